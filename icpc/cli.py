@@ -1,0 +1,154 @@
+"""The ``icpc`` command line: thin — it parses arguments and calls the library.
+
+Exit codes (DESIGN.md): 0 ok; 2 bad input or config (one line on stderr); 1 anything else.
+Heavy libraries are imported inside the commands so that ``icpc --help`` and the fast
+paths (``icpc kpis --json``) do not pay for matplotlib, papermill or dask.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from icpc.exceptions import IcpcError, RunError
+
+app = typer.Typer(
+    name="icpc",
+    help="Commercial diagnostic kit: ICPC indicators, Score3D segments, French PDF report.",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+ConfigArg = Annotated[Path, typer.Argument(help="The client's YAML config file.", show_default=False)]
+
+
+def _dumps(obj: Any) -> str:
+    return json.dumps(obj, ensure_ascii=False, indent=2, allow_nan=False)
+
+
+@app.command()
+def sample(
+    directory: Annotated[Path, typer.Argument(help="Folder to write the demo client into.")],
+    seed: Annotated[int, typer.Option(help="Random seed (same seed, same files).")] = 42,
+    customers: Annotated[int | None, typer.Option(help="Number of customers (default: a few hundred).")] = None,
+    years: Annotated[int, typer.Option(help="Years of history.")] = 3,
+    lines: Annotated[int | None, typer.Option(help="Target number of invoice lines (for benchmarks).")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="Transactions file format: csv or parquet.")] = "csv",
+) -> None:
+    """Write a synthetic demo client (config + data) to DIRECTORY."""
+    from icpc.sample import write_sample
+
+    config_path = write_sample(directory, seed=seed, customers=customers, years=years, lines=lines, fmt=fmt)
+    typer.echo(str(config_path))
+
+
+@app.command()
+def validate(
+    config: ConfigArg,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the data_quality block as JSON.")] = False,
+) -> None:
+    """Load and clean the client's exports; print the data-quality ledger."""
+    from icpc.cleaning import load_dataset
+    from icpc.config import load_config
+
+    dataset = load_dataset(load_config(config))
+    quality = dataset.data_quality()
+    if as_json:
+        typer.echo(_dumps(quality))
+        return
+    from icpc.report.console import print_ledger
+
+    print_ledger(dataset)
+
+
+@app.command()
+def kpis(
+    config: ConfigArg,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Analysis date YYYY-MM-DD (default: config, else last sale).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print kpis.json to stdout.")] = False,
+    customers_csv: Annotated[Path | None, typer.Option("--customers-csv", help="Write the per-customer table to this CSV file.")] = None,
+) -> None:
+    """Compute the indicators (kpis.json)."""
+    from icpc.config import load_config
+    from icpc.diagnostic import Diagnostic
+
+    cfg = load_config(config).with_as_of(as_of)
+    diag = Diagnostic.from_config(cfg)
+    result = diag.kpis_json()
+    if customers_csv is not None:
+        from icpc.fsutil import atomic_path
+
+        with atomic_path(customers_csv) as tmp:
+            diag.write_customers_csv(tmp)
+    if as_json:
+        typer.echo(_dumps(result))
+        return
+    from icpc.report.console import print_kpis
+
+    print_kpis(result, language=cfg.language)
+
+
+@app.command()
+def run(
+    config: ConfigArg,
+    out: Annotated[Path | None, typer.Option("--out", help="Put outputs under DIR instead of reports/.")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Analysis date YYYY-MM-DD.")] = None,
+) -> None:
+    """Full diagnostic: executed notebook, PDF, Excel, kpis.json, customers.csv, manifest."""
+    from icpc.runner import run_client
+
+    result = run_client(config, out=out, as_of=as_of, progress=True)
+    typer.echo(str(result.out_dir))
+
+
+@app.command()
+def batch(
+    configs: Annotated[list[Path], typer.Argument(help="Client configs, or text files listing one config path per line.")],
+    jobs: Annotated[int | None, typer.Option("--jobs", "-j", help="Worker processes (default: number of cores).")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Put outputs under DIR instead of reports/.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Redo clients that are up to date.")] = False,
+    dask: Annotated[str | None, typer.Option("--dask", help="Address of a Dask scheduler, e.g. tcp://host:8786.")] = None,
+) -> None:
+    """Run many clients: progress bar, isolated failures, up-to-date clients skipped."""
+    from icpc.batch import run_batch
+
+    summary = run_batch(configs, jobs=jobs, out=out, force=force, dask_address=dask)
+    if summary.failed:
+        raise typer.Exit(1)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``icpc`` console script; returns the exit code."""
+    try:
+        app(args=argv, standalone_mode=False)
+    except IcpcError as exc:
+        print(f"icpc: {exc}", file=sys.stderr)
+        return 2
+    except RunError as exc:
+        print(f"icpc: {exc}", file=sys.stderr)
+        return 1
+    except typer.Exit as exc:
+        return int(exc.exit_code or 0)
+    except KeyboardInterrupt:
+        print("icpc: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # click's usage errors carry their own exit code
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            return int(exc.exit_code)
+        if isinstance(exc, click.exceptions.Abort):
+            print("icpc: aborted", file=sys.stderr)
+            return 130
+        raise
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
