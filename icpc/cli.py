@@ -24,7 +24,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-ConfigArg = Annotated[Path, typer.Argument(help="The client's YAML config file.", show_default=False)]
+ConfigArg = Annotated[Path, typer.Argument(help="The client's YAML config file.", metavar="CONFIG", show_default=False)]
 
 
 def _dumps(obj: Any) -> str:
@@ -125,29 +125,27 @@ def batch(
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``icpc`` console script; returns the exit code."""
     try:
-        app(args=argv, standalone_mode=False)
+        code = app(args=argv, standalone_mode=False)
     except IcpcError as exc:
         print(f"icpc: {exc}", file=sys.stderr)
         return 2
     except RunError as exc:
         print(f"icpc: {exc}", file=sys.stderr)
         return 1
-    except typer.Exit as exc:
-        return int(exc.exit_code or 0)
     except KeyboardInterrupt:
         print("icpc: interrupted", file=sys.stderr)
         return 130
-    except Exception as exc:  # click's usage errors carry their own exit code
-        import click
-
-        if isinstance(exc, click.ClickException):
+    except Exception as exc:
+        # usage errors of the command-line parser (typer ships its own click) carry
+        # their own message and exit code (2)
+        if hasattr(exc, "show") and isinstance(getattr(exc, "exit_code", None), int):
             exc.show()
             return int(exc.exit_code)
-        if isinstance(exc, click.exceptions.Abort):
+        if type(exc).__name__ == "Abort":
             print("icpc: aborted", file=sys.stderr)
             return 130
         raise
-    return 0
+    return code if isinstance(code, int) else 0
 
 
 if __name__ == "__main__":

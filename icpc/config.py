@@ -458,6 +458,16 @@ def config_from_dict(raw: Mapping[str, Any], *, base_dir: Path | str = ".", sour
     )
 
 
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that keeps dates as text, so an impossible date gets our own message."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def load_config(path: str | Path) -> Config:
     """Read and validate a client config file.
 
@@ -484,7 +494,7 @@ def load_config(path: str | Path) -> Config:
     except UnicodeDecodeError:
         text = p.read_text(encoding="cp1252")
     try:
-        raw = yaml.safe_load(text)
+        raw = yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""

@@ -1,0 +1,128 @@
+"""The CLI is thin: it parses arguments, calls the library, and maps errors to exit codes.
+
+These tests patch the library calls (no data, no kernel) and check arguments and exits.
+End-to-end runs of the real commands live in tests/test_end_to_end.py.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import types
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from icpc import cli
+from icpc.exceptions import ConfigError, InputError, RunError
+
+
+def fake_module(monkeypatch: pytest.MonkeyPatch, name: str, **attrs: Any) -> types.ModuleType:
+    module = types.ModuleType(name)
+    for key, value in attrs.items():
+        setattr(module, key, value)
+    monkeypatch.setitem(sys.modules, name, module)
+    return module
+
+
+def test_help_lists_every_command(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["--help"]) == 0
+    out = capsys.readouterr().out
+    for command in ("sample", "validate", "kpis", "run", "batch"):
+        assert command in out
+
+
+def test_unknown_option_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["kpis", "client.yaml", "--nope"]) == 2
+    assert "--nope" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "error",
+    [ConfigError("client.yaml: unknown key \"cliend\"; did you mean \"client\"?"),
+     InputError("factures.csv: column \"Montant HT\" not found")],
+    ids=["config-error", "input-error"],
+)
+def test_user_errors_print_one_line_and_exit_2(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], error: Exception
+) -> None:
+    def boom(path: Any) -> Any:
+        raise error
+
+    fake_module(monkeypatch, "icpc.cleaning", load_dataset=boom)
+    monkeypatch.setattr("icpc.config.load_config", boom)
+    assert cli.main(["validate", "client.yaml"]) == 2
+    err = capsys.readouterr().err
+    assert err == f"icpc: {error}\n"
+
+
+def test_run_error_exits_1_with_one_line(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    def run_client(config: Any, **kwargs: Any) -> Any:
+        raise RunError("section Revenue explained: ZeroDivisionError: division by zero")
+
+    fake_module(monkeypatch, "icpc.runner", run_client=run_client)
+    assert cli.main(["run", "client.yaml"]) == 1
+    assert capsys.readouterr().err == "icpc: section Revenue explained: ZeroDivisionError: division by zero\n"
+
+
+def test_unexpected_errors_keep_their_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
+    def run_client(config: Any, **kwargs: Any) -> Any:
+        raise KeyError("bug")
+
+    fake_module(monkeypatch, "icpc.runner", run_client=run_client)
+    with pytest.raises(KeyError):
+        cli.main(["run", "client.yaml"])
+
+
+def test_kpis_json_passes_as_of_and_prints_the_contract(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    seen: dict[str, Any] = {}
+
+    class FakeConfig:
+        language = "fr"
+
+        def with_as_of(self, as_of: Any) -> FakeConfig:
+            seen["as_of"] = as_of
+            return self
+
+    class FakeDiagnostic:
+        @classmethod
+        def from_config(cls, config: Any) -> FakeDiagnostic:
+            seen["config"] = config
+            return cls()
+
+        def kpis_json(self) -> dict[str, Any]:
+            return {"client": "Société X", "kpis": {"revenue": {"current": 1.5}}}
+
+        def write_customers_csv(self, path: Path) -> None:
+            Path(path).write_text("customer_id\nC1\n", encoding="utf-8")
+
+    monkeypatch.setattr("icpc.config.load_config", lambda path: seen.setdefault("path", path) and FakeConfig())
+    fake_module(monkeypatch, "icpc.diagnostic", Diagnostic=FakeDiagnostic)
+    target = tmp_path / "out" / "customers.csv"
+    code = cli.main(["kpis", "c.yaml", "--as-of", "2024-06-30", "--json", "--customers-csv", str(target)])
+    assert code == 0
+    assert seen["path"] == Path("c.yaml") and seen["as_of"] == "2024-06-30"
+    assert json.loads(capsys.readouterr().out) == {"client": "Société X", "kpis": {"revenue": {"current": 1.5}}}
+    assert target.read_text(encoding="utf-8") == "customer_id\nC1\n"
+    assert [p.name for p in target.parent.iterdir()] == ["customers.csv"]  # no temp file left
+
+
+def test_batch_exits_1_when_a_client_failed(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: dict[str, Any] = {}
+
+    def run_batch(configs: list[Path], **kwargs: Any) -> Any:
+        calls.update(kwargs, configs=configs)
+        return types.SimpleNamespace(failed=1, done=1, skipped=0)
+
+    fake_module(monkeypatch, "icpc.batch", run_batch=run_batch)
+    assert cli.main(["batch", "a.yaml", "b.yaml", "--jobs", "2", "--force", "--dask", "tcp://h:8786"]) == 1
+    assert calls == {
+        "configs": [Path("a.yaml"), Path("b.yaml")],
+        "jobs": 2,
+        "out": None,
+        "force": True,
+        "dask_address": "tcp://h:8786",
+    }

@@ -1,0 +1,167 @@
+"""The client config contract of DESIGN.md: accepted keys, defaults, and one clear error each."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from icpc.config import Config, load_config, slugify
+from icpc.exceptions import ConfigError
+
+MINIMAL = """\
+client: "Distribution Martin SAS"
+transactions:
+  path: factures.csv
+  columns: {customer_id: "Code client", date: "Date facture", amount: "Montant HT"}
+"""
+
+FULL = """\
+client: "Distribution Martin SAS"
+slug: distribution-martin
+as_of: 2024-12-31
+period_months: 6
+language: en
+currency: eur
+basis: margin
+transactions:
+  path: data/factures.xlsx
+  sheet: Ventes
+  encoding: cp1252
+  delimiter: ";"
+  decimal: ","
+  thousands: " "
+  date_format: "%d/%m/%Y"
+  drop_duplicates: true
+  columns:
+    customer_id: "Code client"
+    date: "Date facture"
+    amount: "Montant HT"
+    invoice_id: "N° facture"
+    margin: "Marge"
+    salesperson: "Commercial"
+    region: "Secteur"
+    document_type: "Type"
+customers:
+  path: clients.csv
+  columns: {customer_id: "Code", name: "Raison sociale", address: "Adresse",
+            postcode: "CP", city: "Ville", created_at: "Date création", siret: "SIRET"}
+activity:
+  path: activite.csv
+  columns: {date: "Date", salesperson: "Commercial", type: "Type", customer_id: "Client"}
+  types: {contact_received: ["Contact entrant"], call: ["Appel sortant"],
+          call_completed: ["Appel abouti"]}
+exclude:
+  customers: ["C0042"]
+  where: {region: ["Contentieux"]}
+thresholds:
+  lost_after_days: 400
+  overdue_ratio: 2.5
+  min_purchases_for_rhythm: 4
+"""
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "client.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_minimal_config_gets_the_documented_defaults(tmp_path: Path) -> None:
+    cfg = load_config(write(tmp_path, MINIMAL))
+    assert isinstance(cfg, Config)
+    assert cfg.slug == "distribution-martin-sas"
+    assert cfg.as_of is None
+    assert (cfg.period_months, cfg.language, cfg.currency, cfg.basis) == (12, "fr", "EUR", "revenue")
+    assert cfg.transactions.path == (tmp_path / "factures.csv").resolve()
+    assert cfg.transactions.encoding == "auto" and cfg.transactions.drop_duplicates is False
+    assert cfg.thresholds.lost_after_days == 365
+    assert cfg.thresholds.overdue_ratio == 2.0
+    assert cfg.thresholds.min_purchases_for_rhythm == 3
+    assert cfg.customers is None and cfg.activity is None
+
+
+def test_every_design_key_is_accepted(tmp_path: Path) -> None:
+    cfg = load_config(write(tmp_path, FULL))
+    assert cfg.slug == "distribution-martin"
+    assert cfg.as_of == dt.date(2024, 12, 31)
+    assert (cfg.period_months, cfg.language, cfg.currency, cfg.basis) == (6, "en", "EUR", "margin")
+    assert cfg.transactions.path == (tmp_path / "data" / "factures.xlsx").resolve()
+    assert cfg.transactions.sheet == "Ventes"
+    assert (cfg.transactions.delimiter, cfg.transactions.decimal, cfg.transactions.thousands) == (";", ",", " ")
+    assert cfg.transactions.columns["invoice_id"] == "N° facture"
+    assert cfg.customers is not None and cfg.customers.columns["siret"] == "SIRET"
+    assert cfg.activity is not None and cfg.activity.types["call_completed"] == ("Appel abouti",)
+    assert cfg.exclude.customers == ("C0042",)
+    assert cfg.exclude.where == {"region": ("Contentieux",)}
+    assert cfg.thresholds.lost_after_days == 400 and cfg.thresholds.min_purchases_for_rhythm == 4
+    assert len(cfg.input_files) == 3
+
+
+def test_config_is_frozen(tmp_path: Path) -> None:
+    cfg = load_config(write(tmp_path, MINIMAL))
+    with pytest.raises(AttributeError):
+        cfg.client = "other"  # type: ignore[misc]
+
+
+def test_with_as_of_returns_a_copy(tmp_path: Path) -> None:
+    cfg = load_config(write(tmp_path, MINIMAL))
+    other = cfg.with_as_of("2023-06-30")
+    assert other.as_of == dt.date(2023, 6, 30) and cfg.as_of is None
+    with pytest.raises(ConfigError, match="as_of"):
+        cfg.with_as_of("2023-02-30")
+
+
+BAD = [
+    pytest.param(MINIMAL.replace("client:", "cliend:"), r'unknown key "cliend"; did you mean "client"', id="misspelled-top-key"),
+    pytest.param(MINIMAL + "period_month: 6\n", r'did you mean "period_months"', id="misspelled-period"),
+    pytest.param(MINIMAL.replace("amount:", "amout:"), r'"transactions.columns.amout".*did you mean "amount"', id="misspelled-column-key"),
+    pytest.param(MINIMAL.replace('date: "Date facture", ', ""), r'"transactions.columns.date" is missing', id="missing-required-column"),
+    pytest.param(MINIMAL.replace('client: "Distribution Martin SAS"\n', ""), r'"client" is missing', id="missing-client"),
+    pytest.param('client: "X"\n', r'"transactions" is missing', id="missing-transactions"),
+    pytest.param(MINIMAL + "as_of: 2024-02-30\n", r'"as_of" is not a valid date.*2024-02-30', id="impossible-date"),
+    pytest.param(MINIMAL + "period_months: twelve\n", r'"period_months" must be a whole number', id="wrong-type"),
+    pytest.param(MINIMAL + "period_months: 0\n", r'"period_months" must be at least 1', id="zero-period"),
+    pytest.param(MINIMAL + "basis: margin\n", r"basis: margin.*needs a margin column", id="margin-without-column"),
+    pytest.param(MINIMAL + "language: de\n", r'"language" must be fr or en', id="bad-language"),
+    pytest.param(MINIMAL.replace("factures.csv", "factures.pdf"), r'unsupported type "\.pdf"', id="bad-file-type"),
+    pytest.param(MINIMAL + "exclude: {where: {colour: [red]}}\n", r"exclude.where.colour.*not mapped", id="exclude-unmapped"),
+    pytest.param(MINIMAL + "thresholds: {overdue_ratio: -1}\n", r"overdue_ratio.*positive", id="negative-threshold"),
+    pytest.param(MINIMAL + "transactions2: 1\n", r'unknown key "transactions2"; did you mean "transactions"', id="unknown-key"),
+    pytest.param("client: [unclosed\n", r"not valid YAML at line", id="invalid-yaml"),
+    pytest.param("", r"the config file is empty", id="empty-file"),
+    pytest.param("- a\n- b\n", r"must be a mapping", id="not-a-mapping"),
+]
+
+
+@pytest.mark.parametrize(("text", "message"), BAD)
+def test_bad_config_gives_one_clear_error(tmp_path: Path, text: str, message: str) -> None:
+    with pytest.raises(ConfigError, match=message) as info:
+        load_config(write(tmp_path, text))
+    assert "\n" not in str(info.value)
+    assert str(info.value).startswith("client.yaml")
+
+
+def test_missing_config_file(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="config file not found"):
+        load_config(tmp_path / "nope.yaml")
+
+
+@pytest.mark.parametrize(
+    ("name", "slug"),
+    [
+        ("Distribution Martin SAS", "distribution-martin-sas"),
+        ("Société Générale d'Équipement", "societe-generale-d-equipement"),
+        ("../../etc/passwd", "etc-passwd"),
+        ("A/B\\C:D*E", "a-b-c-d-e"),
+    ],
+    ids=["plain", "accents", "path-traversal", "separators"],
+)
+def test_slug_is_a_safe_folder_name(name: str, slug: str) -> None:
+    assert slugify(name) == slug
+
+
+def test_unusable_slug_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="cannot make a folder name"):
+        load_config(write(tmp_path, MINIMAL + 'slug: "///"\n'))
