@@ -1,0 +1,126 @@
+"""Group invoice lines into *documents* (pièces : factures, avoirs).
+
+A document is an ``invoice_id`` of one customer when that column is mapped, else a single
+row (a row whose ``invoice_id`` is null is its own document). Its date is the date of its
+earliest line; its amount is the total of its lines, rounded to the cent; it is a *sale*
+(vente) when that total is > 0 (DESIGN.md, Definitions).
+
+Everything is vectorised on integer codes: no Python loop over rows, invoices or
+customers.
+
+Example
+-------
+>>> import pandas as pd
+>>> tx = pd.DataFrame({
+...     "customer_id": pd.Categorical(["A", "A", "B"]),
+...     "date": pd.to_datetime(["2024-01-02", "2024-01-01", "2024-01-05"]),
+...     "amount": [10.0, 5.0, -3.0],
+...     "invoice_id": pd.Categorical(["F1", "F1", "AV1"]),
+... })
+>>> documents(tx)[["customer_id", "amount", "is_sale"]]
+  customer_id  amount  is_sale
+0           A    15.0     True
+1           B    -3.0    False
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from icpc import columns as C
+
+__all__ = ["documents", "DOCUMENT_COLUMNS"]
+
+#: Output columns of :func:`documents`, in order (``invoice_id`` and ``margin`` only when
+#: present in the input).
+DOCUMENT_COLUMNS = (C.CUSTOMER_ID, C.INVOICE_ID, C.DATE, C.AMOUNT, C.MARGIN, "is_sale")
+
+
+def _int_codes(series: pd.Series) -> np.ndarray:
+    """Category codes as int64 (-1 for null)."""
+    return np.asarray(series.cat.codes, dtype=np.int64)
+
+
+def document_index(transactions: pd.DataFrame) -> tuple[np.ndarray, int]:
+    """Document number of each row (0..n_documents-1, order of first appearance).
+
+    Parameters
+    ----------
+    transactions : DataFrame
+        Canonical transactions (``customer_id`` category, optional ``invoice_id`` category).
+
+    Returns
+    -------
+    (ndarray of int64, int)
+        The document number of each row and the number of documents.
+    """
+    n_rows = len(transactions)
+    if C.INVOICE_ID not in transactions.columns:
+        return np.arange(n_rows, dtype=np.int64), n_rows
+    cust = _int_codes(transactions[C.CUSTOMER_ID])
+    inv = _int_codes(transactions[C.INVOICE_ID])
+    n_inv = max(len(transactions[C.INVOICE_ID].cat.categories), 1)
+    n_cust = max(len(transactions[C.CUSTOMER_ID].cat.categories), 1)
+    # (customer, invoice) pairs get keys below n_cust * n_inv; a row without invoice id
+    # gets a key of its own above that range.
+    key = cust * n_inv + inv
+    missing = inv < 0
+    if missing.any():
+        key = np.where(missing, n_cust * n_inv + np.arange(n_rows, dtype=np.int64), key)
+    codes, uniques = pd.factorize(key, sort=False)
+    return codes.astype(np.int64, copy=False), len(uniques)
+
+
+def documents(transactions: pd.DataFrame) -> pd.DataFrame:
+    """One row per document (pièce: facture ou avoir) with its date, total and sale flag.
+
+    Parameters
+    ----------
+    transactions : DataFrame
+        Canonical transactions of ``docs/CONTRACTS.md``: ``customer_id`` (category),
+        ``date`` (datetime64[ns], midnight), ``amount`` (float64), optional ``invoice_id``
+        (category; null = the row is its own document) and ``margin`` (float64, NaN
+        counts 0).
+
+    Returns
+    -------
+    DataFrame
+        RangeIndex, one row per document in order of first appearance, columns:
+
+        - ``customer_id`` (category, same categories as the input),
+        - ``invoice_id`` (category; only when mapped),
+        - ``date`` (datetime64[ns]): date of the earliest line,
+        - ``amount`` (float64): total of the lines, rounded to the cent,
+        - ``margin`` (float64; only when mapped): total margin, rounded to the cent,
+        - ``is_sale`` (bool): ``amount > 0`` (a sale, *vente*).
+    """
+    tx = transactions
+    doc, n_docs = document_index(tx)
+    cust_cat = tx[C.CUSTOMER_ID]
+    cust = np.empty(n_docs, dtype=np.asarray(cust_cat.cat.codes).dtype)
+    cust[doc] = np.asarray(cust_cat.cat.codes)
+    ns = np.asarray(tx[C.DATE], dtype="datetime64[ns]").view(np.int64)
+    if n_docs == len(tx):
+        first = np.empty(n_docs, dtype=np.int64)
+        first[doc] = ns
+    else:
+        first = np.full(n_docs, np.iinfo(np.int64).max, dtype=np.int64)
+        np.minimum.at(first, doc, ns)
+    amount = np.bincount(doc, weights=np.asarray(tx[C.AMOUNT], dtype=np.float64), minlength=n_docs)
+    amount = np.round(amount, 2) + 0.0  # + 0.0 turns -0.0 into 0.0
+    out: dict[str, object] = {
+        C.CUSTOMER_ID: pd.Categorical.from_codes(cust, dtype=cust_cat.dtype),
+    }
+    if C.INVOICE_ID in tx.columns:
+        inv_cat = tx[C.INVOICE_ID]
+        inv = np.empty(n_docs, dtype=np.asarray(inv_cat.cat.codes).dtype)
+        inv[doc] = np.asarray(inv_cat.cat.codes)
+        out[C.INVOICE_ID] = pd.Categorical.from_codes(inv, dtype=inv_cat.dtype)
+    out[C.DATE] = first.view("datetime64[ns]")
+    out[C.AMOUNT] = amount
+    if C.MARGIN in tx.columns:
+        margin = np.nan_to_num(np.asarray(tx[C.MARGIN], dtype=np.float64), nan=0.0)
+        out[C.MARGIN] = np.round(np.bincount(doc, weights=margin, minlength=n_docs), 2) + 0.0
+    out["is_sale"] = amount > 0
+    return pd.DataFrame(out)

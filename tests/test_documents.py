@@ -1,0 +1,149 @@
+"""Tests of icpc.documents: invoice lines grouped into documents."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pandas.testing as pdt
+import pytest
+
+from icpc.documents import documents
+
+
+def _tx(rows, *, invoice=True, margin=False):
+    cols = ["customer_id", "date", "amount", "invoice_id", "margin"]
+    df = pd.DataFrame(rows, columns=cols[: len(rows[0])] if rows else cols)
+    out = pd.DataFrame(
+        {
+            "customer_id": pd.Categorical(df["customer_id"]),
+            "date": pd.to_datetime(df["date"]).astype("datetime64[ns]"),
+            "amount": df["amount"].astype("float64"),
+        }
+    )
+    if invoice:
+        out["invoice_id"] = pd.Categorical(df["invoice_id"])
+    if margin:
+        out["margin"] = df["margin"].astype("float64")
+    out["source_row"] = np.arange(1, len(out) + 1, dtype="int64")
+    return out
+
+
+def test_invoice_spanning_lines_takes_earliest_date_and_total():
+    tx = _tx(
+        [
+            ("A", "2024-01-03", 100.0, "F1"),
+            ("A", "2024-01-01", 50.5, "F1"),
+            ("B", "2024-01-02", 20.0, "F2"),
+            ("A", "2024-02-01", -30.0, "AV1"),
+        ]
+    )
+    got = documents(tx)
+    assert list(got.columns) == ["customer_id", "invoice_id", "date", "amount", "is_sale"]
+    assert got["customer_id"].astype(str).tolist() == ["A", "B", "A"]
+    assert got["invoice_id"].astype(str).tolist() == ["F1", "F2", "AV1"]
+    assert got["date"].dt.strftime("%Y-%m-%d").tolist() == ["2024-01-01", "2024-01-02", "2024-02-01"]
+    assert got["amount"].tolist() == [150.5, 20.0, -30.0]
+    assert got["is_sale"].tolist() == [True, True, False]
+    assert got["customer_id"].dtype == tx["customer_id"].dtype
+    assert got["date"].dtype == "datetime64[ns]"
+
+
+def test_same_invoice_number_of_two_customers_is_two_documents():
+    tx = _tx([("A", "2024-01-01", 10.0, "F1"), ("B", "2024-01-05", 20.0, "F1")])
+    got = documents(tx)
+    assert len(got) == 2
+    assert got["amount"].tolist() == [10.0, 20.0]
+
+
+def test_null_invoice_id_row_is_its_own_document():
+    tx = _tx(
+        [
+            ("A", "2024-01-01", 10.0, None),
+            ("A", "2024-01-01", 15.0, None),
+            ("A", "2024-01-01", 5.0, "F1"),
+            ("A", "2024-01-02", 5.0, "F1"),
+        ]
+    )
+    got = documents(tx)
+    assert got["amount"].tolist() == [10.0, 15.0, 10.0]
+    assert got["invoice_id"].isna().tolist() == [True, True, False]
+
+
+def test_credit_note_cancelling_with_float_noise_is_zero_not_a_sale():
+    # 0.1 + 0.2 - 0.3 is 5.55e-17 in floating point: the document total is exactly 0.
+    tx = _tx(
+        [
+            ("A", "2024-03-01", 0.1, "F1"),
+            ("A", "2024-03-01", 0.2, "F1"),
+            ("A", "2024-03-02", -0.3, "F1"),
+        ]
+    )
+    got = documents(tx)
+    assert got["amount"].tolist() == [0.0]
+    assert not np.signbit(got["amount"].iloc[0])
+    assert got["is_sale"].tolist() == [False]
+
+
+def test_without_invoice_column_each_row_is_a_document():
+    tx = _tx([("A", "2024-01-01", 10.0), ("A", "2024-01-01", -10.0)], invoice=False)
+    got = documents(tx)
+    assert list(got.columns) == ["customer_id", "date", "amount", "is_sale"]
+    assert got["amount"].tolist() == [10.0, -10.0]
+    assert got["is_sale"].tolist() == [True, False]
+
+
+def test_margin_is_summed_with_nan_as_zero():
+    tx = _tx(
+        [
+            ("A", "2024-01-01", 10.0, "F1", 3.0),
+            ("A", "2024-01-01", 10.0, "F1", np.nan),
+            ("B", "2024-01-01", 5.0, "F2", 1.25),
+        ],
+        margin=True,
+    )
+    got = documents(tx)
+    assert got["margin"].tolist() == [3.0, 1.25]
+
+
+def test_unused_categories_are_kept_and_empty_input_gives_empty_frame():
+    tx = _tx([("A", "2024-01-01", 10.0, "F1")])
+    tx["customer_id"] = tx["customer_id"].cat.add_categories(["Z"])
+    got = documents(tx)
+    assert list(got["customer_id"].cat.categories) == ["A", "Z"]
+    empty = documents(tx.iloc[0:0])
+    assert len(empty) == 0
+    assert list(empty.columns) == ["customer_id", "invoice_id", "date", "amount", "is_sale"]
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2], ids=["seed0", "seed1", "seed2"])
+def test_matches_a_pandas_groupby(seed):
+    rng = np.random.default_rng(seed)
+    n = 500
+    cust = rng.integers(0, 20, n)
+    inv = rng.integers(0, 60, n).astype(object)
+    inv[rng.random(n) < 0.1] = None
+    tx = pd.DataFrame(
+        {
+            "customer_id": pd.Categorical([f"C{c:02d}" for c in cust]),
+            "date": (pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 300, n), unit="D")).astype(
+                "datetime64[ns]"
+            ),
+            "amount": np.round(rng.normal(50, 80, n), 2),
+            "invoice_id": pd.Categorical([None if i is None else f"F{i}" for i in inv]),
+        }
+    )
+    got = documents(tx)
+    key = tx["invoice_id"].astype(object).where(tx["invoice_id"].notna(), "row" + pd.Series(range(n)).astype(str))
+    expected = (
+        tx.assign(key=key.to_numpy())
+        .groupby(["customer_id", "key"], observed=True, sort=False)
+        .agg(date=("date", "min"), amount=("amount", "sum"))
+        .reset_index()
+    )
+    expected["amount"] = expected["amount"].round(2) + 0.0
+    expected["is_sale"] = expected["amount"] > 0
+    # groupby(sort=False) keeps first-appearance order, as documents() does
+    pdt.assert_frame_equal(
+        got[["customer_id", "date", "amount", "is_sale"]],
+        expected[["customer_id", "date", "amount", "is_sale"]],
+    )
