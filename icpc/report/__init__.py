@@ -1,0 +1,13 @@
+"""Reporting: what goes into the PDF report and the Excel workbook.
+
+Modules (import them directly; nothing heavy is imported here):
+
+- :mod:`icpc.report.format` — French/English formatting through Babel;
+- :mod:`icpc.report.labels` — every label in French and English;
+- :mod:`icpc.report.plots` — charts (``ax=None`` → Axes), readable in grey;
+- :mod:`icpc.report.tables` — HTML tables and KPI cards;
+- :mod:`icpc.report.findings` — sentences written from the numbers;
+- :mod:`icpc.report.sections` — one function per report section, called by the notebook;
+- :mod:`icpc.report.excel` — the ``actions.xlsx`` workbook;
+- :mod:`icpc.report.exporter`, :mod:`icpc.report.meta` — the PDF exporter and cover metadata.
+"""
