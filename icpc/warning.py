@@ -1,0 +1,190 @@
+"""Early warning (alerte de décrochage): customers slipping away before they are lost.
+
+Two rules (DESIGN.md, "Early warning"), on customers with at least
+``thresholds.min_purchases_for_rhythm`` distinct sale dates and not lost (last sale at most
+``thresholds.lost_after_days`` days before ``as_of``):
+
+- **rhythm** (rythme): the usual interval is the median gap in days between consecutive
+  distinct sale dates; the overdue ratio is recency / usual interval; flagged when it is
+  at least ``thresholds.overdue_ratio``. Each customer is judged on its own rhythm: an
+  annual buyer is not late after three months, a monthly buyer is.
+- **trend** (tendance): net revenue of the last ``thresholds.trend_months`` months fell by
+  at least ``thresholds.trend_fall`` (a fraction) against the same months a year before.
+
+The value at stake (enjeu) is the customer's net revenue over the last 12 months; the
+salesperson to call is the one of the customer's most recent invoice line
+(:func:`icpc.cleaning.customer_attribution`). Everything is vectorised on integer codes.
+
+Example
+-------
+>>> ew = early_warning(documents(tx), as_of="2024-12-31", thresholds=cfg.thresholds)  # doctest: +SKIP
+>>> ew[ew["early_warning"]].head(20)  # the call list, by value at stake  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+from icpc import columns as C
+from icpc.config import Thresholds
+from icpc.segmentation import _customer_codes, _ts, window_start
+
+__all__ = ["EARLY_WARNING_COLUMNS", "early_warning", "usual_intervals"]
+
+#: output columns of :func:`early_warning`, in order
+EARLY_WARNING_COLUMNS = (
+    "sale_dates", "last_sale", "recency_days", "usual_interval_days", "overdue_ratio",
+    "revenue_recent", "revenue_year_before", "trend_change", "rhythm_flag", "trend_flag",
+    "early_warning", "reason", "value_at_stake", C.SALESPERSON, C.REGION, "rank",
+)  # fmt: skip
+
+
+def _day(values: np.ndarray) -> np.ndarray:
+    return values.astype("datetime64[ns]").astype("datetime64[D]").astype(np.int64)
+
+
+def usual_intervals(codes: np.ndarray, days: np.ndarray, n_customers: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Distinct sale dates, last sale day and median gap per customer (vectorised).
+
+    Parameters
+    ----------
+    codes : ndarray of int
+        Customer code (0..n_customers-1) of each sale document.
+    days : ndarray of int
+        Day number (days since 1970-01-01) of each sale document.
+    n_customers : int
+        Number of customer codes.
+
+    Returns
+    -------
+    (ndarray, ndarray, ndarray)
+        Per code: number of distinct sale dates (int), last sale day (int, minimum int64
+        when none), usual interval (intervalle habituel: median gap in days between
+        consecutive distinct sale dates; NaN with fewer than two dates).
+    """
+    if len(codes) == 0:
+        return (np.zeros(n_customers, dtype=np.int64), np.full(n_customers, np.iinfo(np.int64).min),
+                np.full(n_customers, np.nan))  # fmt: skip
+    span = int(days.max() - days.min()) + 1
+    key = np.unique(codes.astype(np.int64) * span + (days - days.min()))  # sorted by code, then day
+    code = key // span
+    day = key % span
+    n_dates = np.bincount(code, minlength=n_customers)
+    last = np.full(n_customers, np.iinfo(np.int64).min)
+    ends = np.flatnonzero(np.r_[code[1:] != code[:-1], True])  # last date of each customer
+    last[code[ends]] = day[ends] + days.min()
+    same = code[1:] == code[:-1]
+    gaps = (day[1:] - day[:-1])[same]
+    medians = pd.Series(gaps).groupby(code[1:][same]).median()
+    interval = np.full(n_customers, np.nan)
+    interval[medians.index.to_numpy()] = medians.to_numpy()
+    return n_dates, last, interval
+
+
+def early_warning(
+    documents: pd.DataFrame,
+    *,
+    as_of: dt.date | str | pd.Timestamp,
+    thresholds: Thresholds | None = None,
+    attribution: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Early-warning table (alerte de décrochage): rhythm, trend, value at stake, whom to call.
+
+    Parameters
+    ----------
+    documents : DataFrame
+        Output of :func:`icpc.documents.documents` (``customer_id``, ``date``, ``amount``,
+        ``is_sale``).
+    as_of : date
+        Analysis date; later documents are ignored.
+    thresholds : Thresholds, optional
+        ``min_purchases_for_rhythm``, ``lost_after_days``, ``overdue_ratio``,
+        ``trend_months``, ``trend_fall`` (defaults of :class:`icpc.config.Thresholds`).
+    attribution : DataFrame, optional
+        Index ``customer_id``, columns ``salesperson`` and/or ``region``
+        (:func:`icpc.cleaning.customer_attribution`).
+
+    Returns
+    -------
+    DataFrame
+        Index ``customer_id`` (str), one row per customer with at least one sale document
+        up to ``as_of``; flagged customers first, by value at stake (descending), then
+        the others by value at stake. Columns :data:`EARLY_WARNING_COLUMNS`:
+        ``sale_dates`` (distinct sale dates), ``last_sale``, ``recency_days``,
+        ``usual_interval_days`` (NaN with fewer than two sale dates), ``overdue_ratio``
+        (recency / usual interval), ``revenue_recent`` (net revenue of the last
+        ``trend_months`` months), ``revenue_year_before`` (same months a year earlier),
+        ``trend_change`` (fraction; NaN when the year before is 0), ``rhythm_flag``,
+        ``trend_flag``, ``early_warning`` (either flag), ``reason`` ("rhythm", "trend",
+        "rhythm+trend" or ""), ``value_at_stake`` (net revenue of the last 12 months),
+        ``salesperson``, ``region`` (null when unknown), ``rank`` (1 = the first
+        customer to call; null when not flagged).
+    """
+    th = thresholds if thresholds is not None else Thresholds()
+    end = _ts(as_of)
+    dates = documents[C.DATE]
+    keep = (dates <= end).to_numpy()
+    codes_all, ids = _customer_codes(documents[C.CUSTOMER_ID])
+    codes = codes_all[keep]
+    n = len(ids)
+    day = _day(dates.to_numpy()[keep])
+    amount = documents[C.AMOUNT].to_numpy(dtype=float)[keep]
+    sale = documents["is_sale"].to_numpy(dtype=bool)[keep]
+    n_dates, last, interval = usual_intervals(codes[sale], day[sale], n)
+    end_day = int(np.datetime64(end.date(), "D").astype(np.int64))
+
+    def revenue(start: pd.Timestamp, stop: pd.Timestamp) -> np.ndarray:
+        lo = int(np.datetime64(start.date(), "D").astype(np.int64))
+        hi = int(np.datetime64(stop.date(), "D").astype(np.int64))
+        inside = (day >= lo) & (day <= hi)
+        return np.round(np.bincount(codes[inside], weights=amount[inside], minlength=n), 2)
+
+    recent = revenue(window_start(end, th.trend_months), end)
+    year_before_end = end - pd.DateOffset(years=1)
+    before = revenue(window_start(year_before_end, th.trend_months), year_before_end)
+    stake = revenue(window_start(end, 12), end)
+
+    has_sale = n_dates > 0
+    recency = np.where(has_sale, end_day - last, -1)
+    eligible = has_sale & (n_dates >= th.min_purchases_for_rhythm) & (recency <= th.lost_after_days)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        overdue = recency / interval
+        change = np.where(before > 0, (recent - before) / before, np.nan)
+    rhythm_flag = eligible & (overdue >= th.overdue_ratio)
+    trend_flag = eligible & (before > 0) & (np.round(recent - before * (1 - th.trend_fall), 2) <= 0)
+    flag = rhythm_flag | trend_flag
+    reason = np.where(rhythm_flag & trend_flag, "rhythm+trend", np.where(rhythm_flag, "rhythm", np.where(trend_flag, "trend", "")))
+
+    out = pd.DataFrame(
+        {
+            "sale_dates": n_dates,
+            "last_sale": np.where(has_sale, last, 0).astype("datetime64[D]").astype("datetime64[ns]"),
+            "recency_days": recency,
+            "usual_interval_days": interval,
+            "overdue_ratio": overdue,
+            "revenue_recent": recent,
+            "revenue_year_before": before,
+            "trend_change": change,
+            "rhythm_flag": rhythm_flag,
+            "trend_flag": trend_flag,
+            "early_warning": flag,
+            "reason": reason,
+            "value_at_stake": stake,
+        },
+        index=pd.Index(ids, name=C.CUSTOMER_ID),
+    ).loc[has_sale]
+    for col in (C.SALESPERSON, C.REGION):
+        if attribution is not None and col in attribution.columns:
+            values = pd.Series(attribution[col].to_numpy(dtype=object), index=attribution.index.astype(str))
+            values = values.reindex(out.index)
+            out[col] = values.where(values.notna(), None)
+        else:
+            out[col] = None
+    out = out.sort_values(["early_warning", "value_at_stake"], ascending=[False, False], kind="stable")
+    flagged = out["early_warning"].to_numpy()
+    out["rank"] = pd.array(np.where(flagged, np.cumsum(flagged), 0), dtype="Int64")
+    out.loc[~flagged, "rank"] = pd.NA
+    return out[list(EARLY_WARNING_COLUMNS)]
