@@ -1,0 +1,316 @@
+"""Benchmarks of icpc (``make bench``): wall time and peak memory of the user's commands.
+
+Each measured command runs as its own subprocess, exactly as a user runs it
+(``icpc validate …``), so imports and start-up count. For each one we record:
+
+* **wall time** (``time.perf_counter`` around the subprocess);
+* **peak RSS, largest process** — ``ru_maxrss`` from ``os.wait4``: exact (kept by the
+  kernel, no sampling) and covers every descendant the command waited for, but it is the
+  maximum of *one* process, not the sum of a tree (a batch runs workers and kernels side by
+  side);
+* **peak RSS, whole tree** — the sum of the RSS of the process and all its descendants,
+  sampled every 50 ms with psutil (a dependency of dask.distributed): the real footprint of
+  a batch or of a notebook run (Python + kernel), but it can miss a peak shorter than the
+  sampling interval. The memory targets are checked on the larger of the two.
+
+The big inputs (an 8-million-line French CSV and the same data as Parquet) are generated
+once with ``icpc sample DIR --lines N [--format parquet]`` and cached in ``--dir``.
+
+Usage::
+
+    python benchmarks/bench.py --dir .bench              # full run (minutes)
+    python benchmarks/bench.py --dir .bench --quick      # small sizes, for development
+    python benchmarks/bench.py --dir .bench --only kpis-parquet --only run-demo
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DEMO = ROOT / "data_samples" / "demo" / "client.yaml"
+GB = 1024**3
+FULL_LINES = 8_000_000
+QUICK_LINES = 200_000
+BATCH_CLIENTS = 8
+QUICK_BATCH_CLIENTS = 4
+SAMPLE_INTERVAL = 0.05
+
+try:
+    import psutil
+except ImportError:  # pragma: no cover - psutil comes with dask.distributed
+    psutil = None
+
+
+# --------------------------------------------------------------------------------------
+# measuring one command
+# --------------------------------------------------------------------------------------
+@dataclass
+class Measure:
+    """One measured command."""
+
+    name: str
+    command: list[str]
+    seconds: float = 0.0
+    max_rss: int = 0  # bytes, largest single process (wait4)
+    tree_rss: int = 0  # bytes, sum over the process tree (sampled)
+    returncode: int = 0
+    error: str = ""
+    target: str = ""
+    passed: bool | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def peak(self) -> int:
+        return max(self.max_rss, self.tree_rss)
+
+
+def _tree_rss(pid: int) -> int:
+    try:
+        proc = psutil.Process(pid)
+        procs = [proc, *proc.children(recursive=True)]
+    except psutil.Error:
+        return 0
+    total = 0
+    for p in procs:
+        try:
+            total += p.memory_info().rss
+        except psutil.Error:
+            continue
+    return total
+
+
+def measure(name: str, command: list[str], *, env: dict[str, str]) -> Measure:
+    """Run ``command`` once; return its wall time, peak RSS (largest process and tree)."""
+    result = Measure(name, command)
+    peak = [0]
+    done = threading.Event()
+    start = time.perf_counter()
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, cwd=ROOT)
+
+    def sample() -> None:
+        while not done.is_set():
+            peak[0] = max(peak[0], _tree_rss(proc.pid))
+            done.wait(SAMPLE_INTERVAL)
+
+    sampler = threading.Thread(target=sample, daemon=True) if psutil is not None else None
+    if sampler is not None:
+        sampler.start()
+    stderr = proc.stderr.read() if proc.stderr else b""  # until the command closes it
+    _, status, usage = os.wait4(proc.pid, 0)
+    result.seconds = time.perf_counter() - start
+    done.set()
+    if sampler is not None:
+        sampler.join()
+    proc.returncode = os.waitstatus_to_exitcode(status)  # reaped by wait4, tell Popen
+    result.returncode = proc.returncode
+    # ru_maxrss is in kilobytes on Linux, bytes on macOS
+    result.max_rss = usage.ru_maxrss * (1 if sys.platform == "darwin" else 1024)
+    result.tree_rss = peak[0]
+    if proc.returncode != 0:
+        lines = [line for line in stderr.decode("utf-8", "replace").splitlines() if line.strip()]
+        result.error = lines[-1] if lines else f"exit status {proc.returncode}"
+    return result
+
+
+# --------------------------------------------------------------------------------------
+# inputs
+# --------------------------------------------------------------------------------------
+def icpc_command() -> list[str]:
+    script = Path(sys.executable).parent / "icpc"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "icpc.cli"]
+
+
+def sample(directory: Path, *, env: dict[str, str], args: list[str]) -> Path:
+    """Generate a sample client in ``directory`` once (cached); return its config path."""
+    marker = directory / ".config-path"
+    if marker.is_file() and Path(marker.read_text().strip()).is_file():
+        return Path(marker.read_text().strip())
+    if directory.exists():
+        shutil.rmtree(directory)
+    print(f"generating {directory} ({' '.join(args) or 'demo size'}) ...", flush=True)
+    start = time.perf_counter()
+    out = subprocess.run([*icpc_command(), "sample", str(directory), *args], env=env, cwd=ROOT,
+                         check=True, capture_output=True, text=True)  # fmt: skip
+    config = Path(out.stdout.strip().splitlines()[-1])
+    if not config.is_absolute():
+        config = (ROOT / config).resolve()
+    marker.write_text(str(config))
+    print(f"  done in {time.perf_counter() - start:.0f} s: {config}", flush=True)
+    return config
+
+
+# --------------------------------------------------------------------------------------
+# the benchmarks
+# --------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Bench:
+    name: str
+    what: str
+    max_seconds: float | None = None
+    max_gb: float | None = None
+
+
+BENCHES = [
+    Bench("validate-csv", "icpc validate, {lines} lines, French CSV", 20, 4),
+    Bench("validate-parquet", "icpc validate, {lines} lines, Parquet"),
+    Bench("kpis-parquet", "icpc kpis --json, {lines} lines, Parquet", 6, 3),
+    Bench("kpis-customers", "icpc kpis --json --customers-csv, Parquet", 8, 3),
+    Bench("run-demo", "icpc run, demo client (notebook, PDF, Excel)", 20),
+    Bench("batch-jobs1", "icpc batch, {clients} demo-size clients, --jobs 1"),
+    Bench("batch-jobs2", "icpc batch, {clients} demo-size clients, --jobs 2"),
+]
+NAMES = [b.name for b in BENCHES]
+
+
+def check(bench: Bench, m: Measure) -> None:
+    """Fill the target column and the pass/fail mark."""
+    parts, ok = [], True
+    if bench.max_seconds is not None:
+        parts.append(f"< {bench.max_seconds:g} s")
+        ok &= m.seconds < bench.max_seconds
+    if bench.max_gb is not None:
+        parts.append(f"< {bench.max_gb:g} GB")
+        ok &= m.peak < bench.max_gb * GB
+    m.target = ", ".join(parts)
+    m.passed = (ok and m.returncode == 0) if parts else (None if m.returncode == 0 else False)
+
+
+def machine() -> dict[str, object]:
+    """Cores, memory, CPU model, load: what the figures depend on."""
+    model = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    try:
+        usable = len(os.sched_getaffinity(0))
+    except AttributeError:
+        usable = os.cpu_count()
+    memory = psutil.virtual_memory().total if psutil is not None else None
+    return {
+        "cpu": model,
+        "cores": os.cpu_count(),
+        "usable_cores": usable,
+        "memory_gb": round(memory / GB, 1) if memory else None,
+        "load_average": [round(x, 2) for x in os.getloadavg()] if hasattr(os, "getloadavg") else None,
+        "os": f"{platform.system()} {platform.release()}",
+        "python": platform.python_version(),
+    }
+
+
+def fmt_gb(n: int) -> str:
+    return f"{n / GB:.2f}" if n else "-"
+
+
+def print_table(results: list[Measure], info: dict[str, object], *, lines: int, clients: int) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    table = Table(title=f"icpc benchmarks ({lines:,} lines)".replace(",", " "))
+    for col, justify in [("benchmark", "left"), ("what", "left"), ("wall s", "right"),
+                         ("peak GB (largest process)", "right"), ("peak GB (process tree)", "right"),
+                         ("target", "left"), ("", "left")]:  # fmt: skip
+        table.add_column(col, justify=justify)  # type: ignore[arg-type]
+    for m in results:
+        mark = {True: "[green]pass[/]", False: "[bold red]FAIL[/]", None: ""}[m.passed]
+        what = next(b.what for b in BENCHES if b.name == m.name).format(lines=f"{lines:,}".replace(",", " "), clients=clients)
+        if m.error:
+            what += f"\n[red]{m.error}[/]"
+        for note in m.notes:
+            what += f"\n{note}"
+        table.add_row(m.name, what, f"{m.seconds:.1f}", fmt_gb(m.max_rss), fmt_gb(m.tree_rss), m.target, mark)
+    console.print(table)
+    console.print(
+        "machine: {cpu}, {usable_cores}/{cores} cores usable, {memory_gb} GB RAM, {os}, Python {python}; "
+        "load average at start {load_average}".format(**info)
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dir", type=Path, default=ROOT / ".bench", help="cache of generated inputs and outputs")
+    parser.add_argument("--only", action="append", choices=NAMES, help="run only this benchmark (repeatable)")
+    parser.add_argument("--quick", action="store_true", help=f"{QUICK_LINES:,} lines instead of {FULL_LINES:,}")
+    parser.add_argument("--lines", type=int, help="lines of the big files (overrides --quick)")
+    args = parser.parse_args(argv)
+
+    lines = args.lines or (QUICK_LINES if args.quick else FULL_LINES)
+    selected = args.only or NAMES
+    n_clients = QUICK_BATCH_CLIENTS if args.quick else BATCH_CLIENTS
+    base = args.dir.resolve()
+    base.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "MPLBACKEND": "Agg", "PYTHONWARNINGS": "ignore"}
+    icpc = icpc_command()
+    info = machine()
+
+    csv_cfg = pq_cfg = None
+    if {"validate-csv"} & set(selected):
+        csv_cfg = sample(base / f"csv-{lines}", env=env, args=["--lines", str(lines)])
+    if {"validate-parquet", "kpis-parquet", "kpis-customers"} & set(selected):
+        pq_cfg = sample(base / f"parquet-{lines}", env=env, args=["--lines", str(lines), "--format", "parquet"])
+    batch_list = None
+    if {"batch-jobs1", "batch-jobs2"} & set(selected):
+        configs = [sample(base / "clients" / f"client-{i}", env=env, args=["--seed", str(i)])
+                   for i in range(1, n_clients + 1)]  # fmt: skip
+        batch_list = base / "clients" / "clients.txt"
+        batch_list.write_text("".join(f"{c}\n" for c in configs))
+
+    def fresh(name: str) -> Path:
+        path = base / "out" / name
+        if path.exists():
+            shutil.rmtree(path)
+        return path
+
+    commands: dict[str, Callable[[], list[str]]] = {
+        "validate-csv": lambda: [*icpc, "validate", str(csv_cfg)],
+        "validate-parquet": lambda: [*icpc, "validate", str(pq_cfg)],
+        "kpis-parquet": lambda: [*icpc, "kpis", str(pq_cfg), "--json"],
+        "kpis-customers": lambda: [*icpc, "kpis", str(pq_cfg), "--json", "--customers-csv",
+                                   str(fresh("customers") / "customers.csv")],  # fmt: skip
+        "run-demo": lambda: [*icpc, "run", str(DEMO), "--out", str(fresh("run-demo"))],
+        "batch-jobs1": lambda: [*icpc, "batch", str(batch_list), "--jobs", "1", "--force", "--out", str(fresh("batch-1"))],
+        "batch-jobs2": lambda: [*icpc, "batch", str(batch_list), "--jobs", "2", "--force", "--out", str(fresh("batch-2"))],
+    }
+    results: list[Measure] = []
+    for bench in BENCHES:
+        if bench.name not in selected:
+            continue
+        print(f"running {bench.name} ...", flush=True)
+        m = measure(bench.name, commands[bench.name](), env=env)
+        check(bench, m)
+        results.append(m)
+        print(f"  {m.seconds:.1f} s, {fmt_gb(m.peak)} GB" + (f"  ERROR {m.error}" if m.error else ""), flush=True)
+
+    got = {m.name: m for m in results}
+    if "batch-jobs1" in got and "batch-jobs2" in got:
+        one, two = got["batch-jobs1"], got["batch-jobs2"]
+        ratio = two.seconds / one.seconds if one.seconds else float("nan")
+        two.target = "≤ 0.6 × jobs 1"
+        two.passed = ratio <= 0.6 and one.returncode == 0 and two.returncode == 0
+        two.notes.append(f"= {ratio:.2f} × jobs 1 (speed-up {1 / ratio:.2f}×)")
+
+    print_table(results, info, lines=lines, clients=n_clients)
+    (base / "results.json").write_text(
+        json.dumps({"machine": info, "lines": lines, "batch_clients": n_clients, "results": [asdict(m) for m in results]}, indent=2)
+    )
+    return 0 if all(m.passed is not False for m in results) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
