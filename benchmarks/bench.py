@@ -221,21 +221,25 @@ def print_table(results: list[Measure], info: dict[str, object], *, lines: int, 
     from rich.console import Console
     from rich.table import Table
 
-    console = Console()
+    console = Console(width=None if sys.stdout.isatty() else 160)
     table = Table(title=f"icpc benchmarks ({lines:,} lines)".replace(",", " "))
     for col, justify in [("benchmark", "left"), ("what", "left"), ("wall s", "right"),
-                         ("peak GB (largest process)", "right"), ("peak GB (process tree)", "right"),
+                         ("peak GB process", "right"), ("peak GB tree", "right"),
                          ("target", "left"), ("", "left")]:  # fmt: skip
         table.add_column(col, justify=justify)  # type: ignore[arg-type]
     for m in results:
         mark = {True: "[green]pass[/]", False: "[bold red]FAIL[/]", None: ""}[m.passed]
-        what = next(b.what for b in BENCHES if b.name == m.name).format(lines=f"{lines:,}".replace(",", " "), clients=clients)
-        if m.error:
-            what += f"\n[red]{m.error}[/]"
+        what = next(b.what for b in BENCHES if b.name == m.name)
+        what = what.format(lines=f"{lines:,}".replace(",", " "), clients=clients)
         for note in m.notes:
-            what += f"\n{note}"
+            what += f" {note}"
+        if m.error:
+            what += " [red](failed, see below)[/]"
         table.add_row(m.name, what, f"{m.seconds:.1f}", fmt_gb(m.max_rss), fmt_gb(m.tree_rss), m.target, mark)
     console.print(table)
+    for m in results:
+        if m.error:
+            console.print(f"[red]{m.name}[/]: exit status {m.returncode}: {m.error}", highlight=False)
     console.print(
         "machine: {cpu}, {usable_cores}/{cores} cores usable, {memory_gb} GB RAM, {os}, Python {python}; "
         "load average at start {load_average}".format(**info)

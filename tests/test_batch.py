@@ -185,7 +185,6 @@ def test_progress_display_and_summary_table(tmp_path: Path, capsys) -> None:
     assert "FAILED" in captured.err  # the per-client line printed above the progress bar
 
 
-@pytest.mark.slow
 def test_ctrl_c_stops_cleanly(tmp_path: Path) -> None:
     clients = [make_client(tmp_path, f"c{i}") for i in range(4)]
     out = tmp_path / "reports"
@@ -231,7 +230,6 @@ def dask_cluster():
         yield cluster
 
 
-@pytest.mark.slow
 def test_dask_batch_on_local_cluster(tmp_path: Path, dask_cluster) -> None:
     clients = [make_client(tmp_path, f"d{i}") for i in range(3)]
     broken = make_client(tmp_path, "broken", data=None)
