@@ -1,0 +1,365 @@
+"""One client's diagnostic at one date: every analysis computed once, shared by all outputs.
+
+:class:`Diagnostic` wraps a loaded :class:`~icpc.cleaning.Dataset`. Each analysis is a
+``functools.cached_property`` computed on first use and reused by the notebook, the Excel
+writer and ``kpis.json`` (:meth:`Diagnostic.kpis_json`).
+
+Adding an analysis (e.g. Score3D segments, early warning):
+
+1. add a ``cached_property`` computing it from ``self.dataset`` / ``self.table``;
+2. add a ``_json_<name>`` method returning its JSON-ready block (use :func:`money`,
+   :func:`number` and :func:`jsonable`), and put ``<name>`` in :attr:`Diagnostic.JSON_BLOCKS`
+   at its place in the DESIGN.md order.
+
+Example
+-------
+>>> from icpc.config import load_config
+>>> diag = Diagnostic.from_config(load_config("data_samples/demo/client.yaml"))  # doctest: +SKIP
+>>> diag.kpis.loc["revenue", "current"]  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Mapping
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from icpc import columns as C
+from icpc import kpi
+from icpc.activity import activity_summary
+from icpc.documents import documents
+from icpc.exceptions import AnalysisError
+
+if TYPE_CHECKING:
+    from icpc.cleaning import Dataset
+    from icpc.config import Config
+
+__all__ = ["Diagnostic", "money", "number", "jsonable", "round_adding_up"]
+
+#: Indicators counted in whole units (ints in kpis.json).
+_COUNTS = frozenset({"sales_count", "active_customers"})
+
+
+# --------------------------------------------------------------------------------------
+# JSON helpers
+# --------------------------------------------------------------------------------------
+def number(value: Any) -> float | None:
+    """A Python float, or None for NaN / None / ±inf."""
+    if value is None or value is pd.NaT:
+        return None
+    x = float(value)
+    return None if math.isnan(x) or math.isinf(x) else x
+
+
+def money(value: Any) -> float | None:
+    """A Python float rounded to the cent (None for NaN); ``-0.0`` becomes ``0.0``."""
+    x = number(value)
+    return None if x is None else round(x, 2) + 0.0
+
+
+def jsonable(value: Any) -> Any:
+    """Turn numpy / pandas scalars and containers into JSON-ready Python values."""
+    if isinstance(value, Mapping):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return number(value)
+    if isinstance(value, (pd.Timestamp, dt.date)):
+        return None if pd.isna(value) else value.isoformat()[:10]
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    return value
+
+
+def round_adding_up(values: Mapping[str, float], total: float) -> dict[str, float]:
+    """Round parts to the cent so that they still add up to ``total`` rounded to the cent.
+
+    The rounding residual (a cent or two at most) goes to the part of largest magnitude.
+
+    Parameters
+    ----------
+    values : mapping
+        Parts whose exact sum is ``total``.
+    total : float
+        Their sum.
+
+    Returns
+    -------
+    dict
+        Same keys, values in whole cents adding up to ``round(total, 2)``.
+    """
+    cents = {k: round(float(v) * 100) for k, v in values.items()}
+    if not cents:
+        return {}
+    residual = round(float(total) * 100) - sum(cents.values())
+    if residual:
+        largest = max(cents, key=lambda k: abs(float(values[k])))
+        cents[largest] += residual
+    return {k: c / 100 + 0.0 for k, c in cents.items()}
+
+
+# --------------------------------------------------------------------------------------
+# the diagnostic
+# --------------------------------------------------------------------------------------
+class Diagnostic:
+    """All analyses of one client at one date (diagnostic commercial).
+
+    Parameters
+    ----------
+    dataset : Dataset
+        ``icpc.cleaning.load_dataset(config)``: canonical transactions (every row dated
+        on or before ``as_of``), optional customers and activity, the ledger.
+
+    Attributes
+    ----------
+    dataset, config, as_of
+        The inputs.
+    period, previous_period : icpc.kpi.Period
+        N and N-1 (DESIGN.md rule).
+
+    Raises
+    ------
+    AnalysisError
+        When no sale (document with a positive total) is dated on or before ``as_of``.
+    """
+
+    #: blocks of :meth:`kpis_json` after the header, in order; each ``name`` is produced by
+    #: the method ``_json_<name>`` (a block that returns None is left out).
+    JSON_BLOCKS: tuple[str, ...] = (
+        "kpis",
+        "bridge",
+        "bridge_retained",
+        "decomposition",
+        "concentration",
+        "data_quality",
+    )
+
+    def __init__(self, dataset: Dataset) -> None:
+        self.dataset = dataset
+        self.config: Config = dataset.config
+        self.as_of: dt.date = dataset.as_of
+        self.months: int = self.config.period_months
+        self.period, self.previous_period = kpi.period_bounds(self.as_of, self.months)
+        if not self.table["first_sale"].notna().any():
+            where = Path(self.config.transactions.path).name
+            raise AnalysisError(
+                f"{where}: as_of {self.as_of.isoformat()} is before the first sale "
+                f"(no invoice with a positive total is dated on or before it, "
+                f"{len(self.transactions)} rows used); set a later as_of in the config "
+                "or pass --as-of YYYY-MM-DD"
+            )
+
+    @classmethod
+    def from_config(cls, config: Config) -> Diagnostic:
+        """Load the client's data (:func:`icpc.cleaning.load_dataset`) and wrap it."""
+        from icpc.cleaning import load_dataset
+
+        return cls(load_dataset(config))
+
+    # ---- inputs ----------------------------------------------------------------------
+    @property
+    def transactions(self) -> pd.DataFrame:
+        """The canonical transactions used."""
+        return self.dataset.transactions
+
+    @cached_property
+    def documents(self) -> pd.DataFrame:
+        """Documents (pièces) of :func:`icpc.documents.documents`."""
+        return documents(self.transactions)
+
+    @cached_property
+    def table(self) -> pd.DataFrame:
+        """Per-customer figures of N and N-1 (:func:`icpc.kpi.customer_periods`)."""
+        return kpi.customer_periods(
+            self.transactions, as_of=self.as_of, months=self.months, documents=self.documents
+        )
+
+    @cached_property
+    def has_previous(self) -> bool:
+        """Whether the data reaches before N (else N-1 figures are null)."""
+        return kpi.has_previous_data(self.transactions, as_of=self.as_of, months=self.months)
+
+    # ---- ICPC analyses ---------------------------------------------------------------
+    @cached_property
+    def kpis(self) -> pd.DataFrame:
+        """Period indicators N / N-1 (:func:`icpc.kpi.period_indicators`)."""
+        return kpi.period_indicators(self.table, has_previous=self.has_previous)
+
+    @cached_property
+    def dynamics(self) -> kpi.Dynamics:
+        """New, retained, reactivated, lost customers (:func:`icpc.kpi.customer_dynamics`)."""
+        return kpi.customer_dynamics(self.table, as_of=self.as_of)
+
+    @cached_property
+    def bridge(self) -> kpi.Bridge:
+        """Revenue bridge N-1 → N (:func:`icpc.kpi.revenue_bridge`)."""
+        return kpi.revenue_bridge(self.table)
+
+    @cached_property
+    def decomposition(self) -> kpi.Decomposition:
+        """Customers × frequency × basket split of the change (:func:`icpc.kpi.decompose_revenue`)."""
+        return kpi.decompose_revenue(self.table)
+
+    @cached_property
+    def customer_months(self) -> kpi.CustomerMonths:
+        """Net revenue per (customer, month) (:func:`icpc.kpi.customer_months`)."""
+        return kpi.customer_months(self.transactions, as_of=self.as_of)
+
+    @cached_property
+    def monthly(self) -> pd.DataFrame:
+        """Monthly series and rolling 12 months (:func:`icpc.kpi.monthly_series`)."""
+        return kpi.monthly_series(
+            self.transactions, as_of=self.as_of, documents=self.documents, months=self.customer_months
+        )
+
+    @cached_property
+    def cohorts(self) -> kpi.Cohorts:
+        """Cohort retention by quarter of first sale (:func:`icpc.kpi.cohort_table`)."""
+        return kpi.cohort_table(self.table, self.customer_months)
+
+    @cached_property
+    def concentration(self) -> kpi.Concentration:
+        """Pareto, top shares, Herfindahl of revenue N (:func:`icpc.kpi.concentration`)."""
+        return kpi.concentration(self.table)
+
+    @cached_property
+    def by_salesperson(self) -> pd.DataFrame | None:
+        """Indicators and bridge per salesperson (None when not mapped)."""
+        if C.SALESPERSON not in self.table.columns:
+            return None
+        return kpi.by_group(self.table, C.SALESPERSON, has_previous=self.has_previous)
+
+    @cached_property
+    def by_region(self) -> pd.DataFrame | None:
+        """Indicators and bridge per region (None when not mapped)."""
+        if C.REGION not in self.table.columns:
+            return None
+        return kpi.by_group(self.table, C.REGION, has_previous=self.has_previous)
+
+    @cached_property
+    def activity(self) -> pd.DataFrame | None:
+        """Contacts, calls, conversion per salesperson (None without an activity log)."""
+        log = getattr(self.dataset, "activity", None)
+        if log is None:
+            return None
+        return activity_summary(log, self.table, as_of=self.as_of, months=self.months)
+
+    # ---- per-customer table ----------------------------------------------------------
+    def customers_table(self) -> pd.DataFrame:
+        """One row per customer with any row up to ``as_of`` (base of ``customers.csv``).
+
+        Returns
+        -------
+        DataFrame
+            RangeIndex, columns ``customer_id``, ``first_sale``, ``last_sale``,
+            ``recency_days`` (days from the last sale to ``as_of``), ``frequency`` (sale
+            documents up to ``as_of``), ``monetary`` (net revenue up to ``as_of``),
+            ``salesperson``, ``region`` (empty when not mapped), ``revenue``,
+            ``revenue_previous``, ``bridge_class``. The Score3D, early-warning and
+            anomaly modules add their columns (scores, segment, status…).
+        """
+        t = self.table
+        out = pd.DataFrame({C.CUSTOMER_ID: t.index.astype("str")})
+        out["first_sale"] = t["first_sale"].to_numpy()
+        out["last_sale"] = t["last_sale"].to_numpy()
+        recency = (pd.Timestamp(self.as_of) - t["last_sale"]).dt.days
+        out["recency_days"] = recency.astype("Int64").to_numpy()
+        out["frequency"] = t["total_sales"].to_numpy()
+        out["monetary"] = t["total_revenue"].to_numpy()
+        for col in (C.SALESPERSON, C.REGION):
+            out[col] = t[col].to_numpy() if col in t.columns else None
+        out["revenue"] = t["revenue"].to_numpy()
+        out["revenue_previous"] = t["revenue_previous"].to_numpy()
+        out["bridge_class"] = t["bridge_class"].astype("str").to_numpy()
+        return out
+
+    def write_customers_csv(self, path: str | Path) -> None:
+        """Write :meth:`customers_table` as UTF-8 CSV (comma, ISO dates, true/false)."""
+        table = self.customers_table()
+        for col in table.columns:
+            if table[col].dtype == bool:
+                table[col] = np.where(table[col], "true", "false")
+        table.to_csv(path, index=False, encoding="utf-8", date_format="%Y-%m-%d")
+
+    # ---- kpis.json -------------------------------------------------------------------
+    def kpis_json(self) -> dict[str, Any]:
+        """The ``kpis.json`` contract of DESIGN.md: JSON-ready (floats/ints/None, no NaN).
+
+        Money is rounded to the cent; ``change_pct`` is a fraction, null when the
+        previous value is 0 or unknown; N-1 figures are null without N-1 data.
+        """
+        out: dict[str, Any] = {
+            "client": self.config.client,
+            "slug": self.config.slug,
+            "as_of": self.as_of.isoformat(),
+            "currency": self.config.currency,
+            "basis": self.config.basis,
+            "period": self.period.as_json(),
+            "previous_period": self.previous_period.as_json(),
+        }
+        for name in self.JSON_BLOCKS:
+            block = getattr(self, f"_json_{name}")()
+            if block is not None:
+                out[name] = block
+        return out
+
+    def _json_kpis(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for name, row in self.kpis.iterrows():
+            if name in kpi.MONEY:
+                conv: Any = money
+            elif name in _COUNTS:
+                conv = lambda v: None if number(v) is None else int(v)  # noqa: E731
+            else:
+                conv = number
+            out[str(name)] = {
+                "current": conv(row["current"]),
+                "previous": conv(row["previous"]),
+                "change": conv(row["change"]),
+                "change_pct": number(row["change_pct"]),
+            }
+        d = self.dynamics
+        out |= {
+            "new_customers": d.new_customers,
+            "retained_customers": d.retained_customers,
+            "reactivated_customers": d.reactivated_customers,
+            "lost_customers": d.lost_customers,
+            "lost_revenue": money(d.lost_revenue),
+            "churn_rate": number(d.churn_rate),
+            "retention_rate": number(d.retention_rate),
+        }
+        return out
+
+    def _json_bridge(self) -> dict[str, float]:
+        return round_adding_up(self.bridge.as_dict(), self.bridge.change)
+
+    def _json_bridge_retained(self) -> dict[str, float]:
+        b = self.bridge
+        parts = {"frequency": b.retained_frequency, "basket": b.retained_basket}
+        return round_adding_up(parts, b.retained_frequency + b.retained_basket)
+
+    def _json_decomposition(self) -> dict[str, float]:
+        d = self.decomposition
+        return round_adding_up(d.as_dict(), d.change)
+
+    def _json_concentration(self) -> dict[str, Any]:
+        c = self.concentration.as_dict()
+        return {
+            k: money(v) if k.endswith("revenue") else (int(v) if k == "customers" else number(v))
+            for k, v in c.items()
+        }
+
+    def _json_data_quality(self) -> dict[str, Any] | None:
+        quality = getattr(self.dataset, "data_quality", None)
+        return None if quality is None else jsonable(quality())
