@@ -1,0 +1,427 @@
+"""Anomalies: customers that are one place or one firm, and suspicious bursts of creations.
+
+A prospecting bonus can fill the customer file with "new customers" who are the same
+household or firm at one address (the cleaning lady, the niece...). This module
+
+1. normalises addresses (:func:`normalise_address`: case, accents, punctuation, common
+   abbreviations, ``bis``/``ter``, postcode) into a key "number street postcode";
+2. groups customers sharing an address key or a SIRET (or, as an option, a SIREN) into
+   clusters: connected components of the customer-key graph
+   (:func:`scipy.sparse.csgraph.connected_components`), so A~B by address and B~C by
+   SIRET puts A, B and C in one group (:func:`duplicate_groups`);
+3. flags a salesperson who created many clustered customers in a short time, with small
+   baskets, and shows the basket of those customers against the others
+   (:func:`suspicious_creations`).
+
+Example
+-------
+>>> normalise_address(pd.Series(["12, R. de l'Église"]), pd.Series(["75002"])).tolist()
+['12 rue eglise 75002']
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from icpc import columns as C
+
+__all__ = [
+    "ABBREVIATIONS",
+    "Anomalies",
+    "normalise_address",
+    "normalise_siret",
+    "duplicate_groups",
+    "suspicious_creations",
+    "anomalies",
+]
+
+#: abbreviation -> full word, applied to whole words after accents and punctuation are gone
+ABBREVIATIONS = {
+    "r": "rue",
+    "av": "avenue", "ave": "avenue", "avn": "avenue",
+    "bd": "boulevard", "bld": "boulevard", "blvd": "boulevard", "boul": "boulevard", "bvd": "boulevard",
+    "pl": "place", "plc": "place",
+    "ch": "chemin", "che": "chemin", "chem": "chemin", "chm": "chemin",
+    "imp": "impasse",
+    "all": "allee",
+    "rte": "route",
+    "fg": "faubourg", "fbg": "faubourg",
+    "sq": "square", "crs": "cours", "qu": "quai", "res": "residence",
+    "lot": "lotissement", "ham": "hameau",
+    "st": "saint", "ste": "sainte", "gal": "general", "mal": "marechal", "pdt": "president",
+}  # fmt: skip
+#: little words dropped from the key ("rue de la Paix" = "rue Paix")
+STOP_WORDS = ("de", "du", "des", "la", "le", "les", "l", "d", "et", "a", "au", "aux")
+_NUMBER_SUFFIX = {"bis": "bis", "b": "bis", "ter": "ter", "t": "ter", "quater": "quater", "q": "quater"}
+
+
+def _ascii_lower(text: pd.Series) -> pd.Series:
+    return (
+        text.str.normalize("NFKD").str.encode("ascii", errors="ignore").str.decode("ascii").str.lower()
+    )
+
+
+def normalise_address(
+    address: pd.Series, postcode: pd.Series | None = None, city: pd.Series | None = None
+) -> pd.Series:
+    """Normalised address key (adresse normalisée): "number street postcode".
+
+    Parameters
+    ----------
+    address : Series of str
+        Street address as typed ("12, R. de la Paix", "12 bis av Foch 75016 Paris").
+    postcode : Series of str, optional
+        Postcode column (code postal); digits only, left-padded to 5 ("1000" -> "01000").
+        When missing or empty, a 5-digit postcode found in the address is used, else the
+        normalised city.
+    city : Series of str, optional
+        City column, used only when no postcode is known.
+
+    Returns
+    -------
+    Series of str
+        Same index; null when the address is empty. Rules: lower case, accents and
+        punctuation removed, spaces collapsed; ``bis``/``b``, ``ter``/``t`` glued to the
+        number ("12 bis" = "12bis" = "12 B"); abbreviations expanded
+        (:data:`ABBREVIATIONS`: r. = rue, av. = avenue, bd = boulevard, pl. = place,
+        ch. = chemin, imp. = impasse, st = saint...); little words dropped
+        (:data:`STOP_WORDS`); a postcode and what follows it (the city, "cedex") and
+        postal boxes (BP, CS) removed from the street part.
+
+    Example
+    -------
+    >>> normalise_address(pd.Series(["12 bis Bd Voltaire 75011 PARIS"])).tolist()
+    ['12bis boulevard voltaire 75011']
+    """
+    raw = address.astype("str")
+    uniques = pd.Series(raw.dropna().unique(), dtype="str")
+    text = _ascii_lower(uniques)
+    text = text.str.replace(r"[^a-z0-9]+", " ", regex=True)
+    text = text.str.replace(r"\b(?:bp|cs|tsa)\s*\d+\b", " ", regex=True)
+    found_cp = text.str.extract(r"\b(\d{5})\b(?!.*\b\d{5}\b)", expand=False)
+    text = text.str.replace(r"\b\d{5}\b(?!.*\b\d{5}\b).*$", " ", regex=True)
+    text = text.str.replace(r"\bcedex\b.*$", " ", regex=True)
+    suffixes = "|".join(sorted(_NUMBER_SUFFIX, key=len, reverse=True))
+    text = text.str.replace(
+        rf"\b(\d+)\s*({suffixes})\b", lambda m: m.group(1) + _NUMBER_SUFFIX[m.group(2)], regex=True
+    )
+    words = "|".join(sorted(ABBREVIATIONS, key=len, reverse=True))
+    text = text.str.replace(rf"\b({words})\b", lambda m: ABBREVIATIONS[m.group(1)], regex=True)
+    text = text.str.replace(r"\b(?:" + "|".join(STOP_WORDS) + r")\b", " ", regex=True)
+    text = text.str.split().str.join(" ")
+    street = pd.Series(text.to_numpy(), index=uniques.to_numpy())
+    cp_in_text = pd.Series(found_cp.to_numpy(), index=uniques.to_numpy())
+    street_of = raw.map(street).astype("str")
+    cp = cp_in_text.reindex(raw.to_numpy()).set_axis(raw.index).astype("str")
+    if postcode is not None:
+        given = postcode.astype("str").str.replace(r"\D", "", regex=True)
+        given = given.where(given.str.len() > 0).str.zfill(5)
+        cp = given.where(given.notna(), cp)
+    place = cp
+    if city is not None:
+        town = _ascii_lower(city.astype("str")).str.replace(r"[^a-z0-9]+", " ", regex=True).str.strip()
+        town = town.where(town.str.len() > 0)
+        place = place.where(place.notna(), town)
+    key = (street_of + " " + place.fillna("")).str.strip()
+    return key.where(street_of.fillna("").str.len() > 0).astype("str").rename("address_key")
+
+
+def normalise_siret(siret: pd.Series, *, siren: bool = False) -> pd.Series:
+    """SIRET (or SIREN) as digits only; null when it is not a plausible identifier.
+
+    Parameters
+    ----------
+    siret : Series of str
+        SIRET as typed ("123 456 789 00012").
+    siren : bool
+        Keep only the first 9 digits (the SIREN: the firm, not the establishment).
+
+    Returns
+    -------
+    Series of str
+        14 digits (9 with ``siren``); null when the digits are not 14 (9 or 14 with
+        ``siren``) or all zeros.
+    """
+    digits = siret.astype("str").str.replace(r"\D", "", regex=True)
+    n = digits.str.len()
+    if siren:
+        valid = n.isin([9, 14])
+        digits = digits.str[:9]
+    else:
+        valid = n == 14
+    valid &= digits.str.strip("0").str.len() > 0
+    return digits.where(valid).astype("str").rename("siret_key")
+
+
+def duplicate_groups(
+    customers: pd.DataFrame, *, siren: bool = False, prefix: str = "D"
+) -> pd.DataFrame:
+    """Group customers sharing a normalised address or a SIRET (doublons, clients liés).
+
+    Parameters
+    ----------
+    customers : DataFrame
+        Customer master: ``customer_id`` and any of ``address``, ``postcode``, ``city``,
+        ``siret``.
+    siren : bool
+        Match on the SIREN (first 9 digits) instead of the whole SIRET.
+    prefix : str
+        Prefix of the group ids.
+
+    Returns
+    -------
+    DataFrame
+        Index ``customer_id`` (str), one row per customer of the master. Columns
+        ``address_key``, ``siret_key``, ``duplicate_group`` (e.g. "D0001", null when the
+        customer shares nothing; groups numbered by size, then first customer id),
+        ``group_size`` (1 when alone), ``match`` ("address", "siret",
+        "address+siret" — what links the group; null when alone).
+    """
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    ids = customers[C.CUSTOMER_ID].astype("str").to_numpy()
+    n = len(ids)
+    get = customers.get
+    addr = (
+        normalise_address(customers[C.ADDRESS], get(C.POSTCODE), get(C.CITY))
+        if C.ADDRESS in customers.columns
+        else pd.Series(pd.NA, index=customers.index, dtype="str")
+    )
+    sir = (
+        normalise_siret(customers[C.SIRET], siren=siren)
+        if C.SIRET in customers.columns
+        else pd.Series(pd.NA, index=customers.index, dtype="str")
+    )
+    # bipartite graph: customers 0..n-1, then one node per distinct key
+    addr_codes, addr_uniques = pd.factorize(addr.to_numpy(), use_na_sentinel=True)
+    sir_codes, _ = pd.factorize(sir.to_numpy(), use_na_sentinel=True)
+    rows = np.r_[np.flatnonzero(addr_codes >= 0), np.flatnonzero(sir_codes >= 0)]
+    cols = np.r_[n + addr_codes[addr_codes >= 0], n + len(addr_uniques) + sir_codes[sir_codes >= 0]]
+    size = n + len(addr_uniques) + int(sir_codes.max(initial=-1)) + 1
+    graph = coo_matrix((np.ones(len(rows), dtype=np.int8), (rows, cols)), shape=(size, size))
+    _, component = connected_components(graph, directed=False)
+    comp = component[:n]
+    comp_size = np.bincount(comp, minlength=component.max() + 1)[comp]
+    grouped = comp_size > 1
+    out = pd.DataFrame(
+        {"address_key": addr.to_numpy(), "siret_key": sir.to_numpy(), "group_size": comp_size.astype(np.int64)},
+        index=pd.Index(ids, name=C.CUSTOMER_ID),
+    )
+    group = pd.Series(pd.NA, index=out.index, dtype="str")
+    match = pd.Series(pd.NA, index=out.index, dtype="str")
+    if grouped.any():
+        g = pd.DataFrame({"comp": comp[grouped], "id": ids[grouped], "size": comp_size[grouped]})
+        first = g.groupby("comp").agg(size=("size", "first"), first_id=("id", "min"))
+        first = first.sort_values(["size", "first_id"], ascending=[False, True])
+        width = max(4, len(str(len(first))))
+        number = pd.Series(np.arange(1, len(first) + 1), index=first.index)
+        labels = prefix + number.astype(str).str.zfill(width)
+        group[grouped] = labels.reindex(comp[grouped]).to_numpy()
+        # what links each group: a shared address key and/or a shared SIRET inside it
+        sub = out.loc[grouped, ["address_key", "siret_key"]].assign(comp=comp[grouped])
+        shared_addr = sub.dropna(subset=["address_key"]).duplicated(["comp", "address_key"], keep=False)
+        shared_sir = sub.dropna(subset=["siret_key"]).duplicated(["comp", "siret_key"], keep=False)
+        by_addr = set(sub.loc[shared_addr[shared_addr].index, "comp"])
+        by_sir = set(sub.loc[shared_sir[shared_sir].index, "comp"])
+        kinds = {c: "+".join(k for k, s in (("address", by_addr), ("siret", by_sir)) if c in s) for c in first.index}
+        match[grouped] = pd.Series(comp[grouped]).map(kinds).to_numpy()
+    out["duplicate_group"] = group
+    out["match"] = match
+    return out[["address_key", "siret_key", "duplicate_group", "group_size", "match"]]
+
+
+def suspicious_creations(
+    customers: pd.DataFrame,
+    *,
+    window_days: int = 90,
+    min_customers: int = 5,
+    basket_ratio: float = 0.5,
+) -> pd.DataFrame:
+    """Salespeople who created many clustered customers in a short time with small baskets.
+
+    Parameters
+    ----------
+    customers : DataFrame
+        Index ``customer_id``; columns ``duplicate_group`` (null when alone),
+        ``salesperson``, ``created`` (creation date: master ``created_at``, else first
+        sale), ``revenue`` (net, up to ``as_of``) and ``sales`` (sale documents).
+    window_days : int
+        Length of the "short time" (days).
+    min_customers : int
+        A salesperson is flagged from this many clustered customers created within
+        ``window_days``...
+    basket_ratio : float
+        ... when their average basket (panier moyen) is at most this fraction of the
+        basket of the customers in no group.
+
+    Returns
+    -------
+    DataFrame
+        One row per salesperson with clustered customers, most created in a window first.
+        Columns ``salesperson``, ``clustered_customers`` (all, any date), ``burst_customers``
+        (most clustered customers created within ``window_days``), ``burst_start``,
+        ``burst_end`` (creation dates of the first and last of them), ``burst_groups``
+        (distinct groups among them), ``basket_burst`` (their average basket),
+        ``basket_others`` (average basket of the customers in no group, the whole
+        portfolio), ``basket_ratio`` (burst / others), ``flagged``.
+    """
+    cols = ["salesperson", "clustered_customers", "burst_customers", "burst_start", "burst_end",
+            "burst_groups", "basket_burst", "basket_others", "basket_ratio", "flagged"]  # fmt: skip
+    in_group = customers["duplicate_group"].notna().to_numpy()
+    others = customers.loc[~in_group]
+    sales_others = others["sales"].sum()
+    basket_others = others["revenue"].sum() / sales_others if sales_others else np.nan
+    clustered = customers.loc[in_group & customers["salesperson"].notna().to_numpy() & customers["created"].notna().to_numpy()]
+    if clustered.empty:
+        return pd.DataFrame(columns=cols)
+    sp_codes, sp_names = pd.factorize(clustered["salesperson"].astype("str"))
+    day = clustered["created"].to_numpy().astype("datetime64[D]").astype(np.int64)
+    span = int(day.max() - day.min()) + window_days + 1
+    key = sp_codes.astype(np.int64) * span + (day - day.min())
+    order = np.argsort(key, kind="stable")
+    key_sorted = key[order]
+    # customers of the same salesperson created in [day_i, day_i + window_days)
+    count = np.searchsorted(key_sorted, key_sorted + window_days, side="left") - np.arange(len(key_sorted))
+    sp_sorted = sp_codes[order]
+    best = pd.DataFrame({"sp": sp_sorted, "count": count, "pos": np.arange(len(order))})
+    best = best.sort_values(["sp", "count", "pos"], ascending=[True, False, True]).drop_duplicates("sp")
+    start_key = key_sorted[best["pos"].to_numpy()]
+    burst_start_of_sp = np.full(len(sp_names), -1, dtype=np.int64)
+    burst_start_of_sp[best["sp"].to_numpy()] = start_key
+    sk = burst_start_of_sp[sp_sorted]
+    in_burst_sorted = (key_sorted >= sk) & (key_sorted < sk + window_days)
+    burst = clustered.iloc[order[in_burst_sorted]]
+    g_burst = burst.groupby(sp_sorted[in_burst_sorted])
+    out = pd.DataFrame(
+        {
+            "salesperson": np.asarray(sp_names, dtype=object),
+            "clustered_customers": np.bincount(sp_codes, minlength=len(sp_names)),
+            "burst_customers": g_burst.size().reindex(range(len(sp_names)), fill_value=0).to_numpy(),
+            "burst_start": g_burst["created"].min().reindex(range(len(sp_names))).to_numpy(),
+            "burst_end": g_burst["created"].max().reindex(range(len(sp_names))).to_numpy(),
+            "burst_groups": g_burst["duplicate_group"].nunique().reindex(range(len(sp_names))).to_numpy(),
+        }
+    )
+    rev = g_burst["revenue"].sum().reindex(range(len(sp_names))).to_numpy()
+    sales = g_burst["sales"].sum().reindex(range(len(sp_names))).to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["basket_burst"] = np.where(sales > 0, rev / sales, np.nan)
+    out["basket_others"] = basket_others
+    out["basket_ratio"] = out["basket_burst"] / basket_others if basket_others else np.nan
+    small = (out["basket_ratio"] <= basket_ratio) | (out["basket_burst"].isna())
+    out["flagged"] = (out["burst_customers"] >= min_customers) & small
+    out = out.sort_values(["flagged", "burst_customers"], ascending=[False, False], kind="stable")
+    return out[cols].reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class Anomalies:
+    """Result of :func:`anomalies`.
+
+    ``customers``: one row per customer of the master (:func:`duplicate_groups` columns
+    plus ``salesperson``, ``created``, ``revenue``, ``sales``, ``basket``);
+    ``groups``: one row per duplicate group (``duplicate_group``, ``customers``,
+    ``match``, ``revenue``, ``sales``, ``basket``, ``salespeople``, ``first_created``,
+    ``last_created``); ``salespeople``: :func:`suspicious_creations`.
+    """
+
+    customers: pd.DataFrame
+    groups: pd.DataFrame
+    salespeople: pd.DataFrame
+
+    @property
+    def flagged_salespeople(self) -> list[str]:
+        """Names of the flagged salespeople."""
+        sp = self.salespeople
+        return sp.loc[sp["flagged"], "salesperson"].astype(str).tolist() if len(sp) else []
+
+
+def anomalies(
+    customers: pd.DataFrame | None,
+    documents: pd.DataFrame,
+    *,
+    as_of: dt.date | str | pd.Timestamp,
+    attribution: pd.DataFrame | None = None,
+    siren: bool = False,
+    window_days: int = 90,
+    min_customers: int = 5,
+    basket_ratio: float = 0.5,
+) -> Anomalies:
+    """Duplicate customers (address / SIRET clusters) and suspicious creations (anomalies).
+
+    Parameters
+    ----------
+    customers : DataFrame or None
+        Customer master (``customer_id``, optional ``address``, ``postcode``, ``city``,
+        ``siret``, ``created_at``, ``salesperson``). None: no master, nothing to group.
+    documents : DataFrame
+        Output of :func:`icpc.documents.documents` (for baskets and first sales).
+    as_of : date
+        Analysis date; later documents are ignored.
+    attribution : DataFrame, optional
+        :func:`icpc.cleaning.customer_attribution`; the salesperson of a customer when the
+        master has none.
+    siren, window_days, min_customers, basket_ratio
+        See :func:`duplicate_groups` and :func:`suspicious_creations`.
+
+    Returns
+    -------
+    Anomalies
+    """
+    from icpc.segmentation import rfm
+
+    empty_groups = pd.DataFrame(columns=["duplicate_group", "customers", "match", "revenue", "sales", "basket",
+                                         "salespeople", "first_created", "last_created"])  # fmt: skip
+    if customers is None or len(customers) == 0:
+        cust = pd.DataFrame(columns=["address_key", "siret_key", "duplicate_group", "group_size", "match"])
+        cust.index.name = C.CUSTOMER_ID
+        return Anomalies(cust, empty_groups, suspicious_creations(
+            pd.DataFrame(columns=["duplicate_group", "salesperson", "created", "revenue", "sales"])))
+    master = customers.drop_duplicates(C.CUSTOMER_ID, keep="last")
+    out = duplicate_groups(master, siren=siren)
+    stats = rfm(documents, as_of=as_of)
+    revenue = stats["revenue"].reindex(out.index, fill_value=0.0)
+    sales = stats["frequency"].reindex(out.index, fill_value=0)
+    master_idx = master.set_index(master[C.CUSTOMER_ID].astype("str"))
+    created = (
+        master_idx[C.CREATED_AT].reindex(out.index)
+        if C.CREATED_AT in master_idx.columns
+        else pd.Series(pd.NaT, index=out.index, dtype="datetime64[ns]")
+    )
+    created = created.where(created.notna(), stats["first_sale"].reindex(out.index))
+    salesperson = pd.Series(None, index=out.index, dtype=object)
+    if attribution is not None and C.SALESPERSON in attribution.columns:
+        att = pd.Series(attribution[C.SALESPERSON].to_numpy(dtype=object), index=attribution.index.astype(str))
+        salesperson = att.reindex(out.index)
+    if C.SALESPERSON in master_idx.columns:
+        own = pd.Series(master_idx[C.SALESPERSON].to_numpy(dtype=object), index=master_idx.index).reindex(out.index)
+        salesperson = own.where(own.notna(), salesperson)
+    out["salesperson"] = salesperson
+    out["created"] = created
+    out["revenue"] = revenue
+    out["sales"] = sales.astype(np.int64)
+    out["basket"] = (revenue / sales.where(sales > 0)).astype(float)
+    flagged = suspicious_creations(out, window_days=window_days, min_customers=min_customers, basket_ratio=basket_ratio)
+    grouped = out[out["duplicate_group"].notna()]
+    if grouped.empty:
+        return Anomalies(out, empty_groups, flagged)
+    g = grouped.groupby("duplicate_group")
+    groups = pd.DataFrame(
+        {
+            "customers": g.size(),
+            "match": g["match"].first(),
+            "revenue": g["revenue"].sum().round(2),
+            "sales": g["sales"].sum(),
+            "salespeople": g["salesperson"].agg(lambda s: ", ".join(sorted(s.dropna().astype(str).unique()))),
+            "first_created": g["created"].min(),
+            "last_created": g["created"].max(),
+        }
+    )
+    groups["basket"] = groups["revenue"] / groups["sales"].where(groups["sales"] > 0)
+    groups = groups.reset_index()[empty_groups.columns]
+    return Anomalies(out, groups, flagged)
