@@ -1,0 +1,424 @@
+"""nbconvert exporter of the PDF report: executed notebook → HTML template → WeasyPrint → PDF.
+
+Registered under the ``nbconvert.exporters`` entry point as ``icpc_pdf``, so both work::
+
+    jupyter nbconvert --to icpc_pdf reports/demo/2024-12-31/diagnostic.ipynb
+    python -c "from icpc.report.exporter import notebook_to_pdf; notebook_to_pdf('x.ipynb', 'x.pdf')"
+
+What reaches the page (rapport PDF): markdown and the outputs of code cells — never code,
+prompts, stderr (warnings, logs), tracebacks, JavaScript, nor cells tagged
+``remove_cell``; ``remove_input``/``remove_output`` tags are honoured too. The cover
+(client, period, date, firm, logo, confidentiality notice) and the running header come
+from the metadata output published by :func:`icpc.report.meta.publish`; a table of
+contents with page numbers is built from the ``h1``/``h2`` headings of the body.
+
+Template lookup: the ``icpc_pdf`` template folder (``conf.json``, ``index.html.j2``,
+``report.css``, optional ``custom.css``) is searched in ``$ICPC_TEMPLATES`` (a folder
+holding ``icpc_pdf/``), then in the project's ``templates/`` folder, then in the Jupyter
+data paths (``<prefix>/share/jupyter/nbconvert/templates``), where an installed package
+can ship it.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import html
+import os
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import nbformat
+from nbconvert.exporters import HTMLExporter
+from nbconvert.preprocessors import Preprocessor
+from traitlets import Bool, Int, default
+from traitlets.config import Config as TraitletsConfig
+
+from icpc.report.meta import META_MIMETYPE, read_metadata
+
+__all__ = ["IcpcPDFExporter", "StripNoisePreprocessor", "notebook_to_pdf", "template_dirs", "TEMPLATE_NAME"]
+
+#: name of the nbconvert template folder
+TEMPLATE_NAME = "icpc_pdf"
+#: cell tags that drop a whole cell, only its input, only its outputs
+REMOVE_CELL_TAGS = ("remove_cell", "remove-cell", "hide", "papermill-error-cell-tag")
+REMOVE_INPUT_TAGS = ("remove_input", "remove-input", "hide_input", "hide-input")
+REMOVE_OUTPUT_TAGS = ("remove_output", "remove-output", "hide_output", "hide-output")
+
+_PROJECT_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+# an accidental repr left as a cell's last expression: <Figure size …>, <Axes: …>, <… at 0x…>
+_NOISE_REPR = re.compile(r"^\s*(<[^>\n]*>\s*)+$|^\s*\[?<matplotlib\.|^\s*Text\(")
+
+_LABELS: dict[str, dict[str, str]] = {
+    "fr": {
+        "title": "Diagnostic commercial",
+        "period": "Période analysée\u00a0: du {start} au {end}",
+        "previous": "Comparée à la période du {start} au {end}",
+        "as_of": "Date d'analyse",
+        "prepared_by": "Préparé par",
+        "generated": "Édité le",
+        "toc": "Sommaire",
+        "confidential": "Document confidentiel — établi pour {client}\u00a0; ne pas diffuser "
+        "sans son accord.",
+    },
+    "en": {
+        "title": "Commercial diagnostic",
+        "period": "Period analysed: from {start} to {end}",
+        "previous": "Compared with the period from {start} to {end}",
+        "as_of": "Analysis date",
+        "prepared_by": "Prepared by",
+        "generated": "Issued on",
+        "toc": "Contents",
+        "confidential": "Confidential document — prepared for {client}; not to be "
+        "distributed without their consent.",
+    },
+}
+
+
+def template_dirs() -> list[str]:
+    """Folders searched for the ``icpc_pdf`` template, first match wins.
+
+    Returns
+    -------
+    list of str
+        ``$ICPC_TEMPLATES`` when set, the project's ``templates/`` when present (a source
+        checkout or editable install), then the current directory (nbconvert's default).
+    """
+    dirs = []
+    env = os.environ.get("ICPC_TEMPLATES")
+    if env:
+        dirs.append(str(Path(env).expanduser().resolve()))
+    if (_PROJECT_TEMPLATES / TEMPLATE_NAME).is_dir():
+        dirs.append(str(_PROJECT_TEMPLATES))
+    dirs.append(os.getcwd())
+    return dirs
+
+
+def _date_text(iso: str | None, language: str) -> str:
+    if not iso:
+        return ""
+    d = dt.date.fromisoformat(str(iso)[:10])
+    return f"{d.day:02d}/{d.month:02d}/{d.year}"  # day-first in both report languages
+
+
+class StripNoisePreprocessor(Preprocessor):
+    """Remove what must never reach the client's PDF (bruit technique).
+
+    Drops stderr streams (warnings, logs), error outputs (tracebacks), JavaScript and
+    widget outputs, accidental object reprs (``<Figure size …>``, ``<Axes: …>``), the
+    cover-metadata output (kept in ``resources["icpc_meta"]``) and the cells papermill
+    adds on failure. Outputs of cells tagged ``remove_output`` go too.
+    """
+
+    def preprocess(self, nb: Any, resources: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
+        """Return the cleaned notebook; ``resources["icpc_meta"]`` holds the cover metadata."""
+        meta = read_metadata(nb)
+        if meta is not None:
+            resources["icpc_meta"] = meta
+        return super().preprocess(nb, resources)
+
+    def preprocess_cell(self, cell: Any, resources: dict[str, Any], index: int) -> tuple[Any, dict[str, Any]]:
+        """Filter one cell's outputs."""
+        if cell.cell_type != "code":
+            return cell, resources
+        kept = []
+        for output in cell.get("outputs", []):
+            kind = output.get("output_type")
+            if kind == "error" or (kind == "stream" and output.get("name") == "stderr"):
+                continue
+            if kind in ("display_data", "execute_result"):
+                data = output.get("data", {})
+                if META_MIMETYPE in data:
+                    continue
+                if set(data) <= {"application/javascript", "application/vnd.jupyter.widget-view+json", "text/plain"}:
+                    text = data.get("text/plain", "")
+                    if not text.strip() or _NOISE_REPR.search(text) or "text/plain" not in data:
+                        continue
+            kept.append(output)
+        cell.outputs = kept
+        return cell, resources
+
+
+class IcpcPDFExporter(HTMLExporter):
+    """Export an executed diagnostic notebook to the client's PDF report (rapport PDF).
+
+    An :class:`~nbconvert.exporters.HTMLExporter` on the ``icpc_pdf`` template (no input,
+    no prompts, tag removal on, stderr and tracebacks stripped) whose HTML is laid out by
+    WeasyPrint: A4, cover, table of contents, running header, "page X / Y" footer.
+
+    Example
+    -------
+    >>> pdf_bytes, resources = IcpcPDFExporter().from_filename("diagnostic.ipynb")  # doctest: +SKIP
+    """
+
+    export_from_notebook = "icpc PDF report"
+    output_mimetype = "application/pdf"
+
+    toc_depth = Int(2, help="Deepest heading level listed in the table of contents (1-3).").tag(config=True)
+    wide_table_columns = Int(8, help="Tables with at least this many columns get a smaller font.").tag(config=True)
+    keep_html = Bool(False, help="Keep the intermediate HTML in resources['icpc_html'] (debugging).").tag(config=True)
+
+    @default("file_extension")
+    def _file_extension_default(self) -> str:
+        return ".pdf"
+
+    @default("template_extension")
+    def _template_extension_default(self) -> str:
+        return ".html.j2"
+
+    @default("template_name")
+    def _template_name_default(self) -> str:
+        return TEMPLATE_NAME
+
+    @default("extra_template_basedirs")
+    def _default_extra_template_basedirs(self) -> list[str]:
+        return template_dirs()
+
+    @default("exclude_input")
+    def _default_exclude_input(self) -> bool:
+        return True
+
+    @default("exclude_input_prompt")
+    def _default_exclude_input_prompt(self) -> bool:
+        return True
+
+    @default("exclude_output_prompt")
+    def _default_exclude_output_prompt(self) -> bool:
+        return True
+
+    @default("exclude_anchor_links")
+    def _default_exclude_anchor_links(self) -> bool:
+        return True
+
+    @property
+    def default_config(self) -> TraitletsConfig:
+        """nbconvert config of this exporter: tag removal on, with our tags."""
+        c = TraitletsConfig(
+            {
+                "TagRemovePreprocessor": {
+                    "enabled": True,
+                    "remove_cell_tags": set(REMOVE_CELL_TAGS),
+                    "remove_input_tags": set(REMOVE_INPUT_TAGS),
+                    "remove_all_outputs_tags": set(REMOVE_OUTPUT_TAGS),
+                },
+                "CSSHTMLHeaderPreprocessor": {"enabled": False},
+            }
+        )
+        base = super().default_config.copy()
+        base.merge(c)
+        return base
+
+    # ------------------------------------------------------------------ resources
+    def _find_template_file(self, name: str) -> Path | None:
+        for base in self.template_paths:
+            path = Path(base) / name
+            if path.is_file():
+                return path
+        return None
+
+    def _css(self) -> str:
+        parts = []
+        for name in ("report.css", "custom.css"):
+            path = self._find_template_file(name)
+            if path is not None:
+                parts.append(path.read_text(encoding="utf-8"))
+        return "\n".join(parts)
+
+    @staticmethod
+    def _cover(meta: Mapping[str, Any] | None, nb: Any, resources: Mapping[str, Any]) -> dict[str, Any]:
+        meta = dict(meta or {})
+        name = (resources.get("metadata") or {}).get("name") or "diagnostic"
+        meta.setdefault("client", nb.metadata.get("title") or name)
+        if meta.get("language") not in _LABELS:
+            meta["language"] = "fr"
+        meta.setdefault("icpc_version", "")
+        branding = {"firm": "", "consultant": "", "logo": None, "confidentiality": None}
+        branding.update({k: v for k, v in (meta.get("branding") or {}).items() if v is not None})
+        meta["branding"] = branding
+        return meta
+
+    @staticmethod
+    def _labels(meta: Mapping[str, Any]) -> dict[str, Any]:
+        lang = meta["language"]
+        text = _LABELS[lang]
+        out: dict[str, Any] = {"title": text["title"], "toc": text["toc"]}
+        period = meta.get("period") or {}
+        previous = meta.get("previous_period") or {}
+        out["period_line"] = (
+            text["period"].format(start=_date_text(period["start"], lang), end=_date_text(period["end"], lang))
+            if period.get("start") and period.get("end") else ""
+        )
+        out["previous_line"] = (
+            text["previous"].format(start=_date_text(previous["start"], lang), end=_date_text(previous["end"], lang))
+            if previous.get("start") and previous.get("end") else ""
+        )
+        facts = []
+        if meta.get("as_of"):
+            facts.append((text["as_of"], _date_text(meta["as_of"], lang)))
+        brand = meta["branding"]
+        who = " — ".join(x for x in (brand.get("consultant"), brand.get("firm")) if x)
+        if who:
+            facts.append((text["prepared_by"], who))
+        if meta.get("generated"):
+            facts.append((text["generated"], _date_text(meta["generated"], lang)))
+        out["facts"] = facts
+        out["confidentiality"] = brand.get("confidentiality") or text["confidential"].format(client=meta["client"])
+        return out
+
+    # ------------------------------------------------------------------ HTML post-processing
+    _HEADING = re.compile(r"<h([1-6])((?:\s[^>]*)?)>(.*?)</h\1>", re.S)
+    _TABLE_OPEN = re.compile(r"<table\b([^>]*)>")
+    _ROW = re.compile(r"<tr\b[^>]*>(.*?)</tr>", re.S)
+    _CELL = re.compile(r"<t[hd]\b([^>]*)>", re.S)
+    _TAGS = re.compile(r"<[^>]+>")
+
+    def _toc_and_ids(self, body: str) -> tuple[str, list[dict[str, Any]]]:
+        toc: list[dict[str, Any]] = []
+        counter = 0
+
+        def fix(match: re.Match[str]) -> str:
+            nonlocal counter
+            level, attrs, inner = int(match.group(1)), match.group(2), match.group(3)
+            if level > self.toc_depth:
+                return match.group(0)
+            text = html.unescape(self._TAGS.sub("", inner)).replace("¶", "").strip()
+            if not text:
+                return match.group(0)
+            counter += 1
+            found = re.search(r'\sid="([^"]*)"', attrs)
+            if found:
+                anchor = html.unescape(found.group(1))
+            else:
+                anchor = f"icpc-section-{counter}"
+                attrs = f'{attrs} id="{anchor}"'
+            toc.append({"level": level, "id": anchor, "text": text})
+            return f"<h{level}{attrs}>{inner}</h{level}>"
+
+        return self._HEADING.sub(fix, body), toc
+
+    def _toc_html(self, toc: list[dict[str, Any]], title: str) -> str:
+        if not toc:
+            return ""
+        top = min(e["level"] for e in toc)
+        items = "\n".join(
+            f'<li class="icpc-toc-level{e["level"] - top + 1}"><a href="#{html.escape(e["id"], quote=True)}">'
+            f"{html.escape(e['text'])}</a></li>"
+            for e in toc
+        )
+        return f'<nav class="icpc-toc">\n<h1 class="icpc-toc-title">{html.escape(title)}</h1>\n<ol>\n{items}\n</ol>\n</nav>'
+
+    def _mark_wide_tables(self, body: str) -> str:
+        pieces = []
+        pos = 0
+        for match in self._TABLE_OPEN.finditer(body):
+            row = self._ROW.search(body, match.end())
+            ncols = 0
+            if row is not None:
+                for cell in self._CELL.finditer(row.group(1)):
+                    span = re.search(r'colspan="?(\d+)', cell.group(1))
+                    ncols += int(span.group(1)) if span else 1
+            attrs = match.group(1)
+            sizes = [n for n in (8, 11, 14) if ncols >= max(n, self.wide_table_columns)]
+            if sizes:
+                cls = " ".join(f"icpc-wide-{n}" for n in sizes)
+                found = re.search(r'\sclass="([^"]*)"', attrs)
+                if found:
+                    attrs = attrs[: found.start(1)] + found.group(1) + " " + cls + attrs[found.end(1):]
+                else:
+                    attrs = f'{attrs} class="{cls}"'
+            pieces.append(body[pos: match.start()])
+            pieces.append(f"<table{attrs}>")
+            pos = match.end()
+        pieces.append(body[pos:])
+        return "".join(pieces)
+
+    @staticmethod
+    def _mark_trailing_headings(body: str) -> str:
+        # a markdown cell ending with a heading: keep it on the page of what follows
+        return re.sub(
+            r'<div class="icpc-md([^"]*)">((?:(?!<div class="icpc-md).)*?</h[1-6]>\s*)</div>',
+            r'<div class="icpc-md icpc-heading-last\1">\2</div>',
+            body,
+            flags=re.S,
+        )
+
+    def postprocess_html(self, text: str, labels: Mapping[str, Any]) -> str:
+        """Add heading ids and the table of contents, tag wide tables and trailing headings."""
+        head, sep, body = text.partition('<main class="icpc-body">')
+        if not sep:
+            return text
+        body, toc = self._toc_and_ids(body)
+        body = self._mark_wide_tables(body)
+        body = self._mark_trailing_headings(body)
+        head = head.replace("<!--icpc:toc-->", self._toc_html(toc, labels["toc"]))
+        return head + sep + body
+
+    # ------------------------------------------------------------------ export
+    def from_notebook_node(  # type: ignore[override]
+        self, nb: Any, resources: dict[str, Any] | None = None, **kw: Any
+    ) -> tuple[bytes, dict[str, Any]]:
+        """Convert an executed notebook to PDF bytes.
+
+        Parameters
+        ----------
+        nb : NotebookNode
+            The executed notebook (not modified).
+        resources : dict, optional
+            nbconvert resources; ``metadata.path`` is the base for relative image links.
+        **kw
+            Passed to :meth:`HTMLExporter.from_notebook_node`.
+
+        Returns
+        -------
+        (bytes, dict)
+            The PDF document and the resources (``output_extension`` ``.pdf``,
+            ``icpc_meta`` the cover metadata).
+        """
+        from weasyprint import HTML
+
+        nb = copy.deepcopy(nb)
+        resources = dict(resources or {})
+        nb, resources = StripNoisePreprocessor(parent=self).preprocess(nb, resources)
+        meta = self._cover(resources.get("icpc_meta"), nb, resources)
+        labels = self._labels(meta)
+        resources["icpc"] = meta
+        resources["icpc_labels"] = labels
+        resources["icpc_css"] = self._css()
+        html_text, resources = super().from_notebook_node(nb, resources, **kw)
+        html_text = self.postprocess_html(html_text, labels)
+        if self.keep_html:
+            resources["icpc_html"] = html_text
+        base_url = (resources.get("metadata") or {}).get("path") or os.getcwd()
+        pdf = HTML(string=html_text, base_url=str(base_url)).write_pdf()
+        resources["output_extension"] = ".pdf"
+        return pdf, resources
+
+
+def notebook_to_pdf(nb_or_path: Any, pdf_path: str | Path) -> Path:
+    """Render an executed notebook to the PDF report, written atomically.
+
+    Parameters
+    ----------
+    nb_or_path : NotebookNode or str or Path
+        The executed notebook, or its ``.ipynb`` file.
+    pdf_path : str or Path
+        Where to write the PDF (written to a temporary name, then renamed).
+
+    Returns
+    -------
+    Path
+        ``pdf_path``.
+    """
+    from icpc.fsutil import atomic_write_bytes
+
+    if isinstance(nb_or_path, (str, Path)):
+        source = Path(nb_or_path)
+        nb = nbformat.read(source, as_version=4)
+        folder, name = str(source.resolve().parent), source.stem
+    else:
+        nb = nb_or_path
+        folder, name = str(Path(pdf_path).resolve().parent), Path(pdf_path).stem
+    pdf, _ = IcpcPDFExporter().from_notebook_node(nb, resources={"metadata": {"path": folder, "name": name}})
+    return atomic_write_bytes(pdf_path, pdf)

@@ -1,0 +1,471 @@
+"""Run one client's full diagnostic (``icpc run``): notebook, PDF, Excel, kpis.json, manifest.
+
+:func:`run_client` loads the config and the data once in this process (to learn the
+analysis date and compute the indicators), starts Papermill on
+``notebooks/diagnostic.ipynb`` in a kernel of the current environment (one BLAS/OpenMP
+thread), and — while the kernel works — writes ``kpis.json``, ``customers.csv`` and
+``actions.xlsx`` from the same :class:`~icpc.diagnostic.Diagnostic`. Then the executed
+notebook becomes ``diagnostic.pdf`` (:mod:`icpc.report.exporter`) and ``manifest.json``
+records inputs, parameters, versions and output hashes.
+
+Outputs (livrables) go to ``<out or reports>/<slug>/<as_of>/``. Everything is first
+written to a hidden staging folder beside it, then each file is renamed into place
+(atomic on one file system), the manifest last: a reader never sees a half-written file,
+and a failed run publishes nothing — earlier outputs stay as they were. When a notebook
+cell fails, :class:`~icpc.exceptions.RunError` names the section and the error in one
+line, and the failed notebook is kept as ``diagnostic.failed.ipynb`` for the analyst.
+
+Example
+-------
+>>> result = run_client("data_samples/demo/client.yaml", out="/tmp/reports")  # doctest: +SKIP
+>>> sorted(result.files)  # doctest: +SKIP
+['actions.xlsx', 'customers.csv', 'diagnostic.ipynb', 'diagnostic.pdf', 'kpis.json', 'manifest.json']
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+import re
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from icpc.config import Config, load_config
+from icpc.exceptions import ConfigError, RunError
+
+__all__ = [
+    "DEFAULT_NOTEBOOK",
+    "KERNEL_ENV",
+    "OUTPUT_FILES",
+    "RunResult",
+    "failure_section",
+    "notebook_parameters",
+    "output_dir",
+    "run_client",
+]
+
+#: the diagnostic notebook executed for each client
+DEFAULT_NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "diagnostic.ipynb"
+#: output file of each kind, in a run folder
+OUTPUT_FILES = {
+    "notebook": "diagnostic.ipynb",
+    "pdf": "diagnostic.pdf",
+    "excel": "actions.xlsx",
+    "kpis": "kpis.json",
+    "customers": "customers.csv",
+    "manifest": "manifest.json",
+}
+FAILED_NOTEBOOK = "diagnostic.failed.ipynb"
+#: environment of the notebook's kernel: one BLAS/OpenMP thread (runs go in parallel),
+#: inline matplotlib figures
+KERNEL_ENV = {
+    "OMP_NUM_THREADS": "1",
+    "OPENBLAS_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+    "MPLBACKEND": "module://matplotlib_inline.backend_inline",
+}
+_ERROR_CELL_TAG = "papermill-error-cell-tag"
+_MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.+?)\s*#*\s*$", re.M)
+_HTML_HEADING = re.compile(r"<h([1-6])\b[^>]*>(.*?)</h\1>", re.S | re.I)
+_TAGS = re.compile(r"<[^>]+>")
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """What one client run produced (résultat d'exécution).
+
+    Attributes
+    ----------
+    out_dir : Path
+        ``<out>/<slug>/<as_of>/``.
+    files : dict of str to Path
+        Output file name → path (``diagnostic.ipynb``, ``diagnostic.pdf``, ``actions.xlsx``,
+        ``kpis.json``, ``customers.csv``, ``manifest.json``).
+    skipped : bool
+        True when nothing was done because the outputs were up to date (batch only).
+    seconds : float
+        Wall time of the run.
+    timings : dict of str to float
+        Seconds per step (``load``, ``notebook``, ``excel``, ``json``, ``pdf``,
+        ``manifest``); the notebook overlaps the Excel and JSON steps.
+    """
+
+    out_dir: Path
+    files: dict[str, Path]
+    skipped: bool = False
+    seconds: float = 0.0
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def output_dir(config: Config, as_of: dt.date, out: str | Path | None = None) -> Path:
+    """Return the run folder ``<out or reports>/<slug>/<as_of>/`` (not created).
+
+    Parameters
+    ----------
+    config : Config
+        Gives the slug.
+    as_of : date
+        The analysis date actually used.
+    out : path, optional
+        Replaces ``reports/`` (relative to the working directory).
+
+    Returns
+    -------
+    Path
+        Absolute folder path.
+    """
+    root = Path(out) if out is not None else Path("reports")
+    return (root / config.slug / as_of.isoformat()).resolve()
+
+
+def notebook_parameters(config: Config, *, as_of: dt.date, out_dir: Path) -> dict[str, Any]:
+    """The Papermill parameters given to ``notebooks/diagnostic.ipynb`` (literals only).
+
+    Parameters
+    ----------
+    config : Config
+        Read from a file (``config.source``).
+    as_of : date
+        The analysis date (date d'analyse) resolved from the config or the data.
+    out_dir : Path
+        The run folder.
+
+    Returns
+    -------
+    dict
+        ``config_path`` (absolute), ``as_of`` (ISO date), ``language``, ``output_dir``
+        (absolute).
+
+    Raises
+    ------
+    ConfigError
+        The config was not read from a file (the kernel needs a path).
+    """
+    if config.source is None:
+        raise ConfigError(
+            f"client {config.client!r}: a full run needs the config as a YAML file "
+            "(the notebook reads it); save it and pass its path"
+        )
+    return {
+        "config_path": str(Path(config.source).resolve()),
+        "as_of": as_of.isoformat(),
+        "language": config.language,
+        "output_dir": str(Path(out_dir).resolve()),
+    }
+
+
+# ------------------------------------------------------------------ failure reporting
+def _heading_of_cell(cell: Mapping[str, Any]) -> str | None:
+    """The last heading a cell shows: markdown source, or markdown/HTML outputs."""
+    found: str | None = None
+    if cell.get("cell_type") == "markdown":
+        for match in _MD_HEADING.finditer(cell.get("source", "")):
+            found = match.group(2)
+        return found
+    for output in cell.get("outputs", []) or []:
+        data = output.get("data") or {}
+        text = data.get("text/markdown")
+        if isinstance(text, list):
+            text = "".join(text)
+        if text:
+            for match in _MD_HEADING.finditer(text):
+                found = match.group(2)
+        html_text = data.get("text/html")
+        if isinstance(html_text, list):
+            html_text = "".join(html_text)
+        if html_text:
+            for match in _HTML_HEADING.finditer(html_text):
+                found = _TAGS.sub("", match.group(2)).strip() or found
+    return found
+
+
+def failure_section(nb: Mapping[str, Any]) -> tuple[str | None, dict[str, str] | None]:
+    """Find the failing cell of an executed notebook and the section it belongs to.
+
+    The section is the failing cell's ``metadata.icpc.section`` if set, else the nearest
+    heading at or above it (markdown cells, or headings displayed by code cells).
+
+    Parameters
+    ----------
+    nb : NotebookNode or mapping
+        A notebook executed by Papermill (its error cells are ignored).
+
+    Returns
+    -------
+    (str or None, dict or None)
+        The section title (``None`` when no heading precedes the cell) and
+        ``{"ename", "evalue"}`` of the first error output (``None`` when none).
+    """
+    cells = [c for c in nb.get("cells", []) if _ERROR_CELL_TAG not in (c.get("metadata", {}).get("tags") or [])]
+    failing, error = None, None
+    for index, cell in enumerate(cells):
+        for output in cell.get("outputs", []) or []:
+            if output.get("output_type") == "error":
+                failing, error = index, {"ename": output.get("ename", ""), "evalue": output.get("evalue", "")}
+                break
+        if failing is None and (cell.get("metadata", {}).get("papermill") or {}).get("exception") is True:
+            failing = index
+        if failing is not None:
+            break
+    if failing is None:
+        return None, None
+    section = (cells[failing].get("metadata", {}).get("icpc") or {}).get("section")
+    if section:
+        return str(section), error
+    for cell in reversed(cells[: failing + 1]):
+        section = (cell.get("metadata", {}).get("icpc") or {}).get("section") or _heading_of_cell(cell)
+        if section:
+            return str(section).strip(), error
+    return None, error
+
+
+def _one_line(text: str, limit: int = 300) -> str:
+    line = " ".join(str(text).split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+# ------------------------------------------------------------------ notebook execution
+@contextlib.contextmanager
+def _environ(values: Mapping[str, str]) -> Iterator[None]:
+    """Set environment variables for child processes (the kernel), then restore them."""
+    saved = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def _execute(notebook: Path, output: Path, parameters: Mapping[str, Any]) -> float:
+    """Run the notebook with Papermill and return its seconds; a failing cell -> RunError."""
+    started = time.perf_counter()
+    import nbformat
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    try:
+        pm.execute_notebook(
+            str(notebook),
+            str(output),
+            parameters=dict(parameters),
+            kernel_name="python3",
+            progress_bar=False,
+            log_output=False,
+            request_save_on_cell_execute=False,
+            cwd=str(notebook.parent),
+        )
+    except PapermillExecutionError as exc:
+        section, error = None, None
+        if output.is_file():
+            section, error = failure_section(nbformat.read(output, as_version=4))
+        ename = (error or {}).get("ename") or exc.ename
+        evalue = (error or {}).get("evalue") or exc.evalue
+        where = f"section {section}" if section else f"notebook {notebook.name}, cell {exc.exec_count}"
+        raise RunError(_one_line(f"{where}: {ename}: {evalue}")) from None
+    except Exception as exc:  # dead kernel, cell timeout: still one readable line
+        name = type(exc).__name__
+        if name in {"DeadKernelError", "CellTimeoutError", "TimeoutError", "RuntimeError"}:
+            raise RunError(_one_line(f"notebook {notebook.name}: {name}: {exc}")) from None
+        raise
+    return time.perf_counter() - started
+
+
+# ------------------------------------------------------------------ progress
+class _Steps:
+    """Step timings, shown with rich on stderr when ``progress`` is on."""
+
+    LABELS = {"load": "load", "notebook": "notebook", "excel": "Excel", "json": "JSON", "pdf": "PDF",
+              "manifest": "manifest"}  # fmt: skip
+
+    def __init__(self, progress: bool, title: str) -> None:
+        self.timings: dict[str, float] = {}
+        self._bar = None
+        self._tasks: dict[str, Any] = {}
+        if progress:
+            from rich.console import Console
+            from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+            self._bar = Progress(
+                SpinnerColumn(finished_text="[green]✓"),
+                TextColumn("{task.description}"),
+                TimeElapsedColumn(),
+                console=Console(stderr=True),
+                transient=False,
+            )
+            self._bar.start()
+            self._bar.console.print(f"[bold]icpc run[/bold] {title}")
+
+    def start(self, name: str) -> float:
+        if self._bar is not None:
+            self._tasks[name] = self._bar.add_task(self.LABELS.get(name, name), total=1)
+        return time.perf_counter()
+
+    def done(self, name: str, started: float, seconds: float | None = None) -> None:
+        elapsed = time.perf_counter() - started if seconds is None else seconds
+        self.timings[name] = round(elapsed, 3)
+        if self._bar is not None and name in self._tasks:
+            self._bar.update(self._tasks[name], completed=1)
+
+    @contextlib.contextmanager
+    def step(self, name: str) -> Iterator[None]:
+        started = self.start(name)
+        yield
+        self.done(name, started)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+
+
+# ------------------------------------------------------------------ the run
+def _write_json(path: Path, obj: Any) -> None:
+    path.write_text(json.dumps(obj, ensure_ascii=False, indent=2, allow_nan=False) + "\n", encoding="utf-8")
+
+
+def _publish(staging: Path, out_dir: Path, names: list[str]) -> dict[str, Path]:
+    """Rename each staged file into the run folder (one atomic rename per file)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    files = {}
+    for name in names:
+        os.replace(staging / name, out_dir / name)
+        files[name] = out_dir / name
+    return files
+
+
+def run_client(
+    config: Config | str | Path,
+    *,
+    out: str | Path | None = None,
+    as_of: dt.date | str | None = None,
+    progress: bool = False,
+    notebook: str | Path | None = None,
+    excel_writer: Callable[[Any, Path], None] | None = None,
+) -> RunResult:
+    """Run the full diagnostic of one client (diagnostic complet).
+
+    Parameters
+    ----------
+    config : Config or path
+        The client config, or its ``client.yaml``.
+    out : path, optional
+        Folder replacing ``reports/``; outputs go to ``<out>/<slug>/<as_of>/``.
+    as_of : date or str, optional
+        Overrides the config's analysis date (default: config, else last sale in the data).
+    progress : bool
+        Show the steps (load, notebook, Excel, JSON, PDF) with rich on stderr.
+    notebook : path, optional
+        Another notebook with the same parameters (tests, client-specific variants).
+    excel_writer : callable, optional
+        ``writer(diag, path)``; default :func:`icpc.report.excel.write_actions_xlsx`.
+
+    Returns
+    -------
+    RunResult
+        ``out_dir``, ``files`` (name → path), ``skipped`` (False), ``seconds``, ``timings``.
+
+    Raises
+    ------
+    ConfigError, InputError
+        Bad config or unusable input (CLI exit 2), before any kernel starts.
+    RunError
+        A notebook cell failed: ``"section <title>: <ename>: <evalue>"``. No output is
+        published (earlier outputs stay); the failed notebook is kept as
+        ``diagnostic.failed.ipynb`` in the run folder.
+    """
+    t0 = time.perf_counter()
+    cfg = config if isinstance(config, Config) else load_config(config)
+    cfg = cfg.with_as_of(as_of)
+    notebook_path = Path(notebook) if notebook is not None else DEFAULT_NOTEBOOK
+    if not notebook_path.is_file():
+        raise RunError(f"notebook {notebook_path} not found; reinstall icpc or pass an existing notebook")
+    steps = _Steps(progress, cfg.client)
+    try:
+        with steps.step("load"):
+            from icpc.diagnostic import Diagnostic
+            from icpc.report.meta import cover_metadata
+
+            diag = Diagnostic.from_config(cfg)
+            run_as_of: dt.date = diag.as_of
+            cover_metadata(cfg, as_of=run_as_of)  # a bad logo fails now (exit 2), not in the kernel
+            out_dir = output_dir(cfg, run_as_of, out)
+            parameters = notebook_parameters(cfg, as_of=run_as_of, out_dir=out_dir)
+        out_dir.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".tmp", dir=out_dir.parent))
+        try:
+            files = _run_steps(cfg, diag, notebook_path, staging, out_dir, parameters, steps, excel_writer)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+    finally:
+        steps.close()
+    return RunResult(out_dir=out_dir, files=files, skipped=False,
+                     seconds=round(time.perf_counter() - t0, 3), timings=steps.timings)
+
+
+def _run_steps(
+    cfg: Config,
+    diag: Any,
+    notebook_path: Path,
+    staging: Path,
+    out_dir: Path,
+    parameters: dict[str, Any],
+    steps: _Steps,
+    excel_writer: Callable[[Any, Path], None] | None,
+) -> dict[str, Path]:
+    names = OUTPUT_FILES
+    staged_nb = staging / names["notebook"]
+    with _environ(KERNEL_ENV), ThreadPoolExecutor(max_workers=1, thread_name_prefix="icpc-kernel") as pool:
+        nb_started = steps.start("notebook")
+        future = pool.submit(_execute, notebook_path, staged_nb, parameters)
+        try:
+            # the parent works while the kernel runs: same Diagnostic, data loaded once here
+            with steps.step("json"):
+                _write_json(staging / names["kpis"], diag.kpis_json())
+                diag.write_customers_csv(staging / names["customers"])
+            with steps.step("excel"):
+                if excel_writer is None:
+                    from icpc.report.excel import write_actions_xlsx as excel_writer
+                excel_writer(diag, staging / names["excel"])
+        finally:
+            try:
+                nb_seconds = future.result()
+            except RunError:
+                if staged_nb.is_file():
+                    out_dir.mkdir(parents=True, exist_ok=True)
+                    os.replace(staged_nb, out_dir / FAILED_NOTEBOOK)
+                raise
+        steps.done("notebook", nb_started, nb_seconds)
+
+    with steps.step("pdf"):
+        from icpc.report.exporter import notebook_to_pdf
+
+        notebook_to_pdf(staged_nb, staging / names["pdf"])
+
+    with steps.step("manifest"):
+        from icpc.manifest import build_manifest
+
+        order = [names[k] for k in ("notebook", "kpis", "customers", "excel", "pdf")]
+        manifest = build_manifest(
+            cfg,
+            parameters=parameters,
+            data_quality=diag.dataset.data_quality(),
+            files={name: staging / name for name in order},
+            as_of=diag.as_of,
+        )
+        _write_json(staging / names["manifest"], manifest)
+        files = _publish(staging, out_dir, [*order, names["manifest"]])
+        stale = out_dir / FAILED_NOTEBOOK
+        if stale.exists():
+            stale.unlink()
+    return files

@@ -1,0 +1,287 @@
+"""Tests of the PDF exporter (icpc.report.exporter) and the cover metadata (icpc.report.meta).
+
+A small notebook is built by hand with nbformat — markdown, an HTML table, an SVG chart,
+a stderr warning, an error traceback, a code cell, a ``remove_cell`` cell, a leftover
+``<Axes>`` repr, the cover-metadata output — rendered to PDF, and the PDF's text is read
+back with pypdf.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+from pypdf import PdfReader
+
+from icpc.config import config_from_dict
+from icpc.exceptions import ConfigError
+from icpc.report.exporter import IcpcPDFExporter, notebook_to_pdf
+from icpc.report.meta import META_MIMETYPE, cover_metadata, logo_data_uri, read_metadata
+
+CLIENT = "Distribution Martin SAS"
+SVG = (
+    '<svg xmlns="http://www.w3.org/2000/svg" width="400" height="160" viewBox="0 0 400 160">'
+    '<rect x="5" y="5" width="390" height="150" fill="#777"/>'
+    '<text x="30" y="90" font-size="28">Graphique mensuel</text></svg>'
+)
+PNG_1PX = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII="
+)
+
+
+def _meta(language: str = "fr") -> dict:
+    return {
+        "client": CLIENT,
+        "slug": "distribution-martin",
+        "language": language,
+        "currency": "EUR",
+        "as_of": "2024-12-31",
+        "period": {"start": "2024-01-01", "end": "2024-12-31"},
+        "previous_period": {"start": "2023-01-01", "end": "2023-12-31"},
+        "generated": "2025-01-15",
+        "branding": {"firm": "Cabinet Conseil", "consultant": "Jeanne Dupont", "logo": None,
+                     "confidentiality": None},
+    }
+
+
+def _table(ncols: int, nrows: int) -> str:
+    head = "".join(f"<th>Colonne {j}</th>" for j in range(ncols))
+    rows = "".join(
+        "<tr>" + "".join(f'<td class="num">{i * 10 + j}\u202f234,56\u00a0€</td>' for j in range(ncols)) + "</tr>"
+        for i in range(nrows)
+    )
+    return f'<table class="icpc-table"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
+
+
+def build_notebook(meta: dict | None) -> nbformat.NotebookNode:
+    """A small executed-looking diagnostic notebook with every kind of output."""
+    cells = [
+        new_code_cell("config_path = 'client.yaml'", metadata={"tags": ["parameters"]}),
+    ]
+    if meta is not None:
+        cells.append(new_code_cell(
+            "meta.publish(diag)", metadata={"tags": ["remove_input"]},
+            outputs=[new_output("display_data", data={META_MIMETYPE: meta})],
+        ))
+    cells += [
+        new_markdown_cell("# Synthèse\n\nLe chiffre d'affaires progresse de 12,5\u00a0%."),
+        new_code_cell(
+            "import warnings\nshow_kpi_table(diag)",
+            outputs=[
+                new_output("stream", name="stderr", text="UserWarning: noisy library warning\n"),
+                new_output("display_data", data={"text/html": _table(2, 3)}),
+            ],
+        ),
+        new_markdown_cell("## Évolution mensuelle"),
+        new_code_cell(
+            "plot_monthly(diag)",
+            outputs=[new_output("display_data", data={"image/svg+xml": SVG,
+                                                      "text/plain": "<Figure size 640x480 with 1 Axes>"})],
+        ),
+        new_code_cell(
+            "plot_png(diag)",
+            outputs=[new_output("display_data", data={"image/png": base64.b64encode(PNG_1PX).decode()})],
+        ),
+        new_code_cell("ax", outputs=[new_output("execute_result", data={"text/plain": "<Axes: >"},
+                                                execution_count=4)]),
+        new_code_cell(
+            "secret_debug_cell()", metadata={"tags": ["remove_cell"]},
+            outputs=[new_output("stream", name="stdout", text="REMOVED CELL OUTPUT\n")],
+        ),
+        new_code_cell(
+            "1/0",
+            outputs=[new_output("error", ename="ZeroDivisionError", evalue="division by zero",
+                                traceback=["Traceback (most recent call last)", "ZeroDivisionError"])],
+        ),
+        new_markdown_cell("# Méthode\n\nDescriptif, pas une prévision."),
+        new_code_cell("wide_table(diag)", outputs=[new_output("display_data", data={"text/html": _table(15, 12)})]),
+    ]
+    return new_notebook(cells=cells, metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                                              "language": "python"}})
+
+
+def _pages(pdf: Path) -> list[str]:
+    return [page.extract_text() for page in PdfReader(pdf).pages]
+
+
+@pytest.fixture(scope="module")
+def french_pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("fr")
+    nb_path = folder / "diagnostic.ipynb"
+    nbformat.write(build_notebook(_meta("fr")), nb_path)
+    return notebook_to_pdf(nb_path, folder / "diagnostic.pdf")
+
+
+def test_pdf_has_cover_with_client_period_firm_and_notice(french_pdf: Path) -> None:
+    cover = _pages(french_pdf)[0]
+    assert CLIENT in cover
+    assert "Diagnostic commercial".upper() in cover.upper()
+    assert "du 01/01/2024 au 31/12/2024" in cover
+    assert "31/12/2024" in cover and "Cabinet Conseil" in cover and "Jeanne Dupont" in cover
+    assert "Document confidentiel" in cover
+    assert "page " not in cover  # no footer on the cover
+
+
+def test_pdf_shows_markdown_tables_and_svg_text(french_pdf: Path) -> None:
+    text = "\n".join(_pages(french_pdf))
+    for expected in ("Synthèse", "Évolution mensuelle", "Méthode", "12,5", "Colonne 14", "Graphique mensuel"):
+        assert expected in text
+
+
+@pytest.mark.parametrize(
+    "forbidden",
+    ["show_kpi_table", "import warnings", "UserWarning", "Traceback", "ZeroDivisionError",
+     "secret_debug_cell", "REMOVED CELL OUTPUT", "<Axes", "<Figure", "In [", "Out[", "config_path",
+     "meta.publish"],
+    ids=["code", "import", "stderr", "traceback", "error", "removed-code", "removed-output", "axes-repr",
+         "figure-repr", "in-prompt", "out-prompt", "parameters", "meta-call"],
+)
+def test_pdf_has_no_code_prompts_or_noise(french_pdf: Path, forbidden: str) -> None:
+    assert forbidden not in "\n".join(_pages(french_pdf))
+
+
+def test_every_page_after_cover_has_header_and_page_x_of_y(french_pdf: Path) -> None:
+    pages = _pages(french_pdf)
+    assert len(pages) >= 4  # cover, contents, two sections
+    for number, text in enumerate(pages[1:], start=2):
+        assert f"page {number} / {len(pages)}" in text
+        assert CLIENT in text  # running header
+
+
+def test_table_of_contents_gives_the_right_pages(french_pdf: Path) -> None:
+    pages = _pages(french_pdf)
+    toc = pages[1]
+    assert "Sommaire" in toc
+    for title in ("Synthèse", "Évolution mensuelle", "Méthode"):
+        match = re.search(rf"{title}[ .]*?(\d+)\s*$", toc, re.M)
+        assert match, f"{title} missing from the contents: {toc!r}"
+        page = int(match.group(1))
+        body = pages[page - 1].split("\n")
+        assert any(line.strip().startswith(title) for line in body), (title, page)
+
+
+def test_top_level_sections_start_on_a_new_page(french_pdf: Path) -> None:
+    pages = _pages(french_pdf)
+
+    def first_page(title: str) -> int:
+        return next(i for i, text in enumerate(pages[2:], start=2)
+                    if any(line.strip().startswith(title) for line in text.split("\n")))
+
+    synthese, monthly, method = first_page("Synthèse"), first_page("Évolution mensuelle"), first_page("Méthode")
+    assert synthese == monthly  # a sub-section flows on
+    assert method > monthly  # a new h1 section starts a page
+
+
+def test_english_labels(tmp_path: Path) -> None:
+    pdf = notebook_to_pdf(build_notebook(_meta("en")), tmp_path / "en.pdf")
+    pages = _pages(pdf)
+    assert "COMMERCIAL DIAGNOSTIC" in pages[0].upper()
+    assert "from 01/01/2024 to 31/12/2024" in pages[0]
+    assert "Confidential document" in pages[0]
+    assert "Contents" in pages[1]
+    assert f"page 2 / {len(pages)}" in pages[1]
+
+
+def test_without_metadata_the_notebook_name_is_the_title(tmp_path: Path) -> None:
+    nb_path = tmp_path / "quarterly-review.ipynb"
+    nbformat.write(build_notebook(None), nb_path)
+    pdf = notebook_to_pdf(nb_path, tmp_path / "out.pdf")
+    pages = _pages(pdf)
+    assert "quarterly-review" in pages[0]
+    assert "Synthèse" in "\n".join(pages)
+
+
+def test_wide_tables_get_smaller_type_and_narrow_ones_do_not() -> None:
+    exporter = IcpcPDFExporter(keep_html=True)
+    _, resources = exporter.from_notebook_node(build_notebook(_meta()))
+    html = resources["icpc_html"]
+    tables = re.findall(r"<table[^>]*>", html)
+    assert any("icpc-wide-14" in t for t in tables)
+    assert any("icpc-wide" not in t for t in tables)
+    assert "@page" in html and "A4" in html
+
+
+def test_exporter_does_not_modify_the_notebook() -> None:
+    nb = build_notebook(_meta())
+    before = nbformat.writes(nb)
+    IcpcPDFExporter().from_notebook_node(nb)
+    assert nbformat.writes(nb) == before
+
+
+def test_exporter_config_turns_tag_removal_on() -> None:
+    cfg = IcpcPDFExporter().default_config
+    assert cfg.TagRemovePreprocessor.enabled is True
+    assert "remove_cell" in cfg.TagRemovePreprocessor.remove_cell_tags
+    assert "remove_input" in cfg.TagRemovePreprocessor.remove_input_tags
+    assert "remove_output" in cfg.TagRemovePreprocessor.remove_all_outputs_tags
+    exporter = IcpcPDFExporter()
+    assert exporter.exclude_input and exporter.exclude_input_prompt and exporter.exclude_output_prompt
+    assert exporter.output_mimetype == "application/pdf" and exporter.file_extension == ".pdf"
+
+
+# ------------------------------------------------------------------ cover metadata
+def _config(tmp_path: Path, **branding: object):
+    return config_from_dict(
+        {"client": CLIENT, "transactions": {"path": "f.csv", "columns": {
+            "customer_id": "c", "date": "d", "amount": "a"}}, "branding": branding},
+        base_dir=tmp_path,
+    )
+
+
+def test_cover_metadata_embeds_the_logo_and_periods(tmp_path: Path) -> None:
+    (tmp_path / "logo.png").write_bytes(PNG_1PX)
+    import datetime as dt
+
+    cfg = _config(tmp_path, firm="Cabinet Conseil", consultant="Jeanne Dupont", logo="logo.png")
+    meta = cover_metadata(cfg, as_of=dt.date(2024, 12, 31),
+                          period=(dt.date(2024, 1, 1), dt.date(2024, 12, 31)),
+                          previous_period=(dt.date(2023, 1, 1), dt.date(2023, 12, 31)),
+                          generated=dt.date(2025, 1, 15))
+    assert meta["branding"]["logo"].startswith("data:image/png;base64,")
+    assert base64.b64decode(meta["branding"]["logo"].split(",", 1)[1]) == PNG_1PX
+    assert meta["period"] == {"start": "2024-01-01", "end": "2024-12-31"}
+    assert meta["as_of"] == "2024-12-31" and meta["generated"] == "2025-01-15"
+    assert meta["client"] == CLIENT and meta["language"] == "fr"
+
+
+def test_logo_on_the_cover(tmp_path: Path) -> None:
+    meta = _meta()
+    meta["branding"]["logo"] = "data:image/png;base64," + base64.b64encode(PNG_1PX).decode()
+    _, resources = IcpcPDFExporter(keep_html=True).from_notebook_node(build_notebook(meta))
+    assert 'class="icpc-cover-logo" src="data:image/png;base64,' in resources["icpc_html"]
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "match"),
+    [("missing.png", None, "cannot be read"), ("logo.txt", b"hello", "not an image")],
+    ids=["missing", "not-an-image"],
+)
+def test_bad_logo_is_a_config_error(tmp_path: Path, name: str, content: bytes | None, match: str) -> None:
+    if content is not None:
+        (tmp_path / name).write_bytes(content)
+    with pytest.raises(ConfigError, match=match):
+        logo_data_uri(tmp_path / name)
+
+
+def test_read_metadata_finds_the_published_output() -> None:
+    assert read_metadata(build_notebook(_meta()))["client"] == CLIENT
+    assert read_metadata(build_notebook(None)) is None
+
+
+@pytest.mark.slow
+def test_jupyter_nbconvert_to_icpc_pdf(tmp_path: Path) -> None:
+    nb_path = tmp_path / "executed.ipynb"
+    nbformat.write(build_notebook(_meta()), nb_path)
+    jupyter = Path(sys.executable).with_name("jupyter")
+    done = subprocess.run([str(jupyter), "nbconvert", "--to", "icpc_pdf", str(nb_path)],
+                          capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert done.returncode == 0, done.stderr
+    pages = _pages(tmp_path / "executed.pdf")
+    assert CLIENT in pages[0] and f"page 2 / {len(pages)}" in pages[1]
+    assert "Traceback" not in "\n".join(pages)
