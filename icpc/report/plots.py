@@ -14,6 +14,7 @@ Example
 
 from __future__ import annotations
 
+import re
 import warnings
 from collections.abc import Mapping
 from typing import Any
@@ -525,9 +526,13 @@ def cohort_heatmap(
 
 
 def _cohort_name(value: Any, language: str) -> str:
-    if isinstance(value, pd.Period) or isinstance(value, (pd.Timestamp,)):
+    if isinstance(value, (pd.Period, pd.Timestamp)):
         return _quarter_label(value, language)
-    return str(value)
+    text = str(value)
+    match = re.fullmatch(r"(\d{4})-?Q([1-4])", text)
+    if match:  # "2023-Q1" -> "T1 2023"
+        return f"{'T' if language == 'fr' else 'Q'}{match.group(2)} {match.group(1)}"
+    return text
 
 
 def segment_sizes(
