@@ -256,16 +256,17 @@ def _execute(notebook: Path, output: Path, parameters: Mapping[str, Any]) -> flo
     from papermill.exceptions import PapermillExecutionError
 
     try:
-        pm.execute_notebook(
-            str(notebook),
-            str(output),
-            parameters=dict(parameters),
-            kernel_name="python3",
-            progress_bar=False,
-            log_output=False,
-            request_save_on_cell_execute=False,
-            cwd=str(notebook.parent),
-        )
+        with _environ(KERNEL_ENV):
+            pm.execute_notebook(
+                str(notebook),
+                str(output),
+                parameters=dict(parameters),
+                kernel_name="python3",
+                progress_bar=False,
+                log_output=False,
+                request_save_on_cell_execute=False,
+                cwd=str(notebook.parent),
+            )
     except PapermillExecutionError as exc:
         section, error = None, None
         if output.is_file():
@@ -425,7 +426,7 @@ def _run_steps(
 ) -> dict[str, Path]:
     names = OUTPUT_FILES
     staged_nb = staging / names["notebook"]
-    with _environ(KERNEL_ENV), ThreadPoolExecutor(max_workers=1, thread_name_prefix="icpc-kernel") as pool:
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="icpc-kernel") as pool:
         nb_started = steps.start("notebook")
         future = pool.submit(_execute, notebook_path, staged_nb, parameters)
         try:

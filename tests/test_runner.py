@@ -1,0 +1,202 @@
+"""Tests of icpc.runner: parameters contract, failure reporting, atomic outputs, full run."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+from icpc.config import config_from_dict, load_config
+from icpc.exceptions import ConfigError, RunError
+from icpc.runner import (
+    DEFAULT_NOTEBOOK,
+    FAILED_NOTEBOOK,
+    OUTPUT_FILES,
+    _execute,
+    failure_section,
+    notebook_parameters,
+    output_dir,
+    run_client,
+)
+
+PARAMETERS_SOURCE = 'config_path = ""\nas_of = None\nlanguage = "fr"\noutput_dir = "."'
+
+
+def _nb(*cells: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    params = new_code_cell(PARAMETERS_SOURCE, metadata={"tags": ["parameters"]})
+    return new_notebook(cells=[params, *cells], metadata={
+        "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
+        "language_info": {"name": "python"}})
+
+
+def _error(ename: str = "KeyError", evalue: str = "'segment'") -> nbformat.NotebookNode:
+    return new_output("error", ename=ename, evalue=evalue, traceback=["Traceback…"])
+
+
+def _failing(**metadata: object) -> nbformat.NotebookNode:
+    return new_code_cell("fails()", outputs=[_error()], metadata=metadata)
+
+
+# ------------------------------------------------------------------ failure_section (no kernel)
+@pytest.mark.parametrize(
+    ("cells", "expected"),
+    [
+        ([new_markdown_cell("# Score3D\n\nintro"), _failing()], "Score3D"),
+        ([new_markdown_cell("# Clients\n## Perdus"), new_code_cell("ok()"), _failing()], "Perdus"),
+        ([new_markdown_cell("# Clients"), _failing(icpc={"section": "Alerte précoce"})], "Alerte précoce"),
+        ([new_code_cell("show()", outputs=[new_output("display_data", data={"text/markdown": "## Concentration"})]),
+          _failing()], "Concentration"),
+        ([new_code_cell("show()", outputs=[new_output("display_data", data={"text/html": "<h2>Équipe <em>commerciale</em></h2>"})]),
+          _failing()], "Équipe commerciale"),
+        ([_failing()], None),
+        ([new_markdown_cell("# Avant"), _failing(), new_markdown_cell("# Après")], "Avant"),
+    ],
+    ids=["markdown-heading", "nearest-subheading", "metadata-wins", "displayed-markdown", "displayed-html",
+         "no-heading", "heading-after-ignored"],
+)
+def test_failure_section(cells: list, expected: str | None) -> None:
+    section, error = failure_section(_nb(*cells))
+    assert section == expected
+    assert error == {"ename": "KeyError", "evalue": "'segment'"}
+
+
+def test_failure_section_ignores_papermill_error_cells() -> None:
+    banner = new_markdown_cell("# An Exception was encountered", metadata={"tags": ["papermill-error-cell-tag"]})
+    nb = _nb(banner, new_markdown_cell("# Synthèse"), _failing())
+    assert failure_section(nb)[0] == "Synthèse"
+
+
+def test_failure_section_without_error() -> None:
+    assert failure_section(_nb(new_markdown_cell("# A"), new_code_cell("x = 1"))) == (None, None)
+
+
+# ------------------------------------------------------------------ parameters and folders
+def _config(tmp_path: Path, **extra: object):
+    path = tmp_path / "client.yaml"
+    path.write_text(
+        "client: Distribution Martin SAS\nlanguage: en\n"
+        "transactions: {path: f.csv, columns: {customer_id: c, date: d, amount: a}}\n",
+        encoding="utf-8",
+    )
+    return load_config(path)
+
+
+def test_notebook_parameters_are_literals_with_absolute_paths(tmp_path: Path) -> None:
+    cfg = _config(tmp_path)
+    params = notebook_parameters(cfg, as_of=dt.date(2024, 12, 31), out_dir=Path("reports/x"))
+    assert params == {
+        "config_path": str((tmp_path / "client.yaml").resolve()),
+        "as_of": "2024-12-31",
+        "language": "en",
+        "output_dir": str(Path("reports/x").resolve()),
+    }
+
+
+def test_config_without_file_cannot_run(tmp_path: Path) -> None:
+    cfg = config_from_dict({"client": "X", "transactions": {"path": "f.csv", "columns": {
+        "customer_id": "c", "date": "d", "amount": "a"}}}, base_dir=tmp_path)
+    with pytest.raises(ConfigError, match="YAML file"):
+        notebook_parameters(cfg, as_of=dt.date(2024, 12, 31), out_dir=tmp_path)
+
+
+@pytest.mark.parametrize("out", [None, "elsewhere"], ids=["reports", "out-option"])
+def test_output_dir_is_slug_then_as_of(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, out: str | None) -> None:
+    monkeypatch.chdir(tmp_path)
+    folder = output_dir(_config(tmp_path), dt.date(2024, 12, 31), out)
+    assert folder == tmp_path / (out or "reports") / "distribution-martin-sas" / "2024-12-31"
+
+
+def test_parameters_contract_with_the_diagnostic_notebook(tmp_path: Path) -> None:
+    if not DEFAULT_NOTEBOOK.is_file():
+        pytest.skip("notebooks/diagnostic.ipynb not written yet")
+    import papermill as pm
+
+    declared = set(pm.inspect_notebook(str(DEFAULT_NOTEBOOK)))
+    passed = set(notebook_parameters(_config(tmp_path), as_of=dt.date(2024, 12, 31), out_dir=tmp_path))
+    assert declared == passed
+
+
+def test_missing_config_is_a_config_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError):
+        run_client(tmp_path / "nope.yaml", out=tmp_path)
+
+
+# ------------------------------------------------------------------ with a kernel
+@pytest.mark.notebook
+def test_failing_cell_gives_one_line_naming_section_and_error(tmp_path: Path) -> None:
+    nb_path = tmp_path / "broken.ipynb"
+    nbformat.write(_nb(new_markdown_cell("# Segments Score3D"), new_code_cell("{}['segment']")), nb_path)
+    out = tmp_path / "executed.ipynb"
+    with pytest.raises(RunError) as info:
+        _execute(nb_path, out, {"config_path": "x", "as_of": "2024-12-31", "language": "fr", "output_dir": str(tmp_path)})
+    message = str(info.value)
+    assert message == "section Segments Score3D: KeyError: 'segment'"
+    assert "\n" not in message
+
+
+@pytest.mark.notebook
+def test_kernel_runs_single_threaded_with_inline_figures(tmp_path: Path) -> None:
+    source = ("import json, os, pathlib\n"
+              "keys = ['OMP_NUM_THREADS', 'OPENBLAS_NUM_THREADS', 'MKL_NUM_THREADS', 'MPLBACKEND']\n"
+              "pathlib.Path(output_dir, 'env.json').write_text(json.dumps({k: os.environ.get(k) for k in keys}))")
+    nb_path = tmp_path / "env.ipynb"
+    nbformat.write(_nb(new_code_cell(source)), nb_path)
+    seconds = _execute(nb_path, tmp_path / "out.ipynb",
+                       {"config_path": "x", "as_of": "2024-12-31", "language": "fr", "output_dir": str(tmp_path)})
+    env = json.loads((tmp_path / "env.json").read_text())
+    assert env["OMP_NUM_THREADS"] == env["OPENBLAS_NUM_THREADS"] == env["MKL_NUM_THREADS"] == "1"
+    assert env["MPLBACKEND"] == "module://matplotlib_inline.backend_inline"
+    assert seconds > 0
+    executed = nbformat.read(tmp_path / "out.ipynb", as_version=4)
+    assert any("injected-parameters" in c.metadata.get("tags", []) for c in executed.cells)
+
+
+@pytest.mark.notebook
+@pytest.mark.slow
+def test_failing_run_publishes_nothing(tmp_path: Path, demo_config: Path) -> None:
+    pytest.importorskip("icpc.cleaning")
+    pytest.importorskip("icpc.diagnostic")
+    nb_path = tmp_path / "broken.ipynb"
+    nbformat.write(_nb(new_markdown_cell("# Alerte précoce"), new_code_cell("raise ValueError('bad rhythm')")),
+                   nb_path)
+    out = tmp_path / "reports"
+    with pytest.raises(RunError, match=r"^section Alerte précoce: ValueError: bad rhythm"):
+        run_client(demo_config, out=out, notebook=nb_path, excel_writer=lambda diag, path: path.write_bytes(b"x"))
+    produced = sorted(p.name for p in out.rglob("*") if p.is_file())
+    assert produced == [FAILED_NOTEBOOK]
+    assert not list(out.rglob("*.pdf")) and not list(out.rglob("*.tmp"))
+
+
+@pytest.mark.notebook
+@pytest.mark.slow
+def test_full_run_on_the_demo_client(tmp_path: Path, demo_config: Path) -> None:
+    pytest.importorskip("icpc.cleaning")
+    pytest.importorskip("icpc.diagnostic")
+    pytest.importorskip("icpc.report.excel")
+    if not DEFAULT_NOTEBOOK.is_file():
+        pytest.skip("notebooks/diagnostic.ipynb not written yet")
+    from pypdf import PdfReader
+
+    from icpc.fsutil import sha256_file
+
+    result = run_client(demo_config, out=tmp_path)
+    cfg = load_config(demo_config)
+    assert result.out_dir.parent == tmp_path / cfg.slug
+    assert sorted(result.files) == sorted(OUTPUT_FILES.values())
+    assert sorted(p.name for p in result.out_dir.iterdir()) == sorted(OUTPUT_FILES.values())
+    kpis = json.loads((result.out_dir / "kpis.json").read_text(encoding="utf-8"))
+    assert kpis["client"] == cfg.client and kpis["as_of"] == result.out_dir.name
+    manifest = json.loads((result.out_dir / "manifest.json").read_text(encoding="utf-8"))
+    for name, digest in manifest["files"].items():
+        assert sha256_file(result.out_dir / name) == digest
+    assert set(manifest["files"]) == set(OUTPUT_FILES.values()) - {"manifest.json"}
+    pages = [p.extract_text() for p in PdfReader(result.out_dir / "diagnostic.pdf").pages]
+    text = "\n".join(pages)
+    assert cfg.client in pages[0]
+    assert f"page 2 / {len(pages)}" in pages[1]
+    assert "Traceback" not in text and "import " not in text
+    assert set(result.timings) >= {"load", "notebook", "json", "excel", "pdf"}
