@@ -37,6 +37,7 @@ import datetime as dt
 import io
 import math
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -66,9 +67,11 @@ H_SALESPERSON = "Commercial"
 H_REGION = "Secteur"
 H_TYPE = "Type"
 H_REF = "Réf. facture"
+H_ITEM = "Code article"
+H_LABEL = "Désignation"
 #: headers of factures.csv, in file order ("Réf. facture": invoice a credit note refers to)
-TRANSACTION_HEADERS = (H_CUSTOMER, H_DATE, H_INVOICE, H_AMOUNT, H_MARGIN, H_SALESPERSON,
-                       H_REGION, H_TYPE, H_REF)  # fmt: skip
+TRANSACTION_HEADERS = (H_CUSTOMER, H_DATE, H_INVOICE, H_ITEM, H_LABEL, H_AMOUNT, H_MARGIN,
+                       H_SALESPERSON, H_REGION, H_TYPE, H_REF)  # fmt: skip
 #: headers of clients.xlsx, in file order
 CUSTOMER_HEADERS = ("Code", "Raison sociale", "Adresse", "CP", "Ville", "Date création", "SIRET")
 ACTIVITY_HEADERS = ("Date", "Commercial", "Type", "Client")
@@ -163,6 +166,32 @@ FIRST_NAMES = ("Sandrine", "Kevin", "Nathalie", "Sébastien", "Céline", "Jérô
                "Nicolas", "Émilie", "Julie", "Lucas", "Manon", "Hugo", "Chloé", "Inès", "Théo")  # fmt: skip
 HOUSEHOLD_PATTERNS = ("Mme {f} {s}", "M. {f} {s}", "{s} {f} EI", "{s} Services", "SARL {s} Multiservices",
                       "{f} {s} Nettoyage", "Atelier {s}", "{s} {t}")  # fmt: skip
+
+# product catalogue of a building-supplies distributor: family code, label, sizes
+CATALOGUE = (
+    ("PLB", "Tube cuivre Ø{} mm barre 4 m", ("10", "12", "14", "16", "18", "22")),
+    ("PLB", "Coude PVC Ø{} mm 87°30", ("32", "40", "50", "100")),
+    ("PLB", "Raccord laiton à visser {}", ("15×21", "20×27", "26×34")),
+    ("ELE", "Câble R2V 3G{} mm² couronne 100 m", ("1,5", "2,5", "6")),
+    ("ELE", "Disjoncteur {} A courbe C", ("10", "16", "20", "32")),
+    ("ELE", "Gaine ICTA Ø{} mm rouleau 100 m", ("16", "20", "25")),
+    ("ELE", "Tableau électrique {} rangées", ("1", "2", "3", "4")),
+    ("SAN", "Mitigeur {} chromé", ("lavabo", "évier", "douche", "bain-douche")),
+    ("SAN", "WC suspendu {}", ("compact", "sans bride", "PMR")),
+    ("CHA", "Radiateur acier {} W", ("500", "750", "1000", "1500", "2000")),
+    ("CHA", "Chaudière gaz condensation {} kW", ("24", "28", "35")),
+    ("QUI", "Vis à bois {} (boîte de 200)", ("4×30", "4×40", "5×50", "6×80")),
+    ("QUI", "Cheville nylon {} (sachet de 100)", ("6 mm", "8 mm", "10 mm")),
+    ("OUT", "{} sans fil 18 V", ("Perceuse-visseuse", "Meuleuse", "Scie sabre", "Perforateur")),
+    ("EPI", "Gants de manutention taille {}", ("8", "9", "10")),
+    ("EPI", "Chaussures de sécurité S3 pointure {}", ("40", "42", "44", "46")),
+)
+ITEM_LABELS = tuple(label.format(size) for _, label, sizes in CATALOGUE for size in sizes)
+ITEM_CODES = tuple(
+    f"{family}-{100 * f + i + 1:04d}"
+    for f, (family, _, sizes) in enumerate(CATALOGUE)
+    for i in range(len(sizes))
+)
 
 # buying rhythms: name, interval (days), share of customers, median basket (EUR)
 RHYTHMS = (
@@ -555,8 +584,18 @@ def _invoice_numbers(prefix: str, days: np.ndarray, order_key: np.ndarray) -> np
     return out
 
 
-def _transactions(rng: np.random.Generator, cust: pd.DataFrame, *, lines: int | None, hist_start: int,
-                  as_of: int, reorg_day: int) -> tuple[pd.DataFrame, dict[str, Any]]:
+def _items(rng: np.random.Generator, n: int) -> np.ndarray:
+    """Catalogue item of each line: a few best sellers, a long tail (Zipf-like)."""
+    weights = 1.0 / (np.arange(len(ITEM_CODES)) + 4.0)
+    popularity = rng.permutation(len(ITEM_CODES))
+    cumulative = np.cumsum(weights / weights.sum())
+    rank = np.searchsorted(cumulative, rng.random(n), side="right").clip(max=len(ITEM_CODES) - 1)
+    return popularity[rank]
+
+
+def _transactions(rng: np.random.Generator, cust: pd.DataFrame, *, item_rng: np.random.Generator,
+                  lines: int | None, hist_start: int, as_of: int,
+                  reorg_day: int) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Invoice and credit-note lines (clean), sorted as in an ERP export."""
     pos, days = _purchase_events(rng, cust)
     n_inv = len(pos)
@@ -618,10 +657,15 @@ def _transactions(rng: np.random.Generator, cust: pd.DataFrame, *, lines: int | 
     sp_names = np.array([s for s, _ in SALESPEOPLE], dtype=object)
     sp_regions = np.array([r for _, r in SALESPEOPLE], dtype=object)
     ids = cust["customer_id"].to_numpy()
+    item = np.r_[_items(item_rng, len(cents)), np.zeros(len(credit_cents), dtype=np.int64)]
+    item[len(cents):] = item[:len(cents)][np.r_[part_line, full_lines]]  # the line credited
+    item = item[order]
     frame = pd.DataFrame({
         H_CUSTOMER: pd.array(ids[doc_cust[order]], dtype="str"),
         H_DATE: pd.to_datetime(doc_day[order].astype("datetime64[D]")).astype("datetime64[ns]"),
         H_INVOICE: pd.array(number[order], dtype="str"),
+        H_ITEM: pd.Categorical.from_codes(item, categories=pd.Index(ITEM_CODES, dtype="str")),
+        H_LABEL: pd.Categorical.from_codes(item, categories=pd.Index(ITEM_LABELS, dtype="str")),
         H_AMOUNT: amount[order] / 100.0,
         H_MARGIN: margin[order] / 100.0,
         H_SALESPERSON: pd.array(sp_names[sp[order]], dtype="str"),
@@ -832,7 +876,8 @@ def generate_sample(
     cust = _build_customers(rng, customers, hist_start=hist_start, n_start=n_start, as_of=as_of_day,
                             bonus_window=bonus_window)  # fmt: skip
     master, clusters = _customer_master(rng, cust)
-    clean, extra = _transactions(rng, cust, lines=lines, hist_start=hist_start, as_of=as_of_day, reorg_day=reorg_day)
+    item_rng = np.random.default_rng([seed, 1])  # its own stream: items change nothing else
+    clean, extra = _transactions(rng, cust, item_rng=item_rng, lines=lines, hist_start=hist_start, as_of=as_of_day, reorg_day=reorg_day)
     tx, dirty_pos = _plant_dirty_rows(rng, clean)
     activity = _activity(rng, cust, hist_start=hist_start, as_of=as_of_day, bonus_window=bonus_window)
     ids = cust["customer_id"].to_numpy()
@@ -882,7 +927,12 @@ def _french_dates(values: pd.Series, fmt: str = "%d/%m/%Y") -> pa.Array:
 
 
 def _str_array(values: pd.Series) -> pa.Array:
-    return pa.array(values.to_numpy(dtype=object, na_value=None), pa.string())
+    """A text column as an Arrow string array (nulls kept), without Python objects."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        codes = values.cat.codes.to_numpy()
+        dictionary = pa.array(values.cat.categories.to_numpy(dtype=object), pa.string())
+        return pc.take(dictionary, pa.array(codes, mask=codes < 0))
+    return pc.cast(pa.array(values), pa.string())
 
 
 def _patch(arr: pa.Array, positions: list[int], texts: list[str]) -> pa.Array:
@@ -894,38 +944,62 @@ def _patch(arr: pa.Array, positions: list[int], texts: list[str]) -> pa.Array:
     return pc.replace_with_mask(arr, pa.array(mask), pa.array(texts, pa.string()))
 
 
-def _write_csv(table: pa.Table, path: Path, *, encoding: str, delimiter: str, eol: str,
-               footer: str = "", batch_rows: int = 500_000) -> None:
-    """Write a table of strings as CSV (no quotes needed), transcoded to ``encoding``."""
+def _write_csv(batches: Iterator[pa.Table], path: Path, *, header: tuple[str, ...], encoding: str,
+               delimiter: str, eol: str, footer: str = "") -> None:
+    """Write tables of strings as CSV (no quotes needed), transcoded to ``encoding``."""
     options = pacsv.WriteOptions(include_header=False, delimiter=delimiter, quoting_style="none", eol=eol)
     with atomic_path(path) as tmp, open(tmp, "wb") as fh:
-        fh.write((delimiter.join(table.column_names) + eol).encode(encoding))
-        for offset in range(0, table.num_rows, batch_rows):
+        fh.write((delimiter.join(header) + eol).encode(encoding))
+        for table in batches:
             buf = io.BytesIO()
-            pacsv.write_csv(table.slice(offset, batch_rows), buf, options)
+            pacsv.write_csv(table, buf, options)
             data = buf.getvalue()
             fh.write(data if encoding == "utf-8" else data.decode("utf-8").encode(encoding))
         if footer:
             fh.write((footer + eol).encode(encoding))
 
 
-def _write_transactions_csv(sample: Sample, path: Path) -> None:
+def _transaction_batches(sample: Sample, batch_rows: int) -> Iterator[pa.Table]:
+    """factures.csv as text, ``batch_rows`` rows at a time, the planted dirty cells included."""
     tx = sample.transactions
-    pos = sample.truth["dirty_positions"]
+    pos = {k: np.asarray(v, dtype=np.int64) for k, v in sample.truth["dirty_positions"].items()}
     year = int(sample.truth["as_of"][:4])
-    dates = _french_dates(tx[H_DATE])
-    bad = [t.format(year=year) for t in DIRTY_TEXT["bad_date"]]
-    dates = _patch(dates, pos["bad_date"], bad[: len(pos["bad_date"])])
-    amounts = _patch(_french_amounts(tx[H_AMOUNT]), pos["text_amount"], list(DIRTY_TEXT["text_amount"]))
-    margins = _french_amounts(tx[H_MARGIN])
-    table = pa.table({
-        H_CUSTOMER: _str_array(tx[H_CUSTOMER]), H_DATE: dates, H_INVOICE: _str_array(tx[H_INVOICE]),
-        H_AMOUNT: amounts, H_MARGIN: margins, H_SALESPERSON: _str_array(tx[H_SALESPERSON]),
-        H_REGION: _str_array(tx[H_REGION]), H_TYPE: _str_array(tx[H_TYPE]), H_REF: _str_array(tx[H_REF]),
-    })  # fmt: skip
+    bad_dates = np.array([t.format(year=year) for t in DIRTY_TEXT["bad_date"]], dtype=object)
+    bad_amounts = np.array(DIRTY_TEXT["text_amount"], dtype=object)
+    for offset in range(0, len(tx), batch_rows):
+        part = tx.iloc[offset : offset + batch_rows]
+        stop = offset + len(part)
+
+        def local(kind: str, stop: int = stop, offset: int = offset) -> tuple[list[int], np.ndarray]:
+            inside = (pos[kind] >= offset) & (pos[kind] < stop)
+            return (pos[kind][inside] - offset).tolist(), inside
+
+        date_at, date_in = local("bad_date")
+        amount_at, amount_in = local("text_amount")
+        yield pa.table({
+            H_CUSTOMER: _str_array(part[H_CUSTOMER]),
+            H_DATE: _patch(_french_dates(part[H_DATE]), date_at, bad_dates[date_in].tolist()),
+            H_INVOICE: _str_array(part[H_INVOICE]),
+            H_ITEM: _str_array(part[H_ITEM]),
+            H_LABEL: _str_array(part[H_LABEL]),
+            H_AMOUNT: _patch(_french_amounts(part[H_AMOUNT]), amount_at, bad_amounts[amount_in].tolist()),
+            H_MARGIN: _french_amounts(part[H_MARGIN]),
+            H_SALESPERSON: _str_array(part[H_SALESPERSON]),
+            H_REGION: _str_array(part[H_REGION]),
+            H_TYPE: _str_array(part[H_TYPE]),
+            H_REF: _str_array(part[H_REF]),
+        })  # fmt: skip
+
+
+def _write_transactions_csv(sample: Sample, path: Path, *, batch_rows: int = 1_000_000) -> None:
+    tx = sample.transactions
     total = _french_amounts(pd.Series([round(tx[H_AMOUNT].sum(), 2), round(tx[H_MARGIN].sum(), 2)]))
-    footer = ";".join(["Total général", "", "", total[0].as_py(), total[1].as_py(), "", "", "", ""])
-    _write_csv(table, path, encoding="cp1252", delimiter=";", eol="\r\n", footer=footer)
+    footer = [""] * len(TRANSACTION_HEADERS)
+    footer[0] = "Total général"
+    footer[TRANSACTION_HEADERS.index(H_AMOUNT)] = total[0].as_py()
+    footer[TRANSACTION_HEADERS.index(H_MARGIN)] = total[1].as_py()
+    _write_csv(_transaction_batches(sample, batch_rows), path, header=TRANSACTION_HEADERS, encoding="cp1252",
+               delimiter=";", eol="\r\n", footer=";".join(footer))  # fmt: skip
 
 
 def _write_transactions_parquet(sample: Sample, path: Path) -> None:
@@ -934,6 +1008,8 @@ def _write_transactions_parquet(sample: Sample, path: Path) -> None:
         H_CUSTOMER: _str_array(tx[H_CUSTOMER]),
         H_DATE: pa.array(tx[H_DATE].to_numpy(dtype="datetime64[D]"), pa.date32()),
         H_INVOICE: _str_array(tx[H_INVOICE]),
+        H_ITEM: _str_array(tx[H_ITEM]),
+        H_LABEL: _str_array(tx[H_LABEL]),
         H_AMOUNT: pa.array(tx[H_AMOUNT].to_numpy(dtype=np.float64), pa.float64(), from_pandas=True),
         H_MARGIN: pa.array(tx[H_MARGIN].to_numpy(dtype=np.float64), pa.float64(), from_pandas=True),
         H_SALESPERSON: _str_array(tx[H_SALESPERSON]),
@@ -986,7 +1062,7 @@ def _write_activity_csv(sample: Sample, path: Path) -> None:
         "Type": _str_array(act["Type"]),
         "Client": _str_array(act["Client"]),
     })  # fmt: skip
-    _write_csv(table, path, encoding="utf-8", delimiter=",", eol="\n")
+    _write_csv(iter([table]), path, header=ACTIVITY_HEADERS, encoding="utf-8", delimiter=",", eol="\n")
 
 
 def write_sample(

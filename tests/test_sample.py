@@ -102,7 +102,9 @@ def test_factures_csv_is_a_french_export(demo_dir: Path) -> None:
     raw = path.read_bytes()
     with pytest.raises(UnicodeDecodeError):
         raw.decode("utf-8")  # cp1252, as exported by a Windows ERP
-    assert raw.startswith("Code client;Date facture;N° facture;Montant HT".encode("cp1252"))
+    assert raw.startswith(";".join(TRANSACTION_HEADERS).encode("cp1252") + b"\r\n")
+    assert "Date facture;N° facture;Code article;Désignation;Montant HT;Marge".encode("cp1252") in raw
+    assert "Câble R2V 3G2,5 mm²".encode("cp1252") in raw  # a comma inside a field, not the separator
     assert b"\r\n" in raw
     sample = generate_sample(seed=42)
     text = pd.read_csv(path, sep=";", encoding="cp1252", dtype=str, keep_default_na=False)
