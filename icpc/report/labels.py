@@ -17,7 +17,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-__all__ = ["LABELS", "SEGMENT_LABELS", "label", "column_labels", "segment_label", "section_title"]
+__all__ = [
+    "LABELS",
+    "SEGMENT_LABELS",
+    "DEFINITIONS",
+    "label",
+    "value_label",
+    "column_labels",
+    "segment_label",
+    "section_title",
+]
 
 #: key -> (French, English)
 LABELS: dict[str, tuple[str, str]] = {
@@ -123,6 +132,23 @@ LABELS: dict[str, tuple[str, str]] = {
     "early_warning": ("Décrochage", "Early warning"),
     "reason": ("Motif", "Reason"),
     "duplicate_group": ("Groupe d'adresse", "Address group"),
+    "days_since_last_sale": ("Jours sans achat", "Days without purchase"),
+    "match": ("Lien", "Link"),
+    "created": ("Date de création", "Created on"),
+    "trend_change": ("Évolution sur 6 mois", "6-month change"),
+    "bridge_class": ("Classe N/N−1", "Class N/N−1"),
+    # --- values of coded columns (see value_label) -----------------------------------------
+    "reason.rhythm": ("rythme", "rhythm"),
+    "reason.trend": ("baisse", "fall"),
+    "reason.rhythm+trend": ("rythme + baisse", "rhythm + fall"),
+    "match.address": ("adresse", "address"),
+    "match.siret": ("SIRET", "SIRET"),
+    "match.address+siret": ("adresse + SIRET", "address + SIRET"),
+    "bridge_class.new": ("nouveau", "new"),
+    "bridge_class.retained": ("fidélisé", "retained"),
+    "bridge_class.reactivated": ("réactivé", "reactivated"),
+    "bridge_class.lost": ("perdu", "lost"),
+    "bridge_class.other": ("autre", "other"),
     "revenue_current": ("CA N", "Revenue N"),
     "revenue_previous": ("CA N−1", "Revenue N−1"),
     "revenue_12m": ("CA 12 derniers mois", "Revenue last 12 months"),
@@ -263,6 +289,27 @@ def label(key: str, language: str = "fr") -> str:
     if key in SEGMENT_LABELS:
         return SEGMENT_LABELS[key][i]
     raise KeyError(f"no report label for {key!r}; add it to icpc.report.labels.LABELS")
+
+
+def value_label(column: str, value: object, language: str = "fr") -> object:
+    """Translate a coded value of a column (``status``, ``reason``, ``match``…); others unchanged.
+
+    Parameters
+    ----------
+    column : str
+        The column (``status``: ``active`` → « Actif »; ``reason``: ``rhythm`` → « rythme »).
+    value : object
+        The value; missing values and values without a label are returned as they are.
+    language : str
+        ``fr`` or ``en``.
+
+    Returns
+    -------
+    object
+        The label, or ``value``.
+    """
+    key = f"{column}.{value}"
+    return LABELS[key][_index(language)] if key in LABELS else value
 
 
 def segment_label(name: str, language: str = "fr", *, labels: Mapping[str, str] | None = None) -> str:

@@ -31,7 +31,7 @@ import pandas as pd
 from icpc.report import findings as F
 from icpc.report import format as fmt
 from icpc.report import plots as P
-from icpc.report.labels import DEFINITIONS, label, section_title, segment_label
+from icpc.report.labels import DEFINITIONS, label, section_title, segment_label, value_label
 from icpc.report.tables import KpiCard, findings_list, format_value, html_table, kpi_cards, note
 
 __all__ = [
@@ -433,8 +433,7 @@ def customer_dynamics(diag: Any, *, language: str | None = None) -> list[Any]:
                 if c in frame.columns]  # fmt: skip
         out.html(html_table(frame[cols], language=lang, currency=cur, max_rows=15,
                             formats={"last_sale": "date", "days_since_last_sale": "number", "revenue_previous": "money0"},
-                            headers={"days_since_last_sale": "Jours sans achat" if lang == "fr" else "Days without purchase",
-                                     "revenue_previous": label("revenue_previous", lang)}))
+                            headers={"revenue_previous": label("revenue_previous", lang)}))
     cohorts = _attr(diag, "cohorts")
     rates = getattr(cohorts, "rates", cohorts if isinstance(cohorts, pd.DataFrame) else None)
     if _has_rows(rates) and rates.shape[1] > 1:
@@ -528,10 +527,8 @@ def early_warning(diag: Any, *, language: str | None = None) -> list[Any]:
     frame = _with_names(flagged.sort_values("value_at_stake", ascending=False), diag)
     frame = frame.assign(customer=_display_name(frame))
     out.figure(P.early_warning_bars(frame, language=lang, currency=cur))
-    reasons = {"rhythm": "rythme" if lang == "fr" else "rhythm", "trend": "baisse" if lang == "fr" else "fall",
-               "rhythm+trend": "rythme + baisse" if lang == "fr" else "rhythm + fall"}  # fmt: skip
     if "reason" in frame.columns:
-        frame["reason"] = frame["reason"].map(lambda r: reasons.get(str(r), str(r)))
+        frame["reason"] = frame["reason"].map(lambda r: value_label("reason", r, lang))
     cols = [c for c in ("customer_id", "name", "salesperson", "last_sale", "usual_interval_days", "overdue_ratio",
                         "reason", "value_at_stake") if c in frame.columns]  # fmt: skip
     out.html(html_table(frame[cols], language=lang, currency=cur, max_rows=25,

@@ -1,0 +1,327 @@
+"""The Excel workbook of action lists (``actions.xlsx``) for the sales team.
+
+One sheet per use, French headers (English with ``language: en``): customers with their
+Score3D scores, segment, status and salesperson; customers to call (early warning);
+lost customers; one sheet per salesperson (their customers, ranked by revenue N);
+anomalies (customers sharing an address or a SIRET); data quality (the ledger). Every
+sheet has a frozen, filterable header row, number / date / percentage formats and
+column widths fitted to the content.
+
+Example
+-------
+>>> write_actions_xlsx(diag, "reports/demo/2024-12-31/actions.xlsx")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from icpc.fsutil import atomic_path
+from icpc.report.labels import column_labels, label, segment_label, value_label
+
+__all__ = ["COLUMN_FORMATS", "sheet_name", "actions_sheets", "write_actions_xlsx", "write_sheets"]
+
+#: Excel number format of each kind (format codes are locale-independent: Excel shows
+#: ``1 234,56 €`` on a French system)
+_NUMBER_FORMATS = {
+    "money": '#,##0.00 "€";-#,##0.00 "€"',
+    "integer": "#,##0",
+    "decimal": "#,##0.0",
+    "percent": "0.0%",
+    "date": "dd/mm/yyyy",
+}
+#: column → kind of :data:`_NUMBER_FORMATS`
+COLUMN_FORMATS: dict[str, str] = {
+    "revenue": "money", "revenue_previous": "money", "monetary": "money", "value_at_stake": "money",
+    "lost_revenue": "money", "amount": "money", "revenue_recent": "money", "revenue_year_before": "money",
+    "basket": "money", "margin": "money",
+    "frequency": "integer", "recency_days": "integer", "days_since_last_sale": "integer", "rows": "integer",
+    "r_score": "integer", "f_score": "integer", "m_score": "integer", "rank": "integer", "group_size": "integer",
+    "usual_interval_days": "integer",
+    "overdue_ratio": "decimal",
+    "trend_change": "percent", "share": "percent", "revenue_share": "percent",
+    "first_sale": "date", "last_sale": "date", "created_at": "date", "created": "date",
+}  # fmt: skip
+
+_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+
+
+def sheet_name(name: str, taken: set[str] | None = None) -> str:
+    """Make a valid, unique Excel sheet name: no ``[]:*?/\\``, at most 31 characters.
+
+    Parameters
+    ----------
+    name : str
+        The wanted name.
+    taken : set of str, optional
+        Names already used (compared case-insensitively, as Excel does); the result
+        is added to it.
+
+    Returns
+    -------
+    str
+        e.g. ``"Ventes 2024-Q1"`` for ``"Ventes 2024/Q1"``; ``"Dupont (2)"`` when
+        ``"Dupont"`` is taken; ``"Feuille"`` for an empty name.
+    """
+    clean = _FORBIDDEN.sub("-", str(name)).strip().strip("'").strip() or "Feuille"
+    clean = clean[:31]
+    taken = taken if taken is not None else set()
+    lowered = {t.lower() for t in taken}
+    candidate, i = clean, 2
+    while candidate.lower() in lowered:
+        suffix = f" ({i})"
+        candidate = clean[: 31 - len(suffix)] + suffix
+        i += 1
+    taken.add(candidate)
+    return candidate
+
+
+# ----------------------------------------------------------------------------------------
+# sheet contents
+# ----------------------------------------------------------------------------------------
+def _attr(diag: Any, name: str) -> Any:
+    if name in getattr(diag, "__dict__", {}) or getattr(type(diag), name, None) is not None:
+        return getattr(diag, name)
+    return None
+
+
+def _names(diag: Any) -> pd.DataFrame | None:
+    master = getattr(getattr(diag, "dataset", None), "customers", None)
+    if not isinstance(master, pd.DataFrame) or master.empty:
+        return None
+    cols = [c for c in ("name", "city") if c in master.columns]
+    if not cols:
+        return None
+    out = master.assign(customer_id=master["customer_id"].astype(str)).drop_duplicates("customer_id")
+    return out.set_index("customer_id")[cols]
+
+
+def _join(frame: pd.DataFrame, extra: pd.DataFrame | None, cols: list[str] | None = None) -> pd.DataFrame:
+    if extra is None:
+        return frame
+    extra = extra[[c for c in (cols or list(extra.columns)) if c not in frame.columns]]
+    if extra.shape[1] == 0:
+        return frame
+    extra = extra.set_axis(extra.index.astype(str))
+    return frame.join(extra, on="customer_id")
+
+
+def _ids_out(frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame.reset_index() if "customer_id" not in frame.columns else frame.copy()
+    out["customer_id"] = out["customer_id"].astype(str)
+    return out
+
+
+def _customers(diag: Any) -> pd.DataFrame:
+    table = diag.customers_table()
+    table = table.assign(customer_id=table["customer_id"].astype(str))
+    scores = _attr(diag, "scores")
+    if isinstance(scores, pd.DataFrame) and "segment" in scores.columns:
+        table = _join(table, scores, ["r_score", "f_score", "m_score", "segment"])
+    ew = _attr(diag, "early_warning")
+    if isinstance(ew, pd.DataFrame) and "early_warning" in ew.columns:
+        table = _join(table, ew, ["usual_interval_days", "overdue_ratio", "early_warning", "value_at_stake"])
+    table = _join(table, _names(diag))
+    order = ["customer_id", "name", "city", "salesperson", "region", "segment", "status", "r_score", "f_score",
+             "m_score", "first_sale", "last_sale", "recency_days", "frequency", "monetary", "revenue",
+             "revenue_previous", "usual_interval_days", "overdue_ratio", "early_warning", "value_at_stake",
+             "duplicate_group"]  # fmt: skip
+    cols = [c for c in order if c in table.columns and not table[c].isna().all()]
+    return table[cols].sort_values("revenue" if "revenue" in cols else "customer_id", ascending=False, kind="stable")
+
+
+def actions_sheets(diag: Any, *, language: str | None = None) -> dict[str, pd.DataFrame]:
+    """The sheets of ``actions.xlsx`` as frames (canonical column names), in workbook order.
+
+    Parameters
+    ----------
+    diag : Diagnostic
+        The client's diagnostic.
+    language : {"fr", "en"}, optional
+        Language of the sheet names and of the segment labels; default the config's.
+
+    Returns
+    -------
+    dict
+        Sheet name → frame. Always ``customers``; ``at risk``, ``lost``, one per
+        salesperson, ``anomalies`` and ``ledger`` when the data has them.
+    """
+    lang = language or diag.config.language
+    sheets: dict[str, pd.DataFrame] = {}
+    customers = _customers(diag)
+    if "segment" in customers.columns:
+        customers["segment"] = customers["segment"].map(lambda s: segment_label(str(s), lang) if pd.notna(s) else s)
+    sheets[label("sheet.customers", lang)] = customers
+
+    ew = _attr(diag, "early_warning")
+    if isinstance(ew, pd.DataFrame) and "early_warning" in ew.columns:
+        flagged = _ids_out(ew.loc[ew["early_warning"].astype(bool)]).sort_values("value_at_stake", ascending=False)
+        flagged = _join(flagged, _names(diag))
+        if "rank" not in flagged.columns or flagged["rank"].isna().all():
+            flagged["rank"] = np.arange(1, len(flagged) + 1)
+        cols = [c for c in ("rank", "customer_id", "name", "city", "salesperson", "last_sale", "recency_days",
+                            "usual_interval_days", "overdue_ratio", "trend_change", "reason", "value_at_stake")
+                if c in flagged.columns]  # fmt: skip
+        sheets[label("sheet.at_risk", lang)] = flagged[cols]
+
+    lost = getattr(_attr(diag, "dynamics"), "lost", None)
+    if isinstance(lost, pd.DataFrame):
+        lost = _join(_ids_out(lost), _names(diag))
+        cols = [c for c in ("customer_id", "name", "city", "salesperson", "region", "last_sale", "days_since_last_sale",
+                            "revenue_previous") if c in lost.columns]  # fmt: skip
+        sheets[label("sheet.lost", lang)] = lost[cols]
+
+    if "salesperson" in customers.columns and customers["salesperson"].notna().any():
+        sp = customers["salesperson"].astype("str").where(customers["salesperson"].notna(), label("sheet.no_salesperson", lang))
+        for name in sorted(sp.unique()):
+            mine = customers.loc[(sp == name).to_numpy()].drop(columns=["salesperson"])
+            mine = mine.sort_values("revenue", ascending=False, kind="stable") if "revenue" in mine.columns else mine
+            mine.insert(0, "rank", np.arange(1, len(mine) + 1))
+            sheets[label("sheet.salesperson_prefix", lang) + str(name)] = mine
+
+    anomalies = _attr(diag, "anomalies")
+    clusters = anomalies if isinstance(anomalies, pd.DataFrame) else getattr(anomalies, "customers", None)
+    if isinstance(clusters, pd.DataFrame) and "duplicate_group" in clusters.columns:
+        clusters = _ids_out(clusters.loc[clusters["duplicate_group"].notna()]).sort_values(["duplicate_group", "customer_id"])
+        master = getattr(getattr(diag, "dataset", None), "customers", None)
+        if isinstance(master, pd.DataFrame):
+            keep = [c for c in ("name", "address", "postcode", "city", "siret") if c in master.columns]
+            clusters = _join(clusters, master.assign(customer_id=master["customer_id"].astype(str))
+                             .drop_duplicates("customer_id").set_index("customer_id")[keep])
+        cols = [c for c in ("duplicate_group", "group_size", "match", "customer_id", "name", "address", "postcode",
+                            "city", "siret", "salesperson", "created", "revenue", "basket") if c in clusters.columns]  # fmt: skip
+        sheets[label("sheet.anomalies", lang)] = clusters[cols]
+
+    dataset = getattr(diag, "dataset", None)
+    if dataset is not None and hasattr(dataset, "data_quality"):
+        sheets[label("sheet.ledger", lang)] = _ledger(dataset.data_quality(), lang)
+    return sheets
+
+
+def _ledger(quality: Mapping[str, Any], lang: str) -> pd.DataFrame:
+    from icpc.report.sections import _reason
+
+    excluded = quality.get("rows_excluded") or {}
+    amounts = quality.get("amounts_excluded") or {}
+    rows = [(label("rows_read", lang), quality.get("rows_read"), quality.get("amount_read")),
+            (label("rows_used", lang), quality.get("rows_used"), quality.get("amount_used"))]
+    rows += [(f"{label('rows_excluded', lang)} — {_reason(r, lang)}", n, amounts.get(r)) for r, n in excluded.items()]
+    for name, block in (quality.get("warnings") or {}).items():
+        if isinstance(block, Mapping):
+            rows.append((_reason(name, lang), block.get("rows"), block.get("amount")))
+    return pd.DataFrame(rows, columns=["reason", "rows", "amount"])
+
+
+# ----------------------------------------------------------------------------------------
+# writing
+# ----------------------------------------------------------------------------------------
+_CODED = ("status", "reason", "match", "bridge_class")
+
+
+def _cell_values(series: pd.Series, lang: str) -> pd.Series:
+    if series.name in _CODED:
+        return series.astype(object).map(lambda v: v if _missing(v) else value_label(str(series.name), v, lang))
+    if pd.api.types.is_bool_dtype(series) or (series.dtype == object and series.dropna().map(type).eq(bool).all()
+                                              and series.notna().any()):
+        return series.map(lambda v: "" if pd.isna(v) else label("yes" if v else "no", lang))
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        return series.astype(object)
+    return series
+
+
+def write_sheets(sheets: Mapping[str, pd.DataFrame], path: str | Path, *, language: str = "fr") -> Path:
+    """Write frames to an xlsx workbook: translated headers, frozen header, filters, formats, widths.
+
+    Parameters
+    ----------
+    sheets : mapping
+        Sheet name → frame with canonical column names (translated through
+        :mod:`icpc.report.labels`; formats from :data:`COLUMN_FORMATS`).
+    path : str or Path
+        The workbook; written atomically.
+    language : {"fr", "en"}
+        Language of the headers and of yes/no cells.
+
+    Returns
+    -------
+    Path
+        ``path``.
+    """
+    import xlsxwriter
+
+    target = Path(path)
+    with atomic_path(target) as tmp:
+        book = xlsxwriter.Workbook(str(tmp), {"nan_inf_to_errors": True, "remove_timezone": True,
+                                               "default_date_format": _NUMBER_FORMATS["date"]})
+        header = book.add_format({"bold": True, "text_wrap": True, "valign": "top", "bottom": 1, "bg_color": "#D9D9D9"})
+        formats = {k: book.add_format({"num_format": v}) for k, v in _NUMBER_FORMATS.items()}
+        taken: set[str] = set()
+        for name, frame in sheets.items():
+            ws = book.add_worksheet(sheet_name(name, taken))
+            headers = column_labels(frame.columns, language)
+            if "revenue" in headers and "revenue_previous" in headers:
+                headers["revenue"] = label("revenue_current", language)
+            for j, col in enumerate(frame.columns):
+                values = _cell_values(frame[col], language)
+                kind = COLUMN_FORMATS.get(str(col))
+                if kind is None and pd.api.types.is_datetime64_any_dtype(values):
+                    kind = "date"
+                cell_format = formats.get(kind) if kind else None
+                ws.write(0, j, headers[col], header)
+                if pd.api.types.is_datetime64_any_dtype(values):
+                    data = [None if pd.isna(v) else v.to_pydatetime() for v in values]
+                else:
+                    data = [None if _missing(v) else (v.item() if isinstance(v, np.generic) else v) for v in values]
+                ws.write_column(1, j, data, cell_format)
+                width = max([len(str(headers[col]))] + [len(_shown(v, kind)) for v in data[:500]])
+                ws.set_column(j, j, min(max(width + 2, 8), 50), cell_format)
+            ws.freeze_panes(1, 0)
+            if len(frame.columns):
+                ws.autofilter(0, 0, max(len(frame), 1), len(frame.columns) - 1)
+            ws.set_row(0, 30)
+        book.close()
+    return target
+
+
+def _missing(value: Any) -> bool:
+    try:
+        return value is None or bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def _shown(value: Any, kind: str | None) -> str:
+    if value is None:
+        return ""
+    if kind == "date":
+        return "00/00/0000"
+    if kind == "money" and isinstance(value, (int, float)):
+        return f"{value:,.2f} €"
+    return str(value)
+
+
+def write_actions_xlsx(diag: Any, path: str | Path, *, language: str | None = None) -> Path:
+    """Write the action-list workbook ``actions.xlsx`` of a diagnostic.
+
+    Parameters
+    ----------
+    diag : Diagnostic
+        The client's diagnostic.
+    path : str or Path
+        Where to write it (atomically).
+    language : {"fr", "en"}, optional
+        Headers' language; default the config's.
+
+    Returns
+    -------
+    Path
+        ``path``.
+    """
+    lang = language or diag.config.language
+    return write_sheets(actions_sheets(diag, language=lang), path, language=lang)
