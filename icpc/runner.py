@@ -250,11 +250,14 @@ def _environ(values: Mapping[str, str]) -> Iterator[None]:
 
 def _execute(notebook: Path, output: Path, parameters: Mapping[str, Any]) -> float:
     """Run the notebook with Papermill and return its seconds; a failing cell -> RunError."""
-    started = time.perf_counter()
     import nbformat
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
+    from traitlets.config import Config as TraitletsConfig
 
+    started = time.perf_counter()
+    # IPC (Unix sockets) where available: no open TCP port, no "unencrypted TCP" warning
+    kernel_config = TraitletsConfig({"KernelManager": {"transport": "ipc"}} if os.name == "posix" else {})
     try:
         with _environ(KERNEL_ENV):
             pm.execute_notebook(
@@ -266,6 +269,7 @@ def _execute(notebook: Path, output: Path, parameters: Mapping[str, Any]) -> flo
                 log_output=False,
                 request_save_on_cell_execute=False,
                 cwd=str(notebook.parent),
+                config=kernel_config,
             )
     except PapermillExecutionError as exc:
         section, error = None, None

@@ -250,6 +250,26 @@ def test_cover_metadata_embeds_the_logo_and_periods(tmp_path: Path) -> None:
     assert meta["client"] == CLIENT and meta["language"] == "fr"
 
 
+def test_cover_metadata_accepts_period_objects(tmp_path: Path) -> None:
+    import datetime as dt
+
+    from icpc.kpi import period_bounds
+
+    period, previous = period_bounds(dt.date(2011, 12, 9), 6)
+    meta = cover_metadata(_config(tmp_path), as_of=dt.date(2011, 12, 9), period=period, previous_period=previous)
+    assert meta["period"] == {"start": "2011-06-10", "end": "2011-12-09"}
+    assert meta["previous_period"]["end"] == "2011-06-09"
+    assert meta["branding"]["logo"] is None
+
+
+def test_pdf_file_is_readable_like_any_new_file(french_pdf: Path) -> None:
+    import os
+
+    mask = os.umask(0)
+    os.umask(mask)
+    assert french_pdf.stat().st_mode & 0o777 == 0o666 & ~mask
+
+
 def test_logo_on_the_cover(tmp_path: Path) -> None:
     meta = _meta()
     meta["branding"]["logo"] = "data:image/png;base64," + base64.b64encode(PNG_1PX).decode()

@@ -421,4 +421,9 @@ def notebook_to_pdf(nb_or_path: Any, pdf_path: str | Path) -> Path:
         nb = nb_or_path
         folder, name = str(Path(pdf_path).resolve().parent), Path(pdf_path).stem
     pdf, _ = IcpcPDFExporter().from_notebook_node(nb, resources={"metadata": {"path": folder, "name": name}})
-    return atomic_write_bytes(pdf_path, pdf)
+    target = atomic_write_bytes(pdf_path, pdf)
+    # the temporary file was private (0600): give the PDF the usual permissions (umask)
+    mask = os.umask(0)
+    os.umask(mask)
+    os.chmod(target, 0o666 & ~mask)
+    return target

@@ -88,7 +88,10 @@ def _iso(value: Any) -> str | None:
 def _pair(period: Any) -> dict[str, str | None] | None:
     if period is None:
         return None
-    start, end = period
+    if hasattr(period, "start") and hasattr(period, "end"):  # icpc.kpi.Period
+        start, end = period.start, period.end
+    else:
+        start, end = period
     return {"start": _iso(start), "end": _iso(end)}
 
 
@@ -96,8 +99,8 @@ def cover_metadata(
     config: Config,
     *,
     as_of: dt.date,
-    period: tuple[dt.date, dt.date] | None = None,
-    previous_period: tuple[dt.date, dt.date] | None = None,
+    period: Any = None,
+    previous_period: Any = None,
     generated: dt.date | None = None,
 ) -> dict[str, Any]:
     """Build the cover metadata (métadonnées de couverture) of one diagnostic.
@@ -108,8 +111,8 @@ def cover_metadata(
         The client config (client name, slug, language, currency, ``branding:`` block).
     as_of : date
         The analysis date (date d'analyse).
-    period, previous_period : (date, date), optional
-        First and last day of period N and of period N−1.
+    period, previous_period : Period or (date, date), optional
+        Period N and period N−1 (:class:`icpc.kpi.Period`, or first and last day).
     generated : date, optional
         Date the report is produced (date d'édition); default: today. Metadata only, no
         figure depends on it.
