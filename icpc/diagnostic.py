@@ -30,17 +30,27 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from icpc import anomalies as anomalies_mod
 from icpc import columns as C
-from icpc import kpi
+from icpc import kpi, segmentation, warning
 from icpc.activity import activity_summary
+from icpc.anomalies import Anomalies
 from icpc.documents import documents
 from icpc.exceptions import AnalysisError
+from icpc.segmentation import KMeansResult, SegmentRule
 
 if TYPE_CHECKING:
     from icpc.cleaning import Dataset
     from icpc.config import Config
 
 __all__ = ["Diagnostic", "money", "number", "jsonable", "round_adding_up"]
+
+#: Columns of ``customers.csv`` (DESIGN.md), in order; extras may follow.
+CUSTOMERS_CSV_COLUMNS = (
+    "customer_id", "first_sale", "last_sale", "recency_days", "frequency", "monetary", "r_score", "f_score",
+    "m_score", "segment", "status", "usual_interval_days", "overdue_ratio", "early_warning", "value_at_stake",
+    "salesperson", "region", "duplicate_group",
+)  # fmt: skip
 
 #: Indicators counted in whole units (ints in kpis.json).
 _COUNTS = frozenset({"sales_count", "active_customers"})
@@ -142,6 +152,8 @@ class Diagnostic:
         "bridge_retained",
         "decomposition",
         "concentration",
+        "segments",
+        "early_warning",
         "data_quality",
     )
 
@@ -255,6 +267,146 @@ class Diagnostic:
             return None
         return activity_summary(log, self.table, as_of=self.as_of, months=self.months)
 
+    # ---- Score3D, early warning, anomalies --------------------------------------------
+    @cached_property
+    def segment_rules(self) -> tuple[SegmentRule, ...]:
+        """Score3D segment rules: ``segments:`` of client.yaml, else ``icpc/segments.yaml``."""
+        return segmentation.segment_rules(self.config.segments, source=self.config.source)
+
+    @cached_property
+    def rfm(self) -> pd.DataFrame:
+        """Recency, frequency, monetary per customer with a sale (:func:`icpc.segmentation.rfm`).
+
+        On ``config.basis`` and over ``config.rfm_window_months`` (all history when None).
+        """
+        return segmentation.rfm(
+            self.documents, as_of=self.as_of, basis=self.config.basis, window_months=self.config.rfm_window_months
+        )
+
+    @cached_property
+    def rfm_history(self) -> pd.DataFrame:
+        """As :attr:`rfm` over the whole history (first and last sale ever, for the status)."""
+        if self.config.rfm_window_months is None:
+            return self.rfm
+        return segmentation.rfm(self.documents, as_of=self.as_of, basis=self.config.basis)
+
+    @cached_property
+    def scores(self) -> pd.DataFrame:
+        """Scored customers: :attr:`rfm` columns, ``r_score``, ``f_score``, ``m_score``, ``segment``."""
+        scored = segmentation.score(self.rfm)
+        scored["segment"] = segmentation.assign_segments(scored, self.segment_rules)
+        return scored
+
+    @cached_property
+    def segments(self) -> pd.Series:
+        """Score3D segment of each scored customer (categorical, rule order)."""
+        return self.scores["segment"]
+
+    @cached_property
+    def segment_profiles(self) -> pd.DataFrame:
+        """Profile and action per segment (:func:`icpc.segmentation.segment_profiles`)."""
+        return segmentation.segment_profiles(self.scores, self.segment_rules, language=self.config.language)
+
+    @cached_property
+    def rf_grid(self) -> pd.DataFrame:
+        """Customers and mean monetary value per R x F cell (:func:`icpc.segmentation.rf_grid`)."""
+        return segmentation.rf_grid(self.scores)
+
+    @cached_property
+    def migration(self) -> pd.DataFrame:
+        """Moves between segments from the end of N-1 to ``as_of`` (:func:`icpc.segmentation.migration`)."""
+        return segmentation.migration(
+            self.documents, as_of=self.as_of, period_months=self.months, rules=self.segment_rules,
+            basis=self.config.basis, window_months=self.config.rfm_window_months, current=self.scores,
+        )  # fmt: skip
+
+    @cached_property
+    def kmeans(self) -> KMeansResult:
+        """K-means alternative to the rules, k by silhouette (:func:`icpc.segmentation.kmeans_segments`)."""
+        return segmentation.kmeans_segments(self.scores, language=self.config.language)
+
+    @cached_property
+    def attribution(self) -> pd.DataFrame:
+        """Salesperson and region of each customer (most recent row), from :attr:`table`."""
+        cols = [c for c in (C.SALESPERSON, C.REGION) if c in self.table.columns]
+        out = self.table[cols].copy()
+        out.index = out.index.astype("str")
+        return out
+
+    @cached_property
+    def early_warning(self) -> pd.DataFrame:
+        """Early-warning table, flagged first by value at stake (:func:`icpc.warning.early_warning`)."""
+        return warning.early_warning(
+            self.documents, as_of=self.as_of, thresholds=self.config.thresholds, attribution=self.attribution
+        )
+
+    @cached_property
+    def status(self) -> pd.Series:
+        """Status new / active / slipping / lost of each customer with a sale."""
+        th = self.config.thresholds
+        return segmentation.customer_status(
+            self.rfm_history, as_of=self.as_of, lost_after_days=th.lost_after_days,
+            new_within_days=th.new_within_days, slipping=self.early_warning["early_warning"],
+        )  # fmt: skip
+
+    @cached_property
+    def anomalies(self) -> Anomalies:
+        """Address / SIRET duplicate groups and suspicious creations (:func:`icpc.anomalies.anomalies`)."""
+        return anomalies_mod.anomalies(
+            self.dataset.customers, self.documents, as_of=self.as_of, attribution=self.attribution
+        )
+
+    def _json_segments(self) -> dict[str, dict[str, Any]]:
+        prof = self.segment_profiles
+        return {
+            str(name): {"customers": int(row["customers"]), "revenue": money(row["revenue"]) or 0.0}
+            for name, row in prof.iterrows()
+        }
+
+    def _json_early_warning(self) -> dict[str, Any]:
+        ew = self.early_warning
+        flagged = ew["early_warning"].to_numpy(dtype=bool)
+        return {"flagged": int(flagged.sum()), "value_at_stake": money(ew.loc[flagged, "value_at_stake"].sum()) or 0.0}
+
+    def _with_score3d(self, base: pd.DataFrame) -> pd.DataFrame:
+        """Complete :meth:`customers_table`: DESIGN.md's customers.csv columns in order, then extras.
+
+        Rows: customers with at least one sale up to ``as_of``. ``frequency`` and
+        ``monetary`` are the Score3D values (``basis``, ``rfm_window_months``; 0 without a
+        sale in the window); scores and segment are empty for customers not scored (net
+        revenue <= 0); ``name``, ``address``, ``postcode``, ``city`` follow when the
+        customer master gives them, then ``revenue``, ``revenue_previous``, ``bridge_class``.
+        """
+        out = base.loc[base["first_sale"].notna()].reset_index(drop=True)
+        ids = pd.Index(out[C.CUSTOMER_ID].astype("str"))
+        rfm = self.rfm.reindex(ids)
+        out["frequency"] = rfm["frequency"].fillna(0).astype("int64").to_numpy()
+        out["monetary"] = rfm["monetary"].fillna(0.0).to_numpy()
+        scores = self.scores.reindex(ids)
+        for col in ("r_score", "f_score", "m_score"):
+            out[col] = scores[col].astype("Int64").to_numpy()
+        out["segment"] = scores["segment"].astype("str").to_numpy()
+        out["status"] = self.status.reindex(ids).astype("str").to_numpy()
+        ew = self.early_warning.reindex(ids)
+        out["usual_interval_days"] = ew["usual_interval_days"].to_numpy()
+        out["overdue_ratio"] = ew["overdue_ratio"].round(3).to_numpy()
+        out["early_warning"] = ew["early_warning"].fillna(False).astype(bool).to_numpy()
+        out["value_at_stake"] = ew["value_at_stake"].fillna(0.0).to_numpy()
+        groups = self.anomalies.customers
+        out["duplicate_group"] = (
+            groups["duplicate_group"].reindex(ids).to_numpy() if "duplicate_group" in groups.columns else None
+        )
+        extras: list[str] = []
+        master = self.dataset.customers
+        if master is not None:
+            m = master.drop_duplicates(C.CUSTOMER_ID, keep="last").set_index(master[C.CUSTOMER_ID].astype("str").rename(None))
+            for col in (C.NAME, C.ADDRESS, C.POSTCODE, C.CITY):
+                if col in m.columns:
+                    out[col] = m[col].reindex(ids).to_numpy()
+                    extras.append(col)
+        extras += [c for c in ("revenue", "revenue_previous", "bridge_class") if c in out.columns]
+        return out[list(CUSTOMERS_CSV_COLUMNS) + extras]
+
     # ---- per-customer table ----------------------------------------------------------
     def customers_table(self) -> pd.DataFrame:
         """One row per customer with any row up to ``as_of`` (base of ``customers.csv``).
@@ -282,7 +434,7 @@ class Diagnostic:
         out["revenue"] = t["revenue"].to_numpy()
         out["revenue_previous"] = t["revenue_previous"].to_numpy()
         out["bridge_class"] = t["bridge_class"].astype("str").to_numpy()
-        return out
+        return self._with_score3d(out)
 
     def write_customers_csv(self, path: str | Path) -> None:
         """Write :meth:`customers_table` as UTF-8 CSV (comma, ISO dates, true/false)."""

@@ -736,7 +736,7 @@ def kmeans_segments(
     *,
     k_range: Sequence[int] = range(2, 9),
     random_state: int = 0,
-    sample_size: int = 5000,
+    sample_size: int = 2000,
     language: str = "fr",
 ) -> KMeansResult:
     """K-means clusters on log-scaled RFM, k chosen by silhouette (alternative to the rules).
@@ -751,8 +751,8 @@ def kmeans_segments(
     random_state : int
         Seed of the k-means and of the silhouette sample.
     sample_size : int
-        The silhouette (quadratic in the number of customers) is computed on at most this
-        many customers.
+        k is chosen on a random sample of at most this many customers (the silhouette is
+        quadratic in their number); the chosen model is then refined on all customers.
     language : {"fr", "en"}
         Language of the ``description`` column.
 
@@ -777,17 +777,20 @@ def kmeans_segments(
     n_distinct = len(np.unique(x, axis=0)) if len(x) else 0
     ks = [k for k in k_range if 2 <= k < n_distinct]
     silhouettes: dict[int, float] = {}
+    centers: dict[int, np.ndarray] = {}
     if ks:
         rng = np.random.default_rng(random_state)
         sample = rng.choice(len(x), size=min(sample_size, len(x)), replace=False)
         xs = x[sample]
         for k in ks:
-            model = KMeans(n_clusters=k, n_init=4, random_state=random_state).fit(xs)
+            model = KMeans(n_clusters=k, n_init=3, random_state=random_state).fit(xs)
             if len(np.unique(model.labels_)) > 1:
                 silhouettes[k] = float(silhouette_score(xs, model.labels_))
+                centers[k] = model.cluster_centers_
     if silhouettes:
         best_k = max(silhouettes, key=lambda k: (round(silhouettes[k], 6), -k))
-        raw = KMeans(n_clusters=best_k, n_init=4, random_state=random_state).fit_predict(x)
+        # all customers, starting from the centres found on the sample
+        raw = KMeans(n_clusters=best_k, init=centers[best_k], n_init=1).fit_predict(x)
     else:
         best_k, raw = 1, np.zeros(len(x), dtype=np.int64)
     revenue = scored["revenue"].to_numpy(dtype=float)

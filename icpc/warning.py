@@ -9,7 +9,9 @@ Two rules (DESIGN.md, "Early warning"), on customers with at least
   at least ``thresholds.overdue_ratio``. Each customer is judged on its own rhythm: an
   annual buyer is not late after three months, a monthly buyer is.
 - **trend** (tendance): net revenue of the last ``thresholds.trend_months`` months fell by
-  at least ``thresholds.trend_fall`` (a fraction) against the same months a year before.
+  at least ``thresholds.trend_fall`` (a fraction) against the same months a year before,
+  for customers who bought on at least ``min_purchases_for_rhythm`` dates in those months
+  a year before (a fall from one or two orders is noise, not a trend).
 
 The value at stake (enjeu) is the customer's net revenue over the last 12 months; the
 salesperson to call is the one of the customer's most recent invoice line
@@ -37,7 +39,7 @@ __all__ = ["EARLY_WARNING_COLUMNS", "early_warning", "usual_intervals"]
 #: output columns of :func:`early_warning`, in order
 EARLY_WARNING_COLUMNS = (
     "sale_dates", "last_sale", "recency_days", "usual_interval_days", "overdue_ratio",
-    "revenue_recent", "revenue_year_before", "trend_change", "rhythm_flag", "trend_flag",
+    "revenue_recent", "revenue_year_before", "trend_change", "sale_dates_year_before", "rhythm_flag", "trend_flag",
     "early_warning", "reason", "value_at_stake", C.SALESPERSON, C.REGION, "rank",
 )  # fmt: skip
 
@@ -117,7 +119,8 @@ def early_warning(
         ``usual_interval_days`` (NaN with fewer than two sale dates), ``overdue_ratio``
         (recency / usual interval), ``revenue_recent`` (net revenue of the last
         ``trend_months`` months), ``revenue_year_before`` (same months a year earlier),
-        ``trend_change`` (fraction; NaN when the year before is 0), ``rhythm_flag``,
+        ``trend_change`` (fraction; NaN when the year before is 0), ``sale_dates_year_before``
+        (distinct sale dates in those months), ``rhythm_flag``,
         ``trend_flag``, ``early_warning`` (either flag), ``reason`` ("rhythm", "trend",
         "rhythm+trend" or ""), ``value_at_stake`` (net revenue of the last 12 months),
         ``salesperson``, ``region`` (null when unknown), ``rank`` (1 = the first
@@ -144,7 +147,14 @@ def early_warning(
 
     recent = revenue(window_start(end, th.trend_months), end)
     year_before_end = end - pd.DateOffset(years=1)
-    before = revenue(window_start(year_before_end, th.trend_months), year_before_end)
+    year_before_start = window_start(year_before_end, th.trend_months)
+    before = revenue(year_before_start, year_before_end)
+    # sale dates in the year-before months: the trend rule is for customers who bought
+    # regularly then (a fall from one or two orders is noise, not a trend)
+    lo = int(np.datetime64(year_before_start.date(), "D").astype(np.int64))
+    hi = int(np.datetime64(year_before_end.date(), "D").astype(np.int64))
+    then = sale & (day >= lo) & (day <= hi)
+    then_dates = np.bincount(np.unique(codes[then] * (hi - lo + 1) + (day[then] - lo)) // (hi - lo + 1), minlength=n)
     stake = revenue(window_start(end, 12), end)
 
     has_sale = n_dates > 0
@@ -154,7 +164,7 @@ def early_warning(
         overdue = recency / interval
         change = np.where(before > 0, (recent - before) / before, np.nan)
     rhythm_flag = eligible & (overdue >= th.overdue_ratio)
-    trend_flag = eligible & (before > 0) & (np.round(recent - before * (1 - th.trend_fall), 2) <= 0)
+    trend_flag = eligible & (then_dates >= th.min_purchases_for_rhythm) & (before > 0) & (np.round(recent - before * (1 - th.trend_fall), 2) <= 0)
     flag = rhythm_flag | trend_flag
     reason = np.where(rhythm_flag & trend_flag, "rhythm+trend", np.where(rhythm_flag, "rhythm", np.where(trend_flag, "trend", "")))
 
@@ -168,6 +178,7 @@ def early_warning(
             "revenue_recent": recent,
             "revenue_year_before": before,
             "trend_change": change,
+            "sale_dates_year_before": then_dates,
             "rhythm_flag": rhythm_flag,
             "trend_flag": trend_flag,
             "early_warning": flag,
