@@ -43,7 +43,13 @@ def _int_codes(series: pd.Series) -> np.ndarray:
 
 
 def document_index(transactions: pd.DataFrame) -> tuple[np.ndarray, int]:
-    """Document number of each row (0..n_documents-1, order of first appearance).
+    """Document number of each row (0..n_documents-1).
+
+    Documents are numbered in the order of the ``invoice_id`` categories, then the
+    invoice numbers that several customers share (one document per customer), then the
+    rows without invoice number (one document each). Without ``invoice_id``, a row is a
+    document. Vectorised: an invoice number belongs to one customer in the usual case,
+    so no hash of (customer, invoice) pairs is needed.
 
     Parameters
     ----------
@@ -60,16 +66,37 @@ def document_index(transactions: pd.DataFrame) -> tuple[np.ndarray, int]:
         return np.arange(n_rows, dtype=np.int64), n_rows
     cust = _int_codes(transactions[C.CUSTOMER_ID])
     inv = _int_codes(transactions[C.INVOICE_ID])
-    n_inv = max(len(transactions[C.INVOICE_ID].cat.categories), 1)
-    n_cust = max(len(transactions[C.CUSTOMER_ID].cat.categories), 1)
-    # (customer, invoice) pairs get keys below n_cust * n_inv; a row without invoice id
-    # gets a key of its own above that range.
-    key = cust * n_inv + inv
+    n_inv = len(transactions[C.INVOICE_ID].cat.categories)
     missing = inv < 0
-    if missing.any():
-        key = np.where(missing, n_cust * n_inv + np.arange(n_rows, dtype=np.int64), key)
-    codes, uniques = pd.factorize(key, sort=False)
-    return codes.astype(np.int64, copy=False), len(uniques)
+    any_missing = bool(missing.any())
+    inv_ok = np.where(missing, n_inv, inv) if any_missing else inv
+    # an invoice number is "shared" when rows of several customers carry it
+    owner = np.full(n_inv + 1, -1, dtype=np.int64)
+    owner[inv_ok] = cust
+    foreign = cust != owner[inv_ok]
+    if any_missing:
+        foreign &= ~missing
+    shared = np.zeros(n_inv + 1, dtype=bool)
+    if foreign.any():
+        shared[inv_ok[foreign]] = True
+    shared[n_inv] = True  # the slot of missing invoice numbers
+    plain = ~shared[inv_ok]
+    used = np.bincount(inv_ok[plain], minlength=n_inv + 1) > 0
+    remap = np.cumsum(used) - 1
+    n_plain = int(used.sum())
+    doc = remap[inv_ok]
+    if not plain.all():
+        rest = ~plain & ~missing
+        if rest.any():
+            key = cust[rest] * n_inv + inv[rest]
+            codes, uniques = pd.factorize(key, sort=True)
+            doc[rest] = n_plain + codes
+            n_plain += len(uniques)
+        if any_missing:
+            n_missing = int(missing.sum())
+            doc[missing] = n_plain + np.arange(n_missing, dtype=np.int64)
+            n_plain += n_missing
+    return doc, n_plain
 
 
 def documents(transactions: pd.DataFrame) -> pd.DataFrame:
@@ -86,7 +113,8 @@ def documents(transactions: pd.DataFrame) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        RangeIndex, one row per document in order of first appearance, columns:
+        RangeIndex, one row per document (in the order of :func:`document_index`),
+        columns:
 
         - ``customer_id`` (category, same categories as the input),
         - ``invoice_id`` (category; only when mapped),

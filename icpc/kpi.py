@@ -178,7 +178,78 @@ def _day(date: dt.date) -> int:
 
 def _day_numbers(dates: pd.Series | np.ndarray) -> np.ndarray:
     """Days since 1970-01-01 of a datetime column (times dropped)."""
-    return np.asarray(dates, dtype="datetime64[D]").astype(np.int64)
+    return np.asarray(dates, dtype="datetime64[ns]").view(np.int64) // _DAY_NS
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """Integer arrays of the transactions and documents up to ``as_of``, computed once.
+
+    Every analysis of this module accepts ``prepared=`` to skip this work. ``codes`` are
+    the customer category codes, ``day`` days since 1970-01-01; ``doc_*`` are the same
+    for the documents (``doc_sale``: total > 0).
+    """
+
+    as_of: dt.date
+    transactions: pd.DataFrame
+    documents: pd.DataFrame
+    n_customers: int
+    codes: np.ndarray
+    day: np.ndarray
+    amount: np.ndarray
+    doc_codes: np.ndarray
+    doc_day: np.ndarray
+    doc_sale: np.ndarray
+    day_min: int
+    month_lut: np.ndarray
+
+    def month(self, day: np.ndarray) -> np.ndarray:
+        """Month numbers (year × 12 + month − 1) of day numbers within the data."""
+        return self.month_lut[day - self.day_min]
+
+
+def prepare(
+    transactions: pd.DataFrame, *, as_of: dt.date | str, documents: pd.DataFrame | None = None
+) -> Prepared:
+    """Compute the integer arrays shared by the analyses (rows after ``as_of`` dropped).
+
+    Parameters
+    ----------
+    transactions : DataFrame
+        Canonical transactions.
+    as_of : date
+        Analysis date.
+    documents : DataFrame, optional
+        ``icpc.documents.documents`` of the same rows, when already computed.
+
+    Returns
+    -------
+    Prepared
+    """
+    as_of = _as_date(as_of)
+    tx = _upto(transactions, as_of)
+    if tx is not transactions:
+        documents = None
+    docs = make_documents(tx) if documents is None else documents
+    day = _day_numbers(tx[C.DATE])
+    doc_day = _day_numbers(docs[C.DATE])
+    day_min = int(day.min()) if len(day) else _day(as_of)
+    span = np.arange(day_min, _day(as_of) + 1, dtype=np.int64)
+    lut = span.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64) + 1970 * 12
+    return Prepared(
+        as_of=as_of,
+        transactions=tx,
+        documents=docs,
+        n_customers=len(tx[C.CUSTOMER_ID].cat.categories),
+        codes=np.asarray(tx[C.CUSTOMER_ID].cat.codes, dtype=np.int64),
+        day=day,
+        amount=np.asarray(tx[C.AMOUNT], dtype=np.float64),
+        doc_codes=np.asarray(docs[C.CUSTOMER_ID].cat.codes, dtype=np.int64),
+        doc_day=doc_day,
+        doc_sale=np.asarray(docs["is_sale"], dtype=bool),
+        day_min=day_min,
+        month_lut=lut,
+    )
 
 
 def _upto(transactions: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
@@ -244,7 +315,7 @@ def customer_attribution(transactions: pd.DataFrame) -> pd.DataFrame:
     cols = [c for c in (C.SALESPERSON, C.REGION) if c in tx.columns]
     cats = tx[C.CUSTOMER_ID].cat.categories
     codes = np.asarray(tx[C.CUSTOMER_ID].cat.codes, dtype=np.int64)
-    last = _last_rows(tx, codes, len(cats))
+    last = _last_rows(tx, codes, _day_numbers(tx[C.DATE]), len(cats))
     present = last >= 0
     index = pd.Index(cats[present], name=C.CUSTOMER_ID)
     out = {
@@ -256,22 +327,22 @@ def customer_attribution(transactions: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(out, index=index)
 
 
-def _last_rows(tx: pd.DataFrame, codes: np.ndarray, n: int) -> np.ndarray:
-    """Position of each customer's most recent row (-1 when it has none)."""
-    ns = np.asarray(tx[C.DATE], dtype="datetime64[D]").astype(np.int64)
+def _last_rows(tx: pd.DataFrame, codes: np.ndarray, day: np.ndarray, n: int) -> np.ndarray:
+    """Position of each customer's most recent row (-1 when it has none).
+
+    Latest date first; among rows of that date, the highest ``source_row`` (else the
+    latest position).
+    """
+    latest = np.full(n, np.iinfo(np.int64).min, dtype=np.int64)
+    np.maximum.at(latest, codes, day)
+    rows = np.flatnonzero(day == latest[codes])
     if C.SOURCE_ROW in tx.columns:
-        tie = np.asarray(tx[C.SOURCE_ROW], dtype=np.int64)
+        tie = np.asarray(tx[C.SOURCE_ROW], dtype=np.int64)[rows]
     else:
-        tie = np.arange(len(tx), dtype=np.int64)
-    tie = tie - (tie.min() if len(tie) else 0)
-    width = int(tie.max()) + 1 if len(tie) else 1
-    key = (ns - (ns.min() if len(ns) else 0)) * width + tie
-    best = np.full(n, -1, dtype=np.int64)
-    np.maximum.at(best, codes, key)
-    is_last = key == best[codes]
-    rows = np.flatnonzero(is_last)
+        tie = rows
+    order = np.argsort(tie, kind="stable")  # assignment keeps the last write: highest tie
     last = np.full(n, -1, dtype=np.int64)
-    last[codes[rows]] = rows  # several rows only if the key repeats: any one of them
+    last[codes[rows[order]]] = rows[order]
     return last
 
 
@@ -282,6 +353,7 @@ def customer_periods(
     months: int,
     documents: pd.DataFrame | None = None,
     attribution: pd.DataFrame | None = None,
+    prepared: Prepared | None = None,
 ) -> pd.DataFrame:
     """Per-customer figures of periods N and N-1 (tableau client × période).
 
@@ -297,6 +369,8 @@ def customer_periods(
         ``icpc.documents.documents(transactions)``, when already computed.
     attribution : DataFrame, optional
         ``customer_attribution(transactions)``, when already computed.
+    prepared : Prepared, optional
+        :func:`prepare` of the same transactions, when already computed.
 
     Returns
     -------
@@ -315,25 +389,19 @@ def customer_periods(
     """
     as_of = _as_date(as_of)
     current, previous = period_bounds(as_of, months)
-    tx = _upto(transactions, as_of)
-    cats = tx[C.CUSTOMER_ID].cat.categories
-    n = len(cats)
-    codes = np.asarray(tx[C.CUSTOMER_ID].cat.codes, dtype=np.int64)
-    day = _day_numbers(tx[C.DATE])
+    pr = prepare(transactions, as_of=as_of, documents=documents) if prepared is None else prepared
+    tx = pr.transactions
+    n = pr.n_customers
+    codes = pr.codes
+    bounds = np.array([_day(previous.start), _day(current.start)], dtype=np.int64)
     # slot: 0 = before N-1, 1 = N-1, 2 = N
-    slot = (day >= _day(previous.start)).astype(np.int64) + (day >= _day(current.start))
-    key = codes * 3 + slot
-    amount = np.asarray(tx[C.AMOUNT], dtype=np.float64)
-    rev = np.bincount(key, weights=amount, minlength=3 * n).reshape(n, 3)
-    present = np.bincount(codes, minlength=n) > 0
+    key = codes * 3 + np.searchsorted(bounds, pr.day, side="right")
+    rev = np.bincount(key, weights=pr.amount, minlength=3 * n).reshape(n, 3)
 
-    docs = make_documents(tx) if documents is None else documents
-    dcodes = np.asarray(docs[C.CUSTOMER_ID].cat.codes, dtype=np.int64)
-    dday = _day_numbers(docs[C.DATE])
-    sale = np.asarray(docs["is_sale"], dtype=bool) & (dday <= _day(as_of))
-    scodes, sday = dcodes[sale], dday[sale]
-    sslot = (sday >= _day(previous.start)).astype(np.int64) + (sday >= _day(current.start))
+    scodes, sday = pr.doc_codes[pr.doc_sale], pr.doc_day[pr.doc_sale]
+    sslot = np.searchsorted(bounds, sday, side="right")
     sales = np.bincount(scodes * 3 + sslot, minlength=3 * n).reshape(n, 3)
+    present = np.bincount(pr.doc_codes, minlength=n) > 0  # every row is in a document
     big = np.iinfo(np.int64).max
     first = np.full(n, big, dtype=np.int64)
     np.minimum.at(first, scodes, sday)
@@ -357,7 +425,9 @@ def customer_periods(
 
     cols: dict[str, object] = {"revenue": revenue, "revenue_previous": revenue_prev}
     if C.MARGIN in tx.columns:
-        margin = np.nan_to_num(np.asarray(tx[C.MARGIN], dtype=np.float64), nan=0.0)
+        margin = np.asarray(tx[C.MARGIN], dtype=np.float64)
+        if np.isnan(margin).any():
+            margin = np.nan_to_num(margin, nan=0.0)
         mrg = np.bincount(key, weights=margin, minlength=3 * n).reshape(n, 3)
         cols["margin"], cols["margin_previous"] = _round(mrg[:, 2]), _round(mrg[:, 1])
     cols |= {
@@ -378,10 +448,12 @@ def customer_periods(
     attr_cols = [c for c in (C.SALESPERSON, C.REGION) if c in tx.columns]
     if attr_cols:
         if attribution is None:
-            last_row = _last_rows(tx, codes, n)
+            last_row = _last_rows(tx, codes, pr.day, n)
             for col in attr_cols:
-                cc = np.r_[np.asarray(tx[col].cat.codes, dtype=np.int64), -1]
-                vals = cc[np.where(last_row >= 0, last_row, len(tx))]
+                cc = np.asarray(tx[col].cat.codes, dtype=np.int64)
+                vals = np.full(n, -1, dtype=np.int64)
+                has_row = last_row >= 0
+                vals[has_row] = cc[last_row[has_row]]
                 table[col] = pd.Categorical.from_codes(vals, dtype=tx[col].dtype)
         else:
             for col in attr_cols:
@@ -720,7 +792,9 @@ def _month_numbers(dates: pd.Series | np.ndarray) -> np.ndarray:
     return m + 1970 * 12
 
 
-def customer_months(transactions: pd.DataFrame, *, as_of: dt.date | str) -> CustomerMonths:
+def customer_months(
+    transactions: pd.DataFrame, *, as_of: dt.date | str, prepared: Prepared | None = None
+) -> CustomerMonths:
     """Net revenue per customer and calendar month (CA client × mois), sparse.
 
     Parameters
@@ -729,6 +803,8 @@ def customer_months(transactions: pd.DataFrame, *, as_of: dt.date | str) -> Cust
         Canonical transactions (rows after ``as_of`` ignored).
     as_of : date
         Analysis date.
+    prepared : Prepared, optional
+        :func:`prepare` of the same transactions, when already computed.
 
     Returns
     -------
@@ -737,18 +813,17 @@ def customer_months(transactions: pd.DataFrame, *, as_of: dt.date | str) -> Cust
         ``np.bincount`` over blocks of customers (no hash, no sort).
     """
     as_of = _as_date(as_of)
-    tx = _upto(transactions, as_of)
-    n = len(tx[C.CUSTOMER_ID].cat.categories)
+    pr = prepare(transactions, as_of=as_of) if prepared is None else prepared
+    n = pr.n_customers
     last_month = as_of.year * 12 + as_of.month - 1
-    if len(tx) == 0:
+    if len(pr.day) == 0:
         empty = np.zeros(0, dtype=np.int64)
         return CustomerMonths(empty, empty, np.zeros(0), last_month, last_month, n)
-    codes = np.asarray(tx[C.CUSTOMER_ID].cat.codes, dtype=np.int64)
-    month = _month_numbers(tx[C.DATE])
-    first_month = int(month.min())
-    rel = month - first_month
+    codes = pr.codes
+    first_month = int(pr.month_lut[0])
+    rel = pr.month(pr.day) - first_month
     width = last_month - first_month + 1
-    amount = np.asarray(tx[C.AMOUNT], dtype=np.float64)
+    amount = pr.amount
     block = max(1, _DENSE_LIMIT // width)
     parts_c, parts_m, parts_v = [], [], []
     for lo in range(0, n, block):
@@ -774,32 +849,67 @@ def _month_start(month_numbers: np.ndarray) -> pd.DatetimeIndex:
     return pd.DatetimeIndex(m.astype("datetime64[ns]"), name="month")
 
 
-def _rolling_active(cm: CustomerMonths, window: int) -> np.ndarray:
-    """Customers with net revenue > 0 over the ``window`` months ending at each month."""
+def _changes(a: np.ndarray) -> np.ndarray:
+    """Boolean mask: True where ``a`` differs from the previous element (and at 0)."""
+    out = np.empty(len(a), dtype=bool)
+    if len(a):
+        out[0] = True
+        np.not_equal(a[1:], a[:-1], out=out[1:])
+    return out
+
+
+def _rolling_active(cm: CustomerMonths, window: int, *, dense: bool | None = None) -> np.ndarray:
+    """Customers with net revenue > 0 over the ``window`` months ending at each month.
+
+    Dense per block of customers (cumulative sums along months) when the customer × month
+    grid is at least 1/8 filled, else by window-entry / window-exit events.
+    """
     width = cm.last_month - cm.first_month + 1
-    if len(cm.customer) == 0:
+    nnz = len(cm.customer)
+    if nnz == 0:
         return np.zeros(width, dtype=np.int64)
-    span = width + window
     rel = cm.month - cm.first_month
+    n = cm.n_customers
+    if dense is None:
+        dense = n * width <= 8 * nnz
+    if dense:
+        counts = np.zeros(width, dtype=np.int64)
+        block = max(1, _DENSE_LIMIT // width)
+        bounds = np.searchsorted(cm.customer, np.arange(0, n + block, block))
+        for lo, (a, b) in enumerate(zip(bounds[:-1], bounds[1:], strict=True)):
+            if a == b:
+                continue
+            first = lo * block
+            rows = int(cm.customer[b - 1]) - first + 1
+            grid = np.zeros((rows, width + 1))
+            grid.reshape(-1)[(cm.customer[a:b] - first) * (width + 1) + rel[a:b] + 1] = cm.revenue[a:b]
+            np.cumsum(grid, axis=1, out=grid)
+            sums = grid[:, 1:].copy()
+            if width > window:
+                sums[:, window:] -= grid[:, 1 : width + 1 - window]
+            counts += (_round(sums) > 0).sum(axis=0)
+        return counts
+    span = width + window
     # +revenue when a month enters the window, -revenue when it leaves; both halves are
     # sorted by (customer, time), so the stable sort is a cheap merge.
     ev_key = np.concatenate([cm.customer * span + rel, cm.customer * span + rel + window])
     ev_val = np.concatenate([cm.revenue, -cm.revenue])
     order = np.argsort(ev_key, kind="stable")
     ev_key, ev_val = ev_key[order], ev_val[order]
-    starts = np.flatnonzero(np.r_[True, ev_key[1:] != ev_key[:-1]])
+    starts = np.flatnonzero(_changes(ev_key))
     key = ev_key[starts]
     val = np.add.reduceat(ev_val, starts)
     cust = key // span
     t = key % span
     total = np.cumsum(val)
-    first_of_cust = np.r_[True, cust[1:] != cust[:-1]]
+    first_of_cust = _changes(cust)
     group_start = np.maximum.accumulate(np.where(first_of_cust, np.arange(len(val)), 0))
     running = total - (total - val)[group_start]  # window sum until the customer's next event
     is_active = _round(running) > 0
-    nxt = np.r_[t[1:], span]
-    last_of_cust = np.r_[cust[1:] != cust[:-1], True]
-    nxt = np.where(last_of_cust, span, nxt)
+    nxt = np.empty_like(t)
+    nxt[:-1] = t[1:]
+    nxt[np.flatnonzero(first_of_cust)[1:] - 1] = span
+    nxt[-1] = span
     diff = np.zeros(span + 1, dtype=np.int64)
     np.add.at(diff, t[is_active], 1)
     np.add.at(diff, nxt[is_active], -1)
@@ -813,6 +923,7 @@ def monthly_series(
     documents: pd.DataFrame | None = None,
     months: CustomerMonths | None = None,
     window: int = 12,
+    prepared: Prepared | None = None,
 ) -> pd.DataFrame:
     """Monthly series and rolling 12 months (séries mensuelles, cumul glissant 12 mois).
 
@@ -828,6 +939,8 @@ def monthly_series(
         :func:`customer_months` when already computed.
     window : int
         Months of the rolling window (12).
+    prepared : Prepared, optional
+        :func:`prepare` of the same transactions, when already computed.
 
     Returns
     -------
@@ -841,16 +954,13 @@ def monthly_series(
         ``as_of`` is not its last day).
     """
     as_of = _as_date(as_of)
-    tx = _upto(transactions, as_of)
-    cm = customer_months(tx, as_of=as_of) if months is None else months
+    pr = prepare(transactions, as_of=as_of, documents=documents) if prepared is None else prepared
+    cm = customer_months(pr.transactions, as_of=as_of, prepared=pr) if months is None else months
     width = cm.last_month - cm.first_month + 1
     rel = cm.month - cm.first_month
     revenue = _round(np.bincount(rel, weights=cm.revenue, minlength=width))
     active = np.bincount(rel[_round(cm.revenue) > 0], minlength=width)
-    docs = make_documents(tx) if documents is None else documents
-    sale = np.asarray(docs["is_sale"], dtype=bool)
-    smonth = _month_numbers(docs[C.DATE])[sale] - cm.first_month
-    smonth = smonth[(smonth >= 0) & (smonth < width)]
+    smonth = pr.month(pr.doc_day[pr.doc_sale]) - cm.first_month
     sales = np.bincount(smonth, minlength=width).astype(np.int64)
     frame = pd.DataFrame(
         {"revenue": revenue, "sales_count": sales, "active_customers": active},
@@ -927,7 +1037,7 @@ def cohort_table(table: pd.DataFrame, months: CustomerMonths) -> Cohorts:
     q = months.month // 3
     key = months.customer * (last_q + 1) + q
     if len(key):
-        starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+        starts = np.flatnonzero(_changes(key))
         qsum = np.add.reduceat(months.revenue, starts)
         qcust, qq = months.customer[starts], q[starts]
         act = _round(qsum) > 0
