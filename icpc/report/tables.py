@@ -8,7 +8,7 @@ right-aligned (class ``num``), and at most ``max_rows`` rows followed by a line
   the "and N more" line, ``tr.total`` a total line);
 - ``div.kpi-cards`` holding ``div.kpi-card`` (``.kpi-label``, ``.kpi-value``,
   ``.kpi-previous``, ``.kpi-change`` with ``up``/``down``/``flat`` and ``good``/``bad``);
-- ``ul.icpc-findings`` (sentences of the findings), ``p.icpc-note`` (small notes).
+- ``ul.icpc-findings`` (also ``findings``: sentences of the findings), ``p.icpc-note`` (small notes).
 
 Example
 -------
@@ -245,9 +245,9 @@ def kpi_cards(cards: Iterable[KpiCard], *, language: str = "fr", currency: str =
 
 
 def findings_list(sentences: Iterable[str]) -> str:
-    """Render findings as an HTML list (``<ul class="icpc-findings">``); empty string when none."""
+    """Render findings as an HTML list (``<ul class="icpc-findings findings">``); empty string when none."""
     items = [f"<li>{html.escape(s)}</li>" for s in sentences if s]
-    return '<ul class="icpc-findings">' + "".join(items) + "</ul>" if items else ""
+    return '<ul class="icpc-findings findings">' + "".join(items) + "</ul>" if items else ""
 
 
 def note(text: str) -> str:

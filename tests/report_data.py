@@ -1,0 +1,94 @@
+"""Small synthetic diagnostics for the report tests (test_sections, test_excel).
+
+A real :class:`icpc.diagnostic.Diagnostic` over a hand-made canonical dataset (the
+frames of docs/CONTRACTS.md), so the report is tested on the analyses' real outputs
+without parsing files. Fixed seeds; 60 customers over three years.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+
+from icpc.config import config_from_dict
+from icpc.diagnostic import Diagnostic
+
+SELLERS = ("Dupont", "Martin", "Leroy")
+N_CUSTOMERS = 60
+#: the first six customers share one address (an anomaly cluster)
+SHARED_ADDRESS = 6
+
+
+def transactions(*, seed: int = 1, salesperson: bool = True) -> pd.DataFrame:
+    """Canonical invoice lines: one invoice per purchase, regular rhythm per customer."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for i in range(N_CUSTOMERS):
+        start = pd.Timestamp("2022-01-01") + pd.Timedelta(days=int(rng.integers(0, 700)))
+        gap = pd.Timedelta(days=int(rng.integers(15, 120)))
+        stop = pd.Timestamp("2024-12-31") - pd.Timedelta(days=int(rng.integers(0, 500)))
+        dates = pd.date_range(start, max(start, stop), freq=gap)
+        for k, d in enumerate(dates):
+            rows.append((f"C{i:03d}", d, float(rng.integers(50, 5000)) + 0.25, f"F{i}-{k}", SELLERS[i % 3],
+                         "Nord" if i % 2 else "Sud"))
+    tx = pd.DataFrame(rows, columns=["customer_id", "date", "amount", "invoice_id", "salesperson", "region"])
+    tx["margin"] = (tx["amount"] * 0.3).round(2)
+    if not salesperson:
+        tx = tx.drop(columns=["salesperson", "region"])
+    tx = tx.sort_values(["date", "customer_id"]).reset_index(drop=True)
+    for col in ("customer_id", "invoice_id", "salesperson", "region"):
+        if col in tx.columns:
+            tx[col] = tx[col].astype("category")
+    tx["source_row"] = np.arange(1, len(tx) + 1, dtype=np.int64)
+    return tx
+
+
+def make_diagnostic(
+    *,
+    language: str = "fr",
+    salesperson: bool = True,
+    customers: bool = True,
+    activity: bool = True,
+    seed: int = 1,
+) -> Diagnostic:
+    """A Diagnostic at 2024-12-31 on synthetic data; switch off optional inputs to test absences."""
+    tx = transactions(seed=seed, salesperson=salesperson)
+    columns = {"customer_id": "Code", "date": "Date", "amount": "Montant", "invoice_id": "N", "margin": "Marge"}
+    if salesperson:
+        columns |= {"salesperson": "Commercial", "region": "Secteur"}
+    config = config_from_dict({"client": "Distribution Test SAS", "as_of": "2024-12-31", "language": language,
+                               "transactions": {"path": "factures.csv", "columns": columns}})
+    ids = [f"C{i:03d}" for i in range(N_CUSTOMERS)]
+    master = None
+    if customers:
+        master = pd.DataFrame({
+            "customer_id": ids,
+            "name": [f"Société {i}" for i in range(N_CUSTOMERS)],
+            "address": ["3 rue des Lilas" if i < SHARED_ADDRESS else f"{i} avenue Foch" for i in range(N_CUSTOMERS)],
+            "postcode": ["75001"] * N_CUSTOMERS,
+            "city": ["Paris"] * N_CUSTOMERS,
+            "created_at": pd.Timestamp("2022-01-01") + pd.to_timedelta(np.arange(N_CUSTOMERS), unit="D"),
+        })
+    log = None
+    if activity and salesperson:
+        rng = np.random.default_rng(seed + 1)
+        m = 400
+        log = pd.DataFrame({
+            "date": pd.Timestamp("2023-01-01") + pd.to_timedelta(rng.integers(0, 730, m), unit="D"),
+            "salesperson": pd.Categorical(rng.choice(SELLERS, m)),
+            "kind": rng.choice(["contact_received", "call", "call_completed"], m),
+        })
+    used = float(tx["amount"].sum())
+    quality = {
+        "rows_read": len(tx) + 3, "rows_used": len(tx),
+        "rows_excluded": {"unparseable date": 2, "missing customer id": 1},
+        "amount_read": used + 100.0, "amount_used": used,
+        "amounts_excluded": {"unparseable date": 100.0, "missing customer id": 0.0},
+        "warnings": {"exact duplicate lines": {"rows": 4, "amount": 80.0}}, "files": {},
+    }  # fmt: skip
+    dataset = SimpleNamespace(config=config, as_of=dt.date(2024, 12, 31), transactions=tx, customers=master,
+                              activity=log, ledger=None, ledgers={}, data_quality=lambda: quality)
+    return Diagnostic(dataset)

@@ -1,0 +1,168 @@
+"""Findings sentences written from constructed numbers, in French and English."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from icpc.report import findings as F
+
+NBSP = "\u00a0"
+NNBSP = "\u202f"
+
+
+def kpis(**over):
+    base = {
+        "kpis": {
+            "revenue": {"current": 1_420_000.0, "previous": 1_500_000.0, "change": -80_000.0, "change_pct": -80_000 / 1_500_000},
+            "active_customers": {"current": 590, "previous": 500, "change": 90, "change_pct": 0.18},
+            "average_basket": {"current": 780.0, "previous": 1000.0, "change": -220.0, "change_pct": -0.22},
+            "new_customers": 120, "retained_customers": 445, "reactivated_customers": 25,
+            "lost_customers": 55, "lost_revenue": 456_789.4, "churn_rate": 0.11, "retention_rate": 0.89,
+        },
+        "decomposition": {"customers": 220_000.0, "frequency": -40_000.0, "basket": -260_000.0},
+        "early_warning": {"flagged": 37, "value_at_stake": 234_567.0},
+    }  # fmt: skip
+    for key, value in over.items():
+        if key in base["kpis"]:
+            base["kpis"][key] = value
+        else:
+            base[key] = value
+    return base
+
+
+def test_customers_up_basket_down_fr():
+    assert F.customers_vs_basket(kpis(), language="fr") == (
+        f"Le nombre de clients progresse de 18{NBSP}% mais le panier moyen recule de 22{NBSP}%{NBSP}: "
+        "la croissance du portefeuille ne se traduit pas en chiffre d'affaires."
+    )
+
+
+def test_customers_up_basket_down_en():
+    assert F.customers_vs_basket(kpis(), language="en") == (
+        "The number of customers grew by 18% but the average basket fell by 22%: "
+        "the larger portfolio does not translate into revenue."
+    )
+
+
+def test_customers_up_basket_down_with_revenue_growth_says_partly():
+    k = kpis(revenue={"current": 1.1, "previous": 1.0, "change": 0.1, "change_pct": 0.1})
+    assert "ne se traduit qu'en partie" in F.customers_vs_basket(k, language="fr")
+
+
+@pytest.mark.parametrize(
+    ("customers", "basket"),
+    [(0.18, 0.02), (0.03, -0.22), (0.10, 0.10), (None, -0.22)],
+    ids=["basket-flat", "customers-flat", "same-direction", "no-previous"],
+)
+def test_customers_vs_basket_silent_when_not_supported(customers, basket):
+    k = kpis(active_customers={"change_pct": customers}, average_basket={"change_pct": basket})
+    assert F.customers_vs_basket(k, language="fr") is None
+
+
+def test_customers_down_basket_up():
+    k = kpis(active_customers={"change_pct": -0.12}, average_basket={"change_pct": 0.3})
+    assert F.customers_vs_basket(k, language="fr").startswith(f"Le nombre de clients recule de 12{NBSP}% mais le panier moyen progresse de 30{NBSP}%")
+
+
+def test_revenue_change_names_the_main_driver_and_the_offset():
+    fr = F.revenue_change(kpis(), language="fr")
+    assert fr == (
+        f"Le chiffre d'affaires recule de 5,3{NBSP}%, de 1{NNBSP}500{NNBSP}000{NBSP}€ à 1{NNBSP}420{NNBSP}000{NBSP}€ "
+        f"(-80{NNBSP}000{NBSP}€). Premier facteur{NBSP}: la baisse du panier moyen (-260{NNBSP}000{NBSP}€), "
+        f"que la hausse du nombre de clients (+220{NNBSP}000{NBSP}€) ne compense qu'en partie."
+    )
+    en = F.revenue_change(kpis(), language="en")
+    assert en == ("Revenue fell by 5.3%, from €1,500,000 to €1,420,000 (-€80,000). Main driver: a lower average "
+                  "basket (-€260,000), partly offset by a higher number of customers (+€220,000).")
+
+
+def test_revenue_change_without_previous_is_silent():
+    k = kpis(revenue={"current": 100.0, "previous": None, "change": None, "change_pct": None})
+    assert F.revenue_change(k) is None
+
+
+def test_revenue_change_without_opposite_factor():
+    k = kpis(decomposition={"customers": 90_000.0, "frequency": 5_000.0, "basket": 5_000.0},
+             revenue={"current": 1_100_000.0, "previous": 1_000_000.0, "change": 100_000.0, "change_pct": 0.1})
+    text = F.revenue_change(k, language="fr")
+    assert text.endswith(f"Premier facteur{NBSP}: la hausse du nombre de clients (+90{NNBSP}000{NBSP}€).")
+    assert "compense" not in text
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("fr", f"55 clients actifs en N−1 n'ont rien acheté en N (taux d'attrition de 11,0{NBSP}%){NBSP}: "
+               f"ils représentaient 456{NNBSP}789{NBSP}€ de chiffre d'affaires en N−1."),
+        ("en", "55 customers active in N−1 bought nothing in N (churn rate 11.0%); "
+               "they accounted for €456,789 of revenue in N−1."),
+    ],
+    ids=["fr", "en"],
+)
+def test_lost_customers(language, expected):
+    assert F.lost_customers(kpis(), language=language) == expected
+
+
+def test_no_lost_customer_no_sentence():
+    assert F.lost_customers(kpis(lost_customers=0)) is None
+
+
+def test_early_warning_sentence_and_silence():
+    assert F.early_warning(kpis(), language="fr") == (
+        f"37 clients décrochent de leur rythme d'achat habituel{NBSP}: ils pèsent 234{NNBSP}567{NBSP}€ "
+        "de chiffre d'affaires sur les 12 derniers mois, à sécuriser en priorité."
+    )
+    assert F.early_warning(kpis(early_warning={"flagged": 0, "value_at_stake": 0.0})) is None
+
+
+def test_concentration_flags_a_dependency_only_when_there_is_one():
+    # 10 customers: the first makes half of revenue
+    dependent = pd.Series([900.0] + [100.0] * 9)
+    text = F.concentration(dependent, language="fr")
+    assert text == (f"Les 20{NBSP}% de clients les plus importants réalisent 56{NBSP}% du chiffre d'affaires"
+                    f"{NBSP}: le premier client pèse à lui seul 50{NBSP}%, une dépendance à surveiller.")
+    even = pd.Series(np.full(20, 100.0))
+    assert F.concentration(even, language="en") == "The top 20% of customers make 20% of revenue."
+    assert F.concentration(pd.Series([5.0, 3.0])) is None  # too few customers to speak of 20 %
+
+
+def test_segment_to_act_on_picks_the_action_segment_with_most_revenue():
+    prof = pd.DataFrame(
+        {"customers": [100, 10, 58, 0], "revenue": [9e5, 1e5, 3e5, 0.0], "revenue_share": [0.6, 0.05, 0.18, 0.0],
+         "label": ["Champions", "À ne pas perdre", "À risque", "À surveiller"],
+         "action": ["Récompenser.", "Appeler.", "Relancer par une offre personnalisée.", "-"]},
+        index=pd.Index(["Champions", "Can't lose them", "At risk", "Need attention"], name="segment"),
+    )
+    assert F.segment_to_act_on(prof, language="fr") == (
+        f"Segment à traiter en priorité{NBSP}: « À risque », 58 clients et 18,0{NBSP}% du chiffre d'affaires. "
+        f"Action recommandée{NBSP}: relancer par une offre personnalisée."
+    )
+    assert F.segment_to_act_on(prof.loc[["Champions"]]) is None
+
+
+def test_salesperson_anomaly():
+    flag = {"salesperson": "Durand", "customers": 14, "days": 90, "basket": 120.0, "basket_others": 840.0}
+    assert F.salesperson_anomaly(flag, language="en") == (
+        "Durand created 14 customers sharing an address with other customers within 90 days; "
+        "their average basket is €120, against €840 for the others."
+    )
+    assert F.salesperson_anomaly({"salesperson": None, "customers": 3}) is None
+
+
+def test_salesperson_spread():
+    table = pd.DataFrame({"salesperson": ["A", "B", "C"], "change_pct": [0.12, -0.3, np.nan]})
+    assert F.salesperson_spread(table, language="fr") == (
+        f"Les évolutions de chiffre d'affaires vont de -30{NBSP}% (B) à +12{NBSP}% (A) selon le commercial.")
+    assert F.salesperson_spread(table.iloc[:1]) is None
+
+
+def test_executive_summary_only_supported_sentences():
+    full = F.executive_summary(kpis(), language="fr", revenue_by_customer=pd.Series([900.0] + [100.0] * 9))
+    assert len(full) == 5
+    assert full[0].startswith("Le chiffre d'affaires recule")
+    young = {"kpis": {"revenue": {"current": 10.0, "previous": None, "change_pct": None},
+                      "active_customers": {"change_pct": None}, "average_basket": {"change_pct": None},
+                      "lost_customers": 0}}  # fmt: skip
+    assert F.executive_summary(young, language="en") == []

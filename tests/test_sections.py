@@ -1,0 +1,229 @@
+"""Report sections on a real Diagnostic of synthetic data; HTML tables; the notebook contract."""
+
+from __future__ import annotations
+
+import html
+import json
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import nbformat  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+from report_data import make_diagnostic  # noqa: E402
+
+from icpc.report import sections as S  # noqa: E402
+from icpc.report.tables import KpiCard, html_table, kpi_cards  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOK = ROOT / "notebooks" / "diagnostic.ipynb"
+EXPLORE = ROOT / "notebooks" / "explore.ipynb"
+
+
+@pytest.fixture
+def shown(monkeypatch):
+    """Collect what the sections display instead of sending it to a notebook."""
+    items: list = []
+
+    def emit(obj):
+        items.append(obj)
+        if isinstance(obj, plt.Figure):
+            plt.close(obj)
+
+    monkeypatch.setattr(S, "emit", emit)
+    return items
+
+
+@pytest.fixture(scope="module")
+def diag_fr():
+    return make_diagnostic(language="fr")
+
+
+def _html(items) -> str:
+    return html.unescape("\n".join(getattr(i, "data", "") or "" for i in items))
+
+
+def _figures(items) -> int:
+    return sum(isinstance(i, plt.Figure) for i in items)
+
+
+# ---------------------------------------------------------------- sections with data
+@pytest.mark.parametrize(("title", "func"), S.SECTIONS, ids=[t for t, _ in S.SECTIONS])
+def test_every_section_shows_its_heading_first(diag_fr, shown, title, func):
+    out = func(diag_fr)
+    assert out and out == shown
+    assert out[0].data.startswith("<h1")
+    assert "Traceback" not in _html(out)
+
+
+def test_executive_summary_cards_and_findings(diag_fr, shown):
+    S.executive_summary(diag_fr)
+    text = _html(shown)
+    assert "<h1" in text and "Synthèse" in text
+    assert text.count('class="kpi-card ') >= 6
+    assert "▲" in text or "▼" in text
+    revenue = diag_fr.kpis_json()["kpis"]["revenue"]["current"]
+    from icpc.report.format import money
+
+    assert money(revenue, decimals=0) in text  # the headline revenue in French format
+    assert 'class="icpc-findings' in text and "Ce qu'il faut retenir" in text
+
+
+def test_revenue_section_has_trend_bridge_and_decomposition(diag_fr, shown):
+    S.revenue_explained(diag_fr)
+    assert _figures(shown) == 4  # monthly, rolling 12 months, bridge, decomposition
+    assert "Clients × fréquence × panier" in _html(shown)
+
+
+def test_english_headings(shown):
+    diag = make_diagnostic(language="en")
+    S.customer_dynamics(diag)
+    text = _html(shown)
+    assert "Customer dynamics" in text and "Lost customers" in text
+
+
+def test_language_override(diag_fr, shown):
+    S.concentration(diag_fr, language="en")
+    assert "Revenue concentration" in _html(shown)
+
+
+# ---------------------------------------------------------------- sections without data
+def test_sales_team_shows_nothing_without_salesperson(shown):
+    diag = make_diagnostic(salesperson=False)
+    assert S.sales_team(diag) == []
+    assert shown == []
+
+
+def test_sales_team_without_activity_log_has_no_funnel(shown):
+    S.sales_team(make_diagnostic(activity=False))
+    text = _html(shown)
+    assert "Par commercial" in text
+    assert "Des contacts aux ventes" not in text
+
+
+def test_activity_funnel_when_a_log_is_given(diag_fr, shown):
+    S.sales_team(diag_fr)
+    assert "Des contacts aux ventes" in _html(shown)
+
+
+class _Bare:
+    """A diagnostic offering nothing but the config and an empty kpis.json."""
+
+    def __init__(self, config):
+        self.config = config
+
+    def kpis_json(self):
+        return {"kpis": {}}
+
+
+@pytest.mark.parametrize(
+    "func",
+    [S.executive_summary, S.revenue_explained, S.customer_dynamics, S.segments, S.early_warning,
+     S.concentration, S.sales_team],
+    ids=lambda f: f.__name__,
+)
+def test_sections_without_data_display_nothing(diag_fr, shown, func):
+    assert func(_Bare(diag_fr.config)) == []
+    assert shown == []
+
+
+def test_no_customer_master_no_anomalies_subsection(shown):
+    S.data_quality(make_diagnostic(customers=False))
+    text = _html(shown)
+    assert "Registre des données" in text
+    assert "partageant une adresse" not in text
+    assert "n'en est pas une" in text  # descriptive, not a forecast
+
+
+def test_anomalies_listed_with_customer_master(diag_fr, shown):
+    S.data_quality(diag_fr)
+    text = _html(shown)
+    assert "Clients partageant une adresse" in text
+    assert "3 rue des Lilas" in text
+
+
+# ---------------------------------------------------------------- tables
+def test_html_table_formats_translates_and_truncates():
+    frame = pd.DataFrame({"customer_id": [f"C{i}" for i in range(25)], "revenue": [1234.5] * 25,
+                          "share": [0.125] * 25})
+    text = html_table(frame, formats={"revenue": "money", "share": "percent"}, max_rows=20)
+    assert text.startswith('<table class="icpc-table">')
+    assert "<th>Code client</th>" in text and '<th class="num">Chiffre d&#x27;affaires</th>' in text
+    assert '<td class="num">1\u202f234,50\u00a0€</td>' in text
+    assert '<td class="num">12,5\u00a0%</td>' in text
+    assert text.count("<tr>") == 1 + 20  # header + 20 rows, no index column
+    assert "… et 5 autres" in text
+    assert "… and 5 more" in html_table(frame, max_rows=20, language="en")
+
+
+def test_kpi_cards_arrows_and_mood():
+    text = kpi_cards([KpiCard("revenue", 1100.0, 1000.0, 0.1, kind="money0"),
+                      KpiCard("churn_rate", 0.2, 0.1, 1.0, kind="percent", higher_is_better=False)])
+    assert "1\u202f100\u00a0€" in text and "N−1\u00a0: 1\u202f000\u00a0€" in text
+    assert 'class="kpi-change up good"' in text and 'class="kpi-change up bad"' in text
+    assert "▲\u00a0+10,0\u00a0%" in text
+
+
+# ---------------------------------------------------------------- notebooks
+def test_notebook_parameters_match_what_the_runner_passes():
+    import papermill as pm
+
+    params = pm.inspect_notebook(str(NOTEBOOK))
+    assert list(params) == ["config_path", "as_of", "language", "output_dir"]
+
+
+def test_runner_parameters_are_accepted_by_the_notebook(tmp_path):
+    runner = pytest.importorskip("icpc.runner")
+    import datetime as dt
+
+    import papermill as pm
+
+    from icpc.config import config_from_dict
+
+    cfg = config_from_dict({"client": "X", "transactions": {"path": "f.csv", "columns": {
+        "customer_id": "a", "date": "b", "amount": "c"}}}, source=tmp_path / "client.yaml")  # fmt: skip
+    passed = runner.notebook_parameters(cfg, as_of=dt.date(2024, 12, 31), out_dir=tmp_path)
+    assert set(passed) == set(pm.inspect_notebook(str(NOTEBOOK)))
+
+
+@pytest.mark.parametrize("path", [NOTEBOOK, EXPLORE], ids=["diagnostic", "explore"])
+def test_notebooks_committed_without_outputs(path):
+    nb = nbformat.read(path, as_version=4)
+    nbformat.validate(nb)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            assert cell.outputs == [] and cell.execution_count is None
+
+
+def test_diagnostic_notebook_cells_name_their_section_and_call_icpc():
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert "parameters" in code[0].metadata.tags
+    titles = [c.metadata["icpc"]["section"] for c in code]
+    assert all(titles)
+    assert [t for t, _ in S.SECTIONS] == [t for t in titles if t in dict(S.SECTIONS)]
+    body = "\n".join(c.source for c in code)
+    assert "def " not in body and "class " not in body  # thin: no logic in the notebook
+    assert "meta.publish(diag)" in body and "setup_notebook()" in body
+    json.dumps(nb)  # plain JSON
+
+
+@pytest.mark.notebook
+@pytest.mark.slow
+def test_notebook_executes_on_the_demo(tmp_path):
+    pytest.importorskip("icpc.cleaning")
+    import papermill as pm
+
+    demo = ROOT / "data_samples" / "demo" / "client.yaml"
+    out = tmp_path / "executed.ipynb"
+    pm.execute_notebook(str(NOTEBOOK), str(out), parameters={"config_path": str(demo), "language": "en"},
+                        kernel_name="python3", progress_bar=False)
+    nb = nbformat.read(out, as_version=4)
+    text = "\n".join(o.get("data", {}).get("text/html", "") for c in nb.cells for o in c.get("outputs", []))
+    for title in ("Executive summary", "Revenue explained", "Score3D segments", "Data quality and method"):
+        assert title in text
+    assert not any(o.get("output_type") == "error" for c in nb.cells for o in c.get("outputs", []))
