@@ -35,7 +35,6 @@ from icpc import columns as C
 from icpc import kpi, segmentation, warning
 from icpc.activity import activity_summary
 from icpc.anomalies import Anomalies
-from icpc.documents import documents
 from icpc.exceptions import AnalysisError
 from icpc.segmentation import KMeansResult, SegmentRule
 
@@ -186,15 +185,20 @@ class Diagnostic:
         return self.dataset.transactions
 
     @cached_property
+    def prepared(self) -> kpi.Prepared:
+        """Integer arrays shared by the KPI analyses (:func:`icpc.kpi.prepare`)."""
+        return kpi.prepare(self.transactions, as_of=self.as_of)
+
+    @cached_property
     def documents(self) -> pd.DataFrame:
-        """Documents (pièces) of :func:`icpc.documents.documents`."""
-        return documents(self.transactions)
+        """Documents (pièces) up to ``as_of`` (:func:`icpc.documents.documents`)."""
+        return self.prepared.documents
 
     @cached_property
     def table(self) -> pd.DataFrame:
         """Per-customer figures of N and N-1 (:func:`icpc.kpi.customer_periods`)."""
         return kpi.customer_periods(
-            self.transactions, as_of=self.as_of, months=self.months, documents=self.documents
+            self.transactions, as_of=self.as_of, months=self.months, prepared=self.prepared
         )
 
     @cached_property
@@ -226,13 +230,13 @@ class Diagnostic:
     @cached_property
     def customer_months(self) -> kpi.CustomerMonths:
         """Net revenue per (customer, month) (:func:`icpc.kpi.customer_months`)."""
-        return kpi.customer_months(self.transactions, as_of=self.as_of)
+        return kpi.customer_months(self.transactions, as_of=self.as_of, prepared=self.prepared)
 
     @cached_property
     def monthly(self) -> pd.DataFrame:
         """Monthly series and rolling 12 months (:func:`icpc.kpi.monthly_series`)."""
         return kpi.monthly_series(
-            self.transactions, as_of=self.as_of, documents=self.documents, months=self.customer_months
+            self.transactions, as_of=self.as_of, months=self.customer_months, prepared=self.prepared
         )
 
     @cached_property
