@@ -150,7 +150,8 @@ def actions_sheets(diag: Any, *, language: str | None = None) -> dict[str, pd.Da
     -------
     dict
         Sheet name → frame. Always ``customers``; ``at risk``, ``lost``, one per
-        salesperson, ``anomalies`` and ``ledger`` when the data has them.
+        salesperson, ``anomalies`` (with a customer master, even when no cluster is
+        found) and ``ledger`` when the data has them.
     """
     lang = language or diag.config.language
     sheets: dict[str, pd.DataFrame] = {}
@@ -187,13 +188,13 @@ def actions_sheets(diag: Any, *, language: str | None = None) -> dict[str, pd.Da
 
     anomalies = _attr(diag, "anomalies")
     clusters = anomalies if isinstance(anomalies, pd.DataFrame) else getattr(anomalies, "customers", None)
-    if isinstance(clusters, pd.DataFrame) and "duplicate_group" in clusters.columns:
+    master = getattr(getattr(diag, "dataset", None), "customers", None)
+    if isinstance(master, pd.DataFrame) and isinstance(clusters, pd.DataFrame) and "duplicate_group" in clusters.columns:
+        # without a customer master there is no address to compare: no sheet rather than an empty one
         clusters = _ids_out(clusters.loc[clusters["duplicate_group"].notna()]).sort_values(["duplicate_group", "customer_id"])
-        master = getattr(getattr(diag, "dataset", None), "customers", None)
-        if isinstance(master, pd.DataFrame):
-            keep = [c for c in ("name", "address", "postcode", "city", "siret") if c in master.columns]
-            clusters = _join(clusters, master.assign(customer_id=master["customer_id"].astype(str))
-                             .drop_duplicates("customer_id").set_index("customer_id")[keep])
+        keep = [c for c in ("name", "address", "postcode", "city", "siret") if c in master.columns]
+        clusters = _join(clusters, master.assign(customer_id=master["customer_id"].astype(str))
+                         .drop_duplicates("customer_id").set_index("customer_id")[keep])
         cols = [c for c in ("duplicate_group", "group_size", "match", "customer_id", "name", "address", "postcode",
                             "city", "siret", "salesperson", "created", "revenue", "basket") if c in clusters.columns]  # fmt: skip
         sheets[label("sheet.anomalies", lang)] = clusters[cols]
