@@ -324,7 +324,9 @@ def _sirets(rng: np.random.Generator, n: int) -> np.ndarray:
     nic = np.c_[np.zeros((n, 3), dtype=np.int64), rng.integers(1, 10, size=(n, 1))]
     head = np.c_[siren, nic]
     full = np.c_[head, _luhn_digit(head)]
-    return np.array(["".join(map(str, row)) for row in full], dtype=object)
+    as_int = full @ (10 ** np.arange(13, -1, -1, dtype=np.int64))
+    text = pc.utf8_lpad(pc.cast(pa.array(as_int), pa.string()), 14, "0")
+    return text.to_numpy(zero_copy_only=False).astype(object)
 
 
 # --------------------------------------------------------------------------------------
@@ -478,11 +480,10 @@ def _customer_master(rng: np.random.Generator, cust: pd.DataFrame) -> tuple[pd.D
     in_cluster = ~single
     variant[in_cluster] = rng.integers(0, 5, size=in_cluster.sum())
     address = _format_address(parts, variant)
-    cities = np.array([c for r in REGIONS for c in CITIES[r]], dtype=object)
     offsets = np.cumsum([0] + [len(CITIES[r]) for r in REGIONS])[:-1]
-    city_pair = cities[offsets[region] + parts["city"]]
-    city = np.array([c[0] for c in city_pair], dtype=object)
-    postcode = np.array([c[1] for c in city_pair], dtype=object)
+    city_idx = offsets[region] + parts["city"]
+    city = np.array([c for r in REGIONS for c, _ in CITIES[r]], dtype=object)[city_idx]
+    postcode = np.array([p for r in REGIONS for _, p in CITIES[r]], dtype=object)[city_idx]
     # names: companies, and households for the clusters (same family name per cluster)
     surname = _pick(SURNAMES, rng.integers(0, len(SURNAMES), size=n))
     cluster_surname = _pick(SURNAMES, rng.integers(0, len(SURNAMES), size=len(sizes)))
@@ -565,23 +566,35 @@ def _split_cents(rng: np.random.Generator, total_cents: np.ndarray, n_lines: np.
     return cents
 
 
-def _invoice_numbers(prefix: str, days: np.ndarray, order_key: np.ndarray) -> np.ndarray:
-    """Chronological numbers per year: ``FA2024-00001`` (``order_key`` breaks same-day ties)."""
+def _invoice_numbers(prefix: str, days: np.ndarray, order_key: np.ndarray) -> tuple[np.ndarray, pa.Array]:
+    """Chronological numbers per year: ``FA2024-00001`` (``order_key`` breaks same-day ties).
+
+    Returns the rank of each document in numbering order and its number (Arrow strings).
+    """
     n = len(days)
     order = np.lexsort((order_key, days))
     years = _year(days[order])
     seq = _group_rank(years) + 1
     width = max(5, len(str(int(seq.max())))) if n else 5
     numbers = pc.binary_join_element_wise(
-        pa.array(np.full(n, prefix, dtype=object), pa.string()),
+        pa.scalar(prefix),
         pc.cast(pa.array(years), pa.string()),
-        pa.array(np.full(n, "-", dtype=object), pa.string()),
+        pa.scalar("-"),
         pc.utf8_lpad(pc.cast(pa.array(seq), pa.string()), width, "0"),
         "",
-    ).to_numpy(zero_copy_only=False)
-    out = np.empty(n, dtype=object)
-    out[order] = numbers
-    return out
+    )
+    rank = np.empty(n, dtype=np.int64)
+    rank[order] = np.arange(n)
+    return rank, pc.take(numbers, pa.array(rank))
+
+
+def _text(dictionary: tuple[str, ...] | np.ndarray | pa.Array, idx: np.ndarray,
+          valid: np.ndarray | None = None) -> pd.api.extensions.ExtensionArray:
+    """``dictionary[idx]`` as a pandas text array, built in Arrow (no Python string objects)."""
+    if not isinstance(dictionary, pa.Array):
+        dictionary = pa.array(list(dictionary), pa.string())
+    taken = pc.take(dictionary, pa.array(idx, mask=None if valid is None else ~valid))
+    return pd.array(taken, dtype="str")
 
 
 def _items(rng: np.random.Generator, n: int) -> np.ndarray:
@@ -630,16 +643,17 @@ def _transactions(rng: np.random.Generator, cust: pd.DataFrame, *, item_rng: np.
     credit_doc = np.r_[np.arange(len(part_inv)), len(part_inv) + np.searchsorted(full_inv, line_inv[full_lines])]
     has_ref = np.r_[rng.random(len(part_inv)) < 0.75, np.ones(len(full_inv), dtype=bool)]
 
-    inv_numbers = _invoice_numbers("FA", days, pos)
-    cn_numbers = _invoice_numbers("AV", credit_days, pos[credit_inv])
+    inv_rank, inv_numbers = _invoice_numbers("FA", days, pos)
+    cn_rank, cn_numbers = _invoice_numbers("AV", credit_days, pos[credit_inv])
     # assemble all lines
     doc_day = np.r_[days[line_inv], credit_days[credit_doc]]
     doc_cust = np.r_[pos[line_inv], pos[credit_line_inv]]
     amount = np.r_[cents, credit_cents]
-    number = np.r_[inv_numbers[line_inv], cn_numbers[credit_doc]]
+    number = np.r_[line_inv, n_inv + credit_doc]  # index into the invoices then credit notes
+    doc_rank = np.r_[inv_rank[line_inv], cn_rank[credit_doc]]
     is_credit = np.r_[np.zeros(len(cents), dtype=bool), np.ones(len(credit_cents), dtype=bool)]
-    ref = np.r_[np.full(len(cents), None, dtype=object),
-                np.where(has_ref[credit_doc], inv_numbers[credit_line_inv], None)]  # fmt: skip
+    ref = np.r_[np.zeros(len(cents), dtype=np.int64), credit_line_inv]
+    ref_valid = np.r_[np.zeros(len(cents), dtype=bool), has_ref[credit_doc]]
     rate = cust["margin_rate"].to_numpy()[doc_cust] + rng.normal(0.0, 0.03, size=len(amount))
     margin = np.rint(amount * np.clip(rate, 0.02, 0.6)).astype(np.int64)
     # salesperson of the line: the customer's, except the Île-de-France customers that
@@ -653,25 +667,26 @@ def _transactions(rng: np.random.Generator, cust: pd.DataFrame, *, item_rng: np.
     )  # fmt: skip
     former = np.isin(doc_cust, reassigned_cust) & (doc_day < reorg_day)
     sp = np.where(former, idf_sp[1], sp)
-    order = np.lexsort((is_credit, number, doc_day))
-    sp_names = np.array([s for s, _ in SALESPEOPLE], dtype=object)
-    sp_regions = np.array([r for _, r in SALESPEOPLE], dtype=object)
+    # ERP order: by date, then by number ("AV..." credit notes before "FA..." invoices)
+    order = np.lexsort((doc_rank, ~is_credit, doc_day))
+    sp_names = tuple(s for s, _ in SALESPEOPLE)
+    sp_regions = tuple(r for _, r in SALESPEOPLE)
     ids = cust["customer_id"].to_numpy()
     item = np.r_[_items(item_rng, len(cents)), np.zeros(len(credit_cents), dtype=np.int64)]
     item[len(cents):] = item[:len(cents)][np.r_[part_line, full_lines]]  # the line credited
     item = item[order]
     frame = pd.DataFrame({
-        H_CUSTOMER: pd.array(ids[doc_cust[order]], dtype="str"),
+        H_CUSTOMER: _text(pa.array(ids, pa.string()), doc_cust[order]),
         H_DATE: pd.to_datetime(doc_day[order].astype("datetime64[D]")).astype("datetime64[ns]"),
-        H_INVOICE: pd.array(number[order], dtype="str"),
+        H_INVOICE: _text(pa.concat_arrays([inv_numbers, cn_numbers]), number[order]),
         H_ITEM: pd.Categorical.from_codes(item, categories=pd.Index(ITEM_CODES, dtype="str")),
         H_LABEL: pd.Categorical.from_codes(item, categories=pd.Index(ITEM_LABELS, dtype="str")),
         H_AMOUNT: amount[order] / 100.0,
         H_MARGIN: margin[order] / 100.0,
-        H_SALESPERSON: pd.array(sp_names[sp[order]], dtype="str"),
-        H_REGION: pd.array(sp_regions[sp[order]], dtype="str"),
-        H_TYPE: pd.array(np.where(is_credit[order], CREDIT_TYPE, INVOICE_TYPE), dtype="str"),
-        H_REF: pd.array(ref[order], dtype="str"),
+        H_SALESPERSON: _text(sp_names, sp[order]),
+        H_REGION: _text(sp_regions, sp[order]),
+        H_TYPE: _text((INVOICE_TYPE, CREDIT_TYPE), is_credit[order].astype(np.int64)),
+        H_REF: _text(inv_numbers, ref[order], ref_valid[order]),
     })  # fmt: skip
     return frame, {"reassigned": sorted(ids[reassigned_cust].tolist()), "lines_per_invoice": lam}
 
