@@ -76,6 +76,9 @@ _ERROR_CELL_TAG = "papermill-error-cell-tag"
 _MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.+?)\s*#*\s*$", re.M)
 _HTML_HEADING = re.compile(r"<h([1-6])\b[^>]*>(.*?)</h\1>", re.S | re.I)
 _TAGS = re.compile(r"<[^>]+>")
+_SECTION_CALL = re.compile(r"\bsections\.([a-z_]+)\s*\(")
+#: report-section functions whose label key differs from their name (icpc.report.labels)
+_SECTION_KEYS = {"revenue_explained": "revenue", "customer_dynamics": "dynamics"}
 
 
 @dataclass(frozen=True)
@@ -187,22 +190,36 @@ def _heading_of_cell(cell: Mapping[str, Any]) -> str | None:
     return found
 
 
-def failure_section(nb: Mapping[str, Any]) -> tuple[str | None, dict[str, str] | None]:
+def _section_title(key: str, language: str) -> str:
+    """The report heading of a section key (``segments`` → « Segments Score3D »), else the key."""
+    try:
+        from icpc.report.labels import section_title
+
+        return section_title(_SECTION_KEYS.get(key, key), language)
+    except (ImportError, KeyError, ValueError):
+        return key
+
+
+def failure_section(nb: Mapping[str, Any], *, language: str = "fr") -> tuple[str | None, dict[str, str] | None]:
     """Find the failing cell of an executed notebook and the section it belongs to.
 
-    The section is the failing cell's ``metadata.icpc.section`` if set, else the nearest
-    heading at or above it (markdown cells, or headings displayed by code cells).
+    In order: the failing cell's ``metadata.icpc.section`` (a title, or a section key
+    such as ``segments`` translated to its heading); the report section the cell calls
+    (``sections.segments(diag)``); a heading the cell displayed before failing; the
+    nearest heading above it (markdown cells, or headings displayed by code cells).
 
     Parameters
     ----------
     nb : NotebookNode or mapping
         A notebook executed by Papermill (its error cells are ignored).
+    language : str
+        Language of the section titles (``fr`` or ``en``).
 
     Returns
     -------
     (str or None, dict or None)
-        The section title (``None`` when no heading precedes the cell) and
-        ``{"ename", "evalue"}`` of the first error output (``None`` when none).
+        The section title (``None`` when nothing names it) and ``{"ename", "evalue"}``
+        of the first error output (``None`` when the notebook has no error).
     """
     cells = [c for c in nb.get("cells", []) if _ERROR_CELL_TAG not in (c.get("metadata", {}).get("tags") or [])]
     failing, error = None, None
@@ -217,13 +234,21 @@ def failure_section(nb: Mapping[str, Any]) -> tuple[str | None, dict[str, str] |
             break
     if failing is None:
         return None, None
-    section = (cells[failing].get("metadata", {}).get("icpc") or {}).get("section")
+    cell = cells[failing]
+    section = (cell.get("metadata", {}).get("icpc") or {}).get("section")
     if section:
-        return str(section), error
+        return _section_title(str(section), language), error
+    source = cell.get("source", "")
+    calls = _SECTION_CALL.findall("".join(source) if isinstance(source, list) else source)
+    if len(calls) == 1:
+        return _section_title(calls[0], language), error
     for cell in reversed(cells[: failing + 1]):
-        section = (cell.get("metadata", {}).get("icpc") or {}).get("section") or _heading_of_cell(cell)
+        section = (cell.get("metadata", {}).get("icpc") or {}).get("section")
         if section:
-            return str(section).strip(), error
+            return _section_title(str(section), language), error
+        heading = _heading_of_cell(cell)
+        if heading:
+            return heading.strip(), error
     return None, error
 
 
@@ -274,7 +299,8 @@ def _execute(notebook: Path, output: Path, parameters: Mapping[str, Any]) -> flo
     except PapermillExecutionError as exc:
         section, error = None, None
         if output.is_file():
-            section, error = failure_section(nbformat.read(output, as_version=4))
+            language = str(parameters.get("language") or "fr")
+            section, error = failure_section(nbformat.read(output, as_version=4), language=language)
         ename = (error or {}).get("ename") or exc.ename
         evalue = (error or {}).get("evalue") or exc.evalue
         where = f"section {section}" if section else f"notebook {notebook.name}, cell {exc.exec_count}"

@@ -52,11 +52,16 @@ def _failing(**metadata: object) -> nbformat.NotebookNode:
           _failing()], "Concentration"),
         ([new_code_cell("show()", outputs=[new_output("display_data", data={"text/html": "<h2>Équipe <em>commerciale</em></h2>"})]),
           _failing()], "Équipe commerciale"),
+        ([new_markdown_cell("# Synthèse"), new_code_cell("sections.segments(diag);", outputs=[_error()])],
+         "Segments Score3D"),
+        ([new_markdown_cell("# Synthèse"), new_code_cell("sections.revenue_explained(diag);", outputs=[_error()])],
+         "Le chiffre d'affaires expliqué"),
+        ([_failing(icpc={"section": "early_warning"})], "Clients en décrochage"),
         ([_failing()], None),
         ([new_markdown_cell("# Avant"), _failing(), new_markdown_cell("# Après")], "Avant"),
     ],
     ids=["markdown-heading", "nearest-subheading", "metadata-wins", "displayed-markdown", "displayed-html",
-         "no-heading", "heading-after-ignored"],
+         "section-call", "section-call-alias", "metadata-key", "no-heading", "heading-after-ignored"],
 )
 def test_failure_section(cells: list, expected: str | None) -> None:
     section, error = failure_section(_nb(*cells))
