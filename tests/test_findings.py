@@ -166,3 +166,9 @@ def test_executive_summary_only_supported_sentences():
                       "active_customers": {"change_pct": None}, "average_basket": {"change_pct": None},
                       "lost_customers": 0}}  # fmt: skip
     assert F.executive_summary(young, language="en") == []
+
+
+def test_flat_revenue_still_shows_the_change():
+    k = kpis(revenue={"current": 1_005_000.0, "previous": 1_000_000.0, "change": 5_000.0, "change_pct": 0.004})
+    assert F.revenue_change(k, language="fr") == (
+        f"Le chiffre d'affaires est stable à 1{NNBSP}005{NNBSP}000{NBSP}€ (+0,4{NBSP}% par rapport à N−1).")

@@ -108,6 +108,11 @@ def test_pareto_marks_the_share_of_the_top_20_percent():
         assert "80\u00a0%" in texts  # the first customer of five is the top 20 %: 800 / 1000
     finally:
         plt.close(ax.figure)
+    ax = P.pareto_curve(pd.Series([50.0] * 6 + [700.0]))  # top 20 % of 7 = the first 2 customers
+    try:
+        assert "75\u00a0%" in [t.get_text() for t in ax.texts]
+    finally:
+        plt.close(ax.figure)
 
 
 def test_bridge_bars_land_on_the_end_revenue():

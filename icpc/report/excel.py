@@ -287,6 +287,7 @@ def write_sheets(sheets: Mapping[str, pd.DataFrame], path: str | Path, *, langua
                 ws.autofilter(0, 0, max(len(frame), 1), len(frame.columns) - 1)
             ws.set_row(0, 30)
         book.close()
+        tmp.chmod(0o644)  # a temporary file is private (0600); the workbook is a normal output
     return target
 
 

@@ -105,8 +105,9 @@ def revenue_change(kpis: Mapping[str, Any], *, language: str = "fr", currency: s
     delta = float(cur) - float(prev)
     fr = language == "fr"
     if abs(pct) < 0.005:
-        head = (f"Le chiffre d'affaires est stable à {_money(cur, language, currency)}."
-                if fr else f"Revenue is flat at {_money(cur, language, currency)}.")
+        shown = fmt.change(pct, language=language, with_arrow=False)
+        head = (f"Le chiffre d'affaires est stable à {_money(cur, language, currency)} ({shown} par rapport à N−1)."
+                if fr else f"Revenue is flat at {_money(cur, language, currency)} ({shown} on N−1).")
     elif fr:
         verb = "progresse" if delta > 0 else "recule"
         head = (f"Le chiffre d'affaires {verb} de {_pct(pct, language)}, de {_money(prev, language, currency)} "

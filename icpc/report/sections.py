@@ -342,6 +342,7 @@ def _indicator_table(kj: Mapping[str, Any], lang: str, cur: str) -> str:
     as_is = lambda v: v  # noqa: E731  (already formatted, per row)
     return html_table(frame.drop(columns="kind"), language=lang, currency=cur,
                       formats={"current": as_is, "previous": as_is, "change_pct": "change"},
+                      numeric=("current", "previous"),
                       headers={"indicator": "", "current": label("current", lang), "previous": label("previous", lang)},
                       classes=("icpc-kpi-table",), max_rows=None)
 
@@ -575,7 +576,7 @@ def concentration(diag: Any, *, language: str | None = None) -> list[Any]:
         ]  # fmt: skip
         out.html(html_table(pd.DataFrame(rows, columns=["indicator", "value"]), language=lang, max_rows=None,
                             formats={"value": lambda v: v}, headers={"indicator": "", "value": ""},
-                            classes=("icpc-compact",)))
+                            classes=("icpc-compact",), numeric=("value",)))
     pareto = getattr(conc, "pareto", None)
     if _has_rows(pareto):
         out.sub("sub.top_customers")

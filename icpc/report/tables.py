@@ -120,6 +120,7 @@ def html_table(
     total: Mapping[str, Any] | None = None,
     caption: str | None = None,
     classes: Sequence[str] = (),
+    numeric: Sequence[str] = (),
 ) -> str:
     """Render a DataFrame as an HTML table for the report (no index, formatted cells).
 
@@ -143,6 +144,8 @@ def html_table(
         A caption above the table.
     classes : sequence of str
         Extra CSS classes of the ``<table>``.
+    numeric : sequence of str
+        Columns to right-align whatever their format (e.g. already formatted figures).
 
     Returns
     -------
@@ -153,8 +156,10 @@ def html_table(
     names = column_labels(frame.columns, language)
     names.update(headers or {})
     kinds = {c: formats.get(c) or _default_kind(frame[c]) for c in frame.columns}
+    numeric_cols = tuple(numeric)
     numeric = {c: (not callable(k) and k in NUMERIC_FORMATS) or (callable(k) and pd.api.types.is_numeric_dtype(frame[c]))
                for c, k in kinds.items()}
+    numeric.update({c: True for c in numeric_cols})
     shown = frame if max_rows is None else frame.iloc[:max_rows]
     cls = " ".join(["icpc-table", *classes])
     parts = [f'<table class="{html.escape(cls)}">']
