@@ -59,6 +59,14 @@ STOP_WORDS = ("de", "du", "des", "la", "le", "les", "l", "d", "et", "a", "au", "
 _NUMBER_SUFFIX = {"bis": "bis", "b": "bis", "ter": "ter", "t": "ter", "quater": "quater", "q": "quater"}
 
 
+def _by_full(mapping: dict[str, str]) -> dict[str, str]:
+    """Full form -> regex alternation of its short forms (longest first)."""
+    out: dict[str, list[str]] = {}
+    for short, full in mapping.items():
+        out.setdefault(full, []).append(short)
+    return {full: "|".join(sorted(shorts, key=len, reverse=True)) for full, shorts in out.items()}
+
+
 def _ascii_lower(text: pd.Series) -> pd.Series:
     return (
         text.str.normalize("NFKD").str.encode("ascii", errors="ignore").str.decode("ascii").str.lower()
@@ -105,12 +113,11 @@ def normalise_address(
     found_cp = text.str.extract(r"\b(\d{5})\b(?!.*\b\d{5}\b)", expand=False)
     text = text.str.replace(r"\b\d{5}\b(?!.*\b\d{5}\b).*$", " ", regex=True)
     text = text.str.replace(r"\bcedex\b.*$", " ", regex=True)
-    suffixes = "|".join(sorted(_NUMBER_SUFFIX, key=len, reverse=True))
-    text = text.str.replace(
-        rf"\b(\d+)\s*({suffixes})\b", lambda m: m.group(1) + _NUMBER_SUFFIX[m.group(2)], regex=True
-    )
-    words = "|".join(sorted(ABBREVIATIONS, key=len, reverse=True))
-    text = text.str.replace(rf"\b({words})\b", lambda m: ABBREVIATIONS[m.group(1)], regex=True)
+    # one vectorised (Arrow) replacement per full form, no Python callback per address
+    for full, short in _by_full(_NUMBER_SUFFIX).items():
+        text = text.str.replace(rf"\b(\d+)\s*(?:{short})\b", rf"\1{full}", regex=True)
+    for full, short in _by_full(ABBREVIATIONS).items():
+        text = text.str.replace(rf"\b(?:{short})\b", full, regex=True)
     text = text.str.replace(r"\b(?:" + "|".join(STOP_WORDS) + r")\b", " ", regex=True)
     text = text.str.split().str.join(" ")
     street = pd.Series(text.to_numpy(), index=uniques.to_numpy())
@@ -351,6 +358,7 @@ def anomalies(
     window_days: int = 90,
     min_customers: int = 5,
     basket_ratio: float = 0.5,
+    stats: pd.DataFrame | None = None,
 ) -> Anomalies:
     """Duplicate customers (address / SIRET clusters) and suspicious creations (anomalies).
 
@@ -368,6 +376,9 @@ def anomalies(
         master has none.
     siren, window_days, min_customers, basket_ratio
         See :func:`duplicate_groups` and :func:`suspicious_creations`.
+    stats : DataFrame, optional
+        :func:`icpc.segmentation.rfm` of ``documents`` at ``as_of`` over the whole history,
+        when already computed.
 
     Returns
     -------
@@ -384,7 +395,7 @@ def anomalies(
             pd.DataFrame(columns=["duplicate_group", "salesperson", "created", "revenue", "sales"])))
     master = customers.drop_duplicates(C.CUSTOMER_ID, keep="last")
     out = duplicate_groups(master, siren=siren)
-    stats = rfm(documents, as_of=as_of)
+    stats = stats if stats is not None else rfm(documents, as_of=as_of)
     revenue = stats["revenue"].reindex(out.index, fill_value=0.0)
     sales = stats["frequency"].reindex(out.index, fill_value=0)
     master_idx = master.set_index(master[C.CUSTOMER_ID].astype("str"))

@@ -765,6 +765,17 @@ def kmeans_segments(
         with the median of all customers, within a factor 1.5 = average). With fewer
         than 3 distinct customers, one cluster (k = 1).
     """
+    from threadpoolctl import threadpool_limits
+
+    # one thread: on three features OpenMP threads only contend (10x slower on a busy machine)
+    with threadpool_limits(limits=1):
+        return _kmeans(scored, k_range=k_range, random_state=random_state, sample_size=sample_size,
+                       language=language)  # fmt: skip
+
+
+def _kmeans(
+    scored: pd.DataFrame, *, k_range: Sequence[int], random_state: int, sample_size: int, language: str
+) -> KMeansResult:
     from sklearn.cluster import KMeans
     from sklearn.metrics import silhouette_score
 

@@ -71,7 +71,8 @@ def usual_intervals(codes: np.ndarray, days: np.ndarray, n_customers: int) -> tu
         return (np.zeros(n_customers, dtype=np.int64), np.full(n_customers, np.iinfo(np.int64).min),
                 np.full(n_customers, np.nan))  # fmt: skip
     span = int(days.max() - days.min()) + 1
-    key = np.unique(codes.astype(np.int64) * span + (days - days.min()))  # sorted by code, then day
+    key = np.sort(codes.astype(np.int64) * span + (days - days.min()))  # by code, then day
+    key = key[np.r_[True, key[1:] != key[:-1]]]  # distinct (customer, date) pairs
     code = key // span
     day = key % span
     n_dates = np.bincount(code, minlength=n_customers)
@@ -154,7 +155,9 @@ def early_warning(
     lo = int(np.datetime64(year_before_start.date(), "D").astype(np.int64))
     hi = int(np.datetime64(year_before_end.date(), "D").astype(np.int64))
     then = sale & (day >= lo) & (day <= hi)
-    then_dates = np.bincount(np.unique(codes[then] * (hi - lo + 1) + (day[then] - lo)) // (hi - lo + 1), minlength=n)
+    pairs = np.sort(codes[then] * (hi - lo + 1) + (day[then] - lo))
+    pairs = pairs[np.r_[True, pairs[1:] != pairs[:-1]]] if len(pairs) else pairs
+    then_dates = np.bincount(pairs // (hi - lo + 1), minlength=n)
     stake = revenue(window_start(end, 12), end)
 
     has_sale = n_dates > 0
