@@ -393,14 +393,20 @@ def customer_periods(
     tx = pr.transactions
     n = pr.n_customers
     codes = pr.codes
-    bounds = np.array([_day(previous.start), _day(current.start)], dtype=np.int64)
-    # slot: 0 = before N-1, 1 = N-1, 2 = N
-    key = codes * 3 + np.searchsorted(bounds, pr.day, side="right")
+    d_prev, d_cur = _day(previous.start), _day(current.start)
+
+    def slot_key(cust: np.ndarray, day: np.ndarray) -> np.ndarray:
+        # customer * 3 + slot, slot 0 = before N-1, 1 = N-1, 2 = N (built in place)
+        key = cust * 3
+        key += day >= d_prev
+        key += day >= d_cur
+        return key
+
+    key = slot_key(codes, pr.day)
     rev = np.bincount(key, weights=pr.amount, minlength=3 * n).reshape(n, 3)
 
     scodes, sday = pr.doc_codes[pr.doc_sale], pr.doc_day[pr.doc_sale]
-    sslot = np.searchsorted(bounds, sday, side="right")
-    sales = np.bincount(scodes * 3 + sslot, minlength=3 * n).reshape(n, 3)
+    sales = np.bincount(slot_key(scodes, sday), minlength=3 * n).reshape(n, 3)
     present = np.bincount(pr.doc_codes, minlength=n) > 0  # every row is in a document
     big = np.iinfo(np.int64).max
     first = np.full(n, big, dtype=np.int64)
@@ -821,7 +827,8 @@ def customer_months(
         return CustomerMonths(empty, empty, np.zeros(0), last_month, last_month, n)
     codes = pr.codes
     first_month = int(pr.month_lut[0])
-    rel = pr.month(pr.day) - first_month
+    rel = pr.month(pr.day)
+    rel -= first_month
     width = last_month - first_month + 1
     amount = pr.amount
     block = max(1, _DENSE_LIMIT // width)
@@ -829,7 +836,8 @@ def customer_months(
     for lo in range(0, n, block):
         hi = min(n, lo + block)
         if lo == 0 and hi == n:
-            key, w = codes * width + rel, amount
+            key, w = codes * width, amount
+            key += rel
         else:
             sel = (codes >= lo) & (codes < hi)
             key, w = (codes[sel] - lo) * width + rel[sel], amount[sel]
