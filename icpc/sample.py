@@ -667,8 +667,11 @@ def _transactions(rng: np.random.Generator, cust: pd.DataFrame, *, item_rng: np.
         & (cust["start"].to_numpy() < reorg_day) & (cust["end"].to_numpy() > reorg_day)
         & (rng.random(len(cust)) < 0.25)
     )  # fmt: skip
-    former = np.isin(doc_cust, reassigned_cust) & (doc_day < reorg_day)
+    moved = np.isin(doc_cust, reassigned_cust)
+    former = moved & (doc_day < reorg_day)
     sp = np.where(former, idf_sp[1], sp)
+    # reported: the customers with lines under both salespeople
+    reassigned_cust = np.intersect1d(doc_cust[former], doc_cust[moved & ~former])
     # ERP order: by date, then by number ("AV..." credit notes before "FA..." invoices)
     order = np.lexsort((doc_rank, ~is_credit, doc_day))
     sp_names = tuple(s for s, _ in SALESPEOPLE)

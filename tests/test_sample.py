@@ -327,3 +327,36 @@ def test_cli_sample_writes_the_demo(tmp_path: Path, capsys: pytest.CaptureFixtur
 def test_impossible_options_raise_a_clear_error(tmp_path: Path, options: dict, message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         write_sample(tmp_path, **options)
+
+
+# --------------------------------------------------------------------------------------
+# texture: reorganisation, seasonality, activity during the bonus
+# --------------------------------------------------------------------------------------
+def test_reassigned_customers_changed_salesperson_once(story: dict) -> None:
+    lines = story["lines"].sort_values("d", kind="stable")
+    reassigned = story["truth"]["reassigned"]
+    assert reassigned
+    for customer in reassigned:
+        sellers = lines.loc[lines["c"] == customer, "Commercial"]
+        changes = (sellers != sellers.shift()).sum() - 1
+        assert sellers.nunique() == 2 and changes == 1, sellers.tolist()
+    others = lines[~lines["c"].isin(reassigned)].groupby("c")["Commercial"].nunique()
+    assert (others == 1).all()
+
+
+def test_august_is_quiet(story: dict) -> None:
+    sales = story["sales"]
+    per_month = sales.groupby(sales["d"].dt.month).size()
+    assert per_month[8] < 0.75 * per_month.drop(8).mean()
+
+
+def test_bonus_salesperson_calls_more_during_the_bonus(story: dict) -> None:
+    log = story["sample"].activity
+    truth = story["truth"]
+    window = pd.to_datetime(truth["bonus_window"])
+    mine = log[(log["Commercial"] == truth["bonus_salesperson"]) & (log["Type"] == "Appel sortant")]
+    days = mine["Date"].dt.normalize()
+    during = days.between(window[0], window[1])
+    rate_during = during.sum() / days[during].nunique()
+    rate_else = (~during).sum() / days[~during].nunique()
+    assert rate_during > 1.4 * rate_else
