@@ -135,8 +135,8 @@ def documents(transactions: pd.DataFrame) -> pd.DataFrame:
     else:
         first = np.full(n_docs, np.iinfo(np.int64).max, dtype=np.int64)
         np.minimum.at(first, doc, ns)
-    amount = np.bincount(doc, weights=np.asarray(tx[C.AMOUNT], dtype=np.float64), minlength=n_docs)
-    amount = np.round(amount, 2) + 0.0  # + 0.0 turns -0.0 into 0.0
+    totals = np.bincount(doc, weights=np.asarray(tx[C.AMOUNT], dtype=np.float64), minlength=n_docs)
+    amount = np.round(totals, 2) + 0.0  # + 0.0 turns -0.0 into 0.0
     out: dict[str, object] = {
         C.CUSTOMER_ID: pd.Categorical.from_codes(cust, dtype=cust_cat.dtype),
     }
