@@ -351,16 +351,19 @@ def _allocate(n: int) -> dict[int, int]:
 def _cluster_sizes(rng: np.random.Generator, n_bonus: int) -> np.ndarray:
     """Sizes of the address clusters of the bonus customers (about 85 % of them)."""
     in_clusters = int(round(0.85 * n_bonus))
-    sizes: list[int] = []
-    pattern = (14, 11, 9, 8, 6, 5, 4, 3)
-    i = 0
-    while sum(sizes) < in_clusters:
-        size = pattern[i % len(pattern)] if n_bonus < 200 else int(rng.integers(3, 12))
-        sizes.append(min(size, in_clusters - sum(sizes)))
-        i += 1
-    if sizes and sizes[-1] < 2:
-        sizes[-2] += sizes.pop()
-    return np.array(sizes, dtype=np.int64)
+    pattern = np.array([14, 11, 9, 8, 6, 5, 4, 3], dtype=np.int64)
+    if n_bonus < 200:  # the demo: a few big households
+        candidates = np.resize(pattern, in_clusters)
+    else:
+        candidates = rng.integers(3, 12, size=in_clusters // 3 + 1)
+    cumulative = np.cumsum(candidates)
+    k = int(np.searchsorted(cumulative, in_clusters))
+    sizes = candidates[: k + 1].copy()
+    sizes[-1] -= cumulative[k] - in_clusters
+    if len(sizes) > 1 and sizes[-1] < 2:
+        sizes[-2] += sizes[-1]
+        sizes = sizes[:-1]
+    return sizes
 
 
 def _addresses(rng: np.random.Generator, n: int, region_idx: np.ndarray) -> dict[str, np.ndarray]:
@@ -512,7 +515,9 @@ def _customer_master(rng: np.random.Generator, cust: pd.DataFrame) -> tuple[pd.D
         "SIRET": pd.Series(siret, dtype="str").where(siret != "").array,
     })  # fmt: skip
     ids = cust["customer_id"].to_numpy()
-    clusters = [sorted(ids[cluster_of == c].tolist()) for c in range(len(sizes))]
+    members = np.flatnonzero(in_cluster)
+    members = members[np.lexsort((members, cluster_of[members]))]
+    clusters = [part.tolist() for part in np.split(ids[members], np.cumsum(sizes)[:-1])]
     return master, clusters
 
 
