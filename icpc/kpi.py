@@ -340,9 +340,12 @@ def _last_rows(tx: pd.DataFrame, codes: np.ndarray, day: np.ndarray, n: int) -> 
         tie = np.asarray(tx[C.SOURCE_ROW], dtype=np.int64)[rows]
     else:
         tie = rows
-    order = np.argsort(tie, kind="stable")  # assignment keeps the last write: highest tie
+    cand = codes[rows]
+    best = np.full(n, np.iinfo(np.int64).min, dtype=np.int64)
+    np.maximum.at(best, cand, tie)
+    keep = tie == best[cand]  # one row per customer unless source_row repeats
     last = np.full(n, -1, dtype=np.int64)
-    last[codes[rows[order]]] = rows[order]
+    last[cand[keep]] = rows[keep]
     return last
 
 
