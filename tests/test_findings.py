@@ -172,3 +172,22 @@ def test_flat_revenue_still_shows_the_change():
     k = kpis(revenue={"current": 1_005_000.0, "previous": 1_000_000.0, "change": 5_000.0, "change_pct": 0.004})
     assert F.revenue_change(k, language="fr") == (
         f"Le chiffre d'affaires est stable à 1{NNBSP}005{NNBSP}000{NBSP}€ (+0,4{NBSP}% par rapport à N−1).")
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("fr", f"120 nouveaux clients en N et 25 anciens clients réactivés. 89,0{NBSP}% des clients de N−1 ont de "
+               "nouveau acheté en N."),
+        ("en", "120 new customers in N and 25 former customers reactivated. 89.0% of the customers of N−1 bought "
+               "again in N."),
+    ],
+    ids=["fr", "en"],
+)
+def test_customer_dynamics(language, expected):
+    assert F.customer_dynamics(kpis(), language=language) == expected
+
+
+def test_customer_dynamics_singular_and_without_previous():
+    k = kpis(new_customers=1, reactivated_customers=0, retention_rate=None)
+    assert F.customer_dynamics(k, language="fr") == "1 nouveau client en N."

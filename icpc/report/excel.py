@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from icpc.fsutil import atomic_path
-from icpc.report.labels import column_labels, label, segment_label, value_label
+from icpc.report.labels import column_labels, label, reason_label, segment_label, value_label
 
 __all__ = ["COLUMN_FORMATS", "sheet_name", "actions_sheets", "write_actions_xlsx", "write_sheets"]
 
@@ -206,16 +206,14 @@ def actions_sheets(diag: Any, *, language: str | None = None) -> dict[str, pd.Da
 
 
 def _ledger(quality: Mapping[str, Any], lang: str) -> pd.DataFrame:
-    from icpc.report.sections import _reason
-
     excluded = quality.get("rows_excluded") or {}
     amounts = quality.get("amounts_excluded") or {}
     rows = [(label("rows_read", lang), quality.get("rows_read"), quality.get("amount_read")),
             (label("rows_used", lang), quality.get("rows_used"), quality.get("amount_used"))]
-    rows += [(f"{label('rows_excluded', lang)} — {_reason(r, lang)}", n, amounts.get(r)) for r, n in excluded.items()]
+    rows += [(f"{label('rows_excluded', lang)} — {reason_label(r, lang)}", n, amounts.get(r)) for r, n in excluded.items()]
     for name, block in (quality.get("warnings") or {}).items():
         if isinstance(block, Mapping):
-            rows.append((_reason(name, lang), block.get("rows"), block.get("amount")))
+            rows.append((reason_label(name, lang), block.get("rows"), block.get("amount")))
     return pd.DataFrame(rows, columns=["reason", "rows", "amount"])
 
 

@@ -21,7 +21,9 @@ __all__ = [
     "LABELS",
     "SEGMENT_LABELS",
     "DEFINITIONS",
+    "LEDGER_REASONS",
     "label",
+    "reason_label",
     "value_label",
     "column_labels",
     "segment_label",
@@ -133,6 +135,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "reason": ("Motif", "Reason"),
     "duplicate_group": ("Groupe d'adresse", "Address group"),
     "days_since_last_sale": ("Jours sans achat", "Days without purchase"),
+    "first_created": ("Première création", "First created"),
+    "last_created": ("Dernière création", "Last created"),
     "match": ("Lien", "Link"),
     "created": ("Date de création", "Created on"),
     "trend_change": ("Évolution sur 6 mois", "6-month change"),
@@ -229,6 +233,32 @@ SEGMENT_LABELS: dict[str, tuple[str, str]] = {
     "Can't lose them": ("À ne pas perdre", "Can't lose them"),
     "Hibernating": ("En hibernation", "Hibernating"),
     "Lost": ("Perdus", "Lost"),
+    # migration: customers without a score at one of the two dates (no sale yet, or net <= 0)
+    "(not scored)": ("(non classés)", "(not scored)"),
+}
+
+#: ledger reasons and warnings of icpc.cleaning -> (French, English)
+LEDGER_REASONS: dict[str, tuple[str, str]] = {
+    "malformed line": ("ligne mal formée", "malformed line"),
+    "totals line": ("ligne de total", "totals line"),
+    "missing customer id": ("code client manquant", "missing customer id"),
+    "unparseable date": ("date illisible", "unparseable date"),
+    "unparseable amount": ("montant illisible", "unparseable amount"),
+    "duplicate": ("ligne en double", "duplicate line"),
+    "excluded by config": ("exclu par la configuration", "excluded by config"),
+    "after as_of": ("postérieure à la date d'analyse", "after the analysis date"),
+    "unknown activity type": ("type d'activité inconnu", "unknown activity type"),
+    "exact duplicate lines": ("lignes en double exact", "exact duplicate lines"),
+    "zero amounts": ("montants nuls", "zero amounts"),
+    "credit notes": ("avoirs (montants négatifs)", "credit notes (negative amounts)"),
+    "dates far from the rest": ("dates très éloignées des autres", "dates far from the rest"),
+    "invoices whose lines disagree on customer": ("factures dont les lignes ont des clients différents",
+                                                  "invoices whose lines disagree on customer"),
+    "unparseable margin": ("marge illisible", "unparseable margin"),
+    "unparseable created_at": ("date de création illisible", "unparseable creation date"),
+    "customers without transactions": ("clients sans facture", "customers without transactions"),
+    "transaction customers missing from master": ("clients facturés absents du fichier clients",
+                                                  "invoiced customers missing from the customer file"),
 }
 
 #: definitions shown in the method section: (kpi key, French text, English text)
@@ -310,6 +340,12 @@ def value_label(column: str, value: object, language: str = "fr") -> object:
     """
     key = f"{column}.{value}"
     return LABELS[key][_index(language)] if key in LABELS else value
+
+
+def reason_label(reason: str, language: str = "fr") -> str:
+    """Translate a ledger reason or warning of :mod:`icpc.cleaning` (unknown ones are kept)."""
+    pair = LEDGER_REASONS.get(reason)
+    return pair[_index(language)] if pair else str(reason)
 
 
 def segment_label(name: str, language: str = "fr", *, labels: Mapping[str, str] | None = None) -> str:

@@ -565,7 +565,7 @@ def segment_sizes(
     -------
     Axes
     """
-    ax = _axes(ax, max(6.0, 0.55 * len(profiles) + 2.0))
+    ax = _axes(ax, max(6.0, 0.85 * len(profiles) + 2.0))
     cust = profiles[customers_col].to_numpy(dtype=float)
     rev = profiles[revenue_col].to_numpy(dtype=float)
     cust_share = cust / cust.sum() if cust.sum() else cust
@@ -810,12 +810,14 @@ def salesperson_comparison(
     has_prev = previous_col is not None and previous_col in data.columns
     h = 0.38 if has_prev else 0.6
     current = data[current_col].to_numpy(dtype=float)
-    ax.barh(y + (h / 2 if has_prev else 0), current, h, color=COLORS["current"], label=label("current", language))
+    # N above N−1 in each pair (the y axis is inverted below)
+    shift = -h / 2 if has_prev else 0.0
+    ax.barh(y + shift, current, h, color=COLORS["current"], label=label("current", language))
     if has_prev:
-        ax.barh(y - h / 2, data[previous_col].fillna(0).to_numpy(dtype=float), h, color=COLORS["previous"],
+        ax.barh(y + h / 2, data[previous_col].fillna(0).to_numpy(dtype=float), h, color=COLORS["previous"],
                 hatch="//", edgecolor="#333333", linewidth=0.3, label=label("previous", language))
     for yi, v in zip(y, current, strict=True):
-        ax.text(v, yi + (h / 2 if has_prev else 0), " " + fmt.money_compact(v, language=language, currency=currency),
+        ax.text(v, yi + shift, " " + fmt.money_compact(v, language=language, currency=currency),
                 va="center", fontsize=7)
     ax.set_yticks(y, [str(n) for n in data[name_col]])
     ax.invert_yaxis()
@@ -850,7 +852,8 @@ def activity_funnel(
     Returns
     -------
     Axes
-        Each bar is labelled with its count and its ratio to the stage before.
+        Each bar is labelled with its count; completed calls with the completion rate
+        (completed / calls), sales with the conversion rate (sales / completed calls).
     """
     ax = _axes(ax, 5.5)
     stages = [k for k in ("contacts_received", "calls", "calls_completed", "sales") if k in totals]
@@ -861,8 +864,10 @@ def activity_funnel(
         ax.barh(i, v, left=(top - v) / 2, color=SEQUENCE[i % len(SEQUENCE)], hatch=HATCHES[i % len(HATCHES)],
                 edgecolor="#333333", linewidth=0.4, height=0.7)
         text = fmt.number(v, language=language)
-        if i > 0 and values[i - 1] > 0:
-            text += f" ({fmt.percent(v / values[i - 1], language=language, decimals=0)})"
+        # rates of DESIGN.md only: completion (completed / calls), conversion (sales / completed)
+        before = {"calls_completed": "calls", "sales": "calls_completed"}.get(stages[i])
+        if before in totals and float(totals[before] or 0) > 0:
+            text += f" ({fmt.percent(v / float(totals[before]), language=language, decimals=0)})"
         ax.text(top / 2, i, text, ha="center", va="center", fontsize=8, color="#222222", fontweight="bold",
                 bbox={"facecolor": "white", "alpha": 0.85, "edgecolor": "none", "pad": 1.5})
     ax.set_yticks(y, [label(k, language) for k in stages])

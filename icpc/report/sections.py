@@ -31,7 +31,14 @@ import pandas as pd
 from icpc.report import findings as F
 from icpc.report import format as fmt
 from icpc.report import plots as P
-from icpc.report.labels import DEFINITIONS, label, section_title, segment_label, value_label
+from icpc.report.labels import (
+    DEFINITIONS,
+    label,
+    reason_label,
+    section_title,
+    segment_label,
+    value_label,
+)
 from icpc.report.tables import KpiCard, findings_list, format_value, html_table, kpi_cards, note
 
 __all__ = [
@@ -469,7 +476,7 @@ def segments(diag: Any, *, language: str | None = None) -> list[Any]:
     labels = dict(zip(frame["segment"].astype(str), frame["label"], strict=True)) if "label" in frame.columns else None
     out.findings([F.segment_to_act_on(frame, language=lang)])
     shown = frame.loc[frame["customers"] > 0]
-    out.figure(P.segment_sizes(shown, labels=labels, language=lang))
+    out.figure(P.segment_sizes(shown, labels=labels, language=lang), title=False)
     out.sub("sub.segment_profiles")
     table = shown.assign(segment=[segment_label(s, lang, labels=labels) for s in shown["segment"].astype(str)])
     cols = [c for c in ("segment", "customers", "share", "revenue_share", "mean_recency_days", "mean_frequency",
@@ -641,9 +648,7 @@ def sales_team(diag: Any, *, language: str | None = None) -> list[Any]:
         ax = P.salesperson_comparison(frame.rename(columns={"revenue": "revenue_current"}), name_col=column,
                                       previous_col="revenue_previous" if "revenue_previous" in frame.columns else None,
                                       language=lang, currency=cur)
-        if attr == "by_region":
-            ax.set_title(label(key, lang), loc="left", fontsize=9.5, fontweight="bold")
-        out.figure(ax)
+        out.figure(ax, title=False)
         cols = [c for c in (column, "revenue", "revenue_change_pct", "share", "active_customers", "average_basket",
                             "purchase_frequency", "new_customers", "lost_customers") if c in frame.columns]  # fmt: skip
         out.html(html_table(frame.sort_values("revenue", ascending=False)[cols], language=lang, currency=cur,
@@ -660,7 +665,7 @@ def sales_team(diag: Any, *, language: str | None = None) -> list[Any]:
     if totals:
         out.sub("sub.funnel")
         out.figure(P.activity_funnel(totals, language=lang), title=False)
-        cols = [c for c in ("salesperson", "contacts_received", "calls", "calls_completed", "completion_rate", "sales",
+        cols = [c for c in ("salesperson", "contacts_received", "calls_completed", "completion_rate", "sales",
                             "conversion_rate", "revenue_per_completed_call") if c in act.columns]  # fmt: skip
         out.html(html_table(act[cols], language=lang, currency=cur, max_rows=25,
                             formats={"completion_rate": "percent", "conversion_rate": "percent",
@@ -675,22 +680,14 @@ def _ledger_table(quality: Mapping[str, Any], lang: str, cur: str) -> str:
     amounts = quality.get("amounts_excluded") or {}
     rows = [(label("rows_read", lang), quality.get("rows_read"), quality.get("amount_read")),
             (label("rows_used", lang), quality.get("rows_used"), quality.get("amount_used"))]
-    rows += [("— " + _reason(r, lang), n, amounts.get(r)) for r, n in excluded.items()]
+    rows += [("— " + _reason(r, lang), n, amounts.get(r)) for r, n in excluded.items() if n]
     frame = pd.DataFrame(rows, columns=["item", "rows", "amount"])
     return html_table(frame, language=lang, currency=cur, max_rows=None, formats={"rows": "number", "amount": "money"},
                       headers={"item": ""})
 
 
-_REASONS_FR = {
-    "unparseable date": "date illisible", "unparseable amount": "montant illisible",
-    "missing customer id": "code client manquant", "duplicate": "ligne en double",
-    "exact duplicate lines": "lignes en double exact", "excluded by config": "exclu par la configuration",
-    "outside the data window": "hors de la période des données", "after as_of": "postérieure à la date d'analyse",
-}  # fmt: skip
-
-
 def _reason(reason: str, lang: str) -> str:
-    return _REASONS_FR.get(reason, reason) if lang == "fr" else reason
+    return reason_label(reason, lang)
 
 
 def data_quality(diag: Any, *, language: str | None = None) -> list[Any]:
@@ -725,22 +722,25 @@ def data_quality(diag: Any, *, language: str | None = None) -> list[Any]:
                              + ("lignes conservées" if lang == "fr" else "rows kept"))
         if notes:
             out.html(note(" ; ".join(notes) if lang == "fr" else "; ".join(notes)))
-    clusters = _anomaly_clusters(diag)
-    if clusters is not None:
+    groups = _anomaly_groups(diag)
+    if groups is not None:
         out.sub("sub.anomalies")
-        frame = _with_names(clusters, diag)
-        master = getattr(dataset, "customers", None)
-        if _has_rows(master):
-            extra = [c for c in ("address", "postcode", "city") if c in master.columns and c not in frame.columns]
-            if extra:
-                lookup = master.set_index(master["customer_id"].astype(str))[extra]
-                lookup = lookup[~lookup.index.duplicated()]
-                frame = frame.join(lookup, on="customer_id")
-        cols = [c for c in ("duplicate_group", "customer_id", "name", "address", "postcode", "city", "salesperson",
-                            "created", "revenue") if c in frame.columns]  # fmt: skip
-        out.html(html_table(frame[cols], language=lang, currency=cur, max_rows=30,
-                            formats={"created": "date", "revenue": "money0"},
-                            headers={"created": label("created_at", lang)}))
+        flag = _anomaly_finding(diag)
+        out.findings([F.salesperson_anomaly(flag, language=lang, currency=cur) if flag else None])
+        n_groups, n_customers = len(groups), int(groups["customers"].sum())
+        out.html(note(f"{fmt.number(n_groups, language=lang)} groupes, {fmt.number(n_customers, language=lang)} clients "
+                      "partageant une adresse ou un SIRET ; la liste complète est dans le classeur Excel (onglet Anomalies)."
+                      if lang == "fr" else
+                      f"{fmt.number(n_groups, language=lang)} groups, {fmt.number(n_customers, language=lang)} customers "
+                      "sharing an address or a SIRET; the full list is in the Excel workbook (Anomalies sheet)."))
+        cols = [c for c in ("duplicate_group", "customers", "address", "city", "salespeople", "first_created",
+                            "last_created", "basket") if c in groups.columns]  # fmt: skip
+        out.html(html_table(groups[cols], language=lang, currency=cur, max_rows=15,
+                            formats={"customers": "number", "first_created": "date", "last_created": "date",
+                                     "basket": "money0"},
+                            headers={"customers": label("group_size", lang), "salespeople": label("salesperson", lang),
+                                     "first_created": label("first_created", lang),
+                                     "last_created": label("last_created", lang)}))
     out.sub("sub.method")
     as_of = getattr(diag, "as_of", None)
     period = _period(diag, "period")
@@ -759,16 +759,31 @@ def data_quality(diag: Any, *, language: str | None = None) -> list[Any]:
     return out.done()
 
 
-def _anomaly_clusters(diag: Any) -> pd.DataFrame | None:
-    """Customers that share an address or a SIRET with another one (sorted by group)."""
+def _anomaly_groups(diag: Any) -> pd.DataFrame | None:
+    """One row per address / SIRET cluster, largest first, with the address of its first customer."""
     anomalies = _attr(diag, "anomalies")
-    frame = anomalies if isinstance(anomalies, pd.DataFrame) else getattr(anomalies, "customers", None)
-    if not _has_rows(frame) or "duplicate_group" not in frame.columns:
+    groups = getattr(anomalies, "groups", None)
+    if not _has_rows(groups) or "duplicate_group" not in groups.columns:
         return None
-    frame = frame.loc[frame["duplicate_group"].notna()]
-    if frame.empty:
-        return None
-    return frame.sort_values("duplicate_group")
+    groups = groups.sort_values(["customers", "duplicate_group"], ascending=[False, True], kind="stable")
+    members = getattr(anomalies, "customers", None)
+    master = getattr(getattr(diag, "dataset", None), "customers", None)
+    if _has_rows(members) and _has_rows(master) and "address" in master.columns:
+        first = _ids_out(members.loc[members["duplicate_group"].notna()]).drop_duplicates("duplicate_group")
+        lookup = master.assign(customer_id=master["customer_id"].astype(str)).drop_duplicates("customer_id")
+        keep = [c for c in ("address", "city") if c in lookup.columns]
+        first = first.join(lookup.set_index("customer_id")[keep], on="customer_id")
+        groups = groups.join(first.set_index("duplicate_group")[keep], on="duplicate_group")
+    if "salespeople" in groups.columns:
+        groups = groups.assign(salespeople=groups["salespeople"].map(
+            lambda v: ", ".join(map(str, v)) if isinstance(v, (list, tuple, set)) else v))
+    return groups
+
+
+def _ids_out(frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame.reset_index() if "customer_id" not in frame.columns else frame.copy()
+    out["customer_id"] = out["customer_id"].astype(str)
+    return out
 
 
 #: the report sections in order: (English title, function)
