@@ -67,6 +67,7 @@ __all__ = [
     "parse_dates",
     "parse_text",
     "totals_mask",
+    "totals_labels",
     "normalize_header",
     "DAYFIRST_FORMATS",
 ]
@@ -318,15 +319,19 @@ def parse_amounts(col: pa.ChunkedArray, *, decimal: str = ".",
         return np.full(len(col), np.nan), np.zeros(len(col), bool)
     if not pa.types.is_string(col.type) and not pa.types.is_large_string(col.type):
         col = _to_string(col)
-    text = pc.utf8_trim_whitespace(col)
-    empty = np.asarray(pc.fill_null(pc.equal(text, ""), True).to_numpy(zero_copy_only=False), bool)
+    # one look at the bytes tells which passes are needed (most files need one or none)
+    present = set(_present(col, (" ", "\t", *thousands, "€", "EUR", ",")))
+    text = pc.utf8_trim_whitespace(col) if present & {" ", "\t"} else col
+    empty_arr = pc.fill_null(pc.equal(text, ""), True)
+    empty = np.asarray(empty_arr.to_numpy(zero_copy_only=False), bool)
     s = text
     for ch in (*thousands, "€", "EUR"):
-        if _contains(s, ch):  # a memchr over the data buffer spares a pass per character
+        if ch in present:
             s = pc.replace_substring(s, ch, "")
-    if decimal == "," and _contains(s, ","):
+    if decimal == "," and "," in present:
         s = pc.replace_substring(s, ",", ".")
-    s = _blank_to_null(s)
+    if empty.any():
+        s = _blank_to_null(s)
     try:
         values = pc.cast(s, pa.float64())
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
@@ -381,6 +386,8 @@ def parse_dates(col: pa.ChunkedArray, *,
     empty = np.asarray(pc.fill_null(pc.equal(text, ""), True).to_numpy(zero_copy_only=False), bool)
     secs = np.zeros(n, np.int64)
     todo = ~empty
+    if formats and formats[0] in _FIXED_LAYOUTS:
+        _fixed_width_dates(text, formats[0], secs, todo)
     for fmt in formats:
         if not todo.any():
             break
@@ -394,6 +401,80 @@ def parse_dates(col: pa.ChunkedArray, *,
             secs[idx[got]] = np.asarray(vals, np.int64)[got]
             todo[idx[got]] = False
     return _finish_dates(secs, empty, todo)
+
+
+#: formats read by the numpy fast path: positions of day, month, year and the separators
+_FIXED_LAYOUTS = {
+    "%d/%m/%Y": (0, 3, 6, {2: "/", 5: "/"}),
+    "%d/%m/%Y %H:%M": (0, 3, 6, {2: "/", 5: "/", 10: " "}),
+    "%d/%m/%Y %H:%M:%S": (0, 3, 6, {2: "/", 5: "/", 10: " "}),
+    "%d-%m-%Y": (0, 3, 6, {2: "-", 5: "-"}),
+    "%d.%m.%Y": (0, 3, 6, {2: ".", 5: "."}),
+    "%Y-%m-%d": (8, 5, 0, {4: "-", 7: "-"}),
+    "%Y-%m-%d %H:%M:%S": (8, 5, 0, {4: "-", 7: "-", 10: " "}),
+    "%Y-%m-%dT%H:%M:%S": (8, 5, 0, {4: "-", 7: "-", 10: "T"}),
+}
+
+
+_MONTH_DAYS = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
+
+
+def _days_from_civil(year: np.ndarray, month: np.ndarray, day: np.ndarray) -> np.ndarray:
+    """Days since 1970-01-01 of proleptic Gregorian dates (H. Hinnant's algorithm)."""
+    y = year.astype(np.int64) - (month <= 2)
+    era = np.floor_divide(y, 400)
+    yoe = y - era * 400
+    mp = (month.astype(np.int64) + 9) % 12
+    doy = (153 * mp + 2) // 5 + day - 1
+    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
+    return era * 146097 + doe - 719468
+
+
+def _digits(data: np.ndarray, at: int, count: int, ok: np.ndarray) -> np.ndarray:
+    """The number written by ``count`` ASCII digits at column ``at``; clears ``ok`` elsewhere."""
+    value = np.zeros(len(data), np.int32)
+    for i in range(at, at + count):
+        d = data[:, i].astype(np.int32) - 48
+        ok &= (d >= 0) & (d <= 9)
+        value = value * 10 + d
+    return value
+
+
+def _fixed_width_dates(text: pa.ChunkedArray, fmt: str, secs: np.ndarray, todo: np.ndarray) -> None:
+    """Read zero-padded dates of one width straight from the bytes, in numpy.
+
+    Only chunks whose values all have the same width are read this way (a view of the
+    data buffer as a matrix, no copy); rows it cannot read exactly stay in ``todo`` for
+    ``strptime``. The time of day, dropped anyway, is not read.
+    """
+    day_at, month_at, year_at, seps = _FIXED_LAYOUTS[fmt]
+    start = 0
+    for chunk in text.chunks:
+        m = len(chunk)
+        if m == 0 or chunk.null_count:
+            start += m
+            continue
+        offsets = np.frombuffer(chunk.buffers()[1], np.int32)[chunk.offset:chunk.offset + m + 1]
+        width = int(offsets[1] - offsets[0])
+        if width < 10 or int(offsets[-1] - offsets[0]) != width * m or (np.diff(offsets) != width).any():
+            start += m
+            continue
+        data = np.frombuffer(chunk.buffers()[2], np.uint8)[offsets[0]:offsets[-1]].reshape(m, width)
+        ok = np.ones(m, bool)
+        for at, ch in seps.items():
+            if at < width:
+                ok &= data[:, at] == ord(ch)
+            else:
+                ok[:] = False
+        day, month, year = (_digits(data, at, count, ok) for at, count in ((day_at, 2), (month_at, 2), (year_at, 4)))
+        ok &= (month >= 1) & (month <= 12) & todo[start:start + m]
+        month = np.where(ok, month, 1)
+        leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+        ok &= (day >= 1) & (day <= _MONTH_DAYS[month - 1] + ((month == 2) & leap))  # no 31/02
+        got = np.flatnonzero(ok)
+        secs[start + got] = _days_from_civil(year[got], month[got], day[got]) * 86400
+        todo[start + got] = False
+        start += m
 
 
 _FORMAT_TOKENS = {"%Y": r"\d{4}", "%y": r"\d{2}", "%m": r"\d{1,2}", "%H": r"\d{1,2}", "%M": r"\d{1,2}"}
@@ -433,17 +514,47 @@ def _finish_dates(secs: np.ndarray, missing: np.ndarray, bad: np.ndarray) -> tup
     return values, bad
 
 
-def totals_mask(raw: RawTable) -> np.ndarray:
+def totals_labels(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """Flag the values that are totals labels ("Total", "TOTAL GÉNÉRAL :", "Sous-total").
+
+    Parameters
+    ----------
+    values : pyarrow.Array or ChunkedArray of string
+        Cells (or the distinct values of a column).
+
+    Returns
+    -------
+    numpy.ndarray of bool
+        True where the cell, once case, accents and spaces are folded, is exactly such a
+        label.
+    """
+    mask = np.zeros(len(values), bool)
+    if not (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)) or not len(values):
+        return mask
+    cand = pc.fill_null(pc.match_substring_regex(values, _TOTALS_PREFIX, ignore_case=True), False)
+    idx = np.flatnonzero(np.asarray(cand.to_numpy(zero_copy_only=False), bool))
+    if len(idx):
+        texts = values.take(pa.array(idx)).to_pylist()
+        hits = [bool(_TOTALS_FULL.match(normalize_header(t))) for t in texts]
+        mask[idx[np.asarray(hits, bool)]] = True
+    return mask
+
+
+def totals_mask(raw: RawTable, *, skip_customer: bool = False) -> np.ndarray:
     """Flag totals lines ("Total", "Total général", "Sous-total", "TOTAL HT :"…).
 
     A row is a totals line when its customer cell or the file's first cell is, once
-    case, accents and spaces are folded, exactly such a label. (A customer whose *code*
-    is literally "Total" would be taken for one; codes never are in practice.)
+    case, accents and spaces are folded, exactly such a label (see :func:`totals_labels`).
+    A customer whose *code* is literally "Total" would be taken for one; codes never are
+    in practice.
 
     Parameters
     ----------
     raw : RawTable
         The table read by :func:`read_table`.
+    skip_customer : bool
+        Look at the first column only (the caller checked the customer column itself,
+        e.g. on its distinct values).
 
     Returns
     -------
@@ -451,16 +562,13 @@ def totals_mask(raw: RawTable) -> np.ndarray:
         One value per row of ``raw``.
     """
     mask = np.zeros(raw.n_rows, bool)
-    cols = [raw.columns.get(C.CUSTOMER_ID), raw.first_column]
+    cust = raw.columns.get(C.CUSTOMER_ID)
+    cols = [] if skip_customer else [cust]
+    if raw.first_column is not cust:
+        cols.append(raw.first_column)
     for col in cols:
-        if col is None or not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
-            continue
-        cand = pc.fill_null(pc.match_substring_regex(col, _TOTALS_PREFIX, ignore_case=True), False)
-        idx = np.flatnonzero(np.asarray(cand.to_numpy(zero_copy_only=False), bool))
-        if len(idx):
-            texts = col.take(pa.array(idx)).to_pylist()
-            hits = [bool(_TOTALS_FULL.match(normalize_header(t))) for t in texts]
-            mask[idx[np.asarray(hits, bool)]] = True
+        if col is not None:
+            mask |= totals_labels(col)
     return mask
 
 
@@ -833,15 +941,11 @@ def _read_parquet(spec: FileSpec, path: Path, config_name: str) -> RawTable:
 # --------------------------------------------------------------------------------------
 # helpers
 # --------------------------------------------------------------------------------------
-def _contains(col: pa.ChunkedArray, text: str) -> bool:
-    """Whether ``text`` occurs in the data buffers of a string column (may say yes for
-    bytes of sliced-away rows: it only decides whether a replacement pass is needed)."""
-    needle = text.encode("utf-8")
-    for chunk in col.chunks:
-        data = chunk.buffers()[2]
-        if data is not None and data.size and data.to_pybytes().find(needle) >= 0:
-            return True
-    return False
+def _present(col: pa.ChunkedArray, texts: Sequence[str]) -> list[str]:
+    """Which of ``texts`` occur in the data buffers of a string column (one copy per chunk)."""
+    chunks = [c.buffers()[2] for c in col.chunks]
+    blobs = [b.to_pybytes() for b in chunks if b is not None and b.size]
+    return [t for t in texts if any(blob.find(t.encode("utf-8")) >= 0 for blob in blobs)]
 
 
 def _is_ascii(col: pa.ChunkedArray) -> bool:
