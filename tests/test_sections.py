@@ -152,7 +152,8 @@ def test_html_table_formats_translates_and_truncates():
                           "share": [0.125] * 25})
     text = html_table(frame, formats={"revenue": "money", "share": "percent"}, max_rows=20)
     assert text.startswith('<table class="icpc-table">')
-    assert "<th>Code client</th>" in text and '<th class="num">Chiffre d&#x27;affaires</th>' in text
+    assert "<th>Code client</th>" in text
+    assert '<th class="num" style="white-space: normal">Chiffre d&#x27;affaires</th>' in text
     assert '<td class="num">1\u202f234,50\u00a0€</td>' in text
     assert '<td class="num">12,5\u00a0%</td>' in text
     assert text.count("<tr>") == 1 + 20  # header + 20 rows, no index column

@@ -167,7 +167,8 @@ def html_table(
         parts.append(f"<caption>{html.escape(caption)}</caption>")
     parts.append("<thead><tr>")
     for c in frame.columns:
-        attr = ' class="num"' if numeric[c] else ""
+        # headers of figures may wrap (cells of figures never do): long French headers fit the page
+        attr = ' class="num" style="white-space: normal"' if numeric[c] else ""
         parts.append(f"<th{attr}>{html.escape(str(names[c]))}</th>")
     parts.append("</tr></thead><tbody>")
     columns = list(frame.columns)
