@@ -47,8 +47,13 @@ def ledger_table(block: dict[str, Any], title: str) -> Table:
     table.add_row("read", _int(block.get("rows_read")), _money(block.get("amount_read")))
     table.add_row("[green]used[/green]", _int(block.get("rows_used")), _money(block.get("amount_used")))
     for reason, rows in sorted((block.get("rows_excluded") or {}).items()):
+        if not rows:
+            continue
         table.add_row(f"[red]excluded: {reason}[/red]", _int(rows), _money(amounts.get(reason)))
     for name, warn in sorted((block.get("warnings") or {}).items()):
+        count = warn.get("rows") if isinstance(warn, dict) else warn
+        if not count:
+            continue
         if isinstance(warn, dict):
             table.add_row(f"[yellow]warning: {name}[/yellow]", _int(warn.get("rows")), _money(warn.get("amount")))
         else:
