@@ -228,3 +228,18 @@ def test_notebook_executes_on_the_demo(tmp_path):
     for title in ("Executive summary", "Revenue explained", "Score3D segments", "Data quality and method"):
         assert title in text
     assert not any(o.get("output_type") == "error" for c in nb.cells for o in c.get("outputs", []))
+
+
+@pytest.mark.notebook
+@pytest.mark.slow
+def test_explore_notebook_executes_on_the_demo(tmp_path):
+    pytest.importorskip("icpc.cleaning")
+    import papermill as pm
+
+    demo = ROOT / "data_samples" / "demo" / "client.yaml"
+    out = tmp_path / "explore.ipynb"
+    pm.execute_notebook(str(EXPLORE), str(out), parameters={"config_path": str(demo)}, kernel_name="python3",
+                        progress_bar=False, cwd=str(EXPLORE.parent))
+    nb = nbformat.read(out, as_version=4)
+    assert not any(o.get("output_type") == "error" for c in nb.cells for o in c.get("outputs", []))
+    assert any("image/svg+xml" in o.get("data", {}) for c in nb.cells for o in c.get("outputs", []))
