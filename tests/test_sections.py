@@ -243,3 +243,8 @@ def test_explore_notebook_executes_on_the_demo(tmp_path):
     nb = nbformat.read(out, as_version=4)
     assert not any(o.get("output_type") == "error" for c in nb.cells for o in c.get("outputs", []))
     assert any("image/svg+xml" in o.get("data", {}) for c in nb.cells for o in c.get("outputs", []))
+
+
+def test_rates_change_in_points():
+    text = kpi_cards([KpiCard("margin_rate", 0.275, 0.268, 0.026, kind="percent")])
+    assert "▲\u00a0+0,7\u00a0pts" in text and "+2,6" not in text

@@ -343,13 +343,20 @@ def _indicator_table(kj: Mapping[str, Any], lang: str, cur: str) -> str:
     if not rows:
         return ""
     frame = pd.DataFrame(rows, columns=["indicator", "current", "previous", "change_pct", "kind"])
+    # a rate changes in percentage points, not in percent of itself
+    change_text = [
+        (f"{fmt.arrow(round(c - p, 3))}\u00a0{fmt.points(c - p, language=lang)}"
+         if k == "percent" and not (fmt.is_missing(c) or fmt.is_missing(p)) else fmt.change(pct, language=lang))
+        for c, p, pct, k in zip(frame["current"], frame["previous"], frame["change_pct"], frame["kind"], strict=True)
+    ]  # fmt: skip
+    frame["change_pct"] = change_text
     for col in ("current", "previous"):
         frame[col] = [format_value(v, k, language=lang, currency=cur)
                       for v, k in zip(frame[col].tolist(), frame["kind"].tolist(), strict=True)]
     as_is = lambda v: v  # noqa: E731  (already formatted, per row)
     return html_table(frame.drop(columns="kind"), language=lang, currency=cur,
-                      formats={"current": as_is, "previous": as_is, "change_pct": "change"},
-                      numeric=("current", "previous"),
+                      formats={"current": as_is, "previous": as_is, "change_pct": as_is},
+                      numeric=("current", "previous", "change_pct"),
                       headers={"indicator": "", "current": label("current", lang), "previous": label("previous", lang)},
                       classes=("icpc-kpi-table",), max_rows=None)
 

@@ -202,6 +202,8 @@ class KpiCard:
     """One headline figure: value of N, value of N−1 and the change between them.
 
     ``higher_is_better`` colours the change (good/bad); ``kind`` is a format of :data:`FORMATS`.
+    A rate (``kind="percent"``) shows its change in percentage points (``+0,7 pts``), not
+    as a relative change.
     """
 
     key: str
@@ -238,13 +240,20 @@ def kpi_cards(cards: Iterable[KpiCard], *, language: str = "fr", currency: str =
             prev = format_value(card.previous, card.kind, language=language, currency=currency)
             sep = "\u00a0: " if language == "fr" else ": "
             parts.append(f'<div class="kpi-previous">{html.escape(prev_word + sep + prev)}</div>')
-        if not fmt.is_missing(card.change_pct):
+        rate = card.kind in ("percent", "percent0")
+        if rate and not fmt.is_missing(card.previous) and not fmt.is_missing(card.current):
+            change = float(card.current) - float(card.previous)
+            text = f"{fmt.arrow(round(change, 3))}\u00a0{fmt.points(change, language=language)}"
+        elif not fmt.is_missing(card.change_pct):
             change = float(card.change_pct)
+            text = fmt.change(change, language=language)
+        else:
+            change = None
+        if change is not None:
             direction = {fmt.ARROW_UP: "up", fmt.ARROW_DOWN: "down"}.get(fmt.arrow(round(change, 3)), "flat")
             mood = "" if direction == "flat" else (
                 " good" if (direction == "up") == card.higher_is_better else " bad")
-            parts.append(f'<div class="kpi-change {direction}{mood}">'
-                         f"{html.escape(fmt.change(change, language=language))}</div>")
+            parts.append(f'<div class="kpi-change {direction}{mood}">{html.escape(text)}</div>')
         parts.append("</div>")
     parts.append("</div>")
     return "".join(parts)
