@@ -29,6 +29,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import shutil
 import subprocess
 import sys
@@ -132,8 +133,11 @@ def icpc_command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "icpc.cli"]
 
 
-def sample(directory: Path, *, env: dict[str, str], args: list[str]) -> Path:
-    """Generate a sample client in ``directory`` once (cached); return its config path."""
+def sample(directory: Path, *, env: dict[str, str], args: list[str], slug: str | None = None) -> Path:
+    """Generate a sample client in ``directory`` once (cached); return its config path.
+
+    ``slug`` replaces the sample's slug (the clients of one batch need distinct ones).
+    """
     marker = directory / ".config-path"
     if marker.is_file() and Path(marker.read_text().strip()).is_file():
         return Path(marker.read_text().strip())
@@ -146,6 +150,9 @@ def sample(directory: Path, *, env: dict[str, str], args: list[str]) -> Path:
     config = Path(out.stdout.strip().splitlines()[-1])
     if not config.is_absolute():
         config = (ROOT / config).resolve()
+    if slug is not None:
+        text = config.read_text(encoding="utf-8")
+        config.write_text(re.sub(r"(?m)^slug:.*$", f"slug: {slug}", text), encoding="utf-8")
     marker.write_text(str(config))
     print(f"  done in {time.perf_counter() - start:.0f} s: {config}", flush=True)
     return config
@@ -270,7 +277,7 @@ def main(argv: list[str] | None = None) -> int:
         pq_cfg = sample(base / f"parquet-{lines}", env=env, args=["--lines", str(lines), "--format", "parquet"])
     batch_list = None
     if {"batch-jobs1", "batch-jobs2"} & set(selected):
-        configs = [sample(base / "clients" / f"client-{i}", env=env, args=["--seed", str(i)])
+        configs = [sample(base / "clients" / f"client-{i}", env=env, args=["--seed", str(i)], slug=f"bench-client-{i}")
                    for i in range(1, n_clients + 1)]  # fmt: skip
         batch_list = base / "clients" / "clients.txt"
         batch_list.write_text("".join(f"{c}\n" for c in configs))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -253,3 +254,68 @@ def test_unreachable_scheduler_is_a_config_error(tmp_path: Path, monkeypatch) ->
     with pytest.raises(ConfigError, match="cannot reach the Dask scheduler"):
         B.run_batch([a], out=tmp_path / "reports", dask_address="tcp://127.0.0.1:9", progress=False,
                     runner=fake_runner)  # fmt: skip
+
+
+# --------------------------------------------------------------------------------------
+# the real run path (papermill kernel, PDF, Excel) on small generated clients
+# --------------------------------------------------------------------------------------
+def sample_client(root: Path, seed: int, slug: str) -> Path:
+    """A small generated client (100 customers, 2 years) with its own slug."""
+    from icpc.sample import write_sample
+
+    config = write_sample(root / slug, seed=seed, customers=100, years=2)
+    text = config.read_text(encoding="utf-8")
+    config.write_text(re.sub(r"(?m)^slug:.*$", f"slug: {slug}", text), encoding="utf-8")
+    return config
+
+
+@pytest.mark.slow
+@pytest.mark.notebook
+def test_real_batch_end_to_end(tmp_path: Path, capsys) -> None:
+    from icpc import cli
+    from icpc.manifest import find_up_to_date, fingerprint
+
+    good = [sample_client(tmp_path, seed, f"real-{seed}") for seed in (1, 2)]
+    broken = sample_client(tmp_path, 3, "real-broken")
+    broken.write_text(broken.read_text(encoding="utf-8").replace('"Montant HT"', '"Montant TTC"'), encoding="utf-8")
+    listing = tmp_path / "clients.txt"
+    listing.write_text("".join(f"{p.relative_to(tmp_path)}\n" for p in [*good, broken]), encoding="utf-8")
+    out = tmp_path / "reports"
+
+    summary = B.run_batch([listing], jobs=2, out=out, progress=False)
+
+    assert (summary.done, summary.failed, summary.skipped) == (2, 1, 0), summary
+    got = by_slug(summary)
+    assert "Montant TTC" in got["real-broken"].error and "\n" not in got["real-broken"].error
+    assert not (out / "real-broken").exists()
+    for config in good:
+        outcome = got[load_config(config).slug]
+        assert sorted(p.name for p in outcome.out_dir.iterdir()) == [
+            "actions.xlsx", "customers.csv", "diagnostic.ipynb", "diagnostic.pdf", "kpis.json", "manifest.json",
+        ]  # fmt: skip
+        assert outcome.out_dir.parent.parent == out
+        manifest = json.loads((outcome.out_dir / MANIFEST_NAME).read_text(encoding="utf-8"))
+        assert manifest["fingerprint"] == fingerprint(load_config(config))
+        assert manifest["rows"]["rows_read"] > 0
+        assert str(tmp_path) not in json.dumps(manifest)
+        assert find_up_to_date(load_config(config), out) == outcome.out_dir
+    # nothing hidden (staging folders, temporary files) is left behind
+    assert not [p for p in out.rglob(".*")]
+
+    # second run through the CLI: both good clients are up to date, the broken one still fails
+    capsys.readouterr()
+    assert cli.main(["batch", str(listing), "--out", str(out), "--jobs", "2"]) == 1
+    printed = capsys.readouterr().out
+    assert "0 done, 2 up to date, 1 failed." in printed
+
+
+@pytest.mark.slow
+@pytest.mark.notebook
+def test_real_run_on_dask_cluster(tmp_path: Path, dask_cluster) -> None:
+    config = sample_client(tmp_path, 4, "real-dask")
+    out = tmp_path / "reports"
+    summary = B.run_batch([config], out=out, dask_address=dask_cluster.scheduler_address, progress=False)
+    assert summary.done == 1, summary
+    run_dir = summary.results[0].out_dir
+    assert (run_dir / "diagnostic.pdf").stat().st_size > 10_000
+    assert (run_dir / MANIFEST_NAME).is_file()
