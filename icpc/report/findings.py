@@ -65,6 +65,11 @@ def _value(kpis: Mapping[str, Any], key: str) -> Any:
     return kpis.get("kpis", {}).get(key)
 
 
+def _num(value: Any) -> float | None:
+    """The value as a float, or None when missing."""
+    return None if fmt.is_missing(value) else float(value)
+
+
 def _ok(value: Any) -> bool:
     return not fmt.is_missing(value)
 
@@ -99,10 +104,10 @@ def revenue_change(kpis: Mapping[str, Any], *, language: str = "fr", currency: s
         None without a revenue N−1 (nothing to compare).
     """
     rev = _block(kpis, "revenue")
-    cur, prev, pct = rev.get("current"), rev.get("previous"), rev.get("change_pct")
-    if not (_ok(cur) and _ok(prev) and _ok(pct)) or round(float(prev), 2) == 0:
+    cur, prev, pct = _num(rev.get("current")), _num(rev.get("previous")), _num(rev.get("change_pct"))
+    if cur is None or prev is None or pct is None or round(prev, 2) == 0:
         return None
-    delta = float(cur) - float(prev)
+    delta = cur - prev
     fr = language == "fr"
     if abs(pct) < 0.005:
         shown = fmt.change(pct, language=language, with_arrow=False)
@@ -161,21 +166,21 @@ def customers_vs_basket(kpis: Mapping[str, Any], *, language: str = "fr") -> str
     -------
     str or None
     """
-    c = _block(kpis, "active_customers").get("change_pct")
-    b = _block(kpis, "average_basket").get("change_pct")
-    r = _block(kpis, "revenue").get("change_pct")
-    if not (_ok(c) and _ok(b)):
+    c = _num(_block(kpis, "active_customers").get("change_pct"))
+    b = _num(_block(kpis, "average_basket").get("change_pct"))
+    r = _num(_block(kpis, "revenue").get("change_pct"))
+    if c is None or b is None:
         return None
     fr = language == "fr"
     if c >= NOTABLE_CHANGE and b <= -NOTABLE_CHANGE:
         if fr:
-            if _ok(r) and r > 0.005:
+            if r is not None and r > 0.005:
                 end = "la croissance du portefeuille ne se traduit qu'en partie en chiffre d'affaires"
             else:
                 end = "la croissance du portefeuille ne se traduit pas en chiffre d'affaires"
             return (f"Le nombre de clients progresse de {_pct(c, language)} mais le panier moyen recule de "
                     f"{_pct(b, language)}{_colon(language)} {end}.")
-        end = ("the larger portfolio only partly shows in revenue" if _ok(r) and r > 0.005
+        end = ("the larger portfolio only partly shows in revenue" if r is not None and r > 0.005
                else "the larger portfolio does not translate into revenue")
         return (f"The number of customers grew by {_pct(c, language)} but the average basket fell by "
                 f"{_pct(b, language)}: {end}.")
@@ -203,27 +208,27 @@ def customer_dynamics(kpis: Mapping[str, Any], *, language: str = "fr") -> str |
     str or None
         None when there were no active customers in N−1 and no new customers.
     """
-    new = _value(kpis, "new_customers")
-    react = _value(kpis, "reactivated_customers")
-    retention = _value(kpis, "retention_rate")
-    if not _ok(new):
+    new = _num(_value(kpis, "new_customers"))
+    react = _num(_value(kpis, "reactivated_customers"))
+    retention = _num(_value(kpis, "retention_rate"))
+    if new is None:
         return None
     n = lambda v: fmt.number(v, language=language)  # noqa: E731
     fr = language == "fr"
     parts = []
     if fr:
         parts.append(f"{n(new)} nouveau{'x' if new > 1 else ''} client{'s' if new > 1 else ''} en N")
-        if _ok(react) and react > 0:
+        if react is not None and react > 0:
             parts[-1] += f" et {n(react)} ancien{'s' if react > 1 else ''} client{'s' if react > 1 else ''} réactivé{'s' if react > 1 else ''}"
         text = parts[0]
-        if _ok(retention):
-            text += f"{_colon(language)} {fmt.percent(retention, language=language)} des clients de N−1 ont de nouveau acheté en N"
+        if retention is not None:
+            text += f". {fmt.percent(retention, language=language)} des clients de N−1 ont de nouveau acheté en N"
         return text[0].upper() + text[1:] + "."
     text = f"{n(new)} new customer{'s' if new != 1 else ''} in N"
-    if _ok(react) and react > 0:
+    if react is not None and react > 0:
         text += f" and {n(react)} former customer{'s' if react != 1 else ''} reactivated"
-    if _ok(retention):
-        text += f"; {fmt.percent(retention, language=language)} of the customers of N−1 bought again in N"
+    if retention is not None:
+        text += f". {fmt.percent(retention, language=language)} of the customers of N−1 bought again in N"
     return text + "."
 
 
@@ -242,25 +247,25 @@ def lost_customers(kpis: Mapping[str, Any], *, language: str = "fr", currency: s
     str or None
         None when no customer was lost.
     """
-    lost = _value(kpis, "lost_customers")
-    if not _ok(lost) or lost <= 0:
+    lost = _num(_value(kpis, "lost_customers"))
+    if lost is None or lost <= 0:
         return None
-    churn = _value(kpis, "churn_rate")
-    revenue = _value(kpis, "lost_revenue")
+    churn = _num(_value(kpis, "churn_rate"))
+    revenue = _num(_value(kpis, "lost_revenue"))
     n = fmt.number(lost, language=language)
     if language == "fr":
         who = "client actif en N−1 n'a rien acheté" if lost == 1 else "clients actifs en N−1 n'ont rien acheté"
         text = f"{n} {who} en N"
-        if _ok(churn):
+        if churn is not None:
             text += f" (taux d'attrition de {fmt.percent(churn, language=language)})"
-        if _ok(revenue) and revenue > 0:
+        if revenue is not None and revenue > 0:
             text += f"{_colon(language)} {'il représentait' if lost == 1 else 'ils représentaient'} {_money(revenue, language, currency)} de chiffre d'affaires en N−1"
         return text + "."
     who = "customer active in N−1 bought nothing" if lost == 1 else "customers active in N−1 bought nothing"
     text = f"{n} {who} in N"
-    if _ok(churn):
+    if churn is not None:
         text += f" (churn rate {fmt.percent(churn, language=language)})"
-    if _ok(revenue) and revenue > 0:
+    if revenue is not None and revenue > 0:
         text += f"; they accounted for {_money(revenue, language, currency)} of revenue in N−1"
     return text + "."
 
@@ -281,20 +286,20 @@ def early_warning(kpis: Mapping[str, Any], *, language: str = "fr", currency: st
         None when nobody is flagged.
     """
     block = kpis.get("early_warning") or {}
-    flagged = block.get("flagged")
-    if not _ok(flagged) or flagged <= 0:
+    flagged = _num(block.get("flagged"))
+    if flagged is None or flagged <= 0:
         return None
-    value = block.get("value_at_stake")
+    value = _num(block.get("value_at_stake"))
     n = fmt.number(flagged, language=language)
     if language == "fr":
         text = (f"{n} client décroche de son rythme d'achat habituel" if flagged == 1
                 else f"{n} clients décrochent de leur rythme d'achat habituel")
-        if _ok(value) and value > 0:
+        if value is not None and value > 0:
             text += (f"{_colon(language)} {'il pèse' if flagged == 1 else 'ils pèsent'} {_money(value, language, currency)} "
                      "de chiffre d'affaires sur les 12 derniers mois, à sécuriser en priorité")
         return text + "."
     text = f"{n} customer{'s are' if flagged != 1 else ' is'} slipping away from their usual buying rhythm"
-    if _ok(value) and value > 0:
+    if value is not None and value > 0:
         text += f"; {_money(value, language, currency)} of revenue over the last 12 months is at stake"
     return text + "."
 
@@ -375,17 +380,17 @@ def segment_to_act_on(profiles: pd.DataFrame, *, language: str = "fr") -> str | 
     row = candidates.loc[name]
     shown = str(row["label"]) if "label" in row.index and _ok(row["label"]) else segment_label(str(name), language)
     n = fmt.number(row["customers"], language=language)
-    share = row.get("revenue_share")
+    share = _num(row.get("revenue_share"))
     action = row.get("action") if "action" in row.index else None
     if language == "fr":
         text = f"Segment à traiter en priorité{_colon(language)} « {shown} », {n} client{'s' if row['customers'] > 1 else ''}"
-        if _ok(share):
+        if share is not None:
             text += f" et {fmt.percent(share, language=language)} du chiffre d'affaires"
         if _ok(action) and str(action).strip():
             text += f". Action recommandée{_colon(language)} {_lower_first(str(action).strip().rstrip('.'))}"
         return text + "."
     text = f"Segment to act on first: “{shown}”, {n} customer{'s' if row['customers'] != 1 else ''}"
-    if _ok(share):
+    if share is not None:
         text += f" and {fmt.percent(share, language=language)} of revenue"
     if _ok(action) and str(action).strip():
         text += f". Recommended action: {str(action).strip().rstrip('.')}"
@@ -411,24 +416,24 @@ def salesperson_anomaly(
     str or None
         None when the mapping names no salesperson or no customer.
     """
-    who, count = flag.get("salesperson"), flag.get("customers")
-    if not _ok(who) or not _ok(count) or count <= 0:
+    who, count = flag.get("salesperson"), _num(flag.get("customers"))
+    if not _ok(who) or count is None or count <= 0:
         return None
     n = fmt.number(count, language=language)
-    days = flag.get("days")
-    basket, others = flag.get("basket"), flag.get("basket_others")
+    days = _num(flag.get("days"))
+    basket, others = _num(flag.get("basket")), _num(flag.get("basket_others"))
     if language == "fr":
         text = f"{who} a créé {n} clients partageant une adresse avec d'autres clients"
-        if _ok(days):
+        if days is not None:
             text += f" en {fmt.days(days, language=language)}"
-        if _ok(basket) and _ok(others):
+        if basket is not None and others is not None:
             text += (f"{_colon(language)} leur panier moyen est de {_money(basket, language, currency)}, "
                      f"contre {_money(others, language, currency)} pour les autres clients")
         return text + "."
     text = f"{who} created {n} customers sharing an address with other customers"
-    if _ok(days):
+    if days is not None:
         text += f" within {fmt.days(days, language=language)}"
-    if _ok(basket) and _ok(others):
+    if basket is not None and others is not None:
         text += f"; their average basket is {_money(basket, language, currency)}, against {_money(others, language, currency)} for the others"
     return text + "."
 

@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import matplotlib as mpl
+import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -79,7 +80,7 @@ MARKERS: tuple[str, ...] = ("o", "s", "^", "D", "v", "P")
 #: sequential colour map whose lightness is monotone (reads in grey)
 CMAP = "Blues"
 
-_RC: dict[str, Any] = {
+_RC: dict[Any, Any] = {
     "font.family": "DejaVu Sans",
     "font.size": 8.5,
     "axes.titlesize": 9.5,
@@ -107,7 +108,7 @@ _RC: dict[str, Any] = {
 }
 
 
-def report_style() -> dict[str, Any]:
+def report_style() -> dict[Any, Any]:
     """Return the matplotlib rc settings of the report (use with ``plt.rc_context``)."""
     return dict(_RC)
 
@@ -273,7 +274,7 @@ def rolling_revenue(
             linewidth=1.6, label=label("rolling_12", language))
     money_axis(ax, language=language, currency=currency)
     ax.xaxis.set_major_formatter(FuncFormatter(
-        lambda v, _pos: fmt.month(mpl.dates.num2date(v), language=language, abbreviated=True)))
+        lambda v, _pos: fmt.month(mdates.num2date(v), language=language, abbreviated=True)))
     _title(ax, label("rolling_12", language))
     ax.set_ylim(bottom=0)
     return ax
@@ -673,7 +674,7 @@ def migration_heatmap(
     ax.set_ylabel(label("from_segment", language))
     ax.tick_params(axis="x", rotation=40)
     for t in ax.get_xticklabels():
-        t.set_ha("right")
+        t.set_horizontalalignment("right")
     ax.tick_params(axis="y", rotation=0)
     _title(ax, label("sub.migration", language))
     return ax
@@ -714,7 +715,7 @@ def early_warning_bars(
     values = data[value_col].to_numpy(dtype=float)
     ax.barh(y, values, color=COLORS["accent"], edgecolor="#333333", linewidth=0.3)
     for yi, v in zip(y, values, strict=True):
-        ax.text(v, yi, " " + fmt.money_compact(v, language=language, currency=currency), va="center", fontsize=7)
+        ax.text(v, float(yi), " " + fmt.money_compact(v, language=language, currency=currency), va="center", fontsize=7)
     ax.set_yticks(y, [str(n)[:40] for n in data[name_col]])
     ax.invert_yaxis()
     money_axis(ax, axis="x", language=language, currency=currency)
@@ -865,7 +866,7 @@ def activity_funnel(
                 edgecolor="#333333", linewidth=0.4, height=0.7)
         text = fmt.number(v, language=language)
         # rates of DESIGN.md only: completion (completed / calls), conversion (sales / completed)
-        before = {"calls_completed": "calls", "sales": "calls_completed"}.get(stages[i])
+        before = {"calls_completed": "calls", "sales": "calls_completed"}.get(stages[i], "")
         if before in totals and float(totals[before] or 0) > 0:
             text += f" ({fmt.percent(v / float(totals[before]), language=language, decimals=0)})"
         ax.text(top / 2, i, text, ha="center", va="center", fontsize=8, color="#222222", fontweight="bold",

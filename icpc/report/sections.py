@@ -20,10 +20,11 @@ Example
 from __future__ import annotations
 
 import html
-from collections.abc import Callable, Mapping
+import weakref
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 import matplotlib.pyplot as plt
 import pandas as pd
@@ -112,7 +113,7 @@ def _first(diag: Any, *names: str) -> Any:
     return None
 
 
-def _has_rows(frame: Any) -> bool:
+def _has_rows(frame: Any) -> TypeGuard[pd.DataFrame]:
     return isinstance(frame, pd.DataFrame) and len(frame) > 0
 
 
@@ -124,20 +125,25 @@ def _currency(diag: Any) -> str:
     return getattr(diag.config, "currency", "EUR")
 
 
+_KPIS_CACHE: weakref.WeakKeyDictionary[Any, dict[str, Any]] = weakref.WeakKeyDictionary()
+
+
 def _kpis(diag: Any) -> dict[str, Any]:
-    cached = getattr(diag, "_icpc_report_kpis", None)
-    if cached is None:
-        cached = dict(diag.kpis_json())
-        ew = _attr(diag, "early_warning")
-        if "early_warning" not in cached and isinstance(ew, pd.DataFrame) and "early_warning" in ew.columns:
-            flagged = ew.loc[ew["early_warning"].astype(bool)]
-            cached["early_warning"] = {"flagged": len(flagged),
-                                       "value_at_stake": round(float(flagged["value_at_stake"].sum()), 2)}
-        try:
-            diag._icpc_report_kpis = cached
-        except AttributeError:  # pragma: no cover - slotted object
-            pass
-    return cached
+    """``diag.kpis_json()``, computed once per diagnostic (the diagnostic is not modified)."""
+    try:
+        return _KPIS_CACHE[diag]
+    except (KeyError, TypeError):
+        pass
+    kj = dict(diag.kpis_json())
+    ew = _attr(diag, "early_warning")
+    if "early_warning" not in kj and isinstance(ew, pd.DataFrame) and "early_warning" in ew.columns:
+        flagged = ew.loc[ew["early_warning"].astype(bool)]
+        kj["early_warning"] = {"flagged": len(flagged), "value_at_stake": round(float(flagged["value_at_stake"].sum()), 2)}
+    try:
+        _KPIS_CACHE[diag] = kj
+    except TypeError:  # pragma: no cover - an object that cannot be weakly referenced
+        pass
+    return kj
 
 
 def _period(diag: Any, name: str) -> tuple[Any, Any] | None:
@@ -198,7 +204,7 @@ class _Out:
     def sub(self, key: str) -> None:
         self.items.append(_heading(label(key, self.language), 2))
 
-    def findings(self, sentences: list[str | None]) -> None:
+    def findings(self, sentences: Sequence[str | None]) -> None:
         self.html(findings_list([s for s in sentences if s]))
 
     def figure(self, ax: Any, *, title: bool = True) -> None:
@@ -669,7 +675,7 @@ def sales_team(diag: Any, *, language: str | None = None) -> list[Any]:
                                      "share": label("revenue_share", lang)}))
     act = _activity_current(_attr(diag, "activity"))
     totals = _activity_totals(act) if act is not None else {}
-    if totals:
+    if act is not None and totals:
         out.sub("sub.funnel")
         out.figure(P.activity_funnel(totals, language=lang), title=False)
         cols = [c for c in ("salesperson", "contacts_received", "calls_completed", "completion_rate", "sales",

@@ -156,10 +156,9 @@ def html_table(
     names = column_labels(frame.columns, language)
     names.update(headers or {})
     kinds = {c: formats.get(c) or _default_kind(frame[c]) for c in frame.columns}
-    numeric_cols = tuple(numeric)
-    numeric = {c: (not callable(k) and k in NUMERIC_FORMATS) or (callable(k) and pd.api.types.is_numeric_dtype(frame[c]))
-               for c, k in kinds.items()}
-    numeric.update({c: True for c in numeric_cols})
+    right = {c: (not callable(k) and k in NUMERIC_FORMATS) or (callable(k) and pd.api.types.is_numeric_dtype(frame[c]))
+             or c in numeric
+             for c, k in kinds.items()}  # fmt: skip
     shown = frame if max_rows is None else frame.iloc[:max_rows]
     cls = " ".join(["icpc-table", *classes])
     parts = [f'<table class="{html.escape(cls)}">']
@@ -168,7 +167,7 @@ def html_table(
     parts.append("<thead><tr>")
     for c in frame.columns:
         # headers of figures may wrap (cells of figures never do): long French headers fit the page
-        attr = ' class="num" style="white-space: normal"' if numeric[c] else ""
+        attr = ' class="num" style="white-space: normal"' if right[c] else ""
         parts.append(f"<th{attr}>{html.escape(str(names[c]))}</th>")
     parts.append("</tr></thead><tbody>")
     columns = list(frame.columns)
@@ -177,7 +176,7 @@ def html_table(
     for i in range(len(shown)):
         parts.append("<tr>")
         for c in columns:
-            attr = ' class="num"' if numeric[c] else ""
+            attr = ' class="num"' if right[c] else ""
             parts.append(f"<td{attr}>{html.escape(cells[c][i])}</td>")
         parts.append("</tr>")
     hidden = len(frame) - len(shown)
@@ -186,7 +185,7 @@ def html_table(
     if total is not None:
         parts.append('<tr class="total">')
         for j, c in enumerate(columns):
-            attr = ' class="num"' if numeric[c] else ""
+            attr = ' class="num"' if right[c] else ""
             if c in total:
                 text = format_value(total[c], kinds[c], language=language, currency=currency)
             else:
@@ -241,14 +240,14 @@ def kpi_cards(cards: Iterable[KpiCard], *, language: str = "fr", currency: str =
             sep = "\u00a0: " if language == "fr" else ": "
             parts.append(f'<div class="kpi-previous">{html.escape(prev_word + sep + prev)}</div>')
         rate = card.kind in ("percent", "percent0")
-        if rate and not fmt.is_missing(card.previous) and not fmt.is_missing(card.current):
+        change: float | None = None
+        if rate and card.previous is not None and card.current is not None and not (
+                fmt.is_missing(card.previous) or fmt.is_missing(card.current)):
             change = float(card.current) - float(card.previous)
             text = f"{fmt.arrow(round(change, 3))}\u00a0{fmt.points(change, language=language)}"
-        elif not fmt.is_missing(card.change_pct):
+        elif card.change_pct is not None and not fmt.is_missing(card.change_pct):
             change = float(card.change_pct)
             text = fmt.change(change, language=language)
-        else:
-            change = None
         if change is not None:
             direction = {fmt.ARROW_UP: "up", fmt.ARROW_DOWN: "down"}.get(fmt.arrow(round(change, 3)), "flat")
             mood = "" if direction == "flat" else (
