@@ -345,6 +345,13 @@ def _categorical(codes: np.ndarray, dictionary: pa.Array) -> pd.Categorical:
     return pd.Categorical.from_codes(codes.astype(np.int32), dtype=pd.CategoricalDtype(categories))
 
 
+def _rows(codes: np.ndarray, hit: np.ndarray) -> np.ndarray:
+    """Rows whose code points at a dictionary entry flagged in ``hit`` (null codes: no)."""
+    if not len(hit):
+        return np.zeros(len(codes), bool)
+    return (codes >= 0) & hit[np.maximum(codes, 0)]
+
+
 def _folded_match(dictionary: pa.Array, values: Iterable[str]) -> np.ndarray:
     """Which dictionary entries equal one of ``values`` (case, accents, spaces folded)."""
     wanted = {normalize_header(v) for v in values}
@@ -502,16 +509,16 @@ def clean_transactions(
     excluded = np.zeros(n, bool)
     if ids:
         hit = _exact_match(cust_dict, ids)
-        excluded |= (cust_codes >= 0) & hit[np.maximum(cust_codes, 0)]
+        excluded |= _rows(cust_codes, hit)
     for col, values in exclude.where.items():
         if col == C.CUSTOMER_ID:
             hit = _exact_match(cust_dict, values) | _folded_match(cust_dict, values)
-            excluded |= (cust_codes >= 0) & hit[np.maximum(cust_codes, 0)]
+            excluded |= _rows(cust_codes, hit)
         elif col in raw.columns:
             codes, dictionary = text_cols.get(col) or _encode(raw.columns[col], n)
             if len(dictionary):
                 hit = _folded_match(dictionary, values)
-                excluded |= (codes >= 0) & hit[np.maximum(codes, 0)]
+                excluded |= _rows(codes, hit)
     assign(excluded, EXCLUDED)
 
     # far dates, then as_of and rows after it
@@ -671,13 +678,13 @@ def clean_customers(
     mask = np.zeros(n, bool)
     if exclude.customers:
         hit = _exact_match(id_dict, exclude.customers)
-        mask |= (id_codes >= 0) & hit[np.maximum(id_codes, 0)]
+        mask |= _rows(id_codes, hit)
     for col, values in exclude.where.items():
         if col in raw.columns and col != C.CUSTOMER_ID:
             codes, dictionary = _encode(raw.columns[col], n)
             if len(dictionary):
                 hit = _folded_match(dictionary, values)
-                rule = (codes >= 0) & hit[np.maximum(codes, 0)] & (id_codes >= 0)
+                rule = _rows(codes, hit) & (id_codes >= 0)
                 excluded_ids |= set(pc.take(id_dict, pa.array(id_codes[rule])).to_pylist())
                 mask |= rule
     assign(mask, EXCLUDED)
@@ -757,7 +764,7 @@ def clean_activity(
         ids = set(excluded_customers)
         if ids:
             hit = _exact_match(cust[1], ids)
-            assign((cust[0] >= 0) & hit[np.maximum(cust[0], 0)], EXCLUDED)
+            assign(_rows(cust[0], hit), EXCLUDED)
     assign(dates > np.datetime64(as_of, "ns"), AFTER_AS_OF)
     ledger = Ledger.from_buckets(
         key=raw.key, path=raw.path.name, reasons=ACTIVITY_REASONS, bucket=bucket, amounts=None,
