@@ -22,8 +22,13 @@ N_CUSTOMERS = 60
 SHARED_ADDRESS = 6
 
 
-def transactions(*, seed: int = 1, salesperson: bool = True) -> pd.DataFrame:
-    """Canonical invoice lines: one invoice per purchase, regular rhythm per customer."""
+def transactions(*, seed: int = 1, salesperson: bool = True, since: str | None = None,
+                 customers: int = N_CUSTOMERS) -> pd.DataFrame:
+    """Canonical invoice lines: one invoice per purchase, regular rhythm per customer.
+
+    ``since`` drops the lines before that date (a young company without N−1);
+    ``customers`` keeps only the first customers.
+    """
     rng = np.random.default_rng(seed)
     rows = []
     for i in range(N_CUSTOMERS):
@@ -35,6 +40,9 @@ def transactions(*, seed: int = 1, salesperson: bool = True) -> pd.DataFrame:
             rows.append((f"C{i:03d}", d, float(rng.integers(50, 5000)) + 0.25, f"F{i}-{k}", SELLERS[i % 3],
                          "Nord" if i % 2 else "Sud"))
     tx = pd.DataFrame(rows, columns=["customer_id", "date", "amount", "invoice_id", "salesperson", "region"])
+    tx = tx.loc[tx["customer_id"].isin([f"C{i:03d}" for i in range(customers)])]
+    if since is not None:
+        tx = tx.loc[tx["date"] >= pd.Timestamp(since)]
     tx["margin"] = (tx["amount"] * 0.3).round(2)
     if not salesperson:
         tx = tx.drop(columns=["salesperson", "region"])
@@ -53,9 +61,11 @@ def make_diagnostic(
     customers: bool = True,
     activity: bool = True,
     seed: int = 1,
+    since: str | None = None,
+    n_customers: int = N_CUSTOMERS,
 ) -> Diagnostic:
     """A Diagnostic at 2024-12-31 on synthetic data; switch off optional inputs to test absences."""
-    tx = transactions(seed=seed, salesperson=salesperson)
+    tx = transactions(seed=seed, salesperson=salesperson, since=since, customers=n_customers)
     columns = {"customer_id": "Code", "date": "Date", "amount": "Montant", "invoice_id": "N", "margin": "Marge"}
     if salesperson:
         columns |= {"salesperson": "Commercial", "region": "Secteur"}

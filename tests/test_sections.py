@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from pathlib import Path
 
 import matplotlib
@@ -248,3 +249,20 @@ def test_explore_notebook_executes_on_the_demo(tmp_path):
 def test_rates_change_in_points():
     text = kpi_cards([KpiCard("margin_rate", 0.275, 0.268, 0.026, kind="percent")])
     assert "▲\u00a0+0,7\u00a0pts" in text and "+2,6" not in text
+
+
+@pytest.mark.parametrize(
+    "options",
+    [{"since": "2024-01-01"}, {"n_customers": 1}],
+    ids=["young-company-without-N-1", "single-customer"],
+)
+def test_edge_cases_render_without_error(shown, options):
+    diag = make_diagnostic(**options)
+    outputs = S.all_sections(diag)
+    assert outputs["Executive summary"] and outputs["Data quality and method"]
+    text = _html(shown)
+    assert "Traceback" not in text
+    assert not re.search(r"\bnan\b|\binf\b", text, re.IGNORECASE)  # missing figures print as "–"
+    if "since" in options:
+        assert "N−1 :" not in _html(outputs["Executive summary"])  # no N−1 to compare with
+        assert "Du chiffre d'affaires N−1 au chiffre d'affaires N" not in text  # no bridge without N−1
