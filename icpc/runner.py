@@ -281,8 +281,13 @@ def _execute(notebook: Path, output: Path, parameters: Mapping[str, Any]) -> flo
     from traitlets.config import Config as TraitletsConfig
 
     started = time.perf_counter()
-    # IPC (Unix sockets) where available: no open TCP port, no "unencrypted TCP" warning
-    kernel_config = TraitletsConfig({"KernelManager": {"transport": "ipc"}} if os.name == "posix" else {})
+    # IPC (Unix sockets) where available: no open TCP port, no "unencrypted TCP" warning.
+    # The sockets go to a private folder: by default they are "kernel-ipc-<n>" in the
+    # working directory, and two kernels started at the same moment (a batch with --jobs 2,
+    # two consultants) pick the same names and read each other's messages.
+    ipc_dir = tempfile.mkdtemp(prefix="icpc-kernel-") if os.name == "posix" else None
+    ipc = {"transport": "ipc", "ip": os.path.join(ipc_dir, "kernel")} if ipc_dir else {}
+    kernel_config = TraitletsConfig({"KernelManager": ipc} if ipc else {})
     try:
         with _environ(KERNEL_ENV):
             pm.execute_notebook(
@@ -310,6 +315,9 @@ def _execute(notebook: Path, output: Path, parameters: Mapping[str, Any]) -> flo
         if name in {"DeadKernelError", "CellTimeoutError", "TimeoutError", "RuntimeError"}:
             raise RunError(_one_line(f"notebook {notebook.name}: {name}: {exc}")) from None
         raise
+    finally:
+        if ipc_dir is not None:
+            shutil.rmtree(ipc_dir, ignore_errors=True)
     return time.perf_counter() - started
 
 
