@@ -376,8 +376,11 @@ def _write_json(path: Path, obj: Any) -> None:
 def _publish(staging: Path, out_dir: Path, names: list[str]) -> dict[str, Path]:
     """Rename each staged file into the run folder (one atomic rename per file)."""
     out_dir.mkdir(parents=True, exist_ok=True)
+    mask = os.umask(0)
+    os.umask(mask)
     files = {}
     for name in names:
+        os.chmod(staging / name, 0o666 & ~mask)  # temporary files are private (0600)
         os.replace(staging / name, out_dir / name)
         files[name] = out_dir / name
     return files
@@ -476,6 +479,9 @@ def _run_steps(
                 if excel_writer is None:
                     from icpc.report.excel import write_actions_xlsx as excel_writer
                 excel_writer(diag, staging / names["excel"])
+            from icpc.report.exporter import warm_up
+
+            exporter = warm_up()  # fonts and template ready before the notebook ends
         finally:
             try:
                 nb_seconds = future.result()
@@ -489,7 +495,7 @@ def _run_steps(
     with steps.step("pdf"):
         from icpc.report.exporter import notebook_to_pdf
 
-        notebook_to_pdf(staged_nb, staging / names["pdf"])
+        notebook_to_pdf(staged_nb, staging / names["pdf"], exporter=exporter)
 
     with steps.step("manifest"):
         from icpc.manifest import build_manifest
