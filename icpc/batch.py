@@ -27,7 +27,9 @@ from __future__ import annotations
 import concurrent.futures as cf
 import multiprocessing
 import os
+import queue
 import re
+import shutil
 import signal
 import time
 import traceback
@@ -48,6 +50,8 @@ CONFIG_SUFFIXES = (".yaml", ".yml")
 _COMMENT = re.compile(r"(^\s*#.*$)|(\s+#.*$)")
 #: seconds a stopped worker gets to clean up its temporary files before it is killed
 STOP_GRACE_SECONDS = 10.0
+#: thread-pool sizes capped in local workers (numpy BLAS, OpenMP, Arrow's CPU pool)
+_THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 #: how long to try reaching a Dask scheduler
 DASK_CONNECT_TIMEOUT = "20s"
 
@@ -146,15 +150,22 @@ def run_one(
 
 
 _STOPPING = False
+_STARTED: Any = None  # queue telling the parent which client a worker starts
 
 
-def _worker_init() -> None:
+def _worker_init(started: Any = None, threads: int | None = None) -> None:
     """Local worker set-up: the parent handles Ctrl-C; SIGTERM unwinds, then the worker exits.
 
     SIGTERM raises ``SystemExit`` in the running client, so its ``finally`` blocks remove
     their temporary files; :func:`_run_task` then ends the process instead of letting the
-    pool hand it the next client.
+    pool hand it the next client. ``threads`` caps the BLAS/OpenMP/Arrow thread pools so
+    that ``jobs`` workers do not oversubscribe the cores (a value set by the user wins).
     """
+    global _STARTED
+    _STARTED = started
+    if threads is not None:
+        for name in _THREAD_VARIABLES:
+            os.environ.setdefault(name, str(threads))
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     def _stop(signum: int, frame: Any) -> None:
@@ -170,6 +181,8 @@ def _run_task(*args: Any) -> ClientOutcome:
     try:
         if _STOPPING:
             raise SystemExit(143)
+        if _STARTED is not None:
+            _STARTED.put(str(args[0]))
         return run_one(*args)
     finally:
         if _STOPPING:
@@ -374,6 +387,26 @@ def _stop_workers(executor: cf.ProcessPoolExecutor) -> None:
             proc.join(1.0)
 
 
+def _clean_interrupted(out_root: Path, slugs: Iterable[str]) -> None:
+    """Remove what stopped clients left: hidden ``.*.tmp`` staging files/folders, empty folders.
+
+    Only the folders of this batch's clients that did not finish are touched; published
+    outputs (never hidden, never ``.tmp``) are left alone.
+    """
+    for slug in slugs:
+        folder = out_root / slug
+        if not folder.is_dir():
+            continue
+        for leftover in [*folder.glob(".*.tmp"), *folder.glob("*/.*.tmp")]:
+            if leftover.is_dir():
+                shutil.rmtree(leftover, ignore_errors=True)
+            else:
+                leftover.unlink(missing_ok=True)
+        for sub in [*folder.iterdir(), folder]:
+            if sub.is_dir() and not any(sub.iterdir()):
+                sub.rmdir()
+
+
 def _run_local(
     todo: dict[Path, str],
     *,
@@ -385,12 +418,22 @@ def _run_local(
     outcomes: dict[Path, ClientOutcome],
 ) -> None:
     context = multiprocessing.get_context("spawn")
-    executor = cf.ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_worker_init)
+    started = context.Queue()
+    threads = max(1, _default_jobs() // jobs)
+    executor = cf.ProcessPoolExecutor(
+        max_workers=jobs, mp_context=context, initializer=_worker_init, initargs=(started, threads)
+    )
     futures = {executor.submit(_run_task, str(path), out, force, runner): path for path in todo}
+    by_name = {str(path): path for path in todo}
     pending = set(futures)
     try:
         while pending:
             done, pending = cf.wait(pending, timeout=0.25, return_when=cf.FIRST_COMPLETED)
+            while True:  # clients the workers have started since the last look
+                try:
+                    display.started(todo[by_name[started.get_nowait()]])
+                except queue.Empty:
+                    break
             for fut in done:
                 path = futures[fut]
                 try:
@@ -399,12 +442,12 @@ def _run_local(
                     outcome = ClientOutcome(path, todo[path], "failed", error=_one_line(exc))
                 outcomes[path] = outcome
                 display.finished(outcome)
-            for fut in pending:
-                if fut.running():
-                    display.started(todo[futures[fut]])
     except BaseException:
         _stop_workers(executor)
         raise
+    finally:
+        started.close()
+        started.cancel_join_thread()
     executor.shutdown(wait=True)
 
 
@@ -518,6 +561,8 @@ def run_batch(
         except KeyboardInterrupt:
             interrupted = True
     results = [outcomes.get(p) or ClientOutcome(p, slugs.get(p), "cancelled") for p in paths]
+    if interrupted and not dask_address:  # a cluster's running tasks finish (atomically) on their own
+        _clean_interrupted(Path(out_root), [r.slug for r in results if r.status == "cancelled" and r.slug])
     count = {s: sum(r.status == s for r in results) for s in ("done", "skipped", "failed", "cancelled")}
     summary = BatchSummary(
         results=results,

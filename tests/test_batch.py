@@ -215,6 +215,7 @@ def test_ctrl_c_stops_cleanly(tmp_path: Path) -> None:
     # no half-written output: the temporary files were removed, no final file appeared
     assert sorted(p.name for p in out.rglob("*") if p.is_file()) == sorted(f"{c.parent.name}.started" for c in clients[:2])
     assert not list(out.rglob("kpis.json"))
+    assert not [p for p in out.iterdir() if p.is_dir()]  # the empty client folders were removed
     for pid in workers:  # the worker processes are gone
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)
