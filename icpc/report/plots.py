@@ -150,6 +150,11 @@ def _title(ax: Axes, text: str) -> None:
     ax.set_title(text, loc="left", fontsize=9.5, fontweight="bold")
 
 
+def _end_label(ax: Axes, x: float, y: float, text: str, *, fontsize: float = 7) -> None:
+    # an offset in points, not a leading space: SVG collapses leading spaces
+    ax.annotate(text, (x, y), xytext=(2, 0), textcoords="offset points", va="center", fontsize=fontsize)
+
+
 def _style(ax: Axes) -> None:
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
@@ -578,8 +583,8 @@ def segment_sizes(
             linewidth=0.3, label=label("customers_share", language))
     ax.barh(y + h / 2, rev_share, h, color=COLORS["current"], label=label("revenue_share", language))
     for yi, c, r in zip(y, cust_share, rev_share, strict=True):
-        ax.text(c, yi - h / 2, " " + fmt.percent(c, language=language, decimals=0), va="center", fontsize=6.5)
-        ax.text(r, yi + h / 2, " " + fmt.percent(r, language=language, decimals=0), va="center", fontsize=6.5)
+        _end_label(ax, c, yi - h / 2, fmt.percent(c, language=language, decimals=0), fontsize=6.5)
+        _end_label(ax, r, yi + h / 2, fmt.percent(r, language=language, decimals=0), fontsize=6.5)
     ax.set_yticks(y, names)
     ax.invert_yaxis()
     percent_axis(ax, axis="x", language=language)
@@ -715,7 +720,7 @@ def early_warning_bars(
     values = data[value_col].to_numpy(dtype=float)
     ax.barh(y, values, color=COLORS["accent"], edgecolor="#333333", linewidth=0.3)
     for yi, v in zip(y, values, strict=True):
-        ax.text(v, float(yi), " " + fmt.money_compact(v, language=language, currency=currency), va="center", fontsize=7)
+        _end_label(ax, v, float(yi), fmt.money_compact(v, language=language, currency=currency))
     ax.set_yticks(y, [str(n)[:40] for n in data[name_col]])
     ax.invert_yaxis()
     money_axis(ax, axis="x", language=language, currency=currency)
@@ -818,8 +823,7 @@ def salesperson_comparison(
         ax.barh(y + h / 2, data[previous_col].fillna(0).to_numpy(dtype=float), h, color=COLORS["previous"],
                 hatch="//", edgecolor="#333333", linewidth=0.3, label=label("previous", language))
     for yi, v in zip(y, current, strict=True):
-        ax.text(v, yi + shift, " " + fmt.money_compact(v, language=language, currency=currency),
-                va="center", fontsize=7)
+        _end_label(ax, v, yi + shift, fmt.money_compact(v, language=language, currency=currency))
     ax.set_yticks(y, [str(n) for n in data[name_col]])
     ax.invert_yaxis()
     money_axis(ax, axis="x", language=language, currency=currency)
