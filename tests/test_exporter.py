@@ -70,15 +70,16 @@ def build_notebook(meta: dict | None) -> nbformat.NotebookNode:
             outputs=[new_output("display_data", data={META_MIMETYPE: meta})],
         ))
     cells += [
-        new_markdown_cell("# Synthèse\n\nLe chiffre d'affaires progresse de 12,5\u00a0%."),
         new_code_cell(
             "import warnings\nshow_kpi_table(diag)",
             outputs=[
+                new_output("display_data", data={"text/html": '<h1 id="icpc-executive_summary">Synthèse</h1>'}),
+                new_output("display_data", data={"text/markdown": "Le chiffre d'affaires progresse de 12,5\u00a0%."}),
                 new_output("stream", name="stderr", text="UserWarning: noisy library warning\n"),
                 new_output("display_data", data={"text/html": _table(2, 3)}),
             ],
         ),
-        new_markdown_cell("## Évolution mensuelle"),
+        new_markdown_cell("Une phrase d'un analyste.\n\n## Évolution mensuelle"),
         new_code_cell(
             "plot_monthly(diag)",
             outputs=[new_output("display_data", data={"image/svg+xml": SVG,
@@ -99,7 +100,11 @@ def build_notebook(meta: dict | None) -> nbformat.NotebookNode:
             outputs=[new_output("error", ename="ZeroDivisionError", evalue="division by zero",
                                 traceback=["Traceback (most recent call last)", "ZeroDivisionError"])],
         ),
-        new_markdown_cell("# Méthode\n\nDescriptif, pas une prévision."),
+        # a section heading displayed by code, as icpc.report.sections does
+        new_code_cell("sections.data_quality(diag)", outputs=[
+            new_output("display_data", data={"text/html": '<h1 id="icpc-data_quality">Méthode</h1>'}),
+            new_output("display_data", data={"text/html": "<p>Descriptif, pas une prévision.</p>"}),
+        ]),
         new_code_cell("wide_table(diag)", outputs=[new_output("display_data", data={"text/html": _table(15, 12)})]),
     ]
     return new_notebook(cells=cells, metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
@@ -152,6 +157,13 @@ def test_every_page_after_cover_has_header_and_page_x_of_y(french_pdf: Path) -> 
     for number, text in enumerate(pages[1:], start=2):
         assert f"page {number} / {len(pages)}" in text
         assert CLIENT in text  # running header
+
+
+def test_no_blank_page(french_pdf: Path) -> None:
+    for number, text in enumerate(_pages(french_pdf)[1:], start=2):
+        body = [line for line in text.split("\n")
+                if line.strip() and CLIENT not in line and not re.search(r"page \d+ / \d+", line)]
+        assert body, f"page {number} is blank"
 
 
 def test_table_of_contents_gives_the_right_pages(french_pdf: Path) -> None:
