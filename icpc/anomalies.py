@@ -22,6 +22,7 @@ Example
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -73,6 +74,81 @@ def _ascii_lower(text: pd.Series) -> pd.Series:
     )
 
 
+_SUFFIX_WORD = re.compile(r"^(\d+)(" + "|".join(sorted(_NUMBER_SUFFIX, key=len, reverse=True)) + r")$")
+
+
+def _canonical_word(word: str) -> str:
+    """One word of an address in canonical form ("" = dropped)."""
+    if word in STOP_WORDS:
+        return ""
+    m = _SUFFIX_WORD.match(word)
+    if m:  # "12b", "12bis" -> "12bis"
+        return m.group(1) + _NUMBER_SUFFIX[m.group(2)]
+    return ABBREVIATIONS.get(word, word)
+
+
+def _street_and_postcode(text: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Street part ("number street") and postcode found in each cleaned address text.
+
+    Works on the words of all addresses at once (Arrow split, dictionary of distinct
+    words, numpy masks): no Python loop over addresses.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    n = len(text)
+    lists = pc.utf8_split_whitespace(pa.array(text.to_numpy(dtype=object), type=pa.string()))
+    offsets = lists.offsets.to_numpy()
+    flat = lists.flatten()
+    row = np.repeat(np.arange(n), np.diff(offsets))
+    tok = np.arange(len(flat))
+    enc = pc.dictionary_encode(flat)
+    idx = enc.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    vocab = enc.dictionary.to_pylist()
+    canon = np.array([_canonical_word(w) for w in vocab] + [""], dtype=object)[idx] if len(idx) else np.array([], dtype=object)
+    number = np.array([w.isdigit() for w in vocab] + [False], dtype=bool)[idx]
+    postal = np.array([len(w) == 5 and w.isdigit() for w in vocab] + [False], dtype=bool)[idx]
+    box = np.isin(idx, [i for i, w in enumerate(vocab) if w in ("bp", "cs", "tsa")])
+    cedex = np.isin(idx, [i for i, w in enumerate(vocab) if w == "cedex"])
+    suffix = np.array([_NUMBER_SUFFIX.get(w, "") for w in vocab] + [""], dtype=object)[idx]
+    drop = canon == ""
+    # postal boxes "BP 123", "CS 70001": the word and the number after it
+    after_box = np.flatnonzero(box) + 1
+    after_box = after_box[(after_box < len(tok)) & (row[np.minimum(after_box, len(tok) - 1)] == row[after_box - 1])]
+    after_box = after_box[number[after_box]]
+    drop[box] = True
+    drop[after_box] = True
+    postal[after_box] = False
+    # the last 5-digit number is the postcode: it and what follows (city, cedex) go
+    last_cp = np.full(n, -1, dtype=np.int64)
+    np.maximum.at(last_cp, row[postal], tok[postal])
+    first_cedex = np.full(n, np.iinfo(np.int64).max)
+    np.minimum.at(first_cedex, row[cedex], tok[cedex])
+    cut = np.where(last_cp >= 0, last_cp, first_cedex)
+    cut = np.minimum(cut, first_cedex)
+    drop |= tok >= cut[row]
+    found = np.full(n, None, dtype=object)
+    has_cp = last_cp >= 0
+    found[has_cp] = canon[last_cp[has_cp]]
+    # "12 bis" / "12 b": the suffix word is glued to the number before it
+    glue = np.flatnonzero((suffix != "") & ~drop)
+    glue = glue[glue > 0]
+    glue = glue[(row[glue] == row[glue - 1]) & number[glue - 1] & ~drop[glue - 1]]
+    if len(glue):
+        canon = canon.copy()
+        canon[glue - 1] = canon[glue - 1] + suffix[glue]
+        drop[glue] = True
+    keep = ~drop
+    counts = np.bincount(row[keep], minlength=n)
+    new_offsets = np.r_[0, np.cumsum(counts)].astype(np.int32)
+    joined = pc.binary_join(
+        pa.ListArray.from_arrays(pa.array(new_offsets), pa.array(canon[keep], type=pa.string())), " "
+    )
+    streets = np.asarray(joined.to_numpy(zero_copy_only=False), dtype=object)
+    streets[counts == 0] = None
+    return streets, found
+
+
 def normalise_address(
     address: pd.Series, postcode: pd.Series | None = None, city: pd.Series | None = None
 ) -> pd.Series:
@@ -105,36 +181,26 @@ def normalise_address(
     >>> normalise_address(pd.Series(["12 bis Bd Voltaire 75011 PARIS"])).tolist()
     ['12bis boulevard voltaire 75011']
     """
-    raw = address.astype("str")
-    uniques = pd.Series(raw.dropna().unique(), dtype="str")
-    text = _ascii_lower(uniques)
-    text = text.str.replace(r"[^a-z0-9]+", " ", regex=True)
-    text = text.str.replace(r"\b(?:bp|cs|tsa)\s*\d+\b", " ", regex=True)
-    found_cp = text.str.extract(r"\b(\d{5})\b(?!.*\b\d{5}\b)", expand=False)
-    text = text.str.replace(r"\b\d{5}\b(?!.*\b\d{5}\b).*$", " ", regex=True)
-    text = text.str.replace(r"\bcedex\b.*$", " ", regex=True)
-    # one vectorised (Arrow) replacement per full form, no Python callback per address
-    for full, short in _by_full(_NUMBER_SUFFIX).items():
-        text = text.str.replace(rf"\b(\d+)\s*(?:{short})\b", rf"\1{full}", regex=True)
-    for full, short in _by_full(ABBREVIATIONS).items():
-        text = text.str.replace(rf"\b(?:{short})\b", full, regex=True)
-    text = text.str.replace(r"\b(?:" + "|".join(STOP_WORDS) + r")\b", " ", regex=True)
-    text = text.str.split().str.join(" ")
-    street = pd.Series(text.to_numpy(), index=uniques.to_numpy())
-    cp_in_text = pd.Series(found_cp.to_numpy(), index=uniques.to_numpy())
-    street_of = raw.map(street).astype("str")
-    cp = cp_in_text.reindex(raw.to_numpy()).set_axis(raw.index).astype("str")
+    codes, uniques = pd.factorize(address.astype("str"))
+    text = _ascii_lower(pd.Series(uniques, dtype="str")).str.replace(r"[^a-z0-9]+", " ", regex=True)
+    streets, found_cp = _street_and_postcode(text)
+    missing = codes < 0
+    street_of = np.append(streets, None)[codes]  # code -1 (no address) -> None
+    cp = np.append(found_cp, None)[codes]
     if postcode is not None:
         given = postcode.astype("str").str.replace(r"\D", "", regex=True)
-        given = given.where(given.str.len() > 0).str.zfill(5)
-        cp = given.where(given.notna(), cp)
-    place = cp
-    if city is not None:
-        town = _ascii_lower(city.astype("str")).str.replace(r"[^a-z0-9]+", " ", regex=True).str.strip()
-        town = town.where(town.str.len() > 0)
-        place = place.where(place.notna(), town)
-    key = (street_of + " " + place.fillna("")).str.strip()
-    return key.where(street_of.fillna("").str.len() > 0).astype("str").rename("address_key")
+        given = given.where(given.str.len() > 0).str.zfill(5).to_numpy(dtype=object, na_value=None)
+        cp = np.where(pd.isna(given), cp, given)
+    need = pd.isna(cp)
+    if city is not None and need.any():
+        town = _ascii_lower(city[need].astype("str")).str.replace(r"[^a-z0-9]+", " ", regex=True).str.strip()
+        cp = cp.copy()
+        cp[need] = town.where(town.str.len() > 0).to_numpy(dtype=object, na_value=None)
+    has_street = ~missing & ~pd.isna(street_of)
+    key = np.full(len(codes), None, dtype=object)
+    place = np.where(pd.isna(cp), "", cp)
+    key[has_street] = street_of[has_street] + np.where(place[has_street] == "", "", " ") + place[has_street]
+    return pd.Series(key, index=address.index, dtype="str", name="address_key")
 
 
 def normalise_siret(siret: pd.Series, *, siren: bool = False) -> pd.Series:
@@ -219,24 +285,31 @@ def duplicate_groups(
         {"address_key": addr.to_numpy(), "siret_key": sir.to_numpy(), "group_size": comp_size.astype(np.int64)},
         index=pd.Index(ids, name=C.CUSTOMER_ID),
     )
-    group = pd.Series(pd.NA, index=out.index, dtype="str")
-    match = pd.Series(pd.NA, index=out.index, dtype="str")
+    group = np.full(n, None, dtype=object)
+    match = np.full(n, None, dtype=object)
     if grouped.any():
-        g = pd.DataFrame({"comp": comp[grouped], "id": ids[grouped], "size": comp_size[grouped]})
-        first = g.groupby("comp").agg(size=("size", "first"), first_id=("id", "min"))
-        first = first.sort_values(["size", "first_id"], ascending=[False, True])
-        width = max(4, len(str(len(first))))
-        number = pd.Series(np.arange(1, len(first) + 1), index=first.index)
-        labels = prefix + number.astype(str).str.zfill(width)
-        group[grouped] = labels.reindex(comp[grouped]).to_numpy()
-        # what links each group: a shared address key and/or a shared SIRET inside it
-        sub = out.loc[grouped, ["address_key", "siret_key"]].assign(comp=comp[grouped])
-        shared_addr = sub.dropna(subset=["address_key"]).duplicated(["comp", "address_key"], keep=False)
-        shared_sir = sub.dropna(subset=["siret_key"]).duplicated(["comp", "siret_key"], keep=False)
-        by_addr = set(sub.loc[shared_addr[shared_addr].index, "comp"])
-        by_sir = set(sub.loc[shared_sir[shared_sir].index, "comp"])
-        kinds = {c: "+".join(k for k, s in (("address", by_addr), ("siret", by_sir)) if c in s) for c in first.index}
-        match[grouped] = pd.Series(comp[grouped]).map(kinds).to_numpy()
+        # number the groups by size (descending), then smallest customer id
+        gpos = np.flatnonzero(grouped)
+        order = np.lexsort((ids[gpos], -comp_size[gpos]))
+        comps_in_order = pd.unique(comp[gpos][order])
+        rank = np.zeros(component.max() + 1, dtype=np.int64)
+        rank[comps_in_order] = np.arange(1, len(comps_in_order) + 1)
+        width = max(4, len(str(len(comps_in_order))))
+        group[gpos] = np.char.add(prefix, np.char.zfill(rank[comp[gpos]].astype(str), width)).astype(object)
+        # what links each group: a key shared by two of its customers (a key's customers
+        # are always in one component)
+        n_comp = component.max() + 1
+        by_addr = np.zeros(n_comp, dtype=bool)
+        by_sir = np.zeros(n_comp, dtype=bool)
+        for codes, flag in ((addr_codes, by_addr), (sir_codes, by_sir)):
+            has = codes >= 0
+            shared = np.zeros(n, dtype=bool)
+            shared[has] = np.bincount(codes[has])[codes[has]] > 1
+            flag[comp[shared]] = True
+        kinds = np.array(["", "address", "siret", "address+siret"], dtype=object)
+        match[gpos] = kinds[by_addr[comp[gpos]].astype(int) + 2 * by_sir[comp[gpos]].astype(int)]
+    group = pd.Series(group, index=out.index, dtype="str")
+    match = pd.Series(match, index=out.index, dtype="str")
     out["duplicate_group"] = group
     out["match"] = match
     return out[["address_key", "siret_key", "duplicate_group", "group_size", "match"]]
@@ -393,30 +466,35 @@ def anomalies(
         cust.index.name = C.CUSTOMER_ID
         return Anomalies(cust, empty_groups, suspicious_creations(
             pd.DataFrame(columns=["duplicate_group", "salesperson", "created", "revenue", "sales"])))
-    master = customers.drop_duplicates(C.CUSTOMER_ID, keep="last")
-    out = duplicate_groups(master, siren=siren)
+    master = customers.drop_duplicates(C.CUSTOMER_ID, keep="last").reset_index(drop=True)
+    out = duplicate_groups(master, siren=siren)  # same row order as master
     stats = stats if stats is not None else rfm(documents, as_of=as_of)
-    revenue = stats["revenue"].reindex(out.index, fill_value=0.0)
-    sales = stats["frequency"].reindex(out.index, fill_value=0)
-    master_idx = master.set_index(master[C.CUSTOMER_ID].astype("str"))
+    # one positional indexer per source frame (string-index reindexing is the slow part)
+    at = stats.index.get_indexer(out.index)
+    found = at >= 0
+    revenue = np.where(found, stats["revenue"].to_numpy()[at], 0.0)
+    sales = np.where(found, stats["frequency"].to_numpy()[at], 0)
+    first_sale = np.where(found, stats["first_sale"].to_numpy()[at], np.datetime64("NaT"))
     created = (
-        master_idx[C.CREATED_AT].reindex(out.index)
-        if C.CREATED_AT in master_idx.columns
-        else pd.Series(pd.NaT, index=out.index, dtype="datetime64[ns]")
+        master[C.CREATED_AT].to_numpy(dtype="datetime64[ns]")
+        if C.CREATED_AT in master.columns
+        else np.full(len(out), np.datetime64("NaT"), dtype="datetime64[ns]")
     )
-    created = created.where(created.notna(), stats["first_sale"].reindex(out.index))
-    salesperson = pd.Series(None, index=out.index, dtype=object)
+    created = np.where(np.isnat(created), first_sale, created)
+    salesperson = np.full(len(out), None, dtype=object)
     if attribution is not None and C.SALESPERSON in attribution.columns:
-        att = pd.Series(attribution[C.SALESPERSON].to_numpy(dtype=object), index=attribution.index.astype(str))
-        salesperson = att.reindex(out.index)
-    if C.SALESPERSON in master_idx.columns:
-        own = pd.Series(master_idx[C.SALESPERSON].to_numpy(dtype=object), index=master_idx.index).reindex(out.index)
-        salesperson = own.where(own.notna(), salesperson)
+        pos = attribution.index.astype(str).get_indexer(out.index)
+        values = attribution[C.SALESPERSON].to_numpy(dtype=object)
+        salesperson = np.where(pos >= 0, values[pos], None)
+    if C.SALESPERSON in master.columns:
+        own = master[C.SALESPERSON].to_numpy(dtype=object)
+        salesperson = np.where(pd.isna(own), salesperson, own)
     out["salesperson"] = salesperson
     out["created"] = created
     out["revenue"] = revenue
     out["sales"] = sales.astype(np.int64)
-    out["basket"] = (revenue / sales.where(sales > 0)).astype(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["basket"] = np.where(sales > 0, revenue / sales, np.nan)
     flagged = suspicious_creations(out, window_days=window_days, min_customers=min_customers, basket_ratio=basket_ratio)
     grouped = out[out["duplicate_group"].notna()]
     if grouped.empty:
@@ -428,11 +506,13 @@ def anomalies(
             "match": g["match"].first(),
             "revenue": g["revenue"].sum().round(2),
             "sales": g["sales"].sum(),
-            "salespeople": g["salesperson"].agg(lambda s: ", ".join(sorted(s.dropna().astype(str).unique()))),
             "first_created": g["created"].min(),
             "last_created": g["created"].max(),
         }
     )
     groups["basket"] = groups["revenue"] / groups["sales"].where(groups["sales"] > 0)
+    pairs = grouped[["duplicate_group", "salesperson"]].dropna().astype("str").drop_duplicates()
+    pairs = pairs.sort_values(["duplicate_group", "salesperson"])
+    groups["salespeople"] = pairs.groupby("duplicate_group")["salesperson"].agg(", ".join).reindex(groups.index).fillna("")
     groups = groups.reset_index()[empty_groups.columns]
     return Anomalies(out, groups, flagged)

@@ -384,31 +384,42 @@ class Diagnostic:
         """
         out = base.loc[base["first_sale"].notna()].reset_index(drop=True)
         ids = pd.Index(out[C.CUSTOMER_ID].astype("str"))
-        rfm = self.rfm.reindex(ids)
-        out["frequency"] = rfm["frequency"].fillna(0).astype("int64").to_numpy()
-        out["monetary"] = rfm["monetary"].fillna(0.0).to_numpy()
-        scores = self.scores.reindex(ids)
+
+        def take(frame: pd.DataFrame | pd.Series, col: str | None, fill: Any) -> np.ndarray:
+            # positional take (one string lookup per source frame, no reindex per column)
+            key = id(frame)
+            if key not in positions:
+                positions[key] = frame.index.get_indexer(ids)
+            pos = positions[key]
+            values = (frame if col is None else frame[col]).to_numpy(dtype=object if fill is None else None)
+            return np.where(pos >= 0, values[pos] if len(values) else fill, fill)
+
+        positions: dict[int, np.ndarray] = {}
+        out["frequency"] = take(self.rfm, "frequency", 0).astype("int64")
+        out["monetary"] = take(self.rfm, "monetary", 0.0).astype(float)
         for col in ("r_score", "f_score", "m_score"):
-            out[col] = pd.array(scores[col].astype("Int64"), dtype="Int64")
+            out[col] = pd.array(take(self.scores, col, -1), dtype="Int64")
+            out.loc[out[col] < 0, col] = pd.NA
         out["recency_days"] = pd.array(out["recency_days"], dtype="Int64")
-        out["segment"] = scores["segment"].astype("str").to_numpy()
-        out["status"] = self.status.reindex(ids).astype("str").to_numpy()
-        ew = self.early_warning.reindex(ids)
-        out["usual_interval_days"] = ew["usual_interval_days"].to_numpy()
-        out["overdue_ratio"] = ew["overdue_ratio"].round(3).to_numpy()
-        out["early_warning"] = ew["early_warning"].fillna(False).astype(bool).to_numpy()
-        out["value_at_stake"] = ew["value_at_stake"].fillna(0.0).to_numpy()
+        out["segment"] = pd.array(take(self.scores, "segment", None), dtype="str")
+        out["status"] = pd.array(take(self.status, None, None), dtype="str")
+        ew = self.early_warning
+        out["usual_interval_days"] = take(ew, "usual_interval_days", np.nan).astype(float)
+        out["overdue_ratio"] = np.round(take(ew, "overdue_ratio", np.nan).astype(float), 3)
+        out["early_warning"] = take(ew, "early_warning", False).astype(bool)
+        out["value_at_stake"] = take(ew, "value_at_stake", 0.0).astype(float)
         groups = self.anomalies.customers
         out["duplicate_group"] = (
-            groups["duplicate_group"].reindex(ids).to_numpy() if "duplicate_group" in groups.columns else None
+            pd.array(take(groups, "duplicate_group", None), dtype="str") if "duplicate_group" in groups.columns else None
         )
         extras: list[str] = []
         master = self.dataset.customers
         if master is not None:
-            m = master.drop_duplicates(C.CUSTOMER_ID, keep="last").set_index(master[C.CUSTOMER_ID].astype("str").rename(None))
+            m = master.drop_duplicates(C.CUSTOMER_ID, keep="last")
+            m = m.set_axis(pd.Index(m[C.CUSTOMER_ID].astype("str")), axis=0)
             for col in (C.NAME, C.ADDRESS, C.POSTCODE, C.CITY):
                 if col in m.columns:
-                    out[col] = m[col].reindex(ids).to_numpy()
+                    out[col] = pd.array(take(m, col, None), dtype="str")
                     extras.append(col)
         extras += [c for c in ("revenue", "revenue_previous", "bridge_class") if c in out.columns]
         return out[list(CUSTOMERS_CSV_COLUMNS) + extras]
