@@ -320,13 +320,25 @@ def _encode(col: pa.ChunkedArray | None, n: int) -> tuple[np.ndarray, pa.Array]:
     """
     if col is None:
         return np.full(n, -1, np.int32), pa.array([], pa.string())
-    if not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
-        col = parse_text(col)
-    enc = pc.dictionary_encode(col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col)
-    codes = np.asarray(pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False), np.int32)
-    stripped = parse_text(enc.dictionary).combine_chunks()
-    if stripped.null_count == 0 and pc.all(pc.equal(stripped, enc.dictionary)).as_py():
-        return codes, enc.dictionary  # nothing to strip: codes stand
+    if isinstance(col, pa.Array):
+        col = pa.chunked_array([col])
+    if pa.types.is_dictionary(col.type):  # already encoded (Parquet): no hashing of rows
+        col = col.unify_dictionaries()
+        dictionary = col.chunks[0].dictionary if col.num_chunks else pa.array([], pa.string())
+        parts = [np.asarray(pc.fill_null(c.indices, -1).to_numpy(zero_copy_only=False), np.int32) for c in col.chunks]
+        codes = np.concatenate(parts) if parts else np.zeros(0, np.int32)
+    else:
+        if not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
+            col = parse_text(col)
+        enc = pc.dictionary_encode(col.combine_chunks())
+        codes = np.asarray(pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False), np.int32)
+        dictionary = enc.dictionary
+    if not pa.types.is_string(dictionary.type):
+        dictionary = parse_text(dictionary).combine_chunks() if not pa.types.is_large_string(
+            dictionary.type) else dictionary.cast(pa.string())
+    stripped = parse_text(dictionary).combine_chunks()
+    if stripped.null_count == 0 and pc.all(pc.equal(stripped, dictionary)).as_py():
+        return codes, dictionary  # nothing to strip: codes stand
     again = pc.dictionary_encode(stripped)
     remap = np.asarray(pc.fill_null(again.indices, -1).to_numpy(zero_copy_only=False), np.int32)
     if len(remap) and not (np.array_equal(remap, np.arange(len(remap))) and len(again.dictionary) == len(remap)):
@@ -342,7 +354,11 @@ def _categorical(codes: np.ndarray, dictionary: pa.Array) -> pd.Categorical:
         codes = np.where(codes >= 0, new[np.maximum(codes, 0)], -1)
         dictionary = dictionary.filter(pa.array(present))
     categories = pd.Index(dictionary.to_pandas(), dtype="str")
-    return pd.Categorical.from_codes(codes.astype(np.int32), dtype=pd.CategoricalDtype(categories))
+    # the values of an arrow dictionary are distinct: skip pandas' uniqueness check, which
+    # hashes every category again (seconds for millions of invoice numbers)
+    fast = getattr(pd.CategoricalDtype, "_from_fastpath", None)
+    dtype = fast(categories, False) if fast is not None else pd.CategoricalDtype(categories)
+    return pd.Categorical.from_codes(codes.astype(np.int32, copy=False), dtype=dtype, validate=False)
 
 
 def _rows(codes: np.ndarray, hit: np.ndarray) -> np.ndarray:
@@ -398,11 +414,13 @@ def _duplicated(columns: Sequence[np.ndarray], candidates: np.ndarray, *, key_co
             h ^= bits
             h *= np.uint64(0x9E3779B97F4A7C15)
             h ^= h >> np.uint64(29)
-    hs = np.sort(h)
+    h32 = (h >> np.uint64(32)).astype(np.uint32)  # half the bytes to sort; collisions are checked below
+    hs = np.sort(h32)
     repeated = hs[1:][hs[1:] == hs[:-1]]
     if not len(repeated):
         return out
-    maybe = pd.Index(np.unique(repeated)).get_indexer(h) >= 0
+    maybe = np.isin(h32, np.unique(repeated), kind="sort") if len(repeated) > 1 << 16 else \
+        pd.Index(np.unique(repeated)).get_indexer(h32) >= 0
     sub = idx[maybe]
     frame = pd.DataFrame({f"c{i}": col[sub] for i, col in enumerate(columns)})
     dup = frame.duplicated(keep="first").to_numpy()
@@ -581,7 +599,7 @@ def clean_transactions(
             codes, dictionary = text_cols[name]
             frame[name] = _categorical(codes[idx], dictionary)
     frame[C.SOURCE_ROW] = raw.source_row[idx].astype(np.int64)
-    return pd.DataFrame(frame), ledger, as_of
+    return pd.DataFrame(frame, copy=False), ledger, as_of
 
 
 def _mixed_invoices(inv: np.ndarray, cust: np.ndarray, used: np.ndarray, n_inv: int, n_cust: int) -> np.ndarray:

@@ -448,6 +448,8 @@ def _fixed_width_dates(text: pa.ChunkedArray, fmt: str, secs: np.ndarray, todo: 
     ``strptime``. The time of day, dropped anyway, is not read.
     """
     day_at, month_at, year_at, seps = _FIXED_LAYOUTS[fmt]
+    if not pa.types.is_string(text.type):  # 32-bit offsets only
+        return
     start = 0
     for chunk in text.chunks:
         m = len(chunk)
@@ -529,6 +531,16 @@ def totals_labels(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
         label.
     """
     mask = np.zeros(len(values), bool)
+    if pa.types.is_dictionary(values.type):  # look at the distinct values only
+        chunks = values.chunks if isinstance(values, pa.ChunkedArray) else [values]
+        start = 0
+        for chunk in chunks:
+            hit = totals_labels(chunk.dictionary)
+            if hit.any():
+                idx = np.asarray(pc.fill_null(chunk.indices, -1).to_numpy(zero_copy_only=False))
+                mask[start:start + len(chunk)] = (idx >= 0) & hit[np.maximum(idx, 0)]
+            start += len(chunk)
+        return mask
     if not (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)) or not len(values):
         return mask
     cand = pc.fill_null(pc.match_substring_regex(values, _TOTALS_PREFIX, ignore_case=True), False)
@@ -904,7 +916,12 @@ def _read_parquet(spec: FileSpec, path: Path, config_name: str) -> RawTable:
     if len(found) < len(spec.columns):
         raise _missing_columns_error(spec, headers, found, config_name)
     wanted = sorted(set(found.values()) | {0})
+    schema = pf.schema_arrow
+    text_cols = [headers[i] for i in wanted
+                 if pa.types.is_string(schema.field(i).type) or pa.types.is_large_string(schema.field(i).type)]
     try:
+        # text read as dictionaries: Parquet stores them so, and cleaning needs codes anyway
+        pf = pq.ParquetFile(path, read_dictionary=text_cols)
         table = pf.read(columns=[headers[i] for i in wanted])
     except Exception as exc:
         raise InputError(f"{name}: cannot be read as a Parquet file ({str(exc)[:120]}); write it again or export CSV") from None
@@ -913,15 +930,20 @@ def _read_parquet(spec: FileSpec, path: Path, config_name: str) -> RawTable:
 
     def col(i: int) -> pa.ChunkedArray:
         c = table.column(wanted.index(i))
-        if pa.types.is_dictionary(c.type):
+        if pa.types.is_dictionary(c.type) and not (pa.types.is_string(c.type.value_type)
+                                                   or pa.types.is_large_string(c.type.value_type)):
             c = c.cast(c.type.value_type)
         return c
 
     cols = {canon: col(j) for canon, j in found.items()}
-    text_numbers = [v for canon in (C.AMOUNT, C.MARGIN) if canon in cols and pa.types.is_string(cols[canon].type)
+    def is_text(c: pa.ChunkedArray) -> bool:
+        t = c.type.value_type if pa.types.is_dictionary(c.type) else c.type
+        return pa.types.is_string(t) or pa.types.is_large_string(t)
+
+    text_numbers = [v for canon in (C.AMOUNT, C.MARGIN) if canon in cols and is_text(cols[canon])
                     for v in cols[canon].slice(0, _SAMPLE_ROWS).to_pylist()]
     decimal, thousands = _detect_number_format(text_numbers, spec.decimal, spec.thousands, None)
-    text_dates = [v for canon in (C.DATE, C.CREATED_AT) if canon in cols and pa.types.is_string(cols[canon].type)
+    text_dates = [v for canon in (C.DATE, C.CREATED_AT) if canon in cols and is_text(cols[canon])
                   for v in cols[canon].slice(0, _SAMPLE_ROWS).to_pylist()]
     date_formats = _detect_date_formats(text_dates, spec.date_format)
     first = col(0)
@@ -929,7 +951,7 @@ def _read_parquet(spec: FileSpec, path: Path, config_name: str) -> RawTable:
         path=path,
         key=spec.key,
         columns=cols,
-        first_column=first if pa.types.is_string(first.type) else None,
+        first_column=first if is_text(first) else None,
         source_row=np.arange(1, table.num_rows + 1, dtype=np.int64),
         decimal=decimal,
         thousands=thousands,
