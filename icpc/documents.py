@@ -42,14 +42,20 @@ def _int_codes(series: pd.Series) -> np.ndarray:
     return np.asarray(series.cat.codes, dtype=np.int64)
 
 
+#: an invoice number carried by more customers than this is split with a hash (rare)
+_MAX_PASSES = 4
+
+
 def document_index(transactions: pd.DataFrame) -> tuple[np.ndarray, int]:
     """Document number of each row (0..n_documents-1).
 
-    Documents are numbered in the order of the ``invoice_id`` categories, then the
-    invoice numbers that several customers share (one document per customer), then the
-    rows without invoice number (one document each). Without ``invoice_id``, a row is a
-    document. Vectorised: an invoice number belongs to one customer in the usual case,
-    so no hash of (customer, invoice) pairs is needed.
+    A document is an (invoice number, customer) pair; rows without invoice number are a
+    document each. Without ``invoice_id``, a row is a document. Vectorised without
+    hashing (pairs): each pass gives every invoice number one "owner" customer among the
+    rows not yet placed (a scatter), and places the rows of that customer; an invoice
+    number of one customer — the usual case — needs a single pass. Numbering: by pass,
+    then invoice category; then pairs left after :data:`_MAX_PASSES` passes; then rows
+    without invoice number.
 
     Parameters
     ----------
@@ -66,37 +72,43 @@ def document_index(transactions: pd.DataFrame) -> tuple[np.ndarray, int]:
         return np.arange(n_rows, dtype=np.int64), n_rows
     cust = _int_codes(transactions[C.CUSTOMER_ID])
     inv = _int_codes(transactions[C.INVOICE_ID])
-    n_inv = len(transactions[C.INVOICE_ID].cat.categories)
+    n_inv = max(len(transactions[C.INVOICE_ID].cat.categories), 1)
     missing = inv < 0
-    any_missing = bool(missing.any())
-    inv_ok = np.where(missing, n_inv, inv) if any_missing else inv
-    # an invoice number is "shared" when rows of several customers carry it
-    owner = np.full(n_inv + 1, -1, dtype=np.int64)
-    owner[inv_ok] = cust
-    foreign = cust != owner[inv_ok]
-    if any_missing:
-        foreign &= ~missing
-    shared = np.zeros(n_inv + 1, dtype=bool)
-    if foreign.any():
-        shared[inv_ok[foreign]] = True
-    shared[n_inv] = True  # the slot of missing invoice numbers
-    plain = ~shared[inv_ok]
-    used = np.bincount(inv_ok[plain], minlength=n_inv + 1) > 0
+    owner = np.empty(n_inv, dtype=np.int64)
+    if not missing.any():
+        owner[inv] = cust
+        if (cust == owner[inv]).all():  # the usual case: one customer per invoice number
+            used = np.zeros(n_inv, dtype=bool)
+            used[inv] = True
+            remap = np.cumsum(used) - 1
+            return remap[inv], int(remap[-1]) + 1 if n_rows else 0
+    # dense key: pass * n_inv + invoice, for the rows placed in that pass
+    key = np.full(n_rows, -1, dtype=np.int64)
+    remaining = np.flatnonzero(~missing)
+    passes = 0
+    while len(remaining) and passes < _MAX_PASSES:
+        inv_r, cust_r = inv[remaining], cust[remaining]
+        owner[inv_r] = cust_r  # one of the customers of each invoice number
+        mine = cust_r == owner[inv_r]
+        key[remaining[mine]] = passes * n_inv + inv_r[mine]
+        remaining = remaining[~mine]
+        passes += 1
+    placed = key >= 0
+    used = np.zeros(passes * n_inv, dtype=bool)
+    used[key[placed]] = True
     remap = np.cumsum(used) - 1
-    n_plain = int(used.sum())
-    doc = remap[inv_ok]
-    if not plain.all():
-        rest = ~plain & ~missing
-        if rest.any():
-            key = cust[rest] * n_inv + inv[rest]
-            codes, uniques = pd.factorize(key, sort=True)
-            doc[rest] = n_plain + codes
-            n_plain += len(uniques)
-        if any_missing:
-            n_missing = int(missing.sum())
-            doc[missing] = n_plain + np.arange(n_missing, dtype=np.int64)
-            n_plain += n_missing
-    return doc, n_plain
+    n_docs = int(used.sum())
+    doc = np.empty(n_rows, dtype=np.int64)
+    doc[placed] = remap[key[placed]]
+    if len(remaining):  # invoice numbers shared by many customers
+        codes, uniques = pd.factorize(cust[remaining] * n_inv + inv[remaining], sort=False)
+        doc[remaining] = n_docs + codes
+        n_docs += len(uniques)
+    n_missing = int(missing.sum())
+    if n_missing:
+        doc[missing] = n_docs + np.arange(n_missing, dtype=np.int64)
+        n_docs += n_missing
+    return doc, n_docs
 
 
 def documents(transactions: pd.DataFrame) -> pd.DataFrame:

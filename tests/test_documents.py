@@ -158,3 +158,19 @@ def test_matches_a_pandas_groupby(seed):
         got[["customer_id", "date", "amount", "is_sale"]],
         expected[["customer_id", "date", "amount", "is_sale"]],
     )
+
+
+@pytest.mark.parametrize("max_passes", [1, 2, 100], ids=["hash-early", "two-passes", "passes-only"])
+def test_invoice_shared_by_many_customers(monkeypatch, max_passes):
+    import icpc.documents as mod
+
+    monkeypatch.setattr(mod, "_MAX_PASSES", max_passes)
+    customers = ["A", "B", "C", "D", "E", "F"]
+    rows = [(c, f"2024-01-0{i + 1}", 10.0 * (i + 1), "F1") for i, c in enumerate(customers)]
+    rows += [(c, "2024-02-01", 1.0, "F1") for c in customers]  # a second line of each
+    rows += [("A", "2024-03-01", 5.0, None), ("B", "2024-03-01", 7.0, "F2")]
+    got = documents(_tx(rows)).sort_values(["customer_id", "date"]).reset_index(drop=True)
+    assert len(got) == 8
+    assert got["customer_id"].astype(str).tolist() == ["A", "A", "B", "B", "C", "D", "E", "F"]
+    assert got["amount"].tolist() == [11.0, 5.0, 21.0, 7.0, 31.0, 41.0, 51.0, 61.0]
+    assert got["date"].dt.day.tolist() == [1, 1, 2, 1, 3, 4, 5, 6]
