@@ -640,12 +640,14 @@ def _looks_binary(head: bytes) -> bool:
     return controls > max(8, len(sample) // 100)
 
 
-def _detect_encoding(head: bytes, spec_encoding: str) -> str:
+def _detect_encoding(head: bytes, spec_encoding: str, where: str = "") -> str:
     if spec_encoding.lower() not in ("auto", ""):
         try:
             return codecs.lookup(spec_encoding).name
         except LookupError:
-            raise InputError(f'unknown encoding "{spec_encoding}"; use auto, utf-8, utf-8-sig, cp1252 or latin-1') from None
+            raise InputError(
+                f'{where}unknown encoding "{spec_encoding}"; use auto, utf-8, utf-8-sig, cp1252 or latin-1'
+            ) from None
     if head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -687,7 +689,7 @@ def _read_text(spec: FileSpec, path: Path, head: bytes, config_name: str) -> Raw
         raise InputError(
             f"{name}: not a text table (binary content); export the {spec.key} as CSV (text), Excel or Parquet"
         )
-    encoding = _detect_encoding(head, spec.encoding)
+    encoding = _detect_encoding(head, spec.encoding, f"{name}: {spec.key}.encoding: ")
     source: Any
     if encoding.startswith("utf-16"):
         data = path.read_bytes().decode(encoding).encode("utf-8")

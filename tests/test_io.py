@@ -303,3 +303,10 @@ def test_malformed_lines_are_counted(tmp_path):
                     "Total général : 1\n", encoding="utf-8")
     raw = read_table(_spec(path))
     assert (raw.n_rows, raw.malformed, raw.malformed_totals) == (1, 2, 1)
+
+
+def test_unknown_encoding_names_the_key(tmp_path):
+    path = tmp_path / "f.csv"
+    path.write_text("Code client;Date facture;Montant HT;Commercial\n1;02/01/2024;3;X\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r'f\.csv: transactions\.encoding: unknown encoding "klingon"'):
+        read_table(_spec(path, encoding="klingon"))
