@@ -267,6 +267,7 @@ def build_manifest(
     data_quality: Mapping[str, Any],
     files: Mapping[str, Path],
     as_of: dt.date | str | None = None,
+    out_dir: str | Path | None = None,
 ) -> dict[str, Any]:
     """Build the ``manifest.json`` content (manifeste d'exécution) of one client run.
 
@@ -284,6 +285,9 @@ def build_manifest(
         its file name (``diagnostic.pdf``…) with its SHA-256; they must share one folder.
     as_of : date or str, optional
         The analysis date used; default ``parameters["as_of"]``, else ``config.as_of``.
+    out_dir : path, optional
+        The run folder the files are published to, when they are written (staged)
+        elsewhere first; parameters naming it are recorded as ``"."``.
 
     Returns
     -------
@@ -313,7 +317,8 @@ def build_manifest(
         as_of = parameters.get("as_of") or config.as_of
     if isinstance(as_of, (dt.date, dt.datetime)):
         as_of = as_of.isoformat()[:10]
-    bases = sorted(out_dirs) + ([d] if (d := _config_dir(config)) is not None else [])
+    bases = [Path(out_dir).resolve()] if out_dir is not None else []
+    bases += sorted(out_dirs) + ([d] if (d := _config_dir(config)) is not None else [])
     return {
         "icpc_version": icpc_version(),
         "code_version": code,

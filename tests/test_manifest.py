@@ -175,3 +175,18 @@ def test_manifest_listing_escaping_names_is_not_trusted(client_dir: Path, tmp_pa
     manifest["files"] = {"../../clients/test/client.yaml": sha256_file(client_dir / "client.yaml")}
     (run_dir / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     assert M.find_up_to_date(config, out) is None
+
+
+def test_staged_files_with_final_out_dir(client_dir: Path, tmp_path: Path) -> None:
+    """The runner stages files in a hidden folder, then renames them into the run folder."""
+    config = load_config(client_dir / "client.yaml")
+    run_dir = tmp_path / "reports" / "client-test" / "2024-02-01"
+    staging = run_dir.parent / ".2024-02-01.x.tmp"
+    staging.mkdir(parents=True)
+    (staging / "kpis.json").write_text("{}", encoding="utf-8")
+    params = {"config_path": str(client_dir / "client.yaml"), "output_dir": str(run_dir)}
+    manifest = M.build_manifest(config, parameters=params, data_quality={}, files={"kpis": staging / "kpis.json"},
+                                as_of=dt.date(2024, 2, 1), out_dir=run_dir)  # fmt: skip
+    assert manifest["parameters"] == {"config_path": "client.yaml", "output_dir": "."}
+    assert manifest["as_of"] == "2024-02-01"
+    assert manifest["files"] == {"kpis.json": sha256_file(staging / "kpis.json")}
