@@ -4,6 +4,9 @@ Each measured command runs as its own subprocess, exactly as a user runs it
 (``icpc validate …``), so imports and start-up count. For each one we record:
 
 * **wall time** (``time.perf_counter`` around the subprocess);
+* **CPU seconds** (user + system, from the same ``os.wait4`` rusage, descendants
+  included) and the **load average** when it started: this machine may be shared, and a
+  wall time only means something next to the load it ran under;
 * **peak RSS, largest process** — ``ru_maxrss`` from ``os.wait4``: exact (kept by the
   kernel, no sampling) and covers every descendant the command waited for, but it is the
   maximum of *one* process, not the sum of a tree (a batch runs workers and kernels side by
@@ -66,6 +69,8 @@ class Measure:
     seconds: float = 0.0
     max_rss: int = 0  # bytes, largest single process (wait4)
     tree_rss: int = 0  # bytes, sum over the process tree (sampled)
+    cpu_seconds: float = 0.0  # user + system of the command and the descendants it waited for
+    load_before: float | None = None  # 1-minute load average when it started (shared machine)
     returncode: int = 0
     error: str = ""
     target: str = ""
@@ -95,6 +100,7 @@ def _tree_rss(pid: int) -> int:
 def measure(name: str, command: list[str], *, env: dict[str, str]) -> Measure:
     """Run ``command`` once; return its wall time, peak RSS (largest process and tree)."""
     result = Measure(name, command)
+    result.load_before = round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None
     peak = [0]
     done = threading.Event()
     start = time.perf_counter()
@@ -119,6 +125,7 @@ def measure(name: str, command: list[str], *, env: dict[str, str]) -> Measure:
     # ru_maxrss is in kilobytes on Linux, bytes on macOS
     result.max_rss = usage.ru_maxrss * (1 if sys.platform == "darwin" else 1024)
     result.tree_rss = peak[0]
+    result.cpu_seconds = usage.ru_utime + usage.ru_stime
     if proc.returncode != 0:
         lines = [line for line in stderr.decode("utf-8", "replace").splitlines() if line.strip()]
         result.error = lines[-1] if lines else f"exit status {proc.returncode}"
@@ -230,7 +237,8 @@ def print_table(results: list[Measure], info: dict[str, object], *, lines: int, 
 
     console = Console(width=None if sys.stdout.isatty() else 160)
     table = Table(title=f"icpc benchmarks ({lines:,} lines)".replace(",", " "))
-    for col, justify in [("benchmark", "left"), ("what", "left"), ("wall s", "right"),
+    for col, justify in [("benchmark", "left"), ("what", "left"), ("wall s", "right"), ("cpu s", "right"),
+                         ("load", "right"),
                          ("peak GB process", "right"), ("peak GB tree", "right"),
                          ("target", "left"), ("", "left")]:  # fmt: skip
         table.add_column(col, justify=justify)  # type: ignore[arg-type]
@@ -242,7 +250,8 @@ def print_table(results: list[Measure], info: dict[str, object], *, lines: int, 
             what += f" {note}"
         if m.error:
             what += " [red](failed, see below)[/]"
-        table.add_row(m.name, what, f"{m.seconds:.1f}", fmt_gb(m.max_rss), fmt_gb(m.tree_rss), m.target, mark)
+        load = f"{m.load_before:.1f}" if m.load_before is not None else "-"
+        table.add_row(m.name, what, f"{m.seconds:.1f}", f"{m.cpu_seconds:.1f}", load, fmt_gb(m.max_rss), fmt_gb(m.tree_rss), m.target, mark)
     console.print(table)
     for m in results:
         if m.error:
