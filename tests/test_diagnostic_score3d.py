@@ -177,3 +177,20 @@ def test_demo_config_end_to_end():
     assert len(found & set(sample.truth["slipping"])) / len(sample.truth["slipping"]) >= 0.7
     table = diag.customers_table()
     assert tuple(table.columns[: len(CUSTOMERS_CSV_COLUMNS)]) == CUSTOMERS_CSV_COLUMNS
+
+
+def test_margin_basis_and_rfm_window(demo):
+    sample, diag = demo
+    window = Diagnostic(canonical_dataset(sample, {"basis": "margin", "rfm_window_months": 12}))
+    table = window.customers_table()
+    assert len(table) == len(diag.customers_table())  # every customer with a purchase is listed
+    full = diag.customers_table().set_index("customer_id")
+    t = table.set_index("customer_id")
+    # within 12 months, no more sale documents than over the whole history, and customers
+    # without a sale in the window are not scored
+    assert (t["frequency"] <= full["frequency"]).all()
+    assert t.loc[t["frequency"] == 0, "r_score"].isna().all()
+    # monetary is the margin: below revenue for customers scored on both
+    both = t["r_score"].notna() & full["r_score"].notna()
+    assert (t.loc[both, "monetary"] < full.loc[both, "monetary"]).mean() > 0.95
+    assert sum(v["customers"] for v in window.kpis_json()["segments"].values()) == len(window.scores)
