@@ -348,7 +348,7 @@ def _encode(col: pa.ChunkedArray | None, n: int) -> tuple[np.ndarray, pa.Array]:
 
 def _categorical(codes: np.ndarray, dictionary: pa.Array) -> pd.Categorical:
     """A pandas Categorical with only the values used (``str`` categories)."""
-    present = np.bincount(codes[codes >= 0], minlength=len(dictionary)) > 0
+    present = np.bincount(codes + 1, minlength=len(dictionary) + 1)[1:] > 0  # code -1 (null) lands in bin 0
     if not present.all():
         new = np.cumsum(present) - 1
         codes = np.where(codes >= 0, new[np.maximum(codes, 0)], -1)
@@ -401,13 +401,13 @@ def _duplicated(columns: Sequence[np.ndarray], candidates: np.ndarray, *, key_co
     n = len(candidates)
     out = np.zeros(n, bool)
     all_rows = bool(candidates.all())
-    idx = np.arange(n) if all_rows else np.flatnonzero(candidates)
-    if len(idx) < 2:
+    idx = None if all_rows else np.flatnonzero(candidates)
+    if (n if idx is None else len(idx)) < 2:
         return out
-    h = np.zeros(len(idx), np.uint64)
+    h = np.zeros(n if idx is None else len(idx), np.uint64)
     with np.errstate(over="ignore"):
         for col in columns[:key_columns]:
-            values = col if all_rows else col[idx]
+            values = col if idx is None else col[idx]
             if values.dtype.kind == "f":
                 values = np.where(np.isnan(values), np.inf, values) + 0.0  # one NaN, no -0.0
             bits = np.ascontiguousarray(values).view(f"u{values.dtype.itemsize}").astype(np.uint64, copy=False)
@@ -421,7 +421,7 @@ def _duplicated(columns: Sequence[np.ndarray], candidates: np.ndarray, *, key_co
         return out
     maybe = np.isin(h32, np.unique(repeated), kind="sort") if len(repeated) > 1 << 16 else \
         pd.Index(np.unique(repeated)).get_indexer(h32) >= 0
-    sub = idx[maybe]
+    sub = np.flatnonzero(maybe) if idx is None else idx[maybe]
     frame = pd.DataFrame({f"c{i}": col[sub] for i, col in enumerate(columns)})
     dup = frame.duplicated(keep="first").to_numpy()
     out[sub[dup]] = True
