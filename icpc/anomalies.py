@@ -185,8 +185,8 @@ def normalise_address(
     text = _ascii_lower(pd.Series(uniques, dtype="str")).str.replace(r"[^a-z0-9]+", " ", regex=True)
     streets, found_cp = _street_and_postcode(text)
     missing = codes < 0
-    street_of = np.append(streets, None)[codes]  # code -1 (no address) -> None
-    cp = np.append(found_cp, None)[codes]
+    street_of = np.append(streets, np.array([None], dtype=object))[codes]  # code -1 (no address) -> None
+    cp = np.append(found_cp, np.array([None], dtype=object))[codes]
     if postcode is not None:
         given = postcode.astype("str").str.replace(r"\D", "", regex=True)
         given = given.where(given.str.len() > 0).str.zfill(5).to_numpy(dtype=object, na_value=None)
@@ -485,7 +485,7 @@ def anomalies(
     if attribution is not None and C.SALESPERSON in attribution.columns:
         pos = attribution.index.astype(str).get_indexer(out.index)
         values = attribution[C.SALESPERSON].to_numpy(dtype=object)
-        salesperson = np.where(pos >= 0, values[pos], None)
+        salesperson = np.asarray(np.where(pos >= 0, values[pos], None), dtype=object)
     if C.SALESPERSON in master.columns:
         own = master[C.SALESPERSON].to_numpy(dtype=object)
         salesperson = np.where(pd.isna(own), salesperson, own)
