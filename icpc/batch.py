@@ -317,9 +317,9 @@ class _Display:
         if self.enabled:
             self.progress.stop()
 
-    def started(self, slug: str) -> None:
+    def started(self, slug: str, state: str = "running") -> None:
         if self.enabled and slug not in self.running:
-            self.running[slug] = self.progress.add_task(f"  {slug}: running", total=None)
+            self.running[slug] = self.progress.add_task(f"  {slug}: {state}", total=None)
 
     def finished(self, outcome: ClientOutcome) -> None:
         self.counts[outcome.status] += 1
@@ -358,6 +358,9 @@ def _print_summary(summary: BatchSummary) -> None:
     if summary.cancelled:
         parts.append(f"{summary.cancelled} cancelled")
     console.print(", ".join(parts) + ".")
+    for r in summary.results:  # one plain line per failure: no wrapping, easy to grep in a log
+        if r.status == "failed":
+            console.print(f"failed: {r.slug or r.config}: {r.error}", soft_wrap=True, markup=False, highlight=False)
     if any(r.detail for r in summary.results):
         console.print("Unexpected errors: run `icpc run CONFIG` on the failed client to see the full traceback.")
 
@@ -477,7 +480,7 @@ def _run_dask(
         for path, slug in todo.items():
             fut = client.submit(run_one, str(path), out, force, runner, pure=False, key=f"icpc-{slug}-{os.urandom(4).hex()}")
             futures[fut] = path
-            display.started(slug)
+            display.started(slug, "sent to the cluster")
         for fut in as_completed(list(futures)):
             path = futures[fut]
             try:
@@ -539,12 +542,12 @@ def run_batch(
         On Ctrl-C, after pending clients are cancelled and running ones stopped.
     """
     start = time.perf_counter()
+    if jobs is not None and jobs < 1:
+        raise ConfigError(f"--jobs must be at least 1, found {jobs}")
     paths = expand_configs(configs)
     out_root = str(Path(out).expanduser().resolve()) if out is not None else str(Path("reports").resolve())
     slugs, broken = _slugs(paths)
     outcomes: dict[Path, ClientOutcome] = dict(broken)
-    if jobs is not None and jobs < 1:
-        raise ConfigError(f"--jobs must be at least 1, found {jobs}")
     n_jobs = max(1, min(jobs or _default_jobs(), len(slugs) or 1))
     display = _Display(len(paths), progress)
     interrupted = False

@@ -183,7 +183,13 @@ def test_progress_display_and_summary_table(tmp_path: Path, capsys) -> None:
     assert "icpc batch: 2 clients" in captured.out
     assert "1 done, 0 up to date, 1 failed." in captured.out
     assert "factures.csv: file not found" in captured.out
+    assert "failed: broken: factures.csv: file not found; check transactions.path in client.yaml\n" in captured.out
     assert "FAILED" in captured.err  # the per-client line printed above the progress bar
+
+
+def test_jobs_must_be_positive(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="--jobs must be at least 1, found 0"):
+        B.run_batch([make_client(tmp_path, "a")], jobs=0, out=tmp_path / "reports", progress=False)
 
 
 def test_ctrl_c_stops_cleanly(tmp_path: Path) -> None:
