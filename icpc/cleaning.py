@@ -202,6 +202,7 @@ class Ledger:
         """
         k = len(reasons) + 1
         counts = np.bincount(bucket, minlength=k)
+        cents: np.ndarray
         if amounts is None:
             cents = np.zeros(k)
         else:
@@ -713,8 +714,8 @@ def clean_customers(
         if name not in raw.columns:
             continue
         if name == C.CREATED_AT:
-            values, bad = parse_dates(raw.columns[name], formats=raw.date_formats)
-            frame[name] = values[used]
+            created, bad = parse_dates(raw.columns[name], formats=raw.date_formats)
+            frame[name] = created[used]
             warnings[W_CREATED] = _warn(bad[used], None, raw.source_row[used])
         elif name in (C.SALESPERSON, C.REGION):
             codes, dictionary = _encode(raw.columns[name], n)

@@ -126,7 +126,8 @@ class RawTable:
         Its config key (``transactions``, ``customers``, ``activity``).
     columns : dict of str to pyarrow.ChunkedArray
         Canonical name -> column: ``string`` for text files, typed (float64, timestamp)
-        when the file carries types (Parquet, Excel cells of one type).
+        when the file carries types (Parquet, Excel cells of one type), and
+        ``dictionary<string>`` for Parquet text (read as stored, no re-hashing).
     first_column : pyarrow.ChunkedArray or None
         The file's first column as text, for totals lines ("Total général").
     source_row : numpy.ndarray
@@ -182,7 +183,7 @@ def normalize_header(text: Any) -> str:
 
 def _match_headers(headers: Sequence[Any], wanted: Mapping[str, str]) -> dict[str, int]:
     """Map canonical names to header positions: exact match first, then tolerant."""
-    exact = {}
+    exact: dict[str, int] = {}
     for i, h in enumerate(headers):
         exact.setdefault(str(h) if h is not None else "", i)
     folded: dict[str, int] = {}
