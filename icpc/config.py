@@ -93,7 +93,7 @@ class Thresholds:
     trend_months: int = 6
     #: the trend rule flags a fall of at least this fraction (0.5 = revenue halved)
     trend_fall: float = 0.5
-    #: customers whose last sale is at most this many days old count as "new" in the status view
+    #: customers whose first sale is at most this many days old count as "new" in the status view
     new_within_days: int = 90
 
 
