@@ -274,8 +274,67 @@ def _environ(values: Mapping[str, str]) -> Iterator[None]:
                 os.environ[key] = value
 
 
-def _execute(notebook: Path, output: Path, parameters: Mapping[str, Any]) -> float:
-    """Run the notebook with Papermill and return its seconds; a failing cell -> RunError."""
+#: imported in the kernel while this process loads the data (no output, no history)
+WARM_UP_CODE = "import icpc.diagnostic, icpc.report.meta, icpc.report.plots, icpc.report.sections"
+
+
+def _start_kernel(cwd: Path, warm_up_code: str | None = WARM_UP_CODE) -> Any:
+    """Start the notebook's kernel ahead of time and import the heavy modules in it.
+
+    Runs in the kernel thread while the parent loads the data, so that neither the
+    kernel's start (~1.5 s) nor its imports (~2 s) are on the critical path. The warm-up
+    runs silently (``silent``, no history): execution counts and outputs of the executed
+    notebook are the same as with a fresh kernel.
+
+    Returns
+    -------
+    jupyter_client.AsyncKernelManager
+        The started kernel's manager, for :func:`_execute` and :func:`_stop_kernel`.
+    """
+    from jupyter_client.blocking import BlockingKernelClient
+    from jupyter_client.manager import AsyncKernelManager
+    from jupyter_core.utils import run_sync
+
+    # IPC (Unix sockets in a private folder) where available: no open TCP port, no
+    # "unencrypted TCP" warning, no clash between parallel runs
+    if os.name == "posix":
+        sockets = tempfile.mkdtemp(prefix="icpc-kernel-")
+        km = AsyncKernelManager(kernel_name="python3", transport="ipc", ip=os.path.join(sockets, "k"))
+        km._icpc_sockets = sockets  # removed by _stop_kernel
+    else:
+        km = AsyncKernelManager(kernel_name="python3")
+    with _environ(KERNEL_ENV):
+        run_sync(km.start_kernel)(cwd=str(cwd))
+    if warm_up_code:
+        kc = BlockingKernelClient()
+        kc.load_connection_info(km.get_connection_info())
+        kc.start_channels()
+        try:
+            kc.wait_for_ready(timeout=60)
+            kc.execute_interactive(warm_up_code, silent=True, store_history=False, timeout=120)
+        except Exception:  # noqa: BLE001 - a failed warm-up only costs time; the notebook reports errors
+            pass
+        finally:
+            kc.stop_channels()
+    return km
+
+
+def _stop_kernel(km: Any) -> None:
+    """Kill a kernel started by :func:`_start_kernel` (its outputs are already saved)."""
+    from jupyter_core.utils import run_sync
+
+    with contextlib.suppress(Exception):
+        run_sync(km.shutdown_kernel)(now=True)
+    sockets = getattr(km, "_icpc_sockets", None)
+    if sockets:
+        shutil.rmtree(sockets, ignore_errors=True)
+
+
+def _execute(notebook: Path, output: Path, parameters: Mapping[str, Any], km: Any = None) -> float:
+    """Run the notebook with Papermill and return its seconds; a failing cell -> RunError.
+
+    ``km`` is a kernel already started by :func:`_start_kernel` (else Papermill starts one).
+    """
     import nbformat
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
@@ -299,9 +358,12 @@ def _execute(notebook: Path, output: Path, parameters: Mapping[str, Any]) -> flo
                 progress_bar=False,
                 log_output=False,
                 request_save_on_cell_execute=False,
-                cwd=str(notebook.parent),
+                # a started kernel already runs in the notebook's folder; papermill's cwd
+                # would chdir the whole process from this thread
+                cwd=None if km is not None else str(notebook.parent),
                 config=kernel_config,
                 shutdown_kernel="immediate",  # outputs are saved; a graceful stop costs ~2 s
+                **({"km": km} if km is not None else {}),
             )
     except PapermillExecutionError as exc:
         section, error = None, None
@@ -435,6 +497,10 @@ def run_client(
     if not notebook_path.is_file():
         raise RunError(f"notebook {notebook_path} not found; reinstall icpc or pass an existing notebook")
     steps = _Steps(progress, cfg.client)
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="icpc-kernel")
+    # the kernel starts and imports while this process loads the data (same thread later
+    # runs the notebook: one event loop for the kernel manager)
+    kernel = pool.submit(_start_kernel, notebook_path.parent)
     try:
         with steps.step("load"):
             from icpc.diagnostic import Diagnostic
@@ -448,10 +514,14 @@ def run_client(
         out_dir.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".tmp", dir=out_dir.parent))
         try:
-            files = _run_steps(cfg, diag, notebook_path, staging, out_dir, parameters, steps, excel_writer)
+            files = _run_steps(cfg, diag, notebook_path, staging, out_dir, parameters, steps, excel_writer,
+                               pool=pool, kernel=kernel)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
     finally:
+        with contextlib.suppress(Exception):
+            pool.submit(_stop_kernel, kernel.result()).result()
+        pool.shutdown(wait=True)
         steps.close()
     return RunResult(out_dir=out_dir, files=files, skipped=False,
                      seconds=round(time.perf_counter() - t0, 3), timings=steps.timings)
@@ -466,33 +536,35 @@ def _run_steps(
     parameters: dict[str, Any],
     steps: _Steps,
     excel_writer: Callable[[Any, Path], None] | None,
+    *,
+    pool: ThreadPoolExecutor,
+    kernel: Any,
 ) -> dict[str, Path]:
     names = OUTPUT_FILES
     staged_nb = staging / names["notebook"]
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="icpc-kernel") as pool:
-        nb_started = steps.start("notebook")
-        future = pool.submit(_execute, notebook_path, staged_nb, parameters)
-        try:
-            # the parent works while the kernel runs: same Diagnostic, data loaded once here
-            with steps.step("json"):
-                _write_json(staging / names["kpis"], diag.kpis_json())
-                diag.write_customers_csv(staging / names["customers"])
-            with steps.step("excel"):
-                if excel_writer is None:
-                    from icpc.report.excel import write_actions_xlsx as excel_writer
-                excel_writer(diag, staging / names["excel"])
-            from icpc.report.exporter import warm_up
+    nb_started = steps.start("notebook")
+    future = pool.submit(lambda: _execute(notebook_path, staged_nb, parameters, km=kernel.result()))
+    try:
+        # the parent works while the kernel runs: same Diagnostic, data loaded once here
+        with steps.step("json"):
+            _write_json(staging / names["kpis"], diag.kpis_json())
+            diag.write_customers_csv(staging / names["customers"])
+        with steps.step("excel"):
+            if excel_writer is None:
+                from icpc.report.excel import write_actions_xlsx as excel_writer
+            excel_writer(diag, staging / names["excel"])
+        from icpc.report.exporter import warm_up
 
-            exporter = warm_up()  # fonts and template ready before the notebook ends
-        finally:
-            try:
-                nb_seconds = future.result()
-            except RunError:
-                if staged_nb.is_file():
-                    out_dir.mkdir(parents=True, exist_ok=True)
-                    os.replace(staged_nb, out_dir / FAILED_NOTEBOOK)
-                raise
-        steps.done("notebook", nb_started, nb_seconds)
+        exporter = warm_up()  # fonts and template ready before the notebook ends
+    finally:
+        try:
+            nb_seconds = future.result()
+        except RunError:
+            if staged_nb.is_file():
+                out_dir.mkdir(parents=True, exist_ok=True)
+                os.replace(staged_nb, out_dir / FAILED_NOTEBOOK)
+            raise
+    steps.done("notebook", nb_started, nb_seconds)
 
     with steps.step("pdf"):
         from icpc.report.exporter import notebook_to_pdf

@@ -17,6 +17,8 @@ from icpc.runner import (
     FAILED_NOTEBOOK,
     OUTPUT_FILES,
     _execute,
+    _start_kernel,
+    _stop_kernel,
     failure_section,
     notebook_parameters,
     output_dir,
@@ -144,20 +146,31 @@ def test_failing_cell_gives_one_line_naming_section_and_error(tmp_path: Path) ->
 
 
 @pytest.mark.notebook
-def test_kernel_runs_single_threaded_with_inline_figures(tmp_path: Path) -> None:
+@pytest.mark.parametrize("prestarted", [False, True], ids=["papermill-kernel", "prestarted-kernel"])
+def test_kernel_runs_single_threaded_with_inline_figures(tmp_path: Path, prestarted: bool) -> None:
     source = ("import json, os, pathlib\n"
               "keys = ['OMP_NUM_THREADS', 'OPENBLAS_NUM_THREADS', 'MKL_NUM_THREADS', 'MPLBACKEND']\n"
               "pathlib.Path(output_dir, 'env.json').write_text(json.dumps({k: os.environ.get(k) for k in keys}))")
     nb_path = tmp_path / "env.ipynb"
     nbformat.write(_nb(new_code_cell(source)), nb_path)
-    seconds = _execute(nb_path, tmp_path / "out.ipynb",
-                       {"config_path": "x", "as_of": "2024-12-31", "language": "fr", "output_dir": str(tmp_path)})
+    km = _start_kernel(tmp_path, "import json") if prestarted else None
+    try:
+        seconds = _execute(nb_path, tmp_path / "out.ipynb",
+                           {"config_path": "x", "as_of": "2024-12-31", "language": "fr", "output_dir": str(tmp_path)},
+                           km=km)
+    finally:
+        if km is not None:
+            _stop_kernel(km)
+    if km is not None:
+        assert not Path(km._icpc_sockets).exists()
     env = json.loads((tmp_path / "env.json").read_text())
     assert env["OMP_NUM_THREADS"] == env["OPENBLAS_NUM_THREADS"] == env["MKL_NUM_THREADS"] == "1"
     assert env["MPLBACKEND"] == "module://matplotlib_inline.backend_inline"
     assert seconds > 0
     executed = nbformat.read(tmp_path / "out.ipynb", as_version=4)
     assert any("injected-parameters" in c.metadata.get("tags", []) for c in executed.cells)
+    counts = [c.execution_count for c in executed.cells if c.cell_type == "code"]
+    assert counts == list(range(1, len(counts) + 1))  # the silent warm-up leaves no trace
 
 
 @pytest.mark.notebook
@@ -205,3 +218,7 @@ def test_full_run_on_the_demo_client(tmp_path: Path, demo_config: Path) -> None:
     assert f"page 2 / {len(pages)}" in pages[1]
     assert "Traceback" not in text and "import " not in text
     assert set(result.timings) >= {"load", "notebook", "json", "excel", "pdf"}
+    executed = nbformat.read(result.out_dir / "diagnostic.ipynb", as_version=4)
+    counts = [c.execution_count for c in executed.cells if c.cell_type == "code"]
+    assert counts == list(range(1, len(counts) + 1))
+    assert not list(DEFAULT_NOTEBOOK.parent.glob("kernel-*"))  # no socket files left
