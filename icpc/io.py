@@ -759,7 +759,7 @@ def _read_text(spec: FileSpec, path: Path, head: bytes, config_name: str) -> Raw
         # bytes, not text: no transcoding pass over the whole file; only the mapped
         # columns are decoded afterwards (ASCII columns for free, the others through
         # their dictionary of distinct values)
-        src = pa.BufferReader(source) if source is not None else pa.OSFile(str(path))
+        src = pa.BufferReader(source) if source is not None else pa.memory_map(str(path))
         src.seek(data_offset)
         return pacsv.read_csv(
             src,
@@ -991,6 +991,8 @@ def _decode_column(col: pa.ChunkedArray, encoding: str) -> pa.ChunkedArray:
     encoded = pc.dictionary_encode(col.combine_chunks())
     values = encoded.dictionary.to_pylist()
     text = [_decode_bytes(v, encoding) for v in values]
+    if len(set(text)) == len(text):  # keep it encoded: cleaning needs the codes anyway
+        return pa.chunked_array([pa.DictionaryArray.from_arrays(encoded.indices, pa.array(text, pa.string()))])
     return pa.chunked_array([pc.take(pa.array(text, pa.string()), encoded.indices)])
 
 

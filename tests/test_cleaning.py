@@ -286,3 +286,12 @@ def test_ledger_from_buckets_counts_cents_exactly():
     assert led.amount_used == 0.5 and led.amounts_excluded == {"a": 0.2, "b": 1.0}
     assert led.amount_read == 1.7 and led.balanced
     assert led.examples == {"a": [2], "b": [4, 5]}
+
+
+def test_ids_are_stripped_and_merged_whatever_the_encoding(tmp_path):
+    _write(tmp_path / "factures.csv", [HEADER, " ÉTS-01 ;03/01/2024;F1;10;1;Amélie ;N", "ÉTS-01;04/01/2024;F2;5;1;Amélie;N",
+                                       "00042;05/01/2024;F3;1;1;Luc;N"], encoding="cp1252")
+    tx = load_dataset(_config(tmp_path)).transactions
+    assert list(tx["customer_id"].cat.categories) == ["ÉTS-01", "00042"]
+    assert tx["customer_id"].astype(str).tolist() == ["ÉTS-01", "ÉTS-01", "00042"]
+    assert list(tx["salesperson"].cat.categories) == ["Amélie", "Luc"]
