@@ -219,6 +219,22 @@ def test_wide_tables_get_smaller_type_and_narrow_ones_do_not() -> None:
     assert "@page" in html and "A4" in html
 
 
+def test_custom_css_and_template_folder_from_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+
+    from icpc.report.exporter import _PROJECT_TEMPLATES, TEMPLATE_NAME
+
+    own = tmp_path / "firm-templates"
+    shutil.copytree(_PROJECT_TEMPLATES / TEMPLATE_NAME, own / TEMPLATE_NAME)
+    (own / TEMPLATE_NAME / "custom.css").write_text(".kpi-value { color: #123456; }", encoding="utf-8")
+    monkeypatch.setenv("ICPC_TEMPLATES", str(own))
+    exporter = IcpcPDFExporter(keep_html=True)
+    assert exporter.extra_template_basedirs[0] == str(own.resolve())
+    _, resources = exporter.from_notebook_node(build_notebook(_meta()))
+    html = resources["icpc_html"]
+    assert html.index("size: A4") < html.index("#123456")  # report.css, then custom.css
+
+
 def test_exporter_does_not_modify_the_notebook() -> None:
     nb = build_notebook(_meta())
     before = nbformat.writes(nb)
