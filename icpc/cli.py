@@ -138,9 +138,10 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:
         # usage errors of the command-line parser (typer ships its own click) carry
         # their own message and exit code (2)
-        if hasattr(exc, "show") and isinstance(getattr(exc, "exit_code", None), int):
+        exit_code = getattr(exc, "exit_code", None)
+        if hasattr(exc, "show") and isinstance(exit_code, int):
             exc.show()
-            return int(exc.exit_code)
+            return exit_code
         if type(exc).__name__ == "Abort":
             print("icpc: aborted", file=sys.stderr)
             return 130

@@ -363,7 +363,11 @@ def config_from_dict(raw: Mapping[str, Any], *, base_dir: Path | str = ".", sour
         raise ConfigError(f'{_where(source)}: "transactions" is missing; describe the invoice-lines export (path, columns)')
     transactions = _file_spec(raw["transactions"], "transactions", base, source)
     customers = _file_spec(raw["customers"], "customers", base, source) if raw.get("customers") else None
-    activity = _file_spec(raw["activity"], "activity", base, source) if raw.get("activity") else None
+    activity = None
+    if raw.get("activity"):
+        spec = _file_spec(raw["activity"], "activity", base, source)
+        assert isinstance(spec, ActivitySpec)
+        activity = spec
     language = _str(raw.get("language", "fr"), "language", source).lower()
     if language not in LANGUAGES:
         raise ConfigError(f'{_where(source)}: "language" must be fr or en, found {language!r}')
