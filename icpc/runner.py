@@ -303,8 +303,15 @@ def _start_kernel(cwd: Path, warm_up_code: str | None = WARM_UP_CODE) -> Any:
         km._icpc_sockets = sockets  # removed by _stop_kernel
     else:
         km = AsyncKernelManager(kernel_name="python3")
-    with _environ(KERNEL_ENV):
-        run_sync(km.start_kernel)(cwd=str(cwd))
+    try:
+        with _environ(KERNEL_ENV):
+            run_sync(km.start_kernel)(cwd=str(cwd))
+    except Exception as exc:
+        _stop_kernel(km)
+        raise RunError(_one_line(
+            f"the notebook's kernel (python3) did not start: {type(exc).__name__}: {exc}; "
+            "check that ipykernel is installed in this environment (pip install ipykernel)"
+        )) from exc
     if warm_up_code:
         kc = BlockingKernelClient()
         kc.load_connection_info(km.get_connection_info())
@@ -320,7 +327,10 @@ def _start_kernel(cwd: Path, warm_up_code: str | None = WARM_UP_CODE) -> Any:
 
 
 def _stop_kernel(km: Any) -> None:
-    """Kill a kernel started by :func:`_start_kernel` (its outputs are already saved)."""
+    """Kill a kernel started by :func:`_start_kernel` (its outputs are already saved).
+
+    Safe from any thread and more than once.
+    """
     from jupyter_core.utils import run_sync
 
     with contextlib.suppress(Exception):
@@ -520,7 +530,7 @@ def run_client(
             shutil.rmtree(staging, ignore_errors=True)
     finally:
         with contextlib.suppress(Exception):
-            pool.submit(_stop_kernel, kernel.result()).result()
+            _stop_kernel(kernel.result())
         pool.shutdown(wait=True)
         steps.close()
     return RunResult(out_dir=out_dir, files=files, skipped=False,
@@ -556,14 +566,18 @@ def _run_steps(
         from icpc.report.exporter import warm_up
 
         exporter = warm_up()  # fonts and template ready before the notebook ends
-    finally:
-        try:
-            nb_seconds = future.result()
-        except RunError:
-            if staged_nb.is_file():
-                out_dir.mkdir(parents=True, exist_ok=True)
-                os.replace(staged_nb, out_dir / FAILED_NOTEBOOK)
-            raise
+        nb_seconds = future.result()
+    except RunError:
+        if staged_nb.is_file():
+            out_dir.mkdir(parents=True, exist_ok=True)
+            os.replace(staged_nb, out_dir / FAILED_NOTEBOOK)
+        raise
+    except BaseException:
+        # this side failed (or Ctrl-C): the run is lost, stop the notebook now
+        with contextlib.suppress(BaseException):
+            _stop_kernel(kernel.result())
+            future.result(timeout=60)
+        raise
     steps.done("notebook", nb_started, nb_seconds)
 
     with steps.step("pdf"):

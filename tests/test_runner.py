@@ -222,3 +222,22 @@ def test_full_run_on_the_demo_client(tmp_path: Path, demo_config: Path) -> None:
     counts = [c.execution_count for c in executed.cells if c.cell_type == "code"]
     assert counts == list(range(1, len(counts) + 1))
     assert not list(DEFAULT_NOTEBOOK.parent.glob("kernel-*"))  # no socket files left
+
+
+@pytest.mark.notebook
+@pytest.mark.slow
+def test_failure_on_the_parent_side_stops_the_notebook(tmp_path: Path, demo_config: Path) -> None:
+    pytest.importorskip("icpc.cleaning")
+    import time
+
+    nb_path = tmp_path / "slow.ipynb"
+    nbformat.write(_nb(new_code_cell("import time\ntime.sleep(120)")), nb_path)
+
+    def broken_writer(diag: object, path: Path) -> None:
+        raise ValueError("excel writer bug")
+
+    started = time.perf_counter()
+    with pytest.raises(ValueError, match="excel writer bug"):
+        run_client(demo_config, out=tmp_path / "reports", notebook=nb_path, excel_writer=broken_writer)
+    assert time.perf_counter() - started < 60  # the 120 s cell was not waited for
+    assert not [p for p in (tmp_path / "reports").rglob("*") if p.is_file()]
