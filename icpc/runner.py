@@ -300,7 +300,7 @@ def _start_kernel(cwd: Path, warm_up_code: str | None = WARM_UP_CODE) -> Any:
     if os.name == "posix":
         sockets = tempfile.mkdtemp(prefix="icpc-kernel-")
         km = AsyncKernelManager(kernel_name="python3", transport="ipc", ip=os.path.join(sockets, "k"))
-        km._icpc_sockets = sockets  # removed by _stop_kernel
+        km._icpc_sockets = sockets  # type: ignore[attr-defined]  # removed by _stop_kernel
     else:
         km = AsyncKernelManager(kernel_name="python3")
     try:
@@ -467,7 +467,7 @@ def run_client(
     as_of: dt.date | str | None = None,
     progress: bool = False,
     notebook: str | Path | None = None,
-    excel_writer: Callable[[Any, Path], None] | None = None,
+    excel_writer: Callable[[Any, Path], object] | None = None,
 ) -> RunResult:
     """Run the full diagnostic of one client (diagnostic complet).
 
@@ -545,7 +545,7 @@ def _run_steps(
     out_dir: Path,
     parameters: dict[str, Any],
     steps: _Steps,
-    excel_writer: Callable[[Any, Path], None] | None,
+    excel_writer: Callable[[Any, Path], object] | None,
     *,
     pool: ThreadPoolExecutor,
     kernel: Any,
@@ -561,8 +561,11 @@ def _run_steps(
             diag.write_customers_csv(staging / names["customers"])
         with steps.step("excel"):
             if excel_writer is None:
-                from icpc.report.excel import write_actions_xlsx as excel_writer
-            excel_writer(diag, staging / names["excel"])
+                from icpc.report.excel import write_actions_xlsx
+
+                write_actions_xlsx(diag, staging / names["excel"])
+            else:
+                excel_writer(diag, staging / names["excel"])
         from icpc.report.exporter import warm_up
 
         exporter = warm_up()  # fonts and template ready before the notebook ends
