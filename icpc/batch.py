@@ -27,13 +27,13 @@ from __future__ import annotations
 import concurrent.futures as cf
 import multiprocessing
 import os
-import queue
 import re
 import shutil
 import signal
 import time
 import traceback
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -52,6 +52,8 @@ _COMMENT = re.compile(r"(^\s*#.*$)|(\s+#.*$)")
 STOP_GRACE_SECONDS = 10.0
 #: thread-pool sizes capped in local workers (numpy BLAS, OpenMP, Arrow's CPU pool)
 _THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+#: a client that breaks the local process pool this many times is reported as failed
+MAX_CRASHES = 2
 #: how long to try reaching a Dask scheduler
 DASK_CONNECT_TIMEOUT = "20s"
 
@@ -280,6 +282,7 @@ class _Display:
         self.enabled = enabled
         self.counts = {"done": 0, "skipped": 0, "failed": 0, "cancelled": 0}
         self.running: dict[str, Any] = {}
+        self.finished_slugs: set[str] = set()
         if not enabled:
             return
         from rich.console import Console
@@ -318,14 +321,15 @@ class _Display:
             self.progress.stop()
 
     def started(self, slug: str, state: str = "running") -> None:
-        if self.enabled and slug not in self.running:
+        if self.enabled and slug not in self.running and slug not in self.finished_slugs:
             self.running[slug] = self.progress.add_task(f"  {slug}: {state}", total=None)
 
     def finished(self, outcome: ClientOutcome) -> None:
         self.counts[outcome.status] += 1
+        name = outcome.slug or outcome.config.name
+        self.finished_slugs.add(name)
         if not self.enabled:
             return
-        name = outcome.slug or outcome.config.name
         task = self.running.pop(name, None)
         if task is not None:
             self.progress.remove_task(task)
@@ -420,38 +424,86 @@ def _run_local(
     display: _Display,
     outcomes: dict[Path, ClientOutcome],
 ) -> None:
+    """Run the clients in local worker processes, in rounds.
+
+    A worker process that dies (killed, out of memory, crash in a C library) breaks the
+    whole pool: every client not finished gets ``BrokenProcessPool``. Those clients go to
+    a new pool; a client that was running when a pool broke gets one more try, and fails
+    if it breaks a pool again — so one bad client cannot take the others down.
+    """
+    crashes: dict[Path, int] = {}
+    remaining = list(todo)
+    while remaining:
+        lost, running = _pool_round(remaining, todo, jobs=jobs, out=out, force=force, runner=runner,
+                                    display=display, outcomes=outcomes)  # fmt: skip
+        remaining = []
+        blamed = running if running & set(lost) else set(lost)  # always progress
+        for path in lost:
+            if path in blamed:
+                crashes[path] = crashes.get(path, 0) + 1
+            if crashes.get(path, 0) >= MAX_CRASHES:
+                outcome = ClientOutcome(path, todo[path], "failed", error=(
+                    "the worker process running this client died (killed, out of memory or a crash); "
+                    "run `icpc run` on this config alone to see why"))  # fmt: skip
+                outcomes[path] = outcome
+                display.finished(outcome)
+            else:
+                remaining.append(path)
+
+
+def _pool_round(
+    paths: list[Path],
+    todo: dict[Path, str],
+    *,
+    jobs: int,
+    out: str | None,
+    force: bool,
+    runner: Callable[..., Any] | None,
+    display: _Display,
+    outcomes: dict[Path, ClientOutcome],
+) -> tuple[list[Path], set[Path]]:
+    """One process pool over ``paths``; return the clients lost to a broken pool, and those started."""
     context = multiprocessing.get_context("spawn")
-    started = context.Queue()
+    started = context.SimpleQueue()  # put() writes to the pipe at once: no message lost if a worker dies
     threads = max(1, _default_jobs() // jobs)
     executor = cf.ProcessPoolExecutor(
-        max_workers=jobs, mp_context=context, initializer=_worker_init, initargs=(started, threads)
+        max_workers=min(jobs, len(paths)), mp_context=context, initializer=_worker_init, initargs=(started, threads)
     )
-    futures = {executor.submit(_run_task, str(path), out, force, runner): path for path in todo}
-    by_name = {str(path): path for path in todo}
+    futures = {executor.submit(_run_task, str(path), out, force, runner): path for path in paths}
+    by_name = {str(path): path for path in paths}
+    running: set[Path] = set()
+    lost: list[Path] = []
     pending = set(futures)
+
+    def drain() -> None:  # clients the workers have started since the last look
+        while not started.empty():
+            path = by_name[started.get()]
+            running.add(path)
+            display.started(todo[path])
+
     try:
         while pending:
             done, pending = cf.wait(pending, timeout=0.25, return_when=cf.FIRST_COMPLETED)
-            while True:  # clients the workers have started since the last look
-                try:
-                    display.started(todo[by_name[started.get_nowait()]])
-                except queue.Empty:
-                    break
+            drain()
             for fut in done:
                 path = futures[fut]
                 try:
                     outcome = fut.result()
-                except Exception as exc:  # the worker process died (e.g. out of memory)
+                except BrokenProcessPool:
+                    lost.append(path)
+                    continue
+                except Exception as exc:  # e.g. a result that cannot be sent back
                     outcome = ClientOutcome(path, todo[path], "failed", error=_one_line(exc))
                 outcomes[path] = outcome
                 display.finished(outcome)
+        drain()
     except BaseException:
         _stop_workers(executor)
         raise
     finally:
         started.close()
-        started.cancel_join_thread()
     executor.shutdown(wait=True)
+    return lost, running
 
 
 def _run_dask(

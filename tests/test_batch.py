@@ -326,3 +326,20 @@ def test_real_run_on_dask_cluster(tmp_path: Path, dask_cluster) -> None:
     run_dir = summary.results[0].out_dir
     assert (run_dir / "diagnostic.pdf").stat().st_size > 10_000
     assert (run_dir / MANIFEST_NAME).is_file()
+
+
+def crashing_runner(config_path, *, out=None):
+    """Kills its own worker process for the client named "crash" (like the OOM killer)."""
+    if load_config(config_path).slug == "crash":
+        os.kill(os.getpid(), signal.SIGKILL)
+    return fake_runner(config_path, out=out)
+
+
+def test_a_dying_worker_fails_only_its_client(tmp_path: Path) -> None:
+    clients = [make_client(tmp_path, name) for name in ("a", "crash", "b", "c")]
+    out = tmp_path / "reports"
+    summary = B.run_batch(clients, jobs=2, out=out, progress=False, runner=crashing_runner)
+    got = by_slug(summary)
+    assert {k: r.status for k, r in got.items()} == {"a": "done", "crash": "failed", "b": "done", "c": "done"}
+    assert got["crash"].error.startswith("the worker process running this client died")
+    assert (summary.done, summary.failed) == (3, 1)
