@@ -143,7 +143,9 @@ def run_one(
             if previous is not None:
                 return ClientOutcome(path, slug, "skipped", previous, time.perf_counter() - start)
         if runner is None:
-            from icpc.runner import run_client as runner
+            from icpc.runner import run_client
+
+            runner = run_client
         result = runner(path, out=out)
         return ClientOutcome(path, slug, "done", Path(result.out_dir), time.perf_counter() - start)
     except Exception as exc:  # one client's failure must not stop the batch
