@@ -9,6 +9,7 @@ back with pypdf.
 from __future__ import annotations
 
 import base64
+import io
 import re
 import subprocess
 import sys
@@ -333,3 +334,22 @@ def test_jupyter_nbconvert_to_icpc_pdf(tmp_path: Path) -> None:
     pages = _pages(tmp_path / "executed.pdf")
     assert CLIENT in pages[0] and f"page 2 / {len(pages)}" in pages[1]
     assert "Traceback" not in "\n".join(pages)
+
+
+@pytest.mark.parametrize("filler_mm", [182, 186, 190], ids=["182mm", "186mm", "190mm"])
+def test_heading_is_never_left_alone_at_the_bottom_of_a_page(filler_mm: int) -> None:
+    # with these fillers the sub-heading fits at the bottom of the page but the chart
+    # after it does not (checked: with "h2 { break-after: auto }" they split)
+    nb = new_notebook(cells=[
+        new_code_cell("meta.publish(diag)", outputs=[new_output("display_data", data={META_MIMETYPE: _meta()})]),
+        new_markdown_cell("# Section"),
+        new_code_cell("filler()", outputs=[new_output("display_data", data={
+            "text/html": f'<div style="height:{filler_mm}mm">Remplissage</div>'})]),
+        new_code_cell("heading()", outputs=[new_output("display_data", data={"text/html": "<h2>Sous-titre isolé</h2>"})]),
+        new_code_cell("plot()", outputs=[new_output("display_data", data={"image/svg+xml": SVG})]),
+    ])
+    pdf, _ = IcpcPDFExporter().from_notebook_node(nb)
+    pages = [p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages][2:]  # after cover and contents
+    heading_page = next(i for i, t in enumerate(pages) if "Sous-titre isolé" in t)
+    chart_page = next(i for i, t in enumerate(pages) if "Graphique mensuel" in t)
+    assert heading_page == chart_page
