@@ -353,3 +353,17 @@ def test_heading_is_never_left_alone_at_the_bottom_of_a_page(filler_mm: int) -> 
     heading_page = next(i for i, t in enumerate(pages) if "Sous-titre isolé" in t)
     chart_page = next(i for i, t in enumerate(pages) if "Graphique mensuel" in t)
     assert heading_page == chart_page
+
+
+def test_long_table_repeats_its_header_on_every_page() -> None:
+    nb = new_notebook(cells=[
+        new_code_cell("meta.publish(diag)", outputs=[new_output("display_data", data={META_MIMETYPE: _meta()})]),
+        new_markdown_cell("# Clients"),
+        new_code_cell("table()", outputs=[new_output("display_data", data={"text/html": _table(4, 120)})]),
+    ])
+    pdf, _ = IcpcPDFExporter().from_notebook_node(nb)
+    pages = [p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages][2:]
+    assert len(pages) >= 2
+    for text in pages:
+        assert "Colonne 3" in text  # header repeated
+    assert sum(text.count("234,56") for text in pages) == 120 * 4  # every cell once: no row lost or cut
