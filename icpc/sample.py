@@ -20,7 +20,8 @@ The story a diagnostic should uncover, recorded in :attr:`Sample.truth`:
 
 ``write_sample`` writes ``client.yaml``, ``factures.csv`` (cp1252, ``;``, decimal comma,
 dd/mm/yyyy) or ``factures.parquet`` (typed), ``clients.xlsx`` (title line above the
-headers, postcodes as text) and ``activite.csv`` (UTF-8). Same seed, byte-identical files.
+headers, postcodes as text; ``clients.parquet``, typed, with the Parquet format: a client
+exporting from a warehouse exports its master the same way) and ``activite.csv`` (UTF-8). Same seed, byte-identical files.
 Generation is vectorised (numpy), so ``lines=8_000_000`` (about 1 GB of CSV) is practical.
 
 Example
@@ -369,10 +370,13 @@ def _cluster_sizes(rng: np.random.Generator, n_bonus: int) -> np.ndarray:
 def _addresses(rng: np.random.Generator, n: int, region_idx: np.ndarray) -> dict[str, np.ndarray]:
     """Distinct base addresses: number, street type, street name, city index in region."""
     n_types, n_streets = len(STREET_TYPES), len(STREET_NAMES)
-    combos = 150 * n_types * n_streets * 9
-    codes = rng.choice(combos, size=n, replace=n > combos // 4)
-    number = codes % 150 + 1
-    codes //= 150
+    per_number = n_types * n_streets * 9
+    # street numbers 1-150, more when needed so that every place stays distinct at any scale
+    # (drawn without replacement: no accidental shared addresses outside the planted clusters)
+    numbers = max(150, -(-2 * n // per_number))
+    codes = rng.choice(numbers * per_number, size=n, replace=False)
+    number = codes % numbers + 1
+    codes //= numbers
     stype = codes % n_types
     codes //= n_types
     street = codes % n_streets
@@ -797,8 +801,7 @@ transactions:
     region: "Secteur"
     document_type: "Type"
 customers:
-  path: clients.xlsx
-  sheet: "Clients"
+  path: {customers_file}
   columns:
     customer_id: "Code"
     name: "Raison sociale"
@@ -828,6 +831,7 @@ def _config_text(*, seed: int, as_of: dt.date, fmt: str) -> str:
     return CONFIG_TEMPLATE.format(
         seed=seed, client=CLIENT_NAME, slug=CLIENT_SLUG, as_of=as_of.isoformat(),
         tx_path="factures.parquet" if fmt == "parquet" else "factures.csv", firm=FIRM, consultant=CONSULTANT,
+        customers_file="clients.parquet" if fmt == "parquet" else 'clients.xlsx\n  sheet: "Clients"',
     )  # fmt: skip
 
 
@@ -1079,6 +1083,16 @@ def _write_customers_xlsx(sample: Sample, path: Path) -> None:
         wb.close()
 
 
+def _write_customers_parquet(sample: Sample, path: Path) -> None:
+    """The customer master as Parquet (typed: text columns, creation date as a date)."""
+    master = sample.customers
+    columns = {h: _str_array(master[h]) for h in CUSTOMER_HEADERS if h != "Date création"}
+    columns["Date création"] = pa.array(master["Date création"].to_numpy(dtype="datetime64[D]"), pa.date32())
+    table = pa.table({h: columns[h] for h in CUSTOMER_HEADERS})
+    with atomic_path(path) as tmp:
+        pq.write_table(table, tmp, compression="zstd")
+
+
 def _write_activity_csv(sample: Sample, path: Path) -> None:
     act = sample.activity
     table = pa.table({
@@ -1110,7 +1124,8 @@ def write_sample(
     fmt : {"csv", "parquet"}
         Format of the transactions file: ``factures.csv`` (cp1252, ``;``, decimal comma,
         dd/mm/yyyy, CRLF, a "Total général" line) or ``factures.parquet`` (typed columns;
-        the planted unparseable cells are nulls and there is no totals line).
+        the planted unparseable cells are nulls and there is no totals line). With
+        ``parquet`` the customer master is ``clients.parquet`` too, else ``clients.xlsx``.
 
     Returns
     -------
@@ -1132,10 +1147,14 @@ def write_sample(
         _write_transactions_parquet(sample, out / "factures.parquet")
     else:
         _write_transactions_csv(sample, out / "factures.csv")
-    _write_customers_xlsx(sample, out / "clients.xlsx")
+    if fmt == "parquet":
+        _write_customers_parquet(sample, out / "clients.parquet")
+    else:
+        _write_customers_xlsx(sample, out / "clients.xlsx")
     _write_activity_csv(sample, out / "activite.csv")
     as_of = dt.date.fromisoformat(sample.truth["as_of"])
     config_path = atomic_write_text(out / "client.yaml", _config_text(seed=seed, as_of=as_of, fmt=fmt))
-    for name in ("factures.parquet" if fmt == "parquet" else "factures.csv", "clients.xlsx", "activite.csv", "client.yaml"):
+    files = ("factures.parquet", "clients.parquet") if fmt == "parquet" else ("factures.csv", "clients.xlsx")
+    for name in (*files, "activite.csv", "client.yaml"):
         (out / name).chmod(0o644)  # the temporary files of atomic writes are private (0600)
     return config_path

@@ -307,6 +307,33 @@ def test_parquet_format_has_typed_columns(tmp_path: Path) -> None:
     assert frame["Code client"].dropna().str.startswith("C0").all()
 
 
+def test_parquet_format_writes_the_customer_master_as_parquet(tmp_path: Path) -> None:
+    from icpc.cleaning import load_dataset
+
+    pq_config = load_config(write_sample(tmp_path / "pq", seed=4, customers=150, fmt="parquet"))
+    xlsx_config = load_config(write_sample(tmp_path / "csv", seed=4, customers=150))
+    assert pq_config.customers is not None and pq_config.customers.path.name == "clients.parquet"
+    assert not (tmp_path / "pq" / "clients.xlsx").exists()
+    schema = pq.read_schema(tmp_path / "pq" / "clients.parquet")
+    assert str(schema.field("CP").type) == "string"
+    assert str(schema.field("Date création").type) == "date32[day]"
+    from_parquet = load_dataset(pq_config).customers
+    from_xlsx = load_dataset(xlsx_config).customers
+    assert from_parquet is not None and from_xlsx is not None
+    pd.testing.assert_frame_equal(from_parquet, from_xlsx)
+
+
+def test_addresses_are_distinct_at_any_scale() -> None:
+    from icpc.sample import _addresses
+
+    rng = np.random.default_rng(0)
+    n = 400_000  # more places than the 1-150 street numbers allow
+    region = rng.integers(0, 5, size=n)
+    parts = _addresses(rng, n, region)
+    key = pd.DataFrame({**parts, "region": region})
+    assert not key.duplicated().any()
+
+
 def test_cli_sample_writes_the_demo(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["sample", str(tmp_path / "out"), "--seed", "3", "--customers", "150", "--years", "2"])
     assert code == 0
