@@ -30,6 +30,7 @@ import json
 import os
 import re
 import shutil
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -54,6 +55,8 @@ __all__ = [
 
 #: the diagnostic notebook executed for each client
 DEFAULT_NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "diagnostic.ipynb"
+if not DEFAULT_NOTEBOOK.is_file():  # a non-editable install ships it under <prefix>/share/icpc
+    DEFAULT_NOTEBOOK = Path(sys.prefix) / "share" / "icpc" / "notebooks" / "diagnostic.ipynb"
 #: output file of each kind, in a run folder
 OUTPUT_FILES = {
     "notebook": "diagnostic.ipynb",
