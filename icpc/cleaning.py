@@ -60,6 +60,7 @@ from icpc.config import ActivitySpec, Config, Exclusions, FileSpec
 from icpc.exceptions import InputError
 from icpc.io import (
     RawTable,
+    keep_freed_memory,
     normalize_header,
     parse_amounts,
     parse_dates,
@@ -326,8 +327,7 @@ def _encode(col: pa.ChunkedArray | None, n: int) -> tuple[np.ndarray, pa.Array]:
     if pa.types.is_dictionary(col.type):  # already encoded (Parquet): no hashing of rows
         col = col.unify_dictionaries()
         dictionary = col.chunks[0].dictionary if col.num_chunks else pa.array([], pa.string())
-        parts = [np.asarray(pc.fill_null(c.indices, -1).to_numpy(zero_copy_only=False), np.int32) for c in col.chunks]
-        codes = np.concatenate(parts) if parts else np.zeros(0, np.int32)
+        codes = _indices(col)
     else:
         if not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
             col = parse_text(col)
@@ -345,6 +345,28 @@ def _encode(col: pa.ChunkedArray | None, n: int) -> tuple[np.ndarray, pa.Array]:
     if len(remap) and not (np.array_equal(remap, np.arange(len(remap))) and len(again.dictionary) == len(remap)):
         codes = np.where(codes >= 0, remap[np.maximum(codes, 0)], -1).astype(np.int32)
     return codes, again.dictionary
+
+
+def _indices(col: pa.ChunkedArray) -> np.ndarray:
+    """Int32 indices of a dictionary column, -1 for null (written in place, one pass per chunk)."""
+    codes = np.empty(len(col), np.int32)
+    start = 0
+    for chunk in col.chunks:
+        idx = chunk.indices
+        stop = start + len(idx)
+        if idx.null_count:
+            codes[start:stop] = np.asarray(pc.fill_null(idx, -1).to_numpy(zero_copy_only=False), np.int32)
+        else:
+            codes[start:stop] = idx.to_numpy(zero_copy_only=False)
+        start = stop
+    return codes
+
+
+def _is_in(values: pd.Index, wanted: pd.Index) -> np.ndarray:
+    """Which of ``values`` (text) occur in ``wanted`` (text), as a bool array."""
+    arr = pa.array(values.to_numpy(dtype=object), pa.string())
+    hit = pc.is_in(arr, value_set=pa.array(wanted.to_numpy(dtype=object), pa.string()))
+    return np.asarray(pc.fill_null(hit, False).to_numpy(zero_copy_only=False), bool)
 
 
 def _categorical(codes: np.ndarray, dictionary: pa.Array) -> pd.Categorical:
@@ -826,6 +848,7 @@ def load_dataset(config: Config) -> Dataset:
         A file cannot be used at all (see :func:`icpc.io.read_table`) or the
         transactions file has no usable row.
     """
+    keep_freed_memory()  # big files: seconds of page faults saved (see its docstring)
     name = _config_name(config)
     ledgers: dict[str, Ledger] = {}
     customers = None
@@ -852,9 +875,10 @@ def load_dataset(config: Config) -> Dataset:
     if cust_raw is not None and customers is not None and cust_bucket is not None:
         master_ids = pd.Index(customers[C.CUSTOMER_ID])
         tx_ids = transactions[C.CUSTOMER_ID]
-        known = tx_ids.isin(master_ids).to_numpy()
         tx_customers = pd.Index(tx_ids.cat.categories)
-        without = ~master_ids.isin(tx_customers)
+        # on the distinct ids, not the rows; Arrow's hash set (pandas' isin on str is ~40x slower)
+        known = _is_in(tx_customers, master_ids)[tx_ids.cat.codes.to_numpy()]
+        without = ~_is_in(master_ids, tx_customers)
         missing_rows = ~known
         cust_warnings[W_NO_TRANSACTIONS] = {"rows": int(without.sum()), "amount": 0.0,
                                             "customers": int(without.sum())}
