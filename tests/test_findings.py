@@ -191,3 +191,21 @@ def test_customer_dynamics(language, expected):
 def test_customer_dynamics_singular_and_without_previous():
     k = kpis(new_customers=1, reactivated_customers=0, retention_rate=None)
     assert F.customer_dynamics(k, language="fr") == "1 nouveau client en N."
+
+
+@pytest.mark.parametrize(
+    ("rates", "language", "expected"),
+    [
+        ([0.8, 1.08, np.nan], "fr", f"Le taux de transformation rapporte toutes les ventes aux appels aboutis{NBSP}: "
+                                    f"il dépasse 100{NBSP}% quand une partie des ventes arrive sans appel préalable "
+                                    "(commandes spontanées, contacts entrants)."),
+        ([1.53], "en", "The conversion rate divides all sales by the completed calls: it exceeds 100% when some "
+                       "sales come without a prior call (unsolicited orders, inbound contacts)."),
+        ([0.8, 1.0, np.nan], "fr", None),  # exactly 100 % needs no explanation
+        ([np.nan, np.nan], "en", None),  # no completed call at all
+        ([], "fr", None),
+    ],
+    ids=["fr-one-above", "en-above", "at-most-100", "all-nan", "no-salesperson"],
+)
+def test_conversion_above_100(rates, language, expected):
+    assert F.conversion_above_100(pd.Series(rates, dtype=float), language=language) == expected

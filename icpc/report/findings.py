@@ -39,6 +39,7 @@ __all__ = [
     "segment_to_act_on",
     "salesperson_anomaly",
     "salesperson_spread",
+    "conversion_above_100",
     "executive_summary",
 ]
 
@@ -476,6 +477,35 @@ def salesperson_spread(
         return (f"Les évolutions de chiffre d'affaires vont de {w} ({worst[name_col]}) à {b} ({best[name_col]}) "
                 "selon le commercial.")
     return f"Revenue changes range from {w} ({worst[name_col]}) to {b} ({best[name_col]}) across salespeople."
+
+
+def conversion_above_100(rates: pd.Series, *, language: str = "fr") -> str | None:
+    """Sentence explaining a conversion rate (taux de transformation) above 100 %.
+
+    The rate is sales / completed calls (DESIGN.md); the sales include orders that came
+    without a call, so it can exceed 100 %, which a reader would question.
+
+    Parameters
+    ----------
+    rates : Series
+        Conversion rate per salesperson (fractions; NaN without completed calls).
+    language : str
+        ``fr`` or ``en``.
+
+    Returns
+    -------
+    str or None
+        None when no rate exceeds 100 %.
+    """
+    values = rates.to_numpy(dtype=float)
+    if not (values[~np.isnan(values)] > 1).any():
+        return None
+    if language == "fr":
+        return ("Le taux de transformation rapporte toutes les ventes aux appels aboutis\u00a0: il dépasse "
+                "100\u00a0% quand une partie des ventes arrive sans appel préalable (commandes spontanées, "
+                "contacts entrants).")
+    return ("The conversion rate divides all sales by the completed calls: it exceeds 100% when some sales "
+            "come without a prior call (unsolicited orders, inbound contacts).")
 
 
 def executive_summary(
