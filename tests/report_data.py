@@ -23,11 +23,11 @@ SHARED_ADDRESS = 6
 
 
 def transactions(*, seed: int = 1, salesperson: bool = True, since: str | None = None,
-                 customers: int = N_CUSTOMERS) -> pd.DataFrame:
+                 until: str | None = None, customers: int = N_CUSTOMERS) -> pd.DataFrame:
     """Canonical invoice lines: one invoice per purchase, regular rhythm per customer.
 
-    ``since`` drops the lines before that date (a young company without N−1);
-    ``customers`` keeps only the first customers.
+    ``since`` drops the lines before that date (a young company without N−1); ``until``
+    the lines after it (no sale in N); ``customers`` keeps only the first customers.
     """
     rng = np.random.default_rng(seed)
     rows = []
@@ -43,6 +43,8 @@ def transactions(*, seed: int = 1, salesperson: bool = True, since: str | None =
     tx = tx.loc[tx["customer_id"].isin([f"C{i:03d}" for i in range(customers)])]
     if since is not None:
         tx = tx.loc[tx["date"] >= pd.Timestamp(since)]
+    if until is not None:
+        tx = tx.loc[tx["date"] <= pd.Timestamp(until)]
     tx["margin"] = (tx["amount"] * 0.3).round(2)
     if not salesperson:
         tx = tx.drop(columns=["salesperson", "region"])
@@ -62,10 +64,22 @@ def make_diagnostic(
     activity: bool = True,
     seed: int = 1,
     since: str | None = None,
+    until: str | None = None,
     n_customers: int = N_CUSTOMERS,
+    activity_rows: int = 400,
+    burst: bool = False,
 ) -> Diagnostic:
-    """A Diagnostic at 2024-12-31 on synthetic data; switch off optional inputs to test absences."""
-    tx = transactions(seed=seed, salesperson=salesperson, since=since, customers=n_customers)
+    """A Diagnostic at 2024-12-31 on synthetic data; switch off optional inputs to test absences.
+
+    ``activity_rows`` sizes the activity log (2023-2024): 400 rows give conversion rates
+    above 100 % (more sales than completed calls, as on the demo), 5,000 rates below.
+    ``burst`` makes the customers sharing an address Dupont's creations with small
+    baskets (a flagged salesperson anomaly).
+    """
+    tx = transactions(seed=seed, salesperson=salesperson, since=since, until=until, customers=n_customers)
+    shared = [f"C{i:03d}" for i in range(SHARED_ADDRESS)]
+    if burst:
+        tx["amount"] = tx["amount"].where(~tx["customer_id"].isin(shared), 20.0)
     columns = {"customer_id": "Code", "date": "Date", "amount": "Montant", "invoice_id": "N", "margin": "Marge"}
     if salesperson:
         columns |= {"salesperson": "Commercial", "region": "Secteur"}
@@ -82,10 +96,12 @@ def make_diagnostic(
             "city": ["Paris"] * N_CUSTOMERS,
             "created_at": pd.Timestamp("2022-01-01") + pd.to_timedelta(np.arange(N_CUSTOMERS), unit="D"),
         })
+        if burst:
+            master["salesperson"] = np.where(master["customer_id"].isin(shared), "Dupont", None)
     log = None
     if activity and salesperson:
         rng = np.random.default_rng(seed + 1)
-        m = 400
+        m = activity_rows
         log = pd.DataFrame({
             "date": pd.Timestamp("2023-01-01") + pd.to_timedelta(rng.integers(0, 730, m), unit="D"),
             "salesperson": pd.Categorical(rng.choice(SELLERS, m)),
