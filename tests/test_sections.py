@@ -18,6 +18,7 @@ import pytest  # noqa: E402
 from report_data import make_diagnostic  # noqa: E402
 
 from icpc.report import sections as S  # noqa: E402
+from icpc.report.labels import label, section_title  # noqa: E402
 from icpc.report.tables import KpiCard, html_table, kpi_cards  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -59,6 +60,59 @@ def test_every_section_shows_its_heading_first(diag_fr, shown, title, func):
     assert out and out == shown
     assert out[0].data.startswith("<h1")
     assert "Traceback" not in _html(out)
+
+
+#: every heading each section shows on the demo-like data (tests/report_data.py): the
+#: section's own (the anchor of the table of contents), then its sub-headings in order.
+#: A renamed Diagnostic attribute now fails here instead of silently dropping a block.
+EXPECTED_HEADINGS = {
+    "executive_summary": ("executive_summary", ["sub.findings"]),
+    "revenue_explained": ("revenue", ["sub.monthly", "sub.bridge", "sub.decomposition"]),
+    "customer_dynamics": ("dynamics", ["sub.lost", "sub.cohorts"]),
+    "segments": ("segments", ["sub.segment_profiles", "sub.rf_grid", "sub.migration"]),
+    "early_warning": ("early_warning", []),
+    "concentration": ("concentration", ["sub.top_customers"]),
+    "sales_team": ("sales_team", ["sub.by_salesperson", "sub.by_region", "sub.funnel"]),
+    "data_quality": ("data_quality", ["sub.ledger", "sub.anomalies", "sub.method", "sub.definitions"]),
+}
+
+
+def _headings(items, level: int) -> list[str]:
+    text = "\n".join(getattr(i, "data", "") or "" for i in items)
+    return [html.unescape(h) for h in re.findall(rf"<h{level}[^>]*>(.*?)</h{level}>", text)]
+
+
+@pytest.mark.parametrize(("title", "func"), S.SECTIONS, ids=[t for t, _ in S.SECTIONS])
+def test_every_section_shows_all_its_headings_on_demo_like_data(diag_fr, shown, title, func):
+    section, subs = EXPECTED_HEADINGS[func.__name__]
+    out = func(diag_fr)
+    assert _headings(out, 1) == [section_title(section, "fr")]
+    assert f'id="icpc-{section}"' in out[0].data
+    assert _headings(out, 2) == [label(k, "fr") for k in subs]
+
+
+def test_anomaly_finding_names_the_flagged_salesperson(shown):
+    diag = make_diagnostic(burst=True)
+    S.executive_summary(diag)
+    S.data_quality(diag)
+    text = _html(shown)
+    # in the summary and in the anomalies sub-section: 6 customers created in 6 days, basket 20 €
+    assert text.count("Dupont a créé 6 clients partageant une adresse avec d'autres clients en 6\u00a0jours") == 2
+    assert "leur panier moyen est de 20\u00a0€" in text
+
+
+def test_conversion_sentence_only_when_a_rate_exceeds_100_percent(shown):
+    sentence = "Le taux de transformation rapporte toutes les ventes aux appels aboutis"
+    above = make_diagnostic()  # 400 log rows: more sales than completed calls, as on the demo
+    assert (above.activity.xs("current", level="period")["conversion_rate"] > 1).any()
+    S.sales_team(above)
+    assert sentence in _html(shown)
+    shown.clear()
+    below = make_diagnostic(activity_rows=5000)
+    assert (below.activity.xs("current", level="period")["conversion_rate"] <= 1).all()
+    S.sales_team(below)
+    text = _html(shown)
+    assert "Des contacts aux ventes" in text and sentence not in text
 
 
 def test_executive_summary_cards_and_findings(diag_fr, shown):
@@ -111,24 +165,15 @@ def test_activity_funnel_when_a_log_is_given(diag_fr, shown):
     assert "Des contacts aux ventes" in _html(shown)
 
 
-class _Bare:
-    """A diagnostic offering nothing but the config and an empty kpis.json."""
-
-    def __init__(self, config):
-        self.config = config
-
-    def kpis_json(self):
-        return {"kpis": {}}
-
-
 @pytest.mark.parametrize(
-    "func",
-    [S.executive_summary, S.revenue_explained, S.customer_dynamics, S.segments, S.early_warning,
-     S.concentration, S.sales_team],
-    ids=lambda f: f.__name__,
+    ("func", "options"),
+    [(S.sales_team, {"salesperson": False}),  # by_salesperson, by_region, activity are None
+     (S.customer_dynamics, {"since": "2024-10-01"}),  # no N−1, no one lost, a single cohort quarter
+     (S.concentration, {"until": "2023-12-31"})],  # no revenue in N: empty Pareto
+    ids=["sales-team-no-salesperson", "dynamics-one-quarter", "concentration-no-revenue-in-N"],
 )
-def test_sections_without_data_display_nothing(diag_fr, shown, func):
-    assert func(_Bare(diag_fr.config)) == []
+def test_sections_without_data_display_nothing(shown, func, options):
+    assert func(make_diagnostic(**options)) == []
     assert shown == []
 
 

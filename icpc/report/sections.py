@@ -6,9 +6,12 @@ config language), findings, charts (SVG in the notebook) and tables through
 absent (no activity log, no salesperson column, no N−1…) displays **nothing**, not even
 its heading, and returns an empty list.
 
-The Diagnostic is read through a few small adapters (``_attr`` and friends) so that a
-section only needs the attributes listed in ``docs/CONTRACTS.md``; the figures of the
-summary come from ``kpis_json()``, the contract the PDF and kpis.json share.
+Each section reads the Diagnostic's attributes by their one real name (a renamed
+attribute fails loudly, it does not silently drop a section). Data legitimately absent
+is tested with what the Diagnostic returns then: ``by_salesperson`` / ``by_region`` /
+``activity`` are None when not mapped or not given, ``dataset.customers`` is None
+without a customer master, ``anomalies`` frames are empty without one. The figures of
+the summary come from ``kpis_json()``, the contract the PDF and kpis.json share.
 
 Example
 -------
@@ -24,11 +27,12 @@ import weakref
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, TypeGuard
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 import matplotlib.pyplot as plt
 import pandas as pd
 
+from icpc.kpi import UNASSIGNED
 from icpc.report import findings as F
 from icpc.report import format as fmt
 from icpc.report import plots as P
@@ -41,6 +45,9 @@ from icpc.report.labels import (
     value_label,
 )
 from icpc.report.tables import KpiCard, findings_list, format_value, html_table, kpi_cards, note
+
+if TYPE_CHECKING:
+    from icpc.diagnostic import Diagnostic
 
 __all__ = [
     "SECTIONS",
@@ -58,7 +65,7 @@ __all__ = [
 ]
 
 
-def load_diagnostic(config_path: str | Path, *, as_of: Any = None, language: str | None = None) -> Any:
+def load_diagnostic(config_path: str | Path, *, as_of: Any = None, language: str | None = None) -> Diagnostic:
     """Build the :class:`~icpc.diagnostic.Diagnostic` of a client, with the notebook's overrides.
 
     Parameters
@@ -96,63 +103,24 @@ def emit(obj: Any) -> None:
 
 
 # ----------------------------------------------------------------------------------------
-# adapters: read the Diagnostic without computing what it does not offer
+# helpers
 # ----------------------------------------------------------------------------------------
-def _attr(diag: Any, name: str) -> Any:
-    """``diag.<name>`` when the Diagnostic defines it, else None (never hides errors inside)."""
-    if name in getattr(diag, "__dict__", {}) or getattr(type(diag), name, None) is not None:
-        return getattr(diag, name)
-    return None
+def _has_rows(frame: pd.DataFrame | None) -> TypeGuard[pd.DataFrame]:
+    return frame is not None and len(frame) > 0
 
 
-def _first(diag: Any, *names: str) -> Any:
-    for name in names:
-        value = _attr(diag, name)
-        if value is not None:
-            return value
-    return None
-
-
-def _has_rows(frame: Any) -> TypeGuard[pd.DataFrame]:
-    return isinstance(frame, pd.DataFrame) and len(frame) > 0
-
-
-def _language(diag: Any, language: str | None) -> str:
+def _language(diag: Diagnostic, language: str | None) -> str:
     return language or diag.config.language
 
 
-def _currency(diag: Any) -> str:
-    return getattr(diag.config, "currency", "EUR")
+_KPIS_CACHE: weakref.WeakKeyDictionary[Diagnostic, dict[str, Any]] = weakref.WeakKeyDictionary()
 
 
-_KPIS_CACHE: weakref.WeakKeyDictionary[Any, dict[str, Any]] = weakref.WeakKeyDictionary()
-
-
-def _kpis(diag: Any) -> dict[str, Any]:
+def _kpis(diag: Diagnostic) -> dict[str, Any]:
     """``diag.kpis_json()``, computed once per diagnostic (the diagnostic is not modified)."""
-    try:
-        return _KPIS_CACHE[diag]
-    except (KeyError, TypeError):
-        pass
-    kj = dict(diag.kpis_json())
-    ew = _attr(diag, "early_warning")
-    if "early_warning" not in kj and isinstance(ew, pd.DataFrame) and "early_warning" in ew.columns:
-        flagged = ew.loc[ew["early_warning"].astype(bool)]
-        kj["early_warning"] = {"flagged": len(flagged), "value_at_stake": round(float(flagged["value_at_stake"].sum()), 2)}
-    try:
-        _KPIS_CACHE[diag] = kj
-    except TypeError:  # pragma: no cover - an object that cannot be weakly referenced
-        pass
-    return kj
-
-
-def _period(diag: Any, name: str) -> tuple[Any, Any] | None:
-    value = _attr(diag, name)
-    if value is None:
-        return None
-    if hasattr(value, "start") and hasattr(value, "end"):
-        return value.start, value.end
-    return tuple(value)  # type: ignore[return-value]
+    if diag not in _KPIS_CACHE:
+        _KPIS_CACHE[diag] = diag.kpis_json()
+    return _KPIS_CACHE[diag]
 
 
 def _has_previous(kj: Mapping[str, Any]) -> bool:
@@ -160,23 +128,34 @@ def _has_previous(kj: Mapping[str, Any]) -> bool:
     return not fmt.is_missing(prev)
 
 
-def _customer_names(diag: Any) -> pd.Series | None:
-    master = getattr(getattr(diag, "dataset", None), "customers", None)
-    if not _has_rows(master) or "name" not in master.columns:
+def _customer_names(diag: Diagnostic) -> pd.Series | None:
+    """Customer name by id from the customer master; None without a master or a name column."""
+    master = diag.dataset.customers
+    if master is None or "name" not in master.columns:
         return None
     names = master.set_index(master["customer_id"].astype(str))["name"]
     return names[~names.index.duplicated()]
 
 
-def _with_names(frame: pd.DataFrame, diag: Any) -> pd.DataFrame:
+def _with_names(frame: pd.DataFrame, diag: Diagnostic) -> pd.DataFrame:
     """Bring ``customer_id`` out of the index and add the customer's name when known."""
     out = frame.reset_index() if "customer_id" not in frame.columns else frame.copy()
-    if "customer_id" not in out.columns and "index" in out.columns:
-        out = out.rename(columns={"index": "customer_id"})
     names = _customer_names(diag)
     if names is not None and "name" not in out.columns:
         out.insert(1, "name", out["customer_id"].astype(str).map(names))
     return out
+
+
+#: columns a table shows only when the data has them (customer master, salesperson / region mapped)
+_OPTIONAL_COLUMNS = frozenset({"name", "salesperson", "region", "address", "city"})
+
+
+def _columns(frame: pd.DataFrame, *cols: str) -> list[str]:
+    """``cols`` to show: all required (a KeyError if missing), the optional ones when filled."""
+    missing = [c for c in cols if c not in _OPTIONAL_COLUMNS and c not in frame.columns]
+    if missing:
+        raise KeyError(f"report table lacks columns {missing}; found {list(frame.columns)}")
+    return [c for c in cols if c not in _OPTIONAL_COLUMNS or (c in frame.columns and frame[c].notna().any())]
 
 
 def _display_name(frame: pd.DataFrame) -> pd.Series:
@@ -252,51 +231,21 @@ _CARDS = (
 )
 
 
-def _concentration_revenue(diag: Any) -> pd.Series | None:
-    conc = _attr(diag, "concentration")
-    pareto = getattr(conc, "pareto", None)
-    if _has_rows(pareto) and "revenue" in pareto.columns:
-        return pareto["revenue"]
-    return None
-
-
-def _profiles(diag: Any) -> pd.DataFrame | None:
-    prof = _first(diag, "segment_profiles", "profiles", "segments")
-    if _has_rows(prof) and {"customers", "revenue"} <= set(prof.columns):
-        return prof
-    return None
-
-
-def _anomaly_flags(diag: Any) -> pd.DataFrame | None:
-    anomalies = _attr(diag, "anomalies")
-    for name in ("salespeople", "suspicious_salespeople", "flagged_salespeople"):
-        frame = getattr(anomalies, name, None)
-        if _has_rows(frame):
-            return frame.reset_index() if "salesperson" not in frame.columns else frame
-    return None
-
-
-def _anomaly_finding(diag: Any) -> dict[str, Any] | None:
-    flags = _anomaly_flags(diag)
-    if flags is None:
+def _anomaly_finding(diag: Diagnostic) -> dict[str, Any] | None:
+    """The flagged salesperson with the most customers created in a burst, for :func:`F.salesperson_anomaly`."""
+    people = diag.anomalies.salespeople
+    flagged = people.loc[people["flagged"].astype(bool)]
+    if flagged.empty:
         return None
-    if "flagged" in flags.columns:
-        flags = flags.loc[flags["flagged"].astype(bool)]
-    if flags.empty:
-        return None
-    count_col = next((c for c in ("burst_customers", "clustered_customers", "customers") if c in flags.columns), None)
-    if count_col is None:
-        return None
-    row = flags.sort_values(count_col, ascending=False).iloc[0]
+    row = flagged.sort_values("burst_customers", ascending=False, kind="stable").iloc[0]
     days = None
-    if {"burst_start", "burst_end"} <= set(row.index) and not fmt.is_missing(row["burst_start"]):
+    if not (fmt.is_missing(row["burst_start"]) or fmt.is_missing(row["burst_end"])):
         days = (pd.Timestamp(row["burst_end"]) - pd.Timestamp(row["burst_start"])).days + 1
-    pick = lambda *names: next((row[n] for n in names if n in row.index), None)  # noqa: E731
-    return {"salesperson": row["salesperson"], "customers": row[count_col], "days": days,
-            "basket": pick("basket_burst", "basket"), "basket_others": pick("basket_others")}  # fmt: skip
+    return {"salesperson": row["salesperson"], "customers": row["burst_customers"], "days": days,
+            "basket": row["basket_burst"], "basket_others": row["basket_others"]}  # fmt: skip
 
 
-def executive_summary(diag: Any, *, language: str | None = None) -> list[Any]:
+def executive_summary(diag: Diagnostic, *, language: str | None = None) -> list[Any]:
     """Executive summary (synthèse): headline KPI cards N vs N−1 and the key findings.
 
     Parameters
@@ -312,7 +261,7 @@ def executive_summary(diag: Any, *, language: str | None = None) -> list[Any]:
         The outputs displayed (empty when there is no revenue at all).
     """
     lang = _language(diag, language)
-    cur = _currency(diag)
+    cur = diag.config.currency
     kj = _kpis(diag)
     out = _Out("executive_summary", lang)
     blocks = kj.get("kpis", {})
@@ -324,19 +273,17 @@ def executive_summary(diag: Any, *, language: str | None = None) -> list[Any]:
                                  kind=kind, higher_is_better=better))
     if not cards:
         return out.done()
-    period = _period(diag, "period")
-    previous = _period(diag, "previous_period")
-    if period:
-        text = f"{label('current', lang)} : {fmt.period(*period, language=lang)}" if lang == "fr" else \
-            f"{label('current', lang)}: {fmt.period(*period, language=lang)}"
-        if previous and _has_previous(kj):
-            text += f" — {label('previous', lang)}{' :' if lang == 'fr' else ':'} {fmt.period(*previous, language=lang)}"
-        out.html(note(text), content=False)
+    colon = " :" if lang == "fr" else ":"
+    text = f"{label('current', lang)}{colon} {fmt.period(diag.period.start, diag.period.end, language=lang)}"
+    if _has_previous(kj):
+        prev = diag.previous_period
+        text += f" — {label('previous', lang)}{colon} {fmt.period(prev.start, prev.end, language=lang)}"
+    out.html(note(text), content=False)
     out.html(kpi_cards(cards, language=lang, currency=cur))
     flag = _anomaly_finding(diag)
     out.sub("sub.findings")
-    out.findings(F.executive_summary(kj, language=lang, currency=cur, revenue_by_customer=_concentration_revenue(diag),
-                                     profiles=_profiles(diag), anomaly=flag))
+    out.findings(F.executive_summary(kj, language=lang, currency=cur, revenue_by_customer=diag.concentration.pareto["revenue"],
+                                     profiles=diag.segment_profiles, anomaly=flag))
     return out.done()
 
 
@@ -367,7 +314,7 @@ def _indicator_table(kj: Mapping[str, Any], lang: str, cur: str) -> str:
                       classes=("icpc-kpi-table",), max_rows=None)
 
 
-def revenue_explained(diag: Any, *, language: str | None = None) -> list[Any]:
+def revenue_explained(diag: Diagnostic, *, language: str | None = None) -> list[Any]:
     """Revenue explained (le chiffre d'affaires expliqué): trend, bridge, three-factor decomposition.
 
     Parameters
@@ -383,22 +330,17 @@ def revenue_explained(diag: Any, *, language: str | None = None) -> list[Any]:
         The outputs displayed.
     """
     lang = _language(diag, language)
-    cur = _currency(diag)
+    cur = diag.config.currency
     kj = _kpis(diag)
     out = _Out("revenue", lang)
     out.findings([F.revenue_change(kj, language=lang, currency=cur), F.customers_vs_basket(kj, language=lang)])
     out.html(_indicator_table(kj, lang, cur))
-    monthly = _attr(diag, "monthly")
-    period = _period(diag, "period")
-    if _has_rows(monthly) and "revenue" in monthly.columns and period is not None:
-        frame = monthly.reset_index()
-        month_col = "month" if "month" in frame.columns else frame.columns[0]
-        out.sub("sub.monthly")
-        months = int(getattr(diag.config, "period_months", 12))
-        out.figure(P.monthly_revenue(frame, start=period[0], months=months, month_col=month_col,
-                                     language=lang, currency=cur))
-        if len(frame) >= 13:
-            out.figure(P.rolling_revenue(frame, month_col=month_col, language=lang, currency=cur))
+    frame = diag.monthly.reset_index()  # one row per month from the first sale: never empty
+    out.sub("sub.monthly")
+    out.figure(P.monthly_revenue(frame, start=diag.period.start, months=diag.months, month_col="month",
+                                 language=lang, currency=cur))
+    if len(frame) >= 13:
+        out.figure(P.rolling_revenue(frame, month_col="month", language=lang, currency=cur))
     if _has_previous(kj):
         bridge = dict(kj.get("bridge") or {})
         rev = kj["kpis"]["revenue"]
@@ -420,7 +362,7 @@ def revenue_explained(diag: Any, *, language: str | None = None) -> list[Any]:
     return out.done()
 
 
-def customer_dynamics(diag: Any, *, language: str | None = None) -> list[Any]:
+def customer_dynamics(diag: Diagnostic, *, language: str | None = None) -> list[Any]:
     """Customer dynamics (dynamique clients): new, retained, reactivated, lost; cohorts.
 
     Parameters
@@ -436,35 +378,32 @@ def customer_dynamics(diag: Any, *, language: str | None = None) -> list[Any]:
         The outputs displayed (empty without N−1: no dynamics to show).
     """
     lang = _language(diag, language)
-    cur = _currency(diag)
+    cur = diag.config.currency
     kj = _kpis(diag)
     out = _Out("dynamics", lang)
     k = kj.get("kpis", {})
     if _has_previous(kj):
         out.findings([F.customer_dynamics(kj, language=lang), F.lost_customers(kj, language=lang, currency=cur)])
         out.figure(P.customer_dynamics(k, language=lang))
-    dyn = _attr(diag, "dynamics")
-    lost = getattr(dyn, "lost", None)
+    lost = diag.dynamics.lost
     if _has_rows(lost):
         frame = _with_names(lost, diag)
         out.sub("sub.lost")
-        if "last_sale" in frame.columns and frame["last_sale"].notna().any():
-            out.figure(P.lost_since(frame.dropna(subset=["last_sale"]), language=lang), title=False)
-        cols = [c for c in ("customer_id", "name", "salesperson", "last_sale", "days_since_last_sale", "revenue_previous")
-                if c in frame.columns]  # fmt: skip
+        out.figure(P.lost_since(frame, language=lang), title=False)  # a lost customer has a last sale
+        cols = _columns(frame, "customer_id", "name", "salesperson", "last_sale", "days_since_last_sale",
+                        "revenue_previous")
         out.html(html_table(frame[cols], language=lang, currency=cur, max_rows=15,
                             formats={"last_sale": "date", "days_since_last_sale": "number", "revenue_previous": "money0"},
                             headers={"revenue_previous": label("revenue_previous", lang)}))
-    cohorts = _attr(diag, "cohorts")
-    rates = getattr(cohorts, "rates", cohorts if isinstance(cohorts, pd.DataFrame) else None)
-    if _has_rows(rates) and rates.shape[1] > 1:
+    rates = diag.cohorts.rates
+    if _has_rows(rates) and rates.shape[1] > 1:  # a single quarter of data has no retention to show
         rates = rates.iloc[-12:, :13]
         out.sub("sub.cohorts")
         out.figure(P.cohort_heatmap(rates, language=lang), title=False)
     return out.done()
 
 
-def segments(diag: Any, *, language: str | None = None) -> list[Any]:
+def segments(diag: Diagnostic, *, language: str | None = None) -> list[Any]:
     """Score3D segments: sizes and revenue share, R×F grid, profiles and actions, migration.
 
     Parameters
@@ -480,33 +419,29 @@ def segments(diag: Any, *, language: str | None = None) -> list[Any]:
         The outputs displayed (empty when no customer is scored).
     """
     lang = _language(diag, language)
-    cur = _currency(diag)
+    cur = diag.config.currency
     out = _Out("segments", lang)
-    prof = _profiles(diag)
-    if prof is None or prof["customers"].sum() == 0:
+    prof = diag.segment_profiles
+    if prof["customers"].sum() == 0:
         return out.done()
-    frame = prof.reset_index() if "segment" not in prof.columns else prof.copy()
-    labels = dict(zip(frame["segment"].astype(str), frame["label"], strict=True)) if "label" in frame.columns else None
+    frame = prof.reset_index()
+    labels = dict(zip(frame["segment"].astype(str), frame["label"], strict=True))
     out.findings([F.segment_to_act_on(frame, language=lang)])
     shown = frame.loc[frame["customers"] > 0]
     out.figure(P.segment_sizes(shown, labels=labels, language=lang), title=False)
     out.sub("sub.segment_profiles")
     table = shown.assign(segment=[segment_label(s, lang, labels=labels) for s in shown["segment"].astype(str)])
-    cols = [c for c in ("segment", "customers", "share", "revenue_share", "mean_recency_days", "mean_frequency",
-                        "basket") if c in table.columns]  # fmt: skip
+    cols = ["segment", "customers", "share", "revenue_share", "mean_recency_days", "mean_frequency", "basket"]
     out.html(html_table(table[cols], language=lang, currency=cur, max_rows=None,
                         formats={"customers": "number", "share": "percent0", "revenue_share": "percent0",
                                  "mean_recency_days": "number", "mean_frequency": "decimal1", "basket": "money0"},
                         headers={"share": label("customers_share", lang), "mean_recency_days": label("mean_recency", lang)}))
-    texts = [c for c in ("description", "action") if c in table.columns]
-    if texts:
-        out.html(html_table(table[["segment", *texts]], language=lang, max_rows=None, classes=("icpc-actions",)))
-    scores = _first(diag, "scores", "segmented")
-    if _has_rows(scores) and {"r_score", "f_score"} <= set(scores.columns):
-        out.sub("sub.rf_grid")
-        out.figure(P.rf_heatmap(scores, language=lang), title=False)
-    mig = _attr(diag, "migration")
-    if _has_rows(mig) and {"from_segment", "to_segment", "customers"} <= set(mig.columns):
+    out.html(html_table(table[["segment", "description", "action"]], language=lang, max_rows=None,
+                        classes=("icpc-actions",)))
+    out.sub("sub.rf_grid")
+    out.figure(P.rf_heatmap(diag.scores, language=lang), title=False)
+    mig = diag.migration
+    if _has_rows(mig):
         matrix = mig.pivot_table(index="from_segment", columns="to_segment", values="customers", aggfunc="sum",
                                  fill_value=0, observed=True)
         matrix = matrix.loc[matrix.sum(axis=1) > 0, matrix.sum(axis=0) > 0]
@@ -516,7 +451,7 @@ def segments(diag: Any, *, language: str | None = None) -> list[Any]:
     return out.done()
 
 
-def early_warning(diag: Any, *, language: str | None = None) -> list[Any]:
+def early_warning(diag: Diagnostic, *, language: str | None = None) -> list[Any]:
     """Early warning (clients en décrochage): customers to call first, with the value at stake.
 
     Parameters
@@ -533,12 +468,10 @@ def early_warning(diag: Any, *, language: str | None = None) -> list[Any]:
         note when nobody is flagged).
     """
     lang = _language(diag, language)
-    cur = _currency(diag)
+    cur = diag.config.currency
     out = _Out("early_warning", lang)
-    ew = _attr(diag, "early_warning")
-    if not isinstance(ew, pd.DataFrame) or "early_warning" not in ew.columns:
-        return out.done()
-    flagged = ew.loc[ew["early_warning"].astype(bool)]
+    ew = diag.early_warning
+    flagged = ew.loc[ew["early_warning"].to_numpy(dtype=bool)]
     if flagged.empty:
         out.html(note("Aucun client ne décroche de son rythme d'achat habituel à la date d'analyse." if lang == "fr"
                       else "No customer is slipping away from their usual buying rhythm at the analysis date."))
@@ -548,17 +481,16 @@ def early_warning(diag: Any, *, language: str | None = None) -> list[Any]:
     frame = _with_names(flagged.sort_values("value_at_stake", ascending=False), diag)
     frame = frame.assign(customer=_display_name(frame))
     out.figure(P.early_warning_bars(frame, language=lang, currency=cur))
-    if "reason" in frame.columns:
-        frame["reason"] = frame["reason"].map(lambda r: value_label("reason", r, lang))
-    cols = [c for c in ("customer_id", "name", "salesperson", "last_sale", "usual_interval_days", "overdue_ratio",
-                        "reason", "value_at_stake") if c in frame.columns]  # fmt: skip
+    frame["reason"] = frame["reason"].map(lambda r: value_label("reason", r, lang))
+    cols = _columns(frame, "customer_id", "name", "salesperson", "last_sale", "usual_interval_days", "overdue_ratio",
+                    "reason", "value_at_stake")
     out.html(html_table(frame[cols], language=lang, currency=cur, max_rows=25,
                         formats={"last_sale": "date", "usual_interval_days": "number", "overdue_ratio": "decimal1",
                                  "value_at_stake": "money0"}))
     return out.done()
 
 
-def concentration(diag: Any, *, language: str | None = None) -> list[Any]:
+def concentration(diag: Diagnostic, *, language: str | None = None) -> list[Any]:
     """Concentration: Pareto curve, share of the top customers, dependency on the first ones.
 
     Parameters
@@ -574,59 +506,55 @@ def concentration(diag: Any, *, language: str | None = None) -> list[Any]:
         The outputs displayed (empty without active customers in N).
     """
     lang = _language(diag, language)
-    cur = _currency(diag)
+    cur = diag.config.currency
     out = _Out("concentration", lang)
-    revenue = _concentration_revenue(diag)
-    if revenue is None or (revenue > 0).sum() == 0:
+    conc = diag.concentration
+    revenue = conc.pareto["revenue"]  # customers with revenue > 0 in N only
+    if revenue.empty:
         return out.done()
     out.findings([F.concentration(revenue, language=lang)])
     out.figure(P.pareto_curve(revenue, language=lang), title=False)
-    conc = _attr(diag, "concentration")
-    if hasattr(conc, "as_dict"):
-        fig = conc.as_dict()
-        fr = lang == "fr"
-        rows = [
-            ("Part du premier client" if fr else "Share of the first customer", fmt.percent(fig.get("top1_share"), language=lang)),
-            ("Part des 5 premiers clients" if fr else "Share of the top 5 customers", fmt.percent(fig.get("top5_share"), language=lang)),
-            ("Part des 10 premiers clients" if fr else "Share of the top 10 customers", fmt.percent(fig.get("top10_share"), language=lang)),
-            ("Part des 20 % premiers clients" if fr else "Share of the top 20% of customers", fmt.percent(fig.get("top20_share"), language=lang)),
-            ("CA sans les 3 premiers clients" if fr else "Revenue without the top 3 customers",
-             fmt.money(fig.get("revenue_without_top3"), language=lang, currency=cur, decimals=0)),
-            ("Indice de Herfindahl" if fr else "Herfindahl index", fmt.number(fig.get("herfindahl"), language=lang, decimals=3)),
-        ]  # fmt: skip
-        out.html(html_table(pd.DataFrame(rows, columns=["indicator", "value"]), language=lang, max_rows=None,
-                            formats={"value": lambda v: v}, headers={"indicator": "", "value": ""},
-                            classes=("icpc-compact",), numeric=("value",)))
-    pareto = getattr(conc, "pareto", None)
-    if _has_rows(pareto):
-        out.sub("sub.top_customers")
-        top = _with_names(pareto.head(10).reset_index(), diag)
-        cols = [c for c in ("rank", "customer_id", "name", "revenue", "share", "cumulative_share") if c in top.columns]
-        out.html(html_table(top[cols], language=lang, currency=cur, max_rows=10,
-                            formats={"rank": "number", "revenue": "money0", "share": "percent", "cumulative_share": "percent"}))
+    fr = lang == "fr"
+    rows = [
+        ("Part du premier client" if fr else "Share of the first customer", fmt.percent(conc.top1_share, language=lang)),
+        ("Part des 5 premiers clients" if fr else "Share of the top 5 customers", fmt.percent(conc.top5_share, language=lang)),
+        ("Part des 10 premiers clients" if fr else "Share of the top 10 customers", fmt.percent(conc.top10_share, language=lang)),
+        ("Part des 20 % premiers clients" if fr else "Share of the top 20% of customers", fmt.percent(conc.top20_share, language=lang)),
+        ("CA sans les 3 premiers clients" if fr else "Revenue without the top 3 customers",
+         fmt.money(conc.revenue_without_top3, language=lang, currency=cur, decimals=0)),
+        ("Indice de Herfindahl" if fr else "Herfindahl index", fmt.number(conc.herfindahl, language=lang, decimals=3)),
+    ]  # fmt: skip
+    out.html(html_table(pd.DataFrame(rows, columns=["indicator", "value"]), language=lang, max_rows=None,
+                        formats={"value": lambda v: v}, headers={"indicator": "", "value": ""},
+                        classes=("icpc-compact",), numeric=("value",)))
+    out.sub("sub.top_customers")
+    top = _with_names(conc.pareto.head(10).reset_index(), diag)
+    cols = _columns(top, "rank", "customer_id", "name", "revenue", "share", "cumulative_share")
+    out.html(html_table(top[cols], language=lang, currency=cur, max_rows=10,
+                        formats={"rank": "number", "revenue": "money0", "share": "percent", "cumulative_share": "percent"}))
     return out.done()
 
 
-def _activity_current(activity: Any) -> pd.DataFrame | None:
-    """Activity per salesperson for period N (rows of the ``current`` period when indexed by period)."""
-    frame = activity if isinstance(activity, pd.DataFrame) else getattr(activity, "by_salesperson", None)
-    if not _has_rows(frame):
+def _activity_current(diag: Diagnostic) -> pd.DataFrame | None:
+    """Activity per salesperson in period N (:attr:`Diagnostic.activity` rows of ``current``).
+
+    None without an activity log, or when the log and the sales name no salesperson.
+    """
+    activity = diag.activity
+    if not _has_rows(activity):
         return None
-    if isinstance(frame.index, pd.MultiIndex) and "period" in frame.index.names:
-        if "current" not in frame.index.get_level_values("period"):
-            return None
-        frame = frame.xs("current", level="period")
-    frame = frame.reset_index() if "salesperson" not in frame.columns else frame
-    return frame.rename(columns={"sales_count": "sales"})
+    return activity.xs("current", level="period").reset_index()
 
 
 def _activity_totals(frame: pd.DataFrame) -> dict[str, float]:
-    stages = [c for c in ("contacts_received", "calls", "calls_completed", "sales") if c in frame.columns]
-    totals = {c: float(frame[c].fillna(0).sum()) for c in stages}
+    """Funnel stages summed over the salespeople; sales left out when unknown (no salesperson column)."""
+    stages = {"contacts_received": "contacts_received", "calls": "calls", "calls_completed": "calls_completed",
+              "sales": "sales_count"}  # fmt: skip
+    totals = {stage: float(frame[col].sum()) for stage, col in stages.items() if frame[col].notna().any()}
     return totals if any(totals.values()) else {}
 
 
-def sales_team(diag: Any, *, language: str | None = None) -> list[Any]:
+def sales_team(diag: Diagnostic, *, language: str | None = None) -> list[Any]:
     """Sales team (équipe commerciale): per salesperson and region, activity funnel when given.
 
     Parameters
@@ -642,28 +570,24 @@ def sales_team(diag: Any, *, language: str | None = None) -> list[Any]:
         The outputs displayed (empty without salesperson, region or activity data).
     """
     lang = _language(diag, language)
-    cur = _currency(diag)
+    cur = diag.config.currency
     out = _Out("sales_team", lang)
-    for key, attr in (("sub.by_salesperson", "by_salesperson"), ("sub.by_region", "by_region")):
-        table = _attr(diag, attr)
-        if not _has_rows(table) or "revenue" not in table.columns:
+    for key, column, table in (("sub.by_salesperson", "salesperson", diag.by_salesperson),
+                               ("sub.by_region", "region", diag.by_region)):
+        # None when the column is not mapped; a single "(unassigned)" row when mapped but empty
+        if table is None or (table.index == UNASSIGNED).all():
             continue
-        column = "salesperson" if attr == "by_salesperson" else "region"
-        frame = table.reset_index() if column not in table.columns else table.copy()
-        frame = frame.rename(columns={frame.columns[0]: column}) if column not in frame.columns else frame
+        frame = table.reset_index()
         frame[column] = frame[column].astype(str)
-        if len(frame) == 1 and frame[column].iloc[0] in ("", "nan", "None"):
-            continue
         out.sub(key)
-        if attr == "by_salesperson":
-            out.findings([F.salesperson_spread(frame.rename(columns={"revenue_change_pct": "change_pct"}),
-                                               name_col=column, language=lang)])
+        if column == "salesperson":
+            out.findings([F.salesperson_spread(frame, change_col="revenue_change_pct", name_col=column,
+                                               language=lang)])
         ax = P.salesperson_comparison(frame.rename(columns={"revenue": "revenue_current"}), name_col=column,
-                                      previous_col="revenue_previous" if "revenue_previous" in frame.columns else None,
-                                      language=lang, currency=cur)
+                                      previous_col="revenue_previous", language=lang, currency=cur)
         out.figure(ax, title=False)
-        cols = [c for c in (column, "revenue", "revenue_change_pct", "share", "active_customers", "average_basket",
-                            "purchase_frequency", "new_customers", "lost_customers") if c in frame.columns]  # fmt: skip
+        cols = [column, "revenue", "revenue_change_pct", "share", "active_customers", "average_basket",
+                "purchase_frequency", "new_customers", "lost_customers"]
         out.html(html_table(frame.sort_values("revenue", ascending=False)[cols], language=lang, currency=cur,
                             max_rows=25,
                             formats={"revenue": "money0", "revenue_change_pct": "change", "share": "percent",
@@ -673,18 +597,20 @@ def sales_team(diag: Any, *, language: str | None = None) -> list[Any]:
                             headers={"revenue": label("revenue_current", lang),
                                      "revenue_change_pct": label("change_pct", lang),
                                      "share": label("revenue_share", lang)}))
-    act = _activity_current(_attr(diag, "activity"))
+    act = _activity_current(diag)
     totals = _activity_totals(act) if act is not None else {}
-    if act is not None and totals:
+    if totals:
         out.sub("sub.funnel")
+        out.findings([F.conversion_above_100(act["conversion_rate"], language=lang)])
         out.figure(P.activity_funnel(totals, language=lang), title=False)
-        cols = [c for c in ("salesperson", "contacts_received", "calls_completed", "completion_rate", "sales",
-                            "conversion_rate", "revenue_per_completed_call") if c in act.columns]  # fmt: skip
+        cols = ["salesperson", "contacts_received", "calls_completed", "completion_rate", "sales_count",
+                "conversion_rate", "revenue_per_completed_call"]
         out.html(html_table(act[cols], language=lang, currency=cur, max_rows=25,
                             formats={"completion_rate": "percent", "conversion_rate": "percent",
                                      "revenue_per_completed_call": "money0", "contacts_received": "number",
-                                     "calls": "number", "calls_completed": "number", "sales": "number"},
-                            headers={"revenue_per_completed_call": label("revenue_per_call", lang)}))
+                                     "calls_completed": "number", "sales_count": "number"},
+                            headers={"revenue_per_completed_call": label("revenue_per_call", lang),
+                                     "sales_count": label("sales", lang)}))
     return out.done()
 
 
@@ -703,7 +629,7 @@ def _reason(reason: str, lang: str) -> str:
     return reason_label(reason, lang)
 
 
-def data_quality(diag: Any, *, language: str | None = None) -> list[Any]:
+def data_quality(diag: Diagnostic, *, language: str | None = None) -> list[Any]:
     """Data quality and method (qualité des données et méthode): ledger, exclusions, anomalies, definitions.
 
     Parameters
@@ -719,22 +645,16 @@ def data_quality(diag: Any, *, language: str | None = None) -> list[Any]:
         The outputs displayed (this section always has content: the method).
     """
     lang = _language(diag, language)
-    cur = _currency(diag)
+    cur = diag.config.currency
     out = _Out("data_quality", lang)
-    dataset = getattr(diag, "dataset", None)
-    quality = dataset.data_quality() if dataset is not None and hasattr(dataset, "data_quality") else None
-    if quality:
-        out.sub("sub.ledger")
-        out.html(_ledger_table(quality, lang, cur))
-        warnings_ = quality.get("warnings") or {}
-        notes = []
-        for name, block in warnings_.items():
-            rows = block.get("rows", 0) if isinstance(block, Mapping) else block
-            if rows:
-                notes.append(f"{_reason(name, lang)}{' :' if lang == 'fr' else ':'} {fmt.number(rows, language=lang)} "
-                             + ("lignes conservées" if lang == "fr" else "rows kept"))
-        if notes:
-            out.html(note(" ; ".join(notes) if lang == "fr" else "; ".join(notes)))
+    quality = diag.dataset.data_quality()
+    out.sub("sub.ledger")
+    out.html(_ledger_table(quality, lang, cur))
+    notes = [f"{_reason(name, lang)}{' :' if lang == 'fr' else ':'} {fmt.number(block['rows'], language=lang)} "
+             + ("lignes conservées" if lang == "fr" else "rows kept")
+             for name, block in quality["warnings"].items() if block["rows"]]  # fmt: skip
+    if notes:
+        out.html(note(" ; ".join(notes) if lang == "fr" else "; ".join(notes)))
     groups = _anomaly_groups(diag)
     if groups is not None:
         out.sub("sub.anomalies")
@@ -746,8 +666,8 @@ def data_quality(diag: Any, *, language: str | None = None) -> list[Any]:
                       if lang == "fr" else
                       f"{fmt.number(n_groups, language=lang)} groups, {fmt.number(n_customers, language=lang)} customers "
                       "sharing an address or a SIRET; the full list is in the Excel workbook (Anomalies sheet)."))
-        cols = [c for c in ("duplicate_group", "customers", "address", "city", "salespeople", "first_created",
-                            "last_created", "basket") if c in groups.columns]  # fmt: skip
+        cols = _columns(groups, "duplicate_group", "customers", "address", "city", "salespeople", "first_created",
+                        "last_created", "basket")
         out.html(html_table(groups[cols], language=lang, currency=cur, max_rows=15,
                             formats={"customers": "number", "first_created": "date", "last_created": "date",
                                      "basket": "money0"},
@@ -755,15 +675,12 @@ def data_quality(diag: Any, *, language: str | None = None) -> list[Any]:
                                      "first_created": label("first_created", lang),
                                      "last_created": label("last_created", lang)}))
     out.sub("sub.method")
-    as_of = getattr(diag, "as_of", None)
-    period = _period(diag, "period")
     fr = lang == "fr"
-    lines = [label("method.descriptive", lang)]
-    if as_of is not None and period is not None:
-        lines.append((f"Date d'analyse : {fmt.date(as_of, language=lang)} ; période N {fmt.period(*period, language=lang)}, "
-                      "comparée aux mêmes mois de l'année précédente (N−1).") if fr else
-                     (f"Analysis date: {fmt.date(as_of, language=lang)}; period N {fmt.period(*period, language=lang)}, "
-                      "compared with the same months of the year before (N−1)."))  # fmt: skip
+    as_of = fmt.date(diag.as_of, language=lang)
+    period = fmt.period(diag.period.start, diag.period.end, language=lang)
+    lines = [label("method.descriptive", lang),
+             f"Date d'analyse : {as_of} ; période N {period}, comparée aux mêmes mois de l'année précédente (N−1)."
+             if fr else f"Analysis date: {as_of}; period N {period}, compared with the same months of the year before (N−1)."]  # fmt: skip
     out.html("".join(f"<p>{html.escape(s)}</p>" for s in lines))
     out.sub("sub.definitions")
     defs = "".join(f"<li><strong>{html.escape(label(k, lang))}</strong>{' : ' if fr else ': '}"
@@ -772,24 +689,23 @@ def data_quality(diag: Any, *, language: str | None = None) -> list[Any]:
     return out.done()
 
 
-def _anomaly_groups(diag: Any) -> pd.DataFrame | None:
-    """One row per address / SIRET cluster, largest first, with the address of its first customer."""
-    anomalies = _attr(diag, "anomalies")
-    groups = getattr(anomalies, "groups", None)
-    if not _has_rows(groups) or "duplicate_group" not in groups.columns:
+def _anomaly_groups(diag: Diagnostic) -> pd.DataFrame | None:
+    """One row per address / SIRET cluster, largest first, with the address of its first customer.
+
+    None without a cluster (``anomalies.groups`` is empty, always so without a customer master).
+    """
+    groups = diag.anomalies.groups
+    if groups.empty:
         return None
     groups = groups.sort_values(["customers", "duplicate_group"], ascending=[False, True], kind="stable")
-    members = getattr(anomalies, "customers", None)
-    master = getattr(getattr(diag, "dataset", None), "customers", None)
-    if _has_rows(members) and _has_rows(master) and "address" in master.columns:
+    master = diag.dataset.customers  # clusters come from the master, so it is there
+    keep = [c for c in ("address", "city") if c in master.columns]  # mapped or not in the config
+    if keep:
+        members = diag.anomalies.customers
         first = _ids_out(members.loc[members["duplicate_group"].notna()]).drop_duplicates("duplicate_group")
         lookup = master.assign(customer_id=master["customer_id"].astype(str)).drop_duplicates("customer_id")
-        keep = [c for c in ("address", "city") if c in lookup.columns]
         first = first.join(lookup.set_index("customer_id")[keep], on="customer_id")
         groups = groups.join(first.set_index("duplicate_group")[keep], on="duplicate_group")
-    if "salespeople" in groups.columns:
-        groups = groups.assign(salespeople=groups["salespeople"].map(
-            lambda v: ", ".join(map(str, v)) if isinstance(v, (list, tuple, set)) else v))
     return groups
 
 
@@ -812,7 +728,7 @@ SECTIONS: tuple[tuple[str, Callable[..., list[Any]]], ...] = (
 )
 
 
-def all_sections(diag: Any, *, language: str | None = None) -> dict[str, list[Any]]:
+def all_sections(diag: Diagnostic, *, language: str | None = None) -> dict[str, list[Any]]:
     """Display every section in order (for :mod:`explore` notebooks); returns outputs per section."""
     return {title: func(diag, language=language) for title, func in SECTIONS}
 
