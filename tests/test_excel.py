@@ -94,6 +94,10 @@ def test_english_headers_and_no_optional_sheets(tmp_path):
     wb = openpyxl.load_workbook(write_actions_xlsx(diag, tmp_path / "a.xlsx"))
     assert wb.sheetnames == ["Customers", "To call", "Lost customers", "Data quality"]
     assert _headers(wb["Customers"])[0] == "Customer id"
+    # columns the data cannot fill are left out, not shown empty
+    for sheet in ("Customers", "To call"):
+        assert not {"Salesperson", "Region", "Name", "City"} & set(_headers(wb[sheet])), sheet
+    assert "Customer id" in _headers(wb["To call"])
 
 
 @pytest.mark.parametrize(

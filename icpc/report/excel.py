@@ -17,13 +17,16 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from icpc.fsutil import atomic_path
 from icpc.report.labels import column_labels, label, reason_label, segment_label, value_label
+
+if TYPE_CHECKING:
+    from icpc.diagnostic import Diagnostic
 
 __all__ = ["COLUMN_FORMATS", "sheet_name", "actions_sheets", "write_actions_xlsx", "write_sheets"]
 
@@ -85,58 +88,46 @@ def sheet_name(name: str, taken: set[str] | None = None) -> str:
 # ----------------------------------------------------------------------------------------
 # sheet contents
 # ----------------------------------------------------------------------------------------
-def _attr(diag: Any, name: str) -> Any:
-    if name in getattr(diag, "__dict__", {}) or getattr(type(diag), name, None) is not None:
-        return getattr(diag, name)
-    return None
-
-
-def _names(diag: Any) -> pd.DataFrame | None:
-    master = getattr(getattr(diag, "dataset", None), "customers", None)
-    if not isinstance(master, pd.DataFrame) or master.empty:
+def _master(diag: Diagnostic) -> pd.DataFrame | None:
+    """The customer master indexed by ``customer_id`` (str); None without one."""
+    master = diag.dataset.customers
+    if master is None:
         return None
-    cols = [c for c in ("name", "city") if c in master.columns]
-    if not cols:
-        return None
-    out = master.assign(customer_id=master["customer_id"].astype(str)).drop_duplicates("customer_id")
-    return out.set_index("customer_id")[cols]
+    return master.assign(customer_id=master["customer_id"].astype(str)).drop_duplicates("customer_id").set_index(
+        "customer_id"
+    )
 
 
-def _join(frame: pd.DataFrame, extra: pd.DataFrame | None, cols: list[str] | None = None) -> pd.DataFrame:
-    if extra is None:
+def _with_master(frame: pd.DataFrame, diag: Diagnostic, cols: tuple[str, ...] = ("name", "city")) -> pd.DataFrame:
+    """``frame`` (a ``customer_id`` column) with ``cols`` of the customer master, those it has."""
+    master = _master(diag)
+    if master is None:
         return frame
-    extra = extra[[c for c in (cols or list(extra.columns)) if c not in frame.columns]]
-    if extra.shape[1] == 0:
-        return frame
-    extra = extra.set_axis(extra.index.astype(str))
-    return frame.join(extra, on="customer_id")
+    keep = [c for c in cols if c in master.columns and c not in frame.columns]  # mapped or not in the config
+    return frame.join(master[keep], on="customer_id") if keep else frame
 
 
 def _ids_out(frame: pd.DataFrame) -> pd.DataFrame:
-    out = frame.reset_index() if "customer_id" not in frame.columns else frame.copy()
+    """``frame`` with its ``customer_id`` index as a str column."""
+    out = frame.reset_index()
     out["customer_id"] = out["customer_id"].astype(str)
     return out
 
 
-def _customers(diag: Any) -> pd.DataFrame:
+def _customers(diag: Diagnostic) -> pd.DataFrame:
+    """:meth:`Diagnostic.customers_table` (scores, segment, status, early warning, name and city
+    included), empty columns left out, by decreasing revenue N."""
     table = diag.customers_table()
-    table = table.assign(customer_id=table["customer_id"].astype(str))
-    scores = _attr(diag, "scores")
-    if isinstance(scores, pd.DataFrame) and "segment" in scores.columns:
-        table = _join(table, scores, ["r_score", "f_score", "m_score", "segment"])
-    ew = _attr(diag, "early_warning")
-    if isinstance(ew, pd.DataFrame) and "early_warning" in ew.columns:
-        table = _join(table, ew, ["usual_interval_days", "overdue_ratio", "early_warning", "value_at_stake"])
-    table = _join(table, _names(diag))
     order = ["customer_id", "name", "city", "salesperson", "region", "segment", "status", "r_score", "f_score",
              "m_score", "first_sale", "last_sale", "recency_days", "frequency", "monetary", "revenue",
              "revenue_previous", "usual_interval_days", "overdue_ratio", "early_warning", "value_at_stake",
              "duplicate_group"]  # fmt: skip
+    # name and city only with a customer master giving them; salesperson, region… empty when not mapped
     cols = [c for c in order if c in table.columns and not table[c].isna().all()]
-    return table[cols].sort_values("revenue" if "revenue" in cols else "customer_id", ascending=False, kind="stable")
+    return table[cols].sort_values("revenue", ascending=False, kind="stable")
 
 
-def actions_sheets(diag: Any, *, language: str | None = None) -> dict[str, pd.DataFrame]:
+def actions_sheets(diag: Diagnostic, *, language: str | None = None) -> dict[str, pd.DataFrame]:
     """The sheets of ``actions.xlsx`` as frames (canonical column names), in workbook order.
 
     Parameters
@@ -160,23 +151,17 @@ def actions_sheets(diag: Any, *, language: str | None = None) -> dict[str, pd.Da
         customers["segment"] = customers["segment"].map(lambda s: segment_label(str(s), lang) if pd.notna(s) else s)
     sheets[label("sheet.customers", lang)] = customers
 
-    ew = _attr(diag, "early_warning")
-    if isinstance(ew, pd.DataFrame) and "early_warning" in ew.columns:
-        flagged = _ids_out(ew.loc[ew["early_warning"].astype(bool)]).sort_values("value_at_stake", ascending=False)
-        flagged = _join(flagged, _names(diag))
-        if "rank" not in flagged.columns or flagged["rank"].isna().all():
-            flagged["rank"] = np.arange(1, len(flagged) + 1)
-        cols = [c for c in ("rank", "customer_id", "name", "city", "salesperson", "last_sale", "recency_days",
-                            "usual_interval_days", "overdue_ratio", "trend_change", "reason", "value_at_stake")
-                if c in flagged.columns]  # fmt: skip
-        sheets[label("sheet.at_risk", lang)] = flagged[cols]
+    ew = diag.early_warning
+    flagged = _ids_out(ew.loc[ew["early_warning"].to_numpy(dtype=bool)]).sort_values("rank", kind="stable")
+    flagged = _with_master(flagged, diag)
+    cols = _columns(flagged, "rank", "customer_id", "name", "city", "salesperson", "last_sale", "recency_days",
+                    "usual_interval_days", "overdue_ratio", "trend_change", "reason", "value_at_stake")
+    sheets[label("sheet.at_risk", lang)] = flagged[cols]
 
-    lost = getattr(_attr(diag, "dynamics"), "lost", None)
-    if isinstance(lost, pd.DataFrame):
-        lost = _join(_ids_out(lost), _names(diag))
-        cols = [c for c in ("customer_id", "name", "city", "salesperson", "region", "last_sale", "days_since_last_sale",
-                            "revenue_previous") if c in lost.columns]  # fmt: skip
-        sheets[label("sheet.lost", lang)] = lost[cols]
+    lost = _with_master(_ids_out(diag.dynamics.lost), diag)
+    cols = _columns(lost, "customer_id", "name", "city", "salesperson", "region", "last_sale", "days_since_last_sale",
+                    "revenue_previous")
+    sheets[label("sheet.lost", lang)] = lost[cols]
 
     if "salesperson" in customers.columns and customers["salesperson"].notna().any():
         sp = customers["salesperson"].astype("str").where(customers["salesperson"].notna(), label("sheet.no_salesperson", lang))
@@ -186,23 +171,29 @@ def actions_sheets(diag: Any, *, language: str | None = None) -> dict[str, pd.Da
             mine.insert(0, "rank", np.arange(1, len(mine) + 1))
             sheets[label("sheet.salesperson_prefix", lang) + str(name)] = mine
 
-    anomalies = _attr(diag, "anomalies")
-    clusters = anomalies if isinstance(anomalies, pd.DataFrame) else getattr(anomalies, "customers", None)
-    master = getattr(getattr(diag, "dataset", None), "customers", None)
-    if isinstance(master, pd.DataFrame) and isinstance(clusters, pd.DataFrame) and "duplicate_group" in clusters.columns:
+    if diag.dataset.customers is not None:
         # without a customer master there is no address to compare: no sheet rather than an empty one
+        clusters = diag.anomalies.customers
         clusters = _ids_out(clusters.loc[clusters["duplicate_group"].notna()]).sort_values(["duplicate_group", "customer_id"])
-        keep = [c for c in ("name", "address", "postcode", "city", "siret") if c in master.columns]
-        clusters = _join(clusters, master.assign(customer_id=master["customer_id"].astype(str))
-                         .drop_duplicates("customer_id").set_index("customer_id")[keep])
-        cols = [c for c in ("duplicate_group", "group_size", "match", "customer_id", "name", "address", "postcode",
-                            "city", "siret", "salesperson", "created", "revenue", "basket") if c in clusters.columns]  # fmt: skip
+        clusters = _with_master(clusters, diag, ("name", "address", "postcode", "city", "siret"))
+        cols = _columns(clusters, "duplicate_group", "group_size", "match", "customer_id", "name", "address", "postcode",
+                        "city", "siret", "salesperson", "created", "revenue", "basket")
         sheets[label("sheet.anomalies", lang)] = clusters[cols]
 
-    dataset = getattr(diag, "dataset", None)
-    if dataset is not None and hasattr(dataset, "data_quality"):
-        sheets[label("sheet.ledger", lang)] = _ledger(dataset.data_quality(), lang)
+    sheets[label("sheet.ledger", lang)] = _ledger(diag.dataset.data_quality(), lang)
     return sheets
+
+
+#: columns of the customer master (or of a mapping) a sheet shows only when the data has them
+_OPTIONAL_COLUMNS = frozenset({"name", "city", "address", "postcode", "siret", "salesperson", "region"})
+
+
+def _columns(frame: pd.DataFrame, *cols: str) -> list[str]:
+    """``cols`` of a sheet: all required (KeyError when missing), the optional ones when filled."""
+    missing = [c for c in cols if c not in _OPTIONAL_COLUMNS and c not in frame.columns]
+    if missing:
+        raise KeyError(f"actions sheet lacks columns {missing}; found {list(frame.columns)}")
+    return [c for c in cols if c not in _OPTIONAL_COLUMNS or (c in frame.columns and (frame.empty or frame[c].notna().any()))]
 
 
 def _ledger(quality: Mapping[str, Any], lang: str) -> pd.DataFrame:
@@ -211,9 +202,8 @@ def _ledger(quality: Mapping[str, Any], lang: str) -> pd.DataFrame:
     rows = [(label("rows_read", lang), quality.get("rows_read"), quality.get("amount_read")),
             (label("rows_used", lang), quality.get("rows_used"), quality.get("amount_used"))]
     rows += [(f"{label('rows_excluded', lang)} — {reason_label(r, lang)}", n, amounts.get(r)) for r, n in excluded.items()]
-    for name, block in (quality.get("warnings") or {}).items():
-        if isinstance(block, Mapping):
-            rows.append((reason_label(name, lang), block.get("rows"), block.get("amount")))
+    for name, block in quality["warnings"].items():
+        rows.append((reason_label(name, lang), block["rows"], block.get("amount")))
     return pd.DataFrame(rows, columns=["reason", "rows", "amount"])
 
 
@@ -306,7 +296,7 @@ def _shown(value: Any, kind: str | None) -> str:
     return str(value)
 
 
-def write_actions_xlsx(diag: Any, path: str | Path, *, language: str | None = None) -> Path:
+def write_actions_xlsx(diag: Diagnostic, path: str | Path, *, language: str | None = None) -> Path:
     """Write the action-list workbook ``actions.xlsx`` of a diagnostic.
 
     Parameters
