@@ -603,8 +603,9 @@ def sales_team(diag: Diagnostic, *, language: str | None = None) -> list[Any]:
         out.sub("sub.funnel")
         out.findings([F.conversion_above_100(act["conversion_rate"], language=lang)])
         out.figure(P.activity_funnel(totals, language=lang), title=False)
-        cols = ["salesperson", "contacts_received", "calls_completed", "completion_rate", "sales_count",
-                "conversion_rate", "revenue_per_completed_call"]
+        cols = ["salesperson", "contacts_received", "calls_completed", "completion_rate"]
+        if act["sales_count"].notna().any():  # NaN when the transactions have no salesperson column
+            cols += ["sales_count", "conversion_rate", "revenue_per_completed_call"]
         out.html(html_table(act[cols], language=lang, currency=cur, max_rows=25,
                             formats={"completion_rate": "percent", "conversion_rate": "percent",
                                      "revenue_per_completed_call": "money0", "contacts_received": "number",
