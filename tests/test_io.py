@@ -204,6 +204,25 @@ def test_excel_text_amounts_and_numeric_ids(tmp_path):
     assert list(pd.to_datetime(dates).strftime("%Y-%m-%d")) == ["2024-01-03", "2024-01-04"]
 
 
+def test_excel_read_with_calamine_equals_openpyxl(monkeypatch):
+    """The fast reader gives the same columns as openpyxl on the demo's customer master."""
+    import icpc.io as io_mod
+
+    demo = Path(__file__).resolve().parents[1] / "data_samples" / "demo" / "clients.xlsx"
+    columns = {"customer_id": "Code", "name": "Raison sociale", "postcode": "CP", "created_at": "Date création",
+               "siret": "SIRET"}
+    spec = FileSpec(key="customers", path=demo, columns=columns, sheet="Clients")
+    fast = read_table(spec)
+    excel_file = pd.ExcelFile
+    monkeypatch.setattr(io_mod.pd, "ExcelFile", lambda path, engine: excel_file(path, engine="openpyxl"))
+    slow = read_table(spec)
+    assert fast.details == slow.details
+    assert fast.columns.keys() == slow.columns.keys()
+    for key in fast.columns:
+        assert fast.columns[key].equals(slow.columns[key]), key
+    assert fast.columns["postcode"].to_pylist()[:3] == slow.columns["postcode"].to_pylist()[:3]
+
+
 def test_parquet_keeps_types(tmp_path):
     path = tmp_path / "f.parquet"
     table = pa.table({"Code client": ["007", "008"], "Date facture": pa.array(
