@@ -382,17 +382,41 @@ class Diagnostic:
         revenue <= 0); ``name``, ``address``, ``postcode``, ``city`` follow when the
         customer master gives them, then ``revenue``, ``revenue_previous``, ``bridge_class``.
         """
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
         out = base.loc[base["first_sale"].notna()].reset_index(drop=True)
         ids = pd.Index(out[C.CUSTOMER_ID].astype("str"))
 
-        def take(frame: pd.DataFrame | pd.Series, col: str | None, fill: Any) -> np.ndarray:
-            # positional take (one string lookup per source frame, no reindex per column)
+        ids_arrow = pa.array(ids.to_numpy(dtype=object), pa.string())
+
+        def locate(frame: pd.DataFrame | pd.Series) -> np.ndarray:
+            # position of each id in ``frame`` (-1: absent), one hash lookup per source frame
             key = id(frame)
             if key not in positions:
-                positions[key] = frame.index.get_indexer(ids)
-            pos = positions[key]
+                index = frame.index
+                if index.dtype == "str" and index.is_unique:  # Arrow's hash lookup: ~5x pandas'
+                    found = pc.index_in(ids_arrow, value_set=pa.array(index.array, pa.string()))
+                    positions[key] = np.asarray(pc.fill_null(found, -1).to_numpy(zero_copy_only=False), np.int64)
+                else:
+                    positions[key] = index.get_indexer(ids)
+            return positions[key]
+
+        def take(frame: pd.DataFrame | pd.Series, col: str | None, fill: Any) -> np.ndarray:
+            # positional take (no reindex per column)
+            pos = locate(frame)
             values = (frame if col is None else frame[col]).to_numpy(dtype=object if fill is None else None)
             return np.where(pos >= 0, values[pos] if len(values) else fill, fill)
+
+        def take_text(frame: pd.DataFrame | pd.Series, col: str | None) -> pd.api.extensions.ExtensionArray:
+            # text column -> ``str`` array, null where absent, without Python objects
+            pos = locate(frame)
+            series = frame if col is None else frame[col]
+            if series.dtype != "str" or not len(series):
+                return pd.array(take(frame, col, None), dtype="str")
+            values = pa.array(series.array, pa.string())
+            picked = pc.take(values, pa.array(pos, mask=pos < 0))
+            return pd.array(picked, dtype="str")
 
         positions: dict[int, np.ndarray] = {}
         out["frequency"] = take(self.rfm, "frequency", 0).astype("int64")
@@ -419,7 +443,7 @@ class Diagnostic:
             m = m.set_axis(pd.Index(m[C.CUSTOMER_ID].astype("str")), axis=0)
             for col in (C.NAME, C.ADDRESS, C.POSTCODE, C.CITY):
                 if col in m.columns:
-                    out[col] = pd.array(take(m, col, None), dtype="str")
+                    out[col] = take_text(m, col)
                     extras.append(col)
         extras += [c for c in ("revenue", "revenue_previous", "bridge_class") if c in out.columns]
         return out[list(CUSTOMERS_CSV_COLUMNS) + extras]
