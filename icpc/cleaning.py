@@ -371,7 +371,9 @@ def _is_in(values: pd.Index, wanted: pd.Index) -> np.ndarray:
 
 def _categorical(codes: np.ndarray, dictionary: pa.Array) -> pd.Categorical:
     """A pandas Categorical with only the values used (``str`` categories)."""
-    present = np.bincount(codes + 1, minlength=len(dictionary) + 1)[1:] > 0  # code -1 (null) lands in bin 0
+    seen = np.zeros(len(dictionary) + 1, bool)
+    seen[codes] = True  # code -1 (null) lands in the extra last slot
+    present = seen[:-1]
     if not present.all():
         new = np.cumsum(present) - 1
         codes = np.where(codes >= 0, new[np.maximum(codes, 0)], -1)
@@ -423,27 +425,45 @@ def _duplicated(columns: Sequence[np.ndarray], candidates: np.ndarray, *, key_co
     """
     n = len(candidates)
     out = np.zeros(n, bool)
-    all_rows = bool(candidates.all())
-    idx = None if all_rows else np.flatnonzero(candidates)
-    if (n if idx is None else len(idx)) < 2:
+    idx = None if candidates.all() else np.flatnonzero(candidates)
+    m = n if idx is None else len(idx)
+    if m < 2:
         return out
-    h = np.zeros(n if idx is None else len(idx), np.uint64)
+    # in-place mixing: two 8-byte buffers for all the columns (fresh memory is costly here)
+    h = np.zeros(m, np.uint64)
+    tmp = np.empty(m, np.uint64)
     with np.errstate(over="ignore"):
         for col in columns[:key_columns]:
             values = col if idx is None else col[idx]
             if values.dtype.kind == "f":
-                values = np.where(np.isnan(values), np.inf, values) + 0.0  # one NaN, no -0.0
-            bits = np.ascontiguousarray(values).view(f"u{values.dtype.itemsize}").astype(np.uint64, copy=False)
+                values = values + 0.0  # no -0.0
+                nan = np.isnan(values)
+                if nan.any():
+                    values[nan] = np.inf  # one NaN
+            if values.dtype.itemsize == 8:
+                bits = np.ascontiguousarray(values).view(np.uint64)
+            else:
+                tmp[...] = np.ascontiguousarray(values).view(f"u{values.dtype.itemsize}")
+                bits = tmp
             h ^= bits
             h *= np.uint64(0x9E3779B97F4A7C15)
-            h ^= h >> np.uint64(29)
+            np.right_shift(h, np.uint64(29), out=tmp)
+            h ^= tmp
+    del tmp
     h32 = (h >> np.uint64(32)).astype(np.uint32)  # half the bytes to sort; collisions are checked below
+    del h
     hs = np.sort(h32)
-    repeated = hs[1:][hs[1:] == hs[:-1]]
-    if not len(repeated):
+    same = hs[1:] == hs[:-1]
+    if not same.any():
         return out
-    maybe = np.isin(h32, np.unique(repeated), kind="sort") if len(repeated) > 1 << 16 else \
-        pd.Index(np.unique(repeated)).get_indexer(h32) >= 0
+    repeated = np.unique(hs[1:][same])
+    del hs, same
+    # rows carrying a repeated hash: a 16-MB table on the top 24 bits, then exact on the few hits
+    table = np.zeros(1 << 24, bool)
+    table[repeated >> np.uint32(8)] = True
+    maybe = table[h32 >> np.uint32(8)]
+    hits = np.flatnonzero(maybe)
+    maybe[hits] = np.isin(h32[hits], repeated)
     sub = np.flatnonzero(maybe) if idx is None else idx[maybe]
     frame = pd.DataFrame({f"c{i}": col[sub] for i, col in enumerate(columns)})
     dup = frame.duplicated(keep="first").to_numpy()
