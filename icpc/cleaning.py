@@ -78,6 +78,7 @@ __all__ = [
     "clean_customers",
     "clean_activity",
     "customer_attribution",
+    "last_rows",
     "TRANSACTION_REASONS",
     "CUSTOMER_REASONS",
     "ACTIVITY_REASONS",
@@ -681,16 +682,57 @@ def customer_attribution(transactions: pd.DataFrame) -> pd.DataFrame:
     """
     cols = [c for c in (C.SALESPERSON, C.REGION) if c in transactions.columns]
     cust = transactions[C.CUSTOMER_ID]
-    codes = cust.cat.codes.to_numpy() if isinstance(cust.dtype, pd.CategoricalDtype) else pd.factorize(cust)[0]
     if len(transactions) == 0:
         return pd.DataFrame(columns=cols, index=pd.Index([], name=C.CUSTOMER_ID, dtype="str"))
-    order = np.lexsort((transactions[C.SOURCE_ROW].to_numpy(), transactions[C.DATE].to_numpy().view(np.int64),
-                        codes))
-    sorted_codes = codes[order]
-    last = order[np.r_[sorted_codes[1:] != sorted_codes[:-1], True]]
-    out = transactions.iloc[last][cols].copy()
-    out.index = pd.Index(cust.iloc[last].astype("str").to_numpy(), name=C.CUSTOMER_ID, dtype="str")
+    if isinstance(cust.dtype, pd.CategoricalDtype):
+        codes, ids = cust.cat.codes.to_numpy().astype(np.int64), cust.cat.categories
+    else:
+        codes, ids = pd.factorize(cust)
+        codes = codes.astype(np.int64)
+    day = np.asarray(transactions[C.DATE], dtype="datetime64[ns]").view(np.int64) // 86_400_000_000_000
+    last = last_rows(transactions, codes, day, len(ids))
+    present = last >= 0
+    out = transactions.iloc[last[present]][cols].reset_index(drop=True)
+    out.index = pd.Index(np.asarray(ids, dtype=object)[present], name=C.CUSTOMER_ID, dtype="str")
     return out
+
+
+def last_rows(transactions: pd.DataFrame, codes: np.ndarray, day: np.ndarray, n: int) -> np.ndarray:
+    """Position of each customer's most recent row (-1 when it has none), vectorised.
+
+    The attribution rule (DESIGN.md): latest date first; among rows of that date, the
+    highest ``source_row`` (else the latest position).
+
+    Parameters
+    ----------
+    transactions : pandas.DataFrame
+        Canonical transactions (``source_row`` used when present).
+    codes : numpy.ndarray of int64
+        Customer code (0..n-1) of each row.
+    day : numpy.ndarray of int64
+        Day number of each row.
+    n : int
+        Number of customer codes.
+
+    Returns
+    -------
+    numpy.ndarray of int64
+        Row position per customer code.
+    """
+    latest = np.full(n, np.iinfo(np.int64).min, dtype=np.int64)
+    np.maximum.at(latest, codes, day)
+    rows = np.flatnonzero(day == latest[codes])
+    if C.SOURCE_ROW in transactions.columns:
+        tie = np.asarray(transactions[C.SOURCE_ROW], dtype=np.int64)[rows]
+    else:
+        tie = rows
+    cand = codes[rows]
+    best = np.full(n, np.iinfo(np.int64).min, dtype=np.int64)
+    np.maximum.at(best, cand, tie)
+    keep = tie == best[cand]  # one row per customer unless source_row repeats
+    last = np.full(n, -1, dtype=np.int64)
+    last[cand[keep]] = rows[keep]
+    return last
 
 
 # --------------------------------------------------------------------------------------

@@ -46,6 +46,8 @@ import numpy as np
 import pandas as pd
 
 from icpc import columns as C
+from icpc.cleaning import customer_attribution as _attribution
+from icpc.cleaning import last_rows
 from icpc.documents import documents as make_documents
 
 __all__ = [
@@ -298,7 +300,8 @@ def customer_attribution(transactions: pd.DataFrame) -> pd.DataFrame:
 
     DESIGN.md's rule: the values of the customer's most recent row (latest date; ties:
     highest ``source_row``, else the latest position), so reorganisations don't split a
-    customer. Vectorised; same contract as ``icpc.cleaning.customer_attribution``.
+    customer. The one implementation is :func:`icpc.cleaning.customer_attribution`
+    (vectorised); this name is kept for the KPI API.
 
     Parameters
     ----------
@@ -311,42 +314,12 @@ def customer_attribution(transactions: pd.DataFrame) -> pd.DataFrame:
         Index ``customer_id`` (customers with at least one row), columns ``salesperson``
         and ``region`` (those present in the input; category, may be null).
     """
-    tx = transactions
-    cols = [c for c in (C.SALESPERSON, C.REGION) if c in tx.columns]
-    cats = tx[C.CUSTOMER_ID].cat.categories
-    codes = np.asarray(tx[C.CUSTOMER_ID].cat.codes, dtype=np.int64)
-    last = _last_rows(tx, codes, _day_numbers(tx[C.DATE]), len(cats))
-    present = last >= 0
-    index = pd.Index(cats[present], name=C.CUSTOMER_ID)
-    out = {
-        col: pd.Categorical.from_codes(
-            np.asarray(tx[col].cat.codes)[last[present]], dtype=tx[col].dtype
-        )
-        for col in cols
-    }
-    return pd.DataFrame(out, index=index)
+    return _attribution(transactions)
 
 
 def _last_rows(tx: pd.DataFrame, codes: np.ndarray, day: np.ndarray, n: int) -> np.ndarray:
-    """Position of each customer's most recent row (-1 when it has none).
-
-    Latest date first; among rows of that date, the highest ``source_row`` (else the
-    latest position).
-    """
-    latest = np.full(n, np.iinfo(np.int64).min, dtype=np.int64)
-    np.maximum.at(latest, codes, day)
-    rows = np.flatnonzero(day == latest[codes])
-    if C.SOURCE_ROW in tx.columns:
-        tie = np.asarray(tx[C.SOURCE_ROW], dtype=np.int64)[rows]
-    else:
-        tie = rows
-    cand = codes[rows]
-    best = np.full(n, np.iinfo(np.int64).min, dtype=np.int64)
-    np.maximum.at(best, cand, tie)
-    keep = tie == best[cand]  # one row per customer unless source_row repeats
-    last = np.full(n, -1, dtype=np.int64)
-    last[cand[keep]] = rows[keep]
-    return last
+    """Position of each customer's most recent row (:func:`icpc.cleaning.last_rows`)."""
+    return last_rows(tx, codes, day, n)
 
 
 def customer_periods(
