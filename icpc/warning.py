@@ -48,6 +48,11 @@ def _day(values: np.ndarray) -> np.ndarray:
     return values.astype("datetime64[ns]").astype("datetime64[D]").astype(np.int64)
 
 
+def _narrow(key: np.ndarray, bound: int) -> np.ndarray:
+    """Non-negative sort keys below ``bound`` as uint32 when they fit (half the bytes to sort)."""
+    return key.astype(np.uint32) if bound < 1 << 32 else key
+
+
 def usual_intervals(codes: np.ndarray, days: np.ndarray, n_customers: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Distinct sale dates, last sale day and median gap per customer (vectorised).
 
@@ -71,8 +76,9 @@ def usual_intervals(codes: np.ndarray, days: np.ndarray, n_customers: int) -> tu
         return (np.zeros(n_customers, dtype=np.int64), np.full(n_customers, np.iinfo(np.int64).min),
                 np.full(n_customers, np.nan))  # fmt: skip
     span = int(days.max() - days.min()) + 1
-    key = np.sort(codes.astype(np.int64) * span + (days - days.min()))  # by code, then day
-    key = key[np.r_[True, key[1:] != key[:-1]]]  # distinct (customer, date) pairs
+    key = codes.astype(np.int64) * span + (days - days.min())  # by code, then day
+    key = np.sort(_narrow(key, n_customers * span))
+    key = key[np.r_[True, key[1:] != key[:-1]]].astype(np.int64)  # distinct (customer, date) pairs
     code = key // span
     day = key % span
     n_dates = np.bincount(code, minlength=n_customers)
@@ -155,8 +161,8 @@ def early_warning(
     lo = int(np.datetime64(year_before_start.date(), "D").astype(np.int64))
     hi = int(np.datetime64(year_before_end.date(), "D").astype(np.int64))
     then = sale & (day >= lo) & (day <= hi)
-    pairs = np.sort(codes[then] * (hi - lo + 1) + (day[then] - lo))
-    pairs = pairs[np.r_[True, pairs[1:] != pairs[:-1]]] if len(pairs) else pairs
+    pairs = np.sort(_narrow(codes[then] * (hi - lo + 1) + (day[then] - lo), n * (hi - lo + 1)))
+    pairs = (pairs[np.r_[True, pairs[1:] != pairs[:-1]]] if len(pairs) else pairs).astype(np.int64)
     then_dates = np.bincount(pairs // (hi - lo + 1), minlength=n)
     stake = revenue(window_start(end, 12), end)
 
