@@ -60,7 +60,6 @@ from icpc.config import ActivitySpec, Config, Exclusions, FileSpec
 from icpc.exceptions import InputError
 from icpc.io import (
     RawTable,
-    keep_freed_memory,
     normalize_header,
     parse_amounts,
     parse_dates,
@@ -919,7 +918,6 @@ def load_dataset(config: Config) -> Dataset:
         A file cannot be used at all (see :func:`icpc.io.read_table`) or the
         transactions file has no usable row.
     """
-    keep_freed_memory()  # big files: seconds of page faults saved (see its docstring)
     name = _config_name(config)
     ledgers: dict[str, Ledger] = {}
     customers = None

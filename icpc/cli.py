@@ -124,6 +124,9 @@ def batch(
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``icpc`` console script; returns the exit code."""
+    from icpc.io import keep_freed_memory
+
+    keep_freed_memory()  # this process loads big files: reuse freed memory (see its docstring)
     try:
         code = app(args=argv, standalone_mode=False)
     except IcpcError as exc:

@@ -87,7 +87,9 @@ def keep_freed_memory() -> None:
     Arrow allocates through the same glibc heap (``system_memory_pool``). Peak memory is
     unchanged (the same arrays are alive at the peak); idle memory is kept until exit.
 
-    Called by :func:`icpc.cleaning.load_dataset`; idempotent; does nothing off glibc.
+    A process-wide setting, so the library never calls it by itself: the owner of the
+    process opts in — the ``icpc`` command and the batch's worker processes do. Idempotent;
+    does nothing off glibc.
     """
     global _MEMORY_TUNED
     if _MEMORY_TUNED:
