@@ -47,6 +47,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -534,7 +535,28 @@ def clean_transactions(
     InputError
         When no row is usable (the message gives the count per reason).
     """
-    exclude = exclude or Exclusions()
+    # one worker thread overlaps the two costliest steps with the rest (both release the
+    # GIL in Arrow hashing and numpy): the invoice dictionary (millions of distinct values)
+    # while the other columns are parsed, and the duplicate screen while the ledger and the
+    # frame are built. The pool is joined on leaving the block; .result() re-raises.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="icpc-clean") as worker:
+        return _clean_transactions(raw, worker, as_of=as_of, exclude=exclude or Exclusions(),
+                                   excluded_customers=excluded_customers, drop_duplicates=drop_duplicates,
+                                   config_name=config_name, release_raw=release_raw)
+
+
+def _clean_transactions(
+    raw: RawTable,
+    worker: ThreadPoolExecutor,
+    *,
+    as_of: dt.date | None,
+    exclude: Exclusions,
+    excluded_customers: Iterable[str],
+    drop_duplicates: bool,
+    config_name: str,
+    release_raw: bool,
+) -> tuple[pd.DataFrame, Ledger, dt.date]:
+    """Body of :func:`clean_transactions`; ``worker`` runs the invoice encoding and the duplicate screen."""
     n = raw.n_rows
     reasons = TRANSACTION_REASONS
     code = {r: i + 1 for i, r in enumerate(reasons)}
@@ -543,6 +565,8 @@ def clean_transactions(
     def assign(mask: np.ndarray, reason: str) -> None:
         bucket[(bucket == 0) & mask] = code[reason]
 
+    text_names = [name for name in (C.INVOICE_ID, C.SALESPERSON, C.REGION, C.DOCUMENT_TYPE) if name in raw.columns]
+    invoice_job = worker.submit(_encode, raw.columns[C.INVOICE_ID], n) if C.INVOICE_ID in text_names else None
     cust_codes, cust_dict = _encode(raw.columns[C.CUSTOMER_ID], n)
     totals = totals_mask(raw, skip_customer=True)  # the customer column: on its distinct values
     label = totals_labels(cust_dict)
@@ -555,13 +579,13 @@ def clean_transactions(
     amounts, _bad_amounts = parse_amounts(raw.columns[C.AMOUNT], decimal=raw.decimal, thousands=raw.thousands)
     assign(np.isnan(amounts), BAD_AMOUNT)
 
-    text_cols: dict[str, tuple[np.ndarray, pa.Array]] = {}
-    for name in (C.INVOICE_ID, C.SALESPERSON, C.REGION, C.DOCUMENT_TYPE):
-        if name in raw.columns:
-            text_cols[name] = _encode(raw.columns[name], n)
     margin = bad_margin = None
     if C.MARGIN in raw.columns:
         margin, bad_margin = parse_amounts(raw.columns[C.MARGIN], decimal=raw.decimal, thousands=raw.thousands)
+    encoded = {name: _encode(raw.columns[name], n) for name in text_names if name != C.INVOICE_ID}
+    if invoice_job is not None:
+        encoded[C.INVOICE_ID] = invoice_job.result()
+    text_cols: dict[str, tuple[np.ndarray, pa.Array]] = {name: encoded[name] for name in text_names}
 
     # exclusions from the config (the mask now, assigned after the duplicate screen)
     ids = set(exclude.customers) | set(excluded_customers)
@@ -581,13 +605,17 @@ def clean_transactions(
     if release_raw:  # every raw column is parsed: its memory serves the rest of the work
         raw.columns.clear()
 
-    # exact duplicate lines, on every mapped column, among the readable rows
+    # exact duplicate lines, on every mapped column, among the readable rows; when they are
+    # only a warning, the screen runs in the worker while the rest proceeds (its inputs are
+    # not written to again)
     dup_cols = [cust_codes, dates, amounts] + [c for c, _ in text_cols.values()]
     if margin is not None:
         dup_cols.append(margin)
-    dup = _duplicated(dup_cols, bucket == 0)
     if drop_duplicates:
-        assign(dup, DUPLICATE)
+        assign(_duplicated(dup_cols, bucket == 0), DUPLICATE)
+        dup_job = None
+    else:
+        dup_job = worker.submit(_duplicated, dup_cols, bucket == 0)
     assign(excluded, EXCLUDED)
 
     # far dates, then as_of and rows after it
@@ -606,11 +634,27 @@ def clean_transactions(
     if as_of is not None:
         assign(dates > np.datetime64(as_of, "ns"), AFTER_AS_OF)
     used = bucket == 0
+    rows_used = int(used.sum())
+
+    # boolean selection (a sequential copy) rather than an index gather; none when every row is used
+    idx: np.ndarray | slice = slice(None) if rows_used == n else used
+    frame: dict[str, Any] = {
+        C.CUSTOMER_ID: _categorical(cust_codes[idx], cust_dict),
+        C.DATE: dates[idx],
+        C.AMOUNT: amounts[idx],
+    }
+    for name in (C.INVOICE_ID, C.MARGIN, C.SALESPERSON, C.REGION, C.DOCUMENT_TYPE):
+        if name == C.MARGIN and margin is not None:
+            frame[C.MARGIN] = margin[idx]
+        elif name in text_cols:
+            codes, dictionary = text_cols[name]
+            frame[name] = _categorical(codes[idx], dictionary)
+    frame[C.SOURCE_ROW] = raw.source_row[idx].astype(np.int64)
 
     ledger_amounts = np.where(totals, 0.0, amounts)
     warnings: dict[str, dict[str, Any]] = {}
-    if not drop_duplicates:
-        warnings[W_DUPLICATES] = _warn(used & dup, amounts, raw.source_row)
+    if dup_job is not None:
+        warnings[W_DUPLICATES] = _warn(used & dup_job.result(), amounts, raw.source_row)
     rounded = np.round(np.nan_to_num(amounts), 2)
     warnings[W_ZERO] = _warn(used & (rounded == 0), amounts, raw.source_row)
     warnings[W_CREDIT] = _warn(used & (rounded < 0), amounts, raw.source_row)
@@ -636,21 +680,6 @@ def clean_transactions(
     if ledger.rows_used == 0:
         raise _unusable_error(ledger, raw.key, config_name)
     assert as_of is not None
-
-    # boolean selection (a sequential copy) rather than an index gather; none when every row is used
-    idx: np.ndarray | slice = slice(None) if ledger.rows_used == n else used
-    frame: dict[str, Any] = {
-        C.CUSTOMER_ID: _categorical(cust_codes[idx], cust_dict),
-        C.DATE: dates[idx],
-        C.AMOUNT: amounts[idx],
-    }
-    for name in (C.INVOICE_ID, C.MARGIN, C.SALESPERSON, C.REGION, C.DOCUMENT_TYPE):
-        if name == C.MARGIN and margin is not None:
-            frame[C.MARGIN] = margin[idx]
-        elif name in text_cols:
-            codes, dictionary = text_cols[name]
-            frame[name] = _categorical(codes[idx], dictionary)
-    frame[C.SOURCE_ROW] = raw.source_row[idx].astype(np.int64)
     return pd.DataFrame(frame, copy=False), ledger, as_of
 
 
