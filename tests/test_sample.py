@@ -152,16 +152,16 @@ def test_read_with_pandas_french_options(demo_dir: Path) -> None:
 
 
 def test_clients_xlsx_has_a_title_line_and_text_postcodes(demo_dir: Path) -> None:
-    top = pd.read_excel(demo_dir / "clients.xlsx", header=None, nrows=3, dtype=str)
+    top = pd.read_excel(demo_dir / "clients.xlsx", header=None, nrows=3, dtype=str, engine="calamine")
     assert top.iloc[0, 0].startswith("Fichier clients")
-    master = pd.read_excel(demo_dir / "clients.xlsx", sheet_name="Clients", header=2, dtype=str)
+    master = pd.read_excel(demo_dir / "clients.xlsx", sheet_name="Clients", header=2, dtype=str, engine="calamine")
     assert tuple(master.columns) == CUSTOMER_HEADERS
     assert len(master) == 400 and master["Code"].is_unique
     assert master["Code"].str.fullmatch(r"C\d{5}").all()
     assert master["CP"].str.fullmatch(r"\d{5}").all()
     assert master["CP"].str.startswith("0").any()  # leading zeros kept (Nice 06000, Laon 02000)
     assert master["SIRET"].dropna().str.fullmatch(r"\d{14}").all()
-    created = pd.read_excel(demo_dir / "clients.xlsx", header=2)["Date création"]
+    created = pd.read_excel(demo_dir / "clients.xlsx", header=2, engine="calamine")["Date création"]
     assert created.dtype.kind == "M" and created.max() <= AS_OF
 
 
