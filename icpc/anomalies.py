@@ -7,7 +7,7 @@ household or firm at one address (the cleaning lady, the niece...). This module
    abbreviations, ``bis``/``ter``, postcode) into a key "number street postcode";
 2. groups customers sharing an address key or a SIRET (or, as an option, a SIREN) into
    clusters: connected components of the customer-key graph
-   (:func:`scipy.sparse.csgraph.connected_components`), so A~B by address and B~C by
+   (a vectorised union-find, :func:`_components`), so A~B by address and B~C by
    SIRET puts A, B and C in one group (:func:`duplicate_groups`);
 3. flags a salesperson who created many clustered customers in a short time, with small
    baskets, and shows the basket of those customers against the others
@@ -230,6 +230,34 @@ def normalise_siret(siret: pd.Series, *, siren: bool = False) -> pd.Series:
     return digits.where(valid).astype("str").rename("siret_key")
 
 
+def _components(u: np.ndarray, v: np.ndarray, size: int) -> np.ndarray:
+    """Connected components of an undirected graph given by its edges ``u``–``v``.
+
+    Vectorised union-find (hook each root onto the smaller root of an edge, then
+    compress paths fully), a few rounds for real graphs; each node's label is the
+    smallest node of its component. Only the partition matters to the callers. Replaces
+    ``scipy.sparse.csgraph.connected_components``, whose import alone costs ~0.25 s.
+    """
+    parent = np.arange(size, dtype=np.int64)
+    u = np.asarray(u, dtype=np.int64)
+    v = np.asarray(v, dtype=np.int64)
+    while len(u):
+        pu, pv = parent[u], parent[v]  # roots (paths are compressed)
+        differ = pu != pv
+        if not differ.any():
+            break
+        pu, pv = pu[differ], pv[differ]
+        u, v = u[differ], v[differ]  # edges inside one tree never matter again
+        # parent[x] <= x always holds, so hooking a root onto a smaller root makes no cycle
+        np.minimum.at(parent, np.maximum(pu, pv), np.minimum(pu, pv))
+        while True:
+            grand = parent[parent]
+            if np.array_equal(grand, parent):
+                break
+            parent = grand
+    return parent
+
+
 def duplicate_groups(
     customers: pd.DataFrame, *, siren: bool = False, prefix: str = "D"
 ) -> pd.DataFrame:
@@ -254,9 +282,6 @@ def duplicate_groups(
         ``group_size`` (1 when alone), ``match`` ("address", "siret",
         "address+siret" — what links the group; null when alone).
     """
-    from scipy.sparse import coo_matrix
-    from scipy.sparse.csgraph import connected_components
-
     ids = customers[C.CUSTOMER_ID].astype("str").to_numpy()
     n = len(ids)
     get = customers.get
@@ -276,8 +301,7 @@ def duplicate_groups(
     rows = np.r_[np.flatnonzero(addr_codes >= 0), np.flatnonzero(sir_codes >= 0)]
     cols = np.r_[n + addr_codes[addr_codes >= 0], n + len(addr_uniques) + sir_codes[sir_codes >= 0]]
     size = n + len(addr_uniques) + int(sir_codes.max(initial=-1)) + 1
-    graph = coo_matrix((np.ones(len(rows), dtype=np.int8), (rows, cols)), shape=(size, size))
-    _, component = connected_components(graph, directed=False)
+    component = _components(rows, cols, size)
     comp = component[:n]
     comp_size = np.bincount(comp, minlength=component.max() + 1)[comp]
     grouped = comp_size > 1

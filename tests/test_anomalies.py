@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from icpc.anomalies import (
+    _components,
     anomalies,
     duplicate_groups,
     normalise_address,
@@ -95,6 +96,42 @@ def test_duplicate_groups_connected_components():
     assert pd.isna(group["G"]) and out.loc["G", "group_size"] == 1
     assert out.loc["C", "match"] == "siret" and out.loc["A", "match"] == "address"
     assert group.dropna().str.match(r"^D\d{4}$").all()
+
+
+def _reference_components(u, v, size):
+    """Components by breadth-first search over an adjacency list (the slow, obvious way)."""
+    adjacency = [[] for _ in range(size)]
+    for a, b in zip(u.tolist(), v.tolist(), strict=True):
+        adjacency[a].append(b)
+        adjacency[b].append(a)
+    label = [-1] * size
+    for start in range(size):
+        if label[start] < 0:
+            label[start], todo = start, [start]
+            while todo:
+                for nxt in adjacency[todo.pop()]:
+                    if label[nxt] < 0:
+                        label[nxt] = start
+                        todo.append(nxt)
+    return np.array(label)
+
+
+@pytest.mark.parametrize(
+    ("size", "edges", "chain"),
+    [(1, 0, False), (50, 30, False), (2000, 1500, False), (3000, 2500, True), (500, 0, True)],
+    ids=["single", "sparse", "dense", "long-chain", "chain-only"],
+)
+def test_components_match_breadth_first_search(size, edges, chain):
+    rng = np.random.default_rng(size + edges)
+    u = rng.integers(0, size, edges)
+    v = rng.integers(0, size, edges)
+    if chain:  # a path visiting the nodes in random order: worst case for label propagation
+        path = rng.permutation(size)
+        u, v = np.r_[u, path[:-1]], np.r_[v, path[1:]]
+    got = _components(u, v, size)
+    expected = _reference_components(u, v, size)
+    # same partition, each labelled by its smallest node
+    assert np.array_equal(got, expected)
 
 
 def test_duplicate_groups_are_transitive():
