@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -373,7 +374,7 @@ class Diagnostic:
         flagged = ew["early_warning"].to_numpy(dtype=bool)
         return {"flagged": int(flagged.sum()), "value_at_stake": money(ew.loc[flagged, "value_at_stake"].sum()) or 0.0}
 
-    def _with_score3d(self, base: pd.DataFrame) -> pd.DataFrame:
+    def _with_score3d(self, base: pd.DataFrame, anomalies: Future[Anomalies] | None = None) -> pd.DataFrame:
         """Complete :meth:`customers_table`: DESIGN.md's customers.csv columns in order, then extras.
 
         Rows: customers with at least one sale up to ``as_of``. ``frequency`` and
@@ -381,6 +382,7 @@ class Diagnostic:
         sale in the window); scores and segment are empty for customers not scored (net
         revenue <= 0); ``name``, ``address``, ``postcode``, ``city`` follow when the
         customer master gives them, then ``revenue``, ``revenue_previous``, ``bridge_class``.
+        ``anomalies``: :attr:`anomalies` being computed elsewhere (else computed here).
         """
         import pyarrow as pa
         import pyarrow.compute as pc
@@ -432,10 +434,6 @@ class Diagnostic:
         out["overdue_ratio"] = np.round(take(ew, "overdue_ratio", np.nan).astype(float), 3)
         out["early_warning"] = take(ew, "early_warning", False).astype(bool)
         out["value_at_stake"] = take(ew, "value_at_stake", 0.0).astype(float)
-        groups = self.anomalies.customers
-        out["duplicate_group"] = (
-            pd.array(take(groups, "duplicate_group", None), dtype="str") if "duplicate_group" in groups.columns else None
-        )
         extras: list[str] = []
         master = self.dataset.customers
         if master is not None:
@@ -445,6 +443,10 @@ class Diagnostic:
                 if col in m.columns:
                     out[col] = take_text(m, col)
                     extras.append(col)
+        groups = (anomalies.result() if anomalies is not None else self.anomalies).customers
+        out["duplicate_group"] = (
+            pd.array(take(groups, "duplicate_group", None), dtype="str") if "duplicate_group" in groups.columns else None
+        )
         extras += [c for c in ("revenue", "revenue_previous", "bridge_class") if c in out.columns]
         return out[list(CUSTOMERS_CSV_COLUMNS) + extras]
 
@@ -461,7 +463,23 @@ class Diagnostic:
             ``salesperson``, ``region`` (empty when not mapped), ``revenue``,
             ``revenue_previous``, ``bridge_class``. The Score3D, early-warning and
             anomaly modules add their columns (scores, segment, status…).
+
+        Notes
+        -----
+        When :attr:`anomalies` is not computed yet, a worker thread computes it while
+        the other columns are built (its inputs :attr:`documents`, :attr:`attribution`
+        and :attr:`rfm_history` are computed first, here, so that no cached property is
+        computed by two threads); the thread is joined before returning and its
+        exception, if any, is raised here.
         """
+        if "anomalies" in self.__dict__:  # already computed (cached_property)
+            return self._customers_table(None)
+        _ = (self.documents, self.attribution, self.rfm_history)
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="icpc-anomalies") as worker:
+            return self._customers_table(worker.submit(lambda: self.anomalies))
+
+    def _customers_table(self, anomalies: Future[Anomalies] | None) -> pd.DataFrame:
+        """Body of :meth:`customers_table`; ``anomalies`` as in :meth:`_with_score3d`."""
         t = self.table
         out = pd.DataFrame({C.CUSTOMER_ID: t.index.astype("str")})
         out["first_sale"] = t["first_sale"].to_numpy()
@@ -475,7 +493,7 @@ class Diagnostic:
         out["revenue"] = t["revenue"].to_numpy()
         out["revenue_previous"] = t["revenue_previous"].to_numpy()
         out["bridge_class"] = t["bridge_class"].astype("str").to_numpy()
-        return self._with_score3d(out)
+        return self._with_score3d(out, anomalies)
 
     def write_customers_csv(self, path: str | Path) -> None:
         """Write :meth:`customers_table` as UTF-8 CSV (comma, ISO dates, true/false).
