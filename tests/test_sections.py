@@ -15,6 +15,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import nbformat  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
+from IPython.display import Image  # noqa: E402
 from report_data import make_diagnostic  # noqa: E402
 
 from icpc.report import sections as S  # noqa: E402
@@ -46,11 +47,12 @@ def diag_fr():
 
 
 def _html(items) -> str:
-    return html.unescape("\n".join(getattr(i, "data", "") or "" for i in items))
+    return html.unescape("\n".join(i.data for i in items if isinstance(getattr(i, "data", None), str)))
 
 
 def _figures(items) -> int:
-    return sum(isinstance(i, plt.Figure) for i in items)
+    """Charts shown: matplotlib figures (SVG) and heat maps embedded as PNG images."""
+    return sum(isinstance(i, plt.Figure) or isinstance(i, Image) for i in items)
 
 
 # ---------------------------------------------------------------- sections with data
@@ -78,7 +80,7 @@ EXPECTED_HEADINGS = {
 
 
 def _headings(items, level: int) -> list[str]:
-    text = "\n".join(getattr(i, "data", "") or "" for i in items)
+    text = "\n".join(i.data for i in items if isinstance(getattr(i, "data", None), str))
     return [html.unescape(h) for h in re.findall(rf"<h{level}[^>]*>(.*?)</h{level}>", text)]
 
 
@@ -311,3 +313,15 @@ def test_edge_cases_render_without_error(shown, options):
     if "since" in options:
         assert "N−1 :" not in _html(outputs["Executive summary"])  # no N−1 to compare with
         assert "Du chiffre d'affaires N−1 au chiffre d'affaires N" not in text  # no bridge without N−1
+
+
+def test_heat_maps_are_png_at_their_printed_size(diag_fr):
+    """Heat maps are embedded as 200-dpi PNG (cheap for the PDF), sized like the SVG would be."""
+    out = S.segments(diag_fr)
+    images = [i for i in out if isinstance(i, Image)]
+    assert images, "the R×F heat map is shown as an image"
+    for image in images:
+        assert image.data[:8] == b"\x89PNG\r\n\x1a\n"
+        pixels = int.from_bytes(image.data[16:20], "big")
+        assert image.width == round(pixels * 96 / S.RASTER_DPI)
+        assert 300 < image.width <= 700  # about the A4 text width in CSS pixels, not 200-dpi pixels
