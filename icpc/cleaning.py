@@ -946,19 +946,44 @@ def load_dataset(config: Config) -> Dataset:
     InputError
         A file cannot be used at all (see :func:`icpc.io.read_table`) or the
         transactions file has no usable row.
+
+    Notes
+    -----
+    A worker thread reads (and cleans) the customer master, then reads the activity
+    log, while the transactions are read: Arrow's readers release the GIL. Errors are
+    raised in the same order as a sequential load: the customer master's first, the
+    activity log's only once the transactions are clean. The thread is joined on return.
     """
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="icpc-load") as worker:
+        return _load_dataset(config, worker)
+
+
+def _read_customers(config: Config, name: str) -> tuple[RawTable, pd.DataFrame, np.ndarray, list[str], dict[str, Any]]:
+    """Read and clean the customer master of ``config`` (which has one)."""
+    assert config.customers is not None
+    raw = read_table(config.customers, config_name=name)
+    return (raw, *clean_customers(raw, exclude=config.exclude))
+
+
+def _load_dataset(config: Config, worker: ThreadPoolExecutor) -> Dataset:
+    """Body of :func:`load_dataset`; ``worker`` reads the customer master and activity log."""
     name = _config_name(config)
     ledgers: dict[str, Ledger] = {}
     customers = None
     excluded_ids: list[str] = []
     cust_bucket = cust_raw = None
     cust_warnings: dict[str, Any] = {}
-    if config.customers is not None:
-        cust_raw = read_table(config.customers, config_name=name)
-        customers, cust_bucket, excluded_ids, cust_warnings = clean_customers(cust_raw, exclude=config.exclude)
-
+    cust_job = worker.submit(_read_customers, config, name) if config.customers is not None else None
+    act_job = worker.submit(read_table, config.activity, config_name=name) if config.activity is not None else None
     tx_spec: FileSpec = config.transactions
-    tx_raw = read_table(tx_spec, config_name=name)
+    try:
+        tx_raw = read_table(tx_spec, config_name=name)
+    except BaseException:
+        if cust_job is not None:
+            cust_job.result()  # read first when sequential: its error, if any, comes first
+        raise
+    if cust_job is not None:
+        cust_raw, customers, cust_bucket, excluded_ids, cust_warnings = cust_job.result()
     where_tx = {k: v for k, v in config.exclude.where.items() if k in tx_raw.columns}
     transactions, ledger, as_of = clean_transactions(
         tx_raw,
@@ -999,7 +1024,8 @@ def load_dataset(config: Config) -> Dataset:
     activity = None
     if config.activity is not None:
         spec: ActivitySpec = config.activity
-        act_raw = read_table(spec, config_name=name)
+        assert act_job is not None
+        act_raw = act_job.result()
         ids = set(config.exclude.customers) | set(excluded_ids)
         activity, ledgers["activity"] = clean_activity(act_raw, types=spec.types, as_of=as_of,
                                                        excluded_customers=ids)
