@@ -520,7 +520,22 @@ class Diagnostic:
 
         Money is rounded to the cent; ``change_pct`` is a fraction, null when the
         previous value is 0 or unknown; N-1 figures are null without N-1 data.
+
+        Notes
+        -----
+        When :attr:`early_warning` is not computed yet, a worker thread computes it
+        while the blocks before it are built (its inputs :attr:`documents` and
+        :attr:`attribution` are computed first, here; the thread is joined before its
+        block and on return, and its exception, if any, is raised here).
         """
+        if "early_warning" in self.__dict__:  # already computed (cached_property)
+            return self._kpis_json(None)
+        _ = (self.documents, self.attribution)
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="icpc-warning") as worker:
+            return self._kpis_json(worker.submit(lambda: self.early_warning))
+
+    def _kpis_json(self, early_warning: Future[pd.DataFrame] | None) -> dict[str, Any]:
+        """Body of :meth:`kpis_json`; ``early_warning``: :attr:`early_warning` being computed."""
         out: dict[str, Any] = {
             "client": self.config.client,
             "slug": self.config.slug,
@@ -531,6 +546,8 @@ class Diagnostic:
             "previous_period": self.previous_period.as_json(),
         }
         for name in self.JSON_BLOCKS:
+            if name == "early_warning" and early_warning is not None:
+                early_warning.result()  # computed by the worker: wait for it before reading it
             block = getattr(self, f"_json_{name}")()
             if block is not None:
                 out[name] = block
