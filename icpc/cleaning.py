@@ -575,7 +575,9 @@ def _clean_transactions(
     assign(totals, TOTALS)
     assign(cust_codes < 0, MISSING_ID)
     dates, _bad_dates = parse_dates(raw.columns[C.DATE], formats=raw.date_formats)
-    assign(np.isnat(dates), BAD_DATE)
+    readable = ~np.isnat(dates)
+    median_job = worker.submit(_median_date, dates, readable)
+    assign(~readable, BAD_DATE)
     amounts, _bad_amounts = parse_amounts(raw.columns[C.AMOUNT], decimal=raw.decimal, thousands=raw.thousands)
     assign(np.isnan(amounts), BAD_AMOUNT)
 
@@ -619,10 +621,9 @@ def _clean_transactions(
     assign(excluded, EXCLUDED)
 
     # far dates, then as_of and rows after it
-    readable = ~np.isnat(dates)
     far = np.zeros(n, bool)
-    if readable.any():
-        median = np.datetime64(int(np.median(dates[readable].view(np.int64))), "ns")
+    median = median_job.result()
+    if median is not None:
         span = np.timedelta64(FAR_DAYS, "D")
         far = readable & ((dates < FAR_BEFORE) | (dates < median - span) | (dates > median + span))
     if as_of is None:
@@ -681,6 +682,13 @@ def _clean_transactions(
         raise _unusable_error(ledger, raw.key, config_name)
     assert as_of is not None
     return pd.DataFrame(frame, copy=False), ledger, as_of
+
+
+def _median_date(dates: np.ndarray, readable: np.ndarray) -> np.datetime64 | None:
+    """Median of the readable ``dates`` (whole nanoseconds), None when none is readable."""
+    if not readable.any():
+        return None
+    return np.datetime64(int(np.median(dates[readable].view(np.int64))), "ns")
 
 
 def _mixed_invoices(inv: np.ndarray, cust: np.ndarray, used: np.ndarray, n_inv: int, n_cust: int) -> np.ndarray:
