@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -295,3 +296,36 @@ def test_ids_are_stripped_and_merged_whatever_the_encoding(tmp_path):
     assert list(tx["customer_id"].cat.categories) == ["ÉTS-01", "00042"]
     assert tx["customer_id"].astype(str).tolist() == ["ÉTS-01", "ÉTS-01", "00042"]
     assert list(tx["salesperson"].cat.categories) == ["Amélie", "Luc"]
+
+
+@pytest.mark.parametrize(
+    ("files", "named"),
+    [
+        ({"activite.csv"}, "clients.csv"),  # master missing, transactions bad: the master's error
+        ({"factures.csv", "activite.csv"}, "clients.csv"),  # only the master missing
+        ({"clients.csv", "factures.csv"}, "activite.csv"),  # activity missing: raised after the transactions
+        ({"clients.csv", "activite.csv"}, "factures.csv"),  # transactions bad
+        (set(), "clients.csv"),
+    ],
+    ids=["master-before-transactions", "master-only", "activity-last", "transactions-only", "all-bad"],
+)
+def test_load_errors_keep_the_sequential_order(tmp_path, files, named):
+    # files: those written readable; the others are missing (bad header for the transactions)
+    # the worker thread of load_dataset reads the master and the activity log while the
+    # transactions are read; the first error must still be the one a sequential load meets
+    if "factures.csv" in files:
+        _write(tmp_path / "factures.csv", [HEADER, *DIRTY[:2]])
+    else:
+        (tmp_path / "factures.csv").write_text("not;the;right;header\n1;2;3;4\n", encoding="utf-8")
+    if "clients.csv" in files:
+        (tmp_path / "clients.csv").write_text("Code;Raison sociale\n0042;Martin SA\n", encoding="utf-8")
+    if "activite.csv" in files:
+        (tmp_path / "activite.csv").write_text("Date;Commercial;Type\n03/01/2024;Luc;Appel\n", encoding="utf-8")
+    cfg = _config(
+        tmp_path,
+        customers={"path": "clients.csv", "columns": {"customer_id": "Code", "name": "Raison sociale"}},
+        activity={"path": "activite.csv", "columns": {"date": "Date", "salesperson": "Commercial", "type": "Type"},
+                  "types": {"call_completed": ["Appel"]}},
+    )
+    with pytest.raises(InputError, match=rf"^{re.escape(named)}"):
+        load_dataset(cfg)
