@@ -194,3 +194,24 @@ def test_margin_basis_and_rfm_window(demo):
     both = t["r_score"].notna() & full["r_score"].notna()
     assert (t.loc[both, "monetary"] < full.loc[both, "monetary"]).mean() > 0.95
     assert sum(v["customers"] for v in window.kpis_json()["segments"].values()) == len(window.scores)
+
+
+@pytest.mark.parametrize(
+    ("target", "call"),
+    [("icpc.warning.early_warning", "kpis_json"), ("icpc.anomalies.anomalies", "customers_table")],
+    ids=["early-warning-in-kpis-json", "anomalies-in-customers-table"],
+)
+def test_worker_thread_errors_reach_the_caller(demo, monkeypatch, target, call):
+    # kpis_json / customers_table compute these in a worker thread: its error is raised
+    # in the caller, and nothing half-computed is cached
+    sample, _ = demo
+    diag = Diagnostic(canonical_dataset(sample))
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("boom in the worker")
+
+    monkeypatch.setattr(target, boom)
+    with pytest.raises(RuntimeError, match="boom in the worker"):
+        getattr(diag, call)()
+    monkeypatch.undo()
+    assert getattr(diag, call)() is not None  # computed for real once the error is gone
