@@ -393,15 +393,20 @@ class Diagnostic:
         ids_arrow = pa.array(ids.to_numpy(dtype=object), pa.string())
 
         def locate(frame: pd.DataFrame | pd.Series) -> np.ndarray:
-            # position of each id in ``frame`` (-1: absent), one hash lookup per source frame
+            # position of each id in ``frame`` (-1: absent), one hash lookup per distinct
+            # index (rfm, scores, status and the early warning often share theirs)
             key = id(frame)
             if key not in positions:
                 index = frame.index
-                if index.dtype == "str" and index.is_unique:  # Arrow's hash lookup: ~5x pandas'
+                same = next((pos for other, pos in indexes if other is index or other.equals(index)), None)
+                if same is not None:
+                    positions[key] = same
+                elif index.dtype == "str" and index.is_unique:  # Arrow's hash lookup: ~5x pandas'
                     found = pc.index_in(ids_arrow, value_set=pa.array(index.array, pa.string()))
                     positions[key] = np.asarray(pc.fill_null(found, -1).to_numpy(zero_copy_only=False), np.int64)
                 else:
                     positions[key] = index.get_indexer(ids)
+                indexes.append((index, positions[key]))
             return positions[key]
 
         def take(frame: pd.DataFrame | pd.Series, col: str | None, fill: Any) -> np.ndarray:
@@ -421,6 +426,7 @@ class Diagnostic:
             return pd.array(picked, dtype="str")
 
         positions: dict[int, np.ndarray] = {}
+        indexes: list[tuple[pd.Index, np.ndarray]] = []
         out["frequency"] = take(self.rfm, "frequency", 0).astype("int64")
         out["monetary"] = take(self.rfm, "monetary", 0.0).astype(float)
         for col in ("r_score", "f_score", "m_score"):
