@@ -584,7 +584,9 @@ def _clean_transactions(
     margin = bad_margin = None
     if C.MARGIN in raw.columns:
         margin, bad_margin = parse_amounts(raw.columns[C.MARGIN], decimal=raw.decimal, thousands=raw.thousands)
-    encoded = {name: _encode(raw.columns[name], n) for name in text_names if name != C.INVOICE_ID}
+    encoded: dict[str, tuple[np.ndarray, pa.Array]] = {
+        name: _encode(raw.columns[name], n) for name in text_names if name != C.INVOICE_ID
+    }
     if invoice_job is not None:
         encoded[C.INVOICE_ID] = invoice_job.result()
     text_cols: dict[str, tuple[np.ndarray, pa.Array]] = {name: encoded[name] for name in text_names}
