@@ -855,7 +855,7 @@ def _read_excel(spec: FileSpec, path: Path, kind: str, config_name: str) -> RawT
     name = path.name
     # calamine (Rust) reads .xlsx about 15 times faster than openpyxl (178,000 customers:
     # ~1.5 s instead of ~20 s); pandas converts its cells exactly as openpyxl's
-    engine = "xlrd" if kind == "xls" else "calamine"
+    engine = "calamine"  # .xls too: pandas deprecates xlrd
     try:
         book = pd.ExcelFile(path, engine=engine)
         sheets = list(book.sheet_names)

@@ -56,7 +56,7 @@ MANIFEST_NAME = "manifest.json"
 PACKAGES: tuple[str, ...] = (
     "pandas", "numpy", "pyarrow", "pyyaml", "matplotlib", "seaborn", "scikit-learn",
     "papermill", "nbformat", "nbconvert", "ipykernel", "weasyprint", "openpyxl",
-    "xlsxwriter", "xlrd", "babel", "dask", "distributed",
+    "xlsxwriter", "python-calamine", "babel", "dask", "distributed",
 )  # fmt: skip
 
 _PACKAGE_DIR = Path(__file__).resolve().parent

@@ -1,4 +1,4 @@
-"""Legacy Excel (.xls, read through xlrd), as older accounting packages still export it."""
+"""Legacy Excel (.xls, read through calamine), as older accounting packages still export it."""
 
 from __future__ import annotations
 
