@@ -621,7 +621,7 @@ def sales_team(diag: Diagnostic, *, language: str | None = None) -> list[Any]:
                                      "share": label("revenue_share", lang)}))
     act = _activity_current(diag)
     totals = _activity_totals(act) if act is not None else {}
-    if totals:
+    if act is not None and totals:
         out.sub("sub.funnel")
         out.findings([F.conversion_above_100(act["conversion_rate"], language=lang)])
         out.figure(P.activity_funnel(totals, language=lang), title=False)
@@ -722,6 +722,8 @@ def _anomaly_groups(diag: Diagnostic) -> pd.DataFrame | None:
         return None
     groups = groups.sort_values(["customers", "duplicate_group"], ascending=[False, True], kind="stable")
     master = diag.dataset.customers  # clusters come from the master, so it is there
+    if master is None:
+        return None
     keep = [c for c in ("address", "city") if c in master.columns]  # mapped or not in the config
     if keep:
         members = diag.anomalies.customers
