@@ -315,6 +315,22 @@ class Dataset:
 # --------------------------------------------------------------------------------------
 # helpers
 # --------------------------------------------------------------------------------------
+class _Buckets:
+    """One bucket code per row: 0 = used, ``i`` = ``reasons[i - 1]``; the first reason wins.
+
+    The mechanism behind "every row in exactly one bucket": a row already excluded keeps
+    its reason when a later rule also matches it. ``codes`` feeds :meth:`Ledger.from_buckets`.
+    """
+
+    def __init__(self, reasons: Sequence[str], n: int) -> None:
+        self._code = {r: i + 1 for i, r in enumerate(reasons)}
+        self.codes = np.zeros(n, np.int8)
+
+    def assign(self, mask: np.ndarray, reason: str) -> None:
+        """Put the rows of ``mask`` that are still unassigned in ``reason``."""
+        self.codes[(self.codes == 0) & mask] = self._code[reason]
+
+
 def _encode(col: pa.ChunkedArray | None, n: int) -> tuple[np.ndarray, pa.Array]:
     """Stripped text -> (int32 codes with -1 for null or blank, dictionary of distinct values).
 
@@ -559,11 +575,8 @@ def _clean_transactions(
     """Body of :func:`clean_transactions`; ``worker`` runs the invoice encoding and the duplicate screen."""
     n = raw.n_rows
     reasons = TRANSACTION_REASONS
-    code = {r: i + 1 for i, r in enumerate(reasons)}
-    bucket = np.zeros(n, np.int8)
-
-    def assign(mask: np.ndarray, reason: str) -> None:
-        bucket[(bucket == 0) & mask] = code[reason]
+    buckets = _Buckets(reasons, n)
+    bucket, assign = buckets.codes, buckets.assign
 
     text_names = [name for name in (C.INVOICE_ID, C.SALESPERSON, C.REGION, C.DOCUMENT_TYPE) if name in raw.columns]
     invoice_job = worker.submit(_encode, raw.columns[C.INVOICE_ID], n) if C.INVOICE_ID in text_names else None
@@ -812,11 +825,8 @@ def clean_customers(
     """
     exclude = exclude or Exclusions()
     n = raw.n_rows
-    code = {r: i + 1 for i, r in enumerate(CUSTOMER_REASONS)}
-    bucket = np.zeros(n, np.int8)
-
-    def assign(mask: np.ndarray, reason: str) -> None:
-        bucket[(bucket == 0) & mask] = code[reason]
+    buckets = _Buckets(CUSTOMER_REASONS, n)
+    bucket, assign = buckets.codes, buckets.assign
 
     assign(totals_mask(raw), TOTALS)
     ids = parse_text(raw.columns[C.CUSTOMER_ID])
@@ -894,11 +904,8 @@ def clean_activity(
     ledger : Ledger
     """
     n = raw.n_rows
-    code = {r: i + 1 for i, r in enumerate(ACTIVITY_REASONS)}
-    bucket = np.zeros(n, np.int8)
-
-    def assign(mask: np.ndarray, reason: str) -> None:
-        bucket[(bucket == 0) & mask] = code[reason]
+    buckets = _Buckets(ACTIVITY_REASONS, n)
+    bucket, assign = buckets.codes, buckets.assign
 
     assign(totals_mask(raw), TOTALS)
     dates, _ = parse_dates(raw.columns[C.DATE], formats=raw.date_formats)

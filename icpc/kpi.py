@@ -53,6 +53,7 @@ from icpc.documents import documents as make_documents
 __all__ = [
     "Period",
     "period_bounds",
+    "as_date",
     "add_months",
     "customer_periods",
     "customer_attribution",
@@ -114,14 +115,18 @@ class Period:
         return {"start": self.start.isoformat(), "end": self.end.isoformat()}
 
 
-def _as_date(value: dt.date | str | pd.Timestamp) -> dt.date:
-    if isinstance(value, pd.Timestamp):
-        return value.date()
-    if isinstance(value, dt.datetime):
+def as_date(value: dt.date | str | pd.Timestamp | np.datetime64) -> dt.date:
+    """The calendar day of a date-like value (times dropped; text must be ISO, ``YYYY-MM-DD…``).
+
+    ISO only, never a guess: ``"03/01/2024"`` is refused rather than read month-first.
+    """
+    if isinstance(value, (pd.Timestamp, dt.datetime)):
         return value.date()
     if isinstance(value, dt.date):
         return value
-    return dt.date.fromisoformat(str(value))
+    if isinstance(value, np.datetime64):
+        return pd.Timestamp(value).date()
+    return dt.date.fromisoformat(str(value)[:10])
 
 
 def add_months(date: dt.date, months: int) -> dt.date:
@@ -166,7 +171,7 @@ def period_bounds(as_of: dt.date | str, months: int) -> tuple[Period, Period]:
         N-1 = 2023-01-01…2023-12-31; ``as_of`` 2011-12-09, 6 months:
         N = 2011-06-10…2011-12-09.
     """
-    end = _as_date(as_of)
+    end = as_date(as_of)
     if months < 1:
         raise ValueError(f"months must be at least 1, got {months}")
     start = add_months(end + dt.timedelta(days=1), -months)
@@ -228,7 +233,7 @@ def prepare(
     -------
     Prepared
     """
-    as_of = _as_date(as_of)
+    as_of = as_date(as_of)
     tx = _upto(transactions, as_of)
     if tx is not transactions:
         documents = None
@@ -363,7 +368,7 @@ def customer_periods(
         :data:`CLASSES`), then ``salesperson`` / ``region`` when mapped (attribution
         rule of DESIGN.md).
     """
-    as_of = _as_date(as_of)
+    as_of = as_date(as_of)
     current, previous = period_bounds(as_of, months)
     pr = prepare(transactions, as_of=as_of, documents=documents) if prepared is None else prepared
     tx = pr.transactions
@@ -554,7 +559,7 @@ def customer_dynamics(table: pd.DataFrame, *, as_of: dt.date | str) -> Dynamics:
         ``revenue_previous`` descending. ``lost_by_month``: index ``month`` (first day of
         the month of the last sale), columns ``customers``, ``revenue_previous``.
     """
-    as_of = _as_date(as_of)
+    as_of = as_date(as_of)
     klass = table["bridge_class"]
     counts = klass.value_counts()
     active_prev = int(table["active_previous"].sum())
@@ -794,7 +799,7 @@ def customer_months(
         Only (customer, month) pairs with a non-zero sum. Built with dense
         ``np.bincount`` over blocks of customers (no hash, no sort).
     """
-    as_of = _as_date(as_of)
+    as_of = as_date(as_of)
     pr = prepare(transactions, as_of=as_of) if prepared is None else prepared
     n = pr.n_customers
     last_month = as_of.year * 12 + as_of.month - 1
@@ -937,7 +942,7 @@ def monthly_series(
         months of the data), and ``complete`` (False for the month of ``as_of`` when
         ``as_of`` is not its last day).
     """
-    as_of = _as_date(as_of)
+    as_of = as_date(as_of)
     pr = prepare(transactions, as_of=as_of, documents=documents) if prepared is None else prepared
     cm = customer_months(pr.transactions, as_of=as_of, prepared=pr) if months is None else months
     width = cm.last_month - cm.first_month + 1

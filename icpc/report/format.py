@@ -16,7 +16,6 @@ Example
 
 from __future__ import annotations
 
-import datetime as dt
 from numbers import Real
 from typing import Any
 
@@ -29,6 +28,8 @@ from babel.numbers import (
     format_decimal,
     format_percent,
 )
+
+from icpc.kpi import as_date
 
 __all__ = [
     "LOCALES",
@@ -307,21 +308,11 @@ def points(delta: Any, *, language: str = "fr", decimals: int = 1) -> str:
     return ("+" if v > 0 else "") + text + unit
 
 
-def _as_date(value: Any) -> dt.date:
-    if isinstance(value, pd.Timestamp):
-        return value.date()
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    return pd.Timestamp(value).date()
-
-
 def date(value: Any, *, language: str = "fr") -> str:
     """Format a date day-first: ``31/12/2024`` (both languages; British English is day-first)."""
     if is_missing(value):
         return MISSING
-    return format_date(_as_date(value), "dd/MM/y", locale=locale_for(language))
+    return format_date(as_date(value), "dd/MM/y", locale=locale_for(language))
 
 
 def month(value: Any, *, language: str = "fr", abbreviated: bool = False) -> str:
@@ -329,7 +320,7 @@ def month(value: Any, *, language: str = "fr", abbreviated: bool = False) -> str
     if is_missing(value):
         return MISSING
     pattern = "MMM y" if abbreviated else "MMMM y"
-    return format_date(_as_date(value), pattern, locale=locale_for(language))
+    return format_date(as_date(value), pattern, locale=locale_for(language))
 
 
 def period(start: Any, end: Any, *, language: str = "fr") -> str:
