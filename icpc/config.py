@@ -27,11 +27,12 @@ from typing import Any
 import yaml
 
 from icpc import columns as C
-from icpc.exceptions import ConfigError
+from icpc.exceptions import ConfigError, shorten
 
 __all__ = [
     "Config",
     "FileSpec",
+    "FecOptions",
     "ActivitySpec",
     "Exclusions",
     "Thresholds",
@@ -44,6 +45,20 @@ __all__ = [
 LANGUAGES = ("fr", "en")
 BASES = ("revenue", "margin")
 SUPPORTED_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xls", ".parquet", ".pq")
+
+
+@dataclass(frozen=True)
+class FecOptions:
+    """How to read a FEC (``transactions.fec``): account prefixes and journals left out.
+
+    ``sales_accounts``: prefixes of the sales accounts (class 70 by default, so 709
+    rebates net the sales); ``customer_accounts``: prefixes of the customer accounts
+    (411); ``exclude_journals``: journal codes whose entries are not used.
+    """
+
+    sales_accounts: tuple[str, ...] = ("70",)
+    customer_accounts: tuple[str, ...] = ("411",)
+    exclude_journals: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -65,6 +80,9 @@ class FileSpec:
     drop_duplicates: bool = False
     #: the config key this spec came from (``transactions``, ``customers``, ``activity``)
     key: str = "transactions"
+    #: ``lines`` (invoice lines, mapped by ``columns``) or ``fec`` (transactions only)
+    format: str = "lines"
+    fec: FecOptions = field(default_factory=FecOptions)
 
 
 @dataclass(frozen=True)
@@ -156,6 +174,9 @@ _FILE_KEYS = {
     "path", "sheet", "encoding", "delimiter", "decimal", "thousands", "date_format",
     "drop_duplicates", "columns",
 }  # fmt: skip
+_TRANSACTION_KEYS = _FILE_KEYS | {"format", "fec"}
+_FEC_KEYS = set(FecOptions.__dataclass_fields__)
+FORMATS = ("lines", "fec")
 _ACTIVITY_KEYS = _FILE_KEYS | {"types"}
 _COLUMN_KEYS = {
     "transactions": set(C.TRANSACTION_COLUMNS),
@@ -253,8 +274,12 @@ def slugify(text: str) -> str:
 
 def _file_spec(raw: Any, key: str, base: Path, source: Path | None) -> FileSpec:
     block = _mapping(raw, key, source)
-    allowed = _ACTIVITY_KEYS if key == "activity" else _FILE_KEYS
+    allowed = {"activity": _ACTIVITY_KEYS, "transactions": _TRANSACTION_KEYS}.get(key, _FILE_KEYS)
     _unknown_keys(block, allowed, f"{key}.", source)
+    fmt = _str(block.get("format", "lines"), f"{key}.format", source).lower()
+    if fmt not in FORMATS:
+        raise ConfigError(f'{_where(source)}: "{key}.format" must be lines or fec, found {_short(fmt)!r}')
+    fec = _fec_options(block.get("fec"), source)
     if "path" not in block:
         raise ConfigError(f'{_where(source)}: "{key}.path" is missing; give the file name of the {key} export')
     path = Path(_str(block["path"], f"{key}.path", source)).expanduser()
@@ -266,8 +291,13 @@ def _file_spec(raw: Any, key: str, base: Path, source: Path | None) -> FileSpec:
             "use .csv/.txt, .xlsx/.xls or .parquet"
         )
     cols = _mapping(block.get("columns"), f"{key}.columns", source)
+    if fmt == "fec" and cols:
+        raise ConfigError(
+            f'{_where(source)}: "{key}.columns" is not used with "format: fec" (the FEC\'s columns are fixed '
+            "by law); remove the columns block"
+        )
     _unknown_keys(cols, _COLUMN_KEYS[key], f"{key}.columns.", source)
-    for required in _REQUIRED_COLUMNS[key]:
+    for required in _REQUIRED_COLUMNS[key] if fmt == "lines" else ():
         if required not in cols or cols[required] in (None, ""):
             raise ConfigError(
                 f'{_where(source)}: "{key}.columns.{required}" is missing; '
@@ -308,6 +338,8 @@ def _file_spec(raw: Any, key: str, base: Path, source: Path | None) -> FileSpec:
         drop_duplicates=drop,
         key=key,
     )
+    if key == "transactions":
+        common.update(format=fmt, fec=fec)
     if key != "activity":
         return FileSpec(**common)
     types_raw = _mapping(block.get("types"), "activity.types", source)
@@ -326,6 +358,29 @@ def _file_spec(raw: Any, key: str, base: Path, source: Path | None) -> FileSpec:
             'e.g. call_completed: ["Appel abouti"]'
         )
     return ActivitySpec(**common, types=types)
+
+
+def _fec_options(raw: Any, source: Path | None) -> FecOptions:
+    block = _mapping(raw, "transactions.fec", source)
+    _unknown_keys(block, _FEC_KEYS, "transactions.fec.", source)
+    defaults = FecOptions()
+    values: dict[str, tuple[str, ...]] = {}
+    for name in _FEC_KEYS:
+        items = block.get(name, getattr(defaults, name))
+        if isinstance(items, (str, int)) and not isinstance(items, bool):
+            items = [items]
+        if not isinstance(items, (list, tuple)):
+            raise ConfigError(f'{_where(source)}: "transactions.fec.{name}" must be a list, found {_short(items)!r}')
+        values[name] = tuple(_str(v, f"transactions.fec.{name}", source) for v in items)
+    for name in ("sales_accounts", "customer_accounts"):
+        if not values[name]:
+            raise ConfigError(f'{_where(source)}: "transactions.fec.{name}" is empty; give account prefixes, e.g. ["70"]')
+    return FecOptions(**values)
+
+
+def _short(value: Any, limit: int = 80) -> Any:
+    """A value as shown in a message: text longer than ``limit`` characters is cut."""
+    return shorten(value, limit) if isinstance(value, str) else value
 
 
 def config_from_dict(raw: Mapping[str, Any], *, base_dir: Path | str = ".", source: Path | None = None) -> Config:

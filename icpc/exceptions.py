@@ -13,7 +13,25 @@ __all__ = [
     "InputError",
     "AnalysisError",
     "RunError",
+    "shorten",
 ]
+
+
+def shorten(value: object, limit: int = 80) -> str:
+    """A value as shown in an error message: its text, cut past ``limit`` characters.
+
+    A message names what was found, but a damaged file can hold a 30-MB cell: the text
+    is cut and says how long it was.
+
+    Example
+    -------
+    >>> shorten("x" * 100, 10)
+    'xxxxxxxxxx… (100 characters)'
+    """
+    text = value if isinstance(value, str) else repr(value)
+    if len(text) <= limit:
+        return text
+    return text[:limit] + f"… ({len(text)} characters)"
 
 
 class IcpcError(Exception):

@@ -603,9 +603,10 @@ def customer_dynamics(table: pd.DataFrame, *, as_of: dt.date | str) -> Dynamics:
 # --------------------------------------------------------------------------------------
 def _logmean(a: float, b: float) -> float:
     """Logarithmic mean L(a, b) = (a - b) / (ln a - ln b), L(a, a) = a."""
-    if a == b:
-        return a
-    return (a - b) / (math.log(a) - math.log(b))
+    la, lb = math.log(a), math.log(b)
+    if a == b or la == lb:  # equal, or a few ulps apart: L(a, b) -> (a + b) / 2
+        return (a + b) / 2
+    return (a - b) / (la - lb)
 
 
 @dataclass(frozen=True)

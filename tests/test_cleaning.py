@@ -239,7 +239,7 @@ def test_parquet_typed_input_fast_path(tmp_path, monkeypatch):
         "Montant HT": [10.5, -2.0, 3.25, 1.0],
     })
     pq.write_table(table, tmp_path / "f.parquet")
-    import icpc.io as io
+    import icpc.io.values as io
 
     def no_strings(*args, **kwargs):
         raise AssertionError("typed columns must not be parsed from text")

@@ -206,7 +206,7 @@ def test_excel_text_amounts_and_numeric_ids(tmp_path):
 
 def test_excel_read_with_calamine_equals_openpyxl(monkeypatch):
     """The fast reader gives the same columns as openpyxl on the demo's customer master."""
-    import icpc.io as io_mod
+    import icpc.io.excel as io_mod
 
     demo = Path(__file__).resolve().parents[1] / "data_samples" / "demo" / "clients.xlsx"
     columns = {"customer_id": "Code", "name": "Raison sociale", "postcode": "CP", "created_at": "Date création",

@@ -1,0 +1,83 @@
+"""Salesperson and region of each customer: those of its most recent row."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from icpc import columns as C
+
+__all__ = ["customer_attribution", "last_rows"]
+
+
+def customer_attribution(transactions: pd.DataFrame) -> pd.DataFrame:
+    """Salesperson and region of each customer (attribution commerciale).
+
+    A customer's salesperson and region are those of its **most recent row** (latest
+    date; ties: highest ``source_row``), so a reorganisation does not split a customer.
+
+    Parameters
+    ----------
+    transactions : pandas.DataFrame
+        Canonical transactions (``customer_id``, ``date``, ``source_row`` and
+        ``salesperson`` and/or ``region``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``customer_id`` (str, the customers present); columns ``salesperson``,
+        ``region`` (those present in ``transactions``).
+    """
+    cols = [c for c in (C.SALESPERSON, C.REGION) if c in transactions.columns]
+    cust = transactions[C.CUSTOMER_ID]
+    if len(transactions) == 0:
+        return pd.DataFrame(columns=cols, index=pd.Index([], name=C.CUSTOMER_ID, dtype="str"))
+    if isinstance(cust.dtype, pd.CategoricalDtype):
+        codes, ids = cust.cat.codes.to_numpy().astype(np.int64), cust.cat.categories
+    else:
+        codes, ids = pd.factorize(cust)
+        codes = codes.astype(np.int64)
+    day = np.asarray(transactions[C.DATE], dtype="datetime64[ns]").view(np.int64) // 86_400_000_000_000
+    last = last_rows(transactions, codes, day, len(ids))
+    present = last >= 0
+    out = transactions.iloc[last[present]][cols].reset_index(drop=True)
+    out.index = pd.Index(np.asarray(ids, dtype=object)[present], name=C.CUSTOMER_ID, dtype="str")
+    return out
+
+
+def last_rows(transactions: pd.DataFrame, codes: np.ndarray, day: np.ndarray, n: int) -> np.ndarray:
+    """Position of each customer's most recent row (-1 when it has none), vectorised.
+
+    The attribution rule (DESIGN.md): latest date first; among rows of that date, the
+    highest ``source_row`` (else the latest position).
+
+    Parameters
+    ----------
+    transactions : pandas.DataFrame
+        Canonical transactions (``source_row`` used when present).
+    codes : numpy.ndarray of int64
+        Customer code (0..n-1) of each row.
+    day : numpy.ndarray of int64
+        Day number of each row.
+    n : int
+        Number of customer codes.
+
+    Returns
+    -------
+    numpy.ndarray of int64
+        Row position per customer code.
+    """
+    latest = np.full(n, np.iinfo(np.int64).min, dtype=np.int64)
+    np.maximum.at(latest, codes, day)
+    rows = np.flatnonzero(day == latest[codes])
+    if C.SOURCE_ROW in transactions.columns:
+        tie = np.asarray(transactions[C.SOURCE_ROW], dtype=np.int64)[rows]
+    else:
+        tie = rows
+    cand = codes[rows]
+    best = np.full(n, np.iinfo(np.int64).min, dtype=np.int64)
+    np.maximum.at(best, cand, tie)
+    keep = tie == best[cand]  # one row per customer unless source_row repeats
+    last = np.full(n, -1, dtype=np.int64)
+    last[cand[keep]] = rows[keep]
+    return last

@@ -1,0 +1,103 @@
+"""Clean the customer master (fichier clients): one row per customer id."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from icpc import columns as C
+from icpc.cleaning.encoding import _categorical, _encode, _exact_match, _folded_match, _rows
+from icpc.cleaning.ledger import (
+    CUSTOMER_REASONS,
+    DUPLICATE,
+    EXCLUDED,
+    MISSING_ID,
+    TOTALS,
+    W_CREATED,
+    _Buckets,
+    _warn,
+)
+from icpc.config import Exclusions
+from icpc.io import RawTable, parse_dates, parse_text, totals_mask
+
+__all__ = ["clean_customers"]
+
+
+def clean_customers(
+    raw: RawTable,
+    *,
+    exclude: Exclusions | None = None,
+) -> tuple[pd.DataFrame, np.ndarray, list[str], dict[str, Any]]:
+    """Clean the customer master (fichier clients): one row per ``customer_id``.
+
+    Parameters
+    ----------
+    raw : RawTable
+        The customer file as read by :func:`icpc.io.read_table`.
+    exclude : Exclusions, optional
+        ``exclude.customers`` and ``exclude.where`` on the master's mapped columns.
+
+    Returns
+    -------
+    customers : pandas.DataFrame
+        ``customer_id`` (str), then the mapped ones of ``name``, ``address``,
+        ``postcode`` (str), ``city``, ``created_at`` (datetime64[ns]), ``siret`` (digits
+        only), ``salesperson``, ``region`` (category).
+    bucket : numpy.ndarray
+        Bucket code per row (see :data:`CUSTOMER_REASONS`), for the ledger.
+    excluded_ids : list of str
+        Customers excluded by a ``where`` rule on a master column (or listed ids).
+    warnings : dict
+        ``unparseable created_at`` when ``created_at`` is mapped.
+    """
+    exclude = exclude or Exclusions()
+    n = raw.n_rows
+    buckets = _Buckets(CUSTOMER_REASONS, n)
+    bucket, assign = buckets.codes, buckets.assign
+
+    assign(totals_mask(raw), TOTALS)
+    ids = parse_text(raw.columns[C.CUSTOMER_ID])
+    id_codes, id_dict = _encode(raw.columns[C.CUSTOMER_ID], n)
+    assign(id_codes < 0, MISSING_ID)
+    seen = pd.Series(id_codes).duplicated(keep="first").to_numpy() & (id_codes >= 0)
+    assign(seen, DUPLICATE)
+    excluded_ids: set[str] = set()
+    mask = np.zeros(n, bool)
+    if exclude.customers:
+        hit = _exact_match(id_dict, exclude.customers)
+        mask |= _rows(id_codes, hit)
+    for col, values in exclude.where.items():
+        if col in raw.columns and col != C.CUSTOMER_ID:
+            codes, dictionary = _encode(raw.columns[col], n)
+            if len(dictionary):
+                hit = _folded_match(dictionary, values)
+                rule = _rows(codes, hit) & (id_codes >= 0)
+                excluded_ids |= set(pc.take(id_dict, pa.array(id_codes[rule])).to_pylist())
+                mask |= rule
+    assign(mask, EXCLUDED)
+    used = np.flatnonzero(bucket == 0)
+    frame: dict[str, Any] = {C.CUSTOMER_ID: ids.take(pa.array(used)).to_pandas().astype("str").to_numpy()}
+    warnings: dict[str, Any] = {}
+    for name in C.CUSTOMER_OPTIONAL:
+        if name not in raw.columns:
+            continue
+        if name == C.CREATED_AT:
+            created, bad = parse_dates(raw.columns[name], formats=raw.date_formats)
+            frame[name] = created[used]
+            warnings[W_CREATED] = _warn(bad[used], None, raw.source_row[used])
+        elif name in (C.SALESPERSON, C.REGION):
+            codes, dictionary = _encode(raw.columns[name], n)
+            frame[name] = _categorical(codes[used], dictionary)
+        else:
+            text = parse_text(raw.columns[name]).take(pa.array(used))
+            if name == C.SIRET:
+                text = pc.replace_substring_regex(text, r"\D", "")
+            elif name == C.POSTCODE:
+                text = pc.if_else(pc.fill_null(pc.match_substring_regex(text, r"^\d{4}$"), False),
+                                  pc.utf8_lpad(text, 5, "0"), text)
+            frame[name] = text.to_pandas().astype("str")
+    return pd.DataFrame(frame), bucket, sorted(excluded_ids), warnings

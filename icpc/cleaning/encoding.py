@@ -1,0 +1,102 @@
+"""Text columns as integer codes over a dictionary of distinct values, and lookups on them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from icpc.io import normalize_header, parse_text
+
+
+def _encode(col: pa.ChunkedArray | None, n: int) -> tuple[np.ndarray, pa.Array]:
+    """Stripped text -> (int32 codes with -1 for null or blank, dictionary of distinct values).
+
+    The raw column is dictionary-encoded first and only its distinct values are
+    stripped, so the cost of stripping does not grow with the number of rows.
+    """
+    if col is None:
+        return np.full(n, -1, np.int32), pa.array([], pa.string())
+    if isinstance(col, pa.Array):
+        col = pa.chunked_array([col])
+    if pa.types.is_dictionary(col.type):  # already encoded (Parquet): no hashing of rows
+        col = col.unify_dictionaries()
+        dictionary = col.chunks[0].dictionary if col.num_chunks else pa.array([], pa.string())
+        codes = _indices(col)
+    else:
+        if not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
+            col = parse_text(col)
+        enc = pc.dictionary_encode(col.combine_chunks())
+        codes = np.asarray(pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False), np.int32)
+        dictionary = enc.dictionary
+    if not pa.types.is_string(dictionary.type):
+        dictionary = parse_text(dictionary).combine_chunks() if not pa.types.is_large_string(
+            dictionary.type) else dictionary.cast(pa.string())
+    stripped = parse_text(dictionary).combine_chunks()
+    if stripped.null_count == 0 and pc.all(pc.equal(stripped, dictionary)).as_py():
+        return codes, dictionary  # nothing to strip: codes stand
+    again = pc.dictionary_encode(stripped)
+    remap = np.asarray(pc.fill_null(again.indices, -1).to_numpy(zero_copy_only=False), np.int32)
+    if len(remap) and not (np.array_equal(remap, np.arange(len(remap))) and len(again.dictionary) == len(remap)):
+        codes = np.where(codes >= 0, remap[np.maximum(codes, 0)], -1).astype(np.int32)
+    return codes, again.dictionary
+
+
+def _indices(col: pa.ChunkedArray) -> np.ndarray:
+    """Int32 indices of a dictionary column, -1 for null (written in place, one pass per chunk)."""
+    codes = np.empty(len(col), np.int32)
+    start = 0
+    for chunk in col.chunks:
+        idx = chunk.indices
+        stop = start + len(idx)
+        if idx.null_count:
+            codes[start:stop] = np.asarray(pc.fill_null(idx, -1).to_numpy(zero_copy_only=False), np.int32)
+        else:
+            codes[start:stop] = idx.to_numpy(zero_copy_only=False)
+        start = stop
+    return codes
+
+
+def _is_in(values: pd.Index, wanted: pd.Index) -> np.ndarray:
+    """Which of ``values`` (text) occur in ``wanted`` (text), as a bool array."""
+    arr = pa.array(values.to_numpy(dtype=object), pa.string())
+    hit = pc.is_in(arr, value_set=pa.array(wanted.to_numpy(dtype=object), pa.string()))
+    return np.asarray(pc.fill_null(hit, False).to_numpy(zero_copy_only=False), bool)
+
+
+def _categorical(codes: np.ndarray, dictionary: pa.Array) -> pd.Categorical:
+    """A pandas Categorical with only the values used (``str`` categories)."""
+    seen = np.zeros(len(dictionary) + 1, bool)
+    seen[codes] = True  # code -1 (null) lands in the extra last slot
+    present = seen[:-1]
+    if not present.all():
+        new = np.cumsum(present) - 1
+        codes = np.where(codes >= 0, new[np.maximum(codes, 0)], -1)
+        dictionary = dictionary.filter(pa.array(present))
+    categories = pd.Index(dictionary.to_pandas(), dtype="str")
+    # the values of an arrow dictionary are distinct: skip pandas' uniqueness check, which
+    # hashes every category again (seconds for millions of invoice numbers)
+    fast = getattr(pd.CategoricalDtype, "_from_fastpath", None)
+    dtype = fast(categories, False) if fast is not None else pd.CategoricalDtype(categories)
+    return pd.Categorical.from_codes(codes.astype(np.int32, copy=False), dtype=dtype, validate=False)
+
+
+def _rows(codes: np.ndarray, hit: np.ndarray) -> np.ndarray:
+    """Rows whose code points at a dictionary entry flagged in ``hit`` (null codes: no)."""
+    if not len(hit):
+        return np.zeros(len(codes), bool)
+    return (codes >= 0) & hit[np.maximum(codes, 0)]
+
+
+def _folded_match(dictionary: pa.Array, values: Iterable[str]) -> np.ndarray:
+    """Which dictionary entries equal one of ``values`` (case, accents, spaces folded)."""
+    wanted = {normalize_header(v) for v in values}
+    return np.array([normalize_header(v) in wanted for v in dictionary.to_pylist()], dtype=bool)
+
+
+def _exact_match(dictionary: pa.Array, values: Iterable[str]) -> np.ndarray:
+    wanted = pa.array(sorted({str(v).strip() for v in values}), pa.string())
+    return np.asarray(pc.is_in(dictionary, value_set=wanted).to_numpy(zero_copy_only=False), bool)

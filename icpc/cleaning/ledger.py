@@ -1,0 +1,230 @@
+"""The data-quality ledger (registre de qualité): one bucket per row, reasons, warnings."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from icpc.exceptions import InputError
+
+__all__ = ["Ledger", "TRANSACTION_REASONS", "CUSTOMER_REASONS", "ACTIVITY_REASONS"]
+
+MALFORMED = "malformed line"
+TOTALS = "totals line"
+MISSING_ID = "missing customer id"
+BAD_DATE = "unparseable date"
+BAD_AMOUNT = "unparseable amount"
+DUPLICATE = "duplicate"
+UNKNOWN_TYPE = "unknown activity type"
+EXCLUDED = "excluded by config"
+AFTER_AS_OF = "after as_of"
+NOT_SALES = "not a sales line"
+NO_CUSTOMER_LINE = "sales entry without customer"
+
+TRANSACTION_REASONS: tuple[str, ...] = (MALFORMED, TOTALS, MISSING_ID, BAD_DATE, BAD_AMOUNT, DUPLICATE, EXCLUDED,
+                                        AFTER_AS_OF)
+CUSTOMER_REASONS: tuple[str, ...] = (MALFORMED, TOTALS, MISSING_ID, DUPLICATE, EXCLUDED)
+ACTIVITY_REASONS: tuple[str, ...] = (MALFORMED, TOTALS, BAD_DATE, UNKNOWN_TYPE, EXCLUDED, AFTER_AS_OF)
+
+W_DUPLICATES = "exact duplicate lines"
+W_ZERO = "zero amounts"
+W_CREDIT = "credit notes"
+W_FAR = "dates far from the rest"
+W_INVOICE = "invoices whose lines disagree on customer"
+W_MARGIN = "unparseable margin"
+W_CREATED = "unparseable created_at"
+W_NO_TRANSACTIONS = "customers without transactions"
+W_NOT_IN_MASTER = "transaction customers missing from master"
+
+#: the far-date rule (see the module docstring)
+FAR_BEFORE = np.datetime64("1990-01-01", "ns")
+FAR_DAYS = 3652
+_EXAMPLES = 5
+_HINTS = {
+    TOTALS: "",
+    MALFORMED: "check {key}.delimiter",
+    MISSING_ID: "check {key}.columns.customer_id",
+    BAD_DATE: "check {key}.columns.date and {key}.date_format",
+    BAD_AMOUNT: "check {key}.columns.amount and {key}.decimal",
+    DUPLICATE: "check {key}.drop_duplicates",
+    UNKNOWN_TYPE: "check activity.types",
+    EXCLUDED: "check exclude",
+    AFTER_AS_OF: "check as_of",
+}
+
+
+
+
+# --------------------------------------------------------------------------------------
+# the ledger
+# --------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Ledger:
+    """Data-quality ledger of one input file (registre de qualité des données).
+
+    Every row read is either used or excluded for one reason; ``rows_read ==
+    rows_used + sum(rows_excluded.values())`` and ``amount_read == amount_used +
+    sum(amounts_excluded.values())`` (sums in cents, so exactly).
+
+    Attributes
+    ----------
+    key, path : the config key (``transactions``…) and the file name.
+    rows_read, rows_used : int
+    rows_excluded : dict of reason to rows
+    amount_read, amount_used : float
+    amounts_excluded : dict of reason to amount (0 for rows without a readable amount)
+    warnings : dict of warning to ``{"rows": int, "amount": float}`` (rows kept)
+    examples : dict of reason or warning to up to five source row numbers
+    details : what :mod:`icpc.io` detected (encoding, delimiter, header line…)
+    """
+
+    key: str
+    path: str
+    rows_read: int
+    rows_used: int
+    rows_excluded: dict[str, int]
+    amount_read: float
+    amount_used: float
+    amounts_excluded: dict[str, float]
+    warnings: dict[str, dict[str, Any]] = field(default_factory=dict)
+    examples: dict[str, list[int]] = field(default_factory=dict)
+    details: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_buckets(
+        cls,
+        *,
+        key: str,
+        path: str,
+        reasons: Sequence[str],
+        bucket: np.ndarray,
+        amounts: np.ndarray | None,
+        source_row: np.ndarray,
+        extra_rows: Mapping[str, int] | None = None,
+        warnings: Mapping[str, dict[str, Any]] | None = None,
+        details: Mapping[str, Any] | None = None,
+    ) -> Ledger:
+        """Build a ledger from one bucket code per row (0 = used, i = ``reasons[i-1]``).
+
+        Parameters
+        ----------
+        key : str
+            Config key of the file.
+        path : str
+            File name shown in messages.
+        reasons : sequence of str
+            Exclusion reasons, in bucket-code order starting at 1.
+        bucket : numpy.ndarray of int
+            One code per row read.
+        amounts : numpy.ndarray of float or None
+            Amount of each row (NaN counts 0); None for files without amounts.
+        source_row : numpy.ndarray of int
+            Row numbers, for the examples.
+        extra_rows : mapping, optional
+            Rows not in ``bucket`` (e.g. malformed lines) per reason; amount 0.
+        warnings : mapping, optional
+            Warning -> ``{"rows", "amount", ...}``.
+        details : mapping, optional
+            Detection details from :mod:`icpc.io`.
+
+        Returns
+        -------
+        Ledger
+        """
+        k = len(reasons) + 1
+        counts = np.bincount(bucket, minlength=k)
+        cents: np.ndarray
+        if amounts is None:
+            cents = np.zeros(k)
+        else:
+            row_cents = np.round(np.nan_to_num(amounts, nan=0.0) * 100.0)
+            cents = np.bincount(bucket, weights=row_cents, minlength=k)
+        extra = dict(extra_rows or {})
+        rows_excluded = {r: int(counts[i + 1]) + int(extra.get(r, 0)) for i, r in enumerate(reasons)}
+        amounts_excluded = {r: float(cents[i + 1]) / 100.0 for i, r in enumerate(reasons)}
+        examples = {}
+        for i, r in enumerate(reasons):
+            if counts[i + 1]:
+                examples[r] = [int(x) for x in source_row[np.flatnonzero(bucket == i + 1)[:_EXAMPLES]]]
+        return cls(
+            key=key,
+            path=path,
+            rows_read=int(counts.sum()) + sum(int(v) for v in extra.values()),
+            rows_used=int(counts[0]),
+            rows_excluded=rows_excluded,
+            amount_read=float(cents.sum()) / 100.0,
+            amount_used=float(cents[0]) / 100.0,
+            amounts_excluded=amounts_excluded,
+            warnings={w: dict(v) for w, v in (warnings or {}).items()},
+            examples=examples,
+            details=dict(details or {}),
+        )
+
+    def with_warnings(self, warnings: Mapping[str, dict[str, Any]]) -> Ledger:
+        """Return a copy with more warnings (same counts)."""
+        from dataclasses import replace
+
+        return replace(self, warnings={**self.warnings, **{w: dict(v) for w, v in warnings.items()}})
+
+    @property
+    def balanced(self) -> bool:
+        """Whether rows and amounts add up (always true for a ledger built from buckets)."""
+        rows_ok = self.rows_read == self.rows_used + sum(self.rows_excluded.values())
+        total = self.amount_used + sum(self.amounts_excluded.values())
+        return rows_ok and round(self.amount_read - total, 2) == 0
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the JSON-ready block of ``kpis.json`` ``data_quality.files[key]``."""
+        return {
+            "path": self.path,
+            "rows_read": self.rows_read,
+            "rows_used": self.rows_used,
+            "rows_excluded": dict(self.rows_excluded),
+            "amount_read": round(self.amount_read, 2),
+            "amount_used": round(self.amount_used, 2),
+            "amounts_excluded": {k: round(v, 2) for k, v in self.amounts_excluded.items()},
+            "warnings": {k: dict(v) for k, v in self.warnings.items()},
+            "examples": {k: list(v) for k, v in self.examples.items()},
+            "details": dict(self.details),
+        }
+
+
+class _Buckets:
+    """One bucket code per row: 0 = used, ``i`` = ``reasons[i - 1]``; the first reason wins.
+
+    The mechanism behind "every row in exactly one bucket": a row already excluded keeps
+    its reason when a later rule also matches it. ``codes`` feeds :meth:`Ledger.from_buckets`.
+    """
+
+    def __init__(self, reasons: Sequence[str], n: int) -> None:
+        self._code = {r: i + 1 for i, r in enumerate(reasons)}
+        self.codes = np.zeros(n, np.int8)
+
+    def assign(self, mask: np.ndarray, reason: str) -> None:
+        """Put the rows of ``mask`` that are still unassigned in ``reason``."""
+        self.codes[(self.codes == 0) & mask] = self._code[reason]
+
+
+def _warn(mask: np.ndarray, amounts: np.ndarray | None, source_row: np.ndarray, **extra: Any) -> dict[str, Any]:
+    rows = int(mask.sum())
+    amount = 0.0
+    if amounts is not None and rows:
+        amount = float(np.round(np.nan_to_num(amounts[mask]) * 100.0).sum()) / 100.0
+    out: dict[str, Any] = {"rows": rows, "amount": amount}
+    out.update(extra)
+    if rows:
+        out["examples"] = [int(x) for x in source_row[np.flatnonzero(mask)[:_EXAMPLES]]]
+    return out
+
+
+def _unusable_error(ledger: Ledger, key: str, config_name: str) -> InputError:
+    parts = [f"{n} {r}" for r, n in sorted(ledger.rows_excluded.items(), key=lambda kv: -kv[1]) if n]
+    top = max(ledger.rows_excluded, key=lambda r: ledger.rows_excluded[r])
+    hint = _HINTS.get(top, "").format(key=key)
+    examples = ledger.examples.get(top)
+    where = f" (rows {', '.join(map(str, examples))})" if examples else ""
+    fix = f"; {hint} in {config_name}" if hint else ""
+    return InputError(f"{ledger.path}: no usable rows (of {ledger.rows_read} read: {', '.join(parts)}){where}{fix}")

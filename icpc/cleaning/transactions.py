@@ -1,0 +1,326 @@
+"""Clean invoice lines (lignes de factures) into the canonical transactions frame."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from icpc import columns as C
+from icpc.cleaning.encoding import _categorical, _encode, _exact_match, _folded_match, _rows
+from icpc.cleaning.ledger import (
+    AFTER_AS_OF,
+    BAD_AMOUNT,
+    BAD_DATE,
+    DUPLICATE,
+    EXCLUDED,
+    FAR_BEFORE,
+    FAR_DAYS,
+    MALFORMED,
+    MISSING_ID,
+    TOTALS,
+    TRANSACTION_REASONS,
+    W_CREDIT,
+    W_DUPLICATES,
+    W_FAR,
+    W_INVOICE,
+    W_MARGIN,
+    W_ZERO,
+    Ledger,
+    _Buckets,
+    _unusable_error,
+    _warn,
+)
+from icpc.config import Exclusions
+from icpc.io import RawTable, parse_amounts, parse_dates, totals_labels, totals_mask
+
+__all__ = ["clean_transactions"]
+
+
+def clean_transactions(
+    raw: RawTable,
+    *,
+    as_of: dt.date | None = None,
+    exclude: Exclusions | None = None,
+    excluded_customers: Iterable[str] = (),
+    drop_duplicates: bool = False,
+    config_name: str = "client.yaml",
+    release_raw: bool = False,
+) -> tuple[pd.DataFrame, Ledger, dt.date]:
+    """Clean invoice lines (lignes de factures) into the canonical transactions frame.
+
+    Parameters
+    ----------
+    raw : RawTable
+        The transactions file as read by :func:`icpc.io.read_table`.
+    as_of : datetime.date, optional
+        Analysis date; None = the last date in the data (far dates left out).
+    exclude : Exclusions, optional
+        ``exclude`` of the config (ids, and ``where`` on the mapped columns of ``raw``).
+    excluded_customers : iterable of str
+        More customer ids to exclude (from ``exclude.where`` on customer-master columns).
+    drop_duplicates : bool
+        Exclude exact duplicate lines (reason ``duplicate``) instead of warning.
+    config_name : str
+        For messages.
+    release_raw : bool
+        Empty ``raw.columns`` once every column is parsed, so that their memory (about
+        700 MB for 8 million Parquet lines) serves the rest of the cleaning; for a caller
+        that no longer needs ``raw`` (:func:`load_dataset`).
+
+    Returns
+    -------
+    transactions : pandas.DataFrame
+        ``customer_id`` (category), ``date`` (datetime64[ns]), ``amount`` (float64),
+        optional ``invoice_id``, ``margin``, ``salesperson``, ``region``,
+        ``document_type``, then ``source_row`` (int64); RangeIndex.
+    ledger : Ledger
+    as_of : datetime.date
+
+    Raises
+    ------
+    InputError
+        When no row is usable (the message gives the count per reason).
+    """
+    # one worker thread overlaps the two costliest steps with the rest (both release the
+    # GIL in Arrow hashing and numpy): the invoice dictionary (millions of distinct values)
+    # while the other columns are parsed, and the duplicate screen while the ledger and the
+    # frame are built. The pool is joined on leaving the block; .result() re-raises.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="icpc-clean") as worker:
+        return _clean_transactions(raw, worker, as_of=as_of, exclude=exclude or Exclusions(),
+                                   excluded_customers=excluded_customers, drop_duplicates=drop_duplicates,
+                                   config_name=config_name, release_raw=release_raw)
+
+
+def _clean_transactions(
+    raw: RawTable,
+    worker: ThreadPoolExecutor,
+    *,
+    as_of: dt.date | None,
+    exclude: Exclusions,
+    excluded_customers: Iterable[str],
+    drop_duplicates: bool,
+    config_name: str,
+    release_raw: bool,
+) -> tuple[pd.DataFrame, Ledger, dt.date]:
+    """Body of :func:`clean_transactions`; ``worker`` runs the invoice encoding and the duplicate screen."""
+    n = raw.n_rows
+    reasons = _reasons(raw)
+    buckets = _Buckets(reasons, n)
+    bucket, assign = buckets.codes, buckets.assign
+
+    text_names = [name for name in (C.INVOICE_ID, C.SALESPERSON, C.REGION, C.DOCUMENT_TYPE) if name in raw.columns]
+    invoice_job = worker.submit(_encode, raw.columns[C.INVOICE_ID], n) if C.INVOICE_ID in text_names else None
+    cust_codes, cust_dict = _encode(raw.columns[C.CUSTOMER_ID], n)
+    totals = totals_mask(raw, skip_customer=True)  # the customer column: on its distinct values
+    label = totals_labels(cust_dict)
+    if label.any():
+        totals |= (cust_codes >= 0) & label[np.maximum(cust_codes, 0)]
+    assign(totals, TOTALS)
+    for reason, mask in raw.excluded.items():  # what the reader knows already (FEC)
+        assign(mask, reason)
+    assign(cust_codes < 0, MISSING_ID)
+    dates, _bad_dates = parse_dates(raw.columns[C.DATE], formats=raw.date_formats)
+    readable = ~np.isnat(dates)
+    median_job = worker.submit(_median_date, dates, readable)
+    assign(~readable, BAD_DATE)
+    amounts, _bad_amounts = parse_amounts(raw.columns[C.AMOUNT], decimal=raw.decimal, thousands=raw.thousands)
+    assign(np.isnan(amounts), BAD_AMOUNT)
+
+    margin = bad_margin = None
+    if C.MARGIN in raw.columns:
+        margin, bad_margin = parse_amounts(raw.columns[C.MARGIN], decimal=raw.decimal, thousands=raw.thousands)
+    encoded: dict[str, tuple[np.ndarray, pa.Array]] = {
+        name: _encode(raw.columns[name], n) for name in text_names if name != C.INVOICE_ID
+    }
+    if invoice_job is not None:
+        encoded[C.INVOICE_ID] = invoice_job.result()
+    text_cols: dict[str, tuple[np.ndarray, pa.Array]] = {name: encoded[name] for name in text_names}
+
+    # exclusions from the config (the mask now, assigned after the duplicate screen)
+    ids = set(exclude.customers) | set(excluded_customers)
+    excluded = np.zeros(n, bool)
+    if ids:
+        hit = _exact_match(cust_dict, ids)
+        excluded |= _rows(cust_codes, hit)
+    for col, values in exclude.where.items():
+        if col == C.CUSTOMER_ID:
+            hit = _exact_match(cust_dict, values) | _folded_match(cust_dict, values)
+            excluded |= _rows(cust_codes, hit)
+        elif col in raw.columns:
+            codes, dictionary = text_cols.get(col) or _encode(raw.columns[col], n)
+            if len(dictionary):
+                hit = _folded_match(dictionary, values)
+                excluded |= _rows(codes, hit)
+    if release_raw:  # every raw column is parsed: its memory serves the rest of the work
+        raw.columns.clear()
+
+    # exact duplicate lines, on every mapped column, among the readable rows; when they are
+    # only a warning, the screen runs in the worker while the rest proceeds (its inputs are
+    # not written to again)
+    dup_cols = [cust_codes, dates, amounts] + [c for c, _ in text_cols.values()]
+    if margin is not None:
+        dup_cols.append(margin)
+    if drop_duplicates:
+        assign(_duplicated(dup_cols, bucket == 0), DUPLICATE)
+        dup_job = None
+    else:
+        dup_job = worker.submit(_duplicated, dup_cols, bucket == 0)
+    assign(excluded, EXCLUDED)
+
+    # far dates, then as_of and rows after it
+    far = np.zeros(n, bool)
+    median = median_job.result()
+    if median is not None:
+        span = np.timedelta64(FAR_DAYS, "D")
+        far = readable & ((dates < FAR_BEFORE) | (dates < median - span) | (dates > median + span))
+    if as_of is None:
+        pool = (bucket == 0) & ~far
+        if not pool.any():
+            pool = bucket == 0
+        if pool.any():
+            as_of = pd.Timestamp(dates[pool].max()).date()
+    if as_of is not None:
+        assign(dates > np.datetime64(as_of, "ns"), AFTER_AS_OF)
+    used = bucket == 0
+    rows_used = int(used.sum())
+
+    # boolean selection (a sequential copy) rather than an index gather; none when every row is used
+    idx: np.ndarray | slice = slice(None) if rows_used == n else used
+    frame: dict[str, Any] = {
+        C.CUSTOMER_ID: _categorical(cust_codes[idx], cust_dict),
+        C.DATE: dates[idx],
+        C.AMOUNT: amounts[idx],
+    }
+    for name in (C.INVOICE_ID, C.MARGIN, C.SALESPERSON, C.REGION, C.DOCUMENT_TYPE):
+        if name == C.MARGIN and margin is not None:
+            frame[C.MARGIN] = margin[idx]
+        elif name in text_cols:
+            codes, dictionary = text_cols[name]
+            frame[name] = _categorical(codes[idx], dictionary)
+    frame[C.SOURCE_ROW] = raw.source_row[idx].astype(np.int64)
+
+    ledger_amounts = np.where(totals, 0.0, amounts)
+    warnings: dict[str, dict[str, Any]] = {}
+    if dup_job is not None:
+        warnings[W_DUPLICATES] = _warn(used & dup_job.result(), amounts, raw.source_row)
+    rounded = np.round(np.nan_to_num(amounts), 2)
+    warnings[W_ZERO] = _warn(used & (rounded == 0), amounts, raw.source_row)
+    warnings[W_CREDIT] = _warn(used & (rounded < 0), amounts, raw.source_row)
+    warnings[W_FAR] = _warn(used & far, amounts, raw.source_row)
+    if C.INVOICE_ID in text_cols:
+        inv_codes, inv_dict = text_cols[C.INVOICE_ID]
+        mixed = _mixed_invoices(inv_codes, cust_codes, used, len(inv_dict), len(cust_dict))
+        warnings[W_INVOICE] = _warn(mixed, amounts, raw.source_row)
+    if bad_margin is not None:
+        warnings[W_MARGIN] = _warn(used & bad_margin, amounts, raw.source_row)
+    for warning, mask in raw.flagged.items():  # values the reader repaired or found damaged
+        warnings[warning] = _warn(used & mask, amounts, raw.source_row)
+    stated = float(np.round(np.nansum(amounts[totals]), 2)) if totals.any() else 0.0
+    ledger = Ledger.from_buckets(
+        key=raw.key,
+        path=raw.path.name,
+        reasons=reasons,
+        bucket=bucket,
+        amounts=ledger_amounts,
+        source_row=raw.source_row,
+        extra_rows={MALFORMED: raw.malformed - raw.malformed_totals, TOTALS: raw.malformed_totals},
+        warnings=warnings,
+        details={**raw.details, "totals_stated": stated},
+    )
+    if ledger.rows_used == 0:
+        raise _unusable_error(ledger, raw.key, config_name)
+    assert as_of is not None
+    return pd.DataFrame(frame, copy=False), ledger, as_of
+
+
+def _reasons(raw: RawTable) -> tuple[str, ...]:
+    """The ledger reasons of a transactions file: the usual ones, with the reader's own
+    (``raw.excluded``, e.g. the FEC's) right after totals lines, in the order they apply."""
+    extra = tuple(r for r in raw.excluded if r not in TRANSACTION_REASONS)
+    if not extra:
+        return TRANSACTION_REASONS
+    at = TRANSACTION_REASONS.index(TOTALS) + 1
+    return TRANSACTION_REASONS[:at] + extra + TRANSACTION_REASONS[at:]
+
+
+def _median_date(dates: np.ndarray, readable: np.ndarray) -> np.datetime64 | None:
+    """Median of the readable ``dates`` (whole nanoseconds), None when none is readable."""
+    if not readable.any():
+        return None
+    return np.datetime64(int(np.median(dates[readable].view(np.int64))), "ns")
+
+
+def _mixed_invoices(inv: np.ndarray, cust: np.ndarray, used: np.ndarray, n_inv: int, n_cust: int) -> np.ndarray:
+    """Rows of invoices whose used lines carry more than one customer id (O(n), no sort)."""
+    rows = used & (inv >= 0)
+    if not rows.any():
+        return np.zeros(len(inv), bool)
+    inv_r, cust_r = inv[rows], cust[rows]
+    first = np.full(max(n_inv, 1), -1, np.int64)
+    first[inv_r[::-1]] = cust_r[::-1]  # the last write wins: the first line's customer
+    differs = cust_r != first[inv_r]
+    bad_invoice = np.zeros(max(n_inv, 1), bool)
+    bad_invoice[inv_r[differs]] = True
+    return rows & bad_invoice[np.maximum(inv, 0)]
+
+
+def _duplicated(columns: Sequence[np.ndarray], candidates: np.ndarray, *, key_columns: int = 3) -> np.ndarray:
+    """Rows equal, on every column, to an earlier candidate row.
+
+    A cheap 64-bit mix of the first ``key_columns`` columns (customer, date, amount)
+    finds the rows that *may* repeat (one sort); only those are compared exactly on
+    every column, so a collision costs time, never a false duplicate.
+    """
+    n = len(candidates)
+    out = np.zeros(n, bool)
+    m = int(candidates.sum())
+    if m < 2:
+        return out
+    # the hash of every row, mixed in place in two 8-byte buffers (fresh memory costs more
+    # than arithmetic on this data size), then the candidates' top 32 bits only
+    h = np.zeros(n, np.uint64)
+    tmp = np.empty(n, np.uint64)
+    with np.errstate(over="ignore", invalid="ignore"):
+        for col in columns[:key_columns]:
+            if col.dtype.kind == "f":
+                values = tmp.view(np.float64)
+                np.add(col, 0.0, out=values)  # no -0.0
+                nan = np.isnan(values)
+                if nan.any():
+                    values[nan] = np.inf  # one NaN
+            elif col.dtype.itemsize == 8:
+                tmp[...] = col.view(np.uint64)
+            else:
+                tmp[...] = col.view(f"u{col.dtype.itemsize}")
+            h ^= tmp
+            h *= np.uint64(0x9E3779B97F4A7C15)
+            np.right_shift(h, np.uint64(29), out=tmp)
+            h ^= tmp
+        np.right_shift(h, np.uint64(32), out=tmp)
+    del h
+    h32 = tmp.astype(np.uint32) if m == n else tmp[candidates].astype(np.uint32)  # half the bytes to sort
+    del tmp
+    idx = None if m == n else np.flatnonzero(candidates)
+    hs = np.sort(h32)
+    same = hs[1:] == hs[:-1]
+    if not same.any():
+        return out
+    repeated = np.unique(hs[1:][same])
+    del hs, same
+    # rows carrying a repeated hash: a 16-MB table on the top 24 bits, then exact on the few hits
+    table = np.zeros(1 << 24, bool)
+    table[repeated >> np.uint32(8)] = True
+    maybe = table[h32 >> np.uint32(8)]
+    hits = np.flatnonzero(maybe)
+    maybe[hits] = np.isin(h32[hits], repeated)
+    sub = np.flatnonzero(maybe) if idx is None else idx[maybe]
+    frame = pd.DataFrame({f"c{i}": col[sub] for i, col in enumerate(columns)})
+    dup = frame.duplicated(keep="first").to_numpy()
+    out[sub[dup]] = True
+    return out

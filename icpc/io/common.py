@@ -1,0 +1,210 @@
+"""What every reader shares: the :class:`RawTable`, header matching, format constants.
+
+A reader (:mod:`icpc.io.readers`) returns a :class:`RawTable` of raw columns under their
+canonical names; :mod:`icpc.io.values` turns them into typed values.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from icpc import columns as C
+from icpc.config import FileSpec
+from icpc.exceptions import InputError
+
+#: canonical columns read as numbers / dates; every other column is text
+NUMERIC_COLUMNS = frozenset({C.AMOUNT, C.MARGIN})
+DATE_COLUMNS = frozenset({C.DATE, C.CREATED_AT})
+
+#: date formats tried when ``date_format: auto``, in this order (day-first: French data)
+DAYFIRST_FORMATS: tuple[str, ...] = (
+    "%d/%m/%Y",
+    "%d/%m/%Y %H:%M",
+    "%d/%m/%Y %H:%M:%S",
+    "%Y-%m-%d",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%d-%m-%Y",
+    "%d-%m-%Y %H:%M:%S",
+    "%d.%m.%Y",
+    "%d.%m.%Y %H:%M",
+    "%d/%m/%y",
+    "%Y/%m/%d",
+)
+#: month-first formats, used only when a sample reads better with them than day-first
+_MONTHFIRST_FORMATS = ("%m/%d/%Y", "%m/%d/%Y %H:%M", "%m/%d/%Y %H:%M:%S")
+
+_DELIMITERS = (";", ",", "\t", "|")
+_SPACES = (" ", "\u00a0", "\u202f", "\u2009")
+_SAMPLE_BYTES = 1 << 20
+_HEADER_SEARCH_LINES = 60
+_SAMPLE_ROWS = 2000
+_MAGIC = {
+    b"PK\x03\x04": "xlsx",
+    b"\xd0\xcf\x11\xe0": "xls",
+    b"PAR1": "parquet",
+    b"%PDF": "pdf",
+    b"\x1f\x8b": "gzip",
+}
+_TOTALS_PREFIX = r"^\s*(sous[- ]?)?total"
+_TOTALS_START = re.compile(r"^(sous[- ]?)?(total|totaux)\b")
+_TOTALS_FULL = re.compile(r"^(sous[- ]?)?(total|totaux)( (general|generale|ht|ttc|global|client|clients))?\s*:?$")
+_NUMBER_RE = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
+_MIN_YEAR, _MAX_YEAR = 1678, 2261  # the range of datetime64[ns]
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """The mapped columns of one input file, as read, before cleaning.
+
+    Attributes
+    ----------
+    path : Path
+        The file read.
+    key : str
+        Its config key (``transactions``, ``customers``, ``activity``).
+    columns : dict of str to pyarrow.ChunkedArray
+        Canonical name -> column: ``string`` for text files, typed (float64, timestamp)
+        when the file carries types (Parquet, Excel cells of one type), and
+        ``dictionary<string>`` for Parquet text (read as stored, no re-hashing).
+    first_column : pyarrow.ChunkedArray or None
+        The file's first column as text, for totals lines ("Total général").
+    source_row : numpy.ndarray
+        1-based data row number of each row (header excluded).
+    malformed : int
+        Lines the CSV parser could not split into the header's number of fields (not in
+        ``columns``); ``malformed_totals`` of them looked like totals lines.
+    decimal, thousands, date_formats : detected (or configured) number and date formats.
+    details : dict
+        What was detected, for the ledger (``encoding``, ``delimiter``, ``header_line``,
+        ``sheet``, ``format``).
+    excluded : dict of str to numpy.ndarray of bool
+        Rows the reader excludes itself, per ledger reason (see :mod:`icpc.cleaning`).
+    flagged : dict of str to numpy.ndarray of bool
+        Rows kept whose values the reader repaired or found damaged, per warning.
+    """
+
+    path: Path
+    key: str
+    columns: dict[str, pa.ChunkedArray]
+    first_column: pa.ChunkedArray | None
+    source_row: np.ndarray
+    malformed: int = 0
+    malformed_totals: int = 0
+    decimal: str = "."
+    thousands: tuple[str, ...] = _SPACES
+    date_formats: tuple[str, ...] = DAYFIRST_FORMATS
+    details: dict[str, Any] = field(default_factory=dict)
+    #: rows the reader already knows cannot be used: ledger reason -> bool mask (e.g. a
+    #: FEC's ``not a sales line``); cleaning assigns them right after totals lines
+    excluded: dict[str, np.ndarray] = field(default_factory=dict)
+    #: values the reader repaired or found damaged but kept: warning -> bool mask of rows
+    #: (e.g. bytes that are not UTF-8, read as Windows-1252); cleaning counts them
+    flagged: dict[str, np.ndarray] = field(default_factory=dict)
+
+    @property
+    def n_rows(self) -> int:
+        """Number of data rows in ``columns`` (malformed lines not included)."""
+        return len(self.source_row)
+
+
+# --------------------------------------------------------------------------------------
+# headers
+# --------------------------------------------------------------------------------------
+def normalize_header(text: Any) -> str:
+    """Return a header (or any cell) folded for tolerant matching.
+
+    Removes a BOM, accents, case and surrounding or repeated spaces.
+
+    Example
+    -------
+    >>> normalize_header("\\ufeff  Montant  HT ")
+    'montant ht'
+    >>> normalize_header("Date création")
+    'date creation'
+    """
+    s = "" if text is None else str(text)
+    s = s.replace("\ufeff", "")
+    s = unicodedata.normalize("NFKD", s)
+    s = "".join(ch for ch in s if not unicodedata.combining(ch))
+    return " ".join(s.casefold().split())
+
+
+def _match_headers(headers: Sequence[Any], wanted: Mapping[str, str]) -> dict[str, int]:
+    """Map canonical names to header positions: exact match first, then tolerant."""
+    exact: dict[str, int] = {}
+    for i, h in enumerate(headers):
+        exact.setdefault(str(h) if h is not None else "", i)
+    folded: dict[str, int] = {}
+    for i, h in enumerate(headers):
+        folded.setdefault(normalize_header(h), i)
+    found: dict[str, int] = {}
+    for canon, header in wanted.items():
+        if header in exact:
+            found[canon] = exact[header]
+        elif normalize_header(header) in folded:
+            found[canon] = folded[normalize_header(header)]
+    return found
+
+
+def _missing_columns_error(
+    spec: FileSpec, headers: Sequence[Any], found: Mapping[str, int], config_name: str
+) -> InputError:
+    missing = [c for c in spec.columns if c not in found]
+    shown = [str(h) for h in headers if h is not None and str(h).strip() != ""]
+    listed = ", ".join(f'"{h}"' for h in shown[:30]) or "(none)"
+    parts = []
+    for canon in missing:
+        wanted = spec.columns[canon]
+        close = difflib.get_close_matches(wanted, shown, n=1, cutoff=0.5)
+        hint = f' (closest: "{close[0]}")' if close else ""
+        parts.append(f'column "{wanted}" not found{hint}')
+    keys = ", ".join(f"{spec.key}.columns.{c}" for c in missing)
+    return InputError(f"{spec.path.name}: {'; '.join(parts)}; headers are: {listed}; fix {keys} in {config_name}")
+
+
+def _blank_to_null(arr: pa.ChunkedArray) -> pa.ChunkedArray:
+    return pc.if_else(pc.equal(arr, ""), pa.scalar(None, arr.type), arr)
+
+
+def _present(col: pa.ChunkedArray, texts: Sequence[str]) -> list[str]:
+    """Which of ``texts`` occur in the data buffers of a string column (one copy per chunk)."""
+    chunks = [c.buffers()[2] for c in col.chunks]
+    blobs = [b.to_pybytes() for b in chunks if b is not None and b.size]
+    return [t for t in texts if any(blob.find(t.encode("utf-8")) >= 0 for blob in blobs)]
+
+
+def _is_ascii(col: pa.ChunkedArray) -> bool:
+    for chunk in col.chunks:
+        data = chunk.buffers()[2]
+        if data is not None and data.size and np.frombuffer(data, np.uint8).max() >= 128:
+            return False
+    return True
+
+
+def _as_chunked(col: pa.Array | pa.ChunkedArray) -> pa.ChunkedArray:
+    return col if isinstance(col, pa.ChunkedArray) else pa.chunked_array([col])
+
+
+def _to_string(col: pa.ChunkedArray) -> pa.ChunkedArray:
+    """Text of a typed column; integral floats lose their ``.0`` (ids stored as numbers)."""
+    if pa.types.is_floating(col.type):
+        col = pc.if_else(pc.is_nan(col), pa.scalar(None, col.type), col)
+        values = np.asarray(pc.fill_null(col, 0.0).to_numpy(zero_copy_only=False), np.float64)
+        integral = np.isfinite(values) & (np.floor(values) == values)
+        if integral[np.isfinite(values)].all():
+            col = pc.cast(col, pa.int64(), safe=False)
+    if pa.types.is_dictionary(col.type):
+        col = col.cast(col.type.value_type)
+    return pc.cast(col, pa.string())

@@ -1,0 +1,136 @@
+"""The Excel reader (.xlsx, .xlsm, .xls), through calamine."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from icpc import columns as C
+from icpc.config import FileSpec
+from icpc.exceptions import InputError
+from icpc.io.common import (
+    _HEADER_SEARCH_LINES,
+    _SAMPLE_ROWS,
+    DATE_COLUMNS,
+    NUMERIC_COLUMNS,
+    RawTable,
+    _match_headers,
+    _missing_columns_error,
+    normalize_header,
+)
+from icpc.io.detect import _detect_date_formats, _detect_number_format
+
+__all__ = ["read_excel"]
+
+
+def read_excel(spec: FileSpec, path: Path, kind: str, config_name: str) -> RawTable:
+    name = path.name
+    # calamine (Rust) reads .xlsx about 15 times faster than openpyxl (178,000 customers:
+    # ~1.5 s instead of ~20 s); pandas converts its cells exactly as openpyxl's
+    engine = "calamine"  # .xls too: pandas deprecates xlrd
+    try:
+        book = pd.ExcelFile(path, engine=engine)
+        sheets = list(book.sheet_names)
+    except Exception as exc:  # any reader failure means the same thing to the user
+        reason = str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
+        raise InputError(f"{name}: cannot be read as an Excel file ({reason}); open it in Excel and save it again as .xlsx, or export CSV") from None
+    listed = ", ".join(f'"{s}"' for s in sheets)
+    sheet: str | int
+    if spec.sheet is None:
+        sheet = 0
+    elif isinstance(spec.sheet, int):
+        if not 0 <= spec.sheet < len(sheets):
+            raise InputError(f"{name}: no sheet number {spec.sheet} (sheets are numbered from 0); sheets are: {listed}; fix {spec.key}.sheet in {config_name}")
+        sheet = spec.sheet
+    else:
+        if spec.sheet in sheets:
+            sheet = spec.sheet
+        else:
+            folded = {normalize_header(s): s for s in sheets}
+            if normalize_header(spec.sheet) not in folded:
+                raise InputError(f'{name}: no sheet "{spec.sheet}"; sheets are: {listed}; fix {spec.key}.sheet in {config_name}')
+            sheet = folded[normalize_header(spec.sheet)]
+    try:
+        frame = pd.read_excel(book, sheet_name=sheet, header=None, dtype=object)
+    except Exception as exc:
+        raise InputError(f"{name}: sheet {sheet!r} cannot be read ({str(exc)[:120]}); save the file again as .xlsx") from None
+    finally:
+        book.close()
+    sheet_name = sheets[sheet] if isinstance(sheet, int) else sheet
+    if frame.empty or frame.dropna(how="all").empty:
+        raise InputError(f'{name}: sheet "{sheet_name}" is empty; check {spec.key}.sheet in {config_name} (sheets: {listed})')
+    best = (-1, 0)
+    for i in range(min(_HEADER_SEARCH_LINES, len(frame))):
+        cells = frame.iloc[i].tolist()
+        n = len(_match_headers([c if isinstance(c, str) else ("" if pd.isna(c) else str(c)) for c in cells], spec.columns))
+        if n > best[0]:
+            best = (n, i)
+    n_found, hrow = best
+    headers = ["" if pd.isna(c) else str(c) for c in frame.iloc[hrow].tolist()]
+    found = _match_headers(headers, spec.columns)
+    if len(found) < len(spec.columns):
+        raise _missing_columns_error(spec, headers, found, config_name)
+    body = frame.iloc[hrow + 1:]
+    body = body.loc[~body.isna().all(axis=1)]
+    if body.empty:
+        raise InputError(f'{name}: headers only, no data rows (sheet "{sheet_name}", header on row {hrow + 1}); export the {spec.key} with its rows')
+    text_cells = [str(v) for canon in (C.AMOUNT, C.MARGIN) if canon in found
+                  for v in body.iloc[:, found[canon]].head(_SAMPLE_ROWS) if isinstance(v, str)]
+    decimal, thousands = _detect_number_format(text_cells, spec.decimal, spec.thousands, None)
+    cols = {canon: _excel_column(body.iloc[:, j], canon, decimal) for canon, j in found.items()}
+    date_texts = [v for canon in (C.DATE, C.CREATED_AT) if canon in found
+                  for v in body.iloc[:, found[canon]].head(_SAMPLE_ROWS) if isinstance(v, str)]
+    date_formats = _detect_date_formats(date_texts, spec.date_format)
+    if spec.date_format != "auto":
+        date_formats = (*date_formats, "%Y-%m-%d %H:%M:%S")
+    return RawTable(
+        path=path,
+        key=spec.key,
+        columns=cols,
+        first_column=_excel_column(body.iloc[:, 0], "first", decimal),
+        source_row=np.arange(1, len(body) + 1, dtype=np.int64),
+        decimal=decimal,
+        thousands=thousands,
+        date_formats=date_formats,
+        details={"format": kind, "sheet": sheet_name, "header_line": hrow + 1, "decimal": decimal,
+                 "date_format": date_formats[0]},
+    )
+
+
+def _excel_column(values: pd.Series, canon: str, decimal: str) -> pa.ChunkedArray:
+    """Convert one Excel column (object cells) to arrow: typed when its cells agree."""
+    try:  # the usual text column (text cells and empty ones): one Arrow conversion, no Python loop
+        return pa.chunked_array([pa.array(values.to_numpy(dtype=object), pa.string(), from_pandas=True)])
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        pass
+    cells = values.tolist()
+    present = [v for v in cells if v is not None and not (isinstance(v, float) and np.isnan(v)) and v is not pd.NaT]
+    is_num = [isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool) for v in present]
+    is_date = [isinstance(v, (dt.date, pd.Timestamp, np.datetime64)) for v in present]
+    if present and all(is_date) and canon not in NUMERIC_COLUMNS:
+        return pa.chunked_array([pa.array(pd.to_datetime(pd.Series(cells, dtype=object), errors="coerce"))])
+    if present and all(is_num) and (canon in NUMERIC_COLUMNS or canon in DATE_COLUMNS):
+        return pa.chunked_array([pa.array([float(v) if v is not None and v == v else None for v in cells], pa.float64())])
+
+    def text(v: Any) -> str | None:
+        if v is None or v is pd.NaT or (isinstance(v, float) and np.isnan(v)):
+            return None
+        if isinstance(v, bool):
+            return str(v)
+        if isinstance(v, (int, np.integer)):
+            return str(int(v))
+        if isinstance(v, (float, np.floating)):
+            s = str(int(v)) if float(v).is_integer() else repr(float(v))
+            return s.replace(".", ",") if decimal == "," and canon in NUMERIC_COLUMNS else s
+        if isinstance(v, (dt.datetime, pd.Timestamp)):
+            return v.strftime("%Y-%m-%d %H:%M:%S")
+        if isinstance(v, dt.date):
+            return v.strftime("%Y-%m-%d")
+        return str(v)
+
+    return pa.chunked_array([pa.array([text(v) for v in cells], pa.string())])

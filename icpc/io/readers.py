@@ -1,0 +1,78 @@
+"""Which reader reads a file: a small registry, and :func:`read_table`, the one verb."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from icpc.config import FileSpec
+from icpc.exceptions import InputError
+from icpc.io.common import _MAGIC, _SAMPLE_BYTES, RawTable
+from icpc.io.detect import _looks_binary
+from icpc.io.excel import read_excel
+from icpc.io.parquet import read_parquet
+from icpc.io.text import read_text
+
+__all__ = ["read_table", "READERS"]
+
+
+def read_table(spec: FileSpec, *, config_name: str = "client.yaml") -> RawTable:
+    """Read the file of ``spec`` into its mapped columns (lecture d'un export).
+
+    Parameters
+    ----------
+    spec : FileSpec
+        Path, column mapping and format options (``auto`` = detected).
+    config_name : str
+        The config file's name, for messages ("fix transactions.columns.amount in …").
+
+    Returns
+    -------
+    RawTable
+        The mapped columns under canonical names, one row per data row.
+
+    Raises
+    ------
+    InputError
+        Missing, empty, binary or unreadable file; wrong sheet; a mapped column not
+        found (the message lists the headers found and the config key to fix); a header
+        but no data rows.
+    """
+    path = Path(spec.path)
+    if not path.exists():
+        raise InputError(f"{path.name}: file not found at {path}; check {spec.key}.path in {config_name}")
+    if path.is_dir():
+        raise InputError(f"{path.name}: is a folder, not a file; check {spec.key}.path in {config_name}")
+    size = path.stat().st_size
+    if size == 0:
+        raise InputError(f"{path.name}: the file is empty (0 bytes); export the {spec.key} again")
+    with open(path, "rb") as fh:
+        head = fh.read(_SAMPLE_BYTES)
+    kind = _kind(path, head)
+    if kind not in READERS:
+        raise InputError(f"{path.name}: this is a {kind} file, not a table; export the {spec.key} as CSV, Excel or Parquet")
+    return READERS[kind](spec, path, head, config_name)
+
+
+def _kind(path: Path, head: bytes) -> str:
+    """The reader of a file: by its first bytes, else by its name's ending; text by default."""
+    kind = next((k for magic, k in _MAGIC.items() if head.startswith(magic)), None)
+    suffix = path.suffix.lower()
+    if kind is None and suffix in (".xlsx", ".xlsm", ".xls") and _looks_binary(head):
+        kind = suffix.lstrip(".")
+    if kind is None and suffix in (".parquet", ".pq") and _looks_binary(head):
+        kind = "parquet"
+    if kind in ("xlsx", "xlsm"):
+        kind = "xlsx"
+    return kind or "text"
+
+
+Reader = Callable[[FileSpec, Path, bytes, str], RawTable]
+
+#: file kind -> reader(spec, path, first MiB, config name); each returns a :class:`RawTable`
+READERS: dict[str, Reader] = {
+    "text": lambda spec, path, head, name: read_text(spec, path, head, name),
+    "xlsx": lambda spec, path, head, name: read_excel(spec, path, "xlsx", name),
+    "xls": lambda spec, path, head, name: read_excel(spec, path, "xls", name),
+    "parquet": lambda spec, path, head, name: read_parquet(spec, path, name),
+}
