@@ -10,17 +10,20 @@ import numpy as np
 import pandas as pd
 
 from icpc import columns as C
-from icpc.cleaning.encoding import _categorical, _encode, _exact_match, _rows
+from icpc.cleaning.encoding import _categorical, _encode, _exact_match, _rows, _scientific
 from icpc.cleaning.ledger import (
     ACTIVITY_REASONS,
     AFTER_AS_OF,
     BAD_DATE,
+    DAMAGED_ID,
     EXCLUDED,
     MALFORMED,
     TOTALS,
     UNKNOWN_TYPE,
     Ledger,
     _Buckets,
+    _warn,
+    file_reasons,
 )
 from icpc.io import RawTable, normalize_header, parse_dates, totals_mask
 
@@ -56,10 +59,16 @@ def clean_activity(
     ledger : Ledger
     """
     n = raw.n_rows
-    buckets = _Buckets(ACTIVITY_REASONS, n)
+    cust = _encode(raw.columns[C.CUSTOMER_ID], n) if C.CUSTOMER_ID in raw.columns else None
+    damaged = _rows(cust[0], _scientific(cust[1])) if cust is not None else np.zeros(n, bool)
+    reasons = file_reasons(ACTIVITY_REASONS, [*raw.excluded, *([DAMAGED_ID] if damaged.any() else [])])
+    buckets = _Buckets(reasons, n)
     bucket, assign = buckets.codes, buckets.assign
 
     assign(totals_mask(raw), TOTALS)
+    for reason, rows in raw.excluded.items():
+        assign(rows, reason)
+    assign(damaged, DAMAGED_ID)
     dates, _ = parse_dates(raw.columns[C.DATE], formats=raw.date_formats)
     assign(np.isnat(dates), BAD_DATE)
     type_codes, type_dict = _encode(raw.columns[C.ACTIVITY_TYPE], n)
@@ -67,18 +76,17 @@ def clean_activity(
     kinds_of_dict = np.array([lookup.get(normalize_header(v), "") for v in type_dict.to_pylist()] + [""], dtype=object)
     kind = kinds_of_dict[np.where(type_codes >= 0, type_codes, len(kinds_of_dict) - 1)]
     assign(kind == "", UNKNOWN_TYPE)
-    cust = None
-    if C.CUSTOMER_ID in raw.columns:
-        cust = _encode(raw.columns[C.CUSTOMER_ID], n)
+    if cust is not None:
         ids = set(excluded_customers)
         if ids:
             hit = _exact_match(cust[1], ids)
             assign(_rows(cust[0], hit), EXCLUDED)
     assign(dates > np.datetime64(as_of, "ns"), AFTER_AS_OF)
     ledger = Ledger.from_buckets(
-        key=raw.key, path=raw.path.name, reasons=ACTIVITY_REASONS, bucket=bucket, amounts=None,
+        key=raw.key, path=raw.path.name, reasons=reasons, bucket=bucket, amounts=None,
         source_row=raw.source_row,
         extra_rows={MALFORMED: raw.malformed - raw.malformed_totals, TOTALS: raw.malformed_totals},
+        warnings={w: _warn(rows & (bucket == 0), None, raw.source_row) for w, rows in raw.flagged.items()},
         details=raw.details,
     )
     idx = np.flatnonzero(bucket == 0)

@@ -10,16 +10,27 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from icpc import columns as C
-from icpc.cleaning.encoding import _categorical, _encode, _exact_match, _folded_match, _rows
+from icpc.cleaning.encoding import (
+    _categorical,
+    _encode,
+    _exact_match,
+    _folded_match,
+    _rows,
+    _scientific,
+)
 from icpc.cleaning.ledger import (
     CUSTOMER_REASONS,
+    DAMAGED_ID,
     DUPLICATE,
     EXCLUDED,
+    MALFORMED,
     MISSING_ID,
     TOTALS,
     W_CREATED,
+    Ledger,
     _Buckets,
     _warn,
+    file_reasons,
 )
 from icpc.config import Exclusions
 from icpc.io import RawTable, parse_dates, parse_text, totals_mask
@@ -31,7 +42,7 @@ def clean_customers(
     raw: RawTable,
     *,
     exclude: Exclusions | None = None,
-) -> tuple[pd.DataFrame, np.ndarray, list[str], dict[str, Any]]:
+) -> tuple[pd.DataFrame, Ledger, list[str]]:
     """Clean the customer master (fichier clients): one row per ``customer_id``.
 
     Parameters
@@ -47,22 +58,26 @@ def clean_customers(
         ``customer_id`` (str), then the mapped ones of ``name``, ``address``,
         ``postcode`` (str), ``city``, ``created_at`` (datetime64[ns]), ``siret`` (digits
         only), ``salesperson``, ``region`` (category).
-    bucket : numpy.ndarray
-        Bucket code per row (see :data:`CUSTOMER_REASONS`), for the ledger.
+    ledger : Ledger
+        Reasons :data:`CUSTOMER_REASONS` (and the reader's own); warnings
+        ``unparseable created_at`` when ``created_at`` is mapped, and the reader's.
     excluded_ids : list of str
         Customers excluded by a ``where`` rule on a master column (or listed ids).
-    warnings : dict
-        ``unparseable created_at`` when ``created_at`` is mapped.
     """
     exclude = exclude or Exclusions()
     n = raw.n_rows
-    buckets = _Buckets(CUSTOMER_REASONS, n)
+    ids = parse_text(raw.columns[C.CUSTOMER_ID])
+    id_codes, id_dict = _encode(raw.columns[C.CUSTOMER_ID], n)
+    damaged = _rows(id_codes, _scientific(id_dict))
+    reasons = file_reasons(CUSTOMER_REASONS, [*raw.excluded, *([DAMAGED_ID] if damaged.any() else [])])
+    buckets = _Buckets(reasons, n)
     bucket, assign = buckets.codes, buckets.assign
 
     assign(totals_mask(raw), TOTALS)
-    ids = parse_text(raw.columns[C.CUSTOMER_ID])
-    id_codes, id_dict = _encode(raw.columns[C.CUSTOMER_ID], n)
+    for reason, rows in raw.excluded.items():
+        assign(rows, reason)
     assign(id_codes < 0, MISSING_ID)
+    assign(damaged, DAMAGED_ID)
     seen = pd.Series(id_codes).duplicated(keep="first").to_numpy() & (id_codes >= 0)
     assign(seen, DUPLICATE)
     excluded_ids: set[str] = set()
@@ -100,4 +115,12 @@ def clean_customers(
                 text = pc.if_else(pc.fill_null(pc.match_substring_regex(text, r"^\d{4}$"), False),
                                   pc.utf8_lpad(text, 5, "0"), text)
             frame[name] = text.to_pandas().astype("str")
-    return pd.DataFrame(frame), bucket, sorted(excluded_ids), warnings
+    for warning, rows in raw.flagged.items():
+        warnings[warning] = _warn(rows & (bucket == 0), None, raw.source_row)
+    ledger = Ledger.from_buckets(
+        key=raw.key, path=raw.path.name, reasons=reasons, bucket=bucket, amounts=None,
+        source_row=raw.source_row,
+        extra_rows={MALFORMED: raw.malformed - raw.malformed_totals, TOTALS: raw.malformed_totals},
+        warnings=warnings, details=raw.details,
+    )
+    return pd.DataFrame(frame), ledger, sorted(excluded_ids)

@@ -15,12 +15,10 @@ from icpc import columns as C
 from icpc.cleaning.activity import clean_activity
 from icpc.cleaning.customers import clean_customers
 from icpc.cleaning.encoding import _is_in
+from icpc.cleaning.ids import harmonise_ids
 from icpc.cleaning.ledger import (
     AFTER_AS_OF,
-    CUSTOMER_REASONS,
     EXCLUDED,
-    MALFORMED,
-    TOTALS,
     W_NO_TRANSACTIONS,
     W_NOT_IN_MASTER,
     Ledger,
@@ -134,22 +132,13 @@ def load_dataset(config: Config) -> Dataset:
         return _load_dataset(config, worker)
 
 
-def _read_customers(config: Config, name: str) -> tuple[RawTable, pd.DataFrame, np.ndarray, list[str], dict[str, Any]]:
-    """Read and clean the customer master of ``config`` (which has one)."""
-    assert config.customers is not None
-    raw = read_table(config.customers, config_name=name)
-    return (raw, *clean_customers(raw, exclude=config.exclude))
-
-
 def _load_dataset(config: Config, worker: ThreadPoolExecutor) -> Dataset:
     """Body of :func:`load_dataset`; ``worker`` reads the customer master and activity log."""
     name = _config_name(config)
     ledgers: dict[str, Ledger] = {}
     customers = None
     excluded_ids: list[str] = []
-    cust_bucket = cust_raw = None
-    cust_warnings: dict[str, Any] = {}
-    cust_job = worker.submit(_read_customers, config, name) if config.customers is not None else None
+    cust_job = worker.submit(read_table, config.customers, config_name=name) if config.customers is not None else None
     act_job = worker.submit(read_table, config.activity, config_name=name) if config.activity is not None else None
     tx_spec: FileSpec = config.transactions
     try:
@@ -158,8 +147,17 @@ def _load_dataset(config: Config, worker: ThreadPoolExecutor) -> Dataset:
         if cust_job is not None:
             cust_job.result()  # read first when sequential: its error, if any, comes first
         raise
+    raws: dict[str, RawTable] = {"transactions": tx_raw}
     if cust_job is not None:
-        cust_raw, customers, cust_bucket, excluded_ids, cust_warnings = cust_job.result()
+        raws["customers"] = cust_job.result()
+    if act_job is not None and act_job.exception() is None:  # its error, if any, is raised last
+        raws["activity"] = act_job.result()
+    raws = harmonise_ids(raws, config_name=name)
+    tx_raw = raws.pop("transactions")
+    cust_raw = raws.get("customers")
+    cust_ledger = None
+    if cust_raw is not None:
+        customers, cust_ledger, excluded_ids = clean_customers(cust_raw, exclude=config.exclude)
     names = tx_raw.columns.get(C.NAME)  # a FEC's CompAuxLib: the names when no master is given
     where_tx = {k: v for k, v in config.exclude.where.items() if k in tx_raw.columns}
     transactions, ledger, as_of = clean_transactions(
@@ -174,7 +172,7 @@ def _load_dataset(config: Config, worker: ThreadPoolExecutor) -> Dataset:
     del tx_raw  # the raw columns (~700 MB for 8M lines) go back to the heap for the analyses
     ledgers["transactions"] = ledger
 
-    if cust_raw is not None and customers is not None and cust_bucket is not None:
+    if cust_ledger is not None and customers is not None:
         master_ids = pd.Index(customers[C.CUSTOMER_ID])
         tx_ids = transactions[C.CUSTOMER_ID]
         tx_customers = pd.Index(tx_ids.cat.categories)
@@ -182,19 +180,14 @@ def _load_dataset(config: Config, worker: ThreadPoolExecutor) -> Dataset:
         known = _is_in(tx_customers, master_ids)[tx_ids.cat.codes.to_numpy()]
         without = ~_is_in(master_ids, tx_customers)
         missing_rows = ~known
-        cust_warnings[W_NO_TRANSACTIONS] = {"rows": int(without.sum()), "amount": 0.0,
-                                            "customers": int(without.sum())}
-        cust_warnings[W_NOT_IN_MASTER] = {
-            "rows": int(missing_rows.sum()),
-            "amount": float(np.round(transactions[C.AMOUNT].to_numpy()[missing_rows] * 100).sum()) / 100.0,
-            "customers": int(tx_ids[missing_rows].nunique()),
-        }
-        ledgers["customers"] = Ledger.from_buckets(
-            key=cust_raw.key, path=cust_raw.path.name, reasons=CUSTOMER_REASONS, bucket=cust_bucket, amounts=None,
-            source_row=cust_raw.source_row,
-            extra_rows={MALFORMED: cust_raw.malformed - cust_raw.malformed_totals, TOTALS: cust_raw.malformed_totals},
-            warnings=cust_warnings, details=cust_raw.details,
-        )
+        ledgers["customers"] = cust_ledger.with_warnings({
+            W_NO_TRANSACTIONS: {"rows": int(without.sum()), "amount": 0.0, "customers": int(without.sum())},
+            W_NOT_IN_MASTER: {
+                "rows": int(missing_rows.sum()),
+                "amount": float(np.round(transactions[C.AMOUNT].to_numpy()[missing_rows] * 100).sum()) / 100.0,
+                "customers": int(tx_ids[missing_rows].nunique()),
+            },
+        })
         if ledgers["customers"].rows_used == 0:
             raise _unusable_error(ledgers["customers"], "customers", name)
 
@@ -205,7 +198,7 @@ def _load_dataset(config: Config, worker: ThreadPoolExecutor) -> Dataset:
     if config.activity is not None:
         spec: ActivitySpec = config.activity
         assert act_job is not None
-        act_raw = act_job.result()
+        act_raw = raws["activity"] if "activity" in raws else act_job.result()
         ids = set(config.exclude.customers) | set(excluded_ids)
         activity, ledgers["activity"] = clean_activity(act_raw, types=spec.types, as_of=as_of,
                                                        excluded_customers=ids)

@@ -100,3 +100,15 @@ def _folded_match(dictionary: pa.Array, values: Iterable[str]) -> np.ndarray:
 def _exact_match(dictionary: pa.Array, values: Iterable[str]) -> np.ndarray:
     wanted = pa.array(sorted({str(v).strip() for v in values}), pa.string())
     return np.asarray(pc.is_in(dictionary, value_set=wanted).to_numpy(zero_copy_only=False), bool)
+
+
+#: a code that Excel turned into a number in scientific notation: 4,00123E+11
+_SCIENTIFIC = r"^[+-]?\d+([.,]\d+)?[eE][+-]?\d+$"
+
+
+def _scientific(dictionary: pa.Array) -> np.ndarray:
+    """Which ids of a dictionary are numbers in scientific notation (damaged: digits lost)."""
+    if not len(dictionary):
+        return np.zeros(0, bool)
+    hit = pc.fill_null(pc.match_substring_regex(dictionary, _SCIENTIFIC), False)
+    return np.asarray(hit.to_numpy(zero_copy_only=False), bool)

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from icpc.exceptions import InputError
+from icpc.io.common import (
+    NO_CUSTOMER_LINE,
+    NOT_SALES,
+    REPEATED_HEADER,
+    W_NOT_UTF8,
+    W_UNCLOSED_QUOTE,
+)
 
 __all__ = ["Ledger", "TRANSACTION_REASONS", "CUSTOMER_REASONS", "ACTIVITY_REASONS"]
 
@@ -21,8 +28,7 @@ DUPLICATE = "duplicate"
 UNKNOWN_TYPE = "unknown activity type"
 EXCLUDED = "excluded by config"
 AFTER_AS_OF = "after as_of"
-NOT_SALES = "not a sales line"
-NO_CUSTOMER_LINE = "sales entry without customer"
+DAMAGED_ID = "customer id in scientific notation"
 
 TRANSACTION_REASONS: tuple[str, ...] = (MALFORMED, TOTALS, MISSING_ID, BAD_DATE, BAD_AMOUNT, DUPLICATE, EXCLUDED,
                                         AFTER_AS_OF)
@@ -38,6 +44,13 @@ W_MARGIN = "unparseable margin"
 W_CREATED = "unparseable created_at"
 W_NO_TRANSACTIONS = "customers without transactions"
 W_NOT_IN_MASTER = "transaction customers missing from master"
+W_PADDED_IDS = "customer ids stored as numbers, zero-padded"
+
+#: reasons a file has only when they apply (a reader's own, damaged ids), in the order they
+#: are tested, right after totals lines; listed in the ledger only for such files
+OPTIONAL_REASONS: tuple[str, ...] = (REPEATED_HEADER, NOT_SALES, NO_CUSTOMER_LINE, DAMAGED_ID)
+#: warnings readers set (re-exported for the docs and tests)
+READER_WARNINGS: tuple[str, ...] = (W_NOT_UTF8, W_UNCLOSED_QUOTE)
 
 #: the far-date rule (see the module docstring)
 FAR_BEFORE = np.datetime64("1990-01-01", "ns")
@@ -53,7 +66,35 @@ _HINTS = {
     UNKNOWN_TYPE: "check activity.types",
     EXCLUDED: "check exclude",
     AFTER_AS_OF: "check as_of",
+    REPEATED_HEADER: "",
+    NOT_SALES: "check transactions.fec.sales_accounts",
+    NO_CUSTOMER_LINE: "check transactions.fec.customer_accounts",
+    DAMAGED_ID: "export the customer codes as text (Excel wrote them as numbers in scientific notation, "
+                "e.g. 4,00123E+11)",
 }
+
+
+def file_reasons(base: Sequence[str], present: Iterable[str]) -> tuple[str, ...]:
+    """The ledger reasons of one file: ``base``, with the optional ones ``present`` after totals lines.
+
+    Parameters
+    ----------
+    base : sequence of str
+        The reasons every file of its kind has (:data:`TRANSACTION_REASONS`…).
+    present : iterable of str
+        Reasons that apply to this file (a reader's ``excluded`` keys, damaged ids).
+
+    Returns
+    -------
+    tuple of str
+        In the order they are tested; the first that applies to a row wins.
+    """
+    present = [r for r in dict.fromkeys(present) if r not in base]
+    if not present:
+        return tuple(base)
+    ordered = [r for r in OPTIONAL_REASONS if r in present] + [r for r in present if r not in OPTIONAL_REASONS]
+    at = list(base).index(TOTALS) + 1
+    return (*base[:at], *ordered, *base[at:])
 
 
 
@@ -204,7 +245,13 @@ class _Buckets:
         self.codes = np.zeros(n, np.int8)
 
     def assign(self, mask: np.ndarray, reason: str) -> None:
-        """Put the rows of ``mask`` that are still unassigned in ``reason``."""
+        """Put the rows of ``mask`` that are still unassigned in ``reason``.
+
+        An optional reason the file does not list (see :func:`file_reasons`) may be
+        assigned an empty mask.
+        """
+        if reason not in self._code and not mask.any():
+            return
         self.codes[(self.codes == 0) & mask] = self._code[reason]
 
 

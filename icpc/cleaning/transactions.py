@@ -12,11 +12,19 @@ import pandas as pd
 import pyarrow as pa
 
 from icpc import columns as C
-from icpc.cleaning.encoding import _categorical, _encode, _exact_match, _folded_match, _rows
+from icpc.cleaning.encoding import (
+    _categorical,
+    _encode,
+    _exact_match,
+    _folded_match,
+    _rows,
+    _scientific,
+)
 from icpc.cleaning.ledger import (
     AFTER_AS_OF,
     BAD_AMOUNT,
     BAD_DATE,
+    DAMAGED_ID,
     DUPLICATE,
     EXCLUDED,
     FAR_BEFORE,
@@ -35,6 +43,7 @@ from icpc.cleaning.ledger import (
     _Buckets,
     _unusable_error,
     _warn,
+    file_reasons,
 )
 from icpc.config import Exclusions
 from icpc.io import RawTable, parse_amounts, parse_dates, totals_labels, totals_mask
@@ -110,13 +119,13 @@ def _clean_transactions(
 ) -> tuple[pd.DataFrame, Ledger, dt.date]:
     """Body of :func:`clean_transactions`; ``worker`` runs the invoice encoding and the duplicate screen."""
     n = raw.n_rows
-    reasons = _reasons(raw)
-    buckets = _Buckets(reasons, n)
-    bucket, assign = buckets.codes, buckets.assign
-
     text_names = [name for name in (C.INVOICE_ID, C.SALESPERSON, C.REGION, C.DOCUMENT_TYPE) if name in raw.columns]
     invoice_job = worker.submit(_encode, raw.columns[C.INVOICE_ID], n) if C.INVOICE_ID in text_names else None
     cust_codes, cust_dict = _encode(raw.columns[C.CUSTOMER_ID], n)
+    damaged = _rows(cust_codes, _scientific(cust_dict))
+    reasons = file_reasons(TRANSACTION_REASONS, [*raw.excluded, *([DAMAGED_ID] if damaged.any() else [])])
+    buckets = _Buckets(reasons, n)
+    bucket, assign = buckets.codes, buckets.assign
     totals = totals_mask(raw, skip_customer=True)  # the customer column: on its distinct values
     label = totals_labels(cust_dict)
     if label.any():
@@ -125,6 +134,7 @@ def _clean_transactions(
     for reason, mask in raw.excluded.items():  # what the reader knows already (FEC)
         assign(mask, reason)
     assign(cust_codes < 0, MISSING_ID)
+    assign(damaged, DAMAGED_ID)
     dates, _bad_dates = parse_dates(raw.columns[C.DATE], formats=raw.date_formats)
     readable = ~np.isnat(dates)
     median_job = worker.submit(_median_date, dates, readable)
@@ -237,16 +247,6 @@ def _clean_transactions(
         raise _unusable_error(ledger, raw.key, config_name)
     assert as_of is not None
     return pd.DataFrame(frame, copy=False), ledger, as_of
-
-
-def _reasons(raw: RawTable) -> tuple[str, ...]:
-    """The ledger reasons of a transactions file: the usual ones, with the reader's own
-    (``raw.excluded``, e.g. the FEC's) right after totals lines, in the order they apply."""
-    extra = tuple(r for r in raw.excluded if r not in TRANSACTION_REASONS)
-    if not extra:
-        return TRANSACTION_REASONS
-    at = TRANSACTION_REASONS.index(TOTALS) + 1
-    return TRANSACTION_REASONS[:at] + extra + TRANSACTION_REASONS[at:]
 
 
 def _median_date(dates: np.ndarray, readable: np.ndarray) -> np.datetime64 | None:

@@ -20,7 +20,7 @@ import pyarrow.compute as pc
 
 from icpc import columns as C
 from icpc.config import FileSpec
-from icpc.exceptions import InputError
+from icpc.exceptions import InputError, shorten
 
 #: canonical columns read as numbers / dates; every other column is text
 NUMERIC_COLUMNS = frozenset({C.AMOUNT, C.MARGIN})
@@ -40,8 +40,15 @@ DAYFIRST_FORMATS: tuple[str, ...] = (
     "%d.%m.%Y",
     "%d.%m.%Y %H:%M",
     "%d/%m/%y",
+    "%d/%m/%y %H:%M",
+    "%d.%m.%y",
+    "%d-%m-%y",
     "%Y/%m/%d",
+    "%Y%m%d",
 )
+#: a year written with fewer than four digits is not read by a ``%Y`` format (``03/01/24``
+#: is 2024 through ``%y``, not the year 24)
+MIN_FOUR_DIGIT_YEAR = 1000
 #: month-first formats, used only when a sample reads better with them than day-first
 _MONTHFIRST_FORMATS = ("%m/%d/%Y", "%m/%d/%Y %H:%M", "%m/%d/%Y %H:%M:%S")
 
@@ -62,6 +69,14 @@ _TOTALS_START = re.compile(r"^(sous[- ]?)?(total|totaux)\b")
 _TOTALS_FULL = re.compile(r"^(sous[- ]?)?(total|totaux)( (general|generale|ht|ttc|global|client|clients))?\s*:?$")
 _NUMBER_RE = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
 _MIN_YEAR, _MAX_YEAR = 1678, 2261  # the range of datetime64[ns]
+
+
+#: ledger reasons and warnings that readers assign (icpc.cleaning lists them with its own)
+REPEATED_HEADER = "repeated header line"
+NOT_SALES = "not a sales line"
+NO_CUSTOMER_LINE = "sales entry without customer"
+W_NOT_UTF8 = "bytes not UTF-8, read as Windows-1252"
+W_UNCLOSED_QUOTE = "lines with an unclosed quote, read without quoting"
 
 
 @dataclass(frozen=True)
@@ -112,6 +127,9 @@ class RawTable:
     #: values the reader repaired or found damaged but kept: warning -> bool mask of rows
     #: (e.g. bytes that are not UTF-8, read as Windows-1252); cleaning counts them
     flagged: dict[str, np.ndarray] = field(default_factory=dict)
+    #: canonical column -> rows whose cell was a number in a typed file (Excel, Parquet):
+    #: customer ids that lost their leading zeros there are padded by cleaning
+    numeric_cells: dict[str, np.ndarray] = field(default_factory=dict)
 
     @property
     def n_rows(self) -> int:
@@ -208,3 +226,43 @@ def _to_string(col: pa.ChunkedArray) -> pa.ChunkedArray:
     if pa.types.is_dictionary(col.type):
         col = col.cast(col.type.value_type)
     return pc.cast(col, pa.string())
+
+
+def duplicate_headers_error(spec: FileSpec, headers: Sequence[Any], name: str, config_name: str) -> InputError | None:
+    """The error for a mapped header that the file has twice (``Montant`` TTC then HT), if any."""
+    folded = [normalize_header(h) for h in headers]
+    for canon, wanted in spec.columns.items():
+        key = normalize_header(wanted)
+        where = [i + 1 for i, h in enumerate(folded) if h == key]
+        if len(where) > 1:
+            at = " and ".join(str(i) for i in where)
+            return InputError(
+                f'{name}: column "{shorten(wanted)}" appears {len(where)} times (columns {at}), so '
+                f"{spec.key}.columns.{canon} is ambiguous; rename the columns in the file so that each name "
+                f"is unique (e.g. \"{shorten(wanted)} HT\" and \"{shorten(wanted)} TTC\") and map the right one "
+                f"in {config_name}"
+            )
+    return None
+
+
+def repeated_header_rows(columns: Mapping[str, pa.ChunkedArray], headers: Sequence[Any],
+                         found: Mapping[str, int]) -> np.ndarray | None:
+    """Rows that repeat the header line (page breaks of a printed export), or None.
+
+    A row is such a line when every mapped cell equals its column's header (spaces
+    around set aside).
+    """
+    mask: np.ndarray | None = None
+    for canon, j in found.items():
+        col = columns[canon]
+        if not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)
+                or pa.types.is_dictionary(col.type)):
+            return None
+        if pa.types.is_dictionary(col.type):
+            col = col.cast(col.type.value_type)
+        same = np.asarray(pc.fill_null(pc.equal(pc.utf8_trim_whitespace(col), str(headers[j]).strip()),
+                                       False).to_numpy(zero_copy_only=False), bool)
+        mask = same if mask is None else mask & same
+        if not mask.any():
+            return None
+    return mask

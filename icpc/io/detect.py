@@ -10,33 +10,88 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from icpc.exceptions import InputError
-from icpc.io.common import _MONTHFIRST_FORMATS, _SPACES, DAYFIRST_FORMATS
+from icpc.config import FileSpec
+from icpc.exceptions import InputError, shorten
+from icpc.io.common import _MONTHFIRST_FORMATS, _SPACES, DAYFIRST_FORMATS, MIN_FOUR_DIGIT_YEAR
+
+#: what a number looks like once spaces, currency and signs are set aside
+_BARE = re.compile(r"[\s\u00a0\u202f\u2009€]|EUR|^[+(-]+|[)-]+$")
+#: a dot (or comma) that can only be a decimal mark: followed by 1-2 or 4+ digits at the
+#: end, or after a lone 0 (a thousands group is exactly three digits, never after "0")
+_DOT_DECIMAL = re.compile(r"(^0\.\d+$)|(\.\d{1,2}$)|(\.\d{4,}$)")
+_COMMA_DECIMAL = re.compile(r"(^0,\d+$)|(,\d{1,2}$)|(,\d{4,}$)")
+
+
+_NON_ASCII = re.compile("[^\x00-\x7f\ufffd]")
+
+
+class AmbiguousNumbers(ValueError):
+    """The amounts of a file can be read two ways; the reader turns it into an InputError."""
 
 
 def _detect_number_format(values: Sequence[str], spec_decimal: str, spec_thousands: str | None,
                           delimiter: str | None) -> tuple[str, tuple[str, ...]]:
-    vals = [v.strip() for v in values if v is not None and v.strip()]
-    has_comma = [v for v in vals if "," in v]
-    has_dot = [v for v in vals if "." in v]
+    """Decimal mark and thousands separators of amounts written as text.
+
+    The mark that comes last when both ``,`` and ``.`` occur is the decimal mark. With
+    one mark only, a dot (or comma) followed by one, two or four and more digits, or
+    after a lone ``0``, is a decimal mark; several marks in one value (``1.234.567``)
+    are thousands separators. ``12.500`` alone (a dot and three digits) could be 12.5 or
+    12 500: it is read as a decimal dot when other amounts of 1 000 or more are written
+    without separator, else the evidence is ambiguous. A configured ``decimal`` that the
+    values contradict (``decimal: ","`` on ``1234.56``) is refused too.
+
+    Raises
+    ------
+    AmbiguousNumbers
+        With the sentence to show and the fix (the caller adds the file name).
+    """
+    vals = [_BARE.sub("", v) for v in values if v is not None and v.strip()]
+    vals = [v for v in vals if v]
+    both = [v for v in vals if "," in v and "." in v]
+    dots = [v for v in vals if "." in v and "," not in v]
+    commas = [v for v in vals if "," in v and "." not in v]
+    plain = [v for v in vals if "." not in v and "," not in v]
+    dot_says_decimal = next((v for v in dots if _DOT_DECIMAL.search(v) and v.count(".") == 1), None)
+    comma_says_decimal = next((v for v in commas if _COMMA_DECIMAL.search(v) and v.count(",") == 1), None)
+    last_comma = sum(v.rfind(",") > v.rfind(".") for v in both)
     decimal = spec_decimal
     if decimal == "auto":
-        both = [v for v in vals if "," in v and "." in v]
         if both:
-            last_comma = sum(v.rfind(",") > v.rfind(".") for v in both)
             decimal = "," if last_comma * 2 >= len(both) else "."
-        elif has_comma:
-            decimal = ","
-        elif has_dot:
-            grouped = all(re.fullmatch(r"[+-]?\d{1,3}(\.\d{3})+", v) for v in has_dot)
-            decimal = "," if grouped else "."
+        elif commas:
+            decimal = ","  # French data: "12,500" is 12.5 (a comma thousands group needs a dot decimal)
+        elif dots:
+            if dot_says_decimal is not None:
+                decimal = "."
+            elif any(v.count(".") > 1 for v in dots):
+                decimal = ","  # 1.234.567: thousands dots
+            elif any(len(v.lstrip("0")) >= 4 and v.isdigit() for v in plain):
+                decimal = "."  # 1500 written plain: "12.500" is not a thousands group
+            else:
+                example = dots[0]
+                raise AmbiguousNumbers(
+                    f'amounts such as "{example}" can be read two ways ({example.replace(".", "")} with a '
+                    f'thousands dot, or {float(example):g} with three decimals); set decimal: "." (decimal dot) '
+                    'or decimal: "," (thousands dot, decimal comma)'
+                )
         else:
             decimal = "," if delimiter in (";", "\t") else "."
+    elif decimal == "," and dot_says_decimal is not None and not commas and not both:
+        raise AmbiguousNumbers(
+            f'decimal is "," but amounts are written with a decimal dot (e.g. "{dot_says_decimal}"); '
+            'set decimal: "." or decimal: auto'
+        )
+    elif decimal == "." and comma_says_decimal is not None and not dots and not both:
+        raise AmbiguousNumbers(
+            f'decimal is "." but amounts are written with a decimal comma (e.g. "{comma_says_decimal}"); '
+            'set decimal: "," or decimal: auto'
+        )
     thousands: list[str] = list(_SPACES)
     if spec_thousands == "auto":
-        if decimal == "," and has_dot:
+        if decimal == "," and (dots or both):
             thousands.append(".")
-        elif decimal == "." and has_comma:
+        elif decimal == "." and (commas or both):
             thousands.append(",")
     elif spec_thousands in (".", ",", "'"):
         thousands.append(spec_thousands)
@@ -54,7 +109,9 @@ def _detect_date_formats(values: Sequence[str], spec_format: str) -> tuple[str, 
     scores = []
     for fmt in candidates:
         parsed = pc.strptime(arr, format=fmt, unit="s", error_is_null=True)
-        scores.append(len(vals) - parsed.null_count)
+        read = pc.fill_null(pc.year(parsed), 0)
+        floor = MIN_FOUR_DIGIT_YEAR if "%Y" in fmt else 1
+        scores.append(int(pc.sum(pc.greater_equal(read, floor)).as_py() or 0))
     best = candidates[int(np.argmax(scores))]
     rest = [f for f in DAYFIRST_FORMATS if f != best]
     if best in _MONTHFIRST_FORMATS:  # the sample says month-first: keep day-first out
@@ -89,8 +146,24 @@ def _detect_encoding(head: bytes, spec_encoding: str, where: str = "") -> str:
         return "utf-8"
     except UnicodeDecodeError:
         pass
+    # mostly UTF-8 with a few stray Windows bytes: UTF-8 (the stray values are repaired one
+    # by one and counted), not the whole file read as cp1252 ("HÃ©lÃ¨ne")
+    text = head.decode("utf-8", errors="replace")
+    stray = text.count("\ufffd")
+    multibyte = len(_NON_ASCII.findall(text))
+    if multibyte > stray:
+        return "utf-8"
     try:
         head.decode("cp1252")
         return "cp1252"
     except UnicodeDecodeError:
         return "latin-1"
+
+
+def number_format(values: Sequence[str], spec: FileSpec, delimiter: str | None, name: str,
+                  config_name: str) -> tuple[str, tuple[str, ...]]:
+    """:func:`_detect_number_format` for the file ``name``: ambiguity becomes an InputError."""
+    try:
+        return _detect_number_format(values, spec.decimal, spec.thousands, delimiter)
+    except AmbiguousNumbers as exc:
+        raise InputError(f"{name}: {shorten(str(exc), 400)} under {spec.key} in {config_name}") from None

@@ -12,18 +12,21 @@ import pyarrow as pa
 
 from icpc import columns as C
 from icpc.config import FileSpec
-from icpc.exceptions import InputError
+from icpc.exceptions import InputError, shorten
 from icpc.io.common import (
     _HEADER_SEARCH_LINES,
     _SAMPLE_ROWS,
     DATE_COLUMNS,
     NUMERIC_COLUMNS,
+    REPEATED_HEADER,
     RawTable,
     _match_headers,
     _missing_columns_error,
+    duplicate_headers_error,
     normalize_header,
+    repeated_header_rows,
 )
-from icpc.io.detect import _detect_date_formats, _detect_number_format
+from icpc.io.detect import _detect_date_formats, number_format
 
 __all__ = ["read_excel"]
 
@@ -56,42 +59,59 @@ def read_excel(spec: FileSpec, path: Path, kind: str, config_name: str) -> RawTa
                 raise InputError(f'{name}: no sheet "{spec.sheet}"; sheets are: {listed}; fix {spec.key}.sheet in {config_name}')
             sheet = folded[normalize_header(spec.sheet)]
     try:
-        frame = pd.read_excel(book, sheet_name=sheet, header=None, dtype=object)
-    except Exception as exc:
-        raise InputError(f"{name}: sheet {sheet!r} cannot be read ({str(exc)[:120]}); save the file again as .xlsx") from None
+        try:
+            frame = pd.read_excel(book, sheet_name=sheet, header=None, dtype=object)
+        except Exception as exc:
+            raise InputError(f"{name}: sheet {sheet!r} cannot be read ({shorten(str(exc), 120)}); save the file again as .xlsx") from None
+        sheet_name = sheets[sheet] if isinstance(sheet, int) else sheet
+        if frame.empty or frame.dropna(how="all").empty:
+            raise InputError(f'{name}: sheet "{sheet_name}" is empty; check {spec.key}.sheet in {config_name} (sheets: {listed})')
+        hrow, headers, found = _header_row(frame, spec)
+        if len(found) < len(spec.columns):
+            elsewhere = _sheet_with_headers(book, sheets, sheet_name, spec) if len(sheets) > 1 else None
+            if elsewhere is not None:
+                raise InputError(
+                    f'{name}: the mapped columns are not on sheet "{sheet_name}" but on sheet "{elsewhere}"; '
+                    f'set {spec.key}.sheet: "{elsewhere}" in {config_name} (sheets are: {listed})'
+                )
+            error = _missing_columns_error(spec, headers, found, config_name)
+            raise InputError(f'{error} (sheet "{sheet_name}"; the file\'s sheets are: {listed}; '
+                             f"set {spec.key}.sheet to the sheet that holds them)")
     finally:
         book.close()
-    sheet_name = sheets[sheet] if isinstance(sheet, int) else sheet
-    if frame.empty or frame.dropna(how="all").empty:
-        raise InputError(f'{name}: sheet "{sheet_name}" is empty; check {spec.key}.sheet in {config_name} (sheets: {listed})')
-    best = (-1, 0)
-    for i in range(min(_HEADER_SEARCH_LINES, len(frame))):
-        cells = frame.iloc[i].tolist()
-        n = len(_match_headers([c if isinstance(c, str) else ("" if pd.isna(c) else str(c)) for c in cells], spec.columns))
-        if n > best[0]:
-            best = (n, i)
-    n_found, hrow = best
-    headers = ["" if pd.isna(c) else str(c) for c in frame.iloc[hrow].tolist()]
-    found = _match_headers(headers, spec.columns)
-    if len(found) < len(spec.columns):
-        raise _missing_columns_error(spec, headers, found, config_name)
+    duplicate = duplicate_headers_error(spec, headers, name, config_name)
+    if duplicate is not None:
+        raise duplicate
     body = frame.iloc[hrow + 1:]
     body = body.loc[~body.isna().all(axis=1)]
     if body.empty:
         raise InputError(f'{name}: headers only, no data rows (sheet "{sheet_name}", header on row {hrow + 1}); export the {spec.key} with its rows')
     text_cells = [str(v) for canon in (C.AMOUNT, C.MARGIN) if canon in found
                   for v in body.iloc[:, found[canon]].head(_SAMPLE_ROWS) if isinstance(v, str)]
-    decimal, thousands = _detect_number_format(text_cells, spec.decimal, spec.thousands, None)
+    decimal, thousands = number_format(text_cells, spec, None, name, config_name)
     cols = {canon: _excel_column(body.iloc[:, j], canon, decimal) for canon, j in found.items()}
     date_texts = [v for canon in (C.DATE, C.CREATED_AT) if canon in found
                   for v in body.iloc[:, found[canon]].head(_SAMPLE_ROWS) if isinstance(v, str)]
     date_formats = _detect_date_formats(date_texts, spec.date_format)
     if spec.date_format != "auto":
         date_formats = (*date_formats, "%Y-%m-%d %H:%M:%S")
+    excluded: dict[str, np.ndarray] = {}
+    repeated = repeated_header_rows(cols, headers, found)
+    if repeated is not None:
+        excluded[REPEATED_HEADER] = repeated
+    numeric_cells: dict[str, np.ndarray] = {}
+    if C.CUSTOMER_ID in found:  # ids Excel stores as numbers (00042 -> 42): cleaning pads them
+        cells = body.iloc[:, found[C.CUSTOMER_ID]].tolist()
+        numeric = np.fromiter((isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
+                               and v == v for v in cells), bool, len(cells))
+        if numeric.any():
+            numeric_cells[C.CUSTOMER_ID] = numeric
     return RawTable(
         path=path,
         key=spec.key,
         columns=cols,
+        excluded=excluded,
+        numeric_cells=numeric_cells,
         first_column=_excel_column(body.iloc[:, 0], "first", decimal),
         source_row=np.arange(1, len(body) + 1, dtype=np.int64),
         decimal=decimal,
@@ -100,6 +120,33 @@ def read_excel(spec: FileSpec, path: Path, kind: str, config_name: str) -> RawTa
         details={"format": kind, "sheet": sheet_name, "header_line": hrow + 1, "decimal": decimal,
                  "date_format": date_formats[0]},
     )
+
+
+def _header_row(frame: pd.DataFrame, spec: FileSpec) -> tuple[int, list[str], dict[str, int]]:
+    """The row (of the first 60) holding the most mapped headers, its cells and the matches."""
+    best = (-1, 0)
+    for i in range(min(_HEADER_SEARCH_LINES, len(frame))):
+        cells = frame.iloc[i].tolist()
+        n = len(_match_headers([c if isinstance(c, str) else ("" if pd.isna(c) else str(c)) for c in cells], spec.columns))
+        if n > best[0]:
+            best = (n, i)
+    hrow = best[1]
+    headers = ["" if pd.isna(c) else str(c) for c in frame.iloc[hrow].tolist()]
+    return hrow, headers, _match_headers(headers, spec.columns)
+
+
+def _sheet_with_headers(book: pd.ExcelFile, sheets: list[str], current: str, spec: FileSpec) -> str | None:
+    """The first other sheet whose top rows hold every mapped header, if any."""
+    for other in sheets:
+        if other == current:
+            continue
+        try:
+            top = pd.read_excel(book, sheet_name=other, header=None, dtype=object, nrows=_HEADER_SEARCH_LINES)
+        except Exception:  # an unreadable other sheet says nothing about this one
+            continue
+        if not top.empty and len(_header_row(top, spec)[2]) == len(spec.columns):
+            return str(other)
+    return None
 
 
 def _excel_column(values: pd.Series, canon: str, decimal: str) -> pa.ChunkedArray:

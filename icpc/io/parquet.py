@@ -10,8 +10,14 @@ import pyarrow as pa
 from icpc import columns as C
 from icpc.config import FileSpec
 from icpc.exceptions import InputError
-from icpc.io.common import _SAMPLE_ROWS, RawTable, _match_headers, _missing_columns_error
-from icpc.io.detect import _detect_date_formats, _detect_number_format
+from icpc.io.common import (
+    _SAMPLE_ROWS,
+    RawTable,
+    _match_headers,
+    _missing_columns_error,
+    duplicate_headers_error,
+)
+from icpc.io.detect import _detect_date_formats, number_format
 
 __all__ = ["read_parquet"]
 
@@ -28,6 +34,9 @@ def read_parquet(spec: FileSpec, path: Path, config_name: str) -> RawTable:
     found = _match_headers(headers, spec.columns)
     if len(found) < len(spec.columns):
         raise _missing_columns_error(spec, headers, found, config_name)
+    duplicate = duplicate_headers_error(spec, headers, name, config_name)
+    if duplicate is not None:
+        raise duplicate
     wanted = sorted(set(found.values()) | {0})
     schema = pf.schema_arrow
     text_cols = [headers[i] for i in wanted
@@ -55,15 +64,20 @@ def read_parquet(spec: FileSpec, path: Path, config_name: str) -> RawTable:
 
     text_numbers = [v for canon in (C.AMOUNT, C.MARGIN) if canon in cols and is_text(cols[canon])
                     for v in cols[canon].slice(0, _SAMPLE_ROWS).to_pylist()]
-    decimal, thousands = _detect_number_format(text_numbers, spec.decimal, spec.thousands, None)
+    decimal, thousands = number_format(text_numbers, spec, None, name, config_name)
     text_dates = [v for canon in (C.DATE, C.CREATED_AT) if canon in cols and is_text(cols[canon])
                   for v in cols[canon].slice(0, _SAMPLE_ROWS).to_pylist()]
     date_formats = _detect_date_formats(text_dates, spec.date_format)
     first = col(0)
+    numeric_cells: dict[str, np.ndarray] = {}
+    cust = cols.get(C.CUSTOMER_ID)
+    if cust is not None and (pa.types.is_integer(cust.type) or pa.types.is_floating(cust.type)):
+        numeric_cells[C.CUSTOMER_ID] = ~np.asarray(cust.is_null().to_numpy(zero_copy_only=False), bool)
     return RawTable(
         path=path,
         key=spec.key,
         columns=cols,
+        numeric_cells=numeric_cells,
         first_column=first if is_text(first) else None,
         source_row=np.arange(1, table.num_rows + 1, dtype=np.int64),
         decimal=decimal,

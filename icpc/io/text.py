@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
+import mmap
 import re
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,25 +19,31 @@ import pyarrow.csv as pacsv
 
 from icpc import columns as C
 from icpc.config import FileSpec
-from icpc.exceptions import InputError
+from icpc.exceptions import InputError, shorten
 from icpc.io.common import (
     _DELIMITERS,
     _HEADER_SEARCH_LINES,
     _SAMPLE_BYTES,
     _SAMPLE_ROWS,
     _TOTALS_START,
+    REPEATED_HEADER,
+    W_NOT_UTF8,
+    W_UNCLOSED_QUOTE,
     RawTable,
     _is_ascii,
     _match_headers,
     _missing_columns_error,
+    duplicate_headers_error,
     normalize_header,
+    repeated_header_rows,
 )
 from icpc.io.detect import (
     _detect_date_formats,
     _detect_encoding,
-    _detect_number_format,
     _looks_binary,
+    number_format,
 )
+from icpc.io.quotes import _repair_quotes, _rows_of_lines
 
 __all__ = ["read_text"]
 
@@ -58,6 +68,14 @@ def _cells(line: str, delimiter: str) -> list[str]:
 
 
 def read_text(spec: FileSpec, path: Path, head: bytes, config_name: str) -> RawTable:
+    """Read a CSV / TXT export: encoding, header line and delimiter detected, then Arrow.
+
+    Lines whose quotes do not close are found before Arrow reads (an opening quote that
+    is never closed would swallow the rest of the file): such a line is read without
+    quoting when it then has the header's number of fields (a warning names it), else it
+    is a malformed line. Values whose bytes are not UTF-8 in a UTF-8 file are read as
+    Windows-1252, one by one, and counted.
+    """
     name = path.name
     if _looks_binary(head):
         raise InputError(
@@ -66,13 +84,18 @@ def read_text(spec: FileSpec, path: Path, head: bytes, config_name: str) -> RawT
     encoding = _detect_encoding(head, spec.encoding, f"{name}: {spec.key}.encoding: ")
     source: Any
     if encoding.startswith("utf-16"):
-        data = path.read_bytes().decode(encoding).encode("utf-8")
+        try:
+            data = path.read_bytes().decode(encoding).encode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise InputError(f"{name}: not valid {encoding.upper()} text (byte {exc.start}); export the "
+                             f"{spec.key} again, or set {spec.key}.encoding in {config_name}") from None
         head, encoding, source = data[:_SAMPLE_BYTES], "utf-8", data
     else:
         source = None
+        head = _head_with_lines(path, head)
     bom = codecs.BOM_UTF8 if head.startswith(codecs.BOM_UTF8) else b""
     sample_bytes = head[len(bom):]
-    if len(head) == _SAMPLE_BYTES:  # drop the last, maybe cut, line
+    if len(head) >= _SAMPLE_BYTES and source is None:  # drop the last, maybe cut, line
         cut = max(sample_bytes.rfind(b"\n"), sample_bytes.rfind(b"\r"))
         sample_bytes = sample_bytes[: cut + 1] if cut > 0 else sample_bytes
     lines = _split_lines(sample_bytes)
@@ -98,6 +121,9 @@ def read_text(spec: FileSpec, path: Path, head: bytes, config_name: str) -> RawT
             first = next(t for _, t in decoded if t.strip())
             headers = max((_cells(first, d) for d in delimiters), key=len)
         raise _missing_columns_error(spec, headers, _match_headers(headers, spec.columns), config_name)
+    duplicate = duplicate_headers_error(spec, headers, name, config_name)
+    if duplicate is not None:
+        raise duplicate
     found = _match_headers(headers, spec.columns)
     data_lines = [t for _, t in decoded[hline + 1:] if t.strip()]
     if hline + 1 >= len(lines) or not data_lines:
@@ -112,14 +138,19 @@ def read_text(spec: FileSpec, path: Path, head: bytes, config_name: str) -> RawT
         return [r[j] for r in sample_rows if j is not None and len(r) > j]
 
     numbers = sample_of(C.AMOUNT) + sample_of(C.MARGIN)
-    decimal, thousands = _detect_number_format(numbers, spec.decimal, spec.thousands, delimiter)
+    decimal, thousands = number_format(numbers, spec, delimiter, name, config_name)
     dates = sample_of(C.DATE) or sample_of(C.CREATED_AT)
     date_formats = _detect_date_formats(dates, spec.date_format)
-    has_quotes = any('"' in t for t in data_lines[:_SAMPLE_ROWS])
 
     names = [f"c{i}" for i in range(len(headers))]
     wanted = sorted(set(found.values()) | {0})
     counter = {"malformed": 0, "totals": 0}
+    buffer: Any = source if source is not None else _map(path)
+    repair = _repair_quotes(buffer, data_offset, delimiter, len(headers), hline + 2)
+    if repair.data is not None:
+        buffer, data_offset = repair.data, 0
+    counter["malformed"] += repair.dropped
+    counter["totals"] += repair.dropped_totals
 
     def on_invalid(row: Any) -> str:
         counter["malformed"] += 1
@@ -128,18 +159,18 @@ def read_text(spec: FileSpec, path: Path, head: bytes, config_name: str) -> RawT
             counter["totals"] += 1
         return "skip"
 
-    def read() -> pa.Table:
+    def read(data: Any, offset: int) -> pa.Table:
         # bytes, not text: no transcoding pass over the whole file; only the mapped
         # columns are decoded afterwards (ASCII columns for free, the others through
         # their dictionary of distinct values)
-        src = pa.BufferReader(source) if source is not None else pa.memory_map(str(path))
-        src.seek(data_offset)
+        src = pa.BufferReader(data)
+        src.seek(offset)
         return pacsv.read_csv(
             src,
             read_options=pacsv.ReadOptions(column_names=names, block_size=16 << 20),
             parse_options=pacsv.ParseOptions(
                 delimiter=delimiter, quote_char='"', double_quote=True,
-                newlines_in_values=has_quotes, invalid_row_handler=on_invalid,
+                newlines_in_values=repair.multiline, invalid_row_handler=on_invalid,
             ),
             convert_options=pacsv.ConvertOptions(
                 include_columns=[names[i] for i in wanted],
@@ -150,17 +181,48 @@ def read_text(spec: FileSpec, path: Path, head: bytes, config_name: str) -> RawT
         )
 
     try:
-        table = read()
+        with _quiet_unraisable():
+            table = read(buffer, data_offset)
     except pa.ArrowInvalid as exc:
-        msg = str(exc).splitlines()[0][:200]
-        raise InputError(
-            f"{name}: cannot be read as a text table ({msg}); "
-            f"check {spec.key}.delimiter and {spec.key}.encoding in {config_name}"
-        ) from None
-    decoded_cols = {names[i]: _decode_column(table.column(names[i]), encoding) for i in wanted}
+        if text_enc == "utf-8" or "columns" not in str(exc):
+            raise _unreadable(name, spec, config_name, exc) from None
+        # a malformed line whose bytes are not UTF-8: Arrow cannot hand it to the row handler;
+        # read a UTF-8 copy instead (only such files pay for it)
+        counter.update(malformed=repair.dropped, totals=repair.dropped_totals)
+        raw_bytes = bytes(memoryview(buffer)[data_offset:])
+        try:
+            utf8 = raw_bytes.decode(text_enc).encode("utf-8")
+        except UnicodeDecodeError:
+            utf8 = raw_bytes.decode("latin-1").encode("utf-8")
+        encoding, text_enc = "utf-8", "utf-8"
+        try:
+            table = read(utf8, 0)
+        except pa.ArrowInvalid as exc2:
+            raise _unreadable(name, spec, config_name, exc2) from None
     if table.num_rows == 0 and counter["malformed"] == 0:
         raise InputError(f"{name}: headers only, no data rows (header on line {hline + 1}); export the {spec.key} with its rows")
+    decoded_cols: dict[str, pa.ChunkedArray] = {}
+    stray = np.zeros(table.num_rows, bool)
+    for i in wanted:
+        col, repaired = _decode_column(table.column(names[i]), encoding)
+        decoded_cols[names[i]] = col
+        if repaired is not None and i in found.values():
+            stray |= repaired
     cols = {canon: decoded_cols[names[j]] for canon, j in found.items()}
+    excluded: dict[str, np.ndarray] = {}
+    repeated = repeated_header_rows(cols, headers, found)
+    if repeated is not None:
+        excluded[REPEATED_HEADER] = repeated
+    flagged: dict[str, np.ndarray] = {}
+    if stray.any():
+        flagged[W_NOT_UTF8] = stray
+    details = {"format": "csv", "encoding": encoding, "delimiter": delimiter, "header_line": hline + 1,
+               "decimal": decimal, "date_format": date_formats[0]}
+    if repair.salvaged:
+        details["unclosed_quote_lines"] = repair.salvaged[:5]
+        flagged[W_UNCLOSED_QUOTE] = _rows_of_lines(repair, table.num_rows)
+    if repair.dropped:
+        details["malformed_lines"] = repair.dropped_lines[:5]
     return RawTable(
         path=path,
         key=spec.key,
@@ -172,24 +234,85 @@ def read_text(spec: FileSpec, path: Path, head: bytes, config_name: str) -> RawT
         decimal=decimal,
         thousands=thousands,
         date_formats=date_formats,
-        details={"format": "csv", "encoding": encoding, "delimiter": delimiter, "header_line": hline + 1,
-                 "decimal": decimal, "date_format": date_formats[0]},
+        details=details,
+        excluded=excluded,
+        flagged=flagged,
     )
 
 
-def _decode_column(col: pa.ChunkedArray, encoding: str) -> pa.ChunkedArray:
-    """Decode a column read as bytes: ASCII or valid UTF-8 zero-cost, else per distinct value."""
-    if encoding.replace("_", "-") in ("utf-8", "utf-8-sig", "utf8") or _is_ascii(col):
+def _unreadable(name: str, spec: FileSpec, config_name: str, exc: Exception) -> InputError:
+    msg = shorten(str(exc).splitlines()[0], 200)
+    return InputError(
+        f"{name}: cannot be read as a text table ({msg}); "
+        f"check {spec.key}.delimiter and {spec.key}.encoding in {config_name}"
+    )
+
+
+@contextlib.contextmanager
+def _quiet_unraisable() -> Iterator[None]:
+    """Keep Arrow's "Exception ignored" notes (a row handler that could not be called) off stderr."""
+    hook = sys.unraisablehook
+    sys.unraisablehook = lambda *_: None
+    try:
+        yield
+    finally:
+        sys.unraisablehook = hook
+
+
+def _map(path: Path) -> Any:
+    """The file's bytes, memory-mapped (zero copy; the file is not empty here)."""
+    with open(path, "rb") as fh:
+        return mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+
+
+def _head_with_lines(path: Path, head: bytes, *, lines: int = 3, limit: int = 64 << 20) -> bytes:
+    """The first MiB, or more when it holds fewer than ``lines`` line breaks (a huge first cell)."""
+    if len(head) < _SAMPLE_BYTES:
+        return head
+    size = len(head)
+    while head.count(b"\n") + (head.count(b"\r") if b"\n" not in head else 0) < lines and size < limit:
+        size *= 4
+        with open(path, "rb") as fh:
+            more = fh.read(size)
+        if len(more) == len(head):
+            break
+        head = more
+    return head
+
+
+def _decode_column(col: pa.ChunkedArray, encoding: str) -> tuple[pa.ChunkedArray, np.ndarray | None]:
+    """Decode a column read as bytes: ASCII or valid UTF-8 zero-cost, else per distinct value.
+
+    In a UTF-8 file, a value whose bytes are not UTF-8 (one Windows-1252 byte in an
+    otherwise UTF-8 export) is read as Windows-1252 on its own; the other values stay
+    UTF-8. Returns the column and the rows so repaired (None when there are none).
+    """
+    utf8 = encoding.replace("_", "-") in ("utf-8", "utf-8-sig", "utf8")
+    if utf8 or _is_ascii(col):
         try:
-            return col.cast(pa.string())
-        except pa.ArrowInvalid:  # a stray cp1252 byte in a "UTF-8" file
-            encoding = "cp1252"
+            return col.cast(pa.string()), None
+        except pa.ArrowInvalid:  # a stray cp1252 byte in a UTF-8 file: value by value below
+            pass
     encoded = pc.dictionary_encode(col.combine_chunks())
     values = encoded.dictionary.to_pylist()
-    text = [_decode_bytes(v, encoding) for v in values]
+    if utf8:
+        text, repaired = zip(*(_decode_utf8(v) for v in values), strict=True) if values else ((), ())
+        bad_values = np.asarray(repaired, bool)
+    else:
+        text = tuple(_decode_bytes(v, encoding) for v in values)
+        bad_values = np.zeros(len(values), bool)
+    indices = np.asarray(pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False))
+    rows = (indices >= 0) & bad_values[np.maximum(indices, 0)] if bad_values.any() else None
     if len(set(text)) == len(text):  # keep it encoded: cleaning needs the codes anyway
-        return pa.chunked_array([pa.DictionaryArray.from_arrays(encoded.indices, pa.array(text, pa.string()))])
-    return pa.chunked_array([pc.take(pa.array(text, pa.string()), encoded.indices)])
+        return pa.chunked_array([pa.DictionaryArray.from_arrays(encoded.indices, pa.array(text, pa.string()))]), rows
+    return pa.chunked_array([pc.take(pa.array(text, pa.string()), encoded.indices)]), rows
+
+
+def _decode_utf8(value: bytes) -> tuple[str, bool]:
+    try:
+        return value.decode("utf-8"), False
+    except UnicodeDecodeError:
+        return _decode_bytes(value, "cp1252"), True
 
 
 def _decode_bytes(value: bytes, encoding: str) -> str:

@@ -22,6 +22,7 @@ from icpc.io.common import (
     _TOTALS_FULL,
     _TOTALS_PREFIX,
     DAYFIRST_FORMATS,
+    MIN_FOUR_DIGIT_YEAR,
     RawTable,
     _as_chunked,
     _blank_to_null,
@@ -86,13 +87,16 @@ def parse_amounts(col: pa.ChunkedArray, *, decimal: str = ".",
         col = _to_string(col)
     # one look at the bytes tells which passes are needed (most files need one or none)
     present = set(_present(col, (" ", "\t", *thousands, "€", "EUR", ",")))
-    text = pc.utf8_trim_whitespace(col) if present & {" ", "\t"} else col
-    empty_arr = pc.fill_null(pc.equal(text, ""), True)
-    empty = np.asarray(empty_arr.to_numpy(zero_copy_only=False), bool)
-    s = text
-    for ch in (*thousands, "€", "EUR"):
+    s = col
+    for ch in ("€", "EUR"):
         if ch in present:
             s = pc.replace_substring(s, ch, "")
+    if present & {" ", "\t", "€", "EUR", *thousands}:
+        s = pc.utf8_trim_whitespace(s)
+    empty = np.asarray(pc.fill_null(pc.equal(s, ""), True).to_numpy(zero_copy_only=False), bool)
+    for ch in thousands:
+        if ch in present:  # a thousands group is exactly three digits, after 1-3 digits
+            s = _drop_thousands(s, ch, decimal)
     if decimal == "," and "," in present:
         s = pc.replace_substring(s, ",", ".")
     if empty.any():
@@ -110,6 +114,20 @@ def parse_amounts(col: pa.ChunkedArray, *, decimal: str = ".",
     finite = np.isfinite(out)
     bad = ~finite & ~empty
     return np.where(finite, out, np.nan), bad
+
+
+def _drop_thousands(s: pa.ChunkedArray, mark: str, decimal: str) -> pa.ChunkedArray:
+    """Remove a thousands separator where it groups digits by three; elsewhere the value is
+    not a number (null): ``12.50`` with a thousands dot is not 1250, ``0.450`` not 450."""
+    has = pc.fill_null(pc.match_substring(s, mark), False)
+    if not pc.any(has).as_py():
+        return s
+    m, d = re.escape(mark), re.escape(decimal)
+    grouped = pc.fill_null(pc.match_substring_regex(s, rf"^[+\-(]?[0-9]{{1,3}}({m}[0-9]{{3}})+({d}[0-9]*)?\)?-?$"), False)
+    broken = pc.and_(has, pc.invert(grouped))
+    if pc.any(broken).as_py():
+        s = pc.if_else(broken, pa.scalar(None, s.type), s)
+    return pc.replace_substring(s, mark, "")
 
 
 def parse_dates(col: pa.ChunkedArray, *,
@@ -137,6 +155,8 @@ def parse_dates(col: pa.ChunkedArray, *,
     if pa.types.is_date32(col.type):  # days since 1970 already: no conversion through seconds
         days = np.asarray(pc.fill_null(col.cast(pa.int32()), 0).to_numpy(zero_copy_only=False), np.int64)
         return _finish_days(days, nulls, np.zeros(n, bool))
+    if pa.types.is_timestamp(col.type) and col.type.tz is not None:
+        col = pc.local_timestamp(col)  # midnight in Paris is that day, not the UTC day before
     if pa.types.is_timestamp(col.type) or pa.types.is_date(col.type):
         seconds = pc.cast(pc.cast(col, pa.timestamp("s"), safe=False), pa.int64())
         secs = np.asarray(pc.fill_null(seconds, 0).to_numpy(zero_copy_only=False), np.int64)
@@ -164,6 +184,17 @@ def parse_dates(col: pa.ChunkedArray, *,
         parsed = pc.strptime(subset, format=fmt, unit="s", error_is_null=True)
         got = np.asarray(parsed.is_valid().to_numpy(zero_copy_only=False), bool)
         got &= ~_rolled_over(subset, parsed, got, fmt)
+        if "%Y" in fmt and got.any():
+            got &= np.asarray(pc.fill_null(pc.year(parsed), 0).to_numpy(zero_copy_only=False)) >= MIN_FOUR_DIGIT_YEAR
+        if got.any():
+            vals = pc.fill_null(pc.cast(parsed, pa.int64()), 0).to_numpy(zero_copy_only=False)
+            secs[idx[got]] = np.asarray(vals, np.int64)[got]
+            todo[idx[got]] = False
+    if todo.any():  # ISO date-times with an offset or fractions: the calendar day as written
+        idx = np.flatnonzero(todo)
+        day = pc.extract_regex(text.take(pa.array(idx)), r"^(?P<d>\d{4}-\d{2}-\d{2})[T ]\d{2}:\d{2}")
+        parsed = pc.strptime(pc.struct_field(day, [0]), format="%Y-%m-%d", unit="s", error_is_null=True)
+        got = np.asarray(parsed.is_valid().to_numpy(zero_copy_only=False), bool)
         if got.any():
             vals = pc.fill_null(pc.cast(parsed, pa.int64()), 0).to_numpy(zero_copy_only=False)
             secs[idx[got]] = np.asarray(vals, np.int64)[got]
