@@ -132,7 +132,7 @@ def _repair_quotes(buffer: Any, start: int, delimiter: str, n_fields: int, first
         pieces.append(bytes(arr[at:starts[b]]))
         cells = line(b).split(delim)
         if len(cells) == n_fields:
-            pieces.append(delim.join(b'"' + c.replace(b'"', b'""') + b'"' for c in cells))
+            pieces.append(delim.join(b'"' + _unquoted(c).replace(b'"', b'""') + b'"' for c in cells))
             repair.salvaged.append(first_line + b)
             salvaged_at.append(b)
         else:
@@ -148,6 +148,13 @@ def _repair_quotes(buffer: Any, start: int, delimiter: str, n_fields: int, first
         repair.rows = _row_numbers(arr, starts, ends, counts, spans, set(broken) - set(salvaged_at), salvaged_at,
                                    delim, n_fields, record)
     return repair
+
+
+def _unquoted(cell: bytes) -> bytes:
+    """A cell's value: a properly quoted cell loses its quotes, any other keeps its text."""
+    if len(cell) >= 2 and cell.startswith(b'"') and cell.endswith(b'"') and b'"' not in cell[1:-1].replace(b'""', b""):
+        return cell[1:-1].replace(b'""', b'"')
+    return cell
 
 
 def _find(buffer: Any, needle: bytes, start: int) -> int:

@@ -1,0 +1,352 @@
+"""Messy text exports as consultants receive them: every row read right, or refused with the fix.
+
+Each test writes its own file. The invoice lines are always the same four sales, so that
+what a shape does to them is easy to see: the rows used must be exactly these, and the
+ledger must add up (``rows_read == rows_used + Σ excluded``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from icpc.cleaning import load_dataset
+from icpc.config import config_from_dict
+from icpc.exceptions import InputError
+
+COLUMNS = {"customer_id": "Code client", "date": "Date facture", "amount": "Montant HT",
+           "salesperson": "Commercial"}
+HEADER = ["Code client", "Date facture", "Désignation", "Montant HT", "Commercial"]
+#: (customer, date, label, amount, salesperson)
+SALES = [
+    ("C001", dt.date(2024, 1, 3), "Vis à bois 6×80", 1234.56, "Hélène Dupré"),
+    ("C002", dt.date(2024, 2, 29), "Équerre", 0.45, "Éric Müller"),
+    ("C001", dt.date(2024, 3, 15), "Cheville", 12.5, "Hélène Dupré"),
+    ("C003", dt.date(2024, 12, 31), "Rondelle", -15.75, "Chloé Bérard"),
+]
+
+
+def _fr(value: float, decimals: int = 2) -> str:
+    return f"{value:.{decimals}f}".replace(".", ",")
+
+
+def _lines(rows: list[list[str]], delimiter: str = ";") -> list[str]:
+    return [delimiter.join(HEADER)] + [delimiter.join(r) for r in rows]
+
+
+def _sale_cells(decimals: int = 2, amount=None) -> list[list[str]]:
+    amount = amount or (lambda v: _fr(v, decimals))
+    return [[c, d.strftime("%d/%m/%Y"), label, amount(a), p] for c, d, label, a, p in SALES]
+
+
+def _write(path: Path, lines: list[str], *, encoding: str = "utf-8", newline: str = "\r\n") -> Path:
+    path.write_bytes((newline.join(lines) + newline).encode(encoding))
+    return path
+
+
+def _load(tmp_path: Path, name: str = "factures.csv", **options):
+    cfg = config_from_dict({"client": "T", "transactions": {"path": name, "columns": COLUMNS, **options}},
+                           base_dir=tmp_path)
+    return load_dataset(cfg)
+
+
+def _balanced(ds) -> None:
+    led = ds.ledger
+    assert led.rows_read == led.rows_used + sum(led.rows_excluded.values())
+    assert round(led.amount_read - led.amount_used - sum(led.amounts_excluded.values()), 2) == 0
+
+
+def _assert_sales(ds, sales=SALES) -> None:
+    tx = ds.transactions
+    assert tx["customer_id"].astype(str).tolist() == [s[0] for s in sales]
+    assert tx["date"].dt.date.tolist() == [s[1] for s in sales]
+    np.testing.assert_array_equal(tx["amount"].to_numpy(), [s[3] for s in sales])
+    assert tx["salesperson"].astype(str).tolist() == [s[4] for s in sales]
+    _balanced(ds)
+
+
+# --------------------------------------------------------------------------------------
+# the matrix of new shapes: encoding x line ending x shape
+# --------------------------------------------------------------------------------------
+ENCODINGS = ["utf-8", "utf-8-sig", "cp1252", "utf-16"]
+NEWLINES = [("\r\n", "crlf"), ("\n", "lf"), ("\r", "cr")]
+
+
+def _shape_plain(cells):
+    return _lines(cells), {}
+
+
+def _shape_broken_quote(cells):
+    """An opening quote never closed, in a label: the line is read, the rest not swallowed."""
+    cells = [list(r) for r in cells]
+    cells[1][2] = '"Équerre 90° '
+    return _lines(cells), {"unclosed": [3]}
+
+
+def _shape_three_decimals(cells):
+    return _lines(_sale_cells(3, amount=lambda v: f"{v:.3f}")), {}
+
+
+def _shape_page_breaks(cells):
+    """A printed export: the title and the header line again after every two rows."""
+    lines = _lines(cells[:2]) + ["", "Factures - page 2", ";".join(HEADER)] + [";".join(r) for r in cells[2:]]
+    return lines, {"repeated": 1, "malformed": 1}
+
+
+SHAPES = [_shape_plain, _shape_broken_quote, _shape_three_decimals, _shape_page_breaks]
+MATRIX = list(itertools.product(ENCODINGS, NEWLINES, SHAPES))
+IDS = [f"{e}-{n[1]}-{s.__name__[7:]}" for e, n, s in MATRIX]
+
+
+@pytest.mark.parametrize(("encoding", "newline", "shape"), MATRIX, ids=IDS)
+def test_new_shapes_matrix(tmp_path, encoding, newline, shape):
+    delimiter = "\t" if encoding == "utf-16" else ";"  # Excel's "Texte Unicode" is UTF-16 and tabs
+    lines, expect = shape(_sale_cells())
+    if delimiter != ";":
+        lines = [ln.replace(";", delimiter) for ln in lines]
+    _write(tmp_path / "factures.csv", lines, encoding=encoding, newline=newline[0])
+    ds = _load(tmp_path)
+    _assert_sales(ds)
+    led = ds.ledger
+    assert led.rows_excluded.get("repeated header line", 0) == expect.get("repeated", 0)
+    assert led.rows_excluded["malformed line"] == expect.get("malformed", 0)
+    unclosed = led.warnings.get("lines with an unclosed quote, read without quoting")
+    if "unclosed" in expect:
+        assert unclosed["rows"] == 1 and unclosed["examples"] == [2]
+        assert led.details["unclosed_quote_lines"] == expect["unclosed"]
+    else:
+        assert unclosed is None
+
+
+# --------------------------------------------------------------------------------------
+# quotes and broken lines
+# --------------------------------------------------------------------------------------
+@pytest.mark.parametrize("encoding", ["utf-8", "cp1252", "utf-16"])
+@pytest.mark.parametrize("where", [0, 2, 4], ids=["first-field", "label", "last-field"])
+def test_unclosed_quote_never_swallows_the_rest(tmp_path, encoding, where):
+    cells = [list(r) for r in _sale_cells()]
+    cells[0][where] = '"' + cells[0][where]  # first data line: the worst place
+    _write(tmp_path / "factures.csv", _lines(cells), encoding=encoding)
+    ds = _load(tmp_path)
+    assert ds.ledger.rows_read == len(SALES)
+    if where == 0:  # the quote is part of the code as written
+        assert ds.transactions["customer_id"].astype(str).tolist()[0] == '"C001'
+    else:
+        sales = [list(s) for s in SALES]
+        if where == 4:
+            sales[0][4] = '"' + sales[0][4]
+        _assert_sales(ds, [tuple(s) for s in sales])
+    assert ds.ledger.warnings["lines with an unclosed quote, read without quoting"]["rows"] == 1
+
+
+def test_broken_quote_line_that_cannot_be_read_is_a_malformed_line(tmp_path):
+    cells = [list(r) for r in _sale_cells()]
+    bad = ["C009", "05/01/2024", '"Boulon; lot', "99,00", "Luc", "en trop"]  # quote and a field too many
+    _write(tmp_path / "factures.csv", _lines(cells[:2]) + [";".join(bad)] + [";".join(r) for r in cells[2:]])
+    ds = _load(tmp_path)
+    _assert_sales(ds)
+    assert ds.ledger.rows_excluded["malformed line"] == 1
+    assert ds.ledger.rows_read == len(SALES) + 1
+    assert ds.ledger.details["malformed_lines"] == [4]
+
+
+def test_two_adjacent_broken_quotes_are_two_lines_not_one_value(tmp_path):
+    cells = [list(r) for r in _sale_cells()]
+    cells[0][2] = '"Vis'
+    cells[1][2] = '"Équerre'
+    _write(tmp_path / "factures.csv", _lines(cells))
+    ds = _load(tmp_path)
+    _assert_sales(ds)
+    assert ds.ledger.warnings["lines with an unclosed quote, read without quoting"]["rows"] == 2
+
+
+def test_quoted_values_that_really_span_lines_are_kept_whole(tmp_path):
+    cells = [list(r) for r in _sale_cells()]
+    cells[1][2] = '"Équerre\nlot de 10; acier"'
+    cells[3][2] = '"Rondelle\n\nsuite ""M8"""'
+    _write(tmp_path / "factures.csv", _lines(cells), newline="\n")
+    ds = _load(tmp_path)
+    _assert_sales(ds)
+    assert not ds.ledger.warnings.get("lines with an unclosed quote, read without quoting")
+    assert ds.ledger.rows_excluded["malformed line"] == 0
+
+
+def test_every_field_quoted_and_one_quote_broken(tmp_path):
+    rows = [[f'"{c}"' for c in r] for r in _sale_cells()]
+    rows[2][2] = '"Cheville'
+    lines = [";".join(f'"{h}"' for h in HEADER)] + [";".join(r) for r in rows]
+    _write(tmp_path / "factures.csv", lines)
+    ds = _load(tmp_path)
+    _assert_sales(ds)
+    warning = ds.ledger.warnings["lines with an unclosed quote, read without quoting"]
+    assert warning["rows"] == 1 and warning["examples"] == [3]
+    assert warning["amount"] == 12.5
+
+
+def test_cp1252_line_with_an_extra_field_is_counted_not_fatal(tmp_path, capfd):
+    """Arrow cannot hand a non-UTF-8 malformed line to its row handler: the file is still read."""
+    cells = [list(r) for r in _sale_cells()]
+    extra = ["C004", "06/01/2024", "Scellement chimique", "10,00", "Hélène Dupré", "en trop"]
+    lines = _lines(cells[:3]) + [";".join(extra), ";".join(cells[3])]
+    _write(tmp_path / "factures.csv", lines, encoding="cp1252")
+    ds = _load(tmp_path)
+    _assert_sales(ds)
+    assert ds.ledger.rows_excluded["malformed line"] == 1
+    assert ds.ledger.details["encoding"] == "utf-8"  # read through a UTF-8 copy
+    assert capfd.readouterr().err == ""
+
+
+def test_cp1252_totals_line_with_too_few_fields(tmp_path):
+    cells = _sale_cells()
+    lines = _lines(cells) + ["Total général é;1 231,76"]
+    _write(tmp_path / "factures.csv", lines, encoding="cp1252")
+    ds = _load(tmp_path)
+    _assert_sales(ds)
+    assert ds.ledger.rows_excluded["totals line"] == 1
+
+
+# --------------------------------------------------------------------------------------
+# encodings
+# --------------------------------------------------------------------------------------
+@pytest.mark.parametrize("late", [False, True], ids=["in-first-MiB", "after-first-MiB"])
+def test_one_cp1252_byte_in_a_utf8_file_repairs_that_value_only(tmp_path, late):
+    cells = [list(r) for r in _sale_cells()]
+    filler = [["C001", "03/01/2024", "x" * 200, "0,00", "Hélène Dupré"]] * (6000 if late else 0)
+    body = [";".join(r).encode("utf-8") for r in [*filler, *cells]]
+    stray = ";".join(["C003", "31/12/2024", "Rondelle", "0,00", "Chloé Bérard"]).encode("cp1252")
+    data = b"\r\n".join([";".join(HEADER).encode("utf-8"), *body, stray]) + b"\r\n"
+    (tmp_path / "factures.csv").write_bytes(data)
+    ds = _load(tmp_path)
+    people = set(ds.transactions["salesperson"].astype(str))
+    assert people == {"Hélène Dupré", "Éric Müller", "Chloé Bérard"}
+    assert ds.ledger.details["encoding"] == "utf-8"
+    warning = ds.ledger.warnings["bytes not UTF-8, read as Windows-1252"]
+    assert warning["rows"] == 1 and warning["examples"] == [len(filler) + len(cells) + 1]
+    _balanced(ds)
+
+
+def test_a_cp1252_file_is_still_read_as_cp1252(tmp_path):
+    _write(tmp_path / "factures.csv", _lines(_sale_cells()), encoding="cp1252")
+    ds = _load(tmp_path)
+    _assert_sales(ds)
+    assert ds.ledger.details["encoding"] == "cp1252"
+    assert "bytes not UTF-8, read as Windows-1252" not in ds.ledger.warnings
+
+
+def test_huge_first_cell_is_not_taken_for_headers_only(tmp_path):
+    cells = [list(r) for r in _sale_cells()]
+    cells[0][2] = "x" * (3 << 20)  # a 3-MB label on the first data line
+    _write(tmp_path / "factures.csv", _lines(cells))
+    _assert_sales(_load(tmp_path))
+
+
+# --------------------------------------------------------------------------------------
+# numbers
+# --------------------------------------------------------------------------------------
+@pytest.mark.parametrize(("amounts", "expected"), [
+    (["0.450", "12.500", "3.250", "1.125"], [0.45, 12.5, 3.25, 1.125]),
+    (["0.450", "12.500", "3.250", "1234.567"], [0.45, 12.5, 3.25, 1234.567]),
+    (["12.500", "1500", "2.250", "7"], [12.5, 1500.0, 2.25, 7.0]),
+    (["1.234.567,89", "12,5", "0,45", "-3"], [1234567.89, 12.5, 0.45, -3.0]),
+    (["1 234,56", "1\u202f000,00", "0,450", "12,500"], [1234.56, 1000.0, 0.45, 12.5]),
+    (["1,234.56", "12.5", "1,000,000.00", "0.45"], [1234.56, 12.5, 1e6, 0.45]),
+], ids=["three-decimals-lone-zero", "three-decimals-dot", "dot-and-plain-thousands", "thousands-dots", "french", "english"])
+def test_number_formats_are_read_exactly(tmp_path, amounts, expected):
+    it = iter(amounts)
+    _write(tmp_path / "factures.csv", _lines(_sale_cells(amount=lambda v: next(it))))
+    ds = _load(tmp_path)
+    np.testing.assert_array_equal(ds.transactions["amount"].to_numpy(), expected)
+    _balanced(ds)
+
+
+def test_ambiguous_thousands_dot_is_refused_with_the_fix(tmp_path):
+    it = iter(["12.500", "1.250", "3.000", "450"])
+    _write(tmp_path / "factures.csv", _lines(_sale_cells(amount=lambda v: next(it))))
+    with pytest.raises(InputError, match=r'factures\.csv: amounts such as "12\.500" can be read two ways.*'
+                                         r'decimal: "\.".*transactions in client\.yaml'):
+        _load(tmp_path)
+    it = iter(["12.500", "1.250", "3.000", "450"])
+    _write(tmp_path / "factures.csv", _lines(_sale_cells(amount=lambda v: next(it))))
+    ds = _load(tmp_path, decimal=".")
+    np.testing.assert_array_equal(ds.transactions["amount"].to_numpy(), [12.5, 1.25, 3.0, 450.0])
+    ds = _load(tmp_path, decimal=",")
+    np.testing.assert_array_equal(ds.transactions["amount"].to_numpy(), [12500.0, 1250.0, 3000.0, 450.0])
+
+
+@pytest.mark.parametrize(("decimal", "amounts", "found"), [
+    (",", ["1234.56", "12.5", "0.45", "3"], "1234.56"),
+    (".", ["1234,56", "12,5", "0,45", "3"], "1234,56"),
+], ids=["comma-set-on-dots", "dot-set-on-commas"])
+def test_configured_decimal_that_the_file_contradicts_is_refused(tmp_path, decimal, amounts, found):
+    it = iter(amounts)
+    _write(tmp_path / "factures.csv", _lines(_sale_cells(amount=lambda v: next(it))))
+    with pytest.raises(InputError, match=rf'decimal is "\{decimal}" but amounts are written .*"{found}"'):
+        _load(tmp_path, decimal=decimal)
+
+
+def test_a_dot_that_does_not_group_by_three_is_not_dropped(tmp_path):
+    """With a thousands dot, "12.50" is not 1250: it is counted as unparseable."""
+    it = iter(["1.234,56", "12.50", "1.000", "3,5"])
+    _write(tmp_path / "factures.csv", _lines(_sale_cells(amount=lambda v: next(it))))
+    ds = _load(tmp_path)
+    assert ds.ledger.rows_excluded["unparseable amount"] == 1
+    assert ds.ledger.examples["unparseable amount"] == [2]
+    np.testing.assert_array_equal(ds.transactions["amount"].to_numpy(), [1234.56, 1000.0, 3.5])
+
+
+# --------------------------------------------------------------------------------------
+# columns and dates
+# --------------------------------------------------------------------------------------
+def test_two_columns_of_the_mapped_name_are_refused(tmp_path):
+    header = ["Code client", "Date facture", "Montant HT", "Commercial", "Montant HT"]
+    lines = [";".join(header), "C001;03/01/2024;120,00;Luc;100,00"]
+    _write(tmp_path / "factures.csv", lines)
+    with pytest.raises(InputError, match=r'column "Montant HT" appears 2 times \(columns 3 and 5\).*'
+                                         r"transactions\.columns\.amount is ambiguous"):
+        _load(tmp_path)
+
+
+def test_two_digit_years_are_read(tmp_path):
+    it = iter(SALES)
+    cells = [[c, d.strftime("%d/%m/%y"), lab, _fr(a), p] for c, d, lab, a, p in it]
+    _write(tmp_path / "factures.csv", _lines(cells))
+    _assert_sales(_load(tmp_path))
+
+
+def test_iso_date_times_with_offsets_keep_the_written_day(tmp_path):
+    stamps = ["2024-01-03T00:30:00+01:00", "2024-02-29T23:59:59-05:00", "2024-03-15T00:00:00Z",
+              "2024-12-31 00:00:00.000+01:00"]
+    it = iter(stamps)
+    cells = [[c, next(it), lab, _fr(a), p] for c, _, lab, a, p in SALES]
+    _write(tmp_path / "factures.csv", _lines(cells))
+    _assert_sales(_load(tmp_path))
+
+
+def test_scientific_notation_codes_are_excluded_and_named(tmp_path):
+    cells = [list(r) for r in _sale_cells()]
+    extra = [["4,00123E+11", "05/01/2024", "Vis", "10,00", "Luc"], ["4,00123E+11", "06/01/2024", "Vis", "20,00", "Luc"]]
+    _write(tmp_path / "factures.csv", _lines(cells + extra))
+    ds = _load(tmp_path)
+    _assert_sales(ds)
+    assert ds.ledger.rows_excluded["customer id in scientific notation"] == 2
+    assert ds.ledger.amounts_excluded["customer id in scientific notation"] == 30.0
+    assert ds.ledger.examples["customer id in scientific notation"] == [5, 6]
+
+
+def test_only_scientific_notation_codes_say_how_to_export_them(tmp_path):
+    lines = [";".join(HEADER), "4,00123E+11;05/01/2024;Vis;10,00;Luc", "4,00124E+11;05/01/2024;Vis;10,00;Luc"]
+    _write(tmp_path / "factures.csv", lines)
+    with pytest.raises(InputError, match=r"no usable rows.*2 customer id in scientific notation.*"
+                                         r"export the customer codes as text"):
+        _load(tmp_path)
+
+
+def test_repeated_header_lines_reason_is_listed_only_when_present(tmp_path):
+    _write(tmp_path / "factures.csv", _lines(_sale_cells()))
+    ds = _load(tmp_path)
+    assert "repeated header line" not in ds.ledger.rows_excluded
+    assert "customer id in scientific notation" not in ds.ledger.rows_excluded
