@@ -350,3 +350,42 @@ def test_repeated_header_lines_reason_is_listed_only_when_present(tmp_path):
     ds = _load(tmp_path)
     assert "repeated header line" not in ds.ledger.rows_excluded
     assert "customer id in scientific notation" not in ds.ledger.rows_excluded
+
+
+# --------------------------------------------------------------------------------------
+# property: an amount is read exactly, or the file is refused; never a silent change
+# --------------------------------------------------------------------------------------
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+#: (decimal mark, thousands separator) pairs found in real exports
+STYLES = [(",", ""), (",", " "), (",", "\u00a0"), (",", "\u202f"), (",", "."), (".", ""), (".", ",")]
+
+
+def _written(units: int, decimals: int, decimal: str, thousands: str) -> str:
+    sign = "-" if units < 0 else ""
+    whole, frac = divmod(abs(units), 10**decimals)
+    groups = f"{whole:,}".split(",")
+    return f"{sign}{thousands.join(groups)}{decimal}{frac:0{decimals}d}"
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(units=st.lists(st.integers(-10**10, 10**10), min_size=1, max_size=12),
+       style=st.sampled_from(STYLES), decimals=st.sampled_from([2, 3]))
+def test_amounts_are_exact_or_refused(tmp_path, units, style, decimals):
+    decimal, thousands = style
+    texts = [_written(u, decimals, decimal, thousands) for u in units]
+    lines = [";".join(["Code client", "Date facture", "Montant HT"])]
+    lines += [f"C{i};03/01/2024;{t}" for i, t in enumerate(texts)]
+    path = tmp_path / "factures.csv"
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode("utf-8"))
+    cfg = config_from_dict({"client": "T", "transactions": {"path": "factures.csv", "columns": {
+        "customer_id": "Code client", "date": "Date facture", "amount": "Montant HT"}}}, base_dir=tmp_path)
+    try:
+        ds = load_dataset(cfg)
+    except InputError as exc:  # refused: only when the marks can be read two ways
+        assert "can be read two ways" in str(exc) or "no usable rows" in str(exc), str(exc)
+        return
+    got = dict(zip(ds.transactions["customer_id"].astype(str), ds.transactions["amount"], strict=True))
+    for i, u in enumerate(units):
+        assert round(got[f"C{i}"] * 10**decimals) == u, (texts[i], got[f"C{i}"])
