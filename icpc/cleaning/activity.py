@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from icpc import columns as C
-from icpc.cleaning.encoding import _categorical, _encode, _exact_match, _rows, _scientific
+from icpc.cleaning.encoding import _categorical, _exact_match, _rows, _scientific
 from icpc.cleaning.ledger import (
     ACTIVITY_REASONS,
     AFTER_AS_OF,
@@ -25,13 +25,14 @@ from icpc.cleaning.ledger import (
     _warn,
     file_reasons,
 )
-from icpc.io import RawTable, normalize_header, parse_dates, totals_mask
+from icpc.io import ParsedTable, RawTable, parse_table
+from icpc.text import fold
 
 __all__ = ["clean_activity"]
 
 
 def clean_activity(
-    raw: RawTable,
+    raw: ParsedTable | RawTable,
     *,
     types: Mapping[str, Sequence[str]],
     as_of: dt.date,
@@ -41,8 +42,8 @@ def clean_activity(
 
     Parameters
     ----------
-    raw : RawTable
-        The activity file as read by :func:`icpc.io.read_table`.
+    raw : ParsedTable or RawTable
+        The activity file parsed by :func:`icpc.io.parse_table` (or as read).
     types : mapping of kind to values
         ``activity.types``: which values of the type column mean ``contact_received``,
         ``call``, ``call_completed`` (matched ignoring case, accents and spaces).
@@ -58,22 +59,24 @@ def clean_activity(
         [, ``customer_id`` (category)], then ``source_row``.
     ledger : Ledger
     """
-    n = raw.n_rows
-    cust = _encode(raw.columns[C.CUSTOMER_ID], n) if C.CUSTOMER_ID in raw.columns else None
+    parsed = raw if isinstance(raw, ParsedTable) else parse_table(raw)
+    raw = parsed.raw
+    n = parsed.n_rows
+    cust = parsed.codes.get(C.CUSTOMER_ID)
     damaged = _rows(cust[0], _scientific(cust[1])) if cust is not None else np.zeros(n, bool)
     reasons = file_reasons(ACTIVITY_REASONS, [*raw.excluded, *([DAMAGED_ID] if damaged.any() else [])])
     buckets = _Buckets(reasons, n)
     bucket, assign = buckets.codes, buckets.assign
 
-    assign(totals_mask(raw), TOTALS)
+    assign(parsed.totals, TOTALS)
     for reason, rows in raw.excluded.items():
         assign(rows, reason)
     assign(damaged, DAMAGED_ID)
-    dates, _ = parse_dates(raw.columns[C.DATE], formats=raw.date_formats)
+    dates = parsed.dates[C.DATE][0]
     assign(np.isnat(dates), BAD_DATE)
-    type_codes, type_dict = _encode(raw.columns[C.ACTIVITY_TYPE], n)
-    lookup = {normalize_header(v): kind for kind, values in types.items() for v in values}
-    kinds_of_dict = np.array([lookup.get(normalize_header(v), "") for v in type_dict.to_pylist()] + [""], dtype=object)
+    type_codes, type_dict = parsed.codes[C.ACTIVITY_TYPE]
+    lookup = {fold(v): kind for kind, values in types.items() for v in values}
+    kinds_of_dict = np.array([lookup.get(fold(v), "") for v in type_dict.to_pylist()] + [""], dtype=object)
     kind = kinds_of_dict[np.where(type_codes >= 0, type_codes, len(kinds_of_dict) - 1)]
     assign(kind == "", UNKNOWN_TYPE)
     if cust is not None:
@@ -90,7 +93,7 @@ def clean_activity(
         details=raw.details,
     )
     idx = np.flatnonzero(bucket == 0)
-    sp_codes, sp_dict = _encode(raw.columns[C.SALESPERSON], n)
+    sp_codes, sp_dict = parsed.codes[C.SALESPERSON]
     frame: dict[str, Any] = {
         C.DATE: dates[idx],
         C.SALESPERSON: _categorical(sp_codes[idx], sp_dict),

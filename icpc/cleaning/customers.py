@@ -12,7 +12,6 @@ import pyarrow.compute as pc
 from icpc import columns as C
 from icpc.cleaning.encoding import (
     _categorical,
-    _encode,
     _exact_match,
     _folded_match,
     _rows,
@@ -33,13 +32,13 @@ from icpc.cleaning.ledger import (
     file_reasons,
 )
 from icpc.config import Exclusions
-from icpc.io import RawTable, parse_dates, parse_text, totals_mask
+from icpc.io import ParsedTable, RawTable, encode_text, parse_table
 
 __all__ = ["clean_customers"]
 
 
 def clean_customers(
-    raw: RawTable,
+    raw: ParsedTable | RawTable,
     *,
     exclude: Exclusions | None = None,
 ) -> tuple[pd.DataFrame, Ledger, list[str]]:
@@ -47,8 +46,8 @@ def clean_customers(
 
     Parameters
     ----------
-    raw : RawTable
-        The customer file as read by :func:`icpc.io.read_table`.
+    raw : ParsedTable or RawTable
+        The customer file parsed by :func:`icpc.io.parse_table` (or as read).
     exclude : Exclusions, optional
         ``exclude.customers`` and ``exclude.where`` on the master's mapped columns.
 
@@ -65,15 +64,16 @@ def clean_customers(
         Customers excluded by a ``where`` rule on a master column (or listed ids).
     """
     exclude = exclude or Exclusions()
-    n = raw.n_rows
-    ids = parse_text(raw.columns[C.CUSTOMER_ID])
-    id_codes, id_dict = _encode(raw.columns[C.CUSTOMER_ID], n)
+    parsed = raw if isinstance(raw, ParsedTable) else parse_table(raw)
+    raw = parsed.raw
+    n = parsed.n_rows
+    id_codes, id_dict = parsed.codes[C.CUSTOMER_ID]
     damaged = _rows(id_codes, _scientific(id_dict))
     reasons = file_reasons(CUSTOMER_REASONS, [*raw.excluded, *([DAMAGED_ID] if damaged.any() else [])])
     buckets = _Buckets(reasons, n)
     bucket, assign = buckets.codes, buckets.assign
 
-    assign(totals_mask(raw), TOTALS)
+    assign(parsed.totals, TOTALS)
     for reason, rows in raw.excluded.items():
         assign(rows, reason)
     assign(id_codes < 0, MISSING_ID)
@@ -86,8 +86,8 @@ def clean_customers(
         hit = _exact_match(id_dict, exclude.customers)
         mask |= _rows(id_codes, hit)
     for col, values in exclude.where.items():
-        if col in raw.columns and col != C.CUSTOMER_ID:
-            codes, dictionary = _encode(raw.columns[col], n)
+        if col != C.CUSTOMER_ID and (col in parsed.codes or col in parsed.text):
+            codes, dictionary = parsed.codes[col] if col in parsed.codes else encode_text(parsed.text[col], n)
             if len(dictionary):
                 hit = _folded_match(dictionary, values)
                 rule = _rows(codes, hit) & (id_codes >= 0)
@@ -95,20 +95,20 @@ def clean_customers(
                 mask |= rule
     assign(mask, EXCLUDED)
     used = np.flatnonzero(bucket == 0)
-    frame: dict[str, Any] = {C.CUSTOMER_ID: ids.take(pa.array(used)).to_pandas().astype("str").to_numpy()}
+    frame: dict[str, Any] = {C.CUSTOMER_ID: id_dict.take(pa.array(id_codes[used])).to_pandas().astype("str").to_numpy()}
     warnings: dict[str, Any] = {}
     for name in C.CUSTOMER_OPTIONAL:
-        if name not in raw.columns:
+        if not parsed.has(name):
             continue
         if name == C.CREATED_AT:
-            created, bad = parse_dates(raw.columns[name], formats=raw.date_formats)
+            created, bad = parsed.dates[name]
             frame[name] = created[used]
             warnings[W_CREATED] = _warn(bad[used], None, raw.source_row[used])
         elif name in (C.SALESPERSON, C.REGION):
-            codes, dictionary = _encode(raw.columns[name], n)
+            codes, dictionary = parsed.codes[name]
             frame[name] = _categorical(codes[used], dictionary)
         else:
-            text = parse_text(raw.columns[name]).take(pa.array(used))
+            text = parsed.text[name].take(pa.array(used))
             if name == C.SIRET:
                 text = pc.replace_substring_regex(text, r"\D", "")
             elif name == C.POSTCODE:

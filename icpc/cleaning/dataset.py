@@ -15,7 +15,6 @@ from icpc import columns as C
 from icpc.cleaning.activity import clean_activity
 from icpc.cleaning.customers import clean_customers
 from icpc.cleaning.encoding import _is_in
-from icpc.cleaning.ids import harmonise_ids
 from icpc.cleaning.ledger import (
     AFTER_AS_OF,
     EXCLUDED,
@@ -26,7 +25,7 @@ from icpc.cleaning.ledger import (
 )
 from icpc.cleaning.transactions import clean_transactions
 from icpc.config import ActivitySpec, Config, Exclusions, FileSpec
-from icpc.io import RawTable, read_table
+from icpc.io import RawTable, harmonise_ids, parse_table, read_table
 
 __all__ = ["Dataset", "load_dataset"]
 
@@ -80,18 +79,16 @@ class Dataset:
         return out
 
 
-def _names_of(transactions: pd.DataFrame, names: Any) -> pd.DataFrame:
+def _names_of(transactions: pd.DataFrame, names: pa.ChunkedArray) -> pd.DataFrame:
     """Customer frame (``customer_id``, ``name``) from the name of each customer's latest row."""
     from icpc.cleaning.attribution import last_rows
-    from icpc.io import parse_text
-
     cust = transactions[C.CUSTOMER_ID]
     codes = cust.cat.codes.to_numpy().astype(np.int64)
     day = np.asarray(transactions[C.DATE], dtype="datetime64[ns]").view(np.int64) // 86_400_000_000_000
     last = last_rows(transactions, codes, day, len(cust.cat.categories))
     present = last >= 0
     rows = transactions[C.SOURCE_ROW].to_numpy()[last[present]] - 1
-    text = parse_text(names).take(pa.array(rows)).to_pylist()
+    text = names.take(pa.array(rows)).to_pylist()
     return pd.DataFrame({
         C.CUSTOMER_ID: pd.array(np.asarray(cust.cat.categories, dtype=object)[present], dtype="str"),
         C.NAME: pd.array([t or "" for t in text], dtype="str"),
@@ -153,23 +150,22 @@ def _load_dataset(config: Config, worker: ThreadPoolExecutor) -> Dataset:
     if act_job is not None and act_job.exception() is None:  # its error, if any, is raised last
         raws["activity"] = act_job.result()
     raws = harmonise_ids(raws, config_name=name)
-    tx_raw = raws.pop("transactions")
-    cust_raw = raws.get("customers")
     cust_ledger = None
-    if cust_raw is not None:
-        customers, cust_ledger, excluded_ids = clean_customers(cust_raw, exclude=config.exclude)
-    names = tx_raw.columns.get(C.NAME)  # a FEC's CompAuxLib: the names when no master is given
-    where_tx = {k: v for k, v in config.exclude.where.items() if k in tx_raw.columns}
+    if "customers" in raws:
+        customers, cust_ledger, excluded_ids = clean_customers(parse_table(raws["customers"]), exclude=config.exclude)
+    # the raw columns (~700 MB for 8M lines) go back to the heap once parsed
+    tx = parse_table(raws.pop("transactions"), release=True)
+    names = tx.text.get(C.NAME)  # a FEC's CompAuxLib: the names when no master is given
+    where_tx = {k: v for k, v in config.exclude.where.items() if tx.has(k)}
     transactions, ledger, as_of = clean_transactions(
-        tx_raw,
+        tx,
         as_of=config.as_of,
         exclude=Exclusions(customers=config.exclude.customers, where=where_tx),
         excluded_customers=excluded_ids,
         drop_duplicates=tx_spec.drop_duplicates,
         config_name=name,
-        release_raw=True,
     )
-    del tx_raw  # the raw columns (~700 MB for 8M lines) go back to the heap for the analyses
+    del tx
     ledgers["transactions"] = ledger
 
     if cust_ledger is not None and customers is not None:
@@ -198,7 +194,7 @@ def _load_dataset(config: Config, worker: ThreadPoolExecutor) -> Dataset:
     if config.activity is not None:
         spec: ActivitySpec = config.activity
         assert act_job is not None
-        act_raw = raws["activity"] if "activity" in raws else act_job.result()
+        act_raw = parse_table(raws["activity"] if "activity" in raws else act_job.result())
         ids = set(config.exclude.customers) | set(excluded_ids)
         activity, ledgers["activity"] = clean_activity(act_raw, types=spec.types, as_of=as_of,
                                                        excluded_customers=ids)

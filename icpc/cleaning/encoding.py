@@ -1,4 +1,4 @@
-"""Text columns as integer codes over a dictionary of distinct values, and lookups on them."""
+"""Lookups on coded columns (codes over a dictionary of distinct values), for the buckets."""
 
 from __future__ import annotations
 
@@ -9,55 +9,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from icpc.io import normalize_header, parse_text
-
-
-def _encode(col: pa.ChunkedArray | None, n: int) -> tuple[np.ndarray, pa.Array]:
-    """Stripped text -> (int32 codes with -1 for null or blank, dictionary of distinct values).
-
-    The raw column is dictionary-encoded first and only its distinct values are
-    stripped, so the cost of stripping does not grow with the number of rows.
-    """
-    if col is None:
-        return np.full(n, -1, np.int32), pa.array([], pa.string())
-    if isinstance(col, pa.Array):
-        col = pa.chunked_array([col])
-    if pa.types.is_dictionary(col.type):  # already encoded (Parquet): no hashing of rows
-        col = col.unify_dictionaries()
-        dictionary = col.chunks[0].dictionary if col.num_chunks else pa.array([], pa.string())
-        codes = _indices(col)
-    else:
-        if not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
-            col = parse_text(col)
-        enc = pc.dictionary_encode(col.combine_chunks())
-        codes = np.asarray(pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False), np.int32)
-        dictionary = enc.dictionary
-    if not pa.types.is_string(dictionary.type):
-        dictionary = parse_text(dictionary).combine_chunks() if not pa.types.is_large_string(
-            dictionary.type) else dictionary.cast(pa.string())
-    stripped = parse_text(dictionary).combine_chunks()
-    if stripped.null_count == 0 and pc.all(pc.equal(stripped, dictionary)).as_py():
-        return codes, dictionary  # nothing to strip: codes stand
-    again = pc.dictionary_encode(stripped)
-    remap = np.asarray(pc.fill_null(again.indices, -1).to_numpy(zero_copy_only=False), np.int32)
-    if len(remap) and not (np.array_equal(remap, np.arange(len(remap))) and len(again.dictionary) == len(remap)):
-        codes = np.where(codes >= 0, remap[np.maximum(codes, 0)], -1).astype(np.int32)
-    return codes, again.dictionary
-
-
-def _indices(col: pa.ChunkedArray) -> np.ndarray:
-    """Int32 indices of a dictionary column, -1 for null (written in place, one pass per chunk)."""
-    codes = np.empty(len(col), np.int32)
-    start = 0
-    for chunk in col.chunks:
-        idx = chunk.indices
-        stop = start + len(idx)
-        if idx.null_count:
-            codes[start:stop] = np.asarray(pc.fill_null(idx, -1).to_numpy(zero_copy_only=False), np.int32)
-        else:
-            codes[start:stop] = idx.to_numpy(zero_copy_only=False)
-        start = stop
-    return codes
+from icpc.text import fold
 
 
 def _is_in(values: pd.Index, wanted: pd.Index) -> np.ndarray:
@@ -93,8 +45,8 @@ def _rows(codes: np.ndarray, hit: np.ndarray) -> np.ndarray:
 
 def _folded_match(dictionary: pa.Array, values: Iterable[str]) -> np.ndarray:
     """Which dictionary entries equal one of ``values`` (case, accents, spaces folded)."""
-    wanted = {normalize_header(v) for v in values}
-    return np.array([normalize_header(v) in wanted for v in dictionary.to_pylist()], dtype=bool)
+    wanted = {fold(v) for v in values}
+    return np.array([fold(v) in wanted for v in dictionary.to_pylist()], dtype=bool)
 
 
 def _exact_match(dictionary: pa.Array, values: Iterable[str]) -> np.ndarray:

@@ -14,6 +14,7 @@ from icpc.io.common import (
     NOT_SALES,
     REPEATED_HEADER,
     W_NOT_UTF8,
+    W_PADDED_IDS,
     W_UNCLOSED_QUOTE,
 )
 
@@ -44,13 +45,12 @@ W_MARGIN = "unparseable margin"
 W_CREATED = "unparseable created_at"
 W_NO_TRANSACTIONS = "customers without transactions"
 W_NOT_IN_MASTER = "transaction customers missing from master"
-W_PADDED_IDS = "customer ids stored as numbers, zero-padded"
 
 #: reasons a file has only when they apply (a reader's own, damaged ids), in the order they
 #: are tested, right after totals lines; listed in the ledger only for such files
 OPTIONAL_REASONS: tuple[str, ...] = (REPEATED_HEADER, NOT_SALES, NO_CUSTOMER_LINE, DAMAGED_ID)
 #: warnings readers set (re-exported for the docs and tests)
-READER_WARNINGS: tuple[str, ...] = (W_NOT_UTF8, W_UNCLOSED_QUOTE)
+READER_WARNINGS: tuple[str, ...] = (W_NOT_UTF8, W_UNCLOSED_QUOTE, W_PADDED_IDS)
 
 #: the far-date rule (see the module docstring)
 FAR_BEFORE = np.datetime64("1990-01-01", "ns")

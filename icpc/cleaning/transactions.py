@@ -14,7 +14,6 @@ import pyarrow as pa
 from icpc import columns as C
 from icpc.cleaning.encoding import (
     _categorical,
-    _encode,
     _exact_match,
     _folded_match,
     _rows,
@@ -46,13 +45,13 @@ from icpc.cleaning.ledger import (
     file_reasons,
 )
 from icpc.config import Exclusions
-from icpc.io import RawTable, parse_amounts, parse_dates, totals_labels, totals_mask
+from icpc.io import ParsedTable, RawTable, parse_table
 
 __all__ = ["clean_transactions"]
 
 
 def clean_transactions(
-    raw: RawTable,
+    raw: ParsedTable | RawTable,
     *,
     as_of: dt.date | None = None,
     exclude: Exclusions | None = None,
@@ -65,8 +64,9 @@ def clean_transactions(
 
     Parameters
     ----------
-    raw : RawTable
-        The transactions file as read by :func:`icpc.io.read_table`.
+    raw : ParsedTable or RawTable
+        The transactions file parsed by :func:`icpc.io.parse_table` (a RawTable from
+        :func:`icpc.io.read_table` is parsed first).
     as_of : datetime.date, optional
         Analysis date; None = the last date in the data (far dates left out).
     exclude : Exclusions, optional
@@ -78,9 +78,7 @@ def clean_transactions(
     config_name : str
         For messages.
     release_raw : bool
-        Empty ``raw.columns`` once every column is parsed, so that their memory (about
-        700 MB for 8 million Parquet lines) serves the rest of the cleaning; for a caller
-        that no longer needs ``raw`` (:func:`load_dataset`).
+        For a RawTable: empty ``raw.columns`` once parsed (see :func:`icpc.io.parse_table`).
 
     Returns
     -------
@@ -96,18 +94,18 @@ def clean_transactions(
     InputError
         When no row is usable (the message gives the count per reason).
     """
-    # one worker thread overlaps the two costliest steps with the rest (both release the
-    # GIL in Arrow hashing and numpy): the invoice dictionary (millions of distinct values)
-    # while the other columns are parsed, and the duplicate screen while the ledger and the
-    # frame are built. The pool is joined on leaving the block; .result() re-raises.
+    parsed = raw if isinstance(raw, ParsedTable) else parse_table(raw, release=release_raw)
+    # one worker thread overlaps the costliest step with the rest (it releases the GIL in
+    # numpy): the duplicate screen while the ledger and the frame are built; and the median
+    # date. The pool is joined on leaving the block; .result() re-raises.
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="icpc-clean") as worker:
-        return _clean_transactions(raw, worker, as_of=as_of, exclude=exclude or Exclusions(),
+        return _clean_transactions(parsed, worker, as_of=as_of, exclude=exclude or Exclusions(),
                                    excluded_customers=excluded_customers, drop_duplicates=drop_duplicates,
-                                   config_name=config_name, release_raw=release_raw)
+                                   config_name=config_name)
 
 
 def _clean_transactions(
-    raw: RawTable,
+    parsed: ParsedTable,
     worker: ThreadPoolExecutor,
     *,
     as_of: dt.date | None,
@@ -115,42 +113,33 @@ def _clean_transactions(
     excluded_customers: Iterable[str],
     drop_duplicates: bool,
     config_name: str,
-    release_raw: bool,
 ) -> tuple[pd.DataFrame, Ledger, dt.date]:
-    """Body of :func:`clean_transactions`; ``worker`` runs the invoice encoding and the duplicate screen."""
-    n = raw.n_rows
-    text_names = [name for name in (C.INVOICE_ID, C.SALESPERSON, C.REGION, C.DOCUMENT_TYPE) if name in raw.columns]
-    invoice_job = worker.submit(_encode, raw.columns[C.INVOICE_ID], n) if C.INVOICE_ID in text_names else None
-    cust_codes, cust_dict = _encode(raw.columns[C.CUSTOMER_ID], n)
+    """Body of :func:`clean_transactions`; ``worker`` runs the median date and the duplicate screen."""
+    raw = parsed.raw
+    n = parsed.n_rows
+    text_names = [name for name in (C.INVOICE_ID, C.SALESPERSON, C.REGION, C.DOCUMENT_TYPE) if name in parsed.codes]
+    cust_codes, cust_dict = parsed.codes[C.CUSTOMER_ID]
     damaged = _rows(cust_codes, _scientific(cust_dict))
     reasons = file_reasons(TRANSACTION_REASONS, [*raw.excluded, *([DAMAGED_ID] if damaged.any() else [])])
     buckets = _Buckets(reasons, n)
     bucket, assign = buckets.codes, buckets.assign
-    totals = totals_mask(raw, skip_customer=True)  # the customer column: on its distinct values
-    label = totals_labels(cust_dict)
-    if label.any():
-        totals |= (cust_codes >= 0) & label[np.maximum(cust_codes, 0)]
+    totals = parsed.totals
     assign(totals, TOTALS)
     for reason, mask in raw.excluded.items():  # what the reader knows already (FEC)
         assign(mask, reason)
     assign(cust_codes < 0, MISSING_ID)
     assign(damaged, DAMAGED_ID)
-    dates, _bad_dates = parse_dates(raw.columns[C.DATE], formats=raw.date_formats)
+    dates = parsed.dates[C.DATE][0]
     readable = ~np.isnat(dates)
     median_job = worker.submit(_median_date, dates, readable)
     assign(~readable, BAD_DATE)
-    amounts, _bad_amounts = parse_amounts(raw.columns[C.AMOUNT], decimal=raw.decimal, thousands=raw.thousands)
+    amounts = parsed.numbers[C.AMOUNT][0]
     assign(np.isnan(amounts), BAD_AMOUNT)
 
     margin = bad_margin = None
-    if C.MARGIN in raw.columns:
-        margin, bad_margin = parse_amounts(raw.columns[C.MARGIN], decimal=raw.decimal, thousands=raw.thousands)
-    encoded: dict[str, tuple[np.ndarray, pa.Array]] = {
-        name: _encode(raw.columns[name], n) for name in text_names if name != C.INVOICE_ID
-    }
-    if invoice_job is not None:
-        encoded[C.INVOICE_ID] = invoice_job.result()
-    text_cols: dict[str, tuple[np.ndarray, pa.Array]] = {name: encoded[name] for name in text_names}
+    if C.MARGIN in parsed.numbers:
+        margin, bad_margin = parsed.numbers[C.MARGIN]
+    text_cols: dict[str, tuple[np.ndarray, pa.Array]] = {name: parsed.codes[name] for name in text_names}
 
     # exclusions from the config (the mask now, assigned after the duplicate screen)
     ids = set(exclude.customers) | set(excluded_customers)
@@ -162,13 +151,11 @@ def _clean_transactions(
         if col == C.CUSTOMER_ID:
             hit = _exact_match(cust_dict, values) | _folded_match(cust_dict, values)
             excluded |= _rows(cust_codes, hit)
-        elif col in raw.columns:
-            codes, dictionary = text_cols.get(col) or _encode(raw.columns[col], n)
+        elif col in parsed.codes:
+            codes, dictionary = parsed.codes[col]
             if len(dictionary):
                 hit = _folded_match(dictionary, values)
                 excluded |= _rows(codes, hit)
-    if release_raw:  # every raw column is parsed: its memory serves the rest of the work
-        raw.columns.clear()
 
     # exact duplicate lines, on every mapped column, among the readable rows; when they are
     # only a warning, the screen runs in the worker while the rest proceeds (its inputs are

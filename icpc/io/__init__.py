@@ -40,7 +40,9 @@ Example
 from __future__ import annotations
 
 from icpc.io.common import DAYFIRST_FORMATS, RawTable, normalize_header
+from icpc.io.ids import harmonise_ids
 from icpc.io.memory import keep_freed_memory
+from icpc.io.parsed import ParsedTable, encode_text, parse_table
 from icpc.io.readers import READERS, read_table
 from icpc.io.values import parse_amounts, parse_dates, parse_text, totals_labels, totals_mask
 
@@ -48,6 +50,10 @@ __all__ = [
     "RawTable",
     "read_table",
     "READERS",
+    "ParsedTable",
+    "parse_table",
+    "encode_text",
+    "harmonise_ids",
     "parse_amounts",
     "parse_dates",
     "parse_text",

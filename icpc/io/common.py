@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import difflib
 import re
-import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +20,7 @@ import pyarrow.compute as pc
 from icpc import columns as C
 from icpc.config import FileSpec
 from icpc.exceptions import InputError, shorten
+from icpc.text import fold
 
 #: canonical columns read as numbers / dates; every other column is text
 NUMERIC_COLUMNS = frozenset({C.AMOUNT, C.MARGIN})
@@ -77,6 +77,7 @@ NOT_SALES = "not a sales line"
 NO_CUSTOMER_LINE = "sales entry without customer"
 W_NOT_UTF8 = "bytes not UTF-8, read as Windows-1252"
 W_UNCLOSED_QUOTE = "lines with an unclosed quote, read without quoting"
+W_PADDED_IDS = "customer ids stored as numbers, zero-padded"
 
 
 @dataclass(frozen=True)
@@ -140,23 +141,8 @@ class RawTable:
 # --------------------------------------------------------------------------------------
 # headers
 # --------------------------------------------------------------------------------------
-def normalize_header(text: Any) -> str:
-    """Return a header (or any cell) folded for tolerant matching.
-
-    Removes a BOM, accents, case and surrounding or repeated spaces.
-
-    Example
-    -------
-    >>> normalize_header("\\ufeff  Montant  HT ")
-    'montant ht'
-    >>> normalize_header("Date création")
-    'date creation'
-    """
-    s = "" if text is None else str(text)
-    s = s.replace("\ufeff", "")
-    s = unicodedata.normalize("NFKD", s)
-    s = "".join(ch for ch in s if not unicodedata.combining(ch))
-    return " ".join(s.casefold().split())
+#: header folding (case, accents, spaces, BOM): :func:`icpc.text.fold`
+normalize_header = fold
 
 
 def _match_headers(headers: Sequence[Any], wanted: Mapping[str, str]) -> dict[str, int]:

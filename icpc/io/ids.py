@@ -20,9 +20,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from icpc import columns as C
-from icpc.cleaning.ledger import W_PADDED_IDS
 from icpc.exceptions import InputError
-from icpc.io import RawTable, parse_text
+from icpc.io.common import W_PADDED_IDS, RawTable
+from icpc.io.values import parse_text
 
 __all__ = ["harmonise_ids"]
 
