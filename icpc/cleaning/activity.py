@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from icpc import columns as C
-from icpc.cleaning.encoding import _categorical, _exact_match, _rows, _scientific
+from icpc.cleaning.encoding import _categorical, _exact_match, _rows
 from icpc.cleaning.ledger import (
     ACTIVITY_REASONS,
     AFTER_AS_OF,
@@ -21,9 +21,8 @@ from icpc.cleaning.ledger import (
     TOTALS,
     UNKNOWN_TYPE,
     Ledger,
-    _Buckets,
-    _warn,
-    file_reasons,
+    open_buckets,
+    reader_warnings,
 )
 from icpc.io import ParsedTable, RawTable, parse_table
 from icpc.text import fold
@@ -61,16 +60,9 @@ def clean_activity(
     """
     parsed = raw if isinstance(raw, ParsedTable) else parse_table(raw)
     raw = parsed.raw
-    n = parsed.n_rows
     cust = parsed.codes.get(C.CUSTOMER_ID)
-    damaged = _rows(cust[0], _scientific(cust[1])) if cust is not None else np.zeros(n, bool)
-    reasons = file_reasons(ACTIVITY_REASONS, [*raw.excluded, *([DAMAGED_ID] if damaged.any() else [])])
-    buckets = _Buckets(reasons, n)
+    buckets, damaged = open_buckets(parsed, ACTIVITY_REASONS)
     bucket, assign = buckets.codes, buckets.assign
-
-    assign(parsed.totals, TOTALS)
-    for reason, rows in raw.excluded.items():
-        assign(rows, reason)
     assign(damaged, DAMAGED_ID)
     dates = parsed.dates[C.DATE][0]
     assign(np.isnat(dates), BAD_DATE)
@@ -86,10 +78,10 @@ def clean_activity(
             assign(_rows(cust[0], hit), EXCLUDED)
     assign(dates > np.datetime64(as_of, "ns"), AFTER_AS_OF)
     ledger = Ledger.from_buckets(
-        key=raw.key, path=raw.path.name, reasons=reasons, bucket=bucket, amounts=None,
+        key=raw.key, path=raw.path.name, reasons=buckets.reasons, bucket=bucket, amounts=None,
         source_row=raw.source_row,
         extra_rows={MALFORMED: raw.malformed - raw.malformed_totals, TOTALS: raw.malformed_totals},
-        warnings={w: _warn(rows & (bucket == 0), None, raw.source_row) for w, rows in raw.flagged.items()},
+        warnings=reader_warnings(parsed, bucket == 0, None),
         details=raw.details,
     )
     idx = np.flatnonzero(bucket == 0)

@@ -15,7 +15,6 @@ from icpc.cleaning.encoding import (
     _exact_match,
     _folded_match,
     _rows,
-    _scientific,
 )
 from icpc.cleaning.ledger import (
     CUSTOMER_REASONS,
@@ -27,9 +26,9 @@ from icpc.cleaning.ledger import (
     TOTALS,
     W_CREATED,
     Ledger,
-    _Buckets,
     _warn,
-    file_reasons,
+    open_buckets,
+    reader_warnings,
 )
 from icpc.config import Exclusions
 from icpc.io import ParsedTable, RawTable, encode_text, parse_table
@@ -68,14 +67,8 @@ def clean_customers(
     raw = parsed.raw
     n = parsed.n_rows
     id_codes, id_dict = parsed.codes[C.CUSTOMER_ID]
-    damaged = _rows(id_codes, _scientific(id_dict))
-    reasons = file_reasons(CUSTOMER_REASONS, [*raw.excluded, *([DAMAGED_ID] if damaged.any() else [])])
-    buckets = _Buckets(reasons, n)
+    buckets, damaged = open_buckets(parsed, CUSTOMER_REASONS)
     bucket, assign = buckets.codes, buckets.assign
-
-    assign(parsed.totals, TOTALS)
-    for reason, rows in raw.excluded.items():
-        assign(rows, reason)
     assign(id_codes < 0, MISSING_ID)
     assign(damaged, DAMAGED_ID)
     seen = pd.Series(id_codes).duplicated(keep="first").to_numpy() & (id_codes >= 0)
@@ -115,10 +108,9 @@ def clean_customers(
                 text = pc.if_else(pc.fill_null(pc.match_substring_regex(text, r"^\d{4}$"), False),
                                   pc.utf8_lpad(text, 5, "0"), text)
             frame[name] = text.to_pandas().astype("str")
-    for warning, rows in raw.flagged.items():
-        warnings[warning] = _warn(rows & (bucket == 0), None, raw.source_row)
+    warnings.update(reader_warnings(parsed, bucket == 0, None))
     ledger = Ledger.from_buckets(
-        key=raw.key, path=raw.path.name, reasons=reasons, bucket=bucket, amounts=None,
+        key=raw.key, path=raw.path.name, reasons=buckets.reasons, bucket=bucket, amounts=None,
         source_row=raw.source_row,
         extra_rows={MALFORMED: raw.malformed - raw.malformed_totals, TOTALS: raw.malformed_totals},
         warnings=warnings, details=raw.details,

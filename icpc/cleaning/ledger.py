@@ -8,7 +8,10 @@ from typing import Any
 
 import numpy as np
 
+from icpc import columns as C
+from icpc.cleaning.encoding import _rows, _scientific
 from icpc.exceptions import InputError
+from icpc.io import ParsedTable
 from icpc.io.common import (
     NO_CUSTOMER_LINE,
     NOT_SALES,
@@ -241,6 +244,7 @@ class _Buckets:
     """
 
     def __init__(self, reasons: Sequence[str], n: int) -> None:
+        self.reasons = tuple(reasons)
         self._code = {r: i + 1 for i, r in enumerate(reasons)}
         self.codes = np.zeros(n, np.int8)
 
@@ -275,3 +279,38 @@ def _unusable_error(ledger: Ledger, key: str, config_name: str) -> InputError:
     where = f" (rows {', '.join(map(str, examples))})" if examples else ""
     fix = f"; {hint} in {config_name}" if hint else ""
     return InputError(f"{ledger.path}: no usable rows (of {ledger.rows_read} read: {', '.join(parts)}){where}{fix}")
+
+
+def open_buckets(parsed: ParsedTable, base: Sequence[str]) -> tuple[_Buckets, np.ndarray]:
+    """The buckets of one parsed file, with the reasons every file tests first assigned.
+
+    Totals lines, then the reader's own exclusions (a FEC's ``not a sales line``, repeated
+    header lines). Also returns the rows whose customer id is damaged (scientific
+    notation), for the caller to assign where its reasons order it.
+
+    Parameters
+    ----------
+    parsed : ParsedTable
+        The file, parsed.
+    base : sequence of str
+        The reasons of its kind (:data:`TRANSACTION_REASONS`…).
+
+    Returns
+    -------
+    buckets : _Buckets
+    damaged : numpy.ndarray of bool
+    """
+    n = parsed.n_rows
+    cust = parsed.codes.get(C.CUSTOMER_ID)
+    damaged = _rows(cust[0], _scientific(cust[1])) if cust is not None else np.zeros(n, bool)
+    reasons = file_reasons(base, [*parsed.raw.excluded, *([DAMAGED_ID] if damaged.any() else [])])
+    buckets = _Buckets(reasons, n)
+    buckets.assign(parsed.totals, TOTALS)
+    for reason, rows in parsed.raw.excluded.items():
+        buckets.assign(rows, reason)
+    return buckets, damaged
+
+
+def reader_warnings(parsed: ParsedTable, used: np.ndarray, amounts: np.ndarray | None) -> dict[str, dict[str, Any]]:
+    """The warnings of the values the reader repaired or found damaged, on the rows used."""
+    return {w: _warn(used & rows, amounts, parsed.source_row) for w, rows in parsed.raw.flagged.items()}

@@ -17,7 +17,6 @@ from icpc.cleaning.encoding import (
     _exact_match,
     _folded_match,
     _rows,
-    _scientific,
 )
 from icpc.cleaning.ledger import (
     AFTER_AS_OF,
@@ -39,10 +38,10 @@ from icpc.cleaning.ledger import (
     W_MARGIN,
     W_ZERO,
     Ledger,
-    _Buckets,
     _unusable_error,
     _warn,
-    file_reasons,
+    open_buckets,
+    reader_warnings,
 )
 from icpc.config import Exclusions
 from icpc.io import ParsedTable, RawTable, parse_table
@@ -119,14 +118,9 @@ def _clean_transactions(
     n = parsed.n_rows
     text_names = [name for name in (C.INVOICE_ID, C.SALESPERSON, C.REGION, C.DOCUMENT_TYPE) if name in parsed.codes]
     cust_codes, cust_dict = parsed.codes[C.CUSTOMER_ID]
-    damaged = _rows(cust_codes, _scientific(cust_dict))
-    reasons = file_reasons(TRANSACTION_REASONS, [*raw.excluded, *([DAMAGED_ID] if damaged.any() else [])])
-    buckets = _Buckets(reasons, n)
+    buckets, damaged = open_buckets(parsed, TRANSACTION_REASONS)
     bucket, assign = buckets.codes, buckets.assign
     totals = parsed.totals
-    assign(totals, TOTALS)
-    for reason, mask in raw.excluded.items():  # what the reader knows already (FEC)
-        assign(mask, reason)
     assign(cust_codes < 0, MISSING_ID)
     assign(damaged, DAMAGED_ID)
     dates = parsed.dates[C.DATE][0]
@@ -216,13 +210,12 @@ def _clean_transactions(
         warnings[W_INVOICE] = _warn(mixed, amounts, raw.source_row)
     if bad_margin is not None:
         warnings[W_MARGIN] = _warn(used & bad_margin, amounts, raw.source_row)
-    for warning, mask in raw.flagged.items():  # values the reader repaired or found damaged
-        warnings[warning] = _warn(used & mask, amounts, raw.source_row)
+    warnings.update(reader_warnings(parsed, used, amounts))
     stated = float(np.round(np.nansum(amounts[totals]), 2)) if totals.any() else 0.0
     ledger = Ledger.from_buckets(
         key=raw.key,
         path=raw.path.name,
-        reasons=reasons,
+        reasons=buckets.reasons,
         bucket=bucket,
         amounts=ledger_amounts,
         source_row=raw.source_row,
