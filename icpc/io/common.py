@@ -252,3 +252,59 @@ def repeated_header_rows(columns: Mapping[str, pa.ChunkedArray], headers: Sequen
         if not mask.any():
             return None
     return mask
+
+
+def finish_table(spec: FileSpec, path: Path, *, columns: dict[str, pa.ChunkedArray], headers: Sequence[Any],
+                 found: Mapping[str, int], first_column: pa.ChunkedArray | None, n_rows: int,
+                 formats: tuple[str, tuple[str, ...], tuple[str, ...]], details: Mapping[str, Any],
+                 **extra: Any) -> RawTable:
+    """The finishing step every reader shares: the table of the mapped columns as read.
+
+    Rows that repeat the header line (page breaks of a printed export) are excluded
+    (``repeated header line``); ``details`` gets the detected number and date formats.
+
+    Parameters
+    ----------
+    spec : FileSpec
+        What was asked for (config key, mapping).
+    path : Path
+        The file read.
+    columns : dict of str to pyarrow.ChunkedArray
+        Canonical name -> column as read.
+    headers : sequence
+        The header cells.
+    found : mapping of str to int
+        Canonical name -> position of its header.
+    first_column : pyarrow.ChunkedArray or None
+        The file's first column as text (totals lines), None when it has none.
+    n_rows : int
+        Data rows read.
+    formats : (decimal, thousands, date formats)
+        As detected.
+    details : mapping
+        What the reader detected (``format``, ``encoding``, ``sheet``…).
+    **extra
+        Other :class:`RawTable` fields (``malformed``, ``flagged``, ``numeric_cells``…).
+
+    Returns
+    -------
+    RawTable
+    """
+    decimal, thousands, date_formats = formats
+    excluded = dict(extra.pop("excluded", {}))
+    repeated = repeated_header_rows(columns, headers, found)
+    if repeated is not None:
+        excluded[REPEATED_HEADER] = repeated
+    return RawTable(
+        path=path,
+        key=spec.key,
+        columns=columns,
+        first_column=first_column,
+        source_row=np.arange(1, n_rows + 1, dtype=np.int64),
+        decimal=decimal,
+        thousands=thousands,
+        date_formats=date_formats,
+        details={**details, "decimal": decimal, "date_format": date_formats[0]},
+        excluded=excluded,
+        **extra,
+    )

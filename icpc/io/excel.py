@@ -18,13 +18,12 @@ from icpc.io.common import (
     _SAMPLE_ROWS,
     DATE_COLUMNS,
     NUMERIC_COLUMNS,
-    REPEATED_HEADER,
     RawTable,
     _match_headers,
     _missing_columns_error,
     duplicate_headers_error,
+    finish_table,
     normalize_header,
-    repeated_header_rows,
 )
 from icpc.io.detect import _detect_date_formats, number_format
 
@@ -95,10 +94,6 @@ def read_excel(spec: FileSpec, path: Path, kind: str, config_name: str) -> RawTa
     date_formats = _detect_date_formats(date_texts, spec.date_format)
     if spec.date_format != "auto":
         date_formats = (*date_formats, "%Y-%m-%d %H:%M:%S")
-    excluded: dict[str, np.ndarray] = {}
-    repeated = repeated_header_rows(cols, headers, found)
-    if repeated is not None:
-        excluded[REPEATED_HEADER] = repeated
     numeric_cells: dict[str, np.ndarray] = {}
     if C.CUSTOMER_ID in found:  # ids Excel stores as numbers (00042 -> 42): cleaning pads them
         cells = body.iloc[:, found[C.CUSTOMER_ID]].tolist()
@@ -106,20 +101,11 @@ def read_excel(spec: FileSpec, path: Path, kind: str, config_name: str) -> RawTa
                                and v == v for v in cells), bool, len(cells))
         if numeric.any():
             numeric_cells[C.CUSTOMER_ID] = numeric
-    return RawTable(
-        path=path,
-        key=spec.key,
-        columns=cols,
-        excluded=excluded,
-        numeric_cells=numeric_cells,
-        first_column=_excel_column(body.iloc[:, 0], "first", decimal),
-        source_row=np.arange(1, len(body) + 1, dtype=np.int64),
-        decimal=decimal,
-        thousands=thousands,
-        date_formats=date_formats,
-        details={"format": kind, "sheet": sheet_name, "header_line": hrow + 1, "decimal": decimal,
-                 "date_format": date_formats[0]},
-    )
+    return finish_table(spec, path, columns=cols, headers=headers, found=found,
+                        first_column=_excel_column(body.iloc[:, 0], "first", decimal), n_rows=len(body),
+                        formats=(decimal, thousands, date_formats),
+                        details={"format": kind, "sheet": sheet_name, "header_line": hrow + 1},
+                        numeric_cells=numeric_cells)
 
 
 def _header_row(frame: pd.DataFrame, spec: FileSpec) -> tuple[int, list[str], dict[str, int]]:

@@ -16,6 +16,7 @@ from icpc.io.common import (
     _match_headers,
     _missing_columns_error,
     duplicate_headers_error,
+    finish_table,
 )
 from icpc.io.detect import _detect_date_formats, number_format
 
@@ -73,15 +74,7 @@ def read_parquet(spec: FileSpec, path: Path, config_name: str) -> RawTable:
     cust = cols.get(C.CUSTOMER_ID)
     if cust is not None and (pa.types.is_integer(cust.type) or pa.types.is_floating(cust.type)):
         numeric_cells[C.CUSTOMER_ID] = ~np.asarray(cust.is_null().to_numpy(zero_copy_only=False), bool)
-    return RawTable(
-        path=path,
-        key=spec.key,
-        columns=cols,
-        numeric_cells=numeric_cells,
-        first_column=first if is_text(first) else None,
-        source_row=np.arange(1, table.num_rows + 1, dtype=np.int64),
-        decimal=decimal,
-        thousands=thousands,
-        date_formats=date_formats,
-        details={"format": "parquet", "decimal": decimal, "date_format": date_formats[0]},
-    )
+    return finish_table(spec, path, columns=cols, headers=headers, found=found,
+                        first_column=first if is_text(first) else None, n_rows=table.num_rows,
+                        formats=(decimal, thousands, date_formats), details={"format": "parquet"},
+                        numeric_cells=numeric_cells)

@@ -26,7 +26,6 @@ from icpc.io.common import (
     _SAMPLE_BYTES,
     _SAMPLE_ROWS,
     _TOTALS_START,
-    REPEATED_HEADER,
     W_NOT_UTF8,
     W_UNCLOSED_QUOTE,
     RawTable,
@@ -34,8 +33,8 @@ from icpc.io.common import (
     _match_headers,
     _missing_columns_error,
     duplicate_headers_error,
+    finish_table,
     normalize_header,
-    repeated_header_rows,
 )
 from icpc.io.detect import (
     _detect_date_formats,
@@ -209,35 +208,20 @@ def read_text(spec: FileSpec, path: Path, head: bytes, config_name: str) -> RawT
         if repaired is not None and i in found.values():
             stray |= repaired
     cols = {canon: decoded_cols[names[j]] for canon, j in found.items()}
-    excluded: dict[str, np.ndarray] = {}
-    repeated = repeated_header_rows(cols, headers, found)
-    if repeated is not None:
-        excluded[REPEATED_HEADER] = repeated
     flagged: dict[str, np.ndarray] = {}
     if stray.any():
         flagged[W_NOT_UTF8] = stray
-    details = {"format": "csv", "encoding": encoding, "delimiter": delimiter, "header_line": hline + 1,
-               "decimal": decimal, "date_format": date_formats[0]}
+    details: dict[str, Any] = {"format": "csv", "encoding": encoding, "delimiter": delimiter,
+                               "header_line": hline + 1}
     if repair.salvaged:
         details["unclosed_quote_lines"] = repair.salvaged[:5]
         flagged[W_UNCLOSED_QUOTE] = _rows_of_lines(repair, table.num_rows)
     if repair.dropped:
         details["malformed_lines"] = repair.dropped_lines[:5]
-    return RawTable(
-        path=path,
-        key=spec.key,
-        columns=cols,
-        first_column=decoded_cols[names[0]],
-        source_row=np.arange(1, table.num_rows + 1, dtype=np.int64),
-        malformed=counter["malformed"],
-        malformed_totals=counter["totals"],
-        decimal=decimal,
-        thousands=thousands,
-        date_formats=date_formats,
-        details=details,
-        excluded=excluded,
-        flagged=flagged,
-    )
+    return finish_table(spec, path, columns=cols, headers=headers, found=found,
+                        first_column=decoded_cols[names[0]], n_rows=table.num_rows,
+                        formats=(decimal, thousands, date_formats), details=details,
+                        malformed=counter["malformed"], malformed_totals=counter["totals"], flagged=flagged)
 
 
 def _unreadable(name: str, spec: FileSpec, config_name: str, exc: Exception) -> InputError:
