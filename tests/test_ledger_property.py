@@ -136,3 +136,108 @@ def test_ledger_identity_on_random_dirty_inputs(rows, drop_duplicates, as_of_off
     assert set(used_rows) == {i for i, (b, _) in enumerate(final, start=1) if b == "used"}  # nothing lost
     assert round(ds.transactions["amount"].sum() * 100) == sum(c for b, c in final if b == "used")
     assert ds.as_of == effective
+
+
+# --------------------------------------------------------------------------------------
+# the same property on random FECs (format: fec)
+# --------------------------------------------------------------------------------------
+FEC_HEADER = ("JournalCode|JournalLib|EcritureNum|EcritureDate|CompteNum|CompteLib|CompAuxNum|CompAuxLib|PieceRef|"
+              "PieceDate|EcritureLib|Debit|Credit|EcritureLet|DateLet|ValidDate|Montantdevise|Idevise")
+ACCOUNTS = ["411000", "411000", "707000", "707000", "709000", "706100", "445710", "512000", "607000", "401000",
+            "471000"]
+fec_line = st.tuples(
+    st.sampled_from(ACCOUNTS),
+    st.integers(-500_000, 5_000_000),  # Credit - Debit in cents
+    st.sampled_from(["ok", "ok", "ok", "bad date", "bad amount"]),
+    st.integers(0, 5),  # customer code (CompAuxNum; 0 = empty: the account is the customer)
+)
+fec_entry = st.tuples(
+    st.sampled_from(["VE", "VE", "VT", "BQ", "OD"]),
+    st.integers(0, 3 * 365),  # day offset
+    st.lists(fec_line, min_size=1, max_size=6),
+)
+
+
+def _fec_amount(cents: int, layout: str) -> list[str]:
+    text = f"{abs(cents) // 100},{abs(cents) % 100:02d}"
+    if layout == "montant/sens":
+        return [text, "C" if cents >= 0 else "D"]
+    return ["", text] if cents >= 0 else [text, ""]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    entries=st.lists(fec_entry, min_size=1, max_size=25),
+    excluded_journals=st.sampled_from([[], ["OD"], ["VT", "OD"]]),
+    layout=st.sampled_from(["debit/credit", "montant/sens"]),
+    delimiter=st.sampled_from(["|", "\t"]),
+    encoding=st.sampled_from(["utf-8", "iso8859-15", "utf-8-sig"]),
+    as_of_offset=st.one_of(st.none(), st.integers(0, 3 * 365)),
+)
+def test_ledger_identity_on_random_fecs(entries, excluded_journals, layout, delimiter, encoding, as_of_offset):
+    header = FEC_HEADER if layout == "debit/credit" else FEC_HEADER.replace("Debit|Credit", "Montant|Sens")
+    lines: list[str] = []
+    oracle: list[tuple[str, dt.date, int]] = []  # bucket, date, cents of each FEC line
+    for number, (journal, offset, entry_lines) in enumerate(entries, start=1):
+        day = START + dt.timedelta(days=offset)
+        has_customer = any(account.startswith("411") for account, *_ in entry_lines)
+        for account, cents, damage, customer in entry_lines:
+            date_text = "2023023" if damage == "bad date" else day.strftime("%Y%m%d")
+            amount = _fec_amount(cents, layout)
+            if damage == "bad amount":
+                amount = ["1,2,3", "C"] if layout == "montant/sens" else ["", "1,2,3"]
+            aux = f"C{customer}" if customer and account.startswith("411") else ""
+            cells = [journal, "Journal", str(number), date_text, account, "Compte", aux, "Hélène €" if aux else "",
+                     f"P{number}", "", "Libellé", *amount, "", "", date_text, "", ""]
+            lines.append(delimiter.join(cells))
+            sales = account.startswith("70")
+            if not sales:
+                bucket = "not a sales line"
+            elif journal in excluded_journals:
+                bucket = "excluded by config"
+            elif not has_customer:
+                bucket = "sales entry without customer"
+            else:
+                bucket = {"bad date": "unparseable date", "bad amount": "unparseable amount"}.get(damage, "valid")
+            counted = sales and damage != "bad amount"
+            oracle.append((bucket, day, cents if counted else 0))
+    if not any(account.startswith("70") and any(a.startswith("411") for a, *_ in ls)
+               for _, _, ls in entries for account, *_ in ls):
+        expect_error = "no sales entry found"
+    else:
+        expect_error = None
+    as_of = START + dt.timedelta(days=as_of_offset) if as_of_offset is not None else None
+    valid_days = [d for b, d, _ in oracle if b == "valid"]
+    effective = as_of or (max(valid_days) if valid_days else None)
+    final = [("after as_of" if b == "valid" and d > effective else "used" if b == "valid" else b, c)
+             for b, d, c in oracle]
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        (folder / "FEC.txt").write_bytes(("\r\n".join([header.replace("|", delimiter), *lines]) + "\r\n").encode(encoding))
+        raw = {"client": "P", "transactions": {"path": "FEC.txt", "format": "fec",
+                                               "fec": {"exclude_journals": excluded_journals}}}
+        if as_of is not None:
+            raw["as_of"] = as_of.isoformat()
+        cfg = config_from_dict(raw, base_dir=folder)
+        if expect_error is None and not any(b == "used" for b, _ in final):
+            expect_error = "no usable rows"
+        if expect_error is not None:
+            with pytest.raises(InputError, match=expect_error):
+                load_dataset(cfg)
+            return
+        ds = load_dataset(cfg)
+
+    led = ds.ledger
+    assert led.rows_read == len(lines)
+    assert led.rows_read == led.rows_used + sum(led.rows_excluded.values())
+    assert round((led.amount_read - led.amount_used - sum(led.amounts_excluded.values())) * 100) == 0
+    assert round(led.amount_read * 100) == sum(c for _, c in final)
+    for reason, count in led.rows_excluded.items():
+        assert count == sum(b == reason for b, _ in final), reason
+        assert round(led.amounts_excluded[reason] * 100) == sum(c for b, c in final if b == reason), reason
+    used_rows = ds.transactions["source_row"].tolist()
+    assert len(used_rows) == len(set(used_rows)) == led.rows_used
+    assert set(used_rows) == {i for i, (b, _) in enumerate(final, start=1) if b == "used"}
+    assert round(ds.transactions["amount"].sum() * 100) == sum(c for b, c in final if b == "used")
+    assert ds.as_of == effective

@@ -10,6 +10,7 @@ from icpc.exceptions import InputError
 from icpc.io.common import _MAGIC, _SAMPLE_BYTES, RawTable
 from icpc.io.detect import _looks_binary
 from icpc.io.excel import read_excel
+from icpc.io.fec import fec_refusal, looks_like_fec, read_fec
 from icpc.io.parquet import read_parquet
 from icpc.io.text import read_text
 
@@ -36,7 +37,8 @@ def read_table(spec: FileSpec, *, config_name: str = "client.yaml") -> RawTable:
     InputError
         Missing, empty, binary or unreadable file; wrong sheet; a mapped column not
         found (the message lists the headers found and the config key to fix); a header
-        but no data rows.
+        but no data rows; a FEC given without ``format: fec`` (read as invoice lines, it
+        would count the customer debits, VAT included).
     """
     path = Path(spec.path)
     if not path.exists():
@@ -48,14 +50,19 @@ def read_table(spec: FileSpec, *, config_name: str = "client.yaml") -> RawTable:
         raise InputError(f"{path.name}: the file is empty (0 bytes); export the {spec.key} again")
     with open(path, "rb") as fh:
         head = fh.read(_SAMPLE_BYTES)
+    if spec.format == "fec":  # a FEC is .txt or .csv: the config says what it is, not the name
+        return READERS["fec"](spec, path, head, config_name)
     kind = _kind(path, head)
+    if kind == "text" and looks_like_fec(head):
+        raise fec_refusal(spec, path, config_name)
     if kind not in READERS:
         raise InputError(f"{path.name}: this is a {kind} file, not a table; export the {spec.key} as CSV, Excel or Parquet")
     return READERS[kind](spec, path, head, config_name)
 
 
 def _kind(path: Path, head: bytes) -> str:
-    """The reader of a file: by its first bytes, else by its name's ending; text by default."""
+    """The reader of a file: by its first bytes, else by its name's ending; text by default
+    (``fec`` is chosen by the config, never from the file)."""
     kind = next((k for magic, k in _MAGIC.items() if head.startswith(magic)), None)
     suffix = path.suffix.lower()
     if kind is None and suffix in (".xlsx", ".xlsm", ".xls") and _looks_binary(head):
@@ -75,4 +82,5 @@ READERS: dict[str, Reader] = {
     "xlsx": lambda spec, path, head, name: read_excel(spec, path, "xlsx", name),
     "xls": lambda spec, path, head, name: read_excel(spec, path, "xls", name),
     "parquet": lambda spec, path, head, name: read_parquet(spec, path, name),
+    "fec": lambda spec, path, head, name: read_fec(spec, path, head, name),
 }

@@ -1,0 +1,521 @@
+"""The FEC reader (Fichier des Écritures Comptables): the sales lines of an accounting export.
+
+Every French company can export its books as a FEC (article A47 A-1 of the LPF): one line
+per accounting line, 18 fixed fields (``JournalCode … Debit Credit … Idevise``, or
+``Montant`` + ``Sens`` in place of ``Debit`` / ``Credit``), ``|`` or tab separated.
+:func:`read_fec` turns it into the canonical invoice lines the cleaning expects:
+
+* an *entry* is ``JournalCode`` + ``EcritureNum``; its *sales lines* are on an account
+  starting with one of ``transactions.fec.sales_accounts`` (class 70: 709 rebates net the
+  sales), its *customer line* on one of ``customer_accounts`` (411);
+* an entry with a sales line and a customer line, in a journal not excluded, is a
+  document: its sales lines are used, amount ``Credit − Debit`` (excl. VAT), customer
+  ``CompAuxNum`` of the first customer line (its ``CompteNum`` when empty), document
+  ``PieceRef`` (else ``EcritureNum``), date ``PieceDate`` (else ``EcritureDate``);
+* every other line is pre-assigned a ledger reason (``not a sales line``, ``sales entry
+  without customer``, ``excluded by config``), so that each FEC line lands in one bucket.
+
+Everything is vectorised: text columns are read as bytes by Arrow, dictionary-encoded,
+and only their distinct values are decoded, stripped and matched.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+from icpc import columns as C
+from icpc.config import FileSpec
+from icpc.exceptions import InputError, shorten
+from icpc.io.common import (
+    _HEADER_SEARCH_LINES,
+    _SAMPLE_BYTES,
+    _SAMPLE_ROWS,
+    _SPACES,
+    RawTable,
+    normalize_header,
+)
+from icpc.io.detect import _detect_encoding, _looks_binary
+from icpc.io.text import _cells, _decode_column, _split_lines
+from icpc.io.values import _days_from_civil, parse_amounts
+
+__all__ = ["read_fec", "looks_like_fec", "fec_refusal", "FEC_FIELDS"]
+
+#: the 18 fields of the FEC, in their legal order (Debit/Credit layout)
+FEC_FIELDS = ("JournalCode", "JournalLib", "EcritureNum", "EcritureDate", "CompteNum", "CompteLib",
+              "CompAuxNum", "CompAuxLib", "PieceRef", "PieceDate", "EcritureLib", "Debit", "Credit",
+              "EcritureLet", "DateLet", "ValidDate", "Montantdevise", "Idevise")  # fmt: skip
+#: ledger reasons the reader assigns (the strings of :mod:`icpc.cleaning.ledger`; io does not import cleaning)
+NOT_SALES = "not a sales line"
+NO_CUSTOMER_LINE = "sales entry without customer"
+EXCLUDED = "excluded by config"
+W_SEVERAL_CUSTOMERS = "sales entries with several customers"
+#: fields without which the lines cannot be read; PieceRef, PieceDate, CompAuxNum and
+#: CompAuxLib have fallbacks (EcritureNum, EcritureDate, CompteNum, none)
+_REQUIRED = ("JournalCode", "EcritureNum", "EcritureDate", "CompteNum")
+_OPTIONAL = ("PieceRef", "PieceDate", "CompAuxNum", "CompAuxLib")
+_LAYOUTS = {"debit/credit": ("Debit", "Credit"), "montant/sens": ("Montant", "Sens")}
+#: delimiters tried when ``delimiter: auto``, the legal ones first
+_FEC_DELIMITERS = ("|", "\t", ";", ",")
+#: ``Sens`` values (folded): debit lines count ``-Montant`` in ``Credit − Debit``
+_DEBIT_SENS = frozenset({"d", "debit", "+1", "1"})
+_CREDIT_SENS = frozenset({"c", "credit", "-1"})
+#: dates: AAAAMMJJ with an optional time (the legal form), then ISO and dd/mm/yyyy
+_TIME = r"(?:[ T]?\d{1,2}:?\d{2}(?::?\d{2}(?:[.,]\d+)?)?)?"
+_DATE_PATTERNS = (
+    rf"^(?P<y>\d{{4}})(?P<m>\d{{2}})(?P<d>\d{{2}}){_TIME}$",
+    rf"^(?P<y>\d{{4}})-(?P<m>\d{{2}})-(?P<d>\d{{2}}){_TIME}$",
+    rf"^(?P<d>\d{{2}})/(?P<m>\d{{2}})/(?P<y>\d{{4}}){_TIME}$",
+)
+_MONTH_DAYS = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
+
+
+def _fold(header: Any) -> str:
+    """A header folded for matching: no case, accents, spaces or underscores."""
+    return normalize_header(header).replace(" ", "").replace("_", "")
+
+
+_FOLDED = {_fold(f): f for f in (*FEC_FIELDS, "Montant", "Sens")}
+
+
+def _fields(cells: Sequence[str]) -> dict[str, int]:
+    """FEC field name -> position in a header line (first occurrence)."""
+    found: dict[str, int] = {}
+    for i, cell in enumerate(cells):
+        name = _FOLDED.get(_fold(cell.strip().strip('"')))
+        if name is not None:
+            found.setdefault(name, i)
+    return found
+
+
+def _layout(found: dict[str, int]) -> str | None:
+    return next((name for name, pair in _LAYOUTS.items() if all(f in found for f in pair)), None)
+
+
+def looks_like_fec(head: bytes) -> bool:
+    """Whether the first lines of a text file hold a FEC header line.
+
+    A FEC header names at least JournalCode, EcritureNum, CompteNum and Debit/Credit (or
+    Montant/Sens), compared without case, accents, spaces or underscores, whatever the
+    separator.
+
+    Parameters
+    ----------
+    head : bytes
+        The first bytes of the file.
+
+    Returns
+    -------
+    bool
+    """
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        text = head[:65536].decode("utf-16", errors="ignore")
+    else:  # header names are ASCII in every encoding
+        text = head[len(codecs.BOM_UTF8) if head.startswith(codecs.BOM_UTF8) else 0:65536].decode("latin-1")
+    lines = [line for line in re.split(r"\r\n|\r|\n", text)[:10] if line.strip()]
+    for line in lines:
+        found = _fields(re.split(r"[|\t;,]", line))
+        if all(f in found for f in ("JournalCode", "EcritureNum", "CompteNum")) and _layout(found):
+            return True
+    return False
+
+
+def fec_refusal(spec: FileSpec, path: Path, config_name: str) -> InputError:
+    """The error for a FEC given without ``format: fec`` (read as invoice lines it would
+    count the customer debits, VAT included).
+
+    Parameters
+    ----------
+    spec : FileSpec
+        The spec of the file.
+    path : Path
+        The file.
+    config_name : str
+        The config file's name, for the message.
+
+    Returns
+    -------
+    InputError
+    """
+    if spec.key == "transactions":
+        return InputError(
+            f"{path.name}: this file is a FEC (accounting entries), not invoice lines; "
+            f'add "format: fec" under transactions in {config_name} and remove transactions.columns'
+        )
+    return InputError(f"{path.name}: this file is a FEC (accounting entries), not a {spec.key} file; "
+                      f"check {spec.key}.path in {config_name}")  # fmt: skip
+
+
+@dataclass(frozen=True)
+class _Coded:
+    """A text column as int64 codes (-1 = empty) over distinct, stripped, non-empty values."""
+
+    codes: np.ndarray
+    values: pa.Array
+
+    def column(self) -> pa.ChunkedArray:
+        """The column as ``dictionary<string>`` (null where empty)."""
+        indices = pa.array(self.codes.astype(np.int32), mask=self.codes < 0)
+        return pa.chunked_array([pa.DictionaryArray.from_arrays(indices, self.values)])
+
+    def take(self, rows: np.ndarray) -> _Coded:
+        """The values of ``rows`` (-1: empty)."""
+        return _Coded(np.where(rows >= 0, np.r_[self.codes, -1][rows], -1), self.values)
+
+
+def _decode(col: pa.ChunkedArray, encoding: str) -> pa.ChunkedArray:
+    """:func:`icpc.io.text._decode_column`'s text (it may also return the rows it repaired)."""
+    out = _decode_column(col, encoding)
+    return out[0] if isinstance(out, tuple) else out
+
+
+def _coded(col: pa.ChunkedArray | None, n: int, encoding: str) -> _Coded:
+    """Dictionary-encode a column read as bytes; decode and strip its distinct values only."""
+    if col is None:
+        return _Coded(np.full(n, -1, np.int64), pa.array([], pa.string()))
+    enc = pc.dictionary_encode(col.combine_chunks())
+    text = _decode(pa.chunked_array([enc.dictionary], enc.dictionary.type), encoding).combine_chunks()
+    if pa.types.is_dictionary(text.type):
+        text = text.cast(pa.string())
+    again = pc.dictionary_encode(pc.utf8_trim_whitespace(text))
+    values = again.dictionary
+    remap = np.asarray(again.indices.to_numpy(zero_copy_only=False), np.int64)
+    keep = np.asarray(pc.not_equal(values, "").to_numpy(zero_copy_only=False), bool)
+    if not keep.all():
+        renumber = np.where(keep, np.cumsum(keep) - 1, -1)
+        remap, values = renumber[remap], values.filter(pa.array(keep))
+    codes = np.r_[remap, -1][np.asarray(enc.indices.to_numpy(zero_copy_only=False), np.int64)]
+    return _Coded(codes, values)
+
+
+def _coalesce(first: _Coded, second: _Coded) -> _Coded:
+    """``first`` where not empty, else ``second``, over one dictionary of distinct values."""
+    enc = pc.dictionary_encode(pa.concat_arrays([first.values, second.values]))
+    remap = np.asarray(enc.indices.to_numpy(zero_copy_only=False), np.int64)
+    a = np.r_[remap[:len(first.values)], -1][first.codes]
+    b = np.r_[remap[len(first.values):], -1][second.codes]
+    return _Coded(np.where(a >= 0, a, b), enc.dictionary)
+
+
+def _starts_with(values: pa.Array, prefixes: Sequence[str]) -> np.ndarray:
+    """Which distinct values start with one of ``prefixes`` (as a bool array)."""
+    hit = np.zeros(len(values), bool)
+    for prefix in prefixes:
+        if prefix.strip():
+            got = pc.starts_with(values, prefix.strip())
+            hit |= np.asarray(pc.fill_null(got, False).to_numpy(zero_copy_only=False), bool)
+    return hit
+
+
+def _per_row(codes: np.ndarray, per_value: np.ndarray, empty: Any) -> np.ndarray:
+    """``per_value[codes]``, ``empty`` where the code is -1."""
+    return np.r_[per_value, np.asarray([empty], per_value.dtype)][codes]
+
+
+def _dates(values: pa.Array) -> np.ndarray:
+    """Days since 1970 of each distinct date text (AAAAMMJJ[ time], else ISO, dd/mm/yyyy); -1 if unreadable."""
+    days = np.full(len(values), -1, np.int64)
+    for pattern in _DATE_PATTERNS:
+        todo = np.flatnonzero(days < 0)
+        if not len(todo):
+            break
+        parts = pc.extract_regex(values.take(pa.array(todo)), pattern)
+        valid = np.asarray(parts.is_valid().to_numpy(zero_copy_only=False), bool)
+        if not valid.any():
+            continue
+        y, m, d = (np.asarray(pc.cast(pc.fill_null(pc.struct_field(parts, [k]), "0"), pa.int64())
+                              .to_numpy(zero_copy_only=False)) for k in ("y", "m", "d"))  # fmt: skip
+        valid &= (m >= 1) & (m <= 12) & (y >= 1678) & (y <= 2261)
+        month = np.where(valid, m, 1)
+        leap = (y % 4 == 0) & ((y % 100 != 0) | (y % 400 == 0))
+        valid &= (d >= 1) & (d <= _MONTH_DAYS[month - 1] + ((month == 2) & leap))
+        days[todo[valid]] = _days_from_civil(y[valid], m[valid], d[valid])
+    return days
+
+
+def _sens_sign(values: pa.Array) -> np.ndarray:
+    """Sign of ``Montant`` in ``Credit − Debit`` per distinct ``Sens`` value (NaN if unknown)."""
+    folded = [normalize_header(v) for v in values.to_pylist()]
+    return np.array([-1.0 if f in _DEBIT_SENS else 1.0 if f in _CREDIT_SENS else np.nan for f in folded])
+
+
+def _encoding(head: bytes, spec: FileSpec, name: str) -> str:
+    """The detected encoding; ISO-8859-15 rather than cp1252 when only ISO-8859-15 makes sense.
+
+    Both agree on accented letters; they differ on a few bytes (``0xA4`` is € in
+    ISO-8859-15, ¤ in cp1252; ``0xBC``/``0xBD`` Œ/œ vs ¼/½). Without any byte in
+    ``0x80-0x9F`` (cp1252's €, œ, quotes, never in ISO-8859-15), those bytes mean
+    ISO-8859-15, the FEC's legal encoding.
+    """
+    encoding = _detect_encoding(head, spec.encoding, f"{name}: {spec.key}.encoding: ")
+    if spec.encoding.lower() in ("auto", "") and encoding in ("cp1252", "latin-1"):
+        arr = np.frombuffer(head, np.uint8)
+        if not ((arr >= 0x80) & (arr <= 0x9F)).any() and np.isin(arr, (0xA4, 0xBC, 0xBD, 0xBE)).any():
+            return "iso8859-15"
+    return encoding
+
+
+def _header(decoded: list[tuple[int, str]], spec: FileSpec) -> tuple[int, str, list[str], dict[str, int]]:
+    """The header line (index, delimiter, cells, FEC fields found): the one naming most FEC fields."""
+    delimiters = _FEC_DELIMITERS if spec.delimiter == "auto" else (spec.delimiter,)
+    best: tuple[int, int, str, list[str], dict[str, int]] | None = None
+    for i, (_, text) in enumerate(decoded[:_HEADER_SEARCH_LINES]):
+        if not text.strip():
+            continue
+        for delim in delimiters:
+            cells = text.split(delim)
+            found = _fields(cells)
+            if best is None or len(found) > best[0]:
+                best = (len(found), i, delim, cells, found)
+    assert best is not None
+    _, i, delim, cells, found = best
+    if not found:  # not a FEC header: show the first line split the way that gives most fields
+        cells = max((decoded[i][1].split(d) for d in delimiters), key=len)
+    return i, delim, cells, found
+
+
+def _missing_fields_error(name: str, cells: list[str], found: dict[str, int], config_name: str) -> InputError:
+    missing = [f for f in _REQUIRED if f not in found]
+    if _layout(found) is None:
+        missing.append("Debit and Credit (or Montant and Sens)")
+    shown = [c.strip() for c in cells if c.strip()][:30]
+    listed = ", ".join(f'"{shorten(h, 40)}"' for h in shown) or "(none)"
+    return InputError(
+        f"{name}: not a readable FEC: field(s) {', '.join(missing)} not found in the header line; "
+        f"headers are: {shorten(listed, 600)}; export the FEC with its standard fields (JournalCode|JournalLib|"
+        f"EcritureNum|…|Debit|Credit|…), or check transactions.delimiter and transactions.format in {config_name}"
+    )
+
+
+def _no_sales_error(name: str, accounts: _Coded, is_sales: np.ndarray, fec: Any, n_entries: int,
+                    config_name: str) -> InputError:
+    """No entry has both a sales line and a customer line: say what was looked for and found."""
+    prefix = pc.utf8_slice_codeunits(accounts.values, 0, 3)
+    counts = np.bincount(accounts.codes[accounts.codes >= 0], minlength=len(accounts.values))
+    by_prefix: dict[str, int] = {}
+    for p, k in zip(prefix.to_pylist(), counts.tolist(), strict=True):
+        by_prefix[p] = by_prefix.get(p, 0) + k
+    top = sorted(by_prefix, key=lambda p: (-by_prefix[p], p))[:12]
+    seen = ", ".join(f"{p}… ({by_prefix[p]} lines)" for p in top) or "none"
+    sales = "/".join(fec.sales_accounts)
+    customers = "/".join(fec.customer_accounts)
+    if is_sales.any():
+        what = (f"{int(is_sales.sum())} line(s) on sales accounts ({sales}…) but none in an entry with a customer line "
+                f"({customers}…)")
+    else:
+        what = f"no line on an account starting with {sales} (sales) in an entry with a {customers} line (customer)"
+    return InputError(
+        f"{name}: no sales entry found among {n_entries} entries: {shorten(what, 200)}; accounts found: "
+        f"{shorten(seen, 300)}; set transactions.fec.sales_accounts (and transactions.fec.customer_accounts) in "
+        f"{config_name} to the prefixes of the client's sales (and customer) accounts"
+    )
+
+
+def read_fec(spec: FileSpec, path: Path, head: bytes, config_name: str) -> RawTable:
+    """Read a FEC into canonical invoice lines, one row per FEC line (lecture d'un FEC).
+
+    Parameters
+    ----------
+    spec : FileSpec
+        The transactions spec (``format: fec``; ``fec`` options, ``encoding``,
+        ``delimiter``, ``decimal``).
+    path : Path
+        The FEC file.
+    head : bytes
+        Its first MiB.
+    config_name : str
+        The config file's name, for messages.
+
+    Returns
+    -------
+    RawTable
+        ``customer_id``, ``date`` (``date32``: AAAAMMJJ with or without a time, null when
+        unreadable), ``amount`` (float64, ``Credit − Debit`` on sales lines, 0 on the
+        others, NaN when unreadable), ``invoice_id`` and ``name`` (``CompAuxLib``) per FEC
+        line; ``excluded`` pre-assigns ``not a sales line``, ``sales entry without
+        customer`` and ``excluded by config``; ``flagged`` the sales lines of entries
+        whose customer lines name several customers.
+
+    Raises
+    ------
+    InputError
+        Binary or empty file, FEC fields missing from the header line (the message lists
+        what was found), no entry line, no sales entry at all (the message says which
+        accounts were looked for and which were found).
+    """
+    name = path.name
+    if _looks_binary(head):
+        raise InputError(f"{name}: not a text file (binary content); a FEC is a text file with | or tab separated "
+                         f'fields: export the FEC again, or remove "format: fec" from transactions in {config_name}')
+    encoding = _encoding(head, spec, name)
+    source: Any = None
+    if encoding.startswith("utf-16"):
+        try:
+            source = path.read_bytes().decode(encoding).encode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise InputError(f"{name}: not valid {encoding.upper()} text (byte {exc.start}); export the FEC again, "
+                             f"or set transactions.encoding in {config_name}") from None  # fmt: skip
+        head, encoding = source[:_SAMPLE_BYTES], "utf-8"
+    bom = codecs.BOM_UTF8 if head.startswith(codecs.BOM_UTF8) else b""
+    sample_bytes = head[len(bom):]
+    if len(head) == _SAMPLE_BYTES:  # drop the last, maybe cut, line
+        cut = max(sample_bytes.rfind(b"\n"), sample_bytes.rfind(b"\r"))
+        sample_bytes = sample_bytes[: cut + 1] if cut > 0 else sample_bytes
+    lines = _split_lines(sample_bytes)
+    text_enc = "utf-8" if encoding == "utf-8-sig" else encoding
+    decoded = [(off + len(bom), b.decode(text_enc, errors="replace")) for off, b in lines]
+    if not any(t.strip() for _, t in decoded):
+        raise InputError(f"{name}: the file is empty (no text); export the FEC again")
+    hline, delimiter, cells, found = _header(decoded, spec)
+    layout = _layout(found)
+    if layout is None or any(f not in found for f in _REQUIRED):
+        raise _missing_fields_error(name, cells, found, config_name)
+    data_lines = [t for _, t in decoded[hline + 1:] if t.strip()]
+    if not data_lines:
+        raise InputError(f"{name}: header line only, no entries (header on line {hline + 1}); export the FEC with its lines")
+
+    quoted = all(c.strip().startswith('"') for c in cells if c.strip())
+    counts = [len(_cells(t, delimiter) if quoted else t.split(delimiter)) for t in data_lines[:_SAMPLE_ROWS]]
+    n_fields = max(set(counts), key=counts.count)  # the usual count: a trailing extra field is fine
+    if n_fields < len(cells) and any(c.strip() for c in cells[n_fields:]):
+        n_fields = len(cells)
+    names = [f"c{i}" for i in range(n_fields)]
+    wanted = {f: found[f] for f in (*_REQUIRED, *_OPTIONAL, *_LAYOUTS[layout]) if f in found and found[f] < n_fields}
+    malformed = [0]
+    offset = lines[hline + 1][0] + len(bom)
+    decode_as = encoding
+    read = _parser(names, [names[i] for i in wanted.values()], delimiter, quoted, malformed)
+    try:
+        try:  # no row handler first: Arrow hands a bad line to it as UTF-8 text, which may fail
+            table = read(pa.BufferReader(source) if source is not None else pa.memory_map(str(path)), offset, False)
+        except pa.ArrowInvalid:
+            # malformed lines: read again, counting them, from a UTF-8 copy (only such files pay)
+            data = source if source is not None else path.read_bytes()
+            table = read(pa.BufferReader(data.decode(text_enc, errors="replace").encode("utf-8")),
+                         len(data[:offset].decode(text_enc, errors="replace").encode("utf-8")), True)
+            decode_as = "utf-8"
+    except pa.ArrowInvalid as exc:
+        msg = shorten(str(exc).splitlines()[0], 200)
+        raise InputError(f"{name}: cannot be read as a FEC ({msg}); check transactions.delimiter and "
+                         f"transactions.encoding in {config_name}") from None  # fmt: skip
+    n = table.num_rows
+    if n == 0:
+        raise InputError(f"{name}: no line splits into the header's {n_fields} fields ({malformed[0]} lines); "
+                         f"check transactions.delimiter in {config_name}")  # fmt: skip
+
+    def coded(field: str) -> _Coded:
+        return _coded(table.column(names[wanted[field]]) if field in wanted else None, n, decode_as)
+
+    journal, number, account = coded("JournalCode"), coded("EcritureNum"), coded("CompteNum")
+    fec = spec.fec
+    # entries: JournalCode + EcritureNum, as one integer key
+    key = (journal.codes + 1) * (len(number.values) + 1) + (number.codes + 1)
+    uniq, entry = np.unique(key, return_inverse=True)
+    n_entries = len(uniq)
+    sales_value = _starts_with(account.values, fec.sales_accounts)
+    is_sales = _per_row(account.codes, sales_value, False)
+    is_cust = _per_row(account.codes, _starts_with(account.values, fec.customer_accounts) & ~sales_value, False)
+    # the entry's customer line: its first line on a customer account
+    cust_rows = np.flatnonzero(is_cust)
+    entries_with, first = np.unique(entry[cust_rows], return_index=True)
+    first_line = np.full(n_entries, -1, np.int64)
+    first_line[entries_with] = cust_rows[first]
+    line_first = first_line[entry]
+    has_cust = line_first >= 0
+    if not (is_sales & has_cust).any():
+        raise _no_sales_error(name, account, is_sales, fec, n_entries, config_name)
+    customer = _coalesce(coded("CompAuxNum"), account)
+    entry_customer = customer.take(line_first)
+    differs = is_cust & (customer.codes != entry_customer.codes)
+    several = np.zeros(n_entries, bool)
+    several[entry[differs]] = True
+    excluded_journals = {normalize_header(j) for j in fec.exclude_journals}
+    journal_out = np.array([normalize_header(v) in excluded_journals for v in journal.values.to_pylist()], bool)
+    excluded = _per_row(journal.codes, journal_out, False) & is_sales
+    used = is_sales & has_cust & ~excluded
+
+    amount = _amounts(table, names, wanted, layout, spec, decode_as, n)
+    amount[~is_sales] = 0.0
+    dates = _coalesce(coded("PieceDate"), coded("EcritureDate"))
+    day = _per_row(dates.codes, _dates(dates.values), -1)
+    columns = {
+        C.CUSTOMER_ID: entry_customer.column(),
+        C.DATE: pa.chunked_array([pc.cast(pa.array(day.astype(np.int32), mask=day < 0), pa.date32())]),
+        C.AMOUNT: pa.chunked_array([pa.array(amount, pa.float64())]),
+        C.INVOICE_ID: _coalesce(coded("PieceRef"), number).column(),
+        C.NAME: coded("CompAuxLib").take(line_first).column(),
+    }
+    return RawTable(
+        path=path,
+        key=spec.key,
+        columns=columns,
+        first_column=None,
+        source_row=np.arange(1, n + 1, dtype=np.int64),
+        malformed=malformed[0],
+        date_formats=("%Y%m%d",),
+        details={"format": "fec", "encoding": encoding, "delimiter": delimiter, "layout": layout,
+                 "header_line": hline + 1, "entries": n_entries,
+                 "sales_entries": int(np.count_nonzero(np.bincount(entry[used], minlength=n_entries)))},
+        excluded={NOT_SALES: ~is_sales, NO_CUSTOMER_LINE: is_sales & ~has_cust & ~excluded, EXCLUDED: excluded},
+        flagged={W_SEVERAL_CUSTOMERS: used & several[entry]},
+    )
+
+
+def _parser(names: list[str], columns: list[str], delimiter: str, quoted: bool,
+            malformed: list[int]) -> Any:
+    """A function reading the FEC lines from a source and an offset: ``columns`` as bytes;
+    with ``handle``, lines with another number of fields are skipped and counted in
+    ``malformed[0]`` (else they make Arrow raise)."""
+
+    def on_invalid(row: Any) -> str:
+        malformed[0] += 1
+        return "skip"
+
+    def read(src: Any, offset: int, handle: bool) -> pa.Table:
+        src.seek(offset)
+        return pacsv.read_csv(
+            src,
+            read_options=pacsv.ReadOptions(column_names=names, block_size=16 << 20),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char='"' if quoted else False,
+                                             double_quote=quoted, invalid_row_handler=on_invalid if handle else None),
+            convert_options=pacsv.ConvertOptions(
+                include_columns=columns, column_types=dict.fromkeys(columns, pa.binary()),
+                strings_can_be_null=False, quoted_strings_can_be_null=False,
+            ),
+        )  # fmt: skip
+
+    return read
+
+
+def _amounts(table: pa.Table, names: list[str], wanted: dict[str, int], layout: str, spec: FileSpec,
+             encoding: str, n: int) -> np.ndarray:
+    """``Credit − Debit`` of each line (empty cells are 0; NaN where a cell is unreadable)."""
+    decimal = "," if spec.decimal == "auto" else spec.decimal  # a dot is read as a decimal mark too
+    thousands = _SPACES + ((spec.thousands,) if spec.thousands in (".", ",", "'") and spec.thousands != decimal else ())
+
+    def number(field: str) -> tuple[np.ndarray, np.ndarray]:
+        if field not in wanted:
+            return np.full(n, np.nan), np.zeros(n, bool)
+        text = _decode(table.column(names[wanted[field]]), encoding)
+        return parse_amounts(text, decimal=decimal, thousands=thousands)
+
+    if layout == "debit/credit":
+        (debit, bad_debit), (credit, bad_credit) = number("Debit"), number("Credit")
+        amount = np.nan_to_num(credit) - np.nan_to_num(debit)
+        amount[bad_debit | bad_credit] = np.nan
+        return amount
+    value, bad = number("Montant")
+    sens = _coded(table.column(names[wanted["Sens"]]) if "Sens" in wanted else None, n, encoding)
+    sign = _per_row(sens.codes, _sens_sign(sens.values), np.nan)
+    amount = np.where(np.isnan(value) & ~bad, 0.0, value * sign)
+    amount[bad] = np.nan
+    return amount
