@@ -20,13 +20,15 @@ Each measured command runs as its own subprocess, exactly as a user runs it
   ``ru_maxrss``. The memory targets are checked on the larger of the two.
 
 The big inputs (an 8-million-line French CSV and the same data as Parquet) are generated
-once with ``icpc sample DIR --lines N [--format parquet]`` and cached in ``--dir``.
+once with ``icpc sample DIR --lines N [--format parquet]`` and cached in ``--dir``; so is
+the demo's books as a FEC of about a million lines (``write_sample(..., fec=True)``).
 
 Usage::
 
     python benchmarks/bench.py --dir .bench              # full run (minutes)
     python benchmarks/bench.py --dir .bench --quick      # small sizes, for development
     python benchmarks/bench.py --dir .bench --only kpis-parquet --only run-demo
+    python benchmarks/bench.py --dir .bench --only validate-fec
 """
 
 from __future__ import annotations
@@ -50,6 +52,9 @@ DEMO = ROOT / "data_samples" / "demo" / "client.yaml"
 GB = 1024**3
 FULL_LINES = 8_000_000
 QUICK_LINES = 200_000
+#: invoice lines behind the FEC (one sales entry per invoice: ~1.75 FEC lines per invoice line)
+FEC_INVOICE_LINES = 570_000
+QUICK_FEC_INVOICE_LINES = 57_000
 BATCH_CLIENTS = 8
 QUICK_BATCH_CLIENTS = 4
 SAMPLE_INTERVAL = 0.05
@@ -154,10 +159,13 @@ def icpc_command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "icpc.cli"]
 
 
-def sample(directory: Path, *, env: dict[str, str], args: list[str], slug: str | None = None) -> Path:
+def sample(directory: Path, *, env: dict[str, str], args: list[str], slug: str | None = None,
+           fec: bool = False) -> Path:
     """Generate a sample client in ``directory`` once (cached); return its config path.
 
-    ``slug`` replaces the sample's slug (the clients of one batch need distinct ones).
+    ``slug`` replaces the sample's slug (the clients of one batch need distinct ones);
+    ``fec`` writes the books as a FEC (``write_sample(..., fec=True)``; ``args`` are then
+    ``--lines N`` only).
     """
     marker = directory / ".config-path"
     if marker.is_file() and Path(marker.read_text().strip()).is_file():
@@ -166,8 +174,12 @@ def sample(directory: Path, *, env: dict[str, str], args: list[str], slug: str |
         shutil.rmtree(directory)
     print(f"generating {directory} ({' '.join(args) or 'demo size'}) ...", flush=True)
     start = time.perf_counter()
-    out = subprocess.run([*icpc_command(), "sample", str(directory), *args], env=env, cwd=ROOT,
-                         check=True, capture_output=True, text=True)  # fmt: skip
+    command = [*icpc_command(), "sample", str(directory), *args]
+    if fec:
+        script = ("import sys; from icpc.sample import write_sample; "
+                  "print(write_sample(sys.argv[1], lines=int(sys.argv[2]), fec=True))")  # fmt: skip
+        command = [sys.executable, "-c", script, str(directory), args[args.index("--lines") + 1]]
+    out = subprocess.run(command, env=env, cwd=ROOT, check=True, capture_output=True, text=True)
     config = Path(out.stdout.strip().splitlines()[-1])
     if not config.is_absolute():
         config = (ROOT / config).resolve()
@@ -193,6 +205,7 @@ class Bench:
 BENCHES = [
     Bench("validate-csv", "icpc validate, {lines} lines, French CSV", 20, 4),
     Bench("validate-parquet", "icpc validate, {lines} lines, Parquet"),
+    Bench("validate-fec", "icpc validate, FEC (| separated, ISO-8859-15)"),
     Bench("kpis-parquet", "icpc kpis --json, {lines} lines, Parquet", 6, 3),
     Bench("kpis-customers", "icpc kpis --json --customers-csv, Parquet", 8, 3),
     Bench("run-demo", "icpc run, demo client (notebook, PDF, Excel)", 20),
@@ -239,6 +252,15 @@ def machine() -> dict[str, object]:
         "os": f"{platform.system()} {platform.release()}",
         "python": platform.python_version(),
     }
+
+
+def _count_lines(path: Path) -> int:
+    """Lines of a text file (read by blocks of 16 MiB)."""
+    count = 0
+    with open(path, "rb") as fh:
+        while block := fh.read(16 << 20):
+            count += block.count(b"\n")
+    return count
 
 
 def fmt_gb(n: int) -> str:
@@ -298,6 +320,10 @@ def main(argv: list[str] | None = None) -> int:
         csv_cfg = sample(base / f"csv-{lines}", env=env, args=["--lines", str(lines)])
     if {"validate-parquet", "kpis-parquet", "kpis-customers"} & set(selected):
         pq_cfg = sample(base / f"parquet-{lines}", env=env, args=["--lines", str(lines), "--format", "parquet"])
+    fec_cfg = None
+    if "validate-fec" in selected:
+        n_fec = QUICK_FEC_INVOICE_LINES if args.quick else FEC_INVOICE_LINES
+        fec_cfg = sample(base / f"fec-{n_fec}", env=env, args=["--lines", str(n_fec)], fec=True)
     batch_list = None
     if {"batch-jobs1", "batch-jobs2"} & set(selected):
         configs = [sample(base / "clients" / f"client-{i}", env=env, args=["--seed", str(i)], slug=f"bench-client-{i}")
@@ -314,6 +340,7 @@ def main(argv: list[str] | None = None) -> int:
     commands: dict[str, Callable[[], list[str]]] = {
         "validate-csv": lambda: [*icpc, "validate", str(csv_cfg)],
         "validate-parquet": lambda: [*icpc, "validate", str(pq_cfg)],
+        "validate-fec": lambda: [*icpc, "validate", str(fec_cfg)],
         "kpis-parquet": lambda: [*icpc, "kpis", str(pq_cfg), "--json"],
         "kpis-customers": lambda: [*icpc, "kpis", str(pq_cfg), "--json", "--customers-csv",
                                    str(fresh("customers") / "customers.csv")],  # fmt: skip
@@ -328,6 +355,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"running {bench.name} ...", flush=True)
         m = measure(bench.name, commands[bench.name](), env=env)
         check(bench, m)
+        if bench.name == "validate-fec" and fec_cfg is not None:
+            m.notes.append(f"{_count_lines(fec_cfg.parent / 'FEC.txt') - 1:,} lines".replace(",", " "))
         results.append(m)
         print(f"  {m.seconds:.1f} s, {fmt_gb(m.peak)} GB" + (f"  ERROR {m.error}" if m.error else ""), flush=True)
 
