@@ -1,9 +1,10 @@
 """Read and check a client config (``client.yaml``) into a frozen :class:`Config`.
 
-The YAML contract is the one of ``DESIGN.md`` ("The client config"). Paths are relative
-to the YAML file. Every problem is a :class:`~icpc.exceptions.ConfigError` whose message
-names the file, the key, what was found and how to fix it; a misspelled key gets the
-closest valid key as a suggestion.
+The keys and their rules are described in ``docs/CONFIG.md``. Paths are relative to the
+YAML file. Every problem is a :class:`~icpc.exceptions.ConfigError` whose message names
+the file, the key, what was found (cut to a few dozen characters) and how to fix it; a
+misspelled key gets the closest valid key as a suggestion. The file itself is read by
+:func:`icpc.config_yaml.read_yaml` (size, aliases, ids that YAML would read as numbers).
 
 Example
 -------
@@ -16,7 +17,6 @@ Example
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -24,9 +24,22 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from icpc import columns as C
+from icpc.config_values import (
+    SUPPORTED_SUFFIXES,
+    date_value,
+    ids,
+    input_path,
+    mapping,
+    parse_date,
+    positive_number,
+    show,
+    text,
+    unknown_keys,
+    where_name,
+    whole_number,
+)
+from icpc.config_yaml import read_yaml
 from icpc.exceptions import ConfigError, shorten
 
 __all__ = [
@@ -39,12 +52,26 @@ __all__ = [
     "Branding",
     "load_config",
     "config_from_dict",
+    "parse_date",
     "slugify",
+    "TEXT_KEYS",
+    "SUPPORTED_SUFFIXES",
 ]
 
 LANGUAGES = ("fr", "en")
 BASES = ("revenue", "margin")
-SUPPORTED_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xls", ".parquet", ".pq")
+#: where client.yaml holds ids, codes and headers, always text (``*``: any key); see config_yaml
+TEXT_KEYS: tuple[tuple[str, ...], ...] = (
+    ("exclude", "customers"),
+    ("exclude", "where", "*"),
+    ("transactions", "fec", "sales_accounts"),
+    ("transactions", "fec", "customer_accounts"),
+    ("transactions", "fec", "exclude_journals"),
+    ("activity", "types", "*"),
+    ("transactions", "columns", "*"),
+    ("customers", "columns", "*"),
+    ("activity", "columns", "*"),
+)
 
 
 @dataclass(frozen=True)
@@ -153,7 +180,7 @@ class Config:
         """Return a copy with another analysis date (``None`` keeps the current one)."""
         if as_of is None:
             return self
-        return replace(self, as_of=_date(as_of, "as_of", self.source))
+        return replace(self, as_of=date_value(as_of, "as_of", self.source))
 
     @property
     def input_files(self) -> tuple[Path, ...]:
@@ -193,70 +220,6 @@ _BRANDING_KEYS = set(Branding.__dataclass_fields__)
 _EXCLUDE_KEYS = {"customers", "where"}
 
 
-def _where(source: Path | None) -> str:
-    return source.name if source is not None else "config"
-
-
-def _unknown_keys(found: Mapping[str, Any], allowed: set[str], block: str, source: Path | None) -> None:
-    for key in found:
-        if key not in allowed:
-            close = difflib.get_close_matches(str(key), sorted(allowed), n=1, cutoff=0.6)
-            hint = f'did you mean "{close[0]}"?' if close else "valid keys are: " + ", ".join(sorted(allowed))
-            raise ConfigError(f'{_where(source)}: unknown key "{block}{key}"; {hint}')
-
-
-def _mapping(value: Any, key: str, source: Path | None) -> Mapping[str, Any]:
-    if value is None:
-        return {}
-    if not isinstance(value, Mapping):
-        raise ConfigError(
-            f'{_where(source)}: "{key}" must be a mapping (key: value lines), found {type(value).__name__} {value!r}'
-        )
-    return value
-
-
-def _str(value: Any, key: str, source: Path | None, *, allow_empty: bool = False) -> str:
-    if isinstance(value, bool) or value is None or isinstance(value, (list, dict)):
-        raise ConfigError(f'{_where(source)}: "{key}" must be text, found {value!r}')
-    text = str(value).strip()
-    if not text and not allow_empty:
-        raise ConfigError(f'{_where(source)}: "{key}" is empty; give a value')
-    return text
-
-
-def _int(value: Any, key: str, source: Path | None, *, minimum: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or int(value) != value:
-        raise ConfigError(f'{_where(source)}: "{key}" must be a whole number, found {value!r}')
-    if value < minimum:
-        raise ConfigError(f'{_where(source)}: "{key}" must be at least {minimum}, found {value!r}')
-    return int(value)
-
-
-def _float(value: Any, key: str, source: Path | None) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ConfigError(f'{_where(source)}: "{key}" must be a number, found {value!r}')
-    if value <= 0:
-        raise ConfigError(f'{_where(source)}: "{key}" must be positive, found {value!r}')
-    return float(value)
-
-
-def _date(value: Any, key: str, source: Path | None) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    text = str(value).strip()
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y"):
-        try:
-            return dt.datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    raise ConfigError(
-        f'{_where(source)}: "{key}" is not a valid date, found {value!r}; '
-        "write it as YYYY-MM-DD (e.g. 2024-12-31)"
-    )
-
-
 def slugify(text: str) -> str:
     """Turn a client name into a safe folder name (ASCII letters, digits and ``-`` only).
 
@@ -273,68 +236,75 @@ def slugify(text: str) -> str:
 
 
 def _file_spec(raw: Any, key: str, base: Path, source: Path | None) -> FileSpec:
-    block = _mapping(raw, key, source)
+    block = mapping(raw, key, source)
     allowed = {"activity": _ACTIVITY_KEYS, "transactions": _TRANSACTION_KEYS}.get(key, _FILE_KEYS)
-    _unknown_keys(block, allowed, f"{key}.", source)
-    fmt = _str(block.get("format", "lines"), f"{key}.format", source).lower()
+    for fec_key in ("format", "fec"):
+        if fec_key in block and fec_key not in allowed:
+            raise ConfigError(
+                f'{where_name(source)}: unknown key "{key}.{fec_key}"; only the transactions can be read from a '
+                f"FEC (transactions.format: fec) — remove {fec_key} from the {key} block"
+            )
+    unknown_keys(block, allowed, f"{key}.", source)
+    fmt = text(block.get("format", "lines"), f"{key}.format", source).lower()
     if fmt not in FORMATS:
-        raise ConfigError(f'{_where(source)}: "{key}.format" must be lines or fec, found {_short(fmt)!r}')
+        raise ConfigError(
+            f'{where_name(source)}: "{key}.format" must be lines (invoice lines, the default) or fec '
+            f"(a fichier des écritures comptables), found {show(fmt)}"
+        )
+    if fmt != "fec" and block.get("fec"):
+        raise ConfigError(
+            f'{where_name(source)}: "{key}.fec" is only read with "{key}.format: fec"; '
+            "add format: fec, or remove the fec block"
+        )
     fec = _fec_options(block.get("fec"), source)
     if "path" not in block:
-        raise ConfigError(f'{_where(source)}: "{key}.path" is missing; give the file name of the {key} export')
-    path = Path(_str(block["path"], f"{key}.path", source)).expanduser()
-    if not path.is_absolute():
-        path = (base / path).resolve()
-    if path.suffix.lower() not in SUPPORTED_SUFFIXES:
-        raise ConfigError(
-            f'{_where(source)}: "{key}.path" {path.name} has an unsupported type "{path.suffix}"; '
-            "use .csv/.txt, .xlsx/.xls or .parquet"
-        )
-    cols = _mapping(block.get("columns"), f"{key}.columns", source)
+        raise ConfigError(f'{where_name(source)}: "{key}.path" is missing; give the file name of the {key} export')
+    path = input_path(block["path"], key, base, source)
+    cols = mapping(block.get("columns"), f"{key}.columns", source)
     if fmt == "fec" and cols:
         raise ConfigError(
-            f'{_where(source)}: "{key}.columns" is not used with "format: fec" (the FEC\'s columns are fixed '
+            f'{where_name(source)}: "{key}.columns" is not used with "format: fec" (the FEC\'s columns are fixed '
             "by law); remove the columns block"
         )
-    _unknown_keys(cols, _COLUMN_KEYS[key], f"{key}.columns.", source)
+    unknown_keys(cols, _COLUMN_KEYS[key], f"{key}.columns.", source)
     for required in _REQUIRED_COLUMNS[key] if fmt == "lines" else ():
         if required not in cols or cols[required] in (None, ""):
             raise ConfigError(
-                f'{_where(source)}: "{key}.columns.{required}" is missing; '
-                f"give the header of the {required} column in {path.name}"
+                f'{where_name(source)}: "{key}.columns.{required}" is missing; '
+                f"give the header of the {required} column in {shorten(path.name, 60)}"
             )
-    columns = {k: _str(v, f"{key}.columns.{k}", source) for k, v in cols.items() if v not in (None, "")}
+    columns = {k: text(v, f"{key}.columns.{k}", source) for k, v in cols.items() if v not in (None, "")}
     sheet = block.get("sheet")
     if sheet is not None and not isinstance(sheet, (str, int)):
-        raise ConfigError(f'{_where(source)}: "{key}.sheet" must be a sheet name or index, found {sheet!r}')
+        raise ConfigError(f'{where_name(source)}: "{key}.sheet" must be a sheet name or index, found {show(sheet)}')
     delimiter = block.get("delimiter", "auto")
     if delimiter not in ("auto", ",", ";", "\t", "|", "tab"):
         raise ConfigError(
-            f'{_where(source)}: "{key}.delimiter" must be auto, ",", ";", "\\t" or "|", found {delimiter!r}'
+            f'{where_name(source)}: "{key}.delimiter" must be auto, ",", ";", "\\t" or "|", found {show(delimiter)}'
         )
     delimiter = "\t" if delimiter == "tab" else delimiter
-    decimal = str(block.get("decimal", "auto"))
+    decimal = block.get("decimal", "auto")
     if decimal not in ("auto", ",", "."):
-        raise ConfigError(f'{_where(source)}: "{key}.decimal" must be auto, "," or ".", found {decimal!r}')
+        raise ConfigError(f'{where_name(source)}: "{key}.decimal" must be auto, "," or ".", found {show(decimal)}')
     thousands = block.get("thousands", "auto")
     if thousands in (None, "none", "", False):
         thousands = None
     elif thousands not in ("auto", " ", ".", ",", "\u00a0", "\u202f", "'"):
         raise ConfigError(
-            f'{_where(source)}: "{key}.thousands" must be auto, " ", ".", "," or none, found {thousands!r}'
+            f'{where_name(source)}: "{key}.thousands" must be auto, " ", ".", "," or none, found {show(thousands)}'
         )
     drop = block.get("drop_duplicates", False)
     if not isinstance(drop, bool):
-        raise ConfigError(f'{_where(source)}: "{key}.drop_duplicates" must be true or false, found {drop!r}')
+        raise ConfigError(f'{where_name(source)}: "{key}.drop_duplicates" must be true or false, found {show(drop)}')
     common: dict[str, Any] = dict(
         path=path,
         columns=columns,
         sheet=sheet,
-        encoding=_str(block.get("encoding", "auto"), f"{key}.encoding", source),
+        encoding=text(block.get("encoding", "auto"), f"{key}.encoding", source),
         delimiter=delimiter,
         decimal=decimal,
         thousands=thousands,
-        date_format=_str(block.get("date_format", "auto"), f"{key}.date_format", source),
+        date_format=text(block.get("date_format", "auto"), f"{key}.date_format", source),
         drop_duplicates=drop,
         key=key,
     )
@@ -342,45 +312,41 @@ def _file_spec(raw: Any, key: str, base: Path, source: Path | None) -> FileSpec:
         common.update(format=fmt, fec=fec)
     if key != "activity":
         return FileSpec(**common)
-    types_raw = _mapping(block.get("types"), "activity.types", source)
-    _unknown_keys(types_raw, set(C.ACTIVITY_KINDS), "activity.types.", source)
+    types_raw = mapping(block.get("types"), "activity.types", source)
+    unknown_keys(types_raw, set(C.ACTIVITY_KINDS), "activity.types.", source)
     types: dict[str, tuple[str, ...]] = {}
     for kind in C.ACTIVITY_KINDS:
         values = types_raw.get(kind, [])
-        if isinstance(values, str):
-            values = [values]
-        if not isinstance(values, list):
-            raise ConfigError(f'{_where(source)}: "activity.types.{kind}" must be a list of values, found {values!r}')
-        types[kind] = tuple(str(v) for v in values)
+        if isinstance(values, Mapping):
+            raise ConfigError(
+                f'{where_name(source)}: "activity.types.{kind}" must be a list of values, found {show(values)}'
+            )
+        types[kind] = ids(values, f"activity.types.{kind}", source, what="value") if values is not None else ()
     if not any(types.values()):
         raise ConfigError(
-            f'{_where(source)}: "activity.types" is empty; list the values of the type column, '
+            f'{where_name(source)}: "activity.types" is empty; list the values of the type column, '
             'e.g. call_completed: ["Appel abouti"]'
         )
     return ActivitySpec(**common, types=types)
 
 
 def _fec_options(raw: Any, source: Path | None) -> FecOptions:
-    block = _mapping(raw, "transactions.fec", source)
-    _unknown_keys(block, _FEC_KEYS, "transactions.fec.", source)
+    block = mapping(raw, "transactions.fec", source)
+    unknown_keys(block, _FEC_KEYS, "transactions.fec.", source)
     defaults = FecOptions()
     values: dict[str, tuple[str, ...]] = {}
-    for name in _FEC_KEYS:
+    for name in sorted(_FEC_KEYS):
         items = block.get(name, getattr(defaults, name))
-        if isinstance(items, (str, int)) and not isinstance(items, bool):
-            items = [items]
-        if not isinstance(items, (list, tuple)):
-            raise ConfigError(f'{_where(source)}: "transactions.fec.{name}" must be a list, found {_short(items)!r}')
-        values[name] = tuple(_str(v, f"transactions.fec.{name}", source) for v in items)
-    for name in ("sales_accounts", "customer_accounts"):
+        if isinstance(items, Mapping):
+            raise ConfigError(f'{where_name(source)}: "transactions.fec.{name}" must be a list, found {show(items)}')
+        values[name] = ids(items, f"transactions.fec.{name}", source) if items is not None else ()
+    for name in ("customer_accounts", "sales_accounts"):
         if not values[name]:
-            raise ConfigError(f'{_where(source)}: "transactions.fec.{name}" is empty; give account prefixes, e.g. ["70"]')
+            raise ConfigError(
+                f'{where_name(source)}: "transactions.fec.{name}" is empty; give account prefixes, '
+                f'e.g. ["{getattr(defaults, name)[0]}"]'
+            )
     return FecOptions(**values)
-
-
-def _short(value: Any, limit: int = 80) -> Any:
-    """A value as shown in a message: text longer than ``limit`` characters is cut."""
-    return shorten(value, limit) if isinstance(value, str) else value
 
 
 def config_from_dict(raw: Mapping[str, Any], *, base_dir: Path | str = ".", source: Path | None = None) -> Config:
@@ -405,17 +371,19 @@ def config_from_dict(raw: Mapping[str, Any], *, base_dir: Path | str = ".", sour
         On a missing or unknown key, a wrong type, an impossible date or value.
     """
     base = Path(base_dir)
-    raw = _mapping(raw, "the config", source)
-    _unknown_keys(raw, _TOP_KEYS, "", source)
+    raw = mapping(raw, "the config", source)
+    unknown_keys(raw, _TOP_KEYS, "", source)
     if "client" not in raw:
-        raise ConfigError(f'{_where(source)}: "client" is missing; give the client\'s display name')
-    client = _str(raw["client"], "client", source)
+        raise ConfigError(f'{where_name(source)}: "client" is missing; give the client\'s display name')
+    client = text(raw["client"], "client", source)
     slug_src = raw.get("slug") or client
-    slug = slugify(_str(slug_src, "slug", source))
+    slug = slugify(text(slug_src, "slug", source))
     if not slug:
-        raise ConfigError(f'{_where(source)}: cannot make a folder name from {slug_src!r}; set "slug" (letters, digits, -)')
+        raise ConfigError(
+            f'{where_name(source)}: cannot make a folder name from {show(slug_src)}; set "slug" (letters, digits, -)'
+        )
     if "transactions" not in raw:
-        raise ConfigError(f'{_where(source)}: "transactions" is missing; describe the invoice-lines export (path, columns)')
+        raise ConfigError(f'{where_name(source)}: "transactions" is missing; describe the invoice-lines export (path, columns)')
     transactions = _file_spec(raw["transactions"], "transactions", base, source)
     customers = _file_spec(raw["customers"], "customers", base, source) if raw.get("customers") else None
     activity = None
@@ -423,67 +391,58 @@ def config_from_dict(raw: Mapping[str, Any], *, base_dir: Path | str = ".", sour
         spec = _file_spec(raw["activity"], "activity", base, source)
         assert isinstance(spec, ActivitySpec)
         activity = spec
-    language = _str(raw.get("language", "fr"), "language", source).lower()
+    language = text(raw.get("language", "fr"), "language", source).lower()
     if language not in LANGUAGES:
-        raise ConfigError(f'{_where(source)}: "language" must be fr or en, found {language!r}')
-    basis = _str(raw.get("basis", "revenue"), "basis", source).lower()
+        raise ConfigError(f'{where_name(source)}: "language" must be fr or en, found {show(language)}')
+    basis = text(raw.get("basis", "revenue"), "basis", source).lower()
     if basis not in BASES:
-        raise ConfigError(f'{_where(source)}: "basis" must be revenue or margin, found {basis!r}')
+        raise ConfigError(f'{where_name(source)}: "basis" must be revenue or margin, found {show(basis)}')
+    if basis == "margin" and transactions.format == "fec":
+        raise ConfigError(
+            f'{where_name(source)}: "basis: margin" cannot be used with "transactions.format: fec": a FEC holds '
+            'the sales amounts, not the margin; use "basis: revenue"'
+        )
     if basis == "margin" and C.MARGIN not in transactions.columns:
         raise ConfigError(
-            f'{_where(source)}: "basis: margin" needs a margin column; '
+            f'{where_name(source)}: "basis: margin" needs a margin column; '
             'add transactions.columns.margin (the header of the margin column) or use "basis: revenue"'
         )
-    currency = _str(raw.get("currency", "EUR"), "currency", source).upper()
+    currency = text(raw.get("currency", "EUR"), "currency", source).upper()
     if not re.fullmatch(r"[A-Z]{3}", currency):
-        raise ConfigError(f'{_where(source)}: "currency" must be a 3-letter ISO code such as EUR, found {currency!r}')
-    as_of = _date(raw["as_of"], "as_of", source) if raw.get("as_of") not in (None, "", "auto") else None
+        raise ConfigError(
+            f'{where_name(source)}: "currency" must be a 3-letter ISO code such as EUR, found {show(currency)}'
+        )
+    as_of = date_value(raw["as_of"], "as_of", source) if raw.get("as_of") not in (None, "", "auto") else None
 
-    excl_raw = _mapping(raw.get("exclude"), "exclude", source)
-    _unknown_keys(excl_raw, _EXCLUDE_KEYS, "exclude.", source)
-    ids = excl_raw.get("customers") or []
-    if not isinstance(ids, list):
-        raise ConfigError(f'{_where(source)}: "exclude.customers" must be a list of customer ids, found {ids!r}')
-    where_raw = _mapping(excl_raw.get("where"), "exclude.where", source)
-    mapped = set(transactions.columns) | (set(customers.columns) if customers else set())
-    where: dict[str, tuple[str, ...]] = {}
-    for col, values in where_raw.items():
-        if col not in mapped:
-            raise ConfigError(
-                f'{_where(source)}: "exclude.where.{col}" names a column that is not mapped; '
-                "mapped columns are: " + ", ".join(sorted(mapped))
-            )
-        vals = values if isinstance(values, list) else [values]
-        where[str(col)] = tuple(str(v) for v in vals)
-    exclude = Exclusions(customers=tuple(str(i) for i in ids), where=where)
+    exclude = _exclusions(raw.get("exclude"), transactions, customers, source)
 
-    th_raw = _mapping(raw.get("thresholds"), "thresholds", source)
-    _unknown_keys(th_raw, _THRESHOLD_KEYS, "thresholds.", source)
+    th_raw = mapping(raw.get("thresholds"), "thresholds", source)
+    unknown_keys(th_raw, _THRESHOLD_KEYS, "thresholds.", source)
     defaults = Thresholds()
     thresholds = Thresholds(
-        lost_after_days=_int(th_raw.get("lost_after_days", defaults.lost_after_days), "thresholds.lost_after_days", source),
-        overdue_ratio=_float(th_raw.get("overdue_ratio", defaults.overdue_ratio), "thresholds.overdue_ratio", source),
-        min_purchases_for_rhythm=_int(
+        lost_after_days=whole_number(th_raw.get("lost_after_days", defaults.lost_after_days), "thresholds.lost_after_days", source),
+        overdue_ratio=positive_number(th_raw.get("overdue_ratio", defaults.overdue_ratio), "thresholds.overdue_ratio", source),
+        min_purchases_for_rhythm=whole_number(
             th_raw.get("min_purchases_for_rhythm", defaults.min_purchases_for_rhythm),
             "thresholds.min_purchases_for_rhythm",
             source,
             minimum=2,
         ),
-        trend_months=_int(th_raw.get("trend_months", defaults.trend_months), "thresholds.trend_months", source),
-        trend_fall=_float(th_raw.get("trend_fall", defaults.trend_fall), "thresholds.trend_fall", source),
-        new_within_days=_int(th_raw.get("new_within_days", defaults.new_within_days), "thresholds.new_within_days", source),
+        trend_months=whole_number(th_raw.get("trend_months", defaults.trend_months), "thresholds.trend_months", source),
+        trend_fall=positive_number(th_raw.get("trend_fall", defaults.trend_fall), "thresholds.trend_fall", source),
+        new_within_days=whole_number(th_raw.get("new_within_days", defaults.new_within_days), "thresholds.new_within_days", source),
     )
 
     segments = raw.get("segments")
     if segments is not None:
         if not isinstance(segments, list) or not all(isinstance(s, Mapping) for s in segments):
             raise ConfigError(
-                f'{_where(source)}: "segments" must be a list of rules (name, r, f, ...), found {type(segments).__name__}'
+                f'{where_name(source)}: "segments" must be a list of rules (name, r, f, ...), found {type(segments).__name__}'
             )
         segments = tuple(dict(s) for s in segments)
 
-    br_raw = _mapping(raw.get("branding"), "branding", source)
-    _unknown_keys(br_raw, _BRANDING_KEYS, "branding.", source)
+    br_raw = mapping(raw.get("branding"), "branding", source)
+    unknown_keys(br_raw, _BRANDING_KEYS, "branding.", source)
     logo = br_raw.get("logo")
     logo_path = None
     if logo:
@@ -502,7 +461,7 @@ def config_from_dict(raw: Mapping[str, Any], *, base_dir: Path | str = ".", sour
         slug=slug,
         transactions=transactions,
         as_of=as_of,
-        period_months=_int(raw.get("period_months", 12), "period_months", source),
+        period_months=whole_number(raw.get("period_months", 12), "period_months", source),
         language=language,
         currency=currency,
         basis=basis,
@@ -511,20 +470,48 @@ def config_from_dict(raw: Mapping[str, Any], *, base_dir: Path | str = ".", sour
         exclude=exclude,
         thresholds=thresholds,
         segments=segments,
-        rfm_window_months=_int(window, "rfm_window_months", source) if window is not None else None,
+        rfm_window_months=whole_number(window, "rfm_window_months", source) if window is not None else None,
         branding=branding,
         source=source,
     )
 
 
-class _Loader(yaml.SafeLoader):
-    """SafeLoader that keeps dates as text, so an impossible date gets our own message."""
-
-
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
+def _exclusions(raw: Any, transactions: FileSpec, customers: FileSpec | None, source: Path | None) -> Exclusions:
+    """The ``exclude`` block: customer ids, and values of mapped columns (all text)."""
+    file_name = where_name(source)
+    block = mapping(raw, "exclude", source)
+    unknown_keys(block, _EXCLUDE_KEYS, "exclude.", source)
+    customer_ids = block.get("customers")
+    if customer_ids is not None and not isinstance(customer_ids, list):
+        raise ConfigError(
+            f'{file_name}: "exclude.customers" must be a list of customer ids, found {show(customer_ids)}; '
+            'write it as ["C0042", "C0043"]'
+        )
+    where_raw = mapping(block.get("where"), "exclude.where", source)
+    fec = transactions.format == "fec"
+    mapped = set(customers.columns) if customers else set()
+    mapped |= {C.CUSTOMER_ID} if fec else set(transactions.columns)
+    where: dict[str, tuple[str, ...]] = {}
+    for col, values in where_raw.items():
+        name = str(col) if len(str(col)) <= 40 else show(str(col), 40)
+        if col not in mapped:
+            if fec:
+                also = (
+                    f", or map {name} in the customers block (customers.columns.{name})"
+                    if col in C.CUSTOMER_COLUMNS else ""
+                )
+                raise ConfigError(
+                    f'{file_name}: "exclude.where.{name}" cannot be used with "transactions.format: fec": '
+                    f"a FEC gives only the customer of each entry; use exclude.customers or "
+                    f"exclude.where.customer_id{also}"
+                )
+            raise ConfigError(
+                f'{file_name}: "exclude.where.{name}" names a column that is not mapped; '
+                "mapped columns are: " + ", ".join(sorted(mapped))
+            )
+        what = "id" if col == C.CUSTOMER_ID else "value"
+        where[str(col)] = ids(values, f"exclude.where.{name}", source, what=what)
+    return Exclusions(customers=ids(customer_ids or [], "exclude.customers", source, what="id"), where=where)
 
 
 def load_config(path: str | Path) -> Config:
@@ -533,7 +520,7 @@ def load_config(path: str | Path) -> Config:
     Parameters
     ----------
     path : str or Path
-        The ``client.yaml`` file.
+        The ``client.yaml`` file (at most 1 MB).
 
     Returns
     -------
@@ -543,24 +530,20 @@ def load_config(path: str | Path) -> Config:
     Raises
     ------
     ConfigError
-        File missing or not YAML, or any problem of :func:`config_from_dict`.
+        File missing, too large or not YAML, a YAML trap of
+        :func:`icpc.config_yaml.read_yaml`, or any problem of :func:`config_from_dict`.
     """
-    p = Path(path).expanduser()
+    p = Path(path)
+    try:
+        p = p.expanduser()
+    except RuntimeError:  # "~someone" without a home directory: the path as written
+        pass
+    if p.is_dir():
+        hint = f"; give {p / 'client.yaml'}" if (p / "client.yaml").is_file() else "; give the path of the client's YAML file"
+        raise ConfigError(f"{p}: is a folder, not a config file{hint}")
     if not p.is_file():
         raise ConfigError(f"{p}: config file not found; give the path of the client's YAML file")
-    try:
-        text = p.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        text = p.read_text(encoding="cp1252")
-    try:
-        raw = yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or "invalid YAML"
-        raise ConfigError(f"{p.name}: not valid YAML{where} ({problem}); check indentation and quotes") from None
+    raw = read_yaml(p, text_keys=TEXT_KEYS)
     if raw is None:
         raise ConfigError(f"{p.name}: the config file is empty; start from data_samples/demo/client.yaml")
-    if not isinstance(raw, Mapping):
-        raise ConfigError(f"{p.name}: the config must be a mapping of keys (client:, transactions:, ...), found {type(raw).__name__}")
     return config_from_dict(raw, base_dir=p.resolve().parent, source=p)

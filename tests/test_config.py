@@ -1,4 +1,4 @@
-"""The client config contract of DESIGN.md: accepted keys, defaults, and one clear error each."""
+"""The client config contract (docs/CONFIG.md): accepted keys, defaults, and one clear error each."""
 
 from __future__ import annotations
 
@@ -165,3 +165,68 @@ def test_slug_is_a_safe_folder_name(name: str, slug: str) -> None:
 def test_unusable_slug_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="cannot make a folder name"):
         load_config(write(tmp_path, MINIMAL + 'slug: "///"\n'))
+
+
+# --------------------------------------------------------------------------------------
+# transactions.format: fec
+# --------------------------------------------------------------------------------------
+FEC = """\
+client: "Distribution Martin SAS"
+transactions:
+  path: FEC2024.txt
+  format: fec
+"""
+
+
+def test_a_fec_config_gets_the_default_accounts(tmp_path: Path) -> None:
+    cfg = load_config(write(tmp_path, FEC))
+    assert cfg.transactions.format == "fec" and cfg.transactions.columns == {}
+    fec = cfg.transactions.fec
+    assert (fec.sales_accounts, fec.customer_accounts, fec.exclude_journals) == (("70",), ("411",), ())
+    assert load_config(write(tmp_path, MINIMAL)).transactions.format == "lines"
+
+
+def test_a_fec_config_may_exclude_customers_by_id(tmp_path: Path) -> None:
+    text = FEC + 'exclude: {customers: ["411DUPONT"], where: {customer_id: ["411MARTIN"]}}\n'
+    cfg = load_config(write(tmp_path, text))
+    assert cfg.exclude.customers == ("411DUPONT",) and cfg.exclude.where == {"customer_id": ("411MARTIN",)}
+
+
+def test_a_fec_config_may_exclude_on_a_customer_master_column(tmp_path: Path) -> None:
+    text = FEC + 'customers: {path: clients.csv, columns: {customer_id: "Code", region: "Secteur"}}\n'
+    cfg = load_config(write(tmp_path, text + 'exclude: {where: {region: ["Contentieux"]}}\n'))
+    assert cfg.exclude.where == {"region": ("Contentieux",)}
+
+
+FEC_BAD = [
+    pytest.param(FEC + '  columns: {customer_id: "Code client"}\n',
+                 r'"transactions.columns" is not used with "format: fec".*remove the columns block', id="columns"),
+    pytest.param(FEC + "basis: margin\n",
+                 r'"basis: margin" cannot be used with "transactions.format: fec": a FEC holds the sales amounts, '
+                 r'not the margin; use "basis: revenue"', id="margin"),
+    pytest.param(FEC + 'exclude: {where: {region: ["Contentieux"]}}\n',
+                 r'"exclude.where.region" cannot be used with "transactions.format: fec": a FEC gives only the '
+                 r"customer of each entry; use exclude.customers or exclude.where.customer_id, or map region in the "
+                 r"customers block \(customers.columns.region\)", id="where-region"),
+    pytest.param(FEC + 'exclude: {where: {document_type: ["Avoir"]}}\n',
+                 r'"exclude.where.document_type" cannot be used with .*exclude.where.customer_id$', id="where-type"),
+    pytest.param(FEC.replace("format: fec", "format: sage"),
+                 r'"transactions.format" must be lines \(invoice lines, the default\) or fec .*found \'sage\'',
+                 id="unknown-format"),
+    pytest.param(MINIMAL + "  fec: {sales_accounts: [\"706\"]}\n",
+                 r'"transactions.fec" is only read with "transactions.format: fec"; add format: fec', id="fec-without-format"),
+    pytest.param(FEC + "  fec: {sales_accounts: []}\n", r'"transactions.fec.sales_accounts" is empty.*\["70"\]',
+                 id="no-sales-account"),
+    pytest.param(FEC + "  fec: {journals: [AN]}\n", r'unknown key "transactions.fec.journals"', id="fec-unknown-key"),
+    pytest.param(FEC + "customers: {path: clients.csv, format: fec, columns: {customer_id: Code}}\n",
+                 r'unknown key "customers.format"; only the transactions can be read from a FEC', id="customers-format"),
+    pytest.param(FEC + "activity: {path: a.csv, fec: {}, columns: {date: D, salesperson: S, type: T}}\n",
+                 r'unknown key "activity.fec"; only the transactions', id="activity-fec"),
+]
+
+
+@pytest.mark.parametrize(("text", "message"), FEC_BAD)
+def test_a_bad_fec_config_gives_one_clear_error(tmp_path: Path, text: str, message: str) -> None:
+    with pytest.raises(ConfigError, match=message) as info:
+        load_config(write(tmp_path, text))
+    assert "\n" not in str(info.value) and str(info.value).startswith("client.yaml: ")
