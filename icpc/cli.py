@@ -1,12 +1,13 @@
 """The ``icpc`` command line: thin — it parses arguments and calls the library.
 
-Exit codes (DESIGN.md): 0 ok; 2 bad input or config (one line on stderr); 1 anything else.
+Exit codes: 0 ok; 2 bad input, config or argument (one line on stderr); 1 anything else.
 Heavy libraries are imported inside the commands so that ``icpc --help`` and the fast
 paths (``icpc kpis --json``) do not pay for matplotlib, papermill or dask.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 from pathlib import Path
@@ -14,7 +15,7 @@ from typing import Annotated, Any
 
 import typer
 
-from icpc.exceptions import IcpcError, RunError
+from icpc.exceptions import ArgumentError, IcpcError, RunError, shorten
 
 app = typer.Typer(
     name="icpc",
@@ -25,10 +26,42 @@ app = typer.Typer(
 )
 
 ConfigArg = Annotated[Path, typer.Argument(help="The client's YAML config file.", metavar="CONFIG", show_default=False)]
+AsOfOption = Annotated[
+    str | None, typer.Option("--as-of", help="Analysis date YYYY-MM-DD (default: config, else last sale).")
+]
 
 
 def _dumps(obj: Any) -> str:
     return json.dumps(obj, ensure_ascii=False, indent=2, allow_nan=False)
+
+
+def _as_of(value: str | None) -> dt.date | None:
+    """The date of ``--as-of`` (None when not given).
+
+    Parameters
+    ----------
+    value : str or None
+        The option as typed.
+
+    Returns
+    -------
+    date or None
+
+    Raises
+    ------
+    ArgumentError
+        When it is not a possible date: the message names ``--as-of``, not client.yaml.
+    """
+    if value is None:
+        return None
+    from icpc.config import parse_date
+
+    date = parse_date(value)
+    if date is None:
+        raise ArgumentError(
+            f"--as-of {shorten(value, 40)} is not a valid date; write it as YYYY-MM-DD (e.g. 2024-12-31)"
+        )
+    return date
 
 
 @app.command()
@@ -50,13 +83,15 @@ def sample(
 @app.command()
 def validate(
     config: ConfigArg,
+    as_of: AsOfOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the data_quality block as JSON.")] = False,
 ) -> None:
     """Load and clean the client's exports; print the data-quality ledger."""
+    date = _as_of(as_of)
     from icpc.cleaning import load_dataset
     from icpc.config import load_config
 
-    dataset = load_dataset(load_config(config))
+    dataset = load_dataset(load_config(config).with_as_of(date))
     quality = dataset.data_quality()
     if as_json:
         typer.echo(_dumps(quality))
@@ -69,15 +104,16 @@ def validate(
 @app.command()
 def kpis(
     config: ConfigArg,
-    as_of: Annotated[str | None, typer.Option("--as-of", help="Analysis date YYYY-MM-DD (default: config, else last sale).")] = None,
+    as_of: AsOfOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print kpis.json to stdout.")] = False,
     customers_csv: Annotated[Path | None, typer.Option("--customers-csv", help="Write the per-customer table to this CSV file.")] = None,
 ) -> None:
     """Compute the indicators (kpis.json)."""
+    date = _as_of(as_of)
     from icpc.config import load_config
     from icpc.diagnostic import Diagnostic
 
-    cfg = load_config(config).with_as_of(as_of)
+    cfg = load_config(config).with_as_of(date)
     diag = Diagnostic.from_config(cfg)
     result = diag.kpis_json()
     if customers_csv is not None:
@@ -97,12 +133,13 @@ def kpis(
 def run(
     config: ConfigArg,
     out: Annotated[Path | None, typer.Option("--out", help="Put outputs under DIR instead of reports/.")] = None,
-    as_of: Annotated[str | None, typer.Option("--as-of", help="Analysis date YYYY-MM-DD.")] = None,
+    as_of: AsOfOption = None,
 ) -> None:
     """Full diagnostic: executed notebook, PDF, Excel, kpis.json, customers.csv, manifest."""
+    date = _as_of(as_of)
     from icpc.runner import run_client
 
-    result = run_client(config, out=out, as_of=as_of, progress=True)
+    result = run_client(config, out=out, as_of=date, progress=True)
     typer.echo(str(result.out_dir))
 
 

@@ -11,6 +11,7 @@ __all__ = [
     "IcpcError",
     "ConfigError",
     "InputError",
+    "ArgumentError",
     "AnalysisError",
     "RunError",
     "shorten",
@@ -44,6 +45,10 @@ class ConfigError(IcpcError):
 
 class InputError(IcpcError):
     """An input file cannot be used at all (missing, unreadable, empty, missing column)."""
+
+
+class ArgumentError(IcpcError):
+    """A command-line argument is wrong (e.g. ``--as-of 2024-02-30``); the message names it."""
 
 
 class AnalysisError(IcpcError):

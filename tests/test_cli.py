@@ -6,6 +6,7 @@ End-to-end runs of the real commands live in tests/test_end_to_end.py.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 import types
@@ -104,7 +105,7 @@ def test_kpis_json_passes_as_of_and_prints_the_contract(
     target = tmp_path / "out" / "customers.csv"
     code = cli.main(["kpis", "c.yaml", "--as-of", "2024-06-30", "--json", "--customers-csv", str(target)])
     assert code == 0
-    assert seen["path"] == Path("c.yaml") and seen["as_of"] == "2024-06-30"
+    assert seen["path"] == Path("c.yaml") and seen["as_of"] == dt.date(2024, 6, 30)
     assert json.loads(capsys.readouterr().out) == {"client": "Société X", "kpis": {"revenue": {"current": 1.5}}}
     assert target.read_text(encoding="utf-8") == "customer_id\nC1\n"
     assert [p.name for p in target.parent.iterdir()] == ["customers.csv"]  # no temp file left
@@ -126,3 +127,78 @@ def test_batch_exits_1_when_a_client_failed(monkeypatch: pytest.MonkeyPatch) -> 
         "force": True,
         "dask_address": "tcp://h:8786",
     }
+
+
+# --------------------------------------------------------------------------------------
+# --as-of: one parser for kpis, run and validate; a bad date blames the option
+# --------------------------------------------------------------------------------------
+CONFIG = """\
+client: "Avoirs et Ventes SARL"
+transactions:
+  path: factures.csv
+  columns: {customer_id: "Code client", date: "Date", amount: "Montant HT"}
+"""
+# three sales; two of them after 2024-01-31
+INVOICES = "Code client;Date;Montant HT\nC1;2024-01-10;100,00\nC2;2024-02-10;200,00\nC3;2024-03-10;300,00\n"
+
+
+def write_client(folder: Path) -> Path:
+    (folder / "factures.csv").write_text(INVOICES, encoding="utf-8")
+    config = folder / "client.yaml"
+    config.write_text(CONFIG, encoding="utf-8")
+    return config
+
+
+@pytest.mark.parametrize("command", ["kpis", "run", "validate"], ids=["kpis", "run", "validate"])
+@pytest.mark.parametrize(
+    "value", ["2024-02-30", "31/13/2024", "tomorrow", "2024-12-31T00:00"], ids=["feb-30", "month-13", "word", "datetime"]
+)
+def test_a_bad_as_of_names_the_option_not_the_config(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str, value: str
+) -> None:
+    config = write_client(tmp_path)
+    assert cli.main([command, str(config), "--as-of", value]) == 2
+    captured = capsys.readouterr()
+    assert captured.err == (
+        f"icpc: --as-of {value} is not a valid date; write it as YYYY-MM-DD (e.g. 2024-12-31)\n"
+    )
+    assert captured.out == ""
+
+
+def test_a_huge_as_of_is_cut_in_the_message(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = write_client(tmp_path)
+    assert cli.main(["kpis", str(config), "--as-of", "9" * 100_000]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and len(err) < 200 and "--as-of" in err and "100000 characters" in err
+
+
+def test_validate_applies_as_of(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = write_client(tmp_path)
+    assert cli.main(["validate", str(config), "--json"]) == 0
+    before = json.loads(capsys.readouterr().out)
+    assert before["rows_used"] == 3 and before["rows_excluded"]["after as_of"] == 0
+    assert cli.main(["validate", str(config), "--as-of", "2024-01-31", "--json"]) == 0
+    after = json.loads(capsys.readouterr().out)
+    assert after["rows_used"] == 1 and after["rows_excluded"]["after as_of"] == 2
+    assert after["amounts_excluded"]["after as_of"] == 500.0
+
+
+def test_validate_as_of_overrides_the_config(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = write_client(tmp_path)
+    config.write_text(CONFIG + "as_of: 2024-12-31\n", encoding="utf-8")
+    assert cli.main(["validate", str(config), "--as-of", "2024-02-10", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["rows_excluded"]["after as_of"] == 1  # only 2024-03-10
+
+
+def test_run_passes_the_parsed_date(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    seen: dict[str, Any] = {}
+
+    def run_client(config: Any, **kwargs: Any) -> Any:
+        seen.update(kwargs)
+        return types.SimpleNamespace(out_dir=tmp_path)
+
+    fake_module(monkeypatch, "icpc.runner", run_client=run_client)
+    assert cli.main(["run", "client.yaml", "--as-of", "31/12/2024"]) == 0  # the config's formats
+    assert seen["as_of"] == dt.date(2024, 12, 31)
+    assert cli.main(["run", "client.yaml"]) == 0
+    assert seen["as_of"] is None
