@@ -12,6 +12,7 @@ import itertools
 from pathlib import Path
 
 import numpy as np
+import pyarrow as pa
 import pytest
 
 from icpc.cleaning import load_dataset
@@ -389,3 +390,28 @@ def test_amounts_are_exact_or_refused(tmp_path, units, style, decimals):
     got = dict(zip(ds.transactions["customer_id"].astype(str), ds.transactions["amount"], strict=True))
     for i, u in enumerate(units):
         assert round(got[f"C{i}"] * 10**decimals) == u, (texts[i], got[f"C{i}"])
+
+
+@pytest.mark.parametrize(("written", "day"), [
+    ("03-janv.-24", dt.date(2024, 1, 3)), ("3 janvier 2024", dt.date(2024, 1, 3)),
+    ("15-Mar-2024", dt.date(2024, 3, 15)), ("1er mai 2024", dt.date(2024, 5, 1)),
+    ("Mardi 5 mars 2024", dt.date(2024, 3, 5)), ("Tue, 5 Mar 2024", dt.date(2024, 3, 5)),
+    ("12/déc./2023", dt.date(2023, 12, 12)), ("29-FÉVR.-2024", dt.date(2024, 2, 29)),
+    ("45293", dt.date(2024, 1, 2)), ("20240131", dt.date(2024, 1, 31)), ("31012024", dt.date(2024, 1, 31)),
+], ids=lambda v: str(v))
+def test_dates_with_month_names_serials_and_compact_digits(written, day):
+    from icpc.io import parse_dates
+    from icpc.io.detect import _detect_date_formats
+
+    col = pa.chunked_array([[written]])
+    dates, bad = parse_dates(col, formats=_detect_date_formats([written], "auto"))
+    assert not bad.any() and dates[0] == np.datetime64(day, "ns")
+
+
+@pytest.mark.parametrize("written", ["31-févr.-2024", "2024013", "20240230", "30/02/24", "2024-02-30T10:00:00Z",
+                                     "12345", "demain", "mars 2024"])
+def test_impossible_or_partial_dates_are_unreadable_not_moved(written):
+    from icpc.io import parse_dates
+
+    dates, bad = parse_dates(pa.chunked_array([[written]]))
+    assert bad.all() and np.isnat(dates).all()

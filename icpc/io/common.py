@@ -44,7 +44,6 @@ DAYFIRST_FORMATS: tuple[str, ...] = (
     "%d.%m.%y",
     "%d-%m-%y",
     "%Y/%m/%d",
-    "%Y%m%d",
 )
 #: a year written with fewer than four digits is not read by a ``%Y`` format (``03/01/24``
 #: is 2024 through ``%y``, not the year 24)

@@ -30,6 +30,7 @@ from icpc.io.common import (
     _to_string,
     normalize_header,
 )
+from icpc.text import fold
 
 __all__ = ["parse_text", "parse_amounts", "parse_dates", "totals_labels", "totals_mask"]
 
@@ -190,16 +191,95 @@ def parse_dates(col: pa.ChunkedArray, *,
             vals = pc.fill_null(pc.cast(parsed, pa.int64()), 0).to_numpy(zero_copy_only=False)
             secs[idx[got]] = np.asarray(vals, np.int64)[got]
             todo[idx[got]] = False
-    if todo.any():  # ISO date-times with an offset or fractions: the calendar day as written
+    for fallback in (_iso_with_offset, _compact_digits, _month_names, _excel_serial_text):
+        if not todo.any():
+            break
         idx = np.flatnonzero(todo)
-        day = pc.extract_regex(text.take(pa.array(idx)), r"^(?P<d>\d{4}-\d{2}-\d{2})[T ]\d{2}:\d{2}")
-        parsed = pc.strptime(pc.struct_field(day, [0]), format="%Y-%m-%d", unit="s", error_is_null=True)
-        got = np.asarray(parsed.is_valid().to_numpy(zero_copy_only=False), bool)
+        got_secs, got = fallback(text.take(pa.array(idx)))
         if got.any():
-            vals = pc.fill_null(pc.cast(parsed, pa.int64()), 0).to_numpy(zero_copy_only=False)
-            secs[idx[got]] = np.asarray(vals, np.int64)[got]
+            secs[idx[got]] = got_secs[got]
             todo[idx[got]] = False
     return _finish_dates(secs, empty, todo)
+
+
+def _civil_secs(year: np.ndarray, month: np.ndarray, day: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Seconds since 1970 of (year, month, day) numbers, and which are real dates (no 31/02)."""
+    ok = (month >= 1) & (month <= 12) & (year >= MIN_FOUR_DIGIT_YEAR)
+    month = np.where(ok, month, 1)
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    ok &= (day >= 1) & (day <= _MONTH_DAYS[month - 1] + ((month == 2) & leap))
+    return np.where(ok, _days_from_civil(year, month, np.where(ok, day, 1)) * 86400, 0), ok
+
+
+def _numbers(texts: pa.Array | pa.ChunkedArray, pattern: str, count: int) -> list[np.ndarray]:
+    """The integers captured by the ``count`` groups of ``pattern`` (-1 where it does not match)."""
+    found = pc.extract_regex(texts, pattern)
+    return [np.asarray(pc.fill_null(pc.cast(pc.struct_field(found, [i]), pa.int64()), -1)
+                       .to_numpy(zero_copy_only=False), np.int64) for i in range(count)]
+
+
+def _iso_with_offset(texts: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
+    """ISO date-times with an offset or fractions (``2024-01-01T00:30:00+01:00``): the day as written."""
+    y, m, d = _numbers(texts, r"^(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})[T ]\d{2}:\d{2}", 3)
+    return _civil_secs(y, m, d)
+
+
+def _compact_digits(texts: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
+    """Eight digits: ``20240131`` (the FEC's AAAAMMJJ), else ``31012024``; never a shorter string."""
+    y, m, d = _numbers(texts, r"^(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})$", 3)
+    secs, ok = _civil_secs(y, m, d)
+    d2, m2, y2 = _numbers(texts, r"^(?P<d>\d{2})(?P<m>\d{2})(?P<y>\d{4})$", 3)
+    secs2, ok2 = _civil_secs(y2, m2, d2)
+    use = ok2 & ~ok
+    return np.where(use, secs2, secs), ok | ok2
+
+
+#: month names and abbreviations, French and English (Excel writes "03-janv.-24", "3-Jan-2024")
+_MONTH_NAMES = (
+    ("01", "janvier|janv|jan|january"), ("02", "fevrier|fevr|fev|february|feb"), ("03", "mars|march|mar"),
+    ("04", "avril|avr|april|apr"), ("05", "mai|may"), ("06", "juin|june|jun"), ("07", "juillet|juil|july|jul"),
+    ("08", "aout|august|aug"), ("09", "septembre|sept|sep|september"), ("10", "octobre|october|oct"),
+    ("11", "novembre|november|nov"), ("12", "decembre|december|dec"),
+)
+#: a weekday before the day ("Mardi 5 mars 2024", "Tue, 5 Mar 2024")
+_WEEKDAYS = (r"^(lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|monday|tuesday|wednesday|thursday|"
+             r"friday|saturday|sunday|lun|mar|mer|jeu|ven|sam|dim|mon|tue|wed|thu|fri|sat|sun)\.?,?\s+")
+
+
+def _month_names(texts: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
+    """Dates written with a month name (``3 janvier 2024``, ``03-janv.-24``, ``15-Mar-2024``)."""
+    secs, ok = np.zeros(len(texts), np.int64), np.zeros(len(texts), bool)
+    letters = np.asarray(pc.fill_null(pc.match_substring_regex(texts, "[A-Za-z\u00c0-\u00ff]"), False)
+                         .to_numpy(zero_copy_only=False), bool)
+    if not letters.any():
+        return secs, ok
+    idx = np.flatnonzero(letters)
+    arr = pa.array([fold(v) for v in texts.take(pa.array(idx)).to_pylist()], pa.string())
+    arr = pc.replace_substring_regex(arr, _WEEKDAYS, "")
+    arr = pc.replace_substring_regex(arr, r"^(\d{1,2})er\b", r"\1")  # "1er mai"
+    for number, names in _MONTH_NAMES:
+        arr = pc.replace_substring_regex(arr, rf"(^|[^a-z])({names})\.?($|[^a-z])", rf"\1/{number}/\3")
+    arr = pc.replace_substring_regex(arr, r"[\s\-/.,]+", "/")
+    arr = pc.replace_substring_regex(arr, r"^/|/$", "")
+    d, m, y = _numbers(arr, r"^(?P<d>\d{1,2})/(?P<m>\d{2})/(?P<y>\d{2}|\d{4})$", 3)
+    y = np.where((y >= 0) & (y < 100), np.where(y < 69, 2000 + y, 1900 + y), y)  # as strptime's %y
+    got_secs, got = _civil_secs(y, m, d)
+    secs[idx[got]] = got_secs[got]
+    ok[idx[got]] = True
+    return secs, ok
+
+
+def _excel_serial_text(texts: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
+    """Excel day numbers written as text in a CSV (``45293`` is 2024-01-02)."""
+    secs, ok = np.zeros(len(texts), np.int64), np.zeros(len(texts), bool)
+    serial = pc.fill_null(pc.match_substring_regex(texts, r"^\d{5}([.,]\d+)?$"), False)
+    idx = np.flatnonzero(np.asarray(serial.to_numpy(zero_copy_only=False), bool))
+    if len(idx):
+        days = np.floor(np.asarray([float(v.replace(",", ".")) for v in texts.take(pa.array(idx)).to_pylist()]))
+        good = (days >= 20000) & (days < 80000)  # 1954 to 2118
+        secs[idx[good]] = (days[good].astype(np.int64) - 25569) * 86400
+        ok[idx[good]] = True
+    return secs, ok
 
 
 #: formats read by the numpy fast path: positions of day, month, year and the separators
