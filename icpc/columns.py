@@ -17,6 +17,9 @@ MARGIN: Final = "margin"
 SALESPERSON: Final = "salesperson"
 REGION: Final = "region"
 DOCUMENT_TYPE: Final = "document_type"
+#: what a reader adds to tell apart lines otherwise alike (a FEC's entry, account and label);
+#: the exact-duplicate screen compares it too. Not a column of the canonical frame.
+LINE_KEY: Final = "line_key"
 #: 1-based line number in the source file (header line excluded), kept for messages.
 SOURCE_ROW: Final = "source_row"
 

@@ -142,7 +142,7 @@ def test_small_fec_gives_its_sales_lines_and_an_exact_ledger(tmp_path: Path) -> 
 
 
 def test_reasons_are_the_ledger_s() -> None:
-    assert (fec_module.NOT_SALES, fec_module.NO_CUSTOMER_LINE, fec_module.EXCLUDED) == (
+    assert (fec_module.NOT_SALES, fec_module.NO_CUSTOMER_LINE, fec_module.EXCLUDED_BY_CONFIG) == (
         NOT_SALES, NO_CUSTOMER_LINE, EXCLUDED)
 
 
@@ -439,4 +439,37 @@ def test_demo_fec_gives_the_kpis_of_the_invoice_lines(tmp_path: Path) -> None:
     lines_ledger, fec_ledger = lines_diag.dataset.ledger, fec_diag.dataset.ledger
     assert fec_ledger.rows_used == lines_ledger.rows_used and fec_ledger.amount_used == lines_ledger.amount_used
     assert fec_ledger.rows_excluded[NOT_SALES] > 0 and fec_ledger.balanced
+    # two lines of one invoice at one price are not a repeated line: same duplicates as the CSV
+    dup = "exact duplicate lines"
+    assert fec_ledger.warnings[dup]["rows"] == lines_ledger.warnings[dup]["rows"] == 3
     assert fec_ledger.details["sales_entries"] == len(set(fec_diag.dataset.transactions["invoice_id"]))
+
+
+def test_two_lines_of_one_invoice_at_one_price_are_not_duplicates(tmp_path: Path) -> None:
+    lines = [line("VE", "1", "20240115", "411000", "240,00", aux="C001", aux_name="A", piece="FA1"),
+             line("VE", "1", "20240115", "707000", credit="100,00", piece="FA1", label="Vis"),
+             line("VE", "1", "20240115", "707000", credit="100,00", piece="FA1", label="Boulons"),
+             line("VE", "1", "20240115", "445710", credit="40,00", piece="FA1"),
+             line("VE", "2", "20240116", "411000", "240,00", aux="C001", aux_name="A", piece="FA2"),
+             line("VE", "2", "20240116", "707000", credit="100,00", piece="FA2", label="Vis"),
+             line("VE", "2", "20240116", "707000", credit="100,00", piece="FA2", label="Vis"),
+             line("VE", "2", "20240116", "445710", credit="40,00", piece="FA2")]
+    write(tmp_path, render(lines))
+    ds = load_dataset(config(tmp_path))
+    assert ds.ledger.warnings["exact duplicate lines"]["rows"] == 1
+    assert ds.ledger.warnings["exact duplicate lines"]["examples"] == [7]
+
+
+def test_stray_windows_byte_in_a_utf8_fec_is_named(tmp_path: Path) -> None:
+    good = render([line("VE", "1", "20240115", "411000", "120,00", aux="C001", aux_name="Hélène", piece="FA1"),
+                   line("VE", "1", "20240115", "707000", credit="100,00", piece="FA1"),
+                   line("VE", "1", "20240115", "445710", credit="20,00", piece="FA1")]).encode("utf-8")
+    bad = render([line("VE", "2", "20240116", "411000", "60,00", aux="C002", aux_name="Chloé", piece="FA2"),
+                  line("VE", "2", "20240116", "707000", credit="50,00", piece="FA2"),
+                  line("VE", "2", "20240116", "445710", credit="10,00", piece="FA2")]).encode("cp1252")
+    (tmp_path / "FEC.txt").write_bytes(good + bad.split(b"\n", 1)[1])
+    ds = load_dataset(config(tmp_path))
+    names = dict(zip(ds.customers["customer_id"], ds.customers["name"], strict=True))
+    assert names == {"C001": "Hélène", "C002": "Chloé"}
+    assert ds.ledger.details["encoding"] == "utf-8"
+    assert ds.ledger.warnings["bytes not UTF-8, read as Windows-1252"]["rows"] == 1

@@ -13,6 +13,7 @@ from icpc.cleaning.encoding import _rows, _scientific
 from icpc.exceptions import InputError
 from icpc.io import ParsedTable
 from icpc.io.common import (
+    EXCLUDED_BY_CONFIG,
     NO_CUSTOMER_LINE,
     NOT_SALES,
     REPEATED_HEADER,
@@ -30,7 +31,7 @@ BAD_DATE = "unparseable date"
 BAD_AMOUNT = "unparseable amount"
 DUPLICATE = "duplicate"
 UNKNOWN_TYPE = "unknown activity type"
-EXCLUDED = "excluded by config"
+EXCLUDED = EXCLUDED_BY_CONFIG
 AFTER_AS_OF = "after as_of"
 DAMAGED_ID = "customer id in scientific notation"
 

@@ -155,6 +155,8 @@ def _clean_transactions(
     # only a warning, the screen runs in the worker while the rest proceeds (its inputs are
     # not written to again)
     dup_cols = [cust_codes, dates, amounts] + [c for c, _ in text_cols.values()]
+    if C.LINE_KEY in parsed.codes:
+        dup_cols.append(parsed.codes[C.LINE_KEY][0])
     if margin is not None:
         dup_cols.append(margin)
     if drop_duplicates:

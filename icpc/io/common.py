@@ -73,6 +73,7 @@ _MIN_YEAR, _MAX_YEAR = 1678, 2261  # the range of datetime64[ns]
 #: ledger reasons and warnings that readers assign (icpc.cleaning lists them with its own)
 REPEATED_HEADER = "repeated header line"
 NOT_SALES = "not a sales line"
+EXCLUDED_BY_CONFIG = "excluded by config"
 NO_CUSTOMER_LINE = "sales entry without customer"
 W_NOT_UTF8 = "bytes not UTF-8, read as Windows-1252"
 W_UNCLOSED_QUOTE = "lines with an unclosed quote, read without quoting"

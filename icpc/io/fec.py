@@ -41,6 +41,10 @@ from icpc.io.common import (
     _SAMPLE_BYTES,
     _SAMPLE_ROWS,
     _SPACES,
+    EXCLUDED_BY_CONFIG,
+    NO_CUSTOMER_LINE,
+    NOT_SALES,
+    W_NOT_UTF8,
     RawTable,
     normalize_header,
 )
@@ -54,10 +58,6 @@ __all__ = ["read_fec", "looks_like_fec", "fec_refusal", "FEC_FIELDS"]
 FEC_FIELDS = ("JournalCode", "JournalLib", "EcritureNum", "EcritureDate", "CompteNum", "CompteLib",
               "CompAuxNum", "CompAuxLib", "PieceRef", "PieceDate", "EcritureLib", "Debit", "Credit",
               "EcritureLet", "DateLet", "ValidDate", "Montantdevise", "Idevise")  # fmt: skip
-#: ledger reasons the reader assigns (the strings of :mod:`icpc.cleaning.ledger`; io does not import cleaning)
-NOT_SALES = "not a sales line"
-NO_CUSTOMER_LINE = "sales entry without customer"
-EXCLUDED = "excluded by config"
 W_SEVERAL_CUSTOMERS = "sales entries with several customers"
 #: fields without which the lines cannot be read; PieceRef, PieceDate, CompAuxNum and
 #: CompAuxLib have fallbacks (EcritureNum, EcritureDate, CompteNum, none)
@@ -161,6 +161,8 @@ class _Coded:
 
     codes: np.ndarray
     values: pa.Array
+    #: rows whose bytes were not UTF-8 in a UTF-8 file (read as Windows-1252), or None
+    repaired: np.ndarray | None = None
 
     def column(self) -> pa.ChunkedArray:
         """The column as ``dictionary<string>`` (null where empty)."""
@@ -172,10 +174,6 @@ class _Coded:
         return _Coded(np.where(rows >= 0, np.r_[self.codes, -1][rows], -1), self.values)
 
 
-def _decode(col: pa.ChunkedArray, encoding: str) -> pa.ChunkedArray:
-    """:func:`icpc.io.text._decode_column`'s text (it may also return the rows it repaired)."""
-    out = _decode_column(col, encoding)
-    return out[0] if isinstance(out, tuple) else out
 
 
 def _coded(col: pa.ChunkedArray | None, n: int, encoding: str) -> _Coded:
@@ -183,7 +181,8 @@ def _coded(col: pa.ChunkedArray | None, n: int, encoding: str) -> _Coded:
     if col is None:
         return _Coded(np.full(n, -1, np.int64), pa.array([], pa.string()))
     enc = pc.dictionary_encode(col.combine_chunks())
-    text = _decode(pa.chunked_array([enc.dictionary], enc.dictionary.type), encoding).combine_chunks()
+    decoded, repaired_values = _decode_column(pa.chunked_array([enc.dictionary], enc.dictionary.type), encoding)
+    text = decoded.combine_chunks()
     if pa.types.is_dictionary(text.type):
         text = text.cast(pa.string())
     again = pc.dictionary_encode(pc.utf8_trim_whitespace(text))
@@ -193,8 +192,10 @@ def _coded(col: pa.ChunkedArray | None, n: int, encoding: str) -> _Coded:
     if not keep.all():
         renumber = np.where(keep, np.cumsum(keep) - 1, -1)
         remap, values = renumber[remap], values.filter(pa.array(keep))
-    codes = np.r_[remap, -1][np.asarray(enc.indices.to_numpy(zero_copy_only=False), np.int64)]
-    return _Coded(codes, values)
+    indices = np.asarray(enc.indices.to_numpy(zero_copy_only=False), np.int64)
+    codes = np.r_[remap, -1][indices]
+    repaired = repaired_values[indices] if repaired_values is not None else None
+    return _Coded(codes, values, repaired)
 
 
 def _coalesce(first: _Coded, second: _Coded) -> _Coded:
@@ -389,7 +390,7 @@ def read_fec(spec: FileSpec, path: Path, head: bytes, config_name: str) -> RawTa
     if n_fields < len(cells) and any(c.strip() for c in cells[n_fields:]):
         n_fields = len(cells)
     names = [f"c{i}" for i in range(n_fields)]
-    wanted = {f: found[f] for f in (*_REQUIRED, *_OPTIONAL, *_LAYOUTS[layout]) if f in found and found[f] < n_fields}
+    wanted = {f: found[f] for f in (*_REQUIRED, *_OPTIONAL, *_LAYOUTS[layout], "EcritureLib") if f in found and found[f] < n_fields}
     malformed = [0]
     offset = lines[hline + 1][0] + len(bom)
     decode_as = encoding
@@ -447,7 +448,15 @@ def read_fec(spec: FileSpec, path: Path, head: bytes, config_name: str) -> RawTa
     amount[~is_sales] = 0.0
     dates = _coalesce(coded("PieceDate"), coded("EcritureDate"))
     day = _per_row(dates.codes, _dates(dates.values), -1)
+    label = coded("EcritureLib")
+    texts = [coded(f) for f in ("CompAuxNum", "CompAuxLib", "PieceRef", "EcritureLib")] + [journal, number, account]
+    repaired = np.zeros(n, bool)
+    for t in texts:
+        if t.repaired is not None:
+            repaired |= t.repaired
+    repaired |= (line_first >= 0) & repaired[np.maximum(line_first, 0)]  # the name a sales line takes
     columns = {
+        C.LINE_KEY: _line_key(entry, account.codes, label.codes),
         C.CUSTOMER_ID: entry_customer.column(),
         C.DATE: pa.chunked_array([pc.cast(pa.array(day.astype(np.int32), mask=day < 0), pa.date32())]),
         C.AMOUNT: pa.chunked_array([pa.array(amount, pa.float64())]),
@@ -465,9 +474,23 @@ def read_fec(spec: FileSpec, path: Path, head: bytes, config_name: str) -> RawTa
         details={"format": "fec", "encoding": encoding, "delimiter": delimiter, "layout": layout,
                  "header_line": hline + 1, "entries": n_entries,
                  "sales_entries": int(np.count_nonzero(np.bincount(entry[used], minlength=n_entries)))},
-        excluded={NOT_SALES: ~is_sales, NO_CUSTOMER_LINE: is_sales & ~has_cust & ~excluded, EXCLUDED: excluded},
-        flagged={W_SEVERAL_CUSTOMERS: used & several[entry]},
+        excluded={NOT_SALES: ~is_sales, NO_CUSTOMER_LINE: is_sales & ~has_cust & ~excluded,
+                  EXCLUDED_BY_CONFIG: excluded},
+        flagged={W_SEVERAL_CUSTOMERS: used & several[entry], **({W_NOT_UTF8: repaired} if repaired.any() else {})},
     )
+
+
+def _line_key(entry: np.ndarray, account: np.ndarray, label: np.ndarray) -> pa.ChunkedArray:
+    """What tells two FEC lines of one amount apart: entry, account and label, as one code.
+
+    The duplicate screen compares it with the other columns, so that two lines of one
+    invoice at the same price (two products) are not taken for a repeated line.
+    """
+    key = np.stack([entry, account, label], axis=1)
+    _, codes = np.unique(key, axis=0, return_inverse=True)
+    codes = codes.reshape(-1).astype(np.int32)
+    values = pa.array(np.arange(int(codes.max()) + 1 if len(codes) else 0).astype(str), pa.string())
+    return pa.chunked_array([pa.DictionaryArray.from_arrays(pa.array(codes), values)])
 
 
 def _parser(names: list[str], columns: list[str], delimiter: str, quoted: bool,
@@ -505,7 +528,7 @@ def _amounts(table: pa.Table, names: list[str], wanted: dict[str, int], layout: 
     def number(field: str) -> tuple[np.ndarray, np.ndarray]:
         if field not in wanted:
             return np.full(n, np.nan), np.zeros(n, bool)
-        text = _decode(table.column(names[wanted[field]]), encoding)
+        text = _decode_column(table.column(names[wanted[field]]), encoding)[0]
         return parse_amounts(text, decimal=decimal, thousands=thousands)
 
     if layout == "debit/credit":

@@ -35,7 +35,7 @@ __all__ = ["ParsedTable", "parse_table", "encode_text", "CODED_COLUMNS"]
 
 #: columns read as codes over their distinct values (ids and labels)
 CODED_COLUMNS = frozenset({C.CUSTOMER_ID, C.INVOICE_ID, C.SALESPERSON, C.REGION, C.DOCUMENT_TYPE,
-                           C.ACTIVITY_TYPE})
+                           C.ACTIVITY_TYPE, C.LINE_KEY})
 
 Codes = tuple[np.ndarray, pa.Array]
 
