@@ -21,7 +21,7 @@ Each measured command runs as its own subprocess, exactly as a user runs it
 
 The big inputs (an 8-million-line French CSV and the same data as Parquet) are generated
 once with ``icpc sample DIR --lines N [--format parquet]`` and cached in ``--dir``; so is
-the demo's books as a FEC of about a million lines (``write_sample(..., fec=True)``).
+the demo's books as a FEC of about a million lines (``icpc sample DIR --lines N --fec``).
 
 Usage::
 
@@ -164,8 +164,7 @@ def sample(directory: Path, *, env: dict[str, str], args: list[str], slug: str |
     """Generate a sample client in ``directory`` once (cached); return its config path.
 
     ``slug`` replaces the sample's slug (the clients of one batch need distinct ones);
-    ``fec`` writes the books as a FEC (``write_sample(..., fec=True)``; ``args`` are then
-    ``--lines N`` only).
+    ``fec`` writes the books as a FEC (``icpc sample --fec``).
     """
     marker = directory / ".config-path"
     if marker.is_file() and Path(marker.read_text().strip()).is_file():
@@ -174,11 +173,7 @@ def sample(directory: Path, *, env: dict[str, str], args: list[str], slug: str |
         shutil.rmtree(directory)
     print(f"generating {directory} ({' '.join(args) or 'demo size'}) ...", flush=True)
     start = time.perf_counter()
-    command = [*icpc_command(), "sample", str(directory), *args]
-    if fec:
-        script = ("import sys; from icpc.sample import write_sample; "
-                  "print(write_sample(sys.argv[1], lines=int(sys.argv[2]), fec=True))")  # fmt: skip
-        command = [sys.executable, "-c", script, str(directory), args[args.index("--lines") + 1]]
+    command = [*icpc_command(), "sample", str(directory), *args, *(["--fec"] if fec else [])]
     out = subprocess.run(command, env=env, cwd=ROOT, check=True, capture_output=True, text=True)
     config = Path(out.stdout.strip().splitlines()[-1])
     if not config.is_absolute():

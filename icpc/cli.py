@@ -72,11 +72,13 @@ def sample(
     years: Annotated[int, typer.Option(help="Years of history.")] = 3,
     lines: Annotated[int | None, typer.Option(help="Target number of invoice lines (for benchmarks).")] = None,
     fmt: Annotated[str, typer.Option("--format", help="Transactions file format: csv or parquet.")] = "csv",
+    fec: Annotated[bool, typer.Option("--fec", help="Write the books as a FEC (accounting export) instead.")] = False,
 ) -> None:
     """Write a synthetic demo client (config + data) to DIRECTORY."""
     from icpc.sample import write_sample
 
-    config_path = write_sample(directory, seed=seed, customers=customers, years=years, lines=lines, fmt=fmt)
+    config_path = write_sample(directory, seed=seed, customers=customers, years=years, lines=lines, fmt=fmt,
+                               fec=fec)
     typer.echo(str(config_path))
 
 

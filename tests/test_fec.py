@@ -473,3 +473,12 @@ def test_stray_windows_byte_in_a_utf8_fec_is_named(tmp_path: Path) -> None:
     assert names == {"C001": "Hélène", "C002": "Chloé"}
     assert ds.ledger.details["encoding"] == "utf-8"
     assert ds.ledger.warnings["bytes not UTF-8, read as Windows-1252"]["rows"] == 1
+
+
+def test_icpc_sample_fec_writes_a_fec_client(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["sample", str(tmp_path / "books"), "--fec"]) == 0
+    config_path = Path(capsys.readouterr().out.strip())
+    cfg = load_config(config_path)
+    assert cfg.transactions.format == "fec"
+    assert looks_like_fec(cfg.transactions.path.read_bytes()[:4096])
+    assert load_dataset(cfg).ledger.details["format"] == "fec"
