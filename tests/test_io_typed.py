@@ -164,3 +164,17 @@ def test_zone_aware_timestamps_keep_their_local_day(tmp_path, zone):
     ds = load_dataset(cfg)
     assert ds.ledger.rows_excluded["after as_of"] == 2  # 1 January and 30 June, local days
     np.testing.assert_array_equal(ds.transactions["amount"].to_numpy(), [2.0])
+
+
+def test_a_sheet_named_like_a_number(tmp_path):
+    header = ["Code client", "Date facture", "Montant HT"]
+    _xlsx(tmp_path / "f.xlsx", {"2023": [header, ["C1", dt.datetime(2023, 1, 3), 10.0]],
+                                "2024": [header, ["C2", dt.datetime(2024, 1, 3), 20.0]]})
+    ds = load_dataset(_config(tmp_path, "f.xlsx", sheet=2024))  # YAML reads sheet: 2024 as a number
+    assert ds.transactions["customer_id"].astype(str).tolist() == ["C2"]
+    _xlsx(tmp_path / "g.xlsx", {"1": [header, ["C1", dt.datetime(2023, 1, 3), 10.0]],
+                                "Ventes": [header, ["C2", dt.datetime(2024, 1, 3), 20.0]]})
+    with pytest.raises(InputError, match=r'sheet 1 can be the sheet named "1" or sheet number 1 \("Ventes"\)'):
+        load_dataset(_config(tmp_path, "g.xlsx", sheet=1))
+    ds = load_dataset(_config(tmp_path, "g.xlsx", sheet="1"))
+    assert ds.transactions["customer_id"].astype(str).tolist() == ["C1"]

@@ -45,6 +45,15 @@ def read_excel(spec: FileSpec, path: Path, kind: str, config_name: str) -> RawTa
     sheet: str | int
     if spec.sheet is None:
         sheet = 0
+    elif isinstance(spec.sheet, int) and str(spec.sheet) in sheets:  # sheet: 2024, a sheet named "2024"
+        named = sheets.index(str(spec.sheet))
+        if 0 <= spec.sheet < len(sheets) and named != spec.sheet:
+            raise InputError(
+                f'{name}: {spec.key}.sheet {spec.sheet} can be the sheet named "{spec.sheet}" or sheet number '
+                f'{spec.sheet} ("{sheets[spec.sheet]}"); write sheet: "{spec.sheet}" (quoted) for the name, or the '
+                f"other sheet's name, in {config_name}"
+            )
+        sheet = named
     elif isinstance(spec.sheet, int):
         if not 0 <= spec.sheet < len(sheets):
             raise InputError(f"{name}: no sheet number {spec.sheet} (sheets are numbered from 0); sheets are: {listed}; fix {spec.key}.sheet in {config_name}")
