@@ -415,3 +415,37 @@ def test_impossible_or_partial_dates_are_unreadable_not_moved(written):
 
     dates, bad = parse_dates(pa.chunked_array([[written]]))
     assert bad.all() and np.isnat(dates).all()
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_bom_is_read(tmp_path, encoding):
+    _write(tmp_path / "factures.csv", [ln.replace(";", "\t") for ln in _lines(_sale_cells())], encoding=encoding)
+    _assert_sales(_load(tmp_path))
+
+
+@pytest.mark.parametrize(("head", "what"), [
+    ("<html><body><table><tr><td>Code client</td></tr></table></body></html>", "a web page"),
+    ("\ufeff<!DOCTYPE html>\n<html><table></table></html>", "a web page"),
+    ('<?xml version="1.0"?>\n<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet"></Workbook>',
+     "an XML spreadsheet"),
+], ids=["html", "html-doctype-bom", "xml-2003"])
+def test_markup_saved_as_excel_is_refused_with_the_fix(tmp_path, head, what):
+    (tmp_path / "factures.xls").write_text(head, encoding="utf-8")
+    with pytest.raises(InputError, match=rf"factures\.xls: this is {what}.* saved under a \.xls name.*save it as \.xlsx"):
+        _load(tmp_path, name="factures.xls")
+
+
+def test_typographic_minus_is_a_minus(tmp_path):
+    it = iter(["1 234,56", "0,45", "12,50", "\u221215,75"])
+    _write(tmp_path / "factures.csv", _lines(_sale_cells(amount=lambda v: next(it))))
+    _assert_sales(_load(tmp_path))
+
+
+def test_ids_written_as_decimals_are_whole_numbers_padded_like_the_others(tmp_path):
+    cells = [list(r) for r in _sale_cells()]
+    cells[0][0], cells[1][0], cells[2][0], cells[3][0] = "00042", "42.0", "1001,00", "01001"
+    _write(tmp_path / "factures.csv", _lines(cells))
+    ds = _load(tmp_path)
+    assert ds.transactions["customer_id"].astype(str).tolist() == ["00042", "00042", "01001", "01001"]
+    assert ds.ledger.warnings["customer ids written as decimals (42.0), read as whole numbers"]["rows"] == 2
+    assert ds.ledger.warnings["customer ids stored as numbers, zero-padded"]["examples"] == [2, 3]

@@ -78,6 +78,7 @@ NO_CUSTOMER_LINE = "sales entry without customer"
 W_NOT_UTF8 = "bytes not UTF-8, read as Windows-1252"
 W_UNCLOSED_QUOTE = "lines with an unclosed quote, read without quoting"
 W_PADDED_IDS = "customer ids stored as numbers, zero-padded"
+W_DECIMAL_IDS = "customer ids written as decimals (42.0), read as whole numbers"
 
 
 @dataclass(frozen=True)

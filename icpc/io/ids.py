@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 
 from icpc import columns as C
 from icpc.exceptions import InputError
-from icpc.io.common import W_PADDED_IDS, RawTable
+from icpc.io.common import W_DECIMAL_IDS, W_PADDED_IDS, RawTable
 from icpc.io.values import parse_text
 
 __all__ = ["harmonise_ids"]
@@ -48,6 +48,7 @@ def harmonise_ids(raws: Mapping[str, RawTable], *, config_name: str = "client.ya
     InputError
         Ids stored as numbers while the text ids are zero-padded to several widths.
     """
+    raws = {key: _whole_numbers(raw) for key, raw in raws.items()}
     numeric = {key: raw.numeric_cells[C.CUSTOMER_ID] for key, raw in raws.items()
                if C.CUSTOMER_ID in raw.columns and C.CUSTOMER_ID in raw.numeric_cells
                and raw.numeric_cells[C.CUSTOMER_ID].any()}
@@ -95,3 +96,28 @@ def harmonise_ids(raws: Mapping[str, RawTable], *, config_name: str = "client.ya
             details={**raw.details, "ids_padded_to": width},
         )
     return out
+
+
+def _whole_numbers(raw: RawTable) -> RawTable:
+    """Text ids a spreadsheet wrote as decimals (``42.0``, ``00042,00``) become whole numbers.
+
+    They are then numeric cells like Excel's (padded with the others); a warning counts them.
+    """
+    col = raw.columns.get(C.CUSTOMER_ID)
+    if col is None or not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)
+                           or pa.types.is_dictionary(col.type)):
+        return raw
+    ids = parse_text(col).combine_chunks()
+    decimal = np.asarray(pc.fill_null(pc.match_substring_regex(ids, r"^\d+[.,]0+$"), False)
+                         .to_numpy(zero_copy_only=False), bool)
+    if not decimal.any():
+        return raw
+    whole = pc.replace_substring_regex(ids, r"^0*(\d+?)[.,]0+$", r"\1")  # a number has no leading zeros
+    whole = pc.if_else(pa.array(decimal), whole, ids)
+    numeric = raw.numeric_cells.get(C.CUSTOMER_ID)
+    return replace(
+        raw,
+        columns={**raw.columns, C.CUSTOMER_ID: pa.chunked_array([whole])},
+        numeric_cells={**raw.numeric_cells, C.CUSTOMER_ID: decimal | (numeric if numeric is not None else False)},
+        flagged={**raw.flagged, W_DECIMAL_IDS: decimal},
+    )

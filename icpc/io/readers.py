@@ -53,11 +53,27 @@ def read_table(spec: FileSpec, *, config_name: str = "client.yaml") -> RawTable:
     if spec.format == "fec":  # a FEC is .txt or .csv: the config says what it is, not the name
         return READERS["fec"](spec, path, head, config_name)
     kind = _kind(path, head)
+    disguised = _markup(head) if kind == "text" else None
+    if disguised is not None:
+        raise InputError(
+            f"{path.name}: this is {disguised} saved under a {path.suffix or 'text'} name, not a table file; "
+            f"open it in Excel and save it as .xlsx (or export the {spec.key} as CSV)"
+        )
     if kind == "text" and looks_like_fec(head):
         raise fec_refusal(spec, path, config_name)
     if kind not in READERS:
         raise InputError(f"{path.name}: this is a {kind} file, not a table; export the {spec.key} as CSV, Excel or Parquet")
     return READERS[kind](spec, path, head, config_name)
+
+
+def _markup(head: bytes) -> str | None:
+    """What an ERP's "Excel" export that is really markup is: a web page, an XML spreadsheet."""
+    start = head[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if start.startswith((b"<!doctype html", b"<html", b"<table", b"<meta")):
+        return "a web page (HTML)"
+    if start.startswith(b"<?xml") and b"urn:schemas-microsoft-com:office:spreadsheet" in head[:65536]:
+        return "an XML spreadsheet (Excel 2003)"
+    return None
 
 
 def _kind(path: Path, head: bytes) -> str:

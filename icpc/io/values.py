@@ -87,11 +87,11 @@ def parse_amounts(col: pa.ChunkedArray, *, decimal: str = ".",
     if not pa.types.is_string(col.type) and not pa.types.is_large_string(col.type):
         col = _to_string(col)
     # one look at the bytes tells which passes are needed (most files need one or none)
-    present = set(_present(col, (" ", "\t", *thousands, "€", "EUR", ",")))
+    present = set(_present(col, (" ", "\t", *thousands, "€", "EUR", ",", "\u2212")))
     s = col
-    for ch in ("€", "EUR"):
+    for ch, by in (("€", ""), ("EUR", ""), ("\u2212", "-")):  # U+2212: the typographer's minus
         if ch in present:
-            s = pc.replace_substring(s, ch, "")
+            s = pc.replace_substring(s, ch, by)
     if present & {" ", "\t", "€", "EUR", *thousands}:
         s = pc.utf8_trim_whitespace(s)
     empty = np.asarray(pc.fill_null(pc.equal(s, ""), True).to_numpy(zero_copy_only=False), bool)
