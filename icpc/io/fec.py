@@ -38,7 +38,6 @@ from icpc.config import FileSpec
 from icpc.exceptions import InputError, shorten
 from icpc.io.common import (
     _HEADER_SEARCH_LINES,
-    _SAMPLE_BYTES,
     _SAMPLE_ROWS,
     _SPACES,
     EXCLUDED_BY_CONFIG,
@@ -49,7 +48,7 @@ from icpc.io.common import (
     normalize_header,
 )
 from icpc.io.detect import _detect_encoding, _looks_binary
-from icpc.io.text import _cells, _decode_column, _split_lines
+from icpc.io.text import _cells, _decode_column, open_text
 from icpc.io.values import _days_from_civil, parse_amounts
 
 __all__ = ["read_fec", "looks_like_fec", "fec_refusal", "FEC_FIELDS"]
@@ -358,24 +357,8 @@ def read_fec(spec: FileSpec, path: Path, head: bytes, config_name: str) -> RawTa
         raise InputError(f"{name}: not a text file (binary content); a FEC is a text file with | or tab separated "
                          f'fields: export the FEC again, or remove "format: fec" from transactions in {config_name}')
     encoding = _encoding(head, spec, name)
-    source: Any = None
-    if encoding.startswith("utf-16"):
-        try:
-            source = path.read_bytes().decode(encoding).encode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise InputError(f"{name}: not valid {encoding.upper()} text (byte {exc.start}); export the FEC again, "
-                             f"or set transactions.encoding in {config_name}") from None  # fmt: skip
-        head, encoding = source[:_SAMPLE_BYTES], "utf-8"
-    bom = codecs.BOM_UTF8 if head.startswith(codecs.BOM_UTF8) else b""
-    sample_bytes = head[len(bom):]
-    if len(head) == _SAMPLE_BYTES:  # drop the last, maybe cut, line
-        cut = max(sample_bytes.rfind(b"\n"), sample_bytes.rfind(b"\r"))
-        sample_bytes = sample_bytes[: cut + 1] if cut > 0 else sample_bytes
-    lines = _split_lines(sample_bytes)
-    text_enc = "utf-8" if encoding == "utf-8-sig" else encoding
-    decoded = [(off + len(bom), b.decode(text_enc, errors="replace")) for off, b in lines]
-    if not any(t.strip() for _, t in decoded):
-        raise InputError(f"{name}: the file is empty (no text); export the FEC again")
+    source, encoding, text_enc, lines, decoded = open_text(path, head, encoding, what="the FEC",
+                                                          config_key="transactions", config_name=config_name)
     hline, delimiter, cells, found = _header(decoded, spec)
     layout = _layout(found)
     if layout is None or any(f not in found for f in _REQUIRED):
@@ -392,7 +375,7 @@ def read_fec(spec: FileSpec, path: Path, head: bytes, config_name: str) -> RawTa
     names = [f"c{i}" for i in range(n_fields)]
     wanted = {f: found[f] for f in (*_REQUIRED, *_OPTIONAL, *_LAYOUTS[layout], "EcritureLib") if f in found and found[f] < n_fields}
     malformed = [0]
-    offset = lines[hline + 1][0] + len(bom)
+    offset = lines[hline + 1][0]
     decode_as = encoding
     read = _parser(names, [names[i] for i in wanted.values()], delimiter, quoted, malformed)
     try:

@@ -82,26 +82,8 @@ def read_text(spec: FileSpec, path: Path, head: bytes, config_name: str) -> RawT
         )
     encoding = _detect_encoding(head, spec.encoding, f"{name}: {spec.key}.encoding: ")
     source: Any
-    if encoding.startswith("utf-16"):
-        try:
-            data = path.read_bytes().decode(encoding).encode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise InputError(f"{name}: not valid {encoding.upper()} text (byte {exc.start}); export the "
-                             f"{spec.key} again, or set {spec.key}.encoding in {config_name}") from None
-        head, encoding, source = data[:_SAMPLE_BYTES], "utf-8", data
-    else:
-        source = None
-        head = _head_with_lines(path, head)
-    bom = codecs.BOM_UTF8 if head.startswith(codecs.BOM_UTF8) else b""
-    sample_bytes = head[len(bom):]
-    if len(head) >= _SAMPLE_BYTES and source is None:  # drop the last, maybe cut, line
-        cut = max(sample_bytes.rfind(b"\n"), sample_bytes.rfind(b"\r"))
-        sample_bytes = sample_bytes[: cut + 1] if cut > 0 else sample_bytes
-    lines = _split_lines(sample_bytes)
-    text_enc = "utf-8" if encoding == "utf-8-sig" else encoding
-    decoded = [(off + len(bom), b.decode(text_enc, errors="replace")) for off, b in lines]
-    if not any(t.strip() for _, t in decoded):
-        raise InputError(f"{name}: the file is empty (no text); export the {spec.key} again")
+    source, encoding, text_enc, lines, decoded = open_text(path, head, encoding, what=f"the {spec.key}",
+                                                          config_key=spec.key, config_name=config_name)
 
     delimiters = _DELIMITERS if spec.delimiter == "auto" else (spec.delimiter,)
     best: tuple[int, int, str, list[str]] | None = None  # (matches, line no, delimiter, cells)
@@ -127,7 +109,7 @@ def read_text(spec: FileSpec, path: Path, head: bytes, config_name: str) -> RawT
     data_lines = [t for _, t in decoded[hline + 1:] if t.strip()]
     if hline + 1 >= len(lines) or not data_lines:
         raise InputError(f"{name}: headers only, no data rows (header on line {hline + 1}); export the {spec.key} with its rows")
-    data_offset = lines[hline + 1][0] + len(bom)
+    data_offset = lines[hline + 1][0]
 
     # detect formats on a sample of the data rows
     sample_rows = [_cells(t, delimiter) for t in data_lines[:_SAMPLE_ROWS]]
@@ -222,6 +204,47 @@ def read_text(spec: FileSpec, path: Path, head: bytes, config_name: str) -> RawT
                         first_column=decoded_cols[names[0]], n_rows=table.num_rows,
                         formats=(decimal, thousands, date_formats), details=details,
                         malformed=counter["malformed"], malformed_totals=counter["totals"], flagged=flagged)
+
+
+def open_text(path: Path, head: bytes, encoding: str, *, what: str, config_key: str,
+              config_name: str) -> tuple[Any, str, str, list[tuple[int, bytes]], list[tuple[int, str]]]:
+    """The first lines of a text export, decoded, to find its header line and formats.
+
+    UTF-16 files are transcoded to UTF-8 once (their bytes are then the ``source``); other
+    files stay on disk (``source`` None) and their first MiB is extended when it holds
+    fewer than three lines (a huge first cell). The last, maybe cut, line is dropped.
+
+    Returns
+    -------
+    source : bytes or None
+    encoding, text_encoding : str
+        The encoding of the bytes to parse, and the one to decode text with (no BOM).
+    lines : list of (offset, bytes)
+        The first lines and the offset in ``source`` (or the file) where each starts.
+    decoded : list of (offset, str)
+    """
+    name = path.name
+    source: Any = None
+    if encoding.startswith("utf-16"):
+        try:
+            source = path.read_bytes().decode(encoding).encode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise InputError(f"{name}: not valid {encoding.upper()} text (byte {exc.start}); export "
+                             f"{what} again, or set {config_key}.encoding in {config_name}") from None
+        head, encoding = source[:_SAMPLE_BYTES], "utf-8"
+    else:
+        head = _head_with_lines(path, head)
+    bom = codecs.BOM_UTF8 if head.startswith(codecs.BOM_UTF8) else b""
+    sample_bytes = head[len(bom):]
+    if len(head) >= _SAMPLE_BYTES and (source is None or len(source) > len(head)):  # drop the last, maybe cut, line
+        cut = max(sample_bytes.rfind(b"\n"), sample_bytes.rfind(b"\r"))
+        sample_bytes = sample_bytes[: cut + 1] if cut > 0 else sample_bytes
+    lines = [(off + len(bom), b) for off, b in _split_lines(sample_bytes)]
+    text_enc = "utf-8" if encoding == "utf-8-sig" else encoding
+    decoded = [(off, b.decode(text_enc, errors="replace")) for off, b in lines]
+    if not any(t.strip() for _, t in decoded):
+        raise InputError(f"{name}: the file is empty (no text); export {what} again")
+    return source, encoding, text_enc, lines, decoded
 
 
 def _unreadable(name: str, spec: FileSpec, config_name: str, exc: Exception) -> InputError:
