@@ -45,6 +45,7 @@ from icpc.io.common import (
     NOT_SALES,
     W_NOT_UTF8,
     RawTable,
+    finish_table,
     normalize_header,
 )
 from icpc.io.detect import _detect_encoding, _looks_binary
@@ -446,17 +447,13 @@ def read_fec(spec: FileSpec, path: Path, head: bytes, config_name: str) -> RawTa
         C.INVOICE_ID: _coalesce(coded("PieceRef"), number).column(),
         C.NAME: coded("CompAuxLib").take(line_first).column(),
     }
-    return RawTable(
-        path=path,
-        key=spec.key,
-        columns=columns,
-        first_column=None,
-        source_row=np.arange(1, n + 1, dtype=np.int64),
-        malformed=malformed[0],
-        date_formats=("%Y%m%d",),
+    return finish_table(
+        spec, path, columns=columns, headers=cells, found={}, first_column=None, n_rows=n,
+        formats=(",", _SPACES, ("%Y%m%d",)),
         details={"format": "fec", "encoding": encoding, "delimiter": delimiter, "layout": layout,
                  "header_line": hline + 1, "entries": n_entries,
                  "sales_entries": int(np.count_nonzero(np.bincount(entry[used], minlength=n_entries)))},
+        malformed=malformed[0],
         excluded={NOT_SALES: ~is_sales, NO_CUSTOMER_LINE: is_sales & ~has_cust & ~excluded,
                   EXCLUDED_BY_CONFIG: excluded},
         flagged={W_SEVERAL_CUSTOMERS: used & several[entry], **({W_NOT_UTF8: repaired} if repaired.any() else {})},
