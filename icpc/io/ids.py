@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 
 from icpc import columns as C
 from icpc.exceptions import InputError
-from icpc.io.common import W_DECIMAL_IDS, W_PADDED_IDS, RawTable
+from icpc.io.common import W_DECIMAL_IDS, W_PADDED_IDS, RawTable, _present
 from icpc.io.values import parse_text
 
 __all__ = ["harmonise_ids"]
@@ -58,11 +58,11 @@ def harmonise_ids(raws: Mapping[str, RawTable], *, config_name: str = "client.ya
     for key, raw in raws.items():
         if C.CUSTOMER_ID not in raw.columns:
             continue
-        text = parse_text(raw.columns[C.CUSTOMER_ID])
+        col = raw.columns[C.CUSTOMER_ID]
         as_text = numeric.get(key)
         if as_text is not None:
-            text = text.filter(pa.array(~as_text))
-        distinct = pc.unique(text.combine_chunks()).drop_null()
+            col = col.filter(pa.array(~as_text))
+        distinct = pc.unique(parse_text(_distinct(col))).drop_null()
         zero_led = distinct.filter(pc.fill_null(pc.match_substring_regex(distinct, r"^0\d+$"), False))
         for w in np.unique(np.asarray(pc.utf8_length(zero_led).to_numpy(zero_copy_only=False))):
             example = zero_led.filter(pc.equal(pc.utf8_length(zero_led), int(w)))[0].as_py()
@@ -107,6 +107,8 @@ def _whole_numbers(raw: RawTable) -> RawTable:
     if col is None or not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)
                            or pa.types.is_dictionary(col.type)):
         return raw
+    if not _present(pa.chunked_array([_distinct(col)]) if pa.types.is_dictionary(col.type) else col, (".", ",")):
+        return raw  # one look at the bytes: the usual file has no id with a dot or a comma
     ids = parse_text(col).combine_chunks()
     decimal = np.asarray(pc.fill_null(pc.match_substring_regex(ids, r"^\d+[.,]0+$"), False)
                          .to_numpy(zero_copy_only=False), bool)
@@ -121,3 +123,11 @@ def _whole_numbers(raw: RawTable) -> RawTable:
         numeric_cells={**raw.numeric_cells, C.CUSTOMER_ID: decimal | (numeric if numeric is not None else False)},
         flagged={**raw.flagged, W_DECIMAL_IDS: decimal},
     )
+
+
+def _distinct(col: pa.ChunkedArray) -> pa.Array:
+    """The distinct values of a text column (a dictionary column's dictionary, unified)."""
+    if pa.types.is_dictionary(col.type):
+        col = col.unify_dictionaries()
+        return col.chunks[0].dictionary if col.num_chunks else pa.array([], col.type.value_type)
+    return pc.unique(col.combine_chunks())
