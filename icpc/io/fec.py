@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
@@ -397,8 +398,12 @@ def read_fec(spec: FileSpec, path: Path, head: bytes, config_name: str) -> RawTa
         raise InputError(f"{name}: no line splits into the header's {n_fields} fields ({malformed[0]} lines); "
                          f"check transactions.delimiter in {config_name}")  # fmt: skip
 
+    done: dict[str, _Coded] = {}
+
     def coded(field: str) -> _Coded:
-        return _coded(table.column(names[wanted[field]]) if field in wanted else None, n, decode_as)
+        if field not in done:  # each field is decoded once
+            done[field] = _coded(table.column(names[wanted[field]]) if field in wanted else None, n, decode_as)
+        return done[field]
 
     journal, number, account = coded("JournalCode"), coded("EcritureNum"), coded("CompteNum")
     fec = spec.fec
@@ -433,9 +438,9 @@ def read_fec(spec: FileSpec, path: Path, head: bytes, config_name: str) -> RawTa
     dates = _coalesce(coded("PieceDate"), coded("EcritureDate"))
     day = _per_row(dates.codes, _dates(dates.values), -1)
     label = coded("EcritureLib")
-    texts = [coded(f) for f in ("CompAuxNum", "CompAuxLib", "PieceRef", "EcritureLib")] + [journal, number, account]
+    names_ = coded("CompAuxLib")
     repaired = np.zeros(n, bool)
-    for t in texts:
+    for t in done.values():
         if t.repaired is not None:
             repaired |= t.repaired
     repaired |= (line_first >= 0) & repaired[np.maximum(line_first, 0)]  # the name a sales line takes
@@ -445,7 +450,7 @@ def read_fec(spec: FileSpec, path: Path, head: bytes, config_name: str) -> RawTa
         C.DATE: pa.chunked_array([pc.cast(pa.array(day.astype(np.int32), mask=day < 0), pa.date32())]),
         C.AMOUNT: pa.chunked_array([pa.array(amount, pa.float64())]),
         C.INVOICE_ID: _coalesce(coded("PieceRef"), number).column(),
-        C.NAME: coded("CompAuxLib").take(line_first).column(),
+        C.NAME: names_.take(line_first).column(),
     }
     return finish_table(
         spec, path, columns=columns, headers=cells, found={}, first_column=None, n_rows=n,
@@ -466,9 +471,10 @@ def _line_key(entry: np.ndarray, account: np.ndarray, label: np.ndarray) -> pa.C
     The duplicate screen compares it with the other columns, so that two lines of one
     invoice at the same price (two products) are not taken for a repeated line.
     """
-    key = np.stack([entry, account, label], axis=1)
-    _, codes = np.unique(key, axis=0, return_inverse=True)
-    codes = codes.reshape(-1).astype(np.int32)
+    # one int64 per line (entries, accounts and labels are each fewer than 2**21 here)
+    a, b = int(account.max(initial=-1)) + 2, int(label.max(initial=-1)) + 2
+    key = (entry.astype(np.int64) * a + (account + 1)) * b + (label + 1)
+    codes = pd.factorize(key)[0].astype(np.int32)
     values = pa.array(np.arange(int(codes.max()) + 1 if len(codes) else 0).astype(str), pa.string())
     return pa.chunked_array([pa.DictionaryArray.from_arrays(pa.array(codes), values)])
 

@@ -301,11 +301,14 @@ def _decode_column(col: pa.ChunkedArray, encoding: str) -> tuple[pa.ChunkedArray
         except pa.ArrowInvalid:  # a stray cp1252 byte in a UTF-8 file: value by value below
             pass
     encoded = pc.dictionary_encode(col.combine_chunks())
-    values = encoded.dictionary.to_pylist()
+    values = encoded.dictionary.to_pylist() if utf8 or _one_byte(encoding) is None else []
     if utf8:
         text, repaired = zip(*(_decode_utf8(v) for v in values), strict=True) if values else ((), ())
         bad_values = np.asarray(repaired, bool)
     else:
+        fast = _transcode_8bit(encoded.dictionary, encoding)
+        if fast is not None:  # one vectorised pass, no Python string per value
+            return pa.chunked_array([pa.DictionaryArray.from_arrays(encoded.indices, fast)]), None
         text = tuple(_decode_bytes(v, encoding) for v in values)
         bad_values = np.zeros(len(values), bool)
     indices = np.asarray(pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False))
@@ -313,6 +316,61 @@ def _decode_column(col: pa.ChunkedArray, encoding: str) -> tuple[pa.ChunkedArray
     if len(set(text)) == len(text):  # keep it encoded: cleaning needs the codes anyway
         return pa.chunked_array([pa.DictionaryArray.from_arrays(encoded.indices, pa.array(text, pa.string()))]), rows
     return pa.chunked_array([pc.take(pa.array(text, pa.string()), encoded.indices)]), rows
+
+
+def _byte_table(encoding: str) -> tuple[np.ndarray, np.ndarray] | None:
+    """For a one-byte encoding: the UTF-8 bytes of each of the 256 bytes (padded to 3) and their lengths.
+
+    A byte the encoding leaves undefined (5 of cp1252's) is read as Latin-1, as before.
+    """
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        return None
+    table = np.zeros((256, 3), np.uint8)
+    lengths = np.zeros(256, np.int64)
+    for b in range(256):
+        try:
+            char = bytes([b]).decode(encoding)
+        except UnicodeDecodeError:
+            char = bytes([b]).decode("latin-1")
+        if len(char) != 1:
+            return None  # not a one-byte encoding
+        utf8 = char.encode("utf-8")
+        table[b, :len(utf8)] = np.frombuffer(utf8, np.uint8)
+        lengths[b] = len(utf8)
+    return table, lengths
+
+
+#: encodings whose bytes each stand for one character, with their byte -> UTF-8 table
+_UTF8_OF_BYTE: dict[str, tuple[np.ndarray, np.ndarray] | None] = {
+    name: _byte_table(name) for name in ("cp1252", "latin-1", "iso8859-15", "iso8859-1")
+}
+
+
+def _one_byte(encoding: str) -> tuple[np.ndarray, np.ndarray] | None:
+    try:
+        return _UTF8_OF_BYTE.get(codecs.lookup(encoding).name)
+    except LookupError:
+        return None
+
+
+def _transcode_8bit(values: pa.Array, encoding: str) -> pa.Array | None:
+    """Binary values in a one-byte encoding (cp1252, ISO-8859-15…) as UTF-8 text, vectorised."""
+    tables = _one_byte(encoding)
+    if tables is None or values.null_count or not (pa.types.is_binary(values.type) or pa.types.is_string(values.type)):
+        return None
+    table, lengths = tables
+    n = len(values)
+    offsets = np.frombuffer(values.buffers()[1], np.int32)[values.offset:values.offset + n + 1]
+    data_buffer = values.buffers()[2]
+    data = (np.frombuffer(data_buffer, np.uint8)[offsets[0]:offsets[-1]] if data_buffer is not None
+            else np.zeros(0, np.uint8))
+    widths = lengths[data]
+    out = table[data][np.arange(3) < widths[:, None]]
+    ends = np.concatenate([[0], np.cumsum(widths)])
+    new_offsets = ends[offsets - offsets[0]].astype(np.int32)
+    return pa.StringArray.from_buffers(n, pa.py_buffer(new_offsets), pa.py_buffer(out.tobytes()))
 
 
 def _decode_utf8(value: bytes) -> tuple[str, bool]:
