@@ -259,6 +259,23 @@ LEDGER_REASONS: dict[str, tuple[str, str]] = {
     "customers without transactions": ("clients sans facture", "customers without transactions"),
     "transaction customers missing from master": ("clients facturés absents du fichier clients",
                                                   "invoiced customers missing from the customer file"),
+    "repeated header line": ("ligne d’en-tête répétée (saut de page)", "repeated header line (page break)"),
+    "not a sales line": ("ligne comptable hors ventes (client, TVA, banque, achats…)",
+                         "accounting line that is not a sale (customer, VAT, bank, purchases…)"),
+    "sales entry without customer": ("écriture de vente sans compte client", "sales entry without a customer account"),
+    "customer id in scientific notation": ("code client abîmé par Excel (notation scientifique)",
+                                           "customer code damaged by Excel (scientific notation)"),
+    "bytes not UTF-8, read as Windows-1252": ("caractères réparés (octets Windows-1252 dans un fichier UTF-8)",
+                                              "characters repaired (Windows-1252 bytes in a UTF-8 file)"),
+    "lines with an unclosed quote, read without quoting": ("lignes aux guillemets non refermés, lues telles quelles",
+                                                           "lines with an unclosed quote, read as written"),
+    "customer ids stored as numbers, zero-padded": ("codes clients enregistrés comme nombres, zéros rétablis",
+                                                    "customer codes stored as numbers, leading zeros restored"),
+    "customer ids written as decimals (42.0), read as whole numbers": (
+        "codes clients écrits comme décimaux (42,0), lus comme entiers",
+        "customer codes written as decimals (42.0), read as whole numbers"),
+    "sales entries with several customers": ("écritures de vente à plusieurs clients",
+                                             "sales entries with several customers"),
 }
 
 #: definitions shown in the method section: (kpi key, French text, English text)
