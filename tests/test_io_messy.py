@@ -302,10 +302,13 @@ def test_a_dot_that_does_not_group_by_three_is_not_dropped(tmp_path):
 # --------------------------------------------------------------------------------------
 # columns and dates
 # --------------------------------------------------------------------------------------
-def test_two_columns_of_the_mapped_name_are_refused(tmp_path):
-    header = ["Code client", "Date facture", "Montant HT", "Commercial", "Montant HT"]
-    lines = [";".join(header), "C001;03/01/2024;120,00;Luc;100,00"]
-    _write(tmp_path / "factures.csv", lines)
+@pytest.mark.parametrize("encoding", ENCODINGS)
+@pytest.mark.parametrize("second", ["Montant HT", " montant ht ", "MONTANT  HT"], ids=["same", "spaces-case", "upper"])
+def test_two_columns_of_the_mapped_name_are_refused(tmp_path, encoding, second):
+    delimiter = "\t" if encoding == "utf-16" else ";"
+    header = ["Code client", "Date facture", "Montant HT", "Commercial", second]
+    lines = [delimiter.join(header), delimiter.join(["C001", "03/01/2024", "120,00", "Luc", "100,00"])]
+    _write(tmp_path / "factures.csv", lines, encoding=encoding)
     with pytest.raises(InputError, match=r'column "Montant HT" appears 2 times \(columns 3 and 5\).*'
                                          r"transactions\.columns\.amount is ambiguous"):
         _load(tmp_path)
