@@ -452,3 +452,25 @@ def test_ids_written_as_decimals_are_whole_numbers_padded_like_the_others(tmp_pa
     assert ds.transactions["customer_id"].astype(str).tolist() == ["00042", "00042", "01001", "01001"]
     assert ds.ledger.warnings["customer ids written as decimals (42.0), read as whole numbers"]["rows"] == 2
     assert ds.ledger.warnings["customer ids stored as numbers, zero-padded"]["examples"] == [2, 3]
+
+
+@pytest.mark.parametrize("newline", ["\r\n", "\n"], ids=["crlf", "lf"])
+def test_salvaged_line_after_blank_and_malformed_lines_names_the_right_row(tmp_path, newline):
+    cells = [list(r) for r in _sale_cells()]
+    cells[3][2] = '"Rondelle'  # the broken quote, on the last sale
+    lines = _lines(cells[:2]) + ["", "C9;01/01/2024;trop;de;champs;ici", ";".join(cells[2]), "", ";".join(cells[3])]
+    _write(tmp_path / "factures.csv", lines, newline=newline)
+    ds = _load(tmp_path)
+    _assert_sales(ds)
+    warning = ds.ledger.warnings["lines with an unclosed quote, read without quoting"]
+    assert warning["rows"] == 1 and warning["amount"] == -15.75
+    assert ds.ledger.rows_excluded["malformed line"] == 1
+
+
+def test_unclosed_quote_on_the_last_line_without_a_line_break(tmp_path):
+    cells = [list(r) for r in _sale_cells()]
+    cells[3][4] = '"' + cells[3][4]
+    (tmp_path / "factures.csv").write_bytes("\r\n".join(_lines(cells)).encode("utf-8"))
+    ds = _load(tmp_path)
+    assert ds.transactions["salesperson"].astype(str).tolist()[-1] == '"Chloé Bérard'
+    assert ds.ledger.rows_read == len(SALES)

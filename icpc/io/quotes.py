@@ -81,11 +81,10 @@ def _repair_quotes(buffer: Any, start: int, delimiter: str, n_fields: int, first
         return Repair()
     arr = np.frombuffer(memoryview(buffer), np.uint8)[start:]
     newline = 10 if _find(buffer, b"\n", start) >= 0 else 13
-    ends = np.flatnonzero(arr == newline)
+    ends = _positions(arr, newline)
     if not len(ends) or ends[-1] != len(arr) - 1:
         ends = np.append(ends, len(arr))
-    quotes = np.flatnonzero(arr == 34)
-    counts = np.bincount(np.searchsorted(ends, quotes), minlength=len(ends))
+    counts = _per_line(arr, ends, 34)
     odd = np.flatnonzero(counts % 2 == 1)
     if not len(odd):
         return Repair()
@@ -150,6 +149,29 @@ def _repair_quotes(buffer: Any, start: int, delimiter: str, n_fields: int, first
     return repair
 
 
+#: bytes scanned at once: the masks of a 1-GB export stay small
+_CHUNK = 1 << 26
+
+
+def _positions(arr: np.ndarray, byte: int) -> np.ndarray:
+    """Positions of ``byte`` in ``arr``, scanned by chunks."""
+    parts = [np.flatnonzero(arr[at:at + _CHUNK] == byte) + at for at in range(0, len(arr), _CHUNK)]
+    return np.concatenate(parts) if parts else np.zeros(0, np.int64)
+
+
+def _per_line(arr: np.ndarray, ends: np.ndarray, byte: int) -> np.ndarray:
+    """How many times ``byte`` occurs on each line (``ends``: position of each line's end)."""
+    counts = np.zeros(len(ends), np.int64)
+    for at in range(0, len(arr), _CHUNK):
+        found = np.flatnonzero(arr[at:at + _CHUNK] == byte) + at
+        if len(found):
+            lines = np.searchsorted(ends, found)
+            low = int(lines[0])
+            got = np.bincount(lines - low)
+            counts[low:low + len(got)] += got
+    return counts
+
+
 def _unquoted(cell: bytes) -> bytes:
     """A cell's value: a properly quoted cell loses its quotes, any other keeps its text."""
     if len(cell) >= 2 and cell.startswith(b'"') and cell.endswith(b'"') and b'"' not in cell[1:-1].replace(b'""', b""):
@@ -168,15 +190,15 @@ def _row_numbers(arr: np.ndarray, starts: np.ndarray, ends: np.ndarray, counts: 
                  spans: list[tuple[int, int]], dropped: set[int], wanted: list[int], delim: bytes,
                  n_fields: int, record: Any) -> list[int]:
     """The data row Arrow gives each line of ``wanted``: the records it reads before it."""
-    n = len(ends)
-    emits = (ends - starts) > 0
-    # lines ending in "\r" only (CRLF) are not empty
+    length = ends - starts
+    cr = np.zeros(len(ends), bool)
+    cr[length > 0] = arr[ends[length > 0] - 1] == 13  # CRLF: the "\r" is not content
+    emits = (length - cr) > 0  # Arrow skips empty lines
     for i, j in spans:
         emits[i + 1:j + 1] = False  # continuation lines of a value spanning lines
     for b in dropped:
         emits[b] = False
-    delims = np.flatnonzero(arr == delim[0])
-    fields = np.bincount(np.searchsorted(ends, delims), minlength=n) + 1
+    fields = _per_line(arr, ends, delim[0]) + 1
     plain = counts == 0
     emits &= ~plain | (fields == n_fields)  # Arrow skips lines of another width
     in_span = {i for i, _ in spans}
