@@ -37,6 +37,7 @@ from icpc import kpi, segmentation, warning
 from icpc.activity import activity_summary
 from icpc.anomalies import Anomalies
 from icpc.exceptions import AnalysisError
+from icpc.money import cents
 from icpc.segmentation import KMeansResult, SegmentRule
 
 if TYPE_CHECKING:
@@ -70,7 +71,7 @@ def number(value: Any) -> float | None:
 def money(value: Any) -> float | None:
     """A Python float rounded to the cent (None for NaN); ``-0.0`` becomes ``0.0``."""
     x = number(value)
-    return None if x is None else round(x, 2) + 0.0
+    return None if x is None else float(cents(x))
 
 
 def jsonable(value: Any) -> Any:

@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from icpc import columns as C
+from icpc.money import cents, exact
 
 __all__ = ["documents", "DOCUMENT_COLUMNS"]
 
@@ -131,9 +132,9 @@ def documents(transactions: pd.DataFrame) -> pd.DataFrame:
         - ``customer_id`` (category, same categories as the input),
         - ``invoice_id`` (category; only when mapped),
         - ``date`` (datetime64[ns]): date of the earliest line,
-        - ``amount`` (float64): total of the lines, rounded to the cent,
-        - ``margin`` (float64; only when mapped): total margin, rounded to the cent,
-        - ``is_sale`` (bool): ``amount > 0`` (a sale, *vente*).
+        - ``amount`` (float64): exact total of the lines (:func:`icpc.money.exact`),
+        - ``margin`` (float64; only when mapped): exact total margin,
+        - ``is_sale`` (bool): the total rounded to the cent is > 0 (a sale, *vente*).
     """
     tx = transactions
     doc, n_docs = document_index(tx)
@@ -148,7 +149,7 @@ def documents(transactions: pd.DataFrame) -> pd.DataFrame:
         first = np.full(n_docs, np.iinfo(np.int64).max, dtype=np.int64)
         np.minimum.at(first, doc, ns)
     totals = np.bincount(doc, weights=np.asarray(tx[C.AMOUNT], dtype=np.float64), minlength=n_docs)
-    amount = np.round(totals, 2) + 0.0  # + 0.0 turns -0.0 into 0.0
+    amount = exact(totals)  # a total is rounded once, when shown (icpc.money)
     out: dict[str, object] = {
         C.CUSTOMER_ID: pd.Categorical.from_codes(cust, dtype=cust_cat.dtype),
     }
@@ -161,6 +162,6 @@ def documents(transactions: pd.DataFrame) -> pd.DataFrame:
     out[C.AMOUNT] = amount
     if C.MARGIN in tx.columns:
         margin = np.nan_to_num(np.asarray(tx[C.MARGIN], dtype=np.float64), nan=0.0)
-        out[C.MARGIN] = np.round(np.bincount(doc, weights=margin, minlength=n_docs), 2) + 0.0
-    out["is_sale"] = amount > 0
+        out[C.MARGIN] = exact(np.bincount(doc, weights=margin, minlength=n_docs))
+    out["is_sale"] = cents(amount) > 0
     return pd.DataFrame(out)

@@ -10,9 +10,10 @@ identities hold by construction:
 - ``revenue = active_customers × purchase_frequency × average_basket``;
 - the three-factor LMDI decomposition sums to the revenue change.
 
-Money is exact to the cent: a customer's revenue in a period is rounded to 2 decimals
-before it is compared with 0 (a customer fully cancelled by credit notes is not active),
-and period revenue is the sum of these rounded customer revenues.
+Money is exact to the cent (:mod:`icpc.money`): a customer's revenue in a period is
+rounded to 2 decimals before it is compared with 0 (a customer fully cancelled by credit
+notes is not active), and every total (period revenue, a group's revenue) is the exact
+sum of the rows' amounts, rounded once at the end.
 
 Rules chosen where DESIGN.md is silent (also in the docstrings below):
 
@@ -49,6 +50,7 @@ from icpc import columns as C
 from icpc.cleaning import customer_attribution as _attribution
 from icpc.cleaning import last_rows
 from icpc.documents import documents as make_documents
+from icpc.money import cents, exact
 
 __all__ = [
     "Period",
@@ -297,7 +299,7 @@ def has_previous_data(transactions: pd.DataFrame, *, as_of: dt.date | str, month
 # the per-customer table
 # --------------------------------------------------------------------------------------
 def _round(values: np.ndarray) -> np.ndarray:
-    return np.round(values, 2) + 0.0  # + 0.0 turns -0.0 into 0.0
+    return cents(values)  # half a cent away from zero, once at the end (icpc.money)
 
 
 def customer_attribution(transactions: pd.DataFrame) -> pd.DataFrame:
@@ -359,7 +361,7 @@ def customer_periods(
         Index ``customer_id`` (``CategoricalIndex`` with the input's categories, so
         ``table.index.codes`` are the customer codes; every customer with a row up to
         ``as_of``), columns:
-        ``revenue``, ``revenue_previous`` (net revenue, rounded to the cent), ``margin``,
+        ``revenue``, ``revenue_previous`` (exact net revenue, :func:`icpc.money.exact`), ``margin``,
         ``margin_previous`` (when mapped), ``sales_count``, ``sales_count_previous``
         (documents dated in the period with a total > 0), ``active``,
         ``active_previous`` (net revenue > 0), ``first_sale``, ``last_sale`` (dates of the
@@ -396,8 +398,8 @@ def customer_periods(
     np.maximum.at(last, scodes, sday)
     has_sale = first != big
 
-    revenue, revenue_prev = _round(rev[:, 2]), _round(rev[:, 1])
-    active, active_prev = revenue > 0, revenue_prev > 0
+    revenue, revenue_prev = exact(rev[:, 2]), exact(rev[:, 1])
+    active, active_prev = cents(revenue) > 0, cents(revenue_prev) > 0
     new = active & ~active_prev & has_sale & (first >= _day(current.start))
     retained = active & active_prev
     reactivated = active & ~active_prev & ~new
@@ -416,7 +418,7 @@ def customer_periods(
         if np.isnan(margin).any():
             margin = np.nan_to_num(margin, nan=0.0)
         mrg = np.bincount(key, weights=margin, minlength=3 * n).reshape(n, 3)
-        cols["margin"], cols["margin_previous"] = _round(mrg[:, 2]), _round(mrg[:, 1])
+        cols["margin"], cols["margin_previous"] = exact(mrg[:, 2]), exact(mrg[:, 1])
     cols |= {
         "sales_count": sales[:, 2],
         "sales_count_previous": sales[:, 1],
@@ -424,7 +426,7 @@ def customer_periods(
         "active_previous": active_prev,
         "first_sale": dates(first),
         "last_sale": dates(last),
-        "total_revenue": _round(rev.sum(axis=1)),
+        "total_revenue": exact(rev.sum(axis=1)),
         "total_sales": sales.sum(axis=1),
         "bridge_class": pd.Categorical.from_codes(klass, categories=list(CLASSES)),
     }

@@ -42,6 +42,7 @@ import yaml
 
 from icpc import columns as C
 from icpc.exceptions import ConfigError
+from icpc.money import cents, exact
 
 __all__ = [
     "SegmentRule",
@@ -137,9 +138,9 @@ def rfm(
         Index ``customer_id`` (str): one row per customer with at least one sale document
         in the window. Columns ``first_sale``, ``last_sale`` (dates of the first and last
         sale document), ``recency_days`` (days from the last sale to ``as_of``),
-        ``frequency`` (number of sale documents), ``monetary`` (net revenue or margin,
-        rounded to the cent), ``revenue`` (net revenue, rounded), ``scored`` (net revenue
-        > 0: the customers that :func:`score` ranks).
+        ``frequency`` (number of sale documents), ``monetary`` (exact net revenue or
+        margin), ``revenue`` (exact net revenue), ``scored`` (net revenue > 0 to the cent:
+        the customers that :func:`score` ranks, on their monetary value in cents).
     """
     if basis not in ("revenue", "margin"):
         raise ValueError(f"basis must be 'revenue' or 'margin', not {basis!r}")
@@ -152,10 +153,10 @@ def rfm(
     codes = codes[keep]
     n = len(ids)
     amount = documents[C.AMOUNT].to_numpy(dtype=float)[keep]
-    revenue = np.round(np.bincount(codes, weights=amount, minlength=n), 2)
+    revenue = exact(np.bincount(codes, weights=amount, minlength=n))
     if basis == "margin":
         margin = np.nan_to_num(documents[C.MARGIN].to_numpy(dtype=float)[keep])
-        monetary = np.round(np.bincount(codes, weights=margin, minlength=n), 2)
+        monetary = exact(np.bincount(codes, weights=margin, minlength=n))
     else:
         monetary = revenue
     sale = documents["is_sale"].to_numpy(dtype=bool)[keep]
@@ -176,7 +177,7 @@ def rfm(
             "frequency": frequency[has_sale].astype(np.int64),
             "monetary": monetary[has_sale],
             "revenue": revenue[has_sale],
-            "scored": revenue[has_sale] > 0,
+            "scored": cents(revenue[has_sale]) > 0,
         },
         index=pd.Index(ids[has_sale], name=C.CUSTOMER_ID),
     )
@@ -280,7 +281,7 @@ def score(rfm_frame: pd.DataFrame) -> pd.DataFrame:
     out = rfm_frame.loc[rfm_frame["scored"]].copy()
     out["r_score"] = quantile_scores(out["recency_days"].to_numpy(), higher_is_better=False)
     out["f_score"] = quantile_scores(out["frequency"].to_numpy())
-    out["m_score"] = quantile_scores(out["monetary"].to_numpy())
+    out["m_score"] = quantile_scores(cents(out["monetary"].to_numpy()))  # equal cents, equal scores
     return out
 
 
@@ -538,7 +539,7 @@ def rf_grid(segmented: pd.DataFrame) -> pd.DataFrame:
             "f_score": full % N_SCORES + 1,
             "customers": customers.astype(np.int64),
             "mean_monetary": np.where(customers > 0, total / np.maximum(customers, 1), np.nan),
-            "monetary": np.round(total, 2),
+            "monetary": exact(total),
         }
     )
 
@@ -556,7 +557,7 @@ def _period_revenue(documents: pd.DataFrame, start: pd.Timestamp, end: pd.Timest
     inside = ((dates >= start) & (dates <= end)).to_numpy()
     codes, ids = _customer_codes(documents[C.CUSTOMER_ID])
     total = np.bincount(codes[inside], weights=documents[C.AMOUNT].to_numpy(dtype=float)[inside], minlength=len(ids))
-    return pd.Series(np.round(total, 2), index=pd.Index(ids, name=C.CUSTOMER_ID))
+    return pd.Series(exact(total), index=pd.Index(ids, name=C.CUSTOMER_ID))
 
 
 def migration(

@@ -32,6 +32,7 @@ import pandas as pd
 
 from icpc import columns as C
 from icpc.config import Thresholds
+from icpc.money import exact
 from icpc.segmentation import _customer_codes, _ts, window_start
 
 __all__ = ["EARLY_WARNING_COLUMNS", "early_warning", "usual_intervals"]
@@ -150,7 +151,7 @@ def early_warning(
         lo = int(np.datetime64(start.date(), "D").astype(np.int64))
         hi = int(np.datetime64(stop.date(), "D").astype(np.int64))
         inside = (day >= lo) & (day <= hi)
-        return np.round(np.bincount(codes[inside], weights=amount[inside], minlength=n), 2)
+        return exact(np.bincount(codes[inside], weights=amount[inside], minlength=n))
 
     recent = revenue(window_start(end, th.trend_months), end)
     year_before_end = end - pd.DateOffset(years=1)

@@ -1,0 +1,41 @@
+"""Money to the cent: totals are rounded once, at the end; decisions look at cents.
+
+Line amounts may carry three or four decimals (computed discounts). A total — a period's
+revenue, a customer's monetary value, a segment's or a salesperson's revenue — is the
+exact sum of the rows' amounts, rounded once when it is shown: values already rounded per
+document or per customer are never summed again. Whether an amount counts as positive (a
+sale, an active customer) is decided on its value rounded to the cent, so that a customer
+whose purchases were cancelled by credit notes is not active, whatever floating-point
+noise the sum carries.
+
+Example
+-------
+>>> import numpy as np
+>>> exact(np.array([0.1 + 0.2, 1.23456]))
+array([0.3    , 1.23456])
+>>> cents(np.array([0.1 + 0.2 - 0.3, 2.675, -0.005]))
+array([ 0.  ,  2.68, -0.01])
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["exact", "cents"]
+
+
+def exact(values: np.ndarray) -> np.ndarray:
+    """Sums kept exact: rounded to 1e-9 (float noise only), ``-0.0`` as ``0.0``."""
+    return np.round(values, 9) + 0.0
+
+
+def cents(values: np.ndarray | float) -> np.ndarray:
+    """Values rounded to the cent, half away from zero (for decisions and display).
+
+    The value is first taken to the micro-unit, which removes the binary noise of a sum
+    (``335.725`` is stored as 335.72499999…), then rounded as an accountant does: a half
+    cent goes up in magnitude (335.725 → 335.73, −0.005 → −0.01). ``-0.0`` becomes ``0.0``.
+    """
+    micros = np.round(np.asarray(values, dtype=np.float64) * 1e6)
+    whole = np.floor((np.abs(micros) + 5000) / 10000)
+    return np.copysign(whole, micros) / 100 + 0.0

@@ -1,0 +1,87 @@
+"""Totals are exact sums rounded once: line amounts and margins with four decimals.
+
+A real export computed its discounts per line and wrote four decimals. Summing values
+already rounded per document or per customer put revenue N two cents above the exact
+total and margin eight cents below. Here every total is checked against the exact sum of
+the lines, computed with :class:`decimal.Decimal`.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import random
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+import pytest
+
+from icpc.config import config_from_dict
+from icpc.diagnostic import Diagnostic
+from icpc.money import cents
+
+AS_OF = dt.date(2024, 12, 31)
+N_START = dt.date(2024, 1, 1)
+N1_START = dt.date(2023, 1, 1)
+CENT = Decimal("0.01")
+
+
+def _lines(seed: int) -> list[tuple[str, dt.date, str, Decimal, Decimal]]:
+    """(customer, date, invoice, amount, margin): invoices of 1-6 lines, four decimals."""
+    rng = random.Random(seed)
+    out = []
+    for k in range(400):
+        customer = f"C{rng.randrange(40):03d}"
+        day = N1_START + dt.timedelta(days=rng.randrange(730))
+        for _ in range(rng.randint(1, 6)):
+            amount = Decimal(rng.randint(-20_000, 400_000)) / 10_000  # credit lines too
+            margin = (amount * Decimal(rng.randint(5, 45)) / 100).quantize(Decimal("0.0001"))
+            out.append((customer, day, f"F{k:05d}", amount, margin))
+    return out
+
+
+def _write(folder: Path, lines) -> Path:
+    with open(folder / "factures.csv", "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh, delimiter=";")
+        w.writerow(["Code client", "Date facture", "N° facture", "Montant HT", "Marge"])
+        for c, d, inv, a, m in lines:
+            w.writerow([c, d.strftime("%d/%m/%Y"), inv, f"{a:.4f}".replace(".", ","), f"{m:.4f}".replace(".", ",")])
+    cfg = {"client": "Quatre décimales", "as_of": AS_OF.isoformat(), "transactions": {
+        "path": "factures.csv", "columns": {"customer_id": "Code client", "date": "Date facture",
+                                            "invoice_id": "N° facture", "amount": "Montant HT", "margin": "Marge"}}}
+    return config_from_dict(cfg, base_dir=folder)
+
+
+def _round(x: Decimal) -> float:
+    return float(x.quantize(CENT, rounding=ROUND_HALF_UP))  # half a cent away from zero
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4, 5])
+def test_totals_are_the_exact_sums_rounded_once(tmp_path, seed):
+    lines = _lines(seed)
+    diag = Diagnostic.from_config(_write(tmp_path, lines))
+    out = diag.kpis_json()
+    in_n = [ln for ln in lines if N_START <= ln[1] <= AS_OF]
+    in_n1 = [ln for ln in lines if N1_START <= ln[1] < N_START]
+    assert out["kpis"]["revenue"]["current"] == _round(sum(a for *_, a, _m in in_n))
+    assert out["kpis"]["revenue"]["previous"] == _round(sum(a for *_, a, _m in in_n1))
+    assert out["kpis"]["margin"]["current"] == _round(sum(m for *_, m in in_n))
+    assert out["kpis"]["margin"]["previous"] == _round(sum(m for *_, m in in_n1))
+
+    # per customer: the exact sum of its lines, and the column adds up to revenue N
+    table = diag.customers_table().set_index("customer_id")
+    per_customer: dict[str, Decimal] = {}
+    for c, _, _, a, _ in in_n:
+        per_customer[c] = per_customer.get(c, Decimal(0)) + a
+    for c, total in per_customer.items():
+        assert float(cents(table.loc[c, "revenue"])) == _round(total), c
+    assert float(cents(table["revenue"].sum())) == out["kpis"]["revenue"]["current"]
+
+    # a segment's revenue: the exact sum of its customers' history, rounded once
+    history: dict[str, Decimal] = {}
+    for c, _, _, a, _ in lines:
+        history[c] = history.get(c, Decimal(0)) + a
+    segment_of = diag.scores["segment"]
+    for name, block in out["segments"].items():
+        members = [c for c, s in segment_of.items() if s == name]
+        assert block["revenue"] == _round(sum((history[c] for c in members), Decimal(0))), name
