@@ -3,7 +3,8 @@
 A small notebook is built by hand with nbformat — markdown, an HTML table, an SVG chart,
 a stderr warning, an error traceback, a code cell, a ``remove_cell`` cell, a leftover
 ``<Axes>`` repr, the cover-metadata output — rendered to PDF, and the PDF's text is read
-back with pypdf.
+back with pypdf. One test (marked ``notebook``) lets ``jupyter nbconvert --execute`` run an
+unexecuted notebook whose hidden cell defines what a visible cell shows.
 """
 
 from __future__ import annotations
@@ -17,8 +18,10 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from nbconvert.exporters import HTMLExporter
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 from pypdf import PdfReader
+from traitlets.config import Config as TraitletsConfig
 
 from icpc.config import config_from_dict
 from icpc.exceptions import ConfigError
@@ -243,6 +246,20 @@ def test_exporter_does_not_modify_the_notebook() -> None:
     assert nbformat.writes(nb) == before
 
 
+def test_execution_comes_before_the_removals() -> None:
+    # nbconvert's default order removes the tagged cells, then executes: the data load
+    # (tagged remove_cell) would never run under `jupyter nbconvert --execute`
+    exporter = IcpcPDFExporter(config=TraitletsConfig({"ExecutePreprocessor": {"enabled": True}}))
+    order = [type(p).__name__ for p in exporter._preprocessors]
+    assert order.index("ExecutePreprocessor") < order.index("StripNoisePreprocessor") < order.index("TagRemovePreprocessor")
+    assert order.index("ClearOutputPreprocessor") < order.index("ExecutePreprocessor")
+    assert exporter._preprocessors[order.index("ExecutePreprocessor")].enabled
+    assert not IcpcPDFExporter()._preprocessors[order.index("ExecutePreprocessor")].enabled  # only when asked
+    names = {p if isinstance(p, str) else f"{p.__module__}.{p.__name__}" for p in exporter.default_preprocessors}
+    assert set(HTMLExporter.class_traits()["default_preprocessors"].default()) <= names  # none dropped
+    assert order.count("StripNoisePreprocessor") == 1
+
+
 def test_exporter_config_turns_tag_removal_on() -> None:
     cfg = IcpcPDFExporter().default_config
     assert cfg.TagRemovePreprocessor.enabled is True
@@ -334,6 +351,33 @@ def test_jupyter_nbconvert_to_icpc_pdf(tmp_path: Path) -> None:
     pages = _pages(tmp_path / "executed.pdf")
     assert CLIENT in pages[0] and f"page 2 / {len(pages)}" in pages[1]
     assert "Traceback" not in "\n".join(pages)
+
+
+@pytest.mark.notebook
+def test_jupyter_nbconvert_execute_runs_hidden_cells_then_removes_them(tmp_path: Path) -> None:
+    # the hidden cell defines what the visible one prints and publishes the cover, like the
+    # diagnostic's data load; the notebook has no outputs yet
+    hidden = ("from IPython.display import display\n"
+              f"display({{{META_MIMETYPE!r}: {_meta()!r}}}, raw=True)\n"
+              "hidden_total = 6 * 7  # HIDDEN-CODE")
+    nb = new_notebook(cells=[
+        new_code_cell(hidden, metadata={"tags": ["remove_cell"]}),
+        new_markdown_cell("# Synthèse"),
+        new_code_cell("print(f'Total visible {hidden_total}')"),
+    ], metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
+    nb_path = tmp_path / "fresh.ipynb"
+    nbformat.write(nb, nb_path)
+    jupyter = Path(sys.executable).with_name("jupyter")
+    done = subprocess.run([str(jupyter), "nbconvert", "--execute", "--to", "icpc_pdf", str(nb_path)],
+                          capture_output=True, text=True, cwd=tmp_path, timeout=180)
+    assert done.returncode == 0, done.stderr
+    pages = _pages(tmp_path / "fresh.pdf")
+    text = "\n".join(pages)
+    assert "Total visible 42" in text
+    for forbidden in ("hidden_total", "HIDDEN-CODE", "display(", "NameError", "Traceback"):
+        assert forbidden not in text
+    assert CLIENT in pages[0] and "Cabinet Conseil" in pages[0]  # the cover the hidden cell published
+    assert "Synthèse" in pages[1]  # contents
 
 
 @pytest.mark.parametrize("filler_mm", [182, 186, 190], ids=["182mm", "186mm", "190mm"])

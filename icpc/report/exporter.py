@@ -1,9 +1,16 @@
 """nbconvert exporter of the PDF report: executed notebook → HTML template → WeasyPrint → PDF.
 
-Registered under the ``nbconvert.exporters`` entry point as ``icpc_pdf``, so both work::
+Registered under the ``nbconvert.exporters`` entry point as ``icpc_pdf``, so all work::
 
     jupyter nbconvert --to icpc_pdf reports/demo/2024-12-31/diagnostic.ipynb
+    jupyter nbconvert --execute --to icpc_pdf reports/demo/2024-12-31/diagnostic.ipynb
     python -c "from icpc.report.exporter import notebook_to_pdf; notebook_to_pdf('x.ipynb', 'x.pdf')"
+
+With ``--execute`` the whole notebook runs first — the hidden cells too (the data load is
+tagged ``remove_cell``) — and only then is what must not reach the page taken out: the
+exporter's preprocessors run nbconvert's execution before the tag removal and the noise
+filter (:func:`report_preprocessors`), where nbconvert's own default order removes the
+tagged cells before executing.
 
 What reaches the page (rapport PDF): markdown and the outputs of code cells — never code,
 prompts, stderr (warnings, logs), tracebacks, JavaScript, nor cells tagged
@@ -21,12 +28,11 @@ can ship it.
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import html
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +44,15 @@ from traitlets.config import Config as TraitletsConfig
 
 from icpc.report.meta import META_MIMETYPE, read_metadata
 
-__all__ = ["IcpcPDFExporter", "StripNoisePreprocessor", "notebook_to_pdf", "template_dirs", "warm_up", "TEMPLATE_NAME"]
+__all__ = [
+    "IcpcPDFExporter",
+    "StripNoisePreprocessor",
+    "notebook_to_pdf",
+    "report_preprocessors",
+    "template_dirs",
+    "warm_up",
+    "TEMPLATE_NAME",
+]
 
 #: name of the nbconvert template folder
 TEMPLATE_NAME = "icpc_pdf"
@@ -141,12 +155,45 @@ class StripNoisePreprocessor(Preprocessor):
         return cell, resources
 
 
+#: nbconvert's execution, and the clearing that must precede it
+EXECUTE_PREPROCESSOR = "nbconvert.preprocessors.ExecutePreprocessor"
+CLEAR_OUTPUT_PREPROCESSOR = "nbconvert.preprocessors.ClearOutputPreprocessor"
+
+
+def report_preprocessors(defaults: Sequence[Any]) -> list[Any]:
+    """The exporter's preprocessors: execute first, then remove what the page must not show.
+
+    nbconvert's default order (``Exporter.default_preprocessors``) runs
+    ``TagRemovePreprocessor`` before ``ExecutePreprocessor``: with ``--execute`` the cells
+    tagged ``remove_cell`` — the diagnostic's data load among them — would be dropped
+    before the kernel sees them. Here the output clearing (when asked for) and the
+    execution (when ``--execute`` enables it) come first, then
+    :class:`StripNoisePreprocessor` (it reads the cover metadata, which may sit in a
+    hidden cell), then the other preprocessors in nbconvert's order, tag removal first.
+
+    Parameters
+    ----------
+    defaults : sequence
+        nbconvert's default preprocessors (dotted names, classes or instances).
+
+    Returns
+    -------
+    list
+        The same preprocessors in the report's order, with the noise filter added.
+    """
+    first = [p for p in (CLEAR_OUTPUT_PREPROCESSOR, EXECUTE_PREPROCESSOR) if p in defaults]
+    rest = [p for p in defaults if p not in first and p is not StripNoisePreprocessor]
+    return [*first, StripNoisePreprocessor, *rest]
+
+
 class IcpcPDFExporter(HTMLExporter):
     """Export an executed diagnostic notebook to the client's PDF report (rapport PDF).
 
     An :class:`~nbconvert.exporters.HTMLExporter` on the ``icpc_pdf`` template (no input,
     no prompts, tag removal on, stderr and tracebacks stripped) whose HTML is laid out by
-    WeasyPrint: A4, cover, table of contents, running header, "page X / Y" footer.
+    WeasyPrint: A4, cover, table of contents, running header, "page X / Y" footer. With
+    ``ExecutePreprocessor`` enabled (``jupyter nbconvert --execute``) the notebook is
+    executed before any cell is removed (:func:`report_preprocessors`).
 
     Example
     -------
@@ -176,6 +223,11 @@ class IcpcPDFExporter(HTMLExporter):
     def _default_extra_template_basedirs(self) -> list[str]:
         return template_dirs()
 
+    @default("default_preprocessors")
+    def _default_preprocessors_default(self) -> list[Any]:
+        # nbconvert's own list, reordered (not copied: a preprocessor a later nbconvert adds stays)
+        return report_preprocessors(HTMLExporter.class_traits()["default_preprocessors"].default() or [])
+
     @default("exclude_input")
     def _default_exclude_input(self) -> bool:
         return True
@@ -194,9 +246,10 @@ class IcpcPDFExporter(HTMLExporter):
 
     @property
     def default_config(self) -> TraitletsConfig:
-        """nbconvert config of this exporter: tag removal on, with our tags."""
+        """nbconvert config of this exporter: tag removal and noise filter on, with our tags."""
         c = TraitletsConfig(
             {
+                "StripNoisePreprocessor": {"enabled": True},
                 "TagRemovePreprocessor": {
                     "enabled": True,
                     "remove_cell_tags": set(REMOVE_CELL_TAGS),
@@ -375,15 +428,29 @@ class IcpcPDFExporter(HTMLExporter):
         return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
 
     # ------------------------------------------------------------------ export
+    def _preprocess(self, nb: Any, resources: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
+        """Run the preprocessors, then put the cover, its labels and the CSS in the resources.
+
+        The cover comes from the metadata :class:`StripNoisePreprocessor` found, so after
+        execution when the notebook was executed here.
+        """
+        nb, resources = super()._preprocess(nb, resources)
+        meta = self._cover(resources.get("icpc_meta"), nb, resources)
+        resources["icpc"] = meta
+        resources["icpc_labels"] = self._labels(meta)
+        resources["icpc_css"] = self._css()
+        return nb, resources
+
     def from_notebook_node(  # type: ignore[override]
         self, nb: Any, resources: dict[str, Any] | None = None, **kw: Any
     ) -> tuple[bytes, dict[str, Any]]:
-        """Convert an executed notebook to PDF bytes.
+        """Convert a notebook to PDF bytes.
 
         Parameters
         ----------
         nb : NotebookNode
-            The executed notebook (not modified).
+            The executed notebook (not modified), or any notebook when
+            ``ExecutePreprocessor`` is enabled.
         resources : dict, optional
             nbconvert resources; ``metadata.path`` is the base for relative image links.
         **kw
@@ -397,16 +464,11 @@ class IcpcPDFExporter(HTMLExporter):
         """
         from weasyprint import HTML
 
-        nb = copy.deepcopy(nb)
         resources = dict(resources or {})
-        nb, resources = StripNoisePreprocessor(parent=self).preprocess(nb, resources)
-        meta = self._cover(resources.get("icpc_meta"), nb, resources)
-        labels = self._labels(meta)
-        resources["icpc"] = meta
-        resources["icpc_labels"] = labels
-        resources["icpc_css"] = self._css()
+        # the preprocessors (execution, removals, noise filter) run on a copy of nb, then
+        # _preprocess adds the cover
         html_text, resources = self._render_html(nb, resources, **kw)
-        html_text = self.postprocess_html(html_text, labels)
+        html_text = self.postprocess_html(html_text, resources["icpc_labels"])
         if self.keep_html:
             resources["icpc_html"] = html_text
         base_url = (resources.get("metadata") or {}).get("path") or os.getcwd()
