@@ -1,27 +1,60 @@
 # icpc — the commercial diagnostic kit.
 # `make demo` and `make test` work on a fresh machine: they create .venv/ and install
-# everything the kit needs from pyproject.toml, then check the system libraries.
+# everything the kit needs at the versions of requirements.lock (the dependencies of
+# pyproject.toml with the dev and lab extras: test tools, JupyterLab), then check the
+# system libraries. `make lock` refreshes the lock from pyproject.toml.
 
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+LOCK   ?= requirements.lock
+# the extras of pyproject.toml that the lock (so make install) holds
+EXTRAS := dev,lab
 DEMO   := data_samples/demo/client.yaml
 BENCH_DIR ?= .bench
 
-.PHONY: help install syscheck demo test test-fast lint bench sample clean
+.PHONY: help install lock syscheck demo test test-fast lint bench sample clean
 
 help:
-	@echo "make demo   - install, then produce the demo client's full diagnostic in reports/"
-	@echo "make test   - install, then run the whole test suite"
-	@echo "make lint   - ruff + mypy"
-	@echo "make bench  - benchmarks (8-million-line files are generated once in $(BENCH_DIR)/)"
+	@echo "make install - .venv/ with every package of $(LOCK) (JupyterLab included) and the kit"
+	@echo "make demo    - install, then produce the demo client's full diagnostic in reports/"
+	@echo "make test    - install, then run the whole test suite"
+	@echo "make lint    - ruff + mypy"
+	@echo "make lock    - refresh $(LOCK) from pyproject.toml in a fresh temporary venv"
+	@echo "make bench   - benchmarks (8-million-line files are generated once in $(BENCH_DIR)/)"
 
-$(STAMP): pyproject.toml
+# Every package at its locked version (a changed lock or pyproject.toml reinstalls), then
+# the kit itself without resolving anything again. pip check stops a lock that no longer
+# gives what pyproject.toml asks for. Packages the lock does not list on this platform
+# (macOS or Windows-only dependencies) are resolved by pip; every listed one stays pinned.
+$(STAMP): pyproject.toml $(LOCK)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	@$(BIN)/python -m pip check >/dev/null || { $(BIN)/python -m pip check; \
+	  echo "$(LOCK) does not give what pyproject.toml asks for: run make lock" >&2; exit 1; }
 	@touch $@
+
+# The newest versions pyproject.toml allows, resolved in a fresh temporary venv (nothing of
+# .venv/ leaks in), frozen into $(LOCK). Then `make test` installs and tests exactly them:
+# commit the lock when it passes.
+lock:
+	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	echo "resolving pyproject.toml [$(EXTRAS)] in a fresh venv ($$tmp)"; \
+	$(PYTHON) -m venv "$$tmp/venv"; \
+	"$$tmp/venv/bin/python" -m pip install --quiet --upgrade pip; \
+	"$$tmp/venv/bin/python" -m pip install --quiet -e '.[$(EXTRAS)]'; \
+	py=$$("$$tmp/venv/bin/python" -c 'import platform as p; print("Python", p.python_version(), "on", p.system(), p.machine())'); \
+	{ echo "# $(LOCK): every package make install installs, pinned. Generated: do not edit, run make lock."; \
+	  echo "# Made by make lock on $$(date -u +%F) with $$py: a fresh venv,"; \
+	  echo "# pip install -e '.[$(EXTRAS)]', then pip freeze --exclude-editable (the project left out)."; \
+	  "$$tmp/venv/bin/python" -m pip freeze --exclude-editable | grep -viE '^icpc( |==|@)'; } > "$$tmp/lock"; \
+	if grep -vE '^(#|[A-Za-z0-9][A-Za-z0-9._-]*==[^ ]+$$)' "$$tmp/lock"; then \
+	  echo "make lock: the lines above are not name==version; $(LOCK) left as it was" >&2; exit 1; fi; \
+	mv "$$tmp/lock" $(LOCK)
+	@echo "$(LOCK) refreshed: review git diff $(LOCK), run make test, then commit it"
 
 install: $(STAMP) syscheck
 
