@@ -160,9 +160,13 @@ def test_by_salesperson_and_region_follow_the_mapping():
     assert diag.activity is None
 
 
-def test_json_blocks_are_all_implemented():
-    for name in Diagnostic.JSON_BLOCKS:
-        assert callable(getattr(Diagnostic, f"_json_{name}")), name
+def test_json_blocks_follow_the_contract_order():
+    from icpc.export import BLOCKS
+
+    assert list(BLOCKS) == ["kpis", "bridge", "bridge_retained", "decomposition", "concentration", "segments",
+                            "early_warning", "monthly", "cohorts", "by_salesperson", "by_region", "lost_by_quarter",
+                            "migration", "data_quality"]
+    assert all(callable(build) for build in BLOCKS.values())
 
 
 @pytest.mark.parametrize(

@@ -118,6 +118,9 @@ def _customers(diag: Diagnostic) -> pd.DataFrame:
     """:meth:`Diagnostic.customers_table` (scores, segment, status, early warning, name and city
     included), empty columns left out, by decreasing revenue N."""
     table = diag.customers_table()
+    # the sales team sees the richer status: "slipping" (the early warning) stays shown as such
+    status = diag.status.reindex(table["customer_id"].to_numpy())
+    table["status"] = status.where(status.notna(), table["status"].to_numpy()).to_numpy()
     order = ["customer_id", "name", "city", "salesperson", "region", "segment", "status", "r_score", "f_score",
              "m_score", "first_sale", "last_sale", "recency_days", "frequency", "monetary", "revenue",
              "revenue_previous", "usual_interval_days", "overdue_ratio", "early_warning", "value_at_stake",

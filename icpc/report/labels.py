@@ -108,6 +108,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "status.active": ("Actif", "Active"),
     "status.slipping": ("En décrochage", "Slipping"),
     "status.lost": ("Perdu", "Lost"),
+    "status.no sale": ("Sans vente", "No sale"),
     # --- columns of tables and of the Excel workbook -------------------------------------
     "customer_id": ("Code client", "Customer id"),
     "name": ("Raison sociale", "Name"),
