@@ -112,12 +112,13 @@ def test_kpis_json_is_strict_json_with_python_types():
         assert leaf is None or type(leaf) in (str, int, float, bool)
 
 
-def test_money_is_rounded_to_the_cent():
-    # 1/3-cent amounts: revenue per customer and basket must come out in cents
+def test_money_is_rounded_to_the_cent_and_ratios_are_not():
+    # 1/3-cent amounts: revenue comes out in cents, revenue per customer and basket unrounded
     rows = [("A", "2024-03-01", 10.0, "F1", "P"), ("B", "2024-03-01", 10.0, "F2", "P"), ("C", "2024-03-01", 13.33, "F3", "P")]
     k = make_diag(rows).kpis_json()["kpis"]
-    assert k["revenue_per_customer"]["current"] == 11.11
-    assert k["average_basket"]["current"] == 11.11
+    assert k["revenue"]["current"] == 33.33
+    assert k["revenue_per_customer"]["current"] == 33.33 / 3
+    assert k["average_basket"]["current"] == 33.33 / 3
 
 
 def test_young_company_has_null_previous_and_a_bridge_that_adds_up():
