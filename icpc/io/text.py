@@ -42,7 +42,7 @@ from icpc.io.detect import (
     _looks_binary,
     number_format,
 )
-from icpc.io.quotes import _repair_quotes, _rows_of_lines
+from icpc.io.quotes import Repair, _find, _rows_of_lines, records_span_lines, repair_quotes
 
 __all__ = ["read_text"]
 
@@ -127,11 +127,7 @@ def read_text(spec: FileSpec, path: Path, head: bytes, config_name: str) -> RawT
     wanted = sorted(set(found.values()) | {0})
     counter = {"malformed": 0, "totals": 0}
     buffer: Any = source if source is not None else _map(path)
-    repair = _repair_quotes(buffer, data_offset, delimiter, len(headers), hline + 2)
-    if repair.data is not None:
-        buffer, data_offset = repair.data, 0
-    counter["malformed"] += repair.dropped
-    counter["totals"] += repair.dropped_totals
+    has_quotes = _find(buffer, b'"', data_offset) >= 0
 
     def on_invalid(row: Any) -> str:
         counter["malformed"] += 1
@@ -144,6 +140,7 @@ def read_text(spec: FileSpec, path: Path, head: bytes, config_name: str) -> RawT
         # bytes, not text: no transcoding pass over the whole file; only the mapped
         # columns are decoded afterwards (ASCII columns for free, the others through
         # their dictionary of distinct values)
+        counter.update(malformed=0, totals=0)
         src = pa.BufferReader(data)
         src.seek(offset)
         return pacsv.read_csv(
@@ -151,7 +148,7 @@ def read_text(spec: FileSpec, path: Path, head: bytes, config_name: str) -> RawT
             read_options=pacsv.ReadOptions(column_names=names, block_size=16 << 20),
             parse_options=pacsv.ParseOptions(
                 delimiter=delimiter, quote_char='"', double_quote=True,
-                newlines_in_values=repair.multiline, invalid_row_handler=on_invalid,
+                newlines_in_values=has_quotes, invalid_row_handler=on_invalid,
             ),
             convert_options=pacsv.ConvertOptions(
                 include_columns=[names[i] for i in wanted],
@@ -161,25 +158,37 @@ def read_text(spec: FileSpec, path: Path, head: bytes, config_name: str) -> RawT
             ),
         )
 
-    try:
-        with _quiet_unraisable():
-            table = read(buffer, data_offset)
-    except pa.ArrowInvalid as exc:
-        if text_enc == "utf-8" or "columns" not in str(exc):
-            raise _unreadable(name, spec, config_name, exc) from None
-        # a malformed line whose bytes are not UTF-8: Arrow cannot hand it to the row handler;
-        # read a UTF-8 copy instead (only such files pay for it)
-        counter.update(malformed=repair.dropped, totals=repair.dropped_totals)
-        raw_bytes = bytes(memoryview(buffer)[data_offset:])
+    def parse(data: Any, offset: int) -> tuple[pa.Table, Any, int]:
+        """Arrow's read; a malformed line whose bytes are not UTF-8 cannot reach the row
+        handler: then a UTF-8 copy is read instead (only such files pay for it)."""
+        nonlocal encoding, text_enc
+        try:
+            with _quiet_unraisable():
+                return read(data, offset), data, offset
+        except pa.ArrowInvalid as exc:
+            if text_enc == "utf-8" or "columns" not in str(exc):
+                raise _unreadable(name, spec, config_name, exc) from None
+        raw_bytes = bytes(memoryview(data)[offset:])
         try:
             utf8 = raw_bytes.decode(text_enc).encode("utf-8")
         except UnicodeDecodeError:
             utf8 = raw_bytes.decode("latin-1").encode("utf-8")
         encoding, text_enc = "utf-8", "utf-8"
         try:
-            table = read(utf8, 0)
+            return read(utf8, 0), utf8, 0
         except pa.ArrowInvalid as exc2:
             raise _unreadable(name, spec, config_name, exc2) from None
+
+    table, read_from, read_at = parse(buffer, data_offset)
+    repair = Repair()
+    if has_quotes and (counter["malformed"] or records_span_lines(read_from, read_at,
+                                                                 table.num_rows + counter["malformed"])):
+        # some value spans lines: a multi-line address, or a quote that never closes
+        repair = repair_quotes(read_from, read_at, delimiter, len(headers), hline + 2)
+        if repair.data is not None:
+            table, _, _ = parse(repair.data, 0)
+    counter["malformed"] += repair.dropped
+    counter["totals"] += repair.dropped_totals
     if table.num_rows == 0 and counter["malformed"] == 0:
         raise InputError(f"{name}: headers only, no data rows (header on line {hline + 1}); export the {spec.key} with its rows")
     decoded_cols: dict[str, pa.ChunkedArray] = {}
