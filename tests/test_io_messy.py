@@ -487,3 +487,36 @@ def test_broken_quotes_never_take_another_line(tmp_path, broken, salvaged):
     assert got == {k: v for k, v in expected.items() if k in got} and len(got) == len(lines) - 1
     assert ds.ledger.rows_read == len(lines) - 1 and ds.ledger.rows_excluded["malformed line"] == 0
     assert ds.ledger.warnings["lines with an unclosed quote, read without quoting"]["rows"] == salvaged
+
+
+def test_a_dot_after_the_sample_in_a_decimal_comma_file_is_not_a_decimal(tmp_path):
+    lines = ["Code client;Date facture;Montant HT"] + [f"C{i};03/01/2024;{'1500' if i % 2 else '12,50'}"
+                                                     for i in range(2100)]
+    lines.append("X1;03/01/2024;1.234")  # after the 2,000 rows the formats are read from
+    (tmp_path / "factures.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    cfg = config_from_dict({"client": "T", "transactions": {"path": "factures.csv", "columns": {
+        "customer_id": "Code client", "date": "Date facture", "amount": "Montant HT"}}}, base_dir=tmp_path)
+    ds = load_dataset(cfg)
+    assert ds.ledger.rows_excluded["unparseable amount"] == 1
+    assert ds.ledger.examples["unparseable amount"] == [2101]
+
+
+@pytest.mark.parametrize(("amounts", "expected"), [
+    (["12.5", "1,000", "2,000", "3"], [12.5, 1000.0, 2000.0, 3.0]),
+    (["12,5", "1.000", "2.000", "3"], [12.5, 1000.0, 2000.0, 3.0]),
+], ids=["dot-decimal-comma-thousands", "comma-decimal-dot-thousands"])
+def test_one_mark_decides_the_other(tmp_path, amounts, expected):
+    it = iter(amounts)
+    _write(tmp_path / "factures.csv", _lines(_sale_cells(amount=lambda v: next(it))))
+    np.testing.assert_array_equal(_load(tmp_path).transactions["amount"].to_numpy(), expected)
+
+
+@pytest.mark.parametrize(("options", "amounts", "message"), [
+    ({}, ["12.5", "3,5", "1", "2"], "use both marks as a decimal mark"),
+    ({"decimal": ",", "thousands": ","}, ["12,5", "3", "1", "2"], 'decimal and thousands are both ","'),
+], ids=["both-decimal", "same-mark"])
+def test_contradictory_marks_are_refused(tmp_path, options, amounts, message):
+    it = iter(amounts)
+    _write(tmp_path / "factures.csv", _lines(_sale_cells(amount=lambda v: next(it))))
+    with pytest.raises(InputError, match=message):
+        _load(tmp_path, **options)

@@ -184,8 +184,11 @@ def _blank_to_null(arr: pa.ChunkedArray) -> pa.ChunkedArray:
 
 
 def _present(col: pa.ChunkedArray, texts: Sequence[str]) -> list[str]:
-    """Which of ``texts`` occur in the data buffers of a string column (one copy per chunk)."""
-    chunks = [c.buffers()[2] for c in col.chunks]
+    """Which of ``texts`` occur in the data buffers of a string column (one copy per chunk).
+
+    A dictionary column is looked at through its dictionary (its distinct values).
+    """
+    chunks = [(c.dictionary if pa.types.is_dictionary(c.type) else c).buffers()[2] for c in col.chunks]
     blobs = [b.to_pybytes() for b in chunks if b is not None and b.size]
     return [t for t in texts if any(blob.find(t.encode("utf-8")) >= 0 for blob in blobs)]
 

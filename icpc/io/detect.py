@@ -57,14 +57,21 @@ def _detect_number_format(values: Sequence[str], spec_decimal: str, spec_thousan
     last_comma = sum(v.rfind(",") > v.rfind(".") for v in both)
     decimal = spec_decimal
     if decimal == "auto":
-        if both:
+        if dot_says_decimal is not None and comma_says_decimal is not None and not both:
+            raise AmbiguousNumbers(
+                f'amounts use both marks as a decimal mark ("{dot_says_decimal}" and "{comma_says_decimal}"); '
+                'set decimal: "." or decimal: ","'
+            )
+        if both:  # 1.234,56: the last mark is the decimal mark
             decimal = "," if last_comma * 2 >= len(both) else "."
-        elif commas:
+        elif dot_says_decimal is not None:
+            decimal = "."  # 12.5: a decimal dot; any comma groups thousands (1,000)
+        elif comma_says_decimal is not None:
+            decimal = ","
+        elif commas and not dots:
             decimal = ","  # French data: "12,500" is 12.5 (a comma thousands group needs a dot decimal)
         elif dots:
-            if dot_says_decimal is not None:
-                decimal = "."
-            elif any(v.count(".") > 1 for v in dots):
+            if any(v.count(".") > 1 for v in dots):
                 decimal = ","  # 1.234.567: thousands dots
             elif any(len(v.lstrip("0")) >= 4 and v.isdigit() for v in plain):
                 decimal = "."  # 1500 written plain: "12.500" is not a thousands group
@@ -77,16 +84,20 @@ def _detect_number_format(values: Sequence[str], spec_decimal: str, spec_thousan
                 )
         else:
             decimal = "," if delimiter in (";", "\t") else "."
-    elif decimal == "," and dot_says_decimal is not None and not commas and not both:
+    elif decimal == "," and dot_says_decimal is not None and comma_says_decimal is None \
+            and not any(v.rfind(",") > v.rfind(".") for v in both):
         raise AmbiguousNumbers(
             f'decimal is "," but amounts are written with a decimal dot (e.g. "{dot_says_decimal}"); '
             'set decimal: "." or decimal: auto'
         )
-    elif decimal == "." and comma_says_decimal is not None and not dots and not both:
+    elif decimal == "." and comma_says_decimal is not None and dot_says_decimal is None \
+            and not any(v.rfind(".") > v.rfind(",") for v in both):
         raise AmbiguousNumbers(
             f'decimal is "." but amounts are written with a decimal comma (e.g. "{comma_says_decimal}"); '
             'set decimal: "," or decimal: auto'
         )
+    if spec_thousands == decimal:
+        raise AmbiguousNumbers(f'decimal and thousands are both "{decimal}"; set thousands: none or the other mark')
     thousands: list[str] = list(_SPACES)
     if spec_thousands == "auto":
         if decimal == "," and (dots or both):

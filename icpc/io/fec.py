@@ -380,14 +380,16 @@ def _parser(names: list[str], columns: list[str], delimiter: str, quoted: bool,
 def _amounts(table: pa.Table, names: list[str], wanted: dict[str, int], layout: str, spec: FileSpec,
              encoding: str, n: int) -> np.ndarray:
     """``Credit − Debit`` of each line (empty cells are 0; NaN where a cell is unreadable)."""
-    decimal = "," if spec.decimal == "auto" else spec.decimal  # a dot is read as a decimal mark too
-    thousands = _SPACES + ((spec.thousands,) if spec.thousands in (".", ",", "'") and spec.thousands != decimal else ())
-
     def number(field: str) -> tuple[np.ndarray, np.ndarray]:
         if field not in wanted:
             return np.full(n, np.nan), np.zeros(n, bool)
         text = _decode_column(table.column(names[wanted[field]]), encoding)[0]
-        return parse_amounts(text, decimal=decimal, thousands=thousands)
+        if pa.types.is_dictionary(text.type):
+            text = text.cast(pa.string())
+        # a FEC has no thousands separator (the law says so): a dot or a comma is the decimal mark
+        decimal = "." if spec.decimal == "." else ","
+        text = pc.replace_substring(text, "," if decimal == "." else ".", decimal)
+        return parse_amounts(text, decimal=decimal, thousands=_SPACES)
 
     if layout == "debit/credit":
         (debit, bad_debit), (credit, bad_credit) = number("Debit"), number("Credit")

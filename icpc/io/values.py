@@ -98,6 +98,11 @@ def parse_amounts(col: pa.ChunkedArray, *, decimal: str = ".",
     for ch in thousands:
         if ch in present:  # a thousands group is exactly three digits, after 1-3 digits
             s = _drop_thousands(s, ch, decimal)
+    other = "." if decimal == "," else ","
+    if other not in thousands and _present(col, (other,)):
+        # the other mark is neither the decimal mark nor a thousands separator here: such a
+        # value is not a number (a "1.234" in a decimal-comma file is not 1.234)
+        s = pc.if_else(pc.fill_null(pc.match_substring(s, other), False), pa.scalar(None, s.type), s)
     if decimal == "," and "," in present:
         s = pc.replace_substring(s, ",", ".")
     if empty.any():
