@@ -520,3 +520,18 @@ def test_contradictory_marks_are_refused(tmp_path, options, amounts, message):
     _write(tmp_path / "factures.csv", _lines(_sale_cells(amount=lambda v: next(it))))
     with pytest.raises(InputError, match=message):
         _load(tmp_path, **options)
+
+
+def test_month_first_dates_past_the_sample_are_refused_with_the_fix(tmp_path):
+    lines = ["Code client;Date facture;Montant HT"]
+    lines += [f"C{i};{(i % 12) + 1:02d}/{(i % 9) + 1:02d}/2024;10,00" for i in range(2100)]  # day and month <= 12
+    lines += ["X1;03/25/2024;10,00"]  # only month first
+    (tmp_path / "factures.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    cfg = {"client": "T", "transactions": {"path": "factures.csv", "columns": {
+        "customer_id": "Code client", "date": "Date facture", "amount": "Montant HT"}}}
+    with pytest.raises(InputError, match=r'date values such as "03/25/2024" are written month first.*'
+                                         r'transactions\.date_format: "%m/%d/%Y"'):
+        load_dataset(config_from_dict(cfg, base_dir=tmp_path))
+    cfg["transactions"]["date_format"] = "%m/%d/%Y"
+    ds = load_dataset(config_from_dict(cfg, base_dir=tmp_path))
+    assert ds.ledger.rows_used == 2101 and ds.transactions["date"].iloc[-1] == np.datetime64("2024-03-25", "ns")

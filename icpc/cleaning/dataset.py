@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -25,9 +27,19 @@ from icpc.cleaning.ledger import (
 )
 from icpc.cleaning.transactions import clean_transactions
 from icpc.config import ActivitySpec, Config, Exclusions, FileSpec
+from icpc.exceptions import ConfigError, InputError
 from icpc.io import RawTable, harmonise_ids, parse_table, read_table
 
-__all__ = ["Dataset", "load_dataset"]
+__all__ = ["DATASET_FILE", "Dataset", "load_dataset", "load_saved_dataset", "save_dataset"]
+
+#: the description of a saved dataset (as_of, ledgers, config path), in its folder
+DATASET_FILE = "dataset.json"
+_FORMAT = "icpc-dataset"
+_VERSION = 1
+#: the frames of a saved dataset, each ``<name>.parquet`` (absent when the frame is None)
+_FRAMES = ("transactions", "customers", "activity")
+#: rows per Parquet row group (None: pyarrow's default); tests make it small
+_ROW_GROUP_ROWS: int | None = None
 
 
 @dataclass(frozen=True)
@@ -152,9 +164,10 @@ def _load_dataset(config: Config, worker: ThreadPoolExecutor) -> Dataset:
     raws = harmonise_ids(raws, config_name=name)
     cust_ledger = None
     if "customers" in raws:
-        customers, cust_ledger, excluded_ids = clean_customers(parse_table(raws["customers"]), exclude=config.exclude)
+        customers, cust_ledger, excluded_ids = clean_customers(parse_table(raws["customers"], config_name=name),
+                                                               exclude=config.exclude)
     # the raw columns (~700 MB for 8M lines) go back to the heap once parsed
-    tx = parse_table(raws.pop("transactions"), release=True)
+    tx = parse_table(raws.pop("transactions"), release=True, config_name=name)
     names = tx.text.get(C.NAME)  # a FEC's CompAuxLib: the names when no master is given
     where_tx = {k: v for k, v in config.exclude.where.items() if tx.has(k)}
     transactions, ledger, as_of = clean_transactions(
@@ -194,7 +207,7 @@ def _load_dataset(config: Config, worker: ThreadPoolExecutor) -> Dataset:
     if config.activity is not None:
         spec: ActivitySpec = config.activity
         assert act_job is not None
-        act_raw = parse_table(raws["activity"] if "activity" in raws else act_job.result())
+        act_raw = parse_table(raws["activity"] if "activity" in raws else act_job.result(), config_name=name)
         ids = set(config.exclude.customers) | set(excluded_ids)
         activity, ledgers["activity"] = clean_activity(act_raw, types=spec.types, as_of=as_of,
                                                        excluded_customers=ids)
@@ -209,6 +222,139 @@ def _load_dataset(config: Config, worker: ThreadPoolExecutor) -> Dataset:
         transactions=transactions,
         customers=customers,
         activity=activity,
+        ledger=ledger,
+        ledgers=ledgers,
+    )
+
+
+# --------------------------------------------------------------------------------------
+# a cleaned dataset saved to a folder and read back (the run's one load, used by the kernel)
+# --------------------------------------------------------------------------------------
+def _json_default(value: Any) -> Any:
+    """NumPy scalars and arrays a ledger's details may hold, as plain JSON values."""
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+def save_dataset(dataset: Dataset, folder: str | Path) -> Path:
+    """Write a cleaned dataset to a folder, to be read back by :func:`load_saved_dataset`.
+
+    ``icpc run`` loads and cleans the client's exports once, saves the result in the run
+    folder (``dataset/``) and the notebook's kernel reads it instead of the exports.
+
+    Parameters
+    ----------
+    dataset : Dataset
+        As returned by :func:`load_dataset`.
+    folder : str or Path
+        Created if needed. Receives ``transactions.parquet``, ``customers.parquet`` and
+        ``activity.parquet`` (the last two only when the dataset has them; a stale one is
+        removed) and ``dataset.json``: ``as_of``, the client, its slug, the config's path
+        and every ledger (:meth:`Ledger.to_dict`).
+
+    Returns
+    -------
+    Path
+        The folder.
+
+    Notes
+    -----
+    The frames go through Parquet with pandas' metadata, which keeps every dtype —
+    categories (their order, unused ones included), ``datetime64[ns]``, ``float64``,
+    ``str`` — and the index; :func:`load_saved_dataset` gives back frames equal to the
+    saved ones (``pandas.testing.assert_frame_equal``).
+    """
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    frames: dict[str, str | None] = {}
+    for name in _FRAMES:
+        frame: pd.DataFrame | None = getattr(dataset, name)
+        path = folder / f"{name}.parquet"
+        if frame is None:
+            path.unlink(missing_ok=True)
+            frames[name] = None
+            continue
+        frame.to_parquet(path, engine="pyarrow", row_group_size=_ROW_GROUP_ROWS)
+        frames[name] = path.name
+    config = dataset.config
+    description = {
+        "format": _FORMAT,
+        "version": _VERSION,
+        "client": config.client,
+        "slug": config.slug,
+        "config_path": str(Path(config.source).resolve()) if config.source is not None else None,
+        "as_of": dataset.as_of.isoformat(),
+        "frames": frames,
+        "ledger": {"key": dataset.ledger.key, **dataset.ledger.to_dict()},
+        "ledgers": {key: ledger.to_dict() for key, ledger in dataset.ledgers.items()},
+    }
+    text = json.dumps(description, ensure_ascii=False, indent=1, default=_json_default)
+    (folder / DATASET_FILE).write_text(text + "\n", encoding="utf-8")
+    return folder
+
+
+def load_saved_dataset(folder: str | Path, config: Config) -> Dataset:
+    """Read a dataset written by :func:`save_dataset` (no input file is read).
+
+    Parameters
+    ----------
+    folder : str or Path
+        The folder :func:`save_dataset` wrote.
+    config : Config
+        The client's config, which becomes ``Dataset.config`` (its language, thresholds…
+        apply; its cleaning settings are those the saved data was cleaned with).
+
+    Returns
+    -------
+    Dataset
+        The saved frames (same dtypes), ``as_of`` and ledgers.
+
+    Raises
+    ------
+    InputError
+        No saved dataset in ``folder`` (or one of another format version).
+    ConfigError
+        The dataset is another client's, or ``config.as_of`` is another date than the
+        one the data was cleaned for.
+    """
+    folder = Path(folder)
+    described = folder / DATASET_FILE
+    if not described.is_file():
+        raise InputError(f"{folder}: no saved dataset ({DATASET_FILE} not found); "
+                         "load the data from the config instead (dataset_path = None)")
+    data = json.loads(described.read_text(encoding="utf-8"))
+    if data.get("format") != _FORMAT or data.get("version") != _VERSION:
+        raise InputError(f"{described}: not a dataset this version of icpc reads "
+                         f"(format {data.get('format')!r}, version {data.get('version')!r}); "
+                         "load the data from the config instead (dataset_path = None)")
+    if data["slug"] != config.slug:
+        raise ConfigError(f"{folder}: the saved dataset is client {data['client']!r} (slug {data['slug']!r}), "
+                          f"not {config.client!r} (slug {config.slug!r})")
+    as_of = dt.date.fromisoformat(data["as_of"])
+    if config.as_of is not None and config.as_of != as_of:
+        raise ConfigError(f"{folder}: the saved dataset was cleaned for as_of {as_of.isoformat()}, "
+                          f"not {config.as_of.isoformat()}; load the data from the config for another "
+                          "date (dataset_path = None)")
+    frames: dict[str, pd.DataFrame | None] = {}
+    for name in _FRAMES:
+        file = data["frames"].get(name)
+        frames[name] = pd.read_parquet(folder / file, engine="pyarrow") if file else None
+    ledgers = {key: Ledger.from_dict(block, key=key) for key, block in data["ledgers"].items()}
+    ledger = Ledger.from_dict(data["ledger"])
+    if ledgers.get(ledger.key) == ledger:
+        ledger = ledgers[ledger.key]  # the same object, as load_dataset returns it
+    transactions = frames["transactions"]
+    if transactions is None:
+        raise InputError(f"{described}: the saved dataset has no transactions")
+    return Dataset(
+        config=config,
+        as_of=as_of,
+        transactions=transactions,
+        customers=frames["customers"],
+        activity=frames["activity"],
         ledger=ledger,
         ledgers=ledgers,
     )

@@ -28,6 +28,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from icpc import columns as C
+from icpc.exceptions import InputError
 from icpc.io.common import DATE_COLUMNS, NUMERIC_COLUMNS, RawTable
 from icpc.io.values import parse_amounts, parse_dates, parse_text, totals_labels, totals_mask
 
@@ -86,7 +87,7 @@ class ParsedTable:
         return name in self.codes or name in self.text or name in self.numbers or name in self.dates
 
 
-def parse_table(raw: RawTable, *, release: bool = False) -> ParsedTable:
+def parse_table(raw: RawTable, *, release: bool = False, config_name: str = "client.yaml") -> ParsedTable:
     """Parse every mapped column of ``raw`` into typed values.
 
     Parameters
@@ -96,10 +97,18 @@ def parse_table(raw: RawTable, *, release: bool = False) -> ParsedTable:
     release : bool
         Empty ``raw.columns`` once parsed, so that their memory (about 700 MB for
         8 million Parquet lines) serves what follows.
+    config_name : str
+        For messages.
 
     Returns
     -------
     ParsedTable
+
+    Raises
+    ------
+    InputError
+        Dates read day first from the first rows, while later ones can only be month first
+        (``03/25/2024``): the sample misled the detection; the fix is ``date_format``.
 
     Notes
     -----
@@ -120,6 +129,9 @@ def parse_table(raw: RawTable, *, release: bool = False) -> ParsedTable:
             if label.any():
                 totals |= (cust_codes >= 0) & label[np.maximum(cust_codes, 0)]
         dates = {name: parse_dates(cols[name], formats=raw.date_formats) for name in cols if name in DATE_COLUMNS}
+        for name, (_, bad) in dates.items():
+            if bad.any():
+                _check_day_first(raw, cols[name], bad, name, config_name)
         numbers = {name: parse_amounts(cols[name], decimal=raw.decimal, thousands=raw.thousands)
                    for name in cols if name in NUMERIC_COLUMNS}
         for name in cols:
@@ -132,6 +144,26 @@ def parse_table(raw: RawTable, *, release: bool = False) -> ParsedTable:
     if release:
         cols.clear()
     return ParsedTable(raw=raw, codes=codes, text=text, numbers=numbers, dates=dates, totals=totals)
+
+
+def _check_day_first(raw: RawTable, col: pa.ChunkedArray, bad: np.ndarray, name: str, config_name: str) -> None:
+    """Refuse day-first dates when unreadable ones can only be month first (``03/25/2024``)."""
+    first = raw.date_formats[0] if raw.date_formats else ""
+    if not first.startswith("%d") or len(raw.date_formats) <= 2:  # a date_format the config gave: as told
+        return
+    swapped = first.replace("%d", "%DAY").replace("%m", "%d").replace("%DAY", "%m")
+    values = pc.unique(parse_text(col).filter(pa.array(bad))).drop_null().slice(0, 1000)
+    if not len(values):
+        return
+    read = pc.strptime(values, format=swapped, unit="s", error_is_null=True)
+    if read.null_count == len(values):
+        return
+    example = values.filter(read.is_valid())[0].as_py()
+    written = swapped.replace("%Y", "yyyy").replace("%m", "mm").replace("%d", "dd")
+    raise InputError(
+        f'{raw.path.name}: {name} values such as "{example}" are written month first ({written}), while the '
+        f"first rows read day first; set {raw.key}.date_format: \"{swapped}\" in {config_name}"
+    )
 
 
 def encode_text(col: pa.ChunkedArray | pa.Array | None, n: int) -> Codes:
