@@ -75,6 +75,19 @@ _Loader.yaml_implicit_resolvers = {
 }
 
 
+def _decode(raw: bytes) -> str:
+    """The config's text: UTF-8 (with or without BOM), UTF-16 (Notepad's "Unicode"), else Windows-1252."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError:
+            pass
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return raw.decode("cp1252", errors="replace")
+
+
 def read_yaml(path: Path, *, text_keys: Sequence[tuple[str, ...]] = ()) -> Any:
     """Read a client config file into Python values, refusing the YAML traps above.
 
@@ -107,11 +120,19 @@ def read_yaml(path: Path, *, text_keys: Sequence[tuple[str, ...]] = ()) -> Any:
             "YAML config, not a data export"
         )
     raw = path.read_bytes()
+    text = _decode(raw)
+    bad = next((ch for ch in text if (ord(ch) < 32 and ch not in "\t\n\r") or ord(ch) in (0x7F, 0xFFFE, 0xFFFF)),
+               None)
+    if bad is not None:
+        line = text[: text.index(bad)].count("\n") + 1
+        raise ConfigError(
+            f"{name}: a control character (U+{ord(bad):04X}) on line {line}, which YAML does not allow; "
+            "save the file again as plain text (UTF-8) and remove it"
+        )
     try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("cp1252", errors="replace")
-    loader = _Loader(text)
+        loader = _Loader(text)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{name}: not valid YAML ({shorten(str(exc).splitlines()[0])}); save it as UTF-8 text") from None
     try:
         node = _single_node(loader, name)
         if node is None:

@@ -474,3 +474,23 @@ def test_credit_notes_cancelling_every_invoice_name_the_invoice_column(tmp_path:
         "cancel the invoices (credit notes: 2 rows, zero amounts: 0 rows, total -10,00 EUR); "
         "check transactions.columns.amount and transactions.columns.invoice_id"
     )
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-8-sig"])
+def test_config_saved_as_unicode_by_notepad_is_read(tmp_path, encoding):
+    text = 'client: "Société Générale"\ntransactions:\n  path: f.csv\n  columns: {customer_id: a, date: b, amount: c}\n'
+    data = text.encode(encoding)
+    if encoding == "utf-16-le":
+        data = b"\xff\xfe" + data  # Notepad writes the BOM
+    (tmp_path / "client.yaml").write_bytes(data)
+    from icpc.config import load_config
+
+    assert load_config(tmp_path / "client.yaml").client == "Société Générale"
+
+
+def test_control_character_in_the_config_is_one_line(tmp_path):
+    (tmp_path / "client.yaml").write_text('client: "A\x07B"\ntransactions: {path: f.csv}\n', encoding="utf-8")
+    from icpc.config import load_config
+
+    with pytest.raises(ConfigError, match=r"client\.yaml: a control character \(U\+0007\) on line 1"):
+        load_config(tmp_path / "client.yaml")
