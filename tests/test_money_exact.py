@@ -85,3 +85,11 @@ def test_totals_are_the_exact_sums_rounded_once(tmp_path, seed):
     for name, block in out["segments"].items():
         members = [c for c, s in segment_of.items() if s == name]
         assert block["revenue"] == _round(sum((history[c] for c in members), Decimal(0))), name
+
+
+def test_ledger_amounts_are_exact_sums_rounded_once(tmp_path):
+    lines = [("C1", dt.date(2024, 3, 1), f"F{i}", Decimal("1.125"), Decimal("0.1125")) for i in range(1000)]
+    diag = Diagnostic.from_config(_write(tmp_path, lines))
+    ledger = diag.dataset.ledger
+    assert ledger.amount_used == 1125.0 == diag.kpis_json()["kpis"]["revenue"]["current"]
+    assert ledger.balanced

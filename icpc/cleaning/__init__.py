@@ -48,7 +48,7 @@ from __future__ import annotations
 from icpc.cleaning.activity import clean_activity
 from icpc.cleaning.attribution import customer_attribution, last_rows
 from icpc.cleaning.customers import clean_customers
-from icpc.cleaning.dataset import Dataset, load_dataset
+from icpc.cleaning.dataset import Dataset, load_dataset, load_saved_dataset, save_dataset
 from icpc.cleaning.ledger import ACTIVITY_REASONS, CUSTOMER_REASONS, TRANSACTION_REASONS, Ledger
 from icpc.cleaning.transactions import clean_transactions
 
@@ -56,6 +56,8 @@ __all__ = [
     "Dataset",
     "Ledger",
     "load_dataset",
+    "save_dataset",
+    "load_saved_dataset",
     "clean_transactions",
     "clean_customers",
     "clean_activity",

@@ -29,6 +29,7 @@ from icpc.cleaning.transactions import clean_transactions
 from icpc.config import ActivitySpec, Config, Exclusions, FileSpec
 from icpc.exceptions import ConfigError, InputError
 from icpc.io import RawTable, harmonise_ids, parse_table, read_table
+from icpc.money import cents
 
 __all__ = ["DATASET_FILE", "Dataset", "load_dataset", "load_saved_dataset", "save_dataset"]
 
@@ -193,7 +194,7 @@ def _load_dataset(config: Config, worker: ThreadPoolExecutor) -> Dataset:
             W_NO_TRANSACTIONS: {"rows": int(without.sum()), "amount": 0.0, "customers": int(without.sum())},
             W_NOT_IN_MASTER: {
                 "rows": int(missing_rows.sum()),
-                "amount": float(np.round(transactions[C.AMOUNT].to_numpy()[missing_rows] * 100).sum()) / 100.0,
+                "amount": float(cents(transactions[C.AMOUNT].to_numpy()[missing_rows].sum())),
                 "customers": int(tx_ids[missing_rows].nunique()),
             },
         })

@@ -22,6 +22,7 @@ from icpc.io.common import (
     W_PADDED_IDS,
     W_UNCLOSED_QUOTE,
 )
+from icpc.money import cents as money_cents
 
 __all__ = ["Ledger", "TRANSACTION_REASONS", "CUSTOMER_REASONS", "ACTIVITY_REASONS"]
 
@@ -113,7 +114,9 @@ class Ledger:
 
     Every row read is either used or excluded for one reason; ``rows_read ==
     rows_used + sum(rows_excluded.values())`` and ``amount_read == amount_used +
-    sum(amounts_excluded.values())`` (sums in cents, so exactly).
+    sum(amounts_excluded.values())`` exactly: each bucket's amount is the exact sum of its
+    rows rounded once to the cent, and ``amount_read`` is the sum of these (so it can differ
+    from the file's rounded total by half a cent per bucket, never more).
 
     Attributes
     ----------
@@ -186,8 +189,9 @@ class Ledger:
         if amounts is None:
             cents = np.zeros(k)
         else:
-            row_cents = np.round(np.nan_to_num(amounts, nan=0.0) * 100.0)
-            cents = np.bincount(bucket, weights=row_cents, minlength=k)
+            # each bucket's exact total, rounded once to the cent (never a sum of rounded rows)
+            totals = np.bincount(bucket, weights=np.nan_to_num(amounts, nan=0.0), minlength=k)
+            cents = np.round(money_cents(totals) * 100.0)
         extra = dict(extra_rows or {})
         rows_excluded = {r: int(counts[i + 1]) + int(extra.get(r, 0)) for i, r in enumerate(reasons)}
         amounts_excluded = {r: float(cents[i + 1]) / 100.0 for i, r in enumerate(reasons)}
@@ -237,6 +241,53 @@ class Ledger:
             "details": dict(self.details),
         }
 
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], *, key: str | None = None) -> Ledger:
+        """Rebuild a ledger from :meth:`to_dict` (also after a JSON round trip).
+
+        ``Ledger.from_dict(json.loads(json.dumps(ledger.to_dict())), key=ledger.key)``
+        equals ``ledger``: amounts are whole cents, which :meth:`to_dict`'s rounding to
+        two decimals keeps as they are, and the dicts keep their order.
+
+        Parameters
+        ----------
+        data : mapping
+            The ``to_dict()`` block: ``path``, ``rows_read``, ``rows_used``,
+            ``rows_excluded``, ``amount_read``, ``amount_used``, ``amounts_excluded`` and
+            optionally ``warnings``, ``examples``, ``details`` (and ``key``).
+        key : str, optional
+            The config key (``transactions``…); default ``data["key"]``.
+
+        Returns
+        -------
+        Ledger
+
+        Raises
+        ------
+        ValueError
+            A required entry is missing, or no key is given.
+        """
+        key = key if key is not None else data.get("key")
+        if key is None:
+            raise ValueError("a ledger needs its config key: pass key= or give data['key']")
+        missing = [k for k in ("path", "rows_read", "rows_used", "rows_excluded", "amount_read", "amount_used",
+                               "amounts_excluded") if k not in data]
+        if missing:
+            raise ValueError(f"ledger {key!r}: missing {', '.join(missing)}")
+        return cls(
+            key=str(key),
+            path=str(data["path"]),
+            rows_read=int(data["rows_read"]),
+            rows_used=int(data["rows_used"]),
+            rows_excluded={str(r): int(n) for r, n in data["rows_excluded"].items()},
+            amount_read=float(data["amount_read"]),
+            amount_used=float(data["amount_used"]),
+            amounts_excluded={str(r): float(v) for r, v in data["amounts_excluded"].items()},
+            warnings={str(w): dict(v) for w, v in (data.get("warnings") or {}).items()},
+            examples={str(r): [int(x) for x in v] for r, v in (data.get("examples") or {}).items()},
+            details=dict(data.get("details") or {}),
+        )
+
 
 class _Buckets:
     """One bucket code per row: 0 = used, ``i`` = ``reasons[i - 1]``; the first reason wins.
@@ -265,7 +316,7 @@ def _warn(mask: np.ndarray, amounts: np.ndarray | None, source_row: np.ndarray, 
     rows = int(mask.sum())
     amount = 0.0
     if amounts is not None and rows:
-        amount = float(np.round(np.nan_to_num(amounts[mask]) * 100.0).sum()) / 100.0
+        amount = float(money_cents(np.nan_to_num(amounts[mask]).sum()))
     out: dict[str, Any] = {"rows": rows, "amount": amount}
     out.update(extra)
     if rows:
