@@ -200,7 +200,12 @@ def parse_dates(col: pa.ChunkedArray, *,
         if not todo.any():
             break
         idx = np.flatnonzero(todo)
-        got_secs, got = fallback(text.take(pa.array(idx)))
+        # on the distinct values: dates repeat (a month-name date is folded once, not per row)
+        encoded = pc.dictionary_encode(text.take(pa.array(idx)).combine_chunks())
+        value_secs, value_got = fallback(pa.chunked_array([encoded.dictionary]))
+        codes = np.asarray(pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False), np.int64)
+        got = (codes >= 0) & value_got[np.maximum(codes, 0)] if len(value_got) else np.zeros(len(idx), bool)
+        got_secs = value_secs[np.maximum(codes, 0)] if len(value_secs) else np.zeros(len(idx), np.int64)
         if got.any():
             secs[idx[got]] = got_secs[got]
             todo[idx[got]] = False
