@@ -535,3 +535,16 @@ def test_month_first_dates_past_the_sample_are_refused_with_the_fix(tmp_path):
     cfg["transactions"]["date_format"] = "%m/%d/%Y"
     ds = load_dataset(config_from_dict(cfg, base_dir=tmp_path))
     assert ds.ledger.rows_used == 2101 and ds.transactions["date"].iloc[-1] == np.datetime64("2024-03-25", "ns")
+
+
+def test_utf8_lines_in_a_cp1252_file_are_read_as_utf8(tmp_path):
+    cells = [list(r) for r in _sale_cells()]
+    body = [";".join(r).encode("cp1252") for r in cells]
+    pasted = ";".join(["C002", "01/03/2024", "Équerre", "0,45", "Éric Müller"]).encode("utf-8")
+    data = b"\r\n".join([";".join(HEADER).encode("cp1252"), *body, *body, pasted]) + b"\r\n"
+    (tmp_path / "factures.csv").write_bytes(data)
+    ds = _load(tmp_path)
+    assert ds.ledger.details["encoding"] == "cp1252"
+    assert set(ds.transactions["salesperson"].astype(str)) == {"Hélène Dupré", "Éric Müller", "Chloé Bérard"}
+    warning = ds.ledger.warnings["UTF-8 characters in a Windows-1252 file, read as UTF-8"]
+    assert warning["rows"] == 1 and warning["examples"] == [9]

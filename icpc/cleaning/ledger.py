@@ -21,6 +21,7 @@ from icpc.io.common import (
     W_NOT_UTF8,
     W_PADDED_IDS,
     W_UNCLOSED_QUOTE,
+    W_UTF8_IN_8BIT,
 )
 from icpc.money import cents as money_cents
 
@@ -56,7 +57,7 @@ W_NOT_IN_MASTER = "transaction customers missing from master"
 #: are tested, right after totals lines; listed in the ledger only for such files
 OPTIONAL_REASONS: tuple[str, ...] = (REPEATED_HEADER, NOT_SALES, NO_CUSTOMER_LINE, DAMAGED_ID)
 #: warnings readers set (re-exported for the docs and tests)
-READER_WARNINGS: tuple[str, ...] = (W_NOT_UTF8, W_UNCLOSED_QUOTE, W_PADDED_IDS, W_DECIMAL_IDS)
+READER_WARNINGS: tuple[str, ...] = (W_NOT_UTF8, W_UTF8_IN_8BIT, W_UNCLOSED_QUOTE, W_PADDED_IDS, W_DECIMAL_IDS)
 
 #: the far-date rule (see the module docstring)
 FAR_BEFORE = np.datetime64("1990-01-01", "ns")

@@ -28,6 +28,7 @@ from icpc.io.common import (
     _TOTALS_START,
     W_NOT_UTF8,
     W_UNCLOSED_QUOTE,
+    W_UTF8_IN_8BIT,
     RawTable,
     _is_ascii,
     _match_headers,
@@ -200,8 +201,8 @@ def read_text(spec: FileSpec, path: Path, head: bytes, config_name: str) -> RawT
             stray |= repaired
     cols = {canon: decoded_cols[names[j]] for canon, j in found.items()}
     flagged: dict[str, np.ndarray] = {}
-    if stray.any():
-        flagged[W_NOT_UTF8] = stray
+    if stray.any():  # values read in the other encoding than the file's
+        flagged[W_NOT_UTF8 if encoding.replace("_", "-").startswith("utf") else W_UTF8_IN_8BIT] = stray
     details: dict[str, Any] = {"format": "csv", "encoding": encoding, "delimiter": delimiter,
                                "header_line": hline + 1}
     if repair.salvaged:
@@ -317,7 +318,7 @@ def _decode_column(col: pa.ChunkedArray, encoding: str) -> tuple[pa.ChunkedArray
     else:
         fast = _transcode_8bit(encoded.dictionary, encoding)
         if fast is not None:  # one vectorised pass, no Python string per value
-            return pa.chunked_array([pa.DictionaryArray.from_arrays(encoded.indices, fast)]), None
+            return _utf8_among_8bit(encoded, fast)
         text = tuple(_decode_bytes(v, encoding) for v in values)
         bad_values = np.zeros(len(values), bool)
     indices = np.asarray(pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False))
@@ -355,6 +356,42 @@ def _byte_table(encoding: str) -> tuple[np.ndarray, np.ndarray] | None:
 _UTF8_OF_BYTE: dict[str, tuple[np.ndarray, np.ndarray] | None] = {
     name: _byte_table(name) for name in ("cp1252", "latin-1", "iso8859-15", "iso8859-1")
 }
+
+
+def _utf8_among_8bit(encoded: pa.DictionaryArray, text: pa.Array) -> tuple[pa.ChunkedArray, np.ndarray | None]:
+    """Values of a one-byte-encoded file that are really UTF-8 (``HÃ©lÃ¨ne``) read as UTF-8.
+
+    A value whose bytes hold a multi-byte UTF-8 sequence and decode as UTF-8 came from a
+    UTF-8 source pasted into a Windows-1252 export: it is read as UTF-8, so one salesperson
+    stays one; the rows are returned for the ledger's warning.
+    """
+    values = encoded.dictionary
+    offsets = np.frombuffer(values.buffers()[1], np.int32)[values.offset:values.offset + len(values) + 1]
+    data = values.buffers()[2]
+    high = (np.flatnonzero(np.frombuffer(data, np.uint8)[offsets[0]:offsets[-1]] >= 0xC2) + offsets[0]
+            if data is not None else np.zeros(0, np.int64))
+    candidates = np.unique(np.searchsorted(offsets, high, side="right") - 1) if len(high) else high
+    fixed: dict[int, str] = {}
+    for i, raw in zip(candidates.tolist(), pc.take(values, pa.array(candidates)).to_pylist(), strict=True):
+        try:
+            as_utf8 = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        if any(ord(ch) > 127 for ch in as_utf8):
+            fixed[i] = as_utf8
+    if not fixed:
+        return pa.chunked_array([pa.DictionaryArray.from_arrays(encoded.indices, text)]), None
+    strings = text.to_pylist()
+    for i, value in fixed.items():
+        strings[i] = value
+    bad_values = np.zeros(len(strings), bool)
+    bad_values[list(fixed)] = True
+    indices = np.asarray(pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False))
+    rows = (indices >= 0) & bad_values[np.maximum(indices, 0)]
+    repaired = pa.array(strings, pa.string())
+    if len(set(strings)) == len(strings):
+        return pa.chunked_array([pa.DictionaryArray.from_arrays(encoded.indices, repaired)]), rows
+    return pa.chunked_array([pc.take(repaired, encoded.indices)]), rows
 
 
 def _one_byte(encoding: str) -> tuple[np.ndarray, np.ndarray] | None:

@@ -268,6 +268,9 @@ LEDGER_REASONS: dict[str, tuple[str, str]] = {
                                            "customer code damaged by Excel (scientific notation)"),
     "bytes not UTF-8, read as Windows-1252": ("caractères réparés (octets Windows-1252 dans un fichier UTF-8)",
                                               "characters repaired (Windows-1252 bytes in a UTF-8 file)"),
+    "UTF-8 characters in a Windows-1252 file, read as UTF-8": (
+        "caractères UTF-8 dans un fichier Windows-1252, lus en UTF-8",
+        "UTF-8 characters in a Windows-1252 file, read as UTF-8"),
     "lines with an unclosed quote, read without quoting": ("lignes aux guillemets non refermés, lues telles quelles",
                                                            "lines with an unclosed quote, read as written"),
     "customer ids stored as numbers, zero-padded": ("codes clients enregistrés comme nombres, zéros rétablis",
