@@ -548,3 +548,30 @@ def test_utf8_lines_in_a_cp1252_file_are_read_as_utf8(tmp_path):
     assert set(ds.transactions["salesperson"].astype(str)) == {"Hélène Dupré", "Éric Müller", "Chloé Bérard"}
     warning = ds.ledger.warnings["UTF-8 characters in a Windows-1252 file, read as UTF-8"]
     assert warning["rows"] == 1 and warning["examples"] == [9]
+
+
+def test_repeated_header_in_capitals_is_a_repeated_header(tmp_path):
+    lines = _lines(_sale_cells()[:2]) + [";".join(h.upper() for h in HEADER)] + [";".join(r) for r in _sale_cells()[2:]]
+    _write(tmp_path / "factures.csv", lines)
+    ds = _load(tmp_path)
+    _assert_sales(ds)
+    assert ds.ledger.rows_excluded["repeated header line"] == 1
+
+
+def test_header_on_two_lines_is_matched_and_shown_on_one(tmp_path):
+    lines = ['Code client;Date facture;"Montant\nHT";Commercial', "C1;03/01/2024;10,00;Luc"]
+    (tmp_path / "factures.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    cfg = {"client": "T", "transactions": {"path": "factures.csv", "columns": {
+        "customer_id": "Code client", "date": "Date facture", "amount": "Montant HT", "region": "Secteur"}}}
+    with pytest.raises(InputError) as err:
+        load_dataset(config_from_dict(cfg, base_dir=tmp_path))
+    assert "\n" not in str(err.value) and '"Montant HT"' in str(err.value) and 'column "Secteur" not found' in str(err.value)
+
+
+@pytest.mark.parametrize(("code", "damaged"), [("4,00123E+11", True), ("4.00123E-05", True), ("12E3", False),
+                                               ("12E001", False)])
+def test_only_excel_scientific_notation_is_a_damaged_code(tmp_path, code, damaged):
+    lines = [";".join(HEADER), f"{code};05/01/2024;Vis;10,00;Luc", "C1;05/01/2024;Vis;20,00;Luc"]
+    _write(tmp_path / "factures.csv", lines)
+    ds = _load(tmp_path)
+    assert ds.ledger.rows_excluded.get("customer id in scientific notation", 0) == (1 if damaged else 0)

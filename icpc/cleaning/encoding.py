@@ -55,7 +55,7 @@ def _exact_match(dictionary: pa.Array, values: Iterable[str]) -> np.ndarray:
 
 
 #: a code that Excel turned into a number in scientific notation: 4,00123E+11
-_SCIENTIFIC = r"^[+-]?\d+([.,]\d+)?[eE][+-]?\d+$"
+_SCIENTIFIC = r"^[+-]?\d+([.,]\d+)?[eE][+-]\d+$"  # Excel always writes the exponent's sign
 
 
 def _scientific(dictionary: pa.Array) -> np.ndarray:

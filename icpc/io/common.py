@@ -168,8 +168,11 @@ def _missing_columns_error(
     spec: FileSpec, headers: Sequence[Any], found: Mapping[str, int], config_name: str
 ) -> InputError:
     missing = [c for c in spec.columns if c not in found]
-    shown = [str(h) for h in headers if h is not None and str(h).strip() != ""]
+    # a header on two lines (Alt+Enter in Excel) or a huge cell stays one short line
+    shown = [shorten(" ".join(str(h).split()), 60) for h in headers if h is not None and str(h).strip() != ""]
     listed = ", ".join(f'"{h}"' for h in shown[:30]) or "(none)"
+    if len(shown) > 30:
+        listed += f" and {len(shown) - 30} more"
     parts = []
     for canon in missing:
         wanted = spec.columns[canon]
@@ -240,8 +243,8 @@ def repeated_header_rows(columns: Mapping[str, pa.ChunkedArray], headers: Sequen
                          found: Mapping[str, int]) -> np.ndarray | None:
     """Rows that repeat the header line (page breaks of a printed export), or None.
 
-    A row is such a line when every mapped cell equals its column's header (spaces
-    around set aside).
+    A row is such a line when every mapped cell equals its column's header (case and
+    spaces around set aside).
     """
     mask: np.ndarray | None = None
     for canon, j in found.items():
@@ -251,9 +254,17 @@ def repeated_header_rows(columns: Mapping[str, pa.ChunkedArray], headers: Sequen
             return None
         if pa.types.is_dictionary(col.type):
             col = col.cast(col.type.value_type)
-        same = np.asarray(pc.fill_null(pc.equal(pc.utf8_trim_whitespace(col), str(headers[j]).strip()),
-                                       False).to_numpy(zero_copy_only=False), bool)
-        mask = same if mask is None else mask & same
+        # compared without case (a printed export may repeat "CODE CLIENT"), on the rows of
+        # about the header's length only (one cheap pass over millions of ids)
+        header = str(headers[j]).strip().lower()
+        length = np.asarray(pc.fill_null(pc.utf8_length(col), -1).to_numpy(zero_copy_only=False))
+        rows = np.flatnonzero((length >= len(header)) & (length <= len(header) + 8)
+                               & (True if mask is None else mask))
+        same = np.zeros(len(col), bool)
+        if len(rows):
+            texts = pc.utf8_lower(pc.utf8_trim_whitespace(col.take(pa.array(rows))))
+            same[rows] = np.asarray(pc.fill_null(pc.equal(texts, header), False).to_numpy(zero_copy_only=False), bool)
+        mask = same
         if not mask.any():
             return None
     return mask

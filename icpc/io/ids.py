@@ -110,11 +110,11 @@ def _whole_numbers(raw: RawTable) -> RawTable:
     if not _present(pa.chunked_array([_distinct(col)]) if pa.types.is_dictionary(col.type) else col, (".", ",")):
         return raw  # one look at the bytes: the usual file has no id with a dot or a comma
     ids = parse_text(col).combine_chunks()
-    decimal = np.asarray(pc.fill_null(pc.match_substring_regex(ids, r"^\d+[.,]0+$"), False)
+    decimal = np.asarray(pc.fill_null(pc.match_substring_regex(ids, r"^\d+[.,]0{1,2}$"), False)
                          .to_numpy(zero_copy_only=False), bool)
     if not decimal.any():
         return raw
-    whole = pc.replace_substring_regex(ids, r"^0*(\d+?)[.,]0+$", r"\1")  # a number has no leading zeros
+    whole = pc.replace_substring_regex(ids, r"^0*(\d+?)[.,]0{1,2}$", r"\1")  # a number has no leading zeros
     whole = pc.if_else(pa.array(decimal), whole, ids)
     numeric = raw.numeric_cells.get(C.CUSTOMER_ID)
     return replace(
