@@ -267,6 +267,12 @@ def _file_spec(raw: Any, key: str, base: Path, source: Path | None) -> FileSpec:
             "by law); remove the columns block"
         )
     unknown_keys(cols, _COLUMN_KEYS[key], f"{key}.columns.", source)
+    if fmt == "lines" and not cols and key == "transactions":
+        raise ConfigError(
+            f'{where_name(source)}: "transactions.columns" is missing; map the headers of '
+            f"{shorten(path.name, 60)} (customer_id, date, amount: the headers of the file), or add "
+            '"format: fec" if the file is the accounting FEC'
+        )
     for required in _REQUIRED_COLUMNS[key] if fmt == "lines" else ():
         if required not in cols or cols[required] in (None, ""):
             raise ConfigError(

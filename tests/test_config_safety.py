@@ -494,3 +494,12 @@ def test_control_character_in_the_config_is_one_line(tmp_path):
 
     with pytest.raises(ConfigError, match=r"client\.yaml: a control character \(U\+0007\) on line 1"):
         load_config(tmp_path / "client.yaml")
+
+
+def test_transactions_without_columns_suggest_the_fec(tmp_path):
+    (tmp_path / "client.yaml").write_text("client: T\ntransactions: {path: FEC.txt}\n", encoding="utf-8")
+    from icpc.config import load_config
+
+    with pytest.raises(ConfigError, match=r'"transactions.columns" is missing; map the headers of FEC\.txt.*'
+                                          r'add "format: fec" if the file is the accounting FEC'):
+        load_config(tmp_path / "client.yaml")
