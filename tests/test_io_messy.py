@@ -575,3 +575,19 @@ def test_only_excel_scientific_notation_is_a_damaged_code(tmp_path, code, damage
     _write(tmp_path / "factures.csv", lines)
     ds = _load(tmp_path)
     assert ds.ledger.rows_excluded.get("customer id in scientific notation", 0) == (1 if damaged else 0)
+
+
+@pytest.mark.parametrize("written", ["- 1 234,56", "1 234,56 -", "( 1 234,56 )", "-\u00a01 234,56"])
+def test_a_sign_apart_from_its_number_still_holds(tmp_path, written):
+    it = iter([written, "0,45", "12,50", "-15,75"])
+    _write(tmp_path / "factures.csv", _lines(_sale_cells(amount=lambda v: next(it))))
+    assert _load(tmp_path).transactions["amount"].tolist()[0] == -1234.56
+
+
+@pytest.mark.parametrize("label", ["Sous-total client Dupont", "Total client C001", "SOUS TOTAUX mars"])
+def test_totals_lines_naming_a_customer(tmp_path, label):
+    lines = _lines(_sale_cells()) + [f"{label};31/12/2024;;1 231,76;"]
+    _write(tmp_path / "factures.csv", lines)
+    ds = _load(tmp_path)
+    _assert_sales(ds)
+    assert ds.ledger.rows_excluded["totals line"] == 1

@@ -63,9 +63,11 @@ _MAGIC = {
     b"%PDF": "pdf",
     b"\x1f\x8b": "gzip",
 }
-_TOTALS_PREFIX = r"^\s*(sous[- ]?)?total"
+_TOTALS_PREFIX = r"^\s*(sous[- ]?)?tota"  # total, totaux
 _TOTALS_START = re.compile(r"^(sous[- ]?)?(total|totaux)\b")
-_TOTALS_FULL = re.compile(r"^(sous[- ]?)?(total|totaux)( (general|generale|ht|ttc|global|client|clients))?\s*:?$")
+#: "Total", "TOTAL GÉNÉRAL :", "Sous-total", "Sous-total client Dupont", "Total client C1"
+_TOTALS_FULL = re.compile(r"^(sous[- ]?(total|totaux)\b.*|(total|totaux)( (general|generale|ht|ttc|global))?\s*:?"
+                          r"|(total|totaux) (client|clients|commercial|secteur|mois|annee)\b.*)$")
 _NUMBER_RE = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
 _MIN_YEAR, _MAX_YEAR = 1678, 2261  # the range of datetime64[ns]
 

@@ -94,6 +94,9 @@ def parse_amounts(col: pa.ChunkedArray, *, decimal: str = ".",
             s = pc.replace_substring(s, ch, by)
     if present & {" ", "\t", "€", "EUR", *thousands}:
         s = pc.utf8_trim_whitespace(s)
+    if present & {" ", "\t", *_SPACES}:  # "- 12,50", "12,50 -", "( 12,50 )": the sign holds to the number
+        s = pc.replace_substring_regex(s, "^([+(-])[\\s\u00a0\u202f\u2009]+", r"\1")
+        s = pc.replace_substring_regex(s, "[\\s\u00a0\u202f\u2009]+([)-])$", r"\1")
     empty = np.asarray(pc.fill_null(pc.equal(s, ""), True).to_numpy(zero_copy_only=False), bool)
     for ch in thousands:
         if ch in present:  # a thousands group is exactly three digits, after 1-3 digits
