@@ -446,6 +446,9 @@ def config_from_dict(raw: Mapping[str, Any], *, base_dir: Path | str = ".", sour
                 f'{where_name(source)}: "segments" must be a list of rules (name, r, f, ...), found {type(segments).__name__}'
             )
         segments = tuple(dict(s) for s in segments)
+        from icpc.segmentation import segment_rules
+
+        segment_rules(segments, source=source)  # checked now, not at the first analysis
 
     br_raw = mapping(raw.get("branding"), "branding", source)
     unknown_keys(br_raw, _BRANDING_KEYS, "branding.", source)

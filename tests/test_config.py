@@ -230,3 +230,12 @@ def test_a_bad_fec_config_gives_one_clear_error(tmp_path: Path, text: str, messa
     with pytest.raises(ConfigError, match=message) as info:
         load_config(write(tmp_path, text))
     assert "\n" not in str(info.value) and str(info.value).startswith("client.yaml: ")
+
+
+def test_segment_rules_are_checked_when_the_config_is_read(tmp_path):
+    from icpc.config import config_from_dict
+
+    raw = {"client": "T", "transactions": {"path": "f.csv", "columns": {"customer_id": "a", "date": "b", "amount": "c"}},
+           "segments": [{"name": "Recent", "r": [4, 5]}]}  # leaves r 1-3 without a segment
+    with pytest.raises(ConfigError, match="without a segment"):
+        config_from_dict(raw, base_dir=tmp_path)
