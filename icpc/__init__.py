@@ -41,7 +41,7 @@ _API = {
     "period_bounds": "icpc.periods",
     "run_client": "icpc.runner",
     "run_batch": "icpc.batch",
-    "write_sample": "icpc.sample",
+    "write_sample": "icpc.datasets.demo",
     "IcpcError": "icpc.exceptions",
     "ConfigError": "icpc.exceptions",
     "InputError": "icpc.exceptions",

@@ -75,7 +75,7 @@ def sample(
     fec: Annotated[bool, typer.Option("--fec", help="Write the books as a FEC (accounting export) instead.")] = False,
 ) -> None:
     """Write a synthetic demo client (config + data) to DIRECTORY."""
-    from icpc.sample import write_sample
+    from icpc.datasets.demo import write_sample
 
     config_path = write_sample(directory, seed=seed, customers=customers, years=years, lines=lines, fmt=fmt,
                                fec=fec)

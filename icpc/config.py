@@ -168,7 +168,7 @@ class Config:
     activity: ActivitySpec | None = None
     exclude: Exclusions = field(default_factory=Exclusions)
     thresholds: Thresholds = field(default_factory=Thresholds)
-    #: optional override of the Score3D segment rules (see :mod:`icpc.segmentation`)
+    #: optional override of the Score3D segment rules (see :mod:`icpc.analysis.score3d`)
     segments: tuple[Mapping[str, Any], ...] | None = None
     #: optional window (months) of history used for Score3D; None = all history
     rfm_window_months: int | None = None
@@ -446,7 +446,7 @@ def config_from_dict(raw: Mapping[str, Any], *, base_dir: Path | str = ".", sour
                 f'{where_name(source)}: "segments" must be a list of rules (name, r, f, ...), found {type(segments).__name__}'
             )
         segments = tuple(dict(s) for s in segments)
-        from icpc.segmentation import segment_rules
+        from icpc.analysis.score3d import segment_rules
 
         segment_rules(segments, source=source)  # checked now, not at the first analysis
 

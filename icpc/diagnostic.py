@@ -26,14 +26,16 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from icpc import anomalies as anomalies_mod
 from icpc import columns as C
-from icpc import export, kpi, segmentation, warning
-from icpc.activity import activity_summary
-from icpc.anomalies import Anomalies
+from icpc import export, kpi
+from icpc.analysis import anomalies as anomalies_mod
+from icpc.analysis import score3d as segmentation
+from icpc.analysis import warning
+from icpc.analysis.activity import activity_summary
+from icpc.analysis.anomalies import Anomalies
+from icpc.analysis.score3d import KMeansResult, SegmentRule
 from icpc.exceptions import AnalysisError
 from icpc.export import CUSTOMERS_CSV_COLUMNS, jsonable, money, number, round_adding_up
-from icpc.segmentation import KMeansResult, SegmentRule
 
 if TYPE_CHECKING:
     from icpc.cleaning import Dataset
@@ -171,7 +173,7 @@ class Diagnostic:
 
     @cached_property
     def documents(self) -> pd.DataFrame:
-        """Documents (pièces) up to ``as_of`` (:func:`icpc.documents.documents`)."""
+        """Documents (pièces) up to ``as_of`` (:func:`icpc.analysis.documents.documents`)."""
         return self.prepared.documents
 
     @cached_property
@@ -259,7 +261,7 @@ class Diagnostic:
 
     @cached_property
     def rfm(self) -> pd.DataFrame:
-        """Recency, frequency, monetary per customer with a sale (:func:`icpc.segmentation.rfm`).
+        """Recency, frequency, monetary per customer with a sale (:func:`icpc.analysis.score3d.rfm`).
 
         On ``config.basis`` and over ``config.rfm_window_months`` (all history when None).
         """
@@ -288,17 +290,17 @@ class Diagnostic:
 
     @cached_property
     def segment_profiles(self) -> pd.DataFrame:
-        """Profile and action per segment (:func:`icpc.segmentation.segment_profiles`)."""
+        """Profile and action per segment (:func:`icpc.analysis.score3d.segment_profiles`)."""
         return segmentation.segment_profiles(self.scores, self.segment_rules, language=self.config.language)
 
     @cached_property
     def rf_grid(self) -> pd.DataFrame:
-        """Customers and mean monetary value per R x F cell (:func:`icpc.segmentation.rf_grid`)."""
+        """Customers and mean monetary value per R x F cell (:func:`icpc.analysis.score3d.rf_grid`)."""
         return segmentation.rf_grid(self.scores)
 
     @cached_property
     def migration(self) -> pd.DataFrame:
-        """Moves between segments from the end of N-1 to ``as_of`` (:func:`icpc.segmentation.migration`)."""
+        """Moves between segments from the end of N-1 to ``as_of`` (:func:`icpc.analysis.score3d.migration`)."""
         return segmentation.migration(
             self.documents, as_of=self.as_of, period_months=self.months, rules=self.segment_rules,
             basis=self.config.basis, window_months=self.config.rfm_window_months, current=self.scores,
@@ -306,7 +308,7 @@ class Diagnostic:
 
     @cached_property
     def kmeans(self) -> KMeansResult:
-        """K-means alternative to the rules, k by silhouette (:func:`icpc.segmentation.kmeans_segments`)."""
+        """K-means alternative to the rules, k by silhouette (:func:`icpc.analysis.score3d.kmeans_segments`)."""
         return segmentation.kmeans_segments(self.scores, language=self.config.language)
 
     @cached_property
@@ -319,7 +321,7 @@ class Diagnostic:
 
     @cached_property
     def early_warning(self) -> pd.DataFrame:
-        """Early-warning table, flagged first by value at stake (:func:`icpc.warning.early_warning`)."""
+        """Early-warning table, flagged first by value at stake (:func:`icpc.analysis.warning.early_warning`)."""
         return warning.early_warning(
             self.documents, as_of=self.as_of, thresholds=self.config.thresholds, attribution=self.attribution
         )
@@ -335,7 +337,7 @@ class Diagnostic:
 
     @cached_property
     def anomalies(self) -> Anomalies:
-        """Address / SIRET duplicate groups and suspicious creations (:func:`icpc.anomalies.anomalies`)."""
+        """Address / SIRET duplicate groups and suspicious creations (:func:`icpc.analysis.anomalies.anomalies`)."""
         return anomalies_mod.anomalies(
             self.dataset.customers, self.documents, as_of=self.as_of, attribution=self.attribution,
             stats=self.rfm_history,

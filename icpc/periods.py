@@ -114,3 +114,25 @@ def _day(date: dt.date) -> int:
 def _day_numbers(dates: pd.Series | np.ndarray) -> np.ndarray:
     """Days since 1970-01-01 of a datetime column (times dropped)."""
     return np.asarray(dates, dtype="datetime64[ns]").view(np.int64) // _DAY_NS
+
+
+def _ts(date: dt.date | str | pd.Timestamp) -> pd.Timestamp:
+    return pd.Timestamp(date).normalize()
+
+
+def window_start(as_of: dt.date | str | pd.Timestamp, months: int) -> pd.Timestamp:
+    """First day of the ``months``-month window ending at ``as_of`` (DESIGN.md periods).
+
+    Parameters
+    ----------
+    as_of : date
+        Last day of the window (included).
+    months : int
+        Length of the window in months.
+
+    Returns
+    -------
+    Timestamp
+        ``(as_of + 1 day) - months``: 2024-12-31 and 12 give 2024-01-01.
+    """
+    return _ts(as_of) + pd.Timedelta(days=1) - pd.DateOffset(months=int(months))

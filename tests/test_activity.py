@@ -1,4 +1,4 @@
-"""Tests of icpc.activity: contacts, calls and conversion per salesperson and period."""
+"""Tests of icpc.analysis.activity: contacts, calls and conversion per salesperson and period."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from icpc import kpi
-from icpc.activity import ACTIVITY_COLUMNS, activity_summary
+from icpc.analysis.activity import ACTIVITY_COLUMNS, activity_summary
 
 AS_OF = dt.date(2024, 12, 31)
 

@@ -1,4 +1,4 @@
-"""Tests of icpc.anomalies: address normalisation, duplicate groups, suspicious creations."""
+"""Tests of icpc.analysis.anomalies: address normalisation, duplicate groups, suspicious creations."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from icpc.anomalies import (
+from icpc.analysis.anomalies import (
     _components,
     anomalies,
     duplicate_groups,
@@ -14,7 +14,7 @@ from icpc.anomalies import (
     normalise_siret,
     suspicious_creations,
 )
-from icpc.documents import documents
+from icpc.analysis.documents import documents
 
 # (address A, postcode A, address B, postcode B, same place?)
 PAIRS = [

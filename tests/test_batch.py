@@ -268,7 +268,7 @@ def test_unreachable_scheduler_is_a_config_error(tmp_path: Path, monkeypatch) ->
 # --------------------------------------------------------------------------------------
 def sample_client(root: Path, seed: int, slug: str) -> Path:
     """A small generated client (100 customers, 2 years) with its own slug."""
-    from icpc.sample import write_sample
+    from icpc.datasets.demo import write_sample
 
     config = write_sample(root / slug, seed=seed, customers=100, years=2)
     text = config.read_text(encoding="utf-8")

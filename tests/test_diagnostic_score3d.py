@@ -1,6 +1,6 @@
 """Score3D, early warning and anomalies through the Diagnostic, on the demo client's story.
 
-The demo client of :func:`icpc.sample.generate_sample` plants slipping customers and
+The demo client of :func:`icpc.datasets.demo.generate_sample` plants slipping customers and
 address clusters (``truth``); these tests measure recall and precision against them.
 """
 
@@ -15,11 +15,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from icpc.analysis.score3d import default_segment_rules
 from icpc.config import config_from_dict
+from icpc.datasets.demo import generate_sample
 from icpc.diagnostic import CUSTOMERS_CSV_COLUMNS, Diagnostic
 from icpc.exceptions import ConfigError
-from icpc.sample import generate_sample
-from icpc.segmentation import default_segment_rules
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "data_samples" / "demo" / "client.yaml"
@@ -197,7 +197,7 @@ def test_margin_basis_and_rfm_window(demo):
 
 @pytest.mark.parametrize(
     ("target", "call"),
-    [("icpc.warning.early_warning", "kpis_json"), ("icpc.anomalies.anomalies", "customers_table")],
+    [("icpc.analysis.warning.early_warning", "kpis_json"), ("icpc.analysis.anomalies.anomalies", "customers_table")],
     ids=["early-warning-in-kpis-json", "anomalies-in-customers-table"],
 )
 def test_worker_thread_errors_reach_the_caller(demo, monkeypatch, target, call):

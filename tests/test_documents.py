@@ -1,4 +1,4 @@
-"""Tests of icpc.documents: invoice lines grouped into documents."""
+"""Tests of icpc.analysis.documents: invoice lines grouped into documents."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pandas as pd
 import pandas.testing as pdt
 import pytest
 
-from icpc.documents import documents
+from icpc.analysis.documents import documents
 
 
 def _tx(rows, *, invoice=True, margin=False):
@@ -162,7 +162,7 @@ def test_matches_a_pandas_groupby(seed):
 
 @pytest.mark.parametrize("max_passes", [1, 2, 100], ids=["hash-early", "two-passes", "passes-only"])
 def test_invoice_shared_by_many_customers(monkeypatch, max_passes):
-    import icpc.documents as mod
+    import icpc.analysis.documents as mod
 
     monkeypatch.setattr(mod, "_MAX_PASSES", max_passes)
     customers = ["A", "B", "C", "D", "E", "F"]

@@ -414,14 +414,14 @@ def test_sample_fec_file(tmp_path: Path) -> None:
 
 
 def write_sample_fec(folder: Path) -> Path:
-    from icpc.sample import write_sample
+    from icpc.datasets.demo import write_sample
 
     return write_sample(folder, seed=3, customers=120, years=2, fec=True)
 
 
 def test_demo_fec_gives_the_kpis_of_the_invoice_lines(tmp_path: Path) -> None:
+    from icpc.datasets.demo import write_sample
     from icpc.diagnostic import Diagnostic
-    from icpc.sample import write_sample
 
     as_of = dt.date(2024, 12, 31)
     lines_cfg = load_config(write_sample(tmp_path / "lines", seed=42))

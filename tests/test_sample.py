@@ -1,4 +1,4 @@
-"""Tests of the demo client generator (icpc.sample): files, determinism and the planted story.
+"""Tests of the demo client generator (icpc.datasets.demo): files, determinism and the planted story.
 
 The story is checked with plain pandas on the generated frames, independently of the
 analysis modules, with the DESIGN.md definitions (documents, net revenue rounded to the cent).
@@ -18,8 +18,8 @@ import pytest
 
 from icpc.cli import main
 from icpc.config import load_config
+from icpc.datasets.demo import CUSTOMER_HEADERS, TRANSACTION_HEADERS, generate_sample, write_sample
 from icpc.exceptions import ConfigError
-from icpc.sample import CUSTOMER_HEADERS, TRANSACTION_HEADERS, generate_sample, write_sample
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "data_samples" / "demo"
@@ -324,7 +324,7 @@ def test_parquet_format_writes_the_customer_master_as_parquet(tmp_path: Path) ->
 
 
 def test_addresses_are_distinct_at_any_scale() -> None:
-    from icpc.sample import _addresses
+    from icpc.datasets.demo import _addresses
 
     rng = np.random.default_rng(0)
     n = 400_000  # more places than the 1-150 street numbers allow

@@ -1,4 +1,4 @@
-"""Tests of icpc.segmentation: RFM values, tie-safe quintile scores, segment rules, views."""
+"""Tests of icpc.analysis.score3d: RFM values, tie-safe quintile scores, segment rules, views."""
 
 from __future__ import annotations
 
@@ -9,10 +9,8 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from icpc.config import config_from_dict
-from icpc.documents import documents
-from icpc.exceptions import ConfigError
-from icpc.segmentation import (
+from icpc.analysis.documents import documents
+from icpc.analysis.score3d import (
     NOT_SCORED,
     STATUSES,
     assign_segments,
@@ -28,6 +26,8 @@ from icpc.segmentation import (
     segment_profiles,
     segment_rules,
 )
+from icpc.config import config_from_dict
+from icpc.exceptions import ConfigError
 
 AS_OF = pd.Timestamp("2024-12-31")
 

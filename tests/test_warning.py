@@ -1,4 +1,4 @@
-"""Tests of icpc.warning: the early warning on constructed buying rhythms."""
+"""Tests of icpc.analysis.warning: the early warning on constructed buying rhythms."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from icpc.analysis.documents import documents
+from icpc.analysis.warning import EARLY_WARNING_COLUMNS, early_warning, usual_intervals
 from icpc.config import Thresholds
-from icpc.documents import documents
-from icpc.warning import EARLY_WARNING_COLUMNS, early_warning, usual_intervals
 
 AS_OF = pd.Timestamp("2024-12-31")
 

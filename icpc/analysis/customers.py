@@ -15,9 +15,9 @@ import numpy as np
 import pandas as pd
 
 from icpc import columns as C
+from icpc.analysis.documents import documents as make_documents
 from icpc.cleaning import customer_attribution as _attribution
 from icpc.cleaning import last_rows
-from icpc.documents import documents as make_documents
 from icpc.money import cents, exact
 from icpc.periods import _day, _day_numbers, as_date, period_bounds
 
@@ -67,7 +67,7 @@ def prepare(
     as_of : date
         Analysis date.
     documents : DataFrame, optional
-        ``icpc.documents.documents`` of the same rows, when already computed.
+        ``icpc.analysis.documents.documents`` of the same rows, when already computed.
 
     Returns
     -------
@@ -184,7 +184,7 @@ def customer_periods(
     months : int
         Period length in months.
     documents : DataFrame, optional
-        ``icpc.documents.documents(transactions)``, when already computed.
+        ``icpc.analysis.documents.documents(transactions)``, when already computed.
     attribution : DataFrame, optional
         ``customer_attribution(transactions)``, when already computed.
     prepared : Prepared, optional

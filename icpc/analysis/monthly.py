@@ -182,7 +182,7 @@ def monthly_series(
     as_of : date
         Analysis date; the last month is the month of ``as_of``.
     documents : DataFrame, optional
-        ``icpc.documents.documents(transactions)`` when already computed.
+        ``icpc.analysis.documents.documents(transactions)`` when already computed.
     months : CustomerMonths, optional
         :func:`customer_months` when already computed.
     window : int

@@ -18,7 +18,7 @@ import pandas as pd
 from icpc import columns as C
 
 if TYPE_CHECKING:
-    from icpc.anomalies import Anomalies
+    from icpc.analysis.anomalies import Anomalies
     from icpc.diagnostic import Diagnostic
 
 __all__ = ["CUSTOMERS_CSV_COLUMNS", "customers_table", "write_customers_csv"]

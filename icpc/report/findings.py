@@ -363,7 +363,7 @@ def segment_to_act_on(profiles: pd.DataFrame, *, language: str = "fr") -> str | 
     profiles : DataFrame
         Segment profiles: index = segment name (or a ``segment`` column), columns
         ``customers``, ``revenue``, ``revenue_share``, optional ``label`` and ``action``
-        (as :func:`icpc.segmentation.segment_profiles` returns).
+        (as :func:`icpc.analysis.score3d.segment_profiles` returns).
     language : str
         ``fr`` or ``en``.
 

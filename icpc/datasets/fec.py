@@ -17,7 +17,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from icpc.sample import (
+from icpc.datasets.demo import (
     CREDIT_TYPE,
     FEC_FILE,
     H_AMOUNT,

@@ -11,7 +11,7 @@ both as a call made and as a completed call (each call is logged once, with its 
 
 Example
 -------
->>> from icpc.activity import activity_summary  # doctest: +SKIP
+>>> from icpc.analysis.activity import activity_summary  # doctest: +SKIP
 >>> activity_summary(dataset.activity, table, as_of="2024-12-31", months=12)  # doctest: +SKIP
 """
 

@@ -28,7 +28,7 @@ Generation is vectorised (numpy), so ``lines=8_000_000`` (about 1 GB of CSV) is 
 
 Example
 -------
->>> from icpc.sample import generate_sample
+>>> from icpc.datasets.demo import generate_sample
 >>> s = generate_sample(seed=1, customers=150)
 >>> s.truth["bonus_salesperson"]
 'Julien Marchetti'
@@ -1128,8 +1128,8 @@ def _write_activity_csv(sample: Sample, path: Path) -> None:
 
 
 def _write_fec(sample: Sample, path: Path, *, batch_rows: int = 1_000_000) -> None:
-    """The demo's books as a FEC: ISO-8859-15, ``|``, decimal comma, CRLF (:mod:`icpc.sample_fec`)."""
-    from icpc.sample_fec import FEC_ENCODING, FEC_HEADERS, fec_table
+    """The demo's books as a FEC: ISO-8859-15, ``|``, decimal comma, CRLF (:mod:`icpc.datasets.fec`)."""
+    from icpc.datasets.fec import FEC_ENCODING, FEC_HEADERS, fec_table
 
     table = fec_table(sample)
     batches = (table.slice(i, batch_rows) for i in range(0, table.num_rows, batch_rows))

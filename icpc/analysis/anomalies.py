@@ -465,7 +465,7 @@ def anomalies(
         Customer master (``customer_id``, optional ``address``, ``postcode``, ``city``,
         ``siret``, ``created_at``, ``salesperson``). None: no master, nothing to group.
     documents : DataFrame
-        Output of :func:`icpc.documents.documents` (for baskets and first sales).
+        Output of :func:`icpc.analysis.documents.documents` (for baskets and first sales).
     as_of : date
         Analysis date; later documents are ignored.
     attribution : DataFrame, optional
@@ -474,14 +474,14 @@ def anomalies(
     siren, window_days, min_customers, basket_ratio
         See :func:`duplicate_groups` and :func:`suspicious_creations`.
     stats : DataFrame, optional
-        :func:`icpc.segmentation.rfm` of ``documents`` at ``as_of`` over the whole history,
+        :func:`icpc.analysis.score3d.rfm` of ``documents`` at ``as_of`` over the whole history,
         when already computed.
 
     Returns
     -------
     Anomalies
     """
-    from icpc.segmentation import rfm
+    from icpc.analysis.score3d import rfm
 
     empty_groups = pd.DataFrame(columns=["duplicate_group", "customers", "match", "revenue", "sales", "basket",
                                          "salespeople", "first_created", "last_created"])  # fmt: skip

@@ -31,9 +31,9 @@ import numpy as np
 import pandas as pd
 
 from icpc import columns as C
+from icpc.analysis.score3d import _customer_codes, _ts, window_start
 from icpc.config import Thresholds
 from icpc.money import exact
-from icpc.segmentation import _customer_codes, _ts, window_start
 
 __all__ = ["EARLY_WARNING_COLUMNS", "early_warning", "usual_intervals"]
 
@@ -106,7 +106,7 @@ def early_warning(
     Parameters
     ----------
     documents : DataFrame
-        Output of :func:`icpc.documents.documents` (``customer_id``, ``date``, ``amount``,
+        Output of :func:`icpc.analysis.documents.documents` (``customer_id``, ``date``, ``amount``,
         ``is_sale``).
     as_of : date
         Analysis date; later documents are ignored.

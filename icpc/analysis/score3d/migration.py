@@ -1,0 +1,125 @@
+"""How customers moved between segments from ``as_of − m months`` to ``as_of``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from icpc import columns as C
+from icpc.analysis.score3d.rfm import _customer_codes, rfm
+from icpc.analysis.score3d.scores import NOT_SCORED, score
+from icpc.analysis.score3d.segments import assign_segments
+from icpc.money import exact
+from icpc.periods import _ts, window_start
+from icpc.segment_rules import SegmentRule, default_segment_rules
+
+__all__ = ["migration", "migration_matrix"]
+
+
+def _segmented(
+    documents: pd.DataFrame, as_of: pd.Timestamp, rules: tuple[SegmentRule, ...], basis: str, window_months: int | None
+) -> pd.DataFrame:
+    scored = score(rfm(documents, as_of=as_of, basis=basis, window_months=window_months))
+    scored["segment"] = assign_segments(scored, rules)
+    return scored
+
+
+def _period_revenue(documents: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> pd.Series:
+    dates = documents[C.DATE]
+    inside = ((dates >= start) & (dates <= end)).to_numpy()
+    codes, ids = _customer_codes(documents[C.CUSTOMER_ID])
+    total = np.bincount(codes[inside], weights=documents[C.AMOUNT].to_numpy(dtype=float)[inside], minlength=len(ids))
+    return pd.Series(exact(total), index=pd.Index(ids, name=C.CUSTOMER_ID))
+
+
+def migration(
+    documents: pd.DataFrame,
+    *,
+    as_of: dt.date | str | pd.Timestamp,
+    period_months: int = 12,
+    rules: Sequence[SegmentRule] | None = None,
+    basis: str = "revenue",
+    window_months: int | None = None,
+    current: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Migration between segments (migration des segments) from the end of N-1 to ``as_of``.
+
+    Scores and segments are computed afresh at both dates (the earlier one is the last
+    day of period N-1: ``as_of - period_months``), each on the history known then.
+
+    Parameters
+    ----------
+    documents : DataFrame
+        Output of :func:`icpc.analysis.documents.documents`.
+    as_of : date
+        Analysis date (end of period N).
+    period_months : int
+        Length of the periods.
+    rules : sequence of SegmentRule, optional
+        Segment rules; defaults when None.
+    basis, window_months
+        As in :func:`rfm`.
+    current : DataFrame, optional
+        The segmented customers at ``as_of`` if already computed (saves one pass).
+
+    Returns
+    -------
+    DataFrame
+        One row per (``from_segment``, ``to_segment``) pair with customers, including
+        :data:`NOT_SCORED` for customers not scored at one of the dates. Columns
+        ``from_segment``, ``to_segment``, ``customers``, ``revenue_previous`` (their
+        revenue in period N-1), ``revenue_current`` (in period N). Pivot with
+        :func:`migration_matrix`.
+    """
+    rules = tuple(rules) if rules is not None else default_segment_rules()
+    end = _ts(as_of)
+    start_n = window_start(end, period_months)
+    prev_end = start_n - pd.Timedelta(days=1)
+    start_prev = window_start(prev_end, period_months)
+    now = current if current is not None else _segmented(documents, end, rules, basis, window_months)
+    before = _segmented(documents, prev_end, rules, basis, window_months)
+    order = [NOT_SCORED] + [r.name for r in rules]
+    both = pd.DataFrame(
+        {
+            "from_segment": before["segment"].astype(str),
+            "to_segment": now["segment"].astype(str),
+        }
+    ).fillna(NOT_SCORED)
+    both["revenue_previous"] = _period_revenue(documents, start_prev, prev_end).reindex(both.index, fill_value=0.0)
+    both["revenue_current"] = _period_revenue(documents, start_n, end).reindex(both.index, fill_value=0.0)
+    out = (
+        both.groupby(["from_segment", "to_segment"], sort=False)
+        .agg(customers=("revenue_current", "size"), revenue_previous=("revenue_previous", "sum"),
+             revenue_current=("revenue_current", "sum"))
+        .reset_index()
+    )  # fmt: skip
+    for col in ("from_segment", "to_segment"):
+        out[col] = pd.Categorical(out[col], categories=order)
+    out[["revenue_previous", "revenue_current"]] = out[["revenue_previous", "revenue_current"]].round(2)
+    return out.sort_values(["from_segment", "to_segment"]).reset_index(drop=True)
+
+
+def migration_matrix(migration_frame: pd.DataFrame, value: str = "customers") -> pd.DataFrame:
+    """Pivot :func:`migration` into a from x to matrix of ``value`` (0 where nobody moved).
+
+    Parameters
+    ----------
+    migration_frame : DataFrame
+        Output of :func:`migration`.
+    value : {"customers", "revenue_previous", "revenue_current"}
+        The figure in the cells.
+
+    Returns
+    -------
+    DataFrame
+        Rows ``from_segment``, columns ``to_segment``, every segment of the categories.
+    """
+    cats = migration_frame["from_segment"].cat.categories
+    return (
+        migration_frame.pivot_table(index="from_segment", columns="to_segment", values=value,
+                                    aggfunc="sum", fill_value=0, observed=False)
+        .reindex(index=cats, columns=cats, fill_value=0)
+    )  # fmt: skip

@@ -1,0 +1,11 @@
+"""The demo client (client de démonstration): a synthetic company with a planted story.
+
+:func:`write_sample` writes its config and exports (``icpc sample DIR``), as invoice
+lines (CSV, Parquet) or as the accounting FEC (``--fec``, :mod:`icpc.datasets.fec`).
+"""
+
+from __future__ import annotations
+
+from icpc.datasets.demo import Sample, generate_sample, write_sample
+
+__all__ = ["Sample", "generate_sample", "write_sample"]
