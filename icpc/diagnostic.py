@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from icpc import columns as C
-from icpc import export, kpi
+from icpc import kpi
 from icpc.analysis import anomalies as anomalies_mod
 from icpc.analysis import score3d as segmentation
 from icpc.analysis import warning
@@ -35,13 +35,12 @@ from icpc.analysis.activity import activity_summary
 from icpc.analysis.anomalies import Anomalies
 from icpc.analysis.score3d import KMeansResult, SegmentRule
 from icpc.exceptions import AnalysisError
-from icpc.export import CUSTOMERS_CSV_COLUMNS, jsonable, money, number, round_adding_up
 
 if TYPE_CHECKING:
     from icpc.cleaning import Dataset
     from icpc.config import Config
 
-__all__ = ["Diagnostic", "money", "number", "jsonable", "round_adding_up", "CUSTOMERS_CSV_COLUMNS"]
+__all__ = ["Diagnostic"]
 
 
 
@@ -353,14 +352,21 @@ class Diagnostic:
     # ---- kpis.json -------------------------------------------------------------------
 
     # ---- the machine outputs (icpc.export) -------------------------------------------
+    # shortcuts to the exports, which sit above the facade (imported when called)
     def kpis_json(self) -> dict[str, Any]:
         """The ``kpis.json`` document (:func:`icpc.export.kpis_json`)."""
-        return export.kpis_json(self)
+        from icpc.export import kpis_json
+
+        return kpis_json(self)
 
     def customers_table(self) -> pd.DataFrame:
         """The ``customers.csv`` table (:func:`icpc.export.customers_table`)."""
-        return export.customers_table(self)
+        from icpc.export import customers_table
+
+        return customers_table(self)
 
     def write_customers_csv(self, path: str | Path) -> None:
         """Write ``customers.csv`` (:func:`icpc.export.write_customers_csv`)."""
-        export.write_customers_csv(self, path)
+        from icpc.export import write_customers_csv
+
+        write_customers_csv(self, path)

@@ -14,8 +14,9 @@ import pytest
 from test_kpi import ROWS, make_tx  # tests/ is on sys.path (rootdir conftest)
 
 from icpc.config import config_from_dict
-from icpc.diagnostic import Diagnostic, jsonable, money, round_adding_up
+from icpc.diagnostic import Diagnostic
 from icpc.exceptions import AnalysisError
+from icpc.export import jsonable, money, round_adding_up
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "data_samples" / "demo" / "client.yaml"

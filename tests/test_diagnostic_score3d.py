@@ -18,8 +18,9 @@ import pytest
 from icpc.analysis.score3d import default_segment_rules
 from icpc.config import config_from_dict
 from icpc.datasets.demo import generate_sample
-from icpc.diagnostic import CUSTOMERS_CSV_COLUMNS, Diagnostic
+from icpc.diagnostic import Diagnostic
 from icpc.exceptions import ConfigError
+from icpc.export import CUSTOMERS_CSV_COLUMNS
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "data_samples" / "demo" / "client.yaml"

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from icpc import kpi
-from icpc.diagnostic import round_adding_up
+from icpc.export import round_adding_up
 
 START = dt.date(2021, 1, 1)
 DAYS = 4 * 365
