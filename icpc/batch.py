@@ -18,7 +18,7 @@ config (traitement par lots):
 Example
 -------
 >>> summary = run_batch(["clients.txt"], jobs=2, out="reports")  # doctest: +SKIP
->>> summary.failed
+>>> summary.failed  # doctest: +SKIP
 0
 """
 

@@ -9,7 +9,7 @@ misspelled key gets the closest valid key as a suggestion. The file itself is re
 Example
 -------
 >>> from icpc.config import load_config
->>> cfg = load_config("data_samples/demo/client.yaml")  # doctest: +SKIP
+>>> cfg = load_config("data_samples/demo/client.yaml")  # from the repository's folder
 >>> cfg.period_months
 12
 """

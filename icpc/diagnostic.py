@@ -13,8 +13,9 @@ Adding an analysis (e.g. Score3D segments, early warning):
 Example
 -------
 >>> from icpc.config import load_config
->>> diag = Diagnostic.from_config(load_config("data_samples/demo/client.yaml"))  # doctest: +SKIP
->>> diag.kpis.loc["revenue", "current"]  # doctest: +SKIP
+>>> diag = Diagnostic.from_config(load_config("data_samples/demo/client.yaml"))
+>>> float(diag.kpis.loc["revenue", "current"])
+1775935.97
 """
 
 from __future__ import annotations

@@ -19,8 +19,8 @@ Example
 ... })
 >>> documents(tx)[["customer_id", "amount", "is_sale"]]
   customer_id  amount  is_sale
-0           A    15.0     True
-1           B    -3.0    False
+0           B    -3.0    False
+1           A    15.0     True
 """
 
 from __future__ import annotations

@@ -38,8 +38,8 @@ Example
 -------
 >>> from icpc.config import load_config
 >>> from icpc.cleaning import load_dataset
->>> ds = load_dataset(load_config("data_samples/demo/client.yaml"))  # doctest: +SKIP
->>> ds.data_quality()["rows_read"] == ds.ledger.rows_used + sum(ds.ledger.rows_excluded.values())  # doctest: +SKIP
+>>> ds = load_dataset(load_config("data_samples/demo/client.yaml"))
+>>> ds.data_quality()["rows_read"] == ds.ledger.rows_used + sum(ds.ledger.rows_excluded.values())
 True
 """
 

@@ -31,10 +31,13 @@ Example
 -------
 >>> from icpc.config import load_config
 >>> from icpc.io import read_table, parse_amounts
->>> cfg = load_config("data_samples/demo/client.yaml")  # doctest: +SKIP
->>> raw = read_table(cfg.transactions)  # doctest: +SKIP
->>> values, bad = parse_amounts(raw.columns["amount"], decimal=raw.decimal,
-...                             thousands=raw.thousands)  # doctest: +SKIP
+>>> cfg = load_config("data_samples/demo/client.yaml")
+>>> raw = read_table(cfg.transactions)
+>>> raw.details["encoding"], raw.details["delimiter"], raw.decimal
+('cp1252', ';', ',')
+>>> values, bad = parse_amounts(raw.columns["amount"], decimal=raw.decimal, thousands=raw.thousands)
+>>> int(bad.sum())  # the demo's planted unreadable amounts
+2
 """
 
 from __future__ import annotations

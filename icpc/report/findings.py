@@ -11,7 +11,7 @@ Example
 ...                  "average_basket": {"change_pct": -0.22},
 ...                  "revenue": {"change_pct": -0.08}}}
 >>> customers_vs_basket(kpis, language="fr")
-"Le nombre de clients progresse de 18\\xa0% mais le panier moyen recule de 22\\xa0% : la croissance du portefeuille ne se traduit pas en chiffre d'affaires."
+"Le nombre de clients progresse de 18\\xa0% mais le panier moyen recule de 22\\xa0%\\xa0: la croissance du portefeuille ne se traduit pas en chiffre d'affaires."
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ renders alone with ``jupyter nbconvert --to icpc_pdf executed.ipynb``.
 Example
 -------
 >>> from icpc.report import meta
->>> meta.publish(diag)  # doctest: +SKIP   (in the notebook, cell tagged remove_input)
+>>> meta.publish(diag)  # in the notebook (cell tagged remove_input)  # doctest: +SKIP
 """
 
 from __future__ import annotations

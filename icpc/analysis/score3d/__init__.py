@@ -20,9 +20,15 @@ Segments (segments.yaml)
 
 Example
 -------
->>> docs = documents(dataset.transactions)  # doctest: +SKIP
->>> scored = score(rfm(docs, as_of="2024-12-31"))  # doctest: +SKIP
->>> scored["segment"] = assign_segments(scored, segment_rules())  # doctest: +SKIP
+>>> import pandas as pd
+>>> from icpc.analysis.documents import documents
+>>> tx = pd.DataFrame({"customer_id": pd.Categorical(["A", "A", "B", "C"]),
+...                    "date": pd.to_datetime(["2024-01-05", "2024-11-20", "2023-02-01", "2024-12-01"]),
+...                    "amount": [120.0, 80.0, 45.0, 300.0]})
+>>> scored = score(rfm(documents(tx), as_of="2024-12-31"))
+>>> scored["segment"] = assign_segments(scored, segment_rules())
+>>> scored[["r_score", "f_score", "m_score"]].astype(int).to_dict("index")["A"]
+{'r_score': 3, 'f_score': 5, 'm_score': 3}
 
 One module per step: :mod:`.rfm`, :mod:`.scores`, :mod:`.segments`, :mod:`.migration`,
 :mod:`.status`, :mod:`.kmeans`; the rules are data, read by :mod:`icpc.segment_rules`.
