@@ -18,7 +18,8 @@ import pytest
 
 from icpc.cli import main
 from icpc.config import load_config
-from icpc.datasets.demo import CUSTOMER_HEADERS, TRANSACTION_HEADERS, generate_sample, write_sample
+from icpc.datasets.demo import generate_sample, write_sample
+from icpc.datasets.story import CUSTOMER_HEADERS, TRANSACTION_HEADERS
 from icpc.exceptions import ConfigError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -324,7 +325,7 @@ def test_parquet_format_writes_the_customer_master_as_parquet(tmp_path: Path) ->
 
 
 def test_addresses_are_distinct_at_any_scale() -> None:
-    from icpc.datasets.demo import _addresses
+    from icpc.datasets.customers import _addresses
 
     rng = np.random.default_rng(0)
     n = 400_000  # more places than the 1-150 street numbers allow

@@ -6,6 +6,7 @@ lines (CSV, Parquet) or as the accounting FEC (``--fec``, :mod:`icpc.datasets.fe
 
 from __future__ import annotations
 
-from icpc.datasets.demo import Sample, generate_sample, write_sample
+from icpc.datasets.demo import generate_sample, write_sample
+from icpc.datasets.story import Sample
 
 __all__ = ["Sample", "generate_sample", "write_sample"]

@@ -17,9 +17,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from icpc.datasets.demo import (
+from icpc.datasets.customers import _day
+from icpc.datasets.demo import FEC_FILE, _french_amounts, _french_dates, _str_array
+from icpc.datasets.story import (
     CREDIT_TYPE,
-    FEC_FILE,
     H_AMOUNT,
     H_CUSTOMER,
     H_DATE,
@@ -27,10 +28,6 @@ from icpc.datasets.demo import (
     H_LABEL,
     H_TYPE,
     Sample,
-    _day,
-    _french_amounts,
-    _french_dates,
-    _str_array,
 )
 
 __all__ = ["FEC_FILE", "FEC_ENCODING", "FEC_HEADERS", "fec_table"]
