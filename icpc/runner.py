@@ -1,12 +1,21 @@
 """Run one client's full diagnostic (``icpc run``): notebook, PDF, Excel, kpis.json, manifest.
 
-:func:`run_client` loads the config and the data once in this process (to learn the
-analysis date and compute the indicators), starts Papermill on
-``notebooks/diagnostic.ipynb`` in a kernel of the current environment (one BLAS/OpenMP
-thread), and — while the kernel works — writes ``kpis.json``, ``customers.csv`` and
-``actions.xlsx`` from the same :class:`~icpc.diagnostic.Diagnostic`. Then the executed
-notebook becomes ``diagnostic.pdf`` (:mod:`icpc.report.exporter`) and ``manifest.json``
-records inputs, parameters, versions and output hashes.
+:func:`run_client` loads and cleans the client's data **once**, in this process (to learn
+the analysis date and compute the indicators), and saves the cleaned dataset in the run's
+``dataset/`` folder (:func:`icpc.cleaning.save_dataset`: Parquet frames and the ledgers).
+It runs Papermill on ``notebooks/diagnostic.ipynb`` in a kernel of the current environment
+(one BLAS/OpenMP thread) with ``dataset_path="dataset"``: the kernel reads that dataset,
+never the client's exports, and only renders. While the kernel works, this process writes
+``kpis.json``, ``customers.csv`` and ``actions.xlsx`` from its
+:class:`~icpc.diagnostic.Diagnostic`. Then the executed notebook becomes
+``diagnostic.pdf`` (:mod:`icpc.report.exporter`) and ``manifest.json`` records inputs,
+parameters, versions and output hashes.
+
+The kernel runs in the folder of the notebook it writes (the staging folder, published as
+the run folder), so ``dataset_path`` is relative to the executed notebook: it still works
+when the run folder is moved or copied, as when an analyst reopens ``diagnostic.ipynb`` in
+JupyterLab. ``dataset/`` is published with the run; it is not in the manifest's ``files``
+(an intermediate, not a deliverable).
 
 Outputs (livrables) go to ``<out or reports>/<slug>/<as_of>/``. Everything is first
 written to a hidden staging folder beside it, then each file is renamed into place
@@ -19,7 +28,7 @@ Example
 -------
 >>> result = run_client("data_samples/demo/client.yaml", out="/tmp/reports")  # doctest: +SKIP
 >>> sorted(result.files)  # doctest: +SKIP
-['actions.xlsx', 'customers.csv', 'diagnostic.ipynb', 'diagnostic.pdf', 'kpis.json', 'manifest.json']
+['actions.xlsx', 'customers.csv', 'dataset', 'diagnostic.ipynb', 'diagnostic.pdf', 'kpis.json', 'manifest.json']
 """
 
 from __future__ import annotations
@@ -43,6 +52,7 @@ from icpc.config import Config, load_config
 from icpc.exceptions import ConfigError, RunError
 
 __all__ = [
+    "DATASET_DIR",
     "DEFAULT_NOTEBOOK",
     "KERNEL_ENV",
     "OUTPUT_FILES",
@@ -67,6 +77,9 @@ OUTPUT_FILES = {
     "manifest": "manifest.json",
 }
 FAILED_NOTEBOOK = "diagnostic.failed.ipynb"
+#: folder of a run folder holding the cleaned dataset the notebook reads
+#: (:func:`icpc.cleaning.save_dataset`); also the notebook's ``dataset_path``
+DATASET_DIR = "dataset"
 #: environment of the notebook's kernel: one BLAS/OpenMP thread (runs go in parallel),
 #: inline matplotlib figures
 KERNEL_ENV = {
@@ -94,14 +107,16 @@ class RunResult:
         ``<out>/<slug>/<as_of>/``.
     files : dict of str to Path
         Output file name → path (``diagnostic.ipynb``, ``diagnostic.pdf``, ``actions.xlsx``,
-        ``kpis.json``, ``customers.csv``, ``manifest.json``).
+        ``kpis.json``, ``customers.csv``, ``manifest.json``) and ``dataset`` → the
+        dataset folder the notebook read.
     skipped : bool
         True when nothing was done because the outputs were up to date (batch only).
     seconds : float
         Wall time of the run.
     timings : dict of str to float
-        Wall seconds per step (``load``, ``notebook``, ``json``, ``excel``, ``pdf``,
-        ``manifest``; the notebook overlaps the JSON and Excel steps) and ``pdf_cpu``, the
+        Wall seconds per step (``load``, ``dataset`` — saving it for the notebook —,
+        ``notebook``, ``json``, ``excel``, ``pdf``, ``manifest``; the notebook overlaps the
+        JSON and Excel steps) and ``pdf_cpu``, the
         CPU seconds of the PDF step. Also written to ``manifest.json`` (``timings``).
     """
 
@@ -129,11 +144,27 @@ def output_dir(config: Config, as_of: dt.date, out: str | Path | None = None) ->
     Path
         Absolute folder path.
     """
+    return _client_dir(config, out) / as_of.isoformat()
+
+
+def _client_dir(config: Config, out: str | Path | None) -> Path:
+    """``<out or reports>/<slug>/`` (absolute): where the run folders and their staging go."""
     root = Path(out) if out is not None else Path("reports")
-    return (root / config.slug / as_of.isoformat()).resolve()
+    return (root / config.slug).resolve()
 
 
-def notebook_parameters(config: Config, *, as_of: dt.date, out_dir: Path) -> dict[str, Any]:
+def _require_source(config: Config) -> Path:
+    if config.source is None:
+        raise ConfigError(
+            f"client {config.client!r}: a full run needs the config as a YAML file "
+            "(the notebook reads it); save it and pass its path"
+        )
+    return Path(config.source)
+
+
+def notebook_parameters(
+    config: Config, *, as_of: dt.date, out_dir: Path, dataset_path: str | None = None
+) -> dict[str, Any]:
     """The Papermill parameters given to ``notebooks/diagnostic.ipynb`` (literals only).
 
     Parameters
@@ -144,28 +175,29 @@ def notebook_parameters(config: Config, *, as_of: dt.date, out_dir: Path) -> dic
         The analysis date (date d'analyse) resolved from the config or the data.
     out_dir : Path
         The run folder.
+    dataset_path : str, optional
+        The saved dataset the notebook reads instead of the exports, relative to the
+        executed notebook's folder (:data:`DATASET_DIR` in a run); ``None``: the notebook
+        loads the data from the config.
 
     Returns
     -------
     dict
         ``config_path`` (absolute), ``as_of`` (ISO date), ``language``, ``output_dir``
-        (absolute).
+        (absolute), ``dataset_path`` (relative, or None).
 
     Raises
     ------
     ConfigError
         The config was not read from a file (the kernel needs a path).
     """
-    if config.source is None:
-        raise ConfigError(
-            f"client {config.client!r}: a full run needs the config as a YAML file "
-            "(the notebook reads it); save it and pass its path"
-        )
+    source = _require_source(config)
     return {
-        "config_path": str(Path(config.source).resolve()),
+        "config_path": str(source.resolve()),
         "as_of": as_of.isoformat(),
         "language": config.language,
         "output_dir": str(Path(out_dir).resolve()),
+        "dataset_path": dataset_path,
     }
 
 
@@ -277,8 +309,28 @@ def _environ(values: Mapping[str, str]) -> Iterator[None]:
                 os.environ[key] = value
 
 
-#: imported in the kernel while this process loads the data (no output, no history)
-WARM_UP_CODE = "import icpc.diagnostic, icpc.report.meta, icpc.report.plots, icpc.report.sections"
+#: run in the kernel while this process loads the data (no output, no history, no name
+#: left in the notebook's namespace): the notebook's imports (seaborn: the heat maps';
+#: pyarrow.parquet: the saved dataset's) and one figure drawn to SVG off pyplot (fonts, text
+#: layout), so that the notebook only renders
+WARM_UP_CODE = """\
+def _icpc_warm_up():
+    import io
+
+    import icpc.cleaning, icpc.diagnostic, icpc.report.meta, icpc.report.plots, icpc.report.sections
+    import pandas.io.parquet, pyarrow.parquet, seaborn
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(2, 1), layout="constrained")
+    ax = fig.subplots()
+    ax.plot([0, 1], [0, 1])
+    ax.set_title("é 1 234,5 €")
+    fig.savefig(io.BytesIO(), format="svg")
+
+
+_icpc_warm_up()
+del _icpc_warm_up
+"""
 
 
 def _start_kernel(cwd: Path, warm_up_code: str | None = WARM_UP_CODE) -> Any:
@@ -288,6 +340,9 @@ def _start_kernel(cwd: Path, warm_up_code: str | None = WARM_UP_CODE) -> Any:
     kernel's start (~1.5 s) nor its imports (~2 s) are on the critical path. The warm-up
     runs silently (``silent``, no history): execution counts and outputs of the executed
     notebook are the same as with a fresh kernel.
+
+    ``cwd`` is the folder of the notebook the kernel will write (a run's staging folder):
+    relative parameters such as ``dataset_path`` are relative to it.
 
     Returns
     -------
@@ -346,7 +401,8 @@ def _stop_kernel(km: Any) -> None:
 def _execute(notebook: Path, output: Path, parameters: Mapping[str, Any], km: Any = None) -> float:
     """Run the notebook with Papermill and return its seconds; a failing cell -> RunError.
 
-    ``km`` is a kernel already started by :func:`_start_kernel` (else Papermill starts one).
+    ``km`` is a kernel already started by :func:`_start_kernel` in ``output``'s folder
+    (else Papermill starts one there).
     """
     import nbformat
     import papermill as pm
@@ -371,9 +427,10 @@ def _execute(notebook: Path, output: Path, parameters: Mapping[str, Any], km: An
                 progress_bar=False,
                 log_output=False,
                 request_save_on_cell_execute=False,
-                # a started kernel already runs in the notebook's folder; papermill's cwd
-                # would chdir the whole process from this thread
-                cwd=None if km is not None else str(notebook.parent),
+                # the kernel runs in the folder of the notebook it writes (relative
+                # parameters are relative to it); a started kernel already does, and
+                # papermill's cwd would chdir the whole process from this thread
+                cwd=None if km is not None else str(output.parent),
                 config=kernel_config,
                 shutdown_kernel="immediate",  # outputs are saved; a graceful stop costs ~2 s
                 **({"km": km} if km is not None else {}),
@@ -402,8 +459,8 @@ def _execute(notebook: Path, output: Path, parameters: Mapping[str, Any], km: An
 class _Steps:
     """Step timings, shown with rich on stderr when ``progress`` is on."""
 
-    LABELS = {"load": "load", "notebook": "notebook", "excel": "Excel", "json": "JSON", "pdf": "PDF",
-              "manifest": "manifest"}  # fmt: skip
+    LABELS = {"load": "load", "dataset": "dataset", "notebook": "notebook", "excel": "Excel", "json": "JSON",
+              "pdf": "PDF", "manifest": "manifest"}  # fmt: skip
 
     def __init__(self, progress: bool, title: str) -> None:
         self.timings: dict[str, float] = {}
@@ -448,6 +505,19 @@ class _Steps:
 # ------------------------------------------------------------------ the run
 def _write_json(path: Path, obj: Any) -> None:
     path.write_text(json.dumps(obj, ensure_ascii=False, indent=2, allow_nan=False) + "\n", encoding="utf-8")
+
+
+def _publish_folder(staged: Path, target: Path, trash: Path) -> Path:
+    """Rename a staged folder into the run folder; an earlier one goes to ``trash`` first.
+
+    Two renames (a folder cannot replace a non-empty one): for a moment the folder is
+    absent, never half-written. ``trash`` (in the staging folder) is removed with it.
+    """
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if target.exists():
+        os.replace(target, trash)
+    os.replace(staged, target)
+    return target
 
 
 def _publish(staging: Path, out_dir: Path, names: list[str]) -> dict[str, Path]:
@@ -506,38 +576,59 @@ def run_client(
     t0 = time.perf_counter()
     cfg = config if isinstance(config, Config) else load_config(config)
     cfg = cfg.with_as_of(as_of)
+    _require_source(cfg)
     notebook_path = Path(notebook) if notebook is not None else DEFAULT_NOTEBOOK
     if not notebook_path.is_file():
         raise RunError(f"notebook {notebook_path} not found; reinstall icpc or pass an existing notebook")
+    # the staging folder exists before the kernel starts: the kernel runs in it (the folder
+    # of the notebook it writes); it is beside the run folders, whose as_of is not known yet
+    client_dir = _client_dir(cfg, out)
+    created = _missing_dirs(client_dir)
+    client_dir.mkdir(parents=True, exist_ok=True)
+    label = cfg.as_of.isoformat() if cfg.as_of is not None else "run"
+    staging = Path(tempfile.mkdtemp(prefix=f".{label}.", suffix=".tmp", dir=client_dir))
     steps = _Steps(progress, cfg.client)
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="icpc-kernel")
     # the kernel starts and imports while this process loads the data (same thread later
     # runs the notebook: one event loop for the kernel manager)
-    kernel = pool.submit(_start_kernel, notebook_path.parent)
+    kernel = pool.submit(_start_kernel, staging)
+    published = False
     try:
         with steps.step("load"):
+            from icpc.cleaning import load_dataset
             from icpc.diagnostic import Diagnostic
             from icpc.report.meta import cover_metadata
 
-            diag = Diagnostic.from_config(cfg)
+            dataset = load_dataset(cfg)  # the one load of the run: the kernel reads it from dataset/
+            diag = Diagnostic(dataset)
             run_as_of: dt.date = diag.as_of
             cover_metadata(cfg, as_of=run_as_of)  # a bad logo fails now (exit 2), not in the kernel
             out_dir = output_dir(cfg, run_as_of, out)
-            parameters = notebook_parameters(cfg, as_of=run_as_of, out_dir=out_dir)
-        out_dir.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".tmp", dir=out_dir.parent))
-        try:
-            files = _run_steps(cfg, diag, notebook_path, staging, out_dir, parameters, steps, excel_writer,
-                               pool=pool, kernel=kernel)
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
+            parameters = notebook_parameters(cfg, as_of=run_as_of, out_dir=out_dir, dataset_path=DATASET_DIR)
+        files = _run_steps(cfg, diag, notebook_path, staging, out_dir, parameters, steps, excel_writer,
+                           pool=pool, kernel=kernel)
+        published = True
     finally:
         with contextlib.suppress(Exception):
             _stop_kernel(kernel.result())
         pool.shutdown(wait=True)
         steps.close()
+        shutil.rmtree(staging, ignore_errors=True)
+        if not published:
+            for folder in created:  # a run that failed before any output leaves no empty folder
+                with contextlib.suppress(OSError):
+                    folder.rmdir()
     return RunResult(out_dir=out_dir, files=files, skipped=False,
                      seconds=round(time.perf_counter() - t0, 3), timings=steps.timings)
+
+
+def _missing_dirs(folder: Path) -> list[Path]:
+    """The folders ``folder.mkdir(parents=True)`` would create, deepest first."""
+    missing = []
+    while not folder.exists() and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
+    return missing
 
 
 def _run_steps(
@@ -555,6 +646,11 @@ def _run_steps(
 ) -> dict[str, Path]:
     names = OUTPUT_FILES
     staged_nb = staging / names["notebook"]
+    with steps.step("dataset"):
+        from icpc.cleaning import save_dataset
+
+        # before the notebook starts: its kernel reads it (dataset_path, relative to staging)
+        save_dataset(diag.dataset, staging / DATASET_DIR)
     nb_started = steps.start("notebook")
     future = pool.submit(lambda: _execute(notebook_path, staged_nb, parameters, km=kernel.result()))
     try:
@@ -606,7 +702,9 @@ def _run_steps(
         )
         manifest["timings"] = dict(steps.timings)  # seconds per step (wall; pdf_cpu: CPU)
         _write_json(staging / names["manifest"], manifest)
+        dataset = _publish_folder(staging / DATASET_DIR, out_dir / DATASET_DIR, staging / ".replaced-dataset")
         files = _publish(staging, out_dir, [*order, names["manifest"]])
+        files[DATASET_DIR] = dataset
         stale = out_dir / FAILED_NOTEBOOK
         if stale.exists():
             stale.unlink()

@@ -13,6 +13,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 from icpc.config import config_from_dict, load_config
 from icpc.exceptions import ConfigError, RunError
 from icpc.runner import (
+    DATASET_DIR,
     DEFAULT_NOTEBOOK,
     FAILED_NOTEBOOK,
     OUTPUT_FILES,
@@ -100,7 +101,14 @@ def test_notebook_parameters_are_literals_with_absolute_paths(tmp_path: Path) ->
         "as_of": "2024-12-31",
         "language": "en",
         "output_dir": str(Path("reports/x").resolve()),
+        "dataset_path": None,
     }
+
+
+def test_dataset_path_parameter_stays_relative(tmp_path: Path) -> None:
+    params = notebook_parameters(_config(tmp_path), as_of=dt.date(2024, 12, 31), out_dir=tmp_path,
+                                 dataset_path=DATASET_DIR)
+    assert params["dataset_path"] == "dataset"  # relative to the executed notebook: the run folder can move
 
 
 def test_config_without_file_cannot_run(tmp_path: Path) -> None:
@@ -130,6 +138,17 @@ def test_parameters_contract_with_the_diagnostic_notebook(tmp_path: Path) -> Non
 def test_missing_config_is_a_config_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError):
         run_client(tmp_path / "nope.yaml", out=tmp_path)
+
+
+@pytest.mark.notebook  # the kernel starts while the data loads
+def test_unusable_input_leaves_no_folder(tmp_path: Path) -> None:
+    from icpc.exceptions import InputError
+
+    cfg = _config(tmp_path)  # its f.csv does not exist
+    out = tmp_path / "reports" / "deep"
+    with pytest.raises(InputError):
+        run_client(cfg, out=out)
+    assert not (tmp_path / "reports").exists()  # neither the staging folder nor the folders made for it
 
 
 # ------------------------------------------------------------------ with a kernel
@@ -204,8 +223,11 @@ def test_full_run_on_the_demo_client(tmp_path: Path, demo_config: Path) -> None:
     result = run_client(demo_config, out=tmp_path)
     cfg = load_config(demo_config)
     assert result.out_dir.parent == tmp_path / cfg.slug
-    assert sorted(result.files) == sorted(OUTPUT_FILES.values())
-    assert sorted(p.name for p in result.out_dir.iterdir()) == sorted(OUTPUT_FILES.values())
+    assert sorted(result.files) == sorted([*OUTPUT_FILES.values(), DATASET_DIR])
+    assert sorted(p.name for p in result.out_dir.iterdir()) == sorted([*OUTPUT_FILES.values(), DATASET_DIR])
+    assert sorted(p.name for p in (result.out_dir / DATASET_DIR).iterdir()) == [
+        "activity.parquet", "customers.parquet", "dataset.json", "transactions.parquet"]
+    assert sorted(p.name for p in result.out_dir.parent.iterdir()) == [result.out_dir.name]  # no staging left
     kpis = json.loads((result.out_dir / "kpis.json").read_text(encoding="utf-8"))
     assert kpis["client"] == cfg.client and kpis["as_of"] == result.out_dir.name
     manifest = json.loads((result.out_dir / "manifest.json").read_text(encoding="utf-8"))
@@ -217,8 +239,10 @@ def test_full_run_on_the_demo_client(tmp_path: Path, demo_config: Path) -> None:
     assert cfg.client in pages[0]
     assert f"page 2 / {len(pages)}" in pages[1]
     assert "Traceback" not in text and "import " not in text
-    assert set(result.timings) >= {"load", "notebook", "json", "excel", "pdf"}
+    assert set(result.timings) >= {"load", "dataset", "notebook", "json", "excel", "pdf"}
     executed = nbformat.read(result.out_dir / "diagnostic.ipynb", as_version=4)
+    assert executed.metadata.papermill.parameters["dataset_path"] == DATASET_DIR
+    assert manifest["parameters"]["dataset_path"] == DATASET_DIR
     counts = [c.execution_count for c in executed.cells if c.cell_type == "code"]
     assert counts == list(range(1, len(counts) + 1))
     assert not list(DEFAULT_NOTEBOOK.parent.glob("kernel-*"))  # no socket files left

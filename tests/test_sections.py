@@ -222,7 +222,7 @@ def test_notebook_parameters_match_what_the_runner_passes():
     import papermill as pm
 
     params = pm.inspect_notebook(str(NOTEBOOK))
-    assert list(params) == ["config_path", "as_of", "language", "output_dir"]
+    assert list(params) == ["config_path", "as_of", "language", "output_dir", "dataset_path"]
 
 
 def test_runner_parameters_are_accepted_by_the_notebook(tmp_path):

@@ -66,7 +66,13 @@ __all__ = [
 ]
 
 
-def load_diagnostic(config_path: str | Path, *, as_of: Any = None, language: str | None = None) -> Diagnostic:
+def load_diagnostic(
+    config_path: str | Path,
+    *,
+    as_of: Any = None,
+    language: str | None = None,
+    dataset_path: str | Path | None = None,
+) -> Diagnostic:
     """Build the :class:`~icpc.diagnostic.Diagnostic` of a client, with the notebook's overrides.
 
     Parameters
@@ -77,10 +83,24 @@ def load_diagnostic(config_path: str | Path, *, as_of: Any = None, language: str
         Analysis date overriding the config's (``None`` keeps it).
     language : {"fr", "en"}, optional
         Report language overriding the config's (``None`` keeps it).
+    dataset_path : str or Path, optional
+        A dataset saved by :func:`icpc.cleaning.save_dataset` (``icpc run`` saves the
+        data it loaded and cleaned in the run folder's ``dataset/`` and passes
+        ``"dataset"``, relative to the notebook's folder): the data is read from it, not
+        from the client's exports. ``None`` loads and cleans the exports named by the
+        config (an analyst's notebook, ``explore.ipynb``).
 
     Returns
     -------
     Diagnostic
+
+    Raises
+    ------
+    ConfigError
+        Unknown language; a saved dataset of another client or cleaned for another
+        ``as_of``.
+    InputError
+        ``dataset_path`` holds no saved dataset; an input file cannot be used.
     """
     from icpc.config import LANGUAGES, load_config
     from icpc.diagnostic import Diagnostic
@@ -91,7 +111,11 @@ def load_diagnostic(config_path: str | Path, *, as_of: Any = None, language: str
         if language not in LANGUAGES:
             raise ConfigError(f"language must be fr or en, found {language!r}")
         config = replace(config, language=language)
-    return Diagnostic.from_config(config)
+    if dataset_path is None:
+        return Diagnostic.from_config(config)
+    from icpc.cleaning import load_saved_dataset
+
+    return Diagnostic(load_saved_dataset(dataset_path, config))
 
 
 def emit(obj: Any) -> None:
