@@ -1,0 +1,161 @@
+"""Charts of customer dynamics: new / retained / reactivated / lost, lost since, cohorts."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+
+from icpc.report import format as fmt
+from icpc.report.charts.style import CMAP, COLORS, _axes, _count_axis, _title
+from icpc.report.labels import label
+
+__all__ = ["customer_dynamics", "lost_since", "cohort_heatmap"]
+
+
+def customer_dynamics(
+    counts: Mapping[str, float],
+    *,
+    language: str = "fr",
+    ax: Axes | None = None,
+) -> Axes:
+    """Two stacked bars: customers of N−1 (retained + lost) and of N (retained + new + reactivated).
+
+    Parameters
+    ----------
+    counts : mapping
+        ``retained_customers``, ``lost_customers``, ``new_customers``,
+        ``reactivated_customers`` (kpis.json keys).
+    language : str
+        Formatting.
+    ax : Axes, optional
+        Where to draw.
+
+    Returns
+    -------
+    Axes
+    """
+    ax = _axes(ax, 6.5)
+    get = lambda k: float(counts.get(k, 0) or 0)  # noqa: E731
+    layers = [
+        ("retained_customers", COLORS["current"], "", (get("retained_customers"), get("retained_customers"))),
+        ("lost_customers", COLORS["negative"], "//", (get("lost_customers"), 0.0)),
+        ("new_customers", COLORS["positive"], "", (0.0, get("new_customers"))),
+        ("reactivated_customers", COLORS["accent"], "..", (0.0, get("reactivated_customers"))),
+    ]
+    x = np.array([0, 1])
+    bottom = np.zeros(2)
+    for key, color, hatch, values in layers:
+        vals = np.array(values)
+        bars = ax.barh(x, vals, left=bottom, color=color, hatch=hatch, edgecolor="#333333",
+                       linewidth=0.4, label=label(key, language), height=0.6)
+        for bar, v, b in zip(bars, vals, bottom, strict=True):
+            if v > 0:
+                dark = color in (COLORS["current"], COLORS["positive"])
+                ax.text(b + v / 2, bar.get_y() + bar.get_height() / 2, fmt.number(v, language=language),
+                        ha="center", va="center", fontsize=7.5, color="white" if dark else "#222222")
+        bottom = bottom + vals
+    ax.set_yticks(x, [label("previous", language), label("current", language)])
+    ax.invert_yaxis()
+    _count_axis(ax, axis="x", language=language)
+    ax.grid(axis="y", visible=False)
+    ax.grid(axis="x", visible=True)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.15), ncols=2)
+    _title(ax, label("active_customers", language))
+    return ax
+
+
+def lost_since(
+    lost: pd.DataFrame,
+    *,
+    date_col: str = "last_sale",
+    language: str = "fr",
+    ax: Axes | None = None,
+) -> Axes:
+    """Bars of lost customers by quarter of their last purchase ("depuis quand").
+
+    Parameters
+    ----------
+    lost : DataFrame
+        One row per lost customer with ``date_col`` (date of last purchase).
+    date_col : str
+        Column of the last purchase date.
+    language : str
+        Formatting.
+    ax : Axes, optional
+        Where to draw.
+
+    Returns
+    -------
+    Axes
+    """
+    ax = _axes(ax, 5.5)
+    quarters = pd.to_datetime(lost[date_col]).dt.to_period("Q")
+    counts = quarters.value_counts().sort_index()
+    names = [_quarter_label(q, language) for q in counts.index]
+    ax.bar(np.arange(len(counts)), counts.to_numpy(), color=COLORS["negative"], hatch="//",
+           edgecolor="#333333", linewidth=0.4)
+    ax.set_xticks(np.arange(len(counts)), names, rotation=30 if len(names) > 6 else 0,
+                  ha="right" if len(names) > 6 else "center")
+    _count_axis(ax, language=language)
+    _title(ax, label("sub.lost_since", language))
+    return ax
+
+
+def _quarter_label(q: Any, language: str) -> str:
+    q = pd.Period(q, freq="Q")
+    return f"T{q.quarter} {q.year}" if language == "fr" else f"Q{q.quarter} {q.year}"
+
+
+def cohort_heatmap(
+    retention: pd.DataFrame,
+    *,
+    language: str = "fr",
+    ax: Axes | None = None,
+) -> Axes:
+    """Heat map of cohort retention (fidélité des cohortes): share of each cohort buying later.
+
+    Parameters
+    ----------
+    retention : DataFrame
+        Index: cohorts (quarter of first sale, as Period, date or text), columns: quarters
+        after the first sale (0, 1, 2, …), values: fraction of the cohort buying (0–1, NaN
+        where not yet observed).
+    language : str
+        Formatting.
+    ax : Axes, optional
+        Where to draw.
+
+    Returns
+    -------
+    Axes
+    """
+    import seaborn as sns
+
+    data = retention.astype(float)
+    ax = _axes(ax, max(5.0, 0.45 * len(data) + 2.5))
+    annot = data.map(lambda v: "" if pd.isna(v) else fmt.percent(v, language=language, decimals=0))
+    rows = [_cohort_name(i, language) for i in data.index]
+    sns.heatmap(data.to_numpy(), ax=ax, cmap=CMAP, vmin=0, vmax=1, annot=annot.to_numpy(), fmt="",
+                annot_kws={"fontsize": 6.5}, cbar=False, linewidths=0.5, linecolor="white",
+                xticklabels=[str(c) for c in data.columns], yticklabels=rows)
+    ax.set_xlabel(label("quarters_after", language))
+    ax.set_ylabel(label("cohort", language))
+    ax.grid(False)
+    ax.tick_params(axis="y", rotation=0)
+    _title(ax, label("sub.cohorts", language))
+    return ax
+
+
+def _cohort_name(value: Any, language: str) -> str:
+    if isinstance(value, (pd.Period, pd.Timestamp)):
+        return _quarter_label(value, language)
+    text = str(value)
+    match = re.fullmatch(r"(\d{4})-?Q([1-4])", text)
+    if match:  # "2023-Q1" -> "T1 2023"
+        return f"{'T' if language == 'fr' else 'Q'}{match.group(2)} {match.group(1)}"
+    return text
