@@ -25,6 +25,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from icpc import columns as C
@@ -115,11 +116,11 @@ class Diagnostic:
         def rows(n: int) -> str:
             return f"{n} row" + ("" if n == 1 else "s")
 
-        ledger = getattr(self.dataset, "ledger", None)  # None: a dataset without its ledger
+        ledger = self.dataset.ledger
         where = Path(self.config.transactions.path).name
         used = len(self.transactions)
-        after = int(ledger.rows_excluded.get("after as_of", 0)) if ledger is not None else 0
-        if ledger is None or after > 0:
+        after = int(ledger.rows_excluded.get("after as_of", 0))
+        if after > 0:
             later = f", {rows(after)} dated after it" if after else ""
             return AnalysisError(
                 f"{where}: as_of {self.as_of.isoformat()} is before the first sale "
@@ -159,6 +160,43 @@ class Diagnostic:
         from icpc.cleaning import load_dataset
 
         return cls(load_dataset(config))
+
+    @classmethod
+    def from_frames(cls, config: Config, transactions: pd.DataFrame, *, as_of: dt.date | str,
+                    customers: pd.DataFrame | None = None, activity: pd.DataFrame | None = None) -> Diagnostic:
+        """A diagnostic of canonical frames (tests, notebooks): no file is read.
+
+        Parameters
+        ----------
+        config : Config
+            The client config (thresholds, period, basis…; its files are not read).
+        transactions : DataFrame
+            Canonical transactions (docs/CONTRACTS.md): ``customer_id`` (category), ``date``
+            (datetime64[ns]), ``amount``, optional columns, ``source_row``.
+        as_of : date
+            The analysis date; rows after it are left out, as the cleaning does.
+        customers, activity : DataFrame, optional
+            Canonical customer master and activity log.
+
+        Returns
+        -------
+        Diagnostic
+            Its ledger counts every row of ``transactions`` as used (or after ``as_of``).
+        """
+        from icpc.cleaning import Dataset, Ledger
+        from icpc.cleaning.ledger import AFTER_AS_OF
+
+        day = pd.Timestamp(as_of).normalize()
+        after = (transactions[C.DATE] > day).to_numpy()
+        bucket = after.astype(np.int64)
+        rows = (transactions[C.SOURCE_ROW].to_numpy() if C.SOURCE_ROW in transactions.columns
+                else np.arange(1, len(transactions) + 1))
+        ledger = Ledger.from_buckets(key="transactions", path=Path(config.transactions.path).name,
+                                     reasons=(AFTER_AS_OF,), bucket=bucket,
+                                     amounts=transactions[C.AMOUNT].to_numpy(dtype=float), source_row=rows)
+        kept = transactions.loc[~after].reset_index(drop=True)
+        return cls(Dataset(config=config, as_of=day.date(), transactions=kept, customers=customers,
+                           activity=activity, ledger=ledger, ledgers={"transactions": ledger}))
 
     # ---- inputs ----------------------------------------------------------------------
     @property
@@ -248,7 +286,7 @@ class Diagnostic:
     @cached_property
     def activity(self) -> pd.DataFrame | None:
         """Contacts, calls, conversion per salesperson (None without an activity log)."""
-        log = getattr(self.dataset, "activity", None)
+        log = self.dataset.activity
         if log is None:
             return None
         return activity_summary(log, self.table, as_of=self.as_of, months=self.months)

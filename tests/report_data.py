@@ -8,11 +8,11 @@ without parsing files. Fixed seeds; 60 customers over three years.
 from __future__ import annotations
 
 import datetime as dt
-from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
 
+from icpc.cleaning import Dataset, Ledger
 from icpc.config import config_from_dict
 from icpc.diagnostic import Diagnostic
 
@@ -107,14 +107,14 @@ def make_diagnostic(
             "salesperson": pd.Categorical(rng.choice(SELLERS, m)),
             "kind": rng.choice(["contact_received", "call", "call_completed"], m),
         })
-    used = float(tx["amount"].sum())
-    quality = {
-        "rows_read": len(tx) + 3, "rows_used": len(tx),
-        "rows_excluded": {"unparseable date": 2, "missing customer id": 1},
-        "amount_read": used + 100.0, "amount_used": used,
-        "amounts_excluded": {"unparseable date": 100.0, "missing customer id": 0.0},
-        "warnings": {"exact duplicate lines": {"rows": 4, "amount": 80.0}}, "files": {},
-    }  # fmt: skip
-    dataset = SimpleNamespace(config=config, as_of=dt.date(2024, 12, 31), transactions=tx, customers=master,
-                              activity=log, ledger=None, ledgers={}, data_quality=lambda: quality)
+    used = round(float(tx["amount"].sum()), 2)
+    ledger = Ledger(  # a real ledger, with the exclusions and the warning the report shows
+        key="transactions", path="factures.csv", rows_read=len(tx) + 3, rows_used=len(tx),
+        rows_excluded={"unparseable date": 2, "missing customer id": 1},
+        amount_read=used + 100.0, amount_used=used,
+        amounts_excluded={"unparseable date": 100.0, "missing customer id": 0.0},
+        warnings={"exact duplicate lines": {"rows": 4, "amount": 80.0}},
+    )  # fmt: skip
+    dataset = Dataset(config=config, as_of=dt.date(2024, 12, 31), transactions=tx, customers=master,
+                      activity=log, ledger=ledger, ledgers={"transactions": ledger})
     return Diagnostic(dataset)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from test_diagnostic import FakeDataset, make_config
+from test_diagnostic import make_config
 from test_kpi import ROWS, make_tx
 
 from icpc.diagnostic import Diagnostic
@@ -93,7 +93,7 @@ def test_a_toy_indicator_in_the_three_places(monkeypatch):
     quality = blocks.pop("data_quality")
     monkeypatch.setattr(kpis_json_module, "BLOCKS", {**blocks, "big_customers": lambda d: {"customers": d.big_customers},
                                                      "data_quality": quality})
-    diag = DiagnosticWithToy(FakeDataset(make_config(), pd.Timestamp("2024-12-31").date(), make_tx(ROWS)))
+    diag = DiagnosticWithToy.from_frames(make_config(), make_tx(ROWS), as_of="2024-12-31")
     out = kpis_json(diag)
     assert out["big_customers"] == {"customers": 2}  # revenue N: C 400, A 120 (E 30, F 10, D 0, G -50)
     assert list(out)[-2:] == ["big_customers", "data_quality"]

@@ -5,9 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 import pytest
@@ -22,19 +20,6 @@ ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "data_samples" / "demo" / "client.yaml"
 
 
-@dataclass
-class FakeDataset:
-    """The fields of icpc.cleaning.Dataset that Diagnostic reads (docs/CONTRACTS.md)."""
-
-    config: Any
-    as_of: dt.date
-    transactions: pd.DataFrame
-    customers: pd.DataFrame | None = None
-    activity: pd.DataFrame | None = None
-    quality: dict = field(default_factory=dict)
-
-    def data_quality(self) -> dict:
-        return self.quality
 
 
 def make_config(**extra):
@@ -49,8 +34,7 @@ def make_config(**extra):
 
 
 def make_diag(rows=ROWS, as_of=dt.date(2024, 12, 31), **extra):
-    quality = {"rows_read": len(rows) + 2, "rows_used": len(rows), "rows_excluded": {"unparseable date": 2}}
-    return Diagnostic(FakeDataset(make_config(**extra), as_of, make_tx(rows), quality=quality))
+    return Diagnostic.from_frames(make_config(**extra), make_tx(rows), as_of=as_of)
 
 
 def _walk(value):
@@ -78,7 +62,7 @@ def test_kpis_json_header_and_periods():
     assert (doc["currency"], doc["basis"]) == ("EUR", "revenue")
     assert doc["period"] == {"start": "2024-01-01", "end": "2024-12-31"}
     assert doc["previous_period"] == {"start": "2023-01-01", "end": "2023-12-31"}
-    assert doc["data_quality"]["rows_excluded"] == {"unparseable date": 2}
+    assert doc["data_quality"]["rows_excluded"] == {"after as_of": 1}  # C's row of 2025-01-05
 
 
 def test_kpis_json_figures_of_the_hand_worked_fixture():
@@ -138,7 +122,7 @@ def test_young_company_has_null_previous_and_a_bridge_that_adds_up():
 
 def test_as_of_before_the_first_sale_is_a_clear_error():
     with pytest.raises(AnalysisError, match=r"factures\.csv: as_of 2020-01-01 is before the first sale"):
-        Diagnostic(FakeDataset(make_config(), dt.date(2020, 1, 1), make_tx(ROWS).iloc[0:0]))
+        Diagnostic.from_frames(make_config(), make_tx(ROWS), as_of=dt.date(2020, 1, 1))
 
 
 def test_only_credit_notes_up_to_as_of_is_a_clear_error():

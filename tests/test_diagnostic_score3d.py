@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import itertools
 from pathlib import Path
-from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -26,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "data_samples" / "demo" / "client.yaml"
 
 
-def canonical_dataset(sample, config_changes=None) -> SimpleNamespace:
+def canonical_diagnostic(sample, config_changes=None) -> Diagnostic:
     """The sample's exports as canonical frames (docs/CONTRACTS.md), planted dirty rows dropped.
 
     A stand-in for ``icpc.cleaning.load_dataset`` so that these tests exercise the
@@ -46,13 +45,13 @@ def canonical_dataset(sample, config_changes=None) -> SimpleNamespace:
     tx["source_row"] = np.arange(1, len(tx) + 1, dtype=np.int64)
     m = sample.customers
     master = pd.DataFrame({canon: m[header] for canon, header in config.customers.columns.items()})
-    return SimpleNamespace(config=config, as_of=as_of.date(), transactions=tx, customers=master, activity=None)
+    return Diagnostic.from_frames(config, tx, as_of=as_of.date(), customers=master)
 
 
 @pytest.fixture(scope="module")
 def demo():
     sample = generate_sample(seed=42)
-    return sample, Diagnostic(canonical_dataset(sample))
+    return sample, (canonical_diagnostic(sample))
 
 
 def test_kpis_json_segments_and_early_warning_blocks(demo):
@@ -104,10 +103,10 @@ def test_write_customers_csv(demo, tmp_path):
 def test_segment_rules_from_config_and_bad_rules(demo):
     sample, _ = demo
     rules = [{"name": "Recent", "r": [4, 5]}, {"name": "Others"}]
-    diag = Diagnostic(canonical_dataset(sample, {"segments": rules}))
+    diag = (canonical_diagnostic(sample, {"segments": rules}))
     assert list(diag.kpis_json()["segments"]) == ["Recent", "Others"]
     with pytest.raises(ConfigError, match="without a segment"):  # refused when the config is read
-        canonical_dataset(sample, {"segments": [{"name": "Recent", "r": [4, 5]}]})
+        canonical_diagnostic(sample, {"segments": [{"name": "Recent", "r": [4, 5]}]})
 
 
 def test_early_warning_finds_the_planted_slipping_customers(demo):
@@ -181,7 +180,7 @@ def test_demo_config_end_to_end():
 
 def test_margin_basis_and_rfm_window(demo):
     sample, diag = demo
-    window = Diagnostic(canonical_dataset(sample, {"basis": "margin", "rfm_window_months": 12}))
+    window = (canonical_diagnostic(sample, {"basis": "margin", "rfm_window_months": 12}))
     table = window.customers_table()
     assert len(table) == len(diag.customers_table())  # every customer with a purchase is listed
     full = diag.customers_table().set_index("customer_id")
@@ -205,7 +204,7 @@ def test_worker_thread_errors_reach_the_caller(demo, monkeypatch, target, call):
     # kpis_json / customers_table compute these in a worker thread: its error is raised
     # in the caller, and nothing half-computed is cached
     sample, _ = demo
-    diag = Diagnostic(canonical_dataset(sample))
+    diag = (canonical_diagnostic(sample))
 
     def boom(*args, **kwargs):
         raise RuntimeError("boom in the worker")

@@ -258,8 +258,7 @@ def _migration(diag: Diagnostic) -> dict[str, Any] | None:
 
 
 def _data_quality(diag: Diagnostic) -> dict[str, Any] | None:
-    quality = getattr(diag.dataset, "data_quality", None)
-    return None if quality is None else jsonable(quality())
+    return jsonable(diag.dataset.data_quality())
 
 
 #: the blocks after the header, in the contract's order: name -> builder (None = left out)
