@@ -298,8 +298,9 @@ def test_real_batch_end_to_end(tmp_path: Path, capsys) -> None:
     for config in good:
         outcome = got[load_config(config).slug]
         assert sorted(p.name for p in outcome.out_dir.iterdir()) == [
-            "actions.xlsx", "customers.csv", "diagnostic.ipynb", "diagnostic.pdf", "kpis.json", "manifest.json",
-        ]  # fmt: skip
+            "actions.xlsx", "customers.csv", "dataset", "diagnostic.ipynb", "diagnostic.pdf", "kpis.json",
+            "manifest.json",
+        ]  # fmt: skip (dataset/: the cleaned data the notebook renders from)
         assert outcome.out_dir.parent.parent == out
         manifest = json.loads((outcome.out_dir / MANIFEST_NAME).read_text(encoding="utf-8"))
         assert manifest["fingerprint"] == fingerprint(load_config(config))
