@@ -345,6 +345,24 @@ class Diagnostic:
         )  # fmt: skip
 
     @cached_property
+    def migration_matrix(self) -> pd.DataFrame:
+        """:attr:`migration` as a from × to matrix of customers (:func:`icpc.analysis.score3d.migration_matrix`)."""
+        return segmentation.migration_matrix(self.migration)
+
+    @cached_property
+    def customer_master(self) -> pd.DataFrame | None:
+        """The customer master indexed by ``customer_id`` (str), one row per customer; None without one.
+
+        The one join of the master for the report, the Excel and customers.csv (the
+        cleaning already kept one row per id).
+        """
+        master = self.dataset.customers
+        if master is None:
+            return None
+        out = master.set_axis(pd.Index(master[C.CUSTOMER_ID].astype("str"), name=C.CUSTOMER_ID), axis=0)
+        return out[~out.index.duplicated(keep="first")]
+
+    @cached_property
     def kmeans(self) -> KMeansResult:
         """K-means alternative to the rules, k by silhouette (:func:`icpc.analysis.score3d.kmeans_segments`)."""
         return segmentation.kmeans_segments(self.scores, language=self.config.language)

@@ -110,10 +110,8 @@ def _with_score3d(diag: Diagnostic, base: pd.DataFrame, anomalies: Future[Anomal
     out["warning_reason"] = pd.array(take(ew, "reason", ""), dtype="str")
     out["change_6m"] = take(ew, "trend_change", np.nan).astype(float)
     extras: list[str] = []
-    master = diag.dataset.customers
-    if master is not None:
-        m = master.drop_duplicates(C.CUSTOMER_ID, keep="last")
-        m = m.set_axis(pd.Index(m[C.CUSTOMER_ID].astype("str")), axis=0)
+    m = diag.customer_master
+    if m is not None:
         for col in (C.NAME, C.ADDRESS, C.POSTCODE, C.CITY):
             if col in m.columns:
                 out[col] = take_text(m, col)

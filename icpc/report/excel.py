@@ -90,12 +90,8 @@ def sheet_name(name: str, taken: set[str] | None = None) -> str:
 # ----------------------------------------------------------------------------------------
 def _master(diag: Diagnostic) -> pd.DataFrame | None:
     """The customer master indexed by ``customer_id`` (str); None without one."""
-    master = diag.dataset.customers
-    if master is None:
-        return None
-    return master.assign(customer_id=master["customer_id"].astype(str)).drop_duplicates("customer_id").set_index(
-        "customer_id"
-    )
+    master = diag.customer_master
+    return None if master is None else master.drop(columns=["customer_id"])
 
 
 def _with_master(frame: pd.DataFrame, diag: Diagnostic, cols: tuple[str, ...] = ("name", "city")) -> pd.DataFrame:

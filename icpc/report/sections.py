@@ -155,11 +155,8 @@ def _has_previous(kj: Mapping[str, Any]) -> bool:
 
 def _customer_names(diag: Diagnostic) -> pd.Series | None:
     """Customer name by id from the customer master; None without a master or a name column."""
-    master = diag.dataset.customers
-    if master is None or "name" not in master.columns:
-        return None
-    names = master.set_index(master["customer_id"].astype(str))["name"]
-    return names[~names.index.duplicated()]
+    master = diag.customer_master
+    return None if master is None or "name" not in master.columns else master["name"]
 
 
 def _with_names(frame: pd.DataFrame, diag: Diagnostic) -> pd.DataFrame:
@@ -488,8 +485,7 @@ def segments(diag: Diagnostic, *, language: str | None = None) -> list[Any]:
     out.figure(P.rf_heatmap(diag.scores, language=lang), title=False, raster=True)
     mig = diag.migration
     if _has_rows(mig):
-        matrix = mig.pivot_table(index="from_segment", columns="to_segment", values="customers", aggfunc="sum",
-                                 fill_value=0, observed=True)
+        matrix = diag.migration_matrix
         matrix = matrix.loc[matrix.sum(axis=1) > 0, matrix.sum(axis=0) > 0]
         if matrix.size:
             out.sub("sub.migration")
@@ -745,15 +741,14 @@ def _anomaly_groups(diag: Diagnostic) -> pd.DataFrame | None:
     if groups.empty:
         return None
     groups = groups.sort_values(["customers", "duplicate_group"], ascending=[False, True], kind="stable")
-    master = diag.dataset.customers  # clusters come from the master, so it is there
+    master = diag.customer_master  # clusters come from the master, so it is there
     if master is None:
         return None
     keep = [c for c in ("address", "city") if c in master.columns]  # mapped or not in the config
     if keep:
         members = diag.anomalies.customers
         first = _ids_out(members.loc[members["duplicate_group"].notna()]).drop_duplicates("duplicate_group")
-        lookup = master.assign(customer_id=master["customer_id"].astype(str)).drop_duplicates("customer_id")
-        first = first.join(lookup.set_index("customer_id")[keep], on="customer_id")
+        first = first.join(master[keep], on="customer_id")
         groups = groups.join(first.set_index("duplicate_group")[keep], on="duplicate_group")
     return groups
 

@@ -85,7 +85,9 @@ def rolling_revenue(
     Parameters
     ----------
     monthly : DataFrame
-        One row per month (``month_col``, ``value_col``); missing months count 0.
+        One row per month (``month_col``, ``value_col``); missing months count 0. With a
+        ``revenue_12m`` column (:func:`icpc.kpi.monthly_series`) and ``window`` 12, that
+        column is drawn as it is: the chart shows the analysis' figures, it computes none.
     window : int
         Months summed at each point (12 = rolling year); points before a full window are omitted.
     month_col, value_col, language, currency, ax
@@ -96,11 +98,14 @@ def rolling_revenue(
     Axes
     """
     ax = _axes(ax, 6.5)
-    series = _series_by_month(monthly, month_col, value_col)
-    full = series.reindex(pd.date_range(series.index.min(), series.index.max(), freq="MS"), fill_value=0.0)
-    rolling = full.rolling(window, min_periods=window).sum().dropna()
-    if rolling.empty:  # history shorter than the window: show the cumulative sum instead
-        rolling = full.cumsum()
+    if window == 12 and f"{value_col}_12m" in monthly.columns:
+        rolling = _series_by_month(monthly, month_col, f"{value_col}_12m").dropna()
+    else:
+        series = _series_by_month(monthly, month_col, value_col)
+        full = series.reindex(pd.date_range(series.index.min(), series.index.max(), freq="MS"), fill_value=0.0)
+        rolling = full.rolling(window, min_periods=window).sum().dropna()
+        if rolling.empty:  # history shorter than the window: show the cumulative sum instead
+            rolling = full.cumsum()
     ax.plot(rolling.index, rolling.to_numpy(), color=COLORS["accent"], marker="o", markersize=2.5,
             linewidth=1.6, label=label("rolling_12", language))
     money_axis(ax, language=language, currency=currency)
