@@ -20,7 +20,7 @@ help:
 	@echo "make install - .venv/ with every package of $(LOCK) (JupyterLab included) and the kit"
 	@echo "make demo    - install, then produce the demo client's full diagnostic in reports/"
 	@echo "make test    - install, then run the whole test suite"
-	@echo "make lint    - ruff + mypy"
+	@echo "make lint    - ruff (lint and format) + mypy"
 	@echo "make lock    - refresh $(LOCK) from pyproject.toml in a fresh temporary venv"
 	@echo "make bench   - benchmarks (8-million-line files are generated once in $(BENCH_DIR)/)"
 
@@ -73,6 +73,7 @@ test-fast: install
 
 lint: install
 	$(BIN)/ruff check icpc tests benchmarks
+	$(BIN)/ruff format --check icpc tests benchmarks
 	$(BIN)/mypy icpc
 
 bench: install

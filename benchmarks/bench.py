@@ -122,7 +122,9 @@ def measure(name: str, command: list[str], *, env: dict[str, str]) -> Measure:
     peak = [0]
     done = threading.Event()
     start = time.perf_counter()
-    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, cwd=ROOT)
+    proc = subprocess.Popen(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, cwd=ROOT
+    )
 
     def sample() -> None:
         while not done.is_set():
@@ -159,8 +161,14 @@ def icpc_command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "icpc.cli"]
 
 
-def sample(directory: Path, *, env: dict[str, str], args: list[str], slug: str | None = None,
-           fec: bool = False) -> Path:
+def sample(
+    directory: Path,
+    *,
+    env: dict[str, str],
+    args: list[str],
+    slug: str | None = None,
+    fec: bool = False,
+) -> Path:
     """Generate a sample client in ``directory`` once (cached); return its config path.
 
     ``slug`` replaces the sample's slug (the clients of one batch need distinct ones);
@@ -243,7 +251,9 @@ def machine() -> dict[str, object]:
         "cores": os.cpu_count(),
         "usable_cores": usable,
         "memory_gb": round(memory / GB, 1) if memory else None,
-        "load_average": [round(x, 2) for x in os.getloadavg()] if hasattr(os, "getloadavg") else None,
+        "load_average": [round(x, 2) for x in os.getloadavg()]
+        if hasattr(os, "getloadavg")
+        else None,
         "os": f"{platform.system()} {platform.release()}",
         "python": platform.python_version(),
     }
@@ -262,7 +272,9 @@ def fmt_gb(n: int) -> str:
     return f"{n / GB:.2f}" if n else "-"
 
 
-def print_table(results: list[Measure], info: dict[str, object], *, lines: int, clients: int) -> None:
+def print_table(
+    results: list[Measure], info: dict[str, object], *, lines: int, clients: int
+) -> None:
     from rich.console import Console
     from rich.table import Table
 
@@ -282,11 +294,23 @@ def print_table(results: list[Measure], info: dict[str, object], *, lines: int, 
         if m.error:
             what += " [red](failed, see below)[/]"
         load = f"{m.load_before:.1f}" if m.load_before is not None else "-"
-        table.add_row(m.name, what, f"{m.seconds:.1f}", f"{m.cpu_seconds:.1f}", load, fmt_gb(m.max_rss), fmt_gb(m.tree_rss), m.target, mark)
+        table.add_row(
+            m.name,
+            what,
+            f"{m.seconds:.1f}",
+            f"{m.cpu_seconds:.1f}",
+            load,
+            fmt_gb(m.max_rss),
+            fmt_gb(m.tree_rss),
+            m.target,
+            mark,
+        )
     console.print(table)
     for m in results:
         if m.error:
-            console.print(f"[red]{m.name}[/]: exit status {m.returncode}: {m.error}", highlight=False)
+            console.print(
+                f"[red]{m.name}[/]: exit status {m.returncode}: {m.error}", highlight=False
+            )
     console.print(
         "machine: {cpu}, {usable_cores}/{cores} cores usable, {memory_gb} GB RAM, {os}, Python {python}; "
         "load average at start {load_average}".format(**info)
@@ -295,9 +319,15 @@ def print_table(results: list[Measure], info: dict[str, object], *, lines: int, 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--dir", type=Path, default=ROOT / ".bench", help="cache of generated inputs and outputs")
-    parser.add_argument("--only", action="append", choices=NAMES, help="run only this benchmark (repeatable)")
-    parser.add_argument("--quick", action="store_true", help=f"{QUICK_LINES:,} lines instead of {FULL_LINES:,}")
+    parser.add_argument(
+        "--dir", type=Path, default=ROOT / ".bench", help="cache of generated inputs and outputs"
+    )
+    parser.add_argument(
+        "--only", action="append", choices=NAMES, help="run only this benchmark (repeatable)"
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help=f"{QUICK_LINES:,} lines instead of {FULL_LINES:,}"
+    )
     parser.add_argument("--lines", type=int, help="lines of the big files (overrides --quick)")
     args = parser.parse_args(argv)
 
@@ -314,7 +344,9 @@ def main(argv: list[str] | None = None) -> int:
     if {"validate-csv"} & set(selected):
         csv_cfg = sample(base / f"csv-{lines}", env=env, args=["--lines", str(lines)])
     if {"validate-parquet", "kpis-parquet", "kpis-customers"} & set(selected):
-        pq_cfg = sample(base / f"parquet-{lines}", env=env, args=["--lines", str(lines), "--format", "parquet"])
+        pq_cfg = sample(
+            base / f"parquet-{lines}", env=env, args=["--lines", str(lines), "--format", "parquet"]
+        )
     fec_cfg = None
     if "validate-fec" in selected:
         n_fec = QUICK_FEC_INVOICE_LINES if args.quick else FEC_INVOICE_LINES
@@ -337,11 +369,35 @@ def main(argv: list[str] | None = None) -> int:
         "validate-parquet": lambda: [*icpc, "validate", str(pq_cfg)],
         "validate-fec": lambda: [*icpc, "validate", str(fec_cfg)],
         "kpis-parquet": lambda: [*icpc, "kpis", str(pq_cfg), "--json"],
-        "kpis-customers": lambda: [*icpc, "kpis", str(pq_cfg), "--json", "--customers-csv",
-                                   str(fresh("customers") / "customers.csv")],  # fmt: skip
+        "kpis-customers": lambda: [
+            *icpc,
+            "kpis",
+            str(pq_cfg),
+            "--json",
+            "--customers-csv",
+            str(fresh("customers") / "customers.csv"),
+        ],  # fmt: skip
         "run-demo": lambda: [*icpc, "run", str(DEMO), "--out", str(fresh("run-demo"))],
-        "batch-jobs1": lambda: [*icpc, "batch", str(batch_list), "--jobs", "1", "--force", "--out", str(fresh("batch-1"))],
-        "batch-jobs2": lambda: [*icpc, "batch", str(batch_list), "--jobs", "2", "--force", "--out", str(fresh("batch-2"))],
+        "batch-jobs1": lambda: [
+            *icpc,
+            "batch",
+            str(batch_list),
+            "--jobs",
+            "1",
+            "--force",
+            "--out",
+            str(fresh("batch-1")),
+        ],
+        "batch-jobs2": lambda: [
+            *icpc,
+            "batch",
+            str(batch_list),
+            "--jobs",
+            "2",
+            "--force",
+            "--out",
+            str(fresh("batch-2")),
+        ],
     }
     results: list[Measure] = []
     for bench in BENCHES:
@@ -351,9 +407,14 @@ def main(argv: list[str] | None = None) -> int:
         m = measure(bench.name, commands[bench.name](), env=env)
         check(bench, m)
         if bench.name == "validate-fec" and fec_cfg is not None:
-            m.notes.append(f"{_count_lines(fec_cfg.parent / 'FEC.txt') - 1:,} lines".replace(",", " "))
+            m.notes.append(
+                f"{_count_lines(fec_cfg.parent / 'FEC.txt') - 1:,} lines".replace(",", " ")
+            )
         results.append(m)
-        print(f"  {m.seconds:.1f} s, {fmt_gb(m.peak)} GB" + (f"  ERROR {m.error}" if m.error else ""), flush=True)
+        print(
+            f"  {m.seconds:.1f} s, {fmt_gb(m.peak)} GB" + (f"  ERROR {m.error}" if m.error else ""),
+            flush=True,
+        )
 
     got = {m.name: m for m in results}
     if "batch-jobs1" in got and "batch-jobs2" in got:
@@ -365,7 +426,15 @@ def main(argv: list[str] | None = None) -> int:
 
     print_table(results, info, lines=lines, clients=n_clients)
     (base / "results.json").write_text(
-        json.dumps({"machine": info, "lines": lines, "batch_clients": n_clients, "results": [asdict(m) for m in results]}, indent=2)
+        json.dumps(
+            {
+                "machine": info,
+                "lines": lines,
+                "batch_clients": n_clients,
+                "results": [asdict(m) for m in results],
+            },
+            indent=2,
+        )
     )
     return 0 if all(m.passed is not False for m in results) else 1
 

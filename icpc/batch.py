@@ -150,7 +150,9 @@ def run_one(
         return ClientOutcome(path, slug, "done", Path(result.out_dir), time.perf_counter() - start)
     except Exception as exc:  # one client's failure must not stop the batch
         detail = None if isinstance(exc, IcpcError) else traceback.format_exc()
-        return ClientOutcome(path, slug, "failed", None, time.perf_counter() - start, _one_line(exc), detail)
+        return ClientOutcome(
+            path, slug, "failed", None, time.perf_counter() - start, _one_line(exc), detail
+        )
 
 
 _STOPPING = False
@@ -240,10 +242,14 @@ def expand_configs(configs: Iterable[str | Path]) -> list[Path]:
                 raise ConfigError(
                     f"{path.name}, line {number}: {line!r} is not a .yaml config; list one client config path per line"
                 )
-            found.append((path.parent / entry).resolve() if not entry.is_absolute() else entry.resolve())
+            found.append(
+                (path.parent / entry).resolve() if not entry.is_absolute() else entry.resolve()
+            )
     unique = list(dict.fromkeys(found))
     if not unique:
-        raise ConfigError("no client config given; pass client .yaml files or a text file listing them")
+        raise ConfigError(
+            "no client config given; pass client .yaml files or a text file listing them"
+        )
     return unique
 
 
@@ -276,7 +282,12 @@ def _slugs(paths: Sequence[Path]) -> tuple[dict[Path, str], dict[Path, ClientOut
 # --------------------------------------------------------------------------------------
 # display
 # --------------------------------------------------------------------------------------
-_STATUS_LABEL = {"done": "done", "skipped": "up to date", "failed": "FAILED", "cancelled": "cancelled"}
+_STATUS_LABEL = {
+    "done": "done",
+    "skipped": "up to date",
+    "failed": "FAILED",
+    "cancelled": "cancelled",
+}
 _STATUS_STYLE = {"done": "green", "skipped": "cyan", "failed": "bold red", "cancelled": "yellow"}
 
 
@@ -369,9 +380,16 @@ def _print_summary(summary: BatchSummary) -> None:
     console.print(", ".join(parts) + ".")
     for r in summary.results:  # one plain line per failure: no wrapping, easy to grep in a log
         if r.status == "failed":
-            console.print(f"failed: {r.slug or r.config}: {r.error}", soft_wrap=True, markup=False, highlight=False)
+            console.print(
+                f"failed: {r.slug or r.config}: {r.error}",
+                soft_wrap=True,
+                markup=False,
+                highlight=False,
+            )
     if any(r.detail for r in summary.results):
-        console.print("Unexpected errors: run `icpc run CONFIG` on the failed client to see the full traceback.")
+        console.print(
+            "Unexpected errors: run `icpc run CONFIG` on the failed client to see the full traceback."
+        )
 
 
 # --------------------------------------------------------------------------------------
@@ -469,10 +487,15 @@ def _pool_round(
 ) -> tuple[list[Path], set[Path]]:
     """One process pool over ``paths``; return the clients lost to a broken pool, and those started."""
     context = multiprocessing.get_context("spawn")
-    started = context.SimpleQueue()  # put() writes to the pipe at once: no message lost if a worker dies
+    started = (
+        context.SimpleQueue()
+    )  # put() writes to the pipe at once: no message lost if a worker dies
     threads = max(1, _default_jobs() // jobs)
     executor = cf.ProcessPoolExecutor(
-        max_workers=min(jobs, len(paths)), mp_context=context, initializer=_worker_init, initargs=(started, threads)
+        max_workers=min(jobs, len(paths)),
+        mp_context=context,
+        initializer=_worker_init,
+        initargs=(started, threads),
     )
     futures = {executor.submit(_run_task, str(path), out, force, runner): path for path in paths}
     by_name = {str(path): path for path in paths}
@@ -524,7 +547,9 @@ def _run_dask(
     try:
         from distributed import Client, as_completed
     except ImportError:  # pragma: no cover - dask[distributed] is a dependency
-        raise ConfigError("--dask needs dask.distributed: pip install 'dask[distributed]'") from None
+        raise ConfigError(
+            "--dask needs dask.distributed: pip install 'dask[distributed]'"
+        ) from None
     try:
         client = Client(address, timeout=DASK_CONNECT_TIMEOUT)
     except OSError as exc:
@@ -535,7 +560,15 @@ def _run_dask(
     futures = {}
     try:
         for path, slug in todo.items():
-            fut = client.submit(run_one, str(path), out, force, runner, pure=False, key=f"icpc-{slug}-{os.urandom(4).hex()}")
+            fut = client.submit(
+                run_one,
+                str(path),
+                out,
+                force,
+                runner,
+                pure=False,
+                key=f"icpc-{slug}-{os.urandom(4).hex()}",
+            )
             futures[fut] = path
             display.started(slug, "sent to the cluster")
         for fut in as_completed(list(futures)):
@@ -602,7 +635,9 @@ def run_batch(
     if jobs is not None and jobs < 1:
         raise ConfigError(f"--jobs must be at least 1, found {jobs}")
     paths = expand_configs(configs)
-    out_root = str(Path(out).expanduser().resolve()) if out is not None else str(Path("reports").resolve())
+    out_root = (
+        str(Path(out).expanduser().resolve()) if out is not None else str(Path("reports").resolve())
+    )
     slugs, broken = _slugs(paths)
     outcomes: dict[Path, ClientOutcome] = dict(broken)
     n_jobs = max(1, min(jobs or _default_jobs(), len(slugs) or 1))
@@ -621,9 +656,15 @@ def run_batch(
         except KeyboardInterrupt:
             interrupted = True
     results = [outcomes.get(p) or ClientOutcome(p, slugs.get(p), "cancelled") for p in paths]
-    if interrupted and not dask_address:  # a cluster's running tasks finish (atomically) on their own
-        _clean_interrupted(Path(out_root), [r.slug for r in results if r.status == "cancelled" and r.slug])
-    count = {s: sum(r.status == s for r in results) for s in ("done", "skipped", "failed", "cancelled")}
+    if (
+        interrupted and not dask_address
+    ):  # a cluster's running tasks finish (atomically) on their own
+        _clean_interrupted(
+            Path(out_root), [r.slug for r in results if r.status == "cancelled" and r.slug]
+        )
+    count = {
+        s: sum(r.status == s for r in results) for s in ("done", "skipped", "failed", "cancelled")
+    }
     summary = BatchSummary(
         results=results,
         failed=count["failed"],

@@ -25,9 +25,13 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-ConfigArg = Annotated[Path, typer.Argument(help="The client's YAML config file.", metavar="CONFIG", show_default=False)]
+ConfigArg = Annotated[
+    Path,
+    typer.Argument(help="The client's YAML config file.", metavar="CONFIG", show_default=False),
+]
 AsOfOption = Annotated[
-    str | None, typer.Option("--as-of", help="Analysis date YYYY-MM-DD (default: config, else last sale).")
+    str | None,
+    typer.Option("--as-of", help="Analysis date YYYY-MM-DD (default: config, else last sale)."),
 ]
 
 
@@ -68,17 +72,26 @@ def _as_of(value: str | None) -> dt.date | None:
 def sample(
     directory: Annotated[Path, typer.Argument(help="Folder to write the demo client into.")],
     seed: Annotated[int, typer.Option(help="Random seed (same seed, same files).")] = 42,
-    customers: Annotated[int | None, typer.Option(help="Number of customers (default: a few hundred).")] = None,
+    customers: Annotated[
+        int | None, typer.Option(help="Number of customers (default: a few hundred).")
+    ] = None,
     years: Annotated[int, typer.Option(help="Years of history.")] = 3,
-    lines: Annotated[int | None, typer.Option(help="Target number of invoice lines (for benchmarks).")] = None,
-    fmt: Annotated[str, typer.Option("--format", help="Transactions file format: csv or parquet.")] = "csv",
-    fec: Annotated[bool, typer.Option("--fec", help="Write the books as a FEC (accounting export) instead.")] = False,
+    lines: Annotated[
+        int | None, typer.Option(help="Target number of invoice lines (for benchmarks).")
+    ] = None,
+    fmt: Annotated[
+        str, typer.Option("--format", help="Transactions file format: csv or parquet.")
+    ] = "csv",
+    fec: Annotated[
+        bool, typer.Option("--fec", help="Write the books as a FEC (accounting export) instead.")
+    ] = False,
 ) -> None:
     """Write a synthetic demo client (config + data) to DIRECTORY."""
     from icpc.datasets.demo import write_sample
 
-    config_path = write_sample(directory, seed=seed, customers=customers, years=years, lines=lines, fmt=fmt,
-                               fec=fec)
+    config_path = write_sample(
+        directory, seed=seed, customers=customers, years=years, lines=lines, fmt=fmt, fec=fec
+    )
     typer.echo(str(config_path))
 
 
@@ -86,7 +99,9 @@ def sample(
 def validate(
     config: ConfigArg,
     as_of: AsOfOption = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the data_quality block as JSON.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the data_quality block as JSON.")
+    ] = False,
 ) -> None:
     """Load and clean the client's exports; print the data-quality ledger."""
     date = _as_of(as_of)
@@ -108,7 +123,10 @@ def kpis(
     config: ConfigArg,
     as_of: AsOfOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print kpis.json to stdout.")] = False,
-    customers_csv: Annotated[Path | None, typer.Option("--customers-csv", help="Write the per-customer table to this CSV file.")] = None,
+    customers_csv: Annotated[
+        Path | None,
+        typer.Option("--customers-csv", help="Write the per-customer table to this CSV file."),
+    ] = None,
 ) -> None:
     """Compute the indicators (kpis.json)."""
     date = _as_of(as_of)
@@ -134,7 +152,9 @@ def kpis(
 @app.command()
 def run(
     config: ConfigArg,
-    out: Annotated[Path | None, typer.Option("--out", help="Put outputs under DIR instead of reports/.")] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Put outputs under DIR instead of reports/.")
+    ] = None,
     as_of: AsOfOption = None,
 ) -> None:
     """Full diagnostic: executed notebook, PDF, Excel, kpis.json, customers.csv, manifest."""
@@ -147,11 +167,24 @@ def run(
 
 @app.command()
 def batch(
-    configs: Annotated[list[Path], typer.Argument(help="Client configs, or text files listing one config path per line.")],
-    jobs: Annotated[int | None, typer.Option("--jobs", "-j", help="Worker processes (default: number of cores).")] = None,
-    out: Annotated[Path | None, typer.Option("--out", help="Put outputs under DIR instead of reports/.")] = None,
-    force: Annotated[bool, typer.Option("--force", help="Redo clients that are up to date.")] = False,
-    dask: Annotated[str | None, typer.Option("--dask", help="Address of a Dask scheduler, e.g. tcp://host:8786.")] = None,
+    configs: Annotated[
+        list[Path],
+        typer.Argument(help="Client configs, or text files listing one config path per line."),
+    ],
+    jobs: Annotated[
+        int | None,
+        typer.Option("--jobs", "-j", help="Worker processes (default: number of cores)."),
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Put outputs under DIR instead of reports/.")
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Redo clients that are up to date.")
+    ] = False,
+    dask: Annotated[
+        str | None,
+        typer.Option("--dask", help="Address of a Dask scheduler, e.g. tcp://host:8786."),
+    ] = None,
 ) -> None:
     """Run many clients: progress bar, isolated failures, up-to-date clients skipped."""
     from icpc.batch import run_batch

@@ -258,7 +258,9 @@ def _file_spec(raw: Any, key: str, base: Path, source: Path | None) -> FileSpec:
         )
     fec = _fec_options(block.get("fec"), source)
     if "path" not in block:
-        raise ConfigError(f'{where_name(source)}: "{key}.path" is missing; give the file name of the {key} export')
+        raise ConfigError(
+            f'{where_name(source)}: "{key}.path" is missing; give the file name of the {key} export'
+        )
     path = input_path(block["path"], key, base, source)
     cols = mapping(block.get("columns"), f"{key}.columns", source)
     if fmt == "fec" and cols:
@@ -279,10 +281,14 @@ def _file_spec(raw: Any, key: str, base: Path, source: Path | None) -> FileSpec:
                 f'{where_name(source)}: "{key}.columns.{required}" is missing; '
                 f"give the header of the {required} column in {shorten(path.name, 60)}"
             )
-    columns = {k: text(v, f"{key}.columns.{k}", source) for k, v in cols.items() if v not in (None, "")}
+    columns = {
+        k: text(v, f"{key}.columns.{k}", source) for k, v in cols.items() if v not in (None, "")
+    }
     sheet = block.get("sheet")
     if sheet is not None and not isinstance(sheet, (str, int)):
-        raise ConfigError(f'{where_name(source)}: "{key}.sheet" must be a sheet name or index, found {show(sheet)}')
+        raise ConfigError(
+            f'{where_name(source)}: "{key}.sheet" must be a sheet name or index, found {show(sheet)}'
+        )
     delimiter = block.get("delimiter", "auto")
     if delimiter not in ("auto", ",", ";", "\t", "|", "tab"):
         raise ConfigError(
@@ -291,7 +297,9 @@ def _file_spec(raw: Any, key: str, base: Path, source: Path | None) -> FileSpec:
     delimiter = "\t" if delimiter == "tab" else delimiter
     decimal = block.get("decimal", "auto")
     if decimal not in ("auto", ",", "."):
-        raise ConfigError(f'{where_name(source)}: "{key}.decimal" must be auto, "," or ".", found {show(decimal)}')
+        raise ConfigError(
+            f'{where_name(source)}: "{key}.decimal" must be auto, "," or ".", found {show(decimal)}'
+        )
     thousands = block.get("thousands", "auto")
     if thousands in (None, "none", "", False):
         thousands = None
@@ -301,7 +309,9 @@ def _file_spec(raw: Any, key: str, base: Path, source: Path | None) -> FileSpec:
         )
     drop = block.get("drop_duplicates", False)
     if not isinstance(drop, bool):
-        raise ConfigError(f'{where_name(source)}: "{key}.drop_duplicates" must be true or false, found {show(drop)}')
+        raise ConfigError(
+            f'{where_name(source)}: "{key}.drop_duplicates" must be true or false, found {show(drop)}'
+        )
     common: dict[str, Any] = dict(
         path=path,
         columns=columns,
@@ -327,7 +337,11 @@ def _file_spec(raw: Any, key: str, base: Path, source: Path | None) -> FileSpec:
             raise ConfigError(
                 f'{where_name(source)}: "activity.types.{kind}" must be a list of values, found {show(values)}'
             )
-        types[kind] = ids(values, f"activity.types.{kind}", source, what="value") if values is not None else ()
+        types[kind] = (
+            ids(values, f"activity.types.{kind}", source, what="value")
+            if values is not None
+            else ()
+        )
     if not any(types.values()):
         raise ConfigError(
             f'{where_name(source)}: "activity.types" is empty; list the values of the type column, '
@@ -344,7 +358,9 @@ def _fec_options(raw: Any, source: Path | None) -> FecOptions:
     for name in sorted(_FEC_KEYS):
         items = block.get(name, getattr(defaults, name))
         if isinstance(items, Mapping):
-            raise ConfigError(f'{where_name(source)}: "transactions.fec.{name}" must be a list, found {show(items)}')
+            raise ConfigError(
+                f'{where_name(source)}: "transactions.fec.{name}" must be a list, found {show(items)}'
+            )
         values[name] = ids(items, f"transactions.fec.{name}", source) if items is not None else ()
     for name in ("customer_accounts", "sales_accounts"):
         if not values[name]:
@@ -355,7 +371,9 @@ def _fec_options(raw: Any, source: Path | None) -> FecOptions:
     return FecOptions(**values)
 
 
-def config_from_dict(raw: Mapping[str, Any], *, base_dir: Path | str = ".", source: Path | None = None) -> Config:
+def config_from_dict(
+    raw: Mapping[str, Any], *, base_dir: Path | str = ".", source: Path | None = None
+) -> Config:
     """Validate a parsed config mapping into a :class:`Config`.
 
     Parameters
@@ -380,7 +398,9 @@ def config_from_dict(raw: Mapping[str, Any], *, base_dir: Path | str = ".", sour
     raw = mapping(raw, "the config", source)
     unknown_keys(raw, _TOP_KEYS, "", source)
     if "client" not in raw:
-        raise ConfigError(f'{where_name(source)}: "client" is missing; give the client\'s display name')
+        raise ConfigError(
+            f'{where_name(source)}: "client" is missing; give the client\'s display name'
+        )
     client = text(raw["client"], "client", source)
     slug_src = raw.get("slug") or client
     slug = slugify(text(slug_src, "slug", source))
@@ -389,9 +409,13 @@ def config_from_dict(raw: Mapping[str, Any], *, base_dir: Path | str = ".", sour
             f'{where_name(source)}: cannot make a folder name from {show(slug_src)}; set "slug" (letters, digits, -)'
         )
     if "transactions" not in raw:
-        raise ConfigError(f'{where_name(source)}: "transactions" is missing; describe the invoice-lines export (path, columns)')
+        raise ConfigError(
+            f'{where_name(source)}: "transactions" is missing; describe the invoice-lines export (path, columns)'
+        )
     transactions = _file_spec(raw["transactions"], "transactions", base, source)
-    customers = _file_spec(raw["customers"], "customers", base, source) if raw.get("customers") else None
+    customers = (
+        _file_spec(raw["customers"], "customers", base, source) if raw.get("customers") else None
+    )
     activity = None
     if raw.get("activity"):
         spec = _file_spec(raw["activity"], "activity", base, source)
@@ -399,10 +423,14 @@ def config_from_dict(raw: Mapping[str, Any], *, base_dir: Path | str = ".", sour
         activity = spec
     language = text(raw.get("language", "fr"), "language", source).lower()
     if language not in LANGUAGES:
-        raise ConfigError(f'{where_name(source)}: "language" must be fr or en, found {show(language)}')
+        raise ConfigError(
+            f'{where_name(source)}: "language" must be fr or en, found {show(language)}'
+        )
     basis = text(raw.get("basis", "revenue"), "basis", source).lower()
     if basis not in BASES:
-        raise ConfigError(f'{where_name(source)}: "basis" must be revenue or margin, found {show(basis)}')
+        raise ConfigError(
+            f'{where_name(source)}: "basis" must be revenue or margin, found {show(basis)}'
+        )
     if basis == "margin" and transactions.format == "fec":
         raise ConfigError(
             f'{where_name(source)}: "basis: margin" cannot be used with "transactions.format: fec": a FEC holds '
@@ -418,7 +446,11 @@ def config_from_dict(raw: Mapping[str, Any], *, base_dir: Path | str = ".", sour
         raise ConfigError(
             f'{where_name(source)}: "currency" must be a 3-letter ISO code such as EUR, found {show(currency)}'
         )
-    as_of = date_value(raw["as_of"], "as_of", source) if raw.get("as_of") not in (None, "", "auto") else None
+    as_of = (
+        date_value(raw["as_of"], "as_of", source)
+        if raw.get("as_of") not in (None, "", "auto")
+        else None
+    )
 
     exclude = _exclusions(raw.get("exclude"), transactions, customers, source)
 
@@ -426,17 +458,31 @@ def config_from_dict(raw: Mapping[str, Any], *, base_dir: Path | str = ".", sour
     unknown_keys(th_raw, _THRESHOLD_KEYS, "thresholds.", source)
     defaults = Thresholds()
     thresholds = Thresholds(
-        lost_after_days=whole_number(th_raw.get("lost_after_days", defaults.lost_after_days), "thresholds.lost_after_days", source),
-        overdue_ratio=positive_number(th_raw.get("overdue_ratio", defaults.overdue_ratio), "thresholds.overdue_ratio", source),
+        lost_after_days=whole_number(
+            th_raw.get("lost_after_days", defaults.lost_after_days),
+            "thresholds.lost_after_days",
+            source,
+        ),
+        overdue_ratio=positive_number(
+            th_raw.get("overdue_ratio", defaults.overdue_ratio), "thresholds.overdue_ratio", source
+        ),
         min_purchases_for_rhythm=whole_number(
             th_raw.get("min_purchases_for_rhythm", defaults.min_purchases_for_rhythm),
             "thresholds.min_purchases_for_rhythm",
             source,
             minimum=2,
         ),
-        trend_months=whole_number(th_raw.get("trend_months", defaults.trend_months), "thresholds.trend_months", source),
-        trend_fall=positive_number(th_raw.get("trend_fall", defaults.trend_fall), "thresholds.trend_fall", source),
-        new_within_days=whole_number(th_raw.get("new_within_days", defaults.new_within_days), "thresholds.new_within_days", source),
+        trend_months=whole_number(
+            th_raw.get("trend_months", defaults.trend_months), "thresholds.trend_months", source
+        ),
+        trend_fall=positive_number(
+            th_raw.get("trend_fall", defaults.trend_fall), "thresholds.trend_fall", source
+        ),
+        new_within_days=whole_number(
+            th_raw.get("new_within_days", defaults.new_within_days),
+            "thresholds.new_within_days",
+            source,
+        ),
     )
 
     segments = raw.get("segments")
@@ -479,13 +525,17 @@ def config_from_dict(raw: Mapping[str, Any], *, base_dir: Path | str = ".", sour
         exclude=exclude,
         thresholds=thresholds,
         segments=segments,
-        rfm_window_months=whole_number(window, "rfm_window_months", source) if window is not None else None,
+        rfm_window_months=whole_number(window, "rfm_window_months", source)
+        if window is not None
+        else None,
         branding=branding,
         source=source,
     )
 
 
-def _exclusions(raw: Any, transactions: FileSpec, customers: FileSpec | None, source: Path | None) -> Exclusions:
+def _exclusions(
+    raw: Any, transactions: FileSpec, customers: FileSpec | None, source: Path | None
+) -> Exclusions:
     """The ``exclude`` block: customer ids, and values of mapped columns (all text)."""
     file_name = where_name(source)
     block = mapping(raw, "exclude", source)
@@ -507,7 +557,8 @@ def _exclusions(raw: Any, transactions: FileSpec, customers: FileSpec | None, so
             if fec:
                 also = (
                     f", or map {name} in the customers block (customers.columns.{name})"
-                    if col in C.CUSTOMER_COLUMNS else ""
+                    if col in C.CUSTOMER_COLUMNS
+                    else ""
                 )
                 raise ConfigError(
                     f'{file_name}: "exclude.where.{name}" cannot be used with "transactions.format: fec": '
@@ -520,7 +571,9 @@ def _exclusions(raw: Any, transactions: FileSpec, customers: FileSpec | None, so
             )
         what = "id" if col == C.CUSTOMER_ID else "value"
         where[str(col)] = ids(values, f"exclude.where.{name}", source, what=what)
-    return Exclusions(customers=ids(customer_ids or [], "exclude.customers", source, what="id"), where=where)
+    return Exclusions(
+        customers=ids(customer_ids or [], "exclude.customers", source, what="id"), where=where
+    )
 
 
 def load_config(path: str | Path) -> Config:
@@ -548,11 +601,17 @@ def load_config(path: str | Path) -> Config:
     except RuntimeError:  # "~someone" without a home directory: the path as written
         pass
     if p.is_dir():
-        hint = f"; give {p / 'client.yaml'}" if (p / "client.yaml").is_file() else "; give the path of the client's YAML file"
+        hint = (
+            f"; give {p / 'client.yaml'}"
+            if (p / "client.yaml").is_file()
+            else "; give the path of the client's YAML file"
+        )
         raise ConfigError(f"{p}: is a folder, not a config file{hint}")
     if not p.is_file():
         raise ConfigError(f"{p}: config file not found; give the path of the client's YAML file")
     raw = read_yaml(p, text_keys=TEXT_KEYS)
     if raw is None:
-        raise ConfigError(f"{p.name}: the config file is empty; start from data_samples/demo/client.yaml")
+        raise ConfigError(
+            f"{p.name}: the config file is empty; start from data_samples/demo/client.yaml"
+        )
     return config_from_dict(raw, base_dir=p.resolve().parent, source=p)

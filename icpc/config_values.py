@@ -54,12 +54,18 @@ def show(value: Any, limit: int = 80) -> str:
     long it was, so that a 30-MB value never fills a message.
     """
     if isinstance(value, str):
-        return repr(value) if len(value) <= limit else repr(value[:limit]) + f"… ({len(value)} characters)"
+        return (
+            repr(value)
+            if len(value) <= limit
+            else repr(value[:limit]) + f"… ({len(value)} characters)"
+        )
     shown = repr(value)
     return shown if len(shown) <= limit else shown[:limit] + f"… ({len(shown)} characters)"
 
 
-def unknown_keys(found: Mapping[str, Any], allowed: set[str], block: str, source: Path | None) -> None:
+def unknown_keys(
+    found: Mapping[str, Any], allowed: set[str], block: str, source: Path | None
+) -> None:
     """Refuse a key of ``found`` not in ``allowed``, suggesting the closest valid key.
 
     Parameters
@@ -81,8 +87,16 @@ def unknown_keys(found: Mapping[str, Any], allowed: set[str], block: str, source
     for key in found:
         if key not in allowed:
             name = str(key)
-            close = difflib.get_close_matches(name, sorted(allowed), n=1, cutoff=0.6) if len(name) < 100 else []
-            hint = f'did you mean "{close[0]}"?' if close else "valid keys are: " + ", ".join(sorted(allowed))
+            close = (
+                difflib.get_close_matches(name, sorted(allowed), n=1, cutoff=0.6)
+                if len(name) < 100
+                else []
+            )
+            hint = (
+                f'did you mean "{close[0]}"?'
+                if close
+                else "valid keys are: " + ", ".join(sorted(allowed))
+            )
             shown = name if len(name) <= 60 else show(name, 60)
             raise ConfigError(f'{where_name(source)}: unknown key "{block}{shown}"; {hint}')
 
@@ -104,7 +118,9 @@ def mapping(value: Any, key: str, source: Path | None) -> Mapping[str, Any]:
     return value
 
 
-def text(value: Any, key: str, source: Path | None, *, allow_empty: bool = False, limit: int = MAX_TEXT) -> str:
+def text(
+    value: Any, key: str, source: Path | None, *, allow_empty: bool = False, limit: int = MAX_TEXT
+) -> str:
     """``value`` as stripped text (a number counts as its digits).
 
     Parameters
@@ -171,7 +187,9 @@ def ids(values: Any, key: str, source: Path | None, *, what: str = "code") -> tu
     """
     where = where_name(source)
     if values is None:
-        raise ConfigError(f'{where}: "{key}" is empty (null); give the {what}s as a list, e.g. ["A1", "B2"]')
+        raise ConfigError(
+            f'{where}: "{key}" is empty (null); give the {what}s as a list, e.g. ["A1", "B2"]'
+        )
     out: list[str] = []
     for value in values if isinstance(values, (list, tuple)) else [values]:
         if value is None:
@@ -180,12 +198,12 @@ def ids(values: Any, key: str, source: Path | None, *, what: str = "code") -> tu
             )
         if isinstance(value, bool):
             raise ConfigError(
-                f'{where}: {key}: {str(value).lower()} is a yes/no value, not a {what}; write the {what} in quotes, '
+                f"{where}: {key}: {str(value).lower()} is a yes/no value, not a {what}; write the {what} in quotes, "
                 'e.g. ["NO"]'
             )
         if isinstance(value, float):
             raise ConfigError(
-                f'{where}: {key}: {show(value)} is a number, not a {what}; write the {what} in quotes as it is '
+                f"{where}: {key}: {show(value)} is a number, not a {what}; write the {what} in quotes as it is "
                 'written in the file, e.g. ["0.50"]'
             )
         out.append(str(value) if isinstance(value, int) else text(value, key, source))
@@ -206,9 +224,13 @@ def whole_number(value: Any, key: str, source: Path | None, *, minimum: int = 1)
         or not math.isfinite(value)
         or int(value) != value
     ):
-        raise ConfigError(f'{where_name(source)}: "{key}" must be a whole number, found {show(value)}')
+        raise ConfigError(
+            f'{where_name(source)}: "{key}" must be a whole number, found {show(value)}'
+        )
     if value < minimum:
-        raise ConfigError(f'{where_name(source)}: "{key}" must be at least {minimum}, found {show(value)}')
+        raise ConfigError(
+            f'{where_name(source)}: "{key}" must be at least {minimum}, found {show(value)}'
+        )
     return int(value)
 
 

@@ -121,8 +121,14 @@ def read_yaml(path: Path, *, text_keys: Sequence[tuple[str, ...]] = ()) -> Any:
         )
     raw = path.read_bytes()
     text = _decode(raw)
-    bad = next((ch for ch in text if (ord(ch) < 32 and ch not in "\t\n\r") or ord(ch) in (0x7F, 0xFFFE, 0xFFFF)),
-               None)
+    bad = next(
+        (
+            ch
+            for ch in text
+            if (ord(ch) < 32 and ch not in "\t\n\r") or ord(ch) in (0x7F, 0xFFFE, 0xFFFF)
+        ),
+        None,
+    )
     if bad is not None:
         line = text[: text.index(bad)].count("\n") + 1
         raise ConfigError(
@@ -132,7 +138,9 @@ def read_yaml(path: Path, *, text_keys: Sequence[tuple[str, ...]] = ()) -> Any:
     try:
         loader = _Loader(text)
     except yaml.YAMLError as exc:
-        raise ConfigError(f"{name}: not valid YAML ({shorten(str(exc).splitlines()[0])}); save it as UTF-8 text") from None
+        raise ConfigError(
+            f"{name}: not valid YAML ({shorten(str(exc).splitlines()[0])}); save it as UTF-8 text"
+        ) from None
     try:
         node = _single_node(loader, name)
         if node is None:
@@ -144,7 +152,9 @@ def read_yaml(path: Path, *, text_keys: Sequence[tuple[str, ...]] = ()) -> Any:
                 _check_text(loader, scalar, shown, name, in_list=in_list)
         return loader.construct_document(node)
     except RecursionError:
-        raise ConfigError(f"{name}: lists or mappings nested too deeply; a client config has a few levels") from None
+        raise ConfigError(
+            f"{name}: lists or mappings nested too deeply; a client config has a few levels"
+        ) from None
     except _TooManyAliases:
         raise ConfigError(
             f"{name}: too many YAML aliases (*name references): more than {MAX_ALIASES}; "
@@ -154,7 +164,9 @@ def read_yaml(path: Path, *, text_keys: Sequence[tuple[str, ...]] = ()) -> Any:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""
         problem = shorten(getattr(exc, "problem", None) or "invalid YAML")
-        raise ConfigError(f"{name}: not valid YAML{where} ({problem}); check indentation and quotes") from None
+        raise ConfigError(
+            f"{name}: not valid YAML{where} ({problem}); check indentation and quotes"
+        ) from None
     finally:
         loader.dispose()
 
@@ -168,7 +180,11 @@ def _single_node(loader: _Loader, name: str) -> Node | None:
     if isinstance(first, yaml.DocumentStartEvent):
         loader.get_event()
         first = loader.peek_event()
-    if isinstance(first, yaml.ScalarEvent) and first.style is None and first.value in ("", "~", "null", "Null", "NULL"):
+    if (
+        isinstance(first, yaml.ScalarEvent)
+        and first.style is None
+        and first.value in ("", "~", "null", "Null", "NULL")
+    ):
         return None
     if not isinstance(first, yaml.MappingStartEvent):
         if isinstance(first, yaml.SequenceStartEvent):
@@ -202,12 +218,18 @@ def _check_expansion(root: Node, name: str) -> None:
         if key in sizes:
             return sizes[key]
         if key in open_nodes:
-            raise ConfigError(f"{name}: a YAML alias (*name) refers to the list or mapping it is in; write the values out")
+            raise ConfigError(
+                f"{name}: a YAML alias (*name) refers to the list or mapping it is in; write the values out"
+            )
         distinct.add(key)
         total = 1
         if isinstance(node, (SequenceNode, MappingNode)):
             open_nodes.add(key)
-            children = node.value if isinstance(node, SequenceNode) else [n for pair in node.value for n in pair]
+            children = (
+                node.value
+                if isinstance(node, SequenceNode)
+                else [n for pair in node.value for n in pair]
+            )
             total += sum(expanded(child) for child in children)
             open_nodes.discard(key)
         sizes[key] = total
@@ -306,4 +328,6 @@ def _check_text(loader: _Loader, node: ScalarNode, key: str, name: str, *, in_li
         read = "true" if loader.construct_yaml_bool(node) else "false"
     shown = shorten(written)
     quoted = f'["{shown}"]' if in_list else f'"{shown}"'
-    raise ConfigError(f'{name}: {key}: {shown} is read by YAML as {read}, not {what} "{shown}"; quote it: {quoted}')
+    raise ConfigError(
+        f'{name}: {key}: {shown} is read by YAML as {read}, not {what} "{shown}"; quote it: {quoted}'
+    )

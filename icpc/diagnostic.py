@@ -45,17 +45,9 @@ if TYPE_CHECKING:
 __all__ = ["Diagnostic"]
 
 
-
-
 # --------------------------------------------------------------------------------------
 # JSON helpers
 # --------------------------------------------------------------------------------------
-
-
-
-
-
-
 
 
 # --------------------------------------------------------------------------------------
@@ -138,16 +130,18 @@ class Diagnostic:
         if credit + zero >= used:
             check = (
                 "check transactions.fec.sales_accounts (the sales accounts, class 70), or export the whole FEC"
-                if fec else
-                "check that transactions.columns.amount is the net amount with sales positive, "
+                if fec
+                else "check that transactions.columns.amount is the net amount with sales positive, "
                 "or export the invoices too"
             )
             return AnalysisError(
                 f"{where}: no sale to analyse: the {rows(used)} used are all credit notes or zero amounts "
                 f"({counts}); {check}"
             )
-        check = "transactions.fec.sales_accounts" if fec else (
-            "transactions.columns.amount and transactions.columns.invoice_id"
+        check = (
+            "transactions.fec.sales_accounts"
+            if fec
+            else ("transactions.columns.amount and transactions.columns.invoice_id")
         )
         return AnalysisError(
             f"{where}: no sale to analyse: no document of the {rows(used)} used has a positive total, "
@@ -162,8 +156,15 @@ class Diagnostic:
         return cls(load_dataset(config))
 
     @classmethod
-    def from_frames(cls, config: Config, transactions: pd.DataFrame, *, as_of: dt.date | str,
-                    customers: pd.DataFrame | None = None, activity: pd.DataFrame | None = None) -> Diagnostic:
+    def from_frames(
+        cls,
+        config: Config,
+        transactions: pd.DataFrame,
+        *,
+        as_of: dt.date | str,
+        customers: pd.DataFrame | None = None,
+        activity: pd.DataFrame | None = None,
+    ) -> Diagnostic:
         """A diagnostic of canonical frames (tests, notebooks): no file is read.
 
         Parameters
@@ -189,14 +190,31 @@ class Diagnostic:
         day = pd.Timestamp(as_of).normalize()
         after = (transactions[C.DATE] > day).to_numpy()
         bucket = after.astype(np.int64)
-        rows = (transactions[C.SOURCE_ROW].to_numpy() if C.SOURCE_ROW in transactions.columns
-                else np.arange(1, len(transactions) + 1))
-        ledger = Ledger.from_buckets(key="transactions", path=Path(config.transactions.path).name,
-                                     reasons=(AFTER_AS_OF,), bucket=bucket,
-                                     amounts=transactions[C.AMOUNT].to_numpy(dtype=float), source_row=rows)
+        rows = (
+            transactions[C.SOURCE_ROW].to_numpy()
+            if C.SOURCE_ROW in transactions.columns
+            else np.arange(1, len(transactions) + 1)
+        )
+        ledger = Ledger.from_buckets(
+            key="transactions",
+            path=Path(config.transactions.path).name,
+            reasons=(AFTER_AS_OF,),
+            bucket=bucket,
+            amounts=transactions[C.AMOUNT].to_numpy(dtype=float),
+            source_row=rows,
+        )
         kept = transactions.loc[~after].reset_index(drop=True)
-        return cls(Dataset(config=config, as_of=day.date(), transactions=kept, customers=customers,
-                           activity=activity, ledger=ledger, ledgers={"transactions": ledger}))
+        return cls(
+            Dataset(
+                config=config,
+                as_of=day.date(),
+                transactions=kept,
+                customers=customers,
+                activity=activity,
+                ledger=ledger,
+                ledgers={"transactions": ledger},
+            )
+        )
 
     # ---- inputs ----------------------------------------------------------------------
     @property
@@ -304,7 +322,10 @@ class Diagnostic:
         On ``config.basis`` and over ``config.rfm_window_months`` (all history when None).
         """
         return segmentation.rfm(
-            self.documents, as_of=self.as_of, basis=self.config.basis, window_months=self.config.rfm_window_months
+            self.documents,
+            as_of=self.as_of,
+            basis=self.config.basis,
+            window_months=self.config.rfm_window_months,
         )
 
     @cached_property
@@ -329,7 +350,9 @@ class Diagnostic:
     @cached_property
     def segment_profiles(self) -> pd.DataFrame:
         """Profile and action per segment (:func:`icpc.analysis.score3d.segment_profiles`)."""
-        return segmentation.segment_profiles(self.scores, self.segment_rules, language=self.config.language)
+        return segmentation.segment_profiles(
+            self.scores, self.segment_rules, language=self.config.language
+        )
 
     @cached_property
     def rf_grid(self) -> pd.DataFrame:
@@ -359,7 +382,9 @@ class Diagnostic:
         master = self.dataset.customers
         if master is None:
             return None
-        out = master.set_axis(pd.Index(master[C.CUSTOMER_ID].astype("str"), name=C.CUSTOMER_ID), axis=0)
+        out = master.set_axis(
+            pd.Index(master[C.CUSTOMER_ID].astype("str"), name=C.CUSTOMER_ID), axis=0
+        )
         return out[~out.index.duplicated(keep="first")]
 
     @cached_property
@@ -379,7 +404,10 @@ class Diagnostic:
     def early_warning(self) -> pd.DataFrame:
         """Early-warning table, flagged first by value at stake (:func:`icpc.analysis.warning.early_warning`)."""
         return warning.early_warning(
-            self.documents, as_of=self.as_of, thresholds=self.config.thresholds, attribution=self.attribution
+            self.documents,
+            as_of=self.as_of,
+            thresholds=self.config.thresholds,
+            attribution=self.attribution,
         )
 
     @cached_property
@@ -395,16 +423,14 @@ class Diagnostic:
     def anomalies(self) -> Anomalies:
         """Address / SIRET duplicate groups and suspicious creations (:func:`icpc.analysis.anomalies.anomalies`)."""
         return anomalies_mod.anomalies(
-            self.dataset.customers, self.documents, as_of=self.as_of, attribution=self.attribution,
+            self.dataset.customers,
+            self.documents,
+            as_of=self.as_of,
+            attribution=self.attribution,
             stats=self.rfm_history,
         )
 
-
-
-
     # ---- per-customer table ----------------------------------------------------------
-
-
 
     # ---- kpis.json -------------------------------------------------------------------
 

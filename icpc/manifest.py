@@ -153,7 +153,11 @@ def _config_dir(config: Config) -> Path | None:
 
 
 def _specs(config: Config) -> list[tuple[str, Path]]:
-    pairs = [("transactions", config.transactions), ("customers", config.customers), ("activity", config.activity)]
+    pairs = [
+        ("transactions", config.transactions),
+        ("customers", config.customers),
+        ("activity", config.activity),
+    ]
     return [(key, spec.path) for key, spec in pairs if spec is not None]
 
 
@@ -195,7 +199,9 @@ def _config_digest(config: Config) -> str:
     return hashlib.sha256(repr(config).encode("utf-8")).hexdigest()
 
 
-def _fingerprint(config_sha: str, inputs: list[dict[str, Any]], as_of: dt.date | None, code: str) -> str:
+def _fingerprint(
+    config_sha: str, inputs: list[dict[str, Any]], as_of: dt.date | None, code: str
+) -> str:
     payload = {
         "config": config_sha,
         "inputs": [[r["key"], r["sha256"]] for r in inputs],
@@ -228,7 +234,9 @@ def fingerprint(config: Config) -> str:
 def _rows(data_quality: Mapping[str, Any]) -> dict[str, Any]:
     """The row counts of a ``data_quality`` block (no paths, no amounts)."""
     rows: dict[str, Any] = {
-        key: data_quality[key] for key in ("rows_read", "rows_used", "rows_excluded") if key in data_quality
+        key: data_quality[key]
+        for key in ("rows_read", "rows_used", "rows_excluded")
+        if key in data_quality
     }
     files = data_quality.get("files") or {}
     per_file = {
@@ -310,7 +318,9 @@ def build_manifest(
     for path in files.values():
         path = Path(path)
         if path.name in out_files:
-            raise ValueError(f"two output files are named {path.name}; names must be unique in a run folder")
+            raise ValueError(
+                f"two output files are named {path.name}; names must be unique in a run folder"
+            )
         out_files[path.name] = sha256_file(path)
         out_dirs.add(path.resolve().parent)
     if as_of is None:

@@ -58,7 +58,9 @@ def _rule_range(value: Any, where: str) -> tuple[int, int]:
     ok = (
         isinstance(value, (list, tuple))
         and len(value) == 2
-        and all(isinstance(x, (int, float)) and not isinstance(x, bool) and int(x) == x for x in value)
+        and all(
+            isinstance(x, (int, float)) and not isinstance(x, bool) and int(x) == x for x in value
+        )
     )
     if not ok or not 1 <= value[0] <= value[1] <= N_SCORES:
         raise ConfigError(
@@ -81,7 +83,9 @@ def _rule_texts(value: Any, where: str) -> Mapping[str, str] | None:
     raise ConfigError(f"{where} must be a text or {{fr: ..., en: ...}}, found {value!r}")
 
 
-def segment_rules(raw: Sequence[Mapping[str, Any]] | None = None, *, source: str | Path | None = None) -> tuple[SegmentRule, ...]:
+def segment_rules(
+    raw: Sequence[Mapping[str, Any]] | None = None, *, source: str | Path | None = None
+) -> tuple[SegmentRule, ...]:
     """Validate segment rules (the ``segments:`` list of client.yaml), or return the defaults.
 
     Parameters
@@ -108,7 +112,9 @@ def segment_rules(raw: Sequence[Mapping[str, Any]] | None = None, *, source: str
         return default_segment_rules()
     where = Path(source).name if source is not None else "config"
     if isinstance(raw, (str, bytes)) or not isinstance(raw, Sequence) or not raw:
-        raise ConfigError(f'{where}: "segments" must be a non-empty list of rules (name, r, f), found {raw!r}')
+        raise ConfigError(
+            f'{where}: "segments" must be a non-empty list of rules (name, r, f), found {raw!r}'
+        )
     rules: list[SegmentRule] = []
     for i, item in enumerate(raw, start=1):
         at = f'{where}: "segments" rule {i}'
@@ -116,13 +122,17 @@ def segment_rules(raw: Sequence[Mapping[str, Any]] | None = None, *, source: str
             raise ConfigError(f"{at} must be a mapping (name, r, f, label, action), found {item!r}")
         unknown = set(item) - _RULE_KEYS
         if unknown:
-            raise ConfigError(f"{at} has unknown key(s) {sorted(map(str, unknown))}; valid keys are {sorted(_RULE_KEYS)}")
+            raise ConfigError(
+                f"{at} has unknown key(s) {sorted(map(str, unknown))}; valid keys are {sorted(_RULE_KEYS)}"
+            )
         name = item.get("name")
         if not isinstance(name, str) or not name.strip():
             raise ConfigError(f'{at} has no "name"; give each segment a name')
         name = name.strip()
         if any(r.name == name for r in rules):
-            raise ConfigError(f'{at}: the name "{name}" is used twice; segment names must be unique')
+            raise ConfigError(
+                f'{at}: the name "{name}" is used twice; segment names must be unique'
+            )
         at = f'{where}: "segments" rule "{name}"'
         rules.append(
             SegmentRule(
@@ -154,7 +164,9 @@ def default_segment_rules() -> tuple[SegmentRule, ...]:
     return segment_rules(yaml.safe_load(text), source="segments.yaml")
 
 
-def _match(r: np.ndarray, f: np.ndarray, m: np.ndarray, rules: tuple[SegmentRule, ...]) -> np.ndarray:
+def _match(
+    r: np.ndarray, f: np.ndarray, m: np.ndarray, rules: tuple[SegmentRule, ...]
+) -> np.ndarray:
     """Index of the first matching rule per customer (-1 when none matches)."""
     out = np.full(len(r), -1, dtype=np.int64)
     for i, rule in enumerate(rules):  # a loop over the rules, not over customers

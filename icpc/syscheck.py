@@ -27,12 +27,17 @@ def main() -> int:
     try:
         import weasyprint  # noqa: F401
     except OSError as exc:  # missing shared library
-        print(f"icpc: {HINT} ({exc.__class__.__name__}: {str(exc).splitlines()[0]})", file=sys.stderr)
+        print(
+            f"icpc: {HINT} ({exc.__class__.__name__}: {str(exc).splitlines()[0]})", file=sys.stderr
+        )
         return 1
     if ctypes.util.find_library("harfbuzz-subset") is None:
         print(f"icpc: {SUBSET_HINT}", file=sys.stderr)
     if not any(ctypes.util.find_library(name) for name in ("fontconfig",)):
-        print("icpc: note: fontconfig not found; install fonts-dejavu-core for the report's font", file=sys.stderr)
+        print(
+            "icpc: note: fontconfig not found; install fonts-dejavu-core for the report's font",
+            file=sys.stderr,
+        )
     return 0
 
 

@@ -22,8 +22,14 @@ N_CUSTOMERS = 60
 SHARED_ADDRESS = 6
 
 
-def transactions(*, seed: int = 1, salesperson: bool = True, since: str | None = None,
-                 until: str | None = None, customers: int = N_CUSTOMERS) -> pd.DataFrame:
+def transactions(
+    *,
+    seed: int = 1,
+    salesperson: bool = True,
+    since: str | None = None,
+    until: str | None = None,
+    customers: int = N_CUSTOMERS,
+) -> pd.DataFrame:
     """Canonical invoice lines: one invoice per purchase, regular rhythm per customer.
 
     ``since`` drops the lines before that date (a young company without N−1); ``until``
@@ -37,9 +43,19 @@ def transactions(*, seed: int = 1, salesperson: bool = True, since: str | None =
         stop = pd.Timestamp("2024-12-31") - pd.Timedelta(days=int(rng.integers(0, 500)))
         dates = pd.date_range(start, max(start, stop), freq=gap)
         for k, d in enumerate(dates):
-            rows.append((f"C{i:03d}", d, float(rng.integers(50, 5000)) + 0.25, f"F{i}-{k}", SELLERS[i % 3],
-                         "Nord" if i % 2 else "Sud"))
-    tx = pd.DataFrame(rows, columns=["customer_id", "date", "amount", "invoice_id", "salesperson", "region"])
+            rows.append(
+                (
+                    f"C{i:03d}",
+                    d,
+                    float(rng.integers(50, 5000)) + 0.25,
+                    f"F{i}-{k}",
+                    SELLERS[i % 3],
+                    "Nord" if i % 2 else "Sud",
+                )
+            )
+    tx = pd.DataFrame(
+        rows, columns=["customer_id", "date", "amount", "invoice_id", "salesperson", "region"]
+    )
     tx = tx.loc[tx["customer_id"].isin([f"C{i:03d}" for i in range(customers)])]
     if since is not None:
         tx = tx.loc[tx["date"] >= pd.Timestamp(since)]
@@ -76,37 +92,60 @@ def make_diagnostic(
     ``burst`` makes the customers sharing an address Dupont's creations with small
     baskets (a flagged salesperson anomaly).
     """
-    tx = transactions(seed=seed, salesperson=salesperson, since=since, until=until, customers=n_customers)
+    tx = transactions(
+        seed=seed, salesperson=salesperson, since=since, until=until, customers=n_customers
+    )
     shared = [f"C{i:03d}" for i in range(SHARED_ADDRESS)]
     if burst:
         tx["amount"] = tx["amount"].where(~tx["customer_id"].isin(shared), 20.0)
-    columns = {"customer_id": "Code", "date": "Date", "amount": "Montant", "invoice_id": "N", "margin": "Marge"}
+    columns = {
+        "customer_id": "Code",
+        "date": "Date",
+        "amount": "Montant",
+        "invoice_id": "N",
+        "margin": "Marge",
+    }
     if salesperson:
         columns |= {"salesperson": "Commercial", "region": "Secteur"}
-    config = config_from_dict({"client": "Distribution Test SAS", "as_of": "2024-12-31", "language": language,
-                               "transactions": {"path": "factures.csv", "columns": columns}})
+    config = config_from_dict(
+        {
+            "client": "Distribution Test SAS",
+            "as_of": "2024-12-31",
+            "language": language,
+            "transactions": {"path": "factures.csv", "columns": columns},
+        }
+    )
     ids = [f"C{i:03d}" for i in range(N_CUSTOMERS)]
     master = None
     if customers:
-        master = pd.DataFrame({
-            "customer_id": ids,
-            "name": [f"Société {i}" for i in range(N_CUSTOMERS)],
-            "address": ["3 rue des Lilas" if i < SHARED_ADDRESS else f"{i} avenue Foch" for i in range(N_CUSTOMERS)],
-            "postcode": ["75001"] * N_CUSTOMERS,
-            "city": ["Paris"] * N_CUSTOMERS,
-            "created_at": pd.Timestamp("2022-01-01") + pd.to_timedelta(np.arange(N_CUSTOMERS), unit="D"),
-        })
+        master = pd.DataFrame(
+            {
+                "customer_id": ids,
+                "name": [f"Société {i}" for i in range(N_CUSTOMERS)],
+                "address": [
+                    "3 rue des Lilas" if i < SHARED_ADDRESS else f"{i} avenue Foch"
+                    for i in range(N_CUSTOMERS)
+                ],
+                "postcode": ["75001"] * N_CUSTOMERS,
+                "city": ["Paris"] * N_CUSTOMERS,
+                "created_at": pd.Timestamp("2022-01-01")
+                + pd.to_timedelta(np.arange(N_CUSTOMERS), unit="D"),
+            }
+        )
         if burst:
             master["salesperson"] = np.where(master["customer_id"].isin(shared), "Dupont", None)
     log = None
     if activity and salesperson:
         rng = np.random.default_rng(seed + 1)
         m = activity_rows
-        log = pd.DataFrame({
-            "date": pd.Timestamp("2023-01-01") + pd.to_timedelta(rng.integers(0, 730, m), unit="D"),
-            "salesperson": pd.Categorical(rng.choice(SELLERS, m)),
-            "kind": rng.choice(["contact_received", "call", "call_completed"], m),
-        })
+        log = pd.DataFrame(
+            {
+                "date": pd.Timestamp("2023-01-01")
+                + pd.to_timedelta(rng.integers(0, 730, m), unit="D"),
+                "salesperson": pd.Categorical(rng.choice(SELLERS, m)),
+                "kind": rng.choice(["contact_received", "call", "call_completed"], m),
+            }
+        )
     used = round(float(tx["amount"].sum()), 2)
     ledger = Ledger(  # a real ledger, with the exclusions and the warning the report shows
         key="transactions", path="factures.csv", rows_read=len(tx) + 3, rows_used=len(tx),
@@ -115,6 +154,13 @@ def make_diagnostic(
         amounts_excluded={"unparseable date": 100.0, "missing customer id": 0.0},
         warnings={"exact duplicate lines": {"rows": 4, "amount": 80.0}},
     )  # fmt: skip
-    dataset = Dataset(config=config, as_of=dt.date(2024, 12, 31), transactions=tx, customers=master,
-                      activity=log, ledger=ledger, ledgers={"transactions": ledger})
+    dataset = Dataset(
+        config=config,
+        as_of=dt.date(2024, 12, 31),
+        transactions=tx,
+        customers=master,
+        activity=log,
+        ledger=ledger,
+        ledgers={"transactions": ledger},
+    )
     return Diagnostic(dataset)

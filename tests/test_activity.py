@@ -83,7 +83,12 @@ def test_columns_and_rows(summary):
 
 def test_paul_current(summary):
     row = summary.loc[("Paul", "current")]
-    assert row[["contacts_received", "calls", "calls_completed", "sales_count"]].tolist() == [2, 4, 2, 3]
+    assert row[["contacts_received", "calls", "calls_completed", "sales_count"]].tolist() == [
+        2,
+        4,
+        2,
+        3,
+    ]
     assert row["revenue"] == 600.0
     assert row["completion_rate"] == 0.5
     assert row["conversion_rate"] == 1.5  # 3 sales / 2 completed calls
@@ -92,7 +97,12 @@ def test_paul_current(summary):
 
 def test_paul_previous(summary):
     row = summary.loc[("Paul", "previous")]
-    assert row[["contacts_received", "calls", "calls_completed", "sales_count"]].tolist() == [0, 1, 1, 1]
+    assert row[["contacts_received", "calls", "calls_completed", "sales_count"]].tolist() == [
+        0,
+        1,
+        1,
+        1,
+    ]
     assert row["revenue"] == 100.0  # M2 now belongs to Marie
     assert row["conversion_rate"] == 1.0
 

@@ -54,7 +54,9 @@ def test_address_pairs(a, cp_a, b, cp_b, same):
     assert (keys.iloc[0] == keys.iloc[1]) is same, keys.tolist()
 
 
-@pytest.mark.parametrize("empty", [None, "", "   ", ",;"], ids=["null", "empty", "spaces", "punctuation"])
+@pytest.mark.parametrize(
+    "empty", [None, "", "   ", ",;"], ids=["null", "empty", "spaces", "punctuation"]
+)
 def test_empty_address_has_no_key(empty):
     assert normalise_address(pd.Series([empty], dtype="str"), pd.Series(["75002"])).isna().all()
 
@@ -145,7 +147,9 @@ def test_duplicate_groups_are_transitive():
 
 
 def test_siren_option_links_establishments_of_one_firm():
-    master = pd.DataFrame({"customer_id": ["A", "B"], "siret": ["55555555500011", "55555555500029"]})
+    master = pd.DataFrame(
+        {"customer_id": ["A", "B"], "siret": ["55555555500011", "55555555500029"]}
+    )
     assert duplicate_groups(master)["duplicate_group"].isna().all()
     assert duplicate_groups(master, siren=True)["duplicate_group"].nunique() == 1
 
@@ -156,7 +160,8 @@ def _creations(n_burst: int, basket: float, spread_days: int) -> pd.DataFrame:
         {
             "duplicate_group": [f"D{i // 3:04d}" for i in range(n_burst)],
             "salesperson": "Julien",
-            "created": pd.Timestamp("2024-03-01") + pd.to_timedelta(rng.integers(0, spread_days, n_burst), unit="D"),
+            "created": pd.Timestamp("2024-03-01")
+            + pd.to_timedelta(rng.integers(0, spread_days, n_burst), unit="D"),
             "revenue": basket,
             "sales": 1,
         }
@@ -181,7 +186,9 @@ def _creations(n_burst: int, basket: float, spread_days: int) -> pd.DataFrame:
     ids=["burst-small-baskets", "normal-baskets", "spread-over-years", "too-few"],
 )
 def test_suspicious_creations(n_burst, basket, spread_days, flagged):
-    out = suspicious_creations(_creations(n_burst, basket, spread_days), window_days=90, min_customers=5)
+    out = suspicious_creations(
+        _creations(n_burst, basket, spread_days), window_days=90, min_customers=5
+    )
     row = out.set_index("salesperson").loc["Julien"]
     assert bool(row["flagged"]) is flagged
     assert row["basket_others"] == pytest.approx(500.0)

@@ -67,8 +67,12 @@ def test_imports_flow_one_way(path):
     own = path.relative_to(PACKAGE).parts[0].removesuffix(".py")
     assert own in LEVEL, f"{own}: add it to docs/architecture.md and LAYERS"
     for imported in _module_level_imports(path):
-        assert imported in LEVEL, f"{own} imports {imported}, a layer docs/architecture.md does not name"
-        assert LEVEL[imported] <= LEVEL[own], f"{own} (layer {LEVEL[own]}) imports {imported} (layer {LEVEL[imported]})"
+        assert imported in LEVEL, (
+            f"{own} imports {imported}, a layer docs/architecture.md does not name"
+        )
+        assert LEVEL[imported] <= LEVEL[own], (
+            f"{own} (layer {LEVEL[own]}) imports {imported} (layer {LEVEL[imported]})"
+        )
 
 
 # --------------------------------------------------------------------------------------
@@ -91,9 +95,18 @@ def test_a_toy_indicator_in_the_three_places(monkeypatch):
     # 3. the kpis.json block (would be added to icpc/export/kpis_json.BLOCKS, before data_quality)
     blocks = dict(kpis_json_module.BLOCKS)
     quality = blocks.pop("data_quality")
-    monkeypatch.setattr(kpis_json_module, "BLOCKS", {**blocks, "big_customers": lambda d: {"customers": d.big_customers},
-                                                     "data_quality": quality})
+    monkeypatch.setattr(
+        kpis_json_module,
+        "BLOCKS",
+        {
+            **blocks,
+            "big_customers": lambda d: {"customers": d.big_customers},
+            "data_quality": quality,
+        },
+    )
     diag = DiagnosticWithToy.from_frames(make_config(), make_tx(ROWS), as_of="2024-12-31")
     out = kpis_json(diag)
-    assert out["big_customers"] == {"customers": 2}  # revenue N: C 400, A 120 (E 30, F 10, D 0, G -50)
+    assert out["big_customers"] == {
+        "customers": 2
+    }  # revenue N: C 400, A 120 (E 30, F 10, D 0, G -50)
     assert list(out)[-2:] == ["big_customers", "data_quality"]

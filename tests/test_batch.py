@@ -42,16 +42,22 @@ def fake_runner(config_path, *, out=None):
     config = load_config(config_path)
     source = config.transactions.path
     if not source.is_file():
-        raise InputError(f"{source.name}: file not found; check transactions.path in {Path(config_path).name}")
+        raise InputError(
+            f"{source.name}: file not found; check transactions.path in {Path(config_path).name}"
+        )
     text = source.read_text(encoding="utf-8")
     if "boom" in text:
         raise ValueError("boom in the data")
     run_dir = Path(out) / config.slug / "2024-12-31"
     files = {
-        "kpis": atomic_write_text(run_dir / "kpis.json", json.dumps({"lines": text.count("\n") - 1})),
+        "kpis": atomic_write_text(
+            run_dir / "kpis.json", json.dumps({"lines": text.count("\n") - 1})
+        ),
         "customers": atomic_write_text(run_dir / "customers.csv", "customer_id\nC1\n"),
     }
-    manifest = build_manifest(config, parameters={"as_of": "2024-12-31"}, data_quality={}, files=files)
+    manifest = build_manifest(
+        config, parameters={"as_of": "2024-12-31"}, data_quality={}, files=files
+    )
     atomic_write_text(run_dir / MANIFEST_NAME, json.dumps(manifest))
     return SimpleNamespace(out_dir=run_dir, files=files, skipped=False, seconds=0.0)
 
@@ -86,7 +92,10 @@ def test_expand_configs_reads_lists(tmp_path: Path) -> None:
     a = make_client(tmp_path, "a")
     b = make_client(tmp_path, "b")
     listing = tmp_path / "clients.txt"
-    listing.write_text("# quarter clients\n\na/client.yaml   # comment\n  b/client.yaml\na/client.yaml\n", encoding="utf-8")
+    listing.write_text(
+        "# quarter clients\n\na/client.yaml   # comment\n  b/client.yaml\na/client.yaml\n",
+        encoding="utf-8",
+    )
     assert B.expand_configs([listing]) == [a.resolve(), b.resolve()]
     assert B.expand_configs([b, listing]) == [b.resolve(), a.resolve()]
 
@@ -94,7 +103,11 @@ def test_expand_configs_reads_lists(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("content", "match"),
     [
-        pytest.param("a/client.yaml\nfactures.csv\n", r"clients.txt, line 2: 'factures.csv' is not a .yaml", id="not-yaml"),
+        pytest.param(
+            "a/client.yaml\nfactures.csv\n",
+            r"clients.txt, line 2: 'factures.csv' is not a .yaml",
+            id="not-yaml",
+        ),
         pytest.param("# nothing\n", "no client config given", id="empty"),
     ],
 )
@@ -128,7 +141,9 @@ def test_one_broken_client_does_not_stop_the_others(tmp_path: Path) -> None:
         make_client(tmp_path, "good-1"),
         make_client(tmp_path, "missing-data", data=None),
         make_client(tmp_path, "crash", data="Code;Date;Montant\nboom;01/02/2024;1\n"),
-        make_client(tmp_path, "good-2", data="Code;Date;Montant\nC1;01/02/2024;1\nC2;02/02/2024;2\n"),
+        make_client(
+            tmp_path, "good-2", data="Code;Date;Montant\nC1;01/02/2024;1\nC2;02/02/2024;2\n"
+        ),
     ]
     bad_yaml = tmp_path / "bad-yaml" / "client.yaml"
     bad_yaml.parent.mkdir()
@@ -143,7 +158,10 @@ def test_one_broken_client_does_not_stop_the_others(tmp_path: Path) -> None:
     assert got["good-1"].status == got["good-2"].status == "done"
     assert json.loads((out / "good-2" / "2024-12-31" / "kpis.json").read_text()) == {"lines": 2}
     assert got["good-1"].out_dir == out / "good-1" / "2024-12-31"
-    assert got["missing-data"].error == "factures.csv: file not found; check transactions.path in client.yaml"
+    assert (
+        got["missing-data"].error
+        == "factures.csv: file not found; check transactions.path in client.yaml"
+    )
     assert got["missing-data"].detail is None
     assert got["crash"].error == "ValueError: boom in the data"
     assert "Traceback" in got["crash"].detail
@@ -165,7 +183,9 @@ def test_up_to_date_client_skipped_and_force_redoes(tmp_path: Path) -> None:
     assert (out / "a" / "2024-12-31" / MANIFEST_NAME).stat().st_mtime_ns == created
 
     # a changed input re-runs that client only
-    (tmp_path / "b" / "factures.csv").write_text("Code;Date;Montant\nC9;01/03/2024;5\n", encoding="utf-8")
+    (tmp_path / "b" / "factures.csv").write_text(
+        "Code;Date;Montant\nC9;01/03/2024;5\n", encoding="utf-8"
+    )
     third = B.run_batch([a, b], jobs=2, out=out, progress=False, runner=fake_runner)
     assert {k: r.status for k, r in by_slug(third).items()} == {"a": "skipped", "b": "done"}
 
@@ -177,13 +197,18 @@ def test_up_to_date_client_skipped_and_force_redoes(tmp_path: Path) -> None:
 def test_progress_display_and_summary_table(tmp_path: Path, capsys) -> None:
     a = make_client(tmp_path, "a")
     broken = make_client(tmp_path, "broken", data=None)
-    summary = B.run_batch([a, broken], jobs=1, out=tmp_path / "reports", progress=True, runner=fake_runner)
+    summary = B.run_batch(
+        [a, broken], jobs=1, out=tmp_path / "reports", progress=True, runner=fake_runner
+    )
     assert summary.failed == 1
     captured = capsys.readouterr()
     assert "icpc batch: 2 clients" in captured.out
     assert "1 done, 0 up to date, 1 failed." in captured.out
     assert "factures.csv: file not found" in captured.out
-    assert "failed: broken: factures.csv: file not found; check transactions.path in client.yaml\n" in captured.out
+    assert (
+        "failed: broken: factures.csv: file not found; check transactions.path in client.yaml\n"
+        in captured.out
+    )
     assert "FAILED" in captured.err  # the per-client line printed above the progress bar
 
 
@@ -219,7 +244,9 @@ def test_ctrl_c_stops_cleanly(tmp_path: Path) -> None:
     assert proc.returncode != 0
     assert "KeyboardInterrupt" in proc.stderr.read()
     # no half-written output: the temporary files were removed, no final file appeared
-    assert sorted(p.name for p in out.rglob("*") if p.is_file()) == sorted(f"{c.parent.name}.started" for c in clients[:2])
+    assert sorted(p.name for p in out.rglob("*") if p.is_file()) == sorted(
+        f"{c.parent.name}.started" for c in clients[:2]
+    )
     assert not list(out.rglob("kpis.json"))
     assert not [p for p in out.iterdir() if p.is_dir()]  # the empty client folders were removed
     for pid in workers:  # the worker processes are gone
@@ -284,9 +311,14 @@ def test_real_batch_end_to_end(tmp_path: Path, capsys) -> None:
 
     good = [sample_client(tmp_path, seed, f"real-{seed}") for seed in (1, 2)]
     broken = sample_client(tmp_path, 3, "real-broken")
-    broken.write_text(broken.read_text(encoding="utf-8").replace('"Montant HT"', '"Montant TTC"'), encoding="utf-8")
+    broken.write_text(
+        broken.read_text(encoding="utf-8").replace('"Montant HT"', '"Montant TTC"'),
+        encoding="utf-8",
+    )
     listing = tmp_path / "clients.txt"
-    listing.write_text("".join(f"{p.relative_to(tmp_path)}\n" for p in [*good, broken]), encoding="utf-8")
+    listing.write_text(
+        "".join(f"{p.relative_to(tmp_path)}\n" for p in [*good, broken]), encoding="utf-8"
+    )
     out = tmp_path / "reports"
 
     summary = B.run_batch([listing], jobs=2, out=out, progress=False)
@@ -298,7 +330,12 @@ def test_real_batch_end_to_end(tmp_path: Path, capsys) -> None:
     for config in good:
         outcome = got[load_config(config).slug]
         assert sorted(p.name for p in outcome.out_dir.iterdir()) == [
-            "actions.xlsx", "customers.csv", "dataset", "diagnostic.ipynb", "diagnostic.pdf", "kpis.json",
+            "actions.xlsx",
+            "customers.csv",
+            "dataset",
+            "diagnostic.ipynb",
+            "diagnostic.pdf",
+            "kpis.json",
             "manifest.json",
         ]  # fmt: skip (dataset/: the cleaned data the notebook renders from)
         assert outcome.out_dir.parent.parent == out
@@ -322,7 +359,9 @@ def test_real_batch_end_to_end(tmp_path: Path, capsys) -> None:
 def test_real_run_on_dask_cluster(tmp_path: Path, dask_cluster) -> None:
     config = sample_client(tmp_path, 4, "real-dask")
     out = tmp_path / "reports"
-    summary = B.run_batch([config], out=out, dask_address=dask_cluster.scheduler_address, progress=False)
+    summary = B.run_batch(
+        [config], out=out, dask_address=dask_cluster.scheduler_address, progress=False
+    )
     assert summary.done == 1, summary
     run_dir = summary.results[0].out_dir
     assert (run_dir / "diagnostic.pdf").stat().st_size > 10_000
@@ -341,6 +380,11 @@ def test_a_dying_worker_fails_only_its_client(tmp_path: Path) -> None:
     out = tmp_path / "reports"
     summary = B.run_batch(clients, jobs=2, out=out, progress=False, runner=crashing_runner)
     got = by_slug(summary)
-    assert {k: r.status for k, r in got.items()} == {"a": "done", "crash": "failed", "b": "done", "c": "done"}
+    assert {k: r.status for k, r in got.items()} == {
+        "a": "done",
+        "crash": "failed",
+        "b": "done",
+        "c": "done",
+    }
     assert got["crash"].error.startswith("the worker process running this client died")
     assert (summary.done, summary.failed) == (3, 1)

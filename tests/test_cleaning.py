@@ -66,16 +66,25 @@ def dirty(tmp_path: Path) -> Path:
 
 
 def test_every_row_in_one_bucket_with_named_reasons(dirty):
-    ds = load_dataset(_config(dirty, exclude={"customers": ["C0042"], "where": {"region": ["contentieux"]}}))
+    ds = load_dataset(
+        _config(dirty, exclude={"customers": ["C0042"], "where": {"region": ["contentieux"]}})
+    )
     led = ds.ledger
     assert led.rows_read == 12
     assert {k: v for k, v in led.rows_excluded.items() if v} == {
-        "totals line": 1, "missing customer id": 1, "unparseable date": 1, "unparseable amount": 1,
-        "excluded by config": 2}
+        "totals line": 1,
+        "missing customer id": 1,
+        "unparseable date": 1,
+        "unparseable amount": 1,
+        "excluded by config": 2,
+    }
     assert led.rows_used == 6 == len(ds.transactions)
     assert sorted(ds.transactions["source_row"]) == [1, 2, 6, 7, 10, 11]
     assert {k: v for k, v in led.amounts_excluded.items() if v} == {
-        "missing customer id": 10.0, "unparseable date": 11.0, "excluded by config": 12.0}
+        "missing customer id": 10.0,
+        "unparseable date": 11.0,
+        "excluded by config": 12.0,
+    }
     assert led.amount_used == pytest.approx(1234.56 * 2 - 50 + 20 + 30)
     assert led.amount_read == pytest.approx(led.amount_used + 33.0)
     assert led.balanced
@@ -84,15 +93,22 @@ def test_every_row_in_one_bucket_with_named_reasons(dirty):
 
 
 def test_warnings_keep_rows_and_count_amounts(dirty):
-    ds = load_dataset(_config(dirty, exclude={"customers": ["C0042"], "where": {"region": ["contentieux"]}}))
+    ds = load_dataset(
+        _config(dirty, exclude={"customers": ["C0042"], "where": {"region": ["contentieux"]}})
+    )
     w = ds.ledger.warnings
-    assert (w["exact duplicate lines"]["rows"], w["exact duplicate lines"]["amount"]) == (1, 1234.56)
+    assert (w["exact duplicate lines"]["rows"], w["exact duplicate lines"]["amount"]) == (
+        1,
+        1234.56,
+    )
     assert (w["credit notes"]["rows"], w["credit notes"]["amount"]) == (1, -50.0)
     assert (w["zero amounts"]["rows"], w["dates far from the rest"]["rows"]) == (1, 1)
     assert w["dates far from the rest"]["examples"] == [7]
     assert (w["unparseable margin"]["rows"], w["unparseable margin"]["examples"]) == (1, [6])
-    assert (w["invoices whose lines disagree on customer"]["rows"],
-            w["invoices whose lines disagree on customer"]["amount"]) == (2, 50.0)
+    assert (
+        w["invoices whose lines disagree on customer"]["rows"],
+        w["invoices whose lines disagree on customer"]["amount"],
+    ) == (2, 50.0)
     margin = ds.transactions.set_index("source_row")["margin"]
     assert np.isnan(margin[6]) and margin[1] == 100.0
 
@@ -100,18 +116,31 @@ def test_warnings_keep_rows_and_count_amounts(dirty):
 def test_transactions_frame_contract(dirty):
     ds = load_dataset(_config(dirty))
     tx = ds.transactions
-    assert list(tx.columns) == ["customer_id", "date", "amount", "invoice_id", "margin", "salesperson", "region",
-                                "source_row"]
+    assert list(tx.columns) == [
+        "customer_id",
+        "date",
+        "amount",
+        "invoice_id",
+        "margin",
+        "salesperson",
+        "region",
+        "source_row",
+    ]
     assert isinstance(tx.index, pd.RangeIndex)
     assert isinstance(tx["customer_id"].dtype, pd.CategoricalDtype)
     assert tx["customer_id"].cat.categories.dtype == "str"
     assert "0042" in tx["customer_id"].cat.categories  # leading zeros kept
-    assert set(tx["customer_id"].cat.categories) == set(tx["customer_id"].astype(str))  # no unused category
+    assert set(tx["customer_id"].cat.categories) == set(
+        tx["customer_id"].astype(str)
+    )  # no unused category
     assert tx["date"].dtype == "datetime64[ns]" and tx["date"].notna().all()
     assert (tx["date"] == tx["date"].dt.normalize()).all()
     assert tx["amount"].dtype == "float64" and tx["amount"].notna().all()
     assert tx["source_row"].dtype == "int64"
-    assert all(isinstance(tx[c].dtype, pd.CategoricalDtype) for c in ("invoice_id", "salesperson", "region"))
+    assert all(
+        isinstance(tx[c].dtype, pd.CategoricalDtype)
+        for c in ("invoice_id", "salesperson", "region")
+    )
     assert (tx["date"] <= pd.Timestamp(ds.as_of)).all()
     assert ds.as_of == dt.date(2024, 1, 8)  # last date in the data
     assert "Amélie" in set(tx["salesperson"].astype(str))  # cp1252 decoded
@@ -133,8 +162,15 @@ def test_as_of_from_config_excludes_later_rows(dirty):
 
 
 def test_far_future_typo_does_not_move_as_of(tmp_path):
-    _write(tmp_path / "factures.csv", [HEADER, "1;03/01/2024;F1;10;1;A;N", "2;04/01/2024;F2;10;1;A;N",
-                                       "3;05/01/2204;F3;10;1;A;N"])
+    _write(
+        tmp_path / "factures.csv",
+        [
+            HEADER,
+            "1;03/01/2024;F1;10;1;A;N",
+            "2;04/01/2024;F2;10;1;A;N",
+            "3;05/01/2204;F3;10;1;A;N",
+        ],
+    )
     ds = load_dataset(_config(tmp_path))
     assert ds.as_of == dt.date(2024, 1, 4)
     assert ds.ledger.rows_excluded["after as_of"] == 1
@@ -149,13 +185,21 @@ def test_text_in_amount_column_goes_to_ledger_rest_used(tmp_path):
     assert ds.ledger.rows_excluded["unparseable amount"] == 2
     assert ds.ledger.examples["unparseable amount"] == [5, 9]
     assert ds.ledger.rows_used == 18
-    assert ds.transactions["amount"].sum() == pytest.approx(sum(i + 0.5 for i in range(1, 21) if i not in (5, 9)))
+    assert ds.transactions["amount"].sum() == pytest.approx(
+        sum(i + 0.5 for i in range(1, 21) if i not in (5, 9))
+    )
 
 
 def test_all_rows_unusable_says_why(tmp_path):
-    _write(tmp_path / "factures.csv", [HEADER, "1;hier;F1;10;1;A;N", "2;demain;F2;10;1;A;N", ";01/01/2024;F3;1;1;A;N"])
-    with pytest.raises(InputError, match=r"factures\.csv: no usable rows \(of 3 read: 2 unparseable date, "
-                                         r"1 missing customer id\) \(rows 1, 2\); check transactions\.columns\.date"):
+    _write(
+        tmp_path / "factures.csv",
+        [HEADER, "1;hier;F1;10;1;A;N", "2;demain;F2;10;1;A;N", ";01/01/2024;F3;1;1;A;N"],
+    )
+    with pytest.raises(
+        InputError,
+        match=r"factures\.csv: no usable rows \(of 3 read: 2 unparseable date, "
+        r"1 missing customer id\) \(rows 1, 2\); check transactions\.columns\.date",
+    ):
         load_dataset(_config(tmp_path))
 
 
@@ -166,10 +210,24 @@ def test_customer_master_merge_and_where_on_master_column(dirty):
         "0099;Sans achat;75001;;hier;Actif\n"
         "0042;Doublon;;;;Actif\n"
         "0048;En litige;;;;Litige\n"
-        ";Sans code;;;;Actif\n", encoding="utf-8")
-    cfg = _config(dirty, customers={"path": "clients.csv", "columns": {
-        "customer_id": "Code", "name": "Raison sociale", "postcode": "CP", "siret": "SIRET",
-        "created_at": "Date création", "region": "Statut"}}, exclude={"where": {"region": ["Litige"]}})
+        ";Sans code;;;;Actif\n",
+        encoding="utf-8",
+    )
+    cfg = _config(
+        dirty,
+        customers={
+            "path": "clients.csv",
+            "columns": {
+                "customer_id": "Code",
+                "name": "Raison sociale",
+                "postcode": "CP",
+                "siret": "SIRET",
+                "created_at": "Date création",
+                "region": "Statut",
+            },
+        },
+        exclude={"where": {"region": ["Litige"]}},
+    )
     ds = load_dataset(cfg)
     cust = ds.customers
     assert list(cust["customer_id"]) == ["0042", "0099"]
@@ -177,7 +235,10 @@ def test_customer_master_merge_and_where_on_master_column(dirty):
     assert cust["created_at"].dtype == "datetime64[ns]" and pd.isna(cust.loc[1, "created_at"])
     led = ds.ledgers["customers"]
     assert {k: v for k, v in led.rows_excluded.items() if v} == {
-        "duplicate": 1, "excluded by config": 1, "missing customer id": 1}
+        "duplicate": 1,
+        "excluded by config": 1,
+        "missing customer id": 1,
+    }
     assert led.rows_read == 5 and led.balanced
     # 0048 excluded through the master: its transaction goes too (along with Contentieux? no rule here)
     assert "0048" not in set(ds.transactions["customer_id"].astype(str))
@@ -199,12 +260,27 @@ def test_activity_log_kinds_and_reasons(dirty):
         "05/01/2024;Luc;Réunion;0042\n"
         "jamais;Luc;Appel sortant;0042\n"
         "09/01/2024;Luc;Appel sortant;0042\n"
-        "06/01/2024;Luc;Appel sortant;C0042\n", encoding="utf-8")
-    cfg = _config(dirty, exclude={"customers": ["C0042"]}, activity={
-        "path": "activite.csv", "columns": {"date": "Date", "salesperson": "Commercial", "type": "Type",
-                                            "customer_id": "Client"},
-        "types": {"contact_received": ["Contact entrant"], "call": ["Appel sortant"],
-                  "call_completed": ["Appel abouti"]}})
+        "06/01/2024;Luc;Appel sortant;C0042\n",
+        encoding="utf-8",
+    )
+    cfg = _config(
+        dirty,
+        exclude={"customers": ["C0042"]},
+        activity={
+            "path": "activite.csv",
+            "columns": {
+                "date": "Date",
+                "salesperson": "Commercial",
+                "type": "Type",
+                "customer_id": "Client",
+            },
+            "types": {
+                "contact_received": ["Contact entrant"],
+                "call": ["Appel sortant"],
+                "call_completed": ["Appel abouti"],
+            },
+        },
+    )
     ds = load_dataset(cfg)
     act = ds.activity
     assert list(act["kind"]) == ["call", "call_completed", "contact_received"]
@@ -212,19 +288,27 @@ def test_activity_log_kinds_and_reasons(dirty):
     assert isinstance(act["salesperson"].dtype, pd.CategoricalDtype)
     led = ds.ledgers["activity"]
     assert {k: v for k, v in led.rows_excluded.items() if v} == {
-        "unknown activity type": 1, "unparseable date": 1, "after as_of": 1, "excluded by config": 1}
+        "unknown activity type": 1,
+        "unparseable date": 1,
+        "after as_of": 1,
+        "excluded by config": 1,
+    }
     assert led.balanced
 
 
 def test_customer_attribution_most_recent_row_ties_by_source_row():
-    tx = pd.DataFrame({
-        "customer_id": pd.Categorical(["A", "A", "A", "B", "B"]),
-        "date": pd.to_datetime(["2024-01-01", "2024-03-01", "2024-03-01", "2024-02-01", "2023-01-01"]),
-        "amount": [1.0, 1.0, 1.0, 1.0, 1.0],
-        "salesperson": pd.Categorical(["Luc", "Amélie", "Éric", "Luc", "Amélie"]),
-        "region": pd.Categorical(["N", "S", "E", "N", "S"]),
-        "source_row": [1, 3, 2, 4, 5],
-    })
+    tx = pd.DataFrame(
+        {
+            "customer_id": pd.Categorical(["A", "A", "A", "B", "B"]),
+            "date": pd.to_datetime(
+                ["2024-01-01", "2024-03-01", "2024-03-01", "2024-02-01", "2023-01-01"]
+            ),
+            "amount": [1.0, 1.0, 1.0, 1.0, 1.0],
+            "salesperson": pd.Categorical(["Luc", "Amélie", "Éric", "Luc", "Amélie"]),
+            "region": pd.Categorical(["N", "S", "E", "N", "S"]),
+            "source_row": [1, 3, 2, 4, 5],
+        }
+    )
     out = customer_attribution(tx)
     assert out.index.name == "customer_id"
     assert out.loc["A"].tolist() == ["Amélie", "S"]  # 2024-03-01, source_row 3 beats 2
@@ -232,12 +316,21 @@ def test_customer_attribution_most_recent_row_ties_by_source_row():
 
 
 def test_parquet_typed_input_fast_path(tmp_path, monkeypatch):
-    table = pa.table({
-        "Code client": ["007", "007", "008", None],
-        "Date facture": pa.array([dt.datetime(2024, 1, 3, 9, 30), dt.datetime(2024, 2, 1), dt.datetime(2024, 2, 2),
-                                  dt.datetime(2024, 2, 3)], pa.timestamp("us")),
-        "Montant HT": [10.5, -2.0, 3.25, 1.0],
-    })
+    table = pa.table(
+        {
+            "Code client": ["007", "007", "008", None],
+            "Date facture": pa.array(
+                [
+                    dt.datetime(2024, 1, 3, 9, 30),
+                    dt.datetime(2024, 2, 1),
+                    dt.datetime(2024, 2, 2),
+                    dt.datetime(2024, 2, 3),
+                ],
+                pa.timestamp("us"),
+            ),
+            "Montant HT": [10.5, -2.0, 3.25, 1.0],
+        }
+    )
     pq.write_table(table, tmp_path / "f.parquet")
     import icpc.io.values as io
 
@@ -245,24 +338,63 @@ def test_parquet_typed_input_fast_path(tmp_path, monkeypatch):
         raise AssertionError("typed columns must not be parsed from text")
 
     monkeypatch.setattr(io.pc, "strptime", no_strings)
-    cfg = config_from_dict({"client": "P", "transactions": {"path": "f.parquet", "columns": {
-        "customer_id": "Code client", "date": "Date facture", "amount": "Montant HT"}}}, base_dir=tmp_path)
+    cfg = config_from_dict(
+        {
+            "client": "P",
+            "transactions": {
+                "path": "f.parquet",
+                "columns": {
+                    "customer_id": "Code client",
+                    "date": "Date facture",
+                    "amount": "Montant HT",
+                },
+            },
+        },
+        base_dir=tmp_path,
+    )
     ds = load_dataset(cfg)
     assert ds.transactions["amount"].tolist() == [10.5, -2.0, 3.25]
-    assert ds.transactions["date"].dt.strftime("%Y-%m-%d").tolist() == ["2024-01-03", "2024-02-01", "2024-02-02"]
+    assert ds.transactions["date"].dt.strftime("%Y-%m-%d").tolist() == [
+        "2024-01-03",
+        "2024-02-01",
+        "2024-02-02",
+    ]
     assert ds.ledger.rows_excluded["missing customer id"] == 1
 
 
 def test_excel_input_through_load_dataset(tmp_path):
-    frame = pd.DataFrame({"Code client": ["0042", "0043", "Total"], "Date facture": [
-        pd.Timestamp("2024-01-03"), pd.Timestamp("2024-01-04"), None], "Montant HT": [10.0, 20.0, 30.0]})
+    frame = pd.DataFrame(
+        {
+            "Code client": ["0042", "0043", "Total"],
+            "Date facture": [pd.Timestamp("2024-01-03"), pd.Timestamp("2024-01-04"), None],
+            "Montant HT": [10.0, 20.0, 30.0],
+        }
+    )
     with pd.ExcelWriter(tmp_path / "f.xlsx", engine="openpyxl") as writer:
-        pd.DataFrame([["Factures 2024"]]).to_excel(writer, sheet_name="Ventes", index=False, header=False)
+        pd.DataFrame([["Factures 2024"]]).to_excel(
+            writer, sheet_name="Ventes", index=False, header=False
+        )
         frame.to_excel(writer, sheet_name="Ventes", index=False, startrow=1)
-    cfg = config_from_dict({"client": "X", "transactions": {"path": "f.xlsx", "sheet": "Ventes", "columns": {
-        "customer_id": "Code client", "date": "Date facture", "amount": "Montant HT"}}}, base_dir=tmp_path)
+    cfg = config_from_dict(
+        {
+            "client": "X",
+            "transactions": {
+                "path": "f.xlsx",
+                "sheet": "Ventes",
+                "columns": {
+                    "customer_id": "Code client",
+                    "date": "Date facture",
+                    "amount": "Montant HT",
+                },
+            },
+        },
+        base_dir=tmp_path,
+    )
     ds = load_dataset(cfg)
-    assert ds.ledger.rows_excluded["totals line"] == 1 and ds.ledger.amounts_excluded["totals line"] == 0.0
+    assert (
+        ds.ledger.rows_excluded["totals line"] == 1
+        and ds.ledger.amounts_excluded["totals line"] == 0.0
+    )
     assert ds.ledger.details["totals_stated"] == 30.0
     assert ds.transactions["customer_id"].astype(str).tolist() == ["0042", "0043"]
 
@@ -281,8 +413,15 @@ def test_data_quality_is_json_ready(dirty):
 def test_ledger_from_buckets_counts_cents_exactly():
     bucket = np.array([0, 1, 0, 2, 2, 0])
     amounts = np.array([0.1, 0.2, 0.7, np.nan, 1.005, -0.3])
-    led = Ledger.from_buckets(key="transactions", path="f.csv", reasons=("a", "b"), bucket=bucket,
-                              amounts=amounts, source_row=np.arange(1, 7), extra_rows={"a": 2})
+    led = Ledger.from_buckets(
+        key="transactions",
+        path="f.csv",
+        reasons=("a", "b"),
+        bucket=bucket,
+        amounts=amounts,
+        source_row=np.arange(1, 7),
+        extra_rows={"a": 2},
+    )
     assert (led.rows_read, led.rows_used, led.rows_excluded) == (8, 3, {"a": 3, "b": 2})
     # each bucket: its exact sum rounded once, half a cent away from zero (1.005 -> 1.01)
     assert led.amount_used == 0.5 and led.amounts_excluded == {"a": 0.2, "b": 1.01}
@@ -291,8 +430,16 @@ def test_ledger_from_buckets_counts_cents_exactly():
 
 
 def test_ids_are_stripped_and_merged_whatever_the_encoding(tmp_path):
-    _write(tmp_path / "factures.csv", [HEADER, " ÉTS-01 ;03/01/2024;F1;10;1;Amélie ;N", "ÉTS-01;04/01/2024;F2;5;1;Amélie;N",
-                                       "00042;05/01/2024;F3;1;1;Luc;N"], encoding="cp1252")
+    _write(
+        tmp_path / "factures.csv",
+        [
+            HEADER,
+            " ÉTS-01 ;03/01/2024;F1;10;1;Amélie ;N",
+            "ÉTS-01;04/01/2024;F2;5;1;Amélie;N",
+            "00042;05/01/2024;F3;1;1;Luc;N",
+        ],
+        encoding="cp1252",
+    )
     tx = load_dataset(_config(tmp_path)).transactions
     assert list(tx["customer_id"].cat.categories) == ["ÉTS-01", "00042"]
     assert tx["customer_id"].astype(str).tolist() == ["ÉTS-01", "ÉTS-01", "00042"]
@@ -304,11 +451,20 @@ def test_ids_are_stripped_and_merged_whatever_the_encoding(tmp_path):
     [
         ({"activite.csv"}, "clients.csv"),  # master missing, transactions bad: the master's error
         ({"factures.csv", "activite.csv"}, "clients.csv"),  # only the master missing
-        ({"clients.csv", "factures.csv"}, "activite.csv"),  # activity missing: raised after the transactions
+        (
+            {"clients.csv", "factures.csv"},
+            "activite.csv",
+        ),  # activity missing: raised after the transactions
         ({"clients.csv", "activite.csv"}, "factures.csv"),  # transactions bad
         (set(), "clients.csv"),
     ],
-    ids=["master-before-transactions", "master-only", "activity-last", "transactions-only", "all-bad"],
+    ids=[
+        "master-before-transactions",
+        "master-only",
+        "activity-last",
+        "transactions-only",
+        "all-bad",
+    ],
 )
 def test_load_errors_keep_the_sequential_order(tmp_path, files, named):
     # files: those written readable; the others are missing (bad header for the transactions)
@@ -319,14 +475,24 @@ def test_load_errors_keep_the_sequential_order(tmp_path, files, named):
     else:
         (tmp_path / "factures.csv").write_text("not;the;right;header\n1;2;3;4\n", encoding="utf-8")
     if "clients.csv" in files:
-        (tmp_path / "clients.csv").write_text("Code;Raison sociale\n0042;Martin SA\n", encoding="utf-8")
+        (tmp_path / "clients.csv").write_text(
+            "Code;Raison sociale\n0042;Martin SA\n", encoding="utf-8"
+        )
     if "activite.csv" in files:
-        (tmp_path / "activite.csv").write_text("Date;Commercial;Type\n03/01/2024;Luc;Appel\n", encoding="utf-8")
+        (tmp_path / "activite.csv").write_text(
+            "Date;Commercial;Type\n03/01/2024;Luc;Appel\n", encoding="utf-8"
+        )
     cfg = _config(
         tmp_path,
-        customers={"path": "clients.csv", "columns": {"customer_id": "Code", "name": "Raison sociale"}},
-        activity={"path": "activite.csv", "columns": {"date": "Date", "salesperson": "Commercial", "type": "Type"},
-                  "types": {"call_completed": ["Appel"]}},
+        customers={
+            "path": "clients.csv",
+            "columns": {"customer_id": "Code", "name": "Raison sociale"},
+        },
+        activity={
+            "path": "activite.csv",
+            "columns": {"date": "Date", "salesperson": "Commercial", "type": "Type"},
+            "types": {"call_completed": ["Appel"]},
+        },
     )
     with pytest.raises(InputError, match=rf"^{re.escape(named)}"):
         load_dataset(cfg)

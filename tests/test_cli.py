@@ -41,8 +41,10 @@ def test_unknown_option_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> 
 
 @pytest.mark.parametrize(
     "error",
-    [ConfigError("client.yaml: unknown key \"cliend\"; did you mean \"client\"?"),
-     InputError("factures.csv: column \"Montant HT\" not found")],
+    [
+        ConfigError('client.yaml: unknown key "cliend"; did you mean "client"?'),
+        InputError('factures.csv: column "Montant HT" not found'),
+    ],
     ids=["config-error", "input-error"],
 )
 def test_user_errors_print_one_line_and_exit_2(
@@ -58,13 +60,18 @@ def test_user_errors_print_one_line_and_exit_2(
     assert err == f"icpc: {error}\n"
 
 
-def test_run_error_exits_1_with_one_line(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_run_error_exits_1_with_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     def run_client(config: Any, **kwargs: Any) -> Any:
         raise RunError("section Revenue explained: ZeroDivisionError: division by zero")
 
     fake_module(monkeypatch, "icpc.runner", run_client=run_client)
     assert cli.main(["run", "client.yaml"]) == 1
-    assert capsys.readouterr().err == "icpc: section Revenue explained: ZeroDivisionError: division by zero\n"
+    assert (
+        capsys.readouterr().err
+        == "icpc: section Revenue explained: ZeroDivisionError: division by zero\n"
+    )
 
 
 def test_unexpected_errors_keep_their_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -100,13 +107,20 @@ def test_kpis_json_passes_as_of_and_prints_the_contract(
         def write_customers_csv(self, path: Path) -> None:
             Path(path).write_text("customer_id\nC1\n", encoding="utf-8")
 
-    monkeypatch.setattr("icpc.config.load_config", lambda path: seen.setdefault("path", path) and FakeConfig())
+    monkeypatch.setattr(
+        "icpc.config.load_config", lambda path: seen.setdefault("path", path) and FakeConfig()
+    )
     fake_module(monkeypatch, "icpc.diagnostic", Diagnostic=FakeDiagnostic)
     target = tmp_path / "out" / "customers.csv"
-    code = cli.main(["kpis", "c.yaml", "--as-of", "2024-06-30", "--json", "--customers-csv", str(target)])
+    code = cli.main(
+        ["kpis", "c.yaml", "--as-of", "2024-06-30", "--json", "--customers-csv", str(target)]
+    )
     assert code == 0
     assert seen["path"] == Path("c.yaml") and seen["as_of"] == dt.date(2024, 6, 30)
-    assert json.loads(capsys.readouterr().out) == {"client": "Société X", "kpis": {"revenue": {"current": 1.5}}}
+    assert json.loads(capsys.readouterr().out) == {
+        "client": "Société X",
+        "kpis": {"revenue": {"current": 1.5}},
+    }
     assert target.read_text(encoding="utf-8") == "customer_id\nC1\n"
     assert [p.name for p in target.parent.iterdir()] == ["customers.csv"]  # no temp file left
 
@@ -119,7 +133,10 @@ def test_batch_exits_1_when_a_client_failed(monkeypatch: pytest.MonkeyPatch) -> 
         return types.SimpleNamespace(failed=1, done=1, skipped=0)
 
     fake_module(monkeypatch, "icpc.batch", run_batch=run_batch)
-    assert cli.main(["batch", "a.yaml", "b.yaml", "--jobs", "2", "--force", "--dask", "tcp://h:8786"]) == 1
+    assert (
+        cli.main(["batch", "a.yaml", "b.yaml", "--jobs", "2", "--force", "--dask", "tcp://h:8786"])
+        == 1
+    )
     assert calls == {
         "configs": [Path("a.yaml"), Path("b.yaml")],
         "jobs": 2,
@@ -151,7 +168,9 @@ def write_client(folder: Path) -> Path:
 
 @pytest.mark.parametrize("command", ["kpis", "run", "validate"], ids=["kpis", "run", "validate"])
 @pytest.mark.parametrize(
-    "value", ["2024-02-30", "31/13/2024", "tomorrow", "2024-12-31T00:00"], ids=["feb-30", "month-13", "word", "datetime"]
+    "value",
+    ["2024-02-30", "31/13/2024", "tomorrow", "2024-12-31T00:00"],
+    ids=["feb-30", "month-13", "word", "datetime"],
 )
 def test_a_bad_as_of_names_the_option_not_the_config(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str, value: str
@@ -165,11 +184,15 @@ def test_a_bad_as_of_names_the_option_not_the_config(
     assert captured.out == ""
 
 
-def test_a_huge_as_of_is_cut_in_the_message(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_huge_as_of_is_cut_in_the_message(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     config = write_client(tmp_path)
     assert cli.main(["kpis", str(config), "--as-of", "9" * 100_000]) == 2
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and len(err) < 200 and "--as-of" in err and "100000 characters" in err
+    assert (
+        err.count("\n") == 1 and len(err) < 200 and "--as-of" in err and "100000 characters" in err
+    )
 
 
 def test_validate_applies_as_of(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -183,11 +206,15 @@ def test_validate_applies_as_of(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert after["amounts_excluded"]["after as_of"] == 500.0
 
 
-def test_validate_as_of_overrides_the_config(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_validate_as_of_overrides_the_config(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     config = write_client(tmp_path)
     config.write_text(CONFIG + "as_of: 2024-12-31\n", encoding="utf-8")
     assert cli.main(["validate", str(config), "--as-of", "2024-02-10", "--json"]) == 0
-    assert json.loads(capsys.readouterr().out)["rows_excluded"]["after as_of"] == 1  # only 2024-03-10
+    assert (
+        json.loads(capsys.readouterr().out)["rows_excluded"]["after as_of"] == 1
+    )  # only 2024-03-10
 
 
 def test_run_passes_the_parsed_date(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

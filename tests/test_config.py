@@ -73,7 +73,12 @@ def test_minimal_config_gets_the_documented_defaults(tmp_path: Path) -> None:
     assert isinstance(cfg, Config)
     assert cfg.slug == "distribution-martin-sas"
     assert cfg.as_of is None
-    assert (cfg.period_months, cfg.language, cfg.currency, cfg.basis) == (12, "fr", "EUR", "revenue")
+    assert (cfg.period_months, cfg.language, cfg.currency, cfg.basis) == (
+        12,
+        "fr",
+        "EUR",
+        "revenue",
+    )
     assert cfg.transactions.path == (tmp_path / "factures.csv").resolve()
     assert cfg.transactions.encoding == "auto" and cfg.transactions.drop_duplicates is False
     assert cfg.thresholds.lost_after_days == 365
@@ -89,7 +94,11 @@ def test_every_design_key_is_accepted(tmp_path: Path) -> None:
     assert (cfg.period_months, cfg.language, cfg.currency, cfg.basis) == (6, "en", "EUR", "margin")
     assert cfg.transactions.path == (tmp_path / "data" / "factures.xlsx").resolve()
     assert cfg.transactions.sheet == "Ventes"
-    assert (cfg.transactions.delimiter, cfg.transactions.decimal, cfg.transactions.thousands) == (";", ",", " ")
+    assert (cfg.transactions.delimiter, cfg.transactions.decimal, cfg.transactions.thousands) == (
+        ";",
+        ",",
+        " ",
+    )
     assert cfg.transactions.columns["invoice_id"] == "N° facture"
     assert cfg.customers is not None and cfg.customers.columns["siret"] == "SIRET"
     assert cfg.activity is not None and cfg.activity.types["call_completed"] == ("Appel abouti",)
@@ -114,21 +123,69 @@ def test_with_as_of_returns_a_copy(tmp_path: Path) -> None:
 
 
 BAD = [
-    pytest.param(MINIMAL.replace("client:", "cliend:"), r'unknown key "cliend"; did you mean "client"', id="misspelled-top-key"),
-    pytest.param(MINIMAL + "period_month: 6\n", r'did you mean "period_months"', id="misspelled-period"),
-    pytest.param(MINIMAL.replace("amount:", "amout:"), r'"transactions.columns.amout".*did you mean "amount"', id="misspelled-column-key"),
-    pytest.param(MINIMAL.replace('date: "Date facture", ', ""), r'"transactions.columns.date" is missing', id="missing-required-column"),
-    pytest.param(MINIMAL.replace('client: "Distribution Martin SAS"\n', ""), r'"client" is missing', id="missing-client"),
+    pytest.param(
+        MINIMAL.replace("client:", "cliend:"),
+        r'unknown key "cliend"; did you mean "client"',
+        id="misspelled-top-key",
+    ),
+    pytest.param(
+        MINIMAL + "period_month: 6\n", r'did you mean "period_months"', id="misspelled-period"
+    ),
+    pytest.param(
+        MINIMAL.replace("amount:", "amout:"),
+        r'"transactions.columns.amout".*did you mean "amount"',
+        id="misspelled-column-key",
+    ),
+    pytest.param(
+        MINIMAL.replace('date: "Date facture", ', ""),
+        r'"transactions.columns.date" is missing',
+        id="missing-required-column",
+    ),
+    pytest.param(
+        MINIMAL.replace('client: "Distribution Martin SAS"\n', ""),
+        r'"client" is missing',
+        id="missing-client",
+    ),
     pytest.param('client: "X"\n', r'"transactions" is missing', id="missing-transactions"),
-    pytest.param(MINIMAL + "as_of: 2024-02-30\n", r'"as_of" is not a valid date.*2024-02-30', id="impossible-date"),
-    pytest.param(MINIMAL + "period_months: twelve\n", r'"period_months" must be a whole number', id="wrong-type"),
-    pytest.param(MINIMAL + "period_months: 0\n", r'"period_months" must be at least 1', id="zero-period"),
-    pytest.param(MINIMAL + "basis: margin\n", r"basis: margin.*needs a margin column", id="margin-without-column"),
+    pytest.param(
+        MINIMAL + "as_of: 2024-02-30\n",
+        r'"as_of" is not a valid date.*2024-02-30',
+        id="impossible-date",
+    ),
+    pytest.param(
+        MINIMAL + "period_months: twelve\n",
+        r'"period_months" must be a whole number',
+        id="wrong-type",
+    ),
+    pytest.param(
+        MINIMAL + "period_months: 0\n", r'"period_months" must be at least 1', id="zero-period"
+    ),
+    pytest.param(
+        MINIMAL + "basis: margin\n",
+        r"basis: margin.*needs a margin column",
+        id="margin-without-column",
+    ),
     pytest.param(MINIMAL + "language: de\n", r'"language" must be fr or en', id="bad-language"),
-    pytest.param(MINIMAL.replace("factures.csv", "factures.pdf"), r'unsupported type "\.pdf"', id="bad-file-type"),
-    pytest.param(MINIMAL + "exclude: {where: {colour: [red]}}\n", r"exclude.where.colour.*not mapped", id="exclude-unmapped"),
-    pytest.param(MINIMAL + "thresholds: {overdue_ratio: -1}\n", r"overdue_ratio.*positive", id="negative-threshold"),
-    pytest.param(MINIMAL + "transactions2: 1\n", r'unknown key "transactions2"; did you mean "transactions"', id="unknown-key"),
+    pytest.param(
+        MINIMAL.replace("factures.csv", "factures.pdf"),
+        r'unsupported type "\.pdf"',
+        id="bad-file-type",
+    ),
+    pytest.param(
+        MINIMAL + "exclude: {where: {colour: [red]}}\n",
+        r"exclude.where.colour.*not mapped",
+        id="exclude-unmapped",
+    ),
+    pytest.param(
+        MINIMAL + "thresholds: {overdue_ratio: -1}\n",
+        r"overdue_ratio.*positive",
+        id="negative-threshold",
+    ),
+    pytest.param(
+        MINIMAL + "transactions2: 1\n",
+        r'unknown key "transactions2"; did you mean "transactions"',
+        id="unknown-key",
+    ),
     pytest.param("client: [unclosed\n", r"not valid YAML at line", id="invalid-yaml"),
     pytest.param("", r"the config file is empty", id="empty-file"),
     pytest.param("- a\n- b\n", r"must be a mapping", id="not-a-mapping"),
@@ -182,46 +239,84 @@ def test_a_fec_config_gets_the_default_accounts(tmp_path: Path) -> None:
     cfg = load_config(write(tmp_path, FEC))
     assert cfg.transactions.format == "fec" and cfg.transactions.columns == {}
     fec = cfg.transactions.fec
-    assert (fec.sales_accounts, fec.customer_accounts, fec.exclude_journals) == (("70",), ("411",), ())
+    assert (fec.sales_accounts, fec.customer_accounts, fec.exclude_journals) == (
+        ("70",),
+        ("411",),
+        (),
+    )
     assert load_config(write(tmp_path, MINIMAL)).transactions.format == "lines"
 
 
 def test_a_fec_config_may_exclude_customers_by_id(tmp_path: Path) -> None:
     text = FEC + 'exclude: {customers: ["411DUPONT"], where: {customer_id: ["411MARTIN"]}}\n'
     cfg = load_config(write(tmp_path, text))
-    assert cfg.exclude.customers == ("411DUPONT",) and cfg.exclude.where == {"customer_id": ("411MARTIN",)}
+    assert cfg.exclude.customers == ("411DUPONT",) and cfg.exclude.where == {
+        "customer_id": ("411MARTIN",)
+    }
 
 
 def test_a_fec_config_may_exclude_on_a_customer_master_column(tmp_path: Path) -> None:
-    text = FEC + 'customers: {path: clients.csv, columns: {customer_id: "Code", region: "Secteur"}}\n'
+    text = (
+        FEC + 'customers: {path: clients.csv, columns: {customer_id: "Code", region: "Secteur"}}\n'
+    )
     cfg = load_config(write(tmp_path, text + 'exclude: {where: {region: ["Contentieux"]}}\n'))
     assert cfg.exclude.where == {"region": ("Contentieux",)}
 
 
 FEC_BAD = [
-    pytest.param(FEC + '  columns: {customer_id: "Code client"}\n',
-                 r'"transactions.columns" is not used with "format: fec".*remove the columns block', id="columns"),
-    pytest.param(FEC + "basis: margin\n",
-                 r'"basis: margin" cannot be used with "transactions.format: fec": a FEC holds the sales amounts, '
-                 r'not the margin; use "basis: revenue"', id="margin"),
-    pytest.param(FEC + 'exclude: {where: {region: ["Contentieux"]}}\n',
-                 r'"exclude.where.region" cannot be used with "transactions.format: fec": a FEC gives only the '
-                 r"customer of each entry; use exclude.customers or exclude.where.customer_id, or map region in the "
-                 r"customers block \(customers.columns.region\)", id="where-region"),
-    pytest.param(FEC + 'exclude: {where: {document_type: ["Avoir"]}}\n',
-                 r'"exclude.where.document_type" cannot be used with .*exclude.where.customer_id$', id="where-type"),
-    pytest.param(FEC.replace("format: fec", "format: sage"),
-                 r'"transactions.format" must be lines \(invoice lines, the default\) or fec .*found \'sage\'',
-                 id="unknown-format"),
-    pytest.param(MINIMAL + "  fec: {sales_accounts: [\"706\"]}\n",
-                 r'"transactions.fec" is only read with "transactions.format: fec"; add format: fec', id="fec-without-format"),
-    pytest.param(FEC + "  fec: {sales_accounts: []}\n", r'"transactions.fec.sales_accounts" is empty.*\["70"\]',
-                 id="no-sales-account"),
-    pytest.param(FEC + "  fec: {journals: [AN]}\n", r'unknown key "transactions.fec.journals"', id="fec-unknown-key"),
-    pytest.param(FEC + "customers: {path: clients.csv, format: fec, columns: {customer_id: Code}}\n",
-                 r'unknown key "customers.format"; only the transactions can be read from a FEC', id="customers-format"),
-    pytest.param(FEC + "activity: {path: a.csv, fec: {}, columns: {date: D, salesperson: S, type: T}}\n",
-                 r'unknown key "activity.fec"; only the transactions', id="activity-fec"),
+    pytest.param(
+        FEC + '  columns: {customer_id: "Code client"}\n',
+        r'"transactions.columns" is not used with "format: fec".*remove the columns block',
+        id="columns",
+    ),
+    pytest.param(
+        FEC + "basis: margin\n",
+        r'"basis: margin" cannot be used with "transactions.format: fec": a FEC holds the sales amounts, '
+        r'not the margin; use "basis: revenue"',
+        id="margin",
+    ),
+    pytest.param(
+        FEC + 'exclude: {where: {region: ["Contentieux"]}}\n',
+        r'"exclude.where.region" cannot be used with "transactions.format: fec": a FEC gives only the '
+        r"customer of each entry; use exclude.customers or exclude.where.customer_id, or map region in the "
+        r"customers block \(customers.columns.region\)",
+        id="where-region",
+    ),
+    pytest.param(
+        FEC + 'exclude: {where: {document_type: ["Avoir"]}}\n',
+        r'"exclude.where.document_type" cannot be used with .*exclude.where.customer_id$',
+        id="where-type",
+    ),
+    pytest.param(
+        FEC.replace("format: fec", "format: sage"),
+        r'"transactions.format" must be lines \(invoice lines, the default\) or fec .*found \'sage\'',
+        id="unknown-format",
+    ),
+    pytest.param(
+        MINIMAL + '  fec: {sales_accounts: ["706"]}\n',
+        r'"transactions.fec" is only read with "transactions.format: fec"; add format: fec',
+        id="fec-without-format",
+    ),
+    pytest.param(
+        FEC + "  fec: {sales_accounts: []}\n",
+        r'"transactions.fec.sales_accounts" is empty.*\["70"\]',
+        id="no-sales-account",
+    ),
+    pytest.param(
+        FEC + "  fec: {journals: [AN]}\n",
+        r'unknown key "transactions.fec.journals"',
+        id="fec-unknown-key",
+    ),
+    pytest.param(
+        FEC + "customers: {path: clients.csv, format: fec, columns: {customer_id: Code}}\n",
+        r'unknown key "customers.format"; only the transactions can be read from a FEC',
+        id="customers-format",
+    ),
+    pytest.param(
+        FEC + "activity: {path: a.csv, fec: {}, columns: {date: D, salesperson: S, type: T}}\n",
+        r'unknown key "activity.fec"; only the transactions',
+        id="activity-fec",
+    ),
 ]
 
 
@@ -235,7 +330,13 @@ def test_a_bad_fec_config_gives_one_clear_error(tmp_path: Path, text: str, messa
 def test_segment_rules_are_checked_when_the_config_is_read(tmp_path):
     from icpc.config import config_from_dict
 
-    raw = {"client": "T", "transactions": {"path": "f.csv", "columns": {"customer_id": "a", "date": "b", "amount": "c"}},
-           "segments": [{"name": "Recent", "r": [4, 5]}]}  # leaves r 1-3 without a segment
+    raw = {
+        "client": "T",
+        "transactions": {
+            "path": "f.csv",
+            "columns": {"customer_id": "a", "date": "b", "amount": "c"},
+        },
+        "segments": [{"name": "Recent", "r": [4, 5]}],
+    }  # leaves r 1-3 without a segment
     with pytest.raises(ConfigError, match="without a segment"):
         config_from_dict(raw, base_dir=tmp_path)

@@ -48,35 +48,75 @@ def refused(tmp_path: Path, text: str) -> str:
 # ids and codes are text
 # --------------------------------------------------------------------------------------
 NUMBERS_FROM_IDS = [
-    pytest.param("exclude: {customers: [00042, 01234]}", 'exclude.customers: 00042 is read by YAML as the number 34, '
-                 'not the id "00042"; quote it: ["00042"]', id="octal-leading-zeros"),
-    pytest.param('exclude: {customers: ["C1", 0042]}', 'exclude.customers: 0042 is read by YAML as the number 34, '
-                 'not the id "0042"; quote it: ["0042"]', id="octal-second-item"),
-    pytest.param("exclude: {customers: [0x1F]}", 'exclude.customers: 0x1F is read by YAML as the number 31, '
-                 'not the id "0x1F"', id="hexadecimal"),
-    pytest.param("exclude: {customers: [1_000]}", "exclude.customers: 1_000 is read by YAML as the number 1000",
-                 id="underscores"),
-    pytest.param("exclude: {customers: [+42]}", 'exclude.customers: +42 is read by YAML as the number 42, '
-                 'not the id "+42"', id="plus-sign"),
-    pytest.param("exclude: {customers: [12:30]}", "exclude.customers: 12:30 is read by YAML as the number 750",
-                 id="sexagesimal"),
-    pytest.param("exclude: {customers: [0.5]}", 'exclude.customers: 0.5 is read by YAML as the number 0.5, '
-                 'not the id "0.5"', id="decimal"),
-    pytest.param("exclude: {customers: [1.10]}", 'exclude.customers: 1.10 is read by YAML as the number 1.1, '
-                 'not the id "1.10"', id="decimal-zero"),
-    pytest.param("exclude: {customers: [.inf]}", "exclude.customers: .inf is read by YAML as the number inf",
-                 id="infinity"),
-    pytest.param("exclude: {where: {region: [SE, NO]}}", 'exclude.where.region: NO is read by YAML as false, '
-                 'not the code "NO"; quote it: ["NO"]', id="norway-is-false"),
-    pytest.param("exclude: {where: {region: on}}", 'exclude.where.region: on is read by YAML as true, not the code "on"; '
-                 'quote it: "on"', id="scalar-yes-no"),
-    pytest.param("exclude: {where: {customer_id: [007]}}", 'exclude.where.customer_id: 007 is read by YAML as the '
-                 'number 7, not the id "007"', id="where-customer-id"),
+    pytest.param(
+        "exclude: {customers: [00042, 01234]}",
+        "exclude.customers: 00042 is read by YAML as the number 34, "
+        'not the id "00042"; quote it: ["00042"]',
+        id="octal-leading-zeros",
+    ),
+    pytest.param(
+        'exclude: {customers: ["C1", 0042]}',
+        "exclude.customers: 0042 is read by YAML as the number 34, "
+        'not the id "0042"; quote it: ["0042"]',
+        id="octal-second-item",
+    ),
+    pytest.param(
+        "exclude: {customers: [0x1F]}",
+        'exclude.customers: 0x1F is read by YAML as the number 31, not the id "0x1F"',
+        id="hexadecimal",
+    ),
+    pytest.param(
+        "exclude: {customers: [1_000]}",
+        "exclude.customers: 1_000 is read by YAML as the number 1000",
+        id="underscores",
+    ),
+    pytest.param(
+        "exclude: {customers: [+42]}",
+        'exclude.customers: +42 is read by YAML as the number 42, not the id "+42"',
+        id="plus-sign",
+    ),
+    pytest.param(
+        "exclude: {customers: [12:30]}",
+        "exclude.customers: 12:30 is read by YAML as the number 750",
+        id="sexagesimal",
+    ),
+    pytest.param(
+        "exclude: {customers: [0.5]}",
+        'exclude.customers: 0.5 is read by YAML as the number 0.5, not the id "0.5"',
+        id="decimal",
+    ),
+    pytest.param(
+        "exclude: {customers: [1.10]}",
+        'exclude.customers: 1.10 is read by YAML as the number 1.1, not the id "1.10"',
+        id="decimal-zero",
+    ),
+    pytest.param(
+        "exclude: {customers: [.inf]}",
+        "exclude.customers: .inf is read by YAML as the number inf",
+        id="infinity",
+    ),
+    pytest.param(
+        "exclude: {where: {region: [SE, NO]}}",
+        'exclude.where.region: NO is read by YAML as false, not the code "NO"; quote it: ["NO"]',
+        id="norway-is-false",
+    ),
+    pytest.param(
+        "exclude: {where: {region: on}}",
+        'exclude.where.region: on is read by YAML as true, not the code "on"; quote it: "on"',
+        id="scalar-yes-no",
+    ),
+    pytest.param(
+        "exclude: {where: {customer_id: [007]}}",
+        'exclude.where.customer_id: 007 is read by YAML as the number 7, not the id "007"',
+        id="where-customer-id",
+    ),
 ]
 
 
 @pytest.mark.parametrize(("block", "message"), NUMBERS_FROM_IDS)
-def test_an_id_yaml_reads_as_a_number_is_refused_with_the_quoted_fix(tmp_path: Path, block: str, message: str) -> None:
+def test_an_id_yaml_reads_as_a_number_is_refused_with_the_quoted_fix(
+    tmp_path: Path, block: str, message: str
+) -> None:
     assert refused(tmp_path, BASE + block + "\n").startswith("client.yaml: " + message)
 
 
@@ -88,10 +128,17 @@ def test_an_id_written_as_yaml_reads_it_is_kept_as_written(tmp_path: Path) -> No
 
 
 def test_numbers_outside_the_id_keys_stay_numbers(tmp_path: Path) -> None:
-    text = BASE + "period_months: 06\nthresholds: {lost_after_days: 400, overdue_ratio: 2.5, trend_fall: 0.5}\n"
+    text = (
+        BASE
+        + "period_months: 06\nthresholds: {lost_after_days: 400, overdue_ratio: 2.5, trend_fall: 0.5}\n"
+    )
     cfg = load_config(write(tmp_path, text))
     assert cfg.period_months == 6 and type(cfg.period_months) is int
-    assert (cfg.thresholds.lost_after_days, cfg.thresholds.overdue_ratio, cfg.thresholds.trend_fall) == (400, 2.5, 0.5)
+    assert (
+        cfg.thresholds.lost_after_days,
+        cfg.thresholds.overdue_ratio,
+        cfg.thresholds.trend_fall,
+    ) == (400, 2.5, 0.5)
     assert type(cfg.thresholds.overdue_ratio) is float
 
 
@@ -119,22 +166,40 @@ transactions:
 
 
 def test_fec_accounts_and_journals_are_text(tmp_path: Path) -> None:
-    text = FEC + '  fec: {sales_accounts: [706, "707"], customer_accounts: [411], exclude_journals: [AN, "01"]}\n'
+    text = (
+        FEC
+        + '  fec: {sales_accounts: [706, "707"], customer_accounts: [411], exclude_journals: [AN, "01"]}\n'
+    )
     fec = load_config(write(tmp_path, text)).transactions.fec
-    assert (fec.sales_accounts, fec.customer_accounts, fec.exclude_journals) == (("706", "707"), ("411",), ("AN", "01"))
+    assert (fec.sales_accounts, fec.customer_accounts, fec.exclude_journals) == (
+        ("706", "707"),
+        ("411",),
+        ("AN", "01"),
+    )
 
 
 @pytest.mark.parametrize(
     ("block", "message"),
     [
-        ("  fec: {sales_accounts: [0706]}", 'transactions.fec.sales_accounts: 0706 is read by YAML as the number 454'),
-        ("  fec: {exclude_journals: [01]}", 'transactions.fec.exclude_journals: 01 is read by YAML as the number 1, '
-         'not the code "01"; quote it: \\["01"\\]'),
-        ("  fec: {exclude_journals: OFF}", "transactions.fec.exclude_journals: OFF is read by YAML as false"),
+        (
+            "  fec: {sales_accounts: [0706]}",
+            "transactions.fec.sales_accounts: 0706 is read by YAML as the number 454",
+        ),
+        (
+            "  fec: {exclude_journals: [01]}",
+            "transactions.fec.exclude_journals: 01 is read by YAML as the number 1, "
+            'not the code "01"; quote it: \\["01"\\]',
+        ),
+        (
+            "  fec: {exclude_journals: OFF}",
+            "transactions.fec.exclude_journals: OFF is read by YAML as false",
+        ),
     ],
     ids=["sales-octal", "journal-octal", "journal-off"],
 )
-def test_fec_codes_yaml_reads_as_numbers_are_refused(tmp_path: Path, block: str, message: str) -> None:
+def test_fec_codes_yaml_reads_as_numbers_are_refused(
+    tmp_path: Path, block: str, message: str
+) -> None:
     with pytest.raises(ConfigError, match=message):
         load_config(write(tmp_path, FEC + block + "\n"))
 
@@ -147,14 +212,23 @@ def test_a_header_yaml_reads_as_false_is_refused(tmp_path: Path) -> None:
 
 
 def test_activity_type_values_are_text(tmp_path: Path) -> None:
-    text = BASE + "activity:\n  path: a.csv\n  columns: {date: D, salesperson: S, type: T}\n  types: {call: [01, 2]}\n"
-    with pytest.raises(ConfigError, match="activity.types.call: 01 is read by YAML as the number 1"):
+    text = (
+        BASE
+        + "activity:\n  path: a.csv\n  columns: {date: D, salesperson: S, type: T}\n  types: {call: [01, 2]}\n"
+    )
+    with pytest.raises(
+        ConfigError, match="activity.types.call: 01 is read by YAML as the number 1"
+    ):
         load_config(write(tmp_path, text))
 
 
 @pytest.mark.parametrize(
     ("ids", "message"),
-    [([True], "true is a yes/no value, not a id"), ([0.5], "0.5 is a number, not a id"), ([["A"]], "must be text")],
+    [
+        ([True], "true is a yes/no value, not a id"),
+        ([0.5], "0.5 is a number, not a id"),
+        ([["A"]], "must be text"),
+    ],
     ids=["bool", "float", "nested-list"],
 )
 def test_dict_callers_get_the_same_id_rule(ids: list[Any], message: str) -> None:
@@ -173,7 +247,12 @@ def yaml_dict(**extra: Any) -> dict[str, Any]:
         "client": "X",
         "transactions": {
             "path": "factures.csv",
-            "columns": {"customer_id": "Code", "date": "Date", "amount": "Montant", "region": "Secteur"},
+            "columns": {
+                "customer_id": "Code",
+                "date": "Date",
+                "amount": "Montant",
+                "region": "Secteur",
+            },
         },
     }
     raw.update(extra)
@@ -216,13 +295,18 @@ def test_an_alias_bomb_is_refused_fast(tmp_path: Path, text: str) -> None:
 
 
 def test_the_bomb_is_refused_on_its_aliases(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match=rf"client.yaml: too many YAML aliases \(\*name references\): more than {MAX_ALIASES}"):
+    with pytest.raises(
+        ConfigError,
+        match=rf"client.yaml: too many YAML aliases \(\*name references\): more than {MAX_ALIASES}",
+    ):
         load_config(write(tmp_path, billion_laughs()))
 
 
 def test_few_aliases_that_expand_hugely_are_refused(tmp_path: Path) -> None:
     # 24 levels of 2 aliases: 48 alias events, but 2**24 values once expanded
-    lines = "".join(f"  - &l{i} [" + (f"*l{i - 1}, *l{i - 1}" if i else '"x", "x"') + "]\n" for i in range(24))
+    lines = "".join(
+        f"  - &l{i} [" + (f"*l{i - 1}, *l{i - 1}" if i else '"x", "x"') + "]\n" for i in range(24)
+    )
     with pytest.raises(ConfigError, match="too many YAML aliases.*repeat more than 100000 values"):
         load_config(write(tmp_path, BASE + "segments:\n" + lines))
 
@@ -245,13 +329,17 @@ branding: {firm: *name, consultant: *name}
 """
     cfg = load_config(write(tmp_path, text))
     assert cfg.branding.firm == cfg.branding.consultant == "Distribution Martin SAS"
-    assert cfg.exclude.customers == ("C1", "C2") and cfg.exclude.where == {"customer_id": ("C1", "C2")}
+    assert cfg.exclude.customers == ("C1", "C2") and cfg.exclude.where == {
+        "customer_id": ("C1", "C2")
+    }
 
 
 def test_merge_keys_work_and_their_ids_are_checked(tmp_path: Path) -> None:
     text = BASE + 'segments: [&base {name: "A", r: [1, 5]}]\nexclude: {<<: {customers: ["C1"]}}\n'
     assert load_config(write(tmp_path, text)).exclude.customers == ("C1",)
-    with pytest.raises(ConfigError, match="exclude.customers: 00042 is read by YAML as the number 34"):
+    with pytest.raises(
+        ConfigError, match="exclude.customers: 00042 is read by YAML as the number 34"
+    ):
         load_config(write(tmp_path, BASE + "exclude: {<<: {customers: [00042]}}\n"))
 
 
@@ -281,11 +369,22 @@ def test_a_file_just_under_the_limit_is_read(tmp_path: Path) -> None:
         ('"just text"\n', "must be a mapping of keys .*found the value 'just text'"),
         (BASE + "---\nclient: Other\n", "more than one YAML document"),
         (BASE + "client: Other\n", "key 'client' is given twice in one block \\(lines 1 and 5\\)"),
-        (BASE.replace('region: "Secteur"}', 'region: "Secteur", date: "Date"}'), "key 'date' is given twice"),
+        (
+            BASE.replace('region: "Secteur"}', 'region: "Secteur", date: "Date"}'),
+            "key 'date' is given twice",
+        ),
         ("[" * 5000 + "]" * 5000 + "\n", "must be a mapping"),
         ("a: " + "[" * 3000 + "]" * 3000 + "\n", "lists or mappings nested too deeply"),
     ],
-    ids=["list", "scalar", "two-documents", "duplicate-top-key", "duplicate-column", "deep-list", "deep-nesting"],
+    ids=[
+        "list",
+        "scalar",
+        "two-documents",
+        "duplicate-top-key",
+        "duplicate-column",
+        "deep-list",
+        "deep-nesting",
+    ],
 )
 def test_a_config_of_the_wrong_shape_is_refused(tmp_path: Path, text: str, message: str) -> None:
     with pytest.raises(ConfigError, match=message) as info:
@@ -294,7 +393,9 @@ def test_a_config_of_the_wrong_shape_is_refused(tmp_path: Path, text: str, messa
 
 
 def test_a_leading_document_marker_is_fine(tmp_path: Path) -> None:
-    assert load_config(write(tmp_path, "---\n" + BASE + "...\n")).client == "Distribution Martin SAS"
+    assert (
+        load_config(write(tmp_path, "---\n" + BASE + "...\n")).client == "Distribution Martin SAS"
+    )
 
 
 def test_a_cp1252_config_with_an_undefined_byte_still_loads(tmp_path: Path) -> None:
@@ -348,12 +449,30 @@ def _set(path: tuple[str, ...], value: Any) -> dict[str, Any]:
         ((HUGE,), 1, "unknown key"),
     ],
     ids=[
-        "client", "slug", "slug-no-letters", "language", "currency", "path", "path-bad-suffix", "header",
-        "header-list", "column-key", "delimiter", "format", "date", "exclude-not-list", "exclude-id",
-        "where-column", "block-as-text", "threshold", "top-key",
+        "client",
+        "slug",
+        "slug-no-letters",
+        "language",
+        "currency",
+        "path",
+        "path-bad-suffix",
+        "header",
+        "header-list",
+        "column-key",
+        "delimiter",
+        "format",
+        "date",
+        "exclude-not-list",
+        "exclude-id",
+        "where-column",
+        "block-as-text",
+        "threshold",
+        "top-key",
     ],
 )
-def test_a_huge_value_gives_a_short_message_naming_the_key(path: tuple[str, ...], value: Any, key: str) -> None:
+def test_a_huge_value_gives_a_short_message_naming_the_key(
+    path: tuple[str, ...], value: Any, key: str
+) -> None:
     with pytest.raises(ConfigError) as info:
         config_from_dict(_set(path, value), source=Path("client.yaml"))
     message = str(info.value)
@@ -374,7 +493,9 @@ def test_a_folder_as_path_lists_its_table_files(tmp_path: Path) -> None:
     (tmp_path / "exports").mkdir()
     for name in ("factures.csv", "clients.xlsx", "notes.pdf", "lisez-moi.md"):
         (tmp_path / "exports" / name).write_text("x", encoding="utf-8")
-    (tmp_path / "exports" / "archive.csv").mkdir()  # a folder, even with a table suffix, is not listed
+    (
+        tmp_path / "exports" / "archive.csv"
+    ).mkdir()  # a folder, even with a table suffix, is not listed
     assert refused(tmp_path, BASE.replace("factures.csv", "exports/")) == (
         'client.yaml: transactions.path "exports" is a folder, not a file; it holds clients.xlsx, factures.csv; '
         "give the file's name, e.g. exports/clients.xlsx"
@@ -386,19 +507,26 @@ def test_a_folder_with_many_table_files_lists_five(tmp_path: Path) -> None:
     for i in range(7):
         (tmp_path / "exports" / f"ventes_{i}.csv").write_text("x", encoding="utf-8")
     message = refused(tmp_path, BASE.replace("factures.csv", "exports"))
-    assert "it holds ventes_0.csv, ventes_1.csv, ventes_2.csv, ventes_3.csv, ventes_4.csv and 2 more;" in message
+    assert (
+        "it holds ventes_0.csv, ventes_1.csv, ventes_2.csv, ventes_3.csv, ventes_4.csv and 2 more;"
+        in message
+    )
 
 
 def test_a_folder_without_table_files_says_so(tmp_path: Path) -> None:
     (tmp_path / "vide.csv").mkdir()
     message = refused(tmp_path, BASE.replace("factures.csv", "vide.csv"))
-    assert message.startswith('client.yaml: transactions.path "vide.csv" is a folder, not a file; it holds no table file')
+    assert message.startswith(
+        'client.yaml: transactions.path "vide.csv" is a folder, not a file; it holds no table file'
+    )
 
 
 def test_a_missing_file_with_a_good_suffix_is_left_to_the_reader(tmp_path: Path) -> None:
     cfg = load_config(write(tmp_path, BASE.replace("factures.csv", "absent/factures.csv")))
     assert cfg.transactions.path == (tmp_path / "absent" / "factures.csv").resolve()
-    with pytest.raises(ConfigError, match=r'"transactions.path" factures.pdf has an unsupported type "\.pdf"'):
+    with pytest.raises(
+        ConfigError, match=r'"transactions.path" factures.pdf has an unsupported type "\.pdf"'
+    ):
         load_config(write(tmp_path, BASE.replace("factures.csv", "absent/factures.pdf")))
 
 
@@ -409,7 +537,10 @@ def test_a_missing_file_with_a_good_suffix_is_left_to_the_reader(tmp_path: Path)
     ("line", "message"),
     [
         ("period_months: .inf", '"period_months" must be a whole number, found inf'),
-        ("thresholds: {overdue_ratio: .nan}", '"thresholds.overdue_ratio" must be a number, found nan'),
+        (
+            "thresholds: {overdue_ratio: .nan}",
+            '"thresholds.overdue_ratio" must be a number, found nan',
+        ),
         ("thresholds: {trend_fall: -.inf}", '"thresholds.trend_fall" must be a number, found -inf'),
     ],
     ids=["infinite-period", "nan-ratio", "minus-infinity"],
@@ -422,12 +553,20 @@ def test_infinite_numbers_are_refused(tmp_path: Path, line: str, message: str) -
 # --------------------------------------------------------------------------------------
 # a file with no sale: the message points at the right fix
 # --------------------------------------------------------------------------------------
-def client_with(tmp_path: Path, lines: list[str], *, extra: str = "", header: str = "Code client;Date;Montant HT") -> Path:
+def client_with(
+    tmp_path: Path,
+    lines: list[str],
+    *,
+    extra: str = "",
+    header: str = "Code client;Date;Montant HT",
+) -> Path:
     (tmp_path / "factures.csv").write_text("\n".join([header, *lines]) + "\n", encoding="utf-8")
     columns = '{customer_id: "Code client", date: "Date", amount: "Montant HT"' + (
         ', invoice_id: "Facture"}' if "Facture" in header else "}"
     )
-    text = f'client: "Avoirs SARL"\ntransactions:\n  path: factures.csv\n  columns: {columns}\n{extra}'
+    text = (
+        f'client: "Avoirs SARL"\ntransactions:\n  path: factures.csv\n  columns: {columns}\n{extra}'
+    )
     return write(tmp_path, text)
 
 
@@ -447,7 +586,9 @@ def test_credit_notes_only_point_at_the_amount_column(tmp_path: Path) -> None:
 
 def test_credit_notes_only_in_english(tmp_path: Path) -> None:
     dataset = load_dataset(load_config(client_with(tmp_path, CREDIT_NOTES, extra="language: en\n")))
-    with pytest.raises(AnalysisError, match=r"total -1,234\.50 EUR\); check that transactions\.columns\.amount"):
+    with pytest.raises(
+        AnalysisError, match=r"total -1,234\.50 EUR\); check that transactions\.columns\.amount"
+    ):
         Diagnostic(dataset)
 
 
@@ -465,7 +606,12 @@ def test_as_of_before_the_sales_keeps_the_as_of_advice(tmp_path: Path) -> None:
 
 
 def test_credit_notes_cancelling_every_invoice_name_the_invoice_column(tmp_path: Path) -> None:
-    lines = ["C1;2024-01-10;100,00;F1", "C1;2024-01-10;-100,00;F1", "C2;2024-02-10;50,00;F2", "C2;2024-02-11;-60,00;F2"]
+    lines = [
+        "C1;2024-01-10;100,00;F1",
+        "C1;2024-01-10;-100,00;F1",
+        "C2;2024-02-10;50,00;F2",
+        "C2;2024-02-11;-60,00;F2",
+    ]
     path = client_with(tmp_path, lines, header="Code client;Date;Montant HT;Facture")
     with pytest.raises(AnalysisError) as info:
         Diagnostic(load_dataset(load_config(path)))
@@ -489,17 +635,26 @@ def test_config_saved_as_unicode_by_notepad_is_read(tmp_path, encoding):
 
 
 def test_control_character_in_the_config_is_one_line(tmp_path):
-    (tmp_path / "client.yaml").write_text('client: "A\x07B"\ntransactions: {path: f.csv}\n', encoding="utf-8")
+    (tmp_path / "client.yaml").write_text(
+        'client: "A\x07B"\ntransactions: {path: f.csv}\n', encoding="utf-8"
+    )
     from icpc.config import load_config
 
-    with pytest.raises(ConfigError, match=r"client\.yaml: a control character \(U\+0007\) on line 1"):
+    with pytest.raises(
+        ConfigError, match=r"client\.yaml: a control character \(U\+0007\) on line 1"
+    ):
         load_config(tmp_path / "client.yaml")
 
 
 def test_transactions_without_columns_suggest_the_fec(tmp_path):
-    (tmp_path / "client.yaml").write_text("client: T\ntransactions: {path: FEC.txt}\n", encoding="utf-8")
+    (tmp_path / "client.yaml").write_text(
+        "client: T\ntransactions: {path: FEC.txt}\n", encoding="utf-8"
+    )
     from icpc.config import load_config
 
-    with pytest.raises(ConfigError, match=r'"transactions.columns" is missing; map the headers of FEC\.txt.*'
-                                          r'add "format: fec" if the file is the accounting FEC'):
+    with pytest.raises(
+        ConfigError,
+        match=r'"transactions.columns" is missing; map the headers of FEC\.txt.*'
+        r'add "format: fec" if the file is the accounting FEC',
+    ):
         load_config(tmp_path / "client.yaml")

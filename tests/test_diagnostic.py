@@ -20,14 +20,17 @@ ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "data_samples" / "demo" / "client.yaml"
 
 
-
-
 def make_config(**extra):
     raw = {
         "client": "Test SARL",
         "transactions": {
             "path": "factures.csv",
-            "columns": {"customer_id": "Code", "date": "Date", "amount": "Montant", "salesperson": "Commercial"},
+            "columns": {
+                "customer_id": "Code",
+                "date": "Date",
+                "amount": "Montant",
+                "salesperson": "Commercial",
+            },
         },
     }
     return config_from_dict(raw | extra)
@@ -67,20 +70,41 @@ def test_kpis_json_header_and_periods():
 
 def test_kpis_json_figures_of_the_hand_worked_fixture():
     k = make_diag().kpis_json()["kpis"]
-    assert k["revenue"] == {"current": 510.0, "previous": 420.0, "change": 90.0, "change_pct": pytest.approx(90 / 420)}
-    assert k["sales_count"] == {"current": 6, "previous": 5, "change": 1, "change_pct": pytest.approx(0.2)}
+    assert k["revenue"] == {
+        "current": 510.0,
+        "previous": 420.0,
+        "change": 90.0,
+        "change_pct": pytest.approx(90 / 420),
+    }
+    assert k["sales_count"] == {
+        "current": 6,
+        "previous": 5,
+        "change": 1,
+        "change_pct": pytest.approx(0.2),
+    }
     assert k["active_customers"] == {"current": 4, "previous": 4, "change": 0, "change_pct": 0.0}
     assert k["average_basket"]["current"] == 85.0
     assert k["purchase_frequency"]["previous"] == 1.25
     assert k["revenue_per_customer"]["current"] == 127.5
-    assert (k["new_customers"], k["retained_customers"], k["reactivated_customers"], k["lost_customers"]) == (1, 2, 1, 2)
+    assert (
+        k["new_customers"],
+        k["retained_customers"],
+        k["reactivated_customers"],
+        k["lost_customers"],
+    ) == (1, 2, 1, 2)
     assert (k["lost_revenue"], k["churn_rate"], k["retention_rate"]) == (250.0, 0.5, 0.5)
     assert "margin" not in k
 
 
 def test_kpis_json_bridge_and_decomposition_add_up_to_the_cent():
     doc = make_diag().kpis_json()
-    assert doc["bridge"] == {"new": 400.0, "reactivated": 30.0, "retained": -40.0, "lost": -300.0, "other": 0.0}
+    assert doc["bridge"] == {
+        "new": 400.0,
+        "reactivated": 30.0,
+        "retained": -40.0,
+        "lost": -300.0,
+        "other": 0.0,
+    }
     dec = doc["decomposition"]
     assert set(dec) == {"customers", "frequency", "basket"}
     assert round(sum(dec.values()), 2) == 90.0
@@ -99,7 +123,11 @@ def test_kpis_json_is_strict_json_with_python_types():
 
 def test_money_is_rounded_to_the_cent_and_ratios_are_not():
     # 1/3-cent amounts: revenue comes out in cents, revenue per customer and basket unrounded
-    rows = [("A", "2024-03-01", 10.0, "F1", "P"), ("B", "2024-03-01", 10.0, "F2", "P"), ("C", "2024-03-01", 13.33, "F3", "P")]
+    rows = [
+        ("A", "2024-03-01", 10.0, "F1", "P"),
+        ("B", "2024-03-01", 10.0, "F2", "P"),
+        ("C", "2024-03-01", 13.33, "F3", "P"),
+    ]
     k = make_diag(rows).kpis_json()["kpis"]
     assert k["revenue"]["current"] == 33.33
     assert k["revenue_per_customer"]["current"] == 33.33 / 3
@@ -110,8 +138,18 @@ def test_young_company_has_null_previous_and_a_bridge_that_adds_up():
     rows = [("A", "2024-03-01", 100.0, "F1", "P"), ("B", "2024-06-01", 50.5, "F2", "P")]
     doc = make_diag(rows).kpis_json()
     k = doc["kpis"]
-    for name in ("revenue", "sales_count", "active_customers", "average_basket", "purchase_frequency"):
-        assert (k[name]["previous"], k[name]["change"], k[name]["change_pct"]) == (None, None, None), name
+    for name in (
+        "revenue",
+        "sales_count",
+        "active_customers",
+        "average_basket",
+        "purchase_frequency",
+    ):
+        assert (k[name]["previous"], k[name]["change"], k[name]["change_pct"]) == (
+            None,
+            None,
+            None,
+        ), name
     assert k["revenue"]["current"] == 150.5
     assert k["churn_rate"] is None and k["retention_rate"] is None
     assert doc["bridge"]["new"] == 150.5
@@ -121,7 +159,9 @@ def test_young_company_has_null_previous_and_a_bridge_that_adds_up():
 
 
 def test_as_of_before_the_first_sale_is_a_clear_error():
-    with pytest.raises(AnalysisError, match=r"factures\.csv: as_of 2020-01-01 is before the first sale"):
+    with pytest.raises(
+        AnalysisError, match=r"factures\.csv: as_of 2020-01-01 is before the first sale"
+    ):
         Diagnostic.from_frames(make_config(), make_tx(ROWS), as_of=dt.date(2020, 1, 1))
 
 
@@ -149,9 +189,22 @@ def test_by_salesperson_and_region_follow_the_mapping():
 def test_json_blocks_follow_the_contract_order():
     from icpc.export import BLOCKS
 
-    assert list(BLOCKS) == ["kpis", "bridge", "bridge_retained", "decomposition", "concentration", "segments",
-                            "early_warning", "monthly", "cohorts", "by_salesperson", "by_region", "lost_by_quarter",
-                            "migration", "data_quality"]
+    assert list(BLOCKS) == [
+        "kpis",
+        "bridge",
+        "bridge_retained",
+        "decomposition",
+        "concentration",
+        "segments",
+        "early_warning",
+        "monthly",
+        "cohorts",
+        "by_salesperson",
+        "by_region",
+        "lost_by_quarter",
+        "migration",
+        "data_quality",
+    ]
     assert all(callable(build) for build in BLOCKS.values())
 
 
@@ -173,7 +226,11 @@ def test_round_adding_up(parts, total, expected):
 def test_json_helpers():
     assert money(float("nan")) is None
     assert money(-0.001) == 0.0 and not math.copysign(1, money(-0.001)) < 0
-    assert jsonable({"d": dt.date(2024, 1, 2), "n": float("inf"), "t": pd.NaT}) == {"d": "2024-01-02", "n": None, "t": None}
+    assert jsonable({"d": dt.date(2024, 1, 2), "n": float("inf"), "t": pd.NaT}) == {
+        "d": "2024-01-02",
+        "n": None,
+        "t": None,
+    }
 
 
 @pytest.mark.skipif(not DEMO.is_file(), reason="demo client not generated")

@@ -36,8 +36,15 @@ def canonical_diagnostic(sample, config_changes=None) -> Diagnostic:
     as_of = pd.Timestamp(sample.truth["as_of"])
     t = sample.transactions
     cols = config.transactions.columns
-    tx = pd.DataFrame({canon: t[header] for canon, header in cols.items() if canon != "document_type"})
-    ok = tx["customer_id"].notna() & tx["date"].notna() & tx["amount"].notna() & (tx["date"] <= as_of)
+    tx = pd.DataFrame(
+        {canon: t[header] for canon, header in cols.items() if canon != "document_type"}
+    )
+    ok = (
+        tx["customer_id"].notna()
+        & tx["date"].notna()
+        & tx["amount"].notna()
+        & (tx["date"] <= as_of)
+    )
     tx = tx.loc[ok].reset_index(drop=True)
     tx["date"] = tx["date"].dt.normalize().astype("datetime64[ns]")
     for col in ("customer_id", "invoice_id", "salesperson", "region"):
@@ -61,10 +68,14 @@ def test_kpis_json_segments_and_early_warning_blocks(demo):
     assert list(seg) == [r.name for r in default_segment_rules()]
     scores = diag.scores
     assert sum(v["customers"] for v in seg.values()) == len(scores)
-    assert sum(v["revenue"] for v in seg.values()) == pytest.approx(scores["revenue"].sum(), abs=0.05)
+    assert sum(v["revenue"] for v in seg.values()) == pytest.approx(
+        scores["revenue"].sum(), abs=0.05
+    )
     ew = diag.early_warning
     assert out["early_warning"]["flagged"] == int(ew["early_warning"].sum()) > 0
-    assert out["early_warning"]["value_at_stake"] == pytest.approx(ew.loc[ew["early_warning"], "value_at_stake"].sum())
+    assert out["early_warning"]["value_at_stake"] == pytest.approx(
+        ew.loc[ew["early_warning"], "value_at_stake"].sum()
+    )
     keys = list(out)
     assert keys.index("decomposition") < keys.index("segments") < keys.index("early_warning")
 
@@ -81,10 +92,17 @@ def test_customers_table_columns_and_rows(demo):
     assert scored.sum() == len(diag.scores)
     assert table.loc[scored, "segment"].isin([r.name for r in default_segment_rules()]).all()
     assert table.loc[~scored, "segment"].isna().all()  # fully cancelled customers: not scored
-    assert table["status"].isin(["new", "active", "lost", "no sale"]).all()  # the contract's statuses
+    assert (
+        table["status"].isin(["new", "active", "lost", "no sale"]).all()
+    )  # the contract's statuses
     assert table["early_warning"].dtype == bool
-    assert (table.loc[table["early_warning"], "status"] == "active").all()  # slipping: active, flagged
-    assert table["duplicate_group"].notna().sum() == diag.anomalies.customers["duplicate_group"].notna().sum()
+    assert (
+        table.loc[table["early_warning"], "status"] == "active"
+    ).all()  # slipping: active, flagged
+    assert (
+        table["duplicate_group"].notna().sum()
+        == diag.anomalies.customers["duplicate_group"].notna().sum()
+    )
 
 
 def test_write_customers_csv(demo, tmp_path):
@@ -103,7 +121,7 @@ def test_write_customers_csv(demo, tmp_path):
 def test_segment_rules_from_config_and_bad_rules(demo):
     sample, _ = demo
     rules = [{"name": "Recent", "r": [4, 5]}, {"name": "Others"}]
-    diag = (canonical_diagnostic(sample, {"segments": rules}))
+    diag = canonical_diagnostic(sample, {"segments": rules})
     assert list(diag.kpis_json()["segments"]) == ["Recent", "Others"]
     with pytest.raises(ConfigError, match="without a segment"):  # refused when the config is read
         canonical_diagnostic(sample, {"segments": [{"name": "Recent", "r": [4, 5]}]})
@@ -180,7 +198,7 @@ def test_demo_config_end_to_end():
 
 def test_margin_basis_and_rfm_window(demo):
     sample, diag = demo
-    window = (canonical_diagnostic(sample, {"basis": "margin", "rfm_window_months": 12}))
+    window = canonical_diagnostic(sample, {"basis": "margin", "rfm_window_months": 12})
     table = window.customers_table()
     assert len(table) == len(diag.customers_table())  # every customer with a purchase is listed
     full = diag.customers_table().set_index("customer_id")
@@ -192,19 +210,24 @@ def test_margin_basis_and_rfm_window(demo):
     # monetary is the margin: below revenue for customers scored on both
     both = t["r_score"].notna() & full["r_score"].notna()
     assert (t.loc[both, "monetary"] < full.loc[both, "monetary"]).mean() > 0.95
-    assert sum(v["customers"] for v in window.kpis_json()["segments"].values()) == len(window.scores)
+    assert sum(v["customers"] for v in window.kpis_json()["segments"].values()) == len(
+        window.scores
+    )
 
 
 @pytest.mark.parametrize(
     ("target", "call"),
-    [("icpc.analysis.warning.early_warning", "kpis_json"), ("icpc.analysis.anomalies.anomalies", "customers_table")],
+    [
+        ("icpc.analysis.warning.early_warning", "kpis_json"),
+        ("icpc.analysis.anomalies.anomalies", "customers_table"),
+    ],
     ids=["early-warning-in-kpis-json", "anomalies-in-customers-table"],
 )
 def test_worker_thread_errors_reach_the_caller(demo, monkeypatch, target, call):
     # kpis_json / customers_table compute these in a worker thread: its error is raised
     # in the caller, and nothing half-computed is cached
     sample, _ = demo
-    diag = (canonical_diagnostic(sample))
+    diag = canonical_diagnostic(sample)
 
     def boom(*args, **kwargs):
         raise RuntimeError("boom in the worker")

@@ -41,7 +41,11 @@ def test_invoice_spanning_lines_takes_earliest_date_and_total():
     assert list(got.columns) == ["customer_id", "invoice_id", "date", "amount", "is_sale"]
     assert got["customer_id"].astype(str).tolist() == ["A", "B", "A"]
     assert got["invoice_id"].astype(str).tolist() == ["F1", "F2", "AV1"]
-    assert got["date"].dt.strftime("%Y-%m-%d").tolist() == ["2024-01-01", "2024-01-02", "2024-02-01"]
+    assert got["date"].dt.strftime("%Y-%m-%d").tolist() == [
+        "2024-01-01",
+        "2024-01-02",
+        "2024-02-01",
+    ]
     assert got["amount"].tolist() == [150.5, 20.0, -30.0]
     assert got["is_sale"].tolist() == [True, True, False]
     assert got["customer_id"].dtype == tx["customer_id"].dtype
@@ -61,7 +65,11 @@ def test_same_invoice_number_of_two_customers_is_two_documents():
     assert got["customer_id"].astype(str).tolist() == ["A", "B", "B"]
     assert got["invoice_id"].astype(str).tolist() == ["F1", "F2", "F1"]
     assert got["amount"].tolist() == [11.0, 2.0, 20.0]
-    assert got["date"].dt.strftime("%Y-%m-%d").tolist() == ["2024-01-01", "2024-01-02", "2024-01-05"]
+    assert got["date"].dt.strftime("%Y-%m-%d").tolist() == [
+        "2024-01-01",
+        "2024-01-02",
+        "2024-01-05",
+    ]
 
 
 def test_null_invoice_id_row_is_its_own_document():
@@ -135,15 +143,19 @@ def test_matches_a_pandas_groupby(seed):
     tx = pd.DataFrame(
         {
             "customer_id": pd.Categorical([f"C{c:02d}" for c in cust]),
-            "date": (pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 300, n), unit="D")).astype(
-                "datetime64[ns]"
-            ),
+            "date": (
+                pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 300, n), unit="D")
+            ).astype("datetime64[ns]"),
             "amount": np.round(rng.normal(50, 80, n), 2),
             "invoice_id": pd.Categorical([None if i is None else f"F{i}" for i in inv]),
         }
     )
     got = documents(tx)
-    key = tx["invoice_id"].astype(object).where(tx["invoice_id"].notna(), "row" + pd.Series(range(n)).astype(str))
+    key = (
+        tx["invoice_id"]
+        .astype(object)
+        .where(tx["invoice_id"].notna(), "row" + pd.Series(range(n)).astype(str))
+    )
     expected = (
         tx.assign(key=key.to_numpy())
         .groupby(["customer_id", "key"], observed=True, sort=False)
@@ -153,7 +165,9 @@ def test_matches_a_pandas_groupby(seed):
     expected["amount"] = expected["amount"].round(2) + 0.0
     expected["is_sale"] = expected["amount"] > 0
     got = got.sort_values(["customer_id", "date", "amount"], kind="stable").reset_index(drop=True)
-    expected = expected.sort_values(["customer_id", "date", "amount"], kind="stable").reset_index(drop=True)
+    expected = expected.sort_values(["customer_id", "date", "amount"], kind="stable").reset_index(
+        drop=True
+    )
     pdt.assert_frame_equal(
         got[["customer_id", "date", "amount", "is_sale"]],
         expected[["customer_id", "date", "amount", "is_sale"]],

@@ -19,7 +19,9 @@ ICPC = Path(sys.executable).with_name("icpc")
 
 def icpc(*args: str | Path, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
     command = [str(ICPC)] if ICPC.exists() else [sys.executable, "-m", "icpc.cli"]
-    return subprocess.run([*command, *map(str, args)], capture_output=True, text=True, cwd=cwd, timeout=600)
+    return subprocess.run(
+        [*command, *map(str, args)], capture_output=True, text=True, cwd=cwd, timeout=600
+    )
 
 
 def test_validate_json_on_the_demo_client_accounts_for_every_row() -> None:
@@ -47,7 +49,10 @@ def test_kpis_json_tells_the_demo_story(tmp_path: Path) -> None:
     assert abs(k["revenue"]["change_pct"]) < 0.05
     assert k["new_customers"] > 80 and k["lost_customers"] > 0
     # DESIGN identities, on the published figures
-    assert k["active_customers"]["current"] == k["new_customers"] + k["retained_customers"] + k["reactivated_customers"]
+    assert (
+        k["active_customers"]["current"]
+        == k["new_customers"] + k["retained_customers"] + k["reactivated_customers"]
+    )
     assert k["active_customers"]["previous"] == k["retained_customers"] + k["lost_customers"]
     assert sum(result["bridge"].values()) == pytest.approx(k["revenue"]["change"], abs=0.011)
     assert sum(result["decomposition"].values()) == pytest.approx(k["revenue"]["change"], abs=0.011)
@@ -71,7 +76,10 @@ def write_client(folder: Path, csv_text: str, columns: str) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "ventes.csv").write_text(csv_text, encoding="cp1252")
     config = folder / "client.yaml"
-    config.write_text(f'client: "Client Test"\ntransactions:\n  path: ventes.csv\n  columns: {columns}\n', encoding="utf-8")
+    config.write_text(
+        f'client: "Client Test"\ntransactions:\n  path: ventes.csv\n  columns: {columns}\n',
+        encoding="utf-8",
+    )
     return config
 
 
@@ -81,15 +89,30 @@ GOOD_COLUMNS = '{customer_id: "Code", date: "Date", amount: "Montant HT"}'
 @pytest.mark.parametrize(
     ("csv_text", "columns", "message"),
     [
-        pytest.param("Code;Date;Montant\nC1;03/01/2024;12,50\n", GOOD_COLUMNS,
-                     r'ventes\.csv: column "Montant HT" not found.*"Code", "Date", "Montant".*transactions\.columns\.amount',
-                     id="missing-column"),
+        pytest.param(
+            "Code;Date;Montant\nC1;03/01/2024;12,50\n",
+            GOOD_COLUMNS,
+            r'ventes\.csv: column "Montant HT" not found.*"Code", "Date", "Montant".*transactions\.columns\.amount',
+            id="missing-column",
+        ),
         pytest.param("", GOOD_COLUMNS, r"ventes\.csv.*empty", id="empty-file"),
-        pytest.param("Code;Date;Montant HT\n", GOOD_COLUMNS, r"ventes\.csv.*(no data|headers only|no rows)", id="headers-only"),
-        pytest.param("Code;Date;Montant HT\nC1;??;abc\n;03/01/2024;1,00\n", GOOD_COLUMNS, r"ventes\.csv: no usable rows.*1 missing customer id.*1 unparseable date", id="all-rows-unusable"),
+        pytest.param(
+            "Code;Date;Montant HT\n",
+            GOOD_COLUMNS,
+            r"ventes\.csv.*(no data|headers only|no rows)",
+            id="headers-only",
+        ),
+        pytest.param(
+            "Code;Date;Montant HT\nC1;??;abc\n;03/01/2024;1,00\n",
+            GOOD_COLUMNS,
+            r"ventes\.csv: no usable rows.*1 missing customer id.*1 unparseable date",
+            id="all-rows-unusable",
+        ),
     ],
 )
-def test_bad_input_gets_one_line_and_exit_2(tmp_path: Path, csv_text: str, columns: str, message: str) -> None:
+def test_bad_input_gets_one_line_and_exit_2(
+    tmp_path: Path, csv_text: str, columns: str, message: str
+) -> None:
     config = write_client(tmp_path / "client", csv_text, columns)
     done = icpc("validate", config)
     assert done.returncode == 2, done.stdout + done.stderr
@@ -100,7 +123,9 @@ def test_bad_input_gets_one_line_and_exit_2(tmp_path: Path, csv_text: str, colum
 
 
 def test_missing_input_file_and_bad_config_exit_2(tmp_path: Path) -> None:
-    config = write_client(tmp_path / "client", "Code;Date;Montant HT\nC1;03/01/2024;1,00\n", GOOD_COLUMNS)
+    config = write_client(
+        tmp_path / "client", "Code;Date;Montant HT\nC1;03/01/2024;1,00\n", GOOD_COLUMNS
+    )
     (tmp_path / "client" / "ventes.csv").unlink()
     done = icpc("kpis", config, "--json")
     assert done.returncode == 2 and "ventes.csv" in done.stderr and "Traceback" not in done.stderr
@@ -130,8 +155,10 @@ def test_readme_commands_are_makefile_targets() -> None:
     for target in ("demo", "test"):
         dry = subprocess.run(["make", "-n", target], capture_output=True, text=True, cwd=ROOT)
         assert dry.returncode == 0, dry.stderr
-    assert "icpc run data_samples/demo/client.yaml" in subprocess.run(
-        ["make", "-n", "demo"], capture_output=True, text=True, cwd=ROOT).stdout
+    assert (
+        "icpc run data_samples/demo/client.yaml"
+        in subprocess.run(["make", "-n", "demo"], capture_output=True, text=True, cwd=ROOT).stdout
+    )
 
 
 @pytest.mark.slow
@@ -145,7 +172,14 @@ def test_run_on_a_generated_client_writes_every_output(tmp_path: Path) -> None:
     out_dir = Path(done.stdout.strip().splitlines()[-1])
     assert out_dir.parent.parent == tmp_path / "out"
     names = {p.name for p in out_dir.iterdir()}
-    assert {"diagnostic.ipynb", "diagnostic.pdf", "actions.xlsx", "kpis.json", "customers.csv", "manifest.json"} <= names
+    assert {
+        "diagnostic.ipynb",
+        "diagnostic.pdf",
+        "actions.xlsx",
+        "kpis.json",
+        "customers.csv",
+        "manifest.json",
+    } <= names
     assert not [n for n in names if n.startswith(".") or n.endswith(".tmp")]
     from pypdf import PdfReader
 

@@ -30,22 +30,43 @@ def _column(ws, header: str) -> list:
 
 def test_sheets_in_order(workbook):
     _, wb = workbook
-    assert wb.sheetnames == ["Clients", "À appeler", "Clients perdus", *(f"Com. {s}" for s in sorted(SELLERS)),
-                             "Anomalies", "Qualité des données"]
+    assert wb.sheetnames == [
+        "Clients",
+        "À appeler",
+        "Clients perdus",
+        *(f"Com. {s}" for s in sorted(SELLERS)),
+        "Anomalies",
+        "Qualité des données",
+    ]
 
 
 def test_customers_sheet(workbook):
     diag, wb = workbook
     ws = wb["Clients"]
     headers = _headers(ws)
-    for h in ("Code client", "Raison sociale", "Commercial", "Segment", "Statut", "Score R", "Score F", "Score M",
-              "Dernier achat", "CA N", "Décrochage", "CA en jeu"):
+    for h in (
+        "Code client",
+        "Raison sociale",
+        "Commercial",
+        "Segment",
+        "Statut",
+        "Score R",
+        "Score F",
+        "Score M",
+        "Dernier achat",
+        "CA N",
+        "Décrochage",
+        "CA en jeu",
+    ):
         assert h in headers
     assert ws.max_row - 1 == len(diag.customers_table())
     assert ws.freeze_panes == "A2"
     assert ws.auto_filter.ref.startswith("A1:")
     row = {h: c for h, c in zip(headers, ws[2], strict=True)}
-    assert isinstance(row["Dernier achat"].value, dt.datetime) and row["Dernier achat"].number_format == "dd/mm/yyyy"
+    assert (
+        isinstance(row["Dernier achat"].value, dt.datetime)
+        and row["Dernier achat"].number_format == "dd/mm/yyyy"
+    )
     assert "€" in row["CA N"].number_format
     assert set(_column(ws, "Décrochage")) <= {"oui", "non"}
     assert set(_column(ws, "Statut")) <= {"Nouveau", "Actif", "En décrochage", "Perdu"}
@@ -102,8 +123,13 @@ def test_english_headers_and_no_optional_sheets(tmp_path):
 
 @pytest.mark.parametrize(
     ("name", "expected"),
-    [("Ventes 2024/Q1", "Ventes 2024-Q1"), ("a[b]:c*d?e\\f", "a-b--c-d-e-f"), ("", "Feuille"),
-     ("x" * 40, "x" * 31), ("'quoted'", "quoted")],
+    [
+        ("Ventes 2024/Q1", "Ventes 2024-Q1"),
+        ("a[b]:c*d?e\\f", "a-b--c-d-e-f"),
+        ("", "Feuille"),
+        ("x" * 40, "x" * 31),
+        ("'quoted'", "quoted"),
+    ],
     ids=["slash", "all-forbidden", "empty", "too-long", "quotes"],
 )
 def test_sheet_names_are_sanitised(name, expected):
@@ -113,14 +139,22 @@ def test_sheet_names_are_sanitised(name, expected):
 def test_sheet_names_are_unique_case_insensitively():
     taken: set[str] = set()
     assert [sheet_name(n, taken) for n in ("Com. Dupont", "com. dupont", "Com. Dupont")] == [
-        "Com. Dupont", "com. dupont (2)", "Com. Dupont (3)"]
+        "Com. Dupont",
+        "com. dupont (2)",
+        "Com. Dupont (3)",
+    ]
     long_taken = {"y" * 31}
     assert sheet_name("y" * 40, long_taken) == "y" * 27 + " (2)"
 
 
 def test_write_sheets_handles_missing_values_and_widths(tmp_path):
-    frame = pd.DataFrame({"customer_id": ["A", "B"], "revenue": [1.5, float("nan")],
-                          "last_sale": [pd.Timestamp("2024-12-31"), pd.NaT]})
+    frame = pd.DataFrame(
+        {
+            "customer_id": ["A", "B"],
+            "revenue": [1.5, float("nan")],
+            "last_sale": [pd.Timestamp("2024-12-31"), pd.NaT],
+        }
+    )
     wb = openpyxl.load_workbook(write_sheets({"S": frame}, tmp_path / "s.xlsx"))
     ws = wb["S"]
     assert [c.value for c in ws[3]] == ["B", None, None]

@@ -16,20 +16,30 @@ from icpc.diagnostic import Diagnostic
 from icpc.money import cents
 
 #: the hand fixture plus H, whose only rows are a credit note and a zero line (no sale)
-ROWS_H = [*ROWS, ("H", "2024-03-01", -25.0, "AV3", "Marie"), ("H", "2024-04-01", 0.0, "F13", "Marie")]
+ROWS_H = [
+    *ROWS,
+    ("H", "2024-03-01", -25.0, "AV3", "Marie"),
+    ("H", "2024-04-01", 0.0, "F13", "Marie"),
+]
 
 
 @pytest.fixture(scope="module")
 def demo() -> Diagnostic:
     from pathlib import Path
 
-    return Diagnostic.from_config(load_config(Path(__file__).resolve().parents[1] / "data_samples/demo/client.yaml"))
+    return Diagnostic.from_config(
+        load_config(Path(__file__).resolve().parents[1] / "data_samples/demo/client.yaml")
+    )
 
 
 def test_ratios_are_not_rounded():
     out = make_diag().kpis_json()["kpis"]
     # N: revenue 80 + 40 + 300 + 100 + 0 + 30 + 10 - 50 = 510, sales 6, active 3 (A, C, E; F nets 10)
-    revenue, sales, active = out["revenue"]["current"], out["sales_count"]["current"], out["active_customers"]["current"]
+    revenue, sales, active = (
+        out["revenue"]["current"],
+        out["sales_count"]["current"],
+        out["active_customers"]["current"],
+    )
     assert out["average_basket"]["current"] == revenue / sales
     assert out["revenue_per_customer"]["current"] == revenue / active
     assert out["purchase_frequency"]["current"] == sales / active
@@ -45,11 +55,16 @@ def test_monthly_block_covers_every_month_and_adds_up(demo):
         d = (d.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
     assert months == expected
     n_months = [m for m in months if m >= demo.period.start.strftime("%Y-%m")]
-    assert float(cents(sum(out["monthly"][m]["revenue"] for m in n_months))) == out["kpis"]["revenue"]["current"]
+    assert (
+        float(cents(sum(out["monthly"][m]["revenue"] for m in n_months)))
+        == out["kpis"]["revenue"]["current"]
+    )
     assert out["monthly"][months[-1]]["revenue_12m"] == out["kpis"]["revenue"]["current"]
     for block in out["monthly"].values():
         if block["sales_count"]:
-            assert math.isclose(block["average_basket"], block["revenue"] / block["sales_count"], rel_tol=1e-12)
+            assert math.isclose(
+                block["average_basket"], block["revenue"] / block["sales_count"], rel_tol=1e-12
+            )
 
 
 def test_cohorts_block(demo):
@@ -65,7 +80,10 @@ def test_by_salesperson_and_region_add_up(demo):
     out = demo.kpis_json()
     for key in ("by_salesperson", "by_region"):
         groups = out[key]
-        assert float(cents(sum(g["revenue"]["current"] for g in groups.values()))) == out["kpis"]["revenue"]["current"]
+        assert (
+            float(cents(sum(g["revenue"]["current"] for g in groups.values())))
+            == out["kpis"]["revenue"]["current"]
+        )
         assert sum(g["customers"] for g in groups.values()) == len(demo.table)
         assert sum(g["new_customers"] for g in groups.values()) == out["kpis"]["new_customers"]
         assert sum(g["lost_customers"] for g in groups.values()) == out["kpis"]["lost_customers"]
@@ -79,7 +97,10 @@ def test_lost_by_quarter_adds_up_to_the_lost_customers(demo):
     out = demo.kpis_json()
     lost = out["lost_by_quarter"]
     assert sum(q["customers"] for q in lost.values()) == out["kpis"]["lost_customers"]
-    assert float(cents(sum(q["revenue_previous"] for q in lost.values()))) == out["kpis"]["lost_revenue"]
+    assert (
+        float(cents(sum(q["revenue_previous"] for q in lost.values())))
+        == out["kpis"]["lost_revenue"]
+    )
     assert list(lost) == sorted(lost)
 
 
@@ -109,7 +130,12 @@ def test_customers_csv_holds_every_customer_and_adds_up(tmp_path):
         rows = {r["customer_id"]: r for r in csv.DictReader(fh)}
     assert set(rows) == {"A", "B", "C", "D", "E", "F", "G", "H"}
     h = rows["H"]
-    assert h["status"] == "no sale" and h["first_sale"] == "" and h["segment"] == "" and h["r_score"] == ""
+    assert (
+        h["status"] == "no sale"
+        and h["first_sale"] == ""
+        and h["segment"] == ""
+        and h["r_score"] == ""
+    )
     assert float(h["revenue"]) == -25.0
     revenue = diag.kpis_json()["kpis"]["revenue"]["current"]
     assert float(cents(sum(float(r["revenue"]) for r in rows.values()))) == revenue

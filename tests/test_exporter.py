@@ -49,15 +49,21 @@ def _meta(language: str = "fr") -> dict:
         "period": {"start": "2024-01-01", "end": "2024-12-31"},
         "previous_period": {"start": "2023-01-01", "end": "2023-12-31"},
         "generated": "2025-01-15",
-        "branding": {"firm": "Cabinet Conseil", "consultant": "Jeanne Dupont", "logo": None,
-                     "confidentiality": None},
+        "branding": {
+            "firm": "Cabinet Conseil",
+            "consultant": "Jeanne Dupont",
+            "logo": None,
+            "confidentiality": None,
+        },
     }
 
 
 def _table(ncols: int, nrows: int) -> str:
     head = "".join(f"<th>Colonne {j}</th>" for j in range(ncols))
     rows = "".join(
-        "<tr>" + "".join(f'<td class="num">{i * 10 + j}\u202f234,56\u00a0€</td>' for j in range(ncols)) + "</tr>"
+        "<tr>"
+        + "".join(f'<td class="num">{i * 10 + j}\u202f234,56\u00a0€</td>' for j in range(ncols))
+        + "</tr>"
         for i in range(nrows)
     )
     return f'<table class="icpc-table"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
@@ -69,16 +75,25 @@ def build_notebook(meta: dict | None) -> nbformat.NotebookNode:
         new_code_cell("config_path = 'client.yaml'", metadata={"tags": ["parameters"]}),
     ]
     if meta is not None:
-        cells.append(new_code_cell(
-            "meta.publish(diag)", metadata={"tags": ["remove_input"]},
-            outputs=[new_output("display_data", data={META_MIMETYPE: meta})],
-        ))
+        cells.append(
+            new_code_cell(
+                "meta.publish(diag)",
+                metadata={"tags": ["remove_input"]},
+                outputs=[new_output("display_data", data={META_MIMETYPE: meta})],
+            )
+        )
     cells += [
         new_code_cell(
             "import warnings\nshow_kpi_table(diag)",
             outputs=[
-                new_output("display_data", data={"text/html": '<h1 id="icpc-executive_summary">Synthèse</h1>'}),
-                new_output("display_data", data={"text/markdown": "Le chiffre d'affaires progresse de 12,5\u00a0%."}),
+                new_output(
+                    "display_data",
+                    data={"text/html": '<h1 id="icpc-executive_summary">Synthèse</h1>'},
+                ),
+                new_output(
+                    "display_data",
+                    data={"text/markdown": "Le chiffre d'affaires progresse de 12,5\u00a0%."},
+                ),
                 new_output("stream", name="stderr", text="UserWarning: noisy library warning\n"),
                 new_output("display_data", data={"text/html": _table(2, 3)}),
             ],
@@ -86,33 +101,64 @@ def build_notebook(meta: dict | None) -> nbformat.NotebookNode:
         new_markdown_cell("Une phrase d'un analyste.\n\n## Évolution mensuelle"),
         new_code_cell(
             "plot_monthly(diag)",
-            outputs=[new_output("display_data", data={"image/svg+xml": SVG,
-                                                      "text/plain": "<Figure size 640x480 with 1 Axes>"})],
+            outputs=[
+                new_output(
+                    "display_data",
+                    data={"image/svg+xml": SVG, "text/plain": "<Figure size 640x480 with 1 Axes>"},
+                )
+            ],
         ),
         new_code_cell(
             "plot_png(diag)",
-            outputs=[new_output("display_data", data={"image/png": base64.b64encode(PNG_1PX).decode()})],
+            outputs=[
+                new_output("display_data", data={"image/png": base64.b64encode(PNG_1PX).decode()})
+            ],
         ),
-        new_code_cell("ax", outputs=[new_output("execute_result", data={"text/plain": "<Axes: >"},
-                                                execution_count=4)]),
         new_code_cell(
-            "secret_debug_cell()", metadata={"tags": ["remove_cell"]},
+            "ax",
+            outputs=[
+                new_output("execute_result", data={"text/plain": "<Axes: >"}, execution_count=4)
+            ],
+        ),
+        new_code_cell(
+            "secret_debug_cell()",
+            metadata={"tags": ["remove_cell"]},
             outputs=[new_output("stream", name="stdout", text="REMOVED CELL OUTPUT\n")],
         ),
         new_code_cell(
             "1/0",
-            outputs=[new_output("error", ename="ZeroDivisionError", evalue="division by zero",
-                                traceback=["Traceback (most recent call last)", "ZeroDivisionError"])],
+            outputs=[
+                new_output(
+                    "error",
+                    ename="ZeroDivisionError",
+                    evalue="division by zero",
+                    traceback=["Traceback (most recent call last)", "ZeroDivisionError"],
+                )
+            ],
         ),
         # a section heading displayed by code, as icpc.report.sections does
-        new_code_cell("sections.data_quality(diag)", outputs=[
-            new_output("display_data", data={"text/html": '<h1 id="icpc-data_quality">Méthode</h1>'}),
-            new_output("display_data", data={"text/html": "<p>Descriptif, pas une prévision.</p>"}),
-        ]),
-        new_code_cell("wide_table(diag)", outputs=[new_output("display_data", data={"text/html": _table(15, 12)})]),
+        new_code_cell(
+            "sections.data_quality(diag)",
+            outputs=[
+                new_output(
+                    "display_data", data={"text/html": '<h1 id="icpc-data_quality">Méthode</h1>'}
+                ),
+                new_output(
+                    "display_data", data={"text/html": "<p>Descriptif, pas une prévision.</p>"}
+                ),
+            ],
+        ),
+        new_code_cell(
+            "wide_table(diag)",
+            outputs=[new_output("display_data", data={"text/html": _table(15, 12)})],
+        ),
     ]
-    return new_notebook(cells=cells, metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
-                                                              "language": "python"}})
+    return new_notebook(
+        cells=cells,
+        metadata={
+            "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}
+        },
+    )
 
 
 def _pages(pdf: Path) -> list[str]:
@@ -139,17 +185,49 @@ def test_pdf_has_cover_with_client_period_firm_and_notice(french_pdf: Path) -> N
 
 def test_pdf_shows_markdown_tables_and_svg_text(french_pdf: Path) -> None:
     text = "\n".join(_pages(french_pdf))
-    for expected in ("Synthèse", "Évolution mensuelle", "Méthode", "12,5", "Colonne 14", "Graphique mensuel"):
+    for expected in (
+        "Synthèse",
+        "Évolution mensuelle",
+        "Méthode",
+        "12,5",
+        "Colonne 14",
+        "Graphique mensuel",
+    ):
         assert expected in text
 
 
 @pytest.mark.parametrize(
     "forbidden",
-    ["show_kpi_table", "import warnings", "UserWarning", "Traceback", "ZeroDivisionError",
-     "secret_debug_cell", "REMOVED CELL OUTPUT", "<Axes", "<Figure", "In [", "Out[", "config_path",
-     "meta.publish"],
-    ids=["code", "import", "stderr", "traceback", "error", "removed-code", "removed-output", "axes-repr",
-         "figure-repr", "in-prompt", "out-prompt", "parameters", "meta-call"],
+    [
+        "show_kpi_table",
+        "import warnings",
+        "UserWarning",
+        "Traceback",
+        "ZeroDivisionError",
+        "secret_debug_cell",
+        "REMOVED CELL OUTPUT",
+        "<Axes",
+        "<Figure",
+        "In [",
+        "Out[",
+        "config_path",
+        "meta.publish",
+    ],
+    ids=[
+        "code",
+        "import",
+        "stderr",
+        "traceback",
+        "error",
+        "removed-code",
+        "removed-output",
+        "axes-repr",
+        "figure-repr",
+        "in-prompt",
+        "out-prompt",
+        "parameters",
+        "meta-call",
+    ],
 )
 def test_pdf_has_no_code_prompts_or_noise(french_pdf: Path, forbidden: str) -> None:
     assert forbidden not in "\n".join(_pages(french_pdf))
@@ -165,8 +243,11 @@ def test_every_page_after_cover_has_header_and_page_x_of_y(french_pdf: Path) -> 
 
 def test_no_blank_page(french_pdf: Path) -> None:
     for number, text in enumerate(_pages(french_pdf)[1:], start=2):
-        body = [line for line in text.split("\n")
-                if line.strip() and CLIENT not in line and not re.search(r"page \d+ / \d+", line)]
+        body = [
+            line
+            for line in text.split("\n")
+            if line.strip() and CLIENT not in line and not re.search(r"page \d+ / \d+", line)
+        ]
         assert body, f"page {number} is blank"
 
 
@@ -186,10 +267,17 @@ def test_top_level_sections_start_on_a_new_page(french_pdf: Path) -> None:
     pages = _pages(french_pdf)
 
     def first_page(title: str) -> int:
-        return next(i for i, text in enumerate(pages[2:], start=2)
-                    if any(line.strip().startswith(title) for line in text.split("\n")))
+        return next(
+            i
+            for i, text in enumerate(pages[2:], start=2)
+            if any(line.strip().startswith(title) for line in text.split("\n"))
+        )
 
-    synthese, monthly, method = first_page("Synthèse"), first_page("Évolution mensuelle"), first_page("Méthode")
+    synthese, monthly, method = (
+        first_page("Synthèse"),
+        first_page("Évolution mensuelle"),
+        first_page("Méthode"),
+    )
     assert synthese == monthly  # a sub-section flows on
     assert method > monthly  # a new h1 section starts a page
 
@@ -223,14 +311,18 @@ def test_wide_tables_get_smaller_type_and_narrow_ones_do_not() -> None:
     assert "@page" in html and "A4" in html
 
 
-def test_custom_css_and_template_folder_from_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_custom_css_and_template_folder_from_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import shutil
 
     from icpc.report.exporter import _PROJECT_TEMPLATES, TEMPLATE_NAME
 
     own = tmp_path / "firm-templates"
     shutil.copytree(_PROJECT_TEMPLATES / TEMPLATE_NAME, own / TEMPLATE_NAME)
-    (own / TEMPLATE_NAME / "custom.css").write_text(".kpi-value { color: #123456; }", encoding="utf-8")
+    (own / TEMPLATE_NAME / "custom.css").write_text(
+        ".kpi-value { color: #123456; }", encoding="utf-8"
+    )
     monkeypatch.setenv("ICPC_TEMPLATES", str(own))
     exporter = IcpcPDFExporter(keep_html=True)
     assert exporter.extra_template_basedirs[0] == str(own.resolve())
@@ -251,12 +343,23 @@ def test_execution_comes_before_the_removals() -> None:
     # (tagged remove_cell) would never run under `jupyter nbconvert --execute`
     exporter = IcpcPDFExporter(config=TraitletsConfig({"ExecutePreprocessor": {"enabled": True}}))
     order = [type(p).__name__ for p in exporter._preprocessors]
-    assert order.index("ExecutePreprocessor") < order.index("StripNoisePreprocessor") < order.index("TagRemovePreprocessor")
+    assert (
+        order.index("ExecutePreprocessor")
+        < order.index("StripNoisePreprocessor")
+        < order.index("TagRemovePreprocessor")
+    )
     assert order.index("ClearOutputPreprocessor") < order.index("ExecutePreprocessor")
     assert exporter._preprocessors[order.index("ExecutePreprocessor")].enabled
-    assert not IcpcPDFExporter()._preprocessors[order.index("ExecutePreprocessor")].enabled  # only when asked
-    names = {p if isinstance(p, str) else f"{p.__module__}.{p.__name__}" for p in exporter.default_preprocessors}
-    assert set(HTMLExporter.class_traits()["default_preprocessors"].default()) <= names  # none dropped
+    assert (
+        not IcpcPDFExporter()._preprocessors[order.index("ExecutePreprocessor")].enabled
+    )  # only when asked
+    names = {
+        p if isinstance(p, str) else f"{p.__module__}.{p.__name__}"
+        for p in exporter.default_preprocessors
+    }
+    assert (
+        set(HTMLExporter.class_traits()["default_preprocessors"].default()) <= names
+    )  # none dropped
     assert order.count("StripNoisePreprocessor") == 1
 
 
@@ -267,15 +370,23 @@ def test_exporter_config_turns_tag_removal_on() -> None:
     assert "remove_input" in cfg.TagRemovePreprocessor.remove_input_tags
     assert "remove_output" in cfg.TagRemovePreprocessor.remove_all_outputs_tags
     exporter = IcpcPDFExporter()
-    assert exporter.exclude_input and exporter.exclude_input_prompt and exporter.exclude_output_prompt
+    assert (
+        exporter.exclude_input and exporter.exclude_input_prompt and exporter.exclude_output_prompt
+    )
     assert exporter.output_mimetype == "application/pdf" and exporter.file_extension == ".pdf"
 
 
 # ------------------------------------------------------------------ cover metadata
 def _config(tmp_path: Path, **branding: object):
     return config_from_dict(
-        {"client": CLIENT, "transactions": {"path": "f.csv", "columns": {
-            "customer_id": "c", "date": "d", "amount": "a"}}, "branding": branding},
+        {
+            "client": CLIENT,
+            "transactions": {
+                "path": "f.csv",
+                "columns": {"customer_id": "c", "date": "d", "amount": "a"},
+            },
+            "branding": branding,
+        },
         base_dir=tmp_path,
     )
 
@@ -285,10 +396,13 @@ def test_cover_metadata_embeds_the_logo_and_periods(tmp_path: Path) -> None:
     import datetime as dt
 
     cfg = _config(tmp_path, firm="Cabinet Conseil", consultant="Jeanne Dupont", logo="logo.png")
-    meta = cover_metadata(cfg, as_of=dt.date(2024, 12, 31),
-                          period=(dt.date(2024, 1, 1), dt.date(2024, 12, 31)),
-                          previous_period=(dt.date(2023, 1, 1), dt.date(2023, 12, 31)),
-                          generated=dt.date(2025, 1, 15))
+    meta = cover_metadata(
+        cfg,
+        as_of=dt.date(2024, 12, 31),
+        period=(dt.date(2024, 1, 1), dt.date(2024, 12, 31)),
+        previous_period=(dt.date(2023, 1, 1), dt.date(2023, 12, 31)),
+        generated=dt.date(2025, 1, 15),
+    )
     assert meta["branding"]["logo"].startswith("data:image/png;base64,")
     assert base64.b64decode(meta["branding"]["logo"].split(",", 1)[1]) == PNG_1PX
     assert meta["period"] == {"start": "2024-01-01", "end": "2024-12-31"}
@@ -302,7 +416,9 @@ def test_cover_metadata_accepts_period_objects(tmp_path: Path) -> None:
     from icpc.kpi import period_bounds
 
     period, previous = period_bounds(dt.date(2011, 12, 9), 6)
-    meta = cover_metadata(_config(tmp_path), as_of=dt.date(2011, 12, 9), period=period, previous_period=previous)
+    meta = cover_metadata(
+        _config(tmp_path), as_of=dt.date(2011, 12, 9), period=period, previous_period=previous
+    )
     assert meta["period"] == {"start": "2011-06-10", "end": "2011-12-09"}
     assert meta["previous_period"]["end"] == "2011-06-09"
     assert meta["branding"]["logo"] is None
@@ -328,7 +444,9 @@ def test_logo_on_the_cover(tmp_path: Path) -> None:
     [("missing.png", None, "cannot be read"), ("logo.txt", b"hello", "not an image")],
     ids=["missing", "not-an-image"],
 )
-def test_bad_logo_is_a_config_error(tmp_path: Path, name: str, content: bytes | None, match: str) -> None:
+def test_bad_logo_is_a_config_error(
+    tmp_path: Path, name: str, content: bytes | None, match: str
+) -> None:
     if content is not None:
         (tmp_path / name).write_bytes(content)
     with pytest.raises(ConfigError, match=match):
@@ -345,8 +463,13 @@ def test_jupyter_nbconvert_to_icpc_pdf(tmp_path: Path) -> None:
     nb_path = tmp_path / "executed.ipynb"
     nbformat.write(build_notebook(_meta()), nb_path)
     jupyter = Path(sys.executable).with_name("jupyter")
-    done = subprocess.run([str(jupyter), "nbconvert", "--to", "icpc_pdf", str(nb_path)],
-                          capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    done = subprocess.run(
+        [str(jupyter), "nbconvert", "--to", "icpc_pdf", str(nb_path)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     pages = _pages(tmp_path / "executed.pdf")
     assert CLIENT in pages[0] and f"page 2 / {len(pages)}" in pages[1]
@@ -357,26 +480,40 @@ def test_jupyter_nbconvert_to_icpc_pdf(tmp_path: Path) -> None:
 def test_jupyter_nbconvert_execute_runs_hidden_cells_then_removes_them(tmp_path: Path) -> None:
     # the hidden cell defines what the visible one prints and publishes the cover, like the
     # diagnostic's data load; the notebook has no outputs yet
-    hidden = ("from IPython.display import display\n"
-              f"display({{{META_MIMETYPE!r}: {_meta()!r}}}, raw=True)\n"
-              "hidden_total = 6 * 7  # HIDDEN-CODE")
-    nb = new_notebook(cells=[
-        new_code_cell(hidden, metadata={"tags": ["remove_cell"]}),
-        new_markdown_cell("# Synthèse"),
-        new_code_cell("print(f'Total visible {hidden_total}')"),
-    ], metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
+    hidden = (
+        "from IPython.display import display\n"
+        f"display({{{META_MIMETYPE!r}: {_meta()!r}}}, raw=True)\n"
+        "hidden_total = 6 * 7  # HIDDEN-CODE"
+    )
+    nb = new_notebook(
+        cells=[
+            new_code_cell(hidden, metadata={"tags": ["remove_cell"]}),
+            new_markdown_cell("# Synthèse"),
+            new_code_cell("print(f'Total visible {hidden_total}')"),
+        ],
+        metadata={
+            "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}
+        },
+    )
     nb_path = tmp_path / "fresh.ipynb"
     nbformat.write(nb, nb_path)
     jupyter = Path(sys.executable).with_name("jupyter")
-    done = subprocess.run([str(jupyter), "nbconvert", "--execute", "--to", "icpc_pdf", str(nb_path)],
-                          capture_output=True, text=True, cwd=tmp_path, timeout=180)
+    done = subprocess.run(
+        [str(jupyter), "nbconvert", "--execute", "--to", "icpc_pdf", str(nb_path)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=180,
+    )
     assert done.returncode == 0, done.stderr
     pages = _pages(tmp_path / "fresh.pdf")
     text = "\n".join(pages)
     assert "Total visible 42" in text
     for forbidden in ("hidden_total", "HIDDEN-CODE", "display(", "NameError", "Traceback"):
         assert forbidden not in text
-    assert CLIENT in pages[0] and "Cabinet Conseil" in pages[0]  # the cover the hidden cell published
+    assert (
+        CLIENT in pages[0] and "Cabinet Conseil" in pages[0]
+    )  # the cover the hidden cell published
     assert "Synthèse" in pages[1]  # contents
 
 
@@ -384,30 +521,60 @@ def test_jupyter_nbconvert_execute_runs_hidden_cells_then_removes_them(tmp_path:
 def test_heading_is_never_left_alone_at_the_bottom_of_a_page(filler_mm: int) -> None:
     # with these fillers the sub-heading fits at the bottom of the page but the chart
     # after it does not (checked: with "h2 { break-after: auto }" they split)
-    nb = new_notebook(cells=[
-        new_code_cell("meta.publish(diag)", outputs=[new_output("display_data", data={META_MIMETYPE: _meta()})]),
-        new_markdown_cell("# Section"),
-        new_code_cell("filler()", outputs=[new_output("display_data", data={
-            "text/html": f'<div style="height:{filler_mm}mm">Remplissage</div>'})]),
-        new_code_cell("heading()", outputs=[new_output("display_data", data={"text/html": "<h2>Sous-titre isolé</h2>"})]),
-        new_code_cell("plot()", outputs=[new_output("display_data", data={"image/svg+xml": SVG})]),
-    ])
+    nb = new_notebook(
+        cells=[
+            new_code_cell(
+                "meta.publish(diag)",
+                outputs=[new_output("display_data", data={META_MIMETYPE: _meta()})],
+            ),
+            new_markdown_cell("# Section"),
+            new_code_cell(
+                "filler()",
+                outputs=[
+                    new_output(
+                        "display_data",
+                        data={"text/html": f'<div style="height:{filler_mm}mm">Remplissage</div>'},
+                    )
+                ],
+            ),
+            new_code_cell(
+                "heading()",
+                outputs=[
+                    new_output("display_data", data={"text/html": "<h2>Sous-titre isolé</h2>"})
+                ],
+            ),
+            new_code_cell(
+                "plot()", outputs=[new_output("display_data", data={"image/svg+xml": SVG})]
+            ),
+        ]
+    )
     pdf, _ = IcpcPDFExporter().from_notebook_node(nb)
-    pages = [p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages][2:]  # after cover and contents
+    pages = [p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages][
+        2:
+    ]  # after cover and contents
     heading_page = next(i for i, t in enumerate(pages) if "Sous-titre isolé" in t)
     chart_page = next(i for i, t in enumerate(pages) if "Graphique mensuel" in t)
     assert heading_page == chart_page
 
 
 def test_long_table_repeats_its_header_on_every_page() -> None:
-    nb = new_notebook(cells=[
-        new_code_cell("meta.publish(diag)", outputs=[new_output("display_data", data={META_MIMETYPE: _meta()})]),
-        new_markdown_cell("# Clients"),
-        new_code_cell("table()", outputs=[new_output("display_data", data={"text/html": _table(4, 120)})]),
-    ])
+    nb = new_notebook(
+        cells=[
+            new_code_cell(
+                "meta.publish(diag)",
+                outputs=[new_output("display_data", data={META_MIMETYPE: _meta()})],
+            ),
+            new_markdown_cell("# Clients"),
+            new_code_cell(
+                "table()", outputs=[new_output("display_data", data={"text/html": _table(4, 120)})]
+            ),
+        ]
+    )
     pdf, _ = IcpcPDFExporter().from_notebook_node(nb)
     pages = [p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages][2:]
     assert len(pages) >= 2
     for text in pages:
         assert "Colonne 3" in text  # header repeated
-    assert sum(text.count("234,56") for text in pages) == 120 * 4  # every cell once: no row lost or cut
+    assert (
+        sum(text.count("234,56") for text in pages) == 120 * 4
+    )  # every cell once: no row lost or cut

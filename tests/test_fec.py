@@ -25,25 +25,59 @@ from icpc.io.fec import FEC_FIELDS, looks_like_fec
 DC = ("Debit", "Credit")
 
 
-def line(journal: str, number: str, date: str, account: str, debit: str = "", credit: str = "", *,
-         aux: str = "", aux_name: str = "", piece: str = "", piece_date: str | None = None,
-         label: str = "") -> dict[str, str]:
+def line(
+    journal: str,
+    number: str,
+    date: str,
+    account: str,
+    debit: str = "",
+    credit: str = "",
+    *,
+    aux: str = "",
+    aux_name: str = "",
+    piece: str = "",
+    piece_date: str | None = None,
+    label: str = "",
+) -> dict[str, str]:
     """One FEC line as field -> text (PieceDate defaults to the entry date)."""
-    return {"JournalCode": journal, "JournalLib": {"VE": "Ventes", "BQ": "Banque"}.get(journal, journal),
-            "EcritureNum": number, "EcritureDate": date, "CompteNum": account, "CompteLib": f"Compte {account}",
-            "CompAuxNum": aux, "CompAuxLib": aux_name, "PieceRef": piece,
-            "PieceDate": date if piece_date is None else piece_date, "EcritureLib": label, "Debit": debit,
-            "Credit": credit, "EcritureLet": "", "DateLet": "", "ValidDate": date, "Montantdevise": "", "Idevise": ""}
+    return {
+        "JournalCode": journal,
+        "JournalLib": {"VE": "Ventes", "BQ": "Banque"}.get(journal, journal),
+        "EcritureNum": number,
+        "EcritureDate": date,
+        "CompteNum": account,
+        "CompteLib": f"Compte {account}",
+        "CompAuxNum": aux,
+        "CompAuxLib": aux_name,
+        "PieceRef": piece,
+        "PieceDate": date if piece_date is None else piece_date,
+        "EcritureLib": label,
+        "Debit": debit,
+        "Credit": credit,
+        "EcritureLet": "",
+        "DateLet": "",
+        "ValidDate": date,
+        "Montantdevise": "",
+        "Idevise": "",
+    }
 
 
-def render(lines: list[dict[str, str]], *, delimiter: str = "|", eol: str = "\n", layout: str = "debit/credit",
-           sens: tuple[str, str] = ("D", "C"), extra: str | None = None, trailing: bool = False,
-           zero: bool = False) -> str:
+def render(
+    lines: list[dict[str, str]],
+    *,
+    delimiter: str = "|",
+    eol: str = "\n",
+    layout: str = "debit/credit",
+    sens: tuple[str, str] = ("D", "C"),
+    extra: str | None = None,
+    trailing: bool = False,
+    zero: bool = False,
+) -> str:
     """The FEC text: 18 fields (Montant + Sens in place of Debit/Credit with ``montant/sens``);
     ``zero`` writes 0,00 rather than nothing on the other side of each amount."""
     fields = list(FEC_FIELDS)
     if layout == "montant/sens":
-        fields[fields.index("Debit"):fields.index("Credit") + 1] = ["Montant", "Sens"]
+        fields[fields.index("Debit") : fields.index("Credit") + 1] = ["Montant", "Sens"]
     header = fields + ([extra] if extra else [])
     rows = []
     for ln in lines:
@@ -76,8 +110,15 @@ def config(folder: Path, name: str = "FEC.txt", **fec: Any) -> Any:
 
 def rows(ds: Any) -> list[tuple[str, str, float, str]]:
     tx = ds.transactions
-    return list(zip(tx["customer_id"].astype(str), tx["date"].dt.strftime("%Y-%m-%d"), tx["amount"].round(2),
-                    tx["invoice_id"].astype(str), strict=True))
+    return list(
+        zip(
+            tx["customer_id"].astype(str),
+            tx["date"].dt.strftime("%Y-%m-%d"),
+            tx["amount"].round(2),
+            tx["invoice_id"].astype(str),
+            strict=True,
+        )
+    )
 
 
 # --------------------------------------------------------------------------------------
@@ -90,7 +131,16 @@ SMALL = [
     line("VE", "1", "20240115", "707000", credit="100,00", piece="FA001"),
     line("VE", "1", "20240115", "445710", credit="20,00", piece="FA001"),
     # 4-7 an invoice on two sales accounts
-    line("VE", "2", "20240220", "411000", "300,00", aux="C002", aux_name="Dupont & Fils", piece="FA002"),
+    line(
+        "VE",
+        "2",
+        "20240220",
+        "411000",
+        "300,00",
+        aux="C002",
+        aux_name="Dupont & Fils",
+        piece="FA002",
+    ),
     line("VE", "2", "20240220", "707000", credit="150,00", piece="FA002"),
     line("VE", "2", "20240220", "706000", credit="100,00", piece="FA002"),
     line("VE", "2", "20240220", "445710", credit="50,00", piece="FA002"),
@@ -103,7 +153,16 @@ SMALL = [
     line("BQ", "1", "20240310", "411000", credit="120,00", aux="C001", aux_name=SGH, piece="VIR1"),
     line("HA", "1", "20240312", "607000", "50,00", piece="F77"),
     line("HA", "1", "20240312", "445660", "10,00", piece="F77"),
-    line("HA", "1", "20240312", "401000", credit="60,00", aux="F01", aux_name="Grossiste", piece="F77"),
+    line(
+        "HA",
+        "1",
+        "20240312",
+        "401000",
+        credit="60,00",
+        aux="F01",
+        aux_name="Grossiste",
+        piece="F77",
+    ),
     line("AN", "1", "20240101", "512000", "1000,00", piece="AN"),
     line("AN", "1", "20240101", "101300", credit="1000,00", piece="AN"),
     # 18-19 a sales entry without a customer line
@@ -114,8 +173,12 @@ SMALL = [
     line("VE", "5", "2024133", "707000", credit="50,00", piece="FA005"),
     line("VE", "5", "2024133", "445710", credit="10,00", piece="FA005"),
 ]
-SMALL_ROWS = [("C001", "2024-01-15", 100.0, "FA001"), ("C002", "2024-02-20", 150.0, "FA002"),
-              ("C002", "2024-02-20", 100.0, "FA002"), ("C001", "2024-03-05", -20.0, "AV001")]
+SMALL_ROWS = [
+    ("C001", "2024-01-15", 100.0, "FA001"),
+    ("C002", "2024-02-20", 150.0, "FA002"),
+    ("C002", "2024-02-20", 100.0, "FA002"),
+    ("C001", "2024-03-05", -20.0, "AV001"),
+]
 
 
 def test_small_fec_gives_its_sales_lines_and_an_exact_ledger(tmp_path: Path) -> None:
@@ -133,30 +196,44 @@ def test_small_fec_gives_its_sales_lines_and_an_exact_ledger(tmp_path: Path) -> 
     assert led.amounts_excluded["unparseable date"] == 50.0
     assert led.amount_read == 460.0
     assert led.rows_read == led.rows_used + sum(led.rows_excluded.values())
-    assert round((led.amount_read - led.amount_used - sum(led.amounts_excluded.values())) * 100) == 0
+    assert (
+        round((led.amount_read - led.amount_used - sum(led.amounts_excluded.values())) * 100) == 0
+    )
     assert led.examples[NO_CUSTOMER_LINE] == [18] and led.examples["unparseable date"] == [21]
     assert led.details["format"] == "fec" and led.details["layout"] == "debit/credit"
-    assert led.details["entries"] == 8 and led.details["sales_entries"] == 4  # FA005 counts: its date is the line's
+    assert (
+        led.details["entries"] == 8 and led.details["sales_entries"] == 4
+    )  # FA005 counts: its date is the line's
     names = dict(zip(ds.customers["customer_id"], ds.customers["name"], strict=True))
     assert names == {"C001": SGH, "C002": "Dupont & Fils"}
 
 
 def test_reasons_are_the_ledger_s() -> None:
     assert (fec_module.NOT_SALES, fec_module.NO_CUSTOMER_LINE, fec_module.EXCLUDED_BY_CONFIG) == (
-        NOT_SALES, NO_CUSTOMER_LINE, EXCLUDED)
+        NOT_SALES,
+        NO_CUSTOMER_LINE,
+        EXCLUDED,
+    )
 
 
 def test_unreadable_amount_on_a_sales_line_only(tmp_path: Path) -> None:
     lines = [
         line("VE", "1", "20240115", "411000", "120,00", aux="C001", piece="FA001"),
-        line("VE", "1", "20240115", "707000", credit="12,34,5", piece="FA001"),  # unreadable: excluded, 0
+        line(
+            "VE", "1", "20240115", "707000", credit="12,34,5", piece="FA001"
+        ),  # unreadable: excluded, 0
         line("VE", "1", "20240115", "707100", credit="100", piece="FA001"),
-        line("VE", "1", "20240115", "445710", credit="n/a", piece="FA001"),  # not a sales line: 0, no reason
+        line(
+            "VE", "1", "20240115", "445710", credit="n/a", piece="FA001"
+        ),  # not a sales line: 0, no reason
     ]
     write(tmp_path, render(lines))
     led = load_dataset(config(tmp_path)).ledger
     assert led.rows_used == 1 and led.amount_used == 100.0
-    assert led.rows_excluded["unparseable amount"] == 1 and led.amounts_excluded["unparseable amount"] == 0.0
+    assert (
+        led.rows_excluded["unparseable amount"] == 1
+        and led.amounts_excluded["unparseable amount"] == 0.0
+    )
     assert led.rows_excluded[NOT_SALES] == 2 and led.amount_read == 100.0
 
 
@@ -166,33 +243,63 @@ def test_unreadable_amount_on_a_sales_line_only(tmp_path: Path) -> None:
 NAME2 = "Œuvres & Cie €"
 
 
-def base_lines(*, aux: bool = True, piece: bool = True, piece_date: bool = True,
-               date: str = "20240115", amounts: tuple[str, str, str] = ("120,00", "100,00", "20,00")
-               ) -> list[dict[str, str]]:
+def base_lines(
+    *,
+    aux: bool = True,
+    piece: bool = True,
+    piece_date: bool = True,
+    date: str = "20240115",
+    amounts: tuple[str, str, str] = ("120,00", "100,00", "20,00"),
+) -> list[dict[str, str]]:
     """Two invoices, one credit note; the variants leave out the fields that have a fallback."""
     out = []
-    entries = [("VE1", "FA1", date, "411SGH", SGH, *amounts),
-               ("VE2", "FA2", "20240220", "411OEU", NAME2, "60,00", "50,00", "10,00")]
+    entries = [
+        ("VE1", "FA1", date, "411SGH", SGH, *amounts),
+        ("VE2", "FA2", "20240220", "411OEU", NAME2, "60,00", "50,00", "10,00"),
+    ]
     for number, ref, day, cust, name, ttc, ht, vat in entries:
         kw = {"piece": ref if piece else "", "piece_date": day if piece_date else ""}
         number = number if piece else ref  # without PieceRef, the document is EcritureNum
         entry_date = "20240131" if piece_date else day  # with PieceDate, the entry date is not used
-        out += [line("VE", number, entry_date, "411000" if aux else cust, ttc, aux=cust if aux else "",
-                     aux_name=name, **kw),
-                line("VE", number, entry_date, "707000", credit=ht, **kw),
-                line("VE", number, entry_date, "445710", credit=vat, **kw)]
+        out += [
+            line(
+                "VE",
+                number,
+                entry_date,
+                "411000" if aux else cust,
+                ttc,
+                aux=cust if aux else "",
+                aux_name=name,
+                **kw,
+            ),
+            line("VE", number, entry_date, "707000", credit=ht, **kw),
+            line("VE", number, entry_date, "445710", credit=vat, **kw),
+        ]
     ref, number = ("AV1", "VE3") if piece else ("AV1", "AV1")
     kw = {"piece": ref if piece else "", "piece_date": "20240305" if piece_date else ""}
     entry_date = "20240331" if piece_date else "20240305"
-    out += [line("VE", number, entry_date, "411000" if aux else "411SGH", credit="12,00",
-                 aux="411SGH" if aux else "", aux_name=SGH, **kw),
-            line("VE", number, entry_date, "709000", "10,00", **kw),
-            line("VE", number, entry_date, "445710", "2,00", **kw)]
+    out += [
+        line(
+            "VE",
+            number,
+            entry_date,
+            "411000" if aux else "411SGH",
+            credit="12,00",
+            aux="411SGH" if aux else "",
+            aux_name=SGH,
+            **kw,
+        ),
+        line("VE", number, entry_date, "709000", "10,00", **kw),
+        line("VE", number, entry_date, "445710", "2,00", **kw),
+    ]
     return out
 
 
-BASE_ROWS = [("411SGH", "2024-01-15", 100.0, "FA1"), ("411OEU", "2024-02-20", 50.0, "FA2"),
-             ("411SGH", "2024-03-05", -10.0, "AV1")]
+BASE_ROWS = [
+    ("411SGH", "2024-01-15", 100.0, "FA1"),
+    ("411OEU", "2024-02-20", 50.0, "FA2"),
+    ("411SGH", "2024-03-05", -10.0, "AV1"),
+]
 VARIANTS = {
     "utf8-lf": ({}, {}),
     "utf8-bom": ({}, {"encoding": "utf-8-sig"}),
@@ -202,7 +309,10 @@ VARIANTS = {
     "tab": ({"delimiter": "\t"}, {}),
     "montant-sens-dc": ({"layout": "montant/sens"}, {}),
     "montant-sens-signs": ({"layout": "montant/sens", "sens": ("+1", "-1")}, {}),
-    "montant-sens-words": ({"layout": "montant/sens", "sens": ("Débit", "crédit")}, {"encoding": "cp1252"}),
+    "montant-sens-words": (
+        {"layout": "montant/sens", "sens": ("Débit", "crédit")},
+        {"encoding": "cp1252"},
+    ),
     "extra-field": ({"extra": "CodeEtablissement"}, {}),
     "trailing-separator": ({"trailing": True}, {}),
     "zero-on-the-other-side": ({"zero": True}, {}),
@@ -216,10 +326,20 @@ def test_every_way_of_writing_a_fec_gives_the_same_rows(tmp_path: Path, name: st
     write(tmp_path, render(base_lines(), **text_options), **file_options)
     ds = load_dataset(config(tmp_path))
     assert rows(ds) == BASE_ROWS
-    assert dict(zip(ds.customers["customer_id"], ds.customers["name"], strict=True)) == {"411SGH": SGH, "411OEU": NAME2}
+    assert dict(zip(ds.customers["customer_id"], ds.customers["name"], strict=True)) == {
+        "411SGH": SGH,
+        "411OEU": NAME2,
+    }
     assert ds.ledger.rows_read == 9 and ds.ledger.rows_excluded[NOT_SALES] == 6
-    assert ds.ledger.details["encoding"].replace("_", "-").startswith(
-        {"cp1252": "cp1252", "iso8859-15": "iso8859-15"}.get(file_options.get("encoding", ""), "utf-8"))
+    assert (
+        ds.ledger.details["encoding"]
+        .replace("_", "-")
+        .startswith(
+            {"cp1252": "cp1252", "iso8859-15": "iso8859-15"}.get(
+                file_options.get("encoding", ""), "utf-8"
+            )
+        )
+    )
 
 
 FIELD_VARIANTS = {
@@ -233,7 +353,9 @@ FIELD_VARIANTS = {
 
 
 @pytest.mark.parametrize("name", list(FIELD_VARIANTS), ids=list(FIELD_VARIANTS))
-def test_fields_with_a_fallback_or_other_forms_give_the_same_rows(tmp_path: Path, name: str) -> None:
+def test_fields_with_a_fallback_or_other_forms_give_the_same_rows(
+    tmp_path: Path, name: str
+) -> None:
     write(tmp_path, render(base_lines(**FIELD_VARIANTS[name])))
     assert rows(load_dataset(config(tmp_path))) == BASE_ROWS
 
@@ -250,10 +372,14 @@ JOURNALS = [
     line("VE", "1", "20240115", "411000", "120,00", aux="C1", piece="FA1"),
     line("VE", "1", "20240115", "707000", credit="100,00", piece="FA1"),
     line("VE", "1", "20240115", "445710", credit="20,00", piece="FA1"),
-    line("VX", "1", "20240116", "411000", "36,00", aux="C2", piece="EX1"),  # same EcritureNum, other journal
+    line(
+        "VX", "1", "20240116", "411000", "36,00", aux="C2", piece="EX1"
+    ),  # same EcritureNum, other journal
     line("VX", "1", "20240116", "706000", credit="30,00", piece="EX1"),
     line("VX", "1", "20240116", "445710", credit="6,00", piece="EX1"),
-    line("VX", "2", "20240117", "706000", credit="5,00", piece="EX2"),  # no customer line, excluded journal
+    line(
+        "VX", "2", "20240117", "706000", credit="5,00", piece="EX2"
+    ),  # no customer line, excluded journal
     line("VX", "2", "20240117", "471000", "5,00", piece="EX2"),
 ]
 
@@ -261,9 +387,14 @@ JOURNALS = [
 def test_exclude_journals(tmp_path: Path) -> None:
     write(tmp_path, render(JOURNALS))
     everything = load_dataset(config(tmp_path))
-    assert rows(everything) == [("C1", "2024-01-15", 100.0, "FA1"), ("C2", "2024-01-16", 30.0, "EX1")]
+    assert rows(everything) == [
+        ("C1", "2024-01-15", 100.0, "FA1"),
+        ("C2", "2024-01-16", 30.0, "EX1"),
+    ]
     assert everything.ledger.rows_excluded[NO_CUSTOMER_LINE] == 1
-    led = load_dataset(config(tmp_path, exclude_journals=["vx"])).ledger  # codes compared without case
+    led = load_dataset(
+        config(tmp_path, exclude_journals=["vx"])
+    ).ledger  # codes compared without case
     assert led.rows_used == 1 and led.amount_used == 100.0
     assert led.rows_excluded[EXCLUDED] == 2 and led.amounts_excluded[EXCLUDED] == 35.0
     assert led.rows_excluded[NO_CUSTOMER_LINE] == 0  # the journal's exclusion wins
@@ -272,7 +403,9 @@ def test_exclude_journals(tmp_path: Path) -> None:
 
 def test_custom_account_prefixes(tmp_path: Path) -> None:
     lines = [
-        line("VE", "1", "20240115", "416000", "120,00", aux="C1", piece="FA1"),  # doubtful customer account
+        line(
+            "VE", "1", "20240115", "416000", "120,00", aux="C1", piece="FA1"
+        ),  # doubtful customer account
         line("VE", "1", "20240115", "706100", credit="60,00", piece="FA1"),
         line("VE", "1", "20240115", "707000", credit="40,00", piece="FA1"),
         line("VE", "1", "20240115", "445710", credit="20,00", piece="FA1"),
@@ -282,9 +415,13 @@ def test_custom_account_prefixes(tmp_path: Path) -> None:
     ]
     write(tmp_path, render(lines))
     default = load_dataset(config(tmp_path))
-    assert rows(default) == [("C2", "2024-01-16", 10.0, "FA2")]  # 416 is no customer account by default
+    assert rows(default) == [
+        ("C2", "2024-01-16", 10.0, "FA2")
+    ]  # 416 is no customer account by default
     assert default.ledger.rows_excluded[NO_CUSTOMER_LINE] == 2
-    custom = load_dataset(config(tmp_path, sales_accounts=["7061", "708"], customer_accounts=["411", "416"]))
+    custom = load_dataset(
+        config(tmp_path, sales_accounts=["7061", "708"], customer_accounts=["411", "416"])
+    )
     assert rows(custom) == [("C1", "2024-01-15", 60.0, "FA1"), ("C2", "2024-01-16", 10.0, "FA2")]
     assert custom.ledger.rows_excluded[NOT_SALES] == 5  # 707000 is not a sales account here
 
@@ -313,21 +450,40 @@ def test_entry_with_several_customers_uses_the_first_and_warns(tmp_path: Path) -
 # --------------------------------------------------------------------------------------
 def _lines_config(folder: Path, name: str) -> Path:
     path = folder / "client.yaml"
-    path.write_text(yaml.safe_dump({"client": "T", "transactions": {"path": name, "columns": {
-        "customer_id": "CompAuxNum", "date": "EcritureDate", "amount": "Debit"}}}), encoding="utf-8")
+    path.write_text(
+        yaml.safe_dump(
+            {
+                "client": "T",
+                "transactions": {
+                    "path": name,
+                    "columns": {
+                        "customer_id": "CompAuxNum",
+                        "date": "EcritureDate",
+                        "amount": "Debit",
+                    },
+                },
+            }
+        ),
+        encoding="utf-8",
+    )
     return path
 
 
 @pytest.mark.parametrize("delimiter", ["|", "\t", ";"], ids=["pipe", "tab", "semicolon"])
 def test_fec_without_format_fec_is_refused(tmp_path: Path, delimiter: str) -> None:
     write(tmp_path, render(SMALL, delimiter=delimiter), name="ecritures.txt")
-    with pytest.raises(InputError, match=r'^ecritures\.txt: this file is a FEC \(accounting entries\), not invoice '
-                                         r'lines; add "format: fec" under transactions in client\.yaml and remove '
-                                         r"transactions\.columns$"):
+    with pytest.raises(
+        InputError,
+        match=r"^ecritures\.txt: this file is a FEC \(accounting entries\), not invoice "
+        r'lines; add "format: fec" under transactions in client\.yaml and remove '
+        r"transactions\.columns$",
+    ):
         load_dataset(load_config(_lines_config(tmp_path, "ecritures.txt")))
 
 
-def test_fec_without_format_fec_is_refused_by_the_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_fec_without_format_fec_is_refused_by_the_cli(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     write(tmp_path, render(SMALL), name="ecritures.txt")
     assert main(["validate", str(_lines_config(tmp_path, "ecritures.txt"))]) == 2
     err = capsys.readouterr().err.strip().splitlines()
@@ -336,38 +492,51 @@ def test_fec_without_format_fec_is_refused_by_the_cli(tmp_path: Path, capsys: py
 
 def test_invoice_lines_are_not_taken_for_a_fec(tmp_path: Path) -> None:
     assert not looks_like_fec("Code client;Date;Montant HT;Débit\n".encode())
-    assert not looks_like_fec(b"JournalCode|EcritureNum|CompteNum|Montant\n")  # no Sens, no Debit/Credit
+    assert not looks_like_fec(
+        b"JournalCode|EcritureNum|CompteNum|Montant\n"
+    )  # no Sens, no Debit/Credit
     assert looks_like_fec(b"\xef\xbb\xbfjournal_code|ecriture_num|compte_num|DEBIT|CREDIT\r\n")
 
 
 def test_missing_fec_fields_are_listed(tmp_path: Path) -> None:
     header = "JournalCode|JournalLib|EcritureDate|CompteLib|Debit|Credit"
     write(tmp_path, header + "\nVE|Ventes|20240101|Clients|1,00|\n")
-    with pytest.raises(InputError, match=r'^FEC\.txt: not a readable FEC: field\(s\) EcritureNum, CompteNum not found '
-                                         r'in the header line; headers are: "JournalCode", "JournalLib", '
-                                         r'"EcritureDate", "CompteLib", "Debit", "Credit"; .*transactions\.format'):
+    with pytest.raises(
+        InputError,
+        match=r"^FEC\.txt: not a readable FEC: field\(s\) EcritureNum, CompteNum not found "
+        r'in the header line; headers are: "JournalCode", "JournalLib", '
+        r'"EcritureDate", "CompteLib", "Debit", "Credit"; .*transactions\.format',
+    ):
         load_dataset(config(tmp_path))
 
 
 def test_missing_amount_fields_are_named(tmp_path: Path) -> None:
     header = "JournalCode|EcritureNum|EcritureDate|CompteNum|Debit|Sens"
     write(tmp_path, header + "\nVE|1|20240101|411000|1,00|D\n")
-    with pytest.raises(InputError, match=r"field\(s\) Debit and Credit \(or Montant and Sens\) not found"):
+    with pytest.raises(
+        InputError, match=r"field\(s\) Debit and Credit \(or Montant and Sens\) not found"
+    ):
         load_dataset(config(tmp_path))
 
 
 def test_fec_without_any_sales_entry(tmp_path: Path) -> None:
     write(tmp_path, render(SMALL[10:17]))  # payment, purchase, opening entry
-    with pytest.raises(InputError, match=r"^FEC\.txt: no sales entry found among 3 entries: no line on an account "
-                                         r"starting with 70 \(sales\).*accounts found: 512… \(2 lines\).*"
-                                         r"set transactions\.fec\.sales_accounts"):
+    with pytest.raises(
+        InputError,
+        match=r"^FEC\.txt: no sales entry found among 3 entries: no line on an account "
+        r"starting with 70 \(sales\).*accounts found: 512… \(2 lines\).*"
+        r"set transactions\.fec\.sales_accounts",
+    ):
         load_dataset(config(tmp_path))
 
 
 def test_fec_whose_sales_have_no_customer_line(tmp_path: Path) -> None:
     write(tmp_path, render(SMALL[17:19]))
-    with pytest.raises(InputError, match=r"1 line\(s\) on sales accounts \(70…\) but none in an entry with a customer "
-                                         r"line \(411…\).*transactions\.fec\.customer_accounts"):
+    with pytest.raises(
+        InputError,
+        match=r"1 line\(s\) on sales accounts \(70…\) but none in an entry with a customer "
+        r"line \(411…\).*transactions\.fec\.customer_accounts",
+    ):
         load_dataset(config(tmp_path))
 
 
@@ -378,22 +547,29 @@ def test_fec_header_only(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("encoding", ["cp1252", "utf-8"], ids=["cp1252", "utf-8"])
-def test_malformed_line_is_counted(tmp_path: Path, encoding: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_malformed_line_is_counted(
+    tmp_path: Path, encoding: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     text = render(base_lines(), eol="\r\n") + "VE|Ventes|Déjà|coupée\r\n"
     write(tmp_path, text, encoding=encoding)
     ds = load_dataset(config(tmp_path))
     assert rows(ds) == BASE_ROWS
     assert ds.ledger.rows_read == 10 and ds.ledger.rows_excluded["malformed line"] == 1
-    assert dict(zip(ds.customers["customer_id"], ds.customers["name"], strict=True))["411SGH"] == SGH
+    assert (
+        dict(zip(ds.customers["customer_id"], ds.customers["name"], strict=True))["411SGH"] == SGH
+    )
     assert ds.ledger.details["encoding"] == encoding  # the file's, though read from a UTF-8 copy
     assert capsys.readouterr().err == ""  # no note from Arrow's row handler
 
 
 def test_invoice_lines_given_as_a_fec(tmp_path: Path) -> None:
     write(tmp_path, "Code client;Date facture;Montant HT\nC1;01/01/2024;10,00\n")
-    with pytest.raises(InputError, match=r'field\(s\) JournalCode, EcritureNum, EcritureDate, CompteNum, Debit and '
-                                         r'Credit \(or Montant and Sens\) not found in the header line; headers are: '
-                                         r'"Code client", "Date facture", "Montant HT"; .*transactions\.format'):
+    with pytest.raises(
+        InputError,
+        match=r"field\(s\) JournalCode, EcritureNum, EcritureDate, CompteNum, Debit and "
+        r"Credit \(or Montant and Sens\) not found in the header line; headers are: "
+        r'"Code client", "Date facture", "Montant HT"; .*transactions\.format',
+    ):
         load_dataset(config(tmp_path))
 
 
@@ -431,29 +607,45 @@ def test_demo_fec_gives_the_kpis_of_the_invoice_lines(tmp_path: Path) -> None:
     a, b = lines_diag.kpis_json(), fec_diag.kpis_json()
     no_margin = {"margin", "margin_rate"}  # a FEC has no margin
     assert {k: v for k, v in a["kpis"].items() if k not in no_margin} == {
-        k: v for k, v in b["kpis"].items() if k not in no_margin}
+        k: v for k, v in b["kpis"].items() if k not in no_margin
+    }
     assert a["kpis"]["revenue"]["current"] > 0 and a["kpis"]["sales_count"]["current"] > 0
-    for block in ("period", "previous_period", "bridge", "bridge_retained", "decomposition", "concentration",
-                  "segments", "early_warning"):
+    for block in (
+        "period",
+        "previous_period",
+        "bridge",
+        "bridge_retained",
+        "decomposition",
+        "concentration",
+        "segments",
+        "early_warning",
+    ):
         assert a[block] == b[block], block
     lines_ledger, fec_ledger = lines_diag.dataset.ledger, fec_diag.dataset.ledger
-    assert fec_ledger.rows_used == lines_ledger.rows_used and fec_ledger.amount_used == lines_ledger.amount_used
+    assert (
+        fec_ledger.rows_used == lines_ledger.rows_used
+        and fec_ledger.amount_used == lines_ledger.amount_used
+    )
     assert fec_ledger.rows_excluded[NOT_SALES] > 0 and fec_ledger.balanced
     # two lines of one invoice at one price are not a repeated line: same duplicates as the CSV
     dup = "exact duplicate lines"
     assert fec_ledger.warnings[dup]["rows"] == lines_ledger.warnings[dup]["rows"] == 3
-    assert fec_ledger.details["sales_entries"] == len(set(fec_diag.dataset.transactions["invoice_id"]))
+    assert fec_ledger.details["sales_entries"] == len(
+        set(fec_diag.dataset.transactions["invoice_id"])
+    )
 
 
 def test_two_lines_of_one_invoice_at_one_price_are_not_duplicates(tmp_path: Path) -> None:
-    lines = [line("VE", "1", "20240115", "411000", "240,00", aux="C001", aux_name="A", piece="FA1"),
-             line("VE", "1", "20240115", "707000", credit="100,00", piece="FA1", label="Vis"),
-             line("VE", "1", "20240115", "707000", credit="100,00", piece="FA1", label="Boulons"),
-             line("VE", "1", "20240115", "445710", credit="40,00", piece="FA1"),
-             line("VE", "2", "20240116", "411000", "240,00", aux="C001", aux_name="A", piece="FA2"),
-             line("VE", "2", "20240116", "707000", credit="100,00", piece="FA2", label="Vis"),
-             line("VE", "2", "20240116", "707000", credit="100,00", piece="FA2", label="Vis"),
-             line("VE", "2", "20240116", "445710", credit="40,00", piece="FA2")]
+    lines = [
+        line("VE", "1", "20240115", "411000", "240,00", aux="C001", aux_name="A", piece="FA1"),
+        line("VE", "1", "20240115", "707000", credit="100,00", piece="FA1", label="Vis"),
+        line("VE", "1", "20240115", "707000", credit="100,00", piece="FA1", label="Boulons"),
+        line("VE", "1", "20240115", "445710", credit="40,00", piece="FA1"),
+        line("VE", "2", "20240116", "411000", "240,00", aux="C001", aux_name="A", piece="FA2"),
+        line("VE", "2", "20240116", "707000", credit="100,00", piece="FA2", label="Vis"),
+        line("VE", "2", "20240116", "707000", credit="100,00", piece="FA2", label="Vis"),
+        line("VE", "2", "20240116", "445710", credit="40,00", piece="FA2"),
+    ]
     write(tmp_path, render(lines))
     ds = load_dataset(config(tmp_path))
     assert ds.ledger.warnings["exact duplicate lines"]["rows"] == 1
@@ -461,12 +653,31 @@ def test_two_lines_of_one_invoice_at_one_price_are_not_duplicates(tmp_path: Path
 
 
 def test_stray_windows_byte_in_a_utf8_fec_is_named(tmp_path: Path) -> None:
-    good = render([line("VE", "1", "20240115", "411000", "120,00", aux="C001", aux_name="Hélène", piece="FA1"),
-                   line("VE", "1", "20240115", "707000", credit="100,00", piece="FA1"),
-                   line("VE", "1", "20240115", "445710", credit="20,00", piece="FA1")]).encode("utf-8")
-    bad = render([line("VE", "2", "20240116", "411000", "60,00", aux="C002", aux_name="Chloé", piece="FA2"),
-                  line("VE", "2", "20240116", "707000", credit="50,00", piece="FA2"),
-                  line("VE", "2", "20240116", "445710", credit="10,00", piece="FA2")]).encode("cp1252")
+    good = render(
+        [
+            line(
+                "VE",
+                "1",
+                "20240115",
+                "411000",
+                "120,00",
+                aux="C001",
+                aux_name="Hélène",
+                piece="FA1",
+            ),
+            line("VE", "1", "20240115", "707000", credit="100,00", piece="FA1"),
+            line("VE", "1", "20240115", "445710", credit="20,00", piece="FA1"),
+        ]
+    ).encode("utf-8")
+    bad = render(
+        [
+            line(
+                "VE", "2", "20240116", "411000", "60,00", aux="C002", aux_name="Chloé", piece="FA2"
+            ),
+            line("VE", "2", "20240116", "707000", credit="50,00", piece="FA2"),
+            line("VE", "2", "20240116", "445710", credit="10,00", piece="FA2"),
+        ]
+    ).encode("cp1252")
     (tmp_path / "FEC.txt").write_bytes(good + bad.split(b"\n", 1)[1])
     ds = load_dataset(config(tmp_path))
     names = dict(zip(ds.customers["customer_id"], ds.customers["name"], strict=True))
@@ -475,7 +686,9 @@ def test_stray_windows_byte_in_a_utf8_fec_is_named(tmp_path: Path) -> None:
     assert ds.ledger.warnings["bytes not UTF-8, read as Windows-1252"]["rows"] == 1
 
 
-def test_icpc_sample_fec_writes_a_fec_client(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_icpc_sample_fec_writes_a_fec_client(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["sample", str(tmp_path / "books"), "--fec"]) == 0
     config_path = Path(capsys.readouterr().out.strip())
     cfg = load_config(config_path)

@@ -63,7 +63,9 @@ def test_customers_vs_basket_silent_when_not_supported(customers, basket):
 
 def test_customers_down_basket_up():
     k = kpis(active_customers={"change_pct": -0.12}, average_basket={"change_pct": 0.3})
-    assert F.customers_vs_basket(k, language="fr").startswith(f"Le nombre de clients recule de 12{NBSP}% mais le panier moyen progresse de 30{NBSP}%")
+    assert F.customers_vs_basket(k, language="fr").startswith(
+        f"Le nombre de clients recule de 12{NBSP}% mais le panier moyen progresse de 30{NBSP}%"
+    )
 
 
 def test_revenue_change_names_the_main_driver_and_the_offset():
@@ -74,8 +76,10 @@ def test_revenue_change_names_the_main_driver_and_the_offset():
         f"que la hausse du nombre de clients (+220{NNBSP}000{NBSP}€) ne compense qu'en partie."
     )
     en = F.revenue_change(kpis(), language="en")
-    assert en == ("Revenue fell by 5.3%, from €1,500,000 to €1,420,000 (-€80,000). Main driver: a lower average "
-                  "basket (-€260,000), partly offset by a higher number of customers (+€220,000).")
+    assert en == (
+        "Revenue fell by 5.3%, from €1,500,000 to €1,420,000 (-€80,000). Main driver: a lower average "
+        "basket (-€260,000), partly offset by a higher number of customers (+€220,000)."
+    )
 
 
 def test_revenue_change_without_previous_is_silent():
@@ -84,20 +88,35 @@ def test_revenue_change_without_previous_is_silent():
 
 
 def test_revenue_change_without_opposite_factor():
-    k = kpis(decomposition={"customers": 90_000.0, "frequency": 5_000.0, "basket": 5_000.0},
-             revenue={"current": 1_100_000.0, "previous": 1_000_000.0, "change": 100_000.0, "change_pct": 0.1})
+    k = kpis(
+        decomposition={"customers": 90_000.0, "frequency": 5_000.0, "basket": 5_000.0},
+        revenue={
+            "current": 1_100_000.0,
+            "previous": 1_000_000.0,
+            "change": 100_000.0,
+            "change_pct": 0.1,
+        },
+    )
     text = F.revenue_change(k, language="fr")
-    assert text.endswith(f"Premier facteur{NBSP}: la hausse du nombre de clients (+90{NNBSP}000{NBSP}€).")
+    assert text.endswith(
+        f"Premier facteur{NBSP}: la hausse du nombre de clients (+90{NNBSP}000{NBSP}€)."
+    )
     assert "compense" not in text
 
 
 @pytest.mark.parametrize(
     ("language", "expected"),
     [
-        ("fr", f"55 clients actifs en N−1 n'ont rien acheté en N (taux d'attrition de 11,0{NBSP}%){NBSP}: "
-               f"ils représentaient 456{NNBSP}789{NBSP}€ de chiffre d'affaires en N−1."),
-        ("en", "55 customers active in N−1 bought nothing in N (churn rate 11.0%); "
-               "they accounted for €456,789 of revenue in N−1."),
+        (
+            "fr",
+            f"55 clients actifs en N−1 n'ont rien acheté en N (taux d'attrition de 11,0{NBSP}%){NBSP}: "
+            f"ils représentaient 456{NNBSP}789{NBSP}€ de chiffre d'affaires en N−1.",
+        ),
+        (
+            "en",
+            "55 customers active in N−1 bought nothing in N (churn rate 11.0%); "
+            "they accounted for €456,789 of revenue in N−1.",
+        ),
     ],
     ids=["fr", "en"],
 )
@@ -121,8 +140,10 @@ def test_concentration_flags_a_dependency_only_when_there_is_one():
     # 10 customers: the first makes half of revenue
     dependent = pd.Series([900.0] + [100.0] * 9)
     text = F.concentration(dependent, language="fr")
-    assert text == (f"Les 20{NBSP}% de clients les plus importants réalisent 56{NBSP}% du chiffre d'affaires"
-                    f"{NBSP}: le premier client pèse à lui seul 50{NBSP}%, une dépendance à surveiller.")
+    assert text == (
+        f"Les 20{NBSP}% de clients les plus importants réalisent 56{NBSP}% du chiffre d'affaires"
+        f"{NBSP}: le premier client pèse à lui seul 50{NBSP}%, une dépendance à surveiller."
+    )
     even = pd.Series(np.full(20, 100.0))
     assert F.concentration(even, language="en") == "The top 20% of customers make 20% of revenue."
     assert F.concentration(pd.Series([5.0, 3.0])) is None  # too few customers to speak of 20 %
@@ -130,10 +151,16 @@ def test_concentration_flags_a_dependency_only_when_there_is_one():
 
 def test_segment_to_act_on_picks_the_action_segment_with_most_revenue():
     prof = pd.DataFrame(
-        {"customers": [100, 10, 58, 0], "revenue": [9e5, 1e5, 3e5, 0.0], "revenue_share": [0.6, 0.05, 0.18, 0.0],
-         "label": ["Champions", "À ne pas perdre", "À risque", "À surveiller"],
-         "action": ["Récompenser.", "Appeler.", "Relancer par une offre personnalisée.", "-"]},
-        index=pd.Index(["Champions", "Can't lose them", "At risk", "Need attention"], name="segment"),
+        {
+            "customers": [100, 10, 58, 0],
+            "revenue": [9e5, 1e5, 3e5, 0.0],
+            "revenue_share": [0.6, 0.05, 0.18, 0.0],
+            "label": ["Champions", "À ne pas perdre", "À risque", "À surveiller"],
+            "action": ["Récompenser.", "Appeler.", "Relancer par une offre personnalisée.", "-"],
+        },
+        index=pd.Index(
+            ["Champions", "Can't lose them", "At risk", "Need attention"], name="segment"
+        ),
     )
     assert F.segment_to_act_on(prof, language="fr") == (
         f"Segment à traiter en priorité{NBSP}: « À risque », 58 clients et 18,0{NBSP}% du chiffre d'affaires. "
@@ -143,7 +170,13 @@ def test_segment_to_act_on_picks_the_action_segment_with_most_revenue():
 
 
 def test_salesperson_anomaly():
-    flag = {"salesperson": "Durand", "customers": 14, "days": 90, "basket": 120.0, "basket_others": 840.0}
+    flag = {
+        "salesperson": "Durand",
+        "customers": 14,
+        "days": 90,
+        "basket": 120.0,
+        "basket_others": 840.0,
+    }
     assert F.salesperson_anomaly(flag, language="en") == (
         "Durand created 14 customers sharing an address with other customers within 90 days; "
         "their average basket is €120, against €840 for the others."
@@ -154,12 +187,15 @@ def test_salesperson_anomaly():
 def test_salesperson_spread():
     table = pd.DataFrame({"salesperson": ["A", "B", "C"], "change_pct": [0.12, -0.3, np.nan]})
     assert F.salesperson_spread(table, language="fr") == (
-        f"Les évolutions de chiffre d'affaires vont de -30{NBSP}% (B) à +12{NBSP}% (A) selon le commercial.")
+        f"Les évolutions de chiffre d'affaires vont de -30{NBSP}% (B) à +12{NBSP}% (A) selon le commercial."
+    )
     assert F.salesperson_spread(table.iloc[:1]) is None
 
 
 def test_executive_summary_only_supported_sentences():
-    full = F.executive_summary(kpis(), language="fr", revenue_by_customer=pd.Series([900.0] + [100.0] * 9))
+    full = F.executive_summary(
+        kpis(), language="fr", revenue_by_customer=pd.Series([900.0] + [100.0] * 9)
+    )
     assert len(full) == 5
     assert full[0].startswith("Le chiffre d'affaires recule")
     young = {"kpis": {"revenue": {"current": 10.0, "previous": None, "change_pct": None},
@@ -169,18 +205,32 @@ def test_executive_summary_only_supported_sentences():
 
 
 def test_flat_revenue_still_shows_the_change():
-    k = kpis(revenue={"current": 1_005_000.0, "previous": 1_000_000.0, "change": 5_000.0, "change_pct": 0.004})
+    k = kpis(
+        revenue={
+            "current": 1_005_000.0,
+            "previous": 1_000_000.0,
+            "change": 5_000.0,
+            "change_pct": 0.004,
+        }
+    )
     assert F.revenue_change(k, language="fr") == (
-        f"Le chiffre d'affaires est stable à 1{NNBSP}005{NNBSP}000{NBSP}€ (+0,4{NBSP}% par rapport à N−1).")
+        f"Le chiffre d'affaires est stable à 1{NNBSP}005{NNBSP}000{NBSP}€ (+0,4{NBSP}% par rapport à N−1)."
+    )
 
 
 @pytest.mark.parametrize(
     ("language", "expected"),
     [
-        ("fr", f"120 nouveaux clients en N et 25 anciens clients réactivés. 89,0{NBSP}% des clients de N−1 ont de "
-               "nouveau acheté en N."),
-        ("en", "120 new customers in N and 25 former customers reactivated. 89.0% of the customers of N−1 bought "
-               "again in N."),
+        (
+            "fr",
+            f"120 nouveaux clients en N et 25 anciens clients réactivés. 89,0{NBSP}% des clients de N−1 ont de "
+            "nouveau acheté en N.",
+        ),
+        (
+            "en",
+            "120 new customers in N and 25 former customers reactivated. 89.0% of the customers of N−1 bought "
+            "again in N.",
+        ),
     ],
     ids=["fr", "en"],
 )
@@ -196,11 +246,19 @@ def test_customer_dynamics_singular_and_without_previous():
 @pytest.mark.parametrize(
     ("rates", "language", "expected"),
     [
-        ([0.8, 1.08, np.nan], "fr", f"Le taux de transformation rapporte toutes les ventes aux appels aboutis{NBSP}: "
-                                    f"il dépasse 100{NBSP}% quand une partie des ventes arrive sans appel préalable "
-                                    "(commandes spontanées, contacts entrants)."),
-        ([1.53], "en", "The conversion rate divides all sales by the completed calls: it exceeds 100% when some "
-                       "sales come without a prior call (unsolicited orders, inbound contacts)."),
+        (
+            [0.8, 1.08, np.nan],
+            "fr",
+            f"Le taux de transformation rapporte toutes les ventes aux appels aboutis{NBSP}: "
+            f"il dépasse 100{NBSP}% quand une partie des ventes arrive sans appel préalable "
+            "(commandes spontanées, contacts entrants).",
+        ),
+        (
+            [1.53],
+            "en",
+            "The conversion rate divides all sales by the completed calls: it exceeds 100% when some "
+            "sales come without a prior call (unsolicited orders, inbound contacts).",
+        ),
         ([0.8, 1.0, np.nan], "fr", None),  # exactly 100 % needs no explanation
         ([np.nan, np.nan], "en", None),  # no completed call at all
         ([], "fr", None),

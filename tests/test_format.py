@@ -70,7 +70,11 @@ def test_period(language, expected):
 
 
 def test_arrows_follow_the_sign():
-    assert [fmt.arrow(v) for v in (0.2, -0.2, 0.0)] == [fmt.ARROW_UP, fmt.ARROW_DOWN, fmt.ARROW_FLAT]
+    assert [fmt.arrow(v) for v in (0.2, -0.2, 0.0)] == [
+        fmt.ARROW_UP,
+        fmt.ARROW_DOWN,
+        fmt.ARROW_FLAT,
+    ]
     assert fmt.arrow(0.004, tolerance=0.005) == fmt.ARROW_FLAT
 
 

@@ -52,8 +52,16 @@ def _date_text(day: dt.date, fmt: str) -> str:
     return dt.datetime(day.year, day.month, day.day, 14, 5).strftime(fmt)
 
 
-def _write_csv(path: Path, *, encoding: str, delimiter: str, decimal: str, date_fmt: str, title: bool,
-               totals: bool = False) -> Path:
+def _write_csv(
+    path: Path,
+    *,
+    encoding: str,
+    delimiter: str,
+    decimal: str,
+    date_fmt: str,
+    title: bool,
+    totals: bool = False,
+) -> Path:
     def cell(text: str) -> str:
         return f'"{text}"' if delimiter in text else text
 
@@ -66,7 +74,16 @@ def _write_csv(path: Path, *, encoding: str, delimiter: str, decimal: str, date_
         cells = [cid, _date_text(day, date_fmt), _amount_text(amount, decimal, space), person]
         lines.append(delimiter.join(cell(c) for c in cells))
     if totals:
-        lines.append(delimiter.join(["Total général", "", cell(_amount_text(sum(r[2] for r in ROWS), decimal, space)), ""]))
+        lines.append(
+            delimiter.join(
+                [
+                    "Total général",
+                    "",
+                    cell(_amount_text(sum(r[2] for r in ROWS), decimal, space)),
+                    "",
+                ]
+            )
+        )
     path.write_bytes(("\r\n".join(lines) + "\r\n").encode(encoding))
     return path
 
@@ -84,17 +101,27 @@ MATRIX = list(itertools.product(ENCODINGS, DELIMITERS, DECIMALS, DATE_FORMATS, T
 MATRIX_IDS = ["-".join([e, d[1], f"dec-{m[1]}", f[1], t[1]]) for e, d, m, f, t in MATRIX]
 
 
-@pytest.mark.parametrize(("encoding", "delimiter", "decimal", "date_fmt", "title"), MATRIX, ids=MATRIX_IDS)
+@pytest.mark.parametrize(
+    ("encoding", "delimiter", "decimal", "date_fmt", "title"), MATRIX, ids=MATRIX_IDS
+)
 def test_parsing_matrix(tmp_path, encoding, delimiter, decimal, date_fmt, title):
-    path = _write_csv(tmp_path / "factures.csv", encoding=encoding, delimiter=delimiter[0], decimal=decimal[0],
-                      date_fmt=date_fmt[0], title=title[0])
+    path = _write_csv(
+        tmp_path / "factures.csv",
+        encoding=encoding,
+        delimiter=delimiter[0],
+        decimal=decimal[0],
+        date_fmt=date_fmt[0],
+        title=title[0],
+    )
     raw = read_table(_spec(path))
     assert raw.details["delimiter"] == delimiter[0]
     assert raw.details["header_line"] == (4 if title[0] else 1)
     assert raw.decimal == decimal[0]
     assert parse_text(raw.columns["customer_id"]).to_pylist() == [r[0] for r in ROWS]
     assert parse_text(raw.columns["salesperson"]).to_pylist() == [r[3] for r in ROWS]
-    amounts, bad = parse_amounts(raw.columns["amount"], decimal=raw.decimal, thousands=raw.thousands)
+    amounts, bad = parse_amounts(
+        raw.columns["amount"], decimal=raw.decimal, thousands=raw.thousands
+    )
     assert not bad.any()
     np.testing.assert_array_equal(amounts, [r[2] for r in ROWS])
     dates, bad_dates = parse_dates(raw.columns["date"], formats=raw.date_formats)
@@ -104,40 +131,60 @@ def test_parsing_matrix(tmp_path, encoding, delimiter, decimal, date_fmt, title)
 
 
 def test_totals_line_is_flagged_not_data(tmp_path):
-    path = _write_csv(tmp_path / "f.csv", encoding="cp1252", delimiter=";", decimal=",", date_fmt="%d/%m/%Y",
-                      title=True, totals=True)
+    path = _write_csv(
+        tmp_path / "f.csv",
+        encoding="cp1252",
+        delimiter=";",
+        decimal=",",
+        date_fmt="%d/%m/%Y",
+        title=True,
+        totals=True,
+    )
     raw = read_table(_spec(path))
     assert raw.n_rows == len(ROWS) + 1
     np.testing.assert_array_equal(totals_mask(raw), [False] * len(ROWS) + [True])
 
 
-@pytest.mark.parametrize("label", ["Total", "TOTAL GÉNÉRAL", " total general : ", "Sous-total"],
-                         ids=["total", "upper-accents", "spaces-colon", "subtotal"])
+@pytest.mark.parametrize(
+    "label",
+    ["Total", "TOTAL GÉNÉRAL", " total general : ", "Sous-total"],
+    ids=["total", "upper-accents", "spaces-colon", "subtotal"],
+)
 def test_totals_labels_in_first_column(tmp_path, label):
     path = tmp_path / "f.csv"
-    path.write_text(f"N°;Code client;Date facture;Montant HT;Commercial\n1;C1;01/02/2024;10,00;Luc\n{label};;;10,00;\n",
-                    encoding="utf-8")
+    path.write_text(
+        f"N°;Code client;Date facture;Montant HT;Commercial\n1;C1;01/02/2024;10,00;Luc\n{label};;;10,00;\n",
+        encoding="utf-8",
+    )
     raw = read_table(_spec(path))
     np.testing.assert_array_equal(totals_mask(raw), [False, True])
 
 
 def test_customer_named_like_total_prefix_is_not_a_totals_line(tmp_path):
     path = tmp_path / "f.csv"
-    path.write_text("Code client;Date facture;Montant HT;Commercial\nTOTALENERGIES;01/02/2024;10,00;Luc\n", encoding="utf-8")
+    path.write_text(
+        "Code client;Date facture;Montant HT;Commercial\nTOTALENERGIES;01/02/2024;10,00;Luc\n",
+        encoding="utf-8",
+    )
     assert not totals_mask(read_table(_spec(path))).any()
 
 
 def test_tolerant_header_matching(tmp_path):
     path = tmp_path / "f.csv"
-    path.write_bytes("\ufeff code CLIENT ;DATE FACTURE;montant ht;commercial\n1;02/01/2024;3;X\n".encode())
+    path.write_bytes(
+        "\ufeff code CLIENT ;DATE FACTURE;montant ht;commercial\n1;02/01/2024;3;X\n".encode()
+    )
     raw = read_table(_spec(path))
     assert parse_text(raw.columns["customer_id"]).to_pylist() == ["1"]
 
 
 def test_quoted_fields_with_separators_and_thousands_dot(tmp_path):
     path = tmp_path / "f.csv"
-    path.write_text('Code client;Date facture;Montant HT;Commercial\n"C;1";02/01/2024;"1.234,50";"Dupont; Jean"\n'
-                    'C2;03/01/2024;12.000,00;Luc\n', encoding="cp1252")
+    path.write_text(
+        'Code client;Date facture;Montant HT;Commercial\n"C;1";02/01/2024;"1.234,50";"Dupont; Jean"\n'
+        "C2;03/01/2024;12.000,00;Luc\n",
+        encoding="cp1252",
+    )
     raw = read_table(_spec(path))
     assert parse_text(raw.columns["customer_id"]).to_pylist() == ["C;1", "C2"]
     amounts, _ = parse_amounts(raw.columns["amount"], decimal=raw.decimal, thousands=raw.thousands)
@@ -146,26 +193,39 @@ def test_quoted_fields_with_separators_and_thousands_dot(tmp_path):
 
 def test_text_in_amount_is_flagged_bad_not_fatal(tmp_path):
     path = tmp_path / "f.csv"
-    path.write_text("Code client;Date facture;Montant HT;Commercial\nC1;02/01/2024;12,50;A\nC2;02/01/2024;n/a;A\n"
-                    "C3;02/01/2024;;A\nC4;02/01/2024;(3,00);A\nC5;02/01/2024;4,00-;A\n", encoding="utf-8")
+    path.write_text(
+        "Code client;Date facture;Montant HT;Commercial\nC1;02/01/2024;12,50;A\nC2;02/01/2024;n/a;A\n"
+        "C3;02/01/2024;;A\nC4;02/01/2024;(3,00);A\nC5;02/01/2024;4,00-;A\n",
+        encoding="utf-8",
+    )
     raw = read_table(_spec(path))
-    amounts, bad = parse_amounts(raw.columns["amount"], decimal=raw.decimal, thousands=raw.thousands)
+    amounts, bad = parse_amounts(
+        raw.columns["amount"], decimal=raw.decimal, thousands=raw.thousands
+    )
     np.testing.assert_array_equal(bad, [False, True, False, False, False])
     np.testing.assert_array_equal(amounts, [12.5, np.nan, np.nan, -3.0, -4.0])
 
 
 def test_unparseable_dates_are_flagged_and_mixed_formats_read(tmp_path):
-    col = pa.chunked_array([["03/01/2024", "2024-01-04", "31/02/2024", "demain", "", "05/01/2024 08:30"]])
+    col = pa.chunked_array(
+        [["03/01/2024", "2024-01-04", "31/02/2024", "demain", "", "05/01/2024 08:30"]]
+    )
     dates, bad = parse_dates(col, formats=("%d/%m/%Y", "%Y-%m-%d", "%d/%m/%Y %H:%M"))
     np.testing.assert_array_equal(bad, [False, False, True, True, False, False])
-    assert list(pd.to_datetime(dates[[0, 1, 5]]).strftime("%Y-%m-%d")) == ["2024-01-03", "2024-01-04", "2024-01-05"]
+    assert list(pd.to_datetime(dates[[0, 1, 5]]).strftime("%Y-%m-%d")) == [
+        "2024-01-03",
+        "2024-01-04",
+        "2024-01-05",
+    ]
     assert pd.isna(dates[4])
 
 
 def test_month_first_is_detected_only_when_the_sample_says_so(tmp_path):
     path = tmp_path / "f.csv"
-    path.write_text("Code client;Date facture;Montant HT;Commercial\nC1;01/13/2024;1;A\nC2;02/01/2024;1;A\n",
-                    encoding="utf-8")
+    path.write_text(
+        "Code client;Date facture;Montant HT;Commercial\nC1;01/13/2024;1;A\nC2;02/01/2024;1;A\n",
+        encoding="utf-8",
+    )
     raw = read_table(_spec(path))
     dates, bad = parse_dates(raw.columns["date"], formats=raw.date_formats)
     assert not bad.any()
@@ -174,12 +234,19 @@ def test_month_first_is_detected_only_when_the_sample_says_so(tmp_path):
 
 def test_excel_with_title_line_sheet_by_name_and_index(tmp_path):
     path = tmp_path / "factures.xlsx"
-    body = pd.DataFrame({"Code client": ["00123", "00456"], "Date facture": [pd.Timestamp("2024-01-03 10:00"),
-                         pd.Timestamp("2024-02-01")], "Montant HT": [1234.56, -15.5], "Commercial": ["Amélie", "Luc"]})
+    body = pd.DataFrame(
+        {
+            "Code client": ["00123", "00456"],
+            "Date facture": [pd.Timestamp("2024-01-03 10:00"), pd.Timestamp("2024-02-01")],
+            "Montant HT": [1234.56, -15.5],
+            "Commercial": ["Amélie", "Luc"],
+        }
+    )
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
         pd.DataFrame({"a": ["notes"]}).to_excel(writer, sheet_name="Notes", index=False)
-        pd.DataFrame([["Export des factures 2024"]]).to_excel(writer, sheet_name="Factures", index=False,
-                                                              header=False)
+        pd.DataFrame([["Export des factures 2024"]]).to_excel(
+            writer, sheet_name="Factures", index=False, header=False
+        )
         body.to_excel(writer, sheet_name="Factures", index=False, startrow=2)
     for sheet in ("Factures", "factures ", 1):
         raw = read_table(_spec(path, sheet=sheet))
@@ -194,11 +261,19 @@ def test_excel_with_title_line_sheet_by_name_and_index(tmp_path):
 
 def test_excel_text_amounts_and_numeric_ids(tmp_path):
     path = tmp_path / "f.xlsx"
-    pd.DataFrame({"Code client": [123, 456], "Date facture": ["03/01/2024", "04/01/2024"],
-                  "Montant HT": ["1 234,50", 7.25], "Commercial": ["A", "B"]}).to_excel(path, index=False)
+    pd.DataFrame(
+        {
+            "Code client": [123, 456],
+            "Date facture": ["03/01/2024", "04/01/2024"],
+            "Montant HT": ["1 234,50", 7.25],
+            "Commercial": ["A", "B"],
+        }
+    ).to_excel(path, index=False)
     raw = read_table(_spec(path))
     assert parse_text(raw.columns["customer_id"]).to_pylist() == ["123", "456"]
-    amounts, bad = parse_amounts(raw.columns["amount"], decimal=raw.decimal, thousands=raw.thousands)
+    amounts, bad = parse_amounts(
+        raw.columns["amount"], decimal=raw.decimal, thousands=raw.thousands
+    )
     np.testing.assert_array_equal(amounts, [1234.5, 7.25])
     dates, bad = parse_dates(raw.columns["date"], formats=raw.date_formats)
     assert list(pd.to_datetime(dates).strftime("%Y-%m-%d")) == ["2024-01-03", "2024-01-04"]
@@ -209,12 +284,19 @@ def test_excel_read_with_calamine_equals_openpyxl(monkeypatch):
     import icpc.io.excel as io_mod
 
     demo = Path(__file__).resolve().parents[1] / "data_samples" / "demo" / "clients.xlsx"
-    columns = {"customer_id": "Code", "name": "Raison sociale", "postcode": "CP", "created_at": "Date création",
-               "siret": "SIRET"}
+    columns = {
+        "customer_id": "Code",
+        "name": "Raison sociale",
+        "postcode": "CP",
+        "created_at": "Date création",
+        "siret": "SIRET",
+    }
     spec = FileSpec(key="customers", path=demo, columns=columns, sheet="Clients")
     fast = read_table(spec)
     excel_file = pd.ExcelFile
-    monkeypatch.setattr(io_mod.pd, "ExcelFile", lambda path, engine: excel_file(path, engine="openpyxl"))
+    monkeypatch.setattr(
+        io_mod.pd, "ExcelFile", lambda path, engine: excel_file(path, engine="openpyxl")
+    )
     slow = read_table(spec)
     assert fast.details == slow.details
     assert fast.columns.keys() == slow.columns.keys()
@@ -225,9 +307,16 @@ def test_excel_read_with_calamine_equals_openpyxl(monkeypatch):
 
 def test_parquet_keeps_types(tmp_path):
     path = tmp_path / "f.parquet"
-    table = pa.table({"Code client": ["007", "008"], "Date facture": pa.array(
-        [dt.datetime(2024, 1, 3, 9), dt.datetime(2024, 1, 4)], pa.timestamp("us")),
-        "Montant HT": [10.5, -2.0], "Commercial": ["A", None]})
+    table = pa.table(
+        {
+            "Code client": ["007", "008"],
+            "Date facture": pa.array(
+                [dt.datetime(2024, 1, 3, 9), dt.datetime(2024, 1, 4)], pa.timestamp("us")
+            ),
+            "Montant HT": [10.5, -2.0],
+            "Commercial": ["A", None],
+        }
+    )
     pq.write_table(table, path)
     raw = read_table(_spec(path))
     assert raw.columns["amount"].type == pa.float64()
@@ -268,7 +357,9 @@ def test_blank_file(tmp_path):
 
 
 def test_headers_only(tmp_path):
-    (tmp_path / "f.csv").write_text("Code client;Date facture;Montant HT;Commercial\n", encoding="utf-8")
+    (tmp_path / "f.csv").write_text(
+        "Code client;Date facture;Montant HT;Commercial\n", encoding="utf-8"
+    )
     with pytest.raises(InputError, match=r"f\.csv: headers only, no data rows"):
         read_table(_spec(tmp_path / "f.csv"))
 
@@ -277,8 +368,10 @@ def test_required_column_missing_lists_headers_and_config_key(tmp_path):
     path = tmp_path / "factures.csv"
     path.write_text("Code;Date;Montant\n1;02/01/2024;3\n", encoding="utf-8")
     spec = _spec(path, {"customer_id": "Code", "date": "Date", "amount": "Montant HT"})
-    expected = ('factures.csv: column "Montant HT" not found (closest: "Montant"); headers are: "Code", "Date", '
-                '"Montant"; fix transactions.columns.amount in client.yaml')
+    expected = (
+        'factures.csv: column "Montant HT" not found (closest: "Montant"); headers are: "Code", "Date", '
+        '"Montant"; fix transactions.columns.amount in client.yaml'
+    )
     with pytest.raises(InputError, match="^" + re.escape(expected) + "$"):
         read_table(spec)
 
@@ -288,8 +381,11 @@ def test_wrong_sheet_name_lists_sheets(tmp_path):
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
         pd.DataFrame({"Code client": [1]}).to_excel(writer, sheet_name="Ventes", index=False)
         pd.DataFrame({"x": [1]}).to_excel(writer, sheet_name="Clients", index=False)
-    with pytest.raises(InputError, match=r'f\.xlsx: no sheet "Factures"; sheets are: "Ventes", "Clients"; '
-                                         r"fix transactions\.sheet"):
+    with pytest.raises(
+        InputError,
+        match=r'f\.xlsx: no sheet "Factures"; sheets are: "Ventes", "Clients"; '
+        r"fix transactions\.sheet",
+    ):
         read_table(_spec(path, sheet="Factures"))
     with pytest.raises(InputError, match=r"no sheet number 5 .*\"Ventes\", \"Clients\""):
         read_table(_spec(path, sheet=5))
@@ -318,14 +414,21 @@ def test_pdf_given_as_transactions(tmp_path):
 
 def test_malformed_lines_are_counted(tmp_path):
     path = tmp_path / "f.csv"
-    path.write_text("Code client;Date facture;Montant HT;Commercial\nC1;02/01/2024;1;A\nC2;oops\n"
-                    "Total général : 1\n", encoding="utf-8")
+    path.write_text(
+        "Code client;Date facture;Montant HT;Commercial\nC1;02/01/2024;1;A\nC2;oops\n"
+        "Total général : 1\n",
+        encoding="utf-8",
+    )
     raw = read_table(_spec(path))
     assert (raw.n_rows, raw.malformed, raw.malformed_totals) == (1, 2, 1)
 
 
 def test_unknown_encoding_names_the_key(tmp_path):
     path = tmp_path / "f.csv"
-    path.write_text("Code client;Date facture;Montant HT;Commercial\n1;02/01/2024;3;X\n", encoding="utf-8")
-    with pytest.raises(InputError, match=r'f\.csv: transactions\.encoding: unknown encoding "klingon"'):
+    path.write_text(
+        "Code client;Date facture;Montant HT;Commercial\n1;02/01/2024;3;X\n", encoding="utf-8"
+    )
+    with pytest.raises(
+        InputError, match=r'f\.csv: transactions\.encoding: unknown encoding "klingon"'
+    ):
         read_table(_spec(path, encoding="klingon"))

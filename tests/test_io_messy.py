@@ -19,8 +19,12 @@ from icpc.cleaning import load_dataset
 from icpc.config import config_from_dict
 from icpc.exceptions import InputError
 
-COLUMNS = {"customer_id": "Code client", "date": "Date facture", "amount": "Montant HT",
-           "salesperson": "Commercial"}
+COLUMNS = {
+    "customer_id": "Code client",
+    "date": "Date facture",
+    "amount": "Montant HT",
+    "salesperson": "Commercial",
+}
 HEADER = ["Code client", "Date facture", "Désignation", "Montant HT", "Commercial"]
 #: (customer, date, label, amount, salesperson)
 SALES = [
@@ -50,8 +54,10 @@ def _write(path: Path, lines: list[str], *, encoding: str = "utf-8", newline: st
 
 
 def _load(tmp_path: Path, name: str = "factures.csv", **options):
-    cfg = config_from_dict({"client": "T", "transactions": {"path": name, "columns": COLUMNS, **options}},
-                           base_dir=tmp_path)
+    cfg = config_from_dict(
+        {"client": "T", "transactions": {"path": name, "columns": COLUMNS, **options}},
+        base_dir=tmp_path,
+    )
     return load_dataset(cfg)
 
 
@@ -94,7 +100,11 @@ def _shape_three_decimals(cells):
 
 def _shape_page_breaks(cells):
     """A printed export: the title and the header line again after every two rows."""
-    lines = _lines(cells[:2]) + ["", "Factures - page 2", ";".join(HEADER)] + [";".join(r) for r in cells[2:]]
+    lines = (
+        _lines(cells[:2])
+        + ["", "Factures - page 2", ";".join(HEADER)]
+        + [";".join(r) for r in cells[2:]]
+    )
     return lines, {"repeated": 1, "malformed": 1}
 
 
@@ -140,8 +150,18 @@ def test_unclosed_quote_never_swallows_the_rest(tmp_path, encoding, where):
 
 def test_broken_quote_line_that_cannot_be_read_is_a_malformed_line(tmp_path):
     cells = [list(r) for r in _sale_cells()]
-    bad = ["C009", "05/01/2024", '"Boulon; lot', "99,00", "Luc", "en trop"]  # quote and a field too many
-    _write(tmp_path / "factures.csv", _lines(cells[:2]) + [";".join(bad)] + [";".join(r) for r in cells[2:]])
+    bad = [
+        "C009",
+        "05/01/2024",
+        '"Boulon; lot',
+        "99,00",
+        "Luc",
+        "en trop",
+    ]  # quote and a field too many
+    _write(
+        tmp_path / "factures.csv",
+        _lines(cells[:2]) + [";".join(bad)] + [";".join(r) for r in cells[2:]],
+    )
     ds = _load(tmp_path)
     _assert_sales(ds)
     assert ds.ledger.rows_excluded["malformed line"] == 1
@@ -242,14 +262,25 @@ def test_huge_first_cell_is_not_taken_for_headers_only(tmp_path):
 # --------------------------------------------------------------------------------------
 # numbers
 # --------------------------------------------------------------------------------------
-@pytest.mark.parametrize(("amounts", "expected"), [
-    (["0.450", "12.500", "3.250", "1.125"], [0.45, 12.5, 3.25, 1.125]),
-    (["0.450", "12.500", "3.250", "1234.567"], [0.45, 12.5, 3.25, 1234.567]),
-    (["12.500", "1500", "2.250", "7"], [12.5, 1500.0, 2.25, 7.0]),
-    (["1.234.567,89", "12,5", "0,45", "-3"], [1234567.89, 12.5, 0.45, -3.0]),
-    (["1 234,56", "1\u202f000,00", "0,450", "12,500"], [1234.56, 1000.0, 0.45, 12.5]),
-    (["1,234.56", "12.5", "1,000,000.00", "0.45"], [1234.56, 12.5, 1e6, 0.45]),
-], ids=["three-decimals-lone-zero", "three-decimals-dot", "dot-and-plain-thousands", "thousands-dots", "french", "english"])
+@pytest.mark.parametrize(
+    ("amounts", "expected"),
+    [
+        (["0.450", "12.500", "3.250", "1.125"], [0.45, 12.5, 3.25, 1.125]),
+        (["0.450", "12.500", "3.250", "1234.567"], [0.45, 12.5, 3.25, 1234.567]),
+        (["12.500", "1500", "2.250", "7"], [12.5, 1500.0, 2.25, 7.0]),
+        (["1.234.567,89", "12,5", "0,45", "-3"], [1234567.89, 12.5, 0.45, -3.0]),
+        (["1 234,56", "1\u202f000,00", "0,450", "12,500"], [1234.56, 1000.0, 0.45, 12.5]),
+        (["1,234.56", "12.5", "1,000,000.00", "0.45"], [1234.56, 12.5, 1e6, 0.45]),
+    ],
+    ids=[
+        "three-decimals-lone-zero",
+        "three-decimals-dot",
+        "dot-and-plain-thousands",
+        "thousands-dots",
+        "french",
+        "english",
+    ],
+)
 def test_number_formats_are_read_exactly(tmp_path, amounts, expected):
     it = iter(amounts)
     _write(tmp_path / "factures.csv", _lines(_sale_cells(amount=lambda v: next(it))))
@@ -261,25 +292,36 @@ def test_number_formats_are_read_exactly(tmp_path, amounts, expected):
 def test_ambiguous_thousands_dot_is_refused_with_the_fix(tmp_path):
     it = iter(["12.500", "1.250", "3.000", "450"])
     _write(tmp_path / "factures.csv", _lines(_sale_cells(amount=lambda v: next(it))))
-    with pytest.raises(InputError, match=r'factures\.csv: amounts such as "12\.500" can be read two ways.*'
-                                         r'decimal: "\.".*transactions in client\.yaml'):
+    with pytest.raises(
+        InputError,
+        match=r'factures\.csv: amounts such as "12\.500" can be read two ways.*'
+        r'decimal: "\.".*transactions in client\.yaml',
+    ):
         _load(tmp_path)
     it = iter(["12.500", "1.250", "3.000", "450"])
     _write(tmp_path / "factures.csv", _lines(_sale_cells(amount=lambda v: next(it))))
     ds = _load(tmp_path, decimal=".")
     np.testing.assert_array_equal(ds.transactions["amount"].to_numpy(), [12.5, 1.25, 3.0, 450.0])
     ds = _load(tmp_path, decimal=",")
-    np.testing.assert_array_equal(ds.transactions["amount"].to_numpy(), [12500.0, 1250.0, 3000.0, 450.0])
+    np.testing.assert_array_equal(
+        ds.transactions["amount"].to_numpy(), [12500.0, 1250.0, 3000.0, 450.0]
+    )
 
 
-@pytest.mark.parametrize(("decimal", "amounts", "found"), [
-    (",", ["1234.56", "12.5", "0.45", "3"], "1234.56"),
-    (".", ["1234,56", "12,5", "0,45", "3"], "1234,56"),
-], ids=["comma-set-on-dots", "dot-set-on-commas"])
+@pytest.mark.parametrize(
+    ("decimal", "amounts", "found"),
+    [
+        (",", ["1234.56", "12.5", "0.45", "3"], "1234.56"),
+        (".", ["1234,56", "12,5", "0,45", "3"], "1234,56"),
+    ],
+    ids=["comma-set-on-dots", "dot-set-on-commas"],
+)
 def test_configured_decimal_that_the_file_contradicts_is_refused(tmp_path, decimal, amounts, found):
     it = iter(amounts)
     _write(tmp_path / "factures.csv", _lines(_sale_cells(amount=lambda v: next(it))))
-    with pytest.raises(InputError, match=rf'decimal is "\{decimal}" but amounts are written .*"{found}"'):
+    with pytest.raises(
+        InputError, match=rf'decimal is "\{decimal}" but amounts are written .*"{found}"'
+    ):
         _load(tmp_path, decimal=decimal)
 
 
@@ -297,14 +339,22 @@ def test_a_dot_that_does_not_group_by_three_is_not_dropped(tmp_path):
 # columns and dates
 # --------------------------------------------------------------------------------------
 @pytest.mark.parametrize("encoding", ENCODINGS)
-@pytest.mark.parametrize("second", ["Montant HT", " montant ht ", "MONTANT  HT"], ids=["same", "spaces-case", "upper"])
+@pytest.mark.parametrize(
+    "second", ["Montant HT", " montant ht ", "MONTANT  HT"], ids=["same", "spaces-case", "upper"]
+)
 def test_two_columns_of_the_mapped_name_are_refused(tmp_path, encoding, second):
     delimiter = "\t" if encoding == "utf-16" else ";"
     header = ["Code client", "Date facture", "Montant HT", "Commercial", second]
-    lines = [delimiter.join(header), delimiter.join(["C001", "03/01/2024", "120,00", "Luc", "100,00"])]
+    lines = [
+        delimiter.join(header),
+        delimiter.join(["C001", "03/01/2024", "120,00", "Luc", "100,00"]),
+    ]
     _write(tmp_path / "factures.csv", lines, encoding=encoding)
-    with pytest.raises(InputError, match=r'column "Montant HT" appears 2 times \(columns 3 and 5\).*'
-                                         r"transactions\.columns\.amount is ambiguous"):
+    with pytest.raises(
+        InputError,
+        match=r'column "Montant HT" appears 2 times \(columns 3 and 5\).*'
+        r"transactions\.columns\.amount is ambiguous",
+    ):
         _load(tmp_path)
 
 
@@ -316,8 +366,12 @@ def test_two_digit_years_are_read(tmp_path):
 
 
 def test_iso_date_times_with_offsets_keep_the_written_day(tmp_path):
-    stamps = ["2024-01-03T00:30:00+01:00", "2024-02-29T23:59:59-05:00", "2024-03-15T00:00:00Z",
-              "2024-12-31 00:00:00.000+01:00"]
+    stamps = [
+        "2024-01-03T00:30:00+01:00",
+        "2024-02-29T23:59:59-05:00",
+        "2024-03-15T00:00:00Z",
+        "2024-12-31 00:00:00.000+01:00",
+    ]
     it = iter(stamps)
     cells = [[c, next(it), lab, _fr(a), p] for c, _, lab, a, p in SALES]
     _write(tmp_path / "factures.csv", _lines(cells))
@@ -326,7 +380,10 @@ def test_iso_date_times_with_offsets_keep_the_written_day(tmp_path):
 
 def test_scientific_notation_codes_are_excluded_and_named(tmp_path):
     cells = [list(r) for r in _sale_cells()]
-    extra = [["4,00123E+11", "05/01/2024", "Vis", "10,00", "Luc"], ["4,00123E+11", "06/01/2024", "Vis", "20,00", "Luc"]]
+    extra = [
+        ["4,00123E+11", "05/01/2024", "Vis", "10,00", "Luc"],
+        ["4,00123E+11", "06/01/2024", "Vis", "20,00", "Luc"],
+    ]
     _write(tmp_path / "factures.csv", _lines(cells + extra))
     ds = _load(tmp_path)
     _assert_sales(ds)
@@ -336,10 +393,17 @@ def test_scientific_notation_codes_are_excluded_and_named(tmp_path):
 
 
 def test_only_scientific_notation_codes_say_how_to_export_them(tmp_path):
-    lines = [";".join(HEADER), "4,00123E+11;05/01/2024;Vis;10,00;Luc", "4,00124E+11;05/01/2024;Vis;10,00;Luc"]
+    lines = [
+        ";".join(HEADER),
+        "4,00123E+11;05/01/2024;Vis;10,00;Luc",
+        "4,00124E+11;05/01/2024;Vis;10,00;Luc",
+    ]
     _write(tmp_path / "factures.csv", lines)
-    with pytest.raises(InputError, match=r"no usable rows.*2 customer id in scientific notation.*"
-                                         r"export the customer codes as text"):
+    with pytest.raises(
+        InputError,
+        match=r"no usable rows.*2 customer id in scientific notation.*"
+        r"export the customer codes as text",
+    ):
         _load(tmp_path)
 
 
@@ -357,7 +421,15 @@ from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 #: (decimal mark, thousands separator) pairs found in real exports
-STYLES = [(",", ""), (",", " "), (",", "\u00a0"), (",", "\u202f"), (",", "."), (".", ""), (".", ",")]
+STYLES = [
+    (",", ""),
+    (",", " "),
+    (",", "\u00a0"),
+    (",", "\u202f"),
+    (",", "."),
+    (".", ""),
+    (".", ","),
+]
 
 
 def _written(units: int, decimals: int, decimal: str, thousands: str) -> str:
@@ -367,9 +439,14 @@ def _written(units: int, decimals: int, decimal: str, thousands: str) -> str:
     return f"{sign}{thousands.join(groups)}{decimal}{frac:0{decimals}d}"
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(units=st.lists(st.integers(-10**10, 10**10), min_size=1, max_size=12),
-       style=st.sampled_from(STYLES), decimals=st.sampled_from([2, 3]))
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    units=st.lists(st.integers(-(10**10), 10**10), min_size=1, max_size=12),
+    style=st.sampled_from(STYLES),
+    decimals=st.sampled_from([2, 3]),
+)
 def test_amounts_are_exact_or_refused(tmp_path, units, style, decimals):
     decimal, thousands = style
     texts = [_written(u, decimals, decimal, thousands) for u in units]
@@ -377,25 +454,49 @@ def test_amounts_are_exact_or_refused(tmp_path, units, style, decimals):
     lines += [f"C{i};03/01/2024;{t}" for i, t in enumerate(texts)]
     path = tmp_path / "factures.csv"
     path.write_bytes(("\r\n".join(lines) + "\r\n").encode("utf-8"))
-    cfg = config_from_dict({"client": "T", "transactions": {"path": "factures.csv", "columns": {
-        "customer_id": "Code client", "date": "Date facture", "amount": "Montant HT"}}}, base_dir=tmp_path)
+    cfg = config_from_dict(
+        {
+            "client": "T",
+            "transactions": {
+                "path": "factures.csv",
+                "columns": {
+                    "customer_id": "Code client",
+                    "date": "Date facture",
+                    "amount": "Montant HT",
+                },
+            },
+        },
+        base_dir=tmp_path,
+    )
     try:
         ds = load_dataset(cfg)
     except InputError as exc:  # refused: only when the marks can be read two ways
         assert "can be read two ways" in str(exc) or "no usable rows" in str(exc), str(exc)
         return
-    got = dict(zip(ds.transactions["customer_id"].astype(str), ds.transactions["amount"], strict=True))
+    got = dict(
+        zip(ds.transactions["customer_id"].astype(str), ds.transactions["amount"], strict=True)
+    )
     for i, u in enumerate(units):
         assert round(got[f"C{i}"] * 10**decimals) == u, (texts[i], got[f"C{i}"])
 
 
-@pytest.mark.parametrize(("written", "day"), [
-    ("03-janv.-24", dt.date(2024, 1, 3)), ("3 janvier 2024", dt.date(2024, 1, 3)),
-    ("15-Mar-2024", dt.date(2024, 3, 15)), ("1er mai 2024", dt.date(2024, 5, 1)),
-    ("Mardi 5 mars 2024", dt.date(2024, 3, 5)), ("Tue, 5 Mar 2024", dt.date(2024, 3, 5)),
-    ("12/déc./2023", dt.date(2023, 12, 12)), ("29-FÉVR.-2024", dt.date(2024, 2, 29)),
-    ("45293", dt.date(2024, 1, 2)), ("20240131", dt.date(2024, 1, 31)), ("31012024", dt.date(2024, 1, 31)),
-], ids=lambda v: str(v))
+@pytest.mark.parametrize(
+    ("written", "day"),
+    [
+        ("03-janv.-24", dt.date(2024, 1, 3)),
+        ("3 janvier 2024", dt.date(2024, 1, 3)),
+        ("15-Mar-2024", dt.date(2024, 3, 15)),
+        ("1er mai 2024", dt.date(2024, 5, 1)),
+        ("Mardi 5 mars 2024", dt.date(2024, 3, 5)),
+        ("Tue, 5 Mar 2024", dt.date(2024, 3, 5)),
+        ("12/déc./2023", dt.date(2023, 12, 12)),
+        ("29-FÉVR.-2024", dt.date(2024, 2, 29)),
+        ("45293", dt.date(2024, 1, 2)),
+        ("20240131", dt.date(2024, 1, 31)),
+        ("31012024", dt.date(2024, 1, 31)),
+    ],
+    ids=lambda v: str(v),
+)
 def test_dates_with_month_names_serials_and_compact_digits(written, day):
     from icpc.io import parse_dates
     from icpc.io.detect import _detect_date_formats
@@ -405,8 +506,19 @@ def test_dates_with_month_names_serials_and_compact_digits(written, day):
     assert not bad.any() and dates[0] == np.datetime64(day, "ns")
 
 
-@pytest.mark.parametrize("written", ["31-févr.-2024", "2024013", "20240230", "30/02/24", "2024-02-30T10:00:00Z",
-                                     "12345", "demain", "mars 2024"])
+@pytest.mark.parametrize(
+    "written",
+    [
+        "31-févr.-2024",
+        "2024013",
+        "20240230",
+        "30/02/24",
+        "2024-02-30T10:00:00Z",
+        "12345",
+        "demain",
+        "mars 2024",
+    ],
+)
 def test_impossible_or_partial_dates_are_unreadable_not_moved(written):
     from icpc.io import parse_dates
 
@@ -416,19 +528,32 @@ def test_impossible_or_partial_dates_are_unreadable_not_moved(written):
 
 @pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
 def test_utf16_without_bom_is_read(tmp_path, encoding):
-    _write(tmp_path / "factures.csv", [ln.replace(";", "\t") for ln in _lines(_sale_cells())], encoding=encoding)
+    _write(
+        tmp_path / "factures.csv",
+        [ln.replace(";", "\t") for ln in _lines(_sale_cells())],
+        encoding=encoding,
+    )
     _assert_sales(_load(tmp_path))
 
 
-@pytest.mark.parametrize(("head", "what"), [
-    ("<html><body><table><tr><td>Code client</td></tr></table></body></html>", "a web page"),
-    ("\ufeff<!DOCTYPE html>\n<html><table></table></html>", "a web page"),
-    ('<?xml version="1.0"?>\n<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet"></Workbook>',
-     "an XML spreadsheet"),
-], ids=["html", "html-doctype-bom", "xml-2003"])
+@pytest.mark.parametrize(
+    ("head", "what"),
+    [
+        ("<html><body><table><tr><td>Code client</td></tr></table></body></html>", "a web page"),
+        ("\ufeff<!DOCTYPE html>\n<html><table></table></html>", "a web page"),
+        (
+            '<?xml version="1.0"?>\n<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet"></Workbook>',
+            "an XML spreadsheet",
+        ),
+    ],
+    ids=["html", "html-doctype-bom", "xml-2003"],
+)
 def test_markup_saved_as_excel_is_refused_with_the_fix(tmp_path, head, what):
     (tmp_path / "factures.xls").write_text(head, encoding="utf-8")
-    with pytest.raises(InputError, match=rf"factures\.xls: this is {what}.* saved under a \.xls name.*save it as \.xlsx"):
+    with pytest.raises(
+        InputError,
+        match=rf"factures\.xls: this is {what}.* saved under a \.xls name.*save it as \.xlsx",
+    ):
         _load(tmp_path, name="factures.xls")
 
 
@@ -443,8 +568,16 @@ def test_ids_written_as_decimals_are_whole_numbers_padded_like_the_others(tmp_pa
     cells[0][0], cells[1][0], cells[2][0], cells[3][0] = "00042", "42.0", "1001,00", "01001"
     _write(tmp_path / "factures.csv", _lines(cells))
     ds = _load(tmp_path)
-    assert ds.transactions["customer_id"].astype(str).tolist() == ["00042", "00042", "01001", "01001"]
-    assert ds.ledger.warnings["customer ids written as decimals (42.0), read as whole numbers"]["rows"] == 2
+    assert ds.transactions["customer_id"].astype(str).tolist() == [
+        "00042",
+        "00042",
+        "01001",
+        "01001",
+    ]
+    assert (
+        ds.ledger.warnings["customer ids written as decimals (42.0), read as whole numbers"]["rows"]
+        == 2
+    )
     assert ds.ledger.warnings["customer ids stored as numbers, zero-padded"]["examples"] == [2, 3]
 
 
@@ -452,7 +585,13 @@ def test_ids_written_as_decimals_are_whole_numbers_padded_like_the_others(tmp_pa
 def test_salvaged_line_after_blank_and_malformed_lines_names_the_right_row(tmp_path, newline):
     cells = [list(r) for r in _sale_cells()]
     cells[3][2] = '"Rondelle'  # the broken quote, on the last sale
-    lines = _lines(cells[:2]) + ["", "C9;01/01/2024;trop;de;champs;ici", ";".join(cells[2]), "", ";".join(cells[3])]
+    lines = _lines(cells[:2]) + [
+        "",
+        "C9;01/01/2024;trop;de;champs;ici",
+        ";".join(cells[2]),
+        "",
+        ";".join(cells[3]),
+    ]
     _write(tmp_path / "factures.csv", lines, newline=newline)
     ds = _load(tmp_path)
     _assert_sales(ds)
@@ -470,51 +609,103 @@ def test_unclosed_quote_on_the_last_line_without_a_line_break(tmp_path):
     assert ds.ledger.rows_read == len(SALES)
 
 
-@pytest.mark.parametrize(("broken", "salvaged"), [
-    (['C2;Ecran 24";01/02/2024;"20,00'], 1),  # an inch mark, then a quote that opens a field and never closes
-    (['C2;"Vis 6x80;01/02/2024;20,00', 'C3;Ecran 24";01/02/2024;30,00'], 1),  # two broken lines in a row
-    (['C2;"Vis 6x80;01/02/2024;20,00', 'C3;"Ecran;01/02/2024;30,00'], 2),
-], ids=["inch-then-open", "open-then-inch", "two-opens"])
+@pytest.mark.parametrize(
+    ("broken", "salvaged"),
+    [
+        (
+            ['C2;Ecran 24";01/02/2024;"20,00'],
+            1,
+        ),  # an inch mark, then a quote that opens a field and never closes
+        (
+            ['C2;"Vis 6x80;01/02/2024;20,00', 'C3;Ecran 24";01/02/2024;30,00'],
+            1,
+        ),  # two broken lines in a row
+        (['C2;"Vis 6x80;01/02/2024;20,00', 'C3;"Ecran;01/02/2024;30,00'], 2),
+    ],
+    ids=["inch-then-open", "open-then-inch", "two-opens"],
+)
 def test_broken_quotes_never_take_another_line(tmp_path, broken, salvaged):
-    lines = ["Client;Lib;Date;Montant", "C1;a;01/02/2024;10,00", *broken, "C4;a;01/02/2024;40,00",
-             "C5;a;01/02/2024;50,00"]
+    lines = [
+        "Client;Lib;Date;Montant",
+        "C1;a;01/02/2024;10,00",
+        *broken,
+        "C4;a;01/02/2024;40,00",
+        "C5;a;01/02/2024;50,00",
+    ]
     (tmp_path / "factures.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    cfg = config_from_dict({"client": "T", "transactions": {"path": "factures.csv", "columns": {
-        "customer_id": "Client", "date": "Date", "amount": "Montant"}}}, base_dir=tmp_path)
+    cfg = config_from_dict(
+        {
+            "client": "T",
+            "transactions": {
+                "path": "factures.csv",
+                "columns": {"customer_id": "Client", "date": "Date", "amount": "Montant"},
+            },
+        },
+        base_dir=tmp_path,
+    )
     ds = load_dataset(cfg)
     expected = {"C1": 10.0, "C2": 20.0, "C3": 30.0, "C4": 40.0, "C5": 50.0}
-    got = dict(zip(ds.transactions["customer_id"].astype(str), ds.transactions["amount"], strict=True))
+    got = dict(
+        zip(ds.transactions["customer_id"].astype(str), ds.transactions["amount"], strict=True)
+    )
     assert got == {k: v for k, v in expected.items() if k in got} and len(got) == len(lines) - 1
     assert ds.ledger.rows_read == len(lines) - 1 and ds.ledger.rows_excluded["malformed line"] == 0
-    assert ds.ledger.warnings["lines with an unclosed quote, read without quoting"]["rows"] == salvaged
+    assert (
+        ds.ledger.warnings["lines with an unclosed quote, read without quoting"]["rows"] == salvaged
+    )
 
 
 def test_a_dot_after_the_sample_in_a_decimal_comma_file_is_not_a_decimal(tmp_path):
-    lines = ["Code client;Date facture;Montant HT"] + [f"C{i};03/01/2024;{'1500' if i % 2 else '12,50'}"
-                                                     for i in range(2100)]
+    lines = ["Code client;Date facture;Montant HT"] + [
+        f"C{i};03/01/2024;{'1500' if i % 2 else '12,50'}" for i in range(2100)
+    ]
     lines.append("X1;03/01/2024;1.234")  # after the 2,000 rows the formats are read from
     (tmp_path / "factures.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    cfg = config_from_dict({"client": "T", "transactions": {"path": "factures.csv", "columns": {
-        "customer_id": "Code client", "date": "Date facture", "amount": "Montant HT"}}}, base_dir=tmp_path)
+    cfg = config_from_dict(
+        {
+            "client": "T",
+            "transactions": {
+                "path": "factures.csv",
+                "columns": {
+                    "customer_id": "Code client",
+                    "date": "Date facture",
+                    "amount": "Montant HT",
+                },
+            },
+        },
+        base_dir=tmp_path,
+    )
     ds = load_dataset(cfg)
     assert ds.ledger.rows_excluded["unparseable amount"] == 1
     assert ds.ledger.examples["unparseable amount"] == [2101]
 
 
-@pytest.mark.parametrize(("amounts", "expected"), [
-    (["12.5", "1,000", "2,000", "3"], [12.5, 1000.0, 2000.0, 3.0]),
-    (["12,5", "1.000", "2.000", "3"], [12.5, 1000.0, 2000.0, 3.0]),
-], ids=["dot-decimal-comma-thousands", "comma-decimal-dot-thousands"])
+@pytest.mark.parametrize(
+    ("amounts", "expected"),
+    [
+        (["12.5", "1,000", "2,000", "3"], [12.5, 1000.0, 2000.0, 3.0]),
+        (["12,5", "1.000", "2.000", "3"], [12.5, 1000.0, 2000.0, 3.0]),
+    ],
+    ids=["dot-decimal-comma-thousands", "comma-decimal-dot-thousands"],
+)
 def test_one_mark_decides_the_other(tmp_path, amounts, expected):
     it = iter(amounts)
     _write(tmp_path / "factures.csv", _lines(_sale_cells(amount=lambda v: next(it))))
     np.testing.assert_array_equal(_load(tmp_path).transactions["amount"].to_numpy(), expected)
 
 
-@pytest.mark.parametrize(("options", "amounts", "message"), [
-    ({}, ["12.5", "3,5", "1", "2"], "use both marks as a decimal mark"),
-    ({"decimal": ",", "thousands": ","}, ["12,5", "3", "1", "2"], 'decimal and thousands are both ","'),
-], ids=["both-decimal", "same-mark"])
+@pytest.mark.parametrize(
+    ("options", "amounts", "message"),
+    [
+        ({}, ["12.5", "3,5", "1", "2"], "use both marks as a decimal mark"),
+        (
+            {"decimal": ",", "thousands": ","},
+            ["12,5", "3", "1", "2"],
+            'decimal and thousands are both ","',
+        ),
+    ],
+    ids=["both-decimal", "same-mark"],
+)
 def test_contradictory_marks_are_refused(tmp_path, options, amounts, message):
     it = iter(amounts)
     _write(tmp_path / "factures.csv", _lines(_sale_cells(amount=lambda v: next(it))))
@@ -524,17 +715,33 @@ def test_contradictory_marks_are_refused(tmp_path, options, amounts, message):
 
 def test_month_first_dates_past_the_sample_are_refused_with_the_fix(tmp_path):
     lines = ["Code client;Date facture;Montant HT"]
-    lines += [f"C{i};{(i % 12) + 1:02d}/{(i % 9) + 1:02d}/2024;10,00" for i in range(2100)]  # day and month <= 12
+    lines += [
+        f"C{i};{(i % 12) + 1:02d}/{(i % 9) + 1:02d}/2024;10,00" for i in range(2100)
+    ]  # day and month <= 12
     lines += ["X1;03/25/2024;10,00"]  # only month first
     (tmp_path / "factures.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    cfg = {"client": "T", "transactions": {"path": "factures.csv", "columns": {
-        "customer_id": "Code client", "date": "Date facture", "amount": "Montant HT"}}}
-    with pytest.raises(InputError, match=r'date values such as "03/25/2024" are written month first.*'
-                                         r'transactions\.date_format: "%m/%d/%Y"'):
+    cfg = {
+        "client": "T",
+        "transactions": {
+            "path": "factures.csv",
+            "columns": {
+                "customer_id": "Code client",
+                "date": "Date facture",
+                "amount": "Montant HT",
+            },
+        },
+    }
+    with pytest.raises(
+        InputError,
+        match=r'date values such as "03/25/2024" are written month first.*'
+        r'transactions\.date_format: "%m/%d/%Y"',
+    ):
         load_dataset(config_from_dict(cfg, base_dir=tmp_path))
     cfg["transactions"]["date_format"] = "%m/%d/%Y"
     ds = load_dataset(config_from_dict(cfg, base_dir=tmp_path))
-    assert ds.ledger.rows_used == 2101 and ds.transactions["date"].iloc[-1] == np.datetime64("2024-03-25", "ns")
+    assert ds.ledger.rows_used == 2101 and ds.transactions["date"].iloc[-1] == np.datetime64(
+        "2024-03-25", "ns"
+    )
 
 
 def test_utf8_lines_in_a_cp1252_file_are_read_as_utf8(tmp_path):
@@ -545,13 +752,21 @@ def test_utf8_lines_in_a_cp1252_file_are_read_as_utf8(tmp_path):
     (tmp_path / "factures.csv").write_bytes(data)
     ds = _load(tmp_path)
     assert ds.ledger.details["encoding"] == "cp1252"
-    assert set(ds.transactions["salesperson"].astype(str)) == {"Hélène Dupré", "Éric Müller", "Chloé Bérard"}
+    assert set(ds.transactions["salesperson"].astype(str)) == {
+        "Hélène Dupré",
+        "Éric Müller",
+        "Chloé Bérard",
+    }
     warning = ds.ledger.warnings["UTF-8 characters in a Windows-1252 file, read as UTF-8"]
     assert warning["rows"] == 1 and warning["examples"] == [9]
 
 
 def test_repeated_header_in_capitals_is_a_repeated_header(tmp_path):
-    lines = _lines(_sale_cells()[:2]) + [";".join(h.upper() for h in HEADER)] + [";".join(r) for r in _sale_cells()[2:]]
+    lines = (
+        _lines(_sale_cells()[:2])
+        + [";".join(h.upper() for h in HEADER)]
+        + [";".join(r) for r in _sale_cells()[2:]]
+    )
     _write(tmp_path / "factures.csv", lines)
     ds = _load(tmp_path)
     _assert_sales(ds)
@@ -561,20 +776,38 @@ def test_repeated_header_in_capitals_is_a_repeated_header(tmp_path):
 def test_header_on_two_lines_is_matched_and_shown_on_one(tmp_path):
     lines = ['Code client;Date facture;"Montant\nHT";Commercial', "C1;03/01/2024;10,00;Luc"]
     (tmp_path / "factures.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    cfg = {"client": "T", "transactions": {"path": "factures.csv", "columns": {
-        "customer_id": "Code client", "date": "Date facture", "amount": "Montant HT", "region": "Secteur"}}}
+    cfg = {
+        "client": "T",
+        "transactions": {
+            "path": "factures.csv",
+            "columns": {
+                "customer_id": "Code client",
+                "date": "Date facture",
+                "amount": "Montant HT",
+                "region": "Secteur",
+            },
+        },
+    }
     with pytest.raises(InputError) as err:
         load_dataset(config_from_dict(cfg, base_dir=tmp_path))
-    assert "\n" not in str(err.value) and '"Montant HT"' in str(err.value) and 'column "Secteur" not found' in str(err.value)
+    assert (
+        "\n" not in str(err.value)
+        and '"Montant HT"' in str(err.value)
+        and 'column "Secteur" not found' in str(err.value)
+    )
 
 
-@pytest.mark.parametrize(("code", "damaged"), [("4,00123E+11", True), ("4.00123E-05", True), ("12E3", False),
-                                               ("12E001", False)])
+@pytest.mark.parametrize(
+    ("code", "damaged"),
+    [("4,00123E+11", True), ("4.00123E-05", True), ("12E3", False), ("12E001", False)],
+)
 def test_only_excel_scientific_notation_is_a_damaged_code(tmp_path, code, damaged):
     lines = [";".join(HEADER), f"{code};05/01/2024;Vis;10,00;Luc", "C1;05/01/2024;Vis;20,00;Luc"]
     _write(tmp_path / "factures.csv", lines)
     ds = _load(tmp_path)
-    assert ds.ledger.rows_excluded.get("customer id in scientific notation", 0) == (1 if damaged else 0)
+    assert ds.ledger.rows_excluded.get("customer id in scientific notation", 0) == (
+        1 if damaged else 0
+    )
 
 
 @pytest.mark.parametrize("written", ["- 1 234,56", "1 234,56 -", "( 1 234,56 )", "-\u00a01 234,56"])
@@ -584,7 +817,9 @@ def test_a_sign_apart_from_its_number_still_holds(tmp_path, written):
     assert _load(tmp_path).transactions["amount"].tolist()[0] == -1234.56
 
 
-@pytest.mark.parametrize("label", ["Sous-total client Dupont", "Total client C001", "SOUS TOTAUX mars"])
+@pytest.mark.parametrize(
+    "label", ["Sous-total client Dupont", "Total client C001", "SOUS TOTAUX mars"]
+)
 def test_totals_lines_naming_a_customer(tmp_path, label):
     lines = _lines(_sale_cells()) + [f"{label};31/12/2024;;1 231,76;"]
     _write(tmp_path / "factures.csv", lines)

@@ -49,45 +49,76 @@ def _balanced(ledger) -> None:
 # customer ids Excel turned into numbers
 # --------------------------------------------------------------------------------------
 def test_excel_numeric_ids_take_the_zero_padding_of_the_text_ids(tmp_path):
-    rows = [["Code client", "Date facture", "Montant HT"],
-            ["00042", dt.datetime(2024, 1, 3), 100.0],
-            [42, dt.datetime(2024, 1, 4), 50.0],  # the same customer, stored as a number
-            [1234, dt.datetime(2024, 1, 5), 10.0],
-            ["01234", dt.datetime(2024, 1, 6), 5.0]]
+    rows = [
+        ["Code client", "Date facture", "Montant HT"],
+        ["00042", dt.datetime(2024, 1, 3), 100.0],
+        [42, dt.datetime(2024, 1, 4), 50.0],  # the same customer, stored as a number
+        [1234, dt.datetime(2024, 1, 5), 10.0],
+        ["01234", dt.datetime(2024, 1, 6), 5.0],
+    ]
     _xlsx(tmp_path / "factures.xlsx", {"Ventes": rows})
-    (tmp_path / "clients.csv").write_text("Code;Raison sociale\n00042;Alpha\n01234;Beta\n", encoding="utf-8")
+    (tmp_path / "clients.csv").write_text(
+        "Code;Raison sociale\n00042;Alpha\n01234;Beta\n", encoding="utf-8"
+    )
     ds = load_dataset(_config(tmp_path, "factures.xlsx", master="clients.csv"))
-    assert ds.transactions["customer_id"].astype(str).tolist() == ["00042", "00042", "01234", "01234"]
+    assert ds.transactions["customer_id"].astype(str).tolist() == [
+        "00042",
+        "00042",
+        "01234",
+        "01234",
+    ]
     assert ds.transactions["customer_id"].nunique() == 2
     warning = ds.ledger.warnings[PADDED]
     assert warning["rows"] == 2 and warning["examples"] == [2, 3] and warning["amount"] == 60.0
     assert ds.ledger.details["ids_padded_to"] == 5
-    assert ds.ledgers["customers"].warnings["transaction customers missing from master"]["rows"] == 0
+    assert (
+        ds.ledgers["customers"].warnings["transaction customers missing from master"]["rows"] == 0
+    )
     _balanced(ds.ledger)
 
 
 def test_master_ids_stored_as_numbers_match_the_invoice_codes(tmp_path):
-    _xlsx(tmp_path / "clients.xlsx", {"Clients": [["Code", "Raison sociale"], [42, "Alpha"], [7, "Gamma"]]})
+    _xlsx(
+        tmp_path / "clients.xlsx",
+        {"Clients": [["Code", "Raison sociale"], [42, "Alpha"], [7, "Gamma"]]},
+    )
     (tmp_path / "factures.csv").write_text(
-        "Code client;Date facture;Montant HT\n00042;03/01/2024;100,00\n00007;04/01/2024;20,00\n", encoding="utf-8")
+        "Code client;Date facture;Montant HT\n00042;03/01/2024;100,00\n00007;04/01/2024;20,00\n",
+        encoding="utf-8",
+    )
     ds = load_dataset(_config(tmp_path, "factures.csv", master="clients.xlsx"))
     assert ds.customers["customer_id"].tolist() == ["00042", "00007"]
     assert ds.ledgers["customers"].warnings[PADDED]["rows"] == 2
-    assert ds.ledgers["customers"].warnings["transaction customers missing from master"]["rows"] == 0
+    assert (
+        ds.ledgers["customers"].warnings["transaction customers missing from master"]["rows"] == 0
+    )
 
 
 def test_parquet_integer_ids_are_padded_like_the_master(tmp_path):
-    pq.write_table(pa.table({"Code client": pa.array([42, 42, 7], pa.int64()),
-                             "Date facture": pa.array([dt.date(2024, 1, 3)] * 3, pa.date32()),
-                             "Montant HT": [1.0, 2.0, 3.0]}), tmp_path / "factures.parquet")
-    (tmp_path / "clients.csv").write_text("Code;Raison sociale\n00042;Alpha\n00007;Gamma\n", encoding="utf-8")
+    pq.write_table(
+        pa.table(
+            {
+                "Code client": pa.array([42, 42, 7], pa.int64()),
+                "Date facture": pa.array([dt.date(2024, 1, 3)] * 3, pa.date32()),
+                "Montant HT": [1.0, 2.0, 3.0],
+            }
+        ),
+        tmp_path / "factures.parquet",
+    )
+    (tmp_path / "clients.csv").write_text(
+        "Code;Raison sociale\n00042;Alpha\n00007;Gamma\n", encoding="utf-8"
+    )
     ds = load_dataset(_config(tmp_path, "factures.parquet", master="clients.csv"))
     assert ds.transactions["customer_id"].astype(str).tolist() == ["00042", "00042", "00007"]
 
 
 def test_numeric_ids_without_zero_padded_text_are_kept_as_written(tmp_path):
-    rows = [["Code client", "Date facture", "Montant HT"], [42, dt.datetime(2024, 1, 3), 1.0],
-            ["A-7", dt.datetime(2024, 1, 3), 2.0], [1001, dt.datetime(2024, 1, 4), 3.0]]
+    rows = [
+        ["Code client", "Date facture", "Montant HT"],
+        [42, dt.datetime(2024, 1, 3), 1.0],
+        ["A-7", dt.datetime(2024, 1, 3), 2.0],
+        [1001, dt.datetime(2024, 1, 4), 3.0],
+    ]
     _xlsx(tmp_path / "factures.xlsx", {"Ventes": rows})
     ds = load_dataset(_config(tmp_path, "factures.xlsx"))
     assert ds.transactions["customer_id"].astype(str).tolist() == ["42", "A-7", "1001"]
@@ -95,11 +126,18 @@ def test_numeric_ids_without_zero_padded_text_are_kept_as_written(tmp_path):
 
 
 def test_zero_padding_of_several_widths_is_refused_with_the_fix(tmp_path):
-    rows = [["Code client", "Date facture", "Montant HT"], ["0042", dt.datetime(2024, 1, 3), 1.0],
-            ["00043", dt.datetime(2024, 1, 3), 2.0], [44, dt.datetime(2024, 1, 4), 3.0]]
+    rows = [
+        ["Code client", "Date facture", "Montant HT"],
+        ["0042", dt.datetime(2024, 1, 3), 1.0],
+        ["00043", dt.datetime(2024, 1, 3), 2.0],
+        [44, dt.datetime(2024, 1, 4), 3.0],
+    ]
     _xlsx(tmp_path / "factures.xlsx", {"Ventes": rows})
-    with pytest.raises(InputError, match=r"factures\.xlsx: 1 customer ids are stored as numbers.*several widths "
-                                         r"\(4 digits as \"0042\".*5 digits as \"00043\".*format the customer-code"):
+    with pytest.raises(
+        InputError,
+        match=r"factures\.xlsx: 1 customer ids are stored as numbers.*several widths "
+        r"\(4 digits as \"0042\".*5 digits as \"00043\".*format the customer-code",
+    ):
         load_dataset(_config(tmp_path, "factures.xlsx"))
 
 
@@ -107,12 +145,21 @@ def test_zero_padding_of_several_widths_is_refused_with_the_fix(tmp_path):
 # sheets, headers
 # --------------------------------------------------------------------------------------
 def test_data_on_another_sheet_is_named_in_the_message(tmp_path):
-    _xlsx(tmp_path / "factures.xlsx", {
-        "Résumé": [["Chiffre d'affaires 2024"], ["Total", 150.0]],
-        "Ventes 2024": [["Code client", "Date facture", "Montant HT"], ["C1", dt.datetime(2024, 1, 3), 150.0]],
-    })
-    with pytest.raises(InputError, match=r'not on sheet "Résumé" but on sheet "Ventes 2024"; set '
-                                         r'transactions\.sheet: "Ventes 2024".*sheets are: "Résumé", "Ventes 2024"'):
+    _xlsx(
+        tmp_path / "factures.xlsx",
+        {
+            "Résumé": [["Chiffre d'affaires 2024"], ["Total", 150.0]],
+            "Ventes 2024": [
+                ["Code client", "Date facture", "Montant HT"],
+                ["C1", dt.datetime(2024, 1, 3), 150.0],
+            ],
+        },
+    )
+    with pytest.raises(
+        InputError,
+        match=r'not on sheet "Résumé" but on sheet "Ventes 2024"; set '
+        r'transactions\.sheet: "Ventes 2024".*sheets are: "Résumé", "Ventes 2024"',
+    ):
         load_dataset(_config(tmp_path, "factures.xlsx"))
     ds = load_dataset(_config(tmp_path, "factures.xlsx", sheet="Ventes 2024"))
     assert ds.transactions["amount"].tolist() == [150.0]
@@ -120,7 +167,10 @@ def test_data_on_another_sheet_is_named_in_the_message(tmp_path):
 
 def test_missing_columns_on_every_sheet_lists_the_sheets(tmp_path):
     _xlsx(tmp_path / "factures.xlsx", {"A": [["x", "y"], [1, 2]], "B": [["z"], [3]]})
-    with pytest.raises(InputError, match=r'column "Code client" not found.*sheet "A"; the file\'s sheets are: "A", "B"'):
+    with pytest.raises(
+        InputError,
+        match=r'column "Code client" not found.*sheet "A"; the file\'s sheets are: "A", "B"',
+    ):
         load_dataset(_config(tmp_path, "factures.xlsx"))
 
 
@@ -130,16 +180,31 @@ def test_duplicate_mapped_header_is_refused(tmp_path, kind):
     if kind == "xlsx":
         _xlsx(tmp_path / "f.xlsx", {"S": [header, ["C1", dt.datetime(2024, 1, 3), 120.0, 100.0]]})
     else:
-        table = pa.Table.from_arrays([pa.array(["C1"]), pa.array([dt.date(2024, 1, 3)]), pa.array([120.0]),
-                                      pa.array([100.0])], names=header)
+        table = pa.Table.from_arrays(
+            [
+                pa.array(["C1"]),
+                pa.array([dt.date(2024, 1, 3)]),
+                pa.array([120.0]),
+                pa.array([100.0]),
+            ],
+            names=header,
+        )
         pq.write_table(table, tmp_path / "f.parquet")
-    with pytest.raises(InputError, match=r'column "Montant HT" appears 2 times \(columns 3 and 4\)'):
+    with pytest.raises(
+        InputError, match=r'column "Montant HT" appears 2 times \(columns 3 and 4\)'
+    ):
         load_dataset(_config(tmp_path, f"f.{kind}"))
 
 
 def test_excel_page_breaks_repeat_the_header(tmp_path):
     header = ["Code client", "Date facture", "Montant HT"]
-    rows = [header, ["C1", dt.datetime(2024, 1, 3), 10.0], ["Page 2"], header, ["C2", dt.datetime(2024, 1, 4), 20.0]]
+    rows = [
+        header,
+        ["C1", dt.datetime(2024, 1, 3), 10.0],
+        ["Page 2"],
+        header,
+        ["C2", dt.datetime(2024, 1, 4), 20.0],
+    ]
     _xlsx(tmp_path / "f.xlsx", {"S": rows})
     ds = load_dataset(_config(tmp_path, "f.xlsx"))
     assert ds.transactions["customer_id"].astype(str).tolist() == ["C1", "C2"]
@@ -152,15 +217,32 @@ def test_excel_page_breaks_repeat_the_header(tmp_path):
 # --------------------------------------------------------------------------------------
 @pytest.mark.parametrize("zone", ["Europe/Paris", "America/Martinique", "Pacific/Noumea"])
 def test_zone_aware_timestamps_keep_their_local_day(tmp_path, zone):
-    local = pd.to_datetime(["2024-01-01 00:00", "2023-12-31 23:30", "2024-06-30 00:00"]).tz_localize(zone)
-    table = pa.table({"Code client": ["C1", "C2", "C3"], "Date facture": pa.array(local), "Montant HT": [1.0, 2.0, 4.0]})
+    local = pd.to_datetime(
+        ["2024-01-01 00:00", "2023-12-31 23:30", "2024-06-30 00:00"]
+    ).tz_localize(zone)
+    table = pa.table(
+        {
+            "Code client": ["C1", "C2", "C3"],
+            "Date facture": pa.array(local),
+            "Montant HT": [1.0, 2.0, 4.0],
+        }
+    )
     assert table.schema.field("Date facture").type.tz == zone
     pq.write_table(table, tmp_path / "f.parquet")
     ds = load_dataset(_config(tmp_path, "f.parquet"))
-    assert ds.transactions["date"].dt.date.tolist() == [dt.date(2024, 1, 1), dt.date(2023, 12, 31),
-                                                         dt.date(2024, 6, 30)]
-    cfg = config_from_dict({"client": "T", "as_of": "2023-12-31",
-                            "transactions": {"path": "f.parquet", "columns": COLUMNS}}, base_dir=tmp_path)
+    assert ds.transactions["date"].dt.date.tolist() == [
+        dt.date(2024, 1, 1),
+        dt.date(2023, 12, 31),
+        dt.date(2024, 6, 30),
+    ]
+    cfg = config_from_dict(
+        {
+            "client": "T",
+            "as_of": "2023-12-31",
+            "transactions": {"path": "f.parquet", "columns": COLUMNS},
+        },
+        base_dir=tmp_path,
+    )
     ds = load_dataset(cfg)
     assert ds.ledger.rows_excluded["after as_of"] == 2  # 1 January and 30 June, local days
     np.testing.assert_array_equal(ds.transactions["amount"].to_numpy(), [2.0])
@@ -168,13 +250,25 @@ def test_zone_aware_timestamps_keep_their_local_day(tmp_path, zone):
 
 def test_a_sheet_named_like_a_number(tmp_path):
     header = ["Code client", "Date facture", "Montant HT"]
-    _xlsx(tmp_path / "f.xlsx", {"2023": [header, ["C1", dt.datetime(2023, 1, 3), 10.0]],
-                                "2024": [header, ["C2", dt.datetime(2024, 1, 3), 20.0]]})
+    _xlsx(
+        tmp_path / "f.xlsx",
+        {
+            "2023": [header, ["C1", dt.datetime(2023, 1, 3), 10.0]],
+            "2024": [header, ["C2", dt.datetime(2024, 1, 3), 20.0]],
+        },
+    )
     ds = load_dataset(_config(tmp_path, "f.xlsx", sheet=2024))  # YAML reads sheet: 2024 as a number
     assert ds.transactions["customer_id"].astype(str).tolist() == ["C2"]
-    _xlsx(tmp_path / "g.xlsx", {"1": [header, ["C1", dt.datetime(2023, 1, 3), 10.0]],
-                                "Ventes": [header, ["C2", dt.datetime(2024, 1, 3), 20.0]]})
-    with pytest.raises(InputError, match=r'sheet 1 can be the sheet named "1" or sheet number 1 \("Ventes"\)'):
+    _xlsx(
+        tmp_path / "g.xlsx",
+        {
+            "1": [header, ["C1", dt.datetime(2023, 1, 3), 10.0]],
+            "Ventes": [header, ["C2", dt.datetime(2024, 1, 3), 20.0]],
+        },
+    )
+    with pytest.raises(
+        InputError, match=r'sheet 1 can be the sheet named "1" or sheet number 1 \("Ventes"\)'
+    ):
         load_dataset(_config(tmp_path, "g.xlsx", sheet=1))
     ds = load_dataset(_config(tmp_path, "g.xlsx", sheet="1"))
     assert ds.transactions["customer_id"].astype(str).tolist() == ["C1"]

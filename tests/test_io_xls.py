@@ -24,8 +24,12 @@ def write_xls(path: Path, *, sheet: str = "Ventes", title: bool = True) -> None:
         row = 2
     for col, header in enumerate(["Code client", "Date facture", "Montant HT"]):
         ws.write(row, col, header)
-    lines = [("00123", dt.date(2024, 1, 3), 1234.56), ("00456", dt.date(2024, 2, 29), -15.5),
-             ("00123", dt.date(2024, 3, 1), 100.0), ("Total", None, 1319.06)]
+    lines = [
+        ("00123", dt.date(2024, 1, 3), 1234.56),
+        ("00456", dt.date(2024, 2, 29), -15.5),
+        ("00123", dt.date(2024, 3, 1), 100.0),
+        ("Total", None, 1319.06),
+    ]
     for i, (customer, day, amount) in enumerate(lines, start=row + 1):
         ws.write(i, 0, customer)
         if day is not None:
@@ -36,9 +40,18 @@ def write_xls(path: Path, *, sheet: str = "Ventes", title: bool = True) -> None:
 
 def config(tmp_path: Path, sheet: str | int | None = None) -> dict:
     return config_from_dict(
-        {"client": "Test", "transactions": {"path": "ventes.xls", "sheet": sheet,
-                                            "columns": {"customer_id": "Code client", "date": "Date facture",
-                                                        "amount": "Montant HT"}}},
+        {
+            "client": "Test",
+            "transactions": {
+                "path": "ventes.xls",
+                "sheet": sheet,
+                "columns": {
+                    "customer_id": "Code client",
+                    "date": "Date facture",
+                    "amount": "Montant HT",
+                },
+            },
+        },
         base_dir=tmp_path,
     )
 
@@ -49,7 +62,11 @@ def test_xls_with_a_title_line_is_read_exactly(tmp_path: Path, sheet: str | int 
     data = load_dataset(config(tmp_path, sheet))
     tx = data.transactions
     assert list(tx["customer_id"].astype(str)) == ["00123", "00456", "00123"]  # leading zeros kept
-    assert list(tx["date"].dt.date) == [dt.date(2024, 1, 3), dt.date(2024, 2, 29), dt.date(2024, 3, 1)]
+    assert list(tx["date"].dt.date) == [
+        dt.date(2024, 1, 3),
+        dt.date(2024, 2, 29),
+        dt.date(2024, 3, 1),
+    ]
     assert tx["amount"].round(2).tolist() == [1234.56, -15.5, 100.0]
     quality = data.data_quality()
     assert quality["rows_excluded"].get("totals line") == 1

@@ -118,7 +118,15 @@ def test_customer_table(table):
     assert t["sales_count"].tolist() == [2, 0, 2, 1, 1, 0, 0]
     assert t["sales_count_previous"].tolist() == [2, 1, 0, 0, 0, 1, 1]
     assert t["active"].tolist() == [True, False, True, False, True, True, False]
-    assert t["bridge_class"].astype(str).tolist() == ["retained", "lost", "new", "other", "reactivated", "retained", "lost"]
+    assert t["bridge_class"].astype(str).tolist() == [
+        "retained",
+        "lost",
+        "new",
+        "other",
+        "reactivated",
+        "retained",
+        "lost",
+    ]
     assert t["first_sale"].dt.strftime("%Y-%m-%d").tolist() == [
         "2023-01-01", "2023-06-15", "2024-03-10", "2024-05-01", "2022-02-01", "2023-12-31", "2023-03-01",
     ]  # fmt: skip
@@ -182,7 +190,12 @@ def test_change_pct_is_nan_when_previous_is_zero():
 # --------------------------------------------------------------------------------------
 def test_customer_dynamics(table):
     d = kpi.customer_dynamics(table, as_of=AS_OF)
-    assert (d.new_customers, d.retained_customers, d.reactivated_customers, d.lost_customers) == (1, 2, 1, 2)
+    assert (d.new_customers, d.retained_customers, d.reactivated_customers, d.lost_customers) == (
+        1,
+        2,
+        1,
+        2,
+    )
     assert (d.active_current, d.active_previous) == (4, 4)
     assert d.lost_revenue == 250.0
     assert d.churn_rate == 0.5
@@ -200,7 +213,13 @@ def test_customer_dynamics(table):
 
 def test_revenue_bridge(table):
     b = kpi.revenue_bridge(table)
-    assert b.as_dict() == {"new": 400.0, "reactivated": 30.0, "retained": -40.0, "lost": -300.0, "other": 0.0}
+    assert b.as_dict() == {
+        "new": 400.0,
+        "reactivated": 30.0,
+        "retained": -40.0,
+        "lost": -300.0,
+        "other": 0.0,
+    }
     assert (b.revenue_previous, b.revenue, b.change) == (420.0, 510.0, 90.0)
     assert b.classes["customers"].tolist() == [1, 1, 2, 2, 1]
     # retained: A and F, sales 3 -> 2, revenue 170 -> 130
@@ -260,8 +279,12 @@ def test_monthly_series(tx):
     assert m.loc["2024-03-01", "average_basket"] == 300.0
     assert math.isnan(m.loc["2024-06-01", "average_basket"])
     # the rolling year ending in December is period N (and N-1 a year before)
-    assert m.loc["2024-12-01", ["revenue_12m", "sales_count_12m", "active_customers_12m"]].tolist() == [510.0, 6, 4]
-    assert m.loc["2023-12-01", ["revenue_12m", "sales_count_12m", "active_customers_12m"]].tolist() == [420.0, 5, 4]
+    assert m.loc[
+        "2024-12-01", ["revenue_12m", "sales_count_12m", "active_customers_12m"]
+    ].tolist() == [510.0, 6, 4]
+    assert m.loc[
+        "2023-12-01", ["revenue_12m", "sales_count_12m", "active_customers_12m"]
+    ].tolist() == [420.0, 5, 4]
     assert m.loc["2024-12-01", "average_basket_12m"] == 85.0
     assert m["revenue_12m"].iloc[:11].isna().all()
     assert m["active_customers_12m"].iloc[:11].isna().all()
@@ -272,7 +295,14 @@ def test_monthly_series(tx):
 def test_cohort_table(tx, table):
     cm = kpi.customer_months(tx, as_of=AS_OF)
     c = kpi.cohort_table(table, cm)
-    assert c.sizes.to_dict() == {"2022-Q1": 1, "2023-Q1": 2, "2023-Q2": 1, "2023-Q4": 1, "2024-Q1": 1, "2024-Q2": 1}
+    assert c.sizes.to_dict() == {
+        "2022-Q1": 1,
+        "2023-Q1": 2,
+        "2023-Q2": 1,
+        "2023-Q4": 1,
+        "2024-Q1": 1,
+        "2024-Q2": 1,
+    }
     q1 = c.counts.loc["2023-Q1"]
     assert q1.iloc[:8].tolist() == [2, 0, 0, 1, 1, 0, 0, 1]  # A and G, then A only
     assert q1.iloc[8:].isna().all()  # after as_of's quarter
@@ -296,7 +326,9 @@ def test_concentration(table):
 
 
 def test_concentration_without_active_customer():
-    t = kpi.customer_periods(make_tx([("A", "2023-05-01", 10.0, "F1", "P")]), as_of=AS_OF, months=12)
+    t = kpi.customer_periods(
+        make_tx([("A", "2023-05-01", 10.0, "F1", "P")]), as_of=AS_OF, months=12
+    )
     c = kpi.concentration(t)
     assert c.customers == 0
     assert math.isnan(c.top1_share) and math.isnan(c.herfindahl)
@@ -309,7 +341,15 @@ def test_customer_attribution_most_recent_row(tx):
     attr = kpi.customer_attribution(tx)
     got = attr["salesperson"].astype(object).where(attr["salesperson"].notna(), None).to_dict()
     # C's latest row is the 2025 one (Zoé): attribution on the frame it is given
-    assert got == {"A": "Marie", "B": "Paul", "C": "Zoé", "D": None, "E": "Marie", "F": "Paul", "G": "Paul"}
+    assert got == {
+        "A": "Marie",
+        "B": "Paul",
+        "C": "Zoé",
+        "D": None,
+        "E": "Marie",
+        "F": "Paul",
+        "G": "Paul",
+    }
 
 
 def test_by_salesperson(table):
@@ -337,7 +377,11 @@ def test_by_salesperson(table):
 # edge cases
 # --------------------------------------------------------------------------------------
 def test_no_previous_data_young_company():
-    rows = [("A", "2024-03-01", 100.0, "F1", "P"), ("B", "2024-06-01", 50.0, "F2", "P"), ("B", "2024-07-01", -50.0, "AV", "P")]
+    rows = [
+        ("A", "2024-03-01", 100.0, "F1", "P"),
+        ("B", "2024-06-01", 50.0, "F2", "P"),
+        ("B", "2024-07-01", -50.0, "AV", "P"),
+    ]
     tx = make_tx(rows)
     assert not kpi.has_previous_data(tx, as_of=AS_OF, months=12)
     t = kpi.customer_periods(tx, as_of=AS_OF, months=12)
@@ -348,10 +392,21 @@ def test_no_previous_data_young_company():
     assert (d.new_customers, d.lost_customers) == (1, 0)
     assert math.isnan(d.churn_rate) and math.isnan(d.retention_rate)
     b = kpi.revenue_bridge(t)
-    assert b.as_dict() == {"new": 100.0, "reactivated": 0.0, "retained": 0.0, "lost": 0.0, "other": 0.0}
+    assert b.as_dict() == {
+        "new": 100.0,
+        "reactivated": 0.0,
+        "retained": 0.0,
+        "lost": 0.0,
+        "other": 0.0,
+    }
     assert sum(b.as_dict().values()) == b.change == 100.0
     dec = kpi.decompose_revenue(t)
-    assert (dec.customers, dec.frequency, dec.basket, dec.method) == (100.0, 0.0, 0.0, "all to customers")
+    assert (dec.customers, dec.frequency, dec.basket, dec.method) == (
+        100.0,
+        0.0,
+        0.0,
+        "all to customers",
+    )
 
 
 def test_single_customer():
@@ -365,7 +420,9 @@ def test_single_customer():
 
 
 def test_without_invoice_column_each_row_is_a_sale():
-    tx = make_tx([("A", "2024-02-01", 10.0, None, "P"), ("A", "2024-02-01", 15.0, None, "P")]).drop(columns="invoice_id")
+    tx = make_tx([("A", "2024-02-01", 10.0, None, "P"), ("A", "2024-02-01", 15.0, None, "P")]).drop(
+        columns="invoice_id"
+    )
     t = kpi.customer_periods(tx, as_of=AS_OF, months=12)
     assert t.loc["A", "sales_count"] == 2
     assert t.loc["A", "revenue"] == 25.0
@@ -378,7 +435,9 @@ def test_customer_months_blocks_agree_with_one_block(tx, monkeypatch):
     monkeypatch.setattr(monthly, "_DENSE_LIMIT", 40)  # 35 months: one customer per block
     blocks = kpi.customer_months(tx, as_of=AS_OF)
     for a, b in zip(
-        (whole.customer, whole.month, whole.revenue), (blocks.customer, blocks.month, blocks.revenue), strict=True
+        (whole.customer, whole.month, whole.revenue),
+        (blocks.customer, blocks.month, blocks.revenue),
+        strict=True,
     ):
         np.testing.assert_array_equal(a, b)
 
@@ -394,7 +453,10 @@ def test_rolling_active_both_methods_match_brute_force(dense):
         cm = kpi.CustomerMonths(c, m + 24000, v, 24000, 24000 + width - 1, n)
         grid = np.zeros((n, width))
         grid[c, m] = v
-        ref = [int((np.round(grid[:, max(0, t - 11) : t + 1].sum(axis=1), 2) > 0).sum()) for t in range(width)]
+        ref = [
+            int((np.round(grid[:, max(0, t - 11) : t + 1].sum(axis=1), 2) > 0).sum())
+            for t in range(width)
+        ]
         assert kpi._rolling_active(cm, 12, dense=dense).tolist() == ref
 
 

@@ -34,7 +34,9 @@ def build(rows):
     return pd.DataFrame(
         {
             "customer_id": pd.Categorical([f"C{c}" for c in cust]),
-            "date": pd.to_datetime([START + dt.timedelta(days=d) for d in day]).astype("datetime64[ns]"),
+            "date": pd.to_datetime([START + dt.timedelta(days=d) for d in day]).astype(
+                "datetime64[ns]"
+            ),
             "amount": np.array(amount, dtype="float64"),
             "invoice_id": pd.Categorical([None if i is None else f"F{i}" for i in inv]),
             "source_row": np.arange(1, len(rows) + 1, dtype="int64"),
@@ -46,7 +48,11 @@ def brute_force(tx, as_of, months):
     """Per customer: revenue and sales of N and N-1, first sale, the slow obvious way."""
     current, previous = kpi.period_bounds(as_of, months)
     tx = tx[tx["date"] <= pd.Timestamp(as_of)]
-    key = tx["invoice_id"].astype(object).where(tx["invoice_id"].notna(), "row" + tx.index.astype(str))
+    key = (
+        tx["invoice_id"]
+        .astype(object)
+        .where(tx["invoice_id"].notna(), "row" + tx.index.astype(str))
+    )
     docs = (
         tx.assign(key=key.to_numpy())
         .groupby(["customer_id", "key"], observed=True)
@@ -92,13 +98,21 @@ def test_identities_hold_and_match_brute_force(rows, as_of_day, months):
         assert row["sales_count_previous"] == fig["salesN1"]
         assert row["active"] == (fig["revN"] > 0)
         assert row["active_previous"] == (fig["revN1"] > 0)
-        assert (pd.isna(row["first_sale"]) and pd.isna(fig["first_sale"])) or row["first_sale"] == fig["first_sale"]
-        is_new = row["active"] and not row["active_previous"] and row["first_sale"] >= pd.Timestamp(current.start)
+        assert (pd.isna(row["first_sale"]) and pd.isna(fig["first_sale"])) or row[
+            "first_sale"
+        ] == fig["first_sale"]
+        is_new = (
+            row["active"]
+            and not row["active_previous"]
+            and row["first_sale"] >= pd.Timestamp(current.start)
+        )
         assert (row["bridge_class"] == "new") == bool(is_new)
 
     # the identities of DESIGN.md
     dyn = kpi.customer_dynamics(table, as_of=as_of)
-    assert dyn.active_current == dyn.new_customers + dyn.retained_customers + dyn.reactivated_customers
+    assert (
+        dyn.active_current == dyn.new_customers + dyn.retained_customers + dyn.reactivated_customers
+    )
     assert dyn.active_previous == dyn.retained_customers + dyn.lost_customers
 
     ind = kpi.period_indicators(table)
@@ -141,7 +155,9 @@ def test_identities_hold_and_match_brute_force(rows, as_of_day, months):
 def test_lmdi_sums_to_change_and_each_effect_has_the_sign_of_its_factor(current, previous):
     d = kpi.lmdi_decomposition(current, previous)
     assert d.method == "lmdi"
-    assert d.customers + d.frequency + d.basket == pytest.approx(current[2] - previous[2], rel=1e-9, abs=1e-6)
+    assert d.customers + d.frequency + d.basket == pytest.approx(
+        current[2] - previous[2], rel=1e-9, abs=1e-6
+    )
     c_ratio = current[0] / previous[0]
     assert (d.customers > 0) == (c_ratio > 1) or c_ratio == 1
 

@@ -8,9 +8,25 @@ from icpc.cleaning import ledger as L
 from icpc.io.fec import W_SEVERAL_CUSTOMERS
 from icpc.report.labels import LEDGER_REASONS, reason_label
 
-EVERY = sorted({*L.TRANSACTION_REASONS, *L.CUSTOMER_REASONS, *L.ACTIVITY_REASONS, *L.OPTIONAL_REASONS,
-                *L.READER_WARNINGS, W_SEVERAL_CUSTOMERS, L.W_DUPLICATES, L.W_ZERO, L.W_CREDIT, L.W_FAR,
-                L.W_INVOICE, L.W_MARGIN, L.W_CREATED, L.W_NO_TRANSACTIONS, L.W_NOT_IN_MASTER})
+EVERY = sorted(
+    {
+        *L.TRANSACTION_REASONS,
+        *L.CUSTOMER_REASONS,
+        *L.ACTIVITY_REASONS,
+        *L.OPTIONAL_REASONS,
+        *L.READER_WARNINGS,
+        W_SEVERAL_CUSTOMERS,
+        L.W_DUPLICATES,
+        L.W_ZERO,
+        L.W_CREDIT,
+        L.W_FAR,
+        L.W_INVOICE,
+        L.W_MARGIN,
+        L.W_CREATED,
+        L.W_NO_TRANSACTIONS,
+        L.W_NOT_IN_MASTER,
+    }
+)
 
 
 @pytest.mark.parametrize("reason", EVERY)

@@ -20,10 +20,26 @@ from icpc.cleaning import load_dataset
 from icpc.config import config_from_dict
 from icpc.exceptions import InputError
 
-COLUMNS = {"customer_id": "Code client", "date": "Date facture", "invoice_id": "N° facture",
-           "amount": "Montant HT", "salesperson": "Commercial"}
-KINDS = ["valid", "valid", "valid", "missing id", "bad date", "bad amount", "empty amount", "totals", "excluded",
-         "far", "copy"]
+COLUMNS = {
+    "customer_id": "Code client",
+    "date": "Date facture",
+    "invoice_id": "N° facture",
+    "amount": "Montant HT",
+    "salesperson": "Commercial",
+}
+KINDS = [
+    "valid",
+    "valid",
+    "valid",
+    "missing id",
+    "bad date",
+    "bad amount",
+    "empty amount",
+    "totals",
+    "excluded",
+    "far",
+    "copy",
+]
 START = dt.date(2021, 1, 1)
 
 
@@ -50,7 +66,9 @@ row = st.tuples(
     thousands=st.sampled_from(["", " ", "\u00a0"]),
     encoding=st.sampled_from(["utf-8", "cp1252", "utf-8-sig"]),
 )
-def test_ledger_identity_on_random_dirty_inputs(rows, drop_duplicates, as_of_offset, thousands, encoding):
+def test_ledger_identity_on_random_dirty_inputs(
+    rows, drop_duplicates, as_of_offset, thousands, encoding
+):
     lines: list[str] = []
     expected: list[str] = []  # the bucket of each line (reason, or "used")
     cents_read = 0
@@ -65,7 +83,11 @@ def test_ledger_identity_on_random_dirty_inputs(rows, drop_duplicates, as_of_off
             cents_read += cents
             continue
         kind = "valid" if kind == "copy" else kind
-        cid, date_text, amount_text = f"{cust:05d}", day.strftime("%d/%m/%Y"), _amount(cents, thousands)
+        cid, date_text, amount_text = (
+            f"{cust:05d}",
+            day.strftime("%d/%m/%Y"),
+            _amount(cents, thousands),
+        )
         if kind == "missing id":
             cid = ""
         elif kind == "bad date":
@@ -85,16 +107,23 @@ def test_ledger_identity_on_random_dirty_inputs(rows, drop_duplicates, as_of_off
         lines.append(line)
         counts_amount = kind not in ("bad amount", "empty amount", "totals")
         cents_read += cents if counts_amount else 0
-        bucket = {"missing id": "missing customer id", "bad date": "unparseable date",
-                  "bad amount": "unparseable amount", "empty amount": "unparseable amount",
-                  "totals": "totals line", "excluded": "excluded by config"}.get(kind, "valid")
+        bucket = {
+            "missing id": "missing customer id",
+            "bad date": "unparseable date",
+            "bad amount": "unparseable amount",
+            "empty amount": "unparseable amount",
+            "totals": "totals line",
+            "excluded": "excluded by config",
+        }.get(kind, "valid")
         expected.append((bucket, day, cents))
         if bucket == "valid" and kind == "valid":
             valid.append((line, day, cents, bucket))
 
     # as_of: configured, or the last date of the candidate rows that are not far dates
     # (when only far dates are left, they are the pool)
-    candidates = [d for b, d, _ in expected if b == "valid" or (b == "duplicate" and not drop_duplicates)]
+    candidates = [
+        d for b, d, _ in expected if b == "valid" or (b == "duplicate" and not drop_duplicates)
+    ]
     pool = [d for d in candidates if d.year > 1990] or candidates
     effective = as_of or (max(pool) if pool else None)
     final = []
@@ -109,9 +138,15 @@ def test_ledger_identity_on_random_dirty_inputs(rows, drop_duplicates, as_of_off
         folder = Path(tmp)
         text = "\r\n".join(["Export", ";".join(COLUMNS.values()), *lines]) + "\r\n"
         (folder / "factures.csv").write_bytes(text.encode(encoding))
-        raw = {"client": "P", "transactions": {"path": "factures.csv", "columns": COLUMNS,
-                                               "drop_duplicates": drop_duplicates},
-               "exclude": {"customers": ["EXCL"]}}
+        raw = {
+            "client": "P",
+            "transactions": {
+                "path": "factures.csv",
+                "columns": COLUMNS,
+                "drop_duplicates": drop_duplicates,
+            },
+            "exclude": {"customers": ["EXCL"]},
+        }
         if as_of is not None:
             raw["as_of"] = as_of.isoformat()
         cfg = config_from_dict(raw, base_dir=folder)
@@ -125,15 +160,22 @@ def test_ledger_identity_on_random_dirty_inputs(rows, drop_duplicates, as_of_off
     led = ds.ledger
     assert led.rows_read == len(lines)
     assert led.rows_read == led.rows_used + sum(led.rows_excluded.values())
-    assert round((led.amount_read - led.amount_used - sum(led.amounts_excluded.values())) * 100) == 0
+    assert (
+        round((led.amount_read - led.amount_used - sum(led.amounts_excluded.values())) * 100) == 0
+    )
     assert round(led.amount_read * 100) == cents_read
     for reason, count in led.rows_excluded.items():
         assert count == sum(b == reason for b, _ in final), reason
         assert round(led.amounts_excluded[reason] * 100) == sum(
-            c for b, c in final if b == reason and reason not in ("unparseable amount", "totals line")), reason
+            c
+            for b, c in final
+            if b == reason and reason not in ("unparseable amount", "totals line")
+        ), reason
     used_rows = ds.transactions["source_row"].tolist()
     assert len(used_rows) == len(set(used_rows)) == led.rows_used  # nothing counted twice
-    assert set(used_rows) == {i for i, (b, _) in enumerate(final, start=1) if b == "used"}  # nothing lost
+    assert set(used_rows) == {
+        i for i, (b, _) in enumerate(final, start=1) if b == "used"
+    }  # nothing lost
     assert round(ds.transactions["amount"].sum() * 100) == sum(c for b, c in final if b == "used")
     assert ds.as_of == effective
 
@@ -141,10 +183,23 @@ def test_ledger_identity_on_random_dirty_inputs(rows, drop_duplicates, as_of_off
 # --------------------------------------------------------------------------------------
 # the same property on random FECs (format: fec)
 # --------------------------------------------------------------------------------------
-FEC_HEADER = ("JournalCode|JournalLib|EcritureNum|EcritureDate|CompteNum|CompteLib|CompAuxNum|CompAuxLib|PieceRef|"
-              "PieceDate|EcritureLib|Debit|Credit|EcritureLet|DateLet|ValidDate|Montantdevise|Idevise")
-ACCOUNTS = ["411000", "411000", "707000", "707000", "709000", "706100", "445710", "512000", "607000", "401000",
-            "471000"]
+FEC_HEADER = (
+    "JournalCode|JournalLib|EcritureNum|EcritureDate|CompteNum|CompteLib|CompAuxNum|CompAuxLib|PieceRef|"
+    "PieceDate|EcritureLib|Debit|Credit|EcritureLet|DateLet|ValidDate|Montantdevise|Idevise"
+)
+ACCOUNTS = [
+    "411000",
+    "411000",
+    "707000",
+    "707000",
+    "709000",
+    "706100",
+    "445710",
+    "512000",
+    "607000",
+    "401000",
+    "471000",
+]
 fec_line = st.tuples(
     st.sampled_from(ACCOUNTS),
     st.integers(-500_000, 5_000_000),  # Credit - Debit in cents
@@ -174,8 +229,14 @@ def _fec_amount(cents: int, layout: str) -> list[str]:
     encoding=st.sampled_from(["utf-8", "iso8859-15", "utf-8-sig"]),
     as_of_offset=st.one_of(st.none(), st.integers(0, 3 * 365)),
 )
-def test_ledger_identity_on_random_fecs(entries, excluded_journals, layout, delimiter, encoding, as_of_offset):
-    header = FEC_HEADER if layout == "debit/credit" else FEC_HEADER.replace("Debit|Credit", "Montant|Sens")
+def test_ledger_identity_on_random_fecs(
+    entries, excluded_journals, layout, delimiter, encoding, as_of_offset
+):
+    header = (
+        FEC_HEADER
+        if layout == "debit/credit"
+        else FEC_HEADER.replace("Debit|Credit", "Montant|Sens")
+    )
     lines: list[str] = []
     oracle: list[tuple[str, dt.date, int]] = []  # bucket, date, cents of each FEC line
     for number, (journal, offset, entry_lines) in enumerate(entries, start=1):
@@ -187,8 +248,25 @@ def test_ledger_identity_on_random_fecs(entries, excluded_journals, layout, deli
             if damage == "bad amount":
                 amount = ["1,2,3", "C"] if layout == "montant/sens" else ["", "1,2,3"]
             aux = f"C{customer}" if customer and account.startswith("411") else ""
-            cells = [journal, "Journal", str(number), date_text, account, "Compte", aux, "Hélène €" if aux else "",
-                     f"P{number}", "", "Libellé", *amount, "", "", date_text, "", ""]
+            cells = [
+                journal,
+                "Journal",
+                str(number),
+                date_text,
+                account,
+                "Compte",
+                aux,
+                "Hélène €" if aux else "",
+                f"P{number}",
+                "",
+                "Libellé",
+                *amount,
+                "",
+                "",
+                date_text,
+                "",
+                "",
+            ]
             lines.append(delimiter.join(cells))
             sales = account.startswith("70")
             if not sales:
@@ -198,25 +276,40 @@ def test_ledger_identity_on_random_fecs(entries, excluded_journals, layout, deli
             elif not has_customer:
                 bucket = "sales entry without customer"
             else:
-                bucket = {"bad date": "unparseable date", "bad amount": "unparseable amount"}.get(damage, "valid")
+                bucket = {"bad date": "unparseable date", "bad amount": "unparseable amount"}.get(
+                    damage, "valid"
+                )
             counted = sales and damage != "bad amount"
             oracle.append((bucket, day, cents if counted else 0))
-    if not any(account.startswith("70") and any(a.startswith("411") for a, *_ in ls)
-               for _, _, ls in entries for account, *_ in ls):
+    if not any(
+        account.startswith("70") and any(a.startswith("411") for a, *_ in ls)
+        for _, _, ls in entries
+        for account, *_ in ls
+    ):
         expect_error = "no sales entry found"
     else:
         expect_error = None
     as_of = START + dt.timedelta(days=as_of_offset) if as_of_offset is not None else None
     valid_days = [d for b, d, _ in oracle if b == "valid"]
     effective = as_of or (max(valid_days) if valid_days else None)
-    final = [("after as_of" if b == "valid" and d > effective else "used" if b == "valid" else b, c)
-             for b, d, c in oracle]
+    final = [
+        ("after as_of" if b == "valid" and d > effective else "used" if b == "valid" else b, c)
+        for b, d, c in oracle
+    ]
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        (folder / "FEC.txt").write_bytes(("\r\n".join([header.replace("|", delimiter), *lines]) + "\r\n").encode(encoding))
-        raw = {"client": "P", "transactions": {"path": "FEC.txt", "format": "fec",
-                                               "fec": {"exclude_journals": excluded_journals}}}
+        (folder / "FEC.txt").write_bytes(
+            ("\r\n".join([header.replace("|", delimiter), *lines]) + "\r\n").encode(encoding)
+        )
+        raw = {
+            "client": "P",
+            "transactions": {
+                "path": "FEC.txt",
+                "format": "fec",
+                "fec": {"exclude_journals": excluded_journals},
+            },
+        }
         if as_of is not None:
             raw["as_of"] = as_of.isoformat()
         cfg = config_from_dict(raw, base_dir=folder)
@@ -231,11 +324,15 @@ def test_ledger_identity_on_random_fecs(entries, excluded_journals, layout, deli
     led = ds.ledger
     assert led.rows_read == len(lines)
     assert led.rows_read == led.rows_used + sum(led.rows_excluded.values())
-    assert round((led.amount_read - led.amount_used - sum(led.amounts_excluded.values())) * 100) == 0
+    assert (
+        round((led.amount_read - led.amount_used - sum(led.amounts_excluded.values())) * 100) == 0
+    )
     assert round(led.amount_read * 100) == sum(c for _, c in final)
     for reason, count in led.rows_excluded.items():
         assert count == sum(b == reason for b, _ in final), reason
-        assert round(led.amounts_excluded[reason] * 100) == sum(c for b, c in final if b == reason), reason
+        assert round(led.amounts_excluded[reason] * 100) == sum(
+            c for b, c in final if b == reason
+        ), reason
     used_rows = ds.transactions["source_row"].tolist()
     assert len(used_rows) == len(set(used_rows)) == led.rows_used
     assert set(used_rows) == {i for i, (b, _) in enumerate(final, start=1) if b == "used"}

@@ -49,7 +49,11 @@ def _write_run(config, out_root: Path, as_of: str = "2024-02-01") -> Path:
         "files": {"transactions": {"path": "factures.csv", "rows_read": 1, "rows_used": 1, "rows_excluded": {}},
                   "customers": {}},
     }  # fmt: skip
-    params = {"config_path": str(config.source.resolve()), "output_dir": str(run_dir.resolve()), "as_of": as_of}
+    params = {
+        "config_path": str(config.source.resolve()),
+        "output_dir": str(run_dir.resolve()),
+        "as_of": as_of,
+    }
     manifest = M.build_manifest(config, parameters=params, data_quality=data_quality, files=files)
     (run_dir / M.MANIFEST_NAME).write_text(json.dumps(manifest), encoding="utf-8")
     return run_dir
@@ -60,7 +64,10 @@ def test_manifest_content(client_dir: Path, tmp_path: Path) -> None:
     run_dir = _write_run(config, tmp_path / "reports")
     manifest = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
 
-    assert manifest["config"] == {"path": "client.yaml", "sha256": sha256_file(client_dir / "client.yaml")}
+    assert manifest["config"] == {
+        "path": "client.yaml",
+        "sha256": sha256_file(client_dir / "client.yaml"),
+    }
     assert manifest["inputs"] == [
         {"key": "transactions", "path": "data/factures.csv",
          "sha256": sha256_file(client_dir / "data" / "factures.csv"), "bytes": len(FACTURES.encode())},
@@ -82,7 +89,11 @@ def test_manifest_content(client_dir: Path, tmp_path: Path) -> None:
     assert {"python", "pandas", "numpy", "pyarrow"} <= set(manifest["packages"])
     assert dt.datetime.fromisoformat(manifest["created"]).tzinfo is not None
     # no absolute path anywhere: parameters are made relative to the config or output folder
-    assert manifest["parameters"] == {"config_path": "client.yaml", "output_dir": ".", "as_of": "2024-02-01"}
+    assert manifest["parameters"] == {
+        "config_path": "client.yaml",
+        "output_dir": ".",
+        "as_of": "2024-02-01",
+    }
     assert str(tmp_path) not in json.dumps(manifest)
 
 
@@ -99,9 +110,19 @@ def test_duplicate_output_names_rejected(client_dir: Path, tmp_path: Path) -> No
 @pytest.mark.parametrize(
     "change",
     [
-        pytest.param(lambda d: (d / "data" / "factures.csv").write_text("Code;Date;Montant\nC1;01/02/2024;11\n"), id="transactions"),
-        pytest.param(lambda d: (d / "data" / "clients.csv").write_text("Code;Nom\nC1;Durand\n"), id="customers"),
-        pytest.param(lambda d: (d / "client.yaml").write_text(CONFIG + "period_months: 6\n"), id="config"),
+        pytest.param(
+            lambda d: (d / "data" / "factures.csv").write_text(
+                "Code;Date;Montant\nC1;01/02/2024;11\n"
+            ),
+            id="transactions",
+        ),
+        pytest.param(
+            lambda d: (d / "data" / "clients.csv").write_text("Code;Nom\nC1;Durand\n"),
+            id="customers",
+        ),
+        pytest.param(
+            lambda d: (d / "client.yaml").write_text(CONFIG + "period_months: 6\n"), id="config"
+        ),
     ],
 )
 def test_fingerprint_changes_with_any_input(client_dir: Path, change) -> None:
@@ -163,7 +184,9 @@ def test_find_up_to_date_after_input_change(client_dir: Path, tmp_path: Path) ->
     out = tmp_path / "reports"
     config = load_config(client_dir / "client.yaml")
     _write_run(config, out)
-    (client_dir / "data" / "factures.csv").write_text("Code;Date;Montant\nC1;01/02/2024;99\n", encoding="utf-8")
+    (client_dir / "data" / "factures.csv").write_text(
+        "Code;Date;Montant\nC1;01/02/2024;99\n", encoding="utf-8"
+    )
     assert M.find_up_to_date(load_config(client_dir / "client.yaml"), out) is None
 
 

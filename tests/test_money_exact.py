@@ -45,10 +45,29 @@ def _write(folder: Path, lines) -> Path:
         w = csv.writer(fh, delimiter=";")
         w.writerow(["Code client", "Date facture", "N° facture", "Montant HT", "Marge"])
         for c, d, inv, a, m in lines:
-            w.writerow([c, d.strftime("%d/%m/%Y"), inv, f"{a:.4f}".replace(".", ","), f"{m:.4f}".replace(".", ",")])
-    cfg = {"client": "Quatre décimales", "as_of": AS_OF.isoformat(), "transactions": {
-        "path": "factures.csv", "columns": {"customer_id": "Code client", "date": "Date facture",
-                                            "invoice_id": "N° facture", "amount": "Montant HT", "margin": "Marge"}}}
+            w.writerow(
+                [
+                    c,
+                    d.strftime("%d/%m/%Y"),
+                    inv,
+                    f"{a:.4f}".replace(".", ","),
+                    f"{m:.4f}".replace(".", ","),
+                ]
+            )
+    cfg = {
+        "client": "Quatre décimales",
+        "as_of": AS_OF.isoformat(),
+        "transactions": {
+            "path": "factures.csv",
+            "columns": {
+                "customer_id": "Code client",
+                "date": "Date facture",
+                "invoice_id": "N° facture",
+                "amount": "Montant HT",
+                "margin": "Marge",
+            },
+        },
+    }
     return config_from_dict(cfg, base_dir=folder)
 
 
@@ -88,7 +107,10 @@ def test_totals_are_the_exact_sums_rounded_once(tmp_path, seed):
 
 
 def test_ledger_amounts_are_exact_sums_rounded_once(tmp_path):
-    lines = [("C1", dt.date(2024, 3, 1), f"F{i}", Decimal("1.125"), Decimal("0.1125")) for i in range(1000)]
+    lines = [
+        ("C1", dt.date(2024, 3, 1), f"F{i}", Decimal("1.125"), Decimal("0.1125"))
+        for i in range(1000)
+    ]
     diag = Diagnostic.from_config(_write(tmp_path, lines))
     ledger = diag.dataset.ledger
     assert ledger.amount_used == 1125.0 == diag.kpis_json()["kpis"]["revenue"]["current"]

@@ -82,7 +82,9 @@ def test_lock_pins_every_package_and_leaves_the_project_out() -> None:
     assert text.startswith("#") and "make lock" in text.split("\n", 1)[0]  # says how it is made
     pins = _locked()  # every line name==version
     assert "icpc" not in pins
-    assert len(pins) == len([line for line in text.splitlines() if line and not line.startswith("#")])  # no twice
+    assert len(pins) == len(
+        [line for line in text.splitlines() if line and not line.startswith("#")]
+    )  # no twice
 
 
 def test_lock_satisfies_every_requirement_of_pyproject() -> None:
@@ -93,9 +95,12 @@ def test_lock_satisfies_every_requirement_of_pyproject() -> None:
     pins = _locked()
     for req in wanted:
         name = canonicalize_name(req.name)
-        assert name in pins, f"{req} is in pyproject.toml but not in requirements.lock: run make lock"
+        assert name in pins, (
+            f"{req} is in pyproject.toml but not in requirements.lock: run make lock"
+        )
         assert req.specifier.contains(Version(pins[name]), prereleases=True), (
-            f"requirements.lock has {name}=={pins[name]}, pyproject.toml asks {req}: run make lock")
+            f"requirements.lock has {name}=={pins[name]}, pyproject.toml asks {req}: run make lock"
+        )
         for extra in req.extras:  # dask[distributed] brings distributed
             try:
                 needs = importlib.metadata.requires(req.name) or []
@@ -103,9 +108,14 @@ def test_lock_satisfies_every_requirement_of_pyproject() -> None:
                 continue
             for line in needs:
                 sub = Requirement(line)
-                if sub.marker is not None and sub.marker.evaluate({"extra": extra}) \
-                        and not sub.marker.evaluate({"extra": ""}):
-                    assert canonicalize_name(sub.name) in pins, f"{sub.name} ({req}) missing from the lock"
+                if (
+                    sub.marker is not None
+                    and sub.marker.evaluate({"extra": extra})
+                    and not sub.marker.evaluate({"extra": ""})
+                ):
+                    assert canonicalize_name(sub.name) in pins, (
+                        f"{sub.name} ({req}) missing from the lock"
+                    )
 
 
 def _dry_run(folder: Path, lock_mtime: int) -> str:
@@ -114,8 +124,14 @@ def _dry_run(folder: Path, lock_mtime: int) -> str:
     os.utime(folder / "pyproject.toml", (1000, 1000))
     os.utime(folder / "requirements.lock", (lock_mtime, lock_mtime))
     os.utime(stamp, (2000, 2000))
-    done = subprocess.run(["make", "-n", ".venv/.installed"], cwd=folder, capture_output=True, text=True,
-                          timeout=30, env={**os.environ, "MAKEFLAGS": ""})
+    done = subprocess.run(
+        ["make", "-n", ".venv/.installed"],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        env={**os.environ, "MAKEFLAGS": ""},
+    )
     assert done.returncode == 0, done.stderr
     return done.stdout
 

@@ -31,9 +31,13 @@ PARAMETERS_SOURCE = 'config_path = ""\nas_of = None\nlanguage = "fr"\noutput_dir
 
 def _nb(*cells: nbformat.NotebookNode) -> nbformat.NotebookNode:
     params = new_code_cell(PARAMETERS_SOURCE, metadata={"tags": ["parameters"]})
-    return new_notebook(cells=[params, *cells], metadata={
-        "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
-        "language_info": {"name": "python"}})
+    return new_notebook(
+        cells=[params, *cells],
+        metadata={
+            "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
+            "language_info": {"name": "python"},
+        },
+    )
 
 
 def _error(ename: str = "KeyError", evalue: str = "'segment'") -> nbformat.NotebookNode:
@@ -50,21 +54,67 @@ def _failing(**metadata: object) -> nbformat.NotebookNode:
     [
         ([new_markdown_cell("# Score3D\n\nintro"), _failing()], "Score3D"),
         ([new_markdown_cell("# Clients\n## Perdus"), new_code_cell("ok()"), _failing()], "Perdus"),
-        ([new_markdown_cell("# Clients"), _failing(icpc={"section": "Alerte précoce"})], "Alerte précoce"),
-        ([new_code_cell("show()", outputs=[new_output("display_data", data={"text/markdown": "## Concentration"})]),
-          _failing()], "Concentration"),
-        ([new_code_cell("show()", outputs=[new_output("display_data", data={"text/html": "<h2>Équipe <em>commerciale</em></h2>"})]),
-          _failing()], "Équipe commerciale"),
-        ([new_markdown_cell("# Synthèse"), new_code_cell("sections.segments(diag);", outputs=[_error()])],
-         "Segments Score3D"),
-        ([new_markdown_cell("# Synthèse"), new_code_cell("sections.revenue_explained(diag);", outputs=[_error()])],
-         "Le chiffre d'affaires expliqué"),
+        (
+            [new_markdown_cell("# Clients"), _failing(icpc={"section": "Alerte précoce"})],
+            "Alerte précoce",
+        ),
+        (
+            [
+                new_code_cell(
+                    "show()",
+                    outputs=[
+                        new_output("display_data", data={"text/markdown": "## Concentration"})
+                    ],
+                ),
+                _failing(),
+            ],
+            "Concentration",
+        ),
+        (
+            [
+                new_code_cell(
+                    "show()",
+                    outputs=[
+                        new_output(
+                            "display_data",
+                            data={"text/html": "<h2>Équipe <em>commerciale</em></h2>"},
+                        )
+                    ],
+                ),
+                _failing(),
+            ],
+            "Équipe commerciale",
+        ),
+        (
+            [
+                new_markdown_cell("# Synthèse"),
+                new_code_cell("sections.segments(diag);", outputs=[_error()]),
+            ],
+            "Segments Score3D",
+        ),
+        (
+            [
+                new_markdown_cell("# Synthèse"),
+                new_code_cell("sections.revenue_explained(diag);", outputs=[_error()]),
+            ],
+            "Le chiffre d'affaires expliqué",
+        ),
         ([_failing(icpc={"section": "early_warning"})], "Clients en décrochage"),
         ([_failing()], None),
         ([new_markdown_cell("# Avant"), _failing(), new_markdown_cell("# Après")], "Avant"),
     ],
-    ids=["markdown-heading", "nearest-subheading", "metadata-wins", "displayed-markdown", "displayed-html",
-         "section-call", "section-call-alias", "metadata-key", "no-heading", "heading-after-ignored"],
+    ids=[
+        "markdown-heading",
+        "nearest-subheading",
+        "metadata-wins",
+        "displayed-markdown",
+        "displayed-html",
+        "section-call",
+        "section-call-alias",
+        "metadata-key",
+        "no-heading",
+        "heading-after-ignored",
+    ],
 )
 def test_failure_section(cells: list, expected: str | None) -> None:
     section, error = failure_section(_nb(*cells))
@@ -73,7 +123,9 @@ def test_failure_section(cells: list, expected: str | None) -> None:
 
 
 def test_failure_section_ignores_papermill_error_cells() -> None:
-    banner = new_markdown_cell("# An Exception was encountered", metadata={"tags": ["papermill-error-cell-tag"]})
+    banner = new_markdown_cell(
+        "# An Exception was encountered", metadata={"tags": ["papermill-error-cell-tag"]}
+    )
     nb = _nb(banner, new_markdown_cell("# Synthèse"), _failing())
     assert failure_section(nb)[0] == "Synthèse"
 
@@ -106,20 +158,33 @@ def test_notebook_parameters_are_literals_with_absolute_paths(tmp_path: Path) ->
 
 
 def test_dataset_path_parameter_stays_relative(tmp_path: Path) -> None:
-    params = notebook_parameters(_config(tmp_path), as_of=dt.date(2024, 12, 31), out_dir=tmp_path,
-                                 dataset_path=DATASET_DIR)
-    assert params["dataset_path"] == "dataset"  # relative to the executed notebook: the run folder can move
+    params = notebook_parameters(
+        _config(tmp_path), as_of=dt.date(2024, 12, 31), out_dir=tmp_path, dataset_path=DATASET_DIR
+    )
+    assert (
+        params["dataset_path"] == "dataset"
+    )  # relative to the executed notebook: the run folder can move
 
 
 def test_config_without_file_cannot_run(tmp_path: Path) -> None:
-    cfg = config_from_dict({"client": "X", "transactions": {"path": "f.csv", "columns": {
-        "customer_id": "c", "date": "d", "amount": "a"}}}, base_dir=tmp_path)
+    cfg = config_from_dict(
+        {
+            "client": "X",
+            "transactions": {
+                "path": "f.csv",
+                "columns": {"customer_id": "c", "date": "d", "amount": "a"},
+            },
+        },
+        base_dir=tmp_path,
+    )
     with pytest.raises(ConfigError, match="YAML file"):
         notebook_parameters(cfg, as_of=dt.date(2024, 12, 31), out_dir=tmp_path)
 
 
 @pytest.mark.parametrize("out", [None, "elsewhere"], ids=["reports", "out-option"])
-def test_output_dir_is_slug_then_as_of(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, out: str | None) -> None:
+def test_output_dir_is_slug_then_as_of(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, out: str | None
+) -> None:
     monkeypatch.chdir(tmp_path)
     folder = output_dir(_config(tmp_path), dt.date(2024, 12, 31), out)
     assert folder == tmp_path / (out or "reports") / "distribution-martin-sas" / "2024-12-31"
@@ -131,7 +196,9 @@ def test_parameters_contract_with_the_diagnostic_notebook(tmp_path: Path) -> Non
     import papermill as pm
 
     declared = set(pm.inspect_notebook(str(DEFAULT_NOTEBOOK)))
-    passed = set(notebook_parameters(_config(tmp_path), as_of=dt.date(2024, 12, 31), out_dir=tmp_path))
+    passed = set(
+        notebook_parameters(_config(tmp_path), as_of=dt.date(2024, 12, 31), out_dir=tmp_path)
+    )
     assert declared == passed
 
 
@@ -148,17 +215,30 @@ def test_unusable_input_leaves_no_folder(tmp_path: Path) -> None:
     out = tmp_path / "reports" / "deep"
     with pytest.raises(InputError):
         run_client(cfg, out=out)
-    assert not (tmp_path / "reports").exists()  # neither the staging folder nor the folders made for it
+    assert not (
+        tmp_path / "reports"
+    ).exists()  # neither the staging folder nor the folders made for it
 
 
 # ------------------------------------------------------------------ with a kernel
 @pytest.mark.notebook
 def test_failing_cell_gives_one_line_naming_section_and_error(tmp_path: Path) -> None:
     nb_path = tmp_path / "broken.ipynb"
-    nbformat.write(_nb(new_markdown_cell("# Segments Score3D"), new_code_cell("{}['segment']")), nb_path)
+    nbformat.write(
+        _nb(new_markdown_cell("# Segments Score3D"), new_code_cell("{}['segment']")), nb_path
+    )
     out = tmp_path / "executed.ipynb"
     with pytest.raises(RunError) as info:
-        _execute(nb_path, out, {"config_path": "x", "as_of": "2024-12-31", "language": "fr", "output_dir": str(tmp_path)})
+        _execute(
+            nb_path,
+            out,
+            {
+                "config_path": "x",
+                "as_of": "2024-12-31",
+                "language": "fr",
+                "output_dir": str(tmp_path),
+            },
+        )
     message = str(info.value)
     assert message == "section Segments Score3D: KeyError: 'segment'"
     assert "\n" not in message
@@ -167,16 +247,26 @@ def test_failing_cell_gives_one_line_naming_section_and_error(tmp_path: Path) ->
 @pytest.mark.notebook
 @pytest.mark.parametrize("prestarted", [False, True], ids=["papermill-kernel", "prestarted-kernel"])
 def test_kernel_runs_single_threaded_with_inline_figures(tmp_path: Path, prestarted: bool) -> None:
-    source = ("import json, os, pathlib\n"
-              "keys = ['OMP_NUM_THREADS', 'OPENBLAS_NUM_THREADS', 'MKL_NUM_THREADS', 'MPLBACKEND']\n"
-              "pathlib.Path(output_dir, 'env.json').write_text(json.dumps({k: os.environ.get(k) for k in keys}))")
+    source = (
+        "import json, os, pathlib\n"
+        "keys = ['OMP_NUM_THREADS', 'OPENBLAS_NUM_THREADS', 'MKL_NUM_THREADS', 'MPLBACKEND']\n"
+        "pathlib.Path(output_dir, 'env.json').write_text(json.dumps({k: os.environ.get(k) for k in keys}))"
+    )
     nb_path = tmp_path / "env.ipynb"
     nbformat.write(_nb(new_code_cell(source)), nb_path)
     km = _start_kernel(tmp_path, "import json") if prestarted else None
     try:
-        seconds = _execute(nb_path, tmp_path / "out.ipynb",
-                           {"config_path": "x", "as_of": "2024-12-31", "language": "fr", "output_dir": str(tmp_path)},
-                           km=km)
+        seconds = _execute(
+            nb_path,
+            tmp_path / "out.ipynb",
+            {
+                "config_path": "x",
+                "as_of": "2024-12-31",
+                "language": "fr",
+                "output_dir": str(tmp_path),
+            },
+            km=km,
+        )
     finally:
         if km is not None:
             _stop_kernel(km)
@@ -193,16 +283,59 @@ def test_kernel_runs_single_threaded_with_inline_figures(tmp_path: Path, prestar
 
 
 @pytest.mark.notebook
+def test_warm_up_imports_without_leaving_names_or_outputs(tmp_path: Path) -> None:
+    source = ("import json, os, sys\n"
+              "names = sorted(n for n in ('icpc', 'io', 'seaborn', 'Figure', '_icpc_warm_up') if n in globals())\n"
+              "loaded = [m for m in ('icpc.report.sections', 'seaborn', 'pyarrow.parquet') if m in sys.modules]\n"
+              "written = open('warm.json', 'w').write(json.dumps({'names': names, 'loaded': loaded, 'cwd': os.getcwd()}))")
+    nb_path = tmp_path / "warm.ipynb"
+    nbformat.write(_nb(new_code_cell(source)), nb_path)
+    staging = tmp_path / "staging"
+    staging.mkdir()
+    km = _start_kernel(staging)  # the default warm-up
+    try:
+        _execute(nb_path, staging / "out.ipynb", {"config_path": "x", "as_of": "2024-12-31", "language": "fr",
+                                                  "output_dir": str(tmp_path)}, km=km)
+    finally:
+        _stop_kernel(km)
+    found = json.loads((staging / "warm.json").read_text())  # written in the folder of the notebook it wrote
+    assert found == {"names": [], "loaded": ["icpc.report.sections", "seaborn", "pyarrow.parquet"],
+                     "cwd": str(staging.resolve())}
+    executed = nbformat.read(staging / "out.ipynb", as_version=4)
+    assert [c.outputs for c in executed.cells if c.cell_type == "code"] == [[], [], []]
+    assert [c.execution_count for c in executed.cells if c.cell_type == "code"] == [1, 2, 3]
+
+
+@pytest.mark.notebook
+def test_kernel_dying_in_its_warm_up_is_not_waited_for(tmp_path: Path) -> None:
+    import time
+
+    started = time.perf_counter()
+    km = _start_kernel(tmp_path, "import os; os._exit(3)")
+    try:
+        assert time.perf_counter() - started < 60  # not the warm-up's 120 s timeout
+    finally:
+        _stop_kernel(km)
+
+
+@pytest.mark.notebook
 @pytest.mark.slow
 def test_failing_run_publishes_nothing(tmp_path: Path, demo_config: Path) -> None:
     pytest.importorskip("icpc.cleaning")
     pytest.importorskip("icpc.diagnostic")
     nb_path = tmp_path / "broken.ipynb"
-    nbformat.write(_nb(new_markdown_cell("# Alerte précoce"), new_code_cell("raise ValueError('bad rhythm')")),
-                   nb_path)
+    nbformat.write(
+        _nb(new_markdown_cell("# Alerte précoce"), new_code_cell("raise ValueError('bad rhythm')")),
+        nb_path,
+    )
     out = tmp_path / "reports"
     with pytest.raises(RunError, match=r"^section Alerte précoce: ValueError: bad rhythm"):
-        run_client(demo_config, out=out, notebook=nb_path, excel_writer=lambda diag, path: path.write_bytes(b"x"))
+        run_client(
+            demo_config,
+            out=out,
+            notebook=nb_path,
+            excel_writer=lambda diag, path: path.write_bytes(b"x"),
+        )
     produced = sorted(p.name for p in out.rglob("*") if p.is_file())
     assert produced == [FAILED_NOTEBOOK]
     assert not list(out.rglob("*.pdf")) and not list(out.rglob("*.tmp"))
@@ -224,10 +357,18 @@ def test_full_run_on_the_demo_client(tmp_path: Path, demo_config: Path) -> None:
     cfg = load_config(demo_config)
     assert result.out_dir.parent == tmp_path / cfg.slug
     assert sorted(result.files) == sorted([*OUTPUT_FILES.values(), DATASET_DIR])
-    assert sorted(p.name for p in result.out_dir.iterdir()) == sorted([*OUTPUT_FILES.values(), DATASET_DIR])
+    assert sorted(p.name for p in result.out_dir.iterdir()) == sorted(
+        [*OUTPUT_FILES.values(), DATASET_DIR]
+    )
     assert sorted(p.name for p in (result.out_dir / DATASET_DIR).iterdir()) == [
-        "activity.parquet", "customers.parquet", "dataset.json", "transactions.parquet"]
-    assert sorted(p.name for p in result.out_dir.parent.iterdir()) == [result.out_dir.name]  # no staging left
+        "activity.parquet",
+        "customers.parquet",
+        "dataset.json",
+        "transactions.parquet",
+    ]
+    assert sorted(p.name for p in result.out_dir.parent.iterdir()) == [
+        result.out_dir.name
+    ]  # no staging left
     kpis = json.loads((result.out_dir / "kpis.json").read_text(encoding="utf-8"))
     assert kpis["client"] == cfg.client and kpis["as_of"] == result.out_dir.name
     manifest = json.loads((result.out_dir / "manifest.json").read_text(encoding="utf-8"))
@@ -262,6 +403,8 @@ def test_failure_on_the_parent_side_stops_the_notebook(tmp_path: Path, demo_conf
 
     started = time.perf_counter()
     with pytest.raises(ValueError, match="excel writer bug"):
-        run_client(demo_config, out=tmp_path / "reports", notebook=nb_path, excel_writer=broken_writer)
+        run_client(
+            demo_config, out=tmp_path / "reports", notebook=nb_path, excel_writer=broken_writer
+        )
     assert time.perf_counter() - started < 60  # the 120 s cell was not waited for
     assert not [p for p in (tmp_path / "reports").rglob("*") if p.is_file()]

@@ -42,12 +42,26 @@ def story(request: pytest.FixtureRequest) -> dict:
     """A sample and its documents, computed the DESIGN.md way with pandas."""
     sample = generate_sample(seed=request.param)
     tx = sample.transactions.rename(
-        columns={"Code client": "c", "Date facture": "d", "N° facture": "i", "Montant HT": "a", "Type": "t"}
+        columns={
+            "Code client": "c",
+            "Date facture": "d",
+            "N° facture": "i",
+            "Montant HT": "a",
+            "Type": "t",
+        }
     )
     usable = tx.dropna(subset=["c", "d", "a"])
-    docs = usable.groupby(["c", "i"], observed=True).agg(d=("d", "min"), a=("a", "sum")).reset_index()
+    docs = (
+        usable.groupby(["c", "i"], observed=True).agg(d=("d", "min"), a=("a", "sum")).reset_index()
+    )
     docs["a"] = docs["a"].round(2)
-    return {"sample": sample, "truth": sample.truth, "lines": usable, "docs": docs, "sales": docs[docs["a"] > 0]}
+    return {
+        "sample": sample,
+        "truth": sample.truth,
+        "lines": usable,
+        "docs": docs,
+        "sales": docs[docs["a"] > 0],
+    }
 
 
 def _in(frame: pd.DataFrame, period: tuple[pd.Timestamp, pd.Timestamp]) -> pd.DataFrame:
@@ -61,14 +75,27 @@ def _period(story: dict, period: tuple[pd.Timestamp, pd.Timestamp]) -> dict:
     first_sale = story["sales"].groupby("c").d.min()
     new = {c for c in active if period[0] <= first_sale[c] <= period[1]}
     revenue = lines["a"].sum()
-    return {"revenue": revenue, "active": active, "new": new, "basket": revenue / len(sales), "net": net}
+    return {
+        "revenue": revenue,
+        "active": active,
+        "new": new,
+        "basket": revenue / len(sales),
+        "net": net,
+    }
 
 
 def normalise_address(text: str) -> str:
     """Lower case, no accents, no punctuation, common abbreviations spelt out."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
     words = re.sub(r"[^a-z0-9]+", " ", ascii_text).split()
-    abbreviations = {"r": "rue", "av": "avenue", "bd": "boulevard", "pl": "place", "ch": "chemin", "all": "allee"}
+    abbreviations = {
+        "r": "rue",
+        "av": "avenue",
+        "bd": "boulevard",
+        "pl": "place",
+        "ch": "chemin",
+        "all": "allee",
+    }
     return " ".join(abbreviations.get(w, w) for w in words)
 
 
@@ -104,8 +131,12 @@ def test_factures_csv_is_a_french_export(demo_dir: Path) -> None:
     with pytest.raises(UnicodeDecodeError):
         raw.decode("utf-8")  # cp1252, as exported by a Windows ERP
     assert raw.startswith(";".join(TRANSACTION_HEADERS).encode("cp1252") + b"\r\n")
-    assert "Date facture;N° facture;Code article;Désignation;Montant HT;Marge".encode("cp1252") in raw
-    assert "Câble R2V 3G2,5 mm²".encode("cp1252") in raw  # a comma inside a field, not the separator
+    assert (
+        "Date facture;N° facture;Code article;Désignation;Montant HT;Marge".encode("cp1252") in raw
+    )
+    assert (
+        "Câble R2V 3G2,5 mm²".encode("cp1252") in raw
+    )  # a comma inside a field, not the separator
     assert b"\r\n" in raw
     sample = generate_sample(seed=42)
     text = pd.read_csv(path, sep=";", encoding="cp1252", dtype=str, keep_default_na=False)
@@ -120,12 +151,21 @@ def test_factures_csv_is_a_french_export(demo_dir: Path) -> None:
     assert (codes == "").sum() == truth["dirty_rows"]["missing_customer"] == 3
     # dates dd/mm/yyyy; the two planted impossible dates do not parse
     dates = pd.to_datetime(body["Date facture"], format="%d/%m/%Y", errors="coerce")
-    assert sorted(np.flatnonzero(dates.isna().to_numpy()).tolist()) == truth["dirty_positions"]["bad_date"]
-    assert set(body["Date facture"].iloc[truth["dirty_positions"]["bad_date"]]) == {"31/02/2024", "??"}
+    assert (
+        sorted(np.flatnonzero(dates.isna().to_numpy()).tolist())
+        == truth["dirty_positions"]["bad_date"]
+    )
+    assert set(body["Date facture"].iloc[truth["dirty_positions"]["bad_date"]]) == {
+        "31/02/2024",
+        "??",
+    }
     assert dates.min() >= pd.Timestamp("2022-01-01") and dates.max() == AS_OF
     # decimal comma; text in two amounts
     amounts = pd.to_numeric(body["Montant HT"].str.replace(",", ".", regex=False), errors="coerce")
-    assert sorted(np.flatnonzero(amounts.isna().to_numpy()).tolist()) == truth["dirty_positions"]["text_amount"]
+    assert (
+        sorted(np.flatnonzero(amounts.isna().to_numpy()).tolist())
+        == truth["dirty_positions"]["text_amount"]
+    )
     np.testing.assert_array_equal(amounts.to_numpy(), sample.transactions["Montant HT"].to_numpy())
     assert (amounts < 0).sum() == (body["Type"] == "Avoir").sum() > 0
     total = float(text.iloc[-1]["Montant HT"].replace(",", "."))
@@ -139,7 +179,10 @@ def test_factures_csv_is_a_french_export(demo_dir: Path) -> None:
     refs = body[(body["Type"] == "Avoir") & (body["Réf. facture"] != "")]
     invoices = body[body["Type"] == "Facture"].drop_duplicates("N° facture").set_index("N° facture")
     assert len(refs) > 0
-    assert (invoices.loc[refs["Réf. facture"], "Code client"].to_numpy() == refs["Code client"].to_numpy()).all()
+    assert (
+        invoices.loc[refs["Réf. facture"], "Code client"].to_numpy()
+        == refs["Code client"].to_numpy()
+    ).all()
 
 
 def test_read_with_pandas_french_options(demo_dir: Path) -> None:
@@ -153,9 +196,13 @@ def test_read_with_pandas_french_options(demo_dir: Path) -> None:
 
 
 def test_clients_xlsx_has_a_title_line_and_text_postcodes(demo_dir: Path) -> None:
-    top = pd.read_excel(demo_dir / "clients.xlsx", header=None, nrows=3, dtype=str, engine="calamine")
+    top = pd.read_excel(
+        demo_dir / "clients.xlsx", header=None, nrows=3, dtype=str, engine="calamine"
+    )
     assert top.iloc[0, 0].startswith("Fichier clients")
-    master = pd.read_excel(demo_dir / "clients.xlsx", sheet_name="Clients", header=2, dtype=str, engine="calamine")
+    master = pd.read_excel(
+        demo_dir / "clients.xlsx", sheet_name="Clients", header=2, dtype=str, engine="calamine"
+    )
     assert tuple(master.columns) == CUSTOMER_HEADERS
     assert len(master) == 400 and master["Code"].is_unique
     assert master["Code"].str.fullmatch(r"C\d{5}").all()
@@ -220,7 +267,9 @@ def test_regular_customers_slipping_away(story: dict) -> None:
     assert (count.reindex(slipping) >= 6).all()
     silence = (AS_OF - last).dt.days
     assert silence.between(91, 183).all()
-    assert not story["lines"][story["lines"]["c"].isin(slipping) & (story["lines"]["d"] > AS_OF - pd.Timedelta(days=90))].shape[0]
+    assert not story["lines"][
+        story["lines"]["c"].isin(slipping) & (story["lines"]["d"] > AS_OF - pd.Timedelta(days=90))
+    ].shape[0]
 
 
 def test_bonus_clusters_share_a_normalised_address(story: dict) -> None:
@@ -241,12 +290,16 @@ def test_bonus_clusters_share_a_normalised_address(story: dict) -> None:
     # created in a few months of N, all by the same salesperson, with small baskets
     window = pd.to_datetime(truth["bonus_window"])
     created = master.loc[truth["bonus_customers"], "Date création"]
-    assert created.between(window[0], window[1]).all() and window[1] - window[0] < pd.Timedelta(days=190)
+    assert created.between(window[0], window[1]).all() and window[1] - window[0] < pd.Timedelta(
+        days=190
+    )
     lines = story["lines"]
     seller = lines[lines["c"].isin(truth["bonus_customers"])]["Commercial"].unique().tolist()
     assert seller == [truth["bonus_salesperson"]]
     sales = story["sales"]
-    assert sales[sales["c"].isin(truth["bonus_customers"])]["a"].median() < 0.5 * sales["a"].median()
+    assert (
+        sales[sales["c"].isin(truth["bonus_customers"])]["a"].median() < 0.5 * sales["a"].median()
+    )
     # some of them also share a SIRET
     assert master.loc[truth["bonus_customers"], "SIRET"].dropna().duplicated().any()
 
@@ -266,7 +319,13 @@ def test_fully_cancelled_customers_net_to_zero(story: dict) -> None:
 def test_dirty_rows_are_where_the_truth_says(story: dict) -> None:
     tx, truth = story["sample"].transactions, story["truth"]
     pos = truth["dirty_positions"]
-    assert truth["dirty_rows"] == {"duplicate": 3, "missing_customer": 3, "text_amount": 2, "bad_date": 2, "total_line": 1}
+    assert truth["dirty_rows"] == {
+        "duplicate": 3,
+        "missing_customer": 3,
+        "text_amount": 2,
+        "bad_date": 2,
+        "total_line": 1,
+    }
     assert tx["Code client"].isna().to_numpy().nonzero()[0].tolist() == pos["missing_customer"]
     assert tx["Montant HT"].isna().to_numpy().nonzero()[0].tolist() == pos["text_amount"]
     assert tx["Date facture"].isna().to_numpy().nonzero()[0].tolist() == pos["bad_date"]
@@ -336,7 +395,9 @@ def test_addresses_are_distinct_at_any_scale() -> None:
 
 
 def test_cli_sample_writes_the_demo(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code = main(["sample", str(tmp_path / "out"), "--seed", "3", "--customers", "150", "--years", "2"])
+    code = main(
+        ["sample", str(tmp_path / "out"), "--seed", "3", "--customers", "150", "--years", "2"]
+    )
     assert code == 0
     assert capsys.readouterr().out.strip().endswith("client.yaml")
     assert all((tmp_path / "out" / name).is_file() for name in DEMO_FILES)
@@ -352,7 +413,9 @@ def test_cli_sample_writes_the_demo(tmp_path: Path, capsys: pytest.CaptureFixtur
     ],
     ids=["one-year", "ten-customers", "ten-lines", "xls-format"],
 )
-def test_impossible_options_raise_a_clear_error(tmp_path: Path, options: dict, message: str) -> None:
+def test_impossible_options_raise_a_clear_error(
+    tmp_path: Path, options: dict, message: str
+) -> None:
     with pytest.raises(ConfigError, match=message):
         write_sample(tmp_path, **options)
 

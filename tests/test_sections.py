@@ -47,7 +47,9 @@ def diag_fr():
 
 
 def _html(items) -> str:
-    return html.unescape("\n".join(i.data for i in items if isinstance(getattr(i, "data", None), str)))
+    return html.unescape(
+        "\n".join(i.data for i in items if isinstance(getattr(i, "data", None), str))
+    )
 
 
 def _figures(items) -> int:
@@ -75,7 +77,10 @@ EXPECTED_HEADINGS = {
     "early_warning": ("early_warning", []),
     "concentration": ("concentration", ["sub.top_customers"]),
     "sales_team": ("sales_team", ["sub.by_salesperson", "sub.by_region", "sub.funnel"]),
-    "data_quality": ("data_quality", ["sub.ledger", "sub.anomalies", "sub.method", "sub.definitions"]),
+    "data_quality": (
+        "data_quality",
+        ["sub.ledger", "sub.anomalies", "sub.method", "sub.definitions"],
+    ),
 }
 
 
@@ -99,7 +104,12 @@ def test_anomaly_finding_names_the_flagged_salesperson(shown):
     S.data_quality(diag)
     text = _html(shown)
     # in the summary and in the anomalies sub-section: 6 customers created in 6 days, basket 20 €
-    assert text.count("Dupont a créé 6 clients partageant une adresse avec d'autres clients en 6\u00a0jours") == 2
+    assert (
+        text.count(
+            "Dupont a créé 6 clients partageant une adresse avec d'autres clients en 6\u00a0jours"
+        )
+        == 2
+    )
     assert "leur panier moyen est de 20\u00a0€" in text
 
 
@@ -169,9 +179,14 @@ def test_activity_funnel_when_a_log_is_given(diag_fr, shown):
 
 @pytest.mark.parametrize(
     ("func", "options"),
-    [(S.sales_team, {"salesperson": False}),  # by_salesperson, by_region, activity are None
-     (S.customer_dynamics, {"since": "2024-10-01"}),  # no N−1, no one lost, a single cohort quarter
-     (S.concentration, {"until": "2023-12-31"})],  # no revenue in N: empty Pareto
+    [
+        (S.sales_team, {"salesperson": False}),  # by_salesperson, by_region, activity are None
+        (
+            S.customer_dynamics,
+            {"since": "2024-10-01"},
+        ),  # no N−1, no one lost, a single cohort quarter
+        (S.concentration, {"until": "2023-12-31"}),
+    ],  # no revenue in N: empty Pareto
     ids=["sales-team-no-salesperson", "dynamics-one-quarter", "concentration-no-revenue-in-N"],
 )
 def test_sections_without_data_display_nothing(shown, func, options):
@@ -196,8 +211,13 @@ def test_anomalies_listed_with_customer_master(diag_fr, shown):
 
 # ---------------------------------------------------------------- tables
 def test_html_table_formats_translates_and_truncates():
-    frame = pd.DataFrame({"customer_id": [f"C{i}" for i in range(25)], "revenue": [1234.5] * 25,
-                          "share": [0.125] * 25})
+    frame = pd.DataFrame(
+        {
+            "customer_id": [f"C{i}" for i in range(25)],
+            "revenue": [1234.5] * 25,
+            "share": [0.125] * 25,
+        }
+    )
     text = html_table(frame, formats={"revenue": "money", "share": "percent"}, max_rows=20)
     assert text.startswith('<table class="icpc-table">')
     assert "<th>Code client</th>" in text
@@ -210,8 +230,12 @@ def test_html_table_formats_translates_and_truncates():
 
 
 def test_kpi_cards_arrows_and_mood():
-    text = kpi_cards([KpiCard("revenue", 1100.0, 1000.0, 0.1, kind="money0"),
-                      KpiCard("churn_rate", 0.2, 0.1, 1.0, kind="percent", higher_is_better=False)])
+    text = kpi_cards(
+        [
+            KpiCard("revenue", 1100.0, 1000.0, 0.1, kind="money0"),
+            KpiCard("churn_rate", 0.2, 0.1, 1.0, kind="percent", higher_is_better=False),
+        ]
+    )
     assert "1\u202f100\u00a0€" in text and "N−1\u00a0: 1\u202f000\u00a0€" in text
     assert 'class="kpi-change up good"' in text and 'class="kpi-change up bad"' in text
     assert "▲\u00a0+10,0\u00a0%" in text
@@ -269,11 +293,23 @@ def test_notebook_executes_on_the_demo(tmp_path):
 
     demo = ROOT / "data_samples" / "demo" / "client.yaml"
     out = tmp_path / "executed.ipynb"
-    pm.execute_notebook(str(NOTEBOOK), str(out), parameters={"config_path": str(demo), "language": "en"},
-                        kernel_name="python3", progress_bar=False)
+    pm.execute_notebook(
+        str(NOTEBOOK),
+        str(out),
+        parameters={"config_path": str(demo), "language": "en"},
+        kernel_name="python3",
+        progress_bar=False,
+    )
     nb = nbformat.read(out, as_version=4)
-    text = "\n".join(o.get("data", {}).get("text/html", "") for c in nb.cells for o in c.get("outputs", []))
-    for title in ("Executive summary", "Revenue explained", "Score3D segments", "Data quality and method"):
+    text = "\n".join(
+        o.get("data", {}).get("text/html", "") for c in nb.cells for o in c.get("outputs", [])
+    )
+    for title in (
+        "Executive summary",
+        "Revenue explained",
+        "Score3D segments",
+        "Data quality and method",
+    ):
         assert title in text
     assert not any(o.get("output_type") == "error" for c in nb.cells for o in c.get("outputs", []))
 
@@ -286,8 +322,14 @@ def test_explore_notebook_executes_on_the_demo(tmp_path):
 
     demo = ROOT / "data_samples" / "demo" / "client.yaml"
     out = tmp_path / "explore.ipynb"
-    pm.execute_notebook(str(EXPLORE), str(out), parameters={"config_path": str(demo)}, kernel_name="python3",
-                        progress_bar=False, cwd=str(EXPLORE.parent))
+    pm.execute_notebook(
+        str(EXPLORE),
+        str(out),
+        parameters={"config_path": str(demo)},
+        kernel_name="python3",
+        progress_bar=False,
+        cwd=str(EXPLORE.parent),
+    )
     nb = nbformat.read(out, as_version=4)
     assert not any(o.get("output_type") == "error" for c in nb.cells for o in c.get("outputs", []))
     assert any("image/svg+xml" in o.get("data", {}) for c in nb.cells for o in c.get("outputs", []))
@@ -312,7 +354,9 @@ def test_edge_cases_render_without_error(shown, options):
     assert not re.search(r"\bnan\b|\binf\b", text, re.IGNORECASE)  # missing figures print as "–"
     if "since" in options:
         assert "N−1 :" not in _html(outputs["Executive summary"])  # no N−1 to compare with
-        assert "Du chiffre d'affaires N−1 au chiffre d'affaires N" not in text  # no bridge without N−1
+        assert (
+            "Du chiffre d'affaires N−1 au chiffre d'affaires N" not in text
+        )  # no bridge without N−1
 
 
 def test_heat_maps_are_png_at_their_printed_size(diag_fr):

@@ -84,7 +84,9 @@ def test_rfm_values_by_hand():
     assert list(out.index) == ["A", "B", "D"]
     a = out.loc["A"]
     assert a["recency_days"] == 30 and a["frequency"] == 2 and a["monetary"] == 130.0
-    assert a["first_sale"] == pd.Timestamp("2024-06-01") and a["last_sale"] == pd.Timestamp("2024-12-01")
+    assert a["first_sale"] == pd.Timestamp("2024-06-01") and a["last_sale"] == pd.Timestamp(
+        "2024-12-01"
+    )
     assert not out.loc["B", "scored"] and out.loc["B", "revenue"] == 0.0
     assert out.loc["D", "recency_days"] == 366
     windowed = rfm(docs, as_of=AS_OF, window_months=12)
@@ -92,7 +94,9 @@ def test_rfm_values_by_hand():
 
 
 def test_rfm_net_zero_despite_float_noise_is_not_scored():
-    docs = documents(tx([("A", "2024-01-01", 0.1), ("A", "2024-01-02", 0.2), ("A", "2024-01-03", -0.3)]))
+    docs = documents(
+        tx([("A", "2024-01-01", 0.1), ("A", "2024-01-02", 0.2), ("A", "2024-01-03", -0.3)])
+    )
     out = rfm(docs, as_of=AS_OF)
     assert not out.loc["A", "scored"]
     assert score(out).empty
@@ -176,7 +180,11 @@ def test_default_rules_are_the_eleven_segments_with_texts():
     }  # fmt: skip
     for rule in rules:
         for lang in ("fr", "en"):
-            assert rule.text("label", lang) and rule.text("description", lang) and rule.text("action", lang)
+            assert (
+                rule.text("label", lang)
+                and rule.text("description", lang)
+                and rule.text("action", lang)
+            )
     assert rules[[r.name for r in rules].index("Loyal")].text("label", "fr") == "Fidèles"
 
 
@@ -255,13 +263,26 @@ def test_rules_override_from_yaml():
     cfg = config_from_dict(yaml.safe_load(OVERRIDE))
     rules = segment_rules(cfg.segments)
     assert [r.name for r in rules] == ["Stars", "Big spenders", "Others"]
-    assert rules[0].text("label", "fr") == "Étoiles" and rules[0].text("action", "en") == "Les choyer"
-    frame = pd.DataFrame({"r_score": [5, 1, 1, 4], "f_score": [5, 1, 2, 1], "m_score": [1, 5, 2, 5]})
-    assert assign_segments(frame, rules).tolist() == ["Stars", "Big spenders", "Others", "Big spenders"]
+    assert (
+        rules[0].text("label", "fr") == "Étoiles" and rules[0].text("action", "en") == "Les choyer"
+    )
+    frame = pd.DataFrame(
+        {"r_score": [5, 1, 1, 4], "f_score": [5, 1, 2, 1], "m_score": [1, 5, 2, 5]}
+    )
+    assert assign_segments(frame, rules).tolist() == [
+        "Stars",
+        "Big spenders",
+        "Others",
+        "Big spenders",
+    ]
     scored = score(rfm(random_docs(200, seed=2), as_of=AS_OF))
     scored["segment"] = assign_segments(scored, rules)
     prof = segment_profiles(scored, rules)
-    assert prof["customers"].sum() == len(scored) and list(prof.index) == ["Stars", "Big spenders", "Others"]
+    assert prof["customers"].sum() == len(scored) and list(prof.index) == [
+        "Stars",
+        "Big spenders",
+        "Others",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -277,7 +298,17 @@ def test_rules_override_from_yaml():
         ([], "non-empty list"),
         (["Champions"], "mapping"),
     ],
-    ids=["gap", "score-0", "reversed", "unknown-key", "no-name", "duplicate", "language", "empty", "not-mapping"],
+    ids=[
+        "gap",
+        "score-0",
+        "reversed",
+        "unknown-key",
+        "no-name",
+        "duplicate",
+        "language",
+        "empty",
+        "not-mapping",
+    ],
 )
 def test_bad_rules_raise_config_error(raw, match):
     with pytest.raises(ConfigError, match=match):
@@ -325,7 +356,9 @@ def test_customer_status():
         index=pd.Index(["new", "active", "lost", "slip"], name="customer_id"),
     )  # fmt: skip
     flags = pd.Series([True, True], index=["slip", "lost"])
-    status = customer_status(customers, as_of=AS_OF, lost_after_days=365, new_within_days=90, slipping=flags)
+    status = customer_status(
+        customers, as_of=AS_OF, lost_after_days=365, new_within_days=90, slipping=flags
+    )
     assert status.tolist() == ["new", "active", "lost", "slipping"]
     assert list(status.cat.categories) == list(STATUSES)
 

@@ -93,7 +93,9 @@ def test_trend_rule_flags_a_sharp_fall_without_rhythm_break():
     assert f["trend_change"] == pytest.approx(recent / before - 1)
     assert not ew.loc["steady", "early_warning"]
     # a milder threshold (fall of 80 %) does not flag a 70 % fall
-    mild = early_warning(docs_of(falling, steady), as_of=AS_OF, thresholds=Thresholds(trend_fall=0.8))
+    mild = early_warning(
+        docs_of(falling, steady), as_of=AS_OF, thresholds=Thresholds(trend_fall=0.8)
+    )
     assert not mild.loc["falling", "early_warning"]
 
 
@@ -103,7 +105,10 @@ def test_ranking_value_at_stake_and_salesperson():
     fine = monthly_until("2024-12-20", "fine", amount=5000.0)
     docs = docs_of(small, big, fine)
     attribution = pd.DataFrame(
-        {"salesperson": pd.Categorical(["Alice", "Bob", None]), "region": pd.Categorical(["N", "S", "N"])},
+        {
+            "salesperson": pd.Categorical(["Alice", "Bob", None]),
+            "region": pd.Categorical(["N", "S", "N"]),
+        },
         index=pd.CategoricalIndex(["big", "small", "fine"], name="customer_id"),
     )
     ew = early_warning(docs, as_of=AS_OF, attribution=attribution)

@@ -100,15 +100,19 @@ def activity_summary(
 
     if C.SALESPERSON in table.columns:
         seller = _labels(table[C.SALESPERSON])
-        sales = pd.DataFrame(
-            {
-                ("sales_count", "current"): table["sales_count"].to_numpy(),
-                ("sales_count", "previous"): table["sales_count_previous"].to_numpy(),
-                ("revenue", "current"): table["revenue"].to_numpy(),
-                ("revenue", "previous"): table["revenue_previous"].to_numpy(),
-            },
-            index=pd.Index(seller, name=C.SALESPERSON),
-        ).groupby(level=0).sum()
+        sales = (
+            pd.DataFrame(
+                {
+                    ("sales_count", "current"): table["sales_count"].to_numpy(),
+                    ("sales_count", "previous"): table["sales_count_previous"].to_numpy(),
+                    ("revenue", "current"): table["revenue"].to_numpy(),
+                    ("revenue", "previous"): table["revenue_previous"].to_numpy(),
+                },
+                index=pd.Index(seller, name=C.SALESPERSON),
+            )
+            .groupby(level=0)
+            .sum()
+        )
         sales.columns = pd.MultiIndex.from_tuples(sales.columns, names=[None, "period"])
         sales = sales.stack("period", future_stack=True)
     else:

@@ -57,7 +57,14 @@ ABBREVIATIONS = {
 }  # fmt: skip
 #: little words dropped from the key ("rue de la Paix" = "rue Paix")
 STOP_WORDS = ("de", "du", "des", "la", "le", "les", "l", "d", "et", "a", "au", "aux")
-_NUMBER_SUFFIX = {"bis": "bis", "b": "bis", "ter": "ter", "t": "ter", "quater": "quater", "q": "quater"}
+_NUMBER_SUFFIX = {
+    "bis": "bis",
+    "b": "bis",
+    "ter": "ter",
+    "t": "ter",
+    "quater": "quater",
+    "q": "quater",
+}
 
 
 def _by_full(mapping: dict[str, str]) -> dict[str, str]:
@@ -70,11 +77,16 @@ def _by_full(mapping: dict[str, str]) -> dict[str, str]:
 
 def _ascii_lower(text: pd.Series) -> pd.Series:
     return (
-        text.str.normalize("NFKD").str.encode("ascii", errors="ignore").str.decode("ascii").str.lower()
+        text.str.normalize("NFKD")
+        .str.encode("ascii", errors="ignore")
+        .str.decode("ascii")
+        .str.lower()
     )
 
 
-_SUFFIX_WORD = re.compile(r"^(\d+)(" + "|".join(sorted(_NUMBER_SUFFIX, key=len, reverse=True)) + r")$")
+_SUFFIX_WORD = re.compile(
+    r"^(\d+)(" + "|".join(sorted(_NUMBER_SUFFIX, key=len, reverse=True)) + r")$"
+)
 
 
 def _canonical_word(word: str) -> str:
@@ -105,7 +117,11 @@ def _street_and_postcode(text: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     enc = pc.dictionary_encode(flat)
     idx = enc.indices.to_numpy(zero_copy_only=False).astype(np.int64)
     vocab = enc.dictionary.to_pylist()
-    canon = np.array([_canonical_word(w) for w in vocab] + [""], dtype=object)[idx] if len(idx) else np.array([], dtype=object)
+    canon = (
+        np.array([_canonical_word(w) for w in vocab] + [""], dtype=object)[idx]
+        if len(idx)
+        else np.array([], dtype=object)
+    )
     number = np.array([w.isdigit() for w in vocab] + [False], dtype=bool)[idx]
     postal = np.array([len(w) == 5 and w.isdigit() for w in vocab] + [False], dtype=bool)[idx]
     box = np.isin(idx, [i for i, w in enumerate(vocab) if w in ("bp", "cs", "tsa")])
@@ -114,7 +130,9 @@ def _street_and_postcode(text: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     drop = canon == ""
     # postal boxes "BP 123", "CS 70001": the word and the number after it
     after_box = np.flatnonzero(box) + 1
-    after_box = after_box[(after_box < len(tok)) & (row[np.minimum(after_box, len(tok) - 1)] == row[after_box - 1])]
+    after_box = after_box[
+        (after_box < len(tok)) & (row[np.minimum(after_box, len(tok) - 1)] == row[after_box - 1])
+    ]
     after_box = after_box[number[after_box]]
     drop[box] = True
     drop[after_box] = True
@@ -142,7 +160,8 @@ def _street_and_postcode(text: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     counts = np.bincount(row[keep], minlength=n)
     new_offsets = np.r_[0, np.cumsum(counts)].astype(np.int32)
     joined = pc.binary_join(
-        pa.ListArray.from_arrays(pa.array(new_offsets), pa.array(canon[keep], type=pa.string())), " "
+        pa.ListArray.from_arrays(pa.array(new_offsets), pa.array(canon[keep], type=pa.string())),
+        " ",
     )
     streets = np.asarray(joined.to_numpy(zero_copy_only=False), dtype=object)
     streets[counts == 0] = None
@@ -185,7 +204,9 @@ def normalise_address(
     text = _ascii_lower(pd.Series(uniques, dtype="str")).str.replace(r"[^a-z0-9]+", " ", regex=True)
     streets, found_cp = _street_and_postcode(text)
     missing = codes < 0
-    street_of = np.append(streets, np.array([None], dtype=object))[codes]  # code -1 (no address) -> None
+    street_of = np.append(streets, np.array([None], dtype=object))[
+        codes
+    ]  # code -1 (no address) -> None
     cp = np.append(found_cp, np.array([None], dtype=object))[codes]
     if postcode is not None:
         given = postcode.astype("str").str.replace(r"\D", "", regex=True)
@@ -193,13 +214,19 @@ def normalise_address(
         cp = np.where(pd.isna(given), cp, given)
     need = pd.isna(cp)
     if city is not None and need.any():
-        town = _ascii_lower(city[need].astype("str")).str.replace(r"[^a-z0-9]+", " ", regex=True).str.strip()
+        town = (
+            _ascii_lower(city[need].astype("str"))
+            .str.replace(r"[^a-z0-9]+", " ", regex=True)
+            .str.strip()
+        )
         cp = cp.copy()
         cp[need] = town.where(town.str.len() > 0).to_numpy(dtype=object, na_value=None)
     has_street = ~missing & ~pd.isna(street_of)
     key = np.full(len(codes), None, dtype=object)
     place = np.where(pd.isna(cp), "", cp)
-    key[has_street] = street_of[has_street] + np.where(place[has_street] == "", "", " ") + place[has_street]
+    key[has_street] = (
+        street_of[has_street] + np.where(place[has_street] == "", "", " ") + place[has_street]
+    )
     return pd.Series(key, index=address.index, dtype="str", name="address_key")
 
 
@@ -306,7 +333,11 @@ def duplicate_groups(
     comp_size = np.bincount(comp, minlength=component.max() + 1)[comp]
     grouped = comp_size > 1
     out = pd.DataFrame(
-        {"address_key": addr.to_numpy(), "siret_key": sir.to_numpy(), "group_size": comp_size.astype(np.int64)},
+        {
+            "address_key": addr.to_numpy(),
+            "siret_key": sir.to_numpy(),
+            "group_size": comp_size.astype(np.int64),
+        },
         index=pd.Index(ids, name=C.CUSTOMER_ID),
     )
     group = np.full(n, None, dtype=object)
@@ -319,7 +350,9 @@ def duplicate_groups(
         rank = np.zeros(component.max() + 1, dtype=np.int64)
         rank[comps_in_order] = np.arange(1, len(comps_in_order) + 1)
         width = max(4, len(str(len(comps_in_order))))
-        group[gpos] = np.char.add(prefix, np.char.zfill(rank[comp[gpos]].astype(str), width)).astype(object)
+        group[gpos] = np.char.add(
+            prefix, np.char.zfill(rank[comp[gpos]].astype(str), width)
+        ).astype(object)
         # what links each group: a key shared by two of its customers (a key's customers
         # are always in one component)
         n_comp = component.max() + 1
@@ -380,7 +413,11 @@ def suspicious_creations(
     others = customers.loc[~in_group]
     sales_others = others["sales"].sum()
     basket_others = others["revenue"].sum() / sales_others if sales_others else np.nan
-    clustered = customers.loc[in_group & customers["salesperson"].notna().to_numpy() & customers["created"].notna().to_numpy()]
+    clustered = customers.loc[
+        in_group
+        & customers["salesperson"].notna().to_numpy()
+        & customers["created"].notna().to_numpy()
+    ]
     if clustered.empty:
         return pd.DataFrame(columns=cols)
     sp_codes, sp_names = pd.factorize(clustered["salesperson"].astype("str"))
@@ -390,10 +427,14 @@ def suspicious_creations(
     order = np.argsort(key, kind="stable")
     key_sorted = key[order]
     # customers of the same salesperson created in [day_i, day_i + window_days)
-    count = np.searchsorted(key_sorted, key_sorted + window_days, side="left") - np.arange(len(key_sorted))
+    count = np.searchsorted(key_sorted, key_sorted + window_days, side="left") - np.arange(
+        len(key_sorted)
+    )
     sp_sorted = sp_codes[order]
     best = pd.DataFrame({"sp": sp_sorted, "count": count, "pos": np.arange(len(order))})
-    best = best.sort_values(["sp", "count", "pos"], ascending=[True, False, True]).drop_duplicates("sp")
+    best = best.sort_values(["sp", "count", "pos"], ascending=[True, False, True]).drop_duplicates(
+        "sp"
+    )
     start_key = key_sorted[best["pos"].to_numpy()]
     burst_start_of_sp = np.full(len(sp_names), -1, dtype=np.int64)
     burst_start_of_sp[best["sp"].to_numpy()] = start_key
@@ -405,10 +446,15 @@ def suspicious_creations(
         {
             "salesperson": np.asarray(sp_names, dtype=object),
             "clustered_customers": np.bincount(sp_codes, minlength=len(sp_names)),
-            "burst_customers": g_burst.size().reindex(range(len(sp_names)), fill_value=0).to_numpy(),
+            "burst_customers": g_burst.size()
+            .reindex(range(len(sp_names)), fill_value=0)
+            .to_numpy(),
             "burst_start": g_burst["created"].min().reindex(range(len(sp_names))).to_numpy(),
             "burst_end": g_burst["created"].max().reindex(range(len(sp_names))).to_numpy(),
-            "burst_groups": g_burst["duplicate_group"].nunique().reindex(range(len(sp_names))).to_numpy(),
+            "burst_groups": g_burst["duplicate_group"]
+            .nunique()
+            .reindex(range(len(sp_names)))
+            .to_numpy(),
         }
     )
     rev = g_burst["revenue"].sum().reindex(range(len(sp_names))).to_numpy()
@@ -486,10 +532,19 @@ def anomalies(
     empty_groups = pd.DataFrame(columns=["duplicate_group", "customers", "match", "revenue", "sales", "basket",
                                          "salespeople", "first_created", "last_created"])  # fmt: skip
     if customers is None or len(customers) == 0:
-        cust = pd.DataFrame(columns=["address_key", "siret_key", "duplicate_group", "group_size", "match"])
+        cust = pd.DataFrame(
+            columns=["address_key", "siret_key", "duplicate_group", "group_size", "match"]
+        )
         cust.index.name = C.CUSTOMER_ID
-        return Anomalies(cust, empty_groups, suspicious_creations(
-            pd.DataFrame(columns=["duplicate_group", "salesperson", "created", "revenue", "sales"])))
+        return Anomalies(
+            cust,
+            empty_groups,
+            suspicious_creations(
+                pd.DataFrame(
+                    columns=["duplicate_group", "salesperson", "created", "revenue", "sales"]
+                )
+            ),
+        )
     master = customers.drop_duplicates(C.CUSTOMER_ID, keep="last").reset_index(drop=True)
     out = duplicate_groups(master, siren=siren)  # same row order as master
     stats = stats if stats is not None else rfm(documents, as_of=as_of)
@@ -519,7 +574,9 @@ def anomalies(
     out["sales"] = sales.astype(np.int64)
     with np.errstate(divide="ignore", invalid="ignore"):
         out["basket"] = np.where(sales > 0, revenue / sales, np.nan)
-    flagged = suspicious_creations(out, window_days=window_days, min_customers=min_customers, basket_ratio=basket_ratio)
+    flagged = suspicious_creations(
+        out, window_days=window_days, min_customers=min_customers, basket_ratio=basket_ratio
+    )
     grouped = out[out["duplicate_group"].notna()]
     if grouped.empty:
         return Anomalies(out, empty_groups, flagged)
@@ -537,6 +594,11 @@ def anomalies(
     groups["basket"] = groups["revenue"] / groups["sales"].where(groups["sales"] > 0)
     pairs = grouped[["duplicate_group", "salesperson"]].dropna().astype("str").drop_duplicates()
     pairs = pairs.sort_values(["duplicate_group", "salesperson"])
-    groups["salespeople"] = pairs.groupby("duplicate_group")["salesperson"].agg(", ".join).reindex(groups.index).fillna("")
+    groups["salespeople"] = (
+        pairs.groupby("duplicate_group")["salesperson"]
+        .agg(", ".join)
+        .reindex(groups.index)
+        .fillna("")
+    )
     groups = groups.reset_index()[empty_groups.columns]
     return Anomalies(out, groups, flagged)

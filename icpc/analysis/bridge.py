@@ -73,7 +73,9 @@ def lmdi_decomposition(
     w = _logmean(r1, r0)
     e_customers = w * math.log(c1 / c0)
     e_frequency = w * math.log((s1 / c1) / (s0 / c0))
-    return Decomposition(e_customers, e_frequency, change - e_customers - e_frequency, change, "lmdi")
+    return Decomposition(
+        e_customers, e_frequency, change - e_customers - e_frequency, change, "lmdi"
+    )
 
 
 def decompose_revenue(table: pd.DataFrame) -> Decomposition:
@@ -89,6 +91,7 @@ def decompose_revenue(table: pd.DataFrame) -> Decomposition:
     Decomposition
         See :func:`lmdi_decomposition`.
     """
+
     def figures(suffix: str) -> tuple[float, float, float]:
         return (
             float(table["active" + suffix].sum()),
@@ -146,7 +149,12 @@ def revenue_bridge(table: pd.DataFrame) -> Bridge:
     sum1 = _round(np.bincount(klass, weights=r1, minlength=k))
     sum0 = _round(np.bincount(klass, weights=r0, minlength=k))
     classes = pd.DataFrame(
-        {"customers": count, "revenue_previous": sum0, "revenue": sum1, "contribution": sum1 - sum0},
+        {
+            "customers": count,
+            "revenue_previous": sum0,
+            "revenue": sum1,
+            "contribution": sum1 - sum0,
+        },
         index=pd.Index(CLASSES, name="class"),
     )
     ret = klass == CLASSES.index("retained")

@@ -59,7 +59,9 @@ def cohort_table(table: pd.DataFrame, months: CustomerMonths) -> Cohorts:
     valid = first_q >= 0
     if not valid.any():
         empty = pd.Index([], name="cohort", dtype="str")
-        return Cohorts(pd.Series([], index=empty, dtype="int64", name="customers"), pd.DataFrame(index=empty))
+        return Cohorts(
+            pd.Series([], index=empty, dtype="int64", name="customers"), pd.DataFrame(index=empty)
+        )
     q0 = int(first_q[valid].min())
     n_coh = last_q - q0 + 1
     # (customer, quarter) sums: contiguous runs in the (customer, month)-sorted arrays

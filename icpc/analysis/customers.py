@@ -21,7 +21,14 @@ from icpc.cleaning import last_rows
 from icpc.money import cents, exact
 from icpc.periods import _day, _day_numbers, as_date, period_bounds
 
-__all__ = ["CLASSES", "Prepared", "prepare", "has_previous_data", "customer_attribution", "customer_periods"]
+__all__ = [
+    "CLASSES",
+    "Prepared",
+    "prepare",
+    "has_previous_data",
+    "customer_attribution",
+    "customer_periods",
+]
 
 
 #: Classes of the revenue bridge, in display order.

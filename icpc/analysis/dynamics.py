@@ -72,7 +72,9 @@ def customer_dynamics(table: pd.DataFrame, *, as_of: dt.date | str) -> Dynamics:
     days = (pd.Timestamp(as_of) - lost["last_sale"]).dt.days
     lost = lost.assign(days_since_last_sale=days.astype("Float64").astype("float64"))
     lost = lost[["revenue_previous", "last_sale", "days_since_last_sale"] + lost_cols[2:]]
-    lost = lost.sort_values(["revenue_previous", "last_sale"], ascending=[False, True], kind="stable")
+    lost = lost.sort_values(
+        ["revenue_previous", "last_sale"], ascending=[False, True], kind="stable"
+    )
     month = lost["last_sale"].dt.to_period("M").dt.start_time.astype("datetime64[ns]")
     by_month = (
         lost.assign(month=month)

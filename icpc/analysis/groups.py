@@ -51,7 +51,14 @@ def by_group(table: pd.DataFrame, column: str, *, has_previous: bool = True) -> 
         labels = labels.cat.add_categories([UNASSIGNED])
     labels = labels.fillna(UNASSIGNED)
     with_margin = "margin" in table.columns
-    sums = ["revenue", "revenue_previous", "sales_count", "sales_count_previous", "active", "active_previous"]
+    sums = [
+        "revenue",
+        "revenue_previous",
+        "sales_count",
+        "sales_count_previous",
+        "active",
+        "active_previous",
+    ]
     if with_margin:
         sums += ["margin", "margin_previous"]
     work = table[sums].copy()
@@ -63,7 +70,9 @@ def by_group(table: pd.DataFrame, column: str, *, has_previous: bool = True) -> 
     work["lost_revenue"] = np.where((klass == "lost").to_numpy(), table["revenue_previous"], 0.0)
     g = work.groupby(labels.to_numpy(), observed=True, sort=True).sum()
     g.index = pd.Index(g.index.astype("str"), name=column)
-    g = g.rename(columns={"active": "active_customers", "active_previous": "active_customers_previous"})
+    g = g.rename(
+        columns={"active": "active_customers", "active_previous": "active_customers_previous"}
+    )
 
     def values(suffix: str) -> dict[str, pd.Series]:
         rev = pd.Series(_round(g["revenue" + suffix].to_numpy()), index=g.index)

@@ -130,7 +130,9 @@ def _rolling_active(cm: CustomerMonths, window: int, *, dense: bool | None = Non
             first = lo * block
             rows = int(cm.customer[b - 1]) - first + 1
             grid = np.zeros((rows, width + 1))
-            grid.reshape(-1)[(cm.customer[a:b] - first) * (width + 1) + rel[a:b] + 1] = cm.revenue[a:b]
+            grid.reshape(-1)[(cm.customer[a:b] - first) * (width + 1) + rel[a:b] + 1] = cm.revenue[
+                a:b
+            ]
             np.cumsum(grid, axis=1, out=grid)
             sums = grid[:, 1:].copy()
             if width > window:
@@ -224,7 +226,9 @@ def monthly_series(
     frame["active_customers_12m"] = act12
     with np.errstate(divide="ignore", invalid="ignore"):
         s12 = frame["sales_count_12m"].to_numpy()
-        frame["average_basket_12m"] = np.where(s12 > 0, frame["revenue_12m"].to_numpy() / s12, np.nan)
+        frame["average_basket_12m"] = np.where(
+            s12 > 0, frame["revenue_12m"].to_numpy() / s12, np.nan
+        )
     month_end = add_months(dt.date(as_of.year, as_of.month, 1), 1) - dt.timedelta(days=1)
     frame["complete"] = True
     if as_of != month_end:

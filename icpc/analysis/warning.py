@@ -54,7 +54,9 @@ def _narrow(key: np.ndarray, bound: int) -> np.ndarray:
     return key.astype(np.uint32) if bound < 1 << 32 else key
 
 
-def usual_intervals(codes: np.ndarray, days: np.ndarray, n_customers: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def usual_intervals(
+    codes: np.ndarray, days: np.ndarray, n_customers: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Distinct sale dates, last sale day and median gap per customer (vectorised).
 
     Parameters
@@ -174,14 +176,25 @@ def early_warning(
         overdue = recency / interval
         change = np.where(before > 0, (recent - before) / before, np.nan)
     rhythm_flag = eligible & (overdue >= th.overdue_ratio)
-    trend_flag = eligible & (then_dates >= th.min_purchases_for_rhythm) & (before > 0) & (np.round(recent - before * (1 - th.trend_fall), 2) <= 0)
+    trend_flag = (
+        eligible
+        & (then_dates >= th.min_purchases_for_rhythm)
+        & (before > 0)
+        & (np.round(recent - before * (1 - th.trend_fall), 2) <= 0)
+    )
     flag = rhythm_flag | trend_flag
-    reason = np.where(rhythm_flag & trend_flag, "rhythm+trend", np.where(rhythm_flag, "rhythm", np.where(trend_flag, "trend", "")))
+    reason = np.where(
+        rhythm_flag & trend_flag,
+        "rhythm+trend",
+        np.where(rhythm_flag, "rhythm", np.where(trend_flag, "trend", "")),
+    )
 
     out = pd.DataFrame(
         {
             "sale_dates": n_dates,
-            "last_sale": np.where(has_sale, last, 0).astype("datetime64[D]").astype("datetime64[ns]"),
+            "last_sale": np.where(has_sale, last, 0)
+            .astype("datetime64[D]")
+            .astype("datetime64[ns]"),
             "recency_days": recency,
             "usual_interval_days": interval,
             "overdue_ratio": overdue,
@@ -199,12 +212,16 @@ def early_warning(
     ).loc[has_sale]
     for col in (C.SALESPERSON, C.REGION):
         if attribution is not None and col in attribution.columns:
-            values = pd.Series(attribution[col].to_numpy(dtype=object), index=attribution.index.astype(str))
+            values = pd.Series(
+                attribution[col].to_numpy(dtype=object), index=attribution.index.astype(str)
+            )
             values = values.reindex(out.index)
             out[col] = values.where(values.notna(), None)
         else:
             out[col] = None
-    out = out.sort_values(["early_warning", "value_at_stake"], ascending=[False, False], kind="stable")
+    out = out.sort_values(
+        ["early_warning", "value_at_stake"], ascending=[False, False], kind="stable"
+    )
     flagged = out["early_warning"].to_numpy()
     out["rank"] = pd.array(np.where(flagged, np.cumsum(flagged), 0), dtype="Int64")
     out.loc[~flagged, "rank"] = pd.NA

@@ -68,7 +68,9 @@ def clean_activity(
     assign(np.isnat(dates), BAD_DATE)
     type_codes, type_dict = parsed.codes[C.ACTIVITY_TYPE]
     lookup = {fold(v): kind for kind, values in types.items() for v in values}
-    kinds_of_dict = np.array([lookup.get(fold(v), "") for v in type_dict.to_pylist()] + [""], dtype=object)
+    kinds_of_dict = np.array(
+        [lookup.get(fold(v), "") for v in type_dict.to_pylist()] + [""], dtype=object
+    )
     kind = kinds_of_dict[np.where(type_codes >= 0, type_codes, len(kinds_of_dict) - 1)]
     assign(kind == "", UNKNOWN_TYPE)
     if cust is not None:
@@ -78,7 +80,11 @@ def clean_activity(
             assign(_rows(cust[0], hit), EXCLUDED)
     assign(dates > np.datetime64(as_of, "ns"), AFTER_AS_OF)
     ledger = Ledger.from_buckets(
-        key=raw.key, path=raw.path.name, reasons=buckets.reasons, bucket=bucket, amounts=None,
+        key=raw.key,
+        path=raw.path.name,
+        reasons=buckets.reasons,
+        bucket=bucket,
+        amounts=None,
         source_row=raw.source_row,
         extra_rows={MALFORMED: raw.malformed - raw.malformed_totals, TOTALS: raw.malformed_totals},
         warnings=reader_warnings(parsed, bucket == 0, None),

@@ -37,7 +37,10 @@ def customer_attribution(transactions: pd.DataFrame) -> pd.DataFrame:
     else:
         codes, ids = pd.factorize(cust)
         codes = codes.astype(np.int64)
-    day = np.asarray(transactions[C.DATE], dtype="datetime64[ns]").view(np.int64) // 86_400_000_000_000
+    day = (
+        np.asarray(transactions[C.DATE], dtype="datetime64[ns]").view(np.int64)
+        // 86_400_000_000_000
+    )
     last = last_rows(transactions, codes, day, len(ids))
     present = last >= 0
     out = transactions.iloc[last[present]][cols].reset_index(drop=True)

@@ -80,7 +80,9 @@ def clean_customers(
         mask |= _rows(id_codes, hit)
     for col, values in exclude.where.items():
         if col != C.CUSTOMER_ID and (col in parsed.codes or col in parsed.text):
-            codes, dictionary = parsed.codes[col] if col in parsed.codes else encode_text(parsed.text[col], n)
+            codes, dictionary = (
+                parsed.codes[col] if col in parsed.codes else encode_text(parsed.text[col], n)
+            )
             if len(dictionary):
                 hit = _folded_match(dictionary, values)
                 rule = _rows(codes, hit) & (id_codes >= 0)
@@ -88,7 +90,9 @@ def clean_customers(
                 mask |= rule
     assign(mask, EXCLUDED)
     used = np.flatnonzero(bucket == 0)
-    frame: dict[str, Any] = {C.CUSTOMER_ID: id_dict.take(pa.array(id_codes[used])).to_pandas().astype("str").to_numpy()}
+    frame: dict[str, Any] = {
+        C.CUSTOMER_ID: id_dict.take(pa.array(id_codes[used])).to_pandas().astype("str").to_numpy()
+    }
     warnings: dict[str, Any] = {}
     for name in C.CUSTOMER_OPTIONAL:
         if not parsed.has(name):
@@ -105,14 +109,22 @@ def clean_customers(
             if name == C.SIRET:
                 text = pc.replace_substring_regex(text, r"\D", "")
             elif name == C.POSTCODE:
-                text = pc.if_else(pc.fill_null(pc.match_substring_regex(text, r"^\d{4}$"), False),
-                                  pc.utf8_lpad(text, 5, "0"), text)
+                text = pc.if_else(
+                    pc.fill_null(pc.match_substring_regex(text, r"^\d{4}$"), False),
+                    pc.utf8_lpad(text, 5, "0"),
+                    text,
+                )
             frame[name] = text.to_pandas().astype("str")
     warnings.update(reader_warnings(parsed, bucket == 0, None))
     ledger = Ledger.from_buckets(
-        key=raw.key, path=raw.path.name, reasons=buckets.reasons, bucket=bucket, amounts=None,
+        key=raw.key,
+        path=raw.path.name,
+        reasons=buckets.reasons,
+        bucket=bucket,
+        amounts=None,
         source_row=raw.source_row,
         extra_rows={MALFORMED: raw.malformed - raw.malformed_totals, TOTALS: raw.malformed_totals},
-        warnings=warnings, details=raw.details,
+        warnings=warnings,
+        details=raw.details,
     )
     return pd.DataFrame(frame), ledger, sorted(excluded_ids)

@@ -85,27 +85,47 @@ class Dataset:
             and ``files`` with the full ledger of each file (``{}`` when not given).
         """
         top = self.ledger.to_dict()
-        out = {k: top[k] for k in ("rows_read", "rows_used", "rows_excluded", "amount_read", "amount_used",
-                                   "amounts_excluded", "warnings")}
-        out["files"] = {key: (self.ledgers[key].to_dict() if key in self.ledgers else {})
-                        for key in ("transactions", "customers", "activity")}
+        out = {
+            k: top[k]
+            for k in (
+                "rows_read",
+                "rows_used",
+                "rows_excluded",
+                "amount_read",
+                "amount_used",
+                "amounts_excluded",
+                "warnings",
+            )
+        }
+        out["files"] = {
+            key: (self.ledgers[key].to_dict() if key in self.ledgers else {})
+            for key in ("transactions", "customers", "activity")
+        }
         return out
 
 
 def _names_of(transactions: pd.DataFrame, names: pa.ChunkedArray) -> pd.DataFrame:
     """Customer frame (``customer_id``, ``name``) from the name of each customer's latest row."""
     from icpc.cleaning.attribution import last_rows
+
     cust = transactions[C.CUSTOMER_ID]
     codes = cust.cat.codes.to_numpy().astype(np.int64)
-    day = np.asarray(transactions[C.DATE], dtype="datetime64[ns]").view(np.int64) // 86_400_000_000_000
+    day = (
+        np.asarray(transactions[C.DATE], dtype="datetime64[ns]").view(np.int64)
+        // 86_400_000_000_000
+    )
     last = last_rows(transactions, codes, day, len(cust.cat.categories))
     present = last >= 0
     rows = transactions[C.SOURCE_ROW].to_numpy()[last[present]] - 1
     text = names.take(pa.array(rows)).to_pylist()
-    return pd.DataFrame({
-        C.CUSTOMER_ID: pd.array(np.asarray(cust.cat.categories, dtype=object)[present], dtype="str"),
-        C.NAME: pd.array([t or "" for t in text], dtype="str"),
-    })
+    return pd.DataFrame(
+        {
+            C.CUSTOMER_ID: pd.array(
+                np.asarray(cust.cat.categories, dtype=object)[present], dtype="str"
+            ),
+            C.NAME: pd.array([t or "" for t in text], dtype="str"),
+        }
+    )
 
 
 def _config_name(config: Config) -> str:
@@ -148,8 +168,16 @@ def _load_dataset(config: Config, worker: ThreadPoolExecutor) -> Dataset:
     ledgers: dict[str, Ledger] = {}
     customers = None
     excluded_ids: list[str] = []
-    cust_job = worker.submit(read_table, config.customers, config_name=name) if config.customers is not None else None
-    act_job = worker.submit(read_table, config.activity, config_name=name) if config.activity is not None else None
+    cust_job = (
+        worker.submit(read_table, config.customers, config_name=name)
+        if config.customers is not None
+        else None
+    )
+    act_job = (
+        worker.submit(read_table, config.activity, config_name=name)
+        if config.activity is not None
+        else None
+    )
     tx_spec: FileSpec = config.transactions
     try:
         tx_raw = read_table(tx_spec, config_name=name)
@@ -165,8 +193,9 @@ def _load_dataset(config: Config, worker: ThreadPoolExecutor) -> Dataset:
     raws = harmonise_ids(raws, config_name=name)
     cust_ledger = None
     if "customers" in raws:
-        customers, cust_ledger, excluded_ids = clean_customers(parse_table(raws["customers"], config_name=name),
-                                                               exclude=config.exclude)
+        customers, cust_ledger, excluded_ids = clean_customers(
+            parse_table(raws["customers"], config_name=name), exclude=config.exclude
+        )
     # the raw columns (~700 MB for 8M lines) go back to the heap once parsed
     tx = parse_table(raws.pop("transactions"), release=True, config_name=name)
     names = tx.text.get(C.NAME)  # a FEC's CompAuxLib: the names when no master is given
@@ -190,14 +219,20 @@ def _load_dataset(config: Config, worker: ThreadPoolExecutor) -> Dataset:
         known = _is_in(tx_customers, master_ids)[tx_ids.cat.codes.to_numpy()]
         without = ~_is_in(master_ids, tx_customers)
         missing_rows = ~known
-        ledgers["customers"] = cust_ledger.with_warnings({
-            W_NO_TRANSACTIONS: {"rows": int(without.sum()), "amount": 0.0, "customers": int(without.sum())},
-            W_NOT_IN_MASTER: {
-                "rows": int(missing_rows.sum()),
-                "amount": float(cents(transactions[C.AMOUNT].to_numpy()[missing_rows].sum())),
-                "customers": int(tx_ids[missing_rows].nunique()),
-            },
-        })
+        ledgers["customers"] = cust_ledger.with_warnings(
+            {
+                W_NO_TRANSACTIONS: {
+                    "rows": int(without.sum()),
+                    "amount": 0.0,
+                    "customers": int(without.sum()),
+                },
+                W_NOT_IN_MASTER: {
+                    "rows": int(missing_rows.sum()),
+                    "amount": float(cents(transactions[C.AMOUNT].to_numpy()[missing_rows].sum())),
+                    "customers": int(tx_ids[missing_rows].nunique()),
+                },
+            }
+        )
         if ledgers["customers"].rows_used == 0:
             raise _unusable_error(ledgers["customers"], "customers", name)
 
@@ -208,12 +243,17 @@ def _load_dataset(config: Config, worker: ThreadPoolExecutor) -> Dataset:
     if config.activity is not None:
         spec: ActivitySpec = config.activity
         assert act_job is not None
-        act_raw = parse_table(raws["activity"] if "activity" in raws else act_job.result(), config_name=name)
+        act_raw = parse_table(
+            raws["activity"] if "activity" in raws else act_job.result(), config_name=name
+        )
         ids = set(config.exclude.customers) | set(excluded_ids)
-        activity, ledgers["activity"] = clean_activity(act_raw, types=spec.types, as_of=as_of,
-                                                       excluded_customers=ids)
+        activity, ledgers["activity"] = clean_activity(
+            act_raw, types=spec.types, as_of=as_of, excluded_customers=ids
+        )
         act = ledgers["activity"]
-        data_reasons = {r for r, v in act.rows_excluded.items() if v and r not in (EXCLUDED, AFTER_AS_OF)}
+        data_reasons = {
+            r for r, v in act.rows_excluded.items() if v and r not in (EXCLUDED, AFTER_AS_OF)
+        }
         if act.rows_used == 0 and data_reasons:
             raise _unusable_error(act, "activity", name)
 
@@ -324,21 +364,29 @@ def load_saved_dataset(folder: str | Path, config: Config) -> Dataset:
     folder = Path(folder)
     described = folder / DATASET_FILE
     if not described.is_file():
-        raise InputError(f"{folder}: no saved dataset ({DATASET_FILE} not found); "
-                         "load the data from the config instead (dataset_path = None)")
+        raise InputError(
+            f"{folder}: no saved dataset ({DATASET_FILE} not found); "
+            "load the data from the config instead (dataset_path = None)"
+        )
     data = json.loads(described.read_text(encoding="utf-8"))
     if data.get("format") != _FORMAT or data.get("version") != _VERSION:
-        raise InputError(f"{described}: not a dataset this version of icpc reads "
-                         f"(format {data.get('format')!r}, version {data.get('version')!r}); "
-                         "load the data from the config instead (dataset_path = None)")
+        raise InputError(
+            f"{described}: not a dataset this version of icpc reads "
+            f"(format {data.get('format')!r}, version {data.get('version')!r}); "
+            "load the data from the config instead (dataset_path = None)"
+        )
     if data["slug"] != config.slug:
-        raise ConfigError(f"{folder}: the saved dataset is client {data['client']!r} (slug {data['slug']!r}), "
-                          f"not {config.client!r} (slug {config.slug!r})")
+        raise ConfigError(
+            f"{folder}: the saved dataset is client {data['client']!r} (slug {data['slug']!r}), "
+            f"not {config.client!r} (slug {config.slug!r})"
+        )
     as_of = dt.date.fromisoformat(data["as_of"])
     if config.as_of is not None and config.as_of != as_of:
-        raise ConfigError(f"{folder}: the saved dataset was cleaned for as_of {as_of.isoformat()}, "
-                          f"not {config.as_of.isoformat()}; load the data from the config for another "
-                          "date (dataset_path = None)")
+        raise ConfigError(
+            f"{folder}: the saved dataset was cleaned for as_of {as_of.isoformat()}, "
+            f"not {config.as_of.isoformat()}; load the data from the config for another "
+            "date (dataset_path = None)"
+        )
     frames: dict[str, pd.DataFrame | None] = {}
     for name in _FRAMES:
         file = data["frames"].get(name)

@@ -33,7 +33,9 @@ def _categorical(codes: np.ndarray, dictionary: pa.Array) -> pd.Categorical:
     # hashes every category again (seconds for millions of invoice numbers)
     fast = getattr(pd.CategoricalDtype, "_from_fastpath", None)
     dtype = fast(categories, False) if fast is not None else pd.CategoricalDtype(categories)
-    return pd.Categorical.from_codes(codes.astype(np.int32, copy=False), dtype=dtype, validate=False)
+    return pd.Categorical.from_codes(
+        codes.astype(np.int32, copy=False), dtype=dtype, validate=False
+    )
 
 
 def _rows(codes: np.ndarray, hit: np.ndarray) -> np.ndarray:

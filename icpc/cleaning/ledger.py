@@ -38,10 +38,25 @@ EXCLUDED = EXCLUDED_BY_CONFIG
 AFTER_AS_OF = "after as_of"
 DAMAGED_ID = "customer id in scientific notation"
 
-TRANSACTION_REASONS: tuple[str, ...] = (MALFORMED, TOTALS, MISSING_ID, BAD_DATE, BAD_AMOUNT, DUPLICATE, EXCLUDED,
-                                        AFTER_AS_OF)
+TRANSACTION_REASONS: tuple[str, ...] = (
+    MALFORMED,
+    TOTALS,
+    MISSING_ID,
+    BAD_DATE,
+    BAD_AMOUNT,
+    DUPLICATE,
+    EXCLUDED,
+    AFTER_AS_OF,
+)
 CUSTOMER_REASONS: tuple[str, ...] = (MALFORMED, TOTALS, MISSING_ID, DUPLICATE, EXCLUDED)
-ACTIVITY_REASONS: tuple[str, ...] = (MALFORMED, TOTALS, BAD_DATE, UNKNOWN_TYPE, EXCLUDED, AFTER_AS_OF)
+ACTIVITY_REASONS: tuple[str, ...] = (
+    MALFORMED,
+    TOTALS,
+    BAD_DATE,
+    UNKNOWN_TYPE,
+    EXCLUDED,
+    AFTER_AS_OF,
+)
 
 W_DUPLICATES = "exact duplicate lines"
 W_ZERO = "zero amounts"
@@ -57,7 +72,13 @@ W_NOT_IN_MASTER = "transaction customers missing from master"
 #: are tested, right after totals lines; listed in the ledger only for such files
 OPTIONAL_REASONS: tuple[str, ...] = (REPEATED_HEADER, NOT_SALES, NO_CUSTOMER_LINE, DAMAGED_ID)
 #: warnings readers set (re-exported for the docs and tests)
-READER_WARNINGS: tuple[str, ...] = (W_NOT_UTF8, W_UTF8_IN_8BIT, W_UNCLOSED_QUOTE, W_PADDED_IDS, W_DECIMAL_IDS)
+READER_WARNINGS: tuple[str, ...] = (
+    W_NOT_UTF8,
+    W_UTF8_IN_8BIT,
+    W_UNCLOSED_QUOTE,
+    W_PADDED_IDS,
+    W_DECIMAL_IDS,
+)
 
 #: the far-date rule (see the module docstring)
 FAR_BEFORE = np.datetime64("1990-01-01", "ns")
@@ -77,7 +98,7 @@ _HINTS = {
     NOT_SALES: "check transactions.fec.sales_accounts",
     NO_CUSTOMER_LINE: "check transactions.fec.customer_accounts",
     DAMAGED_ID: "export the customer codes as text (Excel wrote them as numbers in scientific notation, "
-                "e.g. 4,00123E+11)",
+    "e.g. 4,00123E+11)",
 }
 
 
@@ -99,11 +120,11 @@ def file_reasons(base: Sequence[str], present: Iterable[str]) -> tuple[str, ...]
     present = [r for r in dict.fromkeys(present) if r not in base]
     if not present:
         return tuple(base)
-    ordered = [r for r in OPTIONAL_REASONS if r in present] + [r for r in present if r not in OPTIONAL_REASONS]
+    ordered = [r for r in OPTIONAL_REASONS if r in present] + [
+        r for r in present if r not in OPTIONAL_REASONS
+    ]
     at = list(base).index(TOTALS) + 1
     return (*base[:at], *ordered, *base[at:])
-
-
 
 
 # --------------------------------------------------------------------------------------
@@ -194,12 +215,16 @@ class Ledger:
             totals = np.bincount(bucket, weights=np.nan_to_num(amounts, nan=0.0), minlength=k)
             cents = np.round(money_cents(totals) * 100.0)
         extra = dict(extra_rows or {})
-        rows_excluded = {r: int(counts[i + 1]) + int(extra.get(r, 0)) for i, r in enumerate(reasons)}
+        rows_excluded = {
+            r: int(counts[i + 1]) + int(extra.get(r, 0)) for i, r in enumerate(reasons)
+        }
         amounts_excluded = {r: float(cents[i + 1]) / 100.0 for i, r in enumerate(reasons)}
         examples = {}
         for i, r in enumerate(reasons):
             if counts[i + 1]:
-                examples[r] = [int(x) for x in source_row[np.flatnonzero(bucket == i + 1)[:_EXAMPLES]]]
+                examples[r] = [
+                    int(x) for x in source_row[np.flatnonzero(bucket == i + 1)[:_EXAMPLES]]
+                ]
         return cls(
             key=key,
             path=path,
@@ -218,7 +243,9 @@ class Ledger:
         """Return a copy with more warnings (same counts)."""
         from dataclasses import replace
 
-        return replace(self, warnings={**self.warnings, **{w: dict(v) for w, v in warnings.items()}})
+        return replace(
+            self, warnings={**self.warnings, **{w: dict(v) for w, v in warnings.items()}}
+        )
 
     @property
     def balanced(self) -> bool:
@@ -271,8 +298,19 @@ class Ledger:
         key = key if key is not None else data.get("key")
         if key is None:
             raise ValueError("a ledger needs its config key: pass key= or give data['key']")
-        missing = [k for k in ("path", "rows_read", "rows_used", "rows_excluded", "amount_read", "amount_used",
-                               "amounts_excluded") if k not in data]
+        missing = [
+            k
+            for k in (
+                "path",
+                "rows_read",
+                "rows_used",
+                "rows_excluded",
+                "amount_read",
+                "amount_used",
+                "amounts_excluded",
+            )
+            if k not in data
+        ]
         if missing:
             raise ValueError(f"ledger {key!r}: missing {', '.join(missing)}")
         return cls(
@@ -313,7 +351,9 @@ class _Buckets:
         self.codes[(self.codes == 0) & mask] = self._code[reason]
 
 
-def _warn(mask: np.ndarray, amounts: np.ndarray | None, source_row: np.ndarray, **extra: Any) -> dict[str, Any]:
+def _warn(
+    mask: np.ndarray, amounts: np.ndarray | None, source_row: np.ndarray, **extra: Any
+) -> dict[str, Any]:
     rows = int(mask.sum())
     amount = 0.0
     if amounts is not None and rows:
@@ -326,13 +366,17 @@ def _warn(mask: np.ndarray, amounts: np.ndarray | None, source_row: np.ndarray, 
 
 
 def _unusable_error(ledger: Ledger, key: str, config_name: str) -> InputError:
-    parts = [f"{n} {r}" for r, n in sorted(ledger.rows_excluded.items(), key=lambda kv: -kv[1]) if n]
+    parts = [
+        f"{n} {r}" for r, n in sorted(ledger.rows_excluded.items(), key=lambda kv: -kv[1]) if n
+    ]
     top = max(ledger.rows_excluded, key=lambda r: ledger.rows_excluded[r])
     hint = _HINTS.get(top, "").format(key=key)
     examples = ledger.examples.get(top)
     where = f" (rows {', '.join(map(str, examples))})" if examples else ""
     fix = f"; {hint} in {config_name}" if hint else ""
-    return InputError(f"{ledger.path}: no usable rows (of {ledger.rows_read} read: {', '.join(parts)}){where}{fix}")
+    return InputError(
+        f"{ledger.path}: no usable rows (of {ledger.rows_read} read: {', '.join(parts)}){where}{fix}"
+    )
 
 
 def open_buckets(parsed: ParsedTable, base: Sequence[str]) -> tuple[_Buckets, np.ndarray]:
@@ -365,6 +409,10 @@ def open_buckets(parsed: ParsedTable, base: Sequence[str]) -> tuple[_Buckets, np
     return buckets, damaged
 
 
-def reader_warnings(parsed: ParsedTable, used: np.ndarray, amounts: np.ndarray | None) -> dict[str, dict[str, Any]]:
+def reader_warnings(
+    parsed: ParsedTable, used: np.ndarray, amounts: np.ndarray | None
+) -> dict[str, dict[str, Any]]:
     """The warnings of the values the reader repaired or found damaged, on the rows used."""
-    return {w: _warn(used & rows, amounts, parsed.source_row) for w, rows in parsed.raw.flagged.items()}
+    return {
+        w: _warn(used & rows, amounts, parsed.source_row) for w, rows in parsed.raw.flagged.items()
+    }

@@ -98,9 +98,15 @@ def clean_transactions(
     # numpy): the duplicate screen while the ledger and the frame are built; and the median
     # date. The pool is joined on leaving the block; .result() re-raises.
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="icpc-clean") as worker:
-        return _clean_transactions(parsed, worker, as_of=as_of, exclude=exclude or Exclusions(),
-                                   excluded_customers=excluded_customers, drop_duplicates=drop_duplicates,
-                                   config_name=config_name)
+        return _clean_transactions(
+            parsed,
+            worker,
+            as_of=as_of,
+            exclude=exclude or Exclusions(),
+            excluded_customers=excluded_customers,
+            drop_duplicates=drop_duplicates,
+            config_name=config_name,
+        )
 
 
 def _clean_transactions(
@@ -116,7 +122,11 @@ def _clean_transactions(
     """Body of :func:`clean_transactions`; ``worker`` runs the median date and the duplicate screen."""
     raw = parsed.raw
     n = parsed.n_rows
-    text_names = [name for name in (C.INVOICE_ID, C.SALESPERSON, C.REGION, C.DOCUMENT_TYPE) if name in parsed.codes]
+    text_names = [
+        name
+        for name in (C.INVOICE_ID, C.SALESPERSON, C.REGION, C.DOCUMENT_TYPE)
+        if name in parsed.codes
+    ]
     cust_codes, cust_dict = parsed.codes[C.CUSTOMER_ID]
     buckets, damaged = open_buckets(parsed, TRANSACTION_REASONS)
     bucket, assign = buckets.codes, buckets.assign
@@ -133,7 +143,9 @@ def _clean_transactions(
     margin = bad_margin = None
     if C.MARGIN in parsed.numbers:
         margin, bad_margin = parsed.numbers[C.MARGIN]
-    text_cols: dict[str, tuple[np.ndarray, pa.Array]] = {name: parsed.codes[name] for name in text_names}
+    text_cols: dict[str, tuple[np.ndarray, pa.Array]] = {
+        name: parsed.codes[name] for name in text_names
+    }
 
     # exclusions from the config (the mask now, assigned after the duplicate screen)
     ids = set(exclude.customers) | set(excluded_customers)
@@ -238,7 +250,9 @@ def _median_date(dates: np.ndarray, readable: np.ndarray) -> np.datetime64 | Non
     return np.datetime64(int(np.median(dates[readable].view(np.int64))), "ns")
 
 
-def _mixed_invoices(inv: np.ndarray, cust: np.ndarray, used: np.ndarray, n_inv: int, n_cust: int) -> np.ndarray:
+def _mixed_invoices(
+    inv: np.ndarray, cust: np.ndarray, used: np.ndarray, n_inv: int, n_cust: int
+) -> np.ndarray:
     """Rows of invoices whose used lines carry more than one customer id (O(n), no sort)."""
     rows = used & (inv >= 0)
     if not rows.any():
@@ -252,7 +266,9 @@ def _mixed_invoices(inv: np.ndarray, cust: np.ndarray, used: np.ndarray, n_inv: 
     return rows & bad_invoice[np.maximum(inv, 0)]
 
 
-def _duplicated(columns: Sequence[np.ndarray], candidates: np.ndarray, *, key_columns: int = 3) -> np.ndarray:
+def _duplicated(
+    columns: Sequence[np.ndarray], candidates: np.ndarray, *, key_columns: int = 3
+) -> np.ndarray:
     """Rows equal, on every column, to an earlier candidate row.
 
     A cheap 64-bit mix of the first ``key_columns`` columns (customer, date, amount)
@@ -286,7 +302,9 @@ def _duplicated(columns: Sequence[np.ndarray], candidates: np.ndarray, *, key_co
             h ^= tmp
         np.right_shift(h, np.uint64(32), out=tmp)
     del h
-    h32 = tmp.astype(np.uint32) if m == n else tmp[candidates].astype(np.uint32)  # half the bytes to sort
+    h32 = (
+        tmp.astype(np.uint32) if m == n else tmp[candidates].astype(np.uint32)
+    )  # half the bytes to sort
     del tmp
     idx = None if m == n else np.flatnonzero(candidates)
     hs = np.sort(h32)

@@ -129,7 +129,9 @@ def _allocate(n: int) -> dict[int, int]:
     slipping = max(6, round(0.05 * n))
     base = n - bonus - cancelled - prospects - lost - slipping
     if base < 20:
-        raise ConfigError(f"icpc sample: {n} customers is too few for the demo story; give --customers 100 or more")
+        raise ConfigError(
+            f"icpc sample: {n} customers is too few for the demo story; give --customers 100 or more"
+        )
     return {K_BASE: base, K_LOST_BIG: lost, K_SLIPPING: slipping, K_BONUS: bonus,
             K_CANCELLED: cancelled, K_PROSPECT: prospects}  # fmt: skip
 
@@ -178,15 +180,30 @@ def _format_address(parts: dict[str, np.ndarray], variant: np.ndarray) -> np.nda
     types = np.array(STREET_TYPES, dtype=object)[parts["type"], variant]
     names = np.asarray(STREET_NAMES, dtype=object)[parts["street"]]
     plain = np.array([_strip_accents(s) for s in STREET_NAMES], dtype=object)[parts["street"]]
-    upper = np.array([_strip_accents(s).upper() for s in STREET_NAMES], dtype=object)[parts["street"]]
-    titled = np.array([" ".join(w[:1].upper() + w[1:] for w in s.split(" ")) for s in STREET_NAMES], dtype=object)
+    upper = np.array([_strip_accents(s).upper() for s in STREET_NAMES], dtype=object)[
+        parts["street"]
+    ]
+    titled = np.array(
+        [" ".join(w[:1].upper() + w[1:] for w in s.split(" ")) for s in STREET_NAMES], dtype=object
+    )
     titled = titled[parts["street"]]
-    street = np.select([variant == 0, variant == 1, variant == 2, variant == 3], [names, titled, plain, upper], plain)
+    street = np.select(
+        [variant == 0, variant == 1, variant == 2, variant == 3],
+        [names, titled, plain, upper],
+        plain,
+    )
     return number + sep + types + " " + street
 
 
-def _build_customers(rng: np.random.Generator, n: int, *, hist_start: int, n_start: int, as_of: int,
-                     bonus_window: tuple[int, int]) -> pd.DataFrame:
+def _build_customers(
+    rng: np.random.Generator,
+    n: int,
+    *,
+    hist_start: int,
+    n_start: int,
+    as_of: int,
+    bonus_window: tuple[int, int],
+) -> pd.DataFrame:
     """One row per customer with its hidden parameters (kind, rhythm, basket, window...)."""
     alloc = _allocate(n)
     kind = np.concatenate([np.full(c, k, dtype=np.int64) for k, c in alloc.items()])
@@ -223,9 +240,13 @@ def _build_customers(rng: np.random.Generator, n: int, *, hist_start: int, n_sta
         rng.integers(hist_start, as_of - 20, size=n),
     )
     old = np.isin(kind, (K_LOST_BIG, K_SLIPPING))
-    created = np.where(old, rng.integers(_day(dt.date(2005, 1, 1)), hist_start - 400, size=n), created)
+    created = np.where(
+        old, rng.integers(_day(dt.date(2005, 1, 1)), hist_start - 400, size=n), created
+    )
     created = np.where(is_bonus, rng.integers(bonus_window[0], bonus_window[1], size=n), created)
-    created = np.where(kind == K_CANCELLED, rng.integers(n_start - 300, as_of - 120, size=n), created)
+    created = np.where(
+        kind == K_CANCELLED, rng.integers(n_start - 300, as_of - 120, size=n), created
+    )
     start = np.maximum(created + rng.integers(2, 21, size=n), hist_start)
     # end: still buying (last purchase within one interval of as_of) or stopped
     end = as_of - np.floor(rng.random(n) * np.minimum(interval, 60)).astype(np.int64)
@@ -235,7 +256,9 @@ def _build_customers(rng: np.random.Generator, n: int, *, hist_start: int, n_sta
     end = np.where(kind == K_SLIPPING, as_of - rng.integers(100, 176, size=n), end)
     bonus_end = start + rng.integers(20, 200, size=n)
     end = np.where(is_bonus, np.minimum(bonus_end, as_of), end)
-    end = np.where(kind == K_CANCELLED, np.minimum(start + rng.integers(0, 120, size=n), as_of - 60), end)
+    end = np.where(
+        kind == K_CANCELLED, np.minimum(start + rng.integers(0, 120, size=n), as_of - 60), end
+    )
     end = np.maximum(end, start)
     # ids follow creation order (a new code for each new customer)
     order = np.lexsort((rng.random(n), created))
@@ -249,7 +272,9 @@ def _build_customers(rng: np.random.Generator, n: int, *, hist_start: int, n_sta
     return frame
 
 
-def _customer_master(rng: np.random.Generator, cust: pd.DataFrame) -> tuple[pd.DataFrame, list[list[str]]]:
+def _customer_master(
+    rng: np.random.Generator, cust: pd.DataFrame
+) -> tuple[pd.DataFrame, list[list[str]]]:
     """The customer master file and the planted address clusters of the bonus."""
     n = len(cust)
     region = cust["region"].to_numpy()
@@ -285,7 +310,9 @@ def _customer_master(rng: np.random.Generator, cust: pd.DataFrame) -> tuple[pd.D
     trade = _pick(TRADES, rng.integers(0, len(TRADES), size=n))
     first = _pick(FIRST_NAMES, rng.integers(0, len(FIRST_NAMES), size=n))
     patterns = _pick(COMPANY_PATTERNS, rng.integers(0, len(COMPANY_PATTERNS), size=n))
-    patterns[in_cluster] = _pick(HOUSEHOLD_PATTERNS, rng.integers(0, len(HOUSEHOLD_PATTERNS), size=in_cluster.sum()))
+    patterns[in_cluster] = _pick(
+        HOUSEHOLD_PATTERNS, rng.integers(0, len(HOUSEHOLD_PATTERNS), size=in_cluster.sum())
+    )
     name = _fill(patterns, s=surname, t=trade, f=first)
     # SIRET: most companies have one; in a cluster about a third reuse the cluster's SIRET
     siret = _sirets(rng, n)

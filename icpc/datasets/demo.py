@@ -169,17 +169,28 @@ def _config_text(*, seed: int, as_of: dt.date, fmt: str, fec: bool = False) -> s
     if fec:  # the FEC's columns are fixed by law: no columns block
         start, end = text.index("transactions:\n"), text.index("customers:\n")
         text = text[:start] + FEC_TRANSACTIONS.format(path=FEC_FILE) + text[end:]
-        text = text.replace("adapt the headers under `columns:`.", "adapt the headers under `columns:`\n"
-                            "# (the transactions are a FEC, whose fields are fixed: no columns to map).")
+        text = text.replace(
+            "adapt the headers under `columns:`.",
+            "adapt the headers under `columns:`\n"
+            "# (the transactions are a FEC, whose fields are fixed: no columns to map).",
+        )
     return text
 
 
 def _check_options(customers: int | None, years: int, lines: int | None) -> None:
     if isinstance(years, bool) or not isinstance(years, int) or years < 2:
-        raise ConfigError(f"icpc sample: --years must be a whole number >= 2 (periods N and N-1), found {years!r}")
-    if customers is not None and (isinstance(customers, bool) or not isinstance(customers, int) or customers < 100):
-        raise ConfigError(f"icpc sample: --customers must be a whole number >= 100, found {customers!r}")
-    if lines is not None and (isinstance(lines, bool) or not isinstance(lines, int) or lines < 1000):
+        raise ConfigError(
+            f"icpc sample: --years must be a whole number >= 2 (periods N and N-1), found {years!r}"
+        )
+    if customers is not None and (
+        isinstance(customers, bool) or not isinstance(customers, int) or customers < 100
+    ):
+        raise ConfigError(
+            f"icpc sample: --customers must be a whole number >= 100, found {customers!r}"
+        )
+    if lines is not None and (
+        isinstance(lines, bool) or not isinstance(lines, int) or lines < 1000
+    ):
         raise ConfigError(f"icpc sample: --lines must be a whole number >= 1000, found {lines!r}")
 
 
@@ -237,14 +248,28 @@ def generate_sample(
     bonus_window = (_day(_shift_months(n_start_date, 2)), _day(_shift_months(n_start_date, 6)))
     reorg_day = _day(_shift_months(n_start_date, -6))
     if customers is None:
-        customers = DEFAULT_CUSTOMERS if lines is None else max(100, round(lines / (LINES_PER_CUSTOMER_YEAR * years)))
+        customers = (
+            DEFAULT_CUSTOMERS
+            if lines is None
+            else max(100, round(lines / (LINES_PER_CUSTOMER_YEAR * years)))
+        )
     cust = _build_customers(rng, customers, hist_start=hist_start, n_start=n_start, as_of=as_of_day,
                             bonus_window=bonus_window)  # fmt: skip
     master, clusters = _customer_master(rng, cust)
     item_rng = np.random.default_rng([seed, 1])  # its own stream: items change nothing else
-    clean, extra = _transactions(rng, cust, item_rng=item_rng, lines=lines, hist_start=hist_start, as_of=as_of_day, reorg_day=reorg_day)
+    clean, extra = _transactions(
+        rng,
+        cust,
+        item_rng=item_rng,
+        lines=lines,
+        hist_start=hist_start,
+        as_of=as_of_day,
+        reorg_day=reorg_day,
+    )
     tx, dirty_pos = _plant_dirty_rows(rng, clean)
-    activity = _activity(rng, cust, hist_start=hist_start, as_of=as_of_day, bonus_window=bonus_window)
+    activity = _activity(
+        rng, cust, hist_start=hist_start, as_of=as_of_day, bonus_window=bonus_window
+    )
     ids = cust["customer_id"].to_numpy()
     kind = cust["kind"].to_numpy()
 
@@ -255,7 +280,10 @@ def generate_sample(
         "seed": seed,
         "as_of": as_of.isoformat(),
         "bonus_salesperson": SALESPEOPLE[BONUS_SALESPERSON][0],
-        "bonus_window": [str(np.datetime64(bonus_window[0], "D")), str(np.datetime64(bonus_window[1] - 1, "D"))],
+        "bonus_window": [
+            str(np.datetime64(bonus_window[0], "D")),
+            str(np.datetime64(bonus_window[1] - 1, "D")),
+        ],
         "bonus_customers": of(K_BONUS),
         "bonus_clusters": clusters,
         "lost_big": of(K_LOST_BIG),
@@ -279,7 +307,9 @@ def _french_amounts(values: pd.Series) -> pa.Array:
     units = pc.cast(pa.array(a // 100), pa.string())
     frac = pc.utf8_lpad(pc.cast(pa.array(a % 100), pa.string()), 2, "0")
     sign = pa.array(np.where(c < 0, "-", ""), pa.string())
-    text = pc.binary_join_element_wise(sign, units, pa.array(np.full(len(c), ",", dtype=object), pa.string()), frac, "")
+    text = pc.binary_join_element_wise(
+        sign, units, pa.array(np.full(len(c), ",", dtype=object), pa.string()), frac, ""
+    )
     return pc.if_else(pa.array(valid), text, pa.nulls(len(c), pa.string()))
 
 
@@ -306,10 +336,20 @@ def _patch(arr: pa.Array, positions: list[int], texts: list[str]) -> pa.Array:
     return pc.replace_with_mask(arr, pa.array(mask), pa.array(texts, pa.string()))
 
 
-def _write_csv(batches: Iterator[pa.Table], path: Path, *, header: tuple[str, ...], encoding: str,
-               delimiter: str, eol: str, footer: str = "") -> None:
+def _write_csv(
+    batches: Iterator[pa.Table],
+    path: Path,
+    *,
+    header: tuple[str, ...],
+    encoding: str,
+    delimiter: str,
+    eol: str,
+    footer: str = "",
+) -> None:
     """Write tables of strings as CSV (no quotes needed), transcoded to ``encoding``."""
-    options = pacsv.WriteOptions(include_header=False, delimiter=delimiter, quoting_style="none", eol=eol)
+    options = pacsv.WriteOptions(
+        include_header=False, delimiter=delimiter, quoting_style="none", eol=eol
+    )
     with atomic_path(path) as tmp, open(tmp, "wb") as fh:
         fh.write((delimiter.join(header) + eol).encode(encoding))
         for table in batches:
@@ -332,7 +372,9 @@ def _transaction_batches(sample: Sample, batch_rows: int) -> Iterator[pa.Table]:
         part = tx.iloc[offset : offset + batch_rows]
         stop = offset + len(part)
 
-        def local(kind: str, stop: int = stop, offset: int = offset) -> tuple[list[int], np.ndarray]:
+        def local(
+            kind: str, stop: int = stop, offset: int = offset
+        ) -> tuple[list[int], np.ndarray]:
             inside = (pos[kind] >= offset) & (pos[kind] < stop)
             return (pos[kind][inside] - offset).tolist(), inside
 
@@ -420,7 +462,9 @@ def _write_customers_parquet(sample: Sample, path: Path) -> None:
     """The customer master as Parquet (typed: text columns, creation date as a date)."""
     master = sample.customers
     columns = {h: _str_array(master[h]) for h in CUSTOMER_HEADERS if h != "Date création"}
-    columns["Date création"] = pa.array(master["Date création"].to_numpy(dtype="datetime64[D]"), pa.date32())
+    columns["Date création"] = pa.array(
+        master["Date création"].to_numpy(dtype="datetime64[D]"), pa.date32()
+    )
     table = pa.table({h: columns[h] for h in CUSTOMER_HEADERS})
     with atomic_path(path) as tmp:
         pq.write_table(table, tmp, compression="zstd")
@@ -434,7 +478,9 @@ def _write_activity_csv(sample: Sample, path: Path) -> None:
         "Type": _str_array(act["Type"]),
         "Client": _str_array(act["Client"]),
     })  # fmt: skip
-    _write_csv(iter([table]), path, header=ACTIVITY_HEADERS, encoding="utf-8", delimiter=",", eol="\n")
+    _write_csv(
+        iter([table]), path, header=ACTIVITY_HEADERS, encoding="utf-8", delimiter=",", eol="\n"
+    )
 
 
 def _write_fec(sample: Sample, path: Path, *, batch_rows: int = 1_000_000) -> None:
@@ -504,8 +550,14 @@ def write_sample(
         _write_customers_xlsx(sample, out / "clients.xlsx")
     _write_activity_csv(sample, out / "activite.csv")
     as_of = dt.date.fromisoformat(sample.truth["as_of"])
-    config_path = atomic_write_text(out / "client.yaml", _config_text(seed=seed, as_of=as_of, fmt=fmt, fec=fec))
-    files = ("factures.parquet", "clients.parquet") if fmt == "parquet" else ("factures.csv", "clients.xlsx")
+    config_path = atomic_write_text(
+        out / "client.yaml", _config_text(seed=seed, as_of=as_of, fmt=fmt, fec=fec)
+    )
+    files = (
+        ("factures.parquet", "clients.parquet")
+        if fmt == "parquet"
+        else ("factures.csv", "clients.xlsx")
+    )
     if fec:
         files = (FEC_FILE, files[1])
     for name in (*files, "activite.csv", "client.yaml"):

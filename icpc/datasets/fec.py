@@ -38,7 +38,12 @@ FEC_HEADERS = ("JournalCode", "JournalLib", "EcritureNum", "EcritureDate", "Comp
                "EcritureLet", "DateLet", "ValidDate", "Montantdevise", "Idevise")  # fmt: skip
 VAT_RATE = 0.20
 #: journals in the order their entries of one day are written
-FEC_JOURNALS = {"AN": "A nouveaux", "VE": "Journal des ventes", "BQ": "Banque", "HA": "Journal des achats"}
+FEC_JOURNALS = {
+    "AN": "A nouveaux",
+    "VE": "Journal des ventes",
+    "BQ": "Banque",
+    "HA": "Journal des achats",
+}
 FEC_ACCOUNTS = {
     "101300": "Capital souscrit appelé versé", "401000": "Fournisseurs", "411000": "Clients",
     "445660": "TVA déductible sur biens et services", "445710": "TVA collectée", "512000": "Banque",
@@ -51,9 +56,19 @@ SUPPLIERS = (("F0001", "Quincaillerie Grossiste du Nord"), ("F0002", "Sanitaire 
 PAID_SHARE = 0.10
 
 
-def _fec_block(journal: str, doc: np.ndarray, day: np.ndarray, account: Any, cents: np.ndarray, *,
-               piece: Any, label: Any, aux: Any = None, aux_name: Any = None,
-               rank: int = 0) -> pd.DataFrame:
+def _fec_block(
+    journal: str,
+    doc: np.ndarray,
+    day: np.ndarray,
+    account: Any,
+    cents: np.ndarray,
+    *,
+    piece: Any,
+    label: Any,
+    aux: Any = None,
+    aux_name: Any = None,
+    rank: int = 0,
+) -> pd.DataFrame:
     """FEC lines of one kind: ``cents`` > 0 is a debit, < 0 a credit; ``doc`` numbers the entry."""
     n = len(doc)
 
@@ -109,7 +124,9 @@ def _fec_lines(sample: Sample) -> pd.DataFrame:
     paid_day = day[first] + rng.integers(20, 61, size=len(first))
     paid = np.flatnonzero(~credit_doc & (paid_day <= as_of) & (rng.random(len(first)) < PAID_SHARE))
     ttc = (net + vat)[paid]
-    pay_piece = np.char.add("RGL", np.char.zfill(np.arange(1, len(paid) + 1).astype(str), 6)).astype(object)
+    pay_piece = np.char.add(
+        "RGL", np.char.zfill(np.arange(1, len(paid) + 1).astype(str), 6)
+    ).astype(object)
     pay_label = "Règlement " + piece[paid]
     blocks += [
         _fec_block("BQ", paid, paid_day[paid], "512000", ttc, piece=pay_piece, label=pay_label),
@@ -118,14 +135,18 @@ def _fec_lines(sample: Sample) -> pd.DataFrame:
     ]  # fmt: skip
     months = np.arange(np.datetime64(int(day.min()), "D").astype("datetime64[M]"),
                        np.datetime64(as_of, "D").astype("datetime64[M]") + 1)  # fmt: skip
-    buy_day = np.repeat(months.astype("datetime64[D]").astype(np.int64), 2) + np.tile([4, 19], len(months))
+    buy_day = np.repeat(months.astype("datetime64[D]").astype(np.int64), 2) + np.tile(
+        [4, 19], len(months)
+    )
     buy_day = buy_day[buy_day <= as_of]
     ht = rng.integers(200_000, 2_000_000, size=len(buy_day))
     buy_vat = np.rint(ht * VAT_RATE).astype(np.int64)
     supplier = rng.integers(0, len(SUPPLIERS), size=len(buy_day))
     buys = np.arange(len(buy_day))
     buy_piece = np.char.add("FF", np.char.zfill((buys + 1).astype(str), 5)).astype(object)
-    sup_code, sup_name = (np.array([s[i] for s in SUPPLIERS], dtype=object)[supplier] for i in (0, 1))
+    sup_code, sup_name = (
+        np.array([s[i] for s in SUPPLIERS], dtype=object)[supplier] for i in (0, 1)
+    )
     blocks += [
         _fec_block("HA", buys, buy_day, "607000", ht, piece=buy_piece, label="Achat " + sup_name),
         _fec_block("HA", buys, buy_day, "445660", buy_vat, piece=buy_piece, label="Achat " + sup_name, rank=1),
@@ -140,8 +161,19 @@ def _fec_lines(sample: Sample) -> pd.DataFrame:
                "401000": -rng.integers(1_000_000, 4_000_000, size=len(years))}  # fmt: skip
     opening["101300"] = -(opening["512000"] + opening["411000"] + opening["401000"])
     an = np.arange(len(years))
-    blocks += [_fec_block("AN", an, an_day, account, amounts, piece="AN" + years.astype(str).astype(object),
-                          label="A nouveaux", rank=k) for k, (account, amounts) in enumerate(opening.items())]
+    blocks += [
+        _fec_block(
+            "AN",
+            an,
+            an_day,
+            account,
+            amounts,
+            piece="AN" + years.astype(str).astype(object),
+            label="A nouveaux",
+            rank=k,
+        )
+        for k, (account, amounts) in enumerate(opening.items())
+    ]
     lines = pd.concat(blocks, ignore_index=True)
     lines = lines.iloc[np.lexsort((lines["rank"], lines["doc"], lines["journal"], lines["day"]))]
     return lines.reset_index(drop=True)
@@ -174,8 +206,6 @@ def _fec_table(lines: pd.DataFrame) -> pa.Table:
     }  # fmt: skip
     return pa.table({h: v if isinstance(v, pa.Array) else pa.array(np.asarray(v, dtype=object), pa.string())
                      for h, v in columns.items()})  # fmt: skip
-
-
 
 
 def fec_table(sample: Sample) -> pa.Table:

@@ -74,7 +74,9 @@ def _lines_per_invoice(rng: np.random.Generator, n_invoices: int, lam: float) ->
     return 1 + rng.poisson(lam, size=n_invoices)
 
 
-def _split_cents(rng: np.random.Generator, total_cents: np.ndarray, n_lines: np.ndarray) -> np.ndarray:
+def _split_cents(
+    rng: np.random.Generator, total_cents: np.ndarray, n_lines: np.ndarray
+) -> np.ndarray:
     """Split invoice totals (cents) into line amounts that add up exactly."""
     inv = np.repeat(np.arange(len(n_lines)), n_lines)
     weights = rng.exponential(1.0, size=len(inv))
@@ -86,7 +88,9 @@ def _split_cents(rng: np.random.Generator, total_cents: np.ndarray, n_lines: np.
     return cents
 
 
-def _invoice_numbers(prefix: str, days: np.ndarray, order_key: np.ndarray) -> tuple[np.ndarray, pa.Array]:
+def _invoice_numbers(
+    prefix: str, days: np.ndarray, order_key: np.ndarray
+) -> tuple[np.ndarray, pa.Array]:
     """Chronological numbers per year: ``FA2024-00001`` (``order_key`` breaks same-day ties).
 
     Returns the rank of each document in numbering order and its number (Arrow strings).
@@ -108,8 +112,11 @@ def _invoice_numbers(prefix: str, days: np.ndarray, order_key: np.ndarray) -> tu
     return rank, pc.take(numbers, pa.array(rank))
 
 
-def _text(dictionary: tuple[str, ...] | np.ndarray | pa.Array, idx: np.ndarray,
-          valid: np.ndarray | None = None) -> pd.api.extensions.ExtensionArray:
+def _text(
+    dictionary: tuple[str, ...] | np.ndarray | pa.Array,
+    idx: np.ndarray,
+    valid: np.ndarray | None = None,
+) -> pd.api.extensions.ExtensionArray:
     """``dictionary[idx]`` as a pandas text array, built in Arrow (no Python string objects)."""
     if not isinstance(dictionary, pa.Array):
         dictionary = pa.array(list(dictionary), pa.string())
@@ -126,9 +133,16 @@ def _items(rng: np.random.Generator, n: int) -> np.ndarray:
     return popularity[rank]
 
 
-def _transactions(rng: np.random.Generator, cust: pd.DataFrame, *, item_rng: np.random.Generator,
-                  lines: int | None, hist_start: int, as_of: int,
-                  reorg_day: int) -> tuple[pd.DataFrame, dict[str, Any]]:
+def _transactions(
+    rng: np.random.Generator,
+    cust: pd.DataFrame,
+    *,
+    item_rng: np.random.Generator,
+    lines: int | None,
+    hist_start: int,
+    as_of: int,
+    reorg_day: int,
+) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Invoice and credit-note lines (clean), sorted as in an ERP export."""
     pos, days = _purchase_events(rng, cust)
     n_inv = len(pos)
@@ -152,7 +166,9 @@ def _transactions(rng: np.random.Generator, cust: pd.DataFrame, *, item_rng: np.
     first_line = np.r_[0, np.cumsum(n_lines)[:-1]]
     part_inv = np.flatnonzero(eligible)
     part_line = first_line[part_inv] + rng.integers(0, n_lines[part_inv])
-    fraction = np.where(rng.random(len(part_inv)) < 0.5, 1.0, rng.uniform(0.05, 0.3, size=len(part_inv)))
+    fraction = np.where(
+        rng.random(len(part_inv)) < 0.5, 1.0, rng.uniform(0.05, 0.3, size=len(part_inv))
+    )
     part_cents = -np.maximum(np.rint(cents[part_line] * fraction), 1).astype(np.int64)
     full_inv = np.flatnonzero(cancelled_inv)
     full_lines = np.flatnonzero(cancelled_inv[line_inv])
@@ -160,7 +176,9 @@ def _transactions(rng: np.random.Generator, cust: pd.DataFrame, *, item_rng: np.
     credit_days = np.minimum(days[credit_inv] + credit_delay[credit_inv], as_of)
     credit_line_inv = np.r_[part_inv, line_inv[full_lines]]  # per credit-note line
     credit_cents = np.r_[part_cents, -cents[full_lines]]
-    credit_doc = np.r_[np.arange(len(part_inv)), len(part_inv) + np.searchsorted(full_inv, line_inv[full_lines])]
+    credit_doc = np.r_[
+        np.arange(len(part_inv)), len(part_inv) + np.searchsorted(full_inv, line_inv[full_lines])
+    ]
     has_ref = np.r_[rng.random(len(part_inv)) < 0.75, np.ones(len(full_inv), dtype=bool)]
 
     inv_rank, inv_numbers = _invoice_numbers("FA", days, pos)
@@ -196,7 +214,7 @@ def _transactions(rng: np.random.Generator, cust: pd.DataFrame, *, item_rng: np.
     sp_regions = tuple(r for _, r in SALESPEOPLE)
     ids = cust["customer_id"].to_numpy()
     item = np.r_[_items(item_rng, len(cents)), np.zeros(len(credit_cents), dtype=np.int64)]
-    item[len(cents):] = item[:len(cents)][np.r_[part_line, full_lines]]  # the line credited
+    item[len(cents) :] = item[: len(cents)][np.r_[part_line, full_lines]]  # the line credited
     item = item[order]
     frame = pd.DataFrame({
         H_CUSTOMER: _text(pa.array(ids, pa.string()), doc_cust[order]),
@@ -214,7 +232,9 @@ def _transactions(rng: np.random.Generator, cust: pd.DataFrame, *, item_rng: np.
     return frame, {"reassigned": sorted(ids[reassigned_cust].tolist()), "lines_per_invoice": lam}
 
 
-def _plant_dirty_rows(rng: np.random.Generator, tx: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, list[int]]]:
+def _plant_dirty_rows(
+    rng: np.random.Generator, tx: pd.DataFrame
+) -> tuple[pd.DataFrame, dict[str, list[int]]]:
     """Insert the dirty rows (copies of random invoice lines, each spoilt one way)."""
     n = len(tx)
     invoices = np.flatnonzero((tx[H_TYPE] == INVOICE_TYPE).to_numpy())
@@ -240,15 +260,25 @@ def _plant_dirty_rows(rng: np.random.Generator, tx: pd.DataFrame) -> tuple[pd.Da
     return combined, dirty
 
 
-def _activity(rng: np.random.Generator, cust: pd.DataFrame, *, hist_start: int, as_of: int,
-              bonus_window: tuple[int, int]) -> pd.DataFrame:
+def _activity(
+    rng: np.random.Generator,
+    cust: pd.DataFrame,
+    *,
+    hist_start: int,
+    as_of: int,
+    bonus_window: tuple[int, int],
+) -> pd.DataFrame:
     """Contacts received, outbound calls and completed calls per salesperson and working day."""
     days = np.arange(hist_start, as_of + 1)
     days = days[_weekday(days) < 5]
     n_sp = len(SALESPEOPLE)
     grid_sp = np.repeat(np.arange(n_sp), len(days))
     grid_day = np.tile(days, n_sp)
-    in_bonus = (grid_sp == BONUS_SALESPERSON) & (grid_day >= bonus_window[0]) & (grid_day < bonus_window[1])
+    in_bonus = (
+        (grid_sp == BONUS_SALESPERSON)
+        & (grid_day >= bonus_window[0])
+        & (grid_day < bonus_window[1])
+    )
     contacts = rng.poisson(0.8, size=len(grid_day))
     calls = rng.poisson(np.where(in_bonus, 4.0, 2.2))
     completed = rng.binomial(calls, np.where(in_bonus, 0.4, 0.6))
@@ -257,17 +287,23 @@ def _activity(rng: np.random.Generator, cust: pd.DataFrame, *, hist_start: int, 
     cell = np.repeat(np.repeat(np.arange(len(grid_day)), 3), counts.ravel())
     sp = grid_sp[cell]
     minute = rng.integers(8 * 60 + 30, 18 * 60, size=len(cell))
-    when = grid_day[cell].astype("datetime64[D]").astype("datetime64[m]") + minute.astype("timedelta64[m]")
+    when = grid_day[cell].astype("datetime64[D]").astype("datetime64[m]") + minute.astype(
+        "timedelta64[m]"
+    )
     # the customer concerned: one of the salesperson's customers (unknown for some contacts)
     cust_sp = cust["salesperson"].to_numpy()
     by_sp = np.argsort(cust_sp, kind="stable")
     first = np.searchsorted(cust_sp[by_sp], np.arange(n_sp))
     size = np.bincount(cust_sp, minlength=n_sp)
-    pick = by_sp[np.minimum(first[sp] + (rng.random(len(sp)) * size[sp]).astype(np.int64), len(by_sp) - 1)]
+    pick = by_sp[
+        np.minimum(first[sp] + (rng.random(len(sp)) * size[sp]).astype(np.int64), len(by_sp) - 1)
+    ]
     client = cust["customer_id"].to_numpy()[pick].astype(object)
     client[(kind == 0) & (rng.random(len(kind)) < 0.25)] = None
     order = np.lexsort((kind, sp, when))
-    types = np.array([ACTIVITY_TYPES[k] for k in ("contact_received", "call", "call_completed")], dtype=object)
+    types = np.array(
+        [ACTIVITY_TYPES[k] for k in ("contact_received", "call", "call_completed")], dtype=object
+    )
     sp_names = np.array([s for s, _ in SALESPEOPLE], dtype=object)
     return pd.DataFrame({
         "Date": pd.to_datetime(when[order]).astype("datetime64[ns]"),

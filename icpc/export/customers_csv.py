@@ -36,7 +36,9 @@ CUSTOMERS_CSV_COLUMNS = (
 _STATUS_OF = {"slipping": "active"}
 
 
-def _with_score3d(diag: Diagnostic, base: pd.DataFrame, anomalies: Future[Anomalies] | None = None) -> pd.DataFrame:
+def _with_score3d(
+    diag: Diagnostic, base: pd.DataFrame, anomalies: Future[Anomalies] | None = None
+) -> pd.DataFrame:
     """Complete :func:`customers_table`: the contract's columns in order, then the master's.
 
     Rows: every customer with a used row up to ``as_of``. ``frequency`` and
@@ -62,12 +64,16 @@ def _with_score3d(diag: Diagnostic, base: pd.DataFrame, anomalies: Future[Anomal
         key = id(frame)
         if key not in positions:
             index = frame.index
-            same = next((pos for other, pos in indexes if other is index or other.equals(index)), None)
+            same = next(
+                (pos for other, pos in indexes if other is index or other.equals(index)), None
+            )
             if same is not None:
                 positions[key] = same
             elif index.dtype == "str" and index.is_unique:  # Arrow's hash lookup: ~5x pandas'
                 found = pc.index_in(ids_arrow, value_set=pa.array(index.array, pa.string()))
-                positions[key] = np.asarray(pc.fill_null(found, -1).to_numpy(zero_copy_only=False), np.int64)
+                positions[key] = np.asarray(
+                    pc.fill_null(found, -1).to_numpy(zero_copy_only=False), np.int64
+                )
             else:
                 positions[key] = index.get_indexer(ids)
             indexes.append((index, positions[key]))
@@ -76,10 +82,14 @@ def _with_score3d(diag: Diagnostic, base: pd.DataFrame, anomalies: Future[Anomal
     def take(frame: pd.DataFrame | pd.Series, col: str | None, fill: Any) -> np.ndarray:
         # positional take (no reindex per column)
         pos = locate(frame)
-        values = (frame if col is None else frame[col]).to_numpy(dtype=object if fill is None else None)
+        values = (frame if col is None else frame[col]).to_numpy(
+            dtype=object if fill is None else None
+        )
         return np.where(pos >= 0, values[pos] if len(values) else fill, fill)
 
-    def take_text(frame: pd.DataFrame | pd.Series, col: str | None) -> pd.api.extensions.ExtensionArray:
+    def take_text(
+        frame: pd.DataFrame | pd.Series, col: str | None
+    ) -> pd.api.extensions.ExtensionArray:
         # text column -> ``str`` array, null where absent, without Python objects
         pos = locate(frame)
         series = frame if col is None else frame[col]
@@ -118,9 +128,12 @@ def _with_score3d(diag: Diagnostic, base: pd.DataFrame, anomalies: Future[Anomal
                 extras.append(col)
     groups = (anomalies.result() if anomalies is not None else diag.anomalies).customers
     out["duplicate_group"] = (
-        pd.array(take(groups, "duplicate_group", None), dtype="str") if "duplicate_group" in groups.columns else None
+        pd.array(take(groups, "duplicate_group", None), dtype="str")
+        if "duplicate_group" in groups.columns
+        else None
     )
     return out[list(CUSTOMERS_CSV_COLUMNS) + extras]
+
 
 def customers_table(diag: Diagnostic) -> pd.DataFrame:
     """One row per customer with any row up to ``as_of`` (base of ``customers.csv``).
@@ -149,6 +162,7 @@ def customers_table(diag: Diagnostic) -> pd.DataFrame:
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="icpc-anomalies") as worker:
         return _customers_table(diag, worker.submit(lambda: diag.anomalies))
 
+
 def _customers_table(diag: Diagnostic, anomalies: Future[Anomalies] | None) -> pd.DataFrame:
     """Body of :meth:`customers_table`; ``anomalies`` as in :meth:`_with_score3d`."""
     t = diag.table
@@ -165,6 +179,7 @@ def _customers_table(diag: Diagnostic, anomalies: Future[Anomalies] | None) -> p
     out["revenue_previous"] = t["revenue_previous"].to_numpy()
     out["bridge_class"] = t["bridge_class"].astype("str").to_numpy()
     return _with_score3d(diag, out, anomalies)
+
 
 def write_customers_csv(diag: Diagnostic, path: str | Path) -> None:
     """Write :meth:`customers_table` as UTF-8 CSV (comma, ISO dates, true/false).

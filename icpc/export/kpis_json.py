@@ -87,7 +87,12 @@ def _change(current: Any, previous: Any, conv: Callable[[Any], Any]) -> dict[str
     cur, prev = number(current), number(previous)
     change = None if cur is None or prev is None else cur - prev
     pct = None if change is None or not prev else change / abs(prev)
-    return {"current": conv(cur), "previous": conv(prev), "change": conv(change), "change_pct": number(pct)}
+    return {
+        "current": conv(cur),
+        "previous": conv(prev),
+        "change": conv(change),
+        "change_pct": number(pct),
+    }
 
 
 def _count(value: Any) -> int | None:
@@ -158,7 +163,10 @@ def _segments(diag: Diagnostic) -> dict[str, dict[str, Any]]:
 def _early_warning(diag: Diagnostic) -> dict[str, Any]:
     ew = diag.early_warning
     flagged = ew["early_warning"].to_numpy(dtype=bool)
-    return {"flagged": int(flagged.sum()), "value_at_stake": money(ew.loc[flagged, "value_at_stake"].sum()) or 0.0}
+    return {
+        "flagged": int(flagged.sum()),
+        "value_at_stake": money(ew.loc[flagged, "value_at_stake"].sum()) or 0.0,
+    }
 
 
 def _monthly(diag: Diagnostic) -> dict[str, dict[str, Any]] | None:
@@ -197,14 +205,20 @@ def _cohorts(diag: Diagnostic) -> dict[str, dict[str, Any]] | None:
     return out
 
 
-def _by_group(frame: pd.DataFrame | None, table: pd.DataFrame, column: str) -> dict[str, dict[str, Any]] | None:
+def _by_group(
+    frame: pd.DataFrame | None, table: pd.DataFrame, column: str
+) -> dict[str, dict[str, Any]] | None:
     if frame is None or not len(frame):
         return None
-    customers = table[column].astype("object").where(table[column].notna(), kpi.UNASSIGNED).value_counts()
+    customers = (
+        table[column].astype("object").where(table[column].notna(), kpi.UNASSIGNED).value_counts()
+    )
     out: dict[str, dict[str, Any]] = {}
     for name, row in frame.iterrows():
-        block: dict[str, Any] = {key: _change(row[key], row.get(f"{key}_previous"), _conv(key))
-                                 for key in ("revenue", "active_customers", "sales_count", "average_basket")}
+        block: dict[str, Any] = {
+            key: _change(row[key], row.get(f"{key}_previous"), _conv(key))
+            for key in ("revenue", "active_customers", "sales_count", "average_basket")
+        }
         if "margin" in row.index:
             block["margin"] = _change(row["margin"], row.get("margin_previous"), money)
         block |= {
@@ -240,8 +254,10 @@ def _lost_by_quarter(diag: Diagnostic) -> dict[str, dict[str, Any]] | None:
     out: dict[str, dict[str, Any]] = {}
     for q in sorted(set(quarters)):
         inside = np.asarray(quarters == q)
-        out[_quarter(q)] = {"customers": int(inside.sum()),
-                            "revenue_previous": money(lost["revenue_previous"].to_numpy()[inside].sum())}
+        out[_quarter(q)] = {
+            "customers": int(inside.sum()),
+            "revenue_previous": money(lost["revenue_previous"].to_numpy()[inside].sum()),
+        }
     return out
 
 

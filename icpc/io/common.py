@@ -66,8 +66,10 @@ _MAGIC = {
 _TOTALS_PREFIX = r"^\s*(sous[- ]?)?tota"  # total, totaux
 _TOTALS_START = re.compile(r"^(sous[- ]?)?(total|totaux)\b")
 #: "Total", "TOTAL GÉNÉRAL :", "Sous-total", "Sous-total client Dupont", "Total client C1"
-_TOTALS_FULL = re.compile(r"^(sous[- ]?(total|totaux)\b.*|(total|totaux)( (general|generale|ht|ttc|global))?\s*:?"
-                          r"|(total|totaux) (client|clients|commercial|secteur|mois|annee)\b.*)$")
+_TOTALS_FULL = re.compile(
+    r"^(sous[- ]?(total|totaux)\b.*|(total|totaux)( (general|generale|ht|ttc|global))?\s*:?"
+    r"|(total|totaux) (client|clients|commercial|secteur|mois|annee)\b.*)$"
+)
 _NUMBER_RE = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
 _MIN_YEAR, _MAX_YEAR = 1678, 2261  # the range of datetime64[ns]
 
@@ -171,7 +173,11 @@ def _missing_columns_error(
 ) -> InputError:
     missing = [c for c in spec.columns if c not in found]
     # a header on two lines (Alt+Enter in Excel) or a huge cell stays one short line
-    shown = [shorten(" ".join(str(h).split()), 60) for h in headers if h is not None and str(h).strip() != ""]
+    shown = [
+        shorten(" ".join(str(h).split()), 60)
+        for h in headers
+        if h is not None and str(h).strip() != ""
+    ]
     listed = ", ".join(f'"{h}"' for h in shown[:30]) or "(none)"
     if len(shown) > 30:
         listed += f" and {len(shown) - 30} more"
@@ -182,7 +188,9 @@ def _missing_columns_error(
         hint = f' (closest: "{close[0]}")' if close else ""
         parts.append(f'column "{wanted}" not found{hint}')
     keys = ", ".join(f"{spec.key}.columns.{c}" for c in missing)
-    return InputError(f"{spec.path.name}: {'; '.join(parts)}; headers are: {listed}; fix {keys} in {config_name}")
+    return InputError(
+        f"{spec.path.name}: {'; '.join(parts)}; headers are: {listed}; fix {keys} in {config_name}"
+    )
 
 
 def _blank_to_null(arr: pa.ChunkedArray) -> pa.ChunkedArray:
@@ -194,7 +202,9 @@ def _present(col: pa.ChunkedArray, texts: Sequence[str]) -> list[str]:
 
     A dictionary column is looked at through its dictionary (its distinct values).
     """
-    chunks = [(c.dictionary if pa.types.is_dictionary(c.type) else c).buffers()[2] for c in col.chunks]
+    chunks = [
+        (c.dictionary if pa.types.is_dictionary(c.type) else c).buffers()[2] for c in col.chunks
+    ]
     blobs = [b.to_pybytes() for b in chunks if b is not None and b.size]
     return [t for t in texts if any(blob.find(t.encode("utf-8")) >= 0 for blob in blobs)]
 
@@ -224,7 +234,9 @@ def _to_string(col: pa.ChunkedArray) -> pa.ChunkedArray:
     return pc.cast(col, pa.string())
 
 
-def duplicate_headers_error(spec: FileSpec, headers: Sequence[Any], name: str, config_name: str) -> InputError | None:
+def duplicate_headers_error(
+    spec: FileSpec, headers: Sequence[Any], name: str, config_name: str
+) -> InputError | None:
     """The error for a mapped header that the file has twice (``Montant`` TTC then HT), if any."""
     folded = [normalize_header(h) for h in headers]
     for canon, wanted in spec.columns.items():
@@ -235,14 +247,15 @@ def duplicate_headers_error(spec: FileSpec, headers: Sequence[Any], name: str, c
             return InputError(
                 f'{name}: column "{shorten(wanted)}" appears {len(where)} times (columns {at}), so '
                 f"{spec.key}.columns.{canon} is ambiguous; rename the columns in the file so that each name "
-                f"is unique (e.g. \"{shorten(wanted)} HT\" and \"{shorten(wanted)} TTC\") and map the right one "
+                f'is unique (e.g. "{shorten(wanted)} HT" and "{shorten(wanted)} TTC") and map the right one '
                 f"in {config_name}"
             )
     return None
 
 
-def repeated_header_rows(columns: Mapping[str, pa.ChunkedArray], headers: Sequence[Any],
-                         found: Mapping[str, int]) -> np.ndarray | None:
+def repeated_header_rows(
+    columns: Mapping[str, pa.ChunkedArray], headers: Sequence[Any], found: Mapping[str, int]
+) -> np.ndarray | None:
     """Rows that repeat the header line (page breaks of a printed export), or None.
 
     A row is such a line when every mapped cell equals its column's header (case and
@@ -251,8 +264,11 @@ def repeated_header_rows(columns: Mapping[str, pa.ChunkedArray], headers: Sequen
     mask: np.ndarray | None = None
     for canon, j in found.items():
         col = columns[canon]
-        if not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)
-                or pa.types.is_dictionary(col.type)):
+        if not (
+            pa.types.is_string(col.type)
+            or pa.types.is_large_string(col.type)
+            or pa.types.is_dictionary(col.type)
+        ):
             return None
         if pa.types.is_dictionary(col.type):
             col = col.cast(col.type.value_type)
@@ -260,22 +276,34 @@ def repeated_header_rows(columns: Mapping[str, pa.ChunkedArray], headers: Sequen
         # about the header's length only (one cheap pass over millions of ids)
         header = str(headers[j]).strip().lower()
         length = np.asarray(pc.fill_null(pc.utf8_length(col), -1).to_numpy(zero_copy_only=False))
-        rows = np.flatnonzero((length >= len(header)) & (length <= len(header) + 8)
-                               & (True if mask is None else mask))
+        rows = np.flatnonzero(
+            (length >= len(header)) & (length <= len(header) + 8) & (True if mask is None else mask)
+        )
         same = np.zeros(len(col), bool)
         if len(rows):
             texts = pc.utf8_lower(pc.utf8_trim_whitespace(col.take(pa.array(rows))))
-            same[rows] = np.asarray(pc.fill_null(pc.equal(texts, header), False).to_numpy(zero_copy_only=False), bool)
+            same[rows] = np.asarray(
+                pc.fill_null(pc.equal(texts, header), False).to_numpy(zero_copy_only=False), bool
+            )
         mask = same
         if not mask.any():
             return None
     return mask
 
 
-def finish_table(spec: FileSpec, path: Path, *, columns: dict[str, pa.ChunkedArray], headers: Sequence[Any],
-                 found: Mapping[str, int], first_column: pa.ChunkedArray | None, n_rows: int,
-                 formats: tuple[str, tuple[str, ...], tuple[str, ...]], details: Mapping[str, Any],
-                 **extra: Any) -> RawTable:
+def finish_table(
+    spec: FileSpec,
+    path: Path,
+    *,
+    columns: dict[str, pa.ChunkedArray],
+    headers: Sequence[Any],
+    found: Mapping[str, int],
+    first_column: pa.ChunkedArray | None,
+    n_rows: int,
+    formats: tuple[str, tuple[str, ...], tuple[str, ...]],
+    details: Mapping[str, Any],
+    **extra: Any,
+) -> RawTable:
     """The finishing step every reader shares: the table of the mapped columns as read.
 
     Rows that repeat the header line (page breaks of a printed export) are excluded

@@ -29,8 +29,9 @@ class AmbiguousNumbers(ValueError):
     """The amounts of a file can be read two ways; the reader turns it into an InputError."""
 
 
-def _detect_number_format(values: Sequence[str], spec_decimal: str, spec_thousands: str | None,
-                          delimiter: str | None) -> tuple[str, tuple[str, ...]]:
+def _detect_number_format(
+    values: Sequence[str], spec_decimal: str, spec_thousands: str | None, delimiter: str | None
+) -> tuple[str, tuple[str, ...]]:
     """Decimal mark and thousands separators of amounts written as text.
 
     The mark that comes last when both ``,`` and ``.`` occur is the decimal mark. With
@@ -53,7 +54,9 @@ def _detect_number_format(values: Sequence[str], spec_decimal: str, spec_thousan
     commas = [v for v in vals if "," in v and "." not in v]
     plain = [v for v in vals if "." not in v and "," not in v]
     dot_says_decimal = next((v for v in dots if _DOT_DECIMAL.search(v) and v.count(".") == 1), None)
-    comma_says_decimal = next((v for v in commas if _COMMA_DECIMAL.search(v) and v.count(",") == 1), None)
+    comma_says_decimal = next(
+        (v for v in commas if _COMMA_DECIMAL.search(v) and v.count(",") == 1), None
+    )
     last_comma = sum(v.rfind(",") > v.rfind(".") for v in both)
     decimal = spec_decimal
     if decimal == "auto":
@@ -69,7 +72,9 @@ def _detect_number_format(values: Sequence[str], spec_decimal: str, spec_thousan
         elif comma_says_decimal is not None:
             decimal = ","
         elif commas and not dots:
-            decimal = ","  # French data: "12,500" is 12.5 (a comma thousands group needs a dot decimal)
+            decimal = (
+                ","  # French data: "12,500" is 12.5 (a comma thousands group needs a dot decimal)
+            )
         elif dots:
             if any(v.count(".") > 1 for v in dots):
                 decimal = ","  # 1.234.567: thousands dots
@@ -84,20 +89,30 @@ def _detect_number_format(values: Sequence[str], spec_decimal: str, spec_thousan
                 )
         else:
             decimal = "," if delimiter in (";", "\t") else "."
-    elif decimal == "," and dot_says_decimal is not None and comma_says_decimal is None \
-            and not any(v.rfind(",") > v.rfind(".") for v in both):
+    elif (
+        decimal == ","
+        and dot_says_decimal is not None
+        and comma_says_decimal is None
+        and not any(v.rfind(",") > v.rfind(".") for v in both)
+    ):
         raise AmbiguousNumbers(
             f'decimal is "," but amounts are written with a decimal dot (e.g. "{dot_says_decimal}"); '
             'set decimal: "." or decimal: auto'
         )
-    elif decimal == "." and comma_says_decimal is not None and dot_says_decimal is None \
-            and not any(v.rfind(".") > v.rfind(",") for v in both):
+    elif (
+        decimal == "."
+        and comma_says_decimal is not None
+        and dot_says_decimal is None
+        and not any(v.rfind(".") > v.rfind(",") for v in both)
+    ):
         raise AmbiguousNumbers(
             f'decimal is "." but amounts are written with a decimal comma (e.g. "{comma_says_decimal}"); '
             'set decimal: "," or decimal: auto'
         )
     if spec_thousands == decimal:
-        raise AmbiguousNumbers(f'decimal and thousands are both "{decimal}"; set thousands: none or the other mark')
+        raise AmbiguousNumbers(
+            f'decimal and thousands are both "{decimal}"; set thousands: none or the other mark'
+        )
     thousands: list[str] = list(_SPACES)
     if spec_thousands == "auto":
         if decimal == "," and (dots or both):
@@ -126,7 +141,9 @@ def _detect_date_formats(values: Sequence[str], spec_format: str) -> tuple[str, 
     best = candidates[int(np.argmax(scores))]
     rest = [f for f in DAYFIRST_FORMATS if f != best]
     if best in _MONTHFIRST_FORMATS:  # the sample says month-first: keep day-first out
-        rest = [f for f in _MONTHFIRST_FORMATS if f != best] + [f for f in rest if f.startswith("%Y")]
+        rest = [f for f in _MONTHFIRST_FORMATS if f != best] + [
+            f for f in rest if f.startswith("%Y")
+        ]
     return (best, *rest)
 
 
@@ -189,10 +206,13 @@ def _detect_encoding(head: bytes, spec_encoding: str, where: str = "") -> str:
         return "latin-1"
 
 
-def number_format(values: Sequence[str], spec: FileSpec, delimiter: str | None, name: str,
-                  config_name: str) -> tuple[str, tuple[str, ...]]:
+def number_format(
+    values: Sequence[str], spec: FileSpec, delimiter: str | None, name: str, config_name: str
+) -> tuple[str, tuple[str, ...]]:
     """:func:`_detect_number_format` for the file ``name``: ambiguity becomes an InputError."""
     try:
         return _detect_number_format(values, spec.decimal, spec.thousands, delimiter)
     except AmbiguousNumbers as exc:
-        raise InputError(f"{name}: {shorten(str(exc), 400)} under {spec.key} in {config_name}") from None
+        raise InputError(
+            f"{name}: {shorten(str(exc), 400)} under {spec.key} in {config_name}"
+        ) from None

@@ -40,12 +40,16 @@ def read_excel(spec: FileSpec, path: Path, kind: str, config_name: str) -> RawTa
         sheets = list(book.sheet_names)
     except Exception as exc:  # any reader failure means the same thing to the user
         reason = str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
-        raise InputError(f"{name}: cannot be read as an Excel file ({reason}); open it in Excel and save it again as .xlsx, or export CSV") from None
+        raise InputError(
+            f"{name}: cannot be read as an Excel file ({reason}); open it in Excel and save it again as .xlsx, or export CSV"
+        ) from None
     listed = ", ".join(f'"{s}"' for s in sheets)
     sheet: str | int
     if spec.sheet is None:
         sheet = 0
-    elif isinstance(spec.sheet, int) and str(spec.sheet) in sheets:  # sheet: 2024, a sheet named "2024"
+    elif (
+        isinstance(spec.sheet, int) and str(spec.sheet) in sheets
+    ):  # sheet: 2024, a sheet named "2024"
         named = sheets.index(str(spec.sheet))
         if 0 <= spec.sheet < len(sheets) and named != spec.sheet:
             raise InputError(
@@ -56,7 +60,9 @@ def read_excel(spec: FileSpec, path: Path, kind: str, config_name: str) -> RawTa
         sheet = named
     elif isinstance(spec.sheet, int):
         if not 0 <= spec.sheet < len(sheets):
-            raise InputError(f"{name}: no sheet number {spec.sheet} (sheets are numbered from 0); sheets are: {listed}; fix {spec.key}.sheet in {config_name}")
+            raise InputError(
+                f"{name}: no sheet number {spec.sheet} (sheets are numbered from 0); sheets are: {listed}; fix {spec.key}.sheet in {config_name}"
+            )
         sheet = spec.sheet
     else:
         if spec.sheet in sheets:
@@ -64,57 +70,94 @@ def read_excel(spec: FileSpec, path: Path, kind: str, config_name: str) -> RawTa
         else:
             folded = {normalize_header(s): s for s in sheets}
             if normalize_header(spec.sheet) not in folded:
-                raise InputError(f'{name}: no sheet "{spec.sheet}"; sheets are: {listed}; fix {spec.key}.sheet in {config_name}')
+                raise InputError(
+                    f'{name}: no sheet "{spec.sheet}"; sheets are: {listed}; fix {spec.key}.sheet in {config_name}'
+                )
             sheet = folded[normalize_header(spec.sheet)]
     try:
         try:
             frame = pd.read_excel(book, sheet_name=sheet, header=None, dtype=object)
         except Exception as exc:
-            raise InputError(f"{name}: sheet {sheet!r} cannot be read ({shorten(str(exc), 120)}); save the file again as .xlsx") from None
+            raise InputError(
+                f"{name}: sheet {sheet!r} cannot be read ({shorten(str(exc), 120)}); save the file again as .xlsx"
+            ) from None
         sheet_name = sheets[sheet] if isinstance(sheet, int) else sheet
         if frame.empty or frame.dropna(how="all").empty:
-            raise InputError(f'{name}: sheet "{sheet_name}" is empty; check {spec.key}.sheet in {config_name} (sheets: {listed})')
+            raise InputError(
+                f'{name}: sheet "{sheet_name}" is empty; check {spec.key}.sheet in {config_name} (sheets: {listed})'
+            )
         hrow, headers, found = _header_row(frame, spec)
         if len(found) < len(spec.columns):
-            elsewhere = _sheet_with_headers(book, sheets, sheet_name, spec) if len(sheets) > 1 else None
+            elsewhere = (
+                _sheet_with_headers(book, sheets, sheet_name, spec) if len(sheets) > 1 else None
+            )
             if elsewhere is not None:
                 raise InputError(
                     f'{name}: the mapped columns are not on sheet "{sheet_name}" but on sheet "{elsewhere}"; '
                     f'set {spec.key}.sheet: "{elsewhere}" in {config_name} (sheets are: {listed})'
                 )
             error = _missing_columns_error(spec, headers, found, config_name)
-            raise InputError(f'{error} (sheet "{sheet_name}"; the file\'s sheets are: {listed}; '
-                             f"set {spec.key}.sheet to the sheet that holds them)")
+            raise InputError(
+                f'{error} (sheet "{sheet_name}"; the file\'s sheets are: {listed}; '
+                f"set {spec.key}.sheet to the sheet that holds them)"
+            )
     finally:
         book.close()
     duplicate = duplicate_headers_error(spec, headers, name, config_name)
     if duplicate is not None:
         raise duplicate
-    body = frame.iloc[hrow + 1:]
+    body = frame.iloc[hrow + 1 :]
     body = body.loc[~body.isna().all(axis=1)]
     if body.empty:
-        raise InputError(f'{name}: headers only, no data rows (sheet "{sheet_name}", header on row {hrow + 1}); export the {spec.key} with its rows')
-    text_cells = [str(v) for canon in (C.AMOUNT, C.MARGIN) if canon in found
-                  for v in body.iloc[:, found[canon]].head(_SAMPLE_ROWS) if isinstance(v, str)]
+        raise InputError(
+            f'{name}: headers only, no data rows (sheet "{sheet_name}", header on row {hrow + 1}); export the {spec.key} with its rows'
+        )
+    text_cells = [
+        str(v)
+        for canon in (C.AMOUNT, C.MARGIN)
+        if canon in found
+        for v in body.iloc[:, found[canon]].head(_SAMPLE_ROWS)
+        if isinstance(v, str)
+    ]
     decimal, thousands = number_format(text_cells, spec, None, name, config_name)
     cols = {canon: _excel_column(body.iloc[:, j], canon, decimal) for canon, j in found.items()}
-    date_texts = [v for canon in (C.DATE, C.CREATED_AT) if canon in found
-                  for v in body.iloc[:, found[canon]].head(_SAMPLE_ROWS) if isinstance(v, str)]
+    date_texts = [
+        v
+        for canon in (C.DATE, C.CREATED_AT)
+        if canon in found
+        for v in body.iloc[:, found[canon]].head(_SAMPLE_ROWS)
+        if isinstance(v, str)
+    ]
     date_formats = _detect_date_formats(date_texts, spec.date_format)
     if spec.date_format != "auto":
         date_formats = (*date_formats, "%Y-%m-%d %H:%M:%S")
     numeric_cells: dict[str, np.ndarray] = {}
     if C.CUSTOMER_ID in found:  # ids Excel stores as numbers (00042 -> 42): cleaning pads them
         cells = body.iloc[:, found[C.CUSTOMER_ID]].tolist()
-        numeric = np.fromiter((isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
-                               and v == v for v in cells), bool, len(cells))
+        numeric = np.fromiter(
+            (
+                isinstance(v, (int, float, np.integer, np.floating))
+                and not isinstance(v, bool)
+                and v == v
+                for v in cells
+            ),
+            bool,
+            len(cells),
+        )
         if numeric.any():
             numeric_cells[C.CUSTOMER_ID] = numeric
-    return finish_table(spec, path, columns=cols, headers=headers, found=found,
-                        first_column=_excel_column(body.iloc[:, 0], "first", decimal), n_rows=len(body),
-                        formats=(decimal, thousands, date_formats),
-                        details={"format": kind, "sheet": sheet_name, "header_line": hrow + 1},
-                        numeric_cells=numeric_cells)
+    return finish_table(
+        spec,
+        path,
+        columns=cols,
+        headers=headers,
+        found=found,
+        first_column=_excel_column(body.iloc[:, 0], "first", decimal),
+        n_rows=len(body),
+        formats=(decimal, thousands, date_formats),
+        details={"format": kind, "sheet": sheet_name, "header_line": hrow + 1},
+        numeric_cells=numeric_cells,
+    )
 
 
 def _header_row(frame: pd.DataFrame, spec: FileSpec) -> tuple[int, list[str], dict[str, int]]:
@@ -122,7 +165,12 @@ def _header_row(frame: pd.DataFrame, spec: FileSpec) -> tuple[int, list[str], di
     best = (-1, 0)
     for i in range(min(_HEADER_SEARCH_LINES, len(frame))):
         cells = frame.iloc[i].tolist()
-        n = len(_match_headers([c if isinstance(c, str) else ("" if pd.isna(c) else str(c)) for c in cells], spec.columns))
+        n = len(
+            _match_headers(
+                [c if isinstance(c, str) else ("" if pd.isna(c) else str(c)) for c in cells],
+                spec.columns,
+            )
+        )
         if n > best[0]:
             best = (n, i)
     hrow = best[1]
@@ -130,13 +178,17 @@ def _header_row(frame: pd.DataFrame, spec: FileSpec) -> tuple[int, list[str], di
     return hrow, headers, _match_headers(headers, spec.columns)
 
 
-def _sheet_with_headers(book: pd.ExcelFile, sheets: list[str], current: str, spec: FileSpec) -> str | None:
+def _sheet_with_headers(
+    book: pd.ExcelFile, sheets: list[str], current: str, spec: FileSpec
+) -> str | None:
     """The first other sheet whose top rows hold every mapped header, if any."""
     for other in sheets:
         if other == current:
             continue
         try:
-            top = pd.read_excel(book, sheet_name=other, header=None, dtype=object, nrows=_HEADER_SEARCH_LINES)
+            top = pd.read_excel(
+                book, sheet_name=other, header=None, dtype=object, nrows=_HEADER_SEARCH_LINES
+            )
         except Exception:  # an unreadable other sheet says nothing about this one
             continue
         if not top.empty and len(_header_row(top, spec)[2]) == len(spec.columns):
@@ -147,17 +199,34 @@ def _sheet_with_headers(book: pd.ExcelFile, sheets: list[str], current: str, spe
 def _excel_column(values: pd.Series, canon: str, decimal: str) -> pa.ChunkedArray:
     """Convert one Excel column (object cells) to arrow: typed when its cells agree."""
     try:  # the usual text column (text cells and empty ones): one Arrow conversion, no Python loop
-        return pa.chunked_array([pa.array(values.to_numpy(dtype=object), pa.string(), from_pandas=True)])
+        return pa.chunked_array(
+            [pa.array(values.to_numpy(dtype=object), pa.string(), from_pandas=True)]
+        )
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         pass
     cells = values.tolist()
-    present = [v for v in cells if v is not None and not (isinstance(v, float) and np.isnan(v)) and v is not pd.NaT]
-    is_num = [isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool) for v in present]
+    present = [
+        v
+        for v in cells
+        if v is not None and not (isinstance(v, float) and np.isnan(v)) and v is not pd.NaT
+    ]
+    is_num = [
+        isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
+        for v in present
+    ]
     is_date = [isinstance(v, (dt.date, pd.Timestamp, np.datetime64)) for v in present]
     if present and all(is_date) and canon not in NUMERIC_COLUMNS:
-        return pa.chunked_array([pa.array(pd.to_datetime(pd.Series(cells, dtype=object), errors="coerce"))])
+        return pa.chunked_array(
+            [pa.array(pd.to_datetime(pd.Series(cells, dtype=object), errors="coerce"))]
+        )
     if present and all(is_num) and (canon in NUMERIC_COLUMNS or canon in DATE_COLUMNS):
-        return pa.chunked_array([pa.array([float(v) if v is not None and v == v else None for v in cells], pa.float64())])
+        return pa.chunked_array(
+            [
+                pa.array(
+                    [float(v) if v is not None and v == v else None for v in cells], pa.float64()
+                )
+            ]
+        )
 
     def text(v: Any) -> str | None:
         if v is None or v is pd.NaT or (isinstance(v, float) and np.isnan(v)):

@@ -102,7 +102,9 @@ def _coded(col: pa.ChunkedArray | None, n: int, encoding: str) -> _Coded:
     if col is None:
         return _Coded(np.full(n, -1, np.int64), pa.array([], pa.string()))
     enc = pc.dictionary_encode(col.combine_chunks())
-    decoded, repaired_values = _decode_column(pa.chunked_array([enc.dictionary], enc.dictionary.type), encoding)
+    decoded, repaired_values = _decode_column(
+        pa.chunked_array([enc.dictionary], enc.dictionary.type), encoding
+    )
     text = decoded.combine_chunks()
     if pa.types.is_dictionary(text.type):
         text = text.cast(pa.string())
@@ -123,8 +125,8 @@ def _coalesce(first: _Coded, second: _Coded) -> _Coded:
     """``first`` where not empty, else ``second``, over one dictionary of distinct values."""
     enc = pc.dictionary_encode(pa.concat_arrays([first.values, second.values]))
     remap = np.asarray(enc.indices.to_numpy(zero_copy_only=False), np.int64)
-    a = np.r_[remap[:len(first.values)], -1][first.codes]
-    b = np.r_[remap[len(first.values):], -1][second.codes]
+    a = np.r_[remap[: len(first.values)], -1][first.codes]
+    b = np.r_[remap[len(first.values) :], -1][second.codes]
     return _Coded(np.where(a >= 0, a, b), enc.dictionary)
 
 
@@ -167,11 +169,14 @@ def _dates(values: pa.Array) -> np.ndarray:
 def _sens_sign(values: pa.Array) -> np.ndarray:
     """Sign of ``Montant`` in ``Credit − Debit`` per distinct ``Sens`` value (NaN if unknown)."""
     folded = [normalize_header(v) for v in values.to_pylist()]
-    return np.array([-1.0 if f in _DEBIT_SENS else 1.0 if f in _CREDIT_SENS else np.nan for f in folded])
+    return np.array(
+        [-1.0 if f in _DEBIT_SENS else 1.0 if f in _CREDIT_SENS else np.nan for f in folded]
+    )
 
 
-def _no_sales_error(name: str, accounts: _Coded, is_sales: np.ndarray, fec: Any, n_entries: int,
-                    config_name: str) -> InputError:
+def _no_sales_error(
+    name: str, accounts: _Coded, is_sales: np.ndarray, fec: Any, n_entries: int, config_name: str
+) -> InputError:
     """No entry has both a sales line and a customer line: say what was looked for and found."""
     prefix = pc.utf8_slice_codeunits(accounts.values, 0, 3)
     counts = np.bincount(accounts.codes[accounts.codes >= 0], minlength=len(accounts.values))
@@ -183,8 +188,10 @@ def _no_sales_error(name: str, accounts: _Coded, is_sales: np.ndarray, fec: Any,
     sales = "/".join(fec.sales_accounts)
     customers = "/".join(fec.customer_accounts)
     if is_sales.any():
-        what = (f"{int(is_sales.sum())} line(s) on sales accounts ({sales}…) but none in an entry with a customer line "
-                f"({customers}…)")
+        what = (
+            f"{int(is_sales.sum())} line(s) on sales accounts ({sales}…) but none in an entry with a customer line "
+            f"({customers}…)"
+        )
     else:
         what = f"no line on an account starting with {sales} (sales) in an entry with a {customers} line (customer)"
     return InputError(
@@ -228,38 +235,57 @@ def read_fec(spec: FileSpec, path: Path, head: bytes, config_name: str) -> RawTa
     """
     name = path.name
     if _looks_binary(head):
-        raise InputError(f"{name}: not a text file (binary content); a FEC is a text file with | or tab separated "
-                         f'fields: export the FEC again, or remove "format: fec" from transactions in {config_name}')
+        raise InputError(
+            f"{name}: not a text file (binary content); a FEC is a text file with | or tab separated "
+            f'fields: export the FEC again, or remove "format: fec" from transactions in {config_name}'
+        )
     encoding = _encoding(head, spec, name)
-    source, encoding, text_enc, lines, decoded = open_text(path, head, encoding, what="the FEC",
-                                                          config_key="transactions", config_name=config_name)
+    source, encoding, text_enc, lines, decoded = open_text(
+        path, head, encoding, what="the FEC", config_key="transactions", config_name=config_name
+    )
     hline, delimiter, cells, found = _header(decoded, spec)
     layout = _layout(found)
     if layout is None or any(f not in found for f in _REQUIRED):
         raise _missing_fields_error(name, cells, found, config_name)
-    data_lines = [t for _, t in decoded[hline + 1:] if t.strip()]
+    data_lines = [t for _, t in decoded[hline + 1 :] if t.strip()]
     if not data_lines:
-        raise InputError(f"{name}: header line only, no entries (header on line {hline + 1}); export the FEC with its lines")
+        raise InputError(
+            f"{name}: header line only, no entries (header on line {hline + 1}); export the FEC with its lines"
+        )
 
     quoted = all(c.strip().startswith('"') for c in cells if c.strip())
-    counts = [len(_cells(t, delimiter) if quoted else t.split(delimiter)) for t in data_lines[:_SAMPLE_ROWS]]
+    counts = [
+        len(_cells(t, delimiter) if quoted else t.split(delimiter))
+        for t in data_lines[:_SAMPLE_ROWS]
+    ]
     n_fields = max(set(counts), key=counts.count)  # the usual count: a trailing extra field is fine
     if n_fields < len(cells) and any(c.strip() for c in cells[n_fields:]):
         n_fields = len(cells)
     names = [f"c{i}" for i in range(n_fields)]
-    wanted = {f: found[f] for f in (*_REQUIRED, *_OPTIONAL, *_LAYOUTS[layout], "EcritureLib") if f in found and found[f] < n_fields}
+    wanted = {
+        f: found[f]
+        for f in (*_REQUIRED, *_OPTIONAL, *_LAYOUTS[layout], "EcritureLib")
+        if f in found and found[f] < n_fields
+    }
     malformed = [0]
     offset = lines[hline + 1][0]
     decode_as = encoding
     read = _parser(names, [names[i] for i in wanted.values()], delimiter, quoted, malformed)
     try:
         try:  # no row handler first: Arrow hands a bad line to it as UTF-8 text, which may fail
-            table = read(pa.BufferReader(source) if source is not None else pa.memory_map(str(path)), offset, False)
+            table = read(
+                pa.BufferReader(source) if source is not None else pa.memory_map(str(path)),
+                offset,
+                False,
+            )
         except pa.ArrowInvalid:
             # malformed lines: read again, counting them, from a UTF-8 copy (only such files pay)
             data = source if source is not None else path.read_bytes()
-            table = read(pa.BufferReader(data.decode(text_enc, errors="replace").encode("utf-8")),
-                         len(data[:offset].decode(text_enc, errors="replace").encode("utf-8")), True)
+            table = read(
+                pa.BufferReader(data.decode(text_enc, errors="replace").encode("utf-8")),
+                len(data[:offset].decode(text_enc, errors="replace").encode("utf-8")),
+                True,
+            )
             decode_as = "utf-8"
     except pa.ArrowInvalid as exc:
         msg = shorten(str(exc).splitlines()[0], 200)
@@ -274,7 +300,9 @@ def read_fec(spec: FileSpec, path: Path, head: bytes, config_name: str) -> RawTa
 
     def coded(field: str) -> _Coded:
         if field not in done:  # each field is decoded once
-            done[field] = _coded(table.column(names[wanted[field]]) if field in wanted else None, n, decode_as)
+            done[field] = _coded(
+                table.column(names[wanted[field]]) if field in wanted else None, n, decode_as
+            )
         return done[field]
 
     journal, number, account = coded("JournalCode"), coded("EcritureNum"), coded("CompteNum")
@@ -285,7 +313,9 @@ def read_fec(spec: FileSpec, path: Path, head: bytes, config_name: str) -> RawTa
     n_entries = len(uniq)
     sales_value = _starts_with(account.values, fec.sales_accounts)
     is_sales = _per_row(account.codes, sales_value, False)
-    is_cust = _per_row(account.codes, _starts_with(account.values, fec.customer_accounts) & ~sales_value, False)
+    is_cust = _per_row(
+        account.codes, _starts_with(account.values, fec.customer_accounts) & ~sales_value, False
+    )
     # the entry's customer line: its first line on a customer account
     cust_rows = np.flatnonzero(is_cust)
     entries_with, first = np.unique(entry[cust_rows], return_index=True)
@@ -301,7 +331,9 @@ def read_fec(spec: FileSpec, path: Path, head: bytes, config_name: str) -> RawTa
     several = np.zeros(n_entries, bool)
     several[entry[differs]] = True
     excluded_journals = {normalize_header(j) for j in fec.exclude_journals}
-    journal_out = np.array([normalize_header(v) in excluded_journals for v in journal.values.to_pylist()], bool)
+    journal_out = np.array(
+        [normalize_header(v) in excluded_journals for v in journal.values.to_pylist()], bool
+    )
     excluded = _per_row(journal.codes, journal_out, False) & is_sales
     used = is_sales & has_cust & ~excluded
 
@@ -315,25 +347,47 @@ def read_fec(spec: FileSpec, path: Path, head: bytes, config_name: str) -> RawTa
     for t in done.values():
         if t.repaired is not None:
             repaired |= t.repaired
-    repaired |= (line_first >= 0) & repaired[np.maximum(line_first, 0)]  # the name a sales line takes
+    repaired |= (line_first >= 0) & repaired[
+        np.maximum(line_first, 0)
+    ]  # the name a sales line takes
     columns = {
         C.LINE_KEY: _line_key(entry, account.codes, label.codes),
         C.CUSTOMER_ID: entry_customer.column(),
-        C.DATE: pa.chunked_array([pc.cast(pa.array(day.astype(np.int32), mask=day < 0), pa.date32())]),
+        C.DATE: pa.chunked_array(
+            [pc.cast(pa.array(day.astype(np.int32), mask=day < 0), pa.date32())]
+        ),
         C.AMOUNT: pa.chunked_array([pa.array(amount, pa.float64())]),
         C.INVOICE_ID: _coalesce(coded("PieceRef"), number).column(),
         C.NAME: names_.take(line_first).column(),
     }
     return finish_table(
-        spec, path, columns=columns, headers=cells, found={}, first_column=None, n_rows=n,
+        spec,
+        path,
+        columns=columns,
+        headers=cells,
+        found={},
+        first_column=None,
+        n_rows=n,
         formats=(",", _SPACES, ("%Y%m%d",)),
-        details={"format": "fec", "encoding": encoding, "delimiter": delimiter, "layout": layout,
-                 "header_line": hline + 1, "entries": n_entries,
-                 "sales_entries": int(np.count_nonzero(np.bincount(entry[used], minlength=n_entries)))},
+        details={
+            "format": "fec",
+            "encoding": encoding,
+            "delimiter": delimiter,
+            "layout": layout,
+            "header_line": hline + 1,
+            "entries": n_entries,
+            "sales_entries": int(np.count_nonzero(np.bincount(entry[used], minlength=n_entries))),
+        },
         malformed=malformed[0],
-        excluded={NOT_SALES: ~is_sales, NO_CUSTOMER_LINE: is_sales & ~has_cust & ~excluded,
-                  EXCLUDED_BY_CONFIG: excluded},
-        flagged={W_SEVERAL_CUSTOMERS: used & several[entry], **({W_NOT_UTF8: repaired} if repaired.any() else {})},
+        excluded={
+            NOT_SALES: ~is_sales,
+            NO_CUSTOMER_LINE: is_sales & ~has_cust & ~excluded,
+            EXCLUDED_BY_CONFIG: excluded,
+        },
+        flagged={
+            W_SEVERAL_CUSTOMERS: used & several[entry],
+            **({W_NOT_UTF8: repaired} if repaired.any() else {}),
+        },
     )
 
 
@@ -351,8 +405,9 @@ def _line_key(entry: np.ndarray, account: np.ndarray, label: np.ndarray) -> pa.C
     return pa.chunked_array([pa.DictionaryArray.from_arrays(pa.array(codes), values)])
 
 
-def _parser(names: list[str], columns: list[str], delimiter: str, quoted: bool,
-            malformed: list[int]) -> Any:
+def _parser(
+    names: list[str], columns: list[str], delimiter: str, quoted: bool, malformed: list[int]
+) -> Any:
     """A function reading the FEC lines from a source and an offset: ``columns`` as bytes;
     with ``handle``, lines with another number of fields are skipped and counted in
     ``malformed[0]`` (else they make Arrow raise)."""
@@ -377,9 +432,17 @@ def _parser(names: list[str], columns: list[str], delimiter: str, quoted: bool,
     return read
 
 
-def _amounts(table: pa.Table, names: list[str], wanted: dict[str, int], layout: str, spec: FileSpec,
-             encoding: str, n: int) -> np.ndarray:
+def _amounts(
+    table: pa.Table,
+    names: list[str],
+    wanted: dict[str, int],
+    layout: str,
+    spec: FileSpec,
+    encoding: str,
+    n: int,
+) -> np.ndarray:
     """``Credit − Debit`` of each line (empty cells are 0; NaN where a cell is unreadable)."""
+
     def number(field: str) -> tuple[np.ndarray, np.ndarray]:
         if field not in wanted:
             return np.full(n, np.nan), np.zeros(n, bool)

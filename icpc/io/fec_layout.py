@@ -84,7 +84,9 @@ def looks_like_fec(head: bytes) -> bool:
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         text = head[:65536].decode("utf-16", errors="ignore")
     else:  # header names are ASCII in every encoding
-        text = head[len(codecs.BOM_UTF8) if head.startswith(codecs.BOM_UTF8) else 0:65536].decode("latin-1")
+        text = head[len(codecs.BOM_UTF8) if head.startswith(codecs.BOM_UTF8) else 0 : 65536].decode(
+            "latin-1"
+        )
     lines = [line for line in re.split(r"\r\n|\r|\n", text)[:10] if line.strip()]
     for line in lines:
         found = _fields(re.split(r"[|\t;,]", line))
@@ -130,12 +132,17 @@ def _encoding(head: bytes, spec: FileSpec, name: str) -> str:
     encoding = _detect_encoding(head, spec.encoding, f"{name}: {spec.key}.encoding: ")
     if spec.encoding.lower() in ("auto", "") and encoding in ("cp1252", "latin-1"):
         arr = np.frombuffer(head, np.uint8)
-        if not ((arr >= 0x80) & (arr <= 0x9F)).any() and np.isin(arr, (0xA4, 0xBC, 0xBD, 0xBE)).any():
+        if (
+            not ((arr >= 0x80) & (arr <= 0x9F)).any()
+            and np.isin(arr, (0xA4, 0xBC, 0xBD, 0xBE)).any()
+        ):
             return "iso8859-15"
     return encoding
 
 
-def _header(decoded: list[tuple[int, str]], spec: FileSpec) -> tuple[int, str, list[str], dict[str, int]]:
+def _header(
+    decoded: list[tuple[int, str]], spec: FileSpec
+) -> tuple[int, str, list[str], dict[str, int]]:
     """The header line (index, delimiter, cells, FEC fields found): the one naming most FEC fields."""
     delimiters = _FEC_DELIMITERS if spec.delimiter == "auto" else (spec.delimiter,)
     best: tuple[int, int, str, list[str], dict[str, int]] | None = None
@@ -154,7 +161,9 @@ def _header(decoded: list[tuple[int, str]], spec: FileSpec) -> tuple[int, str, l
     return i, delim, cells, found
 
 
-def _missing_fields_error(name: str, cells: list[str], found: dict[str, int], config_name: str) -> InputError:
+def _missing_fields_error(
+    name: str, cells: list[str], found: dict[str, int], config_name: str
+) -> InputError:
     missing = [f for f in _REQUIRED if f not in found]
     if _layout(found) is None:
         missing.append("Debit and Credit (or Montant and Sens)")

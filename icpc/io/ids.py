@@ -27,7 +27,9 @@ from icpc.io.values import parse_text
 __all__ = ["harmonise_ids"]
 
 
-def harmonise_ids(raws: Mapping[str, RawTable], *, config_name: str = "client.yaml") -> dict[str, RawTable]:
+def harmonise_ids(
+    raws: Mapping[str, RawTable], *, config_name: str = "client.yaml"
+) -> dict[str, RawTable]:
     """Pad the numeric-cell customer ids of each file to the width of the zero-padded text ids.
 
     Parameters
@@ -49,9 +51,13 @@ def harmonise_ids(raws: Mapping[str, RawTable], *, config_name: str = "client.ya
         Ids stored as numbers while the text ids are zero-padded to several widths.
     """
     raws = {key: _whole_numbers(raw) for key, raw in raws.items()}
-    numeric = {key: raw.numeric_cells[C.CUSTOMER_ID] for key, raw in raws.items()
-               if C.CUSTOMER_ID in raw.columns and C.CUSTOMER_ID in raw.numeric_cells
-               and raw.numeric_cells[C.CUSTOMER_ID].any()}
+    numeric = {
+        key: raw.numeric_cells[C.CUSTOMER_ID]
+        for key, raw in raws.items()
+        if C.CUSTOMER_ID in raw.columns
+        and C.CUSTOMER_ID in raw.numeric_cells
+        and raw.numeric_cells[C.CUSTOMER_ID].any()
+    }
     if not numeric:
         return dict(raws)
     widths: dict[int, str] = {}
@@ -63,7 +69,9 @@ def harmonise_ids(raws: Mapping[str, RawTable], *, config_name: str = "client.ya
         if as_text is not None:
             col = col.filter(pa.array(~as_text))
         distinct = pc.unique(parse_text(_distinct(col))).drop_null()
-        zero_led = distinct.filter(pc.fill_null(pc.match_substring_regex(distinct, r"^0\d+$"), False))
+        zero_led = distinct.filter(
+            pc.fill_null(pc.match_substring_regex(distinct, r"^0\d+$"), False)
+        )
         for w in np.unique(np.asarray(pc.utf8_length(zero_led).to_numpy(zero_copy_only=False))):
             example = zero_led.filter(pc.equal(pc.utf8_length(zero_led), int(w)))[0].as_py()
             widths.setdefault(int(w), f'"{example}" ({raw.path.name})')
@@ -83,8 +91,10 @@ def harmonise_ids(raws: Mapping[str, RawTable], *, config_name: str = "client.ya
     for key, mask in numeric.items():
         raw = raws[key]
         ids = parse_text(raw.columns[C.CUSTOMER_ID]).combine_chunks()
-        short = pc.fill_null(pc.and_(pc.match_substring_regex(ids, r"^\d+$"), pc.less(pc.utf8_length(ids), width)),
-                             False)
+        short = pc.fill_null(
+            pc.and_(pc.match_substring_regex(ids, r"^\d+$"), pc.less(pc.utf8_length(ids), width)),
+            False,
+        )
         pad = np.asarray(short.to_numpy(zero_copy_only=False), bool) & mask
         if not pad.any():
             continue
@@ -104,23 +114,37 @@ def _whole_numbers(raw: RawTable) -> RawTable:
     They are then numeric cells like Excel's (padded with the others); a warning counts them.
     """
     col = raw.columns.get(C.CUSTOMER_ID)
-    if col is None or not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)
-                           or pa.types.is_dictionary(col.type)):
+    if col is None or not (
+        pa.types.is_string(col.type)
+        or pa.types.is_large_string(col.type)
+        or pa.types.is_dictionary(col.type)
+    ):
         return raw
-    if not _present(pa.chunked_array([_distinct(col)]) if pa.types.is_dictionary(col.type) else col, (".", ",")):
+    if not _present(
+        pa.chunked_array([_distinct(col)]) if pa.types.is_dictionary(col.type) else col, (".", ",")
+    ):
         return raw  # one look at the bytes: the usual file has no id with a dot or a comma
     ids = parse_text(col).combine_chunks()
-    decimal = np.asarray(pc.fill_null(pc.match_substring_regex(ids, r"^\d+[.,]0{1,2}$"), False)
-                         .to_numpy(zero_copy_only=False), bool)
+    decimal = np.asarray(
+        pc.fill_null(pc.match_substring_regex(ids, r"^\d+[.,]0{1,2}$"), False).to_numpy(
+            zero_copy_only=False
+        ),
+        bool,
+    )
     if not decimal.any():
         return raw
-    whole = pc.replace_substring_regex(ids, r"^0*(\d+?)[.,]0{1,2}$", r"\1")  # a number has no leading zeros
+    whole = pc.replace_substring_regex(
+        ids, r"^0*(\d+?)[.,]0{1,2}$", r"\1"
+    )  # a number has no leading zeros
     whole = pc.if_else(pa.array(decimal), whole, ids)
     numeric = raw.numeric_cells.get(C.CUSTOMER_ID)
     return replace(
         raw,
         columns={**raw.columns, C.CUSTOMER_ID: pa.chunked_array([whole])},
-        numeric_cells={**raw.numeric_cells, C.CUSTOMER_ID: decimal | (numeric if numeric is not None else False)},
+        numeric_cells={
+            **raw.numeric_cells,
+            C.CUSTOMER_ID: decimal | (numeric if numeric is not None else False),
+        },
         flagged={**raw.flagged, W_DECIMAL_IDS: decimal},
     )
 

@@ -35,8 +35,17 @@ from icpc.io.values import parse_amounts, parse_dates, parse_text, totals_labels
 __all__ = ["ParsedTable", "parse_table", "encode_text", "CODED_COLUMNS"]
 
 #: columns read as codes over their distinct values (ids and labels)
-CODED_COLUMNS = frozenset({C.CUSTOMER_ID, C.INVOICE_ID, C.SALESPERSON, C.REGION, C.DOCUMENT_TYPE,
-                           C.ACTIVITY_TYPE, C.LINE_KEY})
+CODED_COLUMNS = frozenset(
+    {
+        C.CUSTOMER_ID,
+        C.INVOICE_ID,
+        C.SALESPERSON,
+        C.REGION,
+        C.DOCUMENT_TYPE,
+        C.ACTIVITY_TYPE,
+        C.LINE_KEY,
+    }
+)
 
 Codes = tuple[np.ndarray, pa.Array]
 
@@ -87,7 +96,9 @@ class ParsedTable:
         return name in self.codes or name in self.text or name in self.numbers or name in self.dates
 
 
-def parse_table(raw: RawTable, *, release: bool = False, config_name: str = "client.yaml") -> ParsedTable:
+def parse_table(
+    raw: RawTable, *, release: bool = False, config_name: str = "client.yaml"
+) -> ParsedTable:
     """Parse every mapped column of ``raw`` into typed values.
 
     Parameters
@@ -118,7 +129,9 @@ def parse_table(raw: RawTable, *, release: bool = False, config_name: str = "cli
     n = raw.n_rows
     cols = raw.columns
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="icpc-parse") as worker:
-        invoice = worker.submit(encode_text, cols[C.INVOICE_ID], n) if C.INVOICE_ID in cols else None
+        invoice = (
+            worker.submit(encode_text, cols[C.INVOICE_ID], n) if C.INVOICE_ID in cols else None
+        )
         codes: dict[str, Codes] = {}
         if C.CUSTOMER_ID in cols:
             codes[C.CUSTOMER_ID] = encode_text(cols[C.CUSTOMER_ID], n)
@@ -128,17 +141,29 @@ def parse_table(raw: RawTable, *, release: bool = False, config_name: str = "cli
             label = totals_labels(cust_dict)
             if label.any():
                 totals |= (cust_codes >= 0) & label[np.maximum(cust_codes, 0)]
-        dates = {name: parse_dates(cols[name], formats=raw.date_formats) for name in cols if name in DATE_COLUMNS}
+        dates = {
+            name: parse_dates(cols[name], formats=raw.date_formats)
+            for name in cols
+            if name in DATE_COLUMNS
+        }
         for name, (_, bad) in dates.items():
             if bad.any():
                 _check_day_first(raw, cols[name], bad, name, config_name)
-        numbers = {name: parse_amounts(cols[name], decimal=raw.decimal, thousands=raw.thousands)
-                   for name in cols if name in NUMERIC_COLUMNS}
+        numbers = {
+            name: parse_amounts(cols[name], decimal=raw.decimal, thousands=raw.thousands)
+            for name in cols
+            if name in NUMERIC_COLUMNS
+        }
         for name in cols:
             if name in CODED_COLUMNS and name not in codes and name != C.INVOICE_ID:
                 codes[name] = encode_text(cols[name], n)
-        text = {name: parse_text(cols[name]) for name in cols
-                if name not in CODED_COLUMNS and name not in DATE_COLUMNS and name not in NUMERIC_COLUMNS}
+        text = {
+            name: parse_text(cols[name])
+            for name in cols
+            if name not in CODED_COLUMNS
+            and name not in DATE_COLUMNS
+            and name not in NUMERIC_COLUMNS
+        }
         if invoice is not None:
             codes[C.INVOICE_ID] = invoice.result()
     if release:
@@ -146,10 +171,14 @@ def parse_table(raw: RawTable, *, release: bool = False, config_name: str = "cli
     return ParsedTable(raw=raw, codes=codes, text=text, numbers=numbers, dates=dates, totals=totals)
 
 
-def _check_day_first(raw: RawTable, col: pa.ChunkedArray, bad: np.ndarray, name: str, config_name: str) -> None:
+def _check_day_first(
+    raw: RawTable, col: pa.ChunkedArray, bad: np.ndarray, name: str, config_name: str
+) -> None:
     """Refuse day-first dates when unreadable ones can only be month first (``03/25/2024``)."""
     first = raw.date_formats[0] if raw.date_formats else ""
-    if not first.startswith("%d") or len(raw.date_formats) <= 2:  # a date_format the config gave: as told
+    if (
+        not first.startswith("%d") or len(raw.date_formats) <= 2
+    ):  # a date_format the config gave: as told
         return
     swapped = first.replace("%d", "%DAY").replace("%m", "%d").replace("%DAY", "%m")
     values = pc.unique(parse_text(col).filter(pa.array(bad))).drop_null().slice(0, 1000)
@@ -162,7 +191,7 @@ def _check_day_first(raw: RawTable, col: pa.ChunkedArray, bad: np.ndarray, name:
     written = swapped.replace("%Y", "yyyy").replace("%m", "mm").replace("%d", "dd")
     raise InputError(
         f'{raw.path.name}: {name} values such as "{example}" are written month first ({written}), while the '
-        f"first rows read day first; set {raw.key}.date_format: \"{swapped}\" in {config_name}"
+        f'first rows read day first; set {raw.key}.date_format: "{swapped}" in {config_name}'
     )
 
 
@@ -193,14 +222,19 @@ def encode_text(col: pa.ChunkedArray | pa.Array | None, n: int) -> Codes:
         codes = np.asarray(pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False), np.int32)
         dictionary = enc.dictionary
     if not pa.types.is_string(dictionary.type):
-        dictionary = parse_text(dictionary).combine_chunks() if not pa.types.is_large_string(
-            dictionary.type) else dictionary.cast(pa.string())
+        dictionary = (
+            parse_text(dictionary).combine_chunks()
+            if not pa.types.is_large_string(dictionary.type)
+            else dictionary.cast(pa.string())
+        )
     stripped = parse_text(dictionary).combine_chunks()
     if stripped.null_count == 0 and pc.all(pc.equal(stripped, dictionary)).as_py():
         return codes, dictionary  # nothing to strip: codes stand
     again = pc.dictionary_encode(stripped)
     remap = np.asarray(pc.fill_null(again.indices, -1).to_numpy(zero_copy_only=False), np.int32)
-    if len(remap) and not (np.array_equal(remap, np.arange(len(remap))) and len(again.dictionary) == len(remap)):
+    if len(remap) and not (
+        np.array_equal(remap, np.arange(len(remap))) and len(again.dictionary) == len(remap)
+    ):
         codes = np.where(codes >= 0, remap[np.maximum(codes, 0)], -1).astype(np.int32)
     return codes, again.dictionary
 
@@ -213,7 +247,9 @@ def _indices(col: pa.ChunkedArray) -> np.ndarray:
         idx = chunk.indices
         stop = start + len(idx)
         if idx.null_count:
-            codes[start:stop] = np.asarray(pc.fill_null(idx, -1).to_numpy(zero_copy_only=False), np.int32)
+            codes[start:stop] = np.asarray(
+                pc.fill_null(idx, -1).to_numpy(zero_copy_only=False), np.int32
+            )
         else:
             codes[start:stop] = idx.to_numpy(zero_copy_only=False)
         start = stop

@@ -72,7 +72,7 @@ class _Lines:
     content: np.ndarray  # length without a closing "\r"
 
     def text(self, k: int) -> bytes:
-        return bytes(self.arr[self.starts[k]:self.starts[k] + self.content[k]])
+        return bytes(self.arr[self.starts[k] : self.starts[k] + self.content[k]])
 
 
 def _lines(buffer: Any, start: int) -> _Lines:
@@ -101,7 +101,9 @@ def records_span_lines(buffer: Any, start: int, rows: int) -> bool:
     return int(np.count_nonzero(lines.content > 0)) != rows
 
 
-def repair_quotes(buffer: Any, start: int, delimiter: str, n_fields: int, first_line: int) -> Repair:
+def repair_quotes(
+    buffer: Any, start: int, delimiter: str, n_fields: int, first_line: int
+) -> Repair:
     """Tell multi-line values from broken quotes in the data lines of ``buffer``.
 
     Parameters
@@ -125,7 +127,9 @@ def repair_quotes(buffer: Any, start: int, delimiter: str, n_fields: int, first_
     n = len(lines.ends)
     delim = delimiter.encode("ascii")
     quotes = _per_line(lines.arr, lines.ends, 34)
-    naive = _per_line(lines.arr, lines.ends, delim[0]) + 1  # fields when split on the delimiter alone
+    naive = (
+        _per_line(lines.arr, lines.ends, delim[0]) + 1
+    )  # fields when split on the delimiter alone
     fields = naive.copy()  # fields as the parser reads each line alone
     complete = np.ones(n, bool)  # the line alone closes every quote it opens
     for q in np.flatnonzero(quotes > 0):
@@ -150,7 +154,7 @@ def repair_quotes(buffer: Any, start: int, delimiter: str, n_fields: int, first_
                 got = _record(joined, delimiter)
                 if got is not None:
                     if len(got) == n_fields:
-                        role[i + 1:j + 1] = 1
+                        role[i + 1 : j + 1] = 1
                         span_fields[i] = n_fields
                         k = int(j + 1)
                     break
@@ -166,10 +170,12 @@ def repair_quotes(buffer: Any, start: int, delimiter: str, n_fields: int, first_
     pieces: list[bytes] = []
     at = 0
     for b in (int(x) for x in broken):
-        pieces.append(bytes(lines.arr[at:lines.starts[b]]))
+        pieces.append(bytes(lines.arr[at : lines.starts[b]]))
         if role[b] == 2:
             cells = lines.text(b).split(delim)
-            pieces.append(delim.join(b'"' + _unquoted(c).replace(b'"', b'""') + b'"' for c in cells))
+            pieces.append(
+                delim.join(b'"' + _unquoted(c).replace(b'"', b'""') + b'"' for c in cells)
+            )
             repair.salvaged.append(first_line + b)
         else:
             repair.dropped += 1
@@ -177,7 +183,9 @@ def repair_quotes(buffer: Any, start: int, delimiter: str, n_fields: int, first_
             first = lines.text(b).split(delim)[0].decode("latin-1").strip('"')
             if _TOTALS_START.match(normalize_header(first)):
                 repair.dropped_totals += 1
-        at = int(lines.starts[b] + lines.content[b])  # keep the line break: an empty line, which Arrow skips
+        at = int(
+            lines.starts[b] + lines.content[b]
+        )  # keep the line break: an empty line, which Arrow skips
     pieces.append(bytes(lines.arr[at:]))
     repair.data = b"".join(pieces)
     # the data row of each salvaged line: the records the parser reads before it
@@ -193,7 +201,9 @@ def repair_quotes(buffer: Any, start: int, delimiter: str, n_fields: int, first_
 def _record(text: bytes, delimiter: str) -> list[str] | None:
     """The fields of ``text`` read as exactly one strict CSV record, else None."""
     try:
-        rows = list(csv.reader([text.decode("latin-1")], delimiter=delimiter, quotechar='"', strict=True))
+        rows = list(
+            csv.reader([text.decode("latin-1")], delimiter=delimiter, quotechar='"', strict=True)
+        )
     except csv.Error:
         return None
     return rows[0] if len(rows) == 1 else None
@@ -201,7 +211,9 @@ def _record(text: bytes, delimiter: str) -> list[str] | None:
 
 def _positions(arr: np.ndarray, byte: int) -> np.ndarray:
     """Positions of ``byte`` in ``arr``, scanned by chunks."""
-    parts = [np.flatnonzero(arr[at:at + _CHUNK] == byte) + at for at in range(0, len(arr), _CHUNK)]
+    parts = [
+        np.flatnonzero(arr[at : at + _CHUNK] == byte) + at for at in range(0, len(arr), _CHUNK)
+    ]
     return np.concatenate(parts) if parts else np.zeros(0, np.int64)
 
 
@@ -209,12 +221,12 @@ def _per_line(arr: np.ndarray, ends: np.ndarray, byte: int) -> np.ndarray:
     """How many times ``byte`` occurs on each line (``ends``: position of each line's end)."""
     counts = np.zeros(len(ends), np.int64)
     for at in range(0, len(arr), _CHUNK):
-        found = np.flatnonzero(arr[at:at + _CHUNK] == byte) + at
+        found = np.flatnonzero(arr[at : at + _CHUNK] == byte) + at
         if len(found):
             lines = np.searchsorted(ends, found)
             low = int(lines[0])
             got = np.bincount(lines - low)
-            counts[low:low + len(got)] += got
+            counts[low : low + len(got)] += got
     return counts
 
 
@@ -222,8 +234,12 @@ def _unquoted(cell: bytes) -> bytes:
     """A salvaged cell's value: quotes around it removed, an opening quote never closed dropped,
     any other quote (an inch mark) kept."""
     stripped = cell.strip()
-    if len(stripped) >= 2 and stripped.startswith(b'"') and stripped.endswith(b'"') \
-            and b'"' not in stripped[1:-1].replace(b'""', b""):
+    if (
+        len(stripped) >= 2
+        and stripped.startswith(b'"')
+        and stripped.endswith(b'"')
+        and b'"' not in stripped[1:-1].replace(b'""', b"")
+    ):
         return stripped[1:-1].replace(b'""', b'"')
     if stripped.startswith(b'"') and stripped.count(b'"') == 1:
         return stripped[1:]

@@ -42,9 +42,13 @@ def read_table(spec: FileSpec, *, config_name: str = "client.yaml") -> RawTable:
     """
     path = Path(spec.path)
     if not path.exists():
-        raise InputError(f"{path.name}: file not found at {path}; check {spec.key}.path in {config_name}")
+        raise InputError(
+            f"{path.name}: file not found at {path}; check {spec.key}.path in {config_name}"
+        )
     if path.is_dir():
-        raise InputError(f"{path.name}: is a folder, not a file; check {spec.key}.path in {config_name}")
+        raise InputError(
+            f"{path.name}: is a folder, not a file; check {spec.key}.path in {config_name}"
+        )
     size = path.stat().st_size
     if size == 0:
         raise InputError(f"{path.name}: the file is empty (0 bytes); export the {spec.key} again")
@@ -62,7 +66,9 @@ def read_table(spec: FileSpec, *, config_name: str = "client.yaml") -> RawTable:
     if kind == "text" and looks_like_fec(head):
         raise fec_refusal(spec, path, config_name)
     if kind not in READERS:
-        raise InputError(f"{path.name}: this is a {kind} file, not a table; export the {spec.key} as CSV, Excel or Parquet")
+        raise InputError(
+            f"{path.name}: this is a {kind} file, not a table; export the {spec.key} as CSV, Excel or Parquet"
+        )
     return READERS[kind](spec, path, head, config_name)
 
 
@@ -71,7 +77,10 @@ def _markup(head: bytes) -> str | None:
     start = head[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if start.startswith((b"<!doctype html", b"<html", b"<table", b"<meta")):
         return "a web page (HTML)"
-    if start.startswith(b"<?xml") and b"urn:schemas-microsoft-com:office:spreadsheet" in head[:65536]:
+    if (
+        start.startswith(b"<?xml")
+        and b"urn:schemas-microsoft-com:office:spreadsheet" in head[:65536]
+    ):
         return "an XML spreadsheet (Excel 2003)"
     return None
 

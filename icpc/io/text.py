@@ -53,7 +53,7 @@ def _split_lines(data: bytes) -> list[tuple[int, bytes]]:
     out = []
     pos = 0
     for m in re.finditer(rb"\r\n|\r|\n", data):
-        out.append((pos, data[pos:m.start()]))
+        out.append((pos, data[pos : m.start()]))
         pos = m.end()
     if pos < len(data):
         out.append((pos, data[pos:]))
@@ -83,8 +83,9 @@ def read_text(spec: FileSpec, path: Path, head: bytes, config_name: str) -> RawT
         )
     encoding = _detect_encoding(head, spec.encoding, f"{name}: {spec.key}.encoding: ")
     source: Any
-    source, encoding, text_enc, lines, decoded = open_text(path, head, encoding, what=f"the {spec.key}",
-                                                          config_key=spec.key, config_name=config_name)
+    source, encoding, text_enc, lines, decoded = open_text(
+        path, head, encoding, what=f"the {spec.key}", config_key=spec.key, config_name=config_name
+    )
 
     delimiters = _DELIMITERS if spec.delimiter == "auto" else (spec.delimiter,)
     best: tuple[int, int, str, list[str]] | None = None  # (matches, line no, delimiter, cells)
@@ -102,14 +103,18 @@ def read_text(spec: FileSpec, path: Path, head: bytes, config_name: str) -> RawT
         if n_found == 0:  # show the first line, split the way that gives most fields
             first = next(t for _, t in decoded if t.strip())
             headers = max((_cells(first, d) for d in delimiters), key=len)
-        raise _missing_columns_error(spec, headers, _match_headers(headers, spec.columns), config_name)
+        raise _missing_columns_error(
+            spec, headers, _match_headers(headers, spec.columns), config_name
+        )
     duplicate = duplicate_headers_error(spec, headers, name, config_name)
     if duplicate is not None:
         raise duplicate
     found = _match_headers(headers, spec.columns)
-    data_lines = [t for _, t in decoded[hline + 1:] if t.strip()]
+    data_lines = [t for _, t in decoded[hline + 1 :] if t.strip()]
     if hline + 1 >= len(lines) or not data_lines:
-        raise InputError(f"{name}: headers only, no data rows (header on line {hline + 1}); export the {spec.key} with its rows")
+        raise InputError(
+            f"{name}: headers only, no data rows (header on line {hline + 1}); export the {spec.key} with its rows"
+        )
     data_offset = lines[hline + 1][0]
 
     # detect formats on a sample of the data rows
@@ -148,8 +153,11 @@ def read_text(spec: FileSpec, path: Path, head: bytes, config_name: str) -> RawT
             src,
             read_options=pacsv.ReadOptions(column_names=names, block_size=16 << 20),
             parse_options=pacsv.ParseOptions(
-                delimiter=delimiter, quote_char='"', double_quote=True,
-                newlines_in_values=has_quotes, invalid_row_handler=on_invalid,
+                delimiter=delimiter,
+                quote_char='"',
+                double_quote=True,
+                newlines_in_values=has_quotes,
+                invalid_row_handler=on_invalid,
             ),
             convert_options=pacsv.ConvertOptions(
                 include_columns=[names[i] for i in wanted],
@@ -182,8 +190,10 @@ def read_text(spec: FileSpec, path: Path, head: bytes, config_name: str) -> RawT
 
     table, read_from, read_at = parse(buffer, data_offset)
     repair = Repair()
-    if has_quotes and (counter["malformed"] or records_span_lines(read_from, read_at,
-                                                                 table.num_rows + counter["malformed"])):
+    if has_quotes and (
+        counter["malformed"]
+        or records_span_lines(read_from, read_at, table.num_rows + counter["malformed"])
+    ):
         # some value spans lines: a multi-line address, or a quote that never closes
         repair = repair_quotes(read_from, read_at, delimiter, len(headers), hline + 2)
         if repair.data is not None:
@@ -191,7 +201,9 @@ def read_text(spec: FileSpec, path: Path, head: bytes, config_name: str) -> RawT
     counter["malformed"] += repair.dropped
     counter["totals"] += repair.dropped_totals
     if table.num_rows == 0 and counter["malformed"] == 0:
-        raise InputError(f"{name}: headers only, no data rows (header on line {hline + 1}); export the {spec.key} with its rows")
+        raise InputError(
+            f"{name}: headers only, no data rows (header on line {hline + 1}); export the {spec.key} with its rows"
+        )
     decoded_cols: dict[str, pa.ChunkedArray] = {}
     stray = np.zeros(table.num_rows, bool)
     for i in wanted:
@@ -202,22 +214,39 @@ def read_text(spec: FileSpec, path: Path, head: bytes, config_name: str) -> RawT
     cols = {canon: decoded_cols[names[j]] for canon, j in found.items()}
     flagged: dict[str, np.ndarray] = {}
     if stray.any():  # values read in the other encoding than the file's
-        flagged[W_NOT_UTF8 if encoding.replace("_", "-").startswith("utf") else W_UTF8_IN_8BIT] = stray
-    details: dict[str, Any] = {"format": "csv", "encoding": encoding, "delimiter": delimiter,
-                               "header_line": hline + 1}
+        flagged[W_NOT_UTF8 if encoding.replace("_", "-").startswith("utf") else W_UTF8_IN_8BIT] = (
+            stray
+        )
+    details: dict[str, Any] = {
+        "format": "csv",
+        "encoding": encoding,
+        "delimiter": delimiter,
+        "header_line": hline + 1,
+    }
     if repair.salvaged:
         details["unclosed_quote_lines"] = repair.salvaged[:5]
         flagged[W_UNCLOSED_QUOTE] = _rows_of_lines(repair, table.num_rows)
     if repair.dropped:
         details["malformed_lines"] = repair.dropped_lines[:5]
-    return finish_table(spec, path, columns=cols, headers=headers, found=found,
-                        first_column=decoded_cols[names[0]], n_rows=table.num_rows,
-                        formats=(decimal, thousands, date_formats), details=details,
-                        malformed=counter["malformed"], malformed_totals=counter["totals"], flagged=flagged)
+    return finish_table(
+        spec,
+        path,
+        columns=cols,
+        headers=headers,
+        found=found,
+        first_column=decoded_cols[names[0]],
+        n_rows=table.num_rows,
+        formats=(decimal, thousands, date_formats),
+        details=details,
+        malformed=counter["malformed"],
+        malformed_totals=counter["totals"],
+        flagged=flagged,
+    )
 
 
-def open_text(path: Path, head: bytes, encoding: str, *, what: str, config_key: str,
-              config_name: str) -> tuple[Any, str, str, list[tuple[int, bytes]], list[tuple[int, str]]]:
+def open_text(
+    path: Path, head: bytes, encoding: str, *, what: str, config_key: str, config_name: str
+) -> tuple[Any, str, str, list[tuple[int, bytes]], list[tuple[int, str]]]:
     """The first lines of a text export, decoded, to find its header line and formats.
 
     UTF-16 files are transcoded to UTF-8 once (their bytes are then the ``source``); other
@@ -239,14 +268,18 @@ def open_text(path: Path, head: bytes, encoding: str, *, what: str, config_key: 
         try:
             source = path.read_bytes().decode(encoding).encode("utf-8")
         except UnicodeDecodeError as exc:
-            raise InputError(f"{name}: not valid {encoding.upper()} text (byte {exc.start}); export "
-                             f"{what} again, or set {config_key}.encoding in {config_name}") from None
+            raise InputError(
+                f"{name}: not valid {encoding.upper()} text (byte {exc.start}); export "
+                f"{what} again, or set {config_key}.encoding in {config_name}"
+            ) from None
         head, encoding = source[:_SAMPLE_BYTES], "utf-8"
     else:
         head = _head_with_lines(path, head)
     bom = codecs.BOM_UTF8 if head.startswith(codecs.BOM_UTF8) else b""
-    sample_bytes = head[len(bom):]
-    if len(head) >= _SAMPLE_BYTES and (source is None or len(source) > len(head)):  # drop the last, maybe cut, line
+    sample_bytes = head[len(bom) :]
+    if len(head) >= _SAMPLE_BYTES and (
+        source is None or len(source) > len(head)
+    ):  # drop the last, maybe cut, line
         cut = max(sample_bytes.rfind(b"\n"), sample_bytes.rfind(b"\r"))
         sample_bytes = sample_bytes[: cut + 1] if cut > 0 else sample_bytes
     lines = [(off + len(bom), b) for off, b in _split_lines(sample_bytes)]
@@ -287,7 +320,9 @@ def _head_with_lines(path: Path, head: bytes, *, lines: int = 3, limit: int = 64
     if len(head) < _SAMPLE_BYTES:
         return head
     size = len(head)
-    while head.count(b"\n") + (head.count(b"\r") if b"\n" not in head else 0) < lines and size < limit:
+    while (
+        head.count(b"\n") + (head.count(b"\r") if b"\n" not in head else 0) < lines and size < limit
+    ):
         size *= 4
         with open(path, "rb") as fh:
             more = fh.read(size)
@@ -297,7 +332,9 @@ def _head_with_lines(path: Path, head: bytes, *, lines: int = 3, limit: int = 64
     return head
 
 
-def _decode_column(col: pa.ChunkedArray, encoding: str) -> tuple[pa.ChunkedArray, np.ndarray | None]:
+def _decode_column(
+    col: pa.ChunkedArray, encoding: str
+) -> tuple[pa.ChunkedArray, np.ndarray | None]:
     """Decode a column read as bytes: ASCII or valid UTF-8 zero-cost, else per distinct value.
 
     In a UTF-8 file, a value whose bytes are not UTF-8 (one Windows-1252 byte in an
@@ -313,7 +350,9 @@ def _decode_column(col: pa.ChunkedArray, encoding: str) -> tuple[pa.ChunkedArray
     encoded = pc.dictionary_encode(col.combine_chunks())
     values = encoded.dictionary.to_pylist() if utf8 or _one_byte(encoding) is None else []
     if utf8:
-        text, repaired = zip(*(_decode_utf8(v) for v in values), strict=True) if values else ((), ())
+        text, repaired = (
+            zip(*(_decode_utf8(v) for v in values), strict=True) if values else ((), ())
+        )
         bad_values = np.asarray(repaired, bool)
     else:
         fast = _transcode_8bit(encoded.dictionary, encoding)
@@ -324,7 +363,9 @@ def _decode_column(col: pa.ChunkedArray, encoding: str) -> tuple[pa.ChunkedArray
     indices = np.asarray(pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False))
     rows = (indices >= 0) & bad_values[np.maximum(indices, 0)] if bad_values.any() else None
     if len(set(text)) == len(text):  # keep it encoded: cleaning needs the codes anyway
-        return pa.chunked_array([pa.DictionaryArray.from_arrays(encoded.indices, pa.array(text, pa.string()))]), rows
+        return pa.chunked_array(
+            [pa.DictionaryArray.from_arrays(encoded.indices, pa.array(text, pa.string()))]
+        ), rows
     return pa.chunked_array([pc.take(pa.array(text, pa.string()), encoded.indices)]), rows
 
 
@@ -347,7 +388,7 @@ def _byte_table(encoding: str) -> tuple[np.ndarray, np.ndarray] | None:
         if len(char) != 1:
             return None  # not a one-byte encoding
         utf8 = char.encode("utf-8")
-        table[b, :len(utf8)] = np.frombuffer(utf8, np.uint8)
+        table[b, : len(utf8)] = np.frombuffer(utf8, np.uint8)
         lengths[b] = len(utf8)
     return table, lengths
 
@@ -358,7 +399,9 @@ _UTF8_OF_BYTE: dict[str, tuple[np.ndarray, np.ndarray] | None] = {
 }
 
 
-def _utf8_among_8bit(encoded: pa.DictionaryArray, text: pa.Array) -> tuple[pa.ChunkedArray, np.ndarray | None]:
+def _utf8_among_8bit(
+    encoded: pa.DictionaryArray, text: pa.Array
+) -> tuple[pa.ChunkedArray, np.ndarray | None]:
     """Values of a one-byte-encoded file that are really UTF-8 (``HÃ©lÃ¨ne``) read as UTF-8.
 
     A value whose bytes hold a multi-byte UTF-8 sequence and decode as UTF-8 came from a
@@ -366,13 +409,20 @@ def _utf8_among_8bit(encoded: pa.DictionaryArray, text: pa.Array) -> tuple[pa.Ch
     stays one; the rows are returned for the ledger's warning.
     """
     values = encoded.dictionary
-    offsets = np.frombuffer(values.buffers()[1], np.int32)[values.offset:values.offset + len(values) + 1]
+    offsets = np.frombuffer(values.buffers()[1], np.int32)[
+        values.offset : values.offset + len(values) + 1
+    ]
     data = values.buffers()[2]
-    high = (np.flatnonzero(np.frombuffer(data, np.uint8)[offsets[0]:offsets[-1]] >= 0xC2) + offsets[0]
-            if data is not None else np.zeros(0, np.int64))
+    high = (
+        np.flatnonzero(np.frombuffer(data, np.uint8)[offsets[0] : offsets[-1]] >= 0xC2) + offsets[0]
+        if data is not None
+        else np.zeros(0, np.int64)
+    )
     candidates = np.unique(np.searchsorted(offsets, high, side="right") - 1) if len(high) else high
     fixed: dict[int, str] = {}
-    for i, raw in zip(candidates.tolist(), pc.take(values, pa.array(candidates)).to_pylist(), strict=True):
+    for i, raw in zip(
+        candidates.tolist(), pc.take(values, pa.array(candidates)).to_pylist(), strict=True
+    ):
         try:
             as_utf8 = raw.decode("utf-8")
         except UnicodeDecodeError:
@@ -404,14 +454,21 @@ def _one_byte(encoding: str) -> tuple[np.ndarray, np.ndarray] | None:
 def _transcode_8bit(values: pa.Array, encoding: str) -> pa.Array | None:
     """Binary values in a one-byte encoding (cp1252, ISO-8859-15…) as UTF-8 text, vectorised."""
     tables = _one_byte(encoding)
-    if tables is None or values.null_count or not (pa.types.is_binary(values.type) or pa.types.is_string(values.type)):
+    if (
+        tables is None
+        or values.null_count
+        or not (pa.types.is_binary(values.type) or pa.types.is_string(values.type))
+    ):
         return None
     table, lengths = tables
     n = len(values)
-    offsets = np.frombuffer(values.buffers()[1], np.int32)[values.offset:values.offset + n + 1]
+    offsets = np.frombuffer(values.buffers()[1], np.int32)[values.offset : values.offset + n + 1]
     data_buffer = values.buffers()[2]
-    data = (np.frombuffer(data_buffer, np.uint8)[offsets[0]:offsets[-1]] if data_buffer is not None
-            else np.zeros(0, np.uint8))
+    data = (
+        np.frombuffer(data_buffer, np.uint8)[offsets[0] : offsets[-1]]
+        if data_buffer is not None
+        else np.zeros(0, np.uint8)
+    )
     widths = lengths[data]
     out = table[data][np.arange(3) < widths[:, None]]
     ends = np.concatenate([[0], np.cumsum(widths)])

@@ -54,8 +54,9 @@ def parse_text(col: pa.ChunkedArray) -> pa.ChunkedArray:
     return _blank_to_null(pc.utf8_trim_whitespace(col))
 
 
-def parse_amounts(col: pa.ChunkedArray, *, decimal: str = ".",
-                  thousands: Sequence[str] = _SPACES) -> tuple[np.ndarray, np.ndarray]:
+def parse_amounts(
+    col: pa.ChunkedArray, *, decimal: str = ".", thousands: Sequence[str] = _SPACES
+) -> tuple[np.ndarray, np.ndarray]:
     """Turn an amount column (montant) into float64, vectorised.
 
     Parameters
@@ -76,7 +77,11 @@ def parse_amounts(col: pa.ChunkedArray, *, decimal: str = ".",
         True where the cell is not empty but cannot be read as a finite number.
     """
     col = _as_chunked(col)
-    if pa.types.is_integer(col.type) or pa.types.is_floating(col.type) or pa.types.is_decimal(col.type):
+    if (
+        pa.types.is_integer(col.type)
+        or pa.types.is_floating(col.type)
+        or pa.types.is_decimal(col.type)
+    ):
         values = pc.cast(col, pa.float64()).to_numpy(zero_copy_only=False)
         values = np.asarray(values, dtype=np.float64)
         bad = ~np.isfinite(values) & ~np.asarray(col.is_null().to_numpy(zero_copy_only=False), bool)
@@ -94,7 +99,11 @@ def parse_amounts(col: pa.ChunkedArray, *, decimal: str = ".",
             s = pc.replace_substring(s, ch, by)
     if present & {" ", "\t", "€", "EUR", *thousands}:
         s = pc.utf8_trim_whitespace(s)
-    if present & {" ", "\t", *_SPACES}:  # "- 12,50", "12,50 -", "( 12,50 )": the sign holds to the number
+    if present & {
+        " ",
+        "\t",
+        *_SPACES,
+    }:  # "- 12,50", "12,50 -", "( 12,50 )": the sign holds to the number
         s = pc.replace_substring_regex(s, "^([+(-])[\\s\u00a0\u202f\u2009]+", r"\1")
         s = pc.replace_substring_regex(s, "[\\s\u00a0\u202f\u2009]+([)-])$", r"\1")
     empty = np.asarray(pc.fill_null(pc.equal(s, ""), True).to_numpy(zero_copy_only=False), bool)
@@ -105,7 +114,9 @@ def parse_amounts(col: pa.ChunkedArray, *, decimal: str = ".",
     if other not in thousands and _present(col, (other,)):
         # the other mark is neither the decimal mark nor a thousands separator here: such a
         # value is not a number (a "1.234" in a decimal-comma file is not 1.234)
-        s = pc.if_else(pc.fill_null(pc.match_substring(s, other), False), pa.scalar(None, s.type), s)
+        s = pc.if_else(
+            pc.fill_null(pc.match_substring(s, other), False), pa.scalar(None, s.type), s
+        )
     if decimal == "," and "," in present:
         s = pc.replace_substring(s, ",", ".")
     if empty.any():
@@ -132,15 +143,19 @@ def _drop_thousands(s: pa.ChunkedArray, mark: str, decimal: str) -> pa.ChunkedAr
     if not pc.any(has).as_py():
         return s
     m, d = re.escape(mark), re.escape(decimal)
-    grouped = pc.fill_null(pc.match_substring_regex(s, rf"^[+\-(]?[0-9]{{1,3}}({m}[0-9]{{3}})+({d}[0-9]*)?\)?-?$"), False)
+    grouped = pc.fill_null(
+        pc.match_substring_regex(s, rf"^[+\-(]?[0-9]{{1,3}}({m}[0-9]{{3}})+({d}[0-9]*)?\)?-?$"),
+        False,
+    )
     broken = pc.and_(has, pc.invert(grouped))
     if pc.any(broken).as_py():
         s = pc.if_else(broken, pa.scalar(None, s.type), s)
     return pc.replace_substring(s, mark, "")
 
 
-def parse_dates(col: pa.ChunkedArray, *,
-                formats: Sequence[str] = DAYFIRST_FORMATS) -> tuple[np.ndarray, np.ndarray]:
+def parse_dates(
+    col: pa.ChunkedArray, *, formats: Sequence[str] = DAYFIRST_FORMATS
+) -> tuple[np.ndarray, np.ndarray]:
     """Turn a date column into ``datetime64[ns]`` at midnight, vectorised.
 
     Parameters
@@ -162,7 +177,9 @@ def parse_dates(col: pa.ChunkedArray, *,
     n = len(col)
     nulls = np.asarray(col.is_null().to_numpy(zero_copy_only=False), bool)
     if pa.types.is_date32(col.type):  # days since 1970 already: no conversion through seconds
-        days = np.asarray(pc.fill_null(col.cast(pa.int32()), 0).to_numpy(zero_copy_only=False), np.int64)
+        days = np.asarray(
+            pc.fill_null(col.cast(pa.int32()), 0).to_numpy(zero_copy_only=False), np.int64
+        )
         return _finish_days(days, nulls, np.zeros(n, bool))
     if pa.types.is_timestamp(col.type) and col.type.tz is not None:
         col = pc.local_timestamp(col)  # midnight in Paris is that day, not the UTC day before
@@ -194,7 +211,10 @@ def parse_dates(col: pa.ChunkedArray, *,
         got = np.asarray(parsed.is_valid().to_numpy(zero_copy_only=False), bool)
         got &= ~_rolled_over(subset, parsed, got, fmt)
         if "%Y" in fmt and got.any():
-            got &= np.asarray(pc.fill_null(pc.year(parsed), 0).to_numpy(zero_copy_only=False)) >= MIN_FOUR_DIGIT_YEAR
+            got &= (
+                np.asarray(pc.fill_null(pc.year(parsed), 0).to_numpy(zero_copy_only=False))
+                >= MIN_FOUR_DIGIT_YEAR
+            )
         if got.any():
             vals = pc.fill_null(pc.cast(parsed, pa.int64()), 0).to_numpy(zero_copy_only=False)
             secs[idx[got]] = np.asarray(vals, np.int64)[got]
@@ -206,16 +226,26 @@ def parse_dates(col: pa.ChunkedArray, *,
         # on the distinct values: dates repeat (a month-name date is folded once, not per row)
         encoded = pc.dictionary_encode(text.take(pa.array(idx)).combine_chunks())
         value_secs, value_got = fallback(pa.chunked_array([encoded.dictionary]))
-        codes = np.asarray(pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False), np.int64)
-        got = (codes >= 0) & value_got[np.maximum(codes, 0)] if len(value_got) else np.zeros(len(idx), bool)
-        got_secs = value_secs[np.maximum(codes, 0)] if len(value_secs) else np.zeros(len(idx), np.int64)
+        codes = np.asarray(
+            pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False), np.int64
+        )
+        got = (
+            (codes >= 0) & value_got[np.maximum(codes, 0)]
+            if len(value_got)
+            else np.zeros(len(idx), bool)
+        )
+        got_secs = (
+            value_secs[np.maximum(codes, 0)] if len(value_secs) else np.zeros(len(idx), np.int64)
+        )
         if got.any():
             secs[idx[got]] = got_secs[got]
             todo[idx[got]] = False
     return _finish_dates(secs, empty, todo)
 
 
-def _civil_secs(year: np.ndarray, month: np.ndarray, day: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _civil_secs(
+    year: np.ndarray, month: np.ndarray, day: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Seconds since 1970 of (year, month, day) numbers, and which are real dates (no 31/02)."""
     ok = (month >= 1) & (month <= 12) & (year >= MIN_FOUR_DIGIT_YEAR)
     month = np.where(ok, month, 1)
@@ -227,8 +257,15 @@ def _civil_secs(year: np.ndarray, month: np.ndarray, day: np.ndarray) -> tuple[n
 def _numbers(texts: pa.Array | pa.ChunkedArray, pattern: str, count: int) -> list[np.ndarray]:
     """The integers captured by the ``count`` groups of ``pattern`` (-1 where it does not match)."""
     found = pc.extract_regex(texts, pattern)
-    return [np.asarray(pc.fill_null(pc.cast(pc.struct_field(found, [i]), pa.int64()), -1)
-                       .to_numpy(zero_copy_only=False), np.int64) for i in range(count)]
+    return [
+        np.asarray(
+            pc.fill_null(pc.cast(pc.struct_field(found, [i]), pa.int64()), -1).to_numpy(
+                zero_copy_only=False
+            ),
+            np.int64,
+        )
+        for i in range(count)
+    ]
 
 
 def _iso_with_offset(texts: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
@@ -249,21 +286,35 @@ def _compact_digits(texts: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
 
 #: month names and abbreviations, French and English (Excel writes "03-janv.-24", "3-Jan-2024")
 _MONTH_NAMES = (
-    ("01", "janvier|janv|jan|january"), ("02", "fevrier|fevr|fev|february|feb"), ("03", "mars|march|mar"),
-    ("04", "avril|avr|april|apr"), ("05", "mai|may"), ("06", "juin|june|jun"), ("07", "juillet|juil|july|jul"),
-    ("08", "aout|august|aug"), ("09", "septembre|sept|sep|september"), ("10", "octobre|october|oct"),
-    ("11", "novembre|november|nov"), ("12", "decembre|december|dec"),
+    ("01", "janvier|janv|jan|january"),
+    ("02", "fevrier|fevr|fev|february|feb"),
+    ("03", "mars|march|mar"),
+    ("04", "avril|avr|april|apr"),
+    ("05", "mai|may"),
+    ("06", "juin|june|jun"),
+    ("07", "juillet|juil|july|jul"),
+    ("08", "aout|august|aug"),
+    ("09", "septembre|sept|sep|september"),
+    ("10", "octobre|october|oct"),
+    ("11", "novembre|november|nov"),
+    ("12", "decembre|december|dec"),
 )
 #: a weekday before the day ("Mardi 5 mars 2024", "Tue, 5 Mar 2024")
-_WEEKDAYS = (r"^(lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|monday|tuesday|wednesday|thursday|"
-             r"friday|saturday|sunday|lun|mar|mer|jeu|ven|sam|dim|mon|tue|wed|thu|fri|sat|sun)\.?,?\s+")
+_WEEKDAYS = (
+    r"^(lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|monday|tuesday|wednesday|thursday|"
+    r"friday|saturday|sunday|lun|mar|mer|jeu|ven|sam|dim|mon|tue|wed|thu|fri|sat|sun)\.?,?\s+"
+)
 
 
 def _month_names(texts: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
     """Dates written with a month name (``3 janvier 2024``, ``03-janv.-24``, ``15-Mar-2024``)."""
     secs, ok = np.zeros(len(texts), np.int64), np.zeros(len(texts), bool)
-    letters = np.asarray(pc.fill_null(pc.match_substring_regex(texts, "[A-Za-z\u00c0-\u00ff]"), False)
-                         .to_numpy(zero_copy_only=False), bool)
+    letters = np.asarray(
+        pc.fill_null(pc.match_substring_regex(texts, "[A-Za-z\u00c0-\u00ff]"), False).to_numpy(
+            zero_copy_only=False
+        ),
+        bool,
+    )
     if not letters.any():
         return secs, ok
     idx = np.flatnonzero(letters)
@@ -271,7 +322,9 @@ def _month_names(texts: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
     arr = pc.replace_substring_regex(arr, _WEEKDAYS, "")
     arr = pc.replace_substring_regex(arr, r"^(\d{1,2})er\b", r"\1")  # "1er mai"
     for number, names in _MONTH_NAMES:
-        arr = pc.replace_substring_regex(arr, rf"(^|[^a-z])({names})\.?($|[^a-z])", rf"\1/{number}/\3")
+        arr = pc.replace_substring_regex(
+            arr, rf"(^|[^a-z])({names})\.?($|[^a-z])", rf"\1/{number}/\3"
+        )
     arr = pc.replace_substring_regex(arr, r"[\s\-/.,]+", "/")
     arr = pc.replace_substring_regex(arr, r"^/|/$", "")
     d, m, y = _numbers(arr, r"^(?P<d>\d{1,2})/(?P<m>\d{2})/(?P<y>\d{2}|\d{4})$", 3)
@@ -288,7 +341,9 @@ def _excel_serial_text(texts: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
     serial = pc.fill_null(pc.match_substring_regex(texts, r"^\d{5}([.,]\d+)?$"), False)
     idx = np.flatnonzero(np.asarray(serial.to_numpy(zero_copy_only=False), bool))
     if len(idx):
-        days = np.floor(np.asarray([float(v.replace(",", ".")) for v in texts.take(pa.array(idx)).to_pylist()]))
+        days = np.floor(
+            np.asarray([float(v.replace(",", ".")) for v in texts.take(pa.array(idx)).to_pylist()])
+        )
         good = (days >= 20000) & (days < 80000)  # 1954 to 2118
         secs[idx[good]] = (days[good].astype(np.int64) - 25569) * 86400
         ok[idx[good]] = True
@@ -348,20 +403,28 @@ def _fixed_width_dates(text: pa.ChunkedArray, fmt: str, secs: np.ndarray, todo: 
         if m == 0 or chunk.null_count:
             start += m
             continue
-        offsets = np.frombuffer(chunk.buffers()[1], np.int32)[chunk.offset:chunk.offset + m + 1]
+        offsets = np.frombuffer(chunk.buffers()[1], np.int32)[chunk.offset : chunk.offset + m + 1]
         width = int(offsets[1] - offsets[0])
-        if width < 10 or int(offsets[-1] - offsets[0]) != width * m or (np.diff(offsets) != width).any():
+        if (
+            width < 10
+            or int(offsets[-1] - offsets[0]) != width * m
+            or (np.diff(offsets) != width).any()
+        ):
             start += m
             continue
-        data = np.frombuffer(chunk.buffers()[2], np.uint8)[offsets[0]:offsets[-1]].reshape(m, width)
+        data = np.frombuffer(chunk.buffers()[2], np.uint8)[offsets[0] : offsets[-1]].reshape(
+            m, width
+        )
         ok = np.ones(m, bool)
         for at, ch in seps.items():
             if at < width:
                 ok &= data[:, at] == ord(ch)
             else:
                 ok[:] = False
-        day, month, year = (_digits(data, at, count, ok) for at, count in ((day_at, 2), (month_at, 2), (year_at, 4)))
-        ok &= (month >= 1) & (month <= 12) & todo[start:start + m]
+        day, month, year = (
+            _digits(data, at, count, ok) for at, count in ((day_at, 2), (month_at, 2), (year_at, 4))
+        )
+        ok &= (month >= 1) & (month <= 12) & todo[start : start + m]
         month = np.where(ok, month, 1)
         leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
         ok &= (day >= 1) & (day <= _MONTH_DAYS[month - 1] + ((month == 2) & leap))  # no 31/02
@@ -371,10 +434,18 @@ def _fixed_width_dates(text: pa.ChunkedArray, fmt: str, secs: np.ndarray, todo: 
         start += m
 
 
-_FORMAT_TOKENS = {"%Y": r"\d{4}", "%y": r"\d{2}", "%m": r"\d{1,2}", "%H": r"\d{1,2}", "%M": r"\d{1,2}"}
+_FORMAT_TOKENS = {
+    "%Y": r"\d{4}",
+    "%y": r"\d{2}",
+    "%m": r"\d{1,2}",
+    "%H": r"\d{1,2}",
+    "%M": r"\d{1,2}",
+}
 
 
-def _rolled_over(text: pa.ChunkedArray, parsed: pa.ChunkedArray, got: np.ndarray, fmt: str) -> np.ndarray:
+def _rolled_over(
+    text: pa.ChunkedArray, parsed: pa.ChunkedArray, got: np.ndarray, fmt: str
+) -> np.ndarray:
     """Flag impossible days that strptime rolled into the next month (31/02 -> 02/03).
 
     Such a date comes out as day 1–3 of a month; only those rows are checked, by reading
@@ -391,19 +462,29 @@ def _rolled_over(text: pa.ChunkedArray, parsed: pa.ChunkedArray, got: np.ndarray
     if not len(idx):
         return out
     written = pc.struct_field(pc.extract_regex(text.take(pa.array(idx)), rx), [0])
-    written_day = np.asarray(pc.fill_null(pc.cast(written, pa.int64()), -1).to_numpy(zero_copy_only=False))
+    written_day = np.asarray(
+        pc.fill_null(pc.cast(written, pa.int64()), -1).to_numpy(zero_copy_only=False)
+    )
     out[idx] = written_day != day[idx]
     return out
 
 
-def _finish_dates(secs: np.ndarray, missing: np.ndarray, bad: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _finish_dates(
+    secs: np.ndarray, missing: np.ndarray, bad: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     return _finish_days(np.floor_divide(secs, 86400), missing, bad)
 
 
-def _finish_days(days: np.ndarray, missing: np.ndarray, bad: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _finish_days(
+    days: np.ndarray, missing: np.ndarray, bad: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Days since 1970 (int64) -> datetime64[ns] at midnight, NaT where missing, bad or out of range."""
-    lo = (np.datetime64(f"{_MIN_YEAR}-01-01", "D") - np.datetime64("1970-01-01", "D")).astype(np.int64)
-    hi = (np.datetime64(f"{_MAX_YEAR}-12-31", "D") - np.datetime64("1970-01-01", "D")).astype(np.int64)
+    lo = (np.datetime64(f"{_MIN_YEAR}-01-01", "D") - np.datetime64("1970-01-01", "D")).astype(
+        np.int64
+    )
+    hi = (np.datetime64(f"{_MAX_YEAR}-12-31", "D") - np.datetime64("1970-01-01", "D")).astype(
+        np.int64
+    )
     out_of_range = ~missing & ~bad & ((days < lo) | (days > hi))
     bad = bad | out_of_range
     invalid = missing | bad
@@ -434,10 +515,12 @@ def totals_labels(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
             hit = totals_labels(chunk.dictionary)
             if hit.any():
                 idx = np.asarray(pc.fill_null(chunk.indices, -1).to_numpy(zero_copy_only=False))
-                mask[start:start + len(chunk)] = (idx >= 0) & hit[np.maximum(idx, 0)]
+                mask[start : start + len(chunk)] = (idx >= 0) & hit[np.maximum(idx, 0)]
             start += len(chunk)
         return mask
-    if not (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)) or not len(values):
+    if not (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)) or not len(
+        values
+    ):
         return mask
     cand = pc.fill_null(pc.match_substring_regex(values, _TOTALS_PREFIX, ignore_case=True), False)
     idx = np.flatnonzero(np.asarray(cand.to_numpy(zero_copy_only=False), bool))

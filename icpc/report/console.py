@@ -13,7 +13,11 @@ from rich.table import Table
 
 __all__ = ["ledger_table", "print_ledger", "kpis_table", "print_kpis"]
 
-_FILE_TITLES = {"transactions": "Transactions", "customers": "Customer master", "activity": "Activity log"}
+_FILE_TITLES = {
+    "transactions": "Transactions",
+    "customers": "Customer master",
+    "activity": "Activity log",
+}
 
 
 def _money(value: float | None) -> str:
@@ -45,7 +49,9 @@ def ledger_table(block: dict[str, Any], title: str) -> Table:
     table.add_column("Amount", justify="right")
     amounts = block.get("amounts_excluded", {}) or {}
     table.add_row("read", _int(block.get("rows_read")), _money(block.get("amount_read")))
-    table.add_row("[green]used[/green]", _int(block.get("rows_used")), _money(block.get("amount_used")))
+    table.add_row(
+        "[green]used[/green]", _int(block.get("rows_used")), _money(block.get("amount_used"))
+    )
     for reason, rows in sorted((block.get("rows_excluded") or {}).items()):
         if not rows:
             continue
@@ -55,7 +61,11 @@ def ledger_table(block: dict[str, Any], title: str) -> Table:
         if not count:
             continue
         if isinstance(warn, dict):
-            table.add_row(f"[yellow]warning: {name}[/yellow]", _int(warn.get("rows")), _money(warn.get("amount")))
+            table.add_row(
+                f"[yellow]warning: {name}[/yellow]",
+                _int(warn.get("rows")),
+                _money(warn.get("amount")),
+            )
         else:
             table.add_row(f"[yellow]warning: {name}[/yellow]", _int(warn), "")
     return table
@@ -103,10 +113,14 @@ def _fmt(value: Any, kind: str) -> str:
 def kpis_table(result: dict[str, Any]) -> Table:
     """Build a rich table of the headline KPIs (N, N−1, change) from a kpis.json dict."""
     period, previous = result.get("period", {}), result.get("previous_period", {})
-    table = Table(title=f"{result.get('client', '')} — as of {result.get('as_of', '')}", title_justify="left")
+    table = Table(
+        title=f"{result.get('client', '')} — as of {result.get('as_of', '')}", title_justify="left"
+    )
     table.add_column("Indicator")
     table.add_column(f"N ({period.get('start', '')} … {period.get('end', '')})", justify="right")
-    table.add_column(f"N-1 ({previous.get('start', '')} … {previous.get('end', '')})", justify="right")
+    table.add_column(
+        f"N-1 ({previous.get('start', '')} … {previous.get('end', '')})", justify="right"
+    )
     table.add_column("Change", justify="right")
     kpis = result.get("kpis", {})
     for key, label, kind in _KPI_ROWS:
@@ -115,11 +129,15 @@ def kpis_table(result: dict[str, Any]) -> Table:
             continue
         pct = item.get("change_pct")
         change = "—" if pct is None else f"{pct:+.1%}"
-        table.add_row(label, _fmt(item.get("current"), kind), _fmt(item.get("previous"), kind), change)
+        table.add_row(
+            label, _fmt(item.get("current"), kind), _fmt(item.get("previous"), kind), change
+        )
     return table
 
 
-def print_kpis(result: dict[str, Any], *, language: str = "fr", console: Console | None = None) -> None:
+def print_kpis(
+    result: dict[str, Any], *, language: str = "fr", console: Console | None = None
+) -> None:
     """Print headline KPIs and customer dynamics of a kpis.json dict."""
     console = console or Console()
     console.print(kpis_table(result))

@@ -94,12 +94,16 @@ def _master(diag: Diagnostic) -> pd.DataFrame | None:
     return None if master is None else master.drop(columns=["customer_id"])
 
 
-def _with_master(frame: pd.DataFrame, diag: Diagnostic, cols: tuple[str, ...] = ("name", "city")) -> pd.DataFrame:
+def _with_master(
+    frame: pd.DataFrame, diag: Diagnostic, cols: tuple[str, ...] = ("name", "city")
+) -> pd.DataFrame:
     """``frame`` (a ``customer_id`` column) with ``cols`` of the customer master, those it has."""
     master = _master(diag)
     if master is None:
         return frame
-    keep = [c for c in cols if c in master.columns and c not in frame.columns]  # mapped or not in the config
+    keep = [
+        c for c in cols if c in master.columns and c not in frame.columns
+    ]  # mapped or not in the config
     return frame.join(master[keep], on="customer_id") if keep else frame
 
 
@@ -147,36 +151,86 @@ def actions_sheets(diag: Diagnostic, *, language: str | None = None) -> dict[str
     sheets: dict[str, pd.DataFrame] = {}
     customers = _customers(diag)
     if "segment" in customers.columns:
-        customers["segment"] = customers["segment"].map(lambda s: segment_label(str(s), lang) if pd.notna(s) else s)
+        customers["segment"] = customers["segment"].map(
+            lambda s: segment_label(str(s), lang) if pd.notna(s) else s
+        )
     sheets[label("sheet.customers", lang)] = customers
 
     ew = diag.early_warning
-    flagged = _ids_out(ew.loc[ew["early_warning"].to_numpy(dtype=bool)]).sort_values("rank", kind="stable")
+    flagged = _ids_out(ew.loc[ew["early_warning"].to_numpy(dtype=bool)]).sort_values(
+        "rank", kind="stable"
+    )
     flagged = _with_master(flagged, diag)
-    cols = _columns(flagged, "rank", "customer_id", "name", "city", "salesperson", "last_sale", "recency_days",
-                    "usual_interval_days", "overdue_ratio", "trend_change", "reason", "value_at_stake")
+    cols = _columns(
+        flagged,
+        "rank",
+        "customer_id",
+        "name",
+        "city",
+        "salesperson",
+        "last_sale",
+        "recency_days",
+        "usual_interval_days",
+        "overdue_ratio",
+        "trend_change",
+        "reason",
+        "value_at_stake",
+    )
     sheets[label("sheet.at_risk", lang)] = flagged[cols]
 
     lost = _with_master(_ids_out(diag.dynamics.lost), diag)
-    cols = _columns(lost, "customer_id", "name", "city", "salesperson", "region", "last_sale", "days_since_last_sale",
-                    "revenue_previous")
+    cols = _columns(
+        lost,
+        "customer_id",
+        "name",
+        "city",
+        "salesperson",
+        "region",
+        "last_sale",
+        "days_since_last_sale",
+        "revenue_previous",
+    )
     sheets[label("sheet.lost", lang)] = lost[cols]
 
     if "salesperson" in customers.columns and customers["salesperson"].notna().any():
-        sp = customers["salesperson"].astype("str").where(customers["salesperson"].notna(), label("sheet.no_salesperson", lang))
+        sp = (
+            customers["salesperson"]
+            .astype("str")
+            .where(customers["salesperson"].notna(), label("sheet.no_salesperson", lang))
+        )
         for name in sorted(sp.unique()):
             mine = customers.loc[(sp == name).to_numpy()].drop(columns=["salesperson"])
-            mine = mine.sort_values("revenue", ascending=False, kind="stable") if "revenue" in mine.columns else mine
+            mine = (
+                mine.sort_values("revenue", ascending=False, kind="stable")
+                if "revenue" in mine.columns
+                else mine
+            )
             mine.insert(0, "rank", np.arange(1, len(mine) + 1))
             sheets[label("sheet.salesperson_prefix", lang) + str(name)] = mine
 
     if diag.dataset.customers is not None:
         # without a customer master there is no address to compare: no sheet rather than an empty one
         clusters = diag.anomalies.customers
-        clusters = _ids_out(clusters.loc[clusters["duplicate_group"].notna()]).sort_values(["duplicate_group", "customer_id"])
+        clusters = _ids_out(clusters.loc[clusters["duplicate_group"].notna()]).sort_values(
+            ["duplicate_group", "customer_id"]
+        )
         clusters = _with_master(clusters, diag, ("name", "address", "postcode", "city", "siret"))
-        cols = _columns(clusters, "duplicate_group", "group_size", "match", "customer_id", "name", "address", "postcode",
-                        "city", "siret", "salesperson", "created", "revenue", "basket")
+        cols = _columns(
+            clusters,
+            "duplicate_group",
+            "group_size",
+            "match",
+            "customer_id",
+            "name",
+            "address",
+            "postcode",
+            "city",
+            "siret",
+            "salesperson",
+            "created",
+            "revenue",
+            "basket",
+        )
         sheets[label("sheet.anomalies", lang)] = clusters[cols]
 
     sheets[label("sheet.ledger", lang)] = _ledger(diag.dataset.data_quality(), lang)
@@ -184,7 +238,9 @@ def actions_sheets(diag: Diagnostic, *, language: str | None = None) -> dict[str
 
 
 #: columns of the customer master (or of a mapping) a sheet shows only when the data has them
-_OPTIONAL_COLUMNS = frozenset({"name", "city", "address", "postcode", "siret", "salesperson", "region"})
+_OPTIONAL_COLUMNS = frozenset(
+    {"name", "city", "address", "postcode", "siret", "salesperson", "region"}
+)
 
 
 def _columns(frame: pd.DataFrame, *cols: str) -> list[str]:
@@ -192,15 +248,25 @@ def _columns(frame: pd.DataFrame, *cols: str) -> list[str]:
     missing = [c for c in cols if c not in _OPTIONAL_COLUMNS and c not in frame.columns]
     if missing:
         raise KeyError(f"actions sheet lacks columns {missing}; found {list(frame.columns)}")
-    return [c for c in cols if c not in _OPTIONAL_COLUMNS or (c in frame.columns and (frame.empty or frame[c].notna().any()))]
+    return [
+        c
+        for c in cols
+        if c not in _OPTIONAL_COLUMNS
+        or (c in frame.columns and (frame.empty or frame[c].notna().any()))
+    ]
 
 
 def _ledger(quality: Mapping[str, Any], lang: str) -> pd.DataFrame:
     excluded = quality.get("rows_excluded") or {}
     amounts = quality.get("amounts_excluded") or {}
-    rows = [(label("rows_read", lang), quality.get("rows_read"), quality.get("amount_read")),
-            (label("rows_used", lang), quality.get("rows_used"), quality.get("amount_used"))]
-    rows += [(f"{label('rows_excluded', lang)} — {reason_label(r, lang)}", n, amounts.get(r)) for r, n in excluded.items()]
+    rows = [
+        (label("rows_read", lang), quality.get("rows_read"), quality.get("amount_read")),
+        (label("rows_used", lang), quality.get("rows_used"), quality.get("amount_used")),
+    ]
+    rows += [
+        (f"{label('rows_excluded', lang)} — {reason_label(r, lang)}", n, amounts.get(r))
+        for r, n in excluded.items()
+    ]
     for name, block in quality["warnings"].items():
         rows.append((reason_label(name, lang), block["rows"], block.get("amount")))
     return pd.DataFrame(rows, columns=["reason", "rows", "amount"])
@@ -214,16 +280,21 @@ _CODED = ("status", "reason", "match", "bridge_class")
 
 def _cell_values(series: pd.Series, lang: str) -> pd.Series:
     if series.name in _CODED:
-        return series.astype(object).map(lambda v: v if _missing(v) else value_label(str(series.name), v, lang))
-    if pd.api.types.is_bool_dtype(series) or (series.dtype == object and series.dropna().map(type).eq(bool).all()
-                                              and series.notna().any()):
+        return series.astype(object).map(
+            lambda v: v if _missing(v) else value_label(str(series.name), v, lang)
+        )
+    if pd.api.types.is_bool_dtype(series) or (
+        series.dtype == object and series.dropna().map(type).eq(bool).all() and series.notna().any()
+    ):
         return series.map(lambda v: "" if pd.isna(v) else label("yes" if v else "no", lang))
     if isinstance(series.dtype, pd.CategoricalDtype):
         return series.astype(object)
     return series
 
 
-def write_sheets(sheets: Mapping[str, pd.DataFrame], path: str | Path, *, language: str = "fr") -> Path:
+def write_sheets(
+    sheets: Mapping[str, pd.DataFrame], path: str | Path, *, language: str = "fr"
+) -> Path:
     """Write frames to an xlsx workbook: translated headers, frozen header, filters, formats, widths.
 
     Parameters
@@ -245,9 +316,17 @@ def write_sheets(sheets: Mapping[str, pd.DataFrame], path: str | Path, *, langua
 
     target = Path(path)
     with atomic_path(target) as tmp:
-        book = xlsxwriter.Workbook(str(tmp), {"nan_inf_to_errors": True, "remove_timezone": True,
-                                               "default_date_format": _NUMBER_FORMATS["date"]})
-        header = book.add_format({"bold": True, "text_wrap": True, "valign": "top", "bottom": 1, "bg_color": "#D9D9D9"})
+        book = xlsxwriter.Workbook(
+            str(tmp),
+            {
+                "nan_inf_to_errors": True,
+                "remove_timezone": True,
+                "default_date_format": _NUMBER_FORMATS["date"],
+            },
+        )
+        header = book.add_format(
+            {"bold": True, "text_wrap": True, "valign": "top", "bottom": 1, "bg_color": "#D9D9D9"}
+        )
         formats = {k: book.add_format({"num_format": v}) for k, v in _NUMBER_FORMATS.items()}
         taken: set[str] = set()
         for name, frame in sheets.items():
@@ -265,7 +344,10 @@ def write_sheets(sheets: Mapping[str, pd.DataFrame], path: str | Path, *, langua
                 if pd.api.types.is_datetime64_any_dtype(values):
                     data = [None if pd.isna(v) else v.to_pydatetime() for v in values]
                 else:
-                    data = [None if _missing(v) else (v.item() if isinstance(v, np.generic) else v) for v in values]
+                    data = [
+                        None if _missing(v) else (v.item() if isinstance(v, np.generic) else v)
+                        for v in values
+                    ]
                 ws.write_column(1, j, data, cell_format)
                 width = max([len(str(headers[col]))] + [len(_shown(v, kind)) for v in data[:500]])
                 ws.set_column(j, j, min(max(width + 2, 8), 50), cell_format)

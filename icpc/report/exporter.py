@@ -133,7 +133,9 @@ class StripNoisePreprocessor(Preprocessor):
             resources["icpc_meta"] = meta
         return super().preprocess(nb, resources)
 
-    def preprocess_cell(self, cell: Any, resources: dict[str, Any], index: int) -> tuple[Any, dict[str, Any]]:
+    def preprocess_cell(
+        self, cell: Any, resources: dict[str, Any], index: int
+    ) -> tuple[Any, dict[str, Any]]:
         """Filter one cell's outputs."""
         if cell.cell_type != "code":
             return cell, resources
@@ -146,7 +148,11 @@ class StripNoisePreprocessor(Preprocessor):
                 data = output.get("data", {})
                 if META_MIMETYPE in data:
                     continue
-                if set(data) <= {"application/javascript", "application/vnd.jupyter.widget-view+json", "text/plain"}:
+                if set(data) <= {
+                    "application/javascript",
+                    "application/vnd.jupyter.widget-view+json",
+                    "text/plain",
+                }:
                     text = data.get("text/plain", "")
                     if not text.strip() or _NOISE_REPR.search(text) or "text/plain" not in data:
                         continue
@@ -203,9 +209,15 @@ class IcpcPDFExporter(HTMLExporter):
     export_from_notebook = "icpc PDF report"
     output_mimetype = "application/pdf"
 
-    toc_depth = Int(2, help="Deepest heading level listed in the table of contents (1-3).").tag(config=True)
-    wide_table_columns = Int(8, help="Tables with at least this many columns get a smaller font.").tag(config=True)
-    keep_html = Bool(False, help="Keep the intermediate HTML in resources['icpc_html'] (debugging).").tag(config=True)
+    toc_depth = Int(2, help="Deepest heading level listed in the table of contents (1-3).").tag(
+        config=True
+    )
+    wide_table_columns = Int(
+        8, help="Tables with at least this many columns get a smaller font."
+    ).tag(config=True)
+    keep_html = Bool(
+        False, help="Keep the intermediate HTML in resources['icpc_html'] (debugging)."
+    ).tag(config=True)
 
     @default("file_extension")
     def _file_extension_default(self) -> str:
@@ -226,7 +238,9 @@ class IcpcPDFExporter(HTMLExporter):
     @default("default_preprocessors")
     def _default_preprocessors_default(self) -> list[Any]:
         # nbconvert's own list, reordered (not copied: a preprocessor a later nbconvert adds stays)
-        return report_preprocessors(HTMLExporter.class_traits()["default_preprocessors"].default() or [])
+        return report_preprocessors(
+            HTMLExporter.class_traits()["default_preprocessors"].default() or []
+        )
 
     @default("exclude_input")
     def _default_exclude_input(self) -> bool:
@@ -280,7 +294,9 @@ class IcpcPDFExporter(HTMLExporter):
         return "\n".join(parts)
 
     @staticmethod
-    def _cover(meta: Mapping[str, Any] | None, nb: Any, resources: Mapping[str, Any]) -> dict[str, Any]:
+    def _cover(
+        meta: Mapping[str, Any] | None, nb: Any, resources: Mapping[str, Any]
+    ) -> dict[str, Any]:
         meta = dict(meta or {})
         name = (resources.get("metadata") or {}).get("name") or "diagnostic"
         meta.setdefault("client", nb.metadata.get("title") or name)
@@ -300,12 +316,18 @@ class IcpcPDFExporter(HTMLExporter):
         period = meta.get("period") or {}
         previous = meta.get("previous_period") or {}
         out["period_line"] = (
-            text["period"].format(start=_date_text(period["start"], lang), end=_date_text(period["end"], lang))
-            if period.get("start") and period.get("end") else ""
+            text["period"].format(
+                start=_date_text(period["start"], lang), end=_date_text(period["end"], lang)
+            )
+            if period.get("start") and period.get("end")
+            else ""
         )
         out["previous_line"] = (
-            text["previous"].format(start=_date_text(previous["start"], lang), end=_date_text(previous["end"], lang))
-            if previous.get("start") and previous.get("end") else ""
+            text["previous"].format(
+                start=_date_text(previous["start"], lang), end=_date_text(previous["end"], lang)
+            )
+            if previous.get("start") and previous.get("end")
+            else ""
         )
         facts = []
         if meta.get("as_of"):
@@ -317,7 +339,9 @@ class IcpcPDFExporter(HTMLExporter):
         if meta.get("generated"):
             facts.append((text["generated"], _date_text(meta["generated"], lang)))
         out["facts"] = facts
-        out["confidentiality"] = brand.get("confidentiality") or text["confidential"].format(client=meta["client"])
+        out["confidentiality"] = brand.get("confidentiality") or text["confidential"].format(
+            client=meta["client"]
+        )
         return out
 
     # ------------------------------------------------------------------ HTML post-processing
@@ -378,10 +402,12 @@ class IcpcPDFExporter(HTMLExporter):
                 cls = " ".join(f"icpc-wide-{n}" for n in sizes)
                 found = re.search(r'\sclass="([^"]*)"', attrs)
                 if found:
-                    attrs = attrs[: found.start(1)] + found.group(1) + " " + cls + attrs[found.end(1):]
+                    attrs = (
+                        attrs[: found.start(1)] + found.group(1) + " " + cls + attrs[found.end(1) :]
+                    )
                 else:
                     attrs = f'{attrs} class="{cls}"'
-            pieces.append(body[pos: match.start()])
+            pieces.append(body[pos : match.start()])
             pieces.append(f"<table{attrs}>")
             pos = match.end()
         pieces.append(body[pos:])
@@ -408,7 +434,9 @@ class IcpcPDFExporter(HTMLExporter):
         head = head.replace("<!--icpc:toc-->", self._toc_html(toc, labels["toc"]))
         return head + sep + body
 
-    def _render_html(self, nb: Any, resources: dict[str, Any], **kw: Any) -> tuple[str, dict[str, Any]]:
+    def _render_html(
+        self, nb: Any, resources: dict[str, Any], **kw: Any
+    ) -> tuple[str, dict[str, Any]]:
         """HTMLExporter's rendering without its BeautifulSoup pass (alt texts, tab stops for
         screen readers in a browser): ~0.2 s saved, nothing of it reaches the PDF."""
         from nbconvert.exporters.templateexporter import TemplateExporter
@@ -418,12 +446,15 @@ class IcpcPDFExporter(HTMLExporter):
         langinfo = nb.metadata.get("language_info", {})
         lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
         self.register_filter(
-            "highlight_code", self.filters.get("highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self))
+            "highlight_code",
+            self.filters.get("highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self)),
         )
         resources = self._init_resources(resources)
         self.register_filter(
             "filter_data_type",
-            WidgetsDataTypeFilter(notebook_metadata=self._nb_metadata, parent=self, resources=resources),
+            WidgetsDataTypeFilter(
+                notebook_metadata=self._nb_metadata, parent=self, resources=resources
+            ),
         )
         return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
 
@@ -507,7 +538,9 @@ def warm_up(exporter: IcpcPDFExporter | None = None) -> IcpcPDFExporter:
     return exporter
 
 
-def notebook_to_pdf(nb_or_path: Any, pdf_path: str | Path, *, exporter: IcpcPDFExporter | None = None) -> Path:
+def notebook_to_pdf(
+    nb_or_path: Any, pdf_path: str | Path, *, exporter: IcpcPDFExporter | None = None
+) -> Path:
     """Render an executed notebook to the PDF report, written atomically.
 
     Parameters

@@ -54,7 +54,11 @@ ACTION_SEGMENTS = ("Can't lose them", "At risk", "About to sleep", "Need attenti
 
 _FACTOR_FR = {"customers": "du nombre de clients", "frequency": "de la fréquence d'achat",
               "basket": "du panier moyen"}  # fmt: skip
-_FACTOR_EN = {"customers": "number of customers", "frequency": "purchase frequency", "basket": "average basket"}
+_FACTOR_EN = {
+    "customers": "number of customers",
+    "frequency": "purchase frequency",
+    "basket": "average basket",
+}
 
 
 def _block(kpis: Mapping[str, Any], key: str) -> Mapping[str, Any]:
@@ -89,7 +93,9 @@ def _colon(language: str) -> str:
     return "\u00a0:" if language == "fr" else ":"
 
 
-def revenue_change(kpis: Mapping[str, Any], *, language: str = "fr", currency: str = "EUR") -> str | None:
+def revenue_change(
+    kpis: Mapping[str, Any], *, language: str = "fr", currency: str = "EUR"
+) -> str | None:
     """Sentence on the revenue change N−1 → N and its main driver (LMDI decomposition).
 
     Parameters
@@ -105,23 +111,34 @@ def revenue_change(kpis: Mapping[str, Any], *, language: str = "fr", currency: s
         None without a revenue N−1 (nothing to compare).
     """
     rev = _block(kpis, "revenue")
-    cur, prev, pct = _num(rev.get("current")), _num(rev.get("previous")), _num(rev.get("change_pct"))
+    cur, prev, pct = (
+        _num(rev.get("current")),
+        _num(rev.get("previous")),
+        _num(rev.get("change_pct")),
+    )
     if cur is None or prev is None or pct is None or round(prev, 2) == 0:
         return None
     delta = cur - prev
     fr = language == "fr"
     if abs(pct) < 0.005:
         shown = fmt.change(pct, language=language, with_arrow=False)
-        head = (f"Le chiffre d'affaires est stable à {_money(cur, language, currency)} ({shown} par rapport à N−1)."
-                if fr else f"Revenue is flat at {_money(cur, language, currency)} ({shown} on N−1).")
+        head = (
+            f"Le chiffre d'affaires est stable à {_money(cur, language, currency)} ({shown} par rapport à N−1)."
+            if fr
+            else f"Revenue is flat at {_money(cur, language, currency)} ({shown} on N−1)."
+        )
     elif fr:
         verb = "progresse" if delta > 0 else "recule"
-        head = (f"Le chiffre d'affaires {verb} de {_pct(pct, language)}, de {_money(prev, language, currency)} "
-                f"à {_money(cur, language, currency)} ({fmt.signed_money(delta, language=language, currency=currency)}).")
+        head = (
+            f"Le chiffre d'affaires {verb} de {_pct(pct, language)}, de {_money(prev, language, currency)} "
+            f"à {_money(cur, language, currency)} ({fmt.signed_money(delta, language=language, currency=currency)})."
+        )
     else:
         verb = "grew" if delta > 0 else "fell"
-        head = (f"Revenue {verb} by {_pct(pct, language)}, from {_money(prev, language, currency)} "
-                f"to {_money(cur, language, currency)} ({fmt.signed_money(delta, language=language, currency=currency)}).")
+        head = (
+            f"Revenue {verb} by {_pct(pct, language)}, from {_money(prev, language, currency)} "
+            f"to {_money(cur, language, currency)} ({fmt.signed_money(delta, language=language, currency=currency)})."
+        )
     effects = {k: float(v) for k, v in (kpis.get("decomposition") or {}).items()
                if k in _FACTOR_FR and _ok(v)}  # fmt: skip
     if not effects or abs(pct) < 0.005:
@@ -130,7 +147,11 @@ def revenue_change(kpis: Mapping[str, Any], *, language: str = "fr", currency: s
     main_value = effects[main]
     if round(main_value, 0) == 0:
         return head
-    opposite = {k: v for k, v in effects.items() if np.sign(v) == -np.sign(main_value) and abs(v) >= 0.25 * abs(main_value)}
+    opposite = {
+        k: v
+        for k, v in effects.items()
+        if np.sign(v) == -np.sign(main_value) and abs(v) >= 0.25 * abs(main_value)
+    }
     if fr:
         word = "la hausse" if main_value > 0 else "la baisse"
         tail = f" Premier facteur{_colon(language)} {word} {_FACTOR_FR[main]} ({fmt.signed_money(main_value, language=language, currency=currency)})"
@@ -176,21 +197,34 @@ def customers_vs_basket(kpis: Mapping[str, Any], *, language: str = "fr") -> str
     if c >= NOTABLE_CHANGE and b <= -NOTABLE_CHANGE:
         if fr:
             if r is not None and r > 0.005:
-                end = "la croissance du portefeuille ne se traduit qu'en partie en chiffre d'affaires"
+                end = (
+                    "la croissance du portefeuille ne se traduit qu'en partie en chiffre d'affaires"
+                )
             else:
                 end = "la croissance du portefeuille ne se traduit pas en chiffre d'affaires"
-            return (f"Le nombre de clients progresse de {_pct(c, language)} mais le panier moyen recule de "
-                    f"{_pct(b, language)}{_colon(language)} {end}.")
-        end = ("the larger portfolio only partly shows in revenue" if r is not None and r > 0.005
-               else "the larger portfolio does not translate into revenue")
-        return (f"The number of customers grew by {_pct(c, language)} but the average basket fell by "
-                f"{_pct(b, language)}: {end}.")
+            return (
+                f"Le nombre de clients progresse de {_pct(c, language)} mais le panier moyen recule de "
+                f"{_pct(b, language)}{_colon(language)} {end}."
+            )
+        end = (
+            "the larger portfolio only partly shows in revenue"
+            if r is not None and r > 0.005
+            else "the larger portfolio does not translate into revenue"
+        )
+        return (
+            f"The number of customers grew by {_pct(c, language)} but the average basket fell by "
+            f"{_pct(b, language)}: {end}."
+        )
     if c <= -NOTABLE_CHANGE and b >= NOTABLE_CHANGE:
         if fr:
-            return (f"Le nombre de clients recule de {_pct(c, language)} mais le panier moyen progresse de "
-                    f"{_pct(b, language)}{_colon(language)} chaque client achète davantage, mais le portefeuille se réduit.")
-        return (f"The number of customers fell by {_pct(c, language)} but the average basket grew by "
-                f"{_pct(b, language)}: each customer buys more, but the portfolio is shrinking.")
+            return (
+                f"Le nombre de clients recule de {_pct(c, language)} mais le panier moyen progresse de "
+                f"{_pct(b, language)}{_colon(language)} chaque client achète davantage, mais le portefeuille se réduit."
+            )
+        return (
+            f"The number of customers fell by {_pct(c, language)} but the average basket grew by "
+            f"{_pct(b, language)}: each customer buys more, but the portfolio is shrinking."
+        )
     return None
 
 
@@ -218,9 +252,13 @@ def customer_dynamics(kpis: Mapping[str, Any], *, language: str = "fr") -> str |
     fr = language == "fr"
     parts = []
     if fr:
-        parts.append(f"{n(new)} nouveau{'x' if new > 1 else ''} client{'s' if new > 1 else ''} en N")
+        parts.append(
+            f"{n(new)} nouveau{'x' if new > 1 else ''} client{'s' if new > 1 else ''} en N"
+        )
         if react is not None and react > 0:
-            parts[-1] += f" et {n(react)} ancien{'s' if react > 1 else ''} client{'s' if react > 1 else ''} réactivé{'s' if react > 1 else ''}"
+            parts[-1] += (
+                f" et {n(react)} ancien{'s' if react > 1 else ''} client{'s' if react > 1 else ''} réactivé{'s' if react > 1 else ''}"
+            )
         text = parts[0]
         if retention is not None:
             text += f". {fmt.percent(retention, language=language)} des clients de N−1 ont de nouveau acheté en N"
@@ -233,7 +271,9 @@ def customer_dynamics(kpis: Mapping[str, Any], *, language: str = "fr") -> str |
     return text + "."
 
 
-def lost_customers(kpis: Mapping[str, Any], *, language: str = "fr", currency: str = "EUR") -> str | None:
+def lost_customers(
+    kpis: Mapping[str, Any], *, language: str = "fr", currency: str = "EUR"
+) -> str | None:
     """Sentence on the lost customers (clients perdus), the churn rate and the revenue lost.
 
     Parameters
@@ -255,14 +295,22 @@ def lost_customers(kpis: Mapping[str, Any], *, language: str = "fr", currency: s
     revenue = _num(_value(kpis, "lost_revenue"))
     n = fmt.number(lost, language=language)
     if language == "fr":
-        who = "client actif en N−1 n'a rien acheté" if lost == 1 else "clients actifs en N−1 n'ont rien acheté"
+        who = (
+            "client actif en N−1 n'a rien acheté"
+            if lost == 1
+            else "clients actifs en N−1 n'ont rien acheté"
+        )
         text = f"{n} {who} en N"
         if churn is not None:
             text += f" (taux d'attrition de {fmt.percent(churn, language=language)})"
         if revenue is not None and revenue > 0:
             text += f"{_colon(language)} {'il représentait' if lost == 1 else 'ils représentaient'} {_money(revenue, language, currency)} de chiffre d'affaires en N−1"
         return text + "."
-    who = "customer active in N−1 bought nothing" if lost == 1 else "customers active in N−1 bought nothing"
+    who = (
+        "customer active in N−1 bought nothing"
+        if lost == 1
+        else "customers active in N−1 bought nothing"
+    )
     text = f"{n} {who} in N"
     if churn is not None:
         text += f" (churn rate {fmt.percent(churn, language=language)})"
@@ -271,7 +319,9 @@ def lost_customers(kpis: Mapping[str, Any], *, language: str = "fr", currency: s
     return text + "."
 
 
-def early_warning(kpis: Mapping[str, Any], *, language: str = "fr", currency: str = "EUR") -> str | None:
+def early_warning(
+    kpis: Mapping[str, Any], *, language: str = "fr", currency: str = "EUR"
+) -> str | None:
     """Sentence on the customers slipping away (décrochage) and the value at stake.
 
     Parameters
@@ -293,15 +343,22 @@ def early_warning(kpis: Mapping[str, Any], *, language: str = "fr", currency: st
     value = _num(block.get("value_at_stake"))
     n = fmt.number(flagged, language=language)
     if language == "fr":
-        text = (f"{n} client décroche de son rythme d'achat habituel" if flagged == 1
-                else f"{n} clients décrochent de leur rythme d'achat habituel")
+        text = (
+            f"{n} client décroche de son rythme d'achat habituel"
+            if flagged == 1
+            else f"{n} clients décrochent de leur rythme d'achat habituel"
+        )
         if value is not None and value > 0:
-            text += (f"{_colon(language)} {'il pèse' if flagged == 1 else 'ils pèsent'} {_money(value, language, currency)} "
-                     "de chiffre d'affaires sur les 12 derniers mois, à sécuriser en priorité")
+            text += (
+                f"{_colon(language)} {'il pèse' if flagged == 1 else 'ils pèsent'} {_money(value, language, currency)} "
+                "de chiffre d'affaires sur les 12 derniers mois, à sécuriser en priorité"
+            )
         return text + "."
     text = f"{n} customer{'s are' if flagged != 1 else ' is'} slipping away from their usual buying rhythm"
     if value is not None and value > 0:
-        text += f"; {_money(value, language, currency)} of revenue over the last 12 months is at stake"
+        text += (
+            f"; {_money(value, language, currency)} of revenue over the last 12 months is at stake"
+        )
     return text + "."
 
 
@@ -379,7 +436,11 @@ def segment_to_act_on(profiles: pd.DataFrame, *, language: str = "fr") -> str | 
         return None
     name = candidates["revenue"].astype(float).idxmax()
     row = candidates.loc[name]
-    shown = str(row["label"]) if "label" in row.index and _ok(row["label"]) else segment_label(str(name), language)
+    shown = (
+        str(row["label"])
+        if "label" in row.index and _ok(row["label"])
+        else segment_label(str(name), language)
+    )
     n = fmt.number(row["customers"], language=language)
     share = _num(row.get("revenue_share"))
     action = row.get("action") if "action" in row.index else None
@@ -428,8 +489,10 @@ def salesperson_anomaly(
         if days is not None:
             text += f" en {fmt.days(days, language=language)}"
         if basket is not None and others is not None:
-            text += (f"{_colon(language)} leur panier moyen est de {_money(basket, language, currency)}, "
-                     f"contre {_money(others, language, currency)} pour les autres clients")
+            text += (
+                f"{_colon(language)} leur panier moyen est de {_money(basket, language, currency)}, "
+                f"contre {_money(others, language, currency)} pour les autres clients"
+            )
         return text + "."
     text = f"{who} created {n} customers sharing an address with other customers"
     if days is not None:
@@ -474,8 +537,10 @@ def salesperson_spread(
     b = fmt.change(best[change_col], language=language, decimals=0, with_arrow=False)
     w = fmt.change(worst[change_col], language=language, decimals=0, with_arrow=False)
     if language == "fr":
-        return (f"Les évolutions de chiffre d'affaires vont de {w} ({worst[name_col]}) à {b} ({best[name_col]}) "
-                "selon le commercial.")
+        return (
+            f"Les évolutions de chiffre d'affaires vont de {w} ({worst[name_col]}) à {b} ({best[name_col]}) "
+            "selon le commercial."
+        )
     return f"Revenue changes range from {w} ({worst[name_col]}) to {b} ({best[name_col]}) across salespeople."
 
 
@@ -501,11 +566,15 @@ def conversion_above_100(rates: pd.Series, *, language: str = "fr") -> str | Non
     if not (values[~np.isnan(values)] > 1).any():
         return None
     if language == "fr":
-        return ("Le taux de transformation rapporte toutes les ventes aux appels aboutis\u00a0: il dépasse "
-                "100\u00a0% quand une partie des ventes arrive sans appel préalable (commandes spontanées, "
-                "contacts entrants).")
-    return ("The conversion rate divides all sales by the completed calls: it exceeds 100% when some sales "
-            "come without a prior call (unsolicited orders, inbound contacts).")
+        return (
+            "Le taux de transformation rapporte toutes les ventes aux appels aboutis\u00a0: il dépasse "
+            "100\u00a0% quand une partie des ventes arrive sans appel préalable (commandes spontanées, "
+            "contacts entrants)."
+        )
+    return (
+        "The conversion rate divides all sales by the completed calls: it exceeds 100% when some sales "
+        "come without a prior call (unsolicited orders, inbound contacts)."
+    )
 
 
 def executive_summary(
@@ -543,8 +612,12 @@ def executive_summary(
         customers_vs_basket(kpis, language=language),
         lost_customers(kpis, language=language, currency=currency),
         early_warning(kpis, language=language, currency=currency),
-        concentration(revenue_by_customer, language=language) if revenue_by_customer is not None else None,
-        segment_to_act_on(profiles, language=language) if profiles is not None and len(profiles) else None,
+        concentration(revenue_by_customer, language=language)
+        if revenue_by_customer is not None
+        else None,
+        segment_to_act_on(profiles, language=language)
+        if profiles is not None and len(profiles)
+        else None,
         salesperson_anomaly(anomaly, language=language, currency=currency) if anomaly else None,
     ]
     return [s for s in sentences if s]

@@ -135,10 +135,14 @@ def money(value: Any, *, language: str = "fr", currency: str = "EUR", decimals: 
 
     pattern = Locale.parse(loc).currency_formats["standard"].pattern.split(";")[0]
     pattern = pattern.replace("#,##0.00", "#,##0" + ("." + "0" * decimals if decimals else ""))
-    return format_currency(round(v, decimals), currency, locale=loc, format=pattern, currency_digits=False)
+    return format_currency(
+        round(v, decimals), currency, locale=loc, format=pattern, currency_digits=False
+    )
 
 
-def money_compact(value: Any, *, language: str = "fr", currency: str = "EUR", decimals: int = 1) -> str:
+def money_compact(
+    value: Any, *, language: str = "fr", currency: str = "EUR", decimals: int = 1
+) -> str:
     """Format an amount in compact form for charts and headlines (``1,2 M €``, ``850 k€``-style).
 
     Parameters
@@ -164,7 +168,9 @@ def money_compact(value: Any, *, language: str = "fr", currency: str = "EUR", de
     return format_compact_currency(v, currency, locale=loc, fraction_digits=decimals)
 
 
-def signed_money(value: Any, *, language: str = "fr", currency: str = "EUR", decimals: int = 0) -> str:
+def signed_money(
+    value: Any, *, language: str = "fr", currency: str = "EUR", decimals: int = 0
+) -> str:
     """Format a change of money with an explicit sign (``+12 345 €``, ``-870 €``).
 
     Parameters
@@ -270,7 +276,9 @@ def arrow(value: Any, *, tolerance: float = 0.0) -> str:
     return ARROW_FLAT
 
 
-def change(fraction: Any, *, language: str = "fr", decimals: int = 1, with_arrow: bool = True) -> str:
+def change(
+    fraction: Any, *, language: str = "fr", decimals: int = 1, with_arrow: bool = True
+) -> str:
     """Format a relative change (évolution) with its sign and arrow: ``▲ +12,5 %``.
 
     Parameters
@@ -334,6 +342,13 @@ def days(value: Any, *, language: str = "fr") -> str:
     if is_missing(value):
         return MISSING
     n = round(_num(value))
-    word = ("jour" if abs(n) <= 1 else "jours") if language == "fr" else ("day" if abs(n) == 1 else "days")
-    return f"{number(n, language=language)}\u00a0{word}" if language == "fr" else f"{number(n, language=language)} {word}"
-
+    word = (
+        ("jour" if abs(n) <= 1 else "jours")
+        if language == "fr"
+        else ("day" if abs(n) == 1 else "days")
+    )
+    return (
+        f"{number(n, language=language)}\u00a0{word}"
+        if language == "fr"
+        else f"{number(n, language=language)} {word}"
+    )

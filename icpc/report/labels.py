@@ -45,10 +45,16 @@ LABELS: dict[str, tuple[str, str]] = {
     # --- sub-headings --------------------------------------------------------------------
     "sub.findings": ("Ce qu'il faut retenir", "Key findings"),
     "sub.monthly": ("Évolution mensuelle", "Monthly trend"),
-    "sub.bridge": ("Du chiffre d'affaires N−1 au chiffre d'affaires N", "From revenue N−1 to revenue N"),
+    "sub.bridge": (
+        "Du chiffre d'affaires N−1 au chiffre d'affaires N",
+        "From revenue N−1 to revenue N",
+    ),
     "sub.decomposition": ("Clients × fréquence × panier", "Customers × frequency × basket"),
     "sub.lost": ("Clients perdus", "Lost customers"),
-    "sub.lost_since": ("Clients perdus par date de dernier achat", "Lost customers by date of last purchase"),
+    "sub.lost_since": (
+        "Clients perdus par date de dernier achat",
+        "Lost customers by date of last purchase",
+    ),
     "sub.cohorts": ("Fidélité des cohortes", "Cohort retention"),
     "sub.segment_profiles": ("Profil et action par segment", "Profile and action per segment"),
     "sub.rf_grid": ("Récence × fréquence", "Recency × frequency"),
@@ -210,7 +216,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "chart.share_revenue": ("Part cumulée du CA", "Cumulative share of revenue"),
     "chart.recency_score": ("Score de récence (R)", "Recency score (R)"),
     "chart.frequency_score": ("Score de fréquence (F)", "Frequency score (F)"),
-    "chart.retention": ("Part des clients de la cohorte qui achètent", "Share of the cohort buying"),
+    "chart.retention": (
+        "Part des clients de la cohorte qui achètent",
+        "Share of the cohort buying",
+    ),
     # --- sentences of the method section ---------------------------------------------------
     "method.descriptive": (
         "Ce diagnostic est descriptif : il lit l'historique des ventes à la date d'analyse. "
@@ -253,33 +262,57 @@ LEDGER_REASONS: dict[str, tuple[str, str]] = {
     "zero amounts": ("montants nuls", "zero amounts"),
     "credit notes": ("avoirs (montants négatifs)", "credit notes (negative amounts)"),
     "dates far from the rest": ("dates très éloignées des autres", "dates far from the rest"),
-    "invoices whose lines disagree on customer": ("factures dont les lignes ont des clients différents",
-                                                  "invoices whose lines disagree on customer"),
+    "invoices whose lines disagree on customer": (
+        "factures dont les lignes ont des clients différents",
+        "invoices whose lines disagree on customer",
+    ),
     "unparseable margin": ("marge illisible", "unparseable margin"),
     "unparseable created_at": ("date de création illisible", "unparseable creation date"),
     "customers without transactions": ("clients sans facture", "customers without transactions"),
-    "transaction customers missing from master": ("clients facturés absents du fichier clients",
-                                                  "invoiced customers missing from the customer file"),
-    "repeated header line": ("ligne d’en-tête répétée (saut de page)", "repeated header line (page break)"),
-    "not a sales line": ("ligne comptable hors ventes (client, TVA, banque, achats…)",
-                         "accounting line that is not a sale (customer, VAT, bank, purchases…)"),
-    "sales entry without customer": ("écriture de vente sans compte client", "sales entry without a customer account"),
-    "customer id in scientific notation": ("code client abîmé par Excel (notation scientifique)",
-                                           "customer code damaged by Excel (scientific notation)"),
-    "bytes not UTF-8, read as Windows-1252": ("caractères réparés (octets Windows-1252 dans un fichier UTF-8)",
-                                              "characters repaired (Windows-1252 bytes in a UTF-8 file)"),
+    "transaction customers missing from master": (
+        "clients facturés absents du fichier clients",
+        "invoiced customers missing from the customer file",
+    ),
+    "repeated header line": (
+        "ligne d’en-tête répétée (saut de page)",
+        "repeated header line (page break)",
+    ),
+    "not a sales line": (
+        "ligne comptable hors ventes (client, TVA, banque, achats…)",
+        "accounting line that is not a sale (customer, VAT, bank, purchases…)",
+    ),
+    "sales entry without customer": (
+        "écriture de vente sans compte client",
+        "sales entry without a customer account",
+    ),
+    "customer id in scientific notation": (
+        "code client abîmé par Excel (notation scientifique)",
+        "customer code damaged by Excel (scientific notation)",
+    ),
+    "bytes not UTF-8, read as Windows-1252": (
+        "caractères réparés (octets Windows-1252 dans un fichier UTF-8)",
+        "characters repaired (Windows-1252 bytes in a UTF-8 file)",
+    ),
     "UTF-8 characters in a Windows-1252 file, read as UTF-8": (
         "caractères UTF-8 dans un fichier Windows-1252, lus en UTF-8",
-        "UTF-8 characters in a Windows-1252 file, read as UTF-8"),
-    "lines with an unclosed quote, read without quoting": ("lignes aux guillemets non refermés, lues telles quelles",
-                                                           "lines with an unclosed quote, read as written"),
-    "customer ids stored as numbers, zero-padded": ("codes clients enregistrés comme nombres, zéros rétablis",
-                                                    "customer codes stored as numbers, leading zeros restored"),
+        "UTF-8 characters in a Windows-1252 file, read as UTF-8",
+    ),
+    "lines with an unclosed quote, read without quoting": (
+        "lignes aux guillemets non refermés, lues telles quelles",
+        "lines with an unclosed quote, read as written",
+    ),
+    "customer ids stored as numbers, zero-padded": (
+        "codes clients enregistrés comme nombres, zéros rétablis",
+        "customer codes stored as numbers, leading zeros restored",
+    ),
     "customer ids written as decimals (42.0), read as whole numbers": (
         "codes clients écrits comme décimaux (42,0), lus comme entiers",
-        "customer codes written as decimals (42.0), read as whole numbers"),
-    "sales entries with several customers": ("écritures de vente à plusieurs clients",
-                                             "sales entries with several customers"),
+        "customer codes written as decimals (42.0), read as whole numbers",
+    ),
+    "sales entries with several customers": (
+        "écritures de vente à plusieurs clients",
+        "sales entries with several customers",
+    ),
 }
 
 #: definitions shown in the method section: (kpi key, French text, English text)
@@ -369,7 +402,9 @@ def reason_label(reason: str, language: str = "fr") -> str:
     return pair[_index(language)] if pair else str(reason)
 
 
-def segment_label(name: str, language: str = "fr", *, labels: Mapping[str, str] | None = None) -> str:
+def segment_label(
+    name: str, language: str = "fr", *, labels: Mapping[str, str] | None = None
+) -> str:
     """Return the display name of a Score3D segment; unknown (custom) segments keep their name.
 
     Parameters

@@ -177,7 +177,11 @@ def _columns(frame: pd.DataFrame, *cols: str) -> list[str]:
     missing = [c for c in cols if c not in _OPTIONAL_COLUMNS and c not in frame.columns]
     if missing:
         raise KeyError(f"report table lacks columns {missing}; found {list(frame.columns)}")
-    return [c for c in cols if c not in _OPTIONAL_COLUMNS or (c in frame.columns and frame[c].notna().any())]
+    return [
+        c
+        for c in cols
+        if c not in _OPTIONAL_COLUMNS or (c in frame.columns and frame[c].notna().any())
+    ]
 
 
 def _display_name(frame: pd.DataFrame) -> pd.Series:
@@ -247,7 +251,9 @@ def _png(fig: plt.Figure) -> Any:
     plt.close(fig)
     data = buffer.getvalue()
     pixels = int.from_bytes(data[16:20], "big")  # PNG header: width of the cropped image
-    return Image(data=data, format="png", width=round(pixels * 96 / RASTER_DPI))  # printed size kept
+    return Image(
+        data=data, format="png", width=round(pixels * 96 / RASTER_DPI)
+    )  # printed size kept
 
 
 def _heading(text: str, level: int, anchor: str | None = None) -> Any:
@@ -312,21 +318,39 @@ def executive_summary(diag: Diagnostic, *, language: str | None = None) -> list[
     for key, kind, better in _CARDS:
         block = blocks.get(key)
         if isinstance(block, Mapping) and not fmt.is_missing(block.get("current")):
-            cards.append(KpiCard(key, block.get("current"), block.get("previous"), block.get("change_pct"),
-                                 kind=kind, higher_is_better=better))
+            cards.append(
+                KpiCard(
+                    key,
+                    block.get("current"),
+                    block.get("previous"),
+                    block.get("change_pct"),
+                    kind=kind,
+                    higher_is_better=better,
+                )
+            )
     if not cards:
         return out.done()
     colon = " :" if lang == "fr" else ":"
     text = f"{label('current', lang)}{colon} {fmt.period(diag.period.start, diag.period.end, language=lang)}"
     if _has_previous(kj):
         prev = diag.previous_period
-        text += f" — {label('previous', lang)}{colon} {fmt.period(prev.start, prev.end, language=lang)}"
+        text += (
+            f" — {label('previous', lang)}{colon} {fmt.period(prev.start, prev.end, language=lang)}"
+        )
     out.html(note(text), content=False)
     out.html(kpi_cards(cards, language=lang, currency=cur))
     flag = _anomaly_finding(diag)
     out.sub("sub.findings")
-    out.findings(F.executive_summary(kj, language=lang, currency=cur, revenue_by_customer=diag.concentration.pareto["revenue"],
-                                     profiles=diag.segment_profiles, anomaly=flag))
+    out.findings(
+        F.executive_summary(
+            kj,
+            language=lang,
+            currency=cur,
+            revenue_by_customer=diag.concentration.pareto["revenue"],
+            profiles=diag.segment_profiles,
+            anomaly=flag,
+        )
+    )
     return out.done()
 
 
@@ -335,7 +359,15 @@ def _indicator_table(kj: Mapping[str, Any], lang: str, cur: str) -> str:
     rows = []
     for key, block in kj.get("kpis", {}).items():
         if isinstance(block, Mapping) and key in kinds:
-            rows.append((label(key, lang), block.get("current"), block.get("previous"), block.get("change_pct"), kinds[key]))
+            rows.append(
+                (
+                    label(key, lang),
+                    block.get("current"),
+                    block.get("previous"),
+                    block.get("change_pct"),
+                    kinds[key],
+                )
+            )
     if not rows:
         return ""
     frame = pd.DataFrame(rows, columns=["indicator", "current", "previous", "change_pct", "kind"])
@@ -347,14 +379,25 @@ def _indicator_table(kj: Mapping[str, Any], lang: str, cur: str) -> str:
     ]  # fmt: skip
     frame["change_pct"] = change_text
     for col in ("current", "previous"):
-        frame[col] = [format_value(v, k, language=lang, currency=cur)
-                      for v, k in zip(frame[col].tolist(), frame["kind"].tolist(), strict=True)]
+        frame[col] = [
+            format_value(v, k, language=lang, currency=cur)
+            for v, k in zip(frame[col].tolist(), frame["kind"].tolist(), strict=True)
+        ]
     as_is = lambda v: v  # noqa: E731  (already formatted, per row)
-    return html_table(frame.drop(columns="kind"), language=lang, currency=cur,
-                      formats={"current": as_is, "previous": as_is, "change_pct": as_is},
-                      numeric=("current", "previous", "change_pct"),
-                      headers={"indicator": "", "current": label("current", lang), "previous": label("previous", lang)},
-                      classes=("icpc-kpi-table",), max_rows=None)
+    return html_table(
+        frame.drop(columns="kind"),
+        language=lang,
+        currency=cur,
+        formats={"current": as_is, "previous": as_is, "change_pct": as_is},
+        numeric=("current", "previous", "change_pct"),
+        headers={
+            "indicator": "",
+            "current": label("current", lang),
+            "previous": label("previous", lang),
+        },
+        classes=("icpc-kpi-table",),
+        max_rows=None,
+    )
 
 
 def revenue_explained(diag: Diagnostic, *, language: str | None = None) -> list[Any]:
@@ -376,12 +419,25 @@ def revenue_explained(diag: Diagnostic, *, language: str | None = None) -> list[
     cur = diag.config.currency
     kj = _kpis(diag)
     out = _Out("revenue", lang)
-    out.findings([F.revenue_change(kj, language=lang, currency=cur), F.customers_vs_basket(kj, language=lang)])
+    out.findings(
+        [
+            F.revenue_change(kj, language=lang, currency=cur),
+            F.customers_vs_basket(kj, language=lang),
+        ]
+    )
     out.html(_indicator_table(kj, lang, cur))
     frame = diag.monthly.reset_index()  # one row per month from the first sale: never empty
     out.sub("sub.monthly")
-    out.figure(P.monthly_revenue(frame, start=diag.period.start, months=diag.months, month_col="month",
-                                 language=lang, currency=cur))
+    out.figure(
+        P.monthly_revenue(
+            frame,
+            start=diag.period.start,
+            months=diag.months,
+            month_col="month",
+            language=lang,
+            currency=cur,
+        )
+    )
     if len(frame) >= 13:
         out.figure(P.rolling_revenue(frame, month_col="month", language=lang, currency=cur))
     if _has_previous(kj):
@@ -389,7 +445,9 @@ def revenue_explained(diag: Diagnostic, *, language: str | None = None) -> list[
         rev = kj["kpis"]["revenue"]
         retained = kj.get("bridge_retained") or {}
         if "retained" in bridge and {"frequency", "basket"} <= set(retained):
-            bridge = {("retained_frequency" if k == "retained" else k): v for k, v in bridge.items()}
+            bridge = {
+                ("retained_frequency" if k == "retained" else k): v for k, v in bridge.items()
+            }
             items = list(bridge.items())
             at = [k for k, _ in items].index("retained_frequency")
             items[at] = ("retained_frequency", retained["frequency"])
@@ -397,7 +455,12 @@ def revenue_explained(diag: Diagnostic, *, language: str | None = None) -> list[
             bridge = dict(items)
         if bridge:
             out.sub("sub.bridge")
-            out.figure(P.bridge_waterfall(bridge, start=rev["previous"], end=rev["current"], language=lang, currency=cur), title=False)
+            out.figure(
+                P.bridge_waterfall(
+                    bridge, start=rev["previous"], end=rev["current"], language=lang, currency=cur
+                ),
+                title=False,
+            )
         decomposition = kj.get("decomposition")
         if decomposition:
             out.sub("sub.decomposition")
@@ -426,18 +489,43 @@ def customer_dynamics(diag: Diagnostic, *, language: str | None = None) -> list[
     out = _Out("dynamics", lang)
     k = kj.get("kpis", {})
     if _has_previous(kj):
-        out.findings([F.customer_dynamics(kj, language=lang), F.lost_customers(kj, language=lang, currency=cur)])
+        out.findings(
+            [
+                F.customer_dynamics(kj, language=lang),
+                F.lost_customers(kj, language=lang, currency=cur),
+            ]
+        )
         out.figure(P.customer_dynamics(k, language=lang))
     lost = diag.dynamics.lost
     if _has_rows(lost):
         frame = _with_names(lost, diag)
         out.sub("sub.lost")
-        out.figure(P.lost_since(frame, language=lang), title=False)  # a lost customer has a last sale
-        cols = _columns(frame, "customer_id", "name", "salesperson", "last_sale", "days_since_last_sale",
-                        "revenue_previous")
-        out.html(html_table(frame[cols], language=lang, currency=cur, max_rows=15,
-                            formats={"last_sale": "date", "days_since_last_sale": "number", "revenue_previous": "money0"},
-                            headers={"revenue_previous": label("revenue_previous", lang)}))
+        out.figure(
+            P.lost_since(frame, language=lang), title=False
+        )  # a lost customer has a last sale
+        cols = _columns(
+            frame,
+            "customer_id",
+            "name",
+            "salesperson",
+            "last_sale",
+            "days_since_last_sale",
+            "revenue_previous",
+        )
+        out.html(
+            html_table(
+                frame[cols],
+                language=lang,
+                currency=cur,
+                max_rows=15,
+                formats={
+                    "last_sale": "date",
+                    "days_since_last_sale": "number",
+                    "revenue_previous": "money0",
+                },
+                headers={"revenue_previous": label("revenue_previous", lang)},
+            )
+        )
     rates = diag.cohorts.rates
     if _has_rows(rates) and rates.shape[1] > 1:  # a single quarter of data has no retention to show
         rates = rates.iloc[-12:, :13]
@@ -473,14 +561,46 @@ def segments(diag: Diagnostic, *, language: str | None = None) -> list[Any]:
     shown = frame.loc[frame["customers"] > 0]
     out.figure(P.segment_sizes(shown, labels=labels, language=lang), title=False)
     out.sub("sub.segment_profiles")
-    table = shown.assign(segment=[segment_label(s, lang, labels=labels) for s in shown["segment"].astype(str)])
-    cols = ["segment", "customers", "share", "revenue_share", "mean_recency_days", "mean_frequency", "basket"]
-    out.html(html_table(table[cols], language=lang, currency=cur, max_rows=None,
-                        formats={"customers": "number", "share": "percent0", "revenue_share": "percent0",
-                                 "mean_recency_days": "number", "mean_frequency": "decimal1", "basket": "money0"},
-                        headers={"share": label("customers_share", lang), "mean_recency_days": label("mean_recency", lang)}))
-    out.html(html_table(table[["segment", "description", "action"]], language=lang, max_rows=None,
-                        classes=("icpc-actions",)))
+    table = shown.assign(
+        segment=[segment_label(s, lang, labels=labels) for s in shown["segment"].astype(str)]
+    )
+    cols = [
+        "segment",
+        "customers",
+        "share",
+        "revenue_share",
+        "mean_recency_days",
+        "mean_frequency",
+        "basket",
+    ]
+    out.html(
+        html_table(
+            table[cols],
+            language=lang,
+            currency=cur,
+            max_rows=None,
+            formats={
+                "customers": "number",
+                "share": "percent0",
+                "revenue_share": "percent0",
+                "mean_recency_days": "number",
+                "mean_frequency": "decimal1",
+                "basket": "money0",
+            },
+            headers={
+                "share": label("customers_share", lang),
+                "mean_recency_days": label("mean_recency", lang),
+            },
+        )
+    )
+    out.html(
+        html_table(
+            table[["segment", "description", "action"]],
+            language=lang,
+            max_rows=None,
+            classes=("icpc-actions",),
+        )
+    )
     out.sub("sub.rf_grid")
     out.figure(P.rf_heatmap(diag.scores, language=lang), title=False, raster=True)
     mig = diag.migration
@@ -489,7 +609,9 @@ def segments(diag: Diagnostic, *, language: str | None = None) -> list[Any]:
         matrix = matrix.loc[matrix.sum(axis=1) > 0, matrix.sum(axis=0) > 0]
         if matrix.size:
             out.sub("sub.migration")
-            out.figure(P.migration_heatmap(matrix, labels=labels, language=lang), title=False, raster=True)
+            out.figure(
+                P.migration_heatmap(matrix, labels=labels, language=lang), title=False, raster=True
+            )
     return out.done()
 
 
@@ -515,8 +637,13 @@ def early_warning(diag: Diagnostic, *, language: str | None = None) -> list[Any]
     ew = diag.early_warning
     flagged = ew.loc[ew["early_warning"].to_numpy(dtype=bool)]
     if flagged.empty:
-        out.html(note("Aucun client ne décroche de son rythme d'achat habituel à la date d'analyse." if lang == "fr"
-                      else "No customer is slipping away from their usual buying rhythm at the analysis date."))
+        out.html(
+            note(
+                "Aucun client ne décroche de son rythme d'achat habituel à la date d'analyse."
+                if lang == "fr"
+                else "No customer is slipping away from their usual buying rhythm at the analysis date."
+            )
+        )
         return out.done()
     kj = _kpis(diag)
     out.findings([F.early_warning(kj, language=lang, currency=cur)])
@@ -524,11 +651,31 @@ def early_warning(diag: Diagnostic, *, language: str | None = None) -> list[Any]
     frame = frame.assign(customer=_display_name(frame))
     out.figure(P.early_warning_bars(frame, language=lang, currency=cur))
     frame["reason"] = frame["reason"].map(lambda r: value_label("reason", r, lang))
-    cols = _columns(frame, "customer_id", "name", "salesperson", "last_sale", "usual_interval_days", "overdue_ratio",
-                    "reason", "value_at_stake")
-    out.html(html_table(frame[cols], language=lang, currency=cur, max_rows=25,
-                        formats={"last_sale": "date", "usual_interval_days": "number", "overdue_ratio": "decimal1",
-                                 "value_at_stake": "money0"}))
+    cols = _columns(
+        frame,
+        "customer_id",
+        "name",
+        "salesperson",
+        "last_sale",
+        "usual_interval_days",
+        "overdue_ratio",
+        "reason",
+        "value_at_stake",
+    )
+    out.html(
+        html_table(
+            frame[cols],
+            language=lang,
+            currency=cur,
+            max_rows=25,
+            formats={
+                "last_sale": "date",
+                "usual_interval_days": "number",
+                "overdue_ratio": "decimal1",
+                "value_at_stake": "money0",
+            },
+        )
+    )
     return out.done()
 
 
@@ -566,14 +713,34 @@ def concentration(diag: Diagnostic, *, language: str | None = None) -> list[Any]
          fmt.money(conc.revenue_without_top3, language=lang, currency=cur, decimals=0)),
         ("Indice de Herfindahl" if fr else "Herfindahl index", fmt.number(conc.herfindahl, language=lang, decimals=3)),
     ]  # fmt: skip
-    out.html(html_table(pd.DataFrame(rows, columns=["indicator", "value"]), language=lang, max_rows=None,
-                        formats={"value": lambda v: v}, headers={"indicator": "", "value": ""},
-                        classes=("icpc-compact",), numeric=("value",)))
+    out.html(
+        html_table(
+            pd.DataFrame(rows, columns=["indicator", "value"]),
+            language=lang,
+            max_rows=None,
+            formats={"value": lambda v: v},
+            headers={"indicator": "", "value": ""},
+            classes=("icpc-compact",),
+            numeric=("value",),
+        )
+    )
     out.sub("sub.top_customers")
     top = _with_names(conc.pareto.head(10).reset_index(), diag)
     cols = _columns(top, "rank", "customer_id", "name", "revenue", "share", "cumulative_share")
-    out.html(html_table(top[cols], language=lang, currency=cur, max_rows=10,
-                        formats={"rank": "number", "revenue": "money0", "share": "percent", "cumulative_share": "percent"}))
+    out.html(
+        html_table(
+            top[cols],
+            language=lang,
+            currency=cur,
+            max_rows=10,
+            formats={
+                "rank": "number",
+                "revenue": "money0",
+                "share": "percent",
+                "cumulative_share": "percent",
+            },
+        )
+    )
     return out.done()
 
 
@@ -592,7 +759,9 @@ def _activity_totals(frame: pd.DataFrame) -> dict[str, float]:
     """Funnel stages summed over the salespeople; sales left out when unknown (no salesperson column)."""
     stages = {"contacts_received": "contacts_received", "calls": "calls", "calls_completed": "calls_completed",
               "sales": "sales_count"}  # fmt: skip
-    totals = {stage: float(frame[col].sum()) for stage, col in stages.items() if frame[col].notna().any()}
+    totals = {
+        stage: float(frame[col].sum()) for stage, col in stages.items() if frame[col].notna().any()
+    }
     return totals if any(totals.values()) else {}
 
 
@@ -614,8 +783,10 @@ def sales_team(diag: Diagnostic, *, language: str | None = None) -> list[Any]:
     lang = _language(diag, language)
     cur = diag.config.currency
     out = _Out("sales_team", lang)
-    for key, column, table in (("sub.by_salesperson", "salesperson", diag.by_salesperson),
-                               ("sub.by_region", "region", diag.by_region)):
+    for key, column, table in (
+        ("sub.by_salesperson", "salesperson", diag.by_salesperson),
+        ("sub.by_region", "region", diag.by_region),
+    ):
         # None when the column is not mapped; a single "(unassigned)" row when mapped but empty
         if table is None or (table.index == UNASSIGNED).all():
             continue
@@ -623,22 +794,55 @@ def sales_team(diag: Diagnostic, *, language: str | None = None) -> list[Any]:
         frame[column] = frame[column].astype(str)
         out.sub(key)
         if column == "salesperson":
-            out.findings([F.salesperson_spread(frame, change_col="revenue_change_pct", name_col=column,
-                                               language=lang)])
-        ax = P.salesperson_comparison(frame.rename(columns={"revenue": "revenue_current"}), name_col=column,
-                                      previous_col="revenue_previous", language=lang, currency=cur)
+            out.findings(
+                [
+                    F.salesperson_spread(
+                        frame, change_col="revenue_change_pct", name_col=column, language=lang
+                    )
+                ]
+            )
+        ax = P.salesperson_comparison(
+            frame.rename(columns={"revenue": "revenue_current"}),
+            name_col=column,
+            previous_col="revenue_previous",
+            language=lang,
+            currency=cur,
+        )
         out.figure(ax, title=False)
-        cols = [column, "revenue", "revenue_change_pct", "share", "active_customers", "average_basket",
-                "purchase_frequency", "new_customers", "lost_customers"]
-        out.html(html_table(frame.sort_values("revenue", ascending=False)[cols], language=lang, currency=cur,
-                            max_rows=25,
-                            formats={"revenue": "money0", "revenue_change_pct": "change", "share": "percent",
-                                     "active_customers": "number", "average_basket": "money0",
-                                     "purchase_frequency": "decimal2", "new_customers": "number",
-                                     "lost_customers": "number"},
-                            headers={"revenue": label("revenue_current", lang),
-                                     "revenue_change_pct": label("change_pct", lang),
-                                     "share": label("revenue_share", lang)}))
+        cols = [
+            column,
+            "revenue",
+            "revenue_change_pct",
+            "share",
+            "active_customers",
+            "average_basket",
+            "purchase_frequency",
+            "new_customers",
+            "lost_customers",
+        ]
+        out.html(
+            html_table(
+                frame.sort_values("revenue", ascending=False)[cols],
+                language=lang,
+                currency=cur,
+                max_rows=25,
+                formats={
+                    "revenue": "money0",
+                    "revenue_change_pct": "change",
+                    "share": "percent",
+                    "active_customers": "number",
+                    "average_basket": "money0",
+                    "purchase_frequency": "decimal2",
+                    "new_customers": "number",
+                    "lost_customers": "number",
+                },
+                headers={
+                    "revenue": label("revenue_current", lang),
+                    "revenue_change_pct": label("change_pct", lang),
+                    "share": label("revenue_share", lang),
+                },
+            )
+        )
     act = _activity_current(diag)
     totals = _activity_totals(act) if act is not None else {}
     if act is not None and totals:
@@ -648,24 +852,46 @@ def sales_team(diag: Diagnostic, *, language: str | None = None) -> list[Any]:
         cols = ["salesperson", "contacts_received", "calls_completed", "completion_rate"]
         if act["sales_count"].notna().any():  # NaN when the transactions have no salesperson column
             cols += ["sales_count", "conversion_rate", "revenue_per_completed_call"]
-        out.html(html_table(act[cols], language=lang, currency=cur, max_rows=25,
-                            formats={"completion_rate": "percent", "conversion_rate": "percent",
-                                     "revenue_per_completed_call": "money0", "contacts_received": "number",
-                                     "calls_completed": "number", "sales_count": "number"},
-                            headers={"revenue_per_completed_call": label("revenue_per_call", lang),
-                                     "sales_count": label("sales", lang)}))
+        out.html(
+            html_table(
+                act[cols],
+                language=lang,
+                currency=cur,
+                max_rows=25,
+                formats={
+                    "completion_rate": "percent",
+                    "conversion_rate": "percent",
+                    "revenue_per_completed_call": "money0",
+                    "contacts_received": "number",
+                    "calls_completed": "number",
+                    "sales_count": "number",
+                },
+                headers={
+                    "revenue_per_completed_call": label("revenue_per_call", lang),
+                    "sales_count": label("sales", lang),
+                },
+            )
+        )
     return out.done()
 
 
 def _ledger_table(quality: Mapping[str, Any], lang: str, cur: str) -> str:
     excluded = quality.get("rows_excluded") or {}
     amounts = quality.get("amounts_excluded") or {}
-    rows = [(label("rows_read", lang), quality.get("rows_read"), quality.get("amount_read")),
-            (label("rows_used", lang), quality.get("rows_used"), quality.get("amount_used"))]
+    rows = [
+        (label("rows_read", lang), quality.get("rows_read"), quality.get("amount_read")),
+        (label("rows_used", lang), quality.get("rows_used"), quality.get("amount_used")),
+    ]
     rows += [("— " + _reason(r, lang), n, amounts.get(r)) for r, n in excluded.items() if n]
     frame = pd.DataFrame(rows, columns=["item", "rows", "amount"])
-    return html_table(frame, language=lang, currency=cur, max_rows=None, formats={"rows": "number", "amount": "money"},
-                      headers={"item": ""})
+    return html_table(
+        frame,
+        language=lang,
+        currency=cur,
+        max_rows=None,
+        formats={"rows": "number", "amount": "money"},
+        headers={"item": ""},
+    )
 
 
 def _reason(reason: str, lang: str) -> str:
@@ -704,19 +930,46 @@ def data_quality(diag: Diagnostic, *, language: str | None = None) -> list[Any]:
         flag = _anomaly_finding(diag)
         out.findings([F.salesperson_anomaly(flag, language=lang, currency=cur) if flag else None])
         n_groups, n_customers = len(groups), int(groups["customers"].sum())
-        out.html(note(f"{fmt.number(n_groups, language=lang)} groupes, {fmt.number(n_customers, language=lang)} clients "
-                      "partageant une adresse ou un SIRET ; la liste complète est dans le classeur Excel (onglet Anomalies)."
-                      if lang == "fr" else
-                      f"{fmt.number(n_groups, language=lang)} groups, {fmt.number(n_customers, language=lang)} customers "
-                      "sharing an address or a SIRET; the full list is in the Excel workbook (Anomalies sheet)."))
-        cols = _columns(groups, "duplicate_group", "customers", "address", "city", "salespeople", "first_created",
-                        "last_created", "basket")
-        out.html(html_table(groups[cols], language=lang, currency=cur, max_rows=15,
-                            formats={"customers": "number", "first_created": "date", "last_created": "date",
-                                     "basket": "money0"},
-                            headers={"customers": label("group_size", lang), "salespeople": label("salesperson", lang),
-                                     "first_created": label("first_created", lang),
-                                     "last_created": label("last_created", lang)}))
+        out.html(
+            note(
+                f"{fmt.number(n_groups, language=lang)} groupes, {fmt.number(n_customers, language=lang)} clients "
+                "partageant une adresse ou un SIRET ; la liste complète est dans le classeur Excel (onglet Anomalies)."
+                if lang == "fr"
+                else f"{fmt.number(n_groups, language=lang)} groups, {fmt.number(n_customers, language=lang)} customers "
+                "sharing an address or a SIRET; the full list is in the Excel workbook (Anomalies sheet)."
+            )
+        )
+        cols = _columns(
+            groups,
+            "duplicate_group",
+            "customers",
+            "address",
+            "city",
+            "salespeople",
+            "first_created",
+            "last_created",
+            "basket",
+        )
+        out.html(
+            html_table(
+                groups[cols],
+                language=lang,
+                currency=cur,
+                max_rows=15,
+                formats={
+                    "customers": "number",
+                    "first_created": "date",
+                    "last_created": "date",
+                    "basket": "money0",
+                },
+                headers={
+                    "customers": label("group_size", lang),
+                    "salespeople": label("salesperson", lang),
+                    "first_created": label("first_created", lang),
+                    "last_created": label("last_created", lang),
+                },
+            )
+        )
     out.sub("sub.method")
     fr = lang == "fr"
     as_of = fmt.date(diag.as_of, language=lang)
@@ -726,8 +979,11 @@ def data_quality(diag: Diagnostic, *, language: str | None = None) -> list[Any]:
              if fr else f"Analysis date: {as_of}; period N {period}, compared with the same months of the year before (N−1)."]  # fmt: skip
     out.html("".join(f"<p>{html.escape(s)}</p>" for s in lines))
     out.sub("sub.definitions")
-    defs = "".join(f"<li><strong>{html.escape(label(k, lang))}</strong>{' : ' if fr else ': '}"
-                   f"{html.escape(tfr if fr else ten)}</li>" for k, tfr, ten in DEFINITIONS)
+    defs = "".join(
+        f"<li><strong>{html.escape(label(k, lang))}</strong>{' : ' if fr else ': '}"
+        f"{html.escape(tfr if fr else ten)}</li>"
+        for k, tfr, ten in DEFINITIONS
+    )
     out.html(f'<ul class="icpc-definitions">{defs}</ul>')
     return out.done()
 
@@ -740,14 +996,18 @@ def _anomaly_groups(diag: Diagnostic) -> pd.DataFrame | None:
     groups = diag.anomalies.groups
     if groups.empty:
         return None
-    groups = groups.sort_values(["customers", "duplicate_group"], ascending=[False, True], kind="stable")
+    groups = groups.sort_values(
+        ["customers", "duplicate_group"], ascending=[False, True], kind="stable"
+    )
     master = diag.customer_master  # clusters come from the master, so it is there
     if master is None:
         return None
     keep = [c for c in ("address", "city") if c in master.columns]  # mapped or not in the config
     if keep:
         members = diag.anomalies.customers
-        first = _ids_out(members.loc[members["duplicate_group"].notna()]).drop_duplicates("duplicate_group")
+        first = _ids_out(members.loc[members["duplicate_group"].notna()]).drop_duplicates(
+            "duplicate_group"
+        )
         first = first.join(master[keep], on="customer_id")
         groups = groups.join(first.set_index("duplicate_group")[keep], on="duplicate_group")
     return groups
@@ -775,4 +1035,3 @@ SECTIONS: tuple[tuple[str, Callable[..., list[Any]]], ...] = (
 def all_sections(diag: Diagnostic, *, language: str | None = None) -> dict[str, list[Any]]:
     """Display every section in order (for :mod:`explore` notebooks); returns outputs per section."""
     return {title: func(diag, language=language) for title, func in SECTIONS}
-

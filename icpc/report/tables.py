@@ -43,9 +43,15 @@ Formatter = Callable[..., str]
 #: named cell formats: name -> function(value, language=..., currency=...)
 FORMATS: dict[str, Formatter] = {
     "money": lambda v, language, currency: fmt.money(v, language=language, currency=currency),
-    "money0": lambda v, language, currency: fmt.money(v, language=language, currency=currency, decimals=0),
-    "money_compact": lambda v, language, currency: fmt.money_compact(v, language=language, currency=currency),
-    "signed_money": lambda v, language, currency: fmt.signed_money(v, language=language, currency=currency),
+    "money0": lambda v, language, currency: fmt.money(
+        v, language=language, currency=currency, decimals=0
+    ),
+    "money_compact": lambda v, language, currency: fmt.money_compact(
+        v, language=language, currency=currency
+    ),
+    "signed_money": lambda v, language, currency: fmt.signed_money(
+        v, language=language, currency=currency
+    ),
     "number": lambda v, language, currency: fmt.number(v, language=language),
     "decimal1": lambda v, language, currency: fmt.number(v, language=language, decimals=1),
     "decimal2": lambda v, language, currency: fmt.number(v, language=language, decimals=2),
@@ -57,14 +63,18 @@ FORMATS: dict[str, Formatter] = {
     "date": lambda v, language, currency: fmt.date(v, language=language),
     "month": lambda v, language, currency: fmt.month(v, language=language),
     "days": lambda v, language, currency: fmt.number(v, language=language),
-    "bool": lambda v, language, currency: fmt.MISSING if fmt.is_missing(v) else label("yes" if v else "no", language),
+    "bool": lambda v, language, currency: (
+        fmt.MISSING if fmt.is_missing(v) else label("yes" if v else "no", language)
+    ),
     "text": lambda v, language, currency: "" if fmt.is_missing(v) else str(v),
 }
 #: formats whose cells are right-aligned
 NUMERIC_FORMATS = frozenset(FORMATS) - {"text", "bool", "date", "month"}
 
 
-def format_value(value: Any, kind: str | Formatter, *, language: str = "fr", currency: str = "EUR") -> str:
+def format_value(
+    value: Any, kind: str | Formatter, *, language: str = "fr", currency: str = "EUR"
+) -> str:
     """Format one value with a named format of :data:`FORMATS` or a callable.
 
     Parameters
@@ -86,7 +96,9 @@ def format_value(value: Any, kind: str | Formatter, *, language: str = "fr", cur
     try:
         formatter = FORMATS[kind]
     except KeyError:
-        raise ValueError(f"unknown cell format {kind!r}; use one of {', '.join(sorted(FORMATS))}") from None
+        raise ValueError(
+            f"unknown cell format {kind!r}; use one of {', '.join(sorted(FORMATS))}"
+        ) from None
     return formatter(value, language, currency)
 
 
@@ -171,8 +183,13 @@ def html_table(
         parts.append(f"<th{attr}>{html.escape(str(names[c]))}</th>")
     parts.append("</tr></thead><tbody>")
     columns = list(frame.columns)
-    cells = {c: [format_value(v, kinds[c], language=language, currency=currency) for v in shown[c].tolist()]
-             for c in columns}
+    cells = {
+        c: [
+            format_value(v, kinds[c], language=language, currency=currency)
+            for v in shown[c].tolist()
+        ]
+        for c in columns
+    }
     for i in range(len(shown)):
         parts.append("<tr>")
         for c in columns:
@@ -181,7 +198,9 @@ def html_table(
         parts.append("</tr>")
     hidden = len(frame) - len(shown)
     if hidden > 0:
-        parts.append(f'<tr class="more"><td colspan="{len(columns)}">{html.escape(_more_text(hidden, language))}</td></tr>')
+        parts.append(
+            f'<tr class="more"><td colspan="{len(columns)}">{html.escape(_more_text(hidden, language))}</td></tr>'
+        )
     if total is not None:
         parts.append('<tr class="total">')
         for j, c in enumerate(columns):
@@ -241,17 +260,26 @@ def kpi_cards(cards: Iterable[KpiCard], *, language: str = "fr", currency: str =
             parts.append(f'<div class="kpi-previous">{html.escape(prev_word + sep + prev)}</div>')
         rate = card.kind in ("percent", "percent0")
         change: float | None = None
-        if rate and card.previous is not None and card.current is not None and not (
-                fmt.is_missing(card.previous) or fmt.is_missing(card.current)):
+        if (
+            rate
+            and card.previous is not None
+            and card.current is not None
+            and not (fmt.is_missing(card.previous) or fmt.is_missing(card.current))
+        ):
             change = float(card.current) - float(card.previous)
             text = f"{fmt.arrow(round(change, 3))}\u00a0{fmt.points(change, language=language)}"
         elif card.change_pct is not None and not fmt.is_missing(card.change_pct):
             change = float(card.change_pct)
             text = fmt.change(change, language=language)
         if change is not None:
-            direction = {fmt.ARROW_UP: "up", fmt.ARROW_DOWN: "down"}.get(fmt.arrow(round(change, 3)), "flat")
-            mood = "" if direction == "flat" else (
-                " good" if (direction == "up") == card.higher_is_better else " bad")
+            direction = {fmt.ARROW_UP: "up", fmt.ARROW_DOWN: "down"}.get(
+                fmt.arrow(round(change, 3)), "flat"
+            )
+            mood = (
+                ""
+                if direction == "flat"
+                else (" good" if (direction == "up") == card.higher_is_better else " bad")
+            )
             parts.append(f'<div class="kpi-change {direction}{mood}">{html.escape(text)}</div>')
         parts.append("</div>")
     parts.append("</div>")

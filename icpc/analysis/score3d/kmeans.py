@@ -85,15 +85,18 @@ def kmeans_segments(
 
 
 def _kmeans(
-    scored: pd.DataFrame, *, k_range: Sequence[int], random_state: int, sample_size: int, language: str
+    scored: pd.DataFrame,
+    *,
+    k_range: Sequence[int],
+    random_state: int,
+    sample_size: int,
+    language: str,
 ) -> KMeansResult:
     from sklearn.cluster import KMeans
     from sklearn.metrics import silhouette_score
 
     cols = ["recency_days", "frequency", "monetary"]
-    x = np.column_stack(
-        [np.log1p(np.clip(scored[c].to_numpy(dtype=float), 0, None)) for c in cols]
-    )
+    x = np.column_stack([np.log1p(np.clip(scored[c].to_numpy(dtype=float), 0, None)) for c in cols])
     std = x.std(axis=0)
     x = (x - x.mean(axis=0)) / np.where(std > 0, std, 1.0)
     n_distinct = len(np.unique(x, axis=0)) if len(x) else 0
@@ -145,7 +148,9 @@ def _kmeans(
         if col == "recency_days":  # fewer days = better
             good, bad = bad, good
         parts.append(np.where(ratio >= 1.5, good, np.where(ratio <= 1 / 1.5, bad, "")))
-    desc = [" · ".join(w for w in trio if w) or words["average"] for trio in zip(*parts, strict=True)]
+    desc = [
+        " · ".join(w for w in trio if w) or words["average"] for trio in zip(*parts, strict=True)
+    ]
     prof["description"] = desc
     prof = prof[["customers", "share", "revenue", "revenue_share", "median_recency_days",
                  "median_frequency", "median_monetary", "description"]]  # fmt: skip

@@ -20,7 +20,11 @@ __all__ = ["migration", "migration_matrix"]
 
 
 def _segmented(
-    documents: pd.DataFrame, as_of: pd.Timestamp, rules: tuple[SegmentRule, ...], basis: str, window_months: int | None
+    documents: pd.DataFrame,
+    as_of: pd.Timestamp,
+    rules: tuple[SegmentRule, ...],
+    basis: str,
+    window_months: int | None,
 ) -> pd.DataFrame:
     scored = score(rfm(documents, as_of=as_of, basis=basis, window_months=window_months))
     scored["segment"] = assign_segments(scored, rules)
@@ -31,7 +35,9 @@ def _period_revenue(documents: pd.DataFrame, start: pd.Timestamp, end: pd.Timest
     dates = documents[C.DATE]
     inside = ((dates >= start) & (dates <= end)).to_numpy()
     codes, ids = _customer_codes(documents[C.CUSTOMER_ID])
-    total = np.bincount(codes[inside], weights=documents[C.AMOUNT].to_numpy(dtype=float)[inside], minlength=len(ids))
+    total = np.bincount(
+        codes[inside], weights=documents[C.AMOUNT].to_numpy(dtype=float)[inside], minlength=len(ids)
+    )
     return pd.Series(exact(total), index=pd.Index(ids, name=C.CUSTOMER_ID))
 
 
@@ -79,7 +85,9 @@ def migration(
     start_n = window_start(end, period_months)
     prev_end = start_n - pd.Timedelta(days=1)
     start_prev = window_start(prev_end, period_months)
-    now = current if current is not None else _segmented(documents, end, rules, basis, window_months)
+    now = (
+        current if current is not None else _segmented(documents, end, rules, basis, window_months)
+    )
     before = _segmented(documents, prev_end, rules, basis, window_months)
     order = [NOT_SCORED] + [r.name for r in rules]
     both = pd.DataFrame(
@@ -88,8 +96,12 @@ def migration(
             "to_segment": now["segment"].astype(str),
         }
     ).fillna(NOT_SCORED)
-    both["revenue_previous"] = _period_revenue(documents, start_prev, prev_end).reindex(both.index, fill_value=0.0)
-    both["revenue_current"] = _period_revenue(documents, start_n, end).reindex(both.index, fill_value=0.0)
+    both["revenue_previous"] = _period_revenue(documents, start_prev, prev_end).reindex(
+        both.index, fill_value=0.0
+    )
+    both["revenue_current"] = _period_revenue(documents, start_n, end).reindex(
+        both.index, fill_value=0.0
+    )
     out = (
         both.groupby(["from_segment", "to_segment"], sort=False)
         .agg(customers=("revenue_current", "size"), revenue_previous=("revenue_previous", "sum"),
@@ -98,7 +110,9 @@ def migration(
     )  # fmt: skip
     for col in ("from_segment", "to_segment"):
         out[col] = pd.Categorical(out[col], categories=order)
-    out[["revenue_previous", "revenue_current"]] = out[["revenue_previous", "revenue_current"]].round(2)
+    out[["revenue_previous", "revenue_current"]] = out[
+        ["revenue_previous", "revenue_current"]
+    ].round(2)
     return out.sort_values(["from_segment", "to_segment"]).reset_index(drop=True)
 
 

@@ -15,13 +15,23 @@ __all__ = ["RFM_COLUMNS", "rfm"]
 
 
 #: columns of :func:`rfm`, in order
-RFM_COLUMNS = ("first_sale", "last_sale", "recency_days", "frequency", "monetary", "revenue", "scored")
+RFM_COLUMNS = (
+    "first_sale",
+    "last_sale",
+    "recency_days",
+    "frequency",
+    "monetary",
+    "revenue",
+    "scored",
+)
 
 
 def _customer_codes(customers: pd.Series) -> tuple[np.ndarray, pd.Index]:
     """Integer codes (0..n-1) and the matching customer ids of a customer_id column."""
     if isinstance(customers.dtype, pd.CategoricalDtype):
-        return np.asarray(customers.cat.codes, dtype=np.int64), pd.Index(customers.cat.categories.astype(str))
+        return np.asarray(customers.cat.codes, dtype=np.int64), pd.Index(
+            customers.cat.categories.astype(str)
+        )
     codes, uniques = pd.factorize(customers.astype(str))
     return codes.astype(np.int64), pd.Index(uniques)
 
@@ -77,7 +87,9 @@ def rfm(
     sale = documents["is_sale"].to_numpy(dtype=bool)[keep]
     sale_codes = codes[sale]
     frequency = np.bincount(sale_codes, minlength=n)
-    day = dates.to_numpy(dtype="datetime64[ns]")[keep][sale].astype("datetime64[D]").astype(np.int64)
+    day = (
+        dates.to_numpy(dtype="datetime64[ns]")[keep][sale].astype("datetime64[D]").astype(np.int64)
+    )
     first = np.full(n, np.iinfo(np.int64).max)
     last = np.full(n, np.iinfo(np.int64).min)
     np.minimum.at(first, sale_codes, day)

@@ -33,7 +33,12 @@ def _class_scores(midpoints: np.ndarray, n_scores: int) -> np.ndarray:
     return np.asarray(best[1])
 
 
-def quantile_scores(values: Sequence[float] | np.ndarray | pd.Series, *, higher_is_better: bool = True, n_scores: int = N_SCORES) -> np.ndarray:
+def quantile_scores(
+    values: Sequence[float] | np.ndarray | pd.Series,
+    *,
+    higher_is_better: bool = True,
+    n_scores: int = N_SCORES,
+) -> np.ndarray:
     """Scores 1..n (quintiles) that keep ties together and stay balanced.
 
     Parameters

@@ -14,8 +14,6 @@ from icpc.segment_rules import N_SCORES, SegmentRule, _match, default_segment_ru
 __all__ = ["assign_segments", "segment_profiles", "rf_grid"]
 
 
-
-
 def assign_segments(scores: pd.DataFrame, rules: Sequence[SegmentRule] | None = None) -> pd.Series:
     """Segment (segment Score3D) of each scored customer: the first matching rule.
 
@@ -33,12 +31,19 @@ def assign_segments(scores: pd.DataFrame, rules: Sequence[SegmentRule] | None = 
     """
     rules = tuple(rules) if rules is not None else default_segment_rules()
     idx = _match(
-        scores["r_score"].to_numpy(), scores["f_score"].to_numpy(), scores["m_score"].to_numpy(), rules
+        scores["r_score"].to_numpy(),
+        scores["f_score"].to_numpy(),
+        scores["m_score"].to_numpy(),
+        rules,
     )
     if (idx < 0).any():  # rules from segment_rules() cover every score; others may not
-        raise ConfigError("segment rules leave some customers without a segment; end them with a catch-all rule")
+        raise ConfigError(
+            "segment rules leave some customers without a segment; end them with a catch-all rule"
+        )
     names = [r.name for r in rules]
-    return pd.Series(pd.Categorical.from_codes(idx, categories=names), index=scores.index, name="segment")
+    return pd.Series(
+        pd.Categorical.from_codes(idx, categories=names), index=scores.index, name="segment"
+    )
 
 
 def segment_profiles(
@@ -110,7 +115,9 @@ def rf_grid(segmented: pd.DataFrame) -> pd.DataFrame:
         (NaN for an empty cell), ``monetary`` (total). Pivot it for a heat map:
         ``grid.pivot(index="r_score", columns="f_score", values="customers")``.
     """
-    cell = (segmented["r_score"].astype(np.int64) - 1) * N_SCORES + (segmented["f_score"].astype(np.int64) - 1)
+    cell = (segmented["r_score"].astype(np.int64) - 1) * N_SCORES + (
+        segmented["f_score"].astype(np.int64) - 1
+    )
     g = segmented["monetary"].groupby(cell.to_numpy())
     full = np.arange(N_SCORES * N_SCORES)
     customers = g.size().reindex(full, fill_value=0).to_numpy()

@@ -58,4 +58,8 @@ def customer_status(
     code = np.select(
         [recency > lost_after_days, flagged, since_first <= new_within_days], [3, 2, 0], default=1
     )
-    return pd.Series(pd.Categorical.from_codes(code, categories=list(STATUSES)), index=customers.index, name="status")
+    return pd.Series(
+        pd.Categorical.from_codes(code, categories=list(STATUSES)),
+        index=customers.index,
+        name="status",
+    )

@@ -42,7 +42,12 @@ def customer_dynamics(
     ax = _axes(ax, 6.5)
     get = lambda k: float(counts.get(k, 0) or 0)  # noqa: E731
     layers = [
-        ("retained_customers", COLORS["current"], "", (get("retained_customers"), get("retained_customers"))),
+        (
+            "retained_customers",
+            COLORS["current"],
+            "",
+            (get("retained_customers"), get("retained_customers")),
+        ),
         ("lost_customers", COLORS["negative"], "//", (get("lost_customers"), 0.0)),
         ("new_customers", COLORS["positive"], "", (0.0, get("new_customers"))),
         ("reactivated_customers", COLORS["accent"], "..", (0.0, get("reactivated_customers"))),
@@ -51,13 +56,29 @@ def customer_dynamics(
     bottom = np.zeros(2)
     for key, color, hatch, values in layers:
         vals = np.array(values)
-        bars = ax.barh(x, vals, left=bottom, color=color, hatch=hatch, edgecolor="#333333",
-                       linewidth=0.4, label=label(key, language), height=0.6)
+        bars = ax.barh(
+            x,
+            vals,
+            left=bottom,
+            color=color,
+            hatch=hatch,
+            edgecolor="#333333",
+            linewidth=0.4,
+            label=label(key, language),
+            height=0.6,
+        )
         for bar, v, b in zip(bars, vals, bottom, strict=True):
             if v > 0:
                 dark = color in (COLORS["current"], COLORS["positive"])
-                ax.text(b + v / 2, bar.get_y() + bar.get_height() / 2, fmt.number(v, language=language),
-                        ha="center", va="center", fontsize=7.5, color="white" if dark else "#222222")
+                ax.text(
+                    b + v / 2,
+                    bar.get_y() + bar.get_height() / 2,
+                    fmt.number(v, language=language),
+                    ha="center",
+                    va="center",
+                    fontsize=7.5,
+                    color="white" if dark else "#222222",
+                )
         bottom = bottom + vals
     ax.set_yticks(x, [label("previous", language), label("current", language)])
     ax.invert_yaxis()
@@ -97,10 +118,20 @@ def lost_since(
     quarters = pd.to_datetime(lost[date_col]).dt.to_period("Q")
     counts = quarters.value_counts().sort_index()
     names = [_quarter_label(q, language) for q in counts.index]
-    ax.bar(np.arange(len(counts)), counts.to_numpy(), color=COLORS["negative"], hatch="//",
-           edgecolor="#333333", linewidth=0.4)
-    ax.set_xticks(np.arange(len(counts)), names, rotation=30 if len(names) > 6 else 0,
-                  ha="right" if len(names) > 6 else "center")
+    ax.bar(
+        np.arange(len(counts)),
+        counts.to_numpy(),
+        color=COLORS["negative"],
+        hatch="//",
+        edgecolor="#333333",
+        linewidth=0.4,
+    )
+    ax.set_xticks(
+        np.arange(len(counts)),
+        names,
+        rotation=30 if len(names) > 6 else 0,
+        ha="right" if len(names) > 6 else "center",
+    )
     _count_axis(ax, language=language)
     _title(ax, label("sub.lost_since", language))
     return ax
@@ -140,9 +171,21 @@ def cohort_heatmap(
     ax = _axes(ax, max(5.0, 0.45 * len(data) + 2.5))
     annot = data.map(lambda v: "" if pd.isna(v) else fmt.percent(v, language=language, decimals=0))
     rows = [_cohort_name(i, language) for i in data.index]
-    sns.heatmap(data.to_numpy(), ax=ax, cmap=CMAP, vmin=0, vmax=1, annot=annot.to_numpy(), fmt="",
-                annot_kws={"fontsize": 6.5}, cbar=False, linewidths=0.5, linecolor="white",
-                xticklabels=[str(c) for c in data.columns], yticklabels=rows)
+    sns.heatmap(
+        data.to_numpy(),
+        ax=ax,
+        cmap=CMAP,
+        vmin=0,
+        vmax=1,
+        annot=annot.to_numpy(),
+        fmt="",
+        annot_kws={"fontsize": 6.5},
+        cbar=False,
+        linewidths=0.5,
+        linecolor="white",
+        xticklabels=[str(c) for c in data.columns],
+        yticklabels=rows,
+    )
     ax.set_xlabel(label("quarters_after", language))
     ax.set_ylabel(label("cohort", language))
     ax.grid(False)

@@ -59,11 +59,23 @@ def monthly_revenue(
     previous = series.reindex(p_months, fill_value=0.0).to_numpy()
     x = np.arange(months)
     width = 0.4
-    ax.bar(x - width / 2, previous, width, color=COLORS["previous"], hatch="//", edgecolor="white",
-           linewidth=0.3, label=label("previous", language))
+    ax.bar(
+        x - width / 2,
+        previous,
+        width,
+        color=COLORS["previous"],
+        hatch="//",
+        edgecolor="white",
+        linewidth=0.3,
+        label=label("previous", language),
+    )
     ax.bar(x + width / 2, current, width, color=COLORS["current"], label=label("current", language))
-    ax.set_xticks(x, [fmt.month(m, language=language, abbreviated=True) for m in n_months],
-                  rotation=45 if months > 6 else 0, ha="right" if months > 6 else "center")
+    ax.set_xticks(
+        x,
+        [fmt.month(m, language=language, abbreviated=True) for m in n_months],
+        rotation=45 if months > 6 else 0,
+        ha="right" if months > 6 else "center",
+    )
     money_axis(ax, language=language, currency=currency)
     _title(ax, label("chart.revenue_month", language))
     ax.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), ncols=2)
@@ -102,15 +114,27 @@ def rolling_revenue(
         rolling = _series_by_month(monthly, month_col, f"{value_col}_12m").dropna()
     else:
         series = _series_by_month(monthly, month_col, value_col)
-        full = series.reindex(pd.date_range(series.index.min(), series.index.max(), freq="MS"), fill_value=0.0)
+        full = series.reindex(
+            pd.date_range(series.index.min(), series.index.max(), freq="MS"), fill_value=0.0
+        )
         rolling = full.rolling(window, min_periods=window).sum().dropna()
         if rolling.empty:  # history shorter than the window: show the cumulative sum instead
             rolling = full.cumsum()
-    ax.plot(rolling.index, rolling.to_numpy(), color=COLORS["accent"], marker="o", markersize=2.5,
-            linewidth=1.6, label=label("rolling_12", language))
+    ax.plot(
+        rolling.index,
+        rolling.to_numpy(),
+        color=COLORS["accent"],
+        marker="o",
+        markersize=2.5,
+        linewidth=1.6,
+        label=label("rolling_12", language),
+    )
     money_axis(ax, language=language, currency=currency)
-    ax.xaxis.set_major_formatter(FuncFormatter(
-        lambda v, _pos: fmt.month(mdates.num2date(v), language=language, abbreviated=True)))
+    ax.xaxis.set_major_formatter(
+        FuncFormatter(
+            lambda v, _pos: fmt.month(mdates.num2date(v), language=language, abbreviated=True)
+        )
+    )
     _title(ax, label("rolling_12", language))
     ax.set_ylim(bottom=0)
     return ax
@@ -145,7 +169,9 @@ def bridge_waterfall(
     Axes
     """
     ax = _axes(ax)
-    steps = [(k, float(v)) for k, v in bridge.items() if not (k == "other" and round(float(v), 2) == 0)]
+    steps = [
+        (k, float(v)) for k, v in bridge.items() if not (k == "other" and round(float(v), 2) == 0)
+    ]
     names = [label("bridge.start", language)] + [label(f"bridge.{k}", language) for k, _ in steps]
     names.append(label("bridge.end", language))
     bottoms, heights, colors, hatches = [0.0], [float(start)], [COLORS["current"]], [""]
@@ -165,11 +191,21 @@ def bridge_waterfall(
     for bar, hatch in zip(bars, hatches, strict=True):
         bar.set_hatch(hatch)
     texts = [fmt.money_compact(start, language=language, currency=currency)]
-    texts += [("+" if v > 0 else "") + fmt.money_compact(v, language=language, currency=currency) for _, v in steps]
+    texts += [
+        ("+" if v > 0 else "") + fmt.money_compact(v, language=language, currency=currency)
+        for _, v in steps
+    ]
     texts.append(fmt.money_compact(end, language=language, currency=currency))
     for bar, bottom, height, text in zip(bars, bottoms, heights, texts, strict=True):
-        ax.annotate(text, (bar.get_x() + bar.get_width() / 2, bottom + height), xytext=(0, 2),
-                    textcoords="offset points", ha="center", va="bottom", fontsize=7)
+        ax.annotate(
+            text,
+            (bar.get_x() + bar.get_width() / 2, bottom + height),
+            xytext=(0, 2),
+            textcoords="offset points",
+            ha="center",
+            va="bottom",
+            fontsize=7,
+        )
     ax.set_xticks(x, names, rotation=20, ha="right")
     money_axis(ax, language=language, currency=currency)
     _title(ax, label("sub.bridge", language))
@@ -207,7 +243,9 @@ def decomposition(
     total = float(sum(values))
     names = [label(f"effect.{k}", language) for k in keys] + [label("effect.total", language)]
     vals = values + [total]
-    colors = [COLORS["positive"] if v >= 0 else COLORS["negative"] for v in values] + [COLORS["current"]]
+    colors = [COLORS["positive"] if v >= 0 else COLORS["negative"] for v in values] + [
+        COLORS["current"]
+    ]
     hatches = ["" if v >= 0 else "//" for v in values] + [""]
     y = np.arange(len(names))[::-1]
     bars = ax.barh(y, vals, color=colors, edgecolor="#333333", linewidth=0.4)
@@ -218,9 +256,19 @@ def decomposition(
     span = max((abs(v) for v in vals), default=1.0) or 1.0
     for yi, v in zip(y, vals, strict=True):
         text = fmt.signed_money(v, language=language, currency=currency)
-        ax.annotate(text, (v, yi), xytext=(3 if v >= 0 else -3, 0), textcoords="offset points",
-                    ha="left" if v >= 0 else "right", va="center", fontsize=7.5)
-    ax.set_xlim(-span * 1.45 if min(vals) < 0 else -span * 0.05, span * 1.45 if max(vals) > 0 else span * 0.05)
+        ax.annotate(
+            text,
+            (v, yi),
+            xytext=(3 if v >= 0 else -3, 0),
+            textcoords="offset points",
+            ha="left" if v >= 0 else "right",
+            va="center",
+            fontsize=7.5,
+        )
+    ax.set_xlim(
+        -span * 1.45 if min(vals) < 0 else -span * 0.05,
+        span * 1.45 if max(vals) > 0 else span * 0.05,
+    )
     money_axis(ax, axis="x", language=language, currency=currency)
     ax.grid(axis="y", visible=False)
     ax.grid(axis="x", visible=True)

@@ -89,16 +89,30 @@ def pareto_curve(
     x = np.concatenate([[0.0], np.arange(1, n + 1) / n]) if n else np.array([0.0, 1.0])
     y = np.concatenate([[0.0], np.cumsum(values) / values.sum()]) if n else np.array([0.0, 0.0])
     ax.plot(x, y, color=COLORS["current"], linewidth=1.8)
-    ax.fill_between(x, y, color=COLORS["previous"], alpha=0.5, hatch="//", edgecolor="white", linewidth=0)
+    ax.fill_between(
+        x, y, color=COLORS["previous"], alpha=0.5, hatch="//", edgecolor="white", linewidth=0
+    )
     ax.plot([0, 1], [0, 1], color=COLORS["neutral"], linestyle="--", linewidth=0.8)
     if n:
         # the top 20 % = the first ceil(0.2 n) customers, as in the concentration figures
         k = max(1, int(np.ceil(0.2 * n)))
         x20, share20 = float(x[k]), float(y[k])
-        ax.plot([x20, x20, 0], [0, share20, share20], color=COLORS["accent"], linestyle=":", linewidth=1.2)
+        ax.plot(
+            [x20, x20, 0],
+            [0, share20, share20],
+            color=COLORS["accent"],
+            linestyle=":",
+            linewidth=1.2,
+        )
         ax.plot([x20], [share20], marker="o", color=COLORS["accent"])
-        ax.annotate(fmt.percent(share20, language=language, decimals=0), (x20, share20), xytext=(6, -12),
-                    textcoords="offset points", fontsize=8, fontweight="bold")
+        ax.annotate(
+            fmt.percent(share20, language=language, decimals=0),
+            (x20, share20),
+            xytext=(6, -12),
+            textcoords="offset points",
+            fontsize=8,
+            fontweight="bold",
+        )
     percent_axis(ax, axis="x", language=language)
     percent_axis(ax, axis="y", language=language)
     ax.set_xlim(0, 1)

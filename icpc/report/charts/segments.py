@@ -53,9 +53,19 @@ def segment_sizes(
     names = [segment_label(s, language, labels=labels) for s in profiles[segment_col]]
     y = np.arange(len(names))
     h = 0.38
-    ax.barh(y - h / 2, cust_share, h, color=COLORS["previous"], hatch="//", edgecolor="#333333",
-            linewidth=0.3, label=label("customers_share", language))
-    ax.barh(y + h / 2, rev_share, h, color=COLORS["current"], label=label("revenue_share", language))
+    ax.barh(
+        y - h / 2,
+        cust_share,
+        h,
+        color=COLORS["previous"],
+        hatch="//",
+        edgecolor="#333333",
+        linewidth=0.3,
+        label=label("customers_share", language),
+    )
+    ax.barh(
+        y + h / 2, rev_share, h, color=COLORS["current"], label=label("revenue_share", language)
+    )
     for yi, c, r in zip(y, cust_share, rev_share, strict=True):
         _end_label(ax, c, yi - h / 2, fmt.percent(c, language=language, decimals=0), fontsize=6.5)
         _end_label(ax, r, yi + h / 2, fmt.percent(r, language=language, decimals=0), fontsize=6.5)
@@ -70,13 +80,24 @@ def segment_sizes(
     return ax
 
 
-def _annotated_heatmap(ax: Axes, data: pd.DataFrame, annot: pd.DataFrame, *, xlabels: list[str],
-                       ylabels: list[str]) -> None:
+def _annotated_heatmap(
+    ax: Axes, data: pd.DataFrame, annot: pd.DataFrame, *, xlabels: list[str], ylabels: list[str]
+) -> None:
     import seaborn as sns
 
-    sns.heatmap(data.to_numpy(dtype=float), ax=ax, cmap=CMAP, annot=annot.to_numpy(), fmt="",
-                annot_kws={"fontsize": 7}, cbar=False, linewidths=0.5, linecolor="white",
-                xticklabels=xlabels, yticklabels=ylabels)
+    sns.heatmap(
+        data.to_numpy(dtype=float),
+        ax=ax,
+        cmap=CMAP,
+        annot=annot.to_numpy(),
+        fmt="",
+        annot_kws={"fontsize": 7},
+        cbar=False,
+        linewidths=0.5,
+        linecolor="white",
+        xticklabels=xlabels,
+        yticklabels=ylabels,
+    )
     ax.grid(False)
 
 
@@ -109,8 +130,13 @@ def rf_heatmap(
     grid = pd.crosstab(scores[f_col].astype(int), scores[r_col].astype(int))
     grid = grid.reindex(index=range(5, 0, -1), columns=range(1, 6), fill_value=0)
     annot = grid.map(lambda v: fmt.number(v, language=language))
-    _annotated_heatmap(ax, grid, annot, xlabels=[str(c) for c in grid.columns],
-                       ylabels=[str(i) for i in grid.index])
+    _annotated_heatmap(
+        ax,
+        grid,
+        annot,
+        xlabels=[str(c) for c in grid.columns],
+        ylabels=[str(i) for i in grid.index],
+    )
     ax.set_xlabel(label("chart.recency_score", language))
     ax.set_ylabel(label("chart.frequency_score", language))
     ax.tick_params(axis="y", rotation=0)
@@ -146,9 +172,13 @@ def migration_heatmap(
     data = matrix.astype(float)
     ax = _axes(ax, max(7.0, 0.55 * len(data) + 3.0))
     annot = data.map(lambda v: "" if pd.isna(v) or v == 0 else fmt.number(v, language=language))
-    _annotated_heatmap(ax, data, annot,
-                       xlabels=[segment_label(str(c), language, labels=labels) for c in data.columns],
-                       ylabels=[segment_label(str(i), language, labels=labels) for i in data.index])
+    _annotated_heatmap(
+        ax,
+        data,
+        annot,
+        xlabels=[segment_label(str(c), language, labels=labels) for c in data.columns],
+        ylabels=[segment_label(str(i), language, labels=labels) for i in data.index],
+    )
     ax.set_xlabel(label("to_segment", language))
     ax.set_ylabel(label("from_segment", language))
     ax.tick_params(axis="x", rotation=40)

@@ -28,7 +28,20 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from icpc.report import format as fmt
 
-__all__ = ["CM", "PAGE_WIDTH_CM", "COLORS", "SEQUENCE", "HATCHES", "MARKERS", "CMAP", "report_style", "setup_notebook", "new_axes", "money_axis", "percent_axis"]
+__all__ = [
+    "CM",
+    "PAGE_WIDTH_CM",
+    "COLORS",
+    "SEQUENCE",
+    "HATCHES",
+    "MARKERS",
+    "CMAP",
+    "report_style",
+    "setup_notebook",
+    "new_axes",
+    "money_axis",
+    "percent_axis",
+]
 
 
 CM = 1 / 2.54
@@ -136,7 +149,9 @@ def _title(ax: Axes, text: str) -> None:
 
 def _end_label(ax: Axes, x: float, y: float, text: str, *, fontsize: float = 7) -> None:
     # an offset in points, not a leading space: SVG collapses leading spaces
-    ax.annotate(text, (x, y), xytext=(2, 0), textcoords="offset points", va="center", fontsize=fontsize)
+    ax.annotate(
+        text, (x, y), xytext=(2, 0), textcoords="offset points", va="center", fontsize=fontsize
+    )
 
 
 def _style(ax: Axes) -> None:
@@ -147,7 +162,9 @@ def _style(ax: Axes) -> None:
 
 def money_axis(ax: Axes, *, axis: str = "y", language: str = "fr", currency: str = "EUR") -> Axes:
     """Format an axis in compact money (``1,2 M €``)."""
-    formatter = FuncFormatter(lambda v, _pos: fmt.money_compact(v, language=language, currency=currency))
+    formatter = FuncFormatter(
+        lambda v, _pos: fmt.money_compact(v, language=language, currency=currency)
+    )
     (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(formatter)
     return ax
 

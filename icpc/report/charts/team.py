@@ -61,8 +61,16 @@ def salesperson_comparison(
     shift = -h / 2 if has_prev else 0.0
     ax.barh(y + shift, current, h, color=COLORS["current"], label=label("current", language))
     if has_prev:
-        ax.barh(y + h / 2, data[previous_col].fillna(0).to_numpy(dtype=float), h, color=COLORS["previous"],
-                hatch="//", edgecolor="#333333", linewidth=0.3, label=label("previous", language))
+        ax.barh(
+            y + h / 2,
+            data[previous_col].fillna(0).to_numpy(dtype=float),
+            h,
+            color=COLORS["previous"],
+            hatch="//",
+            edgecolor="#333333",
+            linewidth=0.3,
+            label=label("previous", language),
+        )
     for yi, v in zip(y, current, strict=True):
         _end_label(ax, v, yi + shift, fmt.money_compact(v, language=language, currency=currency))
     ax.set_yticks(y, [str(n) for n in data[name_col]])
@@ -107,15 +115,32 @@ def activity_funnel(
     y = np.arange(len(stages))
     top = max(values, default=1.0) or 1.0
     for i, v in enumerate(values):
-        ax.barh(i, v, left=(top - v) / 2, color=SEQUENCE[i % len(SEQUENCE)], hatch=HATCHES[i % len(HATCHES)],
-                edgecolor="#333333", linewidth=0.4, height=0.7)
+        ax.barh(
+            i,
+            v,
+            left=(top - v) / 2,
+            color=SEQUENCE[i % len(SEQUENCE)],
+            hatch=HATCHES[i % len(HATCHES)],
+            edgecolor="#333333",
+            linewidth=0.4,
+            height=0.7,
+        )
         text = fmt.number(v, language=language)
         # rates of DESIGN.md only: completion (completed / calls), conversion (sales / completed)
         before = {"calls_completed": "calls", "sales": "calls_completed"}.get(stages[i], "")
         if before in totals and float(totals[before] or 0) > 0:
             text += f" ({fmt.percent(v / float(totals[before]), language=language, decimals=0)})"
-        ax.text(top / 2, i, text, ha="center", va="center", fontsize=8, color="#222222", fontweight="bold",
-                bbox={"facecolor": "white", "alpha": 0.85, "edgecolor": "none", "pad": 1.5})
+        ax.text(
+            top / 2,
+            i,
+            text,
+            ha="center",
+            va="center",
+            fontsize=8,
+            color="#222222",
+            fontweight="bold",
+            bbox={"facecolor": "white", "alpha": 0.85, "edgecolor": "none", "pad": 1.5},
+        )
     ax.set_yticks(y, [label(k, language) for k in stages])
     ax.invert_yaxis()
     ax.set_xticks([])
