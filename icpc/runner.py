@@ -236,7 +236,9 @@ def _section_title(key: str, language: str) -> str:
         return key
 
 
-def failure_section(nb: Mapping[str, Any], *, language: str = "fr") -> tuple[str | None, dict[str, str] | None]:
+def failure_section(
+    nb: Mapping[str, Any], *, language: str = "fr"
+) -> tuple[str | None, dict[str, str] | None]:
     """Find the failing cell of an executed notebook and the section it belongs to.
 
     In order: the failing cell's ``metadata.icpc.section`` (a title, or a section key
@@ -257,14 +259,24 @@ def failure_section(nb: Mapping[str, Any], *, language: str = "fr") -> tuple[str
         The section title (``None`` when nothing names it) and ``{"ename", "evalue"}``
         of the first error output (``None`` when the notebook has no error).
     """
-    cells = [c for c in nb.get("cells", []) if _ERROR_CELL_TAG not in (c.get("metadata", {}).get("tags") or [])]
+    cells = [
+        c
+        for c in nb.get("cells", [])
+        if _ERROR_CELL_TAG not in (c.get("metadata", {}).get("tags") or [])
+    ]
     failing, error = None, None
     for index, cell in enumerate(cells):
         for output in cell.get("outputs", []) or []:
             if output.get("output_type") == "error":
-                failing, error = index, {"ename": output.get("ename", ""), "evalue": output.get("evalue", "")}
+                failing, error = (
+                    index,
+                    {"ename": output.get("ename", ""), "evalue": output.get("evalue", "")},
+                )
                 break
-        if failing is None and (cell.get("metadata", {}).get("papermill") or {}).get("exception") is True:
+        if (
+            failing is None
+            and (cell.get("metadata", {}).get("papermill") or {}).get("exception") is True
+        ):
             failing = index
         if failing is not None:
             break
@@ -358,7 +370,9 @@ def _start_kernel(cwd: Path, warm_up_code: str | None = WARM_UP_CODE) -> Any:
     # "unencrypted TCP" warning, no clash between parallel runs
     if os.name == "posix":
         sockets = tempfile.mkdtemp(prefix="icpc-kernel-")
-        km = AsyncKernelManager(kernel_name="python3", transport="ipc", ip=os.path.join(sockets, "k"))
+        km = AsyncKernelManager(
+            kernel_name="python3", transport="ipc", ip=os.path.join(sockets, "k")
+        )
         km._icpc_sockets = sockets  # type: ignore[attr-defined]  # removed by _stop_kernel
     else:
         km = AsyncKernelManager(kernel_name="python3")
@@ -367,10 +381,12 @@ def _start_kernel(cwd: Path, warm_up_code: str | None = WARM_UP_CODE) -> Any:
             run_sync(km.start_kernel)(cwd=str(cwd))
     except Exception as exc:
         _stop_kernel(km)
-        raise RunError(_one_line(
-            f"the notebook's kernel (python3) did not start: {type(exc).__name__}: {exc}; "
-            "check that ipykernel is installed in this environment (pip install ipykernel)"
-        )) from exc
+        raise RunError(
+            _one_line(
+                f"the notebook's kernel (python3) did not start: {type(exc).__name__}: {exc}; "
+                "check that ipykernel is installed in this environment (pip install ipykernel)"
+            )
+        ) from exc
     kc = None
     if warm_up_code:
         kc = BlockingKernelClient()
@@ -384,7 +400,8 @@ def _start_kernel(cwd: Path, warm_up_code: str | None = WARM_UP_CODE) -> Any:
         import papermill  # noqa: F401
 
         if kc is not None:
-            with contextlib.suppress(Exception):  # a failed warm-up only costs time; the notebook reports errors
+            # a failed warm-up only costs time; the notebook reports errors
+            with contextlib.suppress(Exception):
                 _wait_for_reply(kc, km, warm_up, timeout=120)
     except BaseException:
         _stop_kernel(km)
@@ -471,7 +488,9 @@ def _execute(notebook: Path, output: Path, parameters: Mapping[str, Any], km: An
             section, error = failure_section(nbformat.read(output, as_version=4), language=language)
         ename = (error or {}).get("ename") or exc.ename
         evalue = (error or {}).get("evalue") or exc.evalue
-        where = f"section {section}" if section else f"notebook {notebook.name}, cell {exc.exec_count}"
+        where = (
+            f"section {section}" if section else f"notebook {notebook.name}, cell {exc.exec_count}"
+        )
         raise RunError(_one_line(f"{where}: {ename}: {evalue}")) from None
     except Exception as exc:  # dead kernel, cell timeout: still one readable line
         name = type(exc).__name__
@@ -533,7 +552,9 @@ class _Steps:
 
 # ------------------------------------------------------------------ the run
 def _write_json(path: Path, obj: Any) -> None:
-    path.write_text(json.dumps(obj, ensure_ascii=False, indent=2, allow_nan=False) + "\n", encoding="utf-8")
+    path.write_text(
+        json.dumps(obj, ensure_ascii=False, indent=2, allow_nan=False) + "\n", encoding="utf-8"
+    )
 
 
 def _publish_folder(staged: Path, target: Path, trash: Path) -> Path:
@@ -608,7 +629,9 @@ def run_client(
     _require_source(cfg)
     notebook_path = Path(notebook) if notebook is not None else DEFAULT_NOTEBOOK
     if not notebook_path.is_file():
-        raise RunError(f"notebook {notebook_path} not found; reinstall icpc or pass an existing notebook")
+        raise RunError(
+            f"notebook {notebook_path} not found; reinstall icpc or pass an existing notebook"
+        )
     # the staging folder exists before the kernel starts: the kernel runs in it (the folder
     # of the notebook it writes); it is beside the run folders, whose as_of is not known yet
     client_dir = _client_dir(cfg, out)
@@ -628,14 +651,27 @@ def run_client(
             from icpc.diagnostic import Diagnostic
             from icpc.report.meta import cover_metadata
 
-            dataset = load_dataset(cfg)  # the one load of the run: the kernel reads it from dataset/
+            # the one load of the run: the kernel reads it from dataset/
+            dataset = load_dataset(cfg)
             diag = Diagnostic(dataset)
             run_as_of: dt.date = diag.as_of
             cover_metadata(cfg, as_of=run_as_of)  # a bad logo fails now (exit 2), not in the kernel
             out_dir = output_dir(cfg, run_as_of, out)
-            parameters = notebook_parameters(cfg, as_of=run_as_of, out_dir=out_dir, dataset_path=DATASET_DIR)
-        files = _run_steps(cfg, diag, notebook_path, staging, out_dir, parameters, steps, excel_writer,
-                           pool=pool, kernel=kernel)
+            parameters = notebook_parameters(
+                cfg, as_of=run_as_of, out_dir=out_dir, dataset_path=DATASET_DIR
+            )
+        files = _run_steps(
+            cfg,
+            diag,
+            notebook_path,
+            staging,
+            out_dir,
+            parameters,
+            steps,
+            excel_writer,
+            pool=pool,
+            kernel=kernel,
+        )
         published = True
     finally:
         with contextlib.suppress(Exception):
@@ -647,8 +683,13 @@ def run_client(
             for folder in created:  # a run that failed before any output leaves no empty folder
                 with contextlib.suppress(OSError):
                     folder.rmdir()
-    return RunResult(out_dir=out_dir, files=files, skipped=False,
-                     seconds=round(time.perf_counter() - t0, 3), timings=steps.timings)
+    return RunResult(
+        out_dir=out_dir,
+        files=files,
+        skipped=False,
+        seconds=round(time.perf_counter() - t0, 3),
+        timings=steps.timings,
+    )
 
 
 def _missing_dirs(folder: Path) -> list[Path]:
@@ -731,7 +772,9 @@ def _run_steps(
         )
         manifest["timings"] = dict(steps.timings)  # seconds per step (wall; pdf_cpu: CPU)
         _write_json(staging / names["manifest"], manifest)
-        dataset = _publish_folder(staging / DATASET_DIR, out_dir / DATASET_DIR, staging / ".replaced-dataset")
+        dataset = _publish_folder(
+            staging / DATASET_DIR, out_dir / DATASET_DIR, staging / ".replaced-dataset"
+        )
         files = _publish(staging, out_dir, [*order, names["manifest"]])
         files[DATASET_DIR] = dataset
         stale = out_dir / FAILED_NOTEBOOK

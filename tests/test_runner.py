@@ -284,23 +284,38 @@ def test_kernel_runs_single_threaded_with_inline_figures(tmp_path: Path, prestar
 
 @pytest.mark.notebook
 def test_warm_up_imports_without_leaving_names_or_outputs(tmp_path: Path) -> None:
-    source = ("import json, os, sys\n"
-              "names = sorted(n for n in ('icpc', 'io', 'seaborn', 'Figure', '_icpc_warm_up') if n in globals())\n"
-              "loaded = [m for m in ('icpc.report.sections', 'seaborn', 'pyarrow.parquet') if m in sys.modules]\n"
-              "written = open('warm.json', 'w').write(json.dumps({'names': names, 'loaded': loaded, 'cwd': os.getcwd()}))")
+    source = (
+        "import json, os, sys\n"
+        "names = sorted(n for n in ('icpc', 'io', 'seaborn', 'Figure', '_icpc_warm_up') if n in globals())\n"
+        "loaded = [m for m in ('icpc.report.sections', 'seaborn', 'pyarrow.parquet') if m in sys.modules]\n"
+        "written = open('warm.json', 'w').write(json.dumps({'names': names, 'loaded': loaded, 'cwd': os.getcwd()}))"
+    )
     nb_path = tmp_path / "warm.ipynb"
     nbformat.write(_nb(new_code_cell(source)), nb_path)
     staging = tmp_path / "staging"
     staging.mkdir()
     km = _start_kernel(staging)  # the default warm-up
     try:
-        _execute(nb_path, staging / "out.ipynb", {"config_path": "x", "as_of": "2024-12-31", "language": "fr",
-                                                  "output_dir": str(tmp_path)}, km=km)
+        _execute(
+            nb_path,
+            staging / "out.ipynb",
+            {
+                "config_path": "x",
+                "as_of": "2024-12-31",
+                "language": "fr",
+                "output_dir": str(tmp_path),
+            },
+            km=km,
+        )
     finally:
         _stop_kernel(km)
-    found = json.loads((staging / "warm.json").read_text())  # written in the folder of the notebook it wrote
-    assert found == {"names": [], "loaded": ["icpc.report.sections", "seaborn", "pyarrow.parquet"],
-                     "cwd": str(staging.resolve())}
+    # written in the folder of the notebook it wrote
+    found = json.loads((staging / "warm.json").read_text())
+    assert found == {
+        "names": [],
+        "loaded": ["icpc.report.sections", "seaborn", "pyarrow.parquet"],
+        "cwd": str(staging.resolve()),
+    }
     executed = nbformat.read(staging / "out.ipynb", as_version=4)
     assert [c.outputs for c in executed.cells if c.cell_type == "code"] == [[], [], []]
     assert [c.execution_count for c in executed.cells if c.cell_type == "code"] == [1, 2, 3]
