@@ -67,7 +67,7 @@ class Diagnostic:
     dataset, config, as_of
         The inputs.
     period, previous_period : icpc.kpi.Period
-        N and N-1 (DESIGN.md rule).
+        N and N-1 (docs/definitions.md).
 
     Raises
     ------

@@ -121,7 +121,7 @@ def _ts(date: dt.date | str | pd.Timestamp) -> pd.Timestamp:
 
 
 def window_start(as_of: dt.date | str | pd.Timestamp, months: int) -> pd.Timestamp:
-    """First day of the ``months``-month window ending at ``as_of`` (DESIGN.md periods).
+    """First day of the ``months``-month window ending at ``as_of`` (docs/definitions.md, periods).
 
     Parameters
     ----------

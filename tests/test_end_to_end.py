@@ -48,7 +48,7 @@ def test_kpis_json_tells_the_demo_story(tmp_path: Path) -> None:
     assert k["average_basket"]["change_pct"] < -0.05
     assert abs(k["revenue"]["change_pct"]) < 0.05
     assert k["new_customers"] > 80 and k["lost_customers"] > 0
-    # DESIGN identities, on the published figures
+    # the identities of docs/definitions.md, on the published figures
     assert (
         k["active_customers"]["current"]
         == k["new_customers"] + k["retained_customers"] + k["reactivated_customers"]

@@ -1,4 +1,4 @@
-"""Property tests (hypothesis) of the KPI identities of DESIGN.md, against brute force."""
+"""Property tests (hypothesis) of the KPI identities of docs/definitions.md, against brute force."""
 
 from __future__ import annotations
 
@@ -108,7 +108,7 @@ def test_identities_hold_and_match_brute_force(rows, as_of_day, months):
         )
         assert (row["bridge_class"] == "new") == bool(is_new)
 
-    # the identities of DESIGN.md
+    # the identities of docs/definitions.md
     dyn = kpi.customer_dynamics(table, as_of=as_of)
     assert (
         dyn.active_current == dyn.new_customers + dyn.retained_customers + dyn.reactivated_customers

@@ -1,7 +1,7 @@
 """Tests of the demo client generator (icpc.datasets.demo): files, determinism and the planted story.
 
 The story is checked with plain pandas on the generated frames, independently of the
-analysis modules, with the DESIGN.md definitions (documents, net revenue rounded to the cent).
+analysis modules, with the definitions of docs/definitions.md (documents, net revenue rounded to the cent).
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module", params=[42, 7, 2024], ids=["seed42", "seed7", "seed2024"])
 def story(request: pytest.FixtureRequest) -> dict:
-    """A sample and its documents, computed the DESIGN.md way with pandas."""
+    """A sample and its documents, computed as docs/definitions.md says, with pandas."""
     sample = generate_sample(seed=request.param)
     tx = sample.transactions.rename(
         columns={

@@ -2,7 +2,7 @@
 
 Reads the canonical activity frame of ``docs/CONTRACTS.md`` (``date``, ``salesperson``,
 ``kind`` in ``contact_received`` / ``call`` / ``call_completed``) and puts it next to the
-sales of the same salesperson and period, attributed by DESIGN.md's rule (a customer's
+sales of the same salesperson and period, attributed by the rule of docs/definitions.md (a customer's
 salesperson is the one of its most recent invoice), so that the sales here are the sales
 of the ``by_salesperson`` table.
 

@@ -147,7 +147,7 @@ def _round(values: np.ndarray) -> np.ndarray:
 def customer_attribution(transactions: pd.DataFrame) -> pd.DataFrame:
     """Salesperson and region of each customer (attribution commerciale).
 
-    DESIGN.md's rule: the values of the customer's most recent row (latest date; ties:
+    The rule of docs/definitions.md: the values of the customer's most recent row (latest date; ties:
     highest ``source_row``, else the latest position), so reorganisations don't split a
     customer. The one implementation is :func:`icpc.cleaning.customer_attribution`
     (vectorised); this name is kept for the KPI API.
@@ -210,7 +210,7 @@ def customer_periods(
         first and last sale document up to ``as_of``; NaT if none), ``total_revenue``,
         ``total_sales`` (whole history up to ``as_of``), ``bridge_class`` (one of
         :data:`CLASSES`), then ``salesperson`` / ``region`` when mapped (attribution
-        rule of DESIGN.md).
+        rule of docs/definitions.md).
     """
     as_of = as_date(as_of)
     current, previous = period_bounds(as_of, months)

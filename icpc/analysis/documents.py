@@ -3,7 +3,7 @@
 A document is an ``invoice_id`` of one customer when that column is mapped, else a single
 row (a row whose ``invoice_id`` is null is its own document). Its date is the date of its
 earliest line; its amount is the total of its lines, rounded to the cent; it is a *sale*
-(vente) when that total is > 0 (DESIGN.md, Definitions).
+(vente) when that total is > 0 (docs/definitions.md).
 
 Everything is vectorised on integer codes: no Python loop over rows, invoices or
 customers.

@@ -21,7 +21,7 @@ _ADDITIVE = ("revenue", "margin", "sales_count", "active_customers")
 def by_group(table: pd.DataFrame, column: str, *, has_previous: bool = True) -> pd.DataFrame:
     """Period indicators and revenue bridge per salesperson or region (par commercial, secteur).
 
-    Customers are attributed by DESIGN.md's rule (the ``salesperson`` / ``region`` column
+    Customers are attributed by the rule of docs/definitions.md (the ``salesperson`` / ``region`` column
     of :func:`customer_periods`: those of their most recent row).
 
     Parameters

@@ -1,6 +1,6 @@
 """Early warning (alerte de décrochage): customers slipping away before they are lost.
 
-Two rules (DESIGN.md, "Early warning"), on customers with at least
+Two rules (docs/definitions.md, "Early warning"), on customers with at least
 ``thresholds.min_purchases_for_rhythm`` distinct sale dates and not lost (last sale at most
 ``thresholds.lost_after_days`` days before ``as_of``):
 

@@ -51,7 +51,7 @@ def customer_attribution(transactions: pd.DataFrame) -> pd.DataFrame:
 def last_rows(transactions: pd.DataFrame, codes: np.ndarray, day: np.ndarray, n: int) -> np.ndarray:
     """Position of each customer's most recent row (-1 when it has none), vectorised.
 
-    The attribution rule (DESIGN.md): latest date first; among rows of that date, the
+    The attribution rule (docs/definitions.md): latest date first; among rows of that date, the
     highest ``source_row`` (else the latest position).
 
     Parameters

@@ -547,7 +547,7 @@ def salesperson_spread(
 def conversion_above_100(rates: pd.Series, *, language: str = "fr") -> str | None:
     """Sentence explaining a conversion rate (taux de transformation) above 100 %.
 
-    The rate is sales / completed calls (DESIGN.md); the sales include orders that came
+    The rate is sales / completed calls (docs/definitions.md); the sales include orders that came
     without a call, so it can exceed 100 %, which a reader would question.
 
     Parameters

@@ -126,7 +126,7 @@ def activity_funnel(
             height=0.7,
         )
         text = fmt.number(v, language=language)
-        # rates of DESIGN.md only: completion (completed / calls), conversion (sales / completed)
+        # the rates of docs/definitions.md only: completion (completed / calls), conversion (sales / completed)
         before = {"calls_completed": "calls", "sales": "calls_completed"}.get(stages[i], "")
         if before in totals and float(totals[before] or 0) > 0:
             text += f" ({fmt.percent(v / float(totals[before]), language=language, decimals=0)})"
