@@ -332,7 +332,7 @@ def test_parquet_typed_input_fast_path(tmp_path, monkeypatch):
         }
     )
     pq.write_table(table, tmp_path / "f.parquet")
-    import icpc.io.values as io
+    import icpc.io.dates as io
 
     def no_strings(*args, **kwargs):
         raise AssertionError("typed columns must not be parsed from text")

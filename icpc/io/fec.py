@@ -46,6 +46,7 @@ from icpc.io.common import (
     finish_table,
     normalize_header,
 )
+from icpc.io.dates import _days_from_civil
 from icpc.io.detect import _looks_binary
 from icpc.io.fec_layout import (
     _LAYOUTS,
@@ -60,7 +61,7 @@ from icpc.io.fec_layout import (
     looks_like_fec,
 )
 from icpc.io.text import _cells, _decode_column, open_text
-from icpc.io.values import _days_from_civil, parse_amounts
+from icpc.io.values import parse_amounts
 
 __all__ = ["read_fec", "looks_like_fec", "fec_refusal", "FEC_FIELDS"]
 

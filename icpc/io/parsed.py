@@ -30,7 +30,8 @@ import pyarrow.compute as pc
 from icpc import columns as C
 from icpc.exceptions import InputError
 from icpc.io.common import DATE_COLUMNS, NUMERIC_COLUMNS, RawTable
-from icpc.io.values import parse_amounts, parse_dates, parse_text, totals_labels, totals_mask
+from icpc.io.dates import parse_dates
+from icpc.io.values import parse_amounts, parse_text, totals_labels, totals_mask
 
 __all__ = ["ParsedTable", "parse_table", "encode_text", "CODED_COLUMNS"]
 
