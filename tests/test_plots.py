@@ -151,3 +151,14 @@ def test_setup_notebook_sets_svg_font_and_silences_warnings():
         P.setup_notebook()
         assert matplotlib.rcParams["font.family"] == ["DejaVu Sans"]
         assert any(f[0] == "ignore" and f[2] is Warning for f in warnings.filters)
+
+
+def test_rolling_revenue_draws_the_analysis_figures_from_a_full_year_only():
+    months = pd.date_range("2022-01-01", periods=15, freq="MS")
+    revenue = pd.Series(range(1, 16), dtype=float)
+    frame = pd.DataFrame(
+        {"month": months, "revenue": revenue, "revenue_12m": revenue.rolling(12).sum()}
+    )  # NaN for the first 11 months
+    ax = P.rolling_revenue(frame, month_col="month")
+    ys = ax.lines[0].get_ydata()
+    assert list(ys) == [78.0, 90.0, 102.0, 114.0]  # 1 + … + 12, then the window moves

@@ -111,7 +111,14 @@ def rolling_revenue(
     """
     ax = _axes(ax, 6.5)
     if window == 12 and f"{value_col}_12m" in monthly.columns:
-        rolling = _series_by_month(monthly, month_col, f"{value_col}_12m").dropna()
+        known = monthly.loc[monthly[f"{value_col}_12m"].notna()]  # a full year of history only
+        rolling = (
+            _series_by_month(known, month_col, f"{value_col}_12m")
+            if len(known)
+            else pd.Series(dtype=float)
+        )
+        if rolling.empty:  # history shorter than a year: the cumulative sum instead
+            rolling = _series_by_month(monthly, month_col, value_col).cumsum()
     else:
         series = _series_by_month(monthly, month_col, value_col)
         full = series.reindex(
