@@ -450,28 +450,50 @@ def _run_local(
     """Run the clients in local worker processes, in rounds.
 
     A worker process that dies (killed, out of memory, crash in a C library) breaks the
-    whole pool: every client not finished gets ``BrokenProcessPool``. Those clients go to
-    a new pool; a client that was running when a pool broke gets one more try, and fails
-    if it breaks a pool again — so one bad client cannot take the others down.
+    whole pool: every client not finished gets ``BrokenProcessPool``. The clients that were
+    not running go to a new pool. Of those running then, the one alone is retried once
+    and fails if it breaks a pool again; when several were running, each is retried in a
+    pool of its own, so the one that crashes is found and the others finish — one bad
+    client cannot take the others down.
     """
     crashes: dict[Path, int] = {}
     remaining = list(todo)
-    while remaining:
+    alone: list[Path] = []  # suspects of a broken pool, each run in a pool of its own
+    while remaining or alone:
+        if alone:  # alone, a client that breaks its pool is certainly the one that crashed
+            path = alone.pop(0)
+            lost, _ = _pool_round([path], todo, jobs=1, out=out, force=force, runner=runner,
+                                  display=display, outcomes=outcomes)  # fmt: skip
+            if lost:
+                crashes[path] = crashes.get(path, 0) + 1
+                if crashes[path] >= MAX_CRASHES:
+                    _fail_crashed(path, todo, display, outcomes)
+                else:
+                    alone.append(path)
+            continue
         lost, running = _pool_round(remaining, todo, jobs=jobs, out=out, force=force, runner=runner,
                                     display=display, outcomes=outcomes)  # fmt: skip
-        remaining = []
-        blamed = running if running & set(lost) else set(lost)  # always progress
-        for path in lost:
-            if path in blamed:
-                crashes[path] = crashes.get(path, 0) + 1
-            if crashes.get(path, 0) >= MAX_CRASHES:
-                outcome = ClientOutcome(path, todo[path], "failed", error=(
-                    "the worker process running this client died (killed, out of memory or a crash); "
-                    "run `icpc run` on this config alone to see why"))  # fmt: skip
-                outcomes[path] = outcome
-                display.finished(outcome)
-            else:
-                remaining.append(path)
+        suspects = [path for path in lost if path in running] or list(lost)  # always progress
+        if len(suspects) == 1:  # the only client running when the pool broke
+            path = suspects[0]
+            crashes[path] = crashes.get(path, 0) + 1
+            if crashes[path] >= MAX_CRASHES:
+                _fail_crashed(path, todo, display, outcomes)
+                suspects = []
+        alone += suspects if len(suspects) > 1 else []
+        remaining = [
+            path for path in lost if path not in alone and path in todo and path not in outcomes
+        ]
+
+
+def _fail_crashed(
+    path: Path, todo: dict[Path, str], display: _Display, outcomes: dict[Path, ClientOutcome]
+) -> None:
+    outcome = ClientOutcome(path, todo[path], "failed", error=(
+        "the worker process running this client died (killed, out of memory or a crash); "
+        "run `icpc run` on this config alone to see why"))  # fmt: skip
+    outcomes[path] = outcome
+    display.finished(outcome)
 
 
 def _pool_round(

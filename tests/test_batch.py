@@ -388,3 +388,26 @@ def test_a_dying_worker_fails_only_its_client(tmp_path: Path) -> None:
     }
     assert got["crash"].error.startswith("the worker process running this client died")
     assert (summary.done, summary.failed) == (3, 1)
+
+
+def slow_and_crashing_runner(config_path, *, out=None):
+    """ "a" is slow (it is still running when "crash" kills its worker process)."""
+    slug = load_config(config_path).slug
+    if slug == "a":
+        time.sleep(1.5)
+    if slug == "crash":
+        time.sleep(0.3)
+        os.kill(os.getpid(), signal.SIGKILL)
+    return fake_runner(config_path, out=out)
+
+
+def test_a_client_running_beside_a_crash_is_not_blamed_for_it(tmp_path: Path) -> None:
+    clients = [make_client(tmp_path, name) for name in ("a", "crash", "b")]
+    summary = B.run_batch(
+        clients, jobs=2, out=tmp_path / "reports", progress=False, runner=slow_and_crashing_runner
+    )
+    assert {k: r.status for k, r in by_slug(summary).items()} == {
+        "a": "done",
+        "crash": "failed",
+        "b": "done",
+    }
