@@ -159,7 +159,7 @@ def run(
 ) -> None:
     """Full diagnostic: executed notebook, PDF, Excel, kpis.json, customers.csv, manifest."""
     date = _as_of(as_of)
-    from icpc.runner import run_client
+    from icpc.run.runner import run_client
 
     result = run_client(config, out=out, as_of=date, progress=True)
     typer.echo(str(result.out_dir))
@@ -187,7 +187,7 @@ def batch(
     ] = None,
 ) -> None:
     """Run many clients: progress bar, isolated failures, up-to-date clients skipped."""
-    from icpc.batch import run_batch
+    from icpc.run.batch import run_batch
 
     summary = run_batch(configs, jobs=jobs, out=out, force=force, dask_address=dask)
     if summary.failed:

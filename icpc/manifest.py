@@ -1,6 +1,6 @@
 """Run manifest (``manifest.json``) and the up-to-date check of a client run.
 
-Each run of :func:`icpc.runner.run_client` writes a ``manifest.json`` next to its outputs
+Each run of :func:`icpc.run.runner.run_client` writes a ``manifest.json`` next to its outputs
 (the *manifeste d'exécution*): what went in (config and input files with their SHA-256),
 how many rows were read and used, the notebook parameters, the package versions, and the
 SHA-256 of every output file. It also records a **fingerprint**: one hash over the config

@@ -1,7 +1,7 @@
-"""Tests of icpc.batch: client list, isolation of failures, up-to-date skip, Dask, Ctrl-C.
+"""Tests of icpc.run.batch: client list, isolation of failures, up-to-date skip, Dask, Ctrl-C.
 
 Most tests inject a light runner (``fake_runner``, below) that writes outputs and a real
-manifest the way :func:`icpc.runner.run_client` does, so that the batch machinery (worker
+manifest the way :func:`icpc.run.runner.run_client` does, so that the batch machinery (worker
 processes, skip, failure isolation) is tested in seconds. The tests marked ``notebook``
 run the real runner end to end.
 """
@@ -21,11 +21,13 @@ from types import SimpleNamespace
 
 import pytest
 
-from icpc import batch as B
 from icpc.config import load_config
 from icpc.exceptions import ConfigError, InputError
 from icpc.fsutil import atomic_path, atomic_write_text
 from icpc.manifest import MANIFEST_NAME, build_manifest
+from icpc.run import backends
+from icpc.run import batch as B
+from icpc.run.backends import STOP_GRACE_SECONDS
 
 TESTS = Path(__file__).resolve().parent
 
@@ -225,7 +227,7 @@ def test_ctrl_c_stops_cleanly(tmp_path: Path) -> None:
         import sys
         sys.path.insert(0, {str(TESTS)!r})
         import test_batch
-        from icpc.batch import run_batch
+        from icpc.run.batch import run_batch
         run_batch({[str(c) for c in clients]!r}, jobs=2, out={str(out)!r}, progress=False,
                   runner=test_batch.slow_runner)
         """
@@ -240,7 +242,7 @@ def test_ctrl_c_stops_cleanly(tmp_path: Path) -> None:
     started = time.monotonic()
     proc.send_signal(signal.SIGINT)
     proc.wait(timeout=30)
-    assert time.monotonic() - started < B.STOP_GRACE_SECONDS + 5
+    assert time.monotonic() - started < STOP_GRACE_SECONDS + 5
     assert proc.returncode != 0
     assert "KeyboardInterrupt" in proc.stderr.read()
     # no half-written output: the temporary files were removed, no final file appeared
@@ -283,7 +285,7 @@ def test_dask_batch_on_local_cluster(tmp_path: Path, dask_cluster) -> None:
 
 
 def test_unreachable_scheduler_is_a_config_error(tmp_path: Path, monkeypatch) -> None:
-    monkeypatch.setattr(B, "DASK_CONNECT_TIMEOUT", "1s")
+    monkeypatch.setattr(backends, "DASK_CONNECT_TIMEOUT", "1s")
     a = make_client(tmp_path, "a")
     with pytest.raises(ConfigError, match="cannot reach the Dask scheduler"):
         B.run_batch([a], out=tmp_path / "reports", dask_address="tcp://127.0.0.1:9", progress=False,

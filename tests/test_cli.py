@@ -66,7 +66,7 @@ def test_run_error_exits_1_with_one_line(
     def run_client(config: Any, **kwargs: Any) -> Any:
         raise RunError("section Revenue explained: ZeroDivisionError: division by zero")
 
-    fake_module(monkeypatch, "icpc.runner", run_client=run_client)
+    fake_module(monkeypatch, "icpc.run.runner", run_client=run_client)
     assert cli.main(["run", "client.yaml"]) == 1
     assert (
         capsys.readouterr().err
@@ -78,7 +78,7 @@ def test_unexpected_errors_keep_their_traceback(monkeypatch: pytest.MonkeyPatch)
     def run_client(config: Any, **kwargs: Any) -> Any:
         raise KeyError("bug")
 
-    fake_module(monkeypatch, "icpc.runner", run_client=run_client)
+    fake_module(monkeypatch, "icpc.run.runner", run_client=run_client)
     with pytest.raises(KeyError):
         cli.main(["run", "client.yaml"])
 
@@ -132,7 +132,7 @@ def test_batch_exits_1_when_a_client_failed(monkeypatch: pytest.MonkeyPatch) -> 
         calls.update(kwargs, configs=configs)
         return types.SimpleNamespace(failed=1, done=1, skipped=0)
 
-    fake_module(monkeypatch, "icpc.batch", run_batch=run_batch)
+    fake_module(monkeypatch, "icpc.run.batch", run_batch=run_batch)
     assert (
         cli.main(["batch", "a.yaml", "b.yaml", "--jobs", "2", "--force", "--dask", "tcp://h:8786"])
         == 1
@@ -224,7 +224,7 @@ def test_run_passes_the_parsed_date(monkeypatch: pytest.MonkeyPatch, tmp_path: P
         seen.update(kwargs)
         return types.SimpleNamespace(out_dir=tmp_path)
 
-    fake_module(monkeypatch, "icpc.runner", run_client=run_client)
+    fake_module(monkeypatch, "icpc.run.runner", run_client=run_client)
     assert cli.main(["run", "client.yaml", "--as-of", "31/12/2024"]) == 0  # the config's formats
     assert seen["as_of"] == dt.date(2024, 12, 31)
     assert cli.main(["run", "client.yaml"]) == 0

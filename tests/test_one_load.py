@@ -304,7 +304,7 @@ def test_run_renders_kpis_json_figures_from_the_saved_dataset(
     import papermill as pm
     from pypdf import PdfReader
 
-    import icpc.runner as runner
+    import icpc.run.runner as runner
     from icpc.datasets.demo import write_sample
     from icpc.report import format as fmt
 

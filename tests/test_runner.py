@@ -1,4 +1,4 @@
-"""Tests of icpc.runner: parameters contract, failure reporting, atomic outputs, full run."""
+"""Tests of icpc.run.runner: parameters contract, failure reporting, atomic outputs, full run."""
 
 from __future__ import annotations
 
@@ -12,15 +12,13 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 
 from icpc.config import config_from_dict, load_config
 from icpc.exceptions import ConfigError, RunError
-from icpc.runner import (
+from icpc.run.failure import failure_section
+from icpc.run.kernel import _execute, _start_kernel, _stop_kernel
+from icpc.run.runner import (
     DATASET_DIR,
     DEFAULT_NOTEBOOK,
     FAILED_NOTEBOOK,
     OUTPUT_FILES,
-    _execute,
-    _start_kernel,
-    _stop_kernel,
-    failure_section,
     notebook_parameters,
     output_dir,
     run_client,

@@ -250,7 +250,7 @@ def test_notebook_parameters_match_what_the_runner_passes():
 
 
 def test_runner_parameters_are_accepted_by_the_notebook(tmp_path):
-    runner = pytest.importorskip("icpc.runner")
+    runner = pytest.importorskip("icpc.run.runner")
     import datetime as dt
 
     import papermill as pm

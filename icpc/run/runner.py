@@ -37,12 +37,11 @@ import contextlib
 import datetime as dt
 import json
 import os
-import re
 import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,23 +49,26 @@ from typing import Any
 
 from icpc.config import Config, load_config
 from icpc.exceptions import ConfigError, RunError
+from icpc.run.kernel import _execute, _start_kernel, _stop_kernel
 
 __all__ = [
-    "DATASET_DIR",
     "DEFAULT_NOTEBOOK",
-    "KERNEL_ENV",
     "OUTPUT_FILES",
+    "FAILED_NOTEBOOK",
+    "DATASET_DIR",
     "RunResult",
-    "failure_section",
-    "notebook_parameters",
     "output_dir",
+    "notebook_parameters",
     "run_client",
 ]
 
+
 #: the diagnostic notebook executed for each client
-DEFAULT_NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "diagnostic.ipynb"
+DEFAULT_NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "diagnostic.ipynb"
 if not DEFAULT_NOTEBOOK.is_file():  # a non-editable install ships it under <prefix>/share/icpc
     DEFAULT_NOTEBOOK = Path(sys.prefix) / "share" / "icpc" / "notebooks" / "diagnostic.ipynb"
+
+
 #: output file of each kind, in a run folder
 OUTPUT_FILES = {
     "notebook": "diagnostic.ipynb",
@@ -76,25 +78,14 @@ OUTPUT_FILES = {
     "customers": "customers.csv",
     "manifest": "manifest.json",
 }
+
+
 FAILED_NOTEBOOK = "diagnostic.failed.ipynb"
+
+
 #: folder of a run folder holding the cleaned dataset the notebook reads
 #: (:func:`icpc.cleaning.save_dataset`); also the notebook's ``dataset_path``
 DATASET_DIR = "dataset"
-#: environment of the notebook's kernel: one BLAS/OpenMP thread (runs go in parallel),
-#: inline matplotlib figures
-KERNEL_ENV = {
-    "OMP_NUM_THREADS": "1",
-    "OPENBLAS_NUM_THREADS": "1",
-    "MKL_NUM_THREADS": "1",
-    "MPLBACKEND": "module://matplotlib_inline.backend_inline",
-}
-_ERROR_CELL_TAG = "papermill-error-cell-tag"
-_MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.+?)\s*#*\s*$", re.M)
-_HTML_HEADING = re.compile(r"<h([1-6])\b[^>]*>(.*?)</h\1>", re.S | re.I)
-_TAGS = re.compile(r"<[^>]+>")
-_SECTION_CALL = re.compile(r"\bsections\.([a-z_]+)\s*\(")
-#: report-section functions whose label key differs from their name (icpc.report.labels)
-_SECTION_KEYS = {"revenue_explained": "revenue", "customer_dynamics": "dynamics"}
 
 
 @dataclass(frozen=True)
@@ -201,309 +192,6 @@ def notebook_parameters(
     }
 
 
-# ------------------------------------------------------------------ failure reporting
-def _heading_of_cell(cell: Mapping[str, Any]) -> str | None:
-    """The last heading a cell shows: markdown source, or markdown/HTML outputs."""
-    found: str | None = None
-    if cell.get("cell_type") == "markdown":
-        for match in _MD_HEADING.finditer(cell.get("source", "")):
-            found = match.group(2)
-        return found
-    for output in cell.get("outputs", []) or []:
-        data = output.get("data") or {}
-        text = data.get("text/markdown")
-        if isinstance(text, list):
-            text = "".join(text)
-        if text:
-            for match in _MD_HEADING.finditer(text):
-                found = match.group(2)
-        html_text = data.get("text/html")
-        if isinstance(html_text, list):
-            html_text = "".join(html_text)
-        if html_text:
-            for match in _HTML_HEADING.finditer(html_text):
-                found = _TAGS.sub("", match.group(2)).strip() or found
-    return found
-
-
-def _section_title(key: str, language: str) -> str:
-    """The report heading of a section key (``segments`` → « Segments Score3D »), else the key."""
-    try:
-        from icpc.report.labels import section_title
-
-        return section_title(_SECTION_KEYS.get(key, key), language)
-    except (ImportError, KeyError, ValueError):
-        return key
-
-
-def failure_section(
-    nb: Mapping[str, Any], *, language: str = "fr"
-) -> tuple[str | None, dict[str, str] | None]:
-    """Find the failing cell of an executed notebook and the section it belongs to.
-
-    In order: the failing cell's ``metadata.icpc.section`` (a title, or a section key
-    such as ``segments`` translated to its heading); the report section the cell calls
-    (``sections.segments(diag)``); a heading the cell displayed before failing; the
-    nearest heading above it (markdown cells, or headings displayed by code cells).
-
-    Parameters
-    ----------
-    nb : NotebookNode or mapping
-        A notebook executed by Papermill (its error cells are ignored).
-    language : str
-        Language of the section titles (``fr`` or ``en``).
-
-    Returns
-    -------
-    (str or None, dict or None)
-        The section title (``None`` when nothing names it) and ``{"ename", "evalue"}``
-        of the first error output (``None`` when the notebook has no error).
-    """
-    cells = [
-        c
-        for c in nb.get("cells", [])
-        if _ERROR_CELL_TAG not in (c.get("metadata", {}).get("tags") or [])
-    ]
-    failing, error = None, None
-    for index, cell in enumerate(cells):
-        for output in cell.get("outputs", []) or []:
-            if output.get("output_type") == "error":
-                failing, error = (
-                    index,
-                    {"ename": output.get("ename", ""), "evalue": output.get("evalue", "")},
-                )
-                break
-        if (
-            failing is None
-            and (cell.get("metadata", {}).get("papermill") or {}).get("exception") is True
-        ):
-            failing = index
-        if failing is not None:
-            break
-    if failing is None:
-        return None, None
-    cell = cells[failing]
-    section = (cell.get("metadata", {}).get("icpc") or {}).get("section")
-    if section:
-        return _section_title(str(section), language), error
-    source = cell.get("source", "")
-    calls = _SECTION_CALL.findall("".join(source) if isinstance(source, list) else source)
-    if len(calls) == 1:
-        return _section_title(calls[0], language), error
-    for cell in reversed(cells[: failing + 1]):
-        section = (cell.get("metadata", {}).get("icpc") or {}).get("section")
-        if section:
-            return _section_title(str(section), language), error
-        heading = _heading_of_cell(cell)
-        if heading:
-            return heading.strip(), error
-    return None, error
-
-
-def _one_line(text: str, limit: int = 300) -> str:
-    line = " ".join(str(text).split())
-    return line if len(line) <= limit else line[: limit - 1] + "…"
-
-
-# ------------------------------------------------------------------ notebook execution
-@contextlib.contextmanager
-def _environ(values: Mapping[str, str]) -> Iterator[None]:
-    """Set environment variables for child processes (the kernel), then restore them."""
-    saved = {key: os.environ.get(key) for key in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-
-
-#: run in the kernel while this process loads the data (no output, no history, no name
-#: left in the notebook's namespace): the notebook's imports (seaborn: the heat maps';
-#: pyarrow.parquet: the saved dataset's) and one figure drawn to SVG off pyplot (fonts, text
-#: layout), so that the notebook only renders
-WARM_UP_CODE = """\
-def _icpc_warm_up():
-    import io
-
-    import icpc.cleaning, icpc.diagnostic, icpc.report.meta, icpc.report.plots, icpc.report.sections
-    import pandas.io.parquet, pyarrow.parquet, seaborn
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(2, 1), layout="constrained")
-    ax = fig.subplots()
-    ax.plot([0, 1], [0, 1])
-    ax.set_title("é 1 234,5 €")
-    fig.savefig(io.BytesIO(), format="svg")
-
-
-_icpc_warm_up()
-del _icpc_warm_up
-"""
-
-
-def _start_kernel(cwd: Path, warm_up_code: str | None = WARM_UP_CODE) -> Any:
-    """Start the notebook's kernel ahead of time and import the heavy modules in it.
-
-    Runs in the kernel thread while the parent loads the data, so that neither the
-    kernel's start (~1.5 s) nor its imports (~2 s) nor Papermill's import in this process
-    (~1.5 s, while the kernel boots and warms up) are on the critical path. The warm-up
-    runs silently (``silent``, no history; its outputs, if any, are dropped): execution
-    counts and outputs of the executed notebook are the same as with a fresh kernel.
-
-    ``cwd`` is the folder of the notebook the kernel will write (a run's staging folder):
-    relative parameters such as ``dataset_path`` are relative to it.
-
-    Returns
-    -------
-    jupyter_client.AsyncKernelManager
-        The started kernel's manager, for :func:`_execute` and :func:`_stop_kernel`.
-    """
-    from jupyter_client.blocking import BlockingKernelClient
-    from jupyter_client.manager import AsyncKernelManager
-    from jupyter_core.utils import run_sync
-
-    # IPC (Unix sockets in a private folder) where available: no open TCP port, no
-    # "unencrypted TCP" warning, no clash between parallel runs
-    if os.name == "posix":
-        sockets = tempfile.mkdtemp(prefix="icpc-kernel-")
-        km = AsyncKernelManager(
-            kernel_name="python3", transport="ipc", ip=os.path.join(sockets, "k")
-        )
-        km._icpc_sockets = sockets  # type: ignore[attr-defined]  # removed by _stop_kernel
-    else:
-        km = AsyncKernelManager(kernel_name="python3")
-    try:
-        with _environ(KERNEL_ENV):
-            run_sync(km.start_kernel)(cwd=str(cwd))
-    except Exception as exc:
-        _stop_kernel(km)
-        raise RunError(
-            _one_line(
-                f"the notebook's kernel (python3) did not start: {type(exc).__name__}: {exc}; "
-                "check that ipykernel is installed in this environment (pip install ipykernel)"
-            )
-        ) from exc
-    kc = None
-    if warm_up_code:
-        kc = BlockingKernelClient()
-        kc.load_connection_info(km.get_connection_info())
-        kc.start_channels()
-        # sent now, run as soon as the kernel listens (ZeroMQ queues it)
-        warm_up = kc.execute(warm_up_code, silent=True, store_history=False)
-    try:
-        # while the kernel boots and warms up: Papermill (and nbformat, ~1.5 s) is imported
-        # in this thread, not when the notebook is due to start
-        import papermill  # noqa: F401
-
-        if kc is not None:
-            # a failed warm-up only costs time; the notebook reports errors
-            with contextlib.suppress(Exception):
-                _wait_for_reply(kc, km, warm_up, timeout=120)
-    except BaseException:
-        _stop_kernel(km)
-        raise
-    finally:
-        if kc is not None:
-            kc.stop_channels()
-    return km
-
-
-def _wait_for_reply(kc: Any, km: Any, msg_id: str, *, timeout: float) -> None:
-    """Wait for the shell reply to ``msg_id`` (outputs ignored); give up if the kernel dies."""
-    import queue
-
-    from jupyter_core.utils import run_sync
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            reply = kc.get_shell_msg(timeout=1)
-        except queue.Empty:
-            if not run_sync(km.is_alive)():
-                return
-            continue
-        if reply.get("parent_header", {}).get("msg_id") == msg_id:
-            return
-
-
-def _stop_kernel(km: Any) -> None:
-    """Kill a kernel started by :func:`_start_kernel` (its outputs are already saved).
-
-    Safe from any thread and more than once.
-    """
-    from jupyter_core.utils import run_sync
-
-    with contextlib.suppress(Exception):
-        run_sync(km.shutdown_kernel)(now=True)
-    sockets = getattr(km, "_icpc_sockets", None)
-    if sockets:
-        shutil.rmtree(sockets, ignore_errors=True)
-
-
-def _execute(notebook: Path, output: Path, parameters: Mapping[str, Any], km: Any = None) -> float:
-    """Run the notebook with Papermill and return its seconds; a failing cell -> RunError.
-
-    ``km`` is a kernel already started by :func:`_start_kernel` in ``output``'s folder
-    (else Papermill starts one there).
-    """
-    import nbformat
-    import papermill as pm
-    from papermill.exceptions import PapermillExecutionError
-    from traitlets.config import Config as TraitletsConfig
-
-    started = time.perf_counter()
-    # IPC (Unix sockets) where available: no open TCP port, no "unencrypted TCP" warning.
-    # The sockets go to a private folder: by default they are "kernel-ipc-<n>" in the
-    # working directory, and two kernels started at the same moment (a batch with --jobs 2,
-    # two consultants) pick the same names and read each other's messages.
-    ipc_dir = tempfile.mkdtemp(prefix="icpc-kernel-") if os.name == "posix" else None
-    ipc = {"transport": "ipc", "ip": os.path.join(ipc_dir, "kernel")} if ipc_dir else {}
-    kernel_config = TraitletsConfig({"KernelManager": ipc} if ipc else {})
-    try:
-        with _environ(KERNEL_ENV):
-            pm.execute_notebook(
-                str(notebook),
-                str(output),
-                parameters=dict(parameters),
-                kernel_name="python3",
-                progress_bar=False,
-                log_output=False,
-                request_save_on_cell_execute=False,
-                # the kernel runs in the folder of the notebook it writes (relative
-                # parameters are relative to it); a started kernel already does, and
-                # papermill's cwd would chdir the whole process from this thread
-                cwd=None if km is not None else str(output.parent),
-                config=kernel_config,
-                shutdown_kernel="immediate",  # outputs are saved; a graceful stop costs ~2 s
-                **({"km": km} if km is not None else {}),
-            )
-    except PapermillExecutionError as exc:
-        section, error = None, None
-        if output.is_file():
-            language = str(parameters.get("language") or "fr")
-            section, error = failure_section(nbformat.read(output, as_version=4), language=language)
-        ename = (error or {}).get("ename") or exc.ename
-        evalue = (error or {}).get("evalue") or exc.evalue
-        where = (
-            f"section {section}" if section else f"notebook {notebook.name}, cell {exc.exec_count}"
-        )
-        raise RunError(_one_line(f"{where}: {ename}: {evalue}")) from None
-    except Exception as exc:  # dead kernel, cell timeout: still one readable line
-        name = type(exc).__name__
-        if name in {"DeadKernelError", "CellTimeoutError", "TimeoutError", "RuntimeError"}:
-            raise RunError(_one_line(f"notebook {notebook.name}: {name}: {exc}")) from None
-        raise
-    finally:
-        if ipc_dir is not None:
-            shutil.rmtree(ipc_dir, ignore_errors=True)
-    return time.perf_counter() - started
-
-
-# ------------------------------------------------------------------ progress
 class _Steps:
     """Step timings, shown with rich on stderr when ``progress`` is on."""
 
@@ -550,7 +238,6 @@ class _Steps:
             self._bar.stop()
 
 
-# ------------------------------------------------------------------ the run
 def _write_json(path: Path, obj: Any) -> None:
     path.write_text(
         json.dumps(obj, ensure_ascii=False, indent=2, allow_nan=False) + "\n", encoding="utf-8"

@@ -1,0 +1,30 @@
+"""Runs: one client's full diagnostic, and many clients (batch), locally or on a Dask cluster.
+
+:func:`run_client` (``icpc run``) loads the client once, executes the notebook, renders the
+PDF and writes every output atomically (:mod:`.runner`, with :mod:`.kernel` and the
+failure report of :mod:`.failure`). :func:`run_batch` (``icpc batch``) runs many clients,
+one failure never stopping the others, through one of the :data:`BACKENDS` (local worker
+processes, or a Dask cluster).
+"""
+
+from __future__ import annotations
+
+from icpc.run.backends import BACKENDS
+from icpc.run.batch import expand_configs, run_batch
+from icpc.run.failure import failure_section
+from icpc.run.outcome import BatchSummary, ClientOutcome, run_one
+from icpc.run.runner import RunResult, notebook_parameters, output_dir, run_client
+
+__all__ = [
+    "run_client",
+    "RunResult",
+    "notebook_parameters",
+    "output_dir",
+    "failure_section",
+    "run_batch",
+    "run_one",
+    "expand_configs",
+    "BatchSummary",
+    "ClientOutcome",
+    "BACKENDS",
+]
