@@ -826,3 +826,47 @@ def test_totals_lines_naming_a_customer(tmp_path, label):
     ds = _load(tmp_path)
     _assert_sales(ds)
     assert ds.ledger.rows_excluded["totals line"] == 1
+
+
+# --------------------------------------------------------------------------------------
+# a trailing delimiter on the data lines only, or on the header line only
+# --------------------------------------------------------------------------------------
+@pytest.mark.parametrize("encoding", ["utf-8", "cp1252", "utf-16"])
+@pytest.mark.parametrize("delimiter", [";", ",", "\t", "|"])
+@pytest.mark.parametrize("where", ["rows", "header", "rows-twice"])
+def test_trailing_delimiter_on_one_side_only(tmp_path, encoding, delimiter, where):
+    cells = _sale_cells()
+    if delimiter == ",":
+        cells = [[c.replace(",", ".") if i == 3 else c for i, c in enumerate(r)] for r in cells]
+    header = delimiter.join(HEADER)
+    rows = [delimiter.join(r) for r in cells]
+    if where == "rows":
+        rows = [r + delimiter for r in rows]
+    elif where == "rows-twice":
+        rows = [r + delimiter * 2 for r in rows]
+    else:
+        header += delimiter
+    _write(tmp_path / "factures.csv", [header, *rows], encoding=encoding)
+    ds = _load(tmp_path)
+    _assert_sales(ds)
+    assert ds.ledger.rows_excluded["malformed line"] == 0
+
+
+def test_a_row_without_the_trailing_delimiter_of_the_others_is_a_malformed_line(tmp_path):
+    """The width of most rows wins; the odd row is counted and named, not guessed."""
+    rows = [";".join(r) + (";" if i != 1 else "") for i, r in enumerate(_sale_cells())]
+    _write(tmp_path / "factures.csv", [";".join(HEADER), *rows])
+    ds = _load(tmp_path)
+    _balanced(ds)
+    assert ds.ledger.rows_read == len(SALES)
+    assert ds.ledger.rows_excluded["malformed line"] == 1
+    _assert_sales(ds, [s for i, s in enumerate(SALES) if i != 1])
+
+
+def test_an_extra_filled_column_without_header_is_not_taken_for_a_trailing_delimiter(tmp_path):
+    rows = [";".join(r) + (";x" if i != 1 else "") for i, r in enumerate(_sale_cells())]
+    _write(tmp_path / "factures.csv", [";".join(HEADER), *rows])
+    ds = _load(tmp_path)
+    _balanced(ds)
+    assert ds.ledger.rows_excluded["malformed line"] == len(SALES) - 1
+    assert ds.ledger.rows_used == 1

@@ -8,6 +8,7 @@ import csv
 import mmap
 import re
 import sys
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -119,6 +120,7 @@ def read_text(spec: FileSpec, path: Path, head: bytes, config_name: str) -> RawT
 
     # detect formats on a sample of the data rows
     sample_rows = [_cells(t, delimiter) for t in data_lines[:_SAMPLE_ROWS]]
+    headers = _fit_trailing_delimiter(headers, sample_rows)
 
     def sample_of(canon: str) -> list[str]:
         j = found.get(canon)
@@ -488,3 +490,32 @@ def _decode_bytes(value: bytes, encoding: str) -> str:
         return value.decode(encoding)
     except UnicodeDecodeError:
         return value.decode("latin-1")
+
+
+def _fit_trailing_delimiter(headers: list[str], rows: list[list[str]]) -> list[str]:
+    """The header fitted to rows that differ from it only by a trailing delimiter.
+
+    Many exports end every data line with the delimiter but not the header line (or
+    the reverse): each row then has one field more (or less) than the header, and the
+    whole file would read as malformed. When the usual width of the sample rows differs
+    from the header and the cells in between are all empty, the header is padded with
+    empty names (or its empty trailing names dropped). Anything else is left alone.
+
+    >>> _fit_trailing_delimiter(["a", "b"], [["1", "2", ""], ["3", "4", ""]])
+    ['a', 'b', '']
+    >>> _fit_trailing_delimiter(["a", "b", ""], [["1", "2"], ["3", "4"]])
+    ['a', 'b']
+    >>> _fit_trailing_delimiter(["a", "b"], [["1", "2", "x"], ["3", "4", "y"]])
+    ['a', 'b']
+    """
+    widths = Counter(len(r) for r in rows)
+    if not widths:
+        return headers
+    width, _ = widths.most_common(1)[0]
+    if width > len(headers):
+        extra = [c for r in rows if len(r) == width for c in r[len(headers) :]]
+        if all(not c.strip() for c in extra):
+            return headers + [""] * (width - len(headers))
+    elif width < len(headers) and all(not h.strip() for h in headers[width:]):
+        return headers[:width]
+    return headers
