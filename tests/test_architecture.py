@@ -30,7 +30,7 @@ LAYERS = [
     {"diagnostic"},
     {"export"},
     {"report"},
-    {"manifest", "run", "datasets"},
+    {"run", "datasets"},
     {"cli"},
 ]
 LEVEL = {name: i for i, names in enumerate(LAYERS) for name in names}

@@ -24,7 +24,7 @@ import pytest
 from icpc.config import load_config
 from icpc.exceptions import ConfigError, InputError
 from icpc.fsutil import atomic_path, atomic_write_text
-from icpc.manifest import MANIFEST_NAME, build_manifest
+from icpc.export.manifest import MANIFEST_NAME, build_manifest
 from icpc.run import backends
 from icpc.run import batch as B
 from icpc.run.backends import STOP_GRACE_SECONDS
@@ -309,7 +309,7 @@ def sample_client(root: Path, seed: int, slug: str) -> Path:
 @pytest.mark.notebook
 def test_real_batch_end_to_end(tmp_path: Path, capsys) -> None:
     from icpc import cli
-    from icpc.manifest import find_up_to_date, fingerprint
+    from icpc.export.manifest import find_up_to_date, fingerprint
 
     good = [sample_client(tmp_path, seed, f"real-{seed}") for seed in (1, 2)]
     broken = sample_client(tmp_path, 3, "real-broken")

@@ -1,4 +1,4 @@
-"""Tests of icpc.manifest: manifest content, fingerprint, up-to-date detection."""
+"""Tests of icpc.export.manifest: manifest content, fingerprint, up-to-date detection."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from icpc import manifest as M
+from icpc.export import manifest as M
 from icpc.config import load_config
 from icpc.fsutil import sha256_file
 
@@ -146,10 +146,10 @@ def test_fingerprint_changes_with_code(client_dir: Path, monkeypatch) -> None:
 
 def test_code_version_covers_package_notebooks_templates() -> None:
     labels = [label for label, _ in M._code_files()]
-    assert "icpc/manifest.py" in labels
+    assert "icpc/export/manifest.py" in labels
     assert "icpc/config.py" in labels
     assert not any("__pycache__" in label for label in labels)
-    project = Path(M.__file__).resolve().parents[1]
+    project = Path(M.__file__).resolve().parents[2]
     for nb in (project / "notebooks").glob("*.ipynb"):
         assert "notebooks/" + nb.name in labels
     assert M.code_version(refresh=True) == M.code_version()

@@ -1,4 +1,5 @@
-"""The machine outputs of a diagnostic: ``kpis.json`` and ``customers.csv`` (docs/outputs.md).
+"""The machine outputs of a diagnostic: ``kpis.json``, ``customers.csv`` (docs/outputs.md)
+and the run's ``manifest.json`` (:mod:`icpc.export.manifest`).
 
 Each export reads a :class:`~icpc.diagnostic.Diagnostic` (whose analyses are computed on
 first use and cached) and turns it into its contract: :func:`kpis_json`,

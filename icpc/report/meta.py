@@ -131,7 +131,7 @@ def cover_metadata(
     ConfigError
         The configured logo cannot be read.
     """
-    from icpc.manifest import icpc_version
+    from icpc.export.manifest import icpc_version
 
     brand = config.branding
     logo = logo_data_uri(brand.logo, source=config.source) if brand.logo is not None else None

@@ -9,7 +9,7 @@ config (traitement par lots):
 * one failing client never stops the others: its one-line reason is reported and the
   summary counts it (the CLI then exits 1);
 * a client whose config, input files and code are unchanged since its last successful run
-  (:func:`icpc.manifest.find_up_to_date`) is skipped unless ``force``;
+  (:func:`icpc.export.manifest.find_up_to_date`) is skipped unless ``force``;
 * two configs with the same slug are refused before anything starts (they would write the
   same folder);
 * Ctrl-C cancels the clients not started and stops the running ones; the runner writes

@@ -86,7 +86,7 @@ def run_one(
         with the one-line reason (``IcpcError`` message, else ``ename: evalue``).
     """
     from icpc.config import load_config
-    from icpc.manifest import find_up_to_date
+    from icpc.export.manifest import find_up_to_date
 
     start = time.perf_counter()
     path = Path(config_path)

@@ -447,7 +447,7 @@ def _run_steps(
         steps.timings["pdf_cpu"] = round(time.process_time() - cpu, 3)
 
     with steps.step("manifest"):
-        from icpc.manifest import build_manifest
+        from icpc.export.manifest import build_manifest
 
         order = [names[k] for k in ("notebook", "kpis", "customers", "excel", "pdf")]
         manifest = build_manifest(

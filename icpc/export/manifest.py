@@ -59,7 +59,7 @@ PACKAGES: tuple[str, ...] = (
     "xlsxwriter", "python-calamine", "babel", "dask", "distributed",
 )  # fmt: skip
 
-_PACKAGE_DIR = Path(__file__).resolve().parent
+_PACKAGE_DIR = Path(__file__).resolve().parents[1]  # icpc/
 _PROJECT_DIR = _PACKAGE_DIR.parent
 #: suffixes of package files that shape the outputs (code, rules, templates, styles)
 _CODE_SUFFIXES = {".py", ".yaml", ".yml", ".json", ".ipynb", ".css", ".j2", ".tpl", ".html", ".svg"}
