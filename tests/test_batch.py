@@ -23,8 +23,8 @@ import pytest
 
 from icpc.config import load_config
 from icpc.exceptions import ConfigError, InputError
-from icpc.fsutil import atomic_path, atomic_write_text
 from icpc.export.manifest import MANIFEST_NAME, build_manifest
+from icpc.fsutil import atomic_path, atomic_write_text
 from icpc.run import backends
 from icpc.run import batch as B
 from icpc.run.backends import STOP_GRACE_SECONDS

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from icpc.export import manifest as M
 from icpc.config import load_config
+from icpc.export import manifest as M
 from icpc.fsutil import sha256_file
 
 FACTURES = "Code;Date;Montant\nC1;01/02/2024;10,5\n"
