@@ -11,7 +11,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 
 from icpc.report import format as fmt
-from icpc.report.charts.style import CMAP, COLORS, _axes, _count_axis, _title
+from icpc.report.charts.style import COLORS, _annotated_heatmap, _axes, _count_axis, _title
 from icpc.report.labels import label
 
 __all__ = ["customer_dynamics", "lost_since", "cohort_heatmap"]
@@ -165,30 +165,22 @@ def cohort_heatmap(
     -------
     Axes
     """
-    import seaborn as sns
-
     data = retention.astype(float)
     ax = _axes(ax, max(5.0, 0.45 * len(data) + 2.5))
     annot = data.map(lambda v: "" if pd.isna(v) else fmt.percent(v, language=language, decimals=0))
     rows = [_cohort_name(i, language) for i in data.index]
-    sns.heatmap(
-        data.to_numpy(),
-        ax=ax,
-        cmap=CMAP,
+    _annotated_heatmap(
+        ax,
+        data,
+        annot,
+        xlabels=[str(c) for c in data.columns],
+        ylabels=rows,
         vmin=0,
         vmax=1,
-        annot=annot.to_numpy(),
-        fmt="",
-        annot_kws={"fontsize": 6.5},
-        cbar=False,
-        linewidths=0.5,
-        linecolor="white",
-        xticklabels=[str(c) for c in data.columns],
-        yticklabels=rows,
+        fontsize=6.5,
     )
     ax.set_xlabel(label("quarters_after", language))
     ax.set_ylabel(label("cohort", language))
-    ax.grid(False)
     ax.tick_params(axis="y", rotation=0)
     _title(ax, label("sub.cohorts", language))
     return ax

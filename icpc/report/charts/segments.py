@@ -9,7 +9,14 @@ import pandas as pd
 from matplotlib.axes import Axes
 
 from icpc.report import format as fmt
-from icpc.report.charts.style import CMAP, COLORS, _axes, _end_label, _title, percent_axis
+from icpc.report.charts.style import (
+    COLORS,
+    _annotated_heatmap,
+    _axes,
+    _end_label,
+    _title,
+    percent_axis,
+)
 from icpc.report.labels import label, segment_label
 
 __all__ = ["segment_sizes", "rf_heatmap", "migration_heatmap"]
@@ -78,27 +85,6 @@ def segment_sizes(
     ax.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), ncols=2)
     _title(ax, label("section.segments", language))
     return ax
-
-
-def _annotated_heatmap(
-    ax: Axes, data: pd.DataFrame, annot: pd.DataFrame, *, xlabels: list[str], ylabels: list[str]
-) -> None:
-    import seaborn as sns
-
-    sns.heatmap(
-        data.to_numpy(dtype=float),
-        ax=ax,
-        cmap=CMAP,
-        annot=annot.to_numpy(),
-        fmt="",
-        annot_kws={"fontsize": 7},
-        cbar=False,
-        linewidths=0.5,
-        linecolor="white",
-        xticklabels=xlabels,
-        yticklabels=ylabels,
-    )
-    ax.grid(False)
 
 
 def rf_heatmap(

@@ -191,3 +191,35 @@ def _month_starts(monthly: pd.DataFrame, month_col: str) -> pd.Series:
 def _series_by_month(monthly: pd.DataFrame, month_col: str, value_col: str) -> pd.Series:
     months = _month_starts(monthly, month_col)
     return pd.Series(monthly[value_col].to_numpy(dtype=float), index=months).groupby(level=0).sum()
+
+
+def _annotated_heatmap(
+    ax: Axes,
+    data: pd.DataFrame,
+    annot: pd.DataFrame,
+    *,
+    xlabels: list[str],
+    ylabels: list[str],
+    vmin: float | None = None,
+    vmax: float | None = None,
+    fontsize: float = 7,
+) -> None:
+    """A heat map in the kit's greys-safe colour map, each cell written out, no colour bar."""
+    import seaborn as sns
+
+    sns.heatmap(
+        data.to_numpy(dtype=float),
+        ax=ax,
+        cmap=CMAP,
+        vmin=vmin,
+        vmax=vmax,
+        annot=annot.to_numpy(),
+        fmt="",
+        annot_kws={"fontsize": fontsize},
+        cbar=False,
+        linewidths=0.5,
+        linecolor="white",
+        xticklabels=xlabels,
+        yticklabels=ylabels,
+    )
+    ax.grid(False)
