@@ -53,9 +53,13 @@ def _write(path: Path, lines: list[str], *, encoding: str = "utf-8", newline: st
     return path
 
 
-def _load(tmp_path: Path, name: str = "factures.csv", **options):
+#: the three columns every sales export has
+THREE = {"customer_id": "Code client", "date": "Date facture", "amount": "Montant HT"}
+
+
+def _load(tmp_path: Path, name: str = "factures.csv", columns=COLUMNS, **options):
     cfg = config_from_dict(
-        {"client": "T", "transactions": {"path": name, "columns": COLUMNS, **options}},
+        {"client": "T", "transactions": {"path": name, "columns": columns, **options}},
         base_dir=tmp_path,
     )
     return load_dataset(cfg)
@@ -454,22 +458,8 @@ def test_amounts_are_exact_or_refused(tmp_path, units, style, decimals):
     lines += [f"C{i};03/01/2024;{t}" for i, t in enumerate(texts)]
     path = tmp_path / "factures.csv"
     path.write_bytes(("\r\n".join(lines) + "\r\n").encode("utf-8"))
-    cfg = config_from_dict(
-        {
-            "client": "T",
-            "transactions": {
-                "path": "factures.csv",
-                "columns": {
-                    "customer_id": "Code client",
-                    "date": "Date facture",
-                    "amount": "Montant HT",
-                },
-            },
-        },
-        base_dir=tmp_path,
-    )
     try:
-        ds = load_dataset(cfg)
+        ds = _load(tmp_path, columns=THREE)
     except InputError as exc:  # refused: only when the marks can be read two ways
         assert "can be read two ways" in str(exc) or "no usable rows" in str(exc), str(exc)
         return
@@ -633,17 +623,7 @@ def test_broken_quotes_never_take_another_line(tmp_path, broken, salvaged):
         "C5;a;01/02/2024;50,00",
     ]
     (tmp_path / "factures.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    cfg = config_from_dict(
-        {
-            "client": "T",
-            "transactions": {
-                "path": "factures.csv",
-                "columns": {"customer_id": "Client", "date": "Date", "amount": "Montant"},
-            },
-        },
-        base_dir=tmp_path,
-    )
-    ds = load_dataset(cfg)
+    ds = _load(tmp_path, columns={"customer_id": "Client", "date": "Date", "amount": "Montant"})
     expected = {"C1": 10.0, "C2": 20.0, "C3": 30.0, "C4": 40.0, "C5": 50.0}
     got = dict(
         zip(ds.transactions["customer_id"].astype(str), ds.transactions["amount"], strict=True)
@@ -661,21 +641,7 @@ def test_a_dot_after_the_sample_in_a_decimal_comma_file_is_not_a_decimal(tmp_pat
     ]
     lines.append("X1;03/01/2024;1.234")  # after the 2,000 rows the formats are read from
     (tmp_path / "factures.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    cfg = config_from_dict(
-        {
-            "client": "T",
-            "transactions": {
-                "path": "factures.csv",
-                "columns": {
-                    "customer_id": "Code client",
-                    "date": "Date facture",
-                    "amount": "Montant HT",
-                },
-            },
-        },
-        base_dir=tmp_path,
-    )
-    ds = load_dataset(cfg)
+    ds = _load(tmp_path, columns=THREE)
     assert ds.ledger.rows_excluded["unparseable amount"] == 1
     assert ds.ledger.examples["unparseable amount"] == [2101]
 
@@ -720,25 +686,13 @@ def test_month_first_dates_past_the_sample_are_refused_with_the_fix(tmp_path):
     ]  # day and month <= 12
     lines += ["X1;03/25/2024;10,00"]  # only month first
     (tmp_path / "factures.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    cfg = {
-        "client": "T",
-        "transactions": {
-            "path": "factures.csv",
-            "columns": {
-                "customer_id": "Code client",
-                "date": "Date facture",
-                "amount": "Montant HT",
-            },
-        },
-    }
     with pytest.raises(
         InputError,
         match=r'date values such as "03/25/2024" are written month first.*'
         r'transactions\.date_format: "%m/%d/%Y"',
     ):
-        load_dataset(config_from_dict(cfg, base_dir=tmp_path))
-    cfg["transactions"]["date_format"] = "%m/%d/%Y"
-    ds = load_dataset(config_from_dict(cfg, base_dir=tmp_path))
+        _load(tmp_path, columns=THREE)
+    ds = _load(tmp_path, columns=THREE, date_format="%m/%d/%Y")
     assert ds.ledger.rows_used == 2101 and ds.transactions["date"].iloc[-1] == np.datetime64(
         "2024-03-25", "ns"
     )
@@ -776,20 +730,8 @@ def test_repeated_header_in_capitals_is_a_repeated_header(tmp_path):
 def test_header_on_two_lines_is_matched_and_shown_on_one(tmp_path):
     lines = ['Code client;Date facture;"Montant\nHT";Commercial', "C1;03/01/2024;10,00;Luc"]
     (tmp_path / "factures.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    cfg = {
-        "client": "T",
-        "transactions": {
-            "path": "factures.csv",
-            "columns": {
-                "customer_id": "Code client",
-                "date": "Date facture",
-                "amount": "Montant HT",
-                "region": "Secteur",
-            },
-        },
-    }
     with pytest.raises(InputError) as err:
-        load_dataset(config_from_dict(cfg, base_dir=tmp_path))
+        _load(tmp_path, columns={**THREE, "region": "Secteur"})
     assert (
         "\n" not in str(err.value)
         and '"Montant HT"' in str(err.value)
