@@ -110,3 +110,105 @@ def test_a_toy_indicator_in_the_three_places(monkeypatch):
         "customers": 2
     }  # revenue N: C 400, A 120 (E 30, F 10, D 0, G -50)
     assert list(out)[-2:] == ["big_customers", "data_quality"]
+
+
+# --------------------------------------------------------------------------------------
+# adding a section: one section module and one notebook cell (docs/architecture.md)
+# --------------------------------------------------------------------------------------
+TOY_SECTION = '''
+"""A toy section: the customers above 100 of revenue N (reads an existing analysis)."""
+
+from icpc.report.sections import section
+from icpc.report.tables import html_table
+
+
+@section("big_customers", order=65, title="Big customers")
+def big_customers(ctx, out):
+    table = ctx.diag.table
+    big = table.loc[table["revenue"] > 100, ["revenue"]].reset_index()
+    if big.empty:
+        return
+    out.findings([f"{len(big)} big customers"])
+    out.html(html_table(big, language=ctx.language, currency=ctx.currency))
+'''
+
+
+@pytest.fixture
+def toy_section(tmp_path, monkeypatch):
+    """The toy section module, importable here and in the notebook's kernel."""
+    import sys
+
+    from icpc.report import sections
+
+    plugins = tmp_path / "plugins"
+    plugins.mkdir()
+    (plugins / "toy_section.py").write_text(TOY_SECTION, encoding="utf-8")
+    monkeypatch.syspath_prepend(str(plugins))
+    monkeypatch.setenv("PYTHONPATH", str(plugins))  # the kernel inherits it
+    yield importlib.import_module("toy_section")
+    sys.modules.pop("toy_section", None)
+    sections.unregister("big_customers")
+
+
+def test_a_toy_section_takes_its_place_in_the_registry(toy_section, monkeypatch):
+    from icpc.report import sections
+
+    assert [s.key for s in sections.registered()].index("big_customers") == [
+        s.key for s in sections.registered()
+    ].index("concentration") + 1  # order 65: after concentration (60), before the team (70)
+    assert ("Big customers", toy_section.big_customers) in sections.SECTIONS
+    shown: list = []
+    monkeypatch.setattr(sections, "emit", shown.append)
+    diag = Diagnostic.from_frames(make_config(), make_tx(ROWS), as_of="2024-12-31")
+    out = toy_section.big_customers(diag, language="en")
+    assert out == shown
+    html = "\n".join(o.data for o in out)
+    assert '<h1 id="icpc-big_customers">Big customers</h1>' in html  # no label: the title
+    assert "2 big customers" in html  # C 400, A 120
+    with pytest.raises(ValueError, match="collides"):
+        sections.section("big_customers", order=66, title="Again")(lambda ctx, out: None)
+    with pytest.raises(ValueError, match="collides"):
+        sections.section("other", order=65, title="Again")(lambda ctx, out: None)
+
+
+@pytest.mark.notebook
+@pytest.mark.slow
+def test_a_toy_section_reaches_the_pdf_with_one_notebook_cell(tmp_path, toy_section, demo_config):
+    import nbformat
+    from nbformat.v4 import new_code_cell
+    from pypdf import PdfReader
+
+    from icpc.run.runner import DEFAULT_NOTEBOOK, run_client
+
+    nb = nbformat.read(DEFAULT_NOTEBOOK, as_version=4)
+    at = next(i for i, c in enumerate(nb.cells) if "sections.concentration(" in c.source)
+    cell = new_code_cell("import toy_section\n\ntoy_section.big_customers(diag);")
+    cell.metadata["icpc"] = {"section": "Big customers"}
+    nb.cells.insert(at + 1, cell)
+    notebook = tmp_path / "diagnostic.ipynb"
+    nbformat.write(nb, notebook)
+    result = run_client(demo_config, out=tmp_path / "reports", notebook=notebook)
+    text = "\n".join(p.extract_text() for p in PdfReader(result.out_dir / "diagnostic.pdf").pages)
+    concentration, toy, team = (
+        text.rindex("Concentration du chiffre"), text.rindex("Big customers"),
+        text.rindex("Équipe commerciale"),
+    )  # fmt: skip
+    assert concentration < toy < team
+    assert "big customers" in text
+
+
+def test_a_section_module_dropped_into_the_package_needs_no_import(tmp_path):
+    import sys
+
+    from icpc.report import sections
+
+    path = Path(sections.__file__).parent / "zz_toy_dropped.py"
+    path.write_text(TOY_SECTION.replace("big_customers", "dropped_toy"), encoding="utf-8")
+    try:
+        importlib.reload(sections)  # what importing the package does in a fresh process
+        assert "dropped_toy" in [s.key for s in sections.registered()]
+        assert sections.dropped_toy.section.title == "Big customers"
+    finally:
+        path.unlink()
+        sys.modules.pop("icpc.report.sections.zz_toy_dropped", None)
+        sections.unregister("dropped_toy")

@@ -7,7 +7,8 @@ Modules (import them directly; nothing heavy is imported here):
 - :mod:`icpc.report.plots` — charts (``ax=None`` → Axes), readable in grey;
 - :mod:`icpc.report.tables` — HTML tables and KPI cards;
 - :mod:`icpc.report.findings` — sentences written from the numbers;
-- :mod:`icpc.report.sections` — one function per report section, called by the notebook;
+- :mod:`icpc.report.sections` — the report sections, one module each in a registry, called
+  by the notebook;
 - :mod:`icpc.report.excel` — the ``actions.xlsx`` workbook;
 - :mod:`icpc.report.exporter`, :mod:`icpc.report.meta` — the PDF exporter and cover metadata.
 """

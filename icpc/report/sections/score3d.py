@@ -1,0 +1,80 @@
+"""Score3D segments: sizes and revenue shares, profiles and actions, the R×F grid, the migration since N−1.
+
+Empty when no customer is scored.
+"""
+
+from __future__ import annotations
+
+from icpc.report import findings as F
+from icpc.report import plots as P
+from icpc.report.labels import label, segment_label
+from icpc.report.sections.common import Out, has_rows
+from icpc.report.sections.registry import RenderContext, section
+from icpc.report.tables import html_table
+
+
+@section("segments", order=40, title="Score3D segments")
+def segments(ctx: RenderContext, out: Out) -> None:
+    """Score3D segments: sizes and revenue share, R×F grid, profiles and actions, migration."""
+    diag, lang = ctx.diag, ctx.language
+    cur = ctx.currency
+    prof = diag.segment_profiles
+    if prof["customers"].sum() == 0:
+        return
+    frame = prof.reset_index()
+    labels = dict(zip(frame["segment"].astype(str), frame["label"], strict=True))
+    out.findings([F.segment_to_act_on(frame, language=lang)])
+    shown = frame.loc[frame["customers"] > 0]
+    out.figure(P.segment_sizes(shown, labels=labels, language=lang), title=False)
+    out.sub("sub.segment_profiles")
+    table = shown.assign(
+        segment=[segment_label(s, lang, labels=labels) for s in shown["segment"].astype(str)]
+    )
+    cols = [
+        "segment",
+        "customers",
+        "share",
+        "revenue_share",
+        "mean_recency_days",
+        "mean_frequency",
+        "basket",
+    ]
+    out.html(
+        html_table(
+            table[cols],
+            language=lang,
+            currency=cur,
+            max_rows=None,
+            formats={
+                "customers": "number",
+                "share": "percent0",
+                "revenue_share": "percent0",
+                "mean_recency_days": "number",
+                "mean_frequency": "decimal1",
+                "basket": "money0",
+            },
+            headers={
+                "share": label("customers_share", lang),
+                "mean_recency_days": label("mean_recency", lang),
+            },
+        )
+    )
+    out.html(
+        html_table(
+            table[["segment", "description", "action"]],
+            language=lang,
+            max_rows=None,
+            classes=("icpc-actions",),
+        )
+    )
+    out.sub("sub.rf_grid")
+    out.figure(P.rf_heatmap(diag.scores, language=lang), title=False, raster=True)
+    mig = diag.migration
+    if has_rows(mig):
+        matrix = diag.migration_matrix
+        matrix = matrix.loc[matrix.sum(axis=1) > 0, matrix.sum(axis=0) > 0]
+        if matrix.size:
+            out.sub("sub.migration")
+            out.figure(
+                P.migration_heatmap(matrix, labels=labels, language=lang), title=False, raster=True
+            )

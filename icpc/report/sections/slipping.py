@@ -1,0 +1,66 @@
+"""Early warning (clients en décrochage): the customers to call first, with the revenue at stake.
+
+A note when nobody is flagged.
+"""
+
+from __future__ import annotations
+
+from icpc.report import findings as F
+from icpc.report import plots as P
+from icpc.report.labels import value_label
+from icpc.report.sections.common import Out, columns, display_name, with_names
+from icpc.report.sections.registry import RenderContext, section
+from icpc.report.tables import html_table, note
+
+
+@section("early_warning", order=50, title="Early warning")
+def early_warning(ctx: RenderContext, out: Out) -> None:
+    """Early warning (clients en décrochage): customers to call first, with the value at stake.
+
+    Shows the outputs displayed (empty when the early warning could not be computed; a
+        note when nobody is flagged).
+    """
+    diag, lang = ctx.diag, ctx.language
+    cur = ctx.currency
+    ew = diag.early_warning
+    flagged = ew.loc[ew["early_warning"].to_numpy(dtype=bool)]
+    if flagged.empty:
+        out.html(
+            note(
+                "Aucun client ne décroche de son rythme d'achat habituel à la date d'analyse."
+                if lang == "fr"
+                else "No customer is slipping away from their usual buying rhythm at the analysis date."
+            )
+        )
+        return
+    kj = ctx.kpis
+    out.findings([F.early_warning(kj, language=lang, currency=cur)])
+    frame = with_names(flagged.sort_values("value_at_stake", ascending=False), diag)
+    frame = frame.assign(customer=display_name(frame))
+    out.figure(P.early_warning_bars(frame, language=lang, currency=cur))
+    frame["reason"] = frame["reason"].map(lambda r: value_label("reason", r, lang))
+    cols = columns(
+        frame,
+        "customer_id",
+        "name",
+        "salesperson",
+        "last_sale",
+        "usual_interval_days",
+        "overdue_ratio",
+        "reason",
+        "value_at_stake",
+    )
+    out.html(
+        html_table(
+            frame[cols],
+            language=lang,
+            currency=cur,
+            max_rows=25,
+            formats={
+                "last_sale": "date",
+                "usual_interval_days": "number",
+                "overdue_ratio": "decimal1",
+                "value_at_stake": "money0",
+            },
+        )
+    )

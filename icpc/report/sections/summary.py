@@ -1,0 +1,73 @@
+"""The executive summary (synthèse): headline KPI cards N against N−1 and the key findings.
+
+Empty when there is no revenue at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from icpc.report import findings as F
+from icpc.report import format as fmt
+from icpc.report.labels import label
+from icpc.report.sections.common import Out, anomaly_finding, has_previous
+from icpc.report.sections.registry import RenderContext, section
+from icpc.report.tables import KpiCard, kpi_cards, note
+
+#: the KPI cards of the summary: (kpis.json key, format, higher is better)
+CARDS = (
+    ("revenue", "money0", True),
+    ("active_customers", "number", True),
+    ("average_basket", "money0", True),
+    ("purchase_frequency", "decimal2", True),
+    ("revenue_per_customer", "money0", True),
+    ("sales_count", "number", True),
+    ("margin", "money0", True),
+    ("margin_rate", "percent", True),
+)
+
+
+@section("executive_summary", order=10, title="Executive summary")
+def executive_summary(ctx: RenderContext, out: Out) -> None:
+    """Executive summary (synthèse): headline KPI cards N vs N−1 and the key findings."""
+    diag, lang = ctx.diag, ctx.language
+    cur = ctx.currency
+    kj = ctx.kpis
+    blocks = kj.get("kpis", {})
+    cards = []
+    for key, kind, better in CARDS:
+        block = blocks.get(key)
+        if isinstance(block, Mapping) and not fmt.is_missing(block.get("current")):
+            cards.append(
+                KpiCard(
+                    key,
+                    block.get("current"),
+                    block.get("previous"),
+                    block.get("change_pct"),
+                    kind=kind,
+                    higher_is_better=better,
+                )
+            )
+    if not cards:
+        return
+    colon = " :" if lang == "fr" else ":"
+    text = f"{label('current', lang)}{colon} {fmt.period(diag.period.start, diag.period.end, language=lang)}"
+    if has_previous(kj):
+        prev = diag.previous_period
+        text += (
+            f" — {label('previous', lang)}{colon} {fmt.period(prev.start, prev.end, language=lang)}"
+        )
+    out.html(note(text), content=False)
+    out.html(kpi_cards(cards, language=lang, currency=cur))
+    flag = anomaly_finding(diag)
+    out.sub("sub.findings")
+    out.findings(
+        F.executive_summary(
+            kj,
+            language=lang,
+            currency=cur,
+            revenue_by_customer=diag.concentration.pareto["revenue"],
+            profiles=diag.segment_profiles,
+            anomaly=flag,
+        )
+    )
