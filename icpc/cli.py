@@ -134,13 +134,16 @@ def kpis(
     from icpc.diagnostic import Diagnostic
 
     cfg = load_config(config).with_as_of(date)
-    diag = Diagnostic.from_config(cfg)
-    result = diag.kpis_json()
-    if customers_csv is not None:
-        from icpc.fsutil import atomic_path
+    from icpc.run.runner import BACKGROUND, BACKGROUND_INPUTS
 
-        with atomic_path(customers_csv) as tmp:
-            diag.write_customers_csv(tmp)
+    diag = Diagnostic.from_config(cfg)
+    with diag.background(*BACKGROUND, inputs=BACKGROUND_INPUTS):
+        result = diag.kpis_json()
+        if customers_csv is not None:
+            from icpc.fsutil import atomic_path
+
+            with atomic_path(customers_csv) as tmp:
+                diag.write_customers_csv(tmp)
     if as_json:
         typer.echo(_dumps(result))
         return

@@ -1,12 +1,12 @@
 """One client's diagnostic at one date: every analysis computed once, shared by all outputs.
 
 :class:`Diagnostic` wraps a loaded :class:`~icpc.cleaning.Dataset`. Each analysis is a
-``functools.cached_property`` computed on first use and reused by the notebook, the Excel
+cached property (:class:`analysis`) computed on first use and reused by the notebook, the Excel
 writer and ``kpis.json`` (:meth:`Diagnostic.kpis_json`).
 
 Adding an analysis (e.g. Score3D segments, early warning):
 
-1. add a ``cached_property`` computing it from ``self.dataset`` / ``self.table``;
+1. add an ``@analysis`` property computing it from ``self.dataset`` / ``self.table``;
 2. for a kpis.json block, add a builder in :mod:`icpc.export.kpis_json` and put it in
    its ``BLOCKS`` at its place in the contract's order (docs/outputs.md).
 
@@ -21,9 +21,12 @@ Example
 from __future__ import annotations
 
 import datetime as dt
-from functools import cached_property
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast, overload
 
 import numpy as np
 import pandas as pd
@@ -53,6 +56,52 @@ __all__ = ["Diagnostic"]
 # --------------------------------------------------------------------------------------
 # the diagnostic
 # --------------------------------------------------------------------------------------
+T = TypeVar("T")
+
+
+class analysis(Generic[T]):  # noqa: N801  (a decorator, used like cached_property)
+    """A cached property of the Diagnostic: computed on first use, then kept.
+
+    Unlike ``functools.cached_property`` (which on Python 3.11 holds one lock for every
+    instance of the class, and none from 3.12), it knows :meth:`Diagnostic.background`:
+    reading an analysis that the worker is computing waits for the worker's value
+    instead of computing it a second time. The value is kept in the instance's
+    ``__dict__`` under the analysis's name (``"early_warning" in diag.__dict__`` tells
+    whether it is computed).
+    """
+
+    def __init__(self, func: Callable[[Any], T]) -> None:
+        self.func = func
+        self.attrname = func.__name__
+        self.__doc__ = func.__doc__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.attrname = name
+
+    @overload
+    def __get__(self, instance: None, owner: type | None = None) -> analysis[T]: ...
+    @overload
+    def __get__(self, instance: object, owner: type | None = None) -> T: ...
+    def __get__(self, instance: object | None, owner: type | None = None) -> T | analysis[T]:
+        if instance is None:
+            return self
+        cache = instance.__dict__
+        if self.attrname in cache:
+            return cast(T, cache[self.attrname])
+        pending = cache.get("_pending")
+        if pending and not getattr(_WORKER, "active", False):
+            future = pending.get(self.attrname)
+            if future is not None:
+                return cast(T, future.result())  # the worker keeps it in the cache too
+        value = self.func(instance)
+        cache[self.attrname] = value
+        return value
+
+
+#: set on the thread of :meth:`Diagnostic.background`: it computes, it never waits
+_WORKER = threading.local()
+
+
 class Diagnostic:
     """All analyses of one client at one date (diagnostic commercial).
 
@@ -74,19 +123,6 @@ class Diagnostic:
     AnalysisError
         When no sale (document with a positive total) is dated on or before ``as_of``.
     """
-
-    #: blocks of :meth:`kpis_json` after the header, in order; each ``name`` is produced by
-    #: the method ``_json_<name>`` (a block that returns None is left out).
-    JSON_BLOCKS: tuple[str, ...] = (
-        "kpis",
-        "bridge",
-        "bridge_retained",
-        "decomposition",
-        "concentration",
-        "segments",
-        "early_warning",
-        "data_quality",
-    )
 
     def __init__(self, dataset: Dataset) -> None:
         self.dataset = dataset
@@ -222,86 +258,86 @@ class Diagnostic:
         """The canonical transactions used."""
         return self.dataset.transactions
 
-    @cached_property
+    @analysis
     def prepared(self) -> kpi.Prepared:
         """Integer arrays shared by the KPI analyses (:func:`icpc.kpi.prepare`)."""
         return kpi.prepare(self.transactions, as_of=self.as_of)
 
-    @cached_property
+    @analysis
     def documents(self) -> pd.DataFrame:
         """Documents (pièces) up to ``as_of`` (:func:`icpc.analysis.documents.documents`)."""
         return self.prepared.documents
 
-    @cached_property
+    @analysis
     def table(self) -> pd.DataFrame:
         """Per-customer figures of N and N-1 (:func:`icpc.kpi.customer_periods`)."""
         return kpi.customer_periods(
             self.transactions, as_of=self.as_of, months=self.months, prepared=self.prepared
         )
 
-    @cached_property
+    @analysis
     def has_previous(self) -> bool:
         """Whether the data reaches before N (else N-1 figures are null)."""
         return kpi.has_previous_data(self.transactions, as_of=self.as_of, months=self.months)
 
     # ---- ICPC analyses ---------------------------------------------------------------
-    @cached_property
+    @analysis
     def kpis(self) -> pd.DataFrame:
         """Period indicators N / N-1 (:func:`icpc.kpi.period_indicators`)."""
         return kpi.period_indicators(self.table, has_previous=self.has_previous)
 
-    @cached_property
+    @analysis
     def dynamics(self) -> kpi.Dynamics:
         """New, retained, reactivated, lost customers (:func:`icpc.kpi.customer_dynamics`)."""
         return kpi.customer_dynamics(self.table, as_of=self.as_of)
 
-    @cached_property
+    @analysis
     def bridge(self) -> kpi.Bridge:
         """Revenue bridge N-1 → N (:func:`icpc.kpi.revenue_bridge`)."""
         return kpi.revenue_bridge(self.table)
 
-    @cached_property
+    @analysis
     def decomposition(self) -> kpi.Decomposition:
         """Customers × frequency × basket split of the change (:func:`icpc.kpi.decompose_revenue`)."""
         return kpi.decompose_revenue(self.table)
 
-    @cached_property
+    @analysis
     def customer_months(self) -> kpi.CustomerMonths:
         """Net revenue per (customer, month) (:func:`icpc.kpi.customer_months`)."""
         return kpi.customer_months(self.transactions, as_of=self.as_of, prepared=self.prepared)
 
-    @cached_property
+    @analysis
     def monthly(self) -> pd.DataFrame:
         """Monthly series and rolling 12 months (:func:`icpc.kpi.monthly_series`)."""
         return kpi.monthly_series(
             self.transactions, as_of=self.as_of, months=self.customer_months, prepared=self.prepared
         )
 
-    @cached_property
+    @analysis
     def cohorts(self) -> kpi.Cohorts:
         """Cohort retention by quarter of first sale (:func:`icpc.kpi.cohort_table`)."""
         return kpi.cohort_table(self.table, self.customer_months)
 
-    @cached_property
+    @analysis
     def concentration(self) -> kpi.Concentration:
         """Pareto, top shares, Herfindahl of revenue N (:func:`icpc.kpi.concentration`)."""
         return kpi.concentration(self.table)
 
-    @cached_property
+    @analysis
     def by_salesperson(self) -> pd.DataFrame | None:
         """Indicators and bridge per salesperson (None when not mapped)."""
         if C.SALESPERSON not in self.table.columns:
             return None
         return kpi.by_group(self.table, C.SALESPERSON, has_previous=self.has_previous)
 
-    @cached_property
+    @analysis
     def by_region(self) -> pd.DataFrame | None:
         """Indicators and bridge per region (None when not mapped)."""
         if C.REGION not in self.table.columns:
             return None
         return kpi.by_group(self.table, C.REGION, has_previous=self.has_previous)
 
-    @cached_property
+    @analysis
     def activity(self) -> pd.DataFrame | None:
         """Contacts, calls, conversion per salesperson (None without an activity log)."""
         log = self.dataset.activity
@@ -310,12 +346,12 @@ class Diagnostic:
         return activity_summary(log, self.table, as_of=self.as_of, months=self.months)
 
     # ---- Score3D, early warning, anomalies --------------------------------------------
-    @cached_property
+    @analysis
     def segment_rules(self) -> tuple[SegmentRule, ...]:
         """Score3D segment rules: ``segments:`` of client.yaml, else ``icpc/segments.yaml``."""
         return segmentation.segment_rules(self.config.segments, source=self.config.source)
 
-    @cached_property
+    @analysis
     def rfm(self) -> pd.DataFrame:
         """Recency, frequency, monetary per customer with a sale (:func:`icpc.analysis.score3d.rfm`).
 
@@ -328,38 +364,38 @@ class Diagnostic:
             window_months=self.config.rfm_window_months,
         )
 
-    @cached_property
+    @analysis
     def rfm_history(self) -> pd.DataFrame:
         """As :attr:`rfm` over the whole history (first and last sale ever, for the status)."""
         if self.config.rfm_window_months is None:
             return self.rfm
         return segmentation.rfm(self.documents, as_of=self.as_of, basis=self.config.basis)
 
-    @cached_property
+    @analysis
     def scores(self) -> pd.DataFrame:
         """Scored customers: :attr:`rfm` columns, ``r_score``, ``f_score``, ``m_score``, ``segment``."""
         scored = segmentation.score(self.rfm)
         scored["segment"] = segmentation.assign_segments(scored, self.segment_rules)
         return scored
 
-    @cached_property
+    @analysis
     def segments(self) -> pd.Series:
         """Score3D segment of each scored customer (categorical, rule order)."""
         return self.scores["segment"]
 
-    @cached_property
+    @analysis
     def segment_profiles(self) -> pd.DataFrame:
         """Profile and action per segment (:func:`icpc.analysis.score3d.segment_profiles`)."""
         return segmentation.segment_profiles(
             self.scores, self.segment_rules, language=self.config.language
         )
 
-    @cached_property
+    @analysis
     def rf_grid(self) -> pd.DataFrame:
         """Customers and mean monetary value per R x F cell (:func:`icpc.analysis.score3d.rf_grid`)."""
         return segmentation.rf_grid(self.scores)
 
-    @cached_property
+    @analysis
     def migration(self) -> pd.DataFrame:
         """Moves between segments from the end of N-1 to ``as_of`` (:func:`icpc.analysis.score3d.migration`)."""
         return segmentation.migration(
@@ -367,12 +403,12 @@ class Diagnostic:
             basis=self.config.basis, window_months=self.config.rfm_window_months, current=self.scores,
         )  # fmt: skip
 
-    @cached_property
+    @analysis
     def migration_matrix(self) -> pd.DataFrame:
         """:attr:`migration` as a from × to matrix of customers (:func:`icpc.analysis.score3d.migration_matrix`)."""
         return segmentation.migration_matrix(self.migration)
 
-    @cached_property
+    @analysis
     def customer_master(self) -> pd.DataFrame | None:
         """The customer master indexed by ``customer_id`` (str), one row per customer; None without one.
 
@@ -387,12 +423,12 @@ class Diagnostic:
         )
         return out[~out.index.duplicated(keep="first")]
 
-    @cached_property
+    @analysis
     def kmeans(self) -> KMeansResult:
         """K-means alternative to the rules, k by silhouette (:func:`icpc.analysis.score3d.kmeans_segments`)."""
         return segmentation.kmeans_segments(self.scores, language=self.config.language)
 
-    @cached_property
+    @analysis
     def attribution(self) -> pd.DataFrame:
         """Salesperson and region of each customer (most recent row), from :attr:`table`."""
         cols = [c for c in (C.SALESPERSON, C.REGION) if c in self.table.columns]
@@ -400,7 +436,7 @@ class Diagnostic:
         out.index = out.index.astype("str")
         return out
 
-    @cached_property
+    @analysis
     def early_warning(self) -> pd.DataFrame:
         """Early-warning table, flagged first by value at stake (:func:`icpc.analysis.warning.early_warning`)."""
         return warning.early_warning(
@@ -410,7 +446,7 @@ class Diagnostic:
             attribution=self.attribution,
         )
 
-    @cached_property
+    @analysis
     def status(self) -> pd.Series:
         """Status new / active / slipping / lost of each customer with a sale."""
         th = self.config.thresholds
@@ -419,7 +455,7 @@ class Diagnostic:
             new_within_days=th.new_within_days, slipping=self.early_warning["early_warning"],
         )  # fmt: skip
 
-    @cached_property
+    @analysis
     def anomalies(self) -> Anomalies:
         """Address / SIRET duplicate groups and suspicious creations (:func:`icpc.analysis.anomalies.anomalies`)."""
         return anomalies_mod.anomalies(
@@ -433,6 +469,50 @@ class Diagnostic:
     # ---- per-customer table ----------------------------------------------------------
 
     # ---- kpis.json -------------------------------------------------------------------
+
+    # ---- concurrency, decided by the caller (icpc.run, the CLI) ------------------------
+    @contextmanager
+    def background(self, *names: str, inputs: tuple[str, ...] = ()) -> Iterator[None]:
+        """Compute the analyses ``names`` on one worker thread while the caller goes on.
+
+        ``inputs`` (analyses that ``names`` and the caller both need) are computed first,
+        here, so that no analysis is computed by two threads. Reading one of ``names``
+        in the block waits for the worker; leaving the block waits for it too, and raises
+        its exception, if any. Analyses already computed are not started again.
+
+        Example
+        -------
+        >>> from icpc.config import load_config
+        >>> diag = Diagnostic.from_config(load_config("data_samples/demo/client.yaml"))
+        >>> with diag.background("early_warning", inputs=("documents", "attribution")):
+        ...     document = diag.kpis_json()  # the early warning is computed meanwhile
+        >>> "early_warning" in diag.__dict__
+        True
+        """
+        for name in inputs:
+            getattr(self, name)
+        todo = [n for n in names if n not in self.__dict__]
+        if not todo:
+            yield
+            return
+        pending: dict[str, Future[Any]] = self.__dict__.setdefault("_pending", {})
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="icpc-analysis") as worker:
+
+            def compute(name: str) -> Any:
+                _WORKER.active = True
+                return getattr(self, name)
+
+            for name in todo:
+                pending[name] = worker.submit(compute, name)
+            try:
+                yield
+            finally:
+                try:
+                    for name in todo:
+                        pending[name].result()
+                finally:
+                    for name in todo:
+                        pending.pop(name, None)
 
     # ---- the machine outputs (icpc.export) -------------------------------------------
     # shortcuts to the exports, which sit above the facade (imported when called)

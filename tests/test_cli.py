@@ -6,10 +6,12 @@ End-to-end runs of the real commands live in tests/test_end_to_end.py.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import sys
 import types
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -107,6 +109,11 @@ def test_kpis_json_passes_as_of_and_prints_the_contract(
         def write_customers_csv(self, path: Path) -> None:
             Path(path).write_text("customer_id\nC1\n", encoding="utf-8")
 
+        @contextlib.contextmanager
+        def background(self, *names: str, inputs: tuple[str, ...] = ()) -> Iterator[None]:
+            seen["background"] = names
+            yield
+
     monkeypatch.setattr(
         "icpc.config.load_config", lambda path: seen.setdefault("path", path) and FakeConfig()
     )
@@ -122,6 +129,7 @@ def test_kpis_json_passes_as_of_and_prints_the_contract(
         "kpis": {"revenue": {"current": 1.5}},
     }
     assert target.read_text(encoding="utf-8") == "customer_id\nC1\n"
+    assert seen["background"] == ("early_warning", "anomalies")  # the CLI's choice
     assert [p.name for p in target.parent.iterdir()] == ["customers.csv"]  # no temp file left
 
 

@@ -8,7 +8,6 @@ scores and segment are empty for the customers Score3D does not rank.
 
 from __future__ import annotations
 
-from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,7 +17,6 @@ import pandas as pd
 from icpc import columns as C
 
 if TYPE_CHECKING:
-    from icpc.analysis.anomalies import Anomalies
     from icpc.diagnostic import Diagnostic
 
 __all__ = ["CUSTOMERS_CSV_COLUMNS", "customers_table", "write_customers_csv"]
@@ -36,9 +34,7 @@ CUSTOMERS_CSV_COLUMNS = (
 _STATUS_OF = {"slipping": "active"}
 
 
-def _with_score3d(
-    diag: Diagnostic, base: pd.DataFrame, anomalies: Future[Anomalies] | None = None
-) -> pd.DataFrame:
+def _with_score3d(diag: Diagnostic, base: pd.DataFrame) -> pd.DataFrame:
     """Complete :func:`customers_table`: the contract's columns in order, then the master's.
 
     Rows: every customer with a used row up to ``as_of``. ``frequency`` and
@@ -47,7 +43,6 @@ def _with_score3d(
     revenue <= 0); ``status`` is ``no sale`` for customers without one; ``sale_dates``,
     ``warning_reason``, ``change_6m`` come from the early warning; ``name``,
     ``address``, ``postcode``, ``city`` follow when the customer master gives them.
-    ``anomalies``: the anomalies being computed elsewhere (else computed here).
     """
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -126,7 +121,7 @@ def _with_score3d(
             if col in m.columns:
                 out[col] = take_text(m, col)
                 extras.append(col)
-    groups = (anomalies.result() if anomalies is not None else diag.anomalies).customers
+    groups = diag.anomalies.customers
     out["duplicate_group"] = (
         pd.array(take(groups, "duplicate_group", None), dtype="str")
         if "duplicate_group" in groups.columns
@@ -150,21 +145,9 @@ def customers_table(diag: Diagnostic) -> pd.DataFrame:
 
     Notes
     -----
-    When :attr:`anomalies` is not computed yet, a worker thread computes it while
-    the other columns are built (its inputs :attr:`documents`, :attr:`attribution`
-    and :attr:`rfm_history` are computed first, here, so that no cached property is
-    computed by two threads); the thread is joined before returning and its
-    exception, if any, is raised here.
+    Sequential: a caller that wants the anomalies computed meanwhile says so with
+    :meth:`~icpc.diagnostic.Diagnostic.background` (the runner and ``icpc kpis`` do).
     """
-    if "anomalies" in diag.__dict__:  # already computed (cached_property)
-        return _customers_table(diag, None)
-    _ = (diag.documents, diag.attribution, diag.rfm_history)
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="icpc-anomalies") as worker:
-        return _customers_table(diag, worker.submit(lambda: diag.anomalies))
-
-
-def _customers_table(diag: Diagnostic, anomalies: Future[Anomalies] | None) -> pd.DataFrame:
-    """Body of :meth:`customers_table`; ``anomalies`` as in :meth:`_with_score3d`."""
     t = diag.table
     out = pd.DataFrame({C.CUSTOMER_ID: t.index.astype("str")})
     out["first_sale"] = t["first_sale"].to_numpy()
@@ -178,7 +161,7 @@ def _customers_table(diag: Diagnostic, anomalies: Future[Anomalies] | None) -> p
     out["revenue"] = t["revenue"].to_numpy()
     out["revenue_previous"] = t["revenue_previous"].to_numpy()
     out["bridge_class"] = t["bridge_class"].astype("str").to_numpy()
-    return _with_score3d(diag, out, anomalies)
+    return _with_score3d(diag, out)
 
 
 def write_customers_csv(diag: Diagnostic, path: str | Path) -> None:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -52,18 +51,9 @@ def kpis_json(diag: Diagnostic) -> dict[str, Any]:
 
     Notes
     -----
-    When the early warning is not computed yet, a worker thread computes it while the
-    blocks before it are built (its inputs, the documents and the attribution, are
-    computed first, here, so that no analysis is computed by two threads).
+    Sequential: a caller that wants the slow analyses computed meanwhile says so with
+    :meth:`~icpc.diagnostic.Diagnostic.background` (the runner and ``icpc kpis`` do).
     """
-    if "early_warning" in diag.__dict__:  # already computed (cached_property)
-        return _document(diag, None)
-    _ = (diag.documents, diag.attribution)
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="icpc-warning") as worker:
-        return _document(diag, worker.submit(lambda: diag.early_warning))
-
-
-def _document(diag: Diagnostic, early_warning: Future[pd.DataFrame] | None) -> dict[str, Any]:
     out: dict[str, Any] = {
         "client": diag.config.client,
         "slug": diag.config.slug,
@@ -74,8 +64,6 @@ def _document(diag: Diagnostic, early_warning: Future[pd.DataFrame] | None) -> d
         "previous_period": diag.previous_period.as_json(),
     }
     for name, build in BLOCKS.items():
-        if name == "early_warning" and early_warning is not None:
-            early_warning.result()  # computed by the worker: wait for it before reading it
         block = build(diag)
         if block is not None:
             out[name] = block

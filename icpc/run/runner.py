@@ -63,6 +63,12 @@ __all__ = [
 ]
 
 
+#: the slow analyses the machine outputs need, computed on a worker thread while the
+#: kpis.json blocks before them are built (:meth:`Diagnostic.background`); their shared
+#: inputs first, so that no analysis is computed by two threads
+BACKGROUND = ("early_warning", "anomalies")
+BACKGROUND_INPUTS = ("documents", "attribution", "rfm_history")
+
 #: the diagnostic notebook executed for each client
 DEFAULT_NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "diagnostic.ipynb"
 if not DEFAULT_NOTEBOOK.is_file():  # a non-editable install ships it under <prefix>/share/icpc
@@ -412,7 +418,7 @@ def _run_steps(
     future = pool.submit(lambda: _execute(notebook_path, staged_nb, parameters, km=kernel.result()))
     try:
         # the parent works while the kernel runs: same Diagnostic, data loaded once here
-        with steps.step("json"):
+        with steps.step("json"), diag.background(*BACKGROUND, inputs=BACKGROUND_INPUTS):
             _write_json(staging / names["kpis"], diag.kpis_json())
             diag.write_customers_csv(staging / names["customers"])
         with steps.step("excel"):
