@@ -22,7 +22,17 @@ PACKAGE = Path(__file__).resolve().parents[1] / "icpc"
 
 #: the layers of docs/architecture.md, lowest first: a module imports its own layer or lower
 LAYERS = [
-    {"columns", "exceptions", "money", "text", "periods", "segment_rules", "fsutil", "syscheck"},
+    {
+        "columns",
+        "exceptions",
+        "money",
+        "text",
+        "periods",
+        "segment_rules",
+        "fsutil",
+        "syscheck",
+        "labels",
+    },  # fmt: skip
     {"config", "config_yaml", "config_values"},
     {"io"},
     {"cleaning"},

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from report_data import SELLERS, SHARED_ADDRESS, make_diagnostic
 
-from icpc.report.excel import sheet_name, write_actions_xlsx, write_sheets
+from icpc.export.excel import sheet_name, write_actions_xlsx, write_sheets
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ import pytest
 
 from icpc.cleaning import ledger as L
 from icpc.io.fec import W_SEVERAL_CUSTOMERS
-from icpc.report.labels import LEDGER_REASONS, reason_label
+from icpc.labels import LEDGER_REASONS, reason_label
 
 EVERY = sorted(
     {

@@ -359,7 +359,7 @@ def test_failing_run_publishes_nothing(tmp_path: Path, demo_config: Path) -> Non
 def test_full_run_on_the_demo_client(tmp_path: Path, demo_config: Path) -> None:
     pytest.importorskip("icpc.cleaning")
     pytest.importorskip("icpc.diagnostic")
-    pytest.importorskip("icpc.report.excel")
+    pytest.importorskip("icpc.export.excel")
     if not DEFAULT_NOTEBOOK.is_file():
         pytest.skip("notebooks/diagnostic.ipynb not written yet")
     from pypdf import PdfReader

@@ -18,8 +18,8 @@ import pytest  # noqa: E402
 from IPython.display import Image  # noqa: E402
 from report_data import make_diagnostic  # noqa: E402
 
+from icpc.labels import label, section_title  # noqa: E402
 from icpc.report import sections as S  # noqa: E402
-from icpc.report.labels import label, section_title  # noqa: E402
 from icpc.report.tables import KpiCard, html_table, kpi_cards  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -22,8 +22,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from icpc.labels import segment_label
 from icpc.report import format as fmt
-from icpc.report.labels import segment_label
 
 __all__ = [
     "NOTABLE_CHANGE",

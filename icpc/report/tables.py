@@ -24,8 +24,8 @@ from typing import Any
 
 import pandas as pd
 
+from icpc.labels import column_labels, label
 from icpc.report import format as fmt
-from icpc.report.labels import column_labels, label
 
 __all__ = [
     "FORMATS",
@@ -145,7 +145,7 @@ def html_table(
         callable; other columns get a format from their dtype.
     headers : mapping, optional
         Column → header text; other columns get their label from
-        :mod:`icpc.report.labels` (or keep their name).
+        :mod:`icpc.labels` (or keep their name).
     language, currency : str
         Formatting.
     max_rows : int, optional

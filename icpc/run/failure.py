@@ -24,7 +24,7 @@ _TAGS = re.compile(r"<[^>]+>")
 _SECTION_CALL = re.compile(r"\bsections\.([a-z_]+)\s*\(")
 
 
-#: report-section functions whose label key differs from their name (icpc.report.labels)
+#: report-section functions whose label key differs from their name (icpc.labels)
 _SECTION_KEYS = {"revenue_explained": "revenue", "customer_dynamics": "dynamics"}
 
 
@@ -55,7 +55,7 @@ def _heading_of_cell(cell: Mapping[str, Any]) -> str | None:
 def _section_title(key: str, language: str) -> str:
     """The report heading of a section key (``segments`` → « Segments Score3D »), else the key."""
     try:
-        from icpc.report.labels import section_title
+        from icpc.labels import section_title
 
         return section_title(_SECTION_KEYS.get(key, key), language)
     except (ImportError, KeyError, ValueError):

@@ -300,7 +300,7 @@ def run_client(
     notebook : path, optional
         Another notebook with the same parameters (tests, client-specific variants).
     excel_writer : callable, optional
-        ``writer(diag, path)``; default :func:`icpc.report.excel.write_actions_xlsx`.
+        ``writer(diag, path)``; default :func:`icpc.export.excel.write_actions_xlsx`.
 
     Returns
     -------
@@ -423,7 +423,7 @@ def _run_steps(
             diag.write_customers_csv(staging / names["customers"])
         with steps.step("excel"):
             if excel_writer is None:
-                from icpc.report.excel import write_actions_xlsx
+                from icpc.export.excel import write_actions_xlsx
 
                 write_actions_xlsx(diag, staging / names["excel"])
             else:

@@ -10,9 +10,9 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
+from icpc.labels import label
 from icpc.report import format as fmt
 from icpc.report.charts.style import COLORS, _annotated_heatmap, _axes, _count_axis, _title
-from icpc.report.labels import label
 
 __all__ = ["customer_dynamics", "lost_since", "cohort_heatmap"]
 

@@ -11,9 +11,9 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter
 
+from icpc.labels import label
 from icpc.report import format as fmt
 from icpc.report.charts.style import COLORS, _axes, _series_by_month, _title, money_axis
-from icpc.report.labels import label
 
 __all__ = ["monthly_revenue", "rolling_revenue", "bridge_waterfall", "decomposition"]
 

@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
+from icpc.labels import label
 from icpc.report import format as fmt
 from icpc.report.charts.style import COLORS, _axes, _end_label, _title, money_axis, percent_axis
-from icpc.report.labels import label
 
 __all__ = ["early_warning_bars", "pareto_curve"]
 

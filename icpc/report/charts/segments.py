@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
+from icpc.labels import label, segment_label
 from icpc.report import format as fmt
 from icpc.report.charts.style import (
     COLORS,
@@ -17,7 +18,6 @@ from icpc.report.charts.style import (
     _title,
     percent_axis,
 )
-from icpc.report.labels import label, segment_label
 
 __all__ = ["segment_sizes", "rf_heatmap", "migration_heatmap"]
 
@@ -42,7 +42,7 @@ def segment_sizes(
     segment_col, customers_col, revenue_col : str
         Column names.
     labels : mapping, optional
-        Display names of the segments (else :func:`icpc.report.labels.segment_label`).
+        Display names of the segments (else :func:`icpc.labels.segment_label`).
     language : str
         Formatting.
     ax : Axes, optional

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
+from icpc.labels import label
 from icpc.report import format as fmt
 from icpc.report.charts.style import (
     COLORS,
@@ -18,7 +19,6 @@ from icpc.report.charts.style import (
     _title,
     money_axis,
 )
-from icpc.report.labels import label
 
 __all__ = ["salesperson_comparison", "activity_funnel"]
 

@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, Any, TypeGuard
 import matplotlib.pyplot as plt
 import pandas as pd
 
+from icpc.labels import label, section_title
 from icpc.report import format as fmt
-from icpc.report.labels import label, section_title
 from icpc.report.tables import findings_list
 
 if TYPE_CHECKING:

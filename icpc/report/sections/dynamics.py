@@ -5,9 +5,9 @@ The dynamics need N−1; the lost customers and the cohorts are shown when there
 
 from __future__ import annotations
 
+from icpc.labels import label
 from icpc.report import findings as F
 from icpc.report import plots as P
-from icpc.report.labels import label
 from icpc.report.sections.common import Out, columns, has_previous, has_rows, with_names
 from icpc.report.sections.registry import RenderContext, section
 from icpc.report.tables import html_table

@@ -11,9 +11,9 @@ from typing import Any
 
 import pandas as pd
 
+from icpc.labels import DEFINITIONS, label, reason_label
 from icpc.report import findings as F
 from icpc.report import format as fmt
-from icpc.report.labels import DEFINITIONS, label, reason_label
 from icpc.report.sections.common import Out, anomaly_finding, anomaly_groups, columns
 from icpc.report.sections.registry import RenderContext, section
 from icpc.report.tables import html_table, note

@@ -10,10 +10,10 @@ from typing import Any
 
 import pandas as pd
 
+from icpc.labels import label
 from icpc.report import findings as F
 from icpc.report import format as fmt
 from icpc.report import plots as P
-from icpc.report.labels import label
 from icpc.report.sections.common import Out, has_previous
 from icpc.report.sections.registry import RenderContext, section
 from icpc.report.sections.summary import CARDS

@@ -5,9 +5,9 @@ Empty when no customer is scored.
 
 from __future__ import annotations
 
+from icpc.labels import label, segment_label
 from icpc.report import findings as F
 from icpc.report import plots as P
-from icpc.report.labels import label, segment_label
 from icpc.report.sections.common import Out, has_rows
 from icpc.report.sections.registry import RenderContext, section
 from icpc.report.tables import html_table

@@ -5,9 +5,9 @@ A note when nobody is flagged.
 
 from __future__ import annotations
 
+from icpc.labels import value_label
 from icpc.report import findings as F
 from icpc.report import plots as P
-from icpc.report.labels import value_label
 from icpc.report.sections.common import Out, columns, display_name, with_names
 from icpc.report.sections.registry import RenderContext, section
 from icpc.report.tables import html_table, note

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from icpc.labels import label
 from icpc.report import findings as F
 from icpc.report import format as fmt
-from icpc.report.labels import label
 from icpc.report.sections.common import Out, anomaly_finding, has_previous
 from icpc.report.sections.registry import RenderContext, section
 from icpc.report.tables import KpiCard, kpi_cards, note

@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from icpc.kpi import UNASSIGNED
+from icpc.labels import label
 from icpc.report import findings as F
 from icpc.report import plots as P
-from icpc.report.labels import label
 from icpc.report.sections.common import Out, has_rows
 from icpc.report.sections.registry import RenderContext, section
 from icpc.report.tables import html_table
