@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+from icpc.text import typeset
+
 __all__ = [
     "LABELS",
     "SEGMENT_LABELS",
@@ -341,6 +343,17 @@ DEFINITIONS: tuple[tuple[str, str, str], ...] = (
 )  # fmt: skip
 
 
+def _typeset_pairs(pairs: dict[str, tuple[str, str]]) -> None:
+    """Give the words their typography once, here (’, narrow no-break spaces, minus)."""
+    for key, (fr, en) in pairs.items():
+        pairs[key] = (typeset(fr, "fr"), typeset(en, "en"))
+
+
+for _pairs in (LABELS, SEGMENT_LABELS, LEDGER_REASONS):
+    _typeset_pairs(_pairs)
+DEFINITIONS = tuple((k, typeset(fr, "fr"), typeset(en, "en")) for k, fr, en in DEFINITIONS)
+
+
 def _index(language: str) -> int:
     if language not in ("fr", "en"):
         raise ValueError(f"unknown report language {language!r}; use fr or en")
@@ -422,7 +435,7 @@ def segment_label(
         The label.
     """
     if labels and name in labels:
-        return str(labels[name])
+        return typeset(str(labels[name]), language)
     pair = SEGMENT_LABELS.get(name)
     return pair[_index(language)] if pair else str(name)
 

@@ -1,15 +1,32 @@
-"""Text folding for tolerant comparisons (headers, sheet names, config values).
+"""Text folding for tolerant comparisons, and the typography of what the client reads.
 
-Used by reading (header matching) and by cleaning (``exclude.where`` values, activity
-types) alike, so that neither calls back into the other.
+:func:`fold` is used by reading (header matching) and by cleaning (``exclude.where``
+values, activity types) alike, so that neither calls back into the other.
+:func:`typeset` and :func:`typeset_html` give every word of the outputs its typography:
+the typographic apostrophe, the narrow no-break space of French punctuation and
+guillemets, the true minus sign.
 """
 
 from __future__ import annotations
 
+import html
+import re
 import unicodedata
 from typing import Any
 
-__all__ = ["fold"]
+__all__ = ["fold", "typeset", "typeset_html", "NNBSP", "MINUS"]
+
+#: narrow no-break space (espace fine insécable): before ; : ! ? and inside « » in French
+NNBSP = "\u202f"
+#: the minus sign (a hyphen is not one)
+MINUS = "\u2212"
+
+_SPACES = "[ \u00a0\u202f]"
+_APOSTROPHE = re.compile(r"(?<=\w)'")  # d'abord, months' (a closing quote is ’ too)
+_HYPHEN_MINUS = re.compile(r"(?<![\w.,\-−])-(?=\d|[€$£]\d)")  # -12, -€80: not 2024-12-31, N-1
+_BEFORE_HIGH = re.compile(rf"(?:{_SPACES}+|(?<=[^\s\d:/;!?]))([;:!?])(?=\s|$|[<)»])")
+_OPEN_GUILLEMET = re.compile(rf"«{_SPACES}*")
+_CLOSE_GUILLEMET = re.compile(rf"{_SPACES}*»")
 
 
 def fold(text: Any) -> str:
@@ -29,3 +46,52 @@ def fold(text: Any) -> str:
     s = unicodedata.normalize("NFKD", s)
     s = "".join(ch for ch in s if not unicodedata.combining(ch))
     return " ".join(s.casefold().split())
+
+
+def typeset(text: str, language: str = "fr") -> str:
+    """Give plain text its typography in ``language`` (idempotent).
+
+    Both languages: ``'`` after a letter becomes ``’``; a hyphen before a figure
+    (``-12``, not ``2024-12-31``) becomes the minus sign ``−``. French: a narrow no-break
+    space before ``; : ! ?`` (replacing a plain or no-break space, or added after a
+    word) and inside ``« »``.
+
+    Example
+    -------
+    >>> typeset("Le chiffre d'affaires : -12 % ; « à vérifier »") == (
+    ...     "Le chiffre d’affaires\u202f: −12 %\u202f; «\u202fà vérifier\u202f»")
+    True
+    >>> typeset("Analysis date: 31/12/2024, customer's -3", "en")
+    'Analysis date: 31/12/2024, customer’s −3'
+    """
+    out = _APOSTROPHE.sub("’", text)
+    out = _HYPHEN_MINUS.sub(MINUS, out)
+    if language == "fr":
+        out = _BEFORE_HIGH.sub(NNBSP + r"\1", out)
+        out = _OPEN_GUILLEMET.sub("«" + NNBSP, out)
+        out = _CLOSE_GUILLEMET.sub(NNBSP + "»", out)
+    return out
+
+
+_TAG = re.compile(r"(<[^>]*>)")
+_RAW = re.compile(r"<(svg|style|script|pre|code)\b.*?</\1>", re.S | re.I)
+
+
+def typeset_html(markup: str, language: str = "fr") -> str:
+    """:func:`typeset` the text of an HTML document: not its tags, attributes, SVG or CSS."""
+    pieces: list[str] = []
+    at = 0
+    for raw in _RAW.finditer(markup):
+        pieces.append(_typeset_text_nodes(markup[at : raw.start()], language))
+        pieces.append(raw.group(0))
+        at = raw.end()
+    pieces.append(_typeset_text_nodes(markup[at:], language))
+    return "".join(pieces)
+
+
+def _typeset_text_nodes(markup: str, language: str) -> str:
+    parts = _TAG.split(markup)
+    for i in range(0, len(parts), 2):  # even parts are text, odd ones tags
+        if parts[i].strip():
+            parts[i] = html.escape(typeset(html.unescape(parts[i]), language), quote=False)
+    return "".join(parts)

@@ -72,13 +72,13 @@ def test_revenue_change_names_the_main_driver_and_the_offset():
     fr = F.revenue_change(kpis(), language="fr")
     assert fr == (
         f"Le chiffre d'affaires recule de 5,3{NBSP}%, de 1{NNBSP}500{NNBSP}000{NBSP}€ à 1{NNBSP}420{NNBSP}000{NBSP}€ "
-        f"(-80{NNBSP}000{NBSP}€). Premier facteur{NBSP}: la baisse du panier moyen (-260{NNBSP}000{NBSP}€), "
+        f"(−80{NNBSP}000{NBSP}€). Premier facteur{NBSP}: la baisse du panier moyen (−260{NNBSP}000{NBSP}€), "
         f"que la hausse du nombre de clients (+220{NNBSP}000{NBSP}€) ne compense qu'en partie."
     )
     en = F.revenue_change(kpis(), language="en")
     assert en == (
-        "Revenue fell by 5.3%, from €1,500,000 to €1,420,000 (-€80,000). Main driver: a lower average "
-        "basket (-€260,000), partly offset by a higher number of customers (+€220,000)."
+        "Revenue fell by 5.3%, from €1,500,000 to €1,420,000 (−€80,000). Main driver: a lower average "
+        "basket (−€260,000), partly offset by a higher number of customers (+€220,000)."
     )
 
 
@@ -187,7 +187,7 @@ def test_salesperson_anomaly():
 def test_salesperson_spread():
     table = pd.DataFrame({"salesperson": ["A", "B", "C"], "change_pct": [0.12, -0.3, np.nan]})
     assert F.salesperson_spread(table, language="fr") == (
-        f"Les évolutions de chiffre d'affaires vont de -30{NBSP}% (B) à +12{NBSP}% (A) selon le commercial."
+        f"Les évolutions de chiffre d'affaires vont de −30{NBSP}% (B) à +12{NBSP}% (A) selon le commercial."
     )
     assert F.salesperson_spread(table.iloc[:1]) is None
 

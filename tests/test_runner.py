@@ -95,7 +95,7 @@ def _failing(**metadata: object) -> nbformat.NotebookNode:
                 new_markdown_cell("# Synthèse"),
                 new_code_cell("sections.revenue_explained(diag);", outputs=[_error()]),
             ],
-            "Le chiffre d'affaires expliqué",
+            "Le chiffre d’affaires expliqué",
         ),
         ([_failing(icpc={"section": "early_warning"})], "Clients en décrochage"),
         ([_failing()], None),

@@ -106,7 +106,7 @@ def test_anomaly_finding_names_the_flagged_salesperson(shown):
     # in the summary and in the anomalies sub-section: 6 customers created in 6 days, basket 20 €
     assert (
         text.count(
-            "Dupont a créé 6 clients partageant une adresse avec d'autres clients en 6\u00a0jours"
+            "Dupont a créé 6 clients partageant une adresse avec d’autres clients en 6\u00a0jours"
         )
         == 2
     )
@@ -137,7 +137,7 @@ def test_executive_summary_cards_and_findings(diag_fr, shown):
     from icpc.report.format import money
 
     assert money(revenue, decimals=0) in text  # the headline revenue in French format
-    assert 'class="icpc-findings' in text and "Ce qu'il faut retenir" in text
+    assert 'class="icpc-findings' in text and "Ce qu’il faut retenir" in text
 
 
 def test_revenue_section_has_trend_bridge_and_decomposition(diag_fr, shown):
@@ -199,7 +199,7 @@ def test_no_customer_master_no_anomalies_subsection(shown):
     text = _html(shown)
     assert "Registre des données" in text
     assert "partageant une adresse" not in text
-    assert "n'en est pas une" in text  # descriptive, not a forecast
+    assert "n’en est pas une" in text  # descriptive, not a forecast
 
 
 def test_anomalies_listed_with_customer_master(diag_fr, shown):
@@ -221,7 +221,7 @@ def test_html_table_formats_translates_and_truncates():
     text = html_table(frame, formats={"revenue": "money", "share": "percent"}, max_rows=20)
     assert text.startswith('<table class="icpc-table">')
     assert "<th>Code client</th>" in text
-    assert '<th class="num" style="white-space: normal">Chiffre d&#x27;affaires</th>' in text
+    assert '<th class="num" style="white-space: normal">Chiffre d’affaires</th>' in text
     assert '<td class="num">1\u202f234,50\u00a0€</td>' in text
     assert '<td class="num">12,5\u00a0%</td>' in text
     assert text.count("<tr>") == 1 + 20  # header + 20 rows, no index column

@@ -43,6 +43,7 @@ from traitlets import Bool, Int, default
 from traitlets.config import Config as TraitletsConfig
 
 from icpc.report.meta import META_MIMETYPE, read_metadata
+from icpc.text import typeset_html
 
 __all__ = [
     "IcpcPDFExporter",
@@ -423,8 +424,9 @@ class IcpcPDFExporter(HTMLExporter):
             flags=re.S,
         )
 
-    def postprocess_html(self, text: str, labels: Mapping[str, Any]) -> str:
-        """Add heading ids and the table of contents, tag wide tables and trailing headings."""
+    def postprocess_html(self, text: str, labels: Mapping[str, Any], language: str = "fr") -> str:
+        """Add heading ids and the table of contents, tag wide tables and trailing headings;
+        give the text its typography in ``language`` (:func:`icpc.text.typeset_html`)."""
         head, sep, body = text.partition('<main class="icpc-body">')
         if not sep:
             return text
@@ -432,7 +434,8 @@ class IcpcPDFExporter(HTMLExporter):
         body = self._mark_wide_tables(body)
         body = self._mark_trailing_headings(body)
         head = head.replace("<!--icpc:toc-->", self._toc_html(toc, labels["toc"]))
-        return head + sep + body
+        # every word the client reads gets its typography, whichever code wrote it
+        return typeset_html(head + sep + body, language)
 
     def _render_html(
         self, nb: Any, resources: dict[str, Any], **kw: Any
@@ -499,7 +502,9 @@ class IcpcPDFExporter(HTMLExporter):
         # the preprocessors (execution, removals, noise filter) run on a copy of nb, then
         # _preprocess adds the cover
         html_text, resources = self._render_html(nb, resources, **kw)
-        html_text = self.postprocess_html(html_text, resources["icpc_labels"])
+        html_text = self.postprocess_html(
+            html_text, resources["icpc_labels"], resources["icpc"]["language"]
+        )
         if self.keep_html:
             resources["icpc_html"] = html_text
         base_url = (resources.get("metadata") or {}).get("path") or os.getcwd()

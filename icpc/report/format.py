@@ -30,6 +30,7 @@ from babel.numbers import (
 )
 
 from icpc.kpi import as_date
+from icpc.text import MINUS
 
 __all__ = [
     "LOCALES",
@@ -101,6 +102,11 @@ def _num(value: Any) -> float:
     return float(value)
 
 
+def _minus(text: str) -> str:
+    """Babel writes a hyphen; the report prints the minus sign (−)."""
+    return text.replace("-", MINUS)
+
+
 def _clean_zero(value: float, decimals: int) -> float:
     # -0.004 rounds to "-0,00": show 0 without a sign
     return 0.0 if round(value, decimals) == 0 else value
@@ -130,13 +136,15 @@ def money(value: Any, *, language: str = "fr", currency: str = "EUR", decimals: 
     loc = locale_for(language)
     v = _clean_zero(_num(value), decimals)
     if decimals == 2:
-        return format_currency(v, currency, locale=loc)
+        return _minus(format_currency(v, currency, locale=loc))
     from babel import Locale
 
     pattern = Locale.parse(loc).currency_formats["standard"].pattern.split(";")[0]
     pattern = pattern.replace("#,##0.00", "#,##0" + ("." + "0" * decimals if decimals else ""))
-    return format_currency(
-        round(v, decimals), currency, locale=loc, format=pattern, currency_digits=False
+    return _minus(
+        format_currency(
+            round(v, decimals), currency, locale=loc, format=pattern, currency_digits=False
+        )
     )
 
 
@@ -165,13 +173,13 @@ def money_compact(
     loc = locale_for(language)
     if abs(v) < 1000:
         return money(v, language=language, currency=currency, decimals=0)
-    return format_compact_currency(v, currency, locale=loc, fraction_digits=decimals)
+    return _minus(format_compact_currency(v, currency, locale=loc, fraction_digits=decimals))
 
 
 def signed_money(
     value: Any, *, language: str = "fr", currency: str = "EUR", decimals: int = 0
 ) -> str:
-    """Format a change of money with an explicit sign (``+12 345 €``, ``-870 €``).
+    """Format a change of money with an explicit sign (``+12 345 €``, ``−870 €``).
 
     Parameters
     ----------
@@ -213,7 +221,7 @@ def number(value: Any, *, language: str = "fr", decimals: int = 0) -> str:
         return MISSING
     v = _clean_zero(_num(value), decimals)
     pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
-    return format_decimal(round(v, decimals), format=pattern, locale=locale_for(language))
+    return _minus(format_decimal(round(v, decimals), format=pattern, locale=locale_for(language)))
 
 
 def number_compact(value: Any, *, language: str = "fr", decimals: int = 1) -> str:
@@ -223,11 +231,11 @@ def number_compact(value: Any, *, language: str = "fr", decimals: int = 1) -> st
     v = _num(value)
     if abs(v) < 1000:
         return number(v, language=language, decimals=0)
-    return format_compact_decimal(v, locale=locale_for(language), fraction_digits=decimals)
+    return _minus(format_compact_decimal(v, locale=locale_for(language), fraction_digits=decimals))
 
 
 def signed_number(value: Any, *, language: str = "fr", decimals: int = 0) -> str:
-    """Format a change of a count with an explicit sign (``+12``, ``-3``)."""
+    """Format a change of a count with an explicit sign (``+12``, ``−3``)."""
     if is_missing(value):
         return MISSING
     v = _clean_zero(_num(value), decimals)
@@ -261,7 +269,7 @@ def percent(fraction: Any, *, language: str = "fr", decimals: int = 1) -> str:
     pattern = Locale.parse(loc).percent_formats[None].pattern.split(";")[0]
     if decimals:
         pattern = pattern.replace("#,##0", "#,##0." + "0" * decimals, 1)
-    return format_percent(v, format=pattern, locale=loc)
+    return _minus(format_percent(v, format=pattern, locale=loc))
 
 
 def arrow(value: Any, *, tolerance: float = 0.0) -> str:
@@ -295,7 +303,7 @@ def change(
     Returns
     -------
     str
-        e.g. ``▲ +12,5 %``, ``▼ -3,0 %``, ``► 0,0 %`` (no-break space after the arrow); ``–`` when missing (no N−1 value).
+        e.g. ``▲ +12,5 %``, ``▼ −3,0 %``, ``► 0,0 %`` (no-break space after the arrow); ``–`` when missing (no N−1 value).
     """
     if is_missing(fraction):
         return MISSING

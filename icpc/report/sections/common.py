@@ -23,6 +23,7 @@ import pandas as pd
 from icpc.labels import label, section_title
 from icpc.report import format as fmt
 from icpc.report.tables import findings_list
+from icpc.text import typeset_html
 
 if TYPE_CHECKING:
     from icpc.diagnostic import Diagnostic
@@ -172,7 +173,7 @@ class Out:
         if text:
             from IPython.display import HTML
 
-            self.items.append(HTML(text))
+            self.items.append(HTML(typeset_html(text, self.language)))
             self.content += int(content)
 
     def sub(self, key: str) -> None:

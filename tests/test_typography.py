@@ -1,0 +1,110 @@
+"""Typography of what the client reads: ’, the narrow no-break space of French punctuation
+and guillemets, the true minus sign; checked on the text and on the demo's PDF."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from icpc.text import MINUS, NNBSP, typeset, typeset_html
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        ("le chiffre d'affaires", "fr", "le chiffre d’affaires"),
+        ("customer's basket", "en", "customer’s basket"),
+        ("Date d'analyse : 31/12/2024", "fr", f"Date d’analyse{NNBSP}: 31/12/2024"),
+        ("N−1\u00a0: 260 ; à voir !", "fr", f"N−1{NNBSP}: 260{NNBSP}; à voir{NNBSP}!"),
+        ("Pourquoi? Action: appeler", "fr", f"Pourquoi{NNBSP}? Action{NNBSP}: appeler"),
+        ("« À risque »", "fr", f"«{NNBSP}À risque{NNBSP}»"),
+        ("«À risque»", "fr", f"«{NNBSP}À risque{NNBSP}»"),
+        ("baisse (-80 000 €), ▼ -3,0 %", "fr", f"baisse ({MINUS}80 000 €), ▼ {MINUS}3,0 %"),
+        ("fell by -€80,000", "en", f"fell by {MINUS}€80,000"),
+        # left alone: dates, times, ranges, N-1, English punctuation
+        ("du 2024-01-01 à 12:30, pages 3-4, N-1", "fr", "du 2024-01-01 à 12:30, pages 3-4, N-1"),
+        ("Analysis date: 31/12/2024; done!", "en", "Analysis date: 31/12/2024; done!"),
+    ],
+)
+def test_typeset(text: str, language: str, expected: str) -> None:
+    assert typeset(text, language) == expected
+
+
+@given(st.text(alphabet="ab 'é:;!?«»-12,\u00a0\u202f", max_size=30), st.sampled_from(["fr", "en"]))
+def test_typeset_is_idempotent_and_keeps_the_words(text: str, language: str) -> None:
+    once = typeset(text, language)
+    assert typeset(once, language) == once
+    strip = lambda s: re.sub(r"[\s\u202f]", "", s.replace("’", "'").replace(MINUS, "-"))  # noqa: E731
+    assert strip(once) == strip(text)
+
+
+def test_typeset_html_leaves_tags_attributes_css_and_svg_alone() -> None:
+    markup = (
+        "<style>td { color: red; }</style><p class='x' title=\"a : b\">d&#x27;abord : "
+        "R&amp;D ; -5</p><svg><text>d'un : -1</text></svg>"
+    )
+    assert typeset_html(markup, "fr") == (
+        "<style>td { color: red; }</style><p class='x' title=\"a : b\">"
+        f"d’abord{NNBSP}: R&amp;D{NNBSP}; {MINUS}5</p><svg><text>d'un : -1</text></svg>"
+    )
+
+
+# ------------------------------------------------------------------------- on the PDF
+@pytest.fixture(scope="module")
+def demo_pdfs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """The text of the demo's report in French and in English."""
+    from dataclasses import replace
+
+    from pypdf import PdfReader
+
+    from icpc.config import load_config
+    from icpc.run.runner import run_client
+
+    demo = Path(__file__).resolve().parents[1] / "data_samples" / "demo" / "client.yaml"
+    texts = {}
+    for language in ("fr", "en"):
+        out = tmp_path_factory.mktemp(f"typo-{language}")
+        result = run_client(replace(load_config(demo), language=language), out=out)
+        pages = PdfReader(result.out_dir / "diagnostic.pdf").pages
+        texts[language] = "\n".join(page.extract_text() for page in pages)
+    return texts
+
+
+@pytest.mark.notebook
+@pytest.mark.slow
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_the_report_has_no_straight_apostrophe_and_no_hyphen_for_minus(
+    demo_pdfs: dict[str, str], language: str
+) -> None:
+    text = demo_pdfs[language]
+    assert "'" not in text
+    assert "’" in text
+    assert not re.findall(r"(?<![\w.,\-])-\s?\d", text), "a hyphen used as a minus sign"
+    assert MINUS in text
+
+
+@pytest.mark.notebook
+@pytest.mark.slow
+def test_french_punctuation_and_guillemets_take_a_narrow_no_break_space(
+    demo_pdfs: dict[str, str],
+) -> None:
+    text = demo_pdfs["fr"]
+    assert not re.findall(r".{0,20}[ \u00a0][:;!?]", text)
+    assert not re.findall(r".{0,20}[^\s\u202f\d/][;!?](?=\s)", text)
+    assert len(re.findall(f"{NNBSP}[:;]", text)) > 20
+    assert "«" in text and not re.findall(r"«(?!\u202f)|(?<!\u202f)»", text)
+    assert "Recence" not in text and "Récence" in text
+
+
+@pytest.mark.notebook
+@pytest.mark.slow
+def test_the_english_report_reads_as_english(demo_pdfs: dict[str, str]) -> None:
+    text = demo_pdfs["en"]
+    french = [w for w in ("Synthèse", "chiffre d", "Clients ", " les ", " des ", " et ", " du ",
+                          "Qualité", "Récence", "«", NNBSP + ":")  # fmt: skip
+              if w in text]  # fmt: skip
+    assert french == []
