@@ -137,6 +137,9 @@ def kpis(
     from icpc.run.runner import BACKGROUND, BACKGROUND_INPUTS
 
     diag = Diagnostic.from_config(cfg)
+    warning = diag.data_end_warning()
+    if warning:
+        typer.echo(f"icpc: {warning}", err=True)
     with diag.background(*BACKGROUND, inputs=BACKGROUND_INPUTS):
         result = diag.kpis_json()
         if customers_csv is not None:

@@ -41,6 +41,7 @@ from icpc.config_values import (
 )
 from icpc.config_yaml import read_yaml
 from icpc.exceptions import ConfigError, shorten
+from icpc.periods import COMPARISONS
 
 __all__ = [
     "Config",
@@ -164,6 +165,8 @@ class Config:
     language: str = "fr"
     currency: str = "EUR"
     basis: str = "revenue"
+    #: what N−1 is: previous_period (the m months just before N) or previous_year
+    compare: str = "previous_period"
     customers: FileSpec | None = None
     activity: ActivitySpec | None = None
     exclude: Exclusions = field(default_factory=Exclusions)
@@ -193,7 +196,7 @@ class Config:
 # key schema: what each block accepts
 # --------------------------------------------------------------------------------------
 _TOP_KEYS = {
-    "client", "slug", "as_of", "period_months", "language", "currency", "basis",
+    "client", "slug", "as_of", "period_months", "language", "currency", "basis", "compare",
     "transactions", "customers", "activity", "exclude", "thresholds", "segments",
     "rfm_window_months", "branding",
 }  # fmt: skip
@@ -441,6 +444,12 @@ def config_from_dict(
             f'{where_name(source)}: "basis: margin" needs a margin column; '
             'add transactions.columns.margin (the header of the margin column) or use "basis: revenue"'
         )
+    compare = text(raw.get("compare", "previous_period"), "compare", source).lower()
+    if compare not in COMPARISONS:
+        raise ConfigError(
+            f'{where_name(source)}: "compare" must be previous_period (the months just before N) '
+            f"or previous_year (the same months one year before), found {show(compare)}"
+        )
     currency = text(raw.get("currency", "EUR"), "currency", source).upper()
     if not re.fullmatch(r"[A-Z]{3}", currency):
         raise ConfigError(
@@ -511,15 +520,22 @@ def config_from_dict(
         confidentiality=br_raw.get("confidentiality"),
     )
     window = raw.get("rfm_window_months")
+    months = whole_number(raw.get("period_months", 12), "period_months", source)
+    if compare == "previous_year" and months > 12:
+        raise ConfigError(
+            f'{where_name(source)}: "compare: previous_year" needs "period_months" of 12 or less '
+            f"(N−1 would overlap N), found {months}; use compare: previous_period"
+        )
     return Config(
         client=client,
         slug=slug,
         transactions=transactions,
         as_of=as_of,
-        period_months=whole_number(raw.get("period_months", 12), "period_months", source),
+        period_months=months,
         language=language,
         currency=currency,
         basis=basis,
+        compare=compare,
         customers=customers,
         activity=activity,
         exclude=exclude,

@@ -129,9 +129,37 @@ class Diagnostic:
         self.config: Config = dataset.config
         self.as_of: dt.date = dataset.as_of
         self.months: int = self.config.period_months
-        self.period, self.previous_period = kpi.period_bounds(self.as_of, self.months)
+        self.period, self.previous_period = kpi.period_bounds(
+            self.as_of, self.months, self.config.compare
+        )
         if not self.table["first_sale"].notna().any():
             raise self._no_sale_error()
+
+    @property
+    def data_end(self) -> dt.date:
+        """Date of the last row used (on or before ``as_of``)."""
+        return kpi.as_date(self.transactions[C.DATE].max())
+
+    #: days without any row before ``as_of`` from which the report warns that N is cut short
+    DATA_END_WARNING_DAYS = 31
+
+    def data_end_warning(self) -> str | None:
+        """One line for the console when :attr:`data_end_gap` is set, else None."""
+        days = self.data_end_gap
+        if days is None:
+            return None
+        return (
+            f"warning: {Path(self.config.transactions.path).name}: the data ends on "
+            f"{self.data_end.isoformat()}, {days} days before as_of {self.as_of.isoformat()}; "
+            "period N is cut short (the report opens with this warning)"
+        )
+
+    @property
+    def data_end_gap(self) -> int | None:
+        """Days from the last row used to ``as_of`` when more than
+        :attr:`DATA_END_WARNING_DAYS` (an ``as_of`` past the data: N is cut short), else None."""
+        days = (self.as_of - self.data_end).days
+        return days if days > self.DATA_END_WARNING_DAYS else None
 
     def _no_sale_error(self) -> AnalysisError:
         """Why no sale is dated on or before ``as_of``, with the fix that applies.
@@ -272,13 +300,19 @@ class Diagnostic:
     def table(self) -> pd.DataFrame:
         """Per-customer figures of N and N-1 (:func:`icpc.kpi.customer_periods`)."""
         return kpi.customer_periods(
-            self.transactions, as_of=self.as_of, months=self.months, prepared=self.prepared
+            self.transactions,
+            as_of=self.as_of,
+            months=self.months,
+            compare=self.config.compare,
+            prepared=self.prepared,
         )
 
     @analysis
     def has_previous(self) -> bool:
         """Whether the data reaches before N (else N-1 figures are null)."""
-        return kpi.has_previous_data(self.transactions, as_of=self.as_of, months=self.months)
+        return kpi.has_previous_data(
+            self.transactions, as_of=self.as_of, months=self.months, compare=self.config.compare
+        )
 
     # ---- ICPC analyses ---------------------------------------------------------------
     @analysis
@@ -343,7 +377,9 @@ class Diagnostic:
         log = self.dataset.activity
         if log is None:
             return None
-        return activity_summary(log, self.table, as_of=self.as_of, months=self.months)
+        return activity_summary(
+            log, self.table, as_of=self.as_of, months=self.months, compare=self.config.compare
+        )
 
     # ---- Score3D, early warning, anomalies --------------------------------------------
     @analysis
@@ -399,7 +435,8 @@ class Diagnostic:
     def migration(self) -> pd.DataFrame:
         """Moves between segments from the end of N-1 to ``as_of`` (:func:`icpc.analysis.score3d.migration`)."""
         return segmentation.migration(
-            self.documents, as_of=self.as_of, period_months=self.months, rules=self.segment_rules,
+            self.documents, as_of=self.as_of, period_months=self.months,
+            compare=self.config.compare, rules=self.segment_rules,
             basis=self.config.basis, window_months=self.config.rfm_window_months, current=self.scores,
         )  # fmt: skip
 

@@ -223,6 +223,34 @@ LABELS: dict[str, tuple[str, str]] = {
         "Share of the cohort buying",
     ),
     # --- sentences of the method section ---------------------------------------------------
+    "method.period": (
+        "Date d'analyse : {as_of} ; période N du {start} au {end}.",
+        "Analysis date: {as_of}; period N from {start} to {end}.",
+    ),
+    "method.compare.previous_year": (
+        "N−1, du {start} au {end}, couvre les mêmes mois un an plus tôt : l'écart n'est pas "
+        "un effet de saison.",
+        "N−1, from {start} to {end}, covers the same months one year earlier: the change is "
+        "not a seasonal effect.",
+    ),
+    "method.compare.previous_period": (
+        "N−1, du {start} au {end}, couvre les {months} mois qui précèdent N.",
+        "N−1, from {start} to {end}, covers the {months} months before N.",
+    ),
+    "method.seasonality": (
+        "N et N−1 ne couvrent pas les mêmes mois de l'année : une partie de l'écart peut venir de "
+        "la saisonnalité de l'activité. Pour comparer aux mêmes mois de l'année précédente, "
+        "demander la comparaison « année précédente » dans la configuration.",
+        "N and N−1 do not cover the same months of the year: part of the change may come from "
+        "the seasonality of the business. To compare with the same months of the year before, "
+        "ask for the “previous year” comparison in the configuration.",
+    ),
+    "warning.data_end": (
+        "Attention : les données s'arrêtent le {last}, {days} jours avant la date d'analyse "
+        "({as_of}) ; les chiffres de la période N n'en couvrent qu'une partie.",
+        "Warning: the data ends on {last}, {days} days before the analysis date ({as_of}); "
+        "the figures of period N cover only part of it.",
+    ),
     "method.descriptive": (
         "Ce diagnostic est descriptif : il lit l'historique des ventes à la date d'analyse. "
         "Il sert de base à une prévision mais n'en est pas une.",

@@ -1,7 +1,9 @@
 """Periods and date windows (périodes): N, N−1 and the calendar arithmetic every analysis shares.
 
 Period **N** runs from ``(as_of + 1 day) − m months`` to ``as_of``, both included; **N−1**
-is the ``m`` months just before (docs/definitions.md). Only the calendar day counts.
+is the ``m`` months just before (``compare: previous_period``, the default) or the same
+months one year before (``compare: previous_year``; identical for m = 12)
+(docs/definitions.md). Only the calendar day counts.
 
 Example
 -------
@@ -20,7 +22,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-__all__ = ["Period", "as_date", "add_months", "period_bounds"]
+__all__ = ["COMPARISONS", "Period", "as_date", "add_months", "period_bounds"]
+
+#: what N−1 is: the m months just before N, or the same months one year before
+COMPARISONS = ("previous_period", "previous_year")
 
 
 _DAY_NS = 86_400 * 10**9
@@ -78,12 +83,16 @@ def add_months(date: dt.date, months: int) -> dt.date:
     return dt.date(year, month + 1, min(date.day, last))
 
 
-def period_bounds(as_of: dt.date | str, months: int) -> tuple[Period, Period]:
+def period_bounds(
+    as_of: dt.date | str, months: int, compare: str = "previous_period"
+) -> tuple[Period, Period]:
     """Periods N and N-1 (période N et N-1) for an analysis date.
 
-    N runs from ``(as_of + 1 day) - months`` to ``as_of``, both included; N-1 is the
-    ``months`` months just before N, by the same rule. Month arithmetic clamps to the end
-    of the month.
+    N runs from ``(as_of + 1 day) - months`` to ``as_of``, both included. N-1 is, by the
+    same rule, the ``months`` months just before N (``previous_period``), or the period
+    N of the analysis date one year before (``previous_year``: the same months a year
+    earlier, identical to ``previous_period`` for 12 months). Month arithmetic clamps to
+    the end of the month.
 
     Parameters
     ----------
@@ -91,6 +100,8 @@ def period_bounds(as_of: dt.date | str, months: int) -> tuple[Period, Period]:
         The analysis date (date d'arrêté).
     months : int
         Length of each period in months (``period_months``).
+    compare : {"previous_period", "previous_year"}
+        What N-1 is (the config's ``compare``).
 
     Returns
     -------
@@ -98,13 +109,33 @@ def period_bounds(as_of: dt.date | str, months: int) -> tuple[Period, Period]:
         N and N-1. ``as_of`` 2024-12-31, 12 months: N = 2024-01-01…2024-12-31,
         N-1 = 2023-01-01…2023-12-31; ``as_of`` 2011-12-09, 6 months:
         N = 2011-06-10…2011-12-09.
+
+    Raises
+    ------
+    ValueError
+        ``months`` below 1; an unknown ``compare``; ``previous_year`` with more than 12
+        months (N-1 would overlap N).
+
+    Example
+    -------
+    >>> n, n1 = period_bounds("2024-03-31", 3, "previous_year")
+    >>> n.start, n1.start, n1.end
+    (datetime.date(2024, 1, 1), datetime.date(2023, 1, 1), datetime.date(2023, 3, 31))
     """
     end = as_date(as_of)
     if months < 1:
         raise ValueError(f"months must be at least 1, got {months}")
+    if compare not in COMPARISONS:
+        raise ValueError(f"compare must be one of {', '.join(COMPARISONS)}, got {compare!r}")
     start = add_months(end + dt.timedelta(days=1), -months)
-    previous_start = add_months(start, -months)
-    return Period(start, end), Period(previous_start, start - dt.timedelta(days=1))
+    if compare == "previous_period":
+        return Period(start, end), Period(add_months(start, -months), start - dt.timedelta(days=1))
+    if months > 12:
+        raise ValueError(f"compare previous_year needs at most 12 months, got {months}")
+    next_day = add_months(end + dt.timedelta(days=1), -12)  # the day after as_of, a year before
+    return Period(start, end), Period(
+        add_months(next_day, -months), next_day - dt.timedelta(days=1)
+    )
 
 
 def _day(date: dt.date) -> int:

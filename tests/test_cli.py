@@ -109,6 +109,9 @@ def test_kpis_json_passes_as_of_and_prints_the_contract(
         def write_customers_csv(self, path: Path) -> None:
             Path(path).write_text("customer_id\nC1\n", encoding="utf-8")
 
+        def data_end_warning(self) -> str | None:
+            return None
+
         @contextlib.contextmanager
         def background(self, *names: str, inputs: tuple[str, ...] = ()) -> Iterator[None]:
             seen["background"] = names

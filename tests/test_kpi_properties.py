@@ -44,9 +44,9 @@ def build(rows):
     )
 
 
-def brute_force(tx, as_of, months):
+def brute_force(tx, as_of, months, compare="previous_period"):
     """Per customer: revenue and sales of N and N-1, first sale, the slow obvious way."""
-    current, previous = kpi.period_bounds(as_of, months)
+    current, previous = kpi.period_bounds(as_of, months, compare)
     tx = tx[tx["date"] <= pd.Timestamp(as_of)]
     key = (
         tx["invoice_id"]
@@ -80,13 +80,14 @@ def brute_force(tx, as_of, months):
     rows=st.lists(ROW, min_size=1, max_size=30),
     as_of_day=st.integers(0, DAYS + 30),
     months=st.integers(1, 12),
+    compare=st.sampled_from(["previous_period", "previous_year"]),
 )
-def test_identities_hold_and_match_brute_force(rows, as_of_day, months):
+def test_identities_hold_and_match_brute_force(rows, as_of_day, months, compare):
     tx = build(rows)
     as_of = START + dt.timedelta(days=as_of_day)
-    current, _ = kpi.period_bounds(as_of, months)
-    table = kpi.customer_periods(tx, as_of=as_of, months=months)
-    expected = brute_force(tx, as_of, months)
+    current, _ = kpi.period_bounds(as_of, months, compare)
+    table = kpi.customer_periods(tx, as_of=as_of, months=months, compare=compare)
+    expected = brute_force(tx, as_of, months, compare)
 
     # per customer, against the obvious computation
     assert set(table.index.astype(str)) == set(expected)
@@ -139,7 +140,7 @@ def test_identities_hold_and_match_brute_force(rows, as_of_day, months):
 
     # by salesperson: the groups add up to the company
     tx_sp = tx.assign(salesperson=pd.Categorical(np.where(tx["source_row"] % 2 == 0, "P", "M")))
-    t_sp = kpi.customer_periods(tx_sp, as_of=as_of, months=months)
+    t_sp = kpi.customer_periods(tx_sp, as_of=as_of, months=months, compare=compare)
     groups = kpi.by_group(t_sp, "salesperson")
     assert groups["revenue"].sum() == pytest.approx(revenue, abs=1e-6)
     assert groups["active_customers"].sum() == active

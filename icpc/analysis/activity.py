@@ -49,6 +49,7 @@ def activity_summary(
     *,
     as_of: dt.date | str,
     months: int,
+    compare: str = "previous_period",
 ) -> pd.DataFrame:
     """Contacts, calls and conversion per salesperson for periods N and N-1.
 
@@ -65,6 +66,8 @@ def activity_summary(
         Analysis date.
     months : int
         Period length in months.
+    compare : {"previous_period", "previous_year"}
+        What N-1 is (:func:`icpc.periods.period_bounds`); the table must use the same.
 
     Returns
     -------
@@ -78,13 +81,13 @@ def activity_summary(
         ``revenue_per_completed_call`` (CA par appel abouti). Ratios are NaN when their
         denominator is 0.
     """
-    current, previous = period_bounds(as_of, months)
+    current, previous = period_bounds(as_of, months, compare)
     dates = np.asarray(activity[C.DATE], dtype="datetime64[D]")
     start, end = np.datetime64(current.start, "D"), np.datetime64(current.end, "D")
-    pstart = np.datetime64(previous.start, "D")
+    pstart, pend = np.datetime64(previous.start, "D"), np.datetime64(previous.end, "D")
     period = np.full(len(activity), "", dtype=object)
     period[(dates >= start) & (dates <= end)] = "current"
-    period[(dates >= pstart) & (dates < start)] = "previous"
+    period[(dates >= pstart) & (dates <= pend)] = "previous"
     kind = activity[KIND].astype(str).to_numpy()
     in_period = period != ""
     log = pd.DataFrame(

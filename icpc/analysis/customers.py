@@ -117,8 +117,14 @@ def _upto(transactions: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
     return transactions.loc[dates < limit].reset_index(drop=True)
 
 
-def has_previous_data(transactions: pd.DataFrame, *, as_of: dt.date | str, months: int) -> bool:
-    """Whether any row is dated before the start of N (else N-1 figures are null).
+def has_previous_data(
+    transactions: pd.DataFrame,
+    *,
+    as_of: dt.date | str,
+    months: int,
+    compare: str = "previous_period",
+) -> bool:
+    """Whether any row is dated on or before the end of N-1 (else N-1 figures are null).
 
     Parameters
     ----------
@@ -128,6 +134,8 @@ def has_previous_data(transactions: pd.DataFrame, *, as_of: dt.date | str, month
         Analysis date.
     months : int
         Period length in months.
+    compare : {"previous_period", "previous_year"}
+        What N-1 is (:func:`icpc.periods.period_bounds`).
 
     Returns
     -------
@@ -135,9 +143,9 @@ def has_previous_data(transactions: pd.DataFrame, *, as_of: dt.date | str, month
     """
     if len(transactions) == 0:
         return False
-    current, _ = period_bounds(as_of, months)
+    _, previous = period_bounds(as_of, months, compare)
     first = np.asarray(transactions[C.DATE], dtype="datetime64[D]").min()
-    return bool(first < np.datetime64(current.start, "D"))
+    return bool(first <= np.datetime64(previous.end, "D"))
 
 
 def _round(values: np.ndarray) -> np.ndarray:
@@ -176,6 +184,7 @@ def customer_periods(
     *,
     as_of: dt.date | str,
     months: int,
+    compare: str = "previous_period",
     documents: pd.DataFrame | None = None,
     attribution: pd.DataFrame | None = None,
     prepared: Prepared | None = None,
@@ -190,6 +199,9 @@ def customer_periods(
         Analysis date.
     months : int
         Period length in months.
+    compare : {"previous_period", "previous_year"}
+        What N-1 is (:func:`icpc.periods.period_bounds`). With ``previous_year`` and
+        fewer than 12 months, the days between N-1 and N count in the history only.
     documents : DataFrame, optional
         ``icpc.analysis.documents.documents(transactions)``, when already computed.
     attribution : DataFrame, optional
@@ -213,18 +225,23 @@ def customer_periods(
         rule of docs/definitions.md).
     """
     as_of = as_date(as_of)
-    current, previous = period_bounds(as_of, months)
+    current, previous = period_bounds(as_of, months, compare)
     pr = prepare(transactions, as_of=as_of, documents=documents) if prepared is None else prepared
     tx = pr.transactions
     n = pr.n_customers
     codes = pr.codes
-    d_prev, d_cur = _day(previous.start), _day(current.start)
+    d_prev, d_prev_end, d_cur = _day(previous.start), _day(previous.end), _day(current.start)
+    gap = d_prev_end + 1 < d_cur  # previous_year with fewer than 12 months
 
     def slot_key(cust: np.ndarray, day: np.ndarray) -> np.ndarray:
-        # customer * 3 + slot, slot 0 = before N-1, 1 = N-1, 2 = N (built in place)
+        # customer * 3 + slot, slot 0 = before N-1 (or between N-1 and N), 1 = N-1, 2 = N
         key = cust * 3
-        key += day >= d_prev
-        key += day >= d_cur
+        if gap:
+            key += (day >= d_prev) & (day <= d_prev_end)
+            key += 2 * (day >= d_cur)
+        else:  # built in place: the hot path of the usual comparison
+            key += day >= d_prev
+            key += day >= d_cur
         return key
 
     key = slot_key(codes, pr.day)

@@ -115,6 +115,9 @@ class RunResult:
         ``notebook``, ``json``, ``excel``, ``pdf``, ``manifest``; the notebook overlaps the
         JSON and Excel steps) and ``pdf_cpu``, the
         CPU seconds of the PDF step. Also written to ``manifest.json`` (``timings``).
+    warnings : tuple of str
+        What the reader must know (the data ends well before ``as_of``), one line each;
+        the report says it too, and ``progress`` prints them on stderr.
     """
 
     out_dir: Path
@@ -122,6 +125,7 @@ class RunResult:
     skipped: bool = False
     seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
 
 
 def output_dir(config: Config, as_of: dt.date, out: str | Path | None = None) -> Path:
@@ -376,12 +380,17 @@ def run_client(
             for folder in created:  # a run that failed before any output leaves no empty folder
                 with contextlib.suppress(OSError):
                     folder.rmdir()
+    warnings = tuple(w for w in (diag.data_end_warning(),) if w)
+    if progress:  # with the steps, on stderr (icpc run)
+        for warning in warnings:
+            print(f"icpc: {warning}", file=sys.stderr)
     return RunResult(
         out_dir=out_dir,
         files=files,
         skipped=False,
         seconds=round(time.perf_counter() - t0, 3),
         timings=steps.timings,
+        warnings=warnings,
     )
 
 

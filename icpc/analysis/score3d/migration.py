@@ -13,7 +13,7 @@ from icpc.analysis.score3d.rfm import _customer_codes, rfm
 from icpc.analysis.score3d.scores import NOT_SCORED, score
 from icpc.analysis.score3d.segments import assign_segments
 from icpc.money import exact
-from icpc.periods import _ts, window_start
+from icpc.periods import _ts, period_bounds
 from icpc.segment_rules import SegmentRule, default_segment_rules
 
 __all__ = ["migration", "migration_matrix"]
@@ -46,6 +46,7 @@ def migration(
     *,
     as_of: dt.date | str | pd.Timestamp,
     period_months: int = 12,
+    compare: str = "previous_period",
     rules: Sequence[SegmentRule] | None = None,
     basis: str = "revenue",
     window_months: int | None = None,
@@ -54,7 +55,7 @@ def migration(
     """Migration between segments (migration des segments) from the end of N-1 to ``as_of``.
 
     Scores and segments are computed afresh at both dates (the earlier one is the last
-    day of period N-1: ``as_of - period_months``), each on the history known then.
+    day of period N-1), each on the history known then.
 
     Parameters
     ----------
@@ -64,6 +65,8 @@ def migration(
         Analysis date (end of period N).
     period_months : int
         Length of the periods.
+    compare : {"previous_period", "previous_year"}
+        What N-1 is (:func:`icpc.periods.period_bounds`).
     rules : sequence of SegmentRule, optional
         Segment rules; defaults when None.
     basis, window_months
@@ -82,9 +85,9 @@ def migration(
     """
     rules = tuple(rules) if rules is not None else default_segment_rules()
     end = _ts(as_of)
-    start_n = window_start(end, period_months)
-    prev_end = start_n - pd.Timedelta(days=1)
-    start_prev = window_start(prev_end, period_months)
+    current_period, previous_period = period_bounds(end, period_months, compare)
+    start_n = _ts(current_period.start)
+    prev_end, start_prev = _ts(previous_period.end), _ts(previous_period.start)
     now = (
         current if current is not None else _segmented(documents, end, rules, basis, window_months)
     )

@@ -40,6 +40,9 @@ __all__ = [
     "display_name",
     "anomaly_finding",
     "anomaly_groups",
+    "comparison_lines",
+    "data_end_warning",
+    "same_months",
 ]
 
 
@@ -240,6 +243,48 @@ def heading(text: str, level: int, anchor: str | None = None) -> Any:
 # ----------------------------------------------------------------------------------------
 # sections
 # ----------------------------------------------------------------------------------------
+def same_months(diag: Diagnostic) -> bool:
+    """Whether N−1 covers the same months of the year as N (no seasonal effect in the change)."""
+    return diag.config.compare == "previous_year" or diag.months % 12 == 0
+
+
+def comparison_lines(diag: Diagnostic, language: str) -> list[str]:
+    """The sentences that say what N and N−1 are, true for the run's parameters.
+
+    The analysis date and N; what N−1 covers (the same months a year earlier, or the
+    months just before N); the seasonality caveat when N and N−1 are not the same months.
+    """
+    d = lambda value: fmt.date(value, language=language)  # noqa: E731
+    n, n1 = diag.period, diag.previous_period
+    lines = [
+        label("method.period", language).format(as_of=d(diag.as_of), start=d(n.start), end=d(n.end))
+    ]
+    if diag.months == 12 or diag.config.compare == "previous_year":
+        lines.append(
+            label("method.compare.previous_year", language).format(start=d(n1.start), end=d(n1.end))
+        )
+    else:
+        lines.append(
+            label("method.compare.previous_period", language).format(
+                start=d(n1.start), end=d(n1.end), months=fmt.number(diag.months, language=language)
+            )
+        )
+    if not same_months(diag):
+        lines.append(label("method.seasonality", language))
+    return lines  # fmt: skip
+
+
+def data_end_warning(diag: Diagnostic, language: str) -> str | None:
+    """The warning the report opens with when the data stops well before ``as_of``, else None."""
+    days = diag.data_end_gap
+    if days is None:
+        return None
+    d = lambda value: fmt.date(value, language=language)  # noqa: E731
+    return label("warning.data_end", language).format(
+        last=d(diag.data_end), days=fmt.number(days, language=language), as_of=d(diag.as_of)
+    )
+
+
 def anomaly_finding(diag: Diagnostic) -> dict[str, Any] | None:
     """The flagged salesperson with the most customers created in a burst, for :func:`icpc.report.findings.salesperson_anomaly`."""
     people = diag.anomalies.salespeople

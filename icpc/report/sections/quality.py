@@ -14,7 +14,13 @@ import pandas as pd
 from icpc.labels import DEFINITIONS, label, reason_label
 from icpc.report import findings as F
 from icpc.report import format as fmt
-from icpc.report.sections.common import Out, anomaly_finding, anomaly_groups, columns
+from icpc.report.sections.common import (
+    Out,
+    anomaly_finding,
+    anomaly_groups,
+    columns,
+    comparison_lines,
+)
 from icpc.report.sections.registry import RenderContext, section
 from icpc.report.tables import html_table, note
 
@@ -103,11 +109,7 @@ def data_quality(ctx: RenderContext, out: Out) -> None:
         )
     out.sub("sub.method")
     fr = lang == "fr"
-    as_of = fmt.date(diag.as_of, language=lang)
-    period = fmt.period(diag.period.start, diag.period.end, language=lang)
-    lines = [label("method.descriptive", lang),
-             f"Date d'analyse : {as_of} ; période N {period}, comparée aux mêmes mois de l'année précédente (N−1)."
-             if fr else f"Analysis date: {as_of}; period N {period}, compared with the same months of the year before (N−1)."]  # fmt: skip
+    lines = [label("method.descriptive", lang), *comparison_lines(diag, lang)]
     out.html("".join(f"<p>{html.escape(s)}</p>" for s in lines))
     out.sub("sub.definitions")
     defs = "".join(

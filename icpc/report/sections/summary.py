@@ -5,12 +5,19 @@ Empty when there is no revenue at all.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Mapping
 
 from icpc.labels import label
 from icpc.report import findings as F
 from icpc.report import format as fmt
-from icpc.report.sections.common import Out, anomaly_finding, has_previous
+from icpc.report.sections.common import (
+    Out,
+    anomaly_finding,
+    data_end_warning,
+    has_previous,
+    same_months,
+)
 from icpc.report.sections.registry import RenderContext, section
 from icpc.report.tables import KpiCard, kpi_cards, note
 
@@ -58,6 +65,11 @@ def executive_summary(ctx: RenderContext, out: Out) -> None:
             f" — {label('previous', lang)}{colon} {fmt.period(prev.start, prev.end, language=lang)}"
         )
     out.html(note(text), content=False)
+    warning = data_end_warning(diag, lang)
+    if warning:
+        out.html(f'<p class="icpc-warning">{html.escape(warning)}</p>')
+    if has_previous(kj) and not same_months(diag):
+        out.html(note(label("method.seasonality", lang)), content=False)
     out.html(kpi_cards(cards, language=lang, currency=cur))
     flag = anomaly_finding(diag)
     out.sub("sub.findings")
