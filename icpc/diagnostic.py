@@ -36,6 +36,7 @@ from icpc import kpi
 from icpc.analysis import anomalies as anomalies_mod
 from icpc.analysis import score3d as segmentation
 from icpc.analysis import warning
+from icpc.analysis.actions import Action, action_plan
 from icpc.analysis.activity import activity_summary
 from icpc.analysis.anomalies import Anomalies
 from icpc.analysis.score3d import KMeansResult, SegmentRule
@@ -501,6 +502,19 @@ class Diagnostic:
             as_of=self.as_of,
             attribution=self.attribution,
             stats=self.rfm_history,
+        )
+
+    @analysis
+    def action_plan(self) -> tuple[Action, ...]:
+        """The plan of action, largest amount first (:func:`icpc.analysis.actions.action_plan`)."""
+        return action_plan(
+            early_warning=self.early_warning,
+            lost=self.dynamics.lost,
+            anomalies=self.anomalies,
+            table=self.table,
+            by_salesperson=self.by_salesperson,
+            concentration=self.concentration,
+            has_previous=self.has_previous,
         )
 
     # ---- per-customer table ----------------------------------------------------------

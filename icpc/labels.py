@@ -36,6 +36,7 @@ __all__ = [
 LABELS: dict[str, tuple[str, str]] = {
     # --- sections (headings of the report) -------------------------------------------
     "section.executive_summary": ("Synthèse", "Executive summary"),
+    "section.action_plan": ("Plan d'action", "Action plan"),
     "section.revenue": ("Le chiffre d'affaires expliqué", "Revenue explained"),
     "section.dynamics": ("Dynamique du portefeuille clients", "Customer dynamics"),
     "section.segments": ("Segments Score3D", "Score3D segments"),
@@ -89,6 +90,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "churn_rate": ("Taux d'attrition", "Churn rate"),
     "retention_rate": ("Taux de fidélisation", "Retention rate"),
     "value_at_stake": ("CA en jeu", "Value at stake"),
+    "creation_to_check": ("Création à vérifier", "Creation to check"),
     "flagged": ("Clients signalés", "Customers flagged"),
     # --- periods -----------------------------------------------------------------------
     "current": ("N", "N"),
@@ -223,6 +225,70 @@ LABELS: dict[str, tuple[str, str]] = {
         "Share of the cohort buying",
     ),
     # --- sentences of the method section ---------------------------------------------------
+    # --- the plan of action (icpc.analysis.actions) -------------------------------------
+    "action.takeaway": (
+        "{n} actions à lancer dès cette semaine, classées par montant en jeu ; la première "
+        "porte sur {first}.",
+        "{n} actions to start this week, ranked by the amount at stake; the first one is "
+        "worth {first}.",
+    ),
+    "action.call_slipping": (
+        "Appeler les {n} clients qui décrochent de leur rythme d'achat, les plus gros d'abord "
+        "({top_salesperson} en suit pour {top_amount}).",
+        "Call the {n} customers slipping away from their buying rhythm, the largest first "
+        "({top_salesperson} looks after {top_amount} of it).",
+    ),
+    "action.call_slipping.no_salesperson": (
+        "Appeler les {n} clients qui décrochent de leur rythme d'achat, les plus gros d'abord.",
+        "Call the {n} customers slipping away from their buying rhythm, the largest first.",
+    ),
+    "action.win_back_lost": (
+        "Reconquérir les {n} plus gros clients perdus ({share} du CA perdu) : visite, "
+        "comprendre la cause, offre de retour.",
+        "Win back the {n} largest lost customers ({share} of the lost revenue): visit, "
+        "understand why, make a return offer.",
+    ),
+    "action.check_creations": (
+        "À vérifier : {n} clients créés par {salesperson} à des adresses partagées "
+        "({new_among} des {new_total} nouveaux clients ; panier moyen {basket} contre "
+        "{basket_others}) ; une prime de prospection pourrait l'expliquer.",
+        "To be checked: {n} customers created by {salesperson} at shared addresses "
+        "({new_among} of the {new_total} new customers; average basket {basket} against "
+        "{basket_others}); a prospecting bonus might explain it.",
+    ),
+    "action.salesperson_gap": (
+        "Faire le point avec {salesperson} : son CA recule de {pct} ; {n} de ses clients "
+        "achètent moins qu'en N−1.",
+        "Review with {salesperson}: their revenue is down {pct}; {n} of their customers buy "
+        "less than in N−1.",
+    ),
+    "action.secure_top": (
+        "Sécuriser les 5 premiers clients ({share} du CA N) : rendez-vous du dirigeant, "
+        "conditions, contrat.",
+        "Secure the top 5 customers ({share} of revenue N): a meeting with the managing "
+        "director, terms, a contract.",
+    ),
+    "action.amount_note": (
+        "Montant en jeu : pour les clients qui décrochent, leur CA des 12 derniers mois ; "
+        "pour les clients perdus, leur CA N−1 ; pour les créations, le CA N qu'elles ont "
+        "apporté ; pour un commercial, la baisse de son CA ; pour les premiers clients, leur CA N.",
+        "Amount at stake: for the slipping customers, their revenue of the last 12 months; "
+        "for the lost customers, their revenue N−1; for the creations, the revenue N they "
+        "brought; for a salesperson, the fall of their revenue; for the top customers, their "
+        "revenue N.",
+    ),
+    "action.header.action": ("Action", "Action"),
+    "action.header.owner": ("Responsable", "Owner"),
+    "action.header.customers": ("Clients", "Customers"),
+    "action.header.amount": ("Montant en jeu", "Amount at stake"),
+    "action.header.sheet": ("Onglet Excel", "Excel sheet"),
+    "owner.salespeople": (
+        "Chaque commercial, pour ses clients",
+        "Each salesperson, for their customers",
+    ),
+    "owner.sales_director": ("Directeur commercial", "Sales director"),
+    "owner.managing_director": ("Dirigeant", "Managing director"),
+    "owner.with": ("{owner}, avec {salesperson}", "{owner}, with {salesperson}"),
     "method.period": (
         "Date d'analyse : {as_of} ; période N du {start} au {end}.",
         "Analysis date: {as_of}; period N from {start} to {end}.",

@@ -71,6 +71,7 @@ def test_every_section_shows_its_heading_first(diag_fr, shown, title, func):
 #: A renamed Diagnostic attribute now fails here instead of silently dropping a block.
 EXPECTED_HEADINGS = {
     "executive_summary": ("executive_summary", ["sub.findings"]),
+    "action_plan": ("action_plan", []),
     "revenue_explained": ("revenue", ["sub.monthly", "sub.bridge", "sub.decomposition"]),
     "customer_dynamics": ("dynamics", ["sub.lost", "sub.cohorts"]),
     "segments": ("segments", ["sub.segment_profiles", "sub.rf_grid", "sub.migration"]),

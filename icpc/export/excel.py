@@ -161,6 +161,11 @@ def actions_sheets(diag: Diagnostic, *, language: str | None = None) -> dict[str
         "rank", kind="stable"
     )
     flagged = _with_master(flagged, diag)
+    to_check = {c for a in diag.action_plan if a.code == "check_creations" for c in a.customers}
+    if to_check:  # shared-address creations are marked in the call list, not mixed in silently
+        flagged["creation_to_check"] = (
+            flagged["customer_id"].isin(to_check).map({True: label("yes", lang), False: ""})
+        )
     cols = _columns(
         flagged,
         "rank",
@@ -175,6 +180,7 @@ def actions_sheets(diag: Diagnostic, *, language: str | None = None) -> dict[str
         "trend_change",
         "reason",
         "value_at_stake",
+        "creation_to_check",
     )
     sheets[label("sheet.at_risk", lang)] = flagged[cols]
 
@@ -239,7 +245,7 @@ def actions_sheets(diag: Diagnostic, *, language: str | None = None) -> dict[str
 
 #: columns of the customer master (or of a mapping) a sheet shows only when the data has them
 _OPTIONAL_COLUMNS = frozenset(
-    {"name", "city", "address", "postcode", "siret", "salesperson", "region"}
+    {"name", "city", "address", "postcode", "siret", "salesperson", "region", "creation_to_check"}
 )
 
 
