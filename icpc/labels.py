@@ -225,6 +225,56 @@ LABELS: dict[str, tuple[str, str]] = {
         "Share of the cohort buying",
     ),
     # --- sentences of the method section ---------------------------------------------------
+    # --- the headline of the summary (icpc.report.story) ------------------------------
+    "headline.revenue.stable": (
+        "Le chiffre d'affaires est stable à {revenue} ({change})",
+        "Revenue is flat at {revenue} ({change})",
+    ),
+    "headline.revenue.up": (
+        "Le chiffre d'affaires progresse de {pct}, à {revenue}",
+        "Revenue is up {pct}, at {revenue}",
+    ),
+    "headline.revenue.down": (
+        "Le chiffre d'affaires recule de {pct}, à {revenue}",
+        "Revenue is down {pct}, at {revenue}",
+    ),
+    "headline.offsets": (" : {driver} compense {offset}.", ": {driver} offsets {offset}."),
+    "headline.does_not_offset": (
+        " : {driver} ne compense pas {offset}.",
+        ": {driver} does not offset {offset}.",
+    ),
+    "headline.driven": (" : {driver}.", ": {driver}."),
+    "headline.and": (" et ", " and "),
+    "headline.customers.up": (
+        "la hausse du nombre de clients actifs ({amount})",
+        "a rise in active customers ({amount})",
+    ),
+    "headline.customers.down": (
+        "la baisse du nombre de clients actifs ({amount})",
+        "a fall in active customers ({amount})",
+    ),
+    "headline.frequency.up": (
+        "des achats plus fréquents ({amount})",
+        "a rise in purchase frequency ({amount})",
+    ),
+    "headline.frequency.down": (
+        "des achats moins fréquents ({amount})",
+        "a fall in purchase frequency ({amount})",
+    ),
+    "headline.basket.up": (
+        "un panier moyen plus élevé ({amount})",
+        "a higher average basket ({amount})",
+    ),
+    "headline.basket.down": (
+        "un panier moyen plus faible ({amount})",
+        "a lower average basket ({amount})",
+    ),
+    "headline.creations": (
+        "Mais {new_among} des {new_total} nouveaux clients sont des créations à des adresses "
+        "partagées, à vérifier ; sans elles, le panier moyen évolue de {without} au lieu de {with_}.",
+        "But {new_among} of the {new_total} new customers are creations at shared addresses, "
+        "to be checked; without them, the average basket changes by {without} instead of {with_}.",
+    ),
     # --- the plan of action (icpc.analysis.actions) -------------------------------------
     "action.takeaway": (
         "{n} actions à lancer dès cette semaine, classées par montant en jeu ; la première "

@@ -179,8 +179,12 @@ def test_salesperson_anomaly():
     }
     assert F.salesperson_anomaly(flag, language="en") == (
         "Durand created 14 customers sharing an address with other customers within 90 days; "
-        "their average basket is €120, against €840 for the others."
+        "their average basket is €120, against €840 for the others — to be checked (a "
+        "prospecting bonus might explain it)."
     )
+    assert F.salesperson_anomaly(flag, language="fr").endswith(
+        "— à vérifier (une prime de prospection pourrait l'expliquer)."
+    )  # worded as something to check, not a verdict
     assert F.salesperson_anomaly({"salesperson": None, "customers": 3}) is None
 
 

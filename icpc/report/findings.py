@@ -493,13 +493,13 @@ def salesperson_anomaly(
                 f"{_colon(language)} leur panier moyen est de {_money(basket, language, currency)}, "
                 f"contre {_money(others, language, currency)} pour les autres clients"
             )
-        return text + "."
+        return text + " — à vérifier (une prime de prospection pourrait l'expliquer)."
     text = f"{who} created {n} customers sharing an address with other customers"
     if days is not None:
         text += f" within {fmt.days(days, language=language)}"
     if basket is not None and others is not None:
         text += f"; their average basket is {_money(basket, language, currency)}, against {_money(others, language, currency)} for the others"
-    return text + "."
+    return text + " — to be checked (a prospecting bonus might explain it)."
 
 
 def salesperson_spread(

@@ -19,6 +19,7 @@ from icpc.report.sections.common import (
     same_months,
 )
 from icpc.report.sections.registry import RenderContext, section
+from icpc.report.story import headline
 from icpc.report.tables import KpiCard, kpi_cards, note
 
 #: the KPI cards of the summary: (kpis.json key, format, higher is better)
@@ -64,22 +65,30 @@ def executive_summary(ctx: RenderContext, out: Out) -> None:
         text += (
             f" — {label('previous', lang)}{colon} {fmt.period(prev.start, prev.end, language=lang)}"
         )
-    out.html(note(text), content=False)
     warning = data_end_warning(diag, lang)
     if warning:
         out.html(f'<p class="icpc-warning">{html.escape(warning)}</p>')
+    lead = headline(diag, lang)
+    if lead:
+        out.html(f'<p class="icpc-headline">{html.escape(lead)}</p>')
+    out.html(note(text), content=False)
     if has_previous(kj) and not same_months(diag):
         out.html(note(label("method.seasonality", lang)), content=False)
     out.html(kpi_cards(cards, language=lang, currency=cur))
     flag = anomaly_finding(diag)
     out.sub("sub.findings")
+    said = {F.revenue_change(kj, language=lang, currency=cur)} if lead else set()
     out.findings(
-        F.executive_summary(
-            kj,
-            language=lang,
-            currency=cur,
-            revenue_by_customer=diag.concentration.pareto["revenue"],
-            profiles=diag.segment_profiles,
-            anomaly=flag,
-        )
+        [
+            f
+            for f in F.executive_summary(
+                kj,
+                language=lang,
+                currency=cur,
+                revenue_by_customer=diag.concentration.pareto["revenue"],
+                profiles=diag.segment_profiles,
+                anomaly=flag,
+            )
+            if f not in said
+        ]  # the headline already says the revenue change
     )
