@@ -177,7 +177,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "action": ("Action recommandée", "Recommended action"),
     "description": ("Description", "Description"),
     "mean_recency": ("Récence moyenne (j)", "Mean recency (d)"),
-    "mean_frequency": ("Fréquence moyenne", "Mean frequency"),
+    "mean_frequency": ("Achats (moyenne, historique)", "Purchases (mean, history)"),
     "mean_monetary": ("Montant moyen", "Mean monetary"),
     "basket": ("Panier moyen", "Average basket"),
     "rows": ("Lignes", "Rows"),
@@ -225,6 +225,55 @@ LABELS: dict[str, tuple[str, str]] = {
         "Share of the cohort buying",
     ),
     # --- sentences of the method section ---------------------------------------------------
+    # --- the end of icpc run: the files written, the first to open first ---------------
+    "run.files": (
+        "Fichiers écrits dans {folder} (ouvrir le premier d'abord) :",
+        "Files written in {folder} (open the first one first):",
+    ),
+    "run.file.pdf": ("le rapport pour le dirigeant", "the report for the managing director"),
+    "run.file.excel": (
+        "le classeur de l'équipe commerciale : liste d'appels, un onglet par commercial",
+        "the sales team's workbook: call list, one sheet per salesperson",
+    ),
+    "run.file.kpis": ("les indicateurs, pour les outils", "the indicators, for tools"),
+    "run.file.customers": (
+        "un client par ligne, pour les outils",
+        "one customer per line, for tools",
+    ),
+    "run.file.notebook": (
+        "le carnet de l'analyste (JupyterLab)",
+        "the analyst's notebook (JupyterLab)",
+    ),
+    "run.file.manifest": (
+        "la trace de l'exécution (entrées, version, durées)",
+        "the record of the run (inputs, version, timings)",
+    ),
+    # --- the mix effect: bridge and decomposition of opposite signs ---------------------
+    "mix.frequency": (
+        "Chez les clients fidélisés, la fréquence "
+        "d'achat {own_verb} ({own}) ; sur l'ensemble des clients, elle {overall_verb} ({overall}), "
+        "parce que les clients gagnés et perdus n'achètent pas au même rythme que les fidélisés "
+        "(effet de composition).",
+        "Among the retained customers, purchase "
+        "frequency {own_verb} ({own}); over all customers, it {overall_verb} ({overall}), because "
+        "the customers won and lost do not buy at the pace of the retained ones (mix effect).",
+    ),
+    "mix.basket": (
+        "Chez les clients fidélisés, le panier "
+        "moyen {own_verb} ({own}) ; sur l'ensemble des clients, il {overall_verb} ({overall}), "
+        "parce que les clients gagnés et perdus n'ont pas le même panier que les fidélisés "
+        "(effet de composition).",
+        "Among the retained customers, the average "
+        "basket {own_verb} ({own}); over all customers, it {overall_verb} ({overall}), because "
+        "the customers won and lost do not have the basket of the retained ones (mix effect).",
+    ),
+    "mix.intro": (
+        "Le pont et la décomposition ne se contredisent pas, ils ne mesurent pas la même chose :",
+        "The bridge and the decomposition do not contradict each other; they do not measure the "
+        "same thing:",
+    ),
+    "mix.up": ("progresse", "rises"),
+    "mix.down": ("recule", "falls"),
     # --- the headline of the summary (icpc.report.story) ------------------------------
     "headline.revenue.stable": (
         "Le chiffre d'affaires est stable à {revenue} ({change})",
@@ -379,16 +428,16 @@ LABELS: dict[str, tuple[str, str]] = {
 #: Score3D segment names (English keys, as in the segment rules) -> (French, English)
 SEGMENT_LABELS: dict[str, tuple[str, str]] = {
     "Champions": ("Champions", "Champions"),
-    "Loyal": ("Fidèles", "Loyal"),
-    "Potential loyalists": ("Fidèles potentiels", "Potential loyalists"),
-    "New": ("Nouveaux", "New"),
+    "Loyal": ("Réguliers", "Regulars"),
+    "Potential loyalists": ("Réguliers en devenir", "Future regulars"),
+    "New": ("Premier achat récent", "Recent first purchase"),
     "Promising": ("Prometteurs", "Promising"),
     "Need attention": ("À surveiller", "Need attention"),
-    "About to sleep": ("En sommeil proche", "About to sleep"),
+    "About to sleep": ("En train de s'endormir", "About to sleep"),
     "At risk": ("À risque", "At risk"),
     "Can't lose them": ("À ne pas perdre", "Can't lose them"),
     "Hibernating": ("En hibernation", "Hibernating"),
-    "Lost": ("Perdus", "Lost"),
+    "Lost": ("Inactifs", "Inactive"),
     # migration: customers without a score at one of the two dates (no sale yet, or net <= 0)
     "(not scored)": ("(non classés)", "(not scored)"),
 }

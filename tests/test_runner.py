@@ -421,3 +421,14 @@ def test_failure_on_the_parent_side_stops_the_notebook(tmp_path: Path, demo_conf
         )
     assert time.perf_counter() - started < 60  # the 120 s cell was not waited for
     assert not [p for p in (tmp_path / "reports").rglob("*") if p.is_file()]
+
+
+def test_the_outputs_guide_lists_every_file_the_pdf_first(tmp_path: Path) -> None:
+    from icpc.run.runner import outputs_guide
+
+    for language, first in (("fr", "le rapport pour le dirigeant"), ("en", "the report for")):
+        lines = outputs_guide(tmp_path, language)
+        assert str(tmp_path) in lines[0]
+        named = [line.split()[0] for line in lines[1:]]
+        assert sorted(named) == sorted(OUTPUT_FILES.values()) and named[0] == "diagnostic.pdf"
+        assert first in lines[1]

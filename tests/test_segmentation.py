@@ -185,7 +185,7 @@ def test_default_rules_are_the_eleven_segments_with_texts():
                 and rule.text("description", lang)
                 and rule.text("action", lang)
             )
-    assert rules[[r.name for r in rules].index("Loyal")].text("label", "fr") == "Fidèles"
+    assert rules[[r.name for r in rules].index("Loyal")].text("label", "fr") == "Réguliers"
 
 
 @pytest.mark.parametrize(
@@ -238,7 +238,7 @@ def test_segment_profiles_by_hand():
     assert champ["mean_recency_days"] == 15
     assert prof.loc["Lost", "customers"] == 1
     assert prof.loc["Loyal", "customers"] == 0 and np.isnan(prof.loc["Loyal", "basket"])
-    assert prof.loc["Loyal", "label"] == "Loyal"
+    assert prof.loc["Loyal", "label"] == "Regulars"
 
 
 # --------------------------------------------------------------------------------------

@@ -57,10 +57,31 @@ def test_a_fall_driven_by_fewer_customers():
         f"Le chiffre d’affaires recule de 50,0\u00a0%, à 200\u00a0€{NNBSP}: la baisse du nombre "
         "de clients actifs (−200\u00a0€)."
     )
-    assert headline(diag, "en") == "Revenue is down 50.0%, at €200: a fall in active customers (−€200)."
+    assert (
+        headline(diag, "en")
+        == "Revenue is down 50.0%, at €200: a fall in active customers (−€200)."
+    )
 
 
 def test_no_headline_without_n_minus_1():
     rows = [("A", "2024-06-01", 100.0, "F1", "Paul")]
     diag = Diagnostic.from_frames(make_config(), make_tx(rows), as_of="2024-12-31")
     assert headline(diag, "fr") is None and creations_effect(diag) is None
+
+
+def test_the_mix_effect_is_explained_when_the_bridge_and_the_decomposition_differ(demo):
+    from icpc.report.sections.revenue import mix_effects
+
+    kj = demo.kpis_json()
+    lines = mix_effects(kj, "fr", "EUR")
+    own, overall = kj["bridge_retained"], kj["decomposition"]
+    differ = [f for f in ("frequency", "basket") if (own[f] > 0) != (overall[f] > 0)]
+    assert differ and len(lines) == len(differ) + 1
+    assert lines[0].startswith("Le pont et la décomposition ne se contredisent pas")
+    for factor, line in zip(differ, lines[1:], strict=True):
+        assert fmt.signed_money(own[factor]) in line and fmt.signed_money(overall[factor]) in line
+        assert "effet de composition" in line
+    same = dict(kj, decomposition={k: abs(v) for k, v in overall.items()},
+                bridge_retained={k: abs(v) for k, v in own.items()})  # fmt: skip
+    assert mix_effects(same, "fr", "EUR") == []
+    assert "mix effect" in mix_effects(kj, "en", "EUR")[1]

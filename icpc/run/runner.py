@@ -384,6 +384,7 @@ def run_client(
     if progress:  # with the steps, on stderr (icpc run)
         for warning in warnings:
             print(f"icpc: {warning}", file=sys.stderr)
+        print("\n".join(outputs_guide(out_dir, cfg.language)), file=sys.stderr)
     return RunResult(
         out_dir=out_dir,
         files=files,
@@ -392,6 +393,28 @@ def run_client(
         timings=steps.timings,
         warnings=warnings,
     )
+
+
+#: the files of a run in the order to open them, with their label in the catalogue
+_GUIDE = ("pdf", "excel", "kpis", "customers", "notebook", "manifest")
+
+
+def outputs_guide(out_dir: Path, language: str = "fr") -> list[str]:
+    """What ``icpc run`` wrote, in the order to open it, in the report's language.
+
+    Example
+    -------
+    >>> print("\\n".join(outputs_guide(Path("reports/x/2024-12-31"), "en")))  # doctest: +ELLIPSIS
+    Files written in reports/x/2024-12-31 (open the first one first):
+      diagnostic.pdf     the report for the managing director
+      actions.xlsx       ...
+    """
+    from icpc.labels import label
+
+    width = max(len(OUTPUT_FILES[k]) for k in _GUIDE) + 3
+    lines = [label("run.files", language).format(folder=out_dir)]
+    lines += [f"  {OUTPUT_FILES[k]:<{width}}{label(f'run.file.{k}', language)}" for k in _GUIDE]
+    return lines
 
 
 def _missing_dirs(folder: Path) -> list[Path]:

@@ -5,6 +5,7 @@ The bridge and the decomposition need N−1.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Mapping
 from typing import Any
 
@@ -118,3 +119,32 @@ def revenue_explained(ctx: RenderContext, out: Out) -> None:
         if decomposition:
             out.sub("sub.decomposition")
             out.figure(P.decomposition(decomposition, language=lang, currency=cur), title=False)
+            mix = mix_effects(kj, lang, cur)
+            if mix:  # the intro, then one sentence per factor of opposite signs
+                out.html(f"<p>{html.escape(mix[0])}</p>")
+                out.findings(mix[1:])
+
+
+def mix_effects(kj: Mapping[str, Any], lang: str, cur: str) -> list[str]:
+    """A sentence per factor whose sign differs between the bridge and the decomposition.
+
+    The bridge measures the retained customers' own frequency and basket; the
+    decomposition measures them over all customers, so the customers won and lost weigh
+    in (composition, or mix, effect): both can be true with opposite signs.
+    """
+    retained, decomposition = kj.get("bridge_retained") or {}, kj.get("decomposition") or {}
+    out = []
+    for factor in ("frequency", "basket"):
+        own, overall = retained.get(factor), decomposition.get(factor)
+        if own is None or overall is None or round(own, 2) == 0 or round(overall, 2) == 0:
+            continue
+        if (own > 0) != (overall > 0):
+            out.append(
+                label(f"mix.{factor}", lang).format(
+                    own=fmt.signed_money(own, language=lang, currency=cur),
+                    overall=fmt.signed_money(overall, language=lang, currency=cur),
+                    own_verb=label("mix.up" if own > 0 else "mix.down", lang),
+                    overall_verb=label("mix.up" if overall > 0 else "mix.down", lang),
+                )
+            )
+    return [label("mix.intro", lang), *out] if out else []
