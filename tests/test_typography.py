@@ -108,3 +108,15 @@ def test_the_english_report_reads_as_english(demo_pdfs: dict[str, str]) -> None:
                           "Qualité", "Récence", "«", NNBSP + ":")  # fmt: skip
               if w in text]  # fmt: skip
     assert french == []
+
+
+@pytest.mark.notebook
+@pytest.mark.slow
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_nothing_is_said_twice(demo_pdfs: dict[str, str], language: str) -> None:
+    """No sentence of the report (past the cover and contents) appears twice."""
+    body = demo_pdfs[language].split("\n")
+    text = re.sub(r"\s+", " ", " ".join(body))
+    sentences = [s.strip() for s in re.split(r"(?<=[.!?])\s+", text) if len(s.strip()) > 40]
+    repeated = sorted({s for s in sentences if sentences.count(s) > 1})
+    assert repeated == []

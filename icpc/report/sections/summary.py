@@ -77,7 +77,15 @@ def executive_summary(ctx: RenderContext, out: Out) -> None:
     out.html(kpi_cards(cards, language=lang, currency=cur))
     flag = anomaly_finding(diag)
     out.sub("sub.findings")
-    said = {F.revenue_change(kj, language=lang, currency=cur)} if lead else set()
+    # said elsewhere, so not here: the revenue change (the headline), the customers and the
+    # basket (revenue explained), the lost customers (dynamics), the segment to act on
+    # (segments): the summary keeps the findings no other page makes
+    said = {
+        F.revenue_change(kj, language=lang, currency=cur) if lead else None,
+        F.customers_vs_basket(kj, language=lang),
+        F.lost_customers(kj, language=lang, currency=cur),
+        F.segment_to_act_on(diag.segment_profiles.reset_index(), language=lang),
+    }
     out.findings(
         [
             f
@@ -90,5 +98,5 @@ def executive_summary(ctx: RenderContext, out: Out) -> None:
                 anomaly=flag,
             )
             if f not in said
-        ]  # the headline already says the revenue change
+        ]
     )
