@@ -68,7 +68,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "sub.by_salesperson": ("Par commercial", "By salesperson"),
     "sub.by_region": ("Par secteur", "By region"),
     "sub.funnel": ("Des contacts aux ventes", "From contacts to sales"),
-    "sub.ledger": ("Registre des données", "Data ledger"),
+    "sub.ledger": (
+        "Registre des données (tout le fichier, pas seulement la période N)",
+        "Data ledger (the whole file, not only period N)",
+    ),
     "sub.exclusions": ("Lignes écartées", "Rows excluded"),
     "sub.anomalies": ("Clients partageant une adresse", "Customers sharing an address"),
     "sub.definitions": ("Définitions", "Definitions"),
@@ -288,9 +291,14 @@ LABELS: dict[str, tuple[str, str]] = {
         "Revenue is down {pct}, at {revenue}",
     ),
     "headline.offsets": (" : {driver} compense {offset}.", ": {driver} offsets {offset}."),
-    "headline.does_not_offset": (
-        " : {driver} ne compense pas {offset}.",
-        ": {driver} does not offset {offset}.",
+    "headline.offsets.plural": (
+        " : {driver} compensent {offset}.",
+        ": {driver} offset {offset}.",
+    ),
+    "headline.outweighs": (" : {driver} l'emporte sur {offset}.", ": {driver} outweighs {offset}."),
+    "headline.outweighs.plural": (
+        " : {driver} l'emportent sur {offset}.",
+        ": {driver} outweigh {offset}.",
     ),
     "headline.driven": (" : {driver}.", ": {driver}."),
     "headline.and": (" et ", " and "),
@@ -324,6 +332,14 @@ LABELS: dict[str, tuple[str, str]] = {
         "But {new_among} of the {new_total} new customers are creations at shared addresses, "
         "to be checked; without them, the average basket changes by {without} instead of {with_}.",
     ),
+    "headline.creations.some": (
+        "Mais {new_among} des {new_total} nouveaux clients font partie de {created} créations à "
+        "des adresses partagées, à vérifier ; sans ces {created} clients, le panier moyen évolue "
+        "de {without} au lieu de {with_}.",
+        "But {new_among} of the {new_total} new customers belong to {created} creations at shared "
+        "addresses, to be checked; without these {created} customers, the average basket changes "
+        "by {without} instead of {with_}.",
+    ),
     # --- the plan of action (icpc.analysis.actions) -------------------------------------
     "action.takeaway": (
         "{n} actions à lancer dès cette semaine, classées par montant en jeu ; la première "
@@ -333,9 +349,9 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "action.call_slipping": (
         "Appeler les {n} clients qui décrochent de leur rythme d'achat, les plus gros d'abord "
-        "({top_salesperson} en suit pour {top_amount}).",
+        "(dont {top_amount} chez les clients de {top_salesperson}).",
         "Call the {n} customers slipping away from their buying rhythm, the largest first "
-        "({top_salesperson} looks after {top_amount} of it).",
+        "({top_amount} of it with {top_salesperson}'s customers).",
     ),
     "action.call_slipping.no_salesperson": (
         "Appeler les {n} clients qui décrochent de leur rythme d'achat, les plus gros d'abord.",
@@ -367,14 +383,26 @@ LABELS: dict[str, tuple[str, str]] = {
         "Secure the top 5 customers ({share} of revenue N): a meeting with the managing "
         "director, terms, a contract.",
     ),
-    "action.amount_note": (
-        "Montant en jeu : pour les clients qui décrochent, leur CA des 12 derniers mois ; "
-        "pour les clients perdus, leur CA N−1 ; pour les créations, le CA N qu'elles ont "
-        "apporté ; pour un commercial, la baisse de son CA ; pour les premiers clients, leur CA N.",
-        "Amount at stake: for the slipping customers, their revenue of the last 12 months; "
-        "for the lost customers, their revenue N−1; for the creations, the revenue N they "
-        "brought; for a salesperson, the fall of their revenue; for the top customers, their "
-        "revenue N.",
+    "action.amount_note": ("Montant en jeu : {parts}.", "Amount at stake: {parts}."),
+    "action.amount.call_slipping": (
+        "pour les clients qui décrochent, leur CA des 12 derniers mois",
+        "for the slipping customers, their revenue of the last 12 months",
+    ),
+    "action.amount.win_back_lost": (
+        "pour les clients perdus, leur CA N−1",
+        "for the lost customers, their revenue N−1",
+    ),
+    "action.amount.check_creations": (
+        "pour les créations, le CA N qu'elles ont apporté",
+        "for the creations, the revenue N they brought",
+    ),
+    "action.amount.salesperson_gap": (
+        "pour un commercial, la baisse de son CA",
+        "for a salesperson, the fall of their revenue",
+    ),
+    "action.amount.secure_top": (
+        "pour les premiers clients, leur CA N",
+        "for the top customers, their revenue N",
     ),
     "action.header.action": ("Action", "Action"),
     "action.header.owner": ("Responsable", "Owner"),
@@ -404,11 +432,11 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "method.seasonality": (
         "N et N−1 ne couvrent pas les mêmes mois de l'année : une partie de l'écart peut venir de "
-        "la saisonnalité de l'activité. Pour comparer aux mêmes mois de l'année précédente, "
-        "demander la comparaison « année précédente » dans la configuration.",
+        "la saisonnalité de l'activité. Une comparaison avec les mêmes mois de l'année "
+        "précédente lèverait ce doute.",
         "N and N−1 do not cover the same months of the year: part of the change may come from "
-        "the seasonality of the business. To compare with the same months of the year before, "
-        "ask for the “previous year” comparison in the configuration.",
+        "the seasonality of the business. A comparison with the same months of the year "
+        "before would settle it.",
     ),
     "warning.data_end": (
         "Attention : les données s'arrêtent le {last}, {days} jours avant la date d'analyse "

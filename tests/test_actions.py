@@ -47,7 +47,10 @@ def test_calling_the_slipping_customers_is_the_early_warning(demo):
 
 def test_winning_back_takes_the_largest_lost_customers_up_to_their_share(demo):
     action = _by_code(demo)["win_back_lost"]
+    called = set(_by_code(demo)["call_slipping"].customers)
     lost = demo.dynamics.lost["revenue_previous"].sort_values(ascending=False)
+    lost = lost.loc[~lost.index.astype(str).isin(called)]  # the call list has the others
+    assert not set(action.customers) & called
     chosen = lost.loc[list(action.customers)]
     assert action.amount == round(float(chosen.sum()), 2)
     assert chosen.min() >= lost.drop(chosen.index).max()  # the largest ones
@@ -57,12 +60,26 @@ def test_winning_back_takes_the_largest_lost_customers_up_to_their_share(demo):
     assert action.detail["lost_revenue"] == round(float(total), 2)
 
 
+def test_a_lost_customer_on_the_call_list_is_not_counted_twice():
+    """Six-month periods: A, monthly until June, is lost in N and flagged by the early
+    warning; it is called (call list), not counted again in the win-back."""
+    rows = [("A", f"2024-{m:02d}-10", 100.0, f"F{m}", "Paul") for m in range(1, 7)]
+    rows += [("B", "2024-03-01", 500.0, "G1", "Paul"), ("C", "2024-11-01", 50.0, "H1", "Paul")]
+    diag = Diagnostic.from_frames(make_config(period_months=6), make_tx(rows), as_of="2024-12-31")
+    assert {"A", "B"} <= set(diag.dynamics.lost.index.astype(str))
+    plan = {a.code: a for a in diag.action_plan}
+    assert "A" in plan["call_slipping"].customers
+    assert plan["win_back_lost"].customers == ("B",)
+    assert plan["win_back_lost"].amount == 500.0  # A (600 lost) is the larger one, but called
+
+
 def test_creations_to_check_are_the_flagged_salesperson_s_burst(demo):
     action = _by_code(demo)["check_creations"]
     members = demo.anomalies.customers.loc[list(action.customers)]
     assert members["duplicate_group"].notna().all()
     assert (members["salesperson"].astype(str) == action.detail["salesperson"]).all()
-    assert action.amount == round(float(members["revenue"].sum()), 2)
+    revenue_n = demo.table["revenue"].rename(index=str).reindex(list(action.customers))
+    assert action.amount == round(float(revenue_n.sum()), 2)  # what they brought in N
     assert action.detail["created"] == len(action.customers)
     new = (demo.table["bridge_class"].astype(str) == "new").sum()
     assert action.detail["new_total"] == new

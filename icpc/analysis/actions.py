@@ -10,8 +10,9 @@ action                 customers and amount                           owner
 =====================  =============================================  ==================
 ``call_slipping``      customers the early warning flags; the sum of  each salesperson,
                        their value at stake                           for his customers
-``win_back_lost``      the lost customers making 80 % of the lost     sales director
-                       revenue (at most 20); their revenue N−1
+``win_back_lost``      the lost customers not on the call list        sales director
+                       making 80 % of their lost revenue (at most
+                       20); their revenue N−1
 ``check_creations``    the customers a flagged salesperson created    sales director
                        at shared addresses in his burst; their
                        revenue N (to be checked, not a verdict)
@@ -105,8 +106,11 @@ def _call_slipping(ew: pd.DataFrame) -> Action | None:
                   _ids(flagged.index), "salespeople", "at_risk", detail)  # fmt: skip
 
 
-def _win_back_lost(lost: pd.DataFrame | None) -> Action | None:
+def _win_back_lost(lost: pd.DataFrame | None, called: frozenset[str]) -> Action | None:
     if lost is None or lost.empty:
+        return None
+    lost = lost.loc[~lost.index.astype(str).isin(called)]  # already on the call list
+    if lost.empty:
         return None
     lost = lost.sort_values("revenue_previous", ascending=False, kind="stable")
     revenue = lost["revenue_previous"].to_numpy(dtype=float)
@@ -139,10 +143,12 @@ def _check_creations(anomalies: Anomalies, table: pd.DataFrame) -> Action | None
         return None
     new = table["bridge_class"].astype(str)
     new_ids = set(new.index[new.to_numpy() == "new"].astype(str))
+    by_id = pd.Series(table["revenue"].to_numpy(dtype=float), index=table.index.astype(str))
+    revenue_n = by_id.reindex(burst.index.astype(str), fill_value=0.0)
     return Action(
         "check_creations",
-        float(cents(burst["revenue"].sum())),
-        _ids(burst.sort_values("revenue", ascending=False, kind="stable").index),
+        float(cents(revenue_n.sum())),  # what they brought in N (their history is in the sheet)
+        _ids(revenue_n.sort_values(ascending=False, kind="stable").index),
         "sales_director",
         "anomalies",
         {
@@ -218,9 +224,10 @@ def action_plan(
     has_previous : bool
         Whether the data reaches N−1 (a salesperson's fall needs it).
     """
+    call = _call_slipping(early_warning)
     found = (
-        _call_slipping(early_warning),
-        _win_back_lost(lost),
+        call,
+        _win_back_lost(lost, frozenset(call.customers) if call else frozenset()),
         _check_creations(anomalies, table),
         _salesperson_gap(by_salesperson, table, has_previous),
         _secure_top(concentration),

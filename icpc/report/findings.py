@@ -447,13 +447,13 @@ def segment_to_act_on(profiles: pd.DataFrame, *, language: str = "fr") -> str | 
     if language == "fr":
         text = f"Segment à traiter en premier{_colon(language)} « {shown} », {n} client{'s' if row['customers'] > 1 else ''}"
         if share is not None:
-            text += f" et {fmt.percent(share, language=language)} du chiffre d'affaires cumulé de l'historique Score3D"
+            text += f" et {fmt.percent(share, language=language)} du chiffre d'affaires de tout l'historique (pas seulement de N)"
         if _ok(action) and str(action).strip():
             text += f". Action recommandée{_colon(language)} {_lower_first(str(action).strip().rstrip('.'))}"
         return text + "."
     text = f"Segment to act on first: “{shown}”, {n} customer{'s' if row['customers'] != 1 else ''}"
     if share is not None:
-        text += f" and {fmt.percent(share, language=language)} of the cumulative revenue of the Score3D history"
+        text += f" and {fmt.percent(share, language=language)} of the revenue of the whole history (not only N)"
     if _ok(action) and str(action).strip():
         text += f". Recommended action: {str(action).strip().rstrip('.')}"
     return text + "."

@@ -75,7 +75,12 @@ def headline(diag: Diagnostic, language: str) -> str | None:
     pct = rev["change_pct"]
     trend = "stable" if abs(pct) < STABLE else ("up" if pct > 0 else "down")
     text = label(f"headline.revenue.{trend}", language).format(
-        revenue=fmt.money_compact(rev["current"], language=language, currency=cur, decimals=2),
+        revenue=fmt.money_compact(
+            rev["current"],
+            language=language,
+            currency=cur,
+            decimals=2 if abs(rev["current"]) >= 1e6 else 1,
+        ),  # fmt: skip
         change=fmt.change(pct, language=language, with_arrow=False),
         pct=fmt.percent(abs(pct), language=language),
     )
@@ -92,17 +97,20 @@ def headline(diag: Diagnostic, language: str) -> str | None:
             offset = label("headline.and", language).join(
                 _effect(k, v, language, cur) for k, v in against
             )
-            key = (
-                "headline.offsets"
-                if abs(main_value) >= sum(abs(v) for _, v in against)
-                else ("headline.does_not_offset")
-            )
-            text += label(key, language).format(driver=driver, offset=offset)
+            against_size = sum(abs(v) for _, v in against)
+            side_wins = abs(main_value) + sum(abs(v) for _, v in along) >= against_size
+            winner, loser = (driver, offset) if side_wins else (offset, driver)
+            plural = (len(words) if side_wins else len(against)) > 1
+            verb = "offsets" if trend == "stable" else "outweighs"
+            key = f"headline.{verb}" + (".plural" if plural else "")
+            text += label(key, language).format(driver=winner, offset=loser)
         else:
             text += label("headline.driven", language).format(driver=driver)
     effect = creations_effect(diag)
     if effect is not None:
-        text += " " + label("headline.creations", language).format(
+        key = "headline.creations" + ("" if effect["new_among"] == effect["created"] else ".some")
+        text += " " + label(key, language).format(
+            created=fmt.number(effect["created"], language=language),
             new_among=fmt.number(effect["new_among"], language=language),
             new_total=fmt.number(effect["new_total"], language=language),
             without=fmt.change(

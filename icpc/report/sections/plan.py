@@ -106,4 +106,7 @@ def action_plan(ctx: RenderContext, out: Out) -> None:
             classes=("icpc-actions", "icpc-plan"),
         )
     )
-    out.html(note(label("action.amount_note", lang)), content=False)
+    parts = (" ; " if lang == "fr" else "; ").join(
+        label(f"action.amount.{a.code}", lang) for a in plan
+    )  # only the amounts this plan shows
+    out.html(note(label("action.amount_note", lang).format(parts=parts)), content=False)

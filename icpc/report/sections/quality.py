@@ -60,7 +60,8 @@ def data_quality(ctx: RenderContext, out: Out) -> None:
              + ("lignes conservées" if lang == "fr" else "rows kept")
              for name, block in quality["warnings"].items() if block["rows"]]  # fmt: skip
     if notes:
-        out.html(note(" ; ".join(notes) if lang == "fr" else "; ".join(notes)))
+        text = " ; ".join(notes) if lang == "fr" else "; ".join(notes)
+        out.html(note(text[:1].upper() + text[1:]))
     groups = anomaly_groups(diag)
     if groups is not None:
         out.sub("sub.anomalies")
