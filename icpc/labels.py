@@ -228,6 +228,14 @@ LABELS: dict[str, tuple[str, str]] = {
         "Share of the cohort buying",
     ),
     # --- sentences of the method section ---------------------------------------------------
+    "note.cohort_first_quarter": (
+        "Une cohorte réunit les clients dont le premier achat tombe dans le même trimestre. Le "
+        "trimestre 0 peut rester sous 100 % : un client dont le premier achat a été annulé par "
+        "un avoir dans ce trimestre n'y compte pas comme actif.",
+        "A cohort gathers the customers whose first purchase falls in the same quarter. Quarter "
+        "0 can stay below 100%: a customer whose first purchase was cancelled by a credit note "
+        "within that quarter does not count as active in it.",
+    ),
     # --- the end of icpc run: the files written, the first to open first ---------------
     "run.files": (
         "Fichiers écrits dans {folder} (ouvrir le premier d'abord) :",

@@ -85,3 +85,14 @@ def test_the_mix_effect_is_explained_when_the_bridge_and_the_decomposition_diffe
                 bridge_retained={k: abs(v) for k, v in own.items()})  # fmt: skip
     assert mix_effects(same, "fr", "EUR") == []
     assert "mix effect" in mix_effects(kj, "en", "EUR")[1]
+
+
+def test_a_first_cohort_quarter_below_100_percent_is_explained(demo, monkeypatch):
+    from icpc.report import sections
+
+    monkeypatch.setattr(sections, "emit", lambda obj: None)
+    text = "".join(getattr(o, "data", "") or "" for o in sections.customer_dynamics(demo)
+                   if isinstance(getattr(o, "data", None), str))  # fmt: skip
+    below = (demo.cohorts.rates.iloc[:, 0].dropna() < 1).any()
+    assert below  # the demo has first purchases cancelled by credit notes
+    assert ("Le trimestre 0 peut rester sous 100" in text) == bool(below)

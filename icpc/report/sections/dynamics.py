@@ -10,7 +10,7 @@ from icpc.report import findings as F
 from icpc.report import plots as P
 from icpc.report.sections.common import Out, columns, has_previous, has_rows, with_names
 from icpc.report.sections.registry import RenderContext, section
-from icpc.report.tables import html_table
+from icpc.report.tables import html_table, note
 
 
 @section("dynamics", order=30, title="Customer dynamics")
@@ -63,3 +63,5 @@ def customer_dynamics(ctx: RenderContext, out: Out) -> None:
         rates = rates.iloc[-12:, :13]
         out.sub("sub.cohorts")
         out.figure(P.cohort_heatmap(rates, language=lang), title=False, raster=True)
+        if (rates.iloc[:, 0].dropna() < 1).any():  # a first quarter below 100 % needs a word
+            out.html(note(label("note.cohort_first_quarter", lang)), content=False)
