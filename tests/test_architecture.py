@@ -32,6 +32,7 @@ LAYERS = [
         "fsutil",
         "syscheck",
         "labels",
+        "sentences",
     },  # fmt: skip
     {"config", "config_yaml", "config_values"},
     {"io"},

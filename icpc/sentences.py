@@ -1,0 +1,245 @@
+"""The sentences of the outputs in French and English, with ``{placeholders}`` for figures.
+
+They join :data:`icpc.labels.LABELS` (one catalogue, read with :func:`icpc.labels.label`
+and filled with ``str.format``); the typography is applied there, once. The words
+(headings, columns, values) stay in :mod:`icpc.labels`.
+"""
+
+from __future__ import annotations
+
+__all__ = ["SENTENCES"]
+
+#: key -> (French, English)
+SENTENCES: dict[str, tuple[str, str]] = {
+    # --- sentences of the method section ---------------------------------------------------
+    "note.cohort_first_quarter": (
+        "Une cohorte réunit les clients dont le premier achat tombe dans le même trimestre. Le "
+        "trimestre 0 peut rester sous 100 % : un client dont le premier achat a été annulé par "
+        "un avoir dans ce trimestre n'y compte pas comme actif.",
+        "A cohort gathers the customers whose first purchase falls in the same quarter. Quarter "
+        "0 can stay below 100%: a customer whose first purchase was cancelled by a credit note "
+        "within that quarter does not count as active in it.",
+    ),
+    # --- the end of icpc run: the files written, the first to open first ---------------
+    "run.files": (
+        "Fichiers écrits dans {folder} (ouvrir le premier d'abord) :",
+        "Files written in {folder} (open the first one first):",
+    ),
+    "run.file.pdf": ("le rapport pour le dirigeant", "the report for the managing director"),
+    "run.file.excel": (
+        "le classeur de l'équipe commerciale : liste d'appels, un onglet par commercial",
+        "the sales team's workbook: call list, one sheet per salesperson",
+    ),
+    "run.file.kpis": ("les indicateurs, pour les outils", "the indicators, for tools"),
+    "run.file.customers": (
+        "un client par ligne, pour les outils",
+        "one customer per line, for tools",
+    ),
+    "run.file.notebook": (
+        "le carnet de l'analyste (JupyterLab)",
+        "the analyst's notebook (JupyterLab)",
+    ),
+    "run.file.manifest": (
+        "la trace de l'exécution (entrées, version, durées)",
+        "the record of the run (inputs, version, timings)",
+    ),
+    # --- the mix effect: bridge and decomposition of opposite signs ---------------------
+    "mix.frequency": (
+        "Chez les clients fidélisés, la fréquence "
+        "d'achat {own_verb} ({own}) ; sur l'ensemble des clients, elle {overall_verb} ({overall}), "
+        "parce que les clients gagnés et perdus n'achètent pas au même rythme que les fidélisés "
+        "(effet de composition).",
+        "Among the retained customers, purchase "
+        "frequency {own_verb} ({own}); over all customers, it {overall_verb} ({overall}), because "
+        "the customers won and lost do not buy at the pace of the retained ones (mix effect).",
+    ),
+    "mix.basket": (
+        "Chez les clients fidélisés, le panier "
+        "moyen {own_verb} ({own}) ; sur l'ensemble des clients, il {overall_verb} ({overall}), "
+        "parce que les clients gagnés et perdus n'ont pas le même panier que les fidélisés "
+        "(effet de composition).",
+        "Among the retained customers, the average "
+        "basket {own_verb} ({own}); over all customers, it {overall_verb} ({overall}), because "
+        "the customers won and lost do not have the basket of the retained ones (mix effect).",
+    ),
+    "mix.intro": (
+        "Le pont et la décomposition ne se contredisent pas, ils ne mesurent pas la même chose :",
+        "The bridge and the decomposition do not contradict each other; they do not measure the "
+        "same thing:",
+    ),
+    "mix.up": ("progresse", "rises"),
+    "mix.down": ("recule", "falls"),
+    # --- the headline of the summary (icpc.report.story) ------------------------------
+    "headline.revenue.stable": (
+        "Le chiffre d'affaires est stable à {revenue} ({change})",
+        "Revenue is flat at {revenue} ({change})",
+    ),
+    "headline.revenue.up": (
+        "Le chiffre d'affaires progresse de {pct}, à {revenue}",
+        "Revenue is up {pct}, at {revenue}",
+    ),
+    "headline.revenue.down": (
+        "Le chiffre d'affaires recule de {pct}, à {revenue}",
+        "Revenue is down {pct}, at {revenue}",
+    ),
+    "headline.offsets": (" : {driver} compense {offset}.", ": {driver} offsets {offset}."),
+    "headline.offsets.plural": (
+        " : {driver} compensent {offset}.",
+        ": {driver} offset {offset}.",
+    ),
+    "headline.outweighs": (" : {driver} l'emporte sur {offset}.", ": {driver} outweighs {offset}."),
+    "headline.outweighs.plural": (
+        " : {driver} l'emportent sur {offset}.",
+        ": {driver} outweigh {offset}.",
+    ),
+    "headline.driven": (" : {driver}.", ": {driver}."),
+    "headline.and": (" et ", " and "),
+    "headline.customers.up": (
+        "la hausse du nombre de clients actifs ({amount})",
+        "a rise in active customers ({amount})",
+    ),
+    "headline.customers.down": (
+        "la baisse du nombre de clients actifs ({amount})",
+        "a fall in active customers ({amount})",
+    ),
+    "headline.frequency.up": (
+        "des achats plus fréquents ({amount})",
+        "a rise in purchase frequency ({amount})",
+    ),
+    "headline.frequency.down": (
+        "des achats moins fréquents ({amount})",
+        "a fall in purchase frequency ({amount})",
+    ),
+    "headline.basket.up": (
+        "un panier moyen plus élevé ({amount})",
+        "a higher average basket ({amount})",
+    ),
+    "headline.basket.down": (
+        "un panier moyen plus faible ({amount})",
+        "a lower average basket ({amount})",
+    ),
+    "headline.creations": (
+        "Mais {new_among} des {new_total} nouveaux clients sont des créations à des adresses "
+        "partagées, à vérifier ; sans elles, le panier moyen évolue de {without} au lieu de {with_}.",
+        "But {new_among} of the {new_total} new customers are creations at shared addresses, "
+        "to be checked; without them, the average basket changes by {without} instead of {with_}.",
+    ),
+    "headline.creations.some": (
+        "Mais {new_among} des {new_total} nouveaux clients font partie de {created} créations à "
+        "des adresses partagées, à vérifier ; sans ces {created} clients, le panier moyen évolue "
+        "de {without} au lieu de {with_}.",
+        "But {new_among} of the {new_total} new customers belong to {created} creations at shared "
+        "addresses, to be checked; without these {created} customers, the average basket changes "
+        "by {without} instead of {with_}.",
+    ),
+    # --- the plan of action (icpc.analysis.actions) -------------------------------------
+    "action.takeaway": (
+        "{n} actions à lancer dès cette semaine, classées par montant en jeu ; la première "
+        "porte sur {first}.",
+        "{n} actions to start this week, ranked by the amount at stake; the first one is "
+        "worth {first}.",
+    ),
+    "action.call_slipping": (
+        "Appeler les {n} clients qui décrochent de leur rythme d'achat, les plus gros d'abord "
+        "(dont {top_amount} chez les clients de {top_salesperson}).",
+        "Call the {n} customers slipping away from their buying rhythm, the largest first "
+        "({top_amount} of it with {top_salesperson}'s customers).",
+    ),
+    "action.call_slipping.no_salesperson": (
+        "Appeler les {n} clients qui décrochent de leur rythme d'achat, les plus gros d'abord.",
+        "Call the {n} customers slipping away from their buying rhythm, the largest first.",
+    ),
+    "action.win_back_lost": (
+        "Reconquérir les {n} plus gros clients perdus ({share} du CA perdu) : visite, "
+        "comprendre la cause, offre de retour.",
+        "Win back the {n} largest lost customers ({share} of the lost revenue): visit, "
+        "understand why, make a return offer.",
+    ),
+    "action.check_creations": (
+        "À vérifier : {n} clients créés par {salesperson} à des adresses partagées "
+        "({new_among} des {new_total} nouveaux clients ; panier moyen {basket} contre "
+        "{basket_others}) ; une prime de prospection pourrait l'expliquer.",
+        "To be checked: {n} customers created by {salesperson} at shared addresses "
+        "({new_among} of the {new_total} new customers; average basket {basket} against "
+        "{basket_others}); a prospecting bonus might explain it.",
+    ),
+    "action.salesperson_gap": (
+        "Faire le point avec {salesperson} : son CA recule de {pct} ; {n} de ses clients "
+        "achètent moins qu'en N−1.",
+        "Review with {salesperson}: their revenue is down {pct}; {n} of their customers buy "
+        "less than in N−1.",
+    ),
+    "action.secure_top": (
+        "Sécuriser les 5 premiers clients ({share} du CA N) : rendez-vous du dirigeant, "
+        "conditions, contrat.",
+        "Secure the top 5 customers ({share} of revenue N): a meeting with the managing "
+        "director, terms, a contract.",
+    ),
+    "action.amount_note": ("Montant en jeu : {parts}.", "Amount at stake: {parts}."),
+    "action.amount.call_slipping": (
+        "pour les clients qui décrochent, leur CA des 12 derniers mois",
+        "for the slipping customers, their revenue of the last 12 months",
+    ),
+    "action.amount.win_back_lost": (
+        "pour les clients perdus, leur CA N−1",
+        "for the lost customers, their revenue N−1",
+    ),
+    "action.amount.check_creations": (
+        "pour les créations, le CA N qu'elles ont apporté",
+        "for the creations, the revenue N they brought",
+    ),
+    "action.amount.salesperson_gap": (
+        "pour un commercial, la baisse de son CA",
+        "for a salesperson, the fall of their revenue",
+    ),
+    "action.amount.secure_top": (
+        "pour les premiers clients, leur CA N",
+        "for the top customers, their revenue N",
+    ),
+    "action.header.action": ("Action", "Action"),
+    "action.header.owner": ("Responsable", "Owner"),
+    "action.header.customers": ("Clients", "Customers"),
+    "action.header.amount": ("Montant en jeu", "Amount at stake"),
+    "action.header.sheet": ("Onglet Excel", "Excel sheet"),
+    "owner.salespeople": (
+        "Chaque commercial, pour ses clients",
+        "Each salesperson, for their customers",
+    ),
+    "owner.sales_director": ("Directeur commercial", "Sales director"),
+    "owner.managing_director": ("Dirigeant", "Managing director"),
+    "owner.with": ("{owner}, avec {salesperson}", "{owner}, with {salesperson}"),
+    "method.period": (
+        "Date d'analyse : {as_of} ; période N du {start} au {end}.",
+        "Analysis date: {as_of}; period N from {start} to {end}.",
+    ),
+    "method.compare.previous_year": (
+        "N−1, du {start} au {end}, couvre les mêmes mois un an plus tôt : l'écart n'est pas "
+        "un effet de saison.",
+        "N−1, from {start} to {end}, covers the same months one year earlier: the change is "
+        "not a seasonal effect.",
+    ),
+    "method.compare.previous_period": (
+        "N−1, du {start} au {end}, couvre les {months} mois qui précèdent N.",
+        "N−1, from {start} to {end}, covers the {months} months before N.",
+    ),
+    "method.seasonality": (
+        "N et N−1 ne couvrent pas les mêmes mois de l'année : une partie de l'écart peut venir de "
+        "la saisonnalité de l'activité. Une comparaison avec les mêmes mois de l'année "
+        "précédente lèverait ce doute.",
+        "N and N−1 do not cover the same months of the year: part of the change may come from "
+        "the seasonality of the business. A comparison with the same months of the year "
+        "before would settle it.",
+    ),
+    "warning.data_end": (
+        "Attention : les données s'arrêtent le {last}, {days} jours avant la date d'analyse "
+        "({as_of}) ; les chiffres de la période N n'en couvrent qu'une partie.",
+        "Warning: the data ends on {last}, {days} days before the analysis date ({as_of}); "
+        "the figures of period N cover only part of it.",
+    ),
+    "method.descriptive": (
+        "Ce diagnostic est descriptif : il lit l'historique des ventes à la date d'analyse. "
+        "Il sert de base à une prévision mais n'en est pas une.",
+        "This diagnostic is descriptive: it reads the sales history at the analysis date. "
+        "It is a basis for a forecast, not a forecast.",
+    ),
+}
