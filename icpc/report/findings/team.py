@@ -1,0 +1,136 @@
+"""Findings on the sales team: a salesperson's creations to check, the spread of changes, conversion above 100 %."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from icpc.report import format as fmt
+from icpc.report.findings.common import (
+    NOTABLE_CHANGE,
+    _colon,
+    _money,
+    _num,
+    _ok,
+)
+
+
+def salesperson_anomaly(
+    flag: Mapping[str, Any], *, language: str = "fr", currency: str = "EUR"
+) -> str | None:
+    """Sentence on a salesperson who created many customers sharing an address.
+
+    Parameters
+    ----------
+    flag : mapping
+        One flagged salesperson: ``salesperson``, ``customers`` (clustered customers they
+        created), optional ``days`` (span of the creations), ``basket`` (average basket of
+        those customers) and ``basket_others`` (of the other customers).
+    language, currency : str
+        Formatting.
+
+    Returns
+    -------
+    str or None
+        None when the mapping names no salesperson or no customer.
+    """
+    who, count = flag.get("salesperson"), _num(flag.get("customers"))
+    if not _ok(who) or count is None or count <= 0:
+        return None
+    n = fmt.number(count, language=language)
+    days = _num(flag.get("days"))
+    basket, others = _num(flag.get("basket")), _num(flag.get("basket_others"))
+    if language == "fr":
+        text = f"{who} a créé {n} clients partageant une adresse avec d'autres clients"
+        if days is not None:
+            text += f" en {fmt.days(days, language=language)}"
+        if basket is not None and others is not None:
+            text += (
+                f"{_colon(language)} leur panier moyen est de {_money(basket, language, currency)}, "
+                f"contre {_money(others, language, currency)} pour les autres clients"
+            )
+        return text + " — à vérifier (une prime de prospection pourrait l'expliquer)."
+    text = f"{who} created {n} customers sharing an address with other customers"
+    if days is not None:
+        text += f" within {fmt.days(days, language=language)}"
+    if basket is not None and others is not None:
+        text += f"; their average basket is {_money(basket, language, currency)}, against {_money(others, language, currency)} for the others"
+    return text + " — to be checked (a prospecting bonus might explain it)."
+
+
+def salesperson_spread(
+    table: pd.DataFrame,
+    *,
+    name_col: str = "salesperson",
+    change_col: str = "change_pct",
+    language: str = "fr",
+) -> str | None:
+    """Sentence naming the salespeople with the best and the worst revenue change.
+
+    Parameters
+    ----------
+    table : DataFrame
+        One row per salesperson with ``name_col`` and ``change_col`` (fraction; NaN
+        without N−1).
+    name_col, change_col : str
+        Column names.
+    language : str
+        ``fr`` or ``en``.
+
+    Returns
+    -------
+    str or None
+        None with fewer than two salespeople with a change, or when they differ by less
+        than :data:`NOTABLE_CHANGE`.
+    """
+    data = table[[name_col, change_col]].dropna()
+    if len(data) < 2:
+        return None
+    best = data.loc[data[change_col].astype(float).idxmax()]
+    worst = data.loc[data[change_col].astype(float).idxmin()]
+    if float(best[change_col]) - float(worst[change_col]) < NOTABLE_CHANGE:
+        return None
+    b = fmt.change(best[change_col], language=language, decimals=0, with_arrow=False)
+    w = fmt.change(worst[change_col], language=language, decimals=0, with_arrow=False)
+    if language == "fr":
+        return (
+            f"Les évolutions de chiffre d'affaires vont de {w} ({worst[name_col]}) à {b} ({best[name_col]}) "
+            "selon le commercial."
+        )
+    return f"Revenue changes range from {w} ({worst[name_col]}) to {b} ({best[name_col]}) across salespeople."
+
+
+def conversion_above_100(rates: pd.Series, *, language: str = "fr") -> str | None:
+    """Sentence explaining a conversion rate (taux de transformation) above 100 %.
+
+    The rate is sales / completed calls (docs/definitions.md); the sales include orders that came
+    without a call, so it can exceed 100 %, which a reader would question.
+
+    Parameters
+    ----------
+    rates : Series
+        Conversion rate per salesperson (fractions; NaN without completed calls).
+    language : str
+        ``fr`` or ``en``.
+
+    Returns
+    -------
+    str or None
+        None when no rate exceeds 100 %.
+    """
+    values = rates.to_numpy(dtype=float)
+    if not (values[~np.isnan(values)] > 1).any():
+        return None
+    if language == "fr":
+        return (
+            "Le taux de transformation rapporte toutes les ventes aux appels aboutis\u00a0: il dépasse "
+            "100\u00a0% quand une partie des ventes arrive sans appel préalable (commandes spontanées, "
+            "contacts entrants)."
+        )
+    return (
+        "The conversion rate divides all sales by the completed calls: it exceeds 100% when some sales "
+        "come without a prior call (unsolicited orders, inbound contacts)."
+    )
