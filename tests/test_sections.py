@@ -370,3 +370,15 @@ def test_heat_maps_are_png_at_their_printed_size(diag_fr):
         pixels = int.from_bytes(image.data[16:20], "big")
         assert image.width == round(pixels * 96 / S.RASTER_DPI)
         assert 300 < image.width <= 700  # about the A4 text width in CSS pixels, not 200-dpi pixels
+
+
+def test_short_tables_are_kept_on_one_page_long_ones_may_break():
+    from icpc.report.tables import SHORT_TABLE_ROWS
+
+    short = html_table(pd.DataFrame({"x": range(SHORT_TABLE_ROWS)}), max_rows=None)
+    long = html_table(pd.DataFrame({"x": range(SHORT_TABLE_ROWS + 1)}), max_rows=None)
+    cut = html_table(pd.DataFrame({"x": range(40)}), max_rows=5)  # 5 rows shown
+    assert 'class="icpc-table icpc-short"' in short and "icpc-short" in cut
+    assert "icpc-short" not in long
+    css = (ROOT / "templates" / "icpc_pdf" / "report.css").read_text(encoding="utf-8")
+    assert re.search(r"table\.icpc-short[^{]*\{[^}]*break-inside:\s*avoid", css)

@@ -121,6 +121,10 @@ def _more_text(n: int, language: str) -> str:
     return f"… and {count} more"
 
 
+#: tables of at most this many rows are kept on one page (class ``icpc-short``)
+SHORT_TABLE_ROWS = 12
+
+
 def html_table(
     frame: pd.DataFrame,
     *,
@@ -172,7 +176,9 @@ def html_table(
              or c in numeric
              for c, k in kinds.items()}  # fmt: skip
     shown = frame if max_rows is None else frame.iloc[:max_rows]
-    cls = " ".join(["icpc-table", *classes])
+    # a short table is kept on one page (no orphaned tail of a few rows)
+    short = ["icpc-short"] if len(shown) <= SHORT_TABLE_ROWS else []
+    cls = " ".join(["icpc-table", *classes, *short])
     parts = [f'<table class="{html.escape(cls)}">']
     if caption:
         parts.append(f"<caption>{html.escape(caption)}</caption>")
