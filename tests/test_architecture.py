@@ -34,7 +34,7 @@ LAYERS = [
         "labels",
         "sentences",
     },  # fmt: skip
-    {"config", "config_yaml", "config_values"},
+    {"config", "config_types", "config_yaml", "config_values"},
     {"io"},
     {"cleaning"},
     {"analysis", "kpi"},
