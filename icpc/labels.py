@@ -224,6 +224,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "chart.share_revenue": ("Part cumulée du CA", "Cumulative share of revenue"),
     "chart.recency_score": ("Score de récence (R)", "Recency score (R)"),
     "chart.frequency_score": ("Score de fréquence (F)", "Frequency score (F)"),
+    "chart.axis_not_zero": (
+        "Axe coupé, ne partant pas de zéro",
+        "Cut axis, not starting at zero",
+    ),
     "chart.retention": (
         "Part des clients de la cohorte qui achètent",
         "Share of the cohort buying",

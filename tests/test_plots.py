@@ -162,3 +162,28 @@ def test_rolling_revenue_draws_the_analysis_figures_from_a_full_year_only():
     ax = P.rolling_revenue(frame, month_col="month")
     ys = ax.lines[0].get_ydata()
     assert list(ys) == [78.0, 90.0, 102.0, 114.0]  # 1 + … + 12, then the window moves
+
+
+def test_the_waterfall_zooms_on_a_small_change_and_says_so():
+    import matplotlib.pyplot as plt
+
+    from icpc.labels import label
+    from icpc.report.charts.revenue import bridge_waterfall
+
+    small = {
+        "new": 196_450.67,
+        "reactivated": 35_092.72,
+        "retained": 82_378.86,
+        "lost": -305_633.65,
+    }
+    ax = bridge_waterfall(small, start=1_767_647.37, end=1_775_935.97)
+    low, _ = ax.get_ylim()
+    assert 1_000_000 < low < 1_767_647.37  # below every step, above zero
+    assert ax.get_ylabel() == label("chart.axis_not_zero", "fr")
+    texts = [t.get_text() for t in ax.texts]
+    assert texts[0] == "1\u202f767\u202f647\xa0€" and texts[-1] == "1\u202f775\u202f936\xa0€"
+    plt.close(ax.figure)
+    big = {"new": 900_000.0, "lost": -100_000.0}
+    ax = bridge_waterfall(big, start=1_000_000.0, end=1_800_000.0)
+    assert ax.get_ylim()[0] == 0 and ax.get_ylabel() == ""
+    plt.close(ax.figure)

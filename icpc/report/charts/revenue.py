@@ -197,12 +197,13 @@ def bridge_waterfall(
     bars = ax.bar(x, heights, bottom=bottoms, color=colors, edgecolor="#333333", linewidth=0.4)
     for bar, hatch in zip(bars, hatches, strict=True):
         bar.set_hatch(hatch)
-    texts = [fmt.money_compact(start, language=language, currency=currency)]
+    # the ends exact to the euro: two compact figures (« 1,8 M € ») would read the same
+    texts = [fmt.money(start, language=language, currency=currency, decimals=0)]
     texts += [
         ("+" if v > 0 else "") + fmt.money_compact(v, language=language, currency=currency)
         for _, v in steps
     ]
-    texts.append(fmt.money_compact(end, language=language, currency=currency))
+    texts.append(fmt.money(end, language=language, currency=currency, decimals=0))
     for bar, bottom, height, text in zip(bars, bottoms, heights, texts, strict=True):
         ax.annotate(
             text,
@@ -217,8 +218,33 @@ def bridge_waterfall(
     money_axis(ax, language=language, currency=currency)
     _title(ax, label("sub.bridge", language))
     top = max(b + h for b, h in zip(bottoms, heights, strict=True))
-    ax.set_ylim(0, top * 1.12 if top > 0 else 1)
+    floor = _waterfall_floor(bottoms[1:-1], heights[1:-1], start, end, top)
+    ax.set_ylim(floor, top * 1.12 if top > 0 else 1)
+    if floor > 0:  # said on the axis: the end bars are cut
+        ax.set_ylabel(label("chart.axis_not_zero", language), fontsize=7, color="#333333")
     return ax
+
+
+#: the steps of a waterfall smaller than this share of its top are drawn on a zoomed axis
+ZOOM_BELOW = 0.35
+
+
+def _waterfall_floor(
+    bottoms: list[float], heights: list[float], start: float, end: float, top: float
+) -> float:
+    """Where the axis of a waterfall starts: 0, or just below the steps when they are small.
+
+    From 0, a change of a few percent is a sliver on two tall bars; the axis then starts
+    below the lowest step (a quarter of the steps' span lower), never below 0.
+    """
+    if top <= 0 or min(start, end) <= 0 or not bottoms:
+        return 0.0
+    low = min([*bottoms, start, end])
+    high = max([b + h for b, h in zip(bottoms, heights, strict=True)] + [start, end])
+    span = high - low
+    if span <= 0 or span >= ZOOM_BELOW * top:
+        return 0.0
+    return max(0.0, low - 0.25 * span)
 
 
 def decomposition(
