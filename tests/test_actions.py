@@ -153,3 +153,12 @@ def test_the_call_list_marks_the_creations_to_check(demo):
         marked = set(sheet.loc[sheet["creation_to_check"] == yes, "customer_id"].astype(str))
         assert marked == to_check & set(sheet["customer_id"].astype(str)) and marked
         assert (sheet.loc[~sheet["customer_id"].isin(marked), "creation_to_check"] == "").all()
+
+
+def test_the_unassigned_group_is_never_the_salesperson_to_meet():
+    rows = [("A", "2023-06-01", 1_000.0, "F1", None), ("A", "2024-06-01", 100.0, "F2", None)]
+    rows += [("B", "2023-06-01", 100.0, "G1", "Paul"), ("B", "2024-06-01", 90.0, "G2", "Paul")]
+    rows += [("C", "2023-06-01", 100.0, "H1", "Marie"), ("C", "2024-06-01", 150.0, "H2", "Marie")]
+    diag = Diagnostic.from_frames(make_config(), make_tx(rows), as_of="2024-12-31")
+    gap = {a.code: a for a in diag.action_plan}["salesperson_gap"]
+    assert gap.detail["salesperson"] == "Paul" and gap.amount == 10.0  # not the (unassigned) −900

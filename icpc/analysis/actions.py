@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from icpc.analysis.groups import UNASSIGNED
 from icpc.money import cents
 
 if TYPE_CHECKING:
@@ -168,6 +169,9 @@ def _salesperson_gap(
     if by_salesperson is None or not has_previous or len(by_salesperson) < 2:
         return None
     change = by_salesperson["revenue_change"].astype(float)
+    change = change.loc[change.index.astype(str) != UNASSIGNED].dropna()  # a person to meet
+    if change.empty:
+        return None
     worst = change.idxmin()
     if not change.loc[worst] < 0:
         return None
