@@ -211,7 +211,7 @@ BENCHES = [
     Bench("validate-fec", "icpc validate, FEC (| separated, ISO-8859-15)"),
     Bench("kpis-parquet", "icpc kpis --json, {lines} lines, Parquet", 6, 3),
     Bench("kpis-customers", "icpc kpis --json --customers-csv, Parquet", 8, 3),
-    Bench("run-demo", "icpc run, demo client (notebook, PDF, Excel)", 20),
+    Bench("run-demo", "icpc run, demo client (notebook, PDF, Excel)", 5),
     Bench("batch-jobs1", "icpc batch, {clients} demo-size clients, --jobs 1"),
     Bench("batch-jobs2", "icpc batch, {clients} demo-size clients, --jobs 2"),
 ]

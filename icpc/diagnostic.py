@@ -21,86 +21,31 @@ Example
 from __future__ import annotations
 
 import datetime as dt
-import threading
-from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast, overload
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from icpc import columns as C
-from icpc import kpi
+from icpc import kpi, lazy
 from icpc.analysis import anomalies as anomalies_mod
 from icpc.analysis import score3d as segmentation
 from icpc.analysis import warning
 from icpc.analysis.actions import Action, action_plan
 from icpc.analysis.activity import activity_summary
 from icpc.analysis.anomalies import Anomalies
+from icpc.analysis.no_sale import no_sale_error
 from icpc.analysis.score3d import KMeansResult, SegmentRule
-from icpc.exceptions import AnalysisError
+from icpc.lazy import analysis
 
 if TYPE_CHECKING:
     from icpc.cleaning import Dataset
     from icpc.config import Config
 
-__all__ = ["Diagnostic"]
-
-
-# --------------------------------------------------------------------------------------
-# JSON helpers
-# --------------------------------------------------------------------------------------
-
-
-# --------------------------------------------------------------------------------------
-# the diagnostic
-# --------------------------------------------------------------------------------------
-T = TypeVar("T")
-
-
-class analysis(Generic[T]):  # noqa: N801  (a decorator, used like cached_property)
-    """A cached property of the Diagnostic: computed on first use, then kept.
-
-    Unlike ``functools.cached_property`` (which on Python 3.11 holds one lock for every
-    instance of the class, and none from 3.12), it knows :meth:`Diagnostic.background`:
-    reading an analysis that the worker is computing waits for the worker's value
-    instead of computing it a second time. The value is kept in the instance's
-    ``__dict__`` under the analysis's name (``"early_warning" in diag.__dict__`` tells
-    whether it is computed).
-    """
-
-    def __init__(self, func: Callable[[Any], T]) -> None:
-        self.func = func
-        self.attrname = func.__name__
-        self.__doc__ = func.__doc__
-
-    def __set_name__(self, owner: type, name: str) -> None:
-        self.attrname = name
-
-    @overload
-    def __get__(self, instance: None, owner: type | None = None) -> analysis[T]: ...
-    @overload
-    def __get__(self, instance: object, owner: type | None = None) -> T: ...
-    def __get__(self, instance: object | None, owner: type | None = None) -> T | analysis[T]:
-        if instance is None:
-            return self
-        cache = instance.__dict__
-        if self.attrname in cache:
-            return cast(T, cache[self.attrname])
-        pending = cache.get("_pending")
-        if pending and not getattr(_WORKER, "active", False):
-            future = pending.get(self.attrname)
-            if future is not None:
-                return cast(T, future.result())  # the worker keeps it in the cache too
-        value = self.func(instance)
-        cache[self.attrname] = value
-        return value
-
-
-#: set on the thread of :meth:`Diagnostic.background`: it computes, it never waits
-_WORKER = threading.local()
+__all__ = ["Diagnostic", "analysis"]
 
 
 class Diagnostic:
@@ -111,6 +56,10 @@ class Diagnostic:
     dataset : Dataset
         ``icpc.cleaning.load_dataset(config)``: canonical transactions (every row dated
         on or before ``as_of``), optional customers and activity, the ledger.
+    analyses : mapping, optional
+        Analyses already computed on this very dataset, by name (``icpc run`` hands its
+        own to the notebook's kernel: :func:`icpc.lazy.load_analyses`). Taken as they are:
+        they must come from this dataset and this code.
 
     Attributes
     ----------
@@ -125,7 +74,9 @@ class Diagnostic:
         When no sale (document with a positive total) is dated on or before ``as_of``.
     """
 
-    def __init__(self, dataset: Dataset) -> None:
+    def __init__(self, dataset: Dataset, analyses: Mapping[str, Any] | None = None) -> None:
+        known = set(lazy.analysis_names(type(self)))
+        self.__dict__.update({k: v for k, v in (analyses or {}).items() if k in known})
         self.dataset = dataset
         self.config: Config = dataset.config
         self.as_of: dt.date = dataset.as_of
@@ -134,7 +85,7 @@ class Diagnostic:
             self.as_of, self.months, self.config.compare
         )
         if not self.table["first_sale"].notna().any():
-            raise self._no_sale_error()
+            raise no_sale_error(self.dataset)
 
     @property
     def data_end(self) -> dt.date:
@@ -161,57 +112,6 @@ class Diagnostic:
         :attr:`DATA_END_WARNING_DAYS` (an ``as_of`` past the data: N is cut short), else None."""
         days = (self.as_of - self.data_end).days
         return days if days > self.DATA_END_WARNING_DAYS else None
-
-    def _no_sale_error(self) -> AnalysisError:
-        """Why no sale is dated on or before ``as_of``, with the fix that applies.
-
-        Rows after ``as_of``: a later date may reach the sales. Otherwise the file holds no
-        sale at all: every row used is a credit note or zero (the amount column, or an
-        export of the credit notes only), or the credit notes cancel every invoice.
-        """
-
-        def rows(n: int) -> str:
-            return f"{n} row" + ("" if n == 1 else "s")
-
-        ledger = self.dataset.ledger
-        where = Path(self.config.transactions.path).name
-        used = len(self.transactions)
-        after = int(ledger.rows_excluded.get("after as_of", 0))
-        if after > 0:
-            later = f", {rows(after)} dated after it" if after else ""
-            return AnalysisError(
-                f"{where}: as_of {self.as_of.isoformat()} is before the first sale "
-                f"(no invoice with a positive total is dated on or before it, {rows(used)} used{later}); "
-                "set a later as_of in the config or pass --as-of YYYY-MM-DD"
-            )
-        credit = int(ledger.warnings.get("credit notes", {}).get("rows", 0))
-        zero = int(ledger.warnings.get("zero amounts", {}).get("rows", 0))
-        total = f"{abs(ledger.amount_used):,.2f}"
-        if self.config.language == "fr":
-            total = total.replace(",", " ").replace(".", ",")
-        total = ("-" if ledger.amount_used < 0 else "") + f"{total} {self.config.currency}"
-        counts = f"credit notes: {rows(credit)}, zero amounts: {rows(zero)}, total {total}"
-        fec = self.config.transactions.format == "fec"
-        if credit + zero >= used:
-            check = (
-                "check transactions.fec.sales_accounts (the sales accounts, class 70), or export the whole FEC"
-                if fec
-                else "check that transactions.columns.amount is the net amount with sales positive, "
-                "or export the invoices too"
-            )
-            return AnalysisError(
-                f"{where}: no sale to analyse: the {rows(used)} used are all credit notes or zero amounts "
-                f"({counts}); {check}"
-            )
-        check = (
-            "transactions.fec.sales_accounts"
-            if fec
-            else ("transactions.columns.amount and transactions.columns.invoice_id")
-        )
-        return AnalysisError(
-            f"{where}: no sale to analyse: no document of the {rows(used)} used has a positive total, "
-            f"the credit notes cancel the invoices ({counts}); check {check}"
-        )
 
     @classmethod
     def from_config(cls, config: Config) -> Diagnostic:
@@ -540,30 +440,8 @@ class Diagnostic:
         >>> "early_warning" in diag.__dict__
         True
         """
-        for name in inputs:
-            getattr(self, name)
-        todo = [n for n in names if n not in self.__dict__]
-        if not todo:
+        with lazy.background(self, names, inputs):
             yield
-            return
-        pending: dict[str, Future[Any]] = self.__dict__.setdefault("_pending", {})
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="icpc-analysis") as worker:
-
-            def compute(name: str) -> Any:
-                _WORKER.active = True
-                return getattr(self, name)
-
-            for name in todo:
-                pending[name] = worker.submit(compute, name)
-            try:
-                yield
-            finally:
-                try:
-                    for name in todo:
-                        pending[name].result()
-                finally:
-                    for name in todo:
-                        pending.pop(name, None)
 
     # ---- the machine outputs (icpc.export) -------------------------------------------
     # shortcuts to the exports, which sit above the facade (imported when called)

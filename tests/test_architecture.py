@@ -33,6 +33,7 @@ LAYERS = [
         "syscheck",
         "labels",
         "sentences",
+        "lazy",
     },  # fmt: skip
     {"config", "config_types", "config_yaml", "config_values"},
     {"io"},

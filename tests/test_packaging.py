@@ -26,7 +26,7 @@ LOCK = ROOT / "requirements.lock"
 
 # conda-forge names that differ from PyPI names, and conda-only entries
 CONDA_TO_PYPI = {"distributed": "dask"}
-CONDA_ONLY = {"python", "pip", "pango"}
+CONDA_ONLY = {"python", "pip", "pango", "harfbuzz"}
 # the extras of pyproject.toml that environment.yml installs from conda-forge (dev: by pip)
 CONDA_EXTRAS = ("lab",)
 PINNED = re.compile(r"^(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)==(?P<version>\S+)$")

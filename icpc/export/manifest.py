@@ -54,7 +54,7 @@ MANIFEST_NAME = "manifest.json"
 
 #: the distributions whose versions are recorded (the ones that shape the outputs)
 PACKAGES: tuple[str, ...] = (
-    "pandas", "numpy", "pyarrow", "pyyaml", "matplotlib", "seaborn", "scikit-learn",
+    "pandas", "numpy", "pyarrow", "pyyaml", "matplotlib", "scikit-learn",
     "papermill", "nbformat", "nbconvert", "ipykernel", "weasyprint", "openpyxl",
     "xlsxwriter", "python-calamine", "babel", "dask", "distributed",
 )  # fmt: skip

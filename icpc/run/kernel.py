@@ -14,7 +14,24 @@ from typing import Any
 from icpc.exceptions import RunError
 from icpc.run.failure import _one_line, failure_section
 
-__all__ = ["KERNEL_ENV", "WARM_UP_CODE"]
+__all__ = ["KERNEL_ENV", "WARM_UP_CODE", "skip_iri_grammar"]
+
+
+def skip_iri_grammar() -> None:
+    """Keep jsonschema from building its IRI grammar (``rfc3987_syntax``) in this process.
+
+    nbformat (Papermill's, the PDF exporter's) imports jsonschema, which imports
+    ``rfc3987_syntax`` when it is installed (JupyterLab brings it) and compiles a Lark grammar
+    at import: ~0.85 s of CPU in every run, for an "iri" format check no notebook schema
+    uses. Marking the module absent makes jsonschema skip that one check.
+
+    A process-wide setting, so the library never calls it by itself: the ``icpc`` command
+    and the batch's worker processes opt in (as for :func:`icpc.io.keep_freed_memory`).
+    Does nothing once the module is imported.
+    """
+    import sys
+
+    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
 
 #: environment of the notebook's kernel: one BLAS/OpenMP thread (runs go in parallel),
@@ -43,15 +60,15 @@ def _environ(values: Mapping[str, str]) -> Iterator[None]:
 
 
 #: run in the kernel while this process loads the data (no output, no history, no name
-#: left in the notebook's namespace): the notebook's imports (seaborn: the heat maps';
-#: pyarrow.parquet: the saved dataset's) and one figure drawn to SVG off pyplot (fonts, text
-#: layout), so that the notebook only renders
+#: left in the notebook's namespace): the notebook's imports (matplotlib, the charts';
+#: pyarrow.parquet: the saved dataset's) and one figure drawn to SVG off pyplot (fonts,
+#: text layout), so that the notebook only renders
 WARM_UP_CODE = """\
 def _icpc_warm_up():
     import io
 
     import icpc.cleaning, icpc.diagnostic, icpc.report.meta, icpc.report.plots, icpc.report.sections
-    import pandas.io.parquet, pyarrow.parquet, seaborn
+    import pandas.io.parquet, pyarrow.parquet
     from matplotlib.figure import Figure
 
     fig = Figure(figsize=(2, 1), layout="constrained")
@@ -66,7 +83,9 @@ del _icpc_warm_up
 """
 
 
-def _start_kernel(cwd: Path, warm_up_code: str | None = WARM_UP_CODE) -> Any:
+def _start_kernel(
+    cwd: Path, warm_up_code: str | None = WARM_UP_CODE, environment: Mapping[str, str] | None = None
+) -> Any:
     """Start the notebook's kernel ahead of time and import the heavy modules in it.
 
     Runs in the kernel thread while the parent loads the data, so that neither the
@@ -76,7 +95,9 @@ def _start_kernel(cwd: Path, warm_up_code: str | None = WARM_UP_CODE) -> Any:
     counts and outputs of the executed notebook are the same as with a fresh kernel.
 
     ``cwd`` is the folder of the notebook the kernel will write (a run's staging folder):
-    relative parameters such as ``dataset_path`` are relative to it.
+    relative parameters such as ``dataset_path`` are relative to it. ``environment`` is
+    added to the kernel's (with :data:`KERNEL_ENV`): the run's key for the analyses it
+    hands over (:mod:`icpc.lazy`).
 
     Returns
     -------
@@ -98,7 +119,7 @@ def _start_kernel(cwd: Path, warm_up_code: str | None = WARM_UP_CODE) -> Any:
     else:
         km = AsyncKernelManager(kernel_name="python3")
     try:
-        with _environ(KERNEL_ENV):
+        with _environ({**KERNEL_ENV, **(environment or {})}):
             run_sync(km.start_kernel)(cwd=str(cwd))
     except Exception as exc:
         _stop_kernel(km)

@@ -37,6 +37,7 @@ import contextlib
 import datetime as dt
 import json
 import os
+import secrets
 import shutil
 import sys
 import tempfile
@@ -49,6 +50,7 @@ from typing import Any
 
 from icpc.config import Config, load_config
 from icpc.exceptions import ConfigError, RunError
+from icpc.lazy import ANALYSES_FILE, KEY_VARIABLE, save_analyses
 from icpc.run.kernel import _execute, _start_kernel, _stop_kernel
 
 __all__ = [
@@ -340,7 +342,8 @@ def run_client(
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="icpc-kernel")
     # the kernel starts and imports while this process loads the data (same thread later
     # runs the notebook: one event loop for the kernel manager)
-    kernel = pool.submit(_start_kernel, staging)
+    key = secrets.token_bytes(32)  # signs the analyses handed to this run's kernel only
+    kernel = pool.submit(_start_kernel, staging, environment={KEY_VARIABLE: key.hex()})
     published = False
     try:
         with steps.step("load"):
@@ -368,6 +371,7 @@ def run_client(
             excel_writer,
             pool=pool,
             kernel=kernel,
+            key=key,
         )
         published = True
     finally:
@@ -438,6 +442,7 @@ def _run_steps(
     *,
     pool: ThreadPoolExecutor,
     kernel: Any,
+    key: bytes,
 ) -> dict[str, Path]:
     names = OUTPUT_FILES
     staged_nb = staging / names["notebook"]
@@ -446,13 +451,17 @@ def _run_steps(
 
         # before the notebook starts: its kernel reads it (dataset_path, relative to staging)
         save_dataset(diag.dataset, staging / DATASET_DIR)
+    with steps.step("json"), diag.background(*BACKGROUND, inputs=BACKGROUND_INPUTS):
+        _write_json(staging / names["kpis"], diag.kpis_json())
+        diag.write_customers_csv(staging / names["customers"])
+    with steps.step("analyses"):
+        # the kernel only renders: it reads these, signed with the key only it knows
+        diag.action_plan  # noqa: B018  (the synthesis's; the rest is computed by now)
+        save_analyses(diag, staging / DATASET_DIR / ANALYSES_FILE, key)
     nb_started = steps.start("notebook")
     future = pool.submit(lambda: _execute(notebook_path, staged_nb, parameters, km=kernel.result()))
     try:
-        # the parent works while the kernel runs: same Diagnostic, data loaded once here
-        with steps.step("json"), diag.background(*BACKGROUND, inputs=BACKGROUND_INPUTS):
-            _write_json(staging / names["kpis"], diag.kpis_json())
-            diag.write_customers_csv(staging / names["customers"])
+        # the parent writes the workbook while the kernel renders
         with steps.step("excel"):
             if excel_writer is None:
                 from icpc.export.excel import write_actions_xlsx
@@ -497,6 +506,7 @@ def _run_steps(
         )
         manifest["timings"] = dict(steps.timings)  # seconds per step (wall; pdf_cpu: CPU)
         _write_json(staging / names["manifest"], manifest)
+        (staging / DATASET_DIR / ANALYSES_FILE).unlink(missing_ok=True)  # this run's only
         dataset = _publish_folder(
             staging / DATASET_DIR, out_dir / DATASET_DIR, staging / ".replaced-dataset"
         )

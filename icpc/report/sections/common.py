@@ -94,8 +94,13 @@ def load_diagnostic(
     if dataset_path is None:
         return Diagnostic.from_config(config)
     from icpc.cleaning import load_saved_dataset
+    from icpc.lazy import load_analyses
 
-    return Diagnostic(load_saved_dataset(dataset_path, config))
+    # in icpc run's kernel: the analyses the run computed (the same numbers as kpis.json,
+    # not computed twice); anywhere else {} and they are computed here
+    return Diagnostic(
+        load_saved_dataset(dataset_path, config), analyses=load_analyses(dataset_path)
+    )
 
 
 def emit(obj: Any) -> None:
