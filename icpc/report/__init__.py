@@ -9,5 +9,7 @@ Modules (import them directly; nothing heavy is imported here):
 - :mod:`icpc.report.findings` — sentences written from the numbers;
 - :mod:`icpc.report.sections` — the report sections, one module each in a registry, called
   by the notebook;
-- :mod:`icpc.report.exporter`, :mod:`icpc.report.meta` — the PDF exporter and cover metadata.
+- :mod:`icpc.report.exporter`, :mod:`icpc.report.meta` — the PDF exporter and cover metadata
+  (its preprocessors in :mod:`icpc.report.preprocessors`, the page layout of its HTML in
+  :mod:`icpc.report.html_layout`).
 """

@@ -9,15 +9,16 @@ Registered under the ``nbconvert.exporters`` entry point as ``icpc_pdf``, so all
 With ``--execute`` the whole notebook runs first — the hidden cells too (the data load is
 tagged ``remove_cell``) — and only then is what must not reach the page taken out: the
 exporter's preprocessors run nbconvert's execution before the tag removal and the noise
-filter (:func:`report_preprocessors`), where nbconvert's own default order removes the
-tagged cells before executing.
+filter (:func:`icpc.report.preprocessors.report_preprocessors`, re-exported here), where
+nbconvert's own default order removes the tagged cells before executing.
 
 What reaches the page (rapport PDF): markdown and the outputs of code cells — never code,
 prompts, stderr (warnings, logs), tracebacks, JavaScript, nor cells tagged
 ``remove_cell``; ``remove_input``/``remove_output`` tags are honoured too. The cover
 (client, period, date, firm, logo, confidentiality notice) and the running header come
 from the metadata output published by :func:`icpc.report.meta.publish`; a table of
-contents with page numbers is built from the ``h1``/``h2`` headings of the body.
+contents with page numbers is built from the ``h1``/``h2`` headings of the body
+(:mod:`icpc.report.html_layout`).
 
 Template lookup: the ``icpc_pdf`` template folder (``conf.json``, ``index.html.j2``,
 ``report.css``, optional ``custom.css``) is searched in ``$ICPC_TEMPLATES`` (a folder
@@ -29,20 +30,31 @@ can ship it.
 from __future__ import annotations
 
 import datetime as dt
-import html
 import os
-import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import nbformat
 from nbconvert.exporters import HTMLExporter
-from nbconvert.preprocessors import Preprocessor
 from traitlets import Bool, Int, default
 from traitlets.config import Config as TraitletsConfig
 
-from icpc.report.meta import META_MIMETYPE, read_metadata
+from icpc.report.html_layout import (
+    headings_with_ids,
+    mark_trailing_headings,
+    mark_wide_tables,
+    toc_html,
+)
+from icpc.report.preprocessors import CLEAR_OUTPUT_PREPROCESSOR as CLEAR_OUTPUT_PREPROCESSOR
+from icpc.report.preprocessors import EXECUTE_PREPROCESSOR as EXECUTE_PREPROCESSOR
+from icpc.report.preprocessors import (
+    REMOVE_CELL_TAGS,
+    REMOVE_INPUT_TAGS,
+    REMOVE_OUTPUT_TAGS,
+    StripNoisePreprocessor,
+    report_preprocessors,
+)
 from icpc.text import typeset_html
 
 __all__ = [
@@ -57,14 +69,8 @@ __all__ = [
 
 #: name of the nbconvert template folder
 TEMPLATE_NAME = "icpc_pdf"
-#: cell tags that drop a whole cell, only its input, only its outputs
-REMOVE_CELL_TAGS = ("remove_cell", "remove-cell", "hide", "papermill-error-cell-tag")
-REMOVE_INPUT_TAGS = ("remove_input", "remove-input", "hide_input", "hide-input")
-REMOVE_OUTPUT_TAGS = ("remove_output", "remove-output", "hide_output", "hide-output")
 
 _PROJECT_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
-# an accidental repr left as a cell's last expression: <Figure size …>, <Axes: …>, <… at 0x…>
-_NOISE_REPR = re.compile(r"^\s*(<[^>\n]*>\s*)+$|^\s*\[?<matplotlib\.|^\s*Text\(")
 
 _LABELS: dict[str, dict[str, str]] = {
     "fr": {
@@ -116,81 +122,6 @@ def _date_text(iso: str | None, language: str) -> str:
         return ""
     d = dt.date.fromisoformat(str(iso)[:10])
     return f"{d.day:02d}/{d.month:02d}/{d.year}"  # day-first in both report languages
-
-
-class StripNoisePreprocessor(Preprocessor):
-    """Remove what must never reach the client's PDF (bruit technique).
-
-    Drops stderr streams (warnings, logs), error outputs (tracebacks), JavaScript and
-    widget outputs, accidental object reprs (``<Figure size …>``, ``<Axes: …>``), the
-    cover-metadata output (kept in ``resources["icpc_meta"]``) and the cells papermill
-    adds on failure. Outputs of cells tagged ``remove_output`` go too.
-    """
-
-    def preprocess(self, nb: Any, resources: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
-        """Return the cleaned notebook; ``resources["icpc_meta"]`` holds the cover metadata."""
-        meta = read_metadata(nb)
-        if meta is not None:
-            resources["icpc_meta"] = meta
-        return super().preprocess(nb, resources)
-
-    def preprocess_cell(
-        self, cell: Any, resources: dict[str, Any], index: int
-    ) -> tuple[Any, dict[str, Any]]:
-        """Filter one cell's outputs."""
-        if cell.cell_type != "code":
-            return cell, resources
-        kept = []
-        for output in cell.get("outputs", []):
-            kind = output.get("output_type")
-            if kind == "error" or (kind == "stream" and output.get("name") == "stderr"):
-                continue
-            if kind in ("display_data", "execute_result"):
-                data = output.get("data", {})
-                if META_MIMETYPE in data:
-                    continue
-                if set(data) <= {
-                    "application/javascript",
-                    "application/vnd.jupyter.widget-view+json",
-                    "text/plain",
-                }:
-                    text = data.get("text/plain", "")
-                    if not text.strip() or _NOISE_REPR.search(text) or "text/plain" not in data:
-                        continue
-            kept.append(output)
-        cell.outputs = kept
-        return cell, resources
-
-
-#: nbconvert's execution, and the clearing that must precede it
-EXECUTE_PREPROCESSOR = "nbconvert.preprocessors.ExecutePreprocessor"
-CLEAR_OUTPUT_PREPROCESSOR = "nbconvert.preprocessors.ClearOutputPreprocessor"
-
-
-def report_preprocessors(defaults: Sequence[Any]) -> list[Any]:
-    """The exporter's preprocessors: execute first, then remove what the page must not show.
-
-    nbconvert's default order (``Exporter.default_preprocessors``) runs
-    ``TagRemovePreprocessor`` before ``ExecutePreprocessor``: with ``--execute`` the cells
-    tagged ``remove_cell`` — the diagnostic's data load among them — would be dropped
-    before the kernel sees them. Here the output clearing (when asked for) and the
-    execution (when ``--execute`` enables it) come first, then
-    :class:`StripNoisePreprocessor` (it reads the cover metadata, which may sit in a
-    hidden cell), then the other preprocessors in nbconvert's order, tag removal first.
-
-    Parameters
-    ----------
-    defaults : sequence
-        nbconvert's default preprocessors (dotted names, classes or instances).
-
-    Returns
-    -------
-    list
-        The same preprocessors in the report's order, with the noise filter added.
-    """
-    first = [p for p in (CLEAR_OUTPUT_PREPROCESSOR, EXECUTE_PREPROCESSOR) if p in defaults]
-    rest = [p for p in defaults if p not in first and p is not StripNoisePreprocessor]
-    return [*first, StripNoisePreprocessor, *rest]
 
 
 class IcpcPDFExporter(HTMLExporter):
@@ -346,94 +277,17 @@ class IcpcPDFExporter(HTMLExporter):
         return out
 
     # ------------------------------------------------------------------ HTML post-processing
-    _HEADING = re.compile(r"<h([1-6])((?:\s[^>]*)?)>(.*?)</h\1>", re.S)
-    _TABLE_OPEN = re.compile(r"<table\b([^>]*)>")
-    _ROW = re.compile(r"<tr\b[^>]*>(.*?)</tr>", re.S)
-    _CELL = re.compile(r"<t[hd]\b([^>]*)>", re.S)
-    _TAGS = re.compile(r"<[^>]+>")
-
-    def _toc_and_ids(self, body: str) -> tuple[str, list[dict[str, Any]]]:
-        toc: list[dict[str, Any]] = []
-        counter = 0
-
-        def fix(match: re.Match[str]) -> str:
-            nonlocal counter
-            level, attrs, inner = int(match.group(1)), match.group(2), match.group(3)
-            if level > self.toc_depth:
-                return match.group(0)
-            text = html.unescape(self._TAGS.sub("", inner)).replace("¶", "").strip()
-            if not text:
-                return match.group(0)
-            counter += 1
-            found = re.search(r'\sid="([^"]*)"', attrs)
-            if found:
-                anchor = html.unescape(found.group(1))
-            else:
-                anchor = f"icpc-section-{counter}"
-                attrs = f'{attrs} id="{anchor}"'
-            toc.append({"level": level, "id": anchor, "text": text})
-            return f"<h{level}{attrs}>{inner}</h{level}>"
-
-        return self._HEADING.sub(fix, body), toc
-
-    def _toc_html(self, toc: list[dict[str, Any]], title: str) -> str:
-        if not toc:
-            return ""
-        top = min(e["level"] for e in toc)
-        items = "\n".join(
-            f'<li class="icpc-toc-level{e["level"] - top + 1}"><a href="#{html.escape(e["id"], quote=True)}">'
-            f"{html.escape(e['text'])}</a></li>"
-            for e in toc
-        )
-        return f'<nav class="icpc-toc">\n<h1 class="icpc-toc-title">{html.escape(title)}</h1>\n<ol>\n{items}\n</ol>\n</nav>'
-
-    def _mark_wide_tables(self, body: str) -> str:
-        pieces = []
-        pos = 0
-        for match in self._TABLE_OPEN.finditer(body):
-            row = self._ROW.search(body, match.end())
-            ncols = 0
-            if row is not None:
-                for cell in self._CELL.finditer(row.group(1)):
-                    span = re.search(r'colspan="?(\d+)', cell.group(1))
-                    ncols += int(span.group(1)) if span else 1
-            attrs = match.group(1)
-            sizes = [n for n in (8, 11, 14) if ncols >= max(n, self.wide_table_columns)]
-            if sizes:
-                cls = " ".join(f"icpc-wide-{n}" for n in sizes)
-                found = re.search(r'\sclass="([^"]*)"', attrs)
-                if found:
-                    attrs = (
-                        attrs[: found.start(1)] + found.group(1) + " " + cls + attrs[found.end(1) :]
-                    )
-                else:
-                    attrs = f'{attrs} class="{cls}"'
-            pieces.append(body[pos : match.start()])
-            pieces.append(f"<table{attrs}>")
-            pos = match.end()
-        pieces.append(body[pos:])
-        return "".join(pieces)
-
-    @staticmethod
-    def _mark_trailing_headings(body: str) -> str:
-        # a markdown cell ending with a heading: keep it on the page of what follows
-        return re.sub(
-            r'<div class="icpc-md([^"]*)">((?:(?!<div class="icpc-md).)*?</h[1-6]>\s*)</div>',
-            r'<div class="icpc-md icpc-heading-last\1">\2</div>',
-            body,
-            flags=re.S,
-        )
-
     def postprocess_html(self, text: str, labels: Mapping[str, Any], language: str = "fr") -> str:
-        """Add heading ids and the table of contents, tag wide tables and trailing headings;
-        give the text its typography in ``language`` (:func:`icpc.text.typeset_html`)."""
+        """Add heading ids and the table of contents, tag wide tables and trailing headings
+        (:mod:`icpc.report.html_layout`); give the text its typography in ``language``
+        (:func:`icpc.text.typeset_html`)."""
         head, sep, body = text.partition('<main class="icpc-body">')
         if not sep:
             return text
-        body, toc = self._toc_and_ids(body)
-        body = self._mark_wide_tables(body)
-        body = self._mark_trailing_headings(body)
-        head = head.replace("<!--icpc:toc-->", self._toc_html(toc, labels["toc"]))
+        body, toc = headings_with_ids(body, self.toc_depth)
+        body = mark_wide_tables(body, self.wide_table_columns)
+        body = mark_trailing_headings(body)
+        head = head.replace("<!--icpc:toc-->", toc_html(toc, labels["toc"]))
         # every word the client reads gets its typography, whichever code wrote it
         return typeset_html(head + sep + body, language)
 
