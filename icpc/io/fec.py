@@ -47,6 +47,7 @@ from icpc.io.common import (
     normalize_header,
 )
 from icpc.io.dates import _days_from_civil
+from icpc.io.decoding import _decode_column
 from icpc.io.detect import _looks_binary
 from icpc.io.fec_layout import (
     _LAYOUTS,
@@ -60,7 +61,7 @@ from icpc.io.fec_layout import (
     fec_refusal,
     looks_like_fec,
 )
-from icpc.io.text import _cells, _decode_column, open_text
+from icpc.io.text import _cells, open_text
 from icpc.io.values import parse_amounts
 
 __all__ = ["read_fec", "looks_like_fec", "fec_refusal", "FEC_FIELDS"]
