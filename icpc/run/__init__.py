@@ -1,10 +1,11 @@
 """Runs: one client's full diagnostic, and many clients (batch), locally or on a Dask cluster.
 
 :func:`run_client` (``icpc run``) loads the client once, executes the notebook, renders the
-PDF and writes every output atomically (:mod:`.runner`, with :mod:`.kernel` and the
-failure report of :mod:`.failure`). :func:`run_batch` (``icpc batch``) runs many clients,
-one failure never stopping the others, through one of the :data:`BACKENDS` (local worker
-processes, or a Dask cluster).
+PDF and writes every output atomically (:mod:`.runner`, with :mod:`.kernel`, the outputs'
+names, folder and publication of :mod:`.outputs`, and the failure report of
+:mod:`.failure`). :func:`run_batch` (``icpc batch``) runs many clients, one failure never
+stopping the others, through one of the :data:`BACKENDS` (local worker processes, or a
+Dask cluster).
 """
 
 from __future__ import annotations

@@ -20,7 +20,9 @@ JupyterLab. ``dataset/`` is published with the run; it is not in the manifest's 
 Outputs (livrables) go to ``<out or reports>/<slug>/<as_of>/``. Everything is first
 written to a hidden staging folder beside it, then each file is renamed into place
 (atomic on one file system), the manifest last: a reader never sees a half-written file,
-and a failed run publishes nothing — earlier outputs stay as they were. When a notebook
+and a failed run publishes nothing — earlier outputs stay as they were (the outputs'
+names, their folder, the renames and the guide printed at the end are in
+:mod:`icpc.run.outputs`). When a notebook
 cell fails, :class:`~icpc.exceptions.RunError` names the section and the error in one
 line, and the failed notebook is kept as ``diagnostic.failed.ipynb`` for the analyst.
 
@@ -35,7 +37,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import json
 import os
 import secrets
 import shutil
@@ -52,6 +53,18 @@ from icpc.config import Config, load_config
 from icpc.exceptions import ConfigError, RunError
 from icpc.lazy import ANALYSES_FILE, KEY_VARIABLE, save_analyses
 from icpc.run.kernel import _execute, _start_kernel, _stop_kernel
+from icpc.run.outputs import (
+    DATASET_DIR,
+    FAILED_NOTEBOOK,
+    OUTPUT_FILES,
+    _client_dir,
+    _missing_dirs,
+    _publish,
+    _publish_folder,
+    _write_json,
+    output_dir,
+    outputs_guide,
+)
 
 __all__ = [
     "DEFAULT_NOTEBOOK",
@@ -75,25 +88,6 @@ BACKGROUND_INPUTS = ("documents", "attribution", "rfm_history")
 DEFAULT_NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "diagnostic.ipynb"
 if not DEFAULT_NOTEBOOK.is_file():  # a non-editable install ships it under <prefix>/share/icpc
     DEFAULT_NOTEBOOK = Path(sys.prefix) / "share" / "icpc" / "notebooks" / "diagnostic.ipynb"
-
-
-#: output file of each kind, in a run folder
-OUTPUT_FILES = {
-    "notebook": "diagnostic.ipynb",
-    "pdf": "diagnostic.pdf",
-    "excel": "actions.xlsx",
-    "kpis": "kpis.json",
-    "customers": "customers.csv",
-    "manifest": "manifest.json",
-}
-
-
-FAILED_NOTEBOOK = "diagnostic.failed.ipynb"
-
-
-#: folder of a run folder holding the cleaned dataset the notebook reads
-#: (:func:`icpc.cleaning.save_dataset`); also the notebook's ``dataset_path``
-DATASET_DIR = "dataset"
 
 
 @dataclass(frozen=True)
@@ -128,32 +122,6 @@ class RunResult:
     seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
-
-
-def output_dir(config: Config, as_of: dt.date, out: str | Path | None = None) -> Path:
-    """Return the run folder ``<out or reports>/<slug>/<as_of>/`` (not created).
-
-    Parameters
-    ----------
-    config : Config
-        Gives the slug.
-    as_of : date
-        The analysis date actually used.
-    out : path, optional
-        Replaces ``reports/`` (relative to the working directory).
-
-    Returns
-    -------
-    Path
-        Absolute folder path.
-    """
-    return _client_dir(config, out) / as_of.isoformat()
-
-
-def _client_dir(config: Config, out: str | Path | None) -> Path:
-    """``<out or reports>/<slug>/`` (absolute): where the run folders and their staging go."""
-    root = Path(out) if out is not None else Path("reports")
-    return (root / config.slug).resolve()
 
 
 def _require_source(config: Config) -> Path:
@@ -248,38 +216,6 @@ class _Steps:
     def close(self) -> None:
         if self._bar is not None:
             self._bar.stop()
-
-
-def _write_json(path: Path, obj: Any) -> None:
-    path.write_text(
-        json.dumps(obj, ensure_ascii=False, indent=2, allow_nan=False) + "\n", encoding="utf-8"
-    )
-
-
-def _publish_folder(staged: Path, target: Path, trash: Path) -> Path:
-    """Rename a staged folder into the run folder; an earlier one goes to ``trash`` first.
-
-    Two renames (a folder cannot replace a non-empty one): for a moment the folder is
-    absent, never half-written. ``trash`` (in the staging folder) is removed with it.
-    """
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if target.exists():
-        os.replace(target, trash)
-    os.replace(staged, target)
-    return target
-
-
-def _publish(staging: Path, out_dir: Path, names: list[str]) -> dict[str, Path]:
-    """Rename each staged file into the run folder (one atomic rename per file)."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    mask = os.umask(0)
-    os.umask(mask)
-    files = {}
-    for name in names:
-        os.chmod(staging / name, 0o666 & ~mask)  # temporary files are private (0600)
-        os.replace(staging / name, out_dir / name)
-        files[name] = out_dir / name
-    return files
 
 
 def run_client(
@@ -397,37 +333,6 @@ def run_client(
         timings=steps.timings,
         warnings=warnings,
     )
-
-
-#: the files of a run in the order to open them, with their label in the catalogue
-_GUIDE = ("pdf", "excel", "kpis", "customers", "notebook", "manifest")
-
-
-def outputs_guide(out_dir: Path, language: str = "fr") -> list[str]:
-    """What ``icpc run`` wrote, in the order to open it, in the report's language.
-
-    Example
-    -------
-    >>> print("\\n".join(outputs_guide(Path("reports/x/2024-12-31"), "en")))  # doctest: +ELLIPSIS
-    Files written in reports/x/2024-12-31 (open the first one first):
-      diagnostic.pdf     the report for the managing director
-      actions.xlsx       ...
-    """
-    from icpc.labels import label
-
-    width = max(len(OUTPUT_FILES[k]) for k in _GUIDE) + 3
-    lines = [label("run.files", language).format(folder=out_dir)]
-    lines += [f"  {OUTPUT_FILES[k]:<{width}}{label(f'run.file.{k}', language)}" for k in _GUIDE]
-    return lines
-
-
-def _missing_dirs(folder: Path) -> list[Path]:
-    """The folders ``folder.mkdir(parents=True)`` would create, deepest first."""
-    missing = []
-    while not folder.exists() and folder != folder.parent:
-        missing.append(folder)
-        folder = folder.parent
-    return missing
 
 
 def _run_steps(
