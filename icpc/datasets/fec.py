@@ -18,7 +18,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from icpc.datasets.customers import _day
-from icpc.datasets.demo import FEC_FILE, _french_amounts, _french_dates, _str_array
+from icpc.datasets.demo import FEC_FILE
+from icpc.datasets.exports import _french_amounts, _french_dates, _str_array
 from icpc.datasets.story import (
     CREDIT_TYPE,
     H_AMOUNT,
