@@ -4,7 +4,9 @@ The keys and their rules are described in ``docs/CONFIG.md``. Paths are relative
 YAML file. Every problem is a :class:`~icpc.exceptions.ConfigError` whose message names
 the file, the key, what was found (cut to a few dozen characters) and how to fix it; a
 misspelled key gets the closest valid key as a suggestion. The file itself is read by
-:func:`icpc.config_yaml.read_yaml` (size, aliases, ids that YAML would read as numbers).
+:func:`icpc.config_yaml.read_yaml` (size, aliases, ids that YAML would read as numbers);
+the input blocks (transactions, customers, activity) are checked by
+:func:`icpc.config_inputs.file_spec`.
 
 Example
 -------
@@ -23,6 +25,8 @@ from pathlib import Path
 from typing import Any
 
 from icpc import columns as C
+from icpc.config_inputs import FORMATS as FORMATS  # the values of transactions.format
+from icpc.config_inputs import file_spec
 from icpc.config_types import (
     ActivitySpec,
     Branding,
@@ -36,7 +40,6 @@ from icpc.config_values import (
     SUPPORTED_SUFFIXES,
     date_value,
     ids,
-    input_path,
     mapping,
     parse_date,
     positive_number,
@@ -47,7 +50,7 @@ from icpc.config_values import (
     whole_number,
 )
 from icpc.config_yaml import read_yaml
-from icpc.exceptions import ConfigError, shorten
+from icpc.exceptions import ConfigError
 from icpc.periods import COMPARISONS
 
 __all__ = [
@@ -83,31 +86,13 @@ TEXT_KEYS: tuple[tuple[str, ...], ...] = (
 
 
 # --------------------------------------------------------------------------------------
-# key schema: what each block accepts
+# key schema: what each block accepts (the input blocks: icpc.config_inputs)
 # --------------------------------------------------------------------------------------
 _TOP_KEYS = {
     "client", "slug", "as_of", "period_months", "language", "currency", "basis", "compare",
     "transactions", "customers", "activity", "exclude", "thresholds", "segments",
     "rfm_window_months", "branding",
 }  # fmt: skip
-_FILE_KEYS = {
-    "path", "sheet", "encoding", "delimiter", "decimal", "thousands", "date_format",
-    "drop_duplicates", "columns",
-}  # fmt: skip
-_TRANSACTION_KEYS = _FILE_KEYS | {"format", "fec"}
-_FEC_KEYS = set(FecOptions.__dataclass_fields__)
-FORMATS = ("lines", "fec")
-_ACTIVITY_KEYS = _FILE_KEYS | {"types"}
-_COLUMN_KEYS = {
-    "transactions": set(C.TRANSACTION_COLUMNS),
-    "customers": set(C.CUSTOMER_COLUMNS),
-    "activity": set(C.ACTIVITY_COLUMNS),
-}
-_REQUIRED_COLUMNS = {
-    "transactions": C.TRANSACTION_REQUIRED,
-    "customers": C.CUSTOMER_REQUIRED,
-    "activity": C.ACTIVITY_REQUIRED,
-}
 _THRESHOLD_KEYS = set(Thresholds.__dataclass_fields__)
 _BRANDING_KEYS = set(Branding.__dataclass_fields__)
 _EXCLUDE_KEYS = {"customers", "where"}
@@ -126,142 +111,6 @@ def slugify(text: str) -> str:
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
     return slug[:80].strip("-")
-
-
-def _file_spec(raw: Any, key: str, base: Path, source: Path | None) -> FileSpec:
-    block = mapping(raw, key, source)
-    allowed = {"activity": _ACTIVITY_KEYS, "transactions": _TRANSACTION_KEYS}.get(key, _FILE_KEYS)
-    for fec_key in ("format", "fec"):
-        if fec_key in block and fec_key not in allowed:
-            raise ConfigError(
-                f'{where_name(source)}: unknown key "{key}.{fec_key}"; only the transactions can be read from a '
-                f"FEC (transactions.format: fec) — remove {fec_key} from the {key} block"
-            )
-    unknown_keys(block, allowed, f"{key}.", source)
-    fmt = text(block.get("format", "lines"), f"{key}.format", source).lower()
-    if fmt not in FORMATS:
-        raise ConfigError(
-            f'{where_name(source)}: "{key}.format" must be lines (invoice lines, the default) or fec '
-            f"(a fichier des écritures comptables), found {show(fmt)}"
-        )
-    if fmt != "fec" and block.get("fec"):
-        raise ConfigError(
-            f'{where_name(source)}: "{key}.fec" is only read with "{key}.format: fec"; '
-            "add format: fec, or remove the fec block"
-        )
-    fec = _fec_options(block.get("fec"), source)
-    if "path" not in block:
-        raise ConfigError(
-            f'{where_name(source)}: "{key}.path" is missing; give the file name of the {key} export'
-        )
-    path = input_path(block["path"], key, base, source)
-    cols = mapping(block.get("columns"), f"{key}.columns", source)
-    if fmt == "fec" and cols:
-        raise ConfigError(
-            f'{where_name(source)}: "{key}.columns" is not used with "format: fec" (the FEC\'s columns are fixed '
-            "by law); remove the columns block"
-        )
-    unknown_keys(cols, _COLUMN_KEYS[key], f"{key}.columns.", source)
-    if fmt == "lines" and not cols and key == "transactions":
-        raise ConfigError(
-            f'{where_name(source)}: "transactions.columns" is missing; map the headers of '
-            f"{shorten(path.name, 60)} (customer_id, date, amount: the headers of the file), or add "
-            '"format: fec" if the file is the accounting FEC'
-        )
-    for required in _REQUIRED_COLUMNS[key] if fmt == "lines" else ():
-        if required not in cols or cols[required] in (None, ""):
-            raise ConfigError(
-                f'{where_name(source)}: "{key}.columns.{required}" is missing; '
-                f"give the header of the {required} column in {shorten(path.name, 60)}"
-            )
-    columns = {
-        k: text(v, f"{key}.columns.{k}", source) for k, v in cols.items() if v not in (None, "")
-    }
-    sheet = block.get("sheet")
-    if sheet is not None and not isinstance(sheet, (str, int)):
-        raise ConfigError(
-            f'{where_name(source)}: "{key}.sheet" must be a sheet name or index, found {show(sheet)}'
-        )
-    delimiter = block.get("delimiter", "auto")
-    if delimiter not in ("auto", ",", ";", "\t", "|", "tab"):
-        raise ConfigError(
-            f'{where_name(source)}: "{key}.delimiter" must be auto, ",", ";", "\\t" or "|", found {show(delimiter)}'
-        )
-    delimiter = "\t" if delimiter == "tab" else delimiter
-    decimal = block.get("decimal", "auto")
-    if decimal not in ("auto", ",", "."):
-        raise ConfigError(
-            f'{where_name(source)}: "{key}.decimal" must be auto, "," or ".", found {show(decimal)}'
-        )
-    thousands = block.get("thousands", "auto")
-    if thousands in (None, "none", "", False):
-        thousands = None
-    elif thousands not in ("auto", " ", ".", ",", "\u00a0", "\u202f", "'"):
-        raise ConfigError(
-            f'{where_name(source)}: "{key}.thousands" must be auto, " ", ".", "," or none, found {show(thousands)}'
-        )
-    drop = block.get("drop_duplicates", False)
-    if not isinstance(drop, bool):
-        raise ConfigError(
-            f'{where_name(source)}: "{key}.drop_duplicates" must be true or false, found {show(drop)}'
-        )
-    common: dict[str, Any] = dict(
-        path=path,
-        columns=columns,
-        sheet=sheet,
-        encoding=text(block.get("encoding", "auto"), f"{key}.encoding", source),
-        delimiter=delimiter,
-        decimal=decimal,
-        thousands=thousands,
-        date_format=text(block.get("date_format", "auto"), f"{key}.date_format", source),
-        drop_duplicates=drop,
-        key=key,
-    )
-    if key == "transactions":
-        common.update(format=fmt, fec=fec)
-    if key != "activity":
-        return FileSpec(**common)
-    types_raw = mapping(block.get("types"), "activity.types", source)
-    unknown_keys(types_raw, set(C.ACTIVITY_KINDS), "activity.types.", source)
-    types: dict[str, tuple[str, ...]] = {}
-    for kind in C.ACTIVITY_KINDS:
-        values = types_raw.get(kind, [])
-        if isinstance(values, Mapping):
-            raise ConfigError(
-                f'{where_name(source)}: "activity.types.{kind}" must be a list of values, found {show(values)}'
-            )
-        types[kind] = (
-            ids(values, f"activity.types.{kind}", source, what="value")
-            if values is not None
-            else ()
-        )
-    if not any(types.values()):
-        raise ConfigError(
-            f'{where_name(source)}: "activity.types" is empty; list the values of the type column, '
-            'e.g. call_completed: ["Appel abouti"]'
-        )
-    return ActivitySpec(**common, types=types)
-
-
-def _fec_options(raw: Any, source: Path | None) -> FecOptions:
-    block = mapping(raw, "transactions.fec", source)
-    unknown_keys(block, _FEC_KEYS, "transactions.fec.", source)
-    defaults = FecOptions()
-    values: dict[str, tuple[str, ...]] = {}
-    for name in sorted(_FEC_KEYS):
-        items = block.get(name, getattr(defaults, name))
-        if isinstance(items, Mapping):
-            raise ConfigError(
-                f'{where_name(source)}: "transactions.fec.{name}" must be a list, found {show(items)}'
-            )
-        values[name] = ids(items, f"transactions.fec.{name}", source) if items is not None else ()
-    for name in ("customer_accounts", "sales_accounts"):
-        if not values[name]:
-            raise ConfigError(
-                f'{where_name(source)}: "transactions.fec.{name}" is empty; give account prefixes, '
-                f'e.g. ["{getattr(defaults, name)[0]}"]'
-            )
-    return FecOptions(**values)
 
 
 def config_from_dict(
@@ -305,13 +154,13 @@ def config_from_dict(
         raise ConfigError(
             f'{where_name(source)}: "transactions" is missing; describe the invoice-lines export (path, columns)'
         )
-    transactions = _file_spec(raw["transactions"], "transactions", base, source)
+    transactions = file_spec(raw["transactions"], "transactions", base, source)
     customers = (
-        _file_spec(raw["customers"], "customers", base, source) if raw.get("customers") else None
+        file_spec(raw["customers"], "customers", base, source) if raw.get("customers") else None
     )
     activity = None
     if raw.get("activity"):
-        spec = _file_spec(raw["activity"], "activity", base, source)
+        spec = file_spec(raw["activity"], "activity", base, source)
         assert isinstance(spec, ActivitySpec)
         activity = spec
     language = text(raw.get("language", "fr"), "language", source).lower()

@@ -35,7 +35,7 @@ LAYERS = [
         "sentences",
         "lazy",
     },  # fmt: skip
-    {"config", "config_types", "config_yaml", "config_values"},
+    {"config", "config_types", "config_yaml", "config_values", "config_inputs"},
     {"io"},
     {"cleaning"},
     {"analysis", "kpi"},
