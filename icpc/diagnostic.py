@@ -200,13 +200,7 @@ class Diagnostic:
     @analysis
     def table(self) -> pd.DataFrame:
         """Per-customer figures of N and N-1 (:func:`icpc.kpi.customer_periods`)."""
-        return kpi.customer_periods(
-            self.transactions,
-            as_of=self.as_of,
-            months=self.months,
-            compare=self.config.compare,
-            prepared=self.prepared,
-        )
+        return kpi._customer_periods(self.prepared, months=self.months, compare=self.config.compare)
 
     @analysis
     def has_previous(self) -> bool:
@@ -239,14 +233,12 @@ class Diagnostic:
     @analysis
     def customer_months(self) -> kpi.CustomerMonths:
         """Net revenue per (customer, month) (:func:`icpc.kpi.customer_months`)."""
-        return kpi.customer_months(self.transactions, as_of=self.as_of, prepared=self.prepared)
+        return kpi._customer_months(self.prepared)
 
     @analysis
     def monthly(self) -> pd.DataFrame:
         """Monthly series and rolling 12 months (:func:`icpc.kpi.monthly_series`)."""
-        return kpi.monthly_series(
-            self.transactions, as_of=self.as_of, months=self.customer_months, prepared=self.prepared
-        )
+        return kpi._monthly_series(self.prepared, self.customer_months)
 
     @analysis
     def cohorts(self) -> kpi.Cohorts:
@@ -335,7 +327,7 @@ class Diagnostic:
     @analysis
     def migration(self) -> pd.DataFrame:
         """Moves between segments from the end of N-1 to ``as_of`` (:func:`icpc.analysis.score3d.migration`)."""
-        return segmentation.migration(
+        return segmentation._migration(
             self.documents, as_of=self.as_of, period_months=self.months,
             compare=self.config.compare, rules=self.segment_rules,
             basis=self.config.basis, window_months=self.config.rfm_window_months, current=self.scores,
@@ -396,7 +388,7 @@ class Diagnostic:
     @analysis
     def anomalies(self) -> Anomalies:
         """Address / SIRET duplicate groups and suspicious creations (:func:`icpc.analysis.anomalies.anomalies`)."""
-        return anomalies_mod.anomalies(
+        return anomalies_mod._anomalies(
             self.dataset.customers,
             self.documents,
             as_of=self.as_of,

@@ -57,11 +57,14 @@ from icpc.analysis.customers import (
     has_previous_data,
 )
 from icpc.analysis.customers import Prepared as Prepared  # the arrays the analyses share
+from icpc.analysis.customers import _customer_periods as _customer_periods  # given Prepared
 from icpc.analysis.customers import prepare as prepare
 from icpc.analysis.dynamics import Dynamics, customer_dynamics
 from icpc.analysis.groups import UNASSIGNED, by_group
 from icpc.analysis.indicators import INDICATORS, MONEY, period_indicators
 from icpc.analysis.monthly import CustomerMonths, customer_months, monthly_series
+from icpc.analysis.monthly import _customer_months as _customer_months  # given Prepared
+from icpc.analysis.monthly import _monthly_series as _monthly_series  # given Prepared
 from icpc.analysis.monthly import _rolling_active as _rolling_active
 from icpc.periods import Period, add_months, as_date, period_bounds
 

@@ -219,7 +219,7 @@ def test_margin_basis_and_rfm_window(demo):
     ("target", "call"),
     [
         ("icpc.analysis.warning.early_warning", "kpis_json"),
-        ("icpc.analysis.anomalies.anomalies", "customers_table"),
+        ("icpc.analysis.anomalies._anomalies", "customers_table"),  # the Diagnostic's call
     ],
     ids=["early-warning-in-kpis-json", "anomalies-in-customers-table"],
 )

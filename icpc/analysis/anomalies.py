@@ -286,7 +286,6 @@ def anomalies(
     window_days: int = 90,
     min_customers: int = 5,
     basket_ratio: float = 0.5,
-    stats: pd.DataFrame | None = None,
 ) -> Anomalies:
     """Duplicate customers (address / SIRET clusters) and suspicious creations (anomalies).
 
@@ -304,14 +303,39 @@ def anomalies(
         master has none.
     siren, window_days, min_customers, basket_ratio
         See :func:`duplicate_groups` and :func:`suspicious_creations`.
-    stats : DataFrame, optional
-        :func:`icpc.analysis.score3d.rfm` of ``documents`` at ``as_of`` over the whole history,
-        when already computed.
 
     Returns
     -------
     Anomalies
     """
+    return _anomalies(
+        customers,
+        documents,
+        as_of=as_of,
+        attribution=attribution,
+        siren=siren,
+        window_days=window_days,
+        min_customers=min_customers,
+        basket_ratio=basket_ratio,
+        stats=None,
+    )
+
+
+def _anomalies(
+    customers: pd.DataFrame | None,
+    documents: pd.DataFrame,
+    *,
+    as_of: dt.date | str | pd.Timestamp,
+    stats: pd.DataFrame | None,
+    attribution: pd.DataFrame | None = None,
+    siren: bool = False,
+    window_days: int = 90,
+    min_customers: int = 5,
+    basket_ratio: float = 0.5,
+) -> Anomalies:
+    """:func:`anomalies`, given ``stats``: the :func:`icpc.analysis.score3d.rfm` of
+    ``documents`` at ``as_of`` over the whole history (any basis) when already computed
+    (the Diagnostic's), else None (computed here when there is a customer master)."""
     from icpc.analysis.score3d import rfm
 
     empty_groups = pd.DataFrame(columns=["duplicate_group", "customers", "match", "revenue", "sales", "basket",

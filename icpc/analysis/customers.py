@@ -3,7 +3,9 @@
 :func:`customer_periods` computes, with ``np.bincount`` on integer customer codes, each
 customer's exact revenue (and margin) before N−1, in N−1 and in N, its sales, whether it
 is active (net revenue > 0 to the cent), its first and last sale and its bridge class;
-:func:`prepare` holds the integer arrays the analyses share.
+:func:`prepare` holds the integer arrays the analyses share. The public functions take the
+transactions and options only; :class:`~icpc.diagnostic.Diagnostic`, which prepares the
+arrays once, hands them to the private helpers (:func:`_customer_periods`).
 """
 
 from __future__ import annotations
@@ -39,9 +41,11 @@ CLASSES = ("new", "reactivated", "retained", "lost", "other")
 class Prepared:
     """Integer arrays of the transactions and documents up to ``as_of``, computed once.
 
-    Every analysis of this module accepts ``prepared=`` to skip this work. ``codes`` are
-    the customer category codes, ``day`` days since 1970-01-01; ``doc_*`` are the same
-    for the documents (``doc_sale``: total > 0).
+    The public analyses compute it from their transactions; the Diagnostic computes it
+    once and hands it to their private helpers (:func:`_customer_periods`,
+    :func:`icpc.analysis.monthly._customer_months`…). ``codes`` are the customer category
+    codes, ``day`` days since 1970-01-01; ``doc_*`` are the same for the documents
+    (``doc_sale``: total > 0).
     """
 
     as_of: dt.date
@@ -62,9 +66,7 @@ class Prepared:
         return self.month_lut[day - self.day_min]
 
 
-def prepare(
-    transactions: pd.DataFrame, *, as_of: dt.date | str, documents: pd.DataFrame | None = None
-) -> Prepared:
+def prepare(transactions: pd.DataFrame, *, as_of: dt.date | str) -> Prepared:
     """Compute the integer arrays shared by the analyses (rows after ``as_of`` dropped).
 
     Parameters
@@ -73,8 +75,6 @@ def prepare(
         Canonical transactions.
     as_of : date
         Analysis date.
-    documents : DataFrame, optional
-        ``icpc.analysis.documents.documents`` of the same rows, when already computed.
 
     Returns
     -------
@@ -82,9 +82,7 @@ def prepare(
     """
     as_of = as_date(as_of)
     tx = _upto(transactions, as_of)
-    if tx is not transactions:
-        documents = None
-    docs = make_documents(tx) if documents is None else documents
+    docs = make_documents(tx)
     day = _day_numbers(tx[C.DATE])
     doc_day = _day_numbers(docs[C.DATE])
     day_min = int(day.min()) if len(day) else _day(as_of)
@@ -185,9 +183,6 @@ def customer_periods(
     as_of: dt.date | str,
     months: int,
     compare: str = "previous_period",
-    documents: pd.DataFrame | None = None,
-    attribution: pd.DataFrame | None = None,
-    prepared: Prepared | None = None,
 ) -> pd.DataFrame:
     """Per-customer figures of periods N and N-1 (tableau client × période).
 
@@ -202,12 +197,6 @@ def customer_periods(
     compare : {"previous_period", "previous_year"}
         What N-1 is (:func:`icpc.periods.period_bounds`). With ``previous_year`` and
         fewer than 12 months, the days between N-1 and N count in the history only.
-    documents : DataFrame, optional
-        ``icpc.analysis.documents.documents(transactions)``, when already computed.
-    attribution : DataFrame, optional
-        ``customer_attribution(transactions)``, when already computed.
-    prepared : Prepared, optional
-        :func:`prepare` of the same transactions, when already computed.
 
     Returns
     -------
@@ -225,8 +214,12 @@ def customer_periods(
         rule of docs/definitions.md).
     """
     as_of = as_date(as_of)
-    current, previous = period_bounds(as_of, months, compare)
-    pr = prepare(transactions, as_of=as_of, documents=documents) if prepared is None else prepared
+    return _customer_periods(prepare(transactions, as_of=as_of), months=months, compare=compare)
+
+
+def _customer_periods(pr: Prepared, *, months: int, compare: str) -> pd.DataFrame:
+    """:func:`customer_periods` of the prepared transactions (at ``pr.as_of``)."""
+    current, previous = period_bounds(pr.as_of, months, compare)
     tx = pr.transactions
     n = pr.n_customers
     codes = pr.codes
@@ -295,15 +288,11 @@ def customer_periods(
     table = pd.DataFrame(cols, index=index)
     attr_cols = [c for c in (C.SALESPERSON, C.REGION) if c in tx.columns]
     if attr_cols:
-        if attribution is None:
-            last_row = _last_rows(tx, codes, pr.day, n)
-            for col in attr_cols:
-                cc = np.asarray(tx[col].cat.codes, dtype=np.int64)
-                vals = np.full(n, -1, dtype=np.int64)
-                has_row = last_row >= 0
-                vals[has_row] = cc[last_row[has_row]]
-                table[col] = pd.Categorical.from_codes(vals, dtype=tx[col].dtype)
-        else:
-            for col in attr_cols:
-                table[col] = attribution[col].reindex(table.index)
+        last_row = _last_rows(tx, codes, pr.day, n)
+        for col in attr_cols:
+            cc = np.asarray(tx[col].cat.codes, dtype=np.int64)
+            vals = np.full(n, -1, dtype=np.int64)
+            has_row = last_row >= 0
+            vals[has_row] = cc[last_row[has_row]]
+            table[col] = pd.Categorical.from_codes(vals, dtype=tx[col].dtype)
     return table.loc[present] if not present.all() else table

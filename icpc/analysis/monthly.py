@@ -1,4 +1,9 @@
-"""Monthly series (série mensuelle): revenue, sales, active customers and rolling 12 months."""
+"""Monthly series (série mensuelle): revenue, sales, active customers and rolling 12 months.
+
+The public functions take the transactions and options; the Diagnostic, which prepares the
+transactions once (:func:`icpc.analysis.customers.prepare`), calls the private helpers
+:func:`_customer_months` and :func:`_monthly_series` with them.
+"""
 
 from __future__ import annotations
 
@@ -38,9 +43,7 @@ def _month_numbers(dates: pd.Series | np.ndarray) -> np.ndarray:
     return m + 1970 * 12
 
 
-def customer_months(
-    transactions: pd.DataFrame, *, as_of: dt.date | str, prepared: Prepared | None = None
-) -> CustomerMonths:
+def customer_months(transactions: pd.DataFrame, *, as_of: dt.date | str) -> CustomerMonths:
     """Net revenue per customer and calendar month (CA client × mois), sparse.
 
     Parameters
@@ -49,8 +52,6 @@ def customer_months(
         Canonical transactions (rows after ``as_of`` ignored).
     as_of : date
         Analysis date.
-    prepared : Prepared, optional
-        :func:`prepare` of the same transactions, when already computed.
 
     Returns
     -------
@@ -58,8 +59,12 @@ def customer_months(
         Only (customer, month) pairs with a non-zero sum. Built with dense
         ``np.bincount`` over blocks of customers (no hash, no sort).
     """
-    as_of = as_date(as_of)
-    pr = prepare(transactions, as_of=as_of) if prepared is None else prepared
+    return _customer_months(prepare(transactions, as_of=as_date(as_of)))
+
+
+def _customer_months(pr: Prepared) -> CustomerMonths:
+    """:func:`customer_months` of the prepared transactions (at ``pr.as_of``)."""
+    as_of = pr.as_of
     n = pr.n_customers
     last_month = as_of.year * 12 + as_of.month - 1
     if len(pr.day) == 0:
@@ -170,10 +175,7 @@ def monthly_series(
     transactions: pd.DataFrame,
     *,
     as_of: dt.date | str,
-    documents: pd.DataFrame | None = None,
-    months: CustomerMonths | None = None,
     window: int = 12,
-    prepared: Prepared | None = None,
 ) -> pd.DataFrame:
     """Monthly series and rolling 12 months (séries mensuelles, cumul glissant 12 mois).
 
@@ -183,14 +185,8 @@ def monthly_series(
         Canonical transactions (rows after ``as_of`` ignored).
     as_of : date
         Analysis date; the last month is the month of ``as_of``.
-    documents : DataFrame, optional
-        ``icpc.analysis.documents.documents(transactions)`` when already computed.
-    months : CustomerMonths, optional
-        :func:`customer_months` when already computed.
     window : int
         Months of the rolling window (12).
-    prepared : Prepared, optional
-        :func:`prepare` of the same transactions, when already computed.
 
     Returns
     -------
@@ -203,9 +199,13 @@ def monthly_series(
         months of the data), and ``complete`` (False for the month of ``as_of`` when
         ``as_of`` is not its last day).
     """
-    as_of = as_date(as_of)
-    pr = prepare(transactions, as_of=as_of, documents=documents) if prepared is None else prepared
-    cm = customer_months(pr.transactions, as_of=as_of, prepared=pr) if months is None else months
+    pr = prepare(transactions, as_of=as_date(as_of))
+    return _monthly_series(pr, _customer_months(pr), window=window)
+
+
+def _monthly_series(pr: Prepared, cm: CustomerMonths, *, window: int = 12) -> pd.DataFrame:
+    """:func:`monthly_series` of the prepared transactions and their :func:`_customer_months`."""
+    as_of = pr.as_of
     width = cm.last_month - cm.first_month + 1
     rel = cm.month - cm.first_month
     revenue = _round(np.bincount(rel, weights=cm.revenue, minlength=width))

@@ -37,7 +37,7 @@ One module per step: :mod:`.rfm`, :mod:`.scores`, :mod:`.segments`, :mod:`.migra
 from __future__ import annotations
 
 from icpc.analysis.score3d.kmeans import KMeansResult, kmeans_segments
-from icpc.analysis.score3d.migration import migration, migration_matrix
+from icpc.analysis.score3d.migration import _migration, migration, migration_matrix
 from icpc.analysis.score3d.rfm import RFM_COLUMNS, _customer_codes, rfm
 from icpc.analysis.score3d.scores import NOT_SCORED, quantile_scores, score
 from icpc.analysis.score3d.segments import assign_segments, rf_grid, segment_profiles
@@ -66,5 +66,6 @@ __all__ = [
     "customer_status",
     "kmeans_segments",
     "_customer_codes",
+    "_migration",
     "_ts",
 ]

@@ -50,7 +50,6 @@ def migration(
     rules: Sequence[SegmentRule] | None = None,
     basis: str = "revenue",
     window_months: int | None = None,
-    current: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Migration between segments (migration des segments) from the end of N-1 to ``as_of``.
 
@@ -71,8 +70,6 @@ def migration(
         Segment rules; defaults when None.
     basis, window_months
         As in :func:`rfm`.
-    current : DataFrame, optional
-        The segmented customers at ``as_of`` if already computed (saves one pass).
 
     Returns
     -------
@@ -83,6 +80,31 @@ def migration(
         revenue in period N-1), ``revenue_current`` (in period N). Pivot with
         :func:`migration_matrix`.
     """
+    return _migration(
+        documents,
+        as_of=as_of,
+        period_months=period_months,
+        compare=compare,
+        rules=rules,
+        basis=basis,
+        window_months=window_months,
+        current=None,
+    )
+
+
+def _migration(
+    documents: pd.DataFrame,
+    *,
+    as_of: dt.date | str | pd.Timestamp,
+    period_months: int,
+    compare: str,
+    rules: Sequence[SegmentRule] | None,
+    basis: str,
+    window_months: int | None,
+    current: pd.DataFrame | None,
+) -> pd.DataFrame:
+    """:func:`migration`, given ``current``: the segmented customers at ``as_of`` (scored,
+    with ``segment``) when already computed (the Diagnostic's scores), else None."""
     rules = tuple(rules) if rules is not None else default_segment_rules()
     end = _ts(as_of)
     current_period, previous_period = period_bounds(end, period_months, compare)
