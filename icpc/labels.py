@@ -75,7 +75,8 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "sub.exclusions": ("Lignes écartées", "Rows excluded"),
     "sub.anomalies": ("Clients partageant une adresse", "Customers sharing an address"),
-    "sub.definitions": ("Définitions", "Definitions"),
+    "sub.definitions": ("Glossaire", "Glossary"),
+    "sub.segment_rules": ("Règles des segments Score3D", "Score3D segment rules"),
     "sub.method": ("Méthode", "Method"),
     # --- KPIs (keys of kpis.json) --------------------------------------------------------
     "revenue": ("Chiffre d'affaires", "Revenue"),
@@ -94,6 +95,24 @@ LABELS: dict[str, tuple[str, str]] = {
     "churn_rate": ("Taux d'attrition", "Churn rate"),
     "retention_rate": ("Taux de fidélisation", "Retention rate"),
     "value_at_stake": ("CA en jeu", "Value at stake"),
+    "top1_share": ("Part du premier client (CA N)", "Share of the first customer (revenue N)"),
+    "top5_share": (
+        "Part des 5 premiers clients (CA N)",
+        "Share of the top 5 customers (revenue N)",
+    ),
+    "top10_share": (
+        "Part des 10 premiers clients (CA N)",
+        "Share of the top 10 customers (revenue N)",
+    ),
+    "top_20_share": (
+        "Part des 20 % premiers clients (CA N)",
+        "Share of the top 20 % of customers (revenue N)",
+    ),
+    "revenue_without_top3": (
+        "CA N sans les 3 premiers clients",
+        "Revenue N without the top 3 customers",
+    ),
+    "herfindahl": ("Indice de Herfindahl", "Herfindahl index"),
     "creation_to_check": ("Création à vérifier", "Creation to check"),
     "flagged": ("Clients signalés", "Customers flagged"),
     # --- periods -----------------------------------------------------------------------
@@ -320,7 +339,7 @@ LEDGER_REASONS: dict[str, tuple[str, str]] = {
     ),
 }
 
-#: definitions shown in the method section: (kpi key, French text, English text)
+#: the glossary of the method section, each term defined once: (label key, French, English)
 DEFINITIONS: tuple[tuple[str, str, str], ...] = (
     ("revenue", "somme des montants hors taxes des lignes de la période, avoirs déduits",
      "sum of the net amounts of the period's lines, credit notes deducted"),
@@ -337,12 +356,50 @@ DEFINITIONS: tuple[tuple[str, str, str], ...] = (
      "active in N, not in N−1, customers before"),
     ("lost_customers", "actifs en N−1, plus en N", "active in N−1, not in N"),
     ("churn_rate", "clients perdus / clients actifs N−1", "lost customers / active customers N−1"),
+    ("revenue_per_customer", "CA / clients actifs", "revenue / active customers"),
+    ("margin", "somme des marges des lignes de la période (si le fichier la donne)",
+     "sum of the margins of the period's lines (when the file gives it)"),
+    ("margin_rate", "marge / CA", "margin / revenue"),
+    ("lost_revenue", "CA N−1 des clients perdus", "revenue N−1 of the lost customers"),
+    ("retention_rate", "clients fidélisés / clients actifs N−1",
+     "retained customers / active customers N−1"),
+    ("sub.bridge", "le CA N−1, plus ce qu'apportent les nouveaux et les réactivés, plus "
+     "l'évolution de la fréquence et du panier des fidélisés, moins le CA N−1 des perdus, "
+     "donne le CA N",
+     "revenue N−1, plus what the new and reactivated customers bring, plus the change in the "
+     "retained customers' frequency and basket, minus the lost customers' revenue N−1, gives "
+     "revenue N"),
+    ("sub.decomposition", "la variation du CA partagée entre le nombre de clients, la fréquence "
+     "et le panier (méthode LMDI : les trois effets s'additionnent exactement) ; mesurée sur "
+     "tous les clients, elle peut différer du pont, mesuré sur les seuls fidélisés (effet de "
+     "composition)",
+     "the revenue change split between the number of customers, frequency and basket (LMDI "
+     "method: the three effects add up exactly); measured over all customers, it can differ "
+     "from the bridge, measured on the retained customers only (mix effect)"),
+    ("cohort", "clients dont le premier achat tombe dans le même trimestre ; chaque case donne "
+     "la part encore active n trimestres après",
+     "customers whose first purchase falls in the same quarter; each cell gives the share "
+     "still active n quarters later"),
     ("rfm_score", "récence, fréquence et montant notés de 1 à 5 par quintiles (5 = meilleur)",
      "recency, frequency and amount scored 1 to 5 by quintiles (5 = best)"),
     ("early_warning", "client dont le silence dépasse un multiple de son rythme d'achat habituel, "
      "ou dont les achats des 6 derniers mois ont fortement chuté",
      "customer silent for longer than a multiple of their usual buying interval, "
      "or whose last 6 months' purchases fell sharply"),
+    ("overdue_ratio", "jours depuis le dernier achat / intervalle habituel entre deux achats",
+     "days since the last purchase / usual interval between two purchases"),
+    ("value_at_stake", "CA des 12 derniers mois du client : ce que son départ coûterait",
+     "the customer's revenue over the last 12 months: what losing them would cost"),
+    ("top_20_share", "part du CA N des clients actifs réalisée par les 20 % les plus importants",
+     "share of the active customers' revenue N made by the largest 20 %"),
+    ("herfindahl", "somme des carrés des parts de CA des clients (1 = un seul client ; "
+     "proche de 0 = CA très réparti)",
+     "sum of the squared revenue shares of the customers (1 = a single customer; close to "
+     "0 = revenue widely spread)"),
+    ("completion_rate", "appels aboutis / appels passés", "completed calls / calls made"),
+    ("conversion_rate", "ventes / appels aboutis (peut dépasser 100 % : toutes les ventes ne "
+     "suivent pas un appel)",
+     "sales / completed calls (can exceed 100 %: not every sale follows a call)"),
 )  # fmt: skip
 
 

@@ -12,6 +12,75 @@ __all__ = ["SENTENCES"]
 #: key -> (French, English)
 SENTENCES: dict[str, tuple[str, str]] = {
     # --- sentences of the method section ---------------------------------------------------
+    "method.segment_rules": (
+        "Chaque client noté reçoit le premier segment dont il remplit la règle, dans l'ordre "
+        "du tableau (scores de 1 à 5, 5 = meilleur).",
+        "Each scored customer gets the first segment whose rule they meet, in the table's "
+        "order (scores 1 to 5, 5 = best).",
+    ),
+    "method.rule": ("Règle", "Rule"),
+    # --- chart titles that say the message (icpc.report.findings.titles) ------------------
+    "title.monthly": (
+        "N au-dessus de N−1 sur {above} mois sur {months}",
+        "N above N−1 in {above} months out of {months}",
+    ),
+    "title.active_customers": (
+        "{now} clients actifs contre {before} en N−1, {won} gagnés (nouveaux et réactivés) et {lost} perdus",
+        "{now} active customers against {before} in N−1, {won} won (new and reactivated) and {lost} lost",
+    ),
+    "title.lost": (
+        "{n} des {total} clients perdus ont acheté pour la dernière fois au {quarter}",
+        "{n} of the {total} lost customers last bought in {quarter}",
+    ),
+    "title.quarter": ("T{q} {year}", "Q{q} {year}"),
+    "title.pareto": (
+        "20 % des clients font {share} du CA N",
+        "20 % of the customers make {share} of revenue N",
+    ),
+    "title.cohorts": (
+        "Un an après leur premier achat, {share} des clients d'une cohorte achètent encore (médiane)",
+        "A year after their first purchase, {share} of a cohort's customers still buy (median)",
+    ),
+    "dependence.takeaway": (
+        "Le premier client pèse {top1} du CA N et les trois premiers {top3} : sans eux, le CA N "
+        "serait de {without}.",
+        "The first customer weighs {top1} of revenue N and the top three {top3}: without them, "
+        "revenue N would be {without}.",
+    ),
+    "summary.bridge": (
+        "Du CA N−1 au CA N : {steps} = {end}.",
+        "From revenue N−1 to revenue N: {steps} = {end}.",
+    ),
+    "quality.takeaway": (
+        "Sur {read} lignes lues, {used} servent à l'analyse ; les {excluded} écartées pèsent "
+        "{amount}, le détail suit.",
+        "Of {read} rows read, {used} are analysed; the {excluded} left out weigh {amount}, "
+        "detailed below.",
+    ),
+    "quality.takeaway_all": (
+        "Les {read} lignes lues servent toutes à l'analyse.",
+        "All {read} rows read are analysed.",
+    ),
+    "method.any": ("tous", "any"),
+    "note.nobody_slipping": (
+        "Aucun client ne décroche de son rythme d'achat habituel à la date d'analyse.",
+        "No customer is slipping away from their usual buying rhythm at the analysis date.",
+    ),
+    "note.rows_kept": ("{reason} : {rows} lignes conservées", "{reason}: {rows} rows kept"),
+    "note.anomaly_groups": (
+        "{groups} groupes, {customers} clients partageant une adresse ou un SIRET, dont "
+        "{created} créés par {salesperson} ; la liste complète est dans le classeur Excel "
+        "(onglet Anomalies).",
+        "{groups} groups, {customers} customers sharing an address or a SIRET, {created} of "
+        "them created by {salesperson}; the full list is in the Excel workbook (Anomalies "
+        "sheet).",
+    ),
+    "note.anomaly_groups_plain": (
+        "{groups} groupes, {customers} clients partageant une adresse ou un SIRET ; la liste "
+        "complète est dans le classeur Excel (onglet Anomalies).",
+        "{groups} groups, {customers} customers sharing an address or a SIRET; the full list "
+        "is in the Excel workbook (Anomalies sheet).",
+    ),
     "note.cohort_first_quarter": (
         "Une cohorte réunit les clients dont le premier achat tombe dans le même trimestre. Le "
         "trimestre 0 peut rester sous 100 % : un client dont le premier achat a été annulé par "

@@ -160,5 +160,5 @@ def test_icpc_run_past_the_data_opens_the_report_with_the_warning(demo_config, t
         "the data ends on 2024-12-31, 181 days before as_of 2025-06-30" in capsys.readouterr().err
     )
     pdf = next(tmp_path.rglob("diagnostic.pdf"))
-    summary = PdfReader(pdf).pages[2].extract_text()  # cover, contents, then the summary
+    summary = PdfReader(pdf).pages[1].extract_text()  # the cover (with the contents), the summary
     assert "les données s’arrêtent le 31/12/2024, 181 jours avant la date d’analyse" in summary

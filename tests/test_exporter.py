@@ -235,7 +235,7 @@ def test_pdf_has_no_code_prompts_or_noise(french_pdf: Path, forbidden: str) -> N
 
 def test_every_page_after_cover_has_header_and_page_x_of_y(french_pdf: Path) -> None:
     pages = _pages(french_pdf)
-    assert len(pages) >= 4  # cover, contents, two sections
+    assert len(pages) >= 2  # the cover (with the contents), then the sections
     for number, text in enumerate(pages[1:], start=2):
         assert f"page {number} / {len(pages)}" in text
         assert CLIENT in text  # running header
@@ -252,24 +252,26 @@ def test_no_blank_page(french_pdf: Path) -> None:
 
 
 def test_table_of_contents_gives_the_right_pages(french_pdf: Path) -> None:
+    """The contents are on the cover: the sections (h1) with their pages, not the sub-sections."""
     pages = _pages(french_pdf)
-    toc = pages[1]
-    assert "Sommaire" in toc
-    for title in ("Synthèse", "Évolution mensuelle", "Méthode"):
+    toc = pages[0]
+    assert "SOMMAIRE" in toc.upper() and CLIENT in toc  # the cover
+    for title in ("Synthèse", "Méthode"):
         match = re.search(rf"{title}[ .]*?(\d+)\s*$", toc, re.M)
         assert match, f"{title} missing from the contents: {toc!r}"
         page = int(match.group(1))
         body = pages[page - 1].split("\n")
         assert any(line.strip().startswith(title) for line in body), (title, page)
+    assert "Évolution mensuelle" not in toc  # a sub-section (h2)
 
 
-def test_top_level_sections_start_on_a_new_page(french_pdf: Path) -> None:
+def test_the_summary_opens_a_page_and_the_sections_follow_on(french_pdf: Path) -> None:
     pages = _pages(french_pdf)
 
     def first_page(title: str) -> int:
         return next(
             i
-            for i, text in enumerate(pages[2:], start=2)
+            for i, text in enumerate(pages[1:], start=1)
             if any(line.strip().startswith(title) for line in text.split("\n"))
         )
 
@@ -278,8 +280,8 @@ def test_top_level_sections_start_on_a_new_page(french_pdf: Path) -> None:
         first_page("Évolution mensuelle"),
         first_page("Méthode"),
     )
-    assert synthese == monthly  # a sub-section flows on
-    assert method > monthly  # a new h1 section starts a page
+    assert synthese == 1  # the first page after the cover
+    assert synthese == monthly == method  # short sections flow on: no page half empty
 
 
 def test_english_labels(tmp_path: Path) -> None:
@@ -288,7 +290,7 @@ def test_english_labels(tmp_path: Path) -> None:
     assert "COMMERCIAL DIAGNOSTIC" in pages[0].upper()
     assert "from 01/01/2024 to 31/12/2024" in pages[0]
     assert "Confidential document" in pages[0]
-    assert "Contents" in pages[1]
+    assert "CONTENTS" in pages[0].upper()  # on the cover
     assert f"page 2 / {len(pages)}" in pages[1]
 
 
@@ -514,7 +516,7 @@ def test_jupyter_nbconvert_execute_runs_hidden_cells_then_removes_them(tmp_path:
     assert (
         CLIENT in pages[0] and "Cabinet Conseil" in pages[0]
     )  # the cover the hidden cell published
-    assert "Synthèse" in pages[1]  # contents
+    assert "Synthèse" in pages[0]  # the contents, on the cover
 
 
 @pytest.mark.parametrize("filler_mm", [182, 186, 190], ids=["182mm", "186mm", "190mm"])
@@ -549,9 +551,7 @@ def test_heading_is_never_left_alone_at_the_bottom_of_a_page(filler_mm: int) -> 
         ]
     )
     pdf, _ = IcpcPDFExporter().from_notebook_node(nb)
-    pages = [p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages][
-        2:
-    ]  # after cover and contents
+    pages = [p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages][1:]  # after the cover
     heading_page = next(i for i, t in enumerate(pages) if "Sous-titre isolé" in t)
     chart_page = next(i for i, t in enumerate(pages) if "Graphique mensuel" in t)
     assert heading_page == chart_page
@@ -571,7 +571,7 @@ def test_long_table_repeats_its_header_on_every_page() -> None:
         ]
     )
     pdf, _ = IcpcPDFExporter().from_notebook_node(nb)
-    pages = [p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages][2:]
+    pages = [p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages][1:]  # after the cover
     assert len(pages) >= 2
     for text in pages:
         assert "Colonne 3" in text  # header repeated

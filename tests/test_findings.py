@@ -71,14 +71,14 @@ def test_customers_down_basket_up():
 def test_revenue_change_names_the_main_driver_and_the_offset():
     fr = F.revenue_change(kpis(), language="fr")
     assert fr == (
-        f"Le chiffre d'affaires recule de 5,3{NBSP}%, de 1{NNBSP}500{NNBSP}000{NBSP}€ à 1{NNBSP}420{NNBSP}000{NBSP}€ "
-        f"(−80{NNBSP}000{NBSP}€). Premier facteur{NBSP}: la baisse du panier moyen (−260{NNBSP}000{NBSP}€), "
-        f"que la hausse du nombre de clients (+220{NNBSP}000{NBSP}€) ne compense qu'en partie."
+        f"Le chiffre d'affaires recule de 5,3{NBSP}%, de 1,5{NBSP}M{NBSP}€ à 1,42{NBSP}M{NBSP}€ "
+        f"(−80{NBSP}k{NBSP}€). Premier facteur{NBSP}: la baisse du panier moyen (−260{NBSP}k{NBSP}€), "
+        f"que la hausse du nombre de clients (+220{NBSP}k{NBSP}€) ne compense qu'en partie."
     )
     en = F.revenue_change(kpis(), language="en")
     assert en == (
-        "Revenue fell by 5.3%, from €1,500,000 to €1,420,000 (−€80,000). Main driver: a lower average "
-        "basket (−€260,000), partly offset by a higher number of customers (+€220,000)."
+        "Revenue fell by 5.3%, from €1.5m to €1.42m (−€80k). Main driver: a lower average "
+        "basket (−€260k), partly offset by a higher number of customers (+€220k)."
     )
 
 
@@ -99,7 +99,7 @@ def test_revenue_change_without_opposite_factor():
     )
     text = F.revenue_change(k, language="fr")
     assert text.endswith(
-        f"Premier facteur{NBSP}: la hausse du nombre de clients (+90{NNBSP}000{NBSP}€)."
+        f"Premier facteur{NBSP}: la hausse du nombre de clients (+90{NBSP}k{NBSP}€)."
     )
     assert "compense" not in text
 
@@ -110,12 +110,12 @@ def test_revenue_change_without_opposite_factor():
         (
             "fr",
             f"55 clients actifs en N−1 n'ont rien acheté en N (taux d'attrition de 11,0{NBSP}%){NBSP}: "
-            f"ils représentaient 456{NNBSP}789{NBSP}€ de chiffre d'affaires en N−1.",
+            f"ils représentaient 456,8{NBSP}k{NBSP}€ de chiffre d'affaires en N−1.",
         ),
         (
             "en",
             "55 customers active in N−1 bought nothing in N (churn rate 11.0%); "
-            "they accounted for €456,789 of revenue in N−1.",
+            "they accounted for €456.8k of revenue in N−1.",
         ),
     ],
     ids=["fr", "en"],
@@ -130,7 +130,7 @@ def test_no_lost_customer_no_sentence():
 
 def test_early_warning_sentence_and_silence():
     assert F.early_warning(kpis(), language="fr") == (
-        f"37 clients décrochent de leur rythme d'achat habituel{NBSP}: ils pèsent 234{NNBSP}567{NBSP}€ "
+        f"37 clients décrochent de leur rythme d'achat habituel{NBSP}: ils pèsent 234,6{NBSP}k{NBSP}€ "
         "de chiffre d'affaires sur les 12 derniers mois, à sécuriser en priorité."
     )
     assert F.early_warning(kpis(early_warning={"flagged": 0, "value_at_stake": 0.0})) is None
@@ -141,11 +141,11 @@ def test_concentration_flags_a_dependency_only_when_there_is_one():
     dependent = pd.Series([900.0] + [100.0] * 9)
     text = F.concentration(dependent, language="fr")
     assert text == (
-        f"Les 20{NBSP}% de clients les plus importants réalisent 56{NBSP}% du chiffre d'affaires"
+        f"Les 20{NBSP}% de clients les plus importants réalisent 56{NBSP}% du chiffre d'affaires N"
         f"{NBSP}: le premier client pèse à lui seul 50{NBSP}%, une dépendance à surveiller."
     )
     even = pd.Series(np.full(20, 100.0))
-    assert F.concentration(even, language="en") == "The top 20% of customers make 20% of revenue."
+    assert F.concentration(even, language="en") == "The top 20% of customers make 20% of revenue N."
     assert F.concentration(pd.Series([5.0, 3.0])) is None  # too few customers to speak of 20 %
 
 
@@ -218,7 +218,7 @@ def test_flat_revenue_still_shows_the_change():
         }
     )
     assert F.revenue_change(k, language="fr") == (
-        f"Le chiffre d'affaires est stable à 1{NNBSP}005{NNBSP}000{NBSP}€ (+0,4{NBSP}% par rapport à N−1)."
+        f"Le chiffre d'affaires est stable à 1{NBSP}M{NBSP}€ (+0,4{NBSP}% par rapport à N−1)."
     )
 
 

@@ -54,7 +54,10 @@ def _html(items) -> str:
 
 def _figures(items) -> int:
     """Charts shown: matplotlib figures (SVG) and heat maps embedded as PNG images."""
-    return sum(isinstance(i, plt.Figure) or isinstance(i, Image) for i in items)
+    return sum(
+        isinstance(i, (plt.Figure, Image)) or "data:image/png" in (getattr(i, "data", None) or "")
+        for i in items
+    )
 
 
 # ---------------------------------------------------------------- sections with data
@@ -74,13 +77,13 @@ EXPECTED_HEADINGS = {
     "action_plan": ("action_plan", []),
     "revenue_explained": ("revenue", ["sub.monthly", "sub.bridge", "sub.decomposition"]),
     "customer_dynamics": ("dynamics", ["sub.lost", "sub.cohorts"]),
-    "segments": ("segments", ["sub.segment_profiles", "sub.rf_grid", "sub.migration"]),
+    "segments": ("segments", ["sub.rf_grid", "sub.segment_profiles", "sub.migration"]),
     "early_warning": ("early_warning", []),
     "concentration": ("concentration", ["sub.top_customers"]),
     "sales_team": ("sales_team", ["sub.by_salesperson", "sub.by_region", "sub.funnel"]),
     "data_quality": (
         "data_quality",
-        ["sub.ledger", "sub.anomalies", "sub.method", "sub.definitions"],
+        ["sub.ledger", "sub.anomalies", "sub.method", "sub.segment_rules", "sub.definitions"],
     ),
 }
 
@@ -143,7 +146,7 @@ def test_executive_summary_cards_and_findings(diag_fr, shown):
 
 def test_revenue_section_has_trend_bridge_and_decomposition(diag_fr, shown):
     S.revenue_explained(diag_fr)
-    assert _figures(shown) == 4  # monthly, rolling 12 months, bridge, decomposition
+    assert _figures(shown) == 3  # monthly, bridge, decomposition
     assert "Clients × fréquence × panier" in _html(shown)
 
 
@@ -361,15 +364,23 @@ def test_edge_cases_render_without_error(shown, options):
 
 
 def test_heat_maps_are_png_at_their_printed_size(diag_fr):
-    """Heat maps are embedded as 200-dpi PNG (cheap for the PDF), sized like the SVG would be."""
+    """Heat maps are embedded as 200-dpi PNG (cheap for the PDF), printed at the figure's
+    width in millimetres (WeasyPrint ignores HTML's width attribute)."""
+    import base64
+
     out = S.segments(diag_fr)
-    images = [i for i in out if isinstance(i, Image)]
-    assert images, "the R×F heat map is shown as an image"
+    images = [i for i in out if "data:image/png;base64," in (getattr(i, "data", None) or "")]
+    assert len(images) == 2, "the R×F grid and the migration are shown as images"
     for image in images:
-        assert image.data[:8] == b"\x89PNG\r\n\x1a\n"
-        pixels = int.from_bytes(image.data[16:20], "big")
-        assert image.width == round(pixels * 96 / S.RASTER_DPI)
-        assert 300 < image.width <= 700  # about the A4 text width in CSS pixels, not 200-dpi pixels
+        found = re.search(
+            r'src="data:image/png;base64,([^"]+)" style="width: ([\d.]+)mm"', image.data
+        )
+        assert found
+        data = base64.b64decode(found.group(1))
+        assert data[:8] == b"\x89PNG\r\n\x1a\n"
+        pixels = int.from_bytes(data[16:20], "big")
+        assert float(found.group(2)) == pytest.approx(pixels / S.RASTER_DPI * 25.4, abs=0.05)
+        assert 80 < float(found.group(2)) <= 170  # within the A4 text width
 
 
 def test_short_tables_are_kept_on_one_page_long_ones_may_break():

@@ -4,6 +4,7 @@ and guillemets, the true minus sign; checked on the text and on the demo's PDF."
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -55,23 +56,69 @@ def test_typeset_html_leaves_tags_attributes_css_and_svg_alone() -> None:
 
 # ------------------------------------------------------------------------- on the PDF
 @pytest.fixture(scope="module")
-def demo_pdfs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    """The text of the demo's report in French and in English."""
+def demo_reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The demo's report in French and in English (``icpc run``)."""
     from dataclasses import replace
-
-    from pypdf import PdfReader
 
     from icpc.config import load_config
     from icpc.run.runner import run_client
 
     demo = Path(__file__).resolve().parents[1] / "data_samples" / "demo" / "client.yaml"
-    texts = {}
+    reports = {}
     for language in ("fr", "en"):
         out = tmp_path_factory.mktemp(f"typo-{language}")
         result = run_client(replace(load_config(demo), language=language), out=out)
-        pages = PdfReader(result.out_dir / "diagnostic.pdf").pages
-        texts[language] = "\n".join(page.extract_text() for page in pages)
-    return texts
+        reports[language] = result.out_dir / "diagnostic.pdf"
+    return reports
+
+
+@pytest.fixture(scope="module")
+def demo_pdfs(demo_reports: dict[str, Path]) -> dict[str, str]:
+    """The text of the demo's report in French and in English."""
+    from pypdf import PdfReader
+
+    return {
+        language: "\n".join(page.extract_text() for page in PdfReader(path).pages)
+        for language, path in demo_reports.items()
+    }
+
+
+def _filled_heights(pdf: Path) -> list[float]:
+    """For each page, how far down its text area the content goes (0 = blank, 1 = full)."""
+    import subprocess
+    import tempfile
+
+    import numpy as np
+    from PIL import Image
+
+    with tempfile.TemporaryDirectory() as folder:
+        subprocess.run(["pdftoppm", "-gray", "-r", "30", str(pdf), f"{folder}/p"], check=True)
+        heights = []
+        for image in sorted(Path(folder).glob("p-*.pgm")):
+            pixels = np.asarray(Image.open(image))
+            rows = pixels.shape[0]
+            # the text area: below the running header, above the footer (A4: 297 mm)
+            body = pixels[round(rows * 24 / 297) : round(rows * 276 / 297)]
+            inked = np.nonzero((body < 200).any(axis=1))[0]
+            heights.append((inked.max() + 1) / len(body) if len(inked) else 0.0)
+    return heights
+
+
+@pytest.mark.notebook
+@pytest.mark.slow
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_the_report_fits_in_twelve_pages_none_mostly_blank(
+    demo_reports: dict[str, Path], language: str
+) -> None:
+    from pypdf import PdfReader
+
+    pdf = demo_reports[language]
+    assert len(PdfReader(pdf).pages) <= 12
+    if shutil.which("pdftoppm") is None:
+        pytest.skip("pdftoppm (poppler-utils) is needed to look at the pages")
+    heights = _filled_heights(pdf)
+    # every page but the last is at least half filled (the cover is laid out on its own)
+    assert all(h >= 0.5 for h in heights[1:-1]), heights
 
 
 @pytest.mark.notebook
@@ -115,7 +162,15 @@ def test_the_english_report_reads_as_english(demo_pdfs: dict[str, str]) -> None:
 @pytest.mark.parametrize("language", ["fr", "en"])
 def test_nothing_is_said_twice(demo_pdfs: dict[str, str], language: str) -> None:
     """No sentence of the report (past the cover and contents) appears twice."""
-    body = demo_pdfs[language].split("\n")
+    # the running header (client, section) and footer (confidentiality, page) of every
+    # page are not sentences of the report
+    running = {"Distribution Martin SAS"}
+    body = [
+        line
+        for line in demo_pdfs[language].split("\n")
+        if line.strip() not in running
+        and not re.search(r"(Document confidentiel|Confidential document).*page \d+ / \d+$", line)
+    ]
     text = re.sub(r"\s+", " ", " ".join(body))
     sentences = [s.strip() for s in re.split(r"(?<=[.!?])\s+", text) if len(s.strip()) > 40]
     repeated = sorted({s for s in sentences if sentences.count(s) > 1})

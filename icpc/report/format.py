@@ -176,6 +176,28 @@ def money_compact(
     return _minus(format_compact_currency(v, currency, locale=loc, fraction_digits=decimals))
 
 
+def money_reading(
+    value: Any, *, language: str = "fr", currency: str = "EUR", signed: bool = False
+) -> str:
+    """An amount in a sentence, rounded for reading: three significant figures from a
+    thousand (``173,4 k€``, ``1,78 M€``), exact euros below; ``signed`` adds ``+``.
+
+    Tables and machine outputs keep the exact amounts.
+
+    Example
+    -------
+    >>> money_reading(1775935.97), money_reading(-266374, signed=True), money_reading(950)
+    ('1,78\u00a0M\u00a0€', '−266,4\u00a0k\u00a0€', '950\u00a0€')
+    """
+    if is_missing(value):
+        return MISSING
+    v = _num(value)
+    text = money_compact(
+        v, language=language, currency=currency, decimals=2 if abs(v) >= 1e6 else 1
+    )
+    return "+" + text if signed and v > 0 else text
+
+
 def signed_money(
     value: Any, *, language: str = "fr", currency: str = "EUR", decimals: int = 0
 ) -> str:

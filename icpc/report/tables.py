@@ -137,6 +137,7 @@ def html_table(
     caption: str | None = None,
     classes: Sequence[str] = (),
     numeric: Sequence[str] = (),
+    keep_together: bool | None = None,
 ) -> str:
     """Render a DataFrame as an HTML table for the report (no index, formatted cells).
 
@@ -162,6 +163,10 @@ def html_table(
         Extra CSS classes of the ``<table>``.
     numeric : sequence of str
         Columns to right-align whatever their format (e.g. already formatted figures).
+    keep_together : bool, optional
+        Keep the table on one page (class ``icpc-short``). By default, when it shows at most
+        :data:`SHORT_TABLE_ROWS` rows; pass False for a table of few but tall rows (long
+        texts), which would otherwise leave half a page blank before it.
 
     Returns
     -------
@@ -177,7 +182,9 @@ def html_table(
              for c, k in kinds.items()}  # fmt: skip
     shown = frame if max_rows is None else frame.iloc[:max_rows]
     # a short table is kept on one page (no orphaned tail of a few rows)
-    short = ["icpc-short"] if len(shown) <= SHORT_TABLE_ROWS else []
+    if keep_together is None:
+        keep_together = len(shown) <= SHORT_TABLE_ROWS
+    short = ["icpc-short"] if keep_together else []
     cls = " ".join(["icpc-table", *classes, *short])
     parts = [f'<table class="{html.escape(cls)}">']
     if caption:

@@ -39,7 +39,7 @@ def customer_dynamics(
     -------
     Axes
     """
-    ax = _axes(ax, 6.5)
+    ax = _axes(ax, 4.8)
     get = lambda k: float(counts.get(k, 0) or 0)  # noqa: E731
     layers = [
         (
@@ -114,7 +114,7 @@ def lost_since(
     -------
     Axes
     """
-    ax = _axes(ax, 5.5)
+    ax = _axes(ax, 4.5)
     quarters = pd.to_datetime(lost[date_col]).dt.to_period("Q")
     counts = quarters.value_counts().sort_index()
     names = [_quarter_label(q, language) for q in counts.index]
@@ -166,7 +166,7 @@ def cohort_heatmap(
     Axes
     """
     data = retention.astype(float)
-    ax = _axes(ax, max(5.0, 0.45 * len(data) + 2.5))
+    ax = _axes(ax, max(4.5, 0.38 * len(data) + 2.2))
     annot = data.map(lambda v: "" if pd.isna(v) else fmt.percent(v, language=language, decimals=0))
     rows = [_cohort_name(i, language) for i in data.index]
     _annotated_heatmap(

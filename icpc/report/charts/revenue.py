@@ -50,7 +50,7 @@ def monthly_revenue(
     -------
     Axes
     """
-    ax = _axes(ax)
+    ax = _axes(ax, 6.3)
     series = _series_by_month(monthly, month_col, value_col)
     first = pd.Timestamp(start).to_period("M").to_timestamp()
     n_months = pd.date_range(first, periods=months, freq="MS")
@@ -175,7 +175,7 @@ def bridge_waterfall(
     -------
     Axes
     """
-    ax = _axes(ax)
+    ax = _axes(ax, 6.3)
     steps = [
         (k, float(v)) for k, v in bridge.items() if not (k == "other" and round(float(v), 2) == 0)
     ]
@@ -270,7 +270,7 @@ def decomposition(
     -------
     Axes
     """
-    ax = _axes(ax, 5.5)
+    ax = _axes(ax, 4.6)
     keys = [k for k in ("customers", "frequency", "basket") if k in effects]
     values = [float(effects[k]) for k in keys]
     total = float(sum(values))

@@ -82,7 +82,7 @@ def pareto_curve(
         The top 20 % of customers (the first ⌈0.2 n⌉) is marked with the share of
         revenue it carries.
     """
-    ax = _axes(ax, 7.0)
+    ax = _axes(ax, 6.0)
     values = np.sort(revenue.to_numpy(dtype=float))[::-1]
     values = values[values > 0]
     n = len(values)

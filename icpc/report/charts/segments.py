@@ -16,6 +16,7 @@ from icpc.report.charts.style import (
     _axes,
     _end_label,
     _title,
+    new_axes,
     percent_axis,
 )
 
@@ -112,7 +113,8 @@ def rf_heatmap(
     -------
     Axes
     """
-    ax = _axes(ax, 7.5)
+    # five by five cells: square-ish, two thirds of the page's width
+    ax = ax if ax is not None else new_axes(6.0, width_cm=10.5)
     grid = pd.crosstab(scores[f_col].astype(int), scores[r_col].astype(int))
     grid = grid.reindex(index=range(5, 0, -1), columns=range(1, 6), fill_value=0)
     annot = grid.map(lambda v: fmt.number(v, language=language))
@@ -156,7 +158,7 @@ def migration_heatmap(
     Axes
     """
     data = matrix.astype(float)
-    ax = _axes(ax, max(7.0, 0.55 * len(data) + 3.0))
+    ax = _axes(ax, max(6.0, 0.45 * len(data) + 2.6))
     annot = data.map(lambda v: "" if pd.isna(v) or v == 0 else fmt.number(v, language=language))
     _annotated_heatmap(
         ax,

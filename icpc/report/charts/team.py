@@ -52,7 +52,7 @@ def salesperson_comparison(
     Axes
     """
     data = table.sort_values(current_col, ascending=False)
-    ax = _axes(ax, max(5.0, 0.6 * len(data) + 2.0))
+    ax = _axes(ax, max(4.5, 0.5 * len(data) + 1.8))
     y = np.arange(len(data))
     has_prev = previous_col is not None and previous_col in data.columns
     h = 0.38 if has_prev else 0.6
@@ -109,7 +109,7 @@ def activity_funnel(
         Each bar is labelled with its count; completed calls with the completion rate
         (completed / calls), sales with the conversion rate (sales / completed calls).
     """
-    ax = _axes(ax, 5.5)
+    ax = _axes(ax, 4.5)
     stages = [k for k in ("contacts_received", "calls", "calls_completed", "sales") if k in totals]
     values = [float(totals[k] or 0) for k in stages]
     y = np.arange(len(stages))

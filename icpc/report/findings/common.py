@@ -49,7 +49,9 @@ def _pct(value: float, language: str) -> str:
 
 
 def _money(value: float, language: str, currency: str) -> str:
-    return fmt.money(value, language=language, currency=currency, decimals=0)
+    """An amount in a sentence, rounded for reading (« 173,4 k€ », « 1,78 M€ »; exact below 1 000): the
+    tables and the machine outputs carry the exact amounts."""
+    return fmt.money_reading(value, language=language, currency=currency)
 
 
 def _colon(language: str) -> str:

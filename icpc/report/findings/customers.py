@@ -190,13 +190,13 @@ def concentration(revenue: pd.Series, *, language: str = "fr") -> str | None:
     top20, top1, _ = shares
     p = lambda v: fmt.percent(v, language=language, decimals=0)  # noqa: E731
     if language == "fr":
-        text = f"Les 20\u00a0% de clients les plus importants réalisent {p(top20)} du chiffre d'affaires"
+        text = f"Les 20\u00a0% de clients les plus importants réalisent {p(top20)} du chiffre d'affaires N"
         if top20 >= TOP20_RISK:
             text += ", une concentration forte"
         if top1 >= TOP_CUSTOMER_RISK:
             text += f"{_colon(language)} le premier client pèse à lui seul {p(top1)}, une dépendance à surveiller"
         return text + "."
-    text = f"The top 20% of customers make {p(top20)} of revenue"
+    text = f"The top 20% of customers make {p(top20)} of revenue N"
     if top20 >= TOP20_RISK:
         text += ", a high concentration"
     if top1 >= TOP_CUSTOMER_RISK:

@@ -59,13 +59,13 @@ def revenue_change(
         verb = "progresse" if delta > 0 else "recule"
         head = (
             f"Le chiffre d'affaires {verb} de {_pct(pct, language)}, de {_money(prev, language, currency)} "
-            f"à {_money(cur, language, currency)} ({fmt.signed_money(delta, language=language, currency=currency)})."
+            f"à {_money(cur, language, currency)} ({fmt.money_reading(delta, language=language, currency=currency, signed=True)})."
         )
     else:
         verb = "grew" if delta > 0 else "fell"
         head = (
             f"Revenue {verb} by {_pct(pct, language)}, from {_money(prev, language, currency)} "
-            f"to {_money(cur, language, currency)} ({fmt.signed_money(delta, language=language, currency=currency)})."
+            f"to {_money(cur, language, currency)} ({fmt.money_reading(delta, language=language, currency=currency, signed=True)})."
         )
     effects = {k: float(v) for k, v in (kpis.get("decomposition") or {}).items()
                if k in _FACTOR_FR and _ok(v)}  # fmt: skip
@@ -82,20 +82,20 @@ def revenue_change(
     }
     if fr:
         word = "la hausse" if main_value > 0 else "la baisse"
-        tail = f" Premier facteur{_colon(language)} {word} {_FACTOR_FR[main]} ({fmt.signed_money(main_value, language=language, currency=currency)})"
+        tail = f" Premier facteur{_colon(language)} {word} {_FACTOR_FR[main]} ({fmt.money_reading(main_value, language=language, currency=currency, signed=True)})"
         if opposite:
             k = max(opposite, key=lambda x: abs(opposite[x]))
             word2 = "la hausse" if opposite[k] > 0 else "la baisse"
             agree = "compense" if abs(opposite[k]) > abs(main_value) else "ne compense qu'en partie"
-            tail += f", que {word2} {_FACTOR_FR[k]} ({fmt.signed_money(opposite[k], language=language, currency=currency)}) {agree}"
+            tail += f", que {word2} {_FACTOR_FR[k]} ({fmt.money_reading(opposite[k], language=language, currency=currency, signed=True)}) {agree}"
         return head + tail + "."
     word = "a higher" if main_value > 0 else "a lower"
-    tail = f" Main driver: {word} {_FACTOR_EN[main]} ({fmt.signed_money(main_value, language=language, currency=currency)})"
+    tail = f" Main driver: {word} {_FACTOR_EN[main]} ({fmt.money_reading(main_value, language=language, currency=currency, signed=True)})"
     if opposite:
         k = max(opposite, key=lambda x: abs(opposite[x]))
         word2 = "a higher" if opposite[k] > 0 else "a lower"
         agree = "more than offset by" if abs(opposite[k]) > abs(main_value) else "partly offset by"
-        tail += f", {agree} {word2} {_FACTOR_EN[k]} ({fmt.signed_money(opposite[k], language=language, currency=currency)})"
+        tail += f", {agree} {word2} {_FACTOR_EN[k]} ({fmt.money_reading(opposite[k], language=language, currency=currency, signed=True)})"
     return head + tail + "."
 
 

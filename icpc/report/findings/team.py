@@ -28,7 +28,8 @@ def salesperson_anomaly(
     flag : mapping
         One flagged salesperson: ``salesperson``, ``customers`` (clustered customers they
         created), optional ``days`` (span of the creations), ``basket`` (average basket of
-        those customers) and ``basket_others`` (of the other customers).
+        those customers) and ``basket_others`` (of the other customers); optional ``start``
+        and ``end``, the first and last of those creations (said with ``days``).
     language, currency : str
         Formatting.
 
@@ -43,10 +44,16 @@ def salesperson_anomaly(
     n = fmt.number(count, language=language)
     days = _num(flag.get("days"))
     basket, others = _num(flag.get("basket")), _num(flag.get("basket_others"))
+    start, end = flag.get("start"), flag.get("end")
+    span = ""
+    if not (fmt.is_missing(start) or fmt.is_missing(end)):
+        span = (f" (du {fmt.date(start, language=language)} au {fmt.date(end, language=language)})"
+                if language == "fr" else
+                f" ({fmt.date(start, language=language)} to {fmt.date(end, language=language)})")  # fmt: skip
     if language == "fr":
         text = f"{who} a créé {n} clients partageant une adresse avec d'autres clients"
         if days is not None:
-            text += f" en {fmt.days(days, language=language)}"
+            text += f" en {fmt.days(days, language=language)}{span}"
         if basket is not None and others is not None:
             text += (
                 f"{_colon(language)} leur panier moyen est de {_money(basket, language, currency)}, "
@@ -55,7 +62,7 @@ def salesperson_anomaly(
         return text + " — à vérifier (une prime de prospection pourrait l'expliquer)."
     text = f"{who} created {n} customers sharing an address with other customers"
     if days is not None:
-        text += f" within {fmt.days(days, language=language)}"
+        text += f" within {fmt.days(days, language=language)}{span}"
     if basket is not None and others is not None:
         text += f"; their average basket is {_money(basket, language, currency)}, against {_money(others, language, currency)} for the others"
     return text + " — to be checked (a prospecting bonus might explain it)."

@@ -23,7 +23,7 @@ import pandas as pd
 from icpc.labels import label, section_title
 from icpc.report import format as fmt
 from icpc.report.tables import findings_list
-from icpc.text import typeset_html
+from icpc.text import typeset, typeset_html
 
 if TYPE_CHECKING:
     from icpc.diagnostic import Diagnostic
@@ -190,13 +190,23 @@ class Out:
     def findings(self, sentences: Sequence[str | None]) -> None:
         self.html(findings_list([s for s in sentences if s]))
 
-    def figure(self, ax: Any, *, title: bool = True, raster: bool = False) -> None:
+    def figure(
+        self, ax: Any, *, title: bool = True, raster: bool = False, message: str | None = None
+    ) -> None:
         """Add a chart. ``raster``: embed it as a 200-dpi PNG instead of SVG.
+
+        ``message``: the chart's title says what it shows (« N au-dessus de N−1 sur 7 mois
+        sur 12 »), in place of its plain title; ``title=False`` and no message: no title
+        (the sub-heading above already names it).
 
         Heat maps (hundreds of labelled cells) cost WeasyPrint about a third of the PDF
         time as SVG, for no visible gain in print; line and bar charts stay vector.
         """
-        if not title:  # the sub-heading above already says it
+        if message:
+            from icpc.report.charts.style import _title
+
+            _title(ax, typeset(message, self.language))
+        elif not title:
             ax.set_title("")
         self.items.append(png(ax.figure) if raster else ax.figure)
         self.content += 1
@@ -223,17 +233,27 @@ RASTER_DPI = 200
 
 
 def png(fig: plt.Figure) -> Any:
-    """The figure as a PNG display object at its printed size (the figure is closed)."""
-    from IPython.display import Image
+    """The figure as a PNG at its printed size (the figure is closed).
+
+    An ``<img>`` whose width is said in millimetres: WeasyPrint leaves HTML's ``width``
+    attribute aside (presentational hints), and a 200-dpi PNG would otherwise be printed
+    at 96 dpi, twice too wide, then shrunk to the page's width.
+    """
+    import base64
+
+    from IPython.display import HTML
 
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=RASTER_DPI)  # the report style crops it ("tight")
     plt.close(fig)
     data = buffer.getvalue()
     pixels = int.from_bytes(data[16:20], "big")  # PNG header: width of the cropped image
-    return Image(
-        data=data, format="png", width=round(pixels * 96 / RASTER_DPI)
-    )  # printed size kept
+    width_mm = round(pixels / RASTER_DPI * 25.4, 1)
+    encoded = base64.b64encode(data).decode("ascii")
+    return HTML(
+        f'<div class="icpc-chart"><img src="data:image/png;base64,{encoded}" '
+        f'style="width: {width_mm}mm" alt=""></div>'
+    )
 
 
 def heading(text: str, level: int, anchor: str | None = None) -> Any:
@@ -301,6 +321,7 @@ def anomaly_finding(diag: Diagnostic) -> dict[str, Any] | None:
     if not (fmt.is_missing(row["burst_start"]) or fmt.is_missing(row["burst_end"])):
         days = (pd.Timestamp(row["burst_end"]) - pd.Timestamp(row["burst_start"])).days + 1
     return {"salesperson": row["salesperson"], "customers": row["burst_customers"], "days": days,
+            "start": row["burst_start"], "end": row["burst_end"],
             "basket": row["basket_burst"], "basket_others": row["basket_others"]}  # fmt: skip
 
 

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import pandas as pd
 
+from icpc.labels import label
 from icpc.report import findings as F
 from icpc.report import format as fmt
 from icpc.report import plots as P
+from icpc.report.findings import titles as T
 from icpc.report.sections.common import Out, columns, with_names
 from icpc.report.sections.registry import RenderContext, section
 from icpc.report.tables import html_table
@@ -24,17 +26,33 @@ def concentration(ctx: RenderContext, out: Out) -> None:
     revenue = conc.pareto["revenue"]  # customers with revenue > 0 in N only
     if revenue.empty:
         return
-    out.findings([F.concentration(revenue, language=lang)])
-    out.figure(P.pareto_curve(revenue, language=lang), title=False)
-    fr = lang == "fr"
+    # the section's point is the dependence on the first customers; the share of the top
+    # 20 % is the chart's title
+    total = float(revenue.sum())
+    out.findings(
+        [
+            label("dependence.takeaway", lang).format(
+                top1=fmt.percent(conc.top1_share, language=lang),
+                top3=fmt.percent(conc.top3_revenue / total, language=lang) if total else "–",
+                without=fmt.money_reading(conc.revenue_without_top3, language=lang, currency=cur),
+            )
+            if len(revenue) >= 5
+            else F.concentration(revenue, language=lang)
+        ]
+    )
+    out.figure(
+        P.pareto_curve(revenue, language=lang),
+        title=False,
+        message=T.pareto_title(ctx.kpis, language=lang),
+    )
     rows = [
-        ("Part du premier client" if fr else "Share of the first customer", fmt.percent(conc.top1_share, language=lang)),
-        ("Part des 5 premiers clients" if fr else "Share of the top 5 customers", fmt.percent(conc.top5_share, language=lang)),
-        ("Part des 10 premiers clients" if fr else "Share of the top 10 customers", fmt.percent(conc.top10_share, language=lang)),
-        ("Part des 20 % premiers clients" if fr else "Share of the top 20% of customers", fmt.percent(conc.top20_share, language=lang)),
-        ("CA sans les 3 premiers clients" if fr else "Revenue without the top 3 customers",
+        (label("top1_share", lang), fmt.percent(conc.top1_share, language=lang)),
+        (label("top5_share", lang), fmt.percent(conc.top5_share, language=lang)),
+        (label("top10_share", lang), fmt.percent(conc.top10_share, language=lang)),
+        (label("top_20_share", lang), fmt.percent(conc.top20_share, language=lang)),
+        (label("revenue_without_top3", lang),
          fmt.money(conc.revenue_without_top3, language=lang, currency=cur, decimals=0)),
-        ("Indice de Herfindahl" if fr else "Herfindahl index", fmt.number(conc.herfindahl, language=lang, decimals=3)),
+        (label("herfindahl", lang), fmt.number(conc.herfindahl, language=lang, decimals=3)),
     ]  # fmt: skip
     out.html(
         html_table(

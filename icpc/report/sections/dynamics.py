@@ -8,6 +8,7 @@ from __future__ import annotations
 from icpc.labels import label
 from icpc.report import findings as F
 from icpc.report import plots as P
+from icpc.report.findings import titles as T
 from icpc.report.sections.common import Out, columns, has_previous, has_rows, with_names
 from icpc.report.sections.registry import RenderContext, section
 from icpc.report.tables import html_table, note
@@ -27,14 +28,19 @@ def customer_dynamics(ctx: RenderContext, out: Out) -> None:
                 F.lost_customers(kj, language=lang, currency=cur),
             ]
         )
-        out.figure(P.customer_dynamics(k, language=lang))
+        out.figure(
+            P.customer_dynamics(k, language=lang),
+            message=T.active_customers_title(kj, language=lang),
+        )
     lost = diag.dynamics.lost
     if has_rows(lost):
         frame = with_names(lost, diag)
         out.sub("sub.lost")
-        out.figure(
-            P.lost_since(frame, language=lang), title=False
-        )  # a lost customer has a last sale
+        out.figure(  # a lost customer has a last sale
+            P.lost_since(frame, language=lang),
+            title=False,
+            message=T.lost_title(kj, language=lang),
+        )
         cols = columns(
             frame,
             "customer_id",
@@ -49,7 +55,7 @@ def customer_dynamics(ctx: RenderContext, out: Out) -> None:
                 frame[cols],
                 language=lang,
                 currency=cur,
-                max_rows=15,
+                max_rows=10,  # the largest; the workbook lists them all
                 formats={
                     "last_sale": "date",
                     "days_since_last_sale": "number",
@@ -62,6 +68,11 @@ def customer_dynamics(ctx: RenderContext, out: Out) -> None:
     if has_rows(rates) and rates.shape[1] > 1:  # a single quarter of data has no retention to show
         rates = rates.iloc[-12:, :13]
         out.sub("sub.cohorts")
-        out.figure(P.cohort_heatmap(rates, language=lang), title=False, raster=True)
+        out.figure(
+            P.cohort_heatmap(rates, language=lang),
+            title=False,
+            raster=True,
+            message=T.cohort_title(kj, language=lang),
+        )
         if (rates.iloc[:, 0].dropna() < 1).any():  # a first quarter below 100 % needs a word
             out.html(note(label("note.cohort_first_quarter", lang)), content=False)

@@ -69,14 +69,11 @@ def action_plan(ctx: RenderContext, out: Out) -> None:
     plan = ctx.diag.action_plan
     if not plan:
         return
-    out.html(
-        note(
-            label("action.takeaway", lang).format(
-                n=fmt.number(len(plan), language=lang),
-                first=fmt.money_compact(plan[0].amount, language=lang, currency=cur),
-            )
-        ),
-        content=False,
+    intro = note(
+        label("action.takeaway", lang).format(
+            n=fmt.number(len(plan), language=lang),
+            first=fmt.money_compact(plan[0].amount, language=lang, currency=cur),
+        )
     )
     frame = pd.DataFrame(
         {
@@ -88,25 +85,25 @@ def action_plan(ctx: RenderContext, out: Out) -> None:
             "sheet": [sheet_text(a, lang) for a in plan],
         }
     )
-    out.html(
-        html_table(
-            frame,
-            language=lang,
-            currency=cur,
-            max_rows=None,
-            formats={"rank": "number", "customers": "number", "amount": "money"},
-            headers={
-                "rank": "",
-                "action": label("action.header.action", lang),
-                "owner": label("action.header.owner", lang),
-                "customers": label("action.header.customers", lang),
-                "amount": label("action.header.amount", lang),
-                "sheet": label("action.header.sheet", lang),
-            },
-            classes=("icpc-actions", "icpc-plan"),
-        )
+    table = html_table(
+        frame,
+        language=lang,
+        currency=cur,
+        max_rows=None,
+        formats={"rank": "number", "customers": "number", "amount": "money"},
+        headers={
+            "rank": "",
+            "action": label("action.header.action", lang),
+            "owner": label("action.header.owner", lang),
+            "customers": label("action.header.customers", lang),
+            "amount": label("action.header.amount", lang),
+            "sheet": label("action.header.sheet", lang),
+        },
+        classes=("icpc-actions", "icpc-plan"),
     )
+    # one block: the sentence, the table and what the amounts are stay on one page
     parts = (" ; " if lang == "fr" else "; ").join(
         label(f"action.amount.{a.code}", lang) for a in plan
     )  # only the amounts this plan shows
-    out.html(note(label("action.amount_note", lang).format(parts=parts)), content=False)
+    amounts = note(label("action.amount_note", lang).format(parts=parts))
+    out.html(f'<div class="icpc-keep">{intro}{table}{amounts}</div>')

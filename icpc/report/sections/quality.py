@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -23,6 +23,9 @@ from icpc.report.sections.common import (
 )
 from icpc.report.sections.registry import RenderContext, section
 from icpc.report.tables import html_table, note
+
+if TYPE_CHECKING:
+    from icpc.diagnostic import Diagnostic
 
 
 def _ledger_table(quality: Mapping[str, Any], lang: str, cur: str) -> str:
@@ -44,6 +47,21 @@ def _ledger_table(quality: Mapping[str, Any], lang: str, cur: str) -> str:
     )
 
 
+def _takeaway(quality: Mapping[str, Any], lang: str, cur: str) -> str:
+    """How many rows the analysis uses of those read, and what the others weigh."""
+    read, used = int(quality.get("rows_read") or 0), int(quality.get("rows_used") or 0)
+    number = lambda n: fmt.number(n, language=lang)  # noqa: E731
+    if used >= read:
+        return label("quality.takeaway_all", lang).format(read=number(read))
+    amount = sum(float(v or 0) for v in (quality.get("amounts_excluded") or {}).values())
+    return label("quality.takeaway", lang).format(
+        read=number(read),
+        used=number(used),
+        excluded=number(read - used),
+        amount=fmt.money(amount, language=lang, currency=cur),
+    )
+
+
 def _reason(reason: str, lang: str) -> str:
     return reason_label(reason, lang)
 
@@ -54,27 +72,33 @@ def data_quality(ctx: RenderContext, out: Out) -> None:
     diag, lang = ctx.diag, ctx.language
     cur = ctx.currency
     quality = diag.dataset.data_quality()
+    out.findings([_takeaway(quality, lang, cur)])
     out.sub("sub.ledger")
     out.html(_ledger_table(quality, lang, cur))
-    notes = [f"{_reason(name, lang)}{' :' if lang == 'fr' else ':'} {fmt.number(block['rows'], language=lang)} "
-             + ("lignes conservées" if lang == "fr" else "rows kept")
+    notes = [label("note.rows_kept", lang).format(reason=_reason(name, lang),
+                                                  rows=fmt.number(block["rows"], language=lang))
              for name, block in quality["warnings"].items() if block["rows"]]  # fmt: skip
     if notes:
-        text = " ; ".join(notes) if lang == "fr" else "; ".join(notes)
+        text = (" ; " if lang == "fr" else "; ").join(notes)
         out.html(note(text[:1].upper() + text[1:]))
     groups = anomaly_groups(diag)
     if groups is not None:
         out.sub("sub.anomalies")
         flag = anomaly_finding(diag)
         out.findings([F.salesperson_anomaly(flag, language=lang, currency=cur) if flag else None])
-        n_groups, n_customers = len(groups), int(groups["customers"].sum())
+        counts = {
+            "groups": fmt.number(len(groups), language=lang),
+            "customers": fmt.number(int(groups["customers"].sum()), language=lang),
+        }
+        created = _created_by(diag, flag["salesperson"]) if flag else 0
+        key = "note.anomaly_groups" if created else "note.anomaly_groups_plain"
         out.html(
             note(
-                f"{fmt.number(n_groups, language=lang)} groupes, {fmt.number(n_customers, language=lang)} clients "
-                "partageant une adresse ou un SIRET ; la liste complète est dans le classeur Excel (onglet Anomalies)."
-                if lang == "fr"
-                else f"{fmt.number(n_groups, language=lang)} groups, {fmt.number(n_customers, language=lang)} customers "
-                "sharing an address or a SIRET; the full list is in the Excel workbook (Anomalies sheet)."
+                label(key, lang).format(
+                    **counts,
+                    created=fmt.number(created, language=lang),
+                    salesperson=flag["salesperson"] if flag else "",
+                )
             )
         )
         cols = columns(
@@ -109,13 +133,56 @@ def data_quality(ctx: RenderContext, out: Out) -> None:
             )
         )
     out.sub("sub.method")
-    fr = lang == "fr"
     lines = [label("method.descriptive", lang), *comparison_lines(diag, lang)]
     out.html("".join(f"<p>{html.escape(s)}</p>" for s in lines))
+    out.sub("sub.segment_rules")
+    rules = f"<p>{html.escape(label('method.segment_rules', lang))}</p>{_rules_table(diag, lang)}"
+    out.html(f'<div class="icpc-keep">{rules}</div>')
     out.sub("sub.definitions")
+    colon = " : " if lang == "fr" else ": "
     defs = "".join(
-        f"<li><strong>{html.escape(label(k, lang))}</strong>{' : ' if fr else ': '}"
-        f"{html.escape(tfr if fr else ten)}</li>"
+        f"<li><strong>{html.escape(label(k, lang))}</strong>{colon}"
+        f"{html.escape(tfr if lang == 'fr' else ten)}</li>"
         for k, tfr, ten in DEFINITIONS
     )
     out.html(f'<ul class="icpc-definitions">{defs}</ul>')
+
+
+def _created_by(diag: Diagnostic, salesperson: Any) -> int:
+    """Customers in an address / SIRET group whose salesperson is ``salesperson``."""
+    members = diag.anomalies.customers
+    if "salesperson" not in members.columns:
+        return 0
+    grouped = members.loc[members["duplicate_group"].notna()]
+    return int((grouped["salesperson"].astype(str) == str(salesperson)).sum())
+
+
+def _rules_table(diag: Diagnostic, lang: str) -> str:
+    """The Score3D rules in their order of application: segment, scores, what it means."""
+
+    def scores(letter: str, bounds: tuple[int, int]) -> str | None:
+        low, high = bounds
+        if (low, high) == (1, 5):
+            return None
+        return f"{letter} {low}" if low == high else f"{letter} {low}–{high}"
+
+    labels = _segment_labels(diag, lang)
+    rows = []
+    for rule in diag.segment_rules:
+        parts = [p for p in (scores("R", rule.r), scores("F", rule.f), scores("M", rule.m)) if p]
+        rows.append(
+            (
+                labels.get(rule.name, rule.text("label", lang)),
+                ", ".join(parts) or label("method.any", lang),
+                rule.text("description", lang),
+            )
+        )
+    frame = pd.DataFrame(rows, columns=["segment", "rule", "description"])
+    return html_table(
+        frame, language=lang, max_rows=None, headers={"rule": label("method.rule", lang)}
+    )
+
+
+def _segment_labels(diag: Diagnostic, lang: str) -> dict[str, str]:
+    prof = diag.segment_profiles
+    return dict(zip(prof.index.astype(str), prof["label"].astype(str), strict=True))

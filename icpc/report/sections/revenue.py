@@ -1,4 +1,4 @@
-"""Revenue explained (le chiffre d’affaires expliqué): the indicators, the monthly trend, the N−1 → N bridge and the three-factor decomposition.
+"""Revenue explained (le chiffre d’affaires expliqué): what moved it, the monthly trend, the N−1 → N bridge and the three-factor decomposition.
 
 The bridge and the decomposition need N−1.
 """
@@ -9,62 +9,13 @@ import html
 from collections.abc import Mapping
 from typing import Any
 
-import pandas as pd
-
 from icpc.labels import label
 from icpc.report import findings as F
 from icpc.report import format as fmt
 from icpc.report import plots as P
+from icpc.report.findings import titles as T
 from icpc.report.sections.common import Out, has_previous
 from icpc.report.sections.registry import RenderContext, section
-from icpc.report.sections.summary import CARDS
-from icpc.report.tables import format_value, html_table
-
-
-def _indicator_table(kj: Mapping[str, Any], lang: str, cur: str) -> str:
-    kinds = dict((k, kind) for k, kind, _ in CARDS)
-    rows = []
-    for key, block in kj.get("kpis", {}).items():
-        if isinstance(block, Mapping) and key in kinds:
-            rows.append(
-                (
-                    label(key, lang),
-                    block.get("current"),
-                    block.get("previous"),
-                    block.get("change_pct"),
-                    kinds[key],
-                )
-            )
-    if not rows:
-        return ""
-    frame = pd.DataFrame(rows, columns=["indicator", "current", "previous", "change_pct", "kind"])
-    # a rate changes in percentage points, not in percent of itself
-    change_text = [
-        (f"{fmt.arrow(round(c - p, 3))}\u00a0{fmt.points(c - p, language=lang)}"
-         if k == "percent" and not (fmt.is_missing(c) or fmt.is_missing(p)) else fmt.change(pct, language=lang))
-        for c, p, pct, k in zip(frame["current"], frame["previous"], frame["change_pct"], frame["kind"], strict=True)
-    ]  # fmt: skip
-    frame["change_pct"] = change_text
-    for col in ("current", "previous"):
-        frame[col] = [
-            format_value(v, k, language=lang, currency=cur)
-            for v, k in zip(frame[col].tolist(), frame["kind"].tolist(), strict=True)
-        ]
-    as_is = lambda v: v  # noqa: E731  (already formatted, per row)
-    return html_table(
-        frame.drop(columns="kind"),
-        language=lang,
-        currency=cur,
-        formats={"current": as_is, "previous": as_is, "change_pct": as_is},
-        numeric=("current", "previous", "change_pct"),
-        headers={
-            "indicator": "",
-            "current": label("current", lang),
-            "previous": label("previous", lang),
-        },
-        classes=("icpc-kpi-table",),
-        max_rows=None,
-    )
 
 
 @section("revenue", order=20, title="Revenue explained")
@@ -73,13 +24,14 @@ def revenue_explained(ctx: RenderContext, out: Out) -> None:
     diag, lang = ctx.diag, ctx.language
     cur = ctx.currency
     kj = ctx.kpis
+    # the revenue's change is the headline's, and its indicators the summary's tiles: the
+    # section opens with what moved it
     out.findings(
         [
-            F.revenue_change(kj, language=lang, currency=cur),
-            F.customers_vs_basket(kj, language=lang),
+            F.customers_vs_basket(kj, language=lang)
+            or F.revenue_change(kj, language=lang, currency=cur)
         ]
     )
-    out.html(_indicator_table(kj, lang, cur))
     frame = diag.monthly.reset_index()  # one row per month from the first sale: never empty
     out.sub("sub.monthly")
     out.figure(
@@ -90,10 +42,17 @@ def revenue_explained(ctx: RenderContext, out: Out) -> None:
             month_col="month",
             language=lang,
             currency=cur,
+        ),
+        message=T.monthly_title(
+            kj,
+            start=diag.period.start,
+            previous_start=diag.previous_period.start,
+            months=diag.months,
+            language=lang,
         )
+        if has_previous(kj)
+        else None,
     )
-    if len(frame) >= 13:
-        out.figure(P.rolling_revenue(frame, month_col="month", language=lang, currency=cur))
     if has_previous(kj):
         bridge = dict(kj.get("bridge") or {})
         rev = kj["kpis"]["revenue"]
@@ -141,8 +100,8 @@ def mix_effects(kj: Mapping[str, Any], lang: str, cur: str) -> list[str]:
         if (own > 0) != (overall > 0):
             out.append(
                 label(f"mix.{factor}", lang).format(
-                    own=fmt.signed_money(own, language=lang, currency=cur),
-                    overall=fmt.signed_money(overall, language=lang, currency=cur),
+                    own=fmt.money_reading(own, language=lang, currency=cur, signed=True),
+                    overall=fmt.money_reading(overall, language=lang, currency=cur, signed=True),
                     own_verb=label("mix.up" if own > 0 else "mix.down", lang),
                     overall_verb=label("mix.up" if overall > 0 else "mix.down", lang),
                 )

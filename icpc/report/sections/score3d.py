@@ -15,7 +15,7 @@ from icpc.report.tables import html_table
 
 @section("segments", order=40, title="Score3D segments")
 def segments(ctx: RenderContext, out: Out) -> None:
-    """Score3D segments: sizes and revenue share, R×F grid, profiles and actions, migration."""
+    """Score3D segments: the R×F grid, profiles and actions, migration."""
     diag, lang = ctx.diag, ctx.language
     cur = ctx.currency
     prof = diag.segment_profiles
@@ -25,7 +25,12 @@ def segments(ctx: RenderContext, out: Out) -> None:
     labels = dict(zip(frame["segment"].astype(str), frame["label"], strict=True))
     out.findings([F.segment_to_act_on(frame, language=lang)])
     shown = frame.loc[frame["customers"] > 0]
-    out.figure(P.segment_sizes(shown, labels=labels, language=lang), title=False)
+    # the grid first: small, it fills the page the section starts on, and the table of
+    # tall rows after it stays whole
+    out.sub("sub.rf_grid")
+    out.figure(P.rf_heatmap(diag.scores, language=lang), title=False, raster=True)
+    # one table: the segment's weight, profile and action (what each segment means is in
+    # the method's table of rules)
     out.sub("sub.segment_profiles")
     table = shown.assign(
         segment=[segment_label(s, lang, labels=labels) for s in shown["segment"].astype(str)]
@@ -38,6 +43,7 @@ def segments(ctx: RenderContext, out: Out) -> None:
         "mean_recency_days",
         "mean_frequency",
         "basket",
+        "action",
     ]
     out.html(
         html_table(
@@ -45,6 +51,7 @@ def segments(ctx: RenderContext, out: Out) -> None:
             language=lang,
             currency=cur,
             max_rows=None,
+            classes=("icpc-actions",),
             formats={
                 "customers": "number",
                 "share": "percent0",
@@ -59,16 +66,6 @@ def segments(ctx: RenderContext, out: Out) -> None:
             },
         )
     )
-    out.html(
-        html_table(
-            table[["segment", "description", "action"]],
-            language=lang,
-            max_rows=None,
-            classes=("icpc-actions",),
-        )
-    )
-    out.sub("sub.rf_grid")
-    out.figure(P.rf_heatmap(diag.scores, language=lang), title=False, raster=True)
     mig = diag.migration
     if has_rows(mig):
         matrix = diag.migration_matrix

@@ -5,9 +5,8 @@ A note when nobody is flagged.
 
 from __future__ import annotations
 
-from icpc.labels import value_label
+from icpc.labels import label, value_label
 from icpc.report import findings as F
-from icpc.report import plots as P
 from icpc.report.sections.common import Out, columns, display_name, with_names
 from icpc.report.sections.registry import RenderContext, section
 from icpc.report.tables import html_table, note
@@ -25,19 +24,12 @@ def early_warning(ctx: RenderContext, out: Out) -> None:
     ew = diag.early_warning
     flagged = ew.loc[ew["early_warning"].to_numpy(dtype=bool)]
     if flagged.empty:
-        out.html(
-            note(
-                "Aucun client ne décroche de son rythme d'achat habituel à la date d'analyse."
-                if lang == "fr"
-                else "No customer is slipping away from their usual buying rhythm at the analysis date."
-            )
-        )
+        out.html(note(label("note.nobody_slipping", lang)))
         return
     kj = ctx.kpis
     out.findings([F.early_warning(kj, language=lang, currency=cur)])
     frame = with_names(flagged.sort_values("value_at_stake", ascending=False), diag)
     frame = frame.assign(customer=display_name(frame))
-    out.figure(P.early_warning_bars(frame, language=lang, currency=cur))
     frame["reason"] = frame["reason"].map(lambda r: value_label("reason", r, lang))
     cols = columns(
         frame,
@@ -55,7 +47,7 @@ def early_warning(ctx: RenderContext, out: Out) -> None:
             frame[cols],
             language=lang,
             currency=cur,
-            max_rows=25,
+            max_rows=12,  # the first to call; the workbook lists them all
             formats={
                 "last_sale": "date",
                 "usual_interval_days": "number",

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Mapping
+from typing import Any
 
 from icpc.labels import label
 from icpc.report import findings as F
@@ -75,6 +76,9 @@ def executive_summary(ctx: RenderContext, out: Out) -> None:
     if has_previous(kj) and not same_months(diag):
         out.html(note(label("method.seasonality", lang)), content=False)
     out.html(kpi_cards(cards, language=lang, currency=cur))
+    line = bridge_line(kj, lang, cur)
+    if line:
+        out.html(f'<p class="icpc-bridge-line">{html.escape(line)}</p>')
     flag = anomaly_finding(diag)
     out.sub("sub.findings")
     # said elsewhere, so not here: the revenue change (the headline), the customers and the
@@ -99,4 +103,26 @@ def executive_summary(ctx: RenderContext, out: Out) -> None:
             )
             if f not in said
         ]
+    )
+
+
+def bridge_line(kj: Mapping[str, Any], lang: str, cur: str) -> str | None:
+    """The N−1 → N bridge in one line: revenue N−1, each step, revenue N (None without N−1).
+
+    The steps are kpis.json's ``bridge`` (zero steps left out); they add up to the change.
+    """
+    bridge = kj.get("bridge") or {}
+    revenue = (kj.get("kpis") or {}).get("revenue") or {}
+    start, end = revenue.get("previous"), revenue.get("current")
+    if not bridge or fmt.is_missing(start) or fmt.is_missing(end):
+        return None
+    steps = [fmt.money_reading(start, language=lang, currency=cur)]
+    for key, value in bridge.items():
+        if fmt.is_missing(value) or round(float(value), 2) == 0:
+            continue
+        amount = fmt.money_reading(abs(float(value)), language=lang, currency=cur)
+        sign = "+" if value > 0 else "−"
+        steps.append(f"{sign} {amount} ({label(f'bridge.{key}', lang).lower()})")
+    return label("summary.bridge", lang).format(
+        steps=" ".join(steps), end=fmt.money_reading(end, language=lang, currency=cur)
     )

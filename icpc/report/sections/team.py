@@ -56,8 +56,7 @@ def sales_team(ctx: RenderContext, out: Out) -> None:
             continue
         frame = table.reset_index()
         frame[column] = frame[column].astype(str)
-        out.sub(key)
-        if column == "salesperson":
+        if column == "salesperson":  # the section's takeaway, before its first table
             out.findings(
                 [
                     F.salesperson_spread(
@@ -65,14 +64,16 @@ def sales_team(ctx: RenderContext, out: Out) -> None:
                     )
                 ]
             )
-        ax = P.salesperson_comparison(
-            frame.rename(columns={"revenue": "revenue_current"}),
-            name_col=column,
-            previous_col="revenue_previous",
-            language=lang,
-            currency=cur,
-        )
-        out.figure(ax, title=False)
+        out.sub(key)
+        if column == "salesperson":  # the regions' table is enough
+            ax = P.salesperson_comparison(
+                frame.rename(columns={"revenue": "revenue_current"}),
+                name_col=column,
+                previous_col="revenue_previous",
+                language=lang,
+                currency=cur,
+            )
+            out.figure(ax, title=False)
         cols = [
             column,
             "revenue",
@@ -112,7 +113,8 @@ def sales_team(ctx: RenderContext, out: Out) -> None:
     if act is not None and totals:
         out.sub("sub.funnel")
         out.findings([F.conversion_above_100(act["conversion_rate"], language=lang)])
-        out.figure(P.activity_funnel(totals, language=lang), title=False)
+        # the stages are not nested (sales without a call, calls without a contact): a table,
+        # not a funnel chart
         cols = ["salesperson", "contacts_received", "calls_completed", "completion_rate"]
         if act["sales_count"].notna().any():  # NaN when the transactions have no salesperson column
             cols += ["sales_count", "conversion_rate", "revenue_per_completed_call"]

@@ -1,0 +1,103 @@
+"""Chart titles that say the chart's message, from kpis.json's figures.
+
+Each function returns the title or None when the figures do not support one (the chart
+then keeps its plain title). The words are the catalogue's (``title.*`` in
+:mod:`icpc.sentences`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from icpc.labels import label
+from icpc.report import format as fmt
+
+__all__ = ["active_customers_title", "cohort_title", "lost_title", "monthly_title", "pareto_title"]
+
+
+def _month_keys(start: dt.date, months: int) -> list[str]:
+    keys, year, month = [], start.year, start.month
+    for _ in range(months):
+        keys.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return keys
+
+
+def monthly_title(
+    kj: Mapping[str, Any], *, start: dt.date, previous_start: dt.date, months: int, language: str
+) -> str | None:
+    """« N au-dessus de N−1 sur 7 mois sur 12 »: the months of N above the same month of N−1."""
+    monthly = kj.get("monthly") or {}
+    now, before = _month_keys(start, months), _month_keys(previous_start, months)
+    if not all(k in monthly for k in now + before):
+        return None
+    above = sum(
+        float(monthly[a].get("revenue") or 0) > float(monthly[b].get("revenue") or 0)
+        for a, b in zip(now, before, strict=True)
+    )
+    return label("title.monthly", language).format(
+        above=fmt.number(above, language=language), months=fmt.number(months, language=language)
+    )
+
+
+def active_customers_title(kj: Mapping[str, Any], *, language: str) -> str | None:
+    """« 337 clients actifs contre 260 : 108 gagnés (nouveaux et réactivés), 31 perdus »."""
+    k = kj.get("kpis") or {}
+    active = k.get("active_customers") or {}
+    now, before = active.get("current"), active.get("previous")
+    won = [k.get("new_customers"), k.get("reactivated_customers")]
+    lost = k.get("lost_customers")
+    if any(fmt.is_missing(v) for v in (now, before, lost, *won)):
+        return None
+    n = lambda v: fmt.number(v, language=language)  # noqa: E731
+    return label("title.active_customers", language).format(
+        now=n(now), before=n(before), won=n(sum(won)), lost=n(lost)
+    )
+
+
+def lost_title(kj: Mapping[str, Any], *, language: str) -> str | None:
+    """« 12 des 31 clients perdus ont acheté pour la dernière fois au T4 2023 »."""
+    quarters = kj.get("lost_by_quarter") or {}
+    counts = {q: int(v.get("customers") or 0) for q, v in quarters.items()}
+    total = sum(counts.values())
+    if total == 0 or len(counts) < 2:
+        return None
+    top = max(counts, key=lambda q: (counts[q], q))  # the latest of the largest
+    year, quarter = top.split("-Q")
+    name = label("title.quarter", language).format(q=quarter, year=year)
+    return label("title.lost", language).format(
+        n=fmt.number(counts[top], language=language),
+        total=fmt.number(total, language=language),
+        quarter=name,
+    )
+
+
+def pareto_title(kj: Mapping[str, Any], *, language: str) -> str | None:
+    """« 20 % des clients font 51 % du CA N »."""
+    share = (kj.get("concentration") or {}).get("top20_share")
+    if fmt.is_missing(share):
+        return None
+    return label("title.pareto", language).format(
+        share=fmt.percent(share, language=language, decimals=0)
+    )
+
+
+def cohort_title(kj: Mapping[str, Any], *, language: str, after: int = 4) -> str | None:
+    """« Un an après leur premier achat, 62 % des clients d'une cohorte achètent encore »
+    (median over the cohorts old enough, share of each cohort active ``after`` quarters on)."""
+    cohorts = kj.get("cohorts") or {}
+    shares = []
+    for block in cohorts.values():
+        size, active = block.get("size") or 0, list((block.get("active") or {}).values())
+        if size and len(active) > after:
+            shares.append(active[after] / size)
+    if len(shares) < 2:
+        return None
+    shares.sort()
+    mid = len(shares) // 2
+    median = shares[mid] if len(shares) % 2 else (shares[mid - 1] + shares[mid]) / 2
+    return label("title.cohorts", language).format(
+        share=fmt.percent(median, language=language, decimals=0)
+    )
