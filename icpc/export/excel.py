@@ -22,13 +22,21 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from icpc.export.context import OutputContext, shown_columns
 from icpc.fsutil import atomic_path
-from icpc.labels import column_labels, label, reason_label, segment_label, value_label
+from icpc.labels import column_labels, label, reason_label, value_label
 
 if TYPE_CHECKING:
     from icpc.diagnostic import Diagnostic
 
-__all__ = ["COLUMN_FORMATS", "sheet_name", "actions_sheets", "write_actions_xlsx", "write_sheets"]
+__all__ = [
+    "COLUMN_FORMATS",
+    "sheet_name",
+    "actions_sheets",
+    "money_format",
+    "write_actions_xlsx",
+    "write_sheets",
+]
 
 #: Excel number format of each kind (format codes are locale-independent: Excel shows
 #: ``1 234,56 €`` on a French system)
@@ -148,11 +156,12 @@ def actions_sheets(diag: Diagnostic, *, language: str | None = None) -> dict[str
         found) and ``ledger`` when the data has them.
     """
     lang = language or diag.config.language
+    words = OutputContext.of(diag, lang)  # the report's words: the same segment labels
     sheets: dict[str, pd.DataFrame] = {}
     customers = _customers(diag)
     if "segment" in customers.columns:
         customers["segment"] = customers["segment"].map(
-            lambda s: segment_label(str(s), lang) if pd.notna(s) else s
+            lambda s: words.segment(s) if pd.notna(s) else s
         )
     sheets[label("sheet.customers", lang)] = customers
 
@@ -243,23 +252,9 @@ def actions_sheets(diag: Diagnostic, *, language: str | None = None) -> dict[str
     return sheets
 
 
-#: columns of the customer master (or of a mapping) a sheet shows only when the data has them
-_OPTIONAL_COLUMNS = frozenset(
-    {"name", "city", "address", "postcode", "siret", "salesperson", "region", "creation_to_check"}
-)
-
-
 def _columns(frame: pd.DataFrame, *cols: str) -> list[str]:
-    """``cols`` of a sheet: all required (KeyError when missing), the optional ones when filled."""
-    missing = [c for c in cols if c not in _OPTIONAL_COLUMNS and c not in frame.columns]
-    if missing:
-        raise KeyError(f"actions sheet lacks columns {missing}; found {list(frame.columns)}")
-    return [
-        c
-        for c in cols
-        if c not in _OPTIONAL_COLUMNS
-        or (c in frame.columns and (frame.empty or frame[c].notna().any()))
-    ]
+    """``cols`` of a sheet (:func:`icpc.export.context.shown_columns`, headers kept when empty)."""
+    return shown_columns(frame, *cols, headers_when_empty=True)
 
 
 def _ledger(quality: Mapping[str, Any], lang: str) -> pd.DataFrame:
@@ -298,8 +293,26 @@ def _cell_values(series: pd.Series, lang: str) -> pd.Series:
     return series
 
 
+def money_format(symbol: str = "€", language: str = "fr") -> str:
+    """Excel's number format of an amount in ``symbol``, placed as the language writes it.
+
+    Example
+    -------
+    >>> money_format("€"), money_format("£", "en")
+    ('#,##0.00 "€";-#,##0.00 "€"', '"£"#,##0.00;-"£"#,##0.00')
+    """
+    quoted = '"' + symbol.replace('"', "") + '"'
+    if language == "fr":
+        return f"#,##0.00 {quoted};-#,##0.00 {quoted}"
+    return f"{quoted}#,##0.00;-{quoted}#,##0.00"
+
+
 def write_sheets(
-    sheets: Mapping[str, pd.DataFrame], path: str | Path, *, language: str = "fr"
+    sheets: Mapping[str, pd.DataFrame],
+    path: str | Path,
+    *,
+    language: str = "fr",
+    currency_symbol: str = "€",
 ) -> Path:
     """Write frames to an xlsx workbook: translated headers, frozen header, filters, formats, widths.
 
@@ -312,6 +325,8 @@ def write_sheets(
         The workbook; written atomically.
     language : {"fr", "en"}
         Language of the headers and of yes/no cells.
+    currency_symbol : str
+        The amounts' symbol (:attr:`icpc.export.context.OutputContext.symbol`).
 
     Returns
     -------
@@ -333,7 +348,8 @@ def write_sheets(
         header = book.add_format(
             {"bold": True, "text_wrap": True, "valign": "top", "bottom": 1, "bg_color": "#D9D9D9"}
         )
-        formats = {k: book.add_format({"num_format": v}) for k, v in _NUMBER_FORMATS.items()}
+        codes = {**_NUMBER_FORMATS, "money": money_format(currency_symbol, language)}
+        formats = {k: book.add_format({"num_format": v}) for k, v in codes.items()}
         taken: set[str] = set()
         for name, frame in sheets.items():
             ws = book.add_worksheet(sheet_name(name, taken))
@@ -355,7 +371,10 @@ def write_sheets(
                         for v in values
                     ]
                 ws.write_column(1, j, data, cell_format)
-                width = max([len(str(headers[col]))] + [len(_shown(v, kind)) for v in data[:500]])
+                width = max(
+                    [len(str(headers[col]))]
+                    + [len(_shown(v, kind, currency_symbol)) for v in data[:500]]
+                )
                 ws.set_column(j, j, min(max(width + 2, 8), 50), cell_format)
             ws.freeze_panes(1, 0)
             if len(frame.columns):
@@ -373,13 +392,13 @@ def _missing(value: Any) -> bool:
         return False
 
 
-def _shown(value: Any, kind: str | None) -> str:
+def _shown(value: Any, kind: str | None, symbol: str = "€") -> str:
     if value is None:
         return ""
     if kind == "date":
         return "00/00/0000"
     if kind == "money" and isinstance(value, (int, float)):
-        return f"{value:,.2f} €"
+        return f"{value:,.2f} {symbol}"
     return str(value)
 
 
@@ -400,5 +419,10 @@ def write_actions_xlsx(diag: Diagnostic, path: str | Path, *, language: str | No
     Path
         ``path``.
     """
-    lang = language or diag.config.language
-    return write_sheets(actions_sheets(diag, language=lang), path, language=lang)
+    words = OutputContext.of(diag, language)
+    return write_sheets(
+        actions_sheets(diag, language=words.language),
+        path,
+        language=words.language,
+        currency_symbol=words.symbol,
+    )

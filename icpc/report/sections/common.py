@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, TypeGuard
 import matplotlib.pyplot as plt
 import pandas as pd
 
+from icpc.export.context import shown_columns
 from icpc.labels import label, section_title
 from icpc.report import format as fmt
 from icpc.report.tables import findings_list
@@ -139,20 +140,9 @@ def with_names(frame: pd.DataFrame, diag: Diagnostic) -> pd.DataFrame:
     return out
 
 
-#: columns a table shows only when the data has them (customer master, salesperson / region mapped)
-_OPTIONAL_COLUMNS = frozenset({"name", "salesperson", "region", "address", "city"})
-
-
 def columns(frame: pd.DataFrame, *cols: str) -> list[str]:
-    """``cols`` to show: all required (a KeyError if missing), the optional ones when filled."""
-    missing = [c for c in cols if c not in _OPTIONAL_COLUMNS and c not in frame.columns]
-    if missing:
-        raise KeyError(f"report table lacks columns {missing}; found {list(frame.columns)}")
-    return [
-        c
-        for c in cols
-        if c not in _OPTIONAL_COLUMNS or (c in frame.columns and frame[c].notna().any())
-    ]
+    """``cols`` to show (:func:`icpc.export.context.shown_columns`, the workbook's rule)."""
+    return shown_columns(frame, *cols)
 
 
 def display_name(frame: pd.DataFrame) -> pd.Series:

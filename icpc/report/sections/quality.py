@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from icpc.export.context import OutputContext
 from icpc.labels import DEFINITIONS, label, reason_label
 from icpc.report import findings as F
 from icpc.report import format as fmt
@@ -166,13 +167,13 @@ def _rules_table(diag: Diagnostic, lang: str) -> str:
             return None
         return f"{letter} {low}" if low == high else f"{letter} {low}–{high}"
 
-    labels = _segment_labels(diag, lang)
+    words = OutputContext.of(diag, lang)
     rows = []
     for rule in diag.segment_rules:
         parts = [p for p in (scores("R", rule.r), scores("F", rule.f), scores("M", rule.m)) if p]
         rows.append(
             (
-                labels.get(rule.name, rule.text("label", lang)),
+                words.segment(rule.name),
                 ", ".join(parts) or label("method.any", lang),
                 rule.text("description", lang),
             )
@@ -181,8 +182,3 @@ def _rules_table(diag: Diagnostic, lang: str) -> str:
     return html_table(
         frame, language=lang, max_rows=None, headers={"rule": label("method.rule", lang)}
     )
-
-
-def _segment_labels(diag: Diagnostic, lang: str) -> dict[str, str]:
-    prof = diag.segment_profiles
-    return dict(zip(prof.index.astype(str), prof["label"].astype(str), strict=True))

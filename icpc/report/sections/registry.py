@@ -26,6 +26,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from icpc.export.context import OutputContext
+
 if TYPE_CHECKING:
     from icpc.diagnostic import Diagnostic
     from icpc.report.sections.common import Out
@@ -54,6 +56,8 @@ class RenderContext:
         The report's language (the config's unless the notebook overrides it).
     currency : str
         ISO code of the amounts (the config's).
+    words : OutputContext
+        The words shared with the workbook (segment labels, the currency's symbol).
     """
 
     diag: Diagnostic
@@ -73,6 +77,11 @@ class RenderContext:
     @property
     def fr(self) -> bool:
         return self.language == "fr"
+
+    @property
+    def words(self) -> OutputContext:
+        """Language, currency and segment labels, shared with the Excel workbook."""
+        return OutputContext.of(self.diag, self.language)
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,9 @@ def segments(ctx: RenderContext, out: Out) -> None:
     if prof["customers"].sum() == 0:
         return
     frame = prof.reset_index()
-    labels = dict(zip(frame["segment"].astype(str), frame["label"], strict=True))
+    # the segment labels of the workbook too (the client's own rules name theirs)
+    labels = dict(ctx.words.segment_labels)
+    frame = frame.assign(label=[ctx.words.segment(s) for s in frame["segment"].astype(str)])
     out.findings([F.segment_to_act_on(frame, language=lang)])
     shown = frame.loc[frame["customers"] > 0]
     # the grid first: small, it fills the page the section starts on, and the table of
