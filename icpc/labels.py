@@ -178,7 +178,7 @@ LABELS: dict[str, tuple[str, str]] = {
     # --- values of coded columns (see value_label) -----------------------------------------
     "reason.rhythm": ("rythme", "rhythm"),
     "reason.trend": ("baisse", "fall"),
-    "reason.rhythm+trend": ("rythme + baisse", "rhythm + fall"),
+    "reason.rhythm+trend": ("rythme et baisse", "rhythm and fall"),
     "match.address": ("adresse", "address"),
     "match.siret": ("SIRET", "SIRET"),
     "match.address+siret": ("adresse + SIRET", "address + SIRET"),

@@ -20,10 +20,13 @@ __all__ = ["fold", "typeset", "typeset_html", "NNBSP", "MINUS"]
 NNBSP = "\u202f"
 #: the minus sign (a hyphen is not one)
 MINUS = "\u2212"
+#: word joiner: no line break here, nothing printed
+WORD_JOINER = "\u2060"
 
 _SPACES = "[ \u00a0\u202f]"
 _APOSTROPHE = re.compile(r"(?<=\w)'")  # d'abord, months' (a closing quote is ’ too)
 _HYPHEN_MINUS = re.compile(r"(?<![\w.,\-−])-(?=\d|[€$£]\d)")  # -12, -€80: not 2024-12-31, N-1
+_SIGN_BEFORE_SYMBOL = re.compile("([+\u2212])(?=[€$£]|US\\$)")  # −€80k, +£5k, −US$3k
 _BEFORE_HIGH = re.compile(rf"(?:{_SPACES}+|(?<=[^\s\d:/;!?]))([;:!?])(?=\s|$|[<)»])")
 _OPEN_GUILLEMET = re.compile(rf"«{_SPACES}*")
 _CLOSE_GUILLEMET = re.compile(rf"{_SPACES}*»")
@@ -52,7 +55,8 @@ def typeset(text: str, language: str = "fr") -> str:
     """Give plain text its typography in ``language`` (idempotent).
 
     Both languages: ``'`` after a letter becomes ``’``; a hyphen before a figure
-    (``-12``, not ``2024-12-31``) becomes the minus sign ``−``. French: a narrow no-break
+    (``-12``, not ``2024-12-31``) becomes the minus sign ``−``; a sign before a currency
+    symbol (``−€266.4k``) is joined to it (no line break between them). French: a narrow no-break
     space before ``; : ! ?`` (replacing a plain or no-break space, or added after a
     word) and inside ``« »``.
 
@@ -66,6 +70,9 @@ def typeset(text: str, language: str = "fr") -> str:
     """
     out = _APOSTROPHE.sub("’", text)
     out = _HYPHEN_MINUS.sub(MINUS, out)
+    # a sign before a currency symbol (« −€266.4k ») would be left alone at a line's end:
+    # a word joiner keeps them together (a figure after the sign already does)
+    out = _SIGN_BEFORE_SYMBOL.sub(r"\1" + WORD_JOINER, out)
     if language == "fr":
         out = _BEFORE_HIGH.sub(NNBSP + r"\1", out)
         out = _OPEN_GUILLEMET.sub("«" + NNBSP, out)

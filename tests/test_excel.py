@@ -82,7 +82,7 @@ def test_at_risk_and_lost_sheets_match_the_diagnostic(workbook):
     assert _column(ws, "Rang")[:3] == [1, 2, 3]
     stakes = _column(ws, "CA en jeu")
     assert stakes == sorted(stakes, reverse=True)
-    assert set(_column(ws, "Motif")) <= {"rythme", "baisse", "rythme + baisse"}
+    assert set(_column(ws, "Motif")) <= {"rythme", "baisse", "rythme et baisse"}
     lost = wb["Clients perdus"]
     assert lost.max_row - 1 == diag.kpis_json()["kpis"]["lost_customers"]
     assert "Jours sans achat" in _headers(lost)

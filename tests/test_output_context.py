@@ -53,7 +53,9 @@ def test_custom_segment_labels_are_the_same_in_the_pdf_and_the_workbook(
     expected = {r["name"]: list(r["label"].values())[index] for r in RULES}
     assert dict(words.segment_labels) == expected
 
-    book = openpyxl.load_workbook(write_actions_xlsx(custom, tmp_path / "a.xlsx", language=language))
+    book = openpyxl.load_workbook(
+        write_actions_xlsx(custom, tmp_path / "a.xlsx", language=language)
+    )
     sheet = book[label("sheet.customers", language)]
     header = [c.value for c in sheet[1]]
     column = header.index(label("segment", language))

@@ -25,7 +25,8 @@ from icpc.text import MINUS, NNBSP, typeset, typeset_html
         ("« À risque »", "fr", f"«{NNBSP}À risque{NNBSP}»"),
         ("«À risque»", "fr", f"«{NNBSP}À risque{NNBSP}»"),
         ("baisse (-80 000 €), ▼ -3,0 %", "fr", f"baisse ({MINUS}80 000 €), ▼ {MINUS}3,0 %"),
-        ("fell by -€80,000", "en", f"fell by {MINUS}€80,000"),
+        ("fell by -€80,000", "en", f"fell by {MINUS}\u2060€80,000"),  # joined: no break
+        ("(−€266.4k) and +€54.2k", "en", "(−\u2060€266.4k) and +\u2060€54.2k"),
         # left alone: dates, times, ranges, N-1, English punctuation
         ("du 2024-01-01 à 12:30, pages 3-4, N-1", "fr", "du 2024-01-01 à 12:30, pages 3-4, N-1"),
         ("Analysis date: 31/12/2024; done!", "en", "Analysis date: 31/12/2024; done!"),
@@ -39,7 +40,7 @@ def test_typeset(text: str, language: str, expected: str) -> None:
 def test_typeset_is_idempotent_and_keeps_the_words(text: str, language: str) -> None:
     once = typeset(text, language)
     assert typeset(once, language) == once
-    strip = lambda s: re.sub(r"[\s\u202f]", "", s.replace("’", "'").replace(MINUS, "-"))  # noqa: E731
+    strip = lambda s: re.sub(r"[\s\u202f\u2060]", "", s.replace("’", "'").replace(MINUS, "-"))  # noqa: E731
     assert strip(once) == strip(text)
 
 
@@ -132,6 +133,7 @@ def test_the_report_has_no_straight_apostrophe_and_no_hyphen_for_minus(
     assert "’" in text
     assert not re.findall(r"(?<![\w.,\-])-\s?\d", text), "a hyphen used as a minus sign"
     assert MINUS in text
+    assert not re.findall(r".{0,20}[+−]$", text, re.M), "a sign left alone at a line's end"
 
 
 @pytest.mark.notebook

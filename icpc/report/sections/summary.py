@@ -122,7 +122,8 @@ def bridge_line(kj: Mapping[str, Any], lang: str, cur: str) -> str | None:
             continue
         amount = fmt.money_reading(abs(float(value)), language=lang, currency=cur)
         sign = "+" if value > 0 else "−"
-        steps.append(f"{sign} {amount} ({label(f'bridge.{key}', lang).lower()})")
+        # a no-break space: the sign stays with its amount at a line's end
+        steps.append(f"{sign}\u00a0{amount} ({label(f'bridge.{key}', lang).lower()})")
     return label("summary.bridge", lang).format(
         steps=" ".join(steps), end=fmt.money_reading(end, language=lang, currency=cur)
     )
