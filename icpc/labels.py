@@ -193,6 +193,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "customers": ("Clients", "Customers"),
     "customers_share": ("Part des clients", "Share of customers"),
     "revenue_share": ("Part du CA", "Share of revenue"),
+    "revenue_share_n": ("Part du CA N", "Share of revenue N"),
+    "revenue_share_history": ("Part du CA (tout l'historique)", "Share of revenue (whole history)"),
     "share": ("Part", "Share"),
     "cumulative_share": ("Part cumulée", "Cumulative share"),
     "rank": ("Rang", "Rank"),
@@ -383,9 +385,9 @@ DEFINITIONS: tuple[tuple[str, str, str], ...] = (
     ("rfm_score", "récence, fréquence et montant notés de 1 à 5 par quintiles (5 = meilleur)",
      "recency, frequency and amount scored 1 to 5 by quintiles (5 = best)"),
     ("early_warning", "client dont le silence dépasse un multiple de son rythme d'achat habituel, "
-     "ou dont les achats des 6 derniers mois ont fortement chuté",
+     "ou dont les achats des derniers mois ont fortement chuté (seuils dans la méthode)",
      "customer silent for longer than a multiple of their usual buying interval, "
-     "or whose last 6 months' purchases fell sharply"),
+     "or whose purchases of the last months fell sharply (thresholds in the method)"),
     ("overdue_ratio", "jours depuis le dernier achat / intervalle habituel entre deux achats",
      "days since the last purchase / usual interval between two purchases"),
     ("value_at_stake", "CA des 12 derniers mois du client : ce que son départ coûterait",

@@ -19,6 +19,28 @@ SENTENCES: dict[str, tuple[str, str]] = {
         "order (scores 1 to 5, 5 = best).",
     ),
     "method.rule": ("Règle", "Rule"),
+    "early_warning.takeaway": (
+        "Les {shown} premiers de la liste pèsent {top} des {total} de CA en jeu ; la liste "
+        "complète ({n} clients) est dans l'onglet « {sheet} » du classeur.",
+        "The first {shown} of the list weigh {top} of the {total} at stake; the full list "
+        "({n} customers) is in the workbook's “{sheet}” sheet.",
+    ),
+    "early_warning.takeaway_all": (
+        "Ils pèsent {total} de CA en jeu ; ils sont aussi dans l'onglet « {sheet} » du classeur.",
+        "They weigh {total} at stake; they are in the workbook's “{sheet}” sheet too.",
+    ),
+    "method.thresholds": (
+        "Seuils de ce diagnostic : parmi les clients d'au moins {min} achats qui ont acheté "
+        "dans les {recent} derniers jours, un client décroche quand son silence dépasse "
+        "{ratio} fois son intervalle habituel entre deux achats, ou quand son CA des {months} "
+        "derniers mois a baissé d'au moins {fall} par rapport aux mêmes mois un an plus tôt. "
+        "Les parts de la concentration sont celles du CA N des clients actifs.",
+        "Thresholds of this diagnostic: among the customers with at least {min} purchases who "
+        "bought in the last {recent} days, a customer is slipping away when their silence "
+        "exceeds {ratio} times their usual interval between purchases, or when their revenue "
+        "of the last {months} months fell by at least {fall} against the same months a year "
+        "before. The concentration's shares are of the active customers' revenue N.",
+    ),
     # --- chart titles that say the message (icpc.report.findings.titles) ------------------
     "title.monthly": (
         "N au-dessus de N−1 sur {above} mois sur {months}",

@@ -163,7 +163,7 @@ def test_segment_to_act_on_picks_the_action_segment_with_most_revenue():
         ),
     )
     assert F.segment_to_act_on(prof, language="fr") == (
-        f"Segment à traiter en premier{NBSP}: « À risque », 58 clients et 18,0{NBSP}% du chiffre d'affaires de tout l'historique (pas seulement de N). "
+        f"Parmi les segments à reconquérir, « À risque » pèse le plus{NBSP}: 58 clients et 18,0{NBSP}% du chiffre d'affaires de tout l'historique (pas seulement de N). "
         f"Action recommandée{NBSP}: relancer par une offre personnalisée."
     )
     assert F.segment_to_act_on(prof.loc[["Champions"]]) is None

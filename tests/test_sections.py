@@ -107,14 +107,16 @@ def test_anomaly_finding_names_the_flagged_salesperson(shown):
     S.executive_summary(diag)
     S.data_quality(diag)
     text = _html(shown)
-    # in the summary and in the anomalies sub-section: 6 customers created in 6 days, basket 20 €
+    # said once, in the summary: 6 customers created in 6 days, basket 20 €; the anomalies
+    # sub-section shows the groups behind it and counts the salesperson's creations
     assert (
         text.count(
             "Dupont a créé 6 clients partageant une adresse avec d’autres clients en 6\u00a0jours"
         )
-        == 2
+        == 1
     )
     assert "leur panier moyen est de 20\u00a0€" in text
+    assert "créés par Dupont" in text
 
 
 def test_conversion_sentence_only_when_a_rate_exceeds_100_percent(shown):
@@ -393,3 +395,12 @@ def test_short_tables_are_kept_on_one_page_long_ones_may_break():
     assert "icpc-short" not in long
     css = (ROOT / "templates" / "icpc_pdf" / "report.css").read_text(encoding="utf-8")
     assert re.search(r"table\.icpc-short[^{]*\{[^}]*break-inside:\s*avoid", css)
+
+
+def test_the_glossary_defines_only_the_terms_of_this_report(shown):
+    S.data_quality(make_diagnostic(activity=False))
+    without = _html(shown)
+    assert "Glossaire" in without and "Taux de transformation" not in without
+    shown.clear()
+    S.data_quality(make_diagnostic())
+    assert "Taux de transformation" in _html(shown)

@@ -1,4 +1,4 @@
-"""Findings on customers: dynamics, lost customers, early warning, concentration, the segment to act on first."""
+"""Findings on customers: dynamics, lost customers, early warning, concentration, the heaviest segment to win back."""
 
 from __future__ import annotations
 
@@ -205,7 +205,7 @@ def concentration(revenue: pd.Series, *, language: str = "fr") -> str | None:
 
 
 def segment_to_act_on(profiles: pd.DataFrame, *, language: str = "fr") -> str | None:
-    """Sentence naming the Score3D segment to act on first, with its recommended action.
+    """Sentence naming the heaviest Score3D segment to win back, with its recommended action.
 
     The segment is, among :data:`ACTION_SEGMENTS` with customers, the one carrying the
     most revenue.
@@ -240,13 +240,15 @@ def segment_to_act_on(profiles: pd.DataFrame, *, language: str = "fr") -> str | 
     share = _num(row.get("revenue_share"))
     action = row.get("action") if "action" in row.index else None
     if language == "fr":
-        text = f"Segment à traiter en premier{_colon(language)} « {shown} », {n} client{'s' if row['customers'] > 1 else ''}"
+        # not a priority (the plan of action is the one list of priorities): the heaviest
+        # segment to win back, its weight and its action
+        text = f"Parmi les segments à reconquérir, « {shown} » pèse le plus{_colon(language)} {n} client{'s' if row['customers'] > 1 else ''}"
         if share is not None:
             text += f" et {fmt.percent(share, language=language)} du chiffre d'affaires de tout l'historique (pas seulement de N)"
         if _ok(action) and str(action).strip():
             text += f". Action recommandée{_colon(language)} {_lower_first(str(action).strip().rstrip('.'))}"
         return text + "."
-    text = f"Segment to act on first: “{shown}”, {n} customer{'s' if row['customers'] != 1 else ''}"
+    text = f"Of the segments to win back, “{shown}” weighs most: {n} customer{'s' if row['customers'] != 1 else ''}"
     if share is not None:
         text += f" and {fmt.percent(share, language=language)} of the revenue of the whole history (not only N)"
     if _ok(action) and str(action).strip():

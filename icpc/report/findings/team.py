@@ -29,7 +29,8 @@ def salesperson_anomaly(
         One flagged salesperson: ``salesperson``, ``customers`` (clustered customers they
         created), optional ``days`` (span of the creations), ``basket`` (average basket of
         those customers) and ``basket_others`` (of the other customers); optional ``start``
-        and ``end``, the first and last of those creations (said with ``days``).
+        and ``end``, the first and last of those creations (said with ``days``); optional
+        ``revenue``, what those customers brought in N.
     language, currency : str
         Formatting.
 
@@ -44,6 +45,7 @@ def salesperson_anomaly(
     n = fmt.number(count, language=language)
     days = _num(flag.get("days"))
     basket, others = _num(flag.get("basket")), _num(flag.get("basket_others"))
+    revenue = _num(flag.get("revenue"))
     start, end = flag.get("start"), flag.get("end")
     span = ""
     if not (fmt.is_missing(start) or fmt.is_missing(end)):
@@ -59,12 +61,16 @@ def salesperson_anomaly(
                 f"{_colon(language)} leur panier moyen est de {_money(basket, language, currency)}, "
                 f"contre {_money(others, language, currency)} pour les autres clients"
             )
+        if revenue is not None:
+            text += f", pour {_money(revenue, language, currency)} de CA N en tout"
         return text + " — à vérifier (une prime de prospection pourrait l'expliquer)."
     text = f"{who} created {n} customers sharing an address with other customers"
     if days is not None:
         text += f" within {fmt.days(days, language=language)}{span}"
     if basket is not None and others is not None:
         text += f"; their average basket is {_money(basket, language, currency)}, against {_money(others, language, currency)} for the others"
+    if revenue is not None:
+        text += f", {_money(revenue, language, currency)} of revenue N in all"
     return text + " — to be checked (a prospecting bonus might explain it)."
 
 

@@ -310,8 +310,11 @@ def anomaly_finding(diag: Diagnostic) -> dict[str, Any] | None:
     days = None
     if not (fmt.is_missing(row["burst_start"]) or fmt.is_missing(row["burst_end"])):
         days = (pd.Timestamp(row["burst_end"]) - pd.Timestamp(row["burst_start"])).days + 1
+    # what those creations brought in N: the plan of action's amount for them
+    revenue = next((a.amount for a in diag.action_plan if a.code == "check_creations"
+                    and a.detail.get("salesperson") == str(row["salesperson"])), None)  # fmt: skip
     return {"salesperson": row["salesperson"], "customers": row["burst_customers"], "days": days,
-            "start": row["burst_start"], "end": row["burst_end"],
+            "start": row["burst_start"], "end": row["burst_end"], "revenue": revenue,
             "basket": row["basket_burst"], "basket_others": row["basket_others"]}  # fmt: skip
 
 

@@ -13,7 +13,6 @@ import pandas as pd
 
 from icpc.export.context import OutputContext
 from icpc.labels import DEFINITIONS, label, reason_label
-from icpc.report import findings as F
 from icpc.report import format as fmt
 from icpc.report.sections.common import (
     Out,
@@ -85,8 +84,8 @@ def data_quality(ctx: RenderContext, out: Out) -> None:
     groups = anomaly_groups(diag)
     if groups is not None:
         out.sub("sub.anomalies")
+        # the finding itself is the summary's (said once); here, the groups behind it
         flag = anomaly_finding(diag)
-        out.findings([F.salesperson_anomaly(flag, language=lang, currency=cur) if flag else None])
         counts = {
             "groups": fmt.number(len(groups), language=lang),
             "customers": fmt.number(int(groups["customers"].sum()), language=lang),
@@ -134,19 +133,41 @@ def data_quality(ctx: RenderContext, out: Out) -> None:
             )
         )
     out.sub("sub.method")
-    lines = [label("method.descriptive", lang), *comparison_lines(diag, lang)]
+    t = diag.config.thresholds
+    thresholds = label("method.thresholds", lang).format(
+        recent=fmt.number(t.lost_after_days, language=lang),
+        ratio=fmt.number(t.overdue_ratio, language=lang, decimals=1),
+        min=fmt.number(t.min_purchases_for_rhythm, language=lang),
+        months=fmt.number(t.trend_months, language=lang),
+        fall=fmt.percent(t.trend_fall, language=lang, decimals=0),
+    )
+    lines = [label("method.descriptive", lang), *comparison_lines(diag, lang), thresholds]
     out.html("".join(f"<p>{html.escape(s)}</p>" for s in lines))
     out.sub("sub.segment_rules")
     rules = f"<p>{html.escape(label('method.segment_rules', lang))}</p>{_rules_table(diag, lang)}"
     out.html(f'<div class="icpc-keep">{rules}</div>')
     out.sub("sub.definitions")
     colon = " : " if lang == "fr" else ": "
+    absent = _absent_terms(ctx)
     defs = "".join(
         f"<li><strong>{html.escape(label(k, lang))}</strong>{colon}"
         f"{html.escape(tfr if lang == 'fr' else ten)}</li>"
         for k, tfr, ten in DEFINITIONS
+        if k not in absent
     )
     out.html(f'<ul class="icpc-definitions">{defs}</ul>')
+
+
+def _absent_terms(ctx: RenderContext) -> set[str]:
+    """Glossary terms this report does not use: the margin's without a margin column, the
+    calls' without an activity log."""
+    absent = set()
+    if fmt.is_missing(((ctx.kpis.get("kpis") or {}).get("margin") or {}).get("current")):
+        absent |= {"margin", "margin_rate"}
+    activity = ctx.diag.activity
+    if activity is None or len(activity) == 0:
+        absent |= {"completion_rate", "conversion_rate"}
+    return absent
 
 
 def _created_by(diag: Diagnostic, salesperson: Any) -> int:

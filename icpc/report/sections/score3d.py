@@ -25,7 +25,8 @@ def segments(ctx: RenderContext, out: Out) -> None:
     # the segment labels of the workbook too (the client's own rules name theirs)
     labels = dict(ctx.words.segment_labels)
     frame = frame.assign(label=[ctx.words.segment(s) for s in frame["segment"].astype(str)])
-    out.findings([F.segment_to_act_on(frame, language=lang)])
+    # its action is in the table below: not said twice
+    out.findings([F.segment_to_act_on(frame.drop(columns="action"), language=lang)])
     shown = frame.loc[frame["customers"] > 0]
     # the grid first: small, it fills the page the section starts on, and the table of
     # tall rows after it stays whole
@@ -64,6 +65,7 @@ def segments(ctx: RenderContext, out: Out) -> None:
             },
             headers={
                 "share": label("customers_share", lang),
+                "revenue_share": label("revenue_share_history", lang),
                 "mean_recency_days": label("mean_recency", lang),
             },
         )

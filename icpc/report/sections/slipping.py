@@ -6,10 +6,13 @@ A note when nobody is flagged.
 from __future__ import annotations
 
 from icpc.labels import label, value_label
-from icpc.report import findings as F
+from icpc.report import format as fmt
 from icpc.report.sections.common import Out, columns, display_name, with_names
 from icpc.report.sections.registry import RenderContext, section
 from icpc.report.tables import html_table, note
+
+#: rows of the call list in the report: the first to call; the workbook lists them all
+SHOWN = 12
 
 
 @section("early_warning", order=50, title="Early warning")
@@ -26,9 +29,19 @@ def early_warning(ctx: RenderContext, out: Out) -> None:
     if flagged.empty:
         out.html(note(label("note.nobody_slipping", lang)))
         return
-    kj = ctx.kpis
-    out.findings([F.early_warning(kj, language=lang, currency=cur)])
+    # the count and the amount at stake are the summary's finding; here, what the table holds
     frame = with_names(flagged.sort_values("value_at_stake", ascending=False), diag)
+    shown = min(len(frame), SHOWN)
+    stake = frame["value_at_stake"].astype(float)
+    words = {
+        "shown": fmt.number(shown, language=lang),
+        "n": fmt.number(len(frame), language=lang),
+        "top": fmt.money_reading(stake.iloc[:shown].sum(), language=lang, currency=cur),
+        "total": fmt.money_reading(stake.sum(), language=lang, currency=cur),
+        "sheet": label("sheet.at_risk", lang),
+    }
+    key = "early_warning.takeaway" if len(frame) > shown else "early_warning.takeaway_all"
+    out.findings([label(key, lang).format(**words)])
     frame = frame.assign(customer=display_name(frame))
     frame["reason"] = frame["reason"].map(lambda r: value_label("reason", r, lang))
     cols = columns(
@@ -47,7 +60,7 @@ def early_warning(ctx: RenderContext, out: Out) -> None:
             frame[cols],
             language=lang,
             currency=cur,
-            max_rows=12,  # the first to call; the workbook lists them all
+            max_rows=SHOWN,
             formats={
                 "last_sale": "date",
                 "usual_interval_days": "number",

@@ -104,7 +104,7 @@ def sales_team(ctx: RenderContext, out: Out) -> None:
                 headers={
                     "revenue": label("revenue_current", lang),
                     "revenue_change_pct": label("change_pct", lang),
-                    "share": label("revenue_share", lang),
+                    "share": label("revenue_share_n", lang),
                 },
             )
         )
