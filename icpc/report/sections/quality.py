@@ -149,13 +149,22 @@ def data_quality(ctx: RenderContext, out: Out) -> None:
     out.sub("sub.definitions")
     colon = " : " if lang == "fr" else ": "
     absent = _absent_terms(ctx)
-    defs = "".join(
-        f"<li><strong>{html.escape(label(k, lang))}</strong>{colon}"
-        f"{html.escape(tfr if lang == 'fr' else ten)}</li>"
+    terms = [
+        f"<strong>{html.escape(label(k, lang))}</strong>{colon}"
+        f"{html.escape(tfr if lang == 'fr' else ten)}"
         for k, tfr, ten in DEFINITIONS
         if k not in absent
+    ]
+    # two columns read down, as rows of two terms: a page may break between rows (CSS
+    # columns would balance the same, at a third of the PDF's layout time)
+    half = (len(terms) + 1) // 2
+    rows = "".join(
+        f"<tr><td>{left}</td><td>{right}</td></tr>"
+        for left, right in zip(
+            terms[:half], [*terms[half:], *[""] * (2 * half - len(terms))], strict=True
+        )
     )
-    out.html(f'<ul class="icpc-definitions">{defs}</ul>')
+    out.html(f'<table class="icpc-definitions"><tbody>{rows}</tbody></table>')
 
 
 def _absent_terms(ctx: RenderContext) -> set[str]:
@@ -186,7 +195,8 @@ def _rules_table(diag: Diagnostic, lang: str) -> str:
         low, high = bounds
         if (low, high) == (1, 5):
             return None
-        return f"{letter} {low}" if low == high else f"{letter} {low}–{high}"
+        # no-break space and word joiners: « R 3–4 » never wraps inside
+        return f"{letter}\u00a0{low}" if low == high else f"{letter}\u00a0{low}\u2060–\u2060{high}"
 
     words = OutputContext.of(diag, lang)
     rows = []
