@@ -2,12 +2,13 @@
 
 They join :data:`icpc.labels.LABELS` (one catalogue, read with :func:`icpc.labels.label`
 and filled with ``str.format``); the typography is applied there, once. The words
-(headings, columns, values) stay in :mod:`icpc.labels`.
+(headings, columns, values) stay in :mod:`icpc.labels`. :data:`DEFINITIONS` is the
+report's glossary, each term defined once.
 """
 
 from __future__ import annotations
 
-__all__ = ["SENTENCES"]
+__all__ = ["DEFINITIONS", "SENTENCES"]
 
 #: key -> (French, English)
 SENTENCES: dict[str, tuple[str, str]] = {
@@ -334,3 +335,67 @@ SENTENCES: dict[str, tuple[str, str]] = {
         "It is a basis for a forecast, not a forecast.",
     ),
 }
+
+
+#: the glossary of the method section, each term defined once: (label key, French, English)
+DEFINITIONS: tuple[tuple[str, str, str], ...] = (
+    ("revenue", "somme des montants hors taxes des lignes de la période, avoirs déduits",
+     "sum of the net amounts of the period's lines, credit notes deducted"),
+    ("sales_count", "documents (factures) de la période dont le total est positif",
+     "documents (invoices) of the period whose total is positive"),
+    ("active_customers", "clients dont le CA net de la période est positif",
+     "customers whose net revenue in the period is positive"),
+    ("average_basket", "CA / nombre de ventes", "revenue / number of sales"),
+    ("purchase_frequency", "nombre de ventes / clients actifs", "number of sales / active customers"),
+    ("new_customers", "actifs en N, premier achat de leur histoire en N",
+     "active in N, first purchase ever in N"),
+    ("retained_customers", "actifs en N et en N−1", "active in N and in N−1"),
+    ("reactivated_customers", "actifs en N, pas en N−1, déjà clients auparavant",
+     "active in N, not in N−1, customers before"),
+    ("lost_customers", "actifs en N−1, plus en N", "active in N−1, not in N"),
+    ("churn_rate", "clients perdus / clients actifs N−1", "lost customers / active customers N−1"),
+    ("revenue_per_customer", "CA / clients actifs", "revenue / active customers"),
+    ("margin", "somme des marges des lignes de la période (si le fichier la donne)",
+     "sum of the margins of the period's lines (when the file gives it)"),
+    ("margin_rate", "marge / CA", "margin / revenue"),
+    ("lost_revenue", "CA N−1 des clients perdus", "revenue N−1 of the lost customers"),
+    ("retention_rate", "clients fidélisés / clients actifs N−1",
+     "retained customers / active customers N−1"),
+    ("sub.bridge", "le CA N−1, plus ce qu'apportent les nouveaux et les réactivés, plus "
+     "l'évolution de la fréquence et du panier des fidélisés, moins le CA N−1 des perdus, "
+     "donne le CA N",
+     "revenue N−1, plus what the new and reactivated customers bring, plus the change in the "
+     "retained customers' frequency and basket, minus the lost customers' revenue N−1, gives "
+     "revenue N"),
+    ("sub.decomposition", "la variation du CA partagée entre le nombre de clients, la fréquence "
+     "et le panier (méthode LMDI : les trois effets s'additionnent exactement) ; mesurée sur "
+     "tous les clients, elle peut différer du pont, mesuré sur les seuls fidélisés (effet de "
+     "composition)",
+     "the revenue change split between the number of customers, frequency and basket (LMDI "
+     "method: the three effects add up exactly); measured over all customers, it can differ "
+     "from the bridge, measured on the retained customers only (mix effect)"),
+    ("cohort", "clients dont le premier achat tombe dans le même trimestre ; chaque case donne "
+     "la part encore active n trimestres après",
+     "customers whose first purchase falls in the same quarter; each cell gives the share "
+     "still active n quarters later"),
+    ("rfm_score", "récence, fréquence et montant notés de 1 à 5 par quintiles (5 = meilleur)",
+     "recency, frequency and amount scored 1 to 5 by quintiles (5 = best)"),
+    ("early_warning", "client dont le silence dépasse un multiple de son rythme d'achat habituel, "
+     "ou dont les achats des derniers mois ont fortement chuté (seuils dans la méthode)",
+     "customer silent for longer than a multiple of their usual buying interval, "
+     "or whose purchases of the last months fell sharply (thresholds in the method)"),
+    ("overdue_ratio", "jours depuis le dernier achat / intervalle habituel entre deux achats",
+     "days since the last purchase / usual interval between two purchases"),
+    ("value_at_stake", "CA des 12 derniers mois du client : ce que son départ coûterait",
+     "the customer's revenue over the last 12 months: what losing them would cost"),
+    ("top_20_share", "part du CA N des clients actifs réalisée par les 20 % les plus importants",
+     "share of the active customers' revenue N made by the largest 20 %"),
+    ("herfindahl", "somme des carrés des parts de CA des clients (1 = un seul client ; "
+     "proche de 0 = CA très réparti)",
+     "sum of the squared revenue shares of the customers (1 = a single customer; close to "
+     "0 = revenue widely spread)"),
+    ("completion_rate", "appels aboutis / appels passés", "completed calls / calls made"),
+    ("conversion_rate", "ventes / appels aboutis (peut dépasser 100 % : toutes les ventes ne "
+     "suivent pas un appel)",
+     "sales / completed calls (can exceed 100 %: not every sale follows a call)"),
+)  # fmt: skip
