@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from icpc.sentences import DEFINITIONS, SENTENCES
+from icpc.sentences_findings import FINDINGS
 from icpc.text import typeset
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "DEFINITIONS",
     "LEDGER_REASONS",
     "label",
+    "plural",
     "reason_label",
     "value_label",
     "column_labels",
@@ -343,6 +345,7 @@ LEDGER_REASONS: dict[str, tuple[str, str]] = {
 
 
 LABELS.update(SENTENCES)  # one catalogue: the words here, the sentences in icpc.sentences
+LABELS.update(FINDINGS)  # and the findings' in icpc.sentences_findings
 
 
 def _typeset_pairs(pairs: dict[str, tuple[str, str]]) -> None:
@@ -388,6 +391,20 @@ def label(key: str, language: str = "fr") -> str:
     if key in SEGMENT_LABELS:
         return SEGMENT_LABELS[key][i]
     raise KeyError(f"no report label for {key!r}; add it to icpc.labels.LABELS")
+
+
+def plural(key: str, count: float, language: str = "fr") -> str:
+    """The label ``key.one`` or ``key.other`` that agrees with ``count`` in ``language``.
+
+    French treats 0 and 1 as singular (« 0 nouveau client »), English 1 only.
+
+    Example
+    -------
+    >>> plural("finding.new", 1, "fr").format(n=1), plural("finding.new", 0, "en").format(n=0)
+    ('1 nouveau client en N', '0 new customers in N')
+    """
+    one = abs(count) < 2 if language == "fr" else count == 1
+    return label(f"{key}.{'one' if one else 'other'}", language)
 
 
 def value_label(column: str, value: object, language: str = "fr") -> object:

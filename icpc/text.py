@@ -14,7 +14,7 @@ import re
 import unicodedata
 from typing import Any
 
-__all__ = ["fold", "typeset", "typeset_html", "NNBSP", "MINUS"]
+__all__ = ["fold", "typeset", "typeset_html", "after_colon", "NNBSP", "MINUS", "WORD_JOINER"]
 
 #: narrow no-break space (espace fine insécable): before ; : ! ? and inside « » in French
 NNBSP = "\u202f"
@@ -78,6 +78,20 @@ def typeset(text: str, language: str = "fr") -> str:
         out = _OPEN_GUILLEMET.sub("«" + NNBSP, out)
         out = _CLOSE_GUILLEMET.sub(NNBSP + "»", out)
     return out
+
+
+def after_colon(text: str, language: str = "fr") -> str:
+    """``text`` as it starts after a colon: French takes no capital there (unless the word
+    is all capitals, « SAV »); English keeps it.
+
+    Example
+    -------
+    >>> after_colon("Relancer le client", "fr"), after_colon("SAV rapide", "fr"), after_colon("Call", "en")
+    ('relancer le client', 'SAV rapide', 'Call')
+    """
+    if language == "fr" and len(text) > 1 and text[0].isupper() and not text[1].isupper():
+        return text[0].lower() + text[1:]
+    return text
 
 
 _TAG = re.compile(r"(<[^>]*>)")

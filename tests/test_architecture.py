@@ -34,6 +34,7 @@ LAYERS = [
         "labels",
         "sentences",
         "lazy",
+        "sentences_findings",
     },  # fmt: skip
     {"config", "config_types", "config_yaml", "config_values", "config_inputs"},
     {"io"},

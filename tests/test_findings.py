@@ -7,9 +7,15 @@ import pandas as pd
 import pytest
 
 from icpc.report import findings as F
+from icpc.text import typeset
 
 NBSP = "\u00a0"
 NNBSP = "\u202f"
+
+
+def _fr(text: str) -> str:
+    """The French typography the catalogue gives its sentences (’, narrow no-break spaces)."""
+    return typeset(text, "fr")
 
 
 def kpis(**over):
@@ -33,7 +39,7 @@ def kpis(**over):
 
 
 def test_customers_up_basket_down_fr():
-    assert F.customers_vs_basket(kpis(), language="fr") == (
+    assert F.customers_vs_basket(kpis(), language="fr") == _fr(
         f"Le nombre de clients progresse de 18{NBSP}% mais le panier moyen recule de 22{NBSP}%{NBSP}: "
         "la croissance du portefeuille ne se traduit pas en chiffre d'affaires."
     )
@@ -48,7 +54,7 @@ def test_customers_up_basket_down_en():
 
 def test_customers_up_basket_down_with_revenue_growth_says_partly():
     k = kpis(revenue={"current": 1.1, "previous": 1.0, "change": 0.1, "change_pct": 0.1})
-    assert "ne se traduit qu'en partie" in F.customers_vs_basket(k, language="fr")
+    assert _fr("ne se traduit qu'en partie") in F.customers_vs_basket(k, language="fr")
 
 
 @pytest.mark.parametrize(
@@ -70,7 +76,7 @@ def test_customers_down_basket_up():
 
 def test_revenue_change_names_the_main_driver_and_the_offset():
     fr = F.revenue_change(kpis(), language="fr")
-    assert fr == (
+    assert fr == _fr(
         f"Le chiffre d'affaires recule de 5,3{NBSP}%, de 1,5{NBSP}M{NBSP}€ à 1,42{NBSP}M{NBSP}€ "
         f"(−80{NBSP}k{NBSP}€). Premier facteur{NBSP}: la baisse du panier moyen (−260{NBSP}k{NBSP}€), "
         f"que la hausse du nombre de clients (+220{NBSP}k{NBSP}€) ne compense qu'en partie."
@@ -99,7 +105,7 @@ def test_revenue_change_without_opposite_factor():
     )
     text = F.revenue_change(k, language="fr")
     assert text.endswith(
-        f"Premier facteur{NBSP}: la hausse du nombre de clients (+90{NBSP}k{NBSP}€)."
+        _fr(f"Premier facteur{NBSP}: la hausse du nombre de clients (+90{NBSP}k{NBSP}€).")
     )
     assert "compense" not in text
 
@@ -121,7 +127,7 @@ def test_revenue_change_without_opposite_factor():
     ids=["fr", "en"],
 )
 def test_lost_customers(language, expected):
-    assert F.lost_customers(kpis(), language=language) == expected
+    assert F.lost_customers(kpis(), language=language) == typeset(expected, language)
 
 
 def test_no_lost_customer_no_sentence():
@@ -129,7 +135,7 @@ def test_no_lost_customer_no_sentence():
 
 
 def test_early_warning_sentence_and_silence():
-    assert F.early_warning(kpis(), language="fr") == (
+    assert F.early_warning(kpis(), language="fr") == _fr(
         f"37 clients décrochent de leur rythme d'achat habituel{NBSP}: ils pèsent 234,6{NBSP}k{NBSP}€ "
         "de chiffre d'affaires sur les 12 derniers mois, à sécuriser en priorité."
     )
@@ -140,7 +146,7 @@ def test_concentration_flags_a_dependency_only_when_there_is_one():
     # 10 customers: the first makes half of revenue
     dependent = pd.Series([900.0] + [100.0] * 9)
     text = F.concentration(dependent, language="fr")
-    assert text == (
+    assert text == _fr(
         f"Les 20{NBSP}% de clients les plus importants réalisent 56{NBSP}% du chiffre d'affaires N"
         f"{NBSP}: le premier client pèse à lui seul 50{NBSP}%, une dépendance à surveiller."
     )
@@ -162,7 +168,7 @@ def test_segment_to_act_on_picks_the_action_segment_with_most_revenue():
             ["Champions", "Can't lose them", "At risk", "Need attention"], name="segment"
         ),
     )
-    assert F.segment_to_act_on(prof, language="fr") == (
+    assert F.segment_to_act_on(prof, language="fr") == _fr(
         f"Parmi les segments à reconquérir, « À risque » pèse le plus{NBSP}: 58 clients et 18,0{NBSP}% du chiffre d'affaires de tout l'historique (pas seulement de N). "
         f"Action recommandée{NBSP}: relancer par une offre personnalisée."
     )
@@ -183,14 +189,14 @@ def test_salesperson_anomaly():
         "prospecting bonus might explain it)."
     )
     assert F.salesperson_anomaly(flag, language="fr").endswith(
-        "— à vérifier (une prime de prospection pourrait l'expliquer)."
+        _fr("— à vérifier (une prime de prospection pourrait l'expliquer).")
     )  # worded as something to check, not a verdict
     assert F.salesperson_anomaly({"salesperson": None, "customers": 3}) is None
 
 
 def test_salesperson_spread():
     table = pd.DataFrame({"salesperson": ["A", "B", "C"], "change_pct": [0.12, -0.3, np.nan]})
-    assert F.salesperson_spread(table, language="fr") == (
+    assert F.salesperson_spread(table, language="fr") == _fr(
         f"Les évolutions de chiffre d'affaires vont de −30{NBSP}% (B) à +12{NBSP}% (A) selon le commercial."
     )
     assert F.salesperson_spread(table.iloc[:1]) is None
@@ -201,7 +207,7 @@ def test_executive_summary_only_supported_sentences():
         kpis(), language="fr", revenue_by_customer=pd.Series([900.0] + [100.0] * 9)
     )
     assert len(full) == 5
-    assert full[0].startswith("Le chiffre d'affaires recule")
+    assert full[0].startswith(_fr("Le chiffre d'affaires recule"))
     young = {"kpis": {"revenue": {"current": 10.0, "previous": None, "change_pct": None},
                       "active_customers": {"change_pct": None}, "average_basket": {"change_pct": None},
                       "lost_customers": 0}}  # fmt: skip
@@ -217,7 +223,7 @@ def test_flat_revenue_still_shows_the_change():
             "change_pct": 0.004,
         }
     )
-    assert F.revenue_change(k, language="fr") == (
+    assert F.revenue_change(k, language="fr") == _fr(
         f"Le chiffre d'affaires est stable à 1{NBSP}M{NBSP}€ (+0,4{NBSP}% par rapport à N−1)."
     )
 
@@ -239,7 +245,7 @@ def test_flat_revenue_still_shows_the_change():
     ids=["fr", "en"],
 )
 def test_customer_dynamics(language, expected):
-    assert F.customer_dynamics(kpis(), language=language) == expected
+    assert F.customer_dynamics(kpis(), language=language) == typeset(expected, language)
 
 
 def test_customer_dynamics_singular_and_without_previous():
@@ -270,4 +276,6 @@ def test_customer_dynamics_singular_and_without_previous():
     ids=["fr-one-above", "en-above", "at-most-100", "all-nan", "no-salesperson"],
 )
 def test_conversion_above_100(rates, language, expected):
-    assert F.conversion_above_100(pd.Series(rates, dtype=float), language=language) == expected
+    assert F.conversion_above_100(pd.Series(rates, dtype=float), language=language) == (
+        typeset(expected, language) if expected else expected
+    )

@@ -27,3 +27,27 @@ def test_segment_labels_do_not_reuse_the_words_of_the_classes(language: str) -> 
         assert shown not in taken
         assert not (set(shown.replace("'", " ").split()) & heads), (rule.name, shown)
         assert fold(SEGMENT_LABELS[rule.name][i]) == shown  # the catalogue says the same
+
+
+def test_every_counted_sentence_has_its_singular_and_plural():
+    from icpc.labels import LABELS, plural
+    from icpc.sentences_findings import FINDINGS
+
+    counted = {k.rsplit(".", 1)[0] for k in FINDINGS if k.endswith((".one", ".other"))}
+    assert counted  # new, lost, slipping…
+    for key in counted:
+        assert f"{key}.one" in LABELS and f"{key}.other" in LABELS, key
+    assert plural("finding.lost", 1, "fr").startswith("{n} client actif")
+    assert plural("finding.lost", 2, "fr").startswith("{n} clients actifs")
+    assert plural("finding.new", 0, "fr") == LABELS["finding.new.one"][0]  # « 0 nouveau client »
+    assert plural("finding.new", 0, "en") == LABELS["finding.new.other"][1]  # "0 new customers"
+
+
+def test_the_findings_hold_no_sentence_of_their_own():
+    """Every sentence of the findings comes from the catalogue: no language test left."""
+    from pathlib import Path
+
+    folder = Path(__file__).resolve().parents[1] / "icpc" / "report" / "findings"
+    for module in folder.glob("*.py"):
+        text = module.read_text()
+        assert 'language == "fr"' not in text, module

@@ -15,13 +15,8 @@ TOP20_RISK = 0.80
 #: segments whose customers need an action to be kept, in order of priority
 ACTION_SEGMENTS = ("Can't lose them", "At risk", "About to sleep", "Need attention")
 
-_FACTOR_FR = {"customers": "du nombre de clients", "frequency": "de la fréquence d'achat",
-              "basket": "du panier moyen"}  # fmt: skip
-_FACTOR_EN = {
-    "customers": "number of customers",
-    "frequency": "purchase frequency",
-    "basket": "average basket",
-}
+#: the factors of the revenue decomposition (their words: ``finding.factor.<key>``)
+FACTORS = ("customers", "frequency", "basket")
 
 
 def _block(kpis: Mapping[str, Any], key: str) -> Mapping[str, Any]:
@@ -52,14 +47,3 @@ def _money(value: float, language: str, currency: str) -> str:
     """An amount in a sentence, rounded for reading (« 173,4 k€ », « 1,78 M€ »; exact below 1 000): the
     tables and the machine outputs carry the exact amounts."""
     return fmt.money_reading(value, language=language, currency=currency)
-
-
-def _colon(language: str) -> str:
-    return "\u00a0:" if language == "fr" else ":"
-
-
-def _lower_first(text: str) -> str:
-    # French: no capital after a colon (unless the word is all capitals, e.g. "SAV")
-    if len(text) > 1 and text[0].isupper() and not text[1].isupper():
-        return text[0].lower() + text[1:]
-    return text

@@ -8,19 +8,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from icpc.labels import segment_label
+from icpc.labels import label, plural, segment_label
 from icpc.report import format as fmt
 from icpc.report.findings.common import (
     ACTION_SEGMENTS,
     TOP20_RISK,
     TOP_CUSTOMER_RISK,
-    _colon,
-    _lower_first,
     _money,
     _num,
     _ok,
     _value,
 )
+from icpc.text import after_colon
 
 
 def customer_dynamics(kpis: Mapping[str, Any], *, language: str = "fr") -> str | None:
@@ -44,25 +43,12 @@ def customer_dynamics(kpis: Mapping[str, Any], *, language: str = "fr") -> str |
     if new is None:
         return None
     n = lambda v: fmt.number(v, language=language)  # noqa: E731
-    fr = language == "fr"
-    parts = []
-    if fr:
-        parts.append(
-            f"{n(new)} nouveau{'x' if new > 1 else ''} client{'s' if new > 1 else ''} en N"
-        )
-        if react is not None and react > 0:
-            parts[-1] += (
-                f" et {n(react)} ancien{'s' if react > 1 else ''} client{'s' if react > 1 else ''} réactivé{'s' if react > 1 else ''}"
-            )
-        text = parts[0]
-        if retention is not None:
-            text += f". {fmt.percent(retention, language=language)} des clients de N−1 ont de nouveau acheté en N"
-        return text[0].upper() + text[1:] + "."
-    text = f"{n(new)} new customer{'s' if new != 1 else ''} in N"
+    text = plural("finding.new", new, language).format(n=n(new))
     if react is not None and react > 0:
-        text += f" and {n(react)} former customer{'s' if react != 1 else ''} reactivated"
+        text += plural("finding.reactivated", react, language).format(n=n(react))
     if retention is not None:
-        text += f". {fmt.percent(retention, language=language)} of the customers of N−1 bought again in N"
+        rate = fmt.percent(retention, language=language)
+        text += label("finding.retention", language).format(rate=rate)
     return text + "."
 
 
@@ -88,29 +74,13 @@ def lost_customers(
         return None
     churn = _num(_value(kpis, "churn_rate"))
     revenue = _num(_value(kpis, "lost_revenue"))
-    n = fmt.number(lost, language=language)
-    if language == "fr":
-        who = (
-            "client actif en N−1 n'a rien acheté"
-            if lost == 1
-            else "clients actifs en N−1 n'ont rien acheté"
-        )
-        text = f"{n} {who} en N"
-        if churn is not None:
-            text += f" (taux d'attrition de {fmt.percent(churn, language=language)})"
-        if revenue is not None and revenue > 0:
-            text += f"{_colon(language)} {'il représentait' if lost == 1 else 'ils représentaient'} {_money(revenue, language, currency)} de chiffre d'affaires en N−1"
-        return text + "."
-    who = (
-        "customer active in N−1 bought nothing"
-        if lost == 1
-        else "customers active in N−1 bought nothing"
-    )
-    text = f"{n} {who} in N"
+    text = plural("finding.lost", lost, language).format(n=fmt.number(lost, language=language))
     if churn is not None:
-        text += f" (churn rate {fmt.percent(churn, language=language)})"
+        text += label("finding.churn", language).format(rate=fmt.percent(churn, language=language))
     if revenue is not None and revenue > 0:
-        text += f"; they accounted for {_money(revenue, language, currency)} of revenue in N−1"
+        text += plural("finding.lost_revenue", lost, language).format(
+            amount=_money(revenue, language, currency)
+        )
     return text + "."
 
 
@@ -137,22 +107,10 @@ def early_warning(
         return None
     value = _num(block.get("value_at_stake"))
     n = fmt.number(flagged, language=language)
-    if language == "fr":
-        text = (
-            f"{n} client décroche de son rythme d'achat habituel"
-            if flagged == 1
-            else f"{n} clients décrochent de leur rythme d'achat habituel"
-        )
-        if value is not None and value > 0:
-            text += (
-                f"{_colon(language)} {'il pèse' if flagged == 1 else 'ils pèsent'} {_money(value, language, currency)} "
-                "de chiffre d'affaires sur les 12 derniers mois, à sécuriser en priorité"
-            )
-        return text + "."
-    text = f"{n} customer{'s are' if flagged != 1 else ' is'} slipping away from their usual buying rhythm"
+    text = plural("finding.slipping", flagged, language).format(n=n)
     if value is not None and value > 0:
-        text += (
-            f"; {_money(value, language, currency)} of revenue over the last 12 months is at stake"
+        text += plural("finding.slipping_value", flagged, language).format(
+            amount=_money(value, language, currency)
         )
     return text + "."
 
@@ -189,18 +147,11 @@ def concentration(revenue: pd.Series, *, language: str = "fr") -> str | None:
         return None
     top20, top1, _ = shares
     p = lambda v: fmt.percent(v, language=language, decimals=0)  # noqa: E731
-    if language == "fr":
-        text = f"Les 20\u00a0% de clients les plus importants réalisent {p(top20)} du chiffre d'affaires N"
-        if top20 >= TOP20_RISK:
-            text += ", une concentration forte"
-        if top1 >= TOP_CUSTOMER_RISK:
-            text += f"{_colon(language)} le premier client pèse à lui seul {p(top1)}, une dépendance à surveiller"
-        return text + "."
-    text = f"The top 20% of customers make {p(top20)} of revenue N"
+    text = label("finding.concentration", language).format(share=p(top20))
     if top20 >= TOP20_RISK:
-        text += ", a high concentration"
+        text += label("finding.concentration.high", language)
     if top1 >= TOP_CUSTOMER_RISK:
-        text += f"; the first customer alone weighs {p(top1)}, a dependency to watch"
+        text += label("finding.concentration.first", language).format(share=p(top1))
     return text + "."
 
 
@@ -239,18 +190,14 @@ def segment_to_act_on(profiles: pd.DataFrame, *, language: str = "fr") -> str | 
     n = fmt.number(row["customers"], language=language)
     share = _num(row.get("revenue_share"))
     action = row.get("action") if "action" in row.index else None
-    if language == "fr":
-        # not a priority (the plan of action is the one list of priorities): the heaviest
-        # segment to win back, its weight and its action
-        text = f"Parmi les segments à reconquérir, « {shown} » pèse le plus{_colon(language)} {n} client{'s' if row['customers'] > 1 else ''}"
-        if share is not None:
-            text += f" et {fmt.percent(share, language=language)} du chiffre d'affaires de tout l'historique (pas seulement de N)"
-        if _ok(action) and str(action).strip():
-            text += f". Action recommandée{_colon(language)} {_lower_first(str(action).strip().rstrip('.'))}"
-        return text + "."
-    text = f"Of the segments to win back, “{shown}” weighs most: {n} customer{'s' if row['customers'] != 1 else ''}"
+    # not a priority (the plan of action is the one list of priorities): the heaviest
+    # segment to win back, its weight and its action
+    text = plural("finding.segment", row["customers"], language).format(segment=shown, n=n)
     if share is not None:
-        text += f" and {fmt.percent(share, language=language)} of the revenue of the whole history (not only N)"
+        text += label("finding.segment.share", language).format(
+            share=fmt.percent(share, language=language)
+        )
     if _ok(action) and str(action).strip():
-        text += f". Recommended action: {str(action).strip().rstrip('.')}"
+        words = after_colon(str(action).strip().rstrip("."), language)
+        text += label("finding.segment.action", language).format(action=words)
     return text + "."

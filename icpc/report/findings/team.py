@@ -8,10 +8,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from icpc.labels import label
 from icpc.report import format as fmt
 from icpc.report.findings.common import (
     NOTABLE_CHANGE,
-    _colon,
     _money,
     _num,
     _ok,
@@ -49,29 +49,23 @@ def salesperson_anomaly(
     start, end = flag.get("start"), flag.get("end")
     span = ""
     if not (fmt.is_missing(start) or fmt.is_missing(end)):
-        span = (f" (du {fmt.date(start, language=language)} au {fmt.date(end, language=language)})"
-                if language == "fr" else
-                f" ({fmt.date(start, language=language)} to {fmt.date(end, language=language)})")  # fmt: skip
-    if language == "fr":
-        text = f"{who} a créé {n} clients partageant une adresse avec d'autres clients"
-        if days is not None:
-            text += f" en {fmt.days(days, language=language)}{span}"
-        if basket is not None and others is not None:
-            text += (
-                f"{_colon(language)} leur panier moyen est de {_money(basket, language, currency)}, "
-                f"contre {_money(others, language, currency)} pour les autres clients"
-            )
-        if revenue is not None:
-            text += f", pour {_money(revenue, language, currency)} de CA N en tout"
-        return text + " — à vérifier (une prime de prospection pourrait l'expliquer)."
-    text = f"{who} created {n} customers sharing an address with other customers"
+        span = label("finding.anomaly.span", language).format(
+            start=fmt.date(start, language=language), end=fmt.date(end, language=language)
+        )
+    text = label("finding.anomaly", language).format(who=who, n=n)
     if days is not None:
-        text += f" within {fmt.days(days, language=language)}{span}"
+        text += label("finding.anomaly.days", language).format(
+            days=fmt.days(days, language=language), span=span
+        )
     if basket is not None and others is not None:
-        text += f"; their average basket is {_money(basket, language, currency)}, against {_money(others, language, currency)} for the others"
+        text += label("finding.anomaly.basket", language).format(
+            basket=_money(basket, language, currency), others=_money(others, language, currency)
+        )
     if revenue is not None:
-        text += f", {_money(revenue, language, currency)} of revenue N in all"
-    return text + " — to be checked (a prospecting bonus might explain it)."
+        text += label("finding.anomaly.revenue", language).format(
+            amount=_money(revenue, language, currency)
+        )
+    return text + label("finding.anomaly.check", language)
 
 
 def salesperson_spread(
@@ -108,12 +102,9 @@ def salesperson_spread(
         return None
     b = fmt.change(best[change_col], language=language, decimals=0, with_arrow=False)
     w = fmt.change(worst[change_col], language=language, decimals=0, with_arrow=False)
-    if language == "fr":
-        return (
-            f"Les évolutions de chiffre d'affaires vont de {w} ({worst[name_col]}) à {b} ({best[name_col]}) "
-            "selon le commercial."
-        )
-    return f"Revenue changes range from {w} ({worst[name_col]}) to {b} ({best[name_col]}) across salespeople."
+    return label("finding.spread", language).format(
+        worst=w, worst_name=worst[name_col], best=b, best_name=best[name_col]
+    )
 
 
 def conversion_above_100(rates: pd.Series, *, language: str = "fr") -> str | None:
@@ -137,13 +128,4 @@ def conversion_above_100(rates: pd.Series, *, language: str = "fr") -> str | Non
     values = rates.to_numpy(dtype=float)
     if not (values[~np.isnan(values)] > 1).any():
         return None
-    if language == "fr":
-        return (
-            "Le taux de transformation rapporte toutes les ventes aux appels aboutis\u00a0: il dépasse "
-            "100\u00a0% quand une partie des ventes arrive sans appel préalable (commandes spontanées, "
-            "contacts entrants)."
-        )
-    return (
-        "The conversion rate divides all sales by the completed calls: it exceeds 100% when some sales "
-        "come without a prior call (unsolicited orders, inbound contacts)."
-    )
+    return label("finding.conversion_above_100", language)
