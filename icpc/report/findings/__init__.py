@@ -10,8 +10,8 @@ Example
 >>> kpis = {"kpis": {"active_customers": {"change_pct": 0.18},
 ...                  "average_basket": {"change_pct": -0.22},
 ...                  "revenue": {"change_pct": -0.08}}}
->>> customers_vs_basket(kpis, language="fr")
-"Le nombre de clients progresse de 18\\xa0% mais le panier moyen recule de 22\\xa0%\\xa0: la croissance du portefeuille ne se traduit pas en chiffre d'affaires."
+>>> print(customers_vs_basket(kpis, language="fr"))
+Le nombre de clients progresse de 18 % mais le panier moyen recule de 22 % : la croissance du portefeuille ne se traduit pas en chiffre d’affaires.
 """
 
 from __future__ import annotations
