@@ -48,8 +48,8 @@ SENTENCES: dict[str, tuple[str, str]] = {
         "N above N−1 in {above} months out of {months}",
     ),
     "title.active_customers": (
-        "{now} clients actifs contre {before} en N−1, {won} gagnés (nouveaux et réactivés) et {lost} perdus",
-        "{now} active customers against {before} in N−1, {won} won (new and reactivated) and {lost} lost",
+        "{now} clients actifs contre {before} en N−1 ({won} gagnés, {lost} perdus)",
+        "{now} active customers against {before} in N−1 ({won} won, {lost} lost)",
     ),
     "title.lost": (
         "{n} des {total} clients perdus ont acheté pour la dernière fois au {quarter}",
@@ -61,8 +61,8 @@ SENTENCES: dict[str, tuple[str, str]] = {
         "20 % of the customers make {share} of revenue N",
     ),
     "title.cohorts": (
-        "Un an après leur premier achat, {share} des clients d'une cohorte achètent encore (médiane)",
-        "A year after their first purchase, {share} of a cohort's customers still buy (median)",
+        "Après un an, {share} des clients d'une cohorte achètent encore (médiane)",
+        "After a year, {share} of a cohort's customers still buy (median)",
     ),
     "dependence.takeaway": (
         "Le premier client pèse {top1} du CA N et les trois premiers {top3} : sans eux, le CA N "

@@ -279,3 +279,37 @@ def test_conversion_above_100(rates, language, expected):
     assert F.conversion_above_100(pd.Series(rates, dtype=float), language=language) == (
         typeset(expected, language) if expected else expected
     )
+
+
+def test_chart_titles_say_the_message_from_the_figures():
+    import datetime as dt
+
+    from icpc.report.findings import titles as T
+
+    monthly = {f"2023-{m:02d}": {"revenue": 100.0} for m in range(1, 13)}
+    monthly |= {f"2024-{m:02d}": {"revenue": 150.0 if m <= 7 else 50.0} for m in range(1, 13)}
+    title = T.monthly_title(
+        {"monthly": monthly},
+        start=dt.date(2024, 1, 1),
+        previous_start=dt.date(2023, 1, 1),
+        months=12,
+        language="fr",
+    )
+    assert title == _fr("N au-dessus de N−1 sur 7 mois sur 12")
+    missing = {"monthly": {k: v for k, v in monthly.items() if k != "2023-05"}}
+    assert T.monthly_title(missing, start=dt.date(2024, 1, 1),
+                           previous_start=dt.date(2023, 1, 1), months=12, language="fr") is None  # fmt: skip
+
+    lost = {"lost_by_quarter": {"2023-Q3": {"customers": 4}, "2023-Q4": {"customers": 9}}}
+    assert T.lost_title(lost, language="en") == "9 of the 13 lost customers last bought in Q4 2023"
+    assert T.lost_title({"lost_by_quarter": {}}, language="en") is None
+
+    k = kpis()
+    assert T.active_customers_title(k, language="en") == (
+        "590 active customers against 500 in N−1 (145 won, 55 lost)"
+    )
+    cohorts = {f"2022-Q{q}": {"size": 10, "active": {str(i): a for i, a in enumerate([10, 8, 7, 6, s, 4])}}
+               for q, s in zip((1, 2, 3), (6, 5, 4), strict=True)}  # fmt: skip
+    assert T.cohort_title({"cohorts": cohorts}, language="en") == (
+        "After a year, 50% of a cohort’s customers still buy (median)"
+    )

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import io
+import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -195,7 +196,8 @@ class Out:
         if message:
             from icpc.report.charts.style import _title
 
-            _title(ax, typeset(message, self.language))
+            # a long message on two lines: the chart keeps the page's width
+            _title(ax, textwrap.fill(typeset(message, self.language), 95))
         elif not title:
             ax.set_title("")
         self.items.append(png(ax.figure) if raster else ax.figure)
