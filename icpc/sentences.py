@@ -64,6 +64,38 @@ SENTENCES: dict[str, tuple[str, str]] = {
         "Après un an, {share} des clients d'une cohorte achètent encore (médiane)",
         "After a year, {share} of a cohort's customers still buy (median)",
     ),
+    "title.bridge.more": (
+        "{loss} ({loss_amount}) pèsent plus que {gain} ({gain_amount})",
+        "{loss} ({loss_amount}) outweigh {gain} ({gain_amount})",
+    ),
+    "title.bridge.less": (
+        "{gain} ({gain_amount}) compensent {loss} ({loss_amount})",
+        "{gain} ({gain_amount}) offset {loss} ({loss_amount})",
+    ),
+    "title.who.new": ("les nouveaux clients", "new customers"),
+    "title.who.reactivated": ("les clients réactivés", "reactivated customers"),
+    "title.who.retained": ("les clients fidélisés", "retained customers"),
+    "title.who.lost": ("les clients perdus", "lost customers"),
+    "title.decomposition": (
+        "Clients {customers}, fréquence {frequency}, panier {basket} = variation du CA {total}",
+        "Customers {customers}, frequency {frequency}, basket {basket} = revenue change {total}",
+    ),
+    "title.rf": (
+        "{top} clients au meilleur score (R 5, F 5), {bottom} au plus bas (R 1, F 1)",
+        "{top} customers at the best score (R 5, F 5), {bottom} at the lowest (R 1, F 1)",
+    ),
+    "title.migration": (
+        "{share} des clients notés aux deux dates sont restés dans leur segment",
+        "{share} of the customers scored at both dates stayed in their segment",
+    ),
+    "title.salesperson": (
+        "{name} en tête avec {amount} de CA N ({share})",
+        "{name} leads with {amount} of revenue N ({share})",
+    ),
+    "dependence.top10": (
+        "Les 10 premiers clients font {top10} du CA N ; le premier, {name}, {top1}.",
+        "The first 10 customers make {top10} of revenue N; the first, {name}, {top1}.",
+    ),
     "dependence.takeaway": (
         "Le premier client pèse {top1} du CA N et les trois premiers {top3} : sans eux, le CA N "
         "serait de {without}.",

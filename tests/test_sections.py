@@ -404,3 +404,13 @@ def test_the_glossary_defines_only_the_terms_of_this_report(shown):
     shown.clear()
     S.data_quality(make_diagnostic())
     assert "Taux de transformation" in _html(shown)
+
+
+def test_names_stay_on_one_line_unless_too_long_for_the_page():
+    from icpc.report.tables import NO_WRAP_CHARS
+
+    long_name = "Société Coopérative Agricole du Haut-Languedoc et des Cévennes"
+    assert len(long_name) > NO_WRAP_CHARS
+    table = html_table(pd.DataFrame({"name": ["Nathalie Roussel", long_name], "x": [1, 2]}))
+    assert '<td class="icpc-nowrap">Nathalie Roussel</td>' in table
+    assert f"<td>{long_name}</td>" in table  # may wrap: the table never runs past the page

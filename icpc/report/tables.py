@@ -121,6 +121,12 @@ def _more_text(n: int, language: str) -> str:
     return f"… and {count} more"
 
 
+#: columns of names (segments, customers, salespeople, regions): a name up to
+#: :data:`NO_WRAP_CHARS` characters stays on one line (a longer one may wrap, so that a
+#: table never runs past the page)
+NO_WRAP = frozenset({"segment", "name", "salesperson", "region", "customer", "commercial"})
+NO_WRAP_CHARS = 28
+
 #: tables of at most this many rows are kept on one page (class ``icpc-short``)
 SHORT_TABLE_ROWS = 12
 
@@ -206,8 +212,14 @@ def html_table(
     for i in range(len(shown)):
         parts.append("<tr>")
         for c in columns:
-            attr = ' class="num"' if right[c] else ""
-            parts.append(f"<td{attr}>{html.escape(cells[c][i])}</td>")
+            text = cells[c][i]
+            if right[c]:
+                attr = ' class="num"'
+            elif c in NO_WRAP and len(text) <= NO_WRAP_CHARS:
+                attr = ' class="icpc-nowrap"'
+            else:
+                attr = ""
+            parts.append(f"<td{attr}>{html.escape(text)}</td>")
         parts.append("</tr>")
     hidden = len(frame) - len(shown)
     if hidden > 0:

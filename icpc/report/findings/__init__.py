@@ -30,6 +30,7 @@ from icpc.report.findings.common import (
 from icpc.report.findings.customers import (
     concentration,
     customer_dynamics,
+    dependence,
     early_warning,
     lost_customers,
     segment_to_act_on,
@@ -48,12 +49,16 @@ __all__ = [
     "lost_customers",
     "early_warning",
     "concentration",
+    "dependence",
     "segment_to_act_on",
     "salesperson_anomaly",
     "salesperson_spread",
     "conversion_above_100",
     "executive_summary",
 ]
+
+#: the top 20 %'s sentence (the name ``concentration`` is also executive_summary's argument)
+_concentration_sentence = concentration
 
 
 def executive_summary(
@@ -64,6 +69,7 @@ def executive_summary(
     revenue_by_customer: pd.Series | None = None,
     profiles: pd.DataFrame | None = None,
     anomaly: Mapping[str, Any] | None = None,
+    concentration: Any = None,
 ) -> list[str]:
     """The findings of the executive summary (synthèse), only those the data supports.
 
@@ -79,6 +85,9 @@ def executive_summary(
         Score3D segment profiles (segment to act on).
     anomaly : mapping, optional
         The most suspicious salesperson (:func:`salesperson_anomaly`).
+    concentration : icpc.kpi.Concentration, optional
+        When given, the dependence on the first customers (:func:`dependence`, with its
+        amount) instead of the top 20 %'s share.
 
     Returns
     -------
@@ -91,7 +100,9 @@ def executive_summary(
         customers_vs_basket(kpis, language=language),
         lost_customers(kpis, language=language, currency=currency),
         early_warning(kpis, language=language, currency=currency),
-        concentration(revenue_by_customer, language=language)
+        dependence(concentration, language=language, currency=currency)
+        if concentration is not None
+        else _concentration_sentence(revenue_by_customer, language=language)
         if revenue_by_customer is not None
         else None,
         segment_to_act_on(profiles, language=language)

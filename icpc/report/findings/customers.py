@@ -155,6 +155,37 @@ def concentration(revenue: pd.Series, *, language: str = "fr") -> str | None:
     return text + "."
 
 
+def dependence(concentration: Any, *, language: str = "fr", currency: str = "EUR") -> str | None:
+    """« Le premier client pèse 2,8 % du CA N et les trois premiers 6,1 % : sans eux, le CA N
+    serait de 1,67 M€ » — the dependence on the first customers, with its amount.
+
+    Parameters
+    ----------
+    concentration : icpc.kpi.Concentration
+        The concentration analysis (shares of the active customers' revenue N).
+    language, currency : str
+        Formatting.
+
+    Returns
+    -------
+    str or None
+        None with fewer than 5 active customers.
+    """
+    pareto = getattr(concentration, "pareto", None)
+    if pareto is None or len(pareto) < 5:
+        return None
+    total = float(pareto["revenue"].sum())
+    if total <= 0:
+        return None
+    return label("dependence.takeaway", language).format(
+        top1=fmt.percent(concentration.top1_share, language=language),
+        top3=fmt.percent(concentration.top3_revenue / total, language=language),
+        without=fmt.money_reading(
+            concentration.revenue_without_top3, language=language, currency=currency
+        ),
+    )
+
+
 def segment_to_act_on(profiles: pd.DataFrame, *, language: str = "fr") -> str | None:
     """Sentence naming the heaviest Score3D segment to win back, with its recommended action.
 

@@ -14,7 +14,18 @@ from typing import Any
 from icpc.labels import label
 from icpc.report import format as fmt
 
-__all__ = ["active_customers_title", "cohort_title", "lost_title", "monthly_title", "pareto_title"]
+__all__ = [
+    "active_customers_title",
+    "bridge_title",
+    "cohort_title",
+    "decomposition_title",
+    "lost_title",
+    "migration_title",
+    "monthly_title",
+    "pareto_title",
+    "rf_title",
+    "salesperson_title",
+]
 
 
 def _month_keys(start: dt.date, months: int) -> list[str]:
@@ -100,4 +111,79 @@ def cohort_title(kj: Mapping[str, Any], *, language: str, after: int = 4) -> str
     median = shares[mid] if len(shares) % 2 else (shares[mid - 1] + shares[mid]) / 2
     return label("title.cohorts", language).format(
         share=fmt.percent(median, language=language, decimals=0)
+    )
+
+
+_WHO = {"new", "reactivated", "retained", "lost"}
+
+
+def bridge_title(kj: Mapping[str, Any], *, language: str, currency: str = "EUR") -> str | None:
+    """« Les clients perdus (−305,6 k€) pèsent plus que les nouveaux clients (+196,5 k€) »:
+    the largest loss of the bridge against its largest gain."""
+    steps = {k: float(v) for k, v in (kj.get("bridge") or {}).items()
+             if k in _WHO and not fmt.is_missing(v)}  # fmt: skip
+    gains = {k: v for k, v in steps.items() if v > 0}
+    losses = {k: v for k, v in steps.items() if v < 0}
+    if not gains or not losses:
+        return None
+    gain, loss = max(gains, key=gains.__getitem__), min(losses, key=losses.__getitem__)
+    more = abs(losses[loss]) > gains[gain]
+    amount = lambda v: fmt.money_reading(v, language=language, currency=currency, signed=True)  # noqa: E731
+    text = label("title.bridge.more" if more else "title.bridge.less", language).format(
+        gain=label(f"title.who.{gain}", language),
+        gain_amount=amount(gains[gain]),
+        loss=label(f"title.who.{loss}", language),
+        loss_amount=amount(losses[loss]),
+    )
+    return text[:1].upper() + text[1:]
+
+
+def decomposition_title(
+    kj: Mapping[str, Any], *, language: str, currency: str = "EUR"
+) -> str | None:
+    """« Clients +459,6 k€, fréquence −266,4 k€, panier −184,9 k€ = variation du CA +8,3 k€ »."""
+    effects = kj.get("decomposition") or {}
+    keys = ("customers", "frequency", "basket")
+    if any(fmt.is_missing(effects.get(k)) for k in keys):
+        return None
+    amount = lambda v: fmt.money_reading(v, language=language, currency=currency, signed=True)  # noqa: E731
+    values = {k: float(effects[k]) for k in keys}
+    return label("title.decomposition", language).format(
+        **{k: amount(v) for k, v in values.items()}, total=amount(sum(values.values()))
+    )
+
+
+def rf_title(scores: Any, *, language: str) -> str | None:
+    """« 33 clients au meilleur score (R 5, F 5), 29 au plus bas (R 1, F 1) »."""
+    if scores is None or not {"r_score", "f_score"} <= set(scores.columns) or scores.empty:
+        return None
+    r, f = scores["r_score"], scores["f_score"]
+    n = lambda v: fmt.number(int(v), language=language)  # noqa: E731
+    return label("title.rf", language).format(
+        top=n(((r == 5) & (f == 5)).sum()), bottom=n(((r == 1) & (f == 1)).sum())
+    )
+
+
+def migration_title(matrix: Any, *, language: str, outside: str = "(not scored)") -> str | None:
+    """« 41 % des clients notés aux deux dates sont restés dans leur segment »."""
+    inside = matrix.drop(index=outside, errors="ignore").drop(columns=outside, errors="ignore")
+    total = float(inside.to_numpy().sum())
+    if total == 0:
+        return None
+    same = sum(float(inside.loc[s, s]) for s in inside.index if s in inside.columns)
+    return label("title.migration", language).format(
+        share=fmt.percent(same / total, language=language, decimals=0)
+    )
+
+
+def salesperson_title(frame: Any, *, language: str, currency: str = "EUR") -> str | None:
+    """« Hélène Fournier en tête avec 385,6 k€ de CA N (21,7 %) »."""
+    if frame is None or frame.empty or "revenue" not in frame.columns:
+        return None
+    best = frame.sort_values("revenue", ascending=False, kind="stable").iloc[0]
+    share = best.get("share")
+    return label("title.salesperson", language).format(
+        name=best["salesperson"],
+        amount=fmt.money_reading(best["revenue"], language=language, currency=currency),
+        share=fmt.percent(share, language=language) if not fmt.is_missing(share) else "–",
     )

@@ -26,20 +26,27 @@ def concentration(ctx: RenderContext, out: Out) -> None:
     revenue = conc.pareto["revenue"]  # customers with revenue > 0 in N only
     if revenue.empty:
         return
-    # the section's point is the dependence on the first customers; the share of the top
-    # 20 % is the chart's title
-    total = float(revenue.sum())
-    out.findings(
-        [
-            label("dependence.takeaway", lang).format(
-                top1=fmt.percent(conc.top1_share, language=lang),
-                top3=fmt.percent(conc.top3_revenue / total, language=lang) if total else "–",
-                without=fmt.money_reading(conc.revenue_without_top3, language=lang, currency=cur),
-            )
-            if len(revenue) >= 5
-            else F.concentration(revenue, language=lang)
-        ]
-    )
+    # the dependence on the first three is the summary's finding and the top 20 %'s share
+    # the chart's title; here, who the first customers are
+    top = with_names(conc.pareto.head(10).reset_index(), diag)
+    if len(revenue) >= 10:
+        first = top.iloc[0]
+        name = (
+            first["name"]
+            if "name" in top.columns and isinstance(first["name"], str)
+            else first["customer_id"]
+        )
+        out.findings(
+            [
+                label("dependence.top10", lang).format(
+                    top10=fmt.percent(conc.top10_share, language=lang),
+                    name=name,
+                    top1=fmt.percent(conc.top1_share, language=lang),
+                )
+            ]
+        )
+    else:
+        out.findings([F.concentration(revenue, language=lang)])
     out.figure(
         P.pareto_curve(revenue, language=lang),
         title=False,
@@ -66,7 +73,6 @@ def concentration(ctx: RenderContext, out: Out) -> None:
         )
     )
     out.sub("sub.top_customers")
-    top = with_names(conc.pareto.head(10).reset_index(), diag)
     cols = columns(top, "rank", "customer_id", "name", "revenue", "share", "cumulative_share")
     out.html(
         html_table(

@@ -73,11 +73,16 @@ def revenue_explained(ctx: RenderContext, out: Out) -> None:
                     bridge, start=rev["previous"], end=rev["current"], language=lang, currency=cur
                 ),
                 title=False,
+                message=T.bridge_title(kj, language=lang, currency=cur),
             )
         decomposition = kj.get("decomposition")
         if decomposition:
             out.sub("sub.decomposition")
-            out.figure(P.decomposition(decomposition, language=lang, currency=cur), title=False)
+            out.figure(
+                P.decomposition(decomposition, language=lang, currency=cur),
+                title=False,
+                message=T.decomposition_title(kj, language=lang, currency=cur),
+            )
             mix = mix_effects(kj, lang, cur)
             if mix:  # the intro, then one sentence per factor of opposite signs
                 out.html(f"<p>{html.escape(mix[0])}</p>")

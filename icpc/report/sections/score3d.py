@@ -8,6 +8,7 @@ from __future__ import annotations
 from icpc.labels import label, segment_label
 from icpc.report import findings as F
 from icpc.report import plots as P
+from icpc.report.findings import titles as T
 from icpc.report.sections.common import Out, has_rows
 from icpc.report.sections.registry import RenderContext, section
 from icpc.report.tables import html_table
@@ -31,7 +32,12 @@ def segments(ctx: RenderContext, out: Out) -> None:
     # the grid first: small, it fills the page the section starts on, and the table of
     # tall rows after it stays whole
     out.sub("sub.rf_grid")
-    out.figure(P.rf_heatmap(diag.scores, language=lang), title=False, raster=True)
+    out.figure(
+        P.rf_heatmap(diag.scores, language=lang),
+        title=False,
+        raster=True,
+        message=T.rf_title(diag.scores.loc[diag.scores["scored"].astype(bool)], language=lang),
+    )
     # one table: the segment's weight, profile and action (what each segment means is in
     # the method's table of rules)
     out.sub("sub.segment_profiles")
@@ -77,5 +83,8 @@ def segments(ctx: RenderContext, out: Out) -> None:
         if matrix.size:
             out.sub("sub.migration")
             out.figure(
-                P.migration_heatmap(matrix, labels=labels, language=lang), title=False, raster=True
+                P.migration_heatmap(matrix, labels=labels, language=lang),
+                title=False,
+                raster=True,
+                message=T.migration_title(matrix, language=lang),
             )

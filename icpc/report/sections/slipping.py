@@ -44,8 +44,13 @@ def early_warning(ctx: RenderContext, out: Out) -> None:
     out.findings([label(key, lang).format(**words)])
     frame = frame.assign(customer=display_name(frame))
     frame["reason"] = frame["reason"].map(lambda r: value_label("reason", r, lang))
+    # shared-address creations on the call list are marked, not silently mixed in
+    to_check = {c for a in diag.action_plan if a.code == "check_creations" for c in a.customers}
+    frame["creation_to_check"] = [
+        label("yes", lang) if str(c) in to_check else None for c in frame["customer_id"]
+    ]
     cols = columns(
-        frame,
+        frame.head(SHOWN),  # a column the rows shown leave empty is left out
         "customer_id",
         "name",
         "salesperson",
@@ -54,6 +59,7 @@ def early_warning(ctx: RenderContext, out: Out) -> None:
         "overdue_ratio",
         "reason",
         "value_at_stake",
+        "creation_to_check",
     )
     out.html(
         html_table(

@@ -97,7 +97,7 @@ def executive_summary(ctx: RenderContext, out: Out) -> None:
                 kj,
                 language=lang,
                 currency=cur,
-                revenue_by_customer=diag.concentration.pareto["revenue"],
+                concentration=diag.concentration,  # the dependence, with its amount
                 profiles=diag.segment_profiles,
                 anomaly=flag,
             )

@@ -13,6 +13,7 @@ from icpc.kpi import UNASSIGNED
 from icpc.labels import label
 from icpc.report import findings as F
 from icpc.report import plots as P
+from icpc.report.findings import titles as T
 from icpc.report.sections.common import Out, has_rows
 from icpc.report.sections.registry import RenderContext, section
 from icpc.report.tables import html_table
@@ -73,7 +74,9 @@ def sales_team(ctx: RenderContext, out: Out) -> None:
                 language=lang,
                 currency=cur,
             )
-            out.figure(ax, title=False)
+            out.figure(
+                ax, title=False, message=T.salesperson_title(frame, language=lang, currency=cur)
+            )
         cols = [
             column,
             "revenue",
