@@ -42,6 +42,24 @@ SENTENCES: dict[str, tuple[str, str]] = {
         "of the last {months} months fell by at least {fall} against the same months a year "
         "before. The concentration's shares are of the active customers' revenue N.",
     ),
+    # --- the report's cover ---------------------------------------------------------------
+    "cover.title": ("Diagnostic commercial", "Commercial diagnostic"),
+    "cover.period": (
+        "Période analysée : du {start} au {end}",
+        "Period analysed: from {start} to {end}",
+    ),
+    "cover.previous": (
+        "Comparée à la période du {start} au {end}",
+        "Compared with the period from {start} to {end}",
+    ),
+    "cover.as_of": ("Date d'analyse", "Analysis date"),
+    "cover.prepared_by": ("Préparé par", "Prepared by"),
+    "cover.generated": ("Édité le", "Issued on"),
+    "cover.toc": ("Sommaire", "Contents"),
+    "cover.confidential": (
+        "Document confidentiel — établi pour {client} ; ne pas diffuser sans son accord.",
+        "Confidential document — prepared for {client}; not to be distributed without their consent.",
+    ),
     # --- chart titles that say the message (icpc.report.findings.titles) ------------------
     "title.monthly": (
         "N au-dessus de N−1 sur {above} mois sur {months}",

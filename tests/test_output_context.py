@@ -79,3 +79,12 @@ def test_the_currency_reaches_both(custom: Diagnostic, tmp_path: Path) -> None:
     assert '"CHF"' in money.number_format and "€" not in money.number_format
     summary = _section_text(S.executive_summary(custom))
     assert re.search(r"\d\s?CHF", summary) and "€" not in summary
+
+
+def test_the_workbook_carries_the_reports_title_client_and_consultant(
+    custom: Diagnostic, tmp_path: Path
+) -> None:
+    book = openpyxl.load_workbook(write_actions_xlsx(custom, tmp_path / "a.xlsx"))
+    cfg = custom.config
+    assert book.properties.title == f"{label('cover.title', 'fr')} — {cfg.client}"
+    assert book.properties.creator == cfg.branding.consultant

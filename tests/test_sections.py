@@ -414,3 +414,28 @@ def test_names_stay_on_one_line_unless_too_long_for_the_page():
     table = html_table(pd.DataFrame({"name": ["Nathalie Roussel", long_name], "x": [1, 2]}))
     assert '<td class="icpc-nowrap">Nathalie Roussel</td>' in table
     assert f"<td>{long_name}</td>" in table  # may wrap: the table never runs past the page
+
+
+def test_the_call_list_marks_a_creation_to_check(shown):
+    from icpc.analysis.actions import Action
+
+    diag = make_diagnostic()
+    ew = diag.early_warning
+    flagged = ew.loc[ew["early_warning"].astype(bool)].sort_values(
+        "value_at_stake", ascending=False
+    )
+    first = str(flagged.index[0])
+    # the plan says the first customer to call is one of the shared-address creations
+    diag.__dict__["action_plan"] = (
+        Action(
+            "check_creations", 100.0, (first,), "sales_director", "anomalies", {"salesperson": "X"}
+        ),
+    )
+    S.early_warning(diag)
+    text = _html(shown)
+    assert "Création à vérifier" in text
+    assert text.count(">oui</td>") == 1
+    shown.clear()
+    diag.__dict__["action_plan"] = ()
+    S.early_warning(diag)
+    assert "Création à vérifier" not in _html(shown)  # no empty column

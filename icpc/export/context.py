@@ -73,11 +73,17 @@ class OutputContext:
     segment_labels : mapping
         Segment name → label in ``language``: the segment rules' own labels (a client's
         custom rules), else the kit's.
+    client, firm, consultant : str
+        Who the outputs are for and by whom (the config's ``client`` and ``branding``): the
+        report's cover, the workbook's properties.
     """
 
     language: str
     currency: str
     segment_labels: Mapping[str, str] = field(default_factory=dict)
+    client: str = ""
+    firm: str = ""
+    consultant: str = ""
 
     @classmethod
     def of(cls, diag: Diagnostic, language: str | None = None) -> OutputContext:
@@ -87,7 +93,15 @@ class OutputContext:
             rule.name: rule.text("label", lang) if rule.label else segment_label(rule.name, lang)
             for rule in diag.segment_rules
         }
-        return cls(lang, diag.config.currency, labels)
+        brand = diag.config.branding
+        return cls(
+            lang,
+            diag.config.currency,
+            labels,
+            client=diag.config.client,
+            firm=brand.firm,
+            consultant=brand.consultant,
+        )
 
     def segment(self, name: object) -> str:
         """The label of a segment (a name the rules do not know keeps its name)."""

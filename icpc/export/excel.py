@@ -313,6 +313,7 @@ def write_sheets(
     *,
     language: str = "fr",
     currency_symbol: str = "€",
+    properties: Mapping[str, str] | None = None,
 ) -> Path:
     """Write frames to an xlsx workbook: translated headers, frozen header, filters, formats, widths.
 
@@ -327,6 +328,8 @@ def write_sheets(
         Language of the headers and of yes/no cells.
     currency_symbol : str
         The amounts' symbol (:attr:`icpc.export.context.OutputContext.symbol`).
+    properties : mapping, optional
+        The workbook's document properties (``title``, ``author``, ``company``…).
 
     Returns
     -------
@@ -345,6 +348,8 @@ def write_sheets(
                 "default_date_format": _NUMBER_FORMATS["date"],
             },
         )
+        if properties:
+            book.set_properties(dict(properties))
         header = book.add_format(
             {"bold": True, "text_wrap": True, "valign": "top", "bottom": 1, "bg_color": "#D9D9D9"}
         )
@@ -420,9 +425,16 @@ def write_actions_xlsx(diag: Diagnostic, path: str | Path, *, language: str | No
         ``path``.
     """
     words = OutputContext.of(diag, language)
+    title = label("cover.title", words.language)
     return write_sheets(
         actions_sheets(diag, language=words.language),
         path,
         language=words.language,
         currency_symbol=words.symbol,
+        # the report's words: its title, the client, the consultant and the firm
+        properties={
+            "title": f"{title} — {words.client}",
+            "author": words.consultant,
+            "company": words.firm,
+        },
     )

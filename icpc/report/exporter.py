@@ -40,6 +40,7 @@ from nbconvert.exporters import HTMLExporter
 from traitlets import Bool, Int, default
 from traitlets.config import Config as TraitletsConfig
 
+from icpc.labels import label
 from icpc.report.html_layout import (
     headings_with_ids,
     mark_trailing_headings,
@@ -72,30 +73,17 @@ TEMPLATE_NAME = "icpc_pdf"
 
 _PROJECT_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
-_LABELS: dict[str, dict[str, str]] = {
-    "fr": {
-        "title": "Diagnostic commercial",
-        "period": "Période analysée\u00a0: du {start} au {end}",
-        "previous": "Comparée à la période du {start} au {end}",
-        "as_of": "Date d'analyse",
-        "prepared_by": "Préparé par",
-        "generated": "Édité le",
-        "toc": "Sommaire",
-        "confidential": "Document confidentiel — établi pour {client}\u00a0; ne pas diffuser "
-        "sans son accord.",
-    },
-    "en": {
-        "title": "Commercial diagnostic",
-        "period": "Period analysed: from {start} to {end}",
-        "previous": "Compared with the period from {start} to {end}",
-        "as_of": "Analysis date",
-        "prepared_by": "Prepared by",
-        "generated": "Issued on",
-        "toc": "Contents",
-        "confidential": "Confidential document — prepared for {client}; not to be "
-        "distributed without their consent.",
-    },
-}
+#: the cover's words, in the catalogue (``cover.<key>``)
+_COVER_KEYS = (
+    "title",
+    "period",
+    "previous",
+    "as_of",
+    "prepared_by",
+    "generated",
+    "toc",
+    "confidential",
+)
 
 
 def template_dirs() -> list[str]:
@@ -232,7 +220,7 @@ class IcpcPDFExporter(HTMLExporter):
         meta = dict(meta or {})
         name = (resources.get("metadata") or {}).get("name") or "diagnostic"
         meta.setdefault("client", nb.metadata.get("title") or name)
-        if meta.get("language") not in _LABELS:
+        if meta.get("language") not in ("fr", "en"):
             meta["language"] = "fr"
         meta.setdefault("icpc_version", "")
         branding = {"firm": "", "consultant": "", "logo": None, "confidentiality": None}
@@ -243,7 +231,7 @@ class IcpcPDFExporter(HTMLExporter):
     @staticmethod
     def _labels(meta: Mapping[str, Any]) -> dict[str, Any]:
         lang = meta["language"]
-        text = _LABELS[lang]
+        text = {key: label(f"cover.{key}", lang) for key in _COVER_KEYS}
         out: dict[str, Any] = {"title": text["title"], "toc": text["toc"]}
         period = meta.get("period") or {}
         previous = meta.get("previous_period") or {}
