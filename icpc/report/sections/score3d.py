@@ -60,7 +60,7 @@ def segments(ctx: RenderContext, out: Out) -> None:
             language=lang,
             currency=cur,
             max_rows=None,
-            classes=("icpc-actions",),
+            classes=("icpc-actions", "icpc-segments"),
             formats={
                 "customers": "number",
                 "share": "percent0",
