@@ -165,6 +165,9 @@ def run(
 ) -> None:
     """Full diagnostic: executed notebook, PDF, Excel, kpis.json, customers.csv, manifest."""
     date = _as_of(as_of)
+    from icpc.run.kernel import prestart
+
+    prestart()  # the kernel starts while pandas, the config and the data load
     from icpc.run.runner import run_client
 
     result = run_client(config, out=out, as_of=date, progress=True)

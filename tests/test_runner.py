@@ -433,3 +433,50 @@ def test_the_outputs_guide_lists_every_file_the_pdf_first(tmp_path: Path) -> Non
         named = [line.split()[0] for line in lines[1:]]
         assert sorted(named) == sorted(OUTPUT_FILES.values()) and named[0] == "diagnostic.pdf"
         assert first in lines[1]
+
+
+@pytest.mark.notebook
+@pytest.mark.slow
+def test_a_prestarted_kernel_is_moved_to_the_run_then_cleaned_up(
+    tmp_path: Path, demo_config: Path
+) -> None:
+    """icpc run starts the kernel before its imports; the run moves it to its staging folder
+    (relative parameters resolve there), then stops it and removes its first folder."""
+    from icpc.run import kernel as K
+
+    seen = tmp_path / "cwd.json"
+    source = f"import json, os\nopen({str(seen)!r}, 'w').write(json.dumps(os.getcwd()))"
+    nb_path = tmp_path / "probe.ipynb"
+    nbformat.write(_nb(new_code_cell(source)), nb_path)
+    K.prestart()
+    early = K._PRESTARTED
+    assert early is not None
+    result = run_client(
+        demo_config,
+        out=tmp_path / "reports",
+        notebook=nb_path,
+        excel_writer=lambda diag, path: path.write_bytes(b"x"),
+    )
+    cwd = Path(json.loads(seen.read_text()))
+    assert cwd.parent == result.out_dir.parent and cwd.name.endswith(".tmp")  # the staging
+    assert not early.folder.exists()
+    assert K.take_prestarted() is None  # handed over once
+    from jupyter_core.utils import run_sync
+
+    assert not run_sync(early.kernel.result().is_alive)()
+
+
+@pytest.mark.notebook
+def test_a_bad_config_stops_the_prestarted_kernel(tmp_path: Path) -> None:
+    from jupyter_core.utils import run_sync
+
+    from icpc.run import kernel as K
+
+    K.prestart()
+    early = K._PRESTARTED
+    assert early is not None
+    with pytest.raises(ConfigError):
+        run_client(tmp_path / "missing.yaml", out=tmp_path)
+    assert not early.folder.exists()
+    assert not run_sync(early.kernel.result().is_alive)()
+    assert K.take_prestarted() is None

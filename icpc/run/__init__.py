@@ -10,11 +10,38 @@ Dask cluster).
 
 from __future__ import annotations
 
-from icpc.run.backends import BACKENDS
-from icpc.run.batch import expand_configs, run_batch
-from icpc.run.failure import failure_section
-from icpc.run.outcome import BatchSummary, ClientOutcome, run_one
-from icpc.run.runner import RunResult, notebook_parameters, output_dir, run_client
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from icpc.run.backends import BACKENDS
+    from icpc.run.batch import expand_configs, run_batch
+    from icpc.run.failure import failure_section
+    from icpc.run.outcome import BatchSummary, ClientOutcome, run_one
+    from icpc.run.runner import RunResult, notebook_parameters, output_dir, run_client
+
+#: where each public name lives: imported on first use, so that ``icpc run`` can start
+#: the notebook's kernel (:mod:`icpc.run.kernel`) before pandas and the config are imported
+_HOMES = {
+    "BACKENDS": "backends",
+    "expand_configs": "batch",
+    "run_batch": "batch",
+    "failure_section": "failure",
+    "BatchSummary": "outcome",
+    "ClientOutcome": "outcome",
+    "run_one": "outcome",
+    "RunResult": "runner",
+    "notebook_parameters": "runner",
+    "output_dir": "runner",
+    "run_client": "runner",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _HOMES:
+        return getattr(importlib.import_module(f"icpc.run.{_HOMES[name]}"), name)
+    raise AttributeError(f"module 'icpc.run' has no attribute {name!r}")
+
 
 __all__ = [
     "run_client",

@@ -8,13 +8,15 @@ import shutil
 import tempfile
 import time
 from collections.abc import Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from icpc.exceptions import RunError
 from icpc.run.failure import _one_line, failure_section
 
-__all__ = ["KERNEL_ENV", "WARM_UP_CODE", "skip_iri_grammar"]
+__all__ = ["KERNEL_ENV", "WARM_UP_CODE", "prestart", "skip_iri_grammar", "take_prestarted"]
 
 
 def skip_iri_grammar() -> None:
@@ -154,6 +156,72 @@ def _start_kernel(
     return km
 
 
+@dataclass
+class Prestarted:
+    """A kernel started by :func:`prestart`: its thread, its manager's future, the run's
+    key for the analyses it will be handed, and the folder it started in."""
+
+    pool: ThreadPoolExecutor
+    kernel: Future[Any]
+    key: bytes
+    folder: Path
+
+    def stop(self) -> None:
+        """Stop the kernel (if it started) and remove its first folder."""
+        with contextlib.suppress(Exception):
+            _stop_kernel(self.kernel.result())
+        self.pool.shutdown(wait=True)
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+_PRESTARTED: Prestarted | None = None
+
+
+def prestart() -> None:
+    """Start the notebook's kernel now, for the ``icpc run`` to come in this process.
+
+    The ``icpc run`` command calls it first thing, before pandas and the config are
+    imported (~0.3 s): the kernel is ready when the data is. :func:`icpc.run.run_client`
+    takes it (:func:`take_prestarted`) and moves it to its staging folder; without a
+    pre-started kernel it starts its own. Idempotent.
+    """
+    global _PRESTARTED
+    if _PRESTARTED is not None:
+        return
+    import secrets
+
+    from icpc.lazy import KEY_VARIABLE
+
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="icpc-kernel")
+    key = secrets.token_bytes(32)  # signs the analyses handed to this run's kernel only
+    folder = Path(tempfile.mkdtemp(prefix="icpc-kernel-cwd-"))
+    kernel = pool.submit(_start_kernel, folder, environment={KEY_VARIABLE: key.hex()})
+    _PRESTARTED = Prestarted(pool, kernel, key, folder)
+
+
+def take_prestarted() -> Prestarted | None:
+    """The kernel :func:`prestart` started, handed over once (then None)."""
+    global _PRESTARTED
+    taken, _PRESTARTED = _PRESTARTED, None
+    return taken
+
+
+def _chdir(km: Any, folder: Path) -> None:
+    """Move a started kernel to ``folder`` (silently: no output, no history, no name)."""
+    from jupyter_client.blocking import BlockingKernelClient
+
+    kc = BlockingKernelClient()
+    kc.load_connection_info(km.get_connection_info())
+    kc.start_channels()
+    try:
+        msg = kc.execute(
+            f"__import__('os').chdir({str(folder)!r})", silent=True, store_history=False
+        )
+        _wait_for_reply(kc, km, msg, timeout=60)
+    finally:
+        kc.stop_channels()
+
+
 def _wait_for_reply(kc: Any, km: Any, msg_id: str, *, timeout: float) -> None:
     """Wait for the shell reply to ``msg_id`` (outputs ignored); give up if the kernel dies."""
     import queue
@@ -186,11 +254,17 @@ def _stop_kernel(km: Any) -> None:
         shutil.rmtree(sockets, ignore_errors=True)
 
 
-def _execute(notebook: Path, output: Path, parameters: Mapping[str, Any], km: Any = None) -> float:
+def _execute(
+    notebook: Path,
+    output: Path,
+    parameters: Mapping[str, Any],
+    km: Any = None,
+    chdir: Path | None = None,
+) -> float:
     """Run the notebook with Papermill and return its seconds; a failing cell -> RunError.
 
     ``km`` is a kernel already started by :func:`_start_kernel` in ``output``'s folder
-    (else Papermill starts one there).
+    (else Papermill starts one there), or elsewhere and then moved to ``chdir``.
     """
     import nbformat
     import papermill as pm
@@ -198,6 +272,8 @@ def _execute(notebook: Path, output: Path, parameters: Mapping[str, Any], km: An
     from traitlets.config import Config as TraitletsConfig
 
     started = time.perf_counter()
+    if km is not None and chdir is not None:
+        _chdir(km, chdir)
     # IPC (Unix sockets) where available: no open TCP port, no "unencrypted TCP" warning.
     # The sockets go to a private folder: by default they are "kernel-ipc-<n>" in the
     # working directory, and two kernels started at the same moment (a batch with --jobs 2,

@@ -52,7 +52,7 @@ from typing import Any
 from icpc.config import Config, load_config
 from icpc.exceptions import ConfigError, RunError
 from icpc.lazy import ANALYSES_FILE, KEY_VARIABLE, save_analyses
-from icpc.run.kernel import _execute, _start_kernel, _stop_kernel
+from icpc.run.kernel import _execute, _start_kernel, _stop_kernel, take_prestarted
 from icpc.run.outputs import (
     DATASET_DIR,
     FAILED_NOTEBOOK,
@@ -259,14 +259,20 @@ def run_client(
         ``diagnostic.failed.ipynb`` in the run folder.
     """
     t0 = time.perf_counter()
-    cfg = config if isinstance(config, Config) else load_config(config)
-    cfg = cfg.with_as_of(as_of)
-    _require_source(cfg)
-    notebook_path = Path(notebook) if notebook is not None else DEFAULT_NOTEBOOK
-    if not notebook_path.is_file():
-        raise RunError(
-            f"notebook {notebook_path} not found; reinstall icpc or pass an existing notebook"
-        )
+    early = take_prestarted()  # the kernel icpc run started before the imports, if any
+    try:
+        cfg = config if isinstance(config, Config) else load_config(config)
+        cfg = cfg.with_as_of(as_of)
+        _require_source(cfg)
+        notebook_path = Path(notebook) if notebook is not None else DEFAULT_NOTEBOOK
+        if not notebook_path.is_file():
+            raise RunError(
+                f"notebook {notebook_path} not found; reinstall icpc or pass an existing notebook"
+            )
+    except BaseException:
+        if early is not None:
+            early.stop()
+        raise
     # the staging folder exists before the kernel starts: the kernel runs in it (the folder
     # of the notebook it writes); it is beside the run folders, whose as_of is not known yet
     client_dir = _client_dir(cfg, out)
@@ -275,11 +281,15 @@ def run_client(
     label = cfg.as_of.isoformat() if cfg.as_of is not None else "run"
     staging = Path(tempfile.mkdtemp(prefix=f".{label}.", suffix=".tmp", dir=client_dir))
     steps = _Steps(progress, cfg.client)
-    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="icpc-kernel")
-    # the kernel starts and imports while this process loads the data (same thread later
-    # runs the notebook: one event loop for the kernel manager)
-    key = secrets.token_bytes(32)  # signs the analyses handed to this run's kernel only
-    kernel = pool.submit(_start_kernel, staging, environment={KEY_VARIABLE: key.hex()})
+    if early is not None:  # started elsewhere: moved to the staging folder before the notebook
+        pool, kernel, key, chdir = early.pool, early.kernel, early.key, staging
+    else:
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="icpc-kernel")
+        # the kernel starts and imports while this process loads the data (same thread
+        # later runs the notebook: one event loop for the kernel manager)
+        key = secrets.token_bytes(32)  # signs the analyses handed to this run's kernel only
+        kernel = pool.submit(_start_kernel, staging, environment={KEY_VARIABLE: key.hex()})
+        chdir = None
     published = False
     try:
         with steps.step("load"):
@@ -308,12 +318,15 @@ def run_client(
             pool=pool,
             kernel=kernel,
             key=key,
+            chdir=chdir,
         )
         published = True
     finally:
         with contextlib.suppress(Exception):
             _stop_kernel(kernel.result())
         pool.shutdown(wait=True)
+        if early is not None:
+            shutil.rmtree(early.folder, ignore_errors=True)
         steps.close()
         shutil.rmtree(staging, ignore_errors=True)
         if not published:
@@ -348,6 +361,7 @@ def _run_steps(
     pool: ThreadPoolExecutor,
     kernel: Any,
     key: bytes,
+    chdir: Path | None = None,
 ) -> dict[str, Path]:
     names = OUTPUT_FILES
     staged_nb = staging / names["notebook"]
@@ -364,7 +378,9 @@ def _run_steps(
         diag.action_plan  # noqa: B018  (the synthesis's; the rest is computed by now)
         save_analyses(diag, staging / DATASET_DIR / ANALYSES_FILE, key)
     nb_started = steps.start("notebook")
-    future = pool.submit(lambda: _execute(notebook_path, staged_nb, parameters, km=kernel.result()))
+    future = pool.submit(
+        lambda: _execute(notebook_path, staged_nb, parameters, km=kernel.result(), chdir=chdir)
+    )
     try:
         # the parent writes the workbook while the kernel renders
         with steps.step("excel"):
