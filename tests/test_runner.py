@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
+from typing import Any
 
 import nbformat
 import pytest
@@ -480,3 +481,35 @@ def test_a_bad_config_stops_the_prestarted_kernel(tmp_path: Path) -> None:
     assert not early.folder.exists()
     assert not run_sync(early.kernel.result().is_alive)()
     assert K.take_prestarted() is None
+
+
+@pytest.mark.notebook
+def test_starting_the_kernel_leaves_this_processs_environment_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The kernel gets its own environment (one BLAS thread, the run's key): the parent's
+    other threads, loading data meanwhile, never see OMP_NUM_THREADS=1 or the key."""
+    import os
+
+    from icpc.lazy import KEY_VARIABLE
+    from icpc.run.kernel import KERNEL_ENV, KernelThread
+
+    class Recording(dict):
+        written: list[str] = []
+
+        def __setitem__(self, key: str, value: str) -> None:
+            self.written.append(key)
+            super().__setitem__(key, value)
+
+        def update(self, *args: Any, **kwargs: str) -> None:
+            for key, value in dict(*args, **kwargs).items():
+                self[key] = value
+
+    env = Recording(os.environ)
+    monkeypatch.setattr(os, "environ", env)
+    started = KernelThread.start(tmp_path)
+    try:
+        started.kernel.result()
+    finally:
+        started.stop()
+    assert not set(env.written) & {*KERNEL_ENV, KEY_VARIABLE}

@@ -121,8 +121,10 @@ def _start_kernel(
     else:
         km = AsyncKernelManager(kernel_name="python3")
     try:
-        with _environ({**KERNEL_ENV, **(environment or {})}):
-            run_sync(km.start_kernel)(cwd=str(cwd))
+        # the kernel's own environment: this process's stays as it is (its other threads
+        # load data and import pyarrow, which reads OMP_NUM_THREADS, meanwhile)
+        env = {**os.environ, **KERNEL_ENV, **(environment or {})}
+        run_sync(km.start_kernel)(cwd=str(cwd), env=env)
     except Exception as exc:
         _stop_kernel(km)
         raise RunError(
@@ -157,49 +159,53 @@ def _start_kernel(
 
 
 @dataclass
-class Prestarted:
-    """A kernel started by :func:`prestart`: its thread, its manager's future, the run's
-    key for the analyses it will be handed, and the folder it started in."""
+class KernelThread:
+    """A kernel starting on its own thread (the thread that later runs the notebook: one
+    event loop for the kernel manager): the thread, the manager's future, the run's key for
+    the analyses it will be handed, and the folder it starts in."""
 
     pool: ThreadPoolExecutor
     kernel: Future[Any]
     key: bytes
     folder: Path
 
+    @classmethod
+    def start(cls, folder: Path) -> KernelThread:
+        """Start a kernel in ``folder`` with a new key in its environment."""
+        import secrets
+
+        from icpc.lazy import KEY_VARIABLE
+
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="icpc-kernel")
+        key = secrets.token_bytes(32)  # signs the analyses handed to this run's kernel only
+        kernel = pool.submit(_start_kernel, folder, environment={KEY_VARIABLE: key.hex()})
+        return cls(pool, kernel, key, folder)
+
     def stop(self) -> None:
-        """Stop the kernel (if it started) and remove its first folder."""
+        """Stop the kernel (once it has started) and its thread."""
         with contextlib.suppress(Exception):
             _stop_kernel(self.kernel.result())
         self.pool.shutdown(wait=True)
-        shutil.rmtree(self.folder, ignore_errors=True)
 
 
-_PRESTARTED: Prestarted | None = None
+_PRESTARTED: KernelThread | None = None
 
 
 def prestart() -> None:
     """Start the notebook's kernel now, for the ``icpc run`` to come in this process.
 
     The ``icpc run`` command calls it first thing, before pandas and the config are
-    imported (~0.3 s): the kernel is ready when the data is. :func:`icpc.run.run_client`
-    takes it (:func:`take_prestarted`) and moves it to its staging folder; without a
-    pre-started kernel it starts its own. Idempotent.
+    imported (~0.3 s): the kernel is ready when the data is. It starts in a private
+    temporary folder; :func:`icpc.run.run_client` takes it (:func:`take_prestarted`), moves
+    it to its staging folder and removes that first folder. Without a pre-started kernel
+    the run starts its own. Idempotent.
     """
     global _PRESTARTED
-    if _PRESTARTED is not None:
-        return
-    import secrets
-
-    from icpc.lazy import KEY_VARIABLE
-
-    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="icpc-kernel")
-    key = secrets.token_bytes(32)  # signs the analyses handed to this run's kernel only
-    folder = Path(tempfile.mkdtemp(prefix="icpc-kernel-cwd-"))
-    kernel = pool.submit(_start_kernel, folder, environment={KEY_VARIABLE: key.hex()})
-    _PRESTARTED = Prestarted(pool, kernel, key, folder)
+    if _PRESTARTED is None:
+        _PRESTARTED = KernelThread.start(Path(tempfile.mkdtemp(prefix="icpc-kernel-cwd-")))
 
 
-def take_prestarted() -> Prestarted | None:
+def take_prestarted() -> KernelThread | None:
     """The kernel :func:`prestart` started, handed over once (then None)."""
     global _PRESTARTED
     taken, _PRESTARTED = _PRESTARTED, None
@@ -282,7 +288,9 @@ def _execute(
     ipc = {"transport": "ipc", "ip": os.path.join(ipc_dir, "kernel")} if ipc_dir else {}
     kernel_config = TraitletsConfig({"KernelManager": ipc} if ipc else {})
     try:
-        with _environ(KERNEL_ENV):
+        # a started kernel has its environment already; else Papermill starts one, from
+        # this process's environment (a test, a notebook run without icpc run)
+        with _environ(KERNEL_ENV) if km is None else contextlib.nullcontext():
             pm.execute_notebook(
                 str(notebook),
                 str(output),

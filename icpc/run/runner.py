@@ -38,7 +38,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
-import secrets
 import shutil
 import sys
 import tempfile
@@ -51,8 +50,8 @@ from typing import Any
 
 from icpc.config import Config, load_config
 from icpc.exceptions import ConfigError, RunError
-from icpc.lazy import ANALYSES_FILE, KEY_VARIABLE, save_analyses
-from icpc.run.kernel import _execute, _start_kernel, _stop_kernel, take_prestarted
+from icpc.lazy import ANALYSES_FILE, save_analyses
+from icpc.run.kernel import KernelThread, _execute, _stop_kernel, take_prestarted
 from icpc.run.outputs import (
     DATASET_DIR,
     FAILED_NOTEBOOK,
@@ -272,6 +271,7 @@ def run_client(
     except BaseException:
         if early is not None:
             early.stop()
+            shutil.rmtree(early.folder, ignore_errors=True)
         raise
     # the staging folder exists before the kernel starts: the kernel runs in it (the folder
     # of the notebook it writes); it is beside the run folders, whose as_of is not known yet
@@ -281,15 +281,11 @@ def run_client(
     label = cfg.as_of.isoformat() if cfg.as_of is not None else "run"
     staging = Path(tempfile.mkdtemp(prefix=f".{label}.", suffix=".tmp", dir=client_dir))
     steps = _Steps(progress, cfg.client)
-    if early is not None:  # started elsewhere: moved to the staging folder before the notebook
-        pool, kernel, key, chdir = early.pool, early.kernel, early.key, staging
-    else:
-        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="icpc-kernel")
-        # the kernel starts and imports while this process loads the data (same thread
-        # later runs the notebook: one event loop for the kernel manager)
-        key = secrets.token_bytes(32)  # signs the analyses handed to this run's kernel only
-        kernel = pool.submit(_start_kernel, staging, environment={KEY_VARIABLE: key.hex()})
-        chdir = None
+    # the kernel starts and imports while this process loads the data; one started before
+    # the imports (icpc run) is moved to the staging folder before the notebook
+    started = early if early is not None else KernelThread.start(staging)
+    pool, kernel, key = started.pool, started.kernel, started.key
+    chdir = staging if early is not None else None
     published = False
     try:
         with steps.step("load"):
@@ -322,9 +318,7 @@ def run_client(
         )
         published = True
     finally:
-        with contextlib.suppress(Exception):
-            _stop_kernel(kernel.result())
-        pool.shutdown(wait=True)
+        started.stop()
         if early is not None:
             shutil.rmtree(early.folder, ignore_errors=True)
         steps.close()
