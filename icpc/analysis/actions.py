@@ -44,7 +44,15 @@ if TYPE_CHECKING:
     from icpc.analysis.anomalies import Anomalies
     from icpc.analysis.concentration import Concentration
 
-__all__ = ["Action", "action_plan", "MAX_ACTIONS", "LOST_SHARE", "TOP_SHARE"]
+__all__ = [
+    "Action",
+    "action_plan",
+    "find_action",
+    "creations_to_check",
+    "MAX_ACTIONS",
+    "LOST_SHARE",
+    "TOP_SHARE",
+]
 
 #: at most this many actions, the largest amounts first
 MAX_ACTIONS = 5
@@ -87,6 +95,18 @@ class Action:
     owner: str
     sheet: str
     detail: dict[str, Any] = field(default_factory=dict)
+
+
+def find_action(plan: tuple[Action, ...], code: str) -> Action | None:
+    """The action ``code`` of the plan (each code is there once at most), else None."""
+    return next((a for a in plan if a.code == code), None)
+
+
+def creations_to_check(plan: tuple[Action, ...]) -> frozenset[str]:
+    """The customers of the plan's creations to check (shared-address creations): the
+    call lists mark them, the summary and the report's story speak of them."""
+    action = find_action(plan, "check_creations")
+    return frozenset(action.customers) if action is not None else frozenset()
 
 
 def _ids(index: pd.Index) -> tuple[str, ...]:

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from icpc.analysis.actions import creations_to_check
 from icpc.export.context import OutputContext, shown_columns
 from icpc.fsutil import atomic_path
 from icpc.labels import column_labels, label, reason_label, value_label
@@ -170,7 +171,7 @@ def actions_sheets(diag: Diagnostic, *, language: str | None = None) -> dict[str
         "rank", kind="stable"
     )
     flagged = _with_master(flagged, diag)
-    to_check = {c for a in diag.action_plan if a.code == "check_creations" for c in a.customers}
+    to_check = creations_to_check(diag.action_plan)
     if to_check:  # shared-address creations are marked in the call list, not mixed in silently
         flagged["creation_to_check"] = (
             flagged["customer_id"].isin(to_check).map({True: label("yes", lang), False: ""})

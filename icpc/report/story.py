@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from icpc.analysis.actions import find_action
 from icpc.labels import label
 from icpc.report import format as fmt
 
@@ -33,7 +34,7 @@ def creations_effect(diag: Diagnostic) -> dict[str, Any] | None:
     ``new_among``, ``new_total`` and ``basket_change`` / ``basket_change_without``: the
     change of the average basket N−1 → N with and without those customers' sales of N.
     """
-    action = next((a for a in diag.action_plan if a.code == "check_creations"), None)
+    action = find_action(diag.action_plan, "check_creations")
     if action is None:
         return None
     table = diag.table

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, TypeGuard
 import matplotlib.pyplot as plt
 import pandas as pd
 
+from icpc.analysis.actions import find_action
 from icpc.export.context import shown_columns
 from icpc.labels import label, section_title
 from icpc.report import format as fmt
@@ -313,8 +314,10 @@ def anomaly_finding(diag: Diagnostic) -> dict[str, Any] | None:
     if not (fmt.is_missing(row["burst_start"]) or fmt.is_missing(row["burst_end"])):
         days = (pd.Timestamp(row["burst_end"]) - pd.Timestamp(row["burst_start"])).days + 1
     # what those creations brought in N: the plan of action's amount for them
-    revenue = next((a.amount for a in diag.action_plan if a.code == "check_creations"
-                    and a.detail.get("salesperson") == str(row["salesperson"])), None)  # fmt: skip
+    action = find_action(diag.action_plan, "check_creations")
+    revenue = None
+    if action is not None and action.detail.get("salesperson") == str(row["salesperson"]):
+        revenue = action.amount
     return {"salesperson": row["salesperson"], "customers": row["burst_customers"], "days": days,
             "start": row["burst_start"], "end": row["burst_end"], "revenue": revenue,
             "basket": row["basket_burst"], "basket_others": row["basket_others"]}  # fmt: skip

@@ -78,9 +78,9 @@ class RenderContext:
     def fr(self) -> bool:
         return self.language == "fr"
 
-    @property
+    @functools.cached_property
     def words(self) -> OutputContext:
-        """Language, currency and segment labels, shared with the Excel workbook."""
+        """Language, currency and segment labels, shared with the Excel workbook (once)."""
         return OutputContext.of(self.diag, self.language)
 
 

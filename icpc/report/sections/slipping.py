@@ -5,6 +5,7 @@ A note when nobody is flagged.
 
 from __future__ import annotations
 
+from icpc.analysis.actions import creations_to_check
 from icpc.labels import label, value_label
 from icpc.report import format as fmt
 from icpc.report.sections.common import Out, columns, display_name, with_names
@@ -45,7 +46,7 @@ def early_warning(ctx: RenderContext, out: Out) -> None:
     frame = frame.assign(customer=display_name(frame))
     frame["reason"] = frame["reason"].map(lambda r: value_label("reason", r, lang))
     # shared-address creations on the call list are marked, not silently mixed in
-    to_check = {c for a in diag.action_plan if a.code == "check_creations" for c in a.customers}
+    to_check = creations_to_check(diag.action_plan)
     frame["creation_to_check"] = [
         label("yes", lang) if str(c) in to_check else None for c in frame["customer_id"]
     ]
