@@ -28,6 +28,8 @@ __all__ = [
     "LEDGER_REASONS",
     "label",
     "plural",
+    "LOCALES",
+    "locale_for",
     "reason_label",
     "value_label",
     "column_labels",
@@ -357,6 +359,30 @@ def _typeset_pairs(pairs: dict[str, tuple[str, str]]) -> None:
 for _pairs in (LABELS, SEGMENT_LABELS, LEDGER_REASONS):
     _typeset_pairs(_pairs)
 DEFINITIONS = tuple((k, typeset(fr, "fr"), typeset(en, "en")) for k, fr, en in DEFINITIONS)
+
+
+#: Babel locale of each report language (British English: day-first dates, like the client)
+LOCALES = {"fr": "fr_FR", "en": "en_GB"}
+
+
+def locale_for(language: str) -> str:
+    """Return the Babel locale of a report language (``fr`` → ``fr_FR``, ``en`` → ``en_GB``).
+
+    Parameters
+    ----------
+    language : str
+        ``fr`` or ``en`` (a full locale such as ``fr_CA`` is passed through).
+
+    Returns
+    -------
+    str
+        The Babel locale identifier.
+    """
+    if language in LOCALES:
+        return LOCALES[language]
+    if "_" in language:
+        return language
+    raise ValueError(f"unknown report language {language!r}; use fr or en")
 
 
 def _index(language: str) -> int:

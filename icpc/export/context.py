@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from icpc.labels import SEGMENT_LABELS, segment_label
+from icpc.labels import locale_for, segment_label
 
 if TYPE_CHECKING:
     from icpc.diagnostic import Diagnostic
@@ -57,8 +57,7 @@ def currency_symbol(currency: str, language: str = "fr") -> str:
     """
     from babel.numbers import get_currency_symbol
 
-    locale = {"fr": "fr_FR", "en": "en_GB"}.get(language, language)  # as the report's
-    return str(get_currency_symbol(currency, locale=locale))
+    return str(get_currency_symbol(currency, locale=locale_for(language)))
 
 
 @dataclass(frozen=True)
@@ -105,10 +104,7 @@ class OutputContext:
 
     def segment(self, name: object) -> str:
         """The label of a segment (a name the rules do not know keeps its name)."""
-        key = str(name)
-        if key in self.segment_labels:
-            return segment_label(key, self.language, labels=self.segment_labels)
-        return segment_label(key, self.language) if key in SEGMENT_LABELS else key
+        return segment_label(str(name), self.language, labels=self.segment_labels)
 
     @property
     def symbol(self) -> str:

@@ -30,6 +30,7 @@ from babel.numbers import (
 )
 
 from icpc.kpi import as_date
+from icpc.labels import LOCALES, locale_for
 from icpc.text import MINUS
 
 __all__ = [
@@ -56,34 +57,12 @@ __all__ = [
     "days",
 ]
 
-#: Babel locale of each report language (British English: day-first dates, like the client)
-LOCALES = {"fr": "fr_FR", "en": "en_GB"}
 #: what a missing value prints as
 MISSING = "–"
 #: trend arrows (present in DejaVu Sans, the report font)
 ARROW_UP = "▲"
 ARROW_DOWN = "▼"
 ARROW_FLAT = "►"
-
-
-def locale_for(language: str) -> str:
-    """Return the Babel locale of a report language (``fr`` → ``fr_FR``, ``en`` → ``en_GB``).
-
-    Parameters
-    ----------
-    language : str
-        ``fr`` or ``en`` (a full locale such as ``fr_CA`` is passed through).
-
-    Returns
-    -------
-    str
-        The Babel locale identifier.
-    """
-    if language in LOCALES:
-        return LOCALES[language]
-    if "_" in language:
-        return language
-    raise ValueError(f"unknown report language {language!r}; use fr or en")
 
 
 def is_missing(value: Any) -> bool:
