@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from icpc.labels import label
+from icpc.periods import add_months
 from icpc.report import format as fmt
 
 __all__ = [
@@ -29,11 +30,8 @@ __all__ = [
 
 
 def _month_keys(start: dt.date, months: int) -> list[str]:
-    keys, year, month = [], start.year, start.month
-    for _ in range(months):
-        keys.append(f"{year:04d}-{month:02d}")
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return keys
+    """kpis.json's ``monthly`` keys (``YYYY-MM``) of the ``months`` months from ``start``."""
+    return [f"{add_months(start, i):%Y-%m}" for i in range(months)]
 
 
 def monthly_title(
