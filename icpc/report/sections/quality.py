@@ -58,7 +58,7 @@ def _takeaway(quality: Mapping[str, Any], lang: str, cur: str) -> str:
         read=number(read),
         used=number(used),
         excluded=number(read - used),
-        amount=fmt.money(amount, language=lang, currency=cur),
+        amount=fmt.money_reading(amount, language=lang, currency=cur),  # a sentence: rounded
     )
 
 
