@@ -19,6 +19,8 @@ from collections.abc import Iterable, Mapping
 
 from icpc.sentences import DEFINITIONS, SENTENCES
 from icpc.sentences_findings import FINDINGS
+from icpc.sentences_scorecard import SCORECARD
+from icpc.sentences_workbook import WORKBOOK
 from icpc.text import typeset
 
 __all__ = [
@@ -348,6 +350,8 @@ LEDGER_REASONS: dict[str, tuple[str, str]] = {
 
 LABELS.update(SENTENCES)  # one catalogue: the words here, the sentences in icpc.sentences
 LABELS.update(FINDINGS)  # and the findings' in icpc.sentences_findings
+LABELS.update(WORKBOOK)  # the workbook's in icpc.sentences_workbook
+LABELS.update(SCORECARD)  # the scorecards' in icpc.sentences_scorecard
 
 
 def _typeset_pairs(pairs: dict[str, tuple[str, str]]) -> None:

@@ -35,6 +35,8 @@ LAYERS = [
         "sentences",
         "lazy",
         "sentences_findings",
+        "sentences_workbook",
+        "sentences_scorecard",
     },  # fmt: skip
     {"config", "config_types", "config_yaml", "config_values", "config_inputs"},
     {"io"},
