@@ -17,6 +17,9 @@ MARGIN: Final = "margin"
 SALESPERSON: Final = "salesperson"
 REGION: Final = "region"
 DOCUMENT_TYPE: Final = "document_type"
+PRODUCT: Final = "product"
+PRODUCT_FAMILY: Final = "product_family"
+QUANTITY: Final = "quantity"
 #: what a reader adds to tell apart lines otherwise alike (a FEC's entry, account and label);
 #: the exact-duplicate screen compares it too. Not a column of the canonical frame.
 LINE_KEY: Final = "line_key"
@@ -24,7 +27,16 @@ LINE_KEY: Final = "line_key"
 SOURCE_ROW: Final = "source_row"
 
 TRANSACTION_REQUIRED: Final = (CUSTOMER_ID, DATE, AMOUNT)
-TRANSACTION_OPTIONAL: Final = (INVOICE_ID, MARGIN, SALESPERSON, REGION, DOCUMENT_TYPE)
+TRANSACTION_OPTIONAL: Final = (
+    INVOICE_ID,
+    MARGIN,
+    SALESPERSON,
+    REGION,
+    DOCUMENT_TYPE,
+    PRODUCT,
+    PRODUCT_FAMILY,
+    QUANTITY,
+)
 TRANSACTION_COLUMNS: Final = TRANSACTION_REQUIRED + TRANSACTION_OPTIONAL
 
 # --- customer master -------------------------------------------------------------------
@@ -34,9 +46,24 @@ POSTCODE: Final = "postcode"
 CITY: Final = "city"
 CREATED_AT: Final = "created_at"
 SIRET: Final = "siret"
+PHONE: Final = "phone"
+EMAIL: Final = "email"
+CONTACT: Final = "contact"
 
 CUSTOMER_REQUIRED: Final = (CUSTOMER_ID,)
-CUSTOMER_OPTIONAL: Final = (NAME, ADDRESS, POSTCODE, CITY, CREATED_AT, SIRET, SALESPERSON, REGION)
+CUSTOMER_OPTIONAL: Final = (
+    NAME,
+    ADDRESS,
+    POSTCODE,
+    CITY,
+    CREATED_AT,
+    SIRET,
+    PHONE,
+    EMAIL,
+    CONTACT,
+    SALESPERSON,
+    REGION,
+)
 CUSTOMER_COLUMNS: Final = CUSTOMER_REQUIRED + CUSTOMER_OPTIONAL
 
 # --- activity log ----------------------------------------------------------------------

@@ -299,7 +299,12 @@ LEDGER_REASONS: dict[str, tuple[str, str]] = {
         "invoices whose lines disagree on customer",
     ),
     "unparseable margin": ("marge illisible", "unparseable margin"),
+    "unparseable quantity": ("quantité illisible", "unparseable quantity"),
     "unparseable created_at": ("date de création illisible", "unparseable creation date"),
+    "e-mails that are not an address": (
+        "e-mails qui ne sont pas une adresse",
+        "e-mails that are not an address",
+    ),
     "customers without transactions": ("clients sans facture", "customers without transactions"),
     "transaction customers missing from master": (
         "clients facturés absents du fichier clients",

@@ -23,6 +23,8 @@ EVERY = sorted(
         L.W_INVOICE,
         L.W_MARGIN,
         L.W_CREATED,
+        L.W_EMAIL,
+        L.W_QUANTITY,
         L.W_NO_TRANSACTIONS,
         L.W_NOT_IN_MASTER,
     }

@@ -19,7 +19,7 @@ import pytest
 from icpc.cli import main
 from icpc.config import load_config
 from icpc.datasets.demo import generate_sample, write_sample
-from icpc.datasets.story import CUSTOMER_HEADERS, TRANSACTION_HEADERS
+from icpc.datasets.story import CUSTOMER_HEADERS, FAMILIES, TRANSACTION_HEADERS
 from icpc.exceptions import ConfigError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -132,7 +132,10 @@ def test_factures_csv_is_a_french_export(demo_dir: Path) -> None:
         raw.decode("utf-8")  # cp1252, as exported by a Windows ERP
     assert raw.startswith(";".join(TRANSACTION_HEADERS).encode("cp1252") + b"\r\n")
     assert (
-        "Date facture;N° facture;Code article;Désignation;Montant HT;Marge".encode("cp1252") in raw
+        "Date facture;N° facture;Code article;Désignation;Famille;Quantité;Montant HT;Marge".encode(
+            "cp1252"
+        )
+        in raw
     )
     assert (
         "Câble R2V 3G2,5 mm²".encode("cp1252") in raw
@@ -451,3 +454,31 @@ def test_bonus_salesperson_calls_more_during_the_bonus(story: dict) -> None:
     rate_during = during.sum() / days[during].nunique()
     rate_else = (~during).sum() / days[~during].nunique()
     assert rate_during > 1.4 * rate_else
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_the_demo_maps_contacts_products_and_quantities(tmp_path: Path, fmt: str) -> None:
+    from icpc.cleaning import load_dataset
+
+    config = load_config(write_sample(tmp_path, seed=7, customers=150, fmt=fmt))
+    assert config.customers is not None
+    assert {"phone", "email", "contact"} <= set(config.customers.columns)
+    assert {"product", "product_family", "quantity"} <= set(config.transactions.columns)
+    ds = load_dataset(config)
+    tx = ds.transactions
+    assert tx["product_family"].notna().all() and tx["product"].notna().all()
+    assert set(tx["product_family"].astype(str)) <= set(FAMILIES.values())
+    q = tx["quantity"].to_numpy()
+    credit = (tx["amount"] < 0).to_numpy()
+    assert (q[~credit] >= 1).all() and (q[credit] <= 0).all()  # a credit note returns goods or none
+    master = ds.customers
+    phones = master["phone"].dropna()
+    assert phones.str.fullmatch(r"0\d( \d\d){4}").all() and len(phones) > 0.85 * len(master)
+    truth = generate_sample(seed=7, customers=150).truth
+    warned = ds.ledgers["customers"].warnings["e-mails that are not an address"]["rows"]
+    assert warned == len(truth["bad_emails"]) <= 0.05 * len(master)
+    # every other e-mail is an address, and the contact persons have a title
+    assert (
+        master["email"].dropna().str.contains("@").sum() == master["email"].notna().sum() - warned
+    )
+    assert master["contact"].dropna().str.match(r"(Mme|M\.) ").all()

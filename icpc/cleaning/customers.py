@@ -25,6 +25,7 @@ from icpc.cleaning.ledger import (
     MISSING_ID,
     TOTALS,
     W_CREATED,
+    W_EMAIL,
     Ledger,
     _warn,
     open_buckets,
@@ -34,6 +35,9 @@ from icpc.config import Exclusions
 from icpc.io import ParsedTable, RawTable, encode_text, parse_table
 
 __all__ = ["clean_customers"]
+
+#: what an e-mail address looks like: one @, a dot in the domain, no space
+_EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 
 
 def clean_customers(
@@ -55,7 +59,8 @@ def clean_customers(
     customers : pandas.DataFrame
         ``customer_id`` (str), then the mapped ones of ``name``, ``address``,
         ``postcode`` (str), ``city``, ``created_at`` (datetime64[ns]), ``siret`` (digits
-        only), ``salesperson``, ``region`` (category).
+        only), ``phone``, ``email``, ``contact`` (str, as written), ``salesperson``,
+        ``region`` (category).
     ledger : Ledger
         Reasons :data:`CUSTOMER_REASONS` (and the reader's own); warnings
         ``unparseable created_at`` when ``created_at`` is mapped, and the reader's.
@@ -108,6 +113,10 @@ def clean_customers(
             text = parsed.text[name].take(pa.array(used))
             if name == C.SIRET:
                 text = pc.replace_substring_regex(text, r"\D", "")
+            elif name == C.EMAIL:  # kept as written; counted when it cannot be an address
+                bad = pc.invert(pc.match_substring_regex(text, _EMAIL))
+                bad = pc.fill_null(bad, False).to_numpy(zero_copy_only=False)
+                warnings[W_EMAIL] = _warn(bad, None, raw.source_row[used])
             elif name == C.POSTCODE:
                 text = pc.if_else(
                     pc.fill_null(pc.match_substring_regex(text, r"^\d{4}$"), False),

@@ -36,6 +36,7 @@ from icpc.cleaning.ledger import (
     W_FAR,
     W_INVOICE,
     W_MARGIN,
+    W_QUANTITY,
     W_ZERO,
     Ledger,
     _unusable_error,
@@ -124,7 +125,14 @@ def _clean_transactions(
     n = parsed.n_rows
     text_names = [
         name
-        for name in (C.INVOICE_ID, C.SALESPERSON, C.REGION, C.DOCUMENT_TYPE)
+        for name in (
+            C.INVOICE_ID,
+            C.SALESPERSON,
+            C.REGION,
+            C.DOCUMENT_TYPE,
+            C.PRODUCT,
+            C.PRODUCT_FAMILY,
+        )
         if name in parsed.codes
     ]
     cust_codes, cust_dict = parsed.codes[C.CUSTOMER_ID]
@@ -143,6 +151,9 @@ def _clean_transactions(
     margin = bad_margin = None
     if C.MARGIN in parsed.numbers:
         margin, bad_margin = parsed.numbers[C.MARGIN]
+    quantity = bad_quantity = None
+    if C.QUANTITY in parsed.numbers:
+        quantity, bad_quantity = parsed.numbers[C.QUANTITY]
     text_cols: dict[str, tuple[np.ndarray, pa.Array]] = {
         name: parsed.codes[name] for name in text_names
     }
@@ -169,8 +180,7 @@ def _clean_transactions(
     dup_cols = [cust_codes, dates, amounts] + [c for c, _ in text_cols.values()]
     if C.LINE_KEY in parsed.codes:
         dup_cols.append(parsed.codes[C.LINE_KEY][0])
-    if margin is not None:
-        dup_cols.append(margin)
+    dup_cols += [c for c in (margin, quantity) if c is not None]
     if drop_duplicates:
         assign(_duplicated(dup_cols, bucket == 0), DUPLICATE)
         dup_job = None
@@ -202,9 +212,10 @@ def _clean_transactions(
         C.DATE: dates[idx],
         C.AMOUNT: amounts[idx],
     }
-    for name in (C.INVOICE_ID, C.MARGIN, C.SALESPERSON, C.REGION, C.DOCUMENT_TYPE):
-        if name == C.MARGIN and margin is not None:
-            frame[C.MARGIN] = margin[idx]
+    numbers = {k: v for k, v in ((C.MARGIN, margin), (C.QUANTITY, quantity)) if v is not None}
+    for name in C.TRANSACTION_OPTIONAL:
+        if name in numbers:
+            frame[name] = numbers[name][idx]
         elif name in text_cols:
             codes, dictionary = text_cols[name]
             frame[name] = _categorical(codes[idx], dictionary)
@@ -224,6 +235,8 @@ def _clean_transactions(
         warnings[W_INVOICE] = _warn(mixed, amounts, raw.source_row)
     if bad_margin is not None:
         warnings[W_MARGIN] = _warn(used & bad_margin, amounts, raw.source_row)
+    if bad_quantity is not None:
+        warnings[W_QUANTITY] = _warn(used & bad_quantity, amounts, raw.source_row)
     warnings.update(reader_warnings(parsed, used, amounts))
     stated = float(np.round(np.nansum(amounts[totals]), 2)) if totals.any() else 0.0
     ledger = Ledger.from_buckets(

@@ -12,6 +12,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from icpc.datasets.story import (
+    AREA_CODES,
     BONUS_SALESPERSON,
     CITIES,
     COMPANY_PATTERNS,
@@ -272,10 +273,65 @@ def _build_customers(
     return frame
 
 
+def _contacts(
+    rng: np.random.Generator, region: np.ndarray, household: np.ndarray, name: np.ndarray
+) -> dict[str, pd.Series]:
+    """Contact person, phone and e-mail of each customer, drawn from their own stream.
+
+    Companies have a landline of their region and an e-mail at their own domain;
+    households (the bonus's clusters) a mobile and a mailbox provider. Some cells are
+    empty, as in any customer file, and about one e-mail in a hundred is written
+    ``prenom.nom[at]domaine.fr`` (counted by the cleaning, kept as written).
+    """
+    n = len(region)
+    first = _pick(FIRST_NAMES, rng.integers(0, len(FIRST_NAMES), size=n))
+    last = _pick(SURNAMES, rng.integers(0, len(SURNAMES), size=n))
+    title = np.where(rng.random(n) < 0.5, "Mme", "M.")
+    contact = np.array(
+        [f"{t} {f} {s}" for t, f, s in zip(title, first, last, strict=True)], dtype=object
+    )
+    digits = rng.integers(0, 100, size=(n, 4))
+    area = np.array([AREA_CODES[REGIONS[r]] for r in region], dtype=object)
+    area = np.where(household, np.where(rng.random(n) < 0.5, "06", "07"), area)
+    prefix = rng.integers(10, 100, size=n)
+    phone = np.array(
+        [
+            f"{a} {p:02d} {d[0]:02d} {d[1]:02d} {d[2]:02d}"
+            for a, p, d in zip(area, prefix, digits, strict=True)
+        ],
+        dtype=object,
+    )
+    providers = np.array(("orange.fr", "gmail.com", "free.fr", "laposte.net"), dtype=object)
+    provider = providers[rng.integers(0, len(providers), size=n)]
+    at = np.where(rng.random(n) < 0.01, "[at]", "@")
+    email = []
+    for f, s, company, is_home, mailbox, sign in zip(
+        first, last, name, household, provider, at, strict=True
+    ):
+        local = _strip_accents(f"{f}.{s}").lower().replace(" ", "-").replace("'", "")
+        domain = (
+            mailbox
+            if is_home
+            else "".join(c for c in _strip_accents(str(company)).lower() if c.isalnum())[:24]
+            + ".fr"
+        )
+        email.append(f"{local}{sign}{domain}")
+    blank = {
+        k: rng.random(n) < share
+        for k, share in (("contact", 0.04), ("phone", 0.06), ("email", 0.12))
+    }
+    return {
+        "Interlocuteur": pd.Series(contact, dtype="str").where(~blank["contact"]),
+        "Téléphone": pd.Series(phone, dtype="str").where(~blank["phone"]),
+        "E-mail": pd.Series(np.array(email, dtype=object), dtype="str").where(~blank["email"]),
+    }
+
+
 def _customer_master(
-    rng: np.random.Generator, cust: pd.DataFrame
+    rng: np.random.Generator, cust: pd.DataFrame, contact_rng: np.random.Generator
 ) -> tuple[pd.DataFrame, list[list[str]]]:
-    """The customer master file and the planted address clusters of the bonus."""
+    """The customer master file and the planted address clusters of the bonus (contacts
+    from ``contact_rng``, so that they change nothing else)."""
     n = len(cust)
     region = cust["region"].to_numpy()
     is_bonus = (cust["kind"] == K_BONUS).to_numpy()
@@ -329,6 +385,7 @@ def _customer_master(
         "Ville": pd.array(city, dtype="str"),
         "Date création": pd.to_datetime(created).astype("datetime64[ns]"),
         "SIRET": pd.Series(siret, dtype="str").where(siret != "").array,
+        **{k: v.array for k, v in _contacts(contact_rng, region, in_cluster, name).items()},
     })  # fmt: skip
     ids = cust["customer_id"].to_numpy()
     members = np.flatnonzero(in_cluster)

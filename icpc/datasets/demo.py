@@ -103,6 +103,9 @@ transactions:
     salesperson: "Commercial"
     region: "Secteur"
     document_type: "Type"
+    product: "Désignation"
+    product_family: "Famille"
+    quantity: "Quantité"
 customers:
   path: {customers_file}
   columns:
@@ -113,6 +116,9 @@ customers:
     city: "Ville"
     created_at: "Date création"
     siret: "SIRET"
+    contact: "Interlocuteur"
+    phone: "Téléphone"
+    email: "E-mail"
 activity:
   path: activite.csv
   columns: {{date: "Date", salesperson: "Commercial", type: "Type", customer_id: "Client"}}
@@ -217,7 +223,8 @@ def generate_sample(
         purchase is in N-1), ``slipping`` (steady customers silent for the last 100-175
         days), ``fully_cancelled`` (every invoice cancelled by a credit note, net 0),
         ``prospects`` (in the master, never bought), ``reassigned`` (customers whose
-        older lines carry a former salesperson), ``dirty_rows`` (count per kind:
+        older lines carry a former salesperson), ``bad_emails`` (customers whose e-mail
+        is written ``…[at]…``), ``dirty_rows`` (count per kind:
         ``missing_customer``, ``text_amount``, ``bad_date``, ``duplicate``, ``total_line``)
         and ``dirty_positions`` (0-based row of each planted row in ``transactions``).
 
@@ -242,12 +249,14 @@ def generate_sample(
         )
     cust = _build_customers(rng, customers, hist_start=hist_start, n_start=n_start, as_of=as_of_day,
                             bonus_window=bonus_window)  # fmt: skip
-    master, clusters = _customer_master(rng, cust)
-    item_rng = np.random.default_rng([seed, 1])  # its own stream: items change nothing else
+    # contacts, items and quantities have streams of their own: they change nothing else
+    master, clusters = _customer_master(rng, cust, np.random.default_rng([seed, 2]))
+    item_rng = np.random.default_rng([seed, 1])
     clean, extra = _transactions(
         rng,
         cust,
         item_rng=item_rng,
+        quantity_rng=np.random.default_rng([seed, 3]),
         lines=lines,
         hist_start=hist_start,
         as_of=as_of_day,
@@ -278,6 +287,9 @@ def generate_sample(
         "fully_cancelled": of(K_CANCELLED),
         "prospects": of(K_PROSPECT),
         "reassigned": extra["reassigned"],
+        "bad_emails": sorted(
+            master.loc[master["E-mail"].str.contains("[at]", regex=False, na=False), "Code"]
+        ),
         "dirty_rows": {**{k: len(v) for k, v in dirty_pos.items()}, "total_line": 1},
         "dirty_positions": dirty_pos,
     }

@@ -31,10 +31,12 @@ from icpc.datasets.story import (
     H_AMOUNT,
     H_CUSTOMER,
     H_DATE,
+    H_FAMILY,
     H_INVOICE,
     H_ITEM,
     H_LABEL,
     H_MARGIN,
+    H_QUANTITY,
     H_REF,
     H_REGION,
     H_SALESPERSON,
@@ -58,6 +60,14 @@ def _french_amounts(values: pd.Series) -> pa.Array:
         sign, units, pa.array(np.full(len(c), ",", dtype=object), pa.string()), frac, ""
     )
     return pc.if_else(pa.array(valid), text, pa.nulls(len(c), pa.string()))
+
+
+def _french_quantities(values: pd.Series) -> pa.Array:
+    """Whole quantities as text (``12``, ``-3``); empty where unknown."""
+    q = values.to_numpy(dtype=np.float64, na_value=np.nan)
+    valid = ~np.isnan(q)
+    text = pc.cast(pa.array(np.where(valid, q, 0).astype(np.int64)), pa.string())
+    return pc.if_else(pa.array(valid), text, pa.nulls(len(q), pa.string()))
 
 
 def _french_dates(values: pd.Series, fmt: str = "%d/%m/%Y") -> pa.Array:
@@ -133,6 +143,8 @@ def _transaction_batches(sample: Sample, batch_rows: int) -> Iterator[pa.Table]:
             H_INVOICE: _str_array(part[H_INVOICE]),
             H_ITEM: _str_array(part[H_ITEM]),
             H_LABEL: _str_array(part[H_LABEL]),
+            H_FAMILY: _str_array(part[H_FAMILY]),
+            H_QUANTITY: _french_quantities(part[H_QUANTITY]),
             H_AMOUNT: _patch(_french_amounts(part[H_AMOUNT]), amount_at, bad_amounts[amount_in].tolist()),
             H_MARGIN: _french_amounts(part[H_MARGIN]),
             H_SALESPERSON: _str_array(part[H_SALESPERSON]),
@@ -161,6 +173,8 @@ def _write_transactions_parquet(sample: Sample, path: Path) -> None:
         H_INVOICE: _str_array(tx[H_INVOICE]),
         H_ITEM: _str_array(tx[H_ITEM]),
         H_LABEL: _str_array(tx[H_LABEL]),
+        H_FAMILY: _str_array(tx[H_FAMILY]),
+        H_QUANTITY: pa.array(tx[H_QUANTITY].to_numpy(dtype=np.float64), pa.float64(), from_pandas=True),
         H_AMOUNT: pa.array(tx[H_AMOUNT].to_numpy(dtype=np.float64), pa.float64(), from_pandas=True),
         H_MARGIN: pa.array(tx[H_MARGIN].to_numpy(dtype=np.float64), pa.float64(), from_pandas=True),
         H_SALESPERSON: _str_array(tx[H_SALESPERSON]),
@@ -196,12 +210,15 @@ def _write_customers_xlsx(sample: Sample, path: Path) -> None:
                 if col == 5:
                     ws.write_datetime(r, col, created[row], date)
                 elif value is not None:
-                    ws.write_string(r, col, value, text if col in (0, 3, 6) else None)
+                    ws.write_string(r, col, value, text if col in (0, 3, 6, 8) else None)
         ws.set_column(0, 0, 9)
         ws.set_column(1, 2, 34)
         ws.set_column(3, 3, 7)
         ws.set_column(4, 4, 22)
         ws.set_column(5, 6, 16)
+        ws.set_column(7, 7, 24)
+        ws.set_column(8, 8, 16)
+        ws.set_column(9, 9, 34)
         wb.close()
 
 

@@ -15,13 +15,16 @@ from icpc.datasets.story import (
     BONUS_SALESPERSON,
     CREDIT_TYPE,
     DIRTY_TEXT,
+    FAMILIES,
     H_AMOUNT,
     H_CUSTOMER,
     H_DATE,
+    H_FAMILY,
     H_INVOICE,
     H_ITEM,
     H_LABEL,
     H_MARGIN,
+    H_QUANTITY,
     H_REF,
     H_REGION,
     H_SALESPERSON,
@@ -138,6 +141,7 @@ def _transactions(
     cust: pd.DataFrame,
     *,
     item_rng: np.random.Generator,
+    quantity_rng: np.random.Generator,
     lines: int | None,
     hist_start: int,
     as_of: int,
@@ -216,12 +220,25 @@ def _transactions(
     item = np.r_[_items(item_rng, len(cents)), np.zeros(len(credit_cents), dtype=np.int64)]
     item[len(cents) :] = item[: len(cents)][np.r_[part_line, full_lines]]  # the line credited
     item = item[order]
+    # quantities from their own stream: a credit note returns the quantity of its line, or
+    # none when it is a discount on the price
+    quantity = np.r_[
+        quantity_rng.geometric(0.22, size=len(cents)), np.zeros(len(credit_cents), dtype=np.int64)
+    ]
+    returned = np.r_[fraction == 1.0, np.ones(len(full_lines), dtype=bool)]
+    quantity[len(cents) :] = np.where(
+        returned, -quantity[: len(cents)][np.r_[part_line, full_lines]], 0
+    )
+    quantity = quantity[order]
+    family_of = np.array([list(FAMILIES).index(code.split("-")[0]) for code in ITEM_CODES])
     frame = pd.DataFrame({
         H_CUSTOMER: _text(pa.array(ids, pa.string()), doc_cust[order]),
         H_DATE: pd.to_datetime(doc_day[order].astype("datetime64[D]")).astype("datetime64[ns]"),
         H_INVOICE: _text(pa.concat_arrays([inv_numbers, cn_numbers]), number[order]),
         H_ITEM: pd.Categorical.from_codes(item, categories=pd.Index(ITEM_CODES, dtype="str")),
         H_LABEL: pd.Categorical.from_codes(item, categories=pd.Index(ITEM_LABELS, dtype="str")),
+        H_FAMILY: pd.Categorical.from_codes(family_of[item], categories=pd.Index(list(FAMILIES.values()), dtype="str")),
+        H_QUANTITY: quantity.astype(np.float64),
         H_AMOUNT: amount[order] / 100.0,
         H_MARGIN: margin[order] / 100.0,
         H_SALESPERSON: _text(sp_names, sp[order]),

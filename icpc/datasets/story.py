@@ -21,6 +21,10 @@ __all__ = [
     "H_REF",
     "H_ITEM",
     "H_LABEL",
+    "H_FAMILY",
+    "H_QUANTITY",
+    "FAMILIES",
+    "AREA_CODES",
     "TRANSACTION_HEADERS",
     "CUSTOMER_HEADERS",
     "ACTIVITY_HEADERS",
@@ -92,13 +96,20 @@ H_ITEM = "Code article"
 H_LABEL = "Désignation"
 
 
+H_FAMILY = "Famille"
+
+
+H_QUANTITY = "Quantité"
+
+
 #: headers of factures.csv, in file order ("Réf. facture": invoice a credit note refers to)
-TRANSACTION_HEADERS = (H_CUSTOMER, H_DATE, H_INVOICE, H_ITEM, H_LABEL, H_AMOUNT, H_MARGIN,
-                       H_SALESPERSON, H_REGION, H_TYPE, H_REF)  # fmt: skip
+TRANSACTION_HEADERS = (H_CUSTOMER, H_DATE, H_INVOICE, H_ITEM, H_LABEL, H_FAMILY, H_QUANTITY,
+                       H_AMOUNT, H_MARGIN, H_SALESPERSON, H_REGION, H_TYPE, H_REF)  # fmt: skip
 
 
 #: headers of clients.xlsx, in file order
-CUSTOMER_HEADERS = ("Code", "Raison sociale", "Adresse", "CP", "Ville", "Date création", "SIRET")
+CUSTOMER_HEADERS = ("Code", "Raison sociale", "Adresse", "CP", "Ville", "Date création", "SIRET",
+                    "Interlocuteur", "Téléphone", "E-mail")  # fmt: skip
 
 
 ACTIVITY_HEADERS = ("Date", "Commercial", "Type", "Client")
@@ -256,6 +267,15 @@ CATALOGUE = (
 
 
 ITEM_LABELS = tuple(label.format(size) for _, label, sizes in CATALOGUE for size in sizes)
+
+
+#: the catalogue's families (Famille), by the prefix of their item codes
+FAMILIES = {"PLB": "Plomberie", "ELE": "Électricité", "SAN": "Sanitaire", "CHA": "Chauffage",
+            "QUI": "Quincaillerie", "OUT": "Outillage", "EPI": "Protection individuelle"}  # fmt: skip
+
+
+#: first two digits of a landline by region (the French numbering plan's zones)
+AREA_CODES = {"Nord": "03", "Est": "03", "Ouest": "02", "Sud": "04", "Île-de-France": "01"}
 
 
 ITEM_CODES = tuple(

@@ -23,7 +23,7 @@ from icpc.exceptions import InputError, shorten
 from icpc.text import fold
 
 #: canonical columns read as numbers / dates; every other column is text
-NUMERIC_COLUMNS = frozenset({C.AMOUNT, C.MARGIN})
+NUMERIC_COLUMNS = frozenset({C.AMOUNT, C.MARGIN, C.QUANTITY})
 DATE_COLUMNS = frozenset({C.DATE, C.CREATED_AT})
 
 #: date formats tried when ``date_format: auto``, in this order (day-first: French data)

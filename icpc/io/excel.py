@@ -114,7 +114,7 @@ def read_excel(spec: FileSpec, path: Path, kind: str, config_name: str) -> RawTa
         )
     text_cells = [
         str(v)
-        for canon in (C.AMOUNT, C.MARGIN)
+        for canon in (C.AMOUNT, C.MARGIN, C.QUANTITY)
         if canon in found
         for v in body.iloc[:, found[canon]].head(_SAMPLE_ROWS)
         if isinstance(v, str)

@@ -75,7 +75,7 @@ def read_parquet(spec: FileSpec, path: Path, config_name: str) -> RawTable:
 
     text_numbers = [
         v
-        for canon in (C.AMOUNT, C.MARGIN)
+        for canon in (C.AMOUNT, C.MARGIN, C.QUANTITY)
         if canon in cols and is_text(cols[canon])
         for v in cols[canon].slice(0, _SAMPLE_ROWS).to_pylist()
     ]

@@ -43,6 +43,8 @@ CODED_COLUMNS = frozenset(
         C.SALESPERSON,
         C.REGION,
         C.DOCUMENT_TYPE,
+        C.PRODUCT,
+        C.PRODUCT_FAMILY,
         C.ACTIVITY_TYPE,
         C.LINE_KEY,
     }
