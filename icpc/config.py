@@ -231,6 +231,12 @@ def config_from_dict(
             "thresholds.new_within_days",
             source,
         ),
+        backtest_months=whole_number(
+            th_raw.get("backtest_months", defaults.backtest_months),
+            "thresholds.backtest_months",
+            source,
+            minimum=1,
+        ),
     )
 
     segments = raw.get("segments")

@@ -91,6 +91,8 @@ class Thresholds:
     trend_fall: float = 0.5
     #: customers whose first sale is at most this many days old count as "new" in the status view
     new_within_days: int = 90
+    #: the early warning's backtest: applied this many months before as_of, judged on them
+    backtest_months: int = 6
 
 
 @dataclass(frozen=True)

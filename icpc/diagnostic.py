@@ -37,6 +37,7 @@ from icpc.analysis import warning
 from icpc.analysis.actions import Action, action_plan
 from icpc.analysis.activity import activity_summary
 from icpc.analysis.anomalies import Anomalies
+from icpc.analysis.backtest import Backtest, early_warning_backtest
 from icpc.analysis.no_sale import no_sale_error
 from icpc.analysis.score3d import KMeansResult, SegmentRule
 from icpc.lazy import analysis
@@ -374,6 +375,14 @@ class Diagnostic:
             as_of=self.as_of,
             thresholds=self.config.thresholds,
             attribution=self.attribution,
+        )
+
+    @analysis
+    def backtest(self) -> Backtest | None:
+        """The early warning applied ``backtest_months`` before as_of, judged on what followed
+        (:func:`icpc.analysis.backtest.early_warning_backtest`); None without that history."""
+        return early_warning_backtest(
+            self.transactions, as_of=self.as_of, thresholds=self.config.thresholds
         )
 
     @analysis

@@ -42,6 +42,37 @@ SENTENCES: dict[str, tuple[str, str]] = {
         "of the last {months} months fell by at least {fall} against the same months a year "
         "before. The concentration's shares are of the active customers' revenue N.",
     ),
+    # the early warning put to the test on the client's history (icpc.analysis.backtest)
+    "method.backtest.other": (
+        "Mise à l'épreuve sur l'historique du client : appliquée au {cutoff} avec les seules "
+        "données connues ce jour-là, l'alerte aurait signalé {flagged} clients ; {not_returned} "
+        "d'entre eux ({precision}) n'ont rien acheté {within}, contre {base_rate} de l'ensemble "
+        "des {eligible} clients qu'elle surveillait.",
+        "Put to the test on this client's history: applied on {cutoff} with only the data "
+        "known that day, the warning would have flagged {flagged} customers; {not_returned} of "
+        "them ({precision}) bought nothing {within}, against {base_rate} of all the {eligible} "
+        "customers it watched.",
+    ),
+    "method.backtest.one": (
+        "Mise à l'épreuve sur l'historique du client : appliquée au {cutoff} avec les seules "
+        "données connues ce jour-là, l'alerte aurait signalé un client, qui {outcome} {within} ; "
+        "{base_rate} de l'ensemble des {eligible} clients qu'elle surveillait n'ont rien acheté.",
+        "Put to the test on this client's history: applied on {cutoff} with only the data "
+        "known that day, the warning would have flagged one customer, who {outcome} {within}; "
+        "{base_rate} of all the {eligible} customers it watched bought nothing.",
+    ),
+    "method.backtest.none": (
+        "Mise à l'épreuve sur l'historique du client : appliquée au {cutoff} avec les seules "
+        "données connues ce jour-là, l'alerte n'aurait signalé aucun client ; {base_rate} des "
+        "{eligible} clients qu'elle surveillait n'ont rien acheté {within}.",
+        "Put to the test on this client's history: applied on {cutoff} with only the data "
+        "known that day, the warning would have flagged no customer; {base_rate} of the "
+        "{eligible} customers it watched bought nothing {within}.",
+    ),
+    "method.backtest.gone": ("n'a rien acheté", "bought nothing"),
+    "method.backtest.back": ("a acheté de nouveau", "bought again"),
+    "method.backtest.within.one": ("le mois suivant", "in the following month"),
+    "method.backtest.within.other": ("dans les {n} mois suivants", "in the following {n} months"),
     # --- the report's cover ---------------------------------------------------------------
     "cover.title": ("Diagnostic commercial", "Commercial diagnostic"),
     "cover.period": (

@@ -151,10 +151,14 @@ def _segments(diag: Diagnostic) -> dict[str, dict[str, Any]]:
 def _early_warning(diag: Diagnostic) -> dict[str, Any]:
     ew = diag.early_warning
     flagged = ew["early_warning"].to_numpy(dtype=bool)
-    return {
+    out: dict[str, Any] = {
         "flagged": int(flagged.sum()),
         "value_at_stake": money(ew.loc[flagged, "value_at_stake"].sum()) or 0.0,
     }
+    backtest = diag.backtest
+    if backtest is not None:  # absent without history before the cut-off
+        out["backtest"] = backtest.to_dict()
+    return out
 
 
 def _monthly(diag: Diagnostic) -> dict[str, dict[str, Any]] | None:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from icpc.export.context import OutputContext
-from icpc.labels import DEFINITIONS, label, reason_label
+from icpc.labels import DEFINITIONS, label, plural, reason_label
 from icpc.report import format as fmt
 from icpc.report.sections.common import (
     Out,
@@ -142,6 +142,9 @@ def data_quality(ctx: RenderContext, out: Out) -> None:
         fall=fmt.percent(t.trend_fall, language=lang, decimals=0),
     )
     lines = [label("method.descriptive", lang), *comparison_lines(diag, lang), thresholds]
+    tested = backtest_sentence(diag, lang)
+    if tested:
+        lines.append(tested)
     out.html("".join(f"<p>{html.escape(s)}</p>" for s in lines))
     out.sub("sub.segment_rules")
     rules = f"<p>{html.escape(label('method.segment_rules', lang))}</p>{_rules_table(diag, lang)}"
@@ -177,6 +180,32 @@ def _absent_terms(ctx: RenderContext) -> set[str]:
     if activity is None or len(activity) == 0:
         absent |= {"completion_rate", "conversion_rate"}
     return absent
+
+
+def backtest_sentence(diag: Diagnostic, lang: str) -> str | None:
+    """The early warning's backtest in one sentence (:attr:`Diagnostic.backtest`); None
+    without history before the cut-off or without a customer the rule watched."""
+    bt = diag.backtest
+    if bt is None or not bt.eligible:
+        return None
+    within = plural("method.backtest.within", bt.months, lang).format(
+        n=fmt.number(bt.months, language=lang)
+    )
+    values = {
+        "cutoff": fmt.date(bt.cutoff, language=lang),
+        "flagged": fmt.number(bt.flagged, language=lang),
+        "not_returned": fmt.number(bt.not_returned, language=lang),
+        "precision": fmt.percent(bt.precision, language=lang, decimals=0),
+        "base_rate": fmt.percent(bt.base_rate, language=lang, decimals=0),
+        "eligible": fmt.number(bt.eligible, language=lang),
+        "within": within,
+    }
+    if bt.flagged == 0:
+        return label("method.backtest.none", lang).format(**values)
+    if bt.flagged == 1:
+        outcome = label("method.backtest.gone" if bt.not_returned else "method.backtest.back", lang)
+        return label("method.backtest.one", lang).format(outcome=outcome, **values)
+    return label("method.backtest.other", lang).format(**values)
 
 
 def _created_by(diag: Diagnostic, salesperson: Any) -> int:
