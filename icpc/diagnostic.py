@@ -38,6 +38,7 @@ from icpc.analysis.actions import Action, action_plan
 from icpc.analysis.activity import activity_summary
 from icpc.analysis.anomalies import Anomalies
 from icpc.analysis.backtest import Backtest, early_warning_backtest
+from icpc.analysis.bgnbd import BGNBD, alive_table
 from icpc.analysis.no_sale import no_sale_error
 from icpc.analysis.score3d import KMeansResult, SegmentRule
 from icpc.lazy import analysis
@@ -384,6 +385,17 @@ class Diagnostic:
         return early_warning_backtest(
             self.transactions, as_of=self.as_of, thresholds=self.config.thresholds
         )
+
+    @analysis
+    def alive(self) -> tuple[BGNBD | None, pd.Series]:
+        """The BG/NBD model fitted on this client and each customer's P(alive)
+        (:func:`icpc.analysis.bgnbd.alive_table`)."""
+        return alive_table(self.documents, as_of=self.as_of)
+
+    @property
+    def p_alive(self) -> pd.Series:
+        """P(alive) per customer with a sale (NaN when the model cannot be fitted)."""
+        return self.alive[1]
 
     @analysis
     def status(self) -> pd.Series:
