@@ -32,9 +32,9 @@ import pandas as pd
 from icpc import columns as C
 from icpc import kpi, lazy
 from icpc.analysis import anomalies as anomalies_mod
+from icpc.analysis import call_list, warning
 from icpc.analysis import score3d as segmentation
-from icpc.analysis import warning
-from icpc.analysis.actions import Action, action_plan
+from icpc.analysis.actions import Action, action_plan, find_action
 from icpc.analysis.activity import activity_summary
 from icpc.analysis.anomalies import Anomalies
 from icpc.analysis.backtest import Backtest, early_warning_backtest
@@ -429,6 +429,28 @@ class Diagnostic:
             concentration=self.concentration,
             has_previous=self.has_previous,
         )
+
+    # ---- the sales team's work lists (actions.xlsx) ------------------------------------
+    @analysis
+    def work_lists(self) -> pd.DataFrame:
+        """Customers to call, to win back, whose revenue fell (:func:`icpc.analysis.call_list.work_lists`)."""
+        win_back = find_action(self.action_plan, "win_back_lost")
+        return call_list.work_lists(
+            early_warning=self.early_warning,
+            table=self.table,
+            win_back=win_back.customers if win_back is not None else (),
+        )
+
+    @analysis
+    def last_orders(self) -> pd.DataFrame:
+        """Last order and usual basket per customer (:func:`icpc.analysis.call_list.last_orders`)."""
+        return call_list.last_orders(self.documents, self.rfm_history)
+
+    @analysis
+    def usual_products(self) -> pd.DataFrame | None:
+        """Top products (or families) per customer; None when neither is mapped
+        (:func:`icpc.analysis.call_list.usual_products`)."""
+        return call_list.usual_products(self.transactions, self.last_orders["last_sale"])
 
     # ---- per-customer table ----------------------------------------------------------
 

@@ -174,16 +174,16 @@ SENTENCES: dict[str, tuple[str, str]] = {
     "note.anomaly_groups": (
         "{groups} groupes, {customers} clients partageant une adresse ou un SIRET, dont "
         "{created} créés par {salesperson} ; la liste complète est dans le classeur Excel "
-        "(onglet Anomalies).",
+        "(onglet « Créations à vérifier »).",
         "{groups} groups, {customers} customers sharing an address or a SIRET, {created} of "
-        "them created by {salesperson}; the full list is in the Excel workbook (Anomalies "
-        "sheet).",
+        "them created by {salesperson}; the full list is in the Excel workbook (“Creations "
+        "to check” sheet).",
     ),
     "note.anomaly_groups_plain": (
         "{groups} groupes, {customers} clients partageant une adresse ou un SIRET ; la liste "
-        "complète est dans le classeur Excel (onglet Anomalies).",
+        "complète est dans le classeur Excel (onglet « Créations à vérifier »).",
         "{groups} groups, {customers} customers sharing an address or a SIRET; the full list "
-        "is in the Excel workbook (Anomalies sheet).",
+        "is in the Excel workbook (“Creations to check” sheet).",
     ),
     "note.cohort_first_quarter": (
         "Une cohorte réunit les clients dont le premier achat tombe dans le même trimestre. Le "

@@ -6,7 +6,203 @@ Part of the one catalogue (:data:`icpc.labels.LABELS`), typeset there: sheet nam
 
 from __future__ import annotations
 
-__all__ = ["WORKBOOK"]
+__all__ = ["OUTCOMES", "WORKBOOK"]
+
+#: the drop-down of the « Résultat » column: keys of ``outcome.<key>``, in the list's order
+OUTCOMES = ("order", "call_back", "quote", "unreachable", "no_need", "competitor", "other")
 
 #: key -> (French, English)
-WORKBOOK: dict[str, tuple[str, str]] = {}
+WORKBOOK: dict[str, tuple[str, str]] = {
+    # --- sheet names (≤ 31 characters) ---------------------------------------------------
+    "sheet.win_back": ("Clients à reconquérir", "Customers to win back"),
+    "sheet.creations": ("Créations à vérifier", "Creations to check"),
+    "sheet.by_region": ("Par secteur", "By region"),
+    "sheet.monthly": ("Chiffres mensuels", "Monthly figures"),
+    "sheet.readme": ("Lisez-moi", "Read me"),
+    # --- columns ---------------------------------------------------------------------------
+    "contact": ("Interlocuteur", "Contact"),
+    "phone": ("Téléphone", "Phone"),
+    "email": ("E-mail", "E-mail"),
+    "last_order": ("Montant du dernier achat", "Last purchase amount"),
+    "usual_products": ("Produits habituels", "Usual products"),
+    "usual_families": ("Familles habituelles", "Usual product families"),
+    "list": ("Liste", "List"),
+    "priority": ("Prioritaire (plan d'action)", "Priority (action plan)"),
+    "to_call": ("Clients à appeler", "Customers to call"),
+    "revenue_history": ("CA (tout l'historique)", "Revenue (whole history)"),
+    "unassigned": ("(non renseigné)", "(not given)"),
+    "call_date": ("Date d'appel", "Date called"),
+    "outcome": ("Résultat", "Outcome"),
+    "next_step": ("Prochaine étape", "Next step"),
+    "month_complete": ("Mois complet", "Full month"),
+    "sheet": ("Feuille", "Sheet"),
+    "purpose": ("À quoi elle sert", "What it is for"),
+    # --- the lists of a salesperson's sheet --------------------------------------------------
+    "list.call": ("À appeler", "To call"),
+    "list.win_back": ("À reconquérir", "To win back"),
+    "list.falling": ("CA en baisse", "Revenue down"),
+    # --- the reason in words ---------------------------------------------------------------
+    "why.days.one": ("{n} jour", "{n} day"),
+    "why.days.other": ("{n} jours", "{n} days"),
+    "why.every.one": ("chaque jour", "every day"),
+    "why.every.other": ("tous les {n} jours", "every {n} days"),
+    "why.rhythm": (
+        "commande habituellement {every}, rien depuis {days}",
+        "usually orders {every}, nothing for {days}",
+    ),
+    "why.trend": (
+        "CA des {months} derniers mois en baisse de {pct}\u202f% sur les mêmes mois un an plus tôt",
+        "revenue of the last {months} months down {pct}% on the same months a year earlier",
+    ),
+    "why.lost": ("aucun achat depuis {days}", "no purchase for {days}"),
+    "why.falling": ("CA N en baisse de {pct}\u202f% sur N−1", "revenue N down {pct}% on N−1"),
+    "why.nothing_in_n": ("aucun achat en N", "no purchase in N"),
+    "why.separator": (" ; ", "; "),
+    "why.others.one": ("{n} autre client", "{n} other customer"),
+    "why.others.other": ("{n} autres clients", "{n} other customers"),
+    "why.match.address": ("même adresse que {others}", "same address as {others}"),
+    "why.match.siret": ("même SIRET que {others}", "same SIRET as {others}"),
+    "why.match.address+siret": (
+        "même adresse et même SIRET que {others}",
+        "same address and SIRET as {others}",
+    ),
+    "why.created_by": (
+        "créé par {salesperson} le {date}, dans une série de {n} créations à une adresse partagée",
+        "created by {salesperson} on {date}, one of {n} creations at shared addresses",
+    ),
+    # --- suggested actions besides the segments' -------------------------------------------
+    "do.check_first": (
+        "Vérifier la fiche avant d'appeler : client créé dans une série à une adresse partagée",
+        "Check the record before calling: created in a series at a shared address",
+    ),
+    "do.win_back": (
+        "Appeler pour comprendre son départ et proposer une offre de retour",
+        "Call to understand why they left and make a win-back offer",
+    ),
+    "do.call": (
+        "Appeler pour comprendre le changement et proposer une offre",
+        "Call to understand the change and make an offer",
+    ),
+    "do.check_group": (
+        "Vérifier s'il s'agit d'un seul et même client (fiches à fusionner ?)",
+        "Check whether they are one and the same customer (records to merge?)",
+    ),
+    # --- the drop-down of outcomes (no comma: Excel's list is comma-separated) --------------
+    "outcome.order": ("Commande passée", "Order placed"),
+    "outcome.call_back": ("Rappel prévu", "Call back planned"),
+    "outcome.quote": ("Devis envoyé", "Quote sent"),
+    "outcome.unreachable": ("Injoignable", "Unreachable"),
+    "outcome.no_need": ("Pas de besoin", "No need"),
+    "outcome.competitor": ("Parti chez un concurrent", "Gone to a competitor"),
+    "outcome.other": ("Autre", "Other"),
+    "outcome.error": (
+        "Choisir un résultat dans la liste.",
+        "Choose an outcome from the list.",
+    ),
+    "call_date.error": (
+        "Saisir une date (jj/mm/aaaa).",
+        "Enter a date (dd/mm/yyyy).",
+    ),
+    # --- a table with nothing to list ----------------------------------------------------
+    "empty.call": (
+        "Aucun client à appeler : aucun client ne décroche de son rythme habituel à la date d'analyse.",
+        "No customer to call: none is slipping away from their usual rhythm at the analysis date.",
+    ),
+    "empty.salesperson": (
+        "Rien à traiter : aucun de ses clients n'est à appeler, à reconquérir ni en baisse.",
+        "Nothing to do: none of their customers is to call, to win back or down.",
+    ),
+    "empty.win_back": (
+        "Aucun client perdu : tous les clients actifs en N−1 ont acheté en N.",
+        "No lost customer: every customer active in N−1 bought in N.",
+    ),
+    "empty.creations": (
+        "Aucun client ne partage une adresse ou un SIRET avec un autre.",
+        "No customer shares an address or a SIRET with another.",
+    ),
+    # --- print set-up ------------------------------------------------------------------------
+    "footer.page": ("Page &P sur &N", "Page &P of &N"),
+    # --- the « Lisez-moi » sheet -------------------------------------------------------------
+    "readme.title": (
+        "{client} — plan d'action commercial au {date}",
+        "{client} — sales action plan at {date}",
+    ),
+    "readme.period": (
+        "Période N : du {start} au {end}, comparée à N−1 : du {previous_start} au {previous_end}.",
+        "Period N: {start} to {end}, compared with N−1: {previous_start} to {previous_end}.",
+    ),
+    "readme.period_alone": (
+        "Période N : du {start} au {end}.",
+        "Period N: {start} to {end}.",
+    ),
+    "readme.by": ("Établi par {who}.", "Prepared by {who}."),
+    "readme.purpose.call": (
+        "Les clients à appeler en priorité, du plus gros enjeu au plus petit : pourquoi les "
+        "appeler, leurs coordonnées, leur dernière commande et l'action conseillée. Les "
+        "créations à vérifier y sont signalées.",
+        "The customers to call first, the largest amount at stake first: why to call them, "
+        "their contact details, their last order and the suggested action. Creations to "
+        "check are marked.",
+    ),
+    "readme.purpose.salesperson": (
+        "Les clients de {salesperson} : à appeler, à reconquérir (gros clients perdus), puis "
+        "ceux dont le CA N est en baisse ; la colonne « Liste » les filtre.",
+        "{salesperson}'s customers: to call, to win back (large lost customers), then those "
+        "whose revenue N is down; the “List” column filters them.",
+    ),
+    "readme.purpose.win_back": (
+        "Les clients perdus (actifs en N−1, sans achat en N), du plus gros CA N−1 au plus "
+        "petit ; « Prioritaire » marque ceux que le plan d'action demande de reconquérir.",
+        "The lost customers (active in N−1, no purchase in N), the largest revenue N−1 first; "
+        "“Priority” marks those the action plan asks to win back.",
+    ),
+    "readme.purpose.creations": (
+        "Les clients qui partagent une adresse ou un SIRET, par groupe ; la colonne « Création "
+        "à vérifier » signale ceux qu'un même commercial a créés en série.",
+        "The customers sharing an address or a SIRET, by group; the “Creation to check” "
+        "column marks those one salesperson created in a series.",
+    ),
+    "readme.purpose.by_region": (
+        "Les chiffres de chaque secteur en N et N−1, avec ses clients à appeler.",
+        "Each region's figures in N and N−1, with its customers to call.",
+    ),
+    "readme.purpose.monthly": (
+        "Le CA, les ventes, les clients actifs et le panier moyen de chaque mois.",
+        "Each month's revenue, sales, active customers and average basket.",
+    ),
+    "readme.purpose.readme": ("Cette page.", "This page."),
+    "readme.purpose.ledger": (
+        "Le registre des données : lignes lues, retenues et écartées, avec leur motif.",
+        "The data ledger: rows read, used and excluded, with the reason.",
+    ),
+    "readme.how": ("Comment s'en servir", "How to use it"),
+    "readme.how.order": (
+        "Appelez dans l'ordre du rang : le rang 1 est le client qui pèse le plus.",
+        "Call in the order of the rank: rank 1 is the customer who weighs most.",
+    ),
+    "readme.how.fill": (
+        "Dans les feuilles d'appel (« À appeler », celles des commerciaux, « Clients à "
+        "reconquérir »), les trois dernières colonnes, sur fond jaune clair, sont à remplir : "
+        "« Date d'appel » (une date, jj/mm/aaaa), « Résultat » (à choisir dans la liste), "
+        "« Prochaine étape » (texte libre).",
+        "In the call sheets (“To call”, the salespeople's, “Customers to win back”), the last "
+        "three columns, in light yellow, are to fill in: “Date called” (a date, dd/mm/yyyy), "
+        "“Outcome” (chosen from the list), “Next step” (free text).",
+    ),
+    "readme.how.filter": (
+        "Les flèches de l'en-tête trient et filtrent chaque tableau ; chaque feuille s'imprime "
+        "sur la largeur d'une page A4 paysage.",
+        "The header's arrows sort and filter each table; each sheet prints on the width of "
+        "one landscape A4 page.",
+    ),
+    "readme.how.amounts": (
+        "Montants hors taxes, en {symbol}. « CA en jeu » : le CA du client sur les 12 derniers "
+        "mois, ce que son départ coûterait ; « CA N » et « CA N−1 » : son CA des périodes N et "
+        "N−1 ; « Panier moyen » : son CA divisé par son nombre de ventes, sur tout "
+        "l'historique.",
+        "Amounts excluding VAT, in {symbol}. “Value at stake”: the customer's revenue over the "
+        "last 12 months, what losing them would cost; “Revenue N” and “Revenue N−1”: their "
+        "revenue in periods N and N−1; “Average basket”: their revenue divided by their number "
+        "of sales, over the whole history.",
+    ),
+}

@@ -1,124 +1,414 @@
-"""actions.xlsx: sheets, headers, row counts, formats, read back with openpyxl."""
+"""actions.xlsx as a working tool: read back with openpyxl, on generated cases.
+
+Sheet order, one Excel table per sheet, frozen header and customer columns, print set-up,
+the fill-in columns (a date check, the outcomes' drop-down), the contact columns, the
+report's labels, and amounts equal to the analyses' to the cent.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
-
+import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
-from report_data import SELLERS, SHARED_ADDRESS, make_diagnostic
+from openpyxl.utils import get_column_letter
+from report_data import make_diagnostic
+from test_diagnostic import make_config
 
-from icpc.export.excel import sheet_name, write_actions_xlsx, write_sheets
+from icpc.diagnostic import Diagnostic
+from icpc.export.context import OutputContext
+from icpc.export.excel import (
+    SPARE_ROWS,
+    TABLE_STYLE,
+    actions_sheets,
+    outcomes,
+    sheet_name,
+    write_actions_xlsx,
+    write_sheets,
+)
+from icpc.labels import label
+from icpc.money import cents
+
+AS_OF = "2024-12-31"
+#: customer → (salesperson, region, first and last invoice, days between invoices, amount)
+PLAN = {
+    "C01": ("Martin", "Nord", "2022-01-05", "2024-08-31", 30, 400.10),  # late: 131 days, every 30
+    "C02": ("dupont", "Sud", "2022-01-10", "2024-10-01", 20, 250.35),  # late, lower-case name
+    "C03": ("Martin", "Nord", "2022-01-03", "2024-12-20", 30, 150.00),  # regular: not on a list
+    "C04": ("dupont", "Sud", "2022-02-01", "2023-10-15", 15, 900.45),  # lost, large: win back
+    "C05": (None, "Sud", "2022-03-01", "2023-09-30", 60, 120.00),  # lost, no salesperson
+    "C06": ("Anne", "Nord", "2022-01-07", "2024-12-28", 10, 80.00),  # falls 30 % in N
+    "C07": (None, "Nord", "2022-01-02", "2024-09-15", 14, 300.00),  # late, no salesperson
+}
+#: the products of every invoice: (product, family, share of its amount)
+PRODUCTS = (("Vis", "Quincaillerie", 0.5), ("Écrous", "Quincaillerie", 0.3),
+            ("Colle", "Chimie", 0.15), ("Gants", "EPI", 0.05))  # fmt: skip
+SELLERS = ["Anne", "dupont", "Martin"]  # sorted by name, case aside
+NNBSP = "\u202f"
 
 
-@pytest.fixture(scope="module")
-def workbook(tmp_path_factory):
-    diag = make_diagnostic(language="fr")
-    path = write_actions_xlsx(diag, tmp_path_factory.mktemp("xlsx") / "actions.xlsx")
-    return diag, openpyxl.load_workbook(path)
+def _last_invoice(cid: str) -> pd.Timestamp:
+    _, _, start, stop, gap, _ = PLAN[cid]
+    return pd.date_range(start, stop, freq=f"{gap}D")[-1]
+
+
+def _transactions(plan=PLAN, *, products=True) -> pd.DataFrame:
+    rows = []
+    for cid, (seller, region, start, stop, gap, amount) in plan.items():
+        for k, day in enumerate(pd.date_range(start, stop, freq=f"{gap}D")):
+            value = amount * (0.7 if cid == "C06" and day.year == 2024 else 1.0)
+            for product, family, share in PRODUCTS:
+                rows.append((cid, day, round(value * share, 2), f"{cid}-{k}", seller, region,
+                             product, family, 1.0))  # fmt: skip
+    tx = pd.DataFrame(rows, columns=["customer_id", "date", "amount", "invoice_id", "salesperson",
+                                     "region", "product", "product_family", "quantity"])  # fmt: skip
+    if not products:
+        tx = tx.drop(columns=["product", "product_family", "quantity"])
+    for col in ("customer_id", "invoice_id", "salesperson", "region", "product", "product_family"):
+        if col in tx.columns:
+            tx[col] = tx[col].astype("category")
+    return tx
+
+
+def _master(plan=PLAN, *, phone=True) -> pd.DataFrame:
+    ids = list(plan)
+    master = pd.DataFrame(
+        {
+            "customer_id": ids,
+            "name": [f"Société {c}" for c in ids],
+            "contact": [f"Mme Contact {c}" for c in ids],
+            "phone": [f"01 02 03 04 {c[1:]}" if c != "C02" else None for c in ids],
+            "email": [f"{c.lower()}@exemple.fr" for c in ids],
+            "address": [f"{i} rue de la Paix" for i in range(len(ids))],
+            "postcode": ["75002"] * len(ids),
+            "city": ["Paris"] * len(ids),
+        }
+    )
+    return master if phone else master.drop(columns=["phone"])
+
+
+def _diag(*, language="fr", master=True, phone=True, products="product", plan=PLAN,
+          salesperson=True, region=True) -> Diagnostic:  # fmt: skip
+    tx = _transactions(plan, products=products is not None)
+    if products == "family":
+        tx = tx.drop(columns=["product"])
+    if not salesperson:
+        tx = tx.drop(columns=["salesperson"])
+    if not region:
+        tx = tx.drop(columns=["region"])
+    cfg = make_config(language=language)
+    customers = _master(plan, phone=phone) if master else None
+    return Diagnostic.from_frames(cfg, tx, as_of=AS_OF, customers=customers)
+
+
+def _book(diag: Diagnostic, tmp_path, language=None):
+    return openpyxl.load_workbook(
+        write_actions_xlsx(diag, tmp_path / "actions.xlsx", language=language)
+    )
+
+
+def _table(ws):
+    (table,) = ws.tables.values()
+    return table
+
+
+def _top(ws) -> int:
+    """The table's header row (1-based)."""
+    return int(_table(ws).ref.split(":")[0][1:])
 
 
 def _headers(ws) -> list[str]:
-    return [c.value for c in ws[1]]
+    return [c.value for c in ws[_top(ws)] if c.value is not None]
 
 
-def _column(ws, header: str) -> list:
-    j = _headers(ws).index(header)
-    return [row[j].value for row in ws.iter_rows(min_row=2)]
+def _records(ws) -> list[dict]:
+    headers = _headers(ws)
+    last = int(_table(ws).ref.split(":")[1].lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+    rows = ws.iter_rows(min_row=_top(ws) + 1, max_row=last, max_col=len(headers))
+    return [{h: c for h, c in zip(headers, row, strict=True)} for row in rows]
 
 
-def test_sheets_in_order(workbook):
-    _, wb = workbook
+def _values(ws, header: str) -> list:
+    return [r[header].value for r in _records(ws)]
+
+
+@pytest.fixture(scope="module")
+def full(tmp_path_factory):
+    diag = _diag()
+    return diag, _book(diag, tmp_path_factory.mktemp("xlsx"))
+
+
+def test_sheets_in_order_the_call_list_first_and_active(full):
+    diag, wb = full
     assert wb.sheetnames == [
-        "Clients",
         "À appeler",
-        "Clients perdus",
-        *(f"Com. {s}" for s in sorted(SELLERS)),
-        "Anomalies",
+        *(f"Com. {s}" for s in SELLERS),
+        "Clients à reconquérir",
+        "Créations à vérifier",
+        "Par secteur",
+        "Chiffres mensuels",
+        "Lisez-moi",
         "Qualité des données",
     ]
+    assert wb.active.title == "À appeler"
+    # the sheets the report's plan names are there
+    from icpc.report.sections.plan import sheet_text
+
+    assert {sheet_text(a, "fr") for a in diag.action_plan} - {""} <= set(wb.sheetnames)
 
 
-def test_customers_sheet(workbook):
-    diag, wb = workbook
-    ws = wb["Clients"]
-    headers = _headers(ws)
-    for h in (
-        "Code client",
-        "Raison sociale",
-        "Commercial",
-        "Segment",
-        "Statut",
-        "Score R",
-        "Score F",
-        "Score M",
-        "Dernier achat",
-        "CA N",
-        "Décrochage",
-        "CA en jeu",
-    ):
-        assert h in headers
-    assert ws.max_row - 1 == len(diag.customers_table())
-    assert ws.freeze_panes == "A2"
-    assert ws.auto_filter.ref.startswith("A1:")
-    row = {h: c for h, c in zip(headers, ws[2], strict=True)}
-    assert (
-        isinstance(row["Dernier achat"].value, dt.datetime)
-        and row["Dernier achat"].number_format == "dd/mm/yyyy"
-    )
-    assert "€" in row["CA N"].number_format
-    assert set(_column(ws, "Décrochage")) <= {"oui", "non"}
-    assert set(_column(ws, "Statut")) <= {"Nouveau", "Actif", "En décrochage", "Perdu"}
-    revenue = _column(ws, "CA N")
-    assert revenue == sorted(revenue, reverse=True)  # most important customers first
+def test_every_sheet_is_a_filtered_table_frozen_and_printable(full):
+    _, wb = full
+    for ws in wb:
+        table = _table(ws)
+        assert table.headerRowCount in (None, 1) and table.autoFilter is not None, ws.title
+        assert table.tableStyleInfo.name == TABLE_STYLE.replace(" ", ""), ws.title
+        top = _top(ws)
+        headers = _headers(ws)
+        customer = next((h for h in ("Raison sociale", "Code client") if h in headers), headers[0])
+        assert ws.freeze_panes == f"{get_column_letter(headers.index(customer) + 2)}{top + 1}", (
+            ws.title
+        )
+        assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 9
+        assert ws.sheet_properties.pageSetUpPr.fitToPage
+        assert ws.page_setup.fitToWidth in (None, 1) and ws.page_setup.fitToHeight == 0
+        assert ws.print_title_rows == f"${top}:${top}", ws.title
+        assert "&P" in ws.oddFooter.right.text and "Test SARL" in ws.oddFooter.left.text
 
 
-def test_at_risk_and_lost_sheets_match_the_diagnostic(workbook):
-    diag, wb = workbook
-    flagged = int(diag.early_warning["early_warning"].sum())
+def test_the_call_list_is_the_early_warning_ranked_by_value_at_stake(full):
+    diag, wb = full
     ws = wb["À appeler"]
-    assert ws.max_row - 1 == flagged > 0
-    assert _column(ws, "Rang")[:3] == [1, 2, 3]
-    stakes = _column(ws, "CA en jeu")
-    assert stakes == sorted(stakes, reverse=True)
-    assert set(_column(ws, "Motif")) <= {"rythme", "baisse", "rythme et baisse"}
-    lost = wb["Clients perdus"]
-    assert lost.max_row - 1 == diag.kpis_json()["kpis"]["lost_customers"]
-    assert "Jours sans achat" in _headers(lost)
+    ew = diag.early_warning
+    flagged = ew.loc[ew["early_warning"]].sort_values("rank")
+    assert list(flagged.index) == ["C07", "C02", "C01"]  # the late ones, largest stake first
+    assert _values(ws, "Code client") == list(flagged.index)
+    assert _values(ws, "Rang") == [1, 2, 3]
+    stake = _values(ws, label("value_at_stake", "fr"))
+    assert stake == [float(cents(v)) for v in flagged["value_at_stake"]]
+    previous = diag.table["revenue_previous"].reindex(flagged.index)
+    assert _values(ws, "CA N−1") == pytest.approx([float(cents(v)) for v in previous], abs=0.005)
+    # the customer without salesperson stays on the call list
+    assert _values(ws, "Commercial") == [None, "dupont", "Martin"]
 
 
-def test_one_sheet_per_salesperson_with_their_customers_ranked(workbook):
-    diag, wb = workbook
-    table = diag.customers_table()
+def test_the_call_list_row_of_a_late_customer(full):
+    diag, wb = full
+    (row,) = [r for r in _records(wb["À appeler"]) if r["Code client"].value == "C01"]
+    assert row["Raison sociale"].value == "Société C01"
+    assert row["Interlocuteur"].value == "Mme Contact C01"
+    assert row["Téléphone"].value == "01 02 03 04 01"
+    assert row["E-mail"].value == "c01@exemple.fr"
+    last = _last_invoice("C01")
+    assert last == pd.Timestamp("2024-08-22")
+    assert row["Motif"].value == (
+        "commande habituellement tous les 30 jours, rien depuis 131 jours"
+        f"{NNBSP}; CA des 6 derniers mois en baisse de 67{NNBSP}% sur les mêmes mois un an plus tôt"
+    )  # 2 invoices in July-December 2024, 6 a year before
+    assert row["Dernier achat"].value == last.to_pydatetime()
+    assert row["Dernier achat"].number_format == "dd/mm/yyyy"
+    # the last invoice's four lines, and the average basket: revenue / invoices over the history
+    tx = diag.transactions
+    lines = tx.loc[(tx["customer_id"] == "C01") & (tx["date"] == last), "amount"]
+    assert len(lines) == 4
+    assert row["Montant du dernier achat"].value == float(cents(lines.sum()))
+    invoices = tx.loc[tx["customer_id"] == "C01"]
+    expected = invoices["amount"].sum() / invoices["invoice_id"].nunique()
+    assert row["Panier moyen"].value == pytest.approx(expected)
+    assert "€" in row["CA en jeu"].number_format
+    assert row["Produits habituels"].value == "Vis, Écrous, Colle"  # three, the largest first
+    words = OutputContext.of(diag, "fr")
+    assert row["Segment"].value == words.segment(diag.segments["C01"])
+    action = {r.name: r.text("action", "fr") for r in diag.segment_rules}[diag.segments["C01"]]
+    assert row["Action recommandée"].value == action
+
+
+def test_the_fill_in_columns_a_date_a_drop_down_and_free_text(full):
+    _, wb = full
+    for name in ("À appeler", "Com. Martin", "Clients à reconquérir"):
+        ws = wb[name]
+        assert _headers(ws)[-3:] == ["Date d’appel", "Résultat", "Prochaine étape"], name
+        top, n = _top(ws), len(_records(ws))
+        cols = {h: get_column_letter(i + 1) for i, h in enumerate(_headers(ws))}
+        rules = {dv.type: dv for dv in ws.data_validations.dataValidation}
+        choices = rules["list"].formula1.strip('"').split(",")
+        assert choices == outcomes("fr") and "Parti chez un concurrent" in choices
+        assert (
+            str(rules["list"].sqref)
+            == f"{cols['Résultat']}{top + 1}:{cols['Résultat']}{top + n + SPARE_ROWS}"
+        )
+        assert str(rules["date"].sqref).startswith(f"{cols['Date d’appel']}{top + 1}:")
+        first = _records(ws)[0]
+        assert first["Date d’appel"].number_format == "dd/mm/yyyy"
+        for header in ("Date d’appel", "Résultat", "Prochaine étape"):
+            assert first[header].value is None
+            assert first[header].fill.fgColor.rgb.endswith("FFF2CC"), header  # light yellow
+        assert first["Motif"].fill.fgColor.rgb in (None, "00000000")  # not the others
+
+
+def test_one_sheet_per_salesperson_with_only_his_lists(full):
+    diag, wb = full
+    owner = diag.table["salesperson"].astype(str)
     for seller in SELLERS:
         ws = wb[f"Com. {seller}"]
-        assert ws.max_row - 1 == int((table["salesperson"].astype(str) == seller).sum())
-        assert _column(ws, "Rang") == list(range(1, ws.max_row))
         assert "Commercial" not in _headers(ws)
+        ids = _values(ws, "Code client")
+        assert ids and all(owner[c] == seller for c in ids)
+    assert [(r["Liste"].value, r["Code client"].value) for r in _records(wb["Com. dupont"])] == [
+        ("À appeler", "C02"),
+        ("À reconquérir", "C04"),
+    ]
+    revenue, previous = diag.table.loc["C06", ["revenue", "revenue_previous"]]
+    assert round(100 * (previous - revenue) / previous) == 32  # 30 % cheaper, more invoices
+    assert [(r["Liste"].value, r["Code client"].value, r["Motif"].value)
+            for r in _records(wb["Com. Anne"])] == [
+        ("CA en baisse", "C06", f"CA N en baisse de 32{NNBSP}% sur N−1"),
+    ]  # fmt: skip
+    assert _values(wb["Com. Martin"], "Code client") == ["C01"]  # C03 buys as usual
 
 
-def test_anomalies_and_ledger(workbook):
-    _, wb = workbook
-    ws = wb["Anomalies"]
-    assert ws.max_row - 1 == SHARED_ADDRESS
-    assert set(_column(ws, "Adresse")) == {"3 rue des Lilas"}
+def test_the_lost_customers_to_win_back(full):
+    diag, wb = full
+    ws = wb["Clients à reconquérir"]
+    lost = diag.dynamics.lost.sort_values("revenue_previous", ascending=False)
+    assert _values(ws, "Code client") == list(lost.index) == ["C04", "C05"]
+    assert _values(ws, "CA N−1") == [float(cents(v)) for v in lost["revenue_previous"]]
+    win_back = next(a for a in diag.action_plan if a.code == "win_back_lost")
+    assert _values(ws, "Prioritaire (plan d’action)") == [
+        "oui" if c in win_back.customers else "non" for c in lost.index
+    ]
+    days = (pd.Timestamp(AS_OF) - _last_invoice("C04")).days
+    assert (
+        _values(ws, "Motif")[0]
+        == f"aucun achat depuis {days} jours"
+        == "aucun achat depuis 449 jours"
+    )
+    assert "CA en jeu" not in _headers(ws) and "CA N" not in _headers(ws)
+
+
+def test_by_region_monthly_and_ledger(full):
+    diag, wb = full
+    ws = wb["Par secteur"]
+    regions = diag.by_region
+    assert sorted(_values(ws, "Secteur")) == sorted(regions.index.astype(str))
+    assert _headers(ws)[:5] == ["Secteur", "CA N", "CA N−1", "Évolution", "Part du CA N"]
+    assert sum(_values(ws, "Clients à appeler")) == 3
+    assert dict(zip(_values(ws, "Secteur"), _values(ws, "CA N"), strict=True)) == {
+        str(k): pytest.approx(v) for k, v in regions["revenue"].items()
+    }
+    monthly = wb["Chiffres mensuels"]
+    assert len(_records(monthly)) == len(diag.monthly)
+    assert _records(monthly)[-1]["Mois"].number_format == "mm/yyyy"
+    assert sum(_values(monthly, "Chiffre d’affaires")) == pytest.approx(
+        float(diag.transactions["amount"].sum())
+    )
     ledger = wb["Qualité des données"]
     assert _headers(ledger) == ["Motif", "Lignes", "Montant"]
-    reasons = _column(ledger, "Motif")
-    assert reasons[:2] == ["Lignes lues", "Lignes retenues"]
-    assert "Lignes écartées — date illisible" in reasons
+    assert _values(ledger, "Motif")[:2] == ["Lignes lues", "Lignes retenues"]
 
 
-def test_english_headers_and_no_optional_sheets(tmp_path):
-    diag = make_diagnostic(language="en", salesperson=False, customers=False)
-    wb = openpyxl.load_workbook(write_actions_xlsx(diag, tmp_path / "a.xlsx"))
-    assert wb.sheetnames == ["Customers", "To call", "Lost customers", "Data quality"]
-    assert _headers(wb["Customers"])[0] == "Customer id"
-    # columns the data cannot fill are left out, not shown empty
-    for sheet in ("Customers", "To call"):
-        assert not {"Salesperson", "Region", "Name", "City"} & set(_headers(wb[sheet])), sheet
-    assert "Customer id" in _headers(wb["To call"])
+def test_the_read_me_says_what_each_sheet_is_for(full):
+    diag, wb = full
+    ws = wb["Lisez-moi"]
+    assert _headers(ws) == ["Feuille", "À quoi elle sert"]
+    assert _values(ws, "Feuille") == wb.sheetnames
+    assert all(_values(ws, "À quoi elle sert"))
+    text = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+    assert text[0] == "Test SARL — plan d’action commercial au 31/12/2024"
+    assert any("Date d’appel" in t and "Résultat" in t for t in text)
+
+
+def test_headers_and_segments_are_the_reports_words(full):
+    diag, wb = full
+    ws = wb["À appeler"]
+    for key in ("rank", "customer_id", "name", "salesperson", "segment", "reason", "last_sale",
+                "basket", "value_at_stake", "action", "contact", "phone", "email"):  # fmt: skip
+        assert label(key, "fr") in _headers(ws), key
+    words = OutputContext.of(diag, "fr")
+    labels = {words.segment(r.name) for r in diag.segment_rules}
+    shown = set(_values(ws, "Segment"))
+    assert shown and shown <= labels
+
+
+def test_english(tmp_path):
+    diag = _diag(language="en")
+    wb = _book(diag, tmp_path)
+    assert wb.sheetnames[0] == "To call" and wb.sheetnames[-2:] == ["Read me", "Data quality"]
+    assert "Customers to win back" in wb.sheetnames and "Rep Martin" in wb.sheetnames
+    ws = wb["To call"]
+    assert _headers(ws)[-3:] == ["Date called", "Outcome", "Next step"]
+    rules = {dv.type: dv for dv in ws.data_validations.dataValidation}
+    assert rules["list"].formula1.strip('"').split(",") == outcomes("en")
+    assert "Order placed" in outcomes("en")
+    assert _values(ws, "Reason")[0] == (
+        "usually orders every 14 days, nothing for 114 days; "
+        "revenue of the last 6 months down 64% on the same months a year earlier"
+    )
+    assert '"€"' in _records(ws)[0]["Value at stake"].number_format
+
+
+def test_no_customer_master_no_contact_and_no_creations_sheet(tmp_path):
+    wb = _book(_diag(master=False), tmp_path)
+    assert "Créations à vérifier" not in wb.sheetnames
+    ws = wb["À appeler"]
+    assert not {"Raison sociale", "Interlocuteur", "Téléphone", "E-mail"} & set(_headers(ws))
+    assert ws.freeze_panes == "C2"  # the header row and the customer id
+
+
+def test_a_master_without_phone_has_no_phone_column(tmp_path):
+    ws = _book(_diag(phone=False), tmp_path)["À appeler"]
+    assert "Téléphone" not in _headers(ws)
+    assert {"Interlocuteur", "E-mail"} <= set(_headers(ws))
+
+
+@pytest.mark.parametrize(
+    ("products", "header", "first"),
+    [("product", "Produits habituels", "Vis, Écrous, Colle"),
+     ("family", "Familles habituelles", "Quincaillerie, Chimie, EPI"),
+     (None, None, None)],
+    ids=["products", "families-only", "neither"],
+)  # fmt: skip
+def test_usual_products_or_families(tmp_path, products, header, first):
+    ws = _book(_diag(products=products), tmp_path)["À appeler"]
+    shown = {"Produits habituels", "Familles habituelles"} & set(_headers(ws))
+    if header is None:
+        assert not shown
+    else:
+        assert shown == {header} and _records(ws)[0][header].value == first
+
+
+def test_without_salesperson_no_salesperson_sheet(tmp_path):
+    wb = _book(_diag(salesperson=False, region=False), tmp_path)
+    assert not [s for s in wb.sheetnames if s.startswith("Com. ")]
+    assert "Par secteur" not in wb.sheetnames
+    assert "Commercial" not in _headers(wb["À appeler"])
+
+
+def test_an_empty_call_list_says_so(tmp_path):
+    regular = {c: v for c, v in PLAN.items() if c in ("C03", "C06")}
+    regular["C06"] = ("Anne", "Nord", "2022-01-07", "2024-12-28", 10, 80.00)
+    diag = _diag(plan=regular)
+    assert not diag.early_warning["early_warning"].any()
+    wb = _book(diag, tmp_path)
+    (row,) = _records(wb["À appeler"])
+    assert row["Code client"].value == label("empty.call", "fr")
+    (row,) = _records(wb["Com. Martin"])  # his only customer buys as usual
+    assert row["Code client"].value == label("empty.salesperson", "fr")
+    assert _values(wb["Clients à reconquérir"], "Code client") == [label("empty.win_back", "fr")]
+
+
+def test_the_plans_creations_to_check_are_marked_with_the_reason(tmp_path):
+    diag = make_diagnostic(burst=True)
+    action = next(a for a in diag.action_plan if a.code == "check_creations")
+    wb = _book(diag, tmp_path)
+    for name in ("À appeler", "Créations à vérifier"):
+        rows = _records(wb[name])
+        marked = {r["Code client"].value for r in rows if r["Création à vérifier"].value}
+        assert marked and marked <= set(action.customers), name
+        for r in rows:
+            if r["Création à vérifier"].value:
+                assert "créé par Dupont le" in r["Création à vérifier"].value
+                assert r["Action recommandée"].value == label("do.check_first", "fr")
 
 
 @pytest.mark.parametrize(
@@ -147,6 +437,11 @@ def test_sheet_names_are_unique_case_insensitively():
     assert sheet_name("y" * 40, long_taken) == "y" * 27 + " (2)"
 
 
+def test_actions_sheets_keys_are_the_workbooks_sheets(full):
+    diag, wb = full
+    assert list(actions_sheets(diag)) == wb.sheetnames
+
+
 def test_write_sheets_handles_missing_values_and_widths(tmp_path):
     frame = pd.DataFrame(
         {
@@ -159,3 +454,5 @@ def test_write_sheets_handles_missing_values_and_widths(tmp_path):
     ws = wb["S"]
     assert [c.value for c in ws[3]] == ["B", None, None]
     assert ws.column_dimensions["A"].width >= 8
+    assert _table(ws).ref == "A1:C3" and ws.freeze_panes == "B2"
+    assert np.isclose(ws["B2"].value, 1.5)

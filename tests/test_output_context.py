@@ -56,7 +56,7 @@ def test_custom_segment_labels_are_the_same_in_the_pdf_and_the_workbook(
     book = openpyxl.load_workbook(
         write_actions_xlsx(custom, tmp_path / "a.xlsx", language=language)
     )
-    sheet = book[label("sheet.customers", language)]
+    sheet = book[label("sheet.at_risk", language)]  # the call list
     header = [c.value for c in sheet[1]]
     column = header.index(label("segment", language))
     in_workbook = {row[column] for row in sheet.iter_rows(min_row=2, values_only=True)} - {None}
@@ -73,9 +73,9 @@ def test_the_currency_reaches_both(custom: Diagnostic, tmp_path: Path) -> None:
 
     assert OutputContext.of(custom).symbol == "CHF"
     book = openpyxl.load_workbook(write_actions_xlsx(custom, tmp_path / "a.xlsx"))
-    sheet = book[label("sheet.customers", "fr")]
+    sheet = book[label("sheet.at_risk", "fr")]
     header = [c.value for c in sheet[1]]
-    money = sheet.cell(row=2, column=header.index(label("revenue_current", "fr")) + 1)
+    money = sheet.cell(row=2, column=header.index(label("value_at_stake", "fr")) + 1)
     assert '"CHF"' in money.number_format and "€" not in money.number_format
     summary = _section_text(S.executive_summary(custom))
     assert re.search(r"\d\s?CHF", summary) and "€" not in summary

@@ -83,8 +83,9 @@ class Action:
         ``salespeople`` (each for his own customers), ``sales_director`` or
         ``managing_director``.
     sheet : str
-        The workbook sheet listing them: ``at_risk``, ``lost``, ``anomalies``,
-        ``customers`` or ``salesperson`` (the salesperson's own sheet).
+        The workbook sheet listing them: ``at_risk`` (« À appeler »), ``win_back``,
+        ``creations``, ``salesperson`` (the salesperson's own sheet), or empty when no
+        sheet lists them (the top customers: the report's concentration section does).
     detail : dict
         The numbers the sentence needs (a salesperson's name, a count, a rate).
     """
@@ -142,7 +143,7 @@ def _win_back_lost(lost: pd.DataFrame | None, called: frozenset[str]) -> Action 
     reach = int(np.searchsorted(np.cumsum(revenue), LOST_SHARE * total - 1e-9) + 1)
     keep = lost.iloc[: min(reach, LOST_MAX)]
     return Action("win_back_lost", float(cents(keep["revenue_previous"].sum())), _ids(keep.index),
-                  "sales_director", "lost", {"lost_customers": len(lost),
+                  "sales_director", "win_back", {"lost_customers": len(lost),
                   "lost_revenue": float(cents(total))})  # fmt: skip
 
 
@@ -171,7 +172,7 @@ def _check_creations(anomalies: Anomalies, table: pd.DataFrame) -> Action | None
         float(cents(revenue_n.sum())),  # what they brought in N (their history is in the sheet)
         _ids(revenue_n.sort_values(ascending=False, kind="stable").index),
         "sales_director",
-        "anomalies",
+        "creations",
         {
             "salesperson": str(row["salesperson"]),
             "created": len(burst),
@@ -211,7 +212,7 @@ def _secure_top(conc: Concentration) -> Action | None:
         return None
     top = conc.pareto.head(5)
     return Action("secure_top", float(cents(top["revenue"].sum())),
-                  tuple(str(c) for c in top["customer_id"]), "managing_director", "customers",
+                  tuple(str(c) for c in top["customer_id"]), "managing_director", "",
                   {"share": float(conc.top5_share)})  # fmt: skip
 
 

@@ -1,11 +1,14 @@
-"""The Excel workbook of action lists (``actions.xlsx``) for the sales team.
+"""The Excel workbook of action lists (``actions.xlsx``): a working tool for the sales team.
 
-One sheet per use, French headers (English with ``language: en``): customers with their
-Score3D scores, segment, status and salesperson; customers to call (early warning);
-lost customers; one sheet per salesperson (their customers, ranked by revenue N);
-anomalies (customers sharing an address or a SIRET); data quality (the ledger). Every
-sheet has a frozen, filterable header row, number / date / percentage formats and
-column widths fitted to the content.
+The sheets and what they list are :mod:`icpc.export.sheets` (« À appeler » first, one
+sheet per salesperson, the lost customers to win back, the creations to check, by
+region, monthly figures, « Lisez-moi », the ledger last). This module writes them: every
+sheet is an Excel table (header row with filters, a grey style that prints), the header
+row and the customer columns frozen, the report's headers and currency, dates
+dd/mm/yyyy; printed on A4 landscape, one page wide, the header row repeated, pages
+numbered. The columns the team fills in (« Date d'appel », « Résultat », « Prochaine
+étape ») are light yellow: a date check on the first, a drop-down list of outcomes on
+the second, on every row and on spare rows below.
 
 Example
 -------
@@ -14,27 +17,31 @@ Example
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping
+import datetime as dt
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from icpc.analysis.actions import creations_to_check
-from icpc.export.context import OutputContext, shown_columns
+from icpc.export.context import OutputContext
+from icpc.export.sheets import FILL_IN, actions_sheets, readme_notes, sheet_name
 from icpc.fsutil import atomic_path
-from icpc.labels import column_labels, label, reason_label, value_label
+from icpc.labels import column_labels, label, value_label
+from icpc.sentences_workbook import OUTCOMES
 
 if TYPE_CHECKING:
     from icpc.diagnostic import Diagnostic
 
 __all__ = [
     "COLUMN_FORMATS",
+    "SPARE_ROWS",
+    "TABLE_STYLE",
     "sheet_name",
     "actions_sheets",
     "money_format",
+    "outcomes",
     "write_actions_xlsx",
     "write_sheets",
 ]
@@ -47,237 +54,47 @@ _NUMBER_FORMATS = {
     "decimal": "#,##0.0",
     "percent": "0.0%",
     "date": "dd/mm/yyyy",
+    "month": "mm/yyyy",
 }
 #: column → kind of :data:`_NUMBER_FORMATS`
 COLUMN_FORMATS: dict[str, str] = {
     "revenue": "money", "revenue_previous": "money", "monetary": "money", "value_at_stake": "money",
     "lost_revenue": "money", "amount": "money", "revenue_recent": "money", "revenue_year_before": "money",
-    "basket": "money", "margin": "money",
+    "basket": "money", "margin": "money", "last_order": "money", "average_basket": "money",
+    "revenue_12m": "money", "revenue_history": "money",
     "frequency": "integer", "recency_days": "integer", "days_since_last_sale": "integer", "rows": "integer",
     "r_score": "integer", "f_score": "integer", "m_score": "integer", "rank": "integer", "group_size": "integer",
-    "usual_interval_days": "integer",
-    "overdue_ratio": "decimal",
-    "trend_change": "percent", "share": "percent", "revenue_share": "percent",
-    "first_sale": "date", "last_sale": "date", "created_at": "date", "created": "date",
+    "usual_interval_days": "integer", "sales_count": "integer", "active_customers": "integer",
+    "new_customers": "integer", "lost_customers": "integer", "to_call": "integer",
+    "overdue_ratio": "decimal", "purchase_frequency": "decimal",
+    "trend_change": "percent", "share": "percent", "revenue_share": "percent", "revenue_change_pct": "percent",
+    "first_sale": "date", "last_sale": "date", "created_at": "date", "created": "date", "call_date": "date",
+    "month": "month",
 }  # fmt: skip
-
-_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
-
-
-def sheet_name(name: str, taken: set[str] | None = None) -> str:
-    """Make a valid, unique Excel sheet name: no ``[]:*?/\\``, at most 31 characters.
-
-    Parameters
-    ----------
-    name : str
-        The wanted name.
-    taken : set of str, optional
-        Names already used (compared case-insensitively, as Excel does); the result
-        is added to it.
-
-    Returns
-    -------
-    str
-        e.g. ``"Ventes 2024-Q1"`` for ``"Ventes 2024/Q1"``; ``"Dupont (2)"`` when
-        ``"Dupont"`` is taken; ``"Feuille"`` for an empty name.
-    """
-    clean = _FORBIDDEN.sub("-", str(name)).strip().strip("'").strip() or "Feuille"
-    clean = clean[:31]
-    taken = taken if taken is not None else set()
-    lowered = {t.lower() for t in taken}
-    candidate, i = clean, 2
-    while candidate.lower() in lowered:
-        suffix = f" ({i})"
-        candidate = clean[: 31 - len(suffix)] + suffix
-        i += 1
-    taken.add(candidate)
-    return candidate
+#: columns whose header is another label than the column's own (the PDF's headers)
+_HEADERS = {"revenue_change_pct": "change_pct", "share": "revenue_share_n"}
+#: text wrapped in a column at most this wide (characters): a call list of some twenty
+#: columns prints on the width of one A4 page
+_WRAPPED = {"reason": 28, "action": 30, "creation_to_check": 28, "usual_products": 26,
+            "usual_families": 24, "next_step": 22, "purpose": 100, "name": 24, "contact": 18,
+            "email": 24, "address": 24, "segment": 16, "salesperson": 16, "region": 16,
+            "outcome": 20}  # fmt: skip
+#: widest column otherwise
+_MAX_WIDTH = 30
+#: a header's words are wrapped at this width at most
+_HEADER_WORD = 14
+#: rows below a call list where the fill-in columns keep their check and their list
+SPARE_ROWS = 50
+#: a neutral table style: grey header and bands, readable printed in grey
+TABLE_STYLE = "Table Style Light 15"
+#: the fill-in columns' colour (light yellow; a light grey when printed in grey)
+_FILL_COLOUR = "#FFF2CC"
+_CODED = ("status", "reason", "match", "bridge_class", "list")
 
 
-# ----------------------------------------------------------------------------------------
-# sheet contents
-# ----------------------------------------------------------------------------------------
-def _master(diag: Diagnostic) -> pd.DataFrame | None:
-    """The customer master indexed by ``customer_id`` (str); None without one."""
-    master = diag.customer_master
-    return None if master is None else master.drop(columns=["customer_id"])
-
-
-def _with_master(
-    frame: pd.DataFrame, diag: Diagnostic, cols: tuple[str, ...] = ("name", "city")
-) -> pd.DataFrame:
-    """``frame`` (a ``customer_id`` column) with ``cols`` of the customer master, those it has."""
-    master = _master(diag)
-    if master is None:
-        return frame
-    keep = [
-        c for c in cols if c in master.columns and c not in frame.columns
-    ]  # mapped or not in the config
-    return frame.join(master[keep], on="customer_id") if keep else frame
-
-
-def _ids_out(frame: pd.DataFrame) -> pd.DataFrame:
-    """``frame`` with its ``customer_id`` index as a str column."""
-    out = frame.reset_index()
-    out["customer_id"] = out["customer_id"].astype(str)
-    return out
-
-
-def _customers(diag: Diagnostic) -> pd.DataFrame:
-    """:meth:`Diagnostic.customers_table` (scores, segment, status, early warning, name and city
-    included), empty columns left out, by decreasing revenue N."""
-    table = diag.customers_table()
-    # the sales team sees the richer status: "slipping" (the early warning) stays shown as such
-    status = diag.status.reindex(table["customer_id"].to_numpy())
-    table["status"] = status.where(status.notna(), table["status"].to_numpy()).to_numpy()
-    order = ["customer_id", "name", "city", "salesperson", "region", "segment", "status", "r_score", "f_score",
-             "m_score", "first_sale", "last_sale", "recency_days", "frequency", "monetary", "revenue",
-             "revenue_previous", "usual_interval_days", "overdue_ratio", "early_warning", "value_at_stake",
-             "duplicate_group"]  # fmt: skip
-    # name and city only with a customer master giving them; salesperson, region… empty when not mapped
-    cols = [c for c in order if c in table.columns and not table[c].isna().all()]
-    return table[cols].sort_values("revenue", ascending=False, kind="stable")
-
-
-def actions_sheets(diag: Diagnostic, *, language: str | None = None) -> dict[str, pd.DataFrame]:
-    """The sheets of ``actions.xlsx`` as frames (canonical column names), in workbook order.
-
-    Parameters
-    ----------
-    diag : Diagnostic
-        The client's diagnostic.
-    language : {"fr", "en"}, optional
-        Language of the sheet names and of the segment labels; default the config's.
-
-    Returns
-    -------
-    dict
-        Sheet name → frame. Always ``customers``; ``at risk``, ``lost``, one per
-        salesperson, ``anomalies`` (with a customer master, even when no cluster is
-        found) and ``ledger`` when the data has them.
-    """
-    lang = language or diag.config.language
-    words = OutputContext.of(diag, lang)  # the report's words: the same segment labels
-    sheets: dict[str, pd.DataFrame] = {}
-    customers = _customers(diag)
-    if "segment" in customers.columns:
-        customers["segment"] = customers["segment"].map(
-            lambda s: words.segment(s) if pd.notna(s) else s
-        )
-    sheets[label("sheet.customers", lang)] = customers
-
-    ew = diag.early_warning
-    flagged = _ids_out(ew.loc[ew["early_warning"].to_numpy(dtype=bool)]).sort_values(
-        "rank", kind="stable"
-    )
-    flagged = _with_master(flagged, diag)
-    to_check = creations_to_check(diag.action_plan)
-    if to_check:  # shared-address creations are marked in the call list, not mixed in silently
-        flagged["creation_to_check"] = (
-            flagged["customer_id"].isin(to_check).map({True: label("yes", lang), False: ""})
-        )
-    cols = _columns(
-        flagged,
-        "rank",
-        "customer_id",
-        "name",
-        "city",
-        "salesperson",
-        "last_sale",
-        "recency_days",
-        "usual_interval_days",
-        "overdue_ratio",
-        "trend_change",
-        "reason",
-        "value_at_stake",
-        "creation_to_check",
-    )
-    sheets[label("sheet.at_risk", lang)] = flagged[cols]
-
-    lost = _with_master(_ids_out(diag.dynamics.lost), diag)
-    cols = _columns(
-        lost,
-        "customer_id",
-        "name",
-        "city",
-        "salesperson",
-        "region",
-        "last_sale",
-        "days_since_last_sale",
-        "revenue_previous",
-    )
-    sheets[label("sheet.lost", lang)] = lost[cols]
-
-    if "salesperson" in customers.columns and customers["salesperson"].notna().any():
-        sp = (
-            customers["salesperson"]
-            .astype("str")
-            .where(customers["salesperson"].notna(), label("sheet.no_salesperson", lang))
-        )
-        for name in sorted(sp.unique()):
-            mine = customers.loc[(sp == name).to_numpy()].drop(columns=["salesperson"])
-            mine = (
-                mine.sort_values("revenue", ascending=False, kind="stable")
-                if "revenue" in mine.columns
-                else mine
-            )
-            mine.insert(0, "rank", np.arange(1, len(mine) + 1))
-            sheets[label("sheet.salesperson_prefix", lang) + str(name)] = mine
-
-    if diag.dataset.customers is not None:
-        # without a customer master there is no address to compare: no sheet rather than an empty one
-        clusters = diag.anomalies.customers
-        clusters = _ids_out(clusters.loc[clusters["duplicate_group"].notna()]).sort_values(
-            ["duplicate_group", "customer_id"]
-        )
-        clusters = _with_master(clusters, diag, ("name", "address", "postcode", "city", "siret"))
-        cols = _columns(
-            clusters,
-            "duplicate_group",
-            "group_size",
-            "match",
-            "customer_id",
-            "name",
-            "address",
-            "postcode",
-            "city",
-            "siret",
-            "salesperson",
-            "created",
-            "revenue",
-            "basket",
-        )
-        sheets[label("sheet.anomalies", lang)] = clusters[cols]
-
-    sheets[label("sheet.ledger", lang)] = _ledger(diag.dataset.data_quality(), lang)
-    return sheets
-
-
-def _columns(frame: pd.DataFrame, *cols: str) -> list[str]:
-    """``cols`` of a sheet (:func:`icpc.export.context.shown_columns`, headers kept when empty)."""
-    return shown_columns(frame, *cols, headers_when_empty=True)
-
-
-def _ledger(quality: Mapping[str, Any], lang: str) -> pd.DataFrame:
-    excluded = quality.get("rows_excluded") or {}
-    amounts = quality.get("amounts_excluded") or {}
-    rows = [
-        (label("rows_read", lang), quality.get("rows_read"), quality.get("amount_read")),
-        (label("rows_used", lang), quality.get("rows_used"), quality.get("amount_used")),
-    ]
-    rows += [
-        (f"{label('rows_excluded', lang)} — {reason_label(r, lang)}", n, amounts.get(r))
-        for r, n in excluded.items()
-    ]
-    for name, block in quality["warnings"].items():
-        rows.append((reason_label(name, lang), block["rows"], block.get("amount")))
-    return pd.DataFrame(rows, columns=["reason", "rows", "amount"])
-
-
-# ----------------------------------------------------------------------------------------
-# writing
-# ----------------------------------------------------------------------------------------
-_CODED = ("status", "reason", "match", "bridge_class")
+def outcomes(language: str = "fr") -> list[str]:
+    """The drop-down list of the « Résultat » column, in ``language``."""
+    return [label(f"outcome.{key}", language) for key in OUTCOMES]
 
 
 def _cell_values(series: pd.Series, lang: str) -> pd.Series:
@@ -308,6 +125,35 @@ def money_format(symbol: str = "€", language: str = "fr") -> str:
     return f"{quoted}#,##0.00;-{quoted}#,##0.00"
 
 
+def _headers(frame: pd.DataFrame, language: str) -> list[str]:
+    """The columns' labels, unique (an Excel table refuses two equal headers)."""
+    labels = column_labels(frame.columns, language)
+    if "revenue" in labels and "revenue_previous" in labels:
+        labels["revenue"] = label("revenue_current", language)
+    for col, key in _HEADERS.items():
+        if col in labels:
+            labels[col] = label(key, language)
+    out: list[str] = []
+    for col in frame.columns:
+        text, i = str(labels[col]), 2
+        while text in out:
+            text, i = f"{labels[col]} ({i})", i + 1
+        out.append(text)
+    return out
+
+
+def _customer_column(frame: pd.DataFrame) -> int:
+    """Index of the column naming the customer (name, else id, else the first column)."""
+    for col in ("name", "customer_id"):
+        if col in frame.columns:
+            return int(list(frame.columns).index(col))
+    return 0
+
+
+def _footer(text: str) -> str:
+    return text.replace("&", "&&")
+
+
 def write_sheets(
     sheets: Mapping[str, pd.DataFrame],
     path: str | Path,
@@ -315,27 +161,42 @@ def write_sheets(
     language: str = "fr",
     currency_symbol: str = "€",
     properties: Mapping[str, str] | None = None,
+    notes: Mapping[str, tuple[Sequence[str], Sequence[str]]] | None = None,
+    footer: str = "",
 ) -> Path:
-    """Write frames to an xlsx workbook: translated headers, frozen header, filters, formats, widths.
+    """Write frames to an xlsx workbook: one Excel table per sheet, frozen, formatted, printable.
 
     Parameters
     ----------
     sheets : mapping
         Sheet name → frame with canonical column names (translated through
-        :mod:`icpc.labels`; formats from :data:`COLUMN_FORMATS`).
+        :mod:`icpc.labels`; formats from :data:`COLUMN_FORMATS`). The first sheet is the
+        one Excel opens on.
     path : str or Path
         The workbook; written atomically.
     language : {"fr", "en"}
-        Language of the headers and of yes/no cells.
+        Language of the headers, of yes/no cells, of the outcomes' list and the footer.
     currency_symbol : str
         The amounts' symbol (:attr:`icpc.export.context.OutputContext.symbol`).
     properties : mapping, optional
         The workbook's document properties (``title``, ``author``, ``company``…).
+    notes : mapping, optional
+        Sheet name → (lines above its table, lines below it).
+    footer : str
+        Left part of the printed footer (the client); the pages' numbers are on the right.
 
     Returns
     -------
     Path
         ``path``.
+
+    Notes
+    -----
+    Every sheet: its table's header row and the columns up to the customer's (``name``,
+    else ``customer_id``, else the first) are frozen; A4 landscape, fit to one page
+    wide, header row repeated on every page. The fill-in columns (:data:`FILL_IN`) are
+    light yellow; ``call_date`` accepts dates only and ``outcome`` offers
+    :func:`outcomes`, on the table's rows and :data:`SPARE_ROWS` more.
     """
     import xlsxwriter
 
@@ -351,44 +212,131 @@ def write_sheets(
         )
         if properties:
             book.set_properties(dict(properties))
-        header = book.add_format(
-            {"bold": True, "text_wrap": True, "valign": "top", "bottom": 1, "bg_color": "#D9D9D9"}
-        )
+        header = book.add_format({"bold": True, "text_wrap": True, "valign": "top"})
+        title = book.add_format({"bold": True, "font_size": 13})
         codes = {**_NUMBER_FORMATS, "money": money_format(currency_symbol, language)}
-        formats = {k: book.add_format({"num_format": v}) for k, v in codes.items()}
+        styles: dict[tuple[str | None, bool, bool], Any] = {}
+
+        def style(kind: str | None, wrap: bool = False, fill: bool = False) -> Any:
+            key = (kind, wrap, fill)
+            if key not in styles:
+                spec: dict[str, Any] = {"valign": "top"}
+                if kind:
+                    spec["num_format"] = codes[kind]
+                if wrap:
+                    spec["text_wrap"] = True
+                if fill:
+                    spec |= {"bg_color": _FILL_COLOUR, "border": 1, "border_color": "#BFBFBF"}
+                styles[key] = book.add_format(spec)
+            return styles[key]
+
         taken: set[str] = set()
-        for name, frame in sheets.items():
+        for number, (name, frame) in enumerate(sheets.items(), start=1):
             ws = book.add_worksheet(sheet_name(name, taken))
-            headers = column_labels(frame.columns, language)
-            if "revenue" in headers and "revenue_previous" in headers:
-                headers["revenue"] = label("revenue_current", language)
-            for j, col in enumerate(frame.columns):
-                values = _cell_values(frame[col], language)
-                kind = COLUMN_FORMATS.get(str(col))
-                if kind is None and pd.api.types.is_datetime64_any_dtype(values):
-                    kind = "date"
-                cell_format = formats.get(kind) if kind else None
-                ws.write(0, j, headers[col], header)
-                if pd.api.types.is_datetime64_any_dtype(values):
-                    data = [None if pd.isna(v) else v.to_pydatetime() for v in values]
-                else:
-                    data = [
-                        None if _missing(v) else (v.item() if isinstance(v, np.generic) else v)
-                        for v in values
-                    ]
-                ws.write_column(1, j, data, cell_format)
-                width = max(
-                    [len(str(headers[col]))]
-                    + [len(_shown(v, kind, currency_symbol)) for v in data[:500]]
-                )
-                ws.set_column(j, j, min(max(width + 2, 8), 50), cell_format)
-            ws.freeze_panes(1, 0)
-            if len(frame.columns):
-                ws.autofilter(0, 0, max(len(frame), 1), len(frame.columns) - 1)
-            ws.set_row(0, 30)
+            before, after = (notes or {}).get(name, ((), ()))
+            top = len(before) + 1 if before else 0  # the table's header row
+            for i, line in enumerate(before):
+                ws.write(i, 0, line, title if i == 0 else None)
+            _write_table(ws, frame, top, number, language, currency_symbol, header, style)
+            below = top + max(len(frame), 1) + 2
+            for i, line in enumerate(after):
+                ws.write(below + i, 0, line, title if i == 0 else None)
+            _print_setup(ws, top, footer, language)
+            if number == 1:
+                ws.activate()
         book.close()
         tmp.chmod(0o644)  # a temporary file is private (0600); the workbook is a normal output
     return target
+
+
+def _write_table(
+    ws: Any,
+    frame: pd.DataFrame,
+    top: int,
+    number: int,
+    language: str,
+    symbol: str,
+    header: Any,
+    style: Any,
+) -> None:
+    """``frame`` as an Excel table whose header row is ``top``."""
+    headers = _headers(frame, language)
+    rows = max(len(frame), 1)  # a table has at least one row
+    empty = bool(frame.attrs.get("empty"))
+    lines = 1  # of the tallest header
+    for j, col in enumerate(frame.columns):
+        values = _cell_values(frame[col], language)
+        kind = COLUMN_FORMATS.get(str(col))
+        if kind is None and pd.api.types.is_datetime64_any_dtype(values):
+            kind = "date"
+        fill = col in FILL_IN
+        wrap = str(col) in _WRAPPED
+        cell = style(kind, wrap, fill)
+        if pd.api.types.is_datetime64_any_dtype(values):
+            data = [None if pd.isna(v) else v.to_pydatetime() for v in values]
+        else:
+            data = [
+                None if _missing(v) else (v.item() if isinstance(v, np.generic) else v)
+                for v in values
+            ]
+        for i, v in enumerate(data):
+            if v is None:
+                if fill:
+                    ws.write_blank(top + 1 + i, j, None, cell)
+            else:
+                ws.write(top + 1 + i, j, v, cell)
+        shown = [] if empty else [len(_shown(v, kind, symbol)) for v in data[:500]]
+        width = max([min(len(w), _HEADER_WORD) for w in str(headers[j]).split()] + shown + [6])
+        if fill:
+            width = max(width, 20 if col == "outcome" else 12)
+        width = min(width, _WRAPPED.get(str(col), _MAX_WIDTH)) + 2
+        lines = max(lines, _lines(str(headers[j]), width - 2))
+        ws.set_column(j, j, width, cell if fill else None)
+    if len(frame.columns):
+        ws.add_table(
+            top,
+            0,
+            top + rows,
+            len(frame.columns) - 1,
+            {
+                "name": f"Table{number}",
+                "style": TABLE_STYLE,
+                "columns": [{"header": h, "header_format": header} for h in headers],
+            },
+        )
+        ws.set_row(top, 15 * lines + 3)
+        _validations(ws, frame, top, rows, language)
+    ws.freeze_panes(top + 1, _customer_column(frame) + 1 if len(frame.columns) else 0)
+
+
+def _validations(ws: Any, frame: pd.DataFrame, top: int, rows: int, language: str) -> None:
+    """A date check on ``call_date``, the outcomes' list on ``outcome``, spare rows included."""
+    cols = list(frame.columns)
+    last = top + rows + SPARE_ROWS
+    if "call_date" in cols:
+        j = cols.index("call_date")
+        ws.data_validation(
+            top + 1, j, last, j,
+            {"validate": "date", "criteria": "between", "minimum": dt.date(2000, 1, 1),
+             "maximum": dt.date(2100, 12, 31), "error_message": label("call_date.error", language)},
+        )  # fmt: skip
+    if "outcome" in cols:
+        j = cols.index("outcome")
+        ws.data_validation(
+            top + 1, j, last, j,
+            {"validate": "list", "source": outcomes(language),
+             "error_message": label("outcome.error", language)},
+        )  # fmt: skip
+
+
+def _print_setup(ws: Any, top: int, footer: str, language: str) -> None:
+    """A4 landscape, one page wide, the header row on every page, numbered pages."""
+    ws.set_paper(9)  # A4
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(top)
+    ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
+    ws.set_footer(f"&L{_footer(footer)}&R{label('footer.page', language)}")
 
 
 def _missing(value: Any) -> bool:
@@ -399,13 +347,35 @@ def _missing(value: Any) -> bool:
 
 
 def _shown(value: Any, kind: str | None, symbol: str = "€") -> str:
+    """``value`` about as Excel shows it (for the column's width)."""
     if value is None:
         return ""
     if kind == "date":
         return "00/00/0000"
-    if kind == "money" and isinstance(value, (int, float)):
-        return f"{value:,.2f} {symbol}"
+    if kind == "month":
+        return "00/0000"
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if kind == "money":
+            return f"{value:,.2f} {symbol}"
+        if kind == "percent":
+            return f"{100 * value:,.1f}%"
+        if kind == "decimal":
+            return f"{value:,.1f}"
+        if kind == "integer":
+            return f"{value:,.0f}"
     return str(value)
+
+
+def _lines(text: str, width: float) -> int:
+    """Lines ``text`` takes wrapped at ``width`` characters (a header's height)."""
+    lines, used = 1, 0
+    for word in text.split():
+        if used and used + 1 + len(word) > width:
+            lines, used = lines + 1, 0
+        used += (1 if used else 0) + len(word)
+        while used > width:
+            lines, used = lines + 1, used - int(width)
+    return lines
 
 
 def write_actions_xlsx(diag: Diagnostic, path: str | Path, *, language: str | None = None) -> Path:
@@ -427,6 +397,7 @@ def write_actions_xlsx(diag: Diagnostic, path: str | Path, *, language: str | No
     """
     words = OutputContext.of(diag, language)
     title = label("cover.title", words.language)
+    readme = label("sheet.readme", words.language)
     return write_sheets(
         actions_sheets(diag, language=words.language),
         path,
@@ -438,4 +409,6 @@ def write_actions_xlsx(diag: Diagnostic, path: str | Path, *, language: str | No
             "author": words.consultant,
             "company": words.firm,
         },
+        notes={readme: readme_notes(diag, language=words.language)},
+        footer=words.client,
     )

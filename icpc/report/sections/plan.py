@@ -57,6 +57,9 @@ def owner_text(action: Action, language: str) -> str:
 
 
 def sheet_text(action: Action, language: str) -> str:
+    """The workbook sheet listing the action's customers (empty when none does)."""
+    if not action.sheet:
+        return ""
     if action.sheet == "salesperson":
         return label("sheet.salesperson_prefix", language) + action.detail["salesperson"]
     return label(f"sheet.{action.sheet}", language)

@@ -1,0 +1,495 @@
+"""The sheets of the sales team's workbook (``actions.xlsx``): what each lists, in the report's words.
+
+Frames with canonical column names (the writer, :mod:`icpc.export.excel`, translates the
+headers through :mod:`icpc.labels`), in workbook order:
+
+- « À appeler »: the early warning's customers, by value at stake (the plan's
+  ``call_slipping``): who, how to reach them, why to call (the reason in words), their
+  last order, usual basket and products, the suggested action, and the columns to log
+  the call; the plan's creations to check are marked with the reason;
+- « Com. <name> », one per salesperson (sorted by name; customers without salesperson
+  stay in « À appeler » only): his customers to call, his lost customers the plan asks to
+  win back, then his customers whose revenue N fell below N−1 (the ``list`` column,
+  :func:`icpc.analysis.call_list.work_lists`);
+- « Clients à reconquérir »: every lost customer not on the call list, largest revenue
+  N−1 first, the plan's ``win_back_lost`` marked ``priority``;
+- « Créations à vérifier » (with a customer master): the customers sharing an address or a
+  SIRET, the plan's ``check_creations`` marked with the reason;
+- « Par secteur » (region mapped), « Chiffres mensuels », « Lisez-moi », the ledger.
+
+A sheet whose input is absent (no salesperson column, no customer master, no region) is
+not written; a sheet whose input is there but that finds nothing keeps its table, with
+one row saying so. Optional columns (name, contact, phone, e-mail, salesperson, usual
+products) are shown when the data has them, the same on every sheet.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from icpc import columns as C
+from icpc.analysis.actions import creations_to_check, find_action
+from icpc.analysis.groups import UNASSIGNED
+from icpc.export.context import OutputContext
+from icpc.labels import label, locale_for, plural, reason_label
+
+if TYPE_CHECKING:
+    from icpc.diagnostic import Diagnostic
+
+__all__ = ["FILL_IN", "actions_sheets", "readme_notes", "sheet_keys", "sheet_name"]
+
+#: the columns the sales team fills in (date called, outcome from a list, next step)
+FILL_IN = ("call_date", "outcome", "next_step")
+#: the master's columns a call list shows when the data has them
+_CONTACT = (C.NAME, C.CONTACT, C.PHONE, C.EMAIL)
+
+
+_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+
+
+def sheet_name(name: str, taken: set[str] | None = None) -> str:
+    """Make a valid, unique Excel sheet name: no ``[]:*?/\\``, at most 31 characters.
+
+    Parameters
+    ----------
+    name : str
+        The wanted name.
+    taken : set of str, optional
+        Names already used (compared case-insensitively, as Excel does); the result
+        is added to it.
+
+    Returns
+    -------
+    str
+        e.g. ``"Ventes 2024-Q1"`` for ``"Ventes 2024/Q1"``; ``"Dupont (2)"`` when
+        ``"Dupont"`` is taken; ``"Feuille"`` for an empty name.
+    """
+    clean = _FORBIDDEN.sub("-", str(name)).strip().strip("'").strip() or "Feuille"
+    clean = clean[:31]
+    taken = taken if taken is not None else set()
+    lowered = {t.lower() for t in taken}
+    candidate, i = clean, 2
+    while candidate.lower() in lowered:
+        suffix = f" ({i})"
+        candidate = clean[: 31 - len(suffix)] + suffix
+        i += 1
+    taken.add(candidate)
+    return candidate
+
+
+@dataclass(frozen=True)
+class _Facts:
+    """What every customer row needs, computed once for the workbook."""
+
+    diag: Diagnostic
+    lang: str
+    words: OutputContext
+    to_check: frozenset[str]
+    products: pd.Series | None  # id -> "A, B, C"
+    products_column: str | None  # usual_products | usual_families
+    contact: tuple[str, ...]  # the master's columns shown
+    salesperson: bool  # a salesperson column with a value
+
+
+def _num(value: float, lang: str) -> str:
+    from babel.numbers import format_decimal
+
+    return str(format_decimal(int(round(value)), locale=locale_for(lang)))
+
+
+def _day(value: Any) -> str:
+    return pd.Timestamp(value).strftime("%d/%m/%Y")
+
+
+def _days(n: float, lang: str) -> str:
+    return plural("why.days", round(n), lang).format(n=_num(n, lang))
+
+
+def _facts(diag: Diagnostic, lang: str) -> _Facts:
+    master = diag.customer_master
+    contact = tuple(
+        c
+        for c in _CONTACT
+        if master is not None and c in master.columns and master[c].notna().any()
+    )
+    table = diag.table
+    products = diag.usual_products
+    joined, column = None, None
+    if products is not None:
+        item = C.PRODUCT if C.PRODUCT in products.columns else C.PRODUCT_FAMILY
+        column = "usual_products" if item == C.PRODUCT else "usual_families"
+        joined = products.groupby(C.CUSTOMER_ID, sort=False)[item].agg(", ".join)
+    return _Facts(
+        diag=diag,
+        lang=lang,
+        words=OutputContext.of(diag, lang),
+        to_check=creations_to_check(diag.action_plan),
+        products=joined,
+        products_column=column,
+        contact=contact,
+        salesperson=C.SALESPERSON in table.columns and bool(table[C.SALESPERSON].notna().any()),
+    )
+
+
+def _segment_actions(diag: Diagnostic, lang: str) -> dict[str, str]:
+    """Segment → its action in the segment rules (the PDF's segments table)."""
+    return {rule.name: rule.text("action", lang) for rule in diag.segment_rules}
+
+
+def _reason_call(row: pd.Series, diag: Diagnostic, lang: str) -> str:
+    parts = []
+    if row["rhythm_flag"]:
+        every = plural("why.every", round(row["usual_interval_days"]), lang)
+        parts.append(
+            label("why.rhythm", lang).format(
+                every=every.format(n=_num(row["usual_interval_days"], lang)),
+                days=_days(row["recency_days"], lang),
+            )
+        )
+    if row["trend_flag"]:
+        parts.append(
+            label("why.trend", lang).format(
+                months=diag.config.thresholds.trend_months,
+                pct=_num(-100 * float(row["trend_change"]), lang),
+            )
+        )
+    return label("why.separator", lang).join(parts)
+
+
+def _reason_falling(revenue: float, previous: float, lang: str) -> str:
+    if round(revenue, 2) <= 0:
+        return label("why.nothing_in_n", lang)
+    return label("why.falling", lang).format(pct=_num(100 * (previous - revenue) / previous, lang))
+
+
+def _creation_reasons(f: _Facts) -> dict[str, str]:
+    """The plan's creations to check → why, in words."""
+    action = find_action(f.diag.action_plan, "check_creations")
+    if action is None:
+        return {}
+    members = f.diag.anomalies.customers
+    members = members.loc[members.index.astype(str).isin(f.to_check)]
+    out = {}
+    for cid, row in members.iterrows():
+        others = plural("why.others", int(row["group_size"]) - 1, f.lang).format(
+            n=_num(int(row["group_size"]) - 1, f.lang)
+        )
+        text = label(f"why.match.{row['match']}", f.lang).format(others=others)
+        created = label("why.created_by", f.lang).format(
+            salesperson=action.detail["salesperson"],
+            date=_day(row["created"]),
+            n=_num(action.detail["created"], f.lang),
+        )
+        out[str(cid)] = f"{text}, {created}"
+    return out
+
+
+def _customer_rows(f: _Facts, ids: Sequence[str], kinds: Sequence[str]) -> pd.DataFrame:
+    """One row per customer of ``ids`` (``kinds``: its list, ``call``, ``win_back`` or
+    ``falling``): contact, reason in words, last order, basket, revenues, products, action."""
+    diag, lang = f.diag, f.lang
+    ids = [str(i) for i in ids]
+    out = pd.DataFrame({C.CUSTOMER_ID: ids})
+    master = diag.customer_master
+    for col in f.contact:
+        assert master is not None
+        out[col] = master[col].reindex(ids).to_numpy(dtype=object)
+    table = diag.table.set_axis(diag.table.index.astype(str), axis=0).reindex(ids)
+    if f.salesperson:
+        out[C.SALESPERSON] = table[C.SALESPERSON].to_numpy(dtype=object)
+    segments = diag.segments.set_axis(diag.segments.index.astype(str)).reindex(ids)
+    out["segment"] = [None if pd.isna(s) else f.words.segment(s) for s in segments]
+    ew = diag.early_warning.reindex(ids)
+    orders = diag.last_orders.reindex(ids)
+    recency = (pd.Timestamp(diag.as_of) - orders["last_sale"]).dt.days
+    reasons = []
+    for i, kind in enumerate(kinds):
+        if kind == "call":
+            reasons.append(_reason_call(ew.iloc[i], diag, lang))
+        elif kind == "win_back":
+            reasons.append(label("why.lost", lang).format(days=_days(recency.iloc[i], lang)))
+        else:
+            reasons.append(
+                _reason_falling(
+                    float(table["revenue"].iloc[i]), float(table["revenue_previous"].iloc[i]), lang
+                )
+            )
+    out["reason"] = reasons
+    out["last_sale"] = orders["last_sale"].to_numpy()
+    out["last_order"] = orders["last_order"].to_numpy()
+    out["basket"] = orders["basket"].to_numpy()
+    out["value_at_stake"] = ew["value_at_stake"].to_numpy()
+    out["revenue"] = table["revenue"].to_numpy()
+    out["revenue_previous"] = table["revenue_previous"].to_numpy()
+    if f.products is not None and f.products_column is not None:
+        out[f.products_column] = f.products.reindex(ids).to_numpy(dtype=object)
+    actions = _segment_actions(diag, lang)
+    check = _creation_reasons(f)
+    out["action"] = [
+        label("do.check_first", lang)
+        if cid in check
+        else label("do.win_back", lang)
+        if kind == "win_back"
+        else actions.get(str(s), "") or label("do.call", lang)
+        for cid, kind, s in zip(ids, kinds, segments, strict=True)
+    ]
+    if f.to_check:  # the column only when the plan has creations to check
+        out["creation_to_check"] = [check.get(cid) for cid in ids]
+    for col in FILL_IN:
+        out[col] = None
+    return out
+
+
+def _money_columns(diag: Diagnostic, *, stake: bool = True) -> list[str]:
+    """The amounts of a call list: value at stake (the 12 months' revenue, the ranking),
+    revenue N when N is not those 12 months, revenue N−1."""
+    cols = ["last_sale", "last_order", "basket"]
+    cols += ["value_at_stake"] if stake else []
+    cols += ["revenue"] if stake and diag.months != 12 else []
+    return [*cols, "revenue_previous"]
+
+
+def _ordered(frame: pd.DataFrame, first: Sequence[str], f: _Facts, money: list[str]) -> list[str]:
+    cols = [*first, C.CUSTOMER_ID, *f.contact]
+    cols += [C.SALESPERSON] if f.salesperson and C.SALESPERSON not in first else []
+    cols += ["segment", "reason", *money]
+    cols += [f.products_column] if f.products_column else []
+    cols += ["action"] + (["creation_to_check"] if f.to_check else []) + list(FILL_IN)
+    return [c for c in cols if c in frame.columns]
+
+
+def _nothing(columns: Sequence[str], message: str) -> pd.DataFrame:
+    """A table with one row saying there is nothing to list (in the customer column)."""
+    frame = pd.DataFrame({c: [None] for c in columns})
+    frame[C.CUSTOMER_ID if C.CUSTOMER_ID in frame.columns else columns[0]] = [message]
+    frame.attrs["empty"] = True  # the writer fits the widths to the headers
+    return frame
+
+
+def _call_sheet(f: _Facts) -> pd.DataFrame:
+    lists = f.diag.work_lists
+    call = lists.loc[lists["list"] == "call"]
+    rows = _customer_rows(f, call[C.CUSTOMER_ID].tolist(), ["call"] * len(call))
+    rows.insert(0, "rank", call["rank"].to_numpy())
+    cols = _ordered(rows, ["rank"], f, _money_columns(f.diag))
+    return rows[cols] if len(rows) else _nothing(cols, label("empty.call", f.lang))
+
+
+def _salesperson_sheets(f: _Facts) -> dict[str, pd.DataFrame]:
+    people = f.diag.by_salesperson
+    if people is None or not f.salesperson:
+        return {}
+    names = sorted((str(p) for p in people.index if str(p) != UNASSIGNED), key=str.casefold)
+    lists = f.diag.work_lists
+    rows = _customer_rows(f, lists[C.CUSTOMER_ID].tolist(), lists["list"].tolist())
+    rows.insert(0, "list", lists["list"].to_numpy())
+    rows.insert(1, "rank", lists["rank"].to_numpy())
+    owner = lists[C.SALESPERSON].astype(str).to_numpy()
+    cols = [c for c in _ordered(rows, ["list", "rank"], f, _money_columns(f.diag))
+            if c != C.SALESPERSON]  # fmt: skip
+    sheets = {}
+    for name in names:
+        mine = rows.loc[owner == name, cols].reset_index(drop=True)
+        mine["rank"] = mine.groupby("list", sort=False).cumcount().to_numpy() + 1
+        key = label("sheet.salesperson_prefix", f.lang) + name
+        sheets[key] = mine if len(mine) else _nothing(cols, label("empty.salesperson", f.lang))
+    return sheets
+
+
+def _win_back_sheet(f: _Facts) -> pd.DataFrame:
+    lost = f.diag.dynamics.lost
+    lists = f.diag.work_lists
+    called = set(lists.loc[lists["list"] == "call", C.CUSTOMER_ID])
+    if lost is None:
+        lost = pd.DataFrame(columns=["revenue_previous"])
+    frame = pd.DataFrame(
+        {
+            C.CUSTOMER_ID: lost.index.astype(str),
+            "revenue_previous": lost["revenue_previous"].to_numpy(dtype=float),
+        }
+    )
+    frame = frame.loc[~frame[C.CUSTOMER_ID].isin(called)]
+    frame = frame.sort_values(
+        ["revenue_previous", C.CUSTOMER_ID], ascending=[False, True], kind="stable"
+    )
+    ids = frame[C.CUSTOMER_ID].tolist()
+    rows = _customer_rows(f, ids, ["win_back"] * len(ids))
+    rows.insert(0, "rank", np.arange(1, len(rows) + 1))
+    action = find_action(f.diag.action_plan, "win_back_lost")
+    priority = set(action.customers) if action is not None else set()
+    rows.insert(1, "priority", [cid in priority for cid in ids])
+    # no value at stake nor revenue N: a lost customer has none
+    cols = _ordered(rows, ["rank", "priority"], f, _money_columns(f.diag, stake=False))
+    return rows[cols] if len(rows) else _nothing(cols, label("empty.win_back", f.lang))
+
+
+def _creations_sheet(f: _Facts) -> pd.DataFrame | None:
+    diag = f.diag
+    if diag.dataset.customers is None:
+        return None  # without a customer master there is no address to compare: no sheet
+    members = diag.anomalies.customers
+    grouped = members.loc[members["duplicate_group"].notna()]
+    grouped = grouped.reset_index().sort_values(["duplicate_group", C.CUSTOMER_ID], kind="stable")
+    grouped[C.CUSTOMER_ID] = grouped[C.CUSTOMER_ID].astype(str)
+    master = diag.customer_master
+    assert master is not None
+    place = [c for c in (C.ADDRESS, C.POSTCODE, C.CITY, C.SIRET) if c in master.columns
+             and master[c].notna().any()]  # fmt: skip
+    for col in (*f.contact, *place):
+        grouped[col] = master[col].reindex(grouped[C.CUSTOMER_ID]).to_numpy(dtype=object)
+    check = _creation_reasons(f)
+    grouped["creation_to_check"] = [check.get(c) for c in grouped[C.CUSTOMER_ID]]
+    grouped["action"] = [
+        label("do.check_first" if c in check else "do.check_group", f.lang)
+        for c in grouped[C.CUSTOMER_ID]
+    ]
+    cols = ["duplicate_group", "group_size", "match", C.CUSTOMER_ID, *f.contact, *place]
+    cols += [C.SALESPERSON] if grouped[C.SALESPERSON].notna().any() else []
+    grouped = grouped.rename(columns={"revenue": "revenue_history"})  # all the history's
+    cols += ["created", "revenue_history", "basket", "creation_to_check", "action"]
+    if not len(grouped):
+        return _nothing(cols, label("empty.creations", f.lang))
+    return grouped[cols]
+
+
+def _region_sheet(f: _Facts) -> pd.DataFrame | None:
+    regions = f.diag.by_region
+    if regions is None or (regions.index.astype(str) == UNASSIGNED).all():
+        return None  # not mapped, or mapped and empty: the PDF shows no table either
+    frame = regions.reset_index()
+    frame[C.REGION] = frame[C.REGION].astype(str).replace(UNASSIGNED, label("unassigned", f.lang))
+    ew = f.diag.early_warning
+    flagged = ew.loc[ew["early_warning"].to_numpy(dtype=bool)]
+    by = flagged[C.REGION].astype(str).to_numpy()
+    counts = pd.Series(1, index=by).groupby(level=0).sum()
+    stake = pd.Series(flagged["value_at_stake"].to_numpy(float), index=by).groupby(level=0).sum()
+    key = regions.index.astype(str)
+    frame["to_call"] = counts.reindex(key, fill_value=0).to_numpy(dtype=np.int64)
+    frame["value_at_stake"] = stake.reindex(key, fill_value=0.0).to_numpy()
+    cols = [C.REGION, "revenue", "revenue_previous", "revenue_change_pct", "share",
+            "active_customers", "average_basket", "purchase_frequency", "new_customers",
+            "lost_customers", "lost_revenue", "to_call", "value_at_stake"]  # fmt: skip
+    return frame.sort_values("revenue", ascending=False, kind="stable")[cols]
+
+
+def _monthly_sheet(f: _Facts) -> pd.DataFrame:
+    monthly = f.diag.monthly.reset_index()
+    cols = ["month", "revenue", "sales_count", "active_customers", "average_basket", "revenue_12m"]
+    frame = monthly[cols].copy()
+    if "complete" in monthly.columns and not monthly["complete"].astype(bool).all():
+        frame["month_complete"] = monthly["complete"].astype(bool).to_numpy()
+    return frame
+
+
+def _ledger(quality: Mapping[str, Any], lang: str) -> pd.DataFrame:
+    excluded = quality.get("rows_excluded") or {}
+    amounts = quality.get("amounts_excluded") or {}
+    rows = [
+        (label("rows_read", lang), quality.get("rows_read"), quality.get("amount_read")),
+        (label("rows_used", lang), quality.get("rows_used"), quality.get("amount_used")),
+    ]
+    rows += [
+        (f"{label('rows_excluded', lang)} — {reason_label(r, lang)}", n, amounts.get(r))
+        for r, n in excluded.items()
+    ]
+    for name, block in quality["warnings"].items():
+        rows.append((reason_label(name, lang), block["rows"], block.get("amount")))
+    return pd.DataFrame(rows, columns=["reason", "rows", "amount"])
+
+
+def sheet_keys(diag: Diagnostic, *, language: str | None = None) -> dict[str, str]:
+    """Sheet name → what it is (``call``, ``salesperson``, ``win_back``, ``creations``,
+    ``by_region``, ``monthly``, ``readme``, ``ledger``), in workbook order."""
+    return {name: kind for name, (kind, _) in _sheets(diag, language).items()}
+
+
+def _sheets(diag: Diagnostic, language: str | None) -> dict[str, tuple[str, pd.DataFrame]]:
+    lang = language or diag.config.language
+    f = _facts(diag, lang)
+    found: list[tuple[str, str, str, pd.DataFrame]] = [  # name, kind, salesperson, frame
+        (label("sheet.at_risk", lang), "call", "", _call_sheet(f))
+    ]
+    prefix = label("sheet.salesperson_prefix", lang)
+    for name, frame in _salesperson_sheets(f).items():
+        found.append((name, "salesperson", name[len(prefix) :], frame))
+    found.append((label("sheet.win_back", lang), "win_back", "", _win_back_sheet(f)))
+    for kind, maybe in (("creations", _creations_sheet(f)), ("by_region", _region_sheet(f))):
+        if maybe is not None:
+            found.append((label(f"sheet.{kind}", lang), kind, "", maybe))
+    found.append((label("sheet.monthly", lang), "monthly", "", _monthly_sheet(f)))
+    found.append((label("sheet.readme", lang), "readme", "", pd.DataFrame()))
+    found.append(
+        (label("sheet.ledger", lang), "ledger", "", _ledger(diag.dataset.data_quality(), lang))
+    )
+    taken: set[str] = set()
+    names = [sheet_name(name, taken) for name, *_ in found]  # as Excel will show them
+    readme = pd.DataFrame(
+        {
+            "sheet": names,
+            "purpose": [
+                label(f"readme.purpose.{kind}", lang).format(salesperson=person)
+                for _, kind, person, _ in found
+            ],
+        }
+    )
+    return {
+        name: (kind, readme if kind == "readme" else frame)
+        for name, (_, kind, _, frame) in zip(names, found, strict=True)
+    }
+
+
+def actions_sheets(diag: Diagnostic, *, language: str | None = None) -> dict[str, pd.DataFrame]:
+    """The sheets of ``actions.xlsx`` as frames (canonical column names), in workbook order.
+
+    Parameters
+    ----------
+    diag : Diagnostic
+        The client's diagnostic.
+    language : {"fr", "en"}, optional
+        Language of the sheet names, the words and the segment labels; default the config's.
+
+    Returns
+    -------
+    dict
+        Sheet name → frame: « À appeler », one per salesperson, « Clients à reconquérir »,
+        « Créations à vérifier » (with a customer master), « Par secteur » (region mapped),
+        « Chiffres mensuels », « Lisez-moi », the ledger (module docstring).
+    """
+    return {name: frame for name, (_, frame) in _sheets(diag, language).items()}
+
+
+def readme_notes(diag: Diagnostic, *, language: str | None = None) -> tuple[list[str], list[str]]:
+    """The « Lisez-moi » sheet's lines above its table (client, date, period, author) and
+    below it (how to use the workbook)."""
+    lang = language or diag.config.language
+    words = OutputContext.of(diag, lang)
+    before = [
+        label("readme.title", lang).format(client=words.client, date=_day(diag.as_of)),
+    ]
+    n, prev = diag.period, diag.previous_period
+    if diag.has_previous:
+        before.append(
+            label("readme.period", lang).format(
+                start=_day(n.start),
+                end=_day(n.end),
+                previous_start=_day(prev.start),
+                previous_end=_day(prev.end),
+            )  # fmt: skip
+        )
+    else:
+        before.append(
+            label("readme.period_alone", lang).format(start=_day(n.start), end=_day(n.end))
+        )
+    who = ", ".join(w for w in (words.consultant, words.firm) if w)
+    if who:
+        before.append(label("readme.by", lang).format(who=who))
+    after = [label("readme.how", lang)]
+    after += [label(f"readme.how.{k}", lang) for k in ("order", "fill", "filter")]
+    after.append(label("readme.how.amounts", lang).format(symbol=words.symbol))
+    return before, after
