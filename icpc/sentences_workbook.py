@@ -51,11 +51,15 @@ WORKBOOK: dict[str, tuple[str, str]] = {
         "usually orders {every}, nothing for {days}",
     ),
     "why.trend": (
-        "CA des {months} derniers mois en baisse de {pct}\u202f% sur les mêmes mois un an plus tôt",
-        "revenue of the last {months} months down {pct}% on the same months a year earlier",
+        "CA des {months} derniers mois en baisse de {pct}\u202f% par rapport aux mêmes mois un an "
+        "plus tôt",
+        "revenue of the last {months} months down {pct}% from the same months a year earlier",
     ),
     "why.lost": ("aucun achat depuis {days}", "no purchase for {days}"),
-    "why.falling": ("CA N en baisse de {pct}\u202f% sur N−1", "revenue N down {pct}% on N−1"),
+    "why.falling": (
+        "CA N en baisse de {pct}\u202f% par rapport à N−1",
+        "revenue N down {pct}% from N−1",
+    ),
     "why.nothing_in_n": ("aucun achat en N", "no purchase in N"),
     "why.separator": (" ; ", "; "),
     "why.others.one": ("{n} autre client", "{n} other customer"),
@@ -113,8 +117,8 @@ WORKBOOK: dict[str, tuple[str, str]] = {
         "Nothing to do: none of their customers is to call, to win back or down.",
     ),
     "empty.win_back": (
-        "Aucun client perdu : tous les clients actifs en N−1 ont acheté en N.",
-        "No lost customer: every customer active in N−1 bought in N.",
+        "Aucun client perdu (actif en N−1 et sans achat en N).",
+        "No lost customer (active in N−1 and no purchase in N).",
     ),
     "empty.creations": (
         "Aucun client ne partage une adresse ou un SIRET avec un autre.",
@@ -128,12 +132,14 @@ WORKBOOK: dict[str, tuple[str, str]] = {
         "{client} — sales action plan at {date}",
     ),
     "readme.period": (
-        "Période N : du {start} au {end}, comparée à N−1 : du {previous_start} au {previous_end}.",
-        "Period N: {start} to {end}, compared with N−1: {previous_start} to {previous_end}.",
+        "Période N du {start} au {end}, comparée à la période N−1 du {previous_start} au "
+        "{previous_end}.",
+        "Period N from {start} to {end}, compared with period N−1 from {previous_start} to "
+        "{previous_end}.",
     ),
     "readme.period_alone": (
-        "Période N : du {start} au {end}.",
-        "Period N: {start} to {end}.",
+        "Période N du {start} au {end}.",
+        "Period N from {start} to {end}.",
     ),
     "readme.by": ("Établi par {who}.", "Prepared by {who}."),
     "readme.purpose.call": (
@@ -145,10 +151,10 @@ WORKBOOK: dict[str, tuple[str, str]] = {
         "check are marked.",
     ),
     "readme.purpose.salesperson": (
-        "Les clients de {salesperson} : à appeler, à reconquérir (gros clients perdus), puis "
-        "ceux dont le CA N est en baisse ; la colonne « Liste » les filtre.",
-        "{salesperson}'s customers: to call, to win back (large lost customers), then those "
-        "whose revenue N is down; the “List” column filters them.",
+        "{salesperson} : ses clients à appeler, à reconquérir (gros clients perdus), puis ceux "
+        "dont le CA N est en baisse ; la colonne « Liste » les sépare.",
+        "{salesperson}: their customers to call, to win back (large lost customers), then "
+        "those whose revenue N is down; the “List” column tells them apart.",
     ),
     "readme.purpose.win_back": (
         "Les clients perdus (actifs en N−1, sans achat en N), du plus gros CA N−1 au plus "

@@ -28,6 +28,7 @@ from icpc.export.excel import (
 )
 from icpc.labels import label
 from icpc.money import cents
+from icpc.text import typeset
 
 AS_OF = "2024-12-31"
 #: customer → (salesperson, region, first and last invoice, days between invoices, amount)
@@ -203,7 +204,8 @@ def test_the_call_list_row_of_a_late_customer(full):
     assert last == pd.Timestamp("2024-08-22")
     assert row["Motif"].value == (
         "commande habituellement tous les 30 jours, rien depuis 131 jours"
-        f"{NNBSP}; CA des 6 derniers mois en baisse de 67{NNBSP}% sur les mêmes mois un an plus tôt"
+        f"{NNBSP}; CA des 6 derniers mois en baisse de 67{NNBSP}% par rapport aux mêmes mois un an "
+        "plus tôt"
     )  # 2 invoices in July-December 2024, 6 a year before
     assert row["Dernier achat"].value == last.to_pydatetime()
     assert row["Dernier achat"].number_format == "dd/mm/yyyy"
@@ -219,8 +221,9 @@ def test_the_call_list_row_of_a_late_customer(full):
     assert row["Produits habituels"].value == "Vis, Écrous, Colle"  # three, the largest first
     words = OutputContext.of(diag, "fr")
     assert row["Segment"].value == words.segment(diag.segments["C01"])
-    action = {r.name: r.text("action", "fr") for r in diag.segment_rules}[diag.segments["C01"]]
-    assert row["Action recommandée"].value == action
+    rules = {r.name: r.text("action", "fr") for r in diag.segment_rules}
+    # the segment's action, as the report's segments table prints it (typeset)
+    assert row["Action recommandée"].value == typeset(rules[diag.segments["C01"]], "fr")
 
 
 def test_the_fill_in_columns_a_date_a_drop_down_and_free_text(full):
@@ -262,7 +265,7 @@ def test_one_sheet_per_salesperson_with_only_his_lists(full):
     assert round(100 * (previous - revenue) / previous) == 32  # 30 % cheaper, more invoices
     assert [(r["Liste"].value, r["Code client"].value, r["Motif"].value)
             for r in _records(wb["Com. Anne"])] == [
-        ("CA en baisse", "C06", f"CA N en baisse de 32{NNBSP}% sur N−1"),
+        ("CA en baisse", "C06", f"CA N en baisse de 32{NNBSP}% par rapport à N−1"),
     ]  # fmt: skip
     assert _values(wb["Com. Martin"], "Code client") == ["C01"]  # C03 buys as usual
 
@@ -342,7 +345,7 @@ def test_english(tmp_path):
     assert "Order placed" in outcomes("en")
     assert _values(ws, "Reason")[0] == (
         "usually orders every 14 days, nothing for 114 days; "
-        "revenue of the last 6 months down 64% on the same months a year earlier"
+        "revenue of the last 6 months down 64% from the same months a year earlier"
     )
     assert '"€"' in _records(ws)[0]["Value at stake"].number_format
 
@@ -456,3 +459,19 @@ def test_write_sheets_handles_missing_values_and_widths(tmp_path):
     assert ws.column_dimensions["A"].width >= 8
     assert _table(ws).ref == "A1:C3" and ws.freeze_panes == "B2"
     assert np.isclose(ws["B2"].value, 1.5)
+
+
+def test_the_call_lists_headers_are_the_reports_call_list_headers(full, monkeypatch):
+    import html as html_lib
+    import re
+
+    from icpc.report import sections as S
+
+    diag, wb = full
+    monkeypatch.setattr(S, "emit", lambda obj: None)
+    markup = "".join(getattr(i, "data", "") or "" for i in S.early_warning(diag))
+    pdf = {html_lib.unescape(h) for h in re.findall(r"<th[^>]*>([^<]+)</th>", markup)}
+    assert {"Code client", "Raison sociale", "Motif", "CA en jeu"} <= pdf
+    # every header of the report's call list that the workbook shows is worded alike
+    workbook = set(_headers(wb["À appeler"]))
+    assert pdf - workbook <= {"Rythme habituel (jours)", "Retard (× rythme)"}

@@ -38,6 +38,7 @@ from icpc.analysis.actions import creations_to_check, find_action
 from icpc.analysis.groups import UNASSIGNED
 from icpc.export.context import OutputContext
 from icpc.labels import label, locale_for, plural, reason_label
+from icpc.text import typeset
 
 if TYPE_CHECKING:
     from icpc.diagnostic import Diagnostic
@@ -139,26 +140,25 @@ def _facts(diag: Diagnostic, lang: str) -> _Facts:
 
 def _segment_actions(diag: Diagnostic, lang: str) -> dict[str, str]:
     """Segment → its action in the segment rules (the PDF's segments table)."""
-    return {rule.name: rule.text("action", lang) for rule in diag.segment_rules}
+    return {rule.name: typeset(rule.text("action", lang), lang) for rule in diag.segment_rules}
 
 
-def _reason_call(row: pd.Series, diag: Diagnostic, lang: str) -> str:
+def _reason_call(
+    rhythm: bool,
+    trend: bool,
+    interval: float,
+    recency: float,
+    change: float,
+    months: int,
+    lang: str,
+) -> str:
+    """Why the early warning flags a customer: its rule(s), in words."""
     parts = []
-    if row["rhythm_flag"]:
-        every = plural("why.every", round(row["usual_interval_days"]), lang)
-        parts.append(
-            label("why.rhythm", lang).format(
-                every=every.format(n=_num(row["usual_interval_days"], lang)),
-                days=_days(row["recency_days"], lang),
-            )
-        )
-    if row["trend_flag"]:
-        parts.append(
-            label("why.trend", lang).format(
-                months=diag.config.thresholds.trend_months,
-                pct=_num(-100 * float(row["trend_change"]), lang),
-            )
-        )
+    if rhythm:
+        every = plural("why.every", round(interval), lang).format(n=_num(interval, lang))
+        parts.append(label("why.rhythm", lang).format(every=every, days=_days(recency, lang)))
+    if trend:
+        parts.append(label("why.trend", lang).format(months=months, pct=_num(-100 * change, lang)))
     return label("why.separator", lang).join(parts)
 
 
@@ -208,18 +208,24 @@ def _customer_rows(f: _Facts, ids: Sequence[str], kinds: Sequence[str]) -> pd.Da
     ew = diag.early_warning.reindex(ids)
     orders = diag.last_orders.reindex(ids)
     recency = (pd.Timestamp(diag.as_of) - orders["last_sale"]).dt.days
-    reasons = []
-    for i, kind in enumerate(kinds):
-        if kind == "call":
-            reasons.append(_reason_call(ew.iloc[i], diag, lang))
-        elif kind == "win_back":
-            reasons.append(label("why.lost", lang).format(days=_days(recency.iloc[i], lang)))
-        else:
-            reasons.append(
-                _reason_falling(
-                    float(table["revenue"].iloc[i]), float(table["revenue_previous"].iloc[i]), lang
-                )
-            )
+    months = diag.config.thresholds.trend_months
+    revenue = table["revenue"].to_numpy(dtype=float)
+    previous = table["revenue_previous"].to_numpy(dtype=float)
+    rhythm, trend = ew["rhythm_flag"].to_numpy(), ew["trend_flag"].to_numpy()
+    interval = ew["usual_interval_days"].to_numpy(dtype=float)
+    late, change = (
+        ew["recency_days"].to_numpy(dtype=float),
+        ew["trend_change"].to_numpy(dtype=float),
+    )
+    days = recency.to_numpy(dtype=float)
+    reasons = [
+        _reason_call(bool(rhythm[i]), bool(trend[i]), interval[i], late[i], change[i], months, lang)
+        if kind == "call"
+        else label("why.lost", lang).format(days=_days(days[i], lang))
+        if kind == "win_back"
+        else _reason_falling(revenue[i], previous[i], lang)
+        for i, kind in enumerate(kinds)
+    ]
     out["reason"] = reasons
     out["last_sale"] = orders["last_sale"].to_numpy()
     out["last_order"] = orders["last_order"].to_numpy()
