@@ -1,0 +1,328 @@
+"""The salesperson's scorecard (icpc.report.scorecard): figures worked out by hand, read
+back from each PDF's text; one page each; file names; no N−1, no activity, English."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from test_diagnostic import make_config
+from test_kpi import make_tx
+
+from icpc.diagnostic import Diagnostic
+from icpc.report import format as fmt
+from icpc.report.scorecard import (
+    file_names,
+    priorities,
+    salespeople,
+    scorecard_facts,
+    write_scorecards,
+)
+
+pypdf = pytest.importorskip("pypdf")
+
+AS_OF = dt.date(2024, 12, 31)
+
+# N = 2024, N−1 = 2023. By hand:
+#   Anne   A1 retained 1000 → 1500; A2 lost 800 (2023); A3 new 600 (2024).
+#          N 2100, N−1 1800, 2 active, 2 sales, basket 1050, frequency 1, retention 1/2.
+#   Bruno  B1 retained 500 → 300 + 300; B2 retained 400 → 200; B3 retained, 100 on the
+#          10th of each month from 01/2023 to 03/2024, then nothing: slipping (rhythm
+#          30 days, 9 months late), value at stake = its last 12 months = 300.
+#          N 800 + 300 = 1100, N−1 900 + 1200 = 2100, 3 active, 6 sales, basket 183.33,
+#          frequency 2, retention 3/3.
+#   Chloé  C1 new 5000 (2024). N 5000, N−1 0, 1 active, 1 sale, retention undefined.
+#   U1     50 in 2024 without a salesperson: no scorecard, not in the medians.
+# Ranks by revenue N: Chloé 1, Anne 2, Bruno 3. Medians over the three: revenue 2100,
+# basket median(1050, 183.33, 5000) = 1050, frequency median(1, 2, 1) = 1,
+# active median(2, 3, 1) = 2, retention median(0.5, 1) = 0.75.
+ROWS = [
+    ("A1", "2023-03-01", 1000.0, "FA1", "Anne"),
+    ("A1", "2024-03-01", 1500.0, "FA2", "Anne"),
+    ("A2", "2023-05-01", 800.0, "FA3", "Anne"),
+    ("A3", "2024-06-01", 600.0, "FA4", "Anne"),
+    ("B1", "2023-02-01", 500.0, "FB1", "Bruno"),
+    ("B1", "2024-02-01", 300.0, "FB2", "Bruno"),
+    ("B1", "2024-09-01", 300.0, "FB3", "Bruno"),
+    ("B2", "2023-04-01", 400.0, "FB4", "Bruno"),
+    ("B2", "2024-04-01", 200.0, "FB5", "Bruno"),
+    *[
+        ("B3", f"{2023 + (m - 1) // 12}-{(m - 1) % 12 + 1:02d}-10", 100.0, f"FB3-{m}", "Bruno")
+        for m in range(1, 16)
+    ],
+    ("C1", "2024-01-15", 5000.0, "FC1", "Chloé"),
+    ("U1", "2024-05-05", 50.0, "FU1", None),
+]
+
+
+def make_activity(rows: list[tuple[str, str, str]]) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=["date", "salesperson", "kind"])
+    return pd.DataFrame(
+        {
+            "date": pd.to_datetime(frame["date"]).astype("datetime64[ns]"),
+            "salesperson": pd.Categorical(frame["salesperson"]),
+            "kind": pd.Categorical(frame["kind"]),
+        }
+    )
+
+
+#: Anne's activity in N: 10 contacts, 5 calls not completed + 3 completed = 8 calls
+ACTIVITY = (
+    [("2024-02-01", "Anne", "contact_received")] * 10
+    + [("2024-03-01", "Anne", "call")] * 5
+    + [("2024-03-02", "Anne", "call_completed")] * 3
+    + [("2023-03-02", "Anne", "call_completed")] * 4
+)
+
+
+def diag_of(rows=ROWS, *, activity=None, **extra) -> Diagnostic:
+    return Diagnostic.from_frames(
+        make_config(**extra), make_tx(rows), as_of=AS_OF, activity=activity
+    )
+
+
+def text_of(path: Path) -> str:
+    """A PDF's text, its no-break spaces and word joiners read as plain spaces."""
+    reader = pypdf.PdfReader(path)
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    return " ".join(text.replace("\u2060", "").replace("\u202f", " ").replace("\xa0", " ").split())
+
+
+def plain(text: str) -> str:
+    """A formatted figure as :func:`text_of` reads it."""
+    return " ".join(text.replace("\u2060", "").replace("\u202f", " ").replace("\xa0", " ").split())
+
+
+def pages(path: Path) -> int:
+    return len(pypdf.PdfReader(path).pages)
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory) -> dict[str, Path]:
+    diag = diag_of(activity=make_activity(ACTIVITY))
+    return write_scorecards(diag, tmp_path_factory.mktemp("cards") / "scorecards")
+
+
+# ---------------------------------------------------------------------- the figures
+def test_the_facts_are_the_by_salesperson_block_and_the_hand_worked_figures() -> None:
+    diag = diag_of()
+    assert salespeople(diag) == ["Chloé", "Anne", "Bruno"]  # by rank, no "(unassigned)"
+    anne = scorecard_facts(diag, "Anne")
+    block = diag.kpis_json()["by_salesperson"]["Anne"]
+    assert anne.revenue == block["revenue"]["current"] == 2100.0
+    assert anne.revenue_previous == block["revenue"]["previous"] == 1800.0
+    assert (anne.rank, anne.team_size) == (block["rank"], 3) == (2, 3)
+    revenue = anne.indicator("revenue")
+    assert revenue.median == 2100.0 and revenue.change_pct == pytest.approx(300 / 1800)
+    basket = anne.indicator("average_basket")
+    assert basket.current == 1050.0 and basket.median == 1050.0 and not basket.below_par
+    assert anne.indicator("purchase_frequency").median == 1.0
+    assert anne.indicator("active_customers").median == 2.0
+    retention = anne.indicator("retention_rate")
+    assert retention.current == 0.5 and retention.median == 0.75 and retention.below_par
+    assert anne.indicator("new_customers").current == block["new_customers"] == 1
+    assert anne.indicator("lost_customers").current == block["lost_customers"] == 1
+    assert anne.indicator("lost_customers").median == 0.0  # median(1, 0, 0)
+    assert anne.bridge == {"new": 600.0, "reactivated": 0.0, "retained": 500.0,
+                           "lost": -800.0, "other": 0.0}  # fmt: skip
+    assert sum(anne.bridge.values()) == pytest.approx(anne.revenue - anne.revenue_previous)
+    assert [m.revenue for m in anne.months if m.revenue] == [1500.0, 600.0]
+    assert sum(m.revenue for m in anne.months) == anne.revenue
+    assert sum(m.revenue_previous or 0 for m in anne.months) == anne.revenue_previous
+    assert anne.funnel is None  # no activity log
+    bruno = scorecard_facts(diag, "Bruno")
+    assert (bruno.slipping_count, bruno.slipping_value) == (1, 300.0)
+    flagged = diag.early_warning.loc[diag.early_warning["early_warning"]]
+    assert list(flagged.index) == ["B3"] and flagged["value_at_stake"].sum() == 300.0
+    assert bruno.indicator("average_basket").current == pytest.approx(1100 / 6)
+    assert bruno.indicator("retention_rate").current == 1.0
+    chloe = scorecard_facts(diag, "Chloé")
+    assert chloe.rank == 1 and chloe.indicator("retention_rate").current is None
+    with pytest.raises(KeyError, match="unassigned"):
+        scorecard_facts(diag, "(unassigned)")
+
+
+def test_priorities_are_his_own_ranked_by_the_euros_at_stake() -> None:
+    diag = diag_of()
+    bruno = priorities(scorecard_facts(diag, "Bruno"))
+    # basket 183.33 below the median 1050: (1050 − 1100/6) × 6 sales = 6300 − 1100 = 5200
+    assert [(p.code, p.amount, p.count) for p in bruno] == [
+        ("raise_basket", 5200.0, 6),
+        ("call_slipping", 300.0, 1),
+        ("secure_top", 1100.0, 3),  # fills the list, last: B1 600 + B3 300 + B2 200
+    ]
+    anne = priorities(scorecard_facts(diag, "Anne"))
+    assert [(p.code, p.amount, p.count) for p in anne] == [
+        ("win_back_lost", 800.0, 1),
+        ("secure_top", 2100.0, 2),
+    ]
+    chloe = priorities(scorecard_facts(diag, "Chloé"))
+    assert [(p.code, p.amount) for p in chloe] == [("secure_top", 5000.0)]
+
+
+# ---------------------------------------------------------------------- the pages
+def test_every_assigned_salesperson_gets_one_page_named_after_him(written) -> None:
+    assert sorted(written) == ["anne.pdf", "bruno.pdf", "chloe.pdf"]
+    for path in written.values():
+        assert pages(path) == 1, path.name
+        assert path.parent.name == "scorecards"
+
+
+def test_annes_scorecard_reads_her_figures_in_french(written) -> None:
+    text = text_of(written["anne.pdf"])
+    assert "FICHE COMMERCIAL" in text and "Anne" in text  # the kicker is set in capitals
+    assert "2e sur 3" in text and "au 2e rang des 3 commerciaux" in text
+    assert plain(fmt.money(2100, decimals=0)) in text  # revenue N, and the team median
+    assert plain(fmt.money(1800, decimals=0)) in text  # revenue N−1
+    assert plain(fmt.change(300 / 1800)) in text  # ▲ +16,7 %
+    assert "Médiane de l’équipe" in text
+    assert plain(fmt.percent(0.5)) in text and plain(fmt.percent(0.75)) in text
+    assert plain(fmt.points(-0.25)) in text  # retention 50 % against a median of 75 %
+    assert "Du 01/01/2024 au 31/12/2024".lower() in text.lower()
+    # the bridge
+    for amount in (600, 500, -800):
+        assert plain(fmt.signed_money(amount)) in text
+    # health and priorities
+    assert "Aucun client en décrochage" in text
+    assert "1 client perdu (actif en N−1, plus en N) : 800 € de CA N−1" in text
+    assert "Vos deux priorités" in text
+    assert "Reprenez contact avec votre client perdu : il vous avait acheté 800 € en N−1" in text
+    assert "Soignez vos 2 premiers clients : " + plain(fmt.money_reading(2100)) in text
+    assert "votre feuille « Anne » dans actions.xlsx" in text
+    assert "(unassigned)" not in text
+
+
+def test_bruno_is_told_of_his_slipping_customer_and_his_basket(written) -> None:
+    text = text_of(written["bruno.pdf"])
+    assert "3e sur 3" in text
+    assert "1 client en décrochage : 300 € en jeu" in text
+    assert "Appelez votre client en décrochage : 300 € de CA sur 12 mois en jeu" in text
+    median, basket = plain(fmt.money(1050, decimals=0)), plain(fmt.money(1100 / 6, decimals=0))
+    assert f"Relevez votre panier moyen ({basket}, médiane de l’équipe {median})" in text
+    assert plain(fmt.money_reading(5200)) + " de CA en plus" in text
+    assert text.index("Relevez") < text.index("Appelez") < text.index("Soignez")  # by €
+
+
+def test_the_activity_funnel_shows_only_with_an_activity_log(written, tmp_path: Path) -> None:
+    text = text_of(written["anne.pdf"])
+    assert "Des contacts aux ventes (N)" in text
+    assert "Contacts reçus 10" in text and "Appels passés 8" in text
+    assert "Appels aboutis 3" in text and "N−1 : 4" in text
+    assert plain(fmt.percent(3 / 8)) in text and plain(fmt.percent(2 / 3)) in text
+    # Bruno is in the sales but not in the log: told so, not a funnel of zeros
+    assert "Aucune activité enregistrée à votre nom" in text_of(written["bruno.pdf"])
+    bare = write_scorecards(diag_of(), tmp_path / "scorecards")
+    assert "Des contacts aux ventes" not in text_of(bare["anne.pdf"])
+
+
+def test_without_previous_period_no_comparison_is_made(tmp_path: Path) -> None:
+    rows = [r for r in ROWS if r[1] >= "2024"]
+    written = write_scorecards(diag_of(rows), tmp_path / "scorecards")
+    text = text_of(written["anne.pdf"])
+    assert pages(written["anne.pdf"]) == 1
+    assert "Pas de données N−1" in text and "comparée à N−1" not in text
+    assert "par rapport à N−1" not in text and "(actif en N−1, plus en N)" not in text
+    assert "Clients perdus – – – – –" in text  # the row stays, with nothing to say
+    assert plain(fmt.money(2100, decimals=0)) in text and "2e sur 3" in text
+
+
+def test_english_scorecards(tmp_path: Path) -> None:
+    written = write_scorecards(diag_of(language="en"), tmp_path / "scorecards")
+    text = text_of(written["anne.pdf"])
+    assert "SALESPERSON SCORECARD" in text and "2nd of 3" in text
+    assert plain(fmt.money(2100, language="en", decimals=0)) in text  # €2,100
+    assert "Team median" in text and "Your two priorities" in text
+    assert "your sheet “Anne” in actions.xlsx" in text
+    assert "FICHE" not in text and "Médiane" not in text
+
+
+def test_no_salesperson_column_no_scorecards(tmp_path: Path) -> None:
+    tx = make_tx([r[:4] + ("x",) for r in ROWS]).drop(columns="salesperson")
+    raw = make_config()
+    diag = Diagnostic.from_frames(raw, tx, as_of=AS_OF)
+    assert diag.by_salesperson is None and salespeople(diag) == []
+    assert write_scorecards(diag, tmp_path / "scorecards") == {}
+    assert not (tmp_path / "scorecards").exists()
+
+
+# ---------------------------------------------------------------------- file names
+@pytest.mark.parametrize(
+    ("names", "expected"),
+    [
+        (["Hélène Fournier"], {"Hélène Fournier": "helene-fournier.pdf"}),
+        (
+            ["Jean Dupont", "jean-dupont", "JEAN  DUPONT"],
+            {
+                "JEAN  DUPONT": "jean-dupont.pdf",
+                "Jean Dupont": "jean-dupont-2.pdf",
+                "jean-dupont": "jean-dupont-3.pdf",
+            },
+        ),  # fmt: skip
+        (["???", "!!!"], {"!!!": "commercial.pdf", "???": "commercial-2.pdf"}),
+        (["x", "X", "x 2"], {"X": "x.pdf", "x": "x-2.pdf", "x 2": "x-2-2.pdf"}),
+    ],
+    ids=["accents", "collisions", "no-letter", "suffix-taken"],
+)
+def test_file_names_are_distinct_slugs(names: list[str], expected: dict[str, str]) -> None:
+    assert file_names(names) == expected
+
+
+def test_colliding_names_get_their_own_file(tmp_path: Path) -> None:
+    rows = [
+        ("K1", "2024-02-01", 300.0, "F1", "Jean Dupont"),
+        ("K2", "2024-03-01", 200.0, "F2", "jean-dupont"),
+        ("K3", "2024-04-01", 100.0, "F3", "???"),
+    ]
+    written = write_scorecards(diag_of(rows), tmp_path / "scorecards")
+    assert sorted(written) == ["commercial.pdf", "jean-dupont-2.pdf", "jean-dupont.pdf"]
+    # sorted names: "???" < "Jean Dupont" < "jean-dupont"
+    first, second = text_of(written["jean-dupont.pdf"]), text_of(written["jean-dupont-2.pdf"])
+    assert "Jean Dupont" in first and "1er sur 3" in first
+    assert "jean-dupont" in second and "2e sur 3" in second
+    assert "3e sur 3" in text_of(written["commercial.pdf"])
+
+
+# ---------------------------------------------------------------------- one page whatever
+def _crowded_rows(seed: int = 7) -> list[tuple]:
+    """Many customers, every segment, a very long name, one salesperson whose customers all
+    left before N, an unassigned customer, credit notes."""
+    rng = np.random.default_rng(seed)
+    people = ["Marie-Christine de La Tour d’Auvergne-Lauraguais " * 3, "Zoé", "Paul", "Lou"]
+    rows = []
+    n = 0
+    for c in range(400):
+        who = people[c % len(people)]
+        k = int(rng.integers(1, 25))
+        start = dt.date(2021, 1, 1) + dt.timedelta(days=int(rng.integers(0, 1300)))
+        for _ in range(k):
+            day = start + dt.timedelta(days=int(rng.integers(0, 700)))
+            if day > AS_OF:
+                continue
+            n += 1
+            rows.append((f"C{c:04d}", day.isoformat(), float(rng.gamma(2.0, 300.0)), f"F{n}", who))
+    # Gone: both his customers bought in 2022-2023 only
+    rows += [("G1", "2022-05-01", 900.0, "G1", "Gone"), ("G2", "2023-06-01", 400.0, "G2", "Gone")]
+    rows += [("G2", "2023-07-01", -100.0, "G3", "Gone"), ("U9", "2024-01-01", 10.0, "U9", None)]
+    return rows
+
+
+def test_every_scorecard_is_one_page_whatever_the_data(tmp_path: Path) -> None:
+    diag = diag_of(_crowded_rows(), activity=make_activity(ACTIVITY))
+    names = salespeople(diag)
+    assert "Gone" in names and "(unassigned)" not in names and len(names) == 5
+    segments = {s.segment for n in names for s in scorecard_facts(diag, n).segments}
+    assert len(segments) >= 8  # a crowded segments list
+    written = write_scorecards(diag, tmp_path / "scorecards")
+    assert len(written) == 5
+    for name, path in written.items():
+        assert pages(path) == 1, name
+    gone = text_of(written["gone.pdf"])
+    assert "Aucune vente en N" in gone and "5e sur 5" in gone
+    # G1 left before N−1 (class "other"); G2 bought 400 − 100 in N−1, nothing in N: lost
+    assert "1 client perdu (actif en N−1, plus en N) : 300 € de CA N−1" in gone
+    long = next(p for n, p in written.items() if n.startswith("marie-christine"))
+    assert "Marie-Christine de La Tour" in text_of(long)
+    assert len(next(n for n in written if n.startswith("marie"))) <= 84  # slug cut at 80
