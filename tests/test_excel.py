@@ -89,7 +89,7 @@ def _master(plan=PLAN, *, phone=True) -> pd.DataFrame:
 
 
 def _diag(*, language="fr", master=True, phone=True, products="product", plan=PLAN,
-          salesperson=True, region=True) -> Diagnostic:  # fmt: skip
+          salesperson=True, region=True, months=12) -> Diagnostic:  # fmt: skip
     tx = _transactions(plan, products=products is not None)
     if products == "family":
         tx = tx.drop(columns=["product"])
@@ -97,7 +97,7 @@ def _diag(*, language="fr", master=True, phone=True, products="product", plan=PL
         tx = tx.drop(columns=["salesperson"])
     if not region:
         tx = tx.drop(columns=["region"])
-    cfg = make_config(language=language)
+    cfg = make_config(language=language, period_months=months)
     customers = _master(plan, phone=phone) if master else None
     return Diagnostic.from_frames(cfg, tx, as_of=AS_OF, customers=customers)
 
@@ -167,9 +167,8 @@ def test_every_sheet_is_a_filtered_table_frozen_and_printable(full):
         top = _top(ws)
         headers = _headers(ws)
         customer = next((h for h in ("Raison sociale", "Code client") if h in headers), headers[0])
-        assert ws.freeze_panes == f"{get_column_letter(headers.index(customer) + 2)}{top + 1}", (
-            ws.title
-        )
+        frozen = 0 if ws.title == "Lisez-moi" else headers.index(customer) + 1  # a page to read
+        assert ws.freeze_panes == f"{get_column_letter(frozen + 1)}{top + 1}", ws.title
         assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 9
         assert ws.sheet_properties.pageSetUpPr.fitToPage
         assert ws.page_setup.fitToWidth in (None, 1) and ws.page_setup.fitToHeight == 0
@@ -319,6 +318,9 @@ def test_the_read_me_says_what_each_sheet_is_for(full):
     text = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
     assert text[0] == "Test SARL — plan d’action commercial au 31/12/2024"
     assert any("Date d’appel" in t and "Résultat" in t for t in text)
+    # the lines above and below the table span its columns, wrapped: none is cut
+    spans = {str(r) for r in ws.merged_cells.ranges}
+    assert "A1:B1" in spans and len(spans) == len(text) - 2 * (len(_records(ws)) + 1)
 
 
 def test_headers_and_segments_are_the_reports_words(full):
@@ -475,3 +477,16 @@ def test_the_call_lists_headers_are_the_reports_call_list_headers(full, monkeypa
     # every header of the report's call list that the workbook shows is worded alike
     workbook = set(_headers(wb["À appeler"]))
     assert pdf - workbook <= {"Rythme habituel (jours)", "Retard (× rythme)"}
+
+
+def test_a_six_month_period_shows_revenue_n_beside_the_value_at_stake(tmp_path):
+    diag = _diag(months=6)
+    ws = _book(diag, tmp_path)["À appeler"]
+    headers = _headers(ws)
+    assert headers.index("CA en jeu") < headers.index("CA N") < headers.index("CA N−1")
+    ids = _values(ws, "Code client")
+    assert _values(ws, "CA N") == [float(cents(diag.table.loc[c, "revenue"])) for c in ids]
+    assert _values(ws, "CA en jeu") == [
+        float(cents(diag.early_warning.loc[c, "value_at_stake"])) for c in ids
+    ]
+    assert _values(ws, "CA N") != _values(ws, "CA en jeu")  # 6 months against 12

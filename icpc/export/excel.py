@@ -80,7 +80,7 @@ _WRAPPED = {"reason": 28, "action": 30, "creation_to_check": 28, "usual_products
             "email": 24, "address": 24, "segment": 16, "salesperson": 16, "region": 16,
             "outcome": 20}  # fmt: skip
 #: widest column otherwise
-_MAX_WIDTH = 30
+_MAX_WIDTH = 32
 #: a header's words are wrapped at this width at most
 _HEADER_WORD = 14
 #: rows below a call list where the fill-in columns keep their check and their list
@@ -214,6 +214,7 @@ def write_sheets(
             book.set_properties(dict(properties))
         header = book.add_format({"bold": True, "text_wrap": True, "valign": "top"})
         title = book.add_format({"bold": True, "font_size": 13})
+        text = book.add_format({"text_wrap": True, "valign": "top"})
         codes = {**_NUMBER_FORMATS, "money": money_format(currency_symbol, language)}
         styles: dict[tuple[str | None, bool, bool], Any] = {}
 
@@ -235,12 +236,21 @@ def write_sheets(
             ws = book.add_worksheet(sheet_name(name, taken))
             before, after = (notes or {}).get(name, ((), ()))
             top = len(before) + 1 if before else 0  # the table's header row
-            for i, line in enumerate(before):
-                ws.write(i, 0, line, title if i == 0 else None)
-            _write_table(ws, frame, top, number, language, currency_symbol, header, style)
+            widths = _write_table(ws, frame, top, number, language, currency_symbol, header, style)
+            if before:  # a page to read (« Lisez-moi »): its lines span the columns
+                ws.freeze_panes(top + 1, 0)
             below = top + max(len(frame), 1) + 2
-            for i, line in enumerate(after):
-                ws.write(below + i, 0, line, title if i == 0 else None)
+            lines = [(i, t) for i, t in enumerate(before)]
+            lines += [(below + i, t) for i, t in enumerate(after)]
+            for row, line in lines:  # across the table's width, wrapped: nothing is cut
+                first = row in (0, below)
+                fmt = title if first else text
+                if len(widths) > 1:
+                    ws.merge_range(row, 0, row, len(widths) - 1, line, fmt)
+                else:
+                    ws.write(row, 0, line, fmt)
+                if not first:
+                    ws.set_row(row, 15 * _lines(line, sum(widths) - 2) + 2)
             _print_setup(ws, top, footer, language)
             if number == 1:
                 ws.activate()
@@ -258,12 +268,13 @@ def _write_table(
     symbol: str,
     header: Any,
     style: Any,
-) -> None:
-    """``frame`` as an Excel table whose header row is ``top``."""
+) -> list[float]:
+    """``frame`` as an Excel table whose header row is ``top``; returns the columns' widths."""
     headers = _headers(frame, language)
     rows = max(len(frame), 1)  # a table has at least one row
     empty = bool(frame.attrs.get("empty"))
     lines = 1  # of the tallest header
+    widths: list[float] = []
     for j, col in enumerate(frame.columns):
         values = _cell_values(frame[col], language)
         kind = COLUMN_FORMATS.get(str(col))
@@ -292,6 +303,7 @@ def _write_table(
         width = min(width, _WRAPPED.get(str(col), _MAX_WIDTH)) + 2
         lines = max(lines, _lines(str(headers[j]), width - 2))
         ws.set_column(j, j, width, cell if fill else None)
+        widths.append(width)
     if len(frame.columns):
         ws.add_table(
             top,
@@ -307,6 +319,7 @@ def _write_table(
         ws.set_row(top, 15 * lines + 3)
         _validations(ws, frame, top, rows, language)
     ws.freeze_panes(top + 1, _customer_column(frame) + 1 if len(frame.columns) else 0)
+    return widths
 
 
 def _validations(ws: Any, frame: pd.DataFrame, top: int, rows: int, language: str) -> None:

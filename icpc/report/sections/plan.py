@@ -10,6 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from icpc.analysis.actions import Action
+from icpc.export.sheets import sheet_name
 from icpc.labels import label
 from icpc.report import format as fmt
 from icpc.report.sections.common import Out
@@ -60,8 +61,10 @@ def sheet_text(action: Action, language: str) -> str:
     """The workbook sheet listing the action's customers (empty when none does)."""
     if not action.sheet:
         return ""
-    if action.sheet == "salesperson":
-        return label("sheet.salesperson_prefix", language) + action.detail["salesperson"]
+    if action.sheet == "salesperson":  # as the workbook names it (at most 31 characters…)
+        return sheet_name(
+            label("sheet.salesperson_prefix", language) + action.detail["salesperson"]
+        )
     return label(f"sheet.{action.sheet}", language)
 
 
