@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from icpc import columns as C
+from icpc.config_goals import parse_guardrails, parse_objectives
 from icpc.config_inputs import FORMATS as FORMATS  # the values of transactions.format
 from icpc.config_inputs import file_spec
 from icpc.config_types import (
@@ -91,7 +92,7 @@ TEXT_KEYS: tuple[tuple[str, ...], ...] = (
 _TOP_KEYS = {
     "client", "slug", "as_of", "period_months", "language", "currency", "basis", "compare",
     "transactions", "customers", "activity", "exclude", "thresholds", "segments",
-    "rfm_window_months", "branding",
+    "rfm_window_months", "branding", "objectives", "guardrails",
 }  # fmt: skip
 _THRESHOLD_KEYS = set(Thresholds.__dataclass_fields__)
 _BRANDING_KEYS = set(Branding.__dataclass_fields__)
@@ -290,6 +291,13 @@ def config_from_dict(
         if window is not None
         else None,
         branding=branding,
+        objectives=parse_objectives(
+            raw.get("objectives"),
+            source,
+            has_salesperson=C.SALESPERSON in transactions.columns
+            or bool(customers and C.SALESPERSON in customers.columns),
+        ),
+        guardrails=parse_guardrails(raw.get("guardrails"), source),
         source=source,
     )
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from icpc.config_goals import GUARDRAIL_DEFAULTS, GuardrailRule, Objectives
 from icpc.config_values import date_value
 
 __all__ = [
@@ -128,6 +129,10 @@ class Config:
     #: optional window (months) of history used for Score3D; None = all history
     rfm_window_months: int | None = None
     branding: Branding = field(default_factory=Branding)
+    #: targets set upfront (objectifs), company-wide and per salesperson
+    objectives: Objectives = field(default_factory=Objectives)
+    #: the guardrail rules (pare-feux): the defaults with the config's overrides
+    guardrails: tuple[GuardrailRule, ...] = GUARDRAIL_DEFAULTS
     #: the YAML file this config was read from (None when built from a dict)
     source: Path | None = None
 

@@ -39,6 +39,7 @@ from icpc.analysis.activity import activity_summary
 from icpc.analysis.anomalies import Anomalies
 from icpc.analysis.backtest import Backtest, early_warning_backtest
 from icpc.analysis.bgnbd import BGNBD, alive_table
+from icpc.analysis.guardrails import Guardrail, evaluate_guardrails
 from icpc.analysis.no_sale import no_sale_error
 from icpc.analysis.score3d import KMeansResult, SegmentRule
 from icpc.lazy import analysis
@@ -396,6 +397,19 @@ class Diagnostic:
     def p_alive(self) -> pd.Series:
         """P(alive) per customer with a sale (NaN when the model cannot be fitted)."""
         return self.alive[1]
+
+    @analysis
+    def guardrails(self) -> tuple[Guardrail, ...]:
+        """The guardrails of the config, evaluated (:func:`icpc.analysis.guardrails.evaluate_guardrails`)."""
+        has_master = self.dataset.customers is not None
+        return evaluate_guardrails(
+            self.config.guardrails,
+            kpis=self.kpis,
+            table=self.table,
+            retention_rate=self.dynamics.retention_rate if self.has_previous else None,
+            clusters=self.anomalies.customers if has_master else None,
+            objectives=self.config.objectives,
+        )
 
     @analysis
     def status(self) -> pd.Series:

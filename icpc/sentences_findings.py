@@ -162,4 +162,56 @@ FINDINGS: dict[str, tuple[str, str]] = {
         "The conversion rate divides all sales by the completed calls: it exceeds 100% when "
         "some sales come without a prior call (unsolicited orders, inbound contacts).",
     ),
+    # --- guardrails (pare-feux: icpc.analysis.guardrails) and objectives --------------
+    "guardrail.customers_up_basket_down": (
+        "Plus de clients, panier moyen en baisse",
+        "More customers, average basket down",
+    ),
+    "guardrail.shared_address_creations": (
+        "Nouveaux clients d'un commercial à des adresses partagées",
+        "A salesperson's new customers at shared addresses",
+    ),
+    "guardrail.retention_below_objective": (
+        "Fidélisation sous son objectif",
+        "Retention below its objective",
+    ),
+    "guardrail.top3_dependence": (
+        "Dépendance aux trois premiers clients",
+        "Dependence on the top three customers",
+    ),
+    "guardrail.breached.customers_up_basket_down": (
+        "Pare-feu franchi : le nombre de clients actifs progresse ({customers}) mais le panier "
+        "moyen recule de {basket} (seuil : {threshold}) ; plus de clients ne compense pas des "
+        "commandes plus petites.",
+        "Guardrail breached: active customers are up ({customers}) but the average basket fell "
+        "by {basket} (threshold: {threshold}); more customers do not make up for smaller orders.",
+    ),
+    "guardrail.breached.shared_address_creations": (
+        "Pare-feu franchi : {share} des nouveaux clients de {salesperson} ({count} sur {new}) "
+        "partagent une adresse ou un SIRET avec d'autres clients (seuil : {threshold}) ; "
+        "à vérifier avant toute prime.",
+        "Guardrail breached: {share} of {salesperson}'s new customers ({count} of {new}) share "
+        "an address or a SIRET with other customers (threshold: {threshold}); check them before "
+        "any bonus.",
+    ),
+    "guardrail.breached.retention_below_objective": (
+        "Pare-feu franchi : le taux de fidélisation est de {value}, sous {what} de {threshold}.",
+        "Guardrail breached: the retention rate is {value}, below {what} of {threshold}.",
+    ),
+    "guardrail.what.objective": ("l'objectif", "the objective"),
+    "guardrail.what.threshold": ("le seuil", "the threshold"),
+    "guardrail.breached.top3_dependence": (
+        "Pare-feu franchi : les trois premiers clients font {value} du CA N (seuil : "
+        "{threshold}) ; le départ d'un seul pèserait lourd.",
+        "Guardrail breached: the top three customers make {value} of revenue N (threshold: "
+        "{threshold}); losing one of them would weigh heavily.",
+    ),
+    "objective.card": ("Objectif : {target} ({attainment})", "Target: {target} ({attainment})"),
+    "objective.item": (
+        "{indicator} {actual} pour {target} ({verdict})",
+        "{indicator} {actual} for {target} ({verdict})",
+    ),
+    "objective.line": ("Objectifs : {items}.", "Objectives: {items}."),
+    "objective.met": ("atteint", "met"),
+    "objective.missed": ("non atteint", "missed"),
 }

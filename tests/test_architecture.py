@@ -38,7 +38,7 @@ LAYERS = [
         "sentences_workbook",
         "sentences_scorecard",
     },  # fmt: skip
-    {"config", "config_types", "config_yaml", "config_values", "config_inputs"},
+    {"config", "config_types", "config_yaml", "config_values", "config_inputs", "config_goals"},
     {"io"},
     {"cleaning"},
     {"analysis", "kpi"},

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from icpc import kpi
+from icpc.export.goals import guardrails_block, objectives_block
 from icpc.export.values import jsonable, money, number, round_adding_up
 
 if TYPE_CHECKING:
@@ -284,5 +285,7 @@ BLOCKS: dict[str, Callable[[Diagnostic], Any]] = {
     "by_region": _by_region,
     "lost_by_quarter": _lost_by_quarter,
     "migration": _migration,
+    "objectives": lambda diag: objectives_block(diag, _kpis(diag), _by_salesperson(diag)),
+    "guardrails": guardrails_block,
     "data_quality": _data_quality,
 }

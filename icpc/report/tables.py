@@ -255,6 +255,9 @@ class KpiCard:
     change_pct: float | None = None
     kind: str = "number"
     higher_is_better: bool = True
+    #: the objective set upfront, as a line ("Objectif : 2,5 M€ (96 %)"), and whether it is met
+    objective: str | None = None
+    objective_met: bool | None = None
 
 
 def kpi_cards(cards: Iterable[KpiCard], *, language: str = "fr", currency: str = "EUR") -> str:
@@ -306,6 +309,9 @@ def kpi_cards(cards: Iterable[KpiCard], *, language: str = "fr", currency: str =
                 else (" good" if (direction == "up") == card.higher_is_better else " bad")
             )
             parts.append(f'<div class="kpi-change {direction}{mood}">{html.escape(text)}</div>')
+        if card.objective:
+            met = {True: " met", False: " missed"}.get(card.objective_met, "")  # type: ignore[arg-type]
+            parts.append(f'<div class="kpi-objective{met}">{html.escape(card.objective)}</div>')
         parts.append("</div>")
     parts.append("</div>")
     return "".join(parts)

@@ -21,7 +21,7 @@ from icpc.report.sections.common import (
 )
 from icpc.report.sections.registry import RenderContext, section
 from icpc.report.story import headline
-from icpc.report.tables import KpiCard, kpi_cards, note
+from icpc.report.tables import KpiCard, format_value, kpi_cards, note
 
 #: the KPI cards of the summary: (kpis.json key, format, higher is better)
 CARDS = (
@@ -44,9 +44,11 @@ def executive_summary(ctx: RenderContext, out: Out) -> None:
     kj = ctx.kpis
     blocks = kj.get("kpis", {})
     cards = []
+    objectives = (kj.get("objectives") or {}).get("company") or {}
     for key, kind, better in CARDS:
         block = blocks.get(key)
         if isinstance(block, Mapping) and not fmt.is_missing(block.get("current")):
+            goal = objectives.get(key)
             cards.append(
                 KpiCard(
                     key,
@@ -55,6 +57,8 @@ def executive_summary(ctx: RenderContext, out: Out) -> None:
                     block.get("change_pct"),
                     kind=kind,
                     higher_is_better=better,
+                    objective=objective_text(goal, kind, lang, cur) if goal else None,
+                    objective_met=goal.get("met") if goal else None,
                 )
             )
     if not cards:
@@ -76,10 +80,22 @@ def executive_summary(ctx: RenderContext, out: Out) -> None:
     if has_previous(kj) and not same_months(diag):
         out.html(note(label("method.seasonality", lang)), content=False)
     out.html(kpi_cards(cards, language=lang, currency=cur))
+    shown = {k for k, _, _ in CARDS}
+    if any(g.rule == "retention_below_objective" and g.breached for g in diag.guardrails):
+        shown.add("retention_rate")  # the guardrail says it, with the objective
+    others = objectives_line(objectives, shown, lang, cur)
+    if others:
+        out.html(f'<p class="icpc-objectives">{html.escape(others)}</p>')
     line = bridge_line(kj, lang, cur)
     if line:
         out.html(f'<p class="icpc-bridge-line">{html.escape(line)}</p>')
     flag = anomaly_finding(diag)
+    breached = guardrail_sentences(diag, lang)
+    creations = next(
+        (g for g in diag.guardrails if g.rule == "shared_address_creations" and g.breached), None
+    )
+    if flag and creations and creations.detail.get("salesperson") == flag.get("salesperson"):
+        flag = None  # the guardrail says it, below: not twice on one page
     out.sub("sub.findings")
     # said elsewhere, so not here: the revenue change (the headline), the customers and the
     # basket (revenue explained), the lost customers (dynamics), the segment to act on
@@ -104,6 +120,90 @@ def executive_summary(ctx: RenderContext, out: Out) -> None:
             if f not in said
         ]
     )
+    if breached:
+        items = "".join(f"<li>{html.escape(s)}</li>" for s in breached)
+        out.html(f'<ul class="icpc-findings findings icpc-guardrails">{items}</ul>')
+
+
+#: formats of the indicators an objective may target outside the cards
+_OBJECTIVE_FORMATS = {
+    "new_customers": "number", "retained_customers": "number", "reactivated_customers": "number",
+    "lost_customers": "number", "lost_revenue": "money0", "churn_rate": "percent",
+    "retention_rate": "percent",
+}  # fmt: skip
+
+
+def objective_text(goal: Mapping[str, Any], kind: str, lang: str, cur: str) -> str:
+    """``Objectif : 2 500 000 € (96 %)``: the target and the share of it reached."""
+    target = (
+        fmt.money_reading(goal.get("target"), language=lang, currency=cur)
+        if kind.startswith("money")
+        else format_value(goal.get("target"), kind, language=lang, currency=cur)
+    )
+    reached = goal.get("attainment")
+    share = fmt.percent(reached, language=lang, decimals=0) if reached is not None else fmt.MISSING
+    return label("objective.card", lang).format(target=target, attainment=share)
+
+
+def objectives_line(
+    objectives: Mapping[str, Any], shown: set[str], lang: str, cur: str
+) -> str | None:
+    """The objectives of indicators without a card, in one line (None when there are none)."""
+    parts = []
+    for key, goal in objectives.items():
+        if key in shown:
+            continue
+        kind = _OBJECTIVE_FORMATS.get(key, "number")
+        actual = format_value(goal.get("actual"), kind, language=lang, currency=cur)
+        target = format_value(goal.get("target"), kind, language=lang, currency=cur)
+        verdict = label("objective.met" if goal.get("met") else "objective.missed", lang)
+        parts.append(
+            label("objective.item", lang).format(
+                indicator=label(key, lang).lower(), actual=actual, target=target, verdict=verdict
+            )
+        )
+    if not parts:
+        return None
+    return label("objective.line", lang).format(
+        items=("\u202f; " if lang == "fr" else "; ").join(parts)
+    )
+
+
+def guardrail_sentences(diag: Any, lang: str) -> list[str]:
+    """One sentence per breached guardrail (:attr:`Diagnostic.guardrails`), in the rules' order."""
+    out = []
+    for g in diag.guardrails:
+        if not g.breached or g.value is None:
+            continue
+        key = f"guardrail.breached.{g.rule}"
+        pct = lambda v: fmt.percent(v, language=lang, decimals=0)  # noqa: E731
+        if g.rule == "customers_up_basket_down":
+            text = label(key, lang).format(
+                customers=fmt.change(
+                    g.detail.get("customers_pct"), language=lang, decimals=0, with_arrow=False
+                ),
+                basket=pct(abs(g.value)),
+                threshold=fmt.change(g.threshold, language=lang, decimals=0, with_arrow=False),
+            )
+        elif g.rule == "shared_address_creations":
+            text = label(key, lang).format(
+                share=pct(g.value),
+                salesperson=g.detail["salesperson"],
+                count=fmt.number(g.detail["customers"], language=lang),
+                new=fmt.number(g.detail["new_customers"], language=lang),
+                threshold=pct(g.threshold),
+            )
+        elif g.rule == "retention_below_objective":
+            what = "objective" if g.detail.get("objective") else "threshold"
+            text = label(key, lang).format(
+                value=pct(g.value),
+                what=label(f"guardrail.what.{what}", lang),
+                threshold=pct(g.threshold),
+            )
+        else:
+            text = label(key, lang).format(value=pct(g.value), threshold=pct(g.threshold))
+        out.append(text)
+    return out
 
 
 def bridge_line(kj: Mapping[str, Any], lang: str, cur: str) -> str | None:
