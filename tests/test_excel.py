@@ -22,6 +22,7 @@ from icpc.export.excel import (
     TABLE_STYLE,
     actions_sheets,
     outcomes,
+    salesperson_sheet,
     sheet_name,
     write_actions_xlsx,
     write_sheets,
@@ -152,6 +153,7 @@ def test_sheets_in_order_the_call_list_first_and_active(full):
         "Qualité des données",
     ]
     assert wb.active.title == "À appeler"
+    assert [salesperson_sheet(s) for s in SELLERS] == wb.sheetnames[1:4]  # for the scorecards
     # the sheets the report's plan names are there
     from icpc.report.sections.plan import sheet_text
 

@@ -26,7 +26,13 @@ import numpy as np
 import pandas as pd
 
 from icpc.export.context import OutputContext
-from icpc.export.sheets import FILL_IN, actions_sheets, readme_notes, sheet_name
+from icpc.export.sheets import (
+    FILL_IN,
+    actions_sheets,
+    readme_notes,
+    salesperson_sheet,
+    sheet_name,
+)
 from icpc.fsutil import atomic_path
 from icpc.labels import column_labels, label, value_label
 from icpc.sentences_workbook import OUTCOMES
@@ -42,6 +48,7 @@ __all__ = [
     "actions_sheets",
     "money_format",
     "outcomes",
+    "salesperson_sheet",
     "write_actions_xlsx",
     "write_sheets",
 ]

@@ -43,7 +43,14 @@ from icpc.text import typeset
 if TYPE_CHECKING:
     from icpc.diagnostic import Diagnostic
 
-__all__ = ["FILL_IN", "actions_sheets", "readme_notes", "sheet_keys", "sheet_name"]
+__all__ = [
+    "FILL_IN",
+    "actions_sheets",
+    "readme_notes",
+    "salesperson_sheet",
+    "sheet_keys",
+    "sheet_name",
+]
 
 #: the columns the sales team fills in (date called, outcome from a list, next step)
 FILL_IN = ("call_date", "outcome", "next_step")
@@ -82,6 +89,17 @@ def sheet_name(name: str, taken: set[str] | None = None) -> str:
         i += 1
     taken.add(candidate)
     return candidate
+
+
+def salesperson_sheet(salesperson: str, language: str = "fr") -> str:
+    """The name of a salesperson's sheet, as the workbook writes it (« Com. Martin »).
+
+    Example
+    -------
+    >>> salesperson_sheet("Martin"), salesperson_sheet("Martin", "en")
+    ('Com. Martin', 'Rep Martin')
+    """
+    return sheet_name(label("sheet.salesperson_prefix", language) + str(salesperson))
 
 
 @dataclass(frozen=True)
@@ -303,7 +321,7 @@ def _salesperson_sheets(f: _Facts) -> dict[str, pd.DataFrame]:
     for name in names:
         mine = rows.loc[owner == name, cols].reset_index(drop=True)
         mine["rank"] = mine.groupby("list", sort=False).cumcount().to_numpy() + 1
-        key = label("sheet.salesperson_prefix", f.lang) + name
+        key = label("sheet.salesperson_prefix", f.lang) + name  # made valid with the others
         sheets[key] = mine if len(mine) else _nothing(cols, label("empty.salesperson", f.lang))
     return sheets
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from icpc.analysis.actions import Action
-from icpc.export.sheets import sheet_name
+from icpc.export.sheets import salesperson_sheet
 from icpc.labels import label
 from icpc.report import format as fmt
 from icpc.report.sections.common import Out
@@ -61,10 +61,8 @@ def sheet_text(action: Action, language: str) -> str:
     """The workbook sheet listing the action's customers (empty when none does)."""
     if not action.sheet:
         return ""
-    if action.sheet == "salesperson":  # as the workbook names it (at most 31 characters…)
-        return sheet_name(
-            label("sheet.salesperson_prefix", language) + action.detail["salesperson"]
-        )
+    if action.sheet == "salesperson":  # as the workbook names it
+        return salesperson_sheet(action.detail["salesperson"], language)
     return label(f"sheet.{action.sheet}", language)
 
 
