@@ -27,18 +27,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from icpc import columns as C
-from icpc.analysis.actions import creations_to_check, find_action
+from icpc.analysis.actions import find_action
 from icpc.analysis.groups import UNASSIGNED
+from icpc.export.call_rows import FILL_IN, Facts, creation_reasons, customer_rows, day, facts
 from icpc.export.context import OutputContext
-from icpc.labels import label, locale_for, plural, reason_label
-from icpc.text import typeset
+from icpc.labels import label, reason_label
 
 if TYPE_CHECKING:
     from icpc.diagnostic import Diagnostic
@@ -51,12 +50,6 @@ __all__ = [
     "sheet_keys",
     "sheet_name",
 ]
-
-#: the columns the sales team fills in (date called, outcome from a list, next step)
-FILL_IN = ("call_date", "outcome", "next_step")
-#: the master's columns a call list shows when the data has them
-_CONTACT = (C.NAME, C.CONTACT, C.PHONE, C.EMAIL)
-
 
 _FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
@@ -102,174 +95,6 @@ def salesperson_sheet(salesperson: str, language: str = "fr") -> str:
     return sheet_name(label("sheet.salesperson_prefix", language) + str(salesperson))
 
 
-@dataclass(frozen=True)
-class _Facts:
-    """What every customer row needs, computed once for the workbook."""
-
-    diag: Diagnostic
-    lang: str
-    words: OutputContext
-    to_check: frozenset[str]
-    products: pd.Series | None  # id -> "A, B, C"
-    products_column: str | None  # usual_products | usual_families
-    contact: tuple[str, ...]  # the master's columns shown
-    salesperson: bool  # a salesperson column with a value
-
-
-def _num(value: float, lang: str) -> str:
-    from babel.numbers import format_decimal
-
-    return str(format_decimal(int(round(value)), locale=locale_for(lang)))
-
-
-def _day(value: Any) -> str:
-    return pd.Timestamp(value).strftime("%d/%m/%Y")
-
-
-def _days(n: float, lang: str) -> str:
-    return plural("why.days", round(n), lang).format(n=_num(n, lang))
-
-
-def _facts(diag: Diagnostic, lang: str) -> _Facts:
-    master = diag.customer_master
-    contact = tuple(
-        c
-        for c in _CONTACT
-        if master is not None and c in master.columns and master[c].notna().any()
-    )
-    table = diag.table
-    products = diag.usual_products
-    joined, column = None, None
-    if products is not None:
-        item = C.PRODUCT if C.PRODUCT in products.columns else C.PRODUCT_FAMILY
-        column = "usual_products" if item == C.PRODUCT else "usual_families"
-        joined = products.groupby(C.CUSTOMER_ID, sort=False)[item].agg(", ".join)
-    return _Facts(
-        diag=diag,
-        lang=lang,
-        words=OutputContext.of(diag, lang),
-        to_check=creations_to_check(diag.action_plan),
-        products=joined,
-        products_column=column,
-        contact=contact,
-        salesperson=C.SALESPERSON in table.columns and bool(table[C.SALESPERSON].notna().any()),
-    )
-
-
-def _segment_actions(diag: Diagnostic, lang: str) -> dict[str, str]:
-    """Segment → its action in the segment rules (the PDF's segments table)."""
-    return {rule.name: typeset(rule.text("action", lang), lang) for rule in diag.segment_rules}
-
-
-def _reason_call(
-    rhythm: bool,
-    trend: bool,
-    interval: float,
-    recency: float,
-    change: float,
-    months: int,
-    lang: str,
-) -> str:
-    """Why the early warning flags a customer: its rule(s), in words."""
-    parts = []
-    if rhythm:
-        every = plural("why.every", round(interval), lang).format(n=_num(interval, lang))
-        parts.append(label("why.rhythm", lang).format(every=every, days=_days(recency, lang)))
-    if trend:
-        parts.append(label("why.trend", lang).format(months=months, pct=_num(-100 * change, lang)))
-    return label("why.separator", lang).join(parts)
-
-
-def _reason_falling(revenue: float, previous: float, lang: str) -> str:
-    if round(revenue, 2) <= 0:
-        return label("why.nothing_in_n", lang)
-    return label("why.falling", lang).format(pct=_num(100 * (previous - revenue) / previous, lang))
-
-
-def _creation_reasons(f: _Facts) -> dict[str, str]:
-    """The plan's creations to check → why, in words."""
-    action = find_action(f.diag.action_plan, "check_creations")
-    if action is None:
-        return {}
-    members = f.diag.anomalies.customers
-    members = members.loc[members.index.astype(str).isin(f.to_check)]
-    out = {}
-    for cid, row in members.iterrows():
-        others = plural("why.others", int(row["group_size"]) - 1, f.lang).format(
-            n=_num(int(row["group_size"]) - 1, f.lang)
-        )
-        text = label(f"why.match.{row['match']}", f.lang).format(others=others)
-        created = label("why.created_by", f.lang).format(
-            salesperson=action.detail["salesperson"],
-            date=_day(row["created"]),
-            n=_num(action.detail["created"], f.lang),
-        )
-        out[str(cid)] = f"{text}, {created}"
-    return out
-
-
-def _customer_rows(f: _Facts, ids: Sequence[str], kinds: Sequence[str]) -> pd.DataFrame:
-    """One row per customer of ``ids`` (``kinds``: its list, ``call``, ``win_back`` or
-    ``falling``): contact, reason in words, last order, basket, revenues, products, action."""
-    diag, lang = f.diag, f.lang
-    ids = [str(i) for i in ids]
-    out = pd.DataFrame({C.CUSTOMER_ID: ids})
-    master = diag.customer_master
-    for col in f.contact:
-        assert master is not None
-        out[col] = master[col].reindex(ids).to_numpy(dtype=object)
-    table = diag.table.set_axis(diag.table.index.astype(str), axis=0).reindex(ids)
-    if f.salesperson:
-        out[C.SALESPERSON] = table[C.SALESPERSON].to_numpy(dtype=object)
-    segments = diag.segments.set_axis(diag.segments.index.astype(str)).reindex(ids)
-    out["segment"] = [None if pd.isna(s) else f.words.segment(s) for s in segments]
-    ew = diag.early_warning.reindex(ids)
-    orders = diag.last_orders.reindex(ids)
-    recency = (pd.Timestamp(diag.as_of) - orders["last_sale"]).dt.days
-    months = diag.config.thresholds.trend_months
-    revenue = table["revenue"].to_numpy(dtype=float)
-    previous = table["revenue_previous"].to_numpy(dtype=float)
-    rhythm, trend = ew["rhythm_flag"].to_numpy(), ew["trend_flag"].to_numpy()
-    interval = ew["usual_interval_days"].to_numpy(dtype=float)
-    late, change = (
-        ew["recency_days"].to_numpy(dtype=float),
-        ew["trend_change"].to_numpy(dtype=float),
-    )
-    days = recency.to_numpy(dtype=float)
-    reasons = [
-        _reason_call(bool(rhythm[i]), bool(trend[i]), interval[i], late[i], change[i], months, lang)
-        if kind == "call"
-        else label("why.lost", lang).format(days=_days(days[i], lang))
-        if kind == "win_back"
-        else _reason_falling(revenue[i], previous[i], lang)
-        for i, kind in enumerate(kinds)
-    ]
-    out["reason"] = reasons
-    out["last_sale"] = orders["last_sale"].to_numpy()
-    out["last_order"] = orders["last_order"].to_numpy()
-    out["basket"] = orders["basket"].to_numpy()
-    out["value_at_stake"] = ew["value_at_stake"].to_numpy()
-    out["revenue"] = table["revenue"].to_numpy()
-    out["revenue_previous"] = table["revenue_previous"].to_numpy()
-    if f.products is not None and f.products_column is not None:
-        out[f.products_column] = f.products.reindex(ids).to_numpy(dtype=object)
-    actions = _segment_actions(diag, lang)
-    check = _creation_reasons(f)
-    out["action"] = [
-        label("do.check_first", lang)
-        if cid in check
-        else label("do.win_back", lang)
-        if kind == "win_back"
-        else actions.get(str(s), "") or label("do.call", lang)
-        for cid, kind, s in zip(ids, kinds, segments, strict=True)
-    ]
-    if f.to_check:  # the column only when the plan has creations to check
-        out["creation_to_check"] = [check.get(cid) for cid in ids]
-    for col in FILL_IN:
-        out[col] = None
-    return out
-
-
 def _money_columns(diag: Diagnostic, *, stake: bool = True) -> list[str]:
     """The amounts of a call list: value at stake (the 12 months' revenue, the ranking),
     revenue N when N is not those 12 months, revenue N−1."""
@@ -279,7 +104,7 @@ def _money_columns(diag: Diagnostic, *, stake: bool = True) -> list[str]:
     return [*cols, "revenue_previous"]
 
 
-def _ordered(frame: pd.DataFrame, first: Sequence[str], f: _Facts, money: list[str]) -> list[str]:
+def _ordered(frame: pd.DataFrame, first: Sequence[str], f: Facts, money: list[str]) -> list[str]:
     cols = [*first, C.CUSTOMER_ID, *f.contact]
     cols += [C.SALESPERSON] if f.salesperson and C.SALESPERSON not in first else []
     cols += ["segment", "reason", *money]
@@ -296,22 +121,22 @@ def _nothing(columns: Sequence[str], message: str) -> pd.DataFrame:
     return frame
 
 
-def _call_sheet(f: _Facts) -> pd.DataFrame:
+def _call_sheet(f: Facts) -> pd.DataFrame:
     lists = f.diag.work_lists
     call = lists.loc[lists["list"] == "call"]
-    rows = _customer_rows(f, call[C.CUSTOMER_ID].tolist(), ["call"] * len(call))
+    rows = customer_rows(f, call[C.CUSTOMER_ID].tolist(), ["call"] * len(call))
     rows.insert(0, "rank", call["rank"].to_numpy())
     cols = _ordered(rows, ["rank"], f, _money_columns(f.diag))
     return rows[cols] if len(rows) else _nothing(cols, label("empty.call", f.lang))
 
 
-def _salesperson_sheets(f: _Facts) -> dict[str, pd.DataFrame]:
+def _salesperson_sheets(f: Facts) -> dict[str, pd.DataFrame]:
     people = f.diag.by_salesperson
     if people is None or not f.salesperson:
         return {}
     names = sorted((str(p) for p in people.index if str(p) != UNASSIGNED), key=str.casefold)
     lists = f.diag.work_lists
-    rows = _customer_rows(f, lists[C.CUSTOMER_ID].tolist(), lists["list"].tolist())
+    rows = customer_rows(f, lists[C.CUSTOMER_ID].tolist(), lists["list"].tolist())
     rows.insert(0, "list", lists["list"].to_numpy())
     rows.insert(1, "rank", lists["rank"].to_numpy())
     owner = lists[C.SALESPERSON].astype(str).to_numpy()
@@ -326,7 +151,7 @@ def _salesperson_sheets(f: _Facts) -> dict[str, pd.DataFrame]:
     return sheets
 
 
-def _win_back_sheet(f: _Facts) -> pd.DataFrame:
+def _win_back_sheet(f: Facts) -> pd.DataFrame:
     lost = f.diag.dynamics.lost
     lists = f.diag.work_lists
     called = set(lists.loc[lists["list"] == "call", C.CUSTOMER_ID])
@@ -343,7 +168,7 @@ def _win_back_sheet(f: _Facts) -> pd.DataFrame:
         ["revenue_previous", C.CUSTOMER_ID], ascending=[False, True], kind="stable"
     )
     ids = frame[C.CUSTOMER_ID].tolist()
-    rows = _customer_rows(f, ids, ["win_back"] * len(ids))
+    rows = customer_rows(f, ids, ["win_back"] * len(ids))
     rows.insert(0, "rank", np.arange(1, len(rows) + 1))
     action = find_action(f.diag.action_plan, "win_back_lost")
     priority = set(action.customers) if action is not None else set()
@@ -353,7 +178,7 @@ def _win_back_sheet(f: _Facts) -> pd.DataFrame:
     return rows[cols] if len(rows) else _nothing(cols, label("empty.win_back", f.lang))
 
 
-def _creations_sheet(f: _Facts) -> pd.DataFrame | None:
+def _creations_sheet(f: Facts) -> pd.DataFrame | None:
     diag = f.diag
     if diag.dataset.customers is None:
         return None  # without a customer master there is no address to compare: no sheet
@@ -367,7 +192,7 @@ def _creations_sheet(f: _Facts) -> pd.DataFrame | None:
              and master[c].notna().any()]  # fmt: skip
     for col in (*f.contact, *place):
         grouped[col] = master[col].reindex(grouped[C.CUSTOMER_ID]).to_numpy(dtype=object)
-    check = _creation_reasons(f)
+    check = creation_reasons(f)
     grouped["creation_to_check"] = [check.get(c) for c in grouped[C.CUSTOMER_ID]]
     grouped["action"] = [
         label("do.check_first" if c in check else "do.check_group", f.lang)
@@ -382,7 +207,7 @@ def _creations_sheet(f: _Facts) -> pd.DataFrame | None:
     return grouped[cols]
 
 
-def _region_sheet(f: _Facts) -> pd.DataFrame | None:
+def _region_sheet(f: Facts) -> pd.DataFrame | None:
     regions = f.diag.by_region
     if regions is None or (regions.index.astype(str) == UNASSIGNED).all():
         return None  # not mapped, or mapped and empty: the PDF shows no table either
@@ -402,7 +227,7 @@ def _region_sheet(f: _Facts) -> pd.DataFrame | None:
     return frame.sort_values("revenue", ascending=False, kind="stable")[cols]
 
 
-def _monthly_sheet(f: _Facts) -> pd.DataFrame:
+def _monthly_sheet(f: Facts) -> pd.DataFrame:
     monthly = f.diag.monthly.reset_index()
     cols = ["month", "revenue", "sales_count", "active_customers", "average_basket", "revenue_12m"]
     frame = monthly[cols].copy()
@@ -435,7 +260,7 @@ def sheet_keys(diag: Diagnostic, *, language: str | None = None) -> dict[str, st
 
 def _sheets(diag: Diagnostic, language: str | None) -> dict[str, tuple[str, pd.DataFrame]]:
     lang = language or diag.config.language
-    f = _facts(diag, lang)
+    f = facts(diag, lang)
     found: list[tuple[str, str, str, pd.DataFrame]] = [  # name, kind, salesperson, frame
         (label("sheet.at_risk", lang), "call", "", _call_sheet(f))
     ]
@@ -494,22 +319,20 @@ def readme_notes(diag: Diagnostic, *, language: str | None = None) -> tuple[list
     lang = language or diag.config.language
     words = OutputContext.of(diag, lang)
     before = [
-        label("readme.title", lang).format(client=words.client, date=_day(diag.as_of)),
+        label("readme.title", lang).format(client=words.client, date=day(diag.as_of)),
     ]
     n, prev = diag.period, diag.previous_period
     if diag.has_previous:
         before.append(
             label("readme.period", lang).format(
-                start=_day(n.start),
-                end=_day(n.end),
-                previous_start=_day(prev.start),
-                previous_end=_day(prev.end),
+                start=day(n.start),
+                end=day(n.end),
+                previous_start=day(prev.start),
+                previous_end=day(prev.end),
             )  # fmt: skip
         )
     else:
-        before.append(
-            label("readme.period_alone", lang).format(start=_day(n.start), end=_day(n.end))
-        )
+        before.append(label("readme.period_alone", lang).format(start=day(n.start), end=day(n.end)))
     who = ", ".join(w for w in (words.consultant, words.firm) if w)
     if who:
         before.append(label("readme.by", lang).format(who=who))

@@ -1,0 +1,202 @@
+"""The rows of the workbook's call lists: one customer each, with what a salesperson needs.
+
+Who (name, contact, phone, e-mail), why to call in words (the early warning's rules, a
+lost customer's silence, a fall of revenue N), the last purchase and its amount, the
+average basket, the revenues, the usual products, the suggested action (the segment's
+in the segment rules, a win-back call, or a check first for a creation to check) and the
+empty columns the team fills in (:data:`FILL_IN`). Used by :mod:`icpc.export.sheets`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from icpc import columns as C
+from icpc.analysis.actions import creations_to_check, find_action
+from icpc.export.context import OutputContext
+from icpc.labels import label, locale_for, plural
+from icpc.text import typeset
+
+if TYPE_CHECKING:
+    from icpc.diagnostic import Diagnostic
+
+__all__ = ["FILL_IN", "Facts", "creation_reasons", "customer_rows", "day", "facts"]
+
+#: the columns the sales team fills in (date called, outcome from a list, next step)
+FILL_IN = ("call_date", "outcome", "next_step")
+#: the master's columns a call list shows when the data has them
+_CONTACT = (C.NAME, C.CONTACT, C.PHONE, C.EMAIL)
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What every customer row needs, computed once for the workbook."""
+
+    diag: Diagnostic
+    lang: str
+    words: OutputContext
+    to_check: frozenset[str]
+    products: pd.Series | None  # id -> "A, B, C"
+    products_column: str | None  # usual_products | usual_families
+    contact: tuple[str, ...]  # the master's columns shown
+    salesperson: bool  # a salesperson column with a value
+
+
+def _num(value: float, lang: str) -> str:
+    from babel.numbers import format_decimal
+
+    return str(format_decimal(int(round(value)), locale=locale_for(lang)))
+
+
+def day(value: Any) -> str:
+    """A date as the workbook's words write it (``31/12/2024``)."""
+    return pd.Timestamp(value).strftime("%d/%m/%Y")
+
+
+def _days(n: float, lang: str) -> str:
+    return plural("why.days", round(n), lang).format(n=_num(n, lang))
+
+
+def facts(diag: Diagnostic, lang: str) -> Facts:
+    """What every row of the workbook needs, computed once."""
+    master = diag.customer_master
+    contact = tuple(
+        c
+        for c in _CONTACT
+        if master is not None and c in master.columns and master[c].notna().any()
+    )
+    table = diag.table
+    products = diag.usual_products
+    joined, column = None, None
+    if products is not None:
+        item = C.PRODUCT if C.PRODUCT in products.columns else C.PRODUCT_FAMILY
+        column = "usual_products" if item == C.PRODUCT else "usual_families"
+        joined = products.groupby(C.CUSTOMER_ID, sort=False)[item].agg(", ".join)
+    return Facts(
+        diag=diag,
+        lang=lang,
+        words=OutputContext.of(diag, lang),
+        to_check=creations_to_check(diag.action_plan),
+        products=joined,
+        products_column=column,
+        contact=contact,
+        salesperson=C.SALESPERSON in table.columns and bool(table[C.SALESPERSON].notna().any()),
+    )
+
+
+def _segment_actions(diag: Diagnostic, lang: str) -> dict[str, str]:
+    """Segment → its action in the segment rules (the PDF's segments table)."""
+    return {rule.name: typeset(rule.text("action", lang), lang) for rule in diag.segment_rules}
+
+
+def _reason_call(
+    rhythm: bool,
+    trend: bool,
+    interval: float,
+    recency: float,
+    change: float,
+    months: int,
+    lang: str,
+) -> str:
+    """Why the early warning flags a customer: its rule(s), in words."""
+    parts = []
+    if rhythm:
+        every = plural("why.every", round(interval), lang).format(n=_num(interval, lang))
+        parts.append(label("why.rhythm", lang).format(every=every, days=_days(recency, lang)))
+    if trend:
+        parts.append(label("why.trend", lang).format(months=months, pct=_num(-100 * change, lang)))
+    return label("why.separator", lang).join(parts)
+
+
+def _reason_falling(revenue: float, previous: float, lang: str) -> str:
+    if round(revenue, 2) <= 0:
+        return label("why.nothing_in_n", lang)
+    return label("why.falling", lang).format(pct=_num(100 * (previous - revenue) / previous, lang))
+
+
+def creation_reasons(f: Facts) -> dict[str, str]:
+    """The plan's creations to check → why, in words."""
+    action = find_action(f.diag.action_plan, "check_creations")
+    if action is None:
+        return {}
+    members = f.diag.anomalies.customers
+    members = members.loc[members.index.astype(str).isin(f.to_check)]
+    out = {}
+    for cid, row in members.iterrows():
+        others = plural("why.others", int(row["group_size"]) - 1, f.lang).format(
+            n=_num(int(row["group_size"]) - 1, f.lang)
+        )
+        text = label(f"why.match.{row['match']}", f.lang).format(others=others)
+        created = label("why.created_by", f.lang).format(
+            salesperson=action.detail["salesperson"],
+            date=day(row["created"]),
+            n=_num(action.detail["created"], f.lang),
+        )
+        out[str(cid)] = f"{text}, {created}"
+    return out
+
+
+def customer_rows(f: Facts, ids: Sequence[str], kinds: Sequence[str]) -> pd.DataFrame:
+    """One row per customer of ``ids`` (``kinds``: its list, ``call``, ``win_back`` or
+    ``falling``): contact, reason in words, last order, basket, revenues, products, action."""
+    diag, lang = f.diag, f.lang
+    ids = [str(i) for i in ids]
+    out = pd.DataFrame({C.CUSTOMER_ID: ids})
+    master = diag.customer_master
+    for col in f.contact:
+        assert master is not None
+        out[col] = master[col].reindex(ids).to_numpy(dtype=object)
+    table = diag.table.set_axis(diag.table.index.astype(str), axis=0).reindex(ids)
+    if f.salesperson:
+        out[C.SALESPERSON] = table[C.SALESPERSON].to_numpy(dtype=object)
+    segments = diag.segments.set_axis(diag.segments.index.astype(str)).reindex(ids)
+    out["segment"] = [None if pd.isna(s) else f.words.segment(s) for s in segments]
+    ew = diag.early_warning.reindex(ids)
+    orders = diag.last_orders.reindex(ids)
+    recency = (pd.Timestamp(diag.as_of) - orders["last_sale"]).dt.days
+    months = diag.config.thresholds.trend_months
+    revenue = table["revenue"].to_numpy(dtype=float)
+    previous = table["revenue_previous"].to_numpy(dtype=float)
+    rhythm, trend = ew["rhythm_flag"].to_numpy(), ew["trend_flag"].to_numpy()
+    interval = ew["usual_interval_days"].to_numpy(dtype=float)
+    late, change = (
+        ew["recency_days"].to_numpy(dtype=float),
+        ew["trend_change"].to_numpy(dtype=float),
+    )
+    days = recency.to_numpy(dtype=float)
+    reasons = [
+        _reason_call(bool(rhythm[i]), bool(trend[i]), interval[i], late[i], change[i], months, lang)
+        if kind == "call"
+        else label("why.lost", lang).format(days=_days(days[i], lang))
+        if kind == "win_back"
+        else _reason_falling(revenue[i], previous[i], lang)
+        for i, kind in enumerate(kinds)
+    ]
+    out["reason"] = reasons
+    out["last_sale"] = orders["last_sale"].to_numpy()
+    out["last_order"] = orders["last_order"].to_numpy()
+    out["basket"] = orders["basket"].to_numpy()
+    out["value_at_stake"] = ew["value_at_stake"].to_numpy()
+    out["revenue"] = table["revenue"].to_numpy()
+    out["revenue_previous"] = table["revenue_previous"].to_numpy()
+    if f.products is not None and f.products_column is not None:
+        out[f.products_column] = f.products.reindex(ids).to_numpy(dtype=object)
+    actions = _segment_actions(diag, lang)
+    check = creation_reasons(f)
+    out["action"] = [
+        label("do.check_first", lang)
+        if cid in check
+        else label("do.win_back", lang)
+        if kind == "win_back"
+        else actions.get(str(s), "") or label("do.call", lang)
+        for cid, kind, s in zip(ids, kinds, segments, strict=True)
+    ]
+    if f.to_check:  # the column only when the plan has creations to check
+        out["creation_to_check"] = [check.get(cid) for cid in ids]
+    for col in FILL_IN:
+        out[col] = None
+    return out
