@@ -492,3 +492,11 @@ def test_a_six_month_period_shows_revenue_n_beside_the_value_at_stake(tmp_path):
         float(cents(diag.early_warning.loc[c, "value_at_stake"])) for c in ids
     ]
     assert _values(ws, "CA N") != _values(ws, "CA en jeu")  # 6 months against 12
+
+
+def test_by_region_counts_the_customers_to_call_without_region(tmp_path):
+    plan = dict(PLAN)
+    plan["C07"] = (None, None, "2022-01-02", "2024-09-15", 14, 300.00)  # late, no region
+    ws = _book(_diag(plan=plan), tmp_path)["Par secteur"]
+    calls = dict(zip(_values(ws, "Secteur"), _values(ws, "Clients à appeler"), strict=True))
+    assert calls == {"Nord": 1, "Sud": 1, "(non renseigné)": 1}

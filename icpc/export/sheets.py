@@ -215,7 +215,8 @@ def _region_sheet(f: Facts) -> pd.DataFrame | None:
     frame[C.REGION] = frame[C.REGION].astype(str).replace(UNASSIGNED, label("unassigned", f.lang))
     ew = f.diag.early_warning
     flagged = ew.loc[ew["early_warning"].to_numpy(dtype=bool)]
-    by = flagged[C.REGION].astype(str).to_numpy()
+    region = flagged[C.REGION]
+    by = region.astype(object).where(region.notna(), UNASSIGNED).astype(str).to_numpy()
     counts = pd.Series(1, index=by).groupby(level=0).sum()
     stake = pd.Series(flagged["value_at_stake"].to_numpy(float), index=by).groupby(level=0).sum()
     key = regions.index.astype(str)
