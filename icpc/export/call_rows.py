@@ -9,7 +9,7 @@ empty columns the team fills in (:data:`FILL_IN`). Used by :mod:`icpc.export.she
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -24,7 +24,7 @@ from icpc.text import typeset
 if TYPE_CHECKING:
     from icpc.diagnostic import Diagnostic
 
-__all__ = ["FILL_IN", "Facts", "creation_reasons", "customer_rows", "day", "facts"]
+__all__ = ["FILL_IN", "Facts", "customer_rows", "day", "facts"]
 
 #: the columns the sales team fills in (date called, outcome from a list, next step)
 FILL_IN = ("call_date", "outcome", "next_step")
@@ -39,7 +39,8 @@ class Facts:
     diag: Diagnostic
     lang: str
     words: OutputContext
-    to_check: frozenset[str]
+    to_check: frozenset[str]  # the plan's creations to check
+    creations: Mapping[str, str]  # … and why, in words
     products: pd.Series | None  # id -> "A, B, C"
     products_column: str | None  # usual_products | usual_families
     contact: tuple[str, ...]  # the master's columns shown
@@ -76,11 +77,13 @@ def facts(diag: Diagnostic, lang: str) -> Facts:
         item = C.PRODUCT if C.PRODUCT in products.columns else C.PRODUCT_FAMILY
         column = "usual_products" if item == C.PRODUCT else "usual_families"
         joined = products.groupby(C.CUSTOMER_ID, sort=False)[item].agg(", ".join)
+    to_check = creations_to_check(diag.action_plan)
     return Facts(
         diag=diag,
         lang=lang,
         words=OutputContext.of(diag, lang),
-        to_check=creations_to_check(diag.action_plan),
+        to_check=to_check,
+        creations=_creation_reasons(diag, lang, to_check),
         products=joined,
         products_column=column,
         contact=contact,
@@ -118,23 +121,23 @@ def _reason_falling(revenue: float, previous: float, lang: str) -> str:
     return label("why.falling", lang).format(pct=_num(100 * (previous - revenue) / previous, lang))
 
 
-def creation_reasons(f: Facts) -> dict[str, str]:
+def _creation_reasons(diag: Diagnostic, lang: str, to_check: frozenset[str]) -> dict[str, str]:
     """The plan's creations to check → why, in words."""
-    action = find_action(f.diag.action_plan, "check_creations")
+    action = find_action(diag.action_plan, "check_creations")
     if action is None:
         return {}
-    members = f.diag.anomalies.customers
-    members = members.loc[members.index.astype(str).isin(f.to_check)]
+    members = diag.anomalies.customers
+    members = members.loc[members.index.astype(str).isin(to_check)]
     out = {}
     for cid, row in members.iterrows():
-        others = plural("why.others", int(row["group_size"]) - 1, f.lang).format(
-            n=_num(int(row["group_size"]) - 1, f.lang)
+        others = plural("why.others", int(row["group_size"]) - 1, lang).format(
+            n=_num(int(row["group_size"]) - 1, lang)
         )
-        text = label(f"why.match.{row['match']}", f.lang).format(others=others)
-        created = label("why.created_by", f.lang).format(
+        text = label(f"why.match.{row['match']}", lang).format(others=others)
+        created = label("why.created_by", lang).format(
             salesperson=action.detail["salesperson"],
             date=day(row["created"]),
-            n=_num(action.detail["created"], f.lang),
+            n=_num(action.detail["created"], lang),
         )
         out[str(cid)] = f"{text}, {created}"
     return out
@@ -186,7 +189,7 @@ def customer_rows(f: Facts, ids: Sequence[str], kinds: Sequence[str]) -> pd.Data
     if f.products is not None and f.products_column is not None:
         out[f.products_column] = f.products.reindex(ids).to_numpy(dtype=object)
     actions = _segment_actions(diag, lang)
-    check = creation_reasons(f)
+    check = f.creations
     out["action"] = [
         label("do.check_first", lang)
         if cid in check

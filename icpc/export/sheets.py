@@ -35,7 +35,7 @@ import pandas as pd
 from icpc import columns as C
 from icpc.analysis.actions import find_action
 from icpc.analysis.groups import UNASSIGNED
-from icpc.export.call_rows import FILL_IN, Facts, creation_reasons, customer_rows, day, facts
+from icpc.export.call_rows import FILL_IN, Facts, customer_rows, day, facts
 from icpc.export.context import OutputContext
 from icpc.labels import label, reason_label
 
@@ -47,7 +47,6 @@ __all__ = [
     "actions_sheets",
     "readme_notes",
     "salesperson_sheet",
-    "sheet_keys",
     "sheet_name",
 ]
 
@@ -192,7 +191,7 @@ def _creations_sheet(f: Facts) -> pd.DataFrame | None:
              and master[c].notna().any()]  # fmt: skip
     for col in (*f.contact, *place):
         grouped[col] = master[col].reindex(grouped[C.CUSTOMER_ID]).to_numpy(dtype=object)
-    check = creation_reasons(f)
+    check = f.creations
     grouped["creation_to_check"] = [check.get(c) for c in grouped[C.CUSTOMER_ID]]
     grouped["action"] = [
         label("do.check_first" if c in check else "do.check_group", f.lang)
@@ -251,12 +250,6 @@ def _ledger(quality: Mapping[str, Any], lang: str) -> pd.DataFrame:
     for name, block in quality["warnings"].items():
         rows.append((reason_label(name, lang), block["rows"], block.get("amount")))
     return pd.DataFrame(rows, columns=["reason", "rows", "amount"])
-
-
-def sheet_keys(diag: Diagnostic, *, language: str | None = None) -> dict[str, str]:
-    """Sheet name → what it is (``call``, ``salesperson``, ``win_back``, ``creations``,
-    ``by_region``, ``monthly``, ``readme``, ``ledger``), in workbook order."""
-    return {name: kind for name, (kind, _) in _sheets(diag, language).items()}
 
 
 def _sheets(diag: Diagnostic, language: str | None) -> dict[str, tuple[str, pd.DataFrame]]:
