@@ -176,6 +176,11 @@ def test_every_sheet_is_a_filtered_table_frozen_and_printable(full):
         assert ws.page_setup.fitToWidth in (None, 1) and ws.page_setup.fitToHeight == 0
         assert ws.print_title_rows == f"${top}:${top}", ws.title
         assert "&P" in ws.oddFooter.right.text and "Test SARL" in ws.oddFooter.left.text
+        # the print area is the table (and the read-me's lines), not the spare rows
+        end = _table(ws).ref.split(":")[1]
+        col = "".join(c for c in end if c.isalpha())
+        row = ws.max_row if ws.title == "Lisez-moi" else int(end[len(col) :])
+        assert ws.print_area == f"'{ws.title}'!$A$1:${col}${row}", ws.title
 
 
 def test_the_call_list_is_the_early_warning_ranked_by_value_at_stake(full):
@@ -248,6 +253,8 @@ def test_the_fill_in_columns_a_date_a_drop_down_and_free_text(full):
             assert first[header].value is None
             assert first[header].fill.fgColor.rgb.endswith("FFF2CC"), header  # light yellow
         assert first["Motif"].fill.fgColor.rgb in (None, "00000000")  # not the others
+        spare = ws[f"{cols['Résultat']}{top + n + 1}"]  # a spare row: the list, no colour
+        assert spare.value is None and spare.fill.fgColor.rgb in (None, "00000000")
 
 
 def test_one_sheet_per_salesperson_with_only_his_lists(full):

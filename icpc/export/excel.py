@@ -247,6 +247,8 @@ def write_sheets(
             if before:  # a page to read (« Lisez-moi »): its lines span the columns
                 ws.freeze_panes(top + 1, 0)
             below = top + max(len(frame), 1) + 2
+            last = below + len(after) - 1 if after else top + max(len(frame), 1)
+            ws.print_area(0, 0, last, max(len(widths) - 1, 0))  # not the spare rows
             lines = [(i, t) for i, t in enumerate(before)]
             lines += [(below + i, t) for i, t in enumerate(after)]
             for row, line in lines:  # across the table's width, wrapped: nothing is cut
@@ -309,7 +311,7 @@ def _write_table(
             width = max(width, 20 if col == "outcome" else 12)
         width = min(width, _WRAPPED.get(str(col), _MAX_WIDTH)) + 2
         lines = max(lines, _lines(str(headers[j]), width - 2))
-        ws.set_column(j, j, width, cell if fill else None)
+        ws.set_column(j, j, width)  # the fill-in colour on the table's rows, not the column
         widths.append(width)
     if len(frame.columns):
         ws.add_table(
