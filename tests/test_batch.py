@@ -339,9 +339,15 @@ def test_real_batch_end_to_end(tmp_path: Path, capsys) -> None:
             "diagnostic.pdf",
             "kpis.json",
             "manifest.json",
+            "scorecards",
         ]  # fmt: skip (dataset/: the cleaned data the notebook renders from)
         assert outcome.out_dir.parent.parent == out
         manifest = json.loads((outcome.out_dir / MANIFEST_NAME).read_text(encoding="utf-8"))
+        # the salespeople's scorecards, in the manifest: the up-to-date check covers them
+        cards = sorted(p.name for p in (outcome.out_dir / "scorecards").iterdir())
+        assert cards and [f"scorecards/{c}" for c in cards] == sorted(
+            n for n in manifest["files"] if n.startswith("scorecards/")
+        )
         assert manifest["fingerprint"] == fingerprint(load_config(config))
         assert manifest["rows"]["rows_read"] > 0
         assert str(tmp_path) not in json.dumps(manifest)

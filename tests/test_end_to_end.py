@@ -189,3 +189,16 @@ def test_run_on_a_generated_client_writes_every_output(tmp_path: Path) -> None:
     assert "Traceback" not in text and "import " not in text
     manifest = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["as_of"] == kpis["as_of"]
+    # one scorecard per salesperson, one page each, listed in the manifest with its hash
+    from icpc.fsutil import sha256_file
+    from icpc.report.scorecard import file_names
+
+    people = [p for p in kpis["by_salesperson"] if p != "(unassigned)"]
+    expected = sorted(file_names(people).values())
+    assert sorted(p.name for p in (out_dir / "scorecards").iterdir()) == expected
+    for name in expected:
+        path = out_dir / "scorecards" / name
+        assert manifest["files"][f"scorecards/{name}"] == sha256_file(path)
+        card = PdfReader(path)
+        assert len(card.pages) == 1
+        assert kpis["client"] in card.pages[0].extract_text()

@@ -213,3 +213,60 @@ def test_staged_files_with_final_out_dir(client_dir: Path, tmp_path: Path) -> No
     assert manifest["parameters"] == {"config_path": "client.yaml", "output_dir": "."}
     assert manifest["as_of"] == "2024-02-01"
     assert manifest["files"] == {"kpis.json": sha256_file(staging / "kpis.json")}
+
+
+def _write_run_with_scorecards(config, out_root: Path) -> Path:
+    """A run folder whose manifest lists files of a subfolder, as the runner's scorecards."""
+    run_dir = out_root / config.slug / "2024-02-01"
+    (run_dir / "scorecards").mkdir(parents=True)
+    (run_dir / "kpis.json").write_text("{}", encoding="utf-8")
+    (run_dir / "scorecards" / "anne.pdf").write_bytes(b"%PDF anne")
+    files = {"kpis.json": run_dir / "kpis.json",
+             "scorecards/anne.pdf": run_dir / "scorecards" / "anne.pdf"}  # fmt: skip
+    manifest = M.build_manifest(config, parameters={"as_of": "2024-02-01"}, data_quality={},
+                                files=files, folder=run_dir)  # fmt: skip
+    (run_dir / M.MANIFEST_NAME).write_text(json.dumps(manifest), encoding="utf-8")
+    return run_dir
+
+
+def test_files_of_a_subfolder_are_listed_by_their_path_in_the_run_folder(
+    client_dir: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "reports"
+    config = load_config(client_dir / "client.yaml")
+    run_dir = _write_run_with_scorecards(config, out)
+    manifest = json.loads((run_dir / M.MANIFEST_NAME).read_text(encoding="utf-8"))
+    assert manifest["files"] == {
+        "kpis.json": sha256_file(run_dir / "kpis.json"),
+        "scorecards/anne.pdf": sha256_file(run_dir / "scorecards" / "anne.pdf"),
+    }
+    assert M.find_up_to_date(config, out) == run_dir
+    (run_dir / "scorecards" / "anne.pdf").write_bytes(b"%PDF edited")  # a damaged scorecard
+    assert M.find_up_to_date(config, out) is None
+
+
+def test_a_file_outside_the_run_folder_is_refused(client_dir: Path, tmp_path: Path) -> None:
+    config = load_config(client_dir / "client.yaml")
+    (tmp_path / "run").mkdir()
+    (tmp_path / "elsewhere.pdf").write_bytes(b"x")
+    with pytest.raises(ValueError, match="not in the run folder"):
+        M.build_manifest(config, parameters={}, data_quality={},
+                         files={"x": tmp_path / "elsewhere.pdf"}, folder=tmp_path / "run")  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["../kpis.json", "scorecards/../../kpis.json", "scorecards//anne.pdf", "./kpis.json",
+     "/etc/passwd", "scorecards\\anne.pdf", ""],
+    ids=["parent", "parent-inside", "empty-part", "dot", "absolute", "backslash", "empty"],
+)  # fmt: skip
+def test_a_listed_path_leaving_the_run_folder_is_not_trusted(
+    client_dir: Path, tmp_path: Path, name: str
+) -> None:
+    out = tmp_path / "reports"
+    config = load_config(client_dir / "client.yaml")
+    run_dir = _write_run_with_scorecards(config, out)
+    manifest = json.loads((run_dir / M.MANIFEST_NAME).read_text(encoding="utf-8"))
+    manifest["files"][name] = sha256_file(run_dir / "kpis.json")
+    (run_dir / M.MANIFEST_NAME).write_text(json.dumps(manifest), encoding="utf-8")
+    assert M.find_up_to_date(config, out) is None

@@ -20,6 +20,7 @@ from icpc.run.runner import (
     DEFAULT_NOTEBOOK,
     FAILED_NOTEBOOK,
     OUTPUT_FILES,
+    SCORECARDS_DIR,
     notebook_parameters,
     output_dir,
     run_client,
@@ -371,9 +372,10 @@ def test_full_run_on_the_demo_client(tmp_path: Path, demo_config: Path) -> None:
     result = run_client(demo_config, out=tmp_path)
     cfg = load_config(demo_config)
     assert result.out_dir.parent == tmp_path / cfg.slug
-    assert sorted(result.files) == sorted([*OUTPUT_FILES.values(), DATASET_DIR])
+    folders = [DATASET_DIR, SCORECARDS_DIR]  # the demo maps its salespeople
+    assert sorted(result.files) == sorted([*OUTPUT_FILES.values(), *folders])
     assert sorted(p.name for p in result.out_dir.iterdir()) == sorted(
-        [*OUTPUT_FILES.values(), DATASET_DIR]
+        [*OUTPUT_FILES.values(), *folders]
     )
     assert sorted(p.name for p in (result.out_dir / DATASET_DIR).iterdir()) == [
         "activity.parquet",
@@ -389,13 +391,16 @@ def test_full_run_on_the_demo_client(tmp_path: Path, demo_config: Path) -> None:
     manifest = json.loads((result.out_dir / "manifest.json").read_text(encoding="utf-8"))
     for name, digest in manifest["files"].items():
         assert sha256_file(result.out_dir / name) == digest
-    assert set(manifest["files"]) == set(OUTPUT_FILES.values()) - {"manifest.json"}
+    cards = {f"{SCORECARDS_DIR}/{p.name}" for p in (result.out_dir / SCORECARDS_DIR).iterdir()}
+    assert len(cards) == len(kpis["by_salesperson"])  # the demo has no unassigned customer
+    assert set(manifest["files"]) == set(OUTPUT_FILES.values()) - {"manifest.json"} | cards
     pages = [p.extract_text() for p in PdfReader(result.out_dir / "diagnostic.pdf").pages]
     text = "\n".join(pages)
     assert cfg.client in pages[0]
     assert f"page 2 / {len(pages)}" in pages[1]
     assert "Traceback" not in text and "import " not in text
-    assert set(result.timings) >= {"load", "dataset", "notebook", "json", "excel", "pdf"}
+    assert set(result.timings) >= {"load", "dataset", "notebook", "json", "excel", "scorecards",
+                                   "pdf"}  # fmt: skip
     executed = nbformat.read(result.out_dir / "diagnostic.ipynb", as_version=4)
     assert executed.metadata.papermill.parameters["dataset_path"] == DATASET_DIR
     assert manifest["parameters"]["dataset_path"] == DATASET_DIR
@@ -434,6 +439,10 @@ def test_the_outputs_guide_lists_every_file_the_pdf_first(tmp_path: Path) -> Non
         named = [line.split()[0] for line in lines[1:]]
         assert sorted(named) == sorted(OUTPUT_FILES.values()) and named[0] == "diagnostic.pdf"
         assert first in lines[1]
+    # a run with salespeople: their scorecards' folder, right after the workbook
+    (tmp_path / SCORECARDS_DIR).mkdir()
+    named = [line.split()[0] for line in outputs_guide(tmp_path, "fr")[1:]]
+    assert named[:3] == ["diagnostic.pdf", "actions.xlsx", "scorecards/"]
 
 
 @pytest.mark.notebook

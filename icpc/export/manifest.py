@@ -8,7 +8,7 @@ file, every input file and the code version. A later batch skips a client whose 
 has the same fingerprint and whose outputs are still intact (:func:`find_up_to_date`),
 without loading any data.
 
-Paths are written relative to the config file's folder (inputs) or as bare file names
+Paths are written relative to the config file's folder (inputs) or to the run folder
 (outputs), never as absolute paths, so a manifest shows nothing of other clients' folders.
 
 Example
@@ -276,6 +276,7 @@ def build_manifest(
     files: Mapping[str, Path],
     as_of: dt.date | str | None = None,
     out_dir: str | Path | None = None,
+    folder: str | Path | None = None,
 ) -> dict[str, Any]:
     """Build the ``manifest.json`` content (manifeste d'exécution) of one client run.
 
@@ -290,12 +291,17 @@ def build_manifest(
         ``Dataset.data_quality()``; only the row counts are kept.
     files : mapping of str to Path
         The output files already written (not the manifest itself). Each is recorded under
-        its file name (``diagnostic.pdf``…) with its SHA-256; they must share one folder.
+        its file name (``diagnostic.pdf``…) with its SHA-256; they must share one folder —
+        unless ``folder`` is given.
     as_of : date or str, optional
         The analysis date used; default ``parameters["as_of"]``, else ``config.as_of``.
     out_dir : path, optional
         The run folder the files are published to, when they are written (staged)
         elsewhere first; parameters naming it are recorded as ``"."``.
+    folder : path, optional
+        The folder the files are written in (the run folder, or its staging folder): each
+        file is recorded under its path relative to it, so that files of a subfolder are
+        listed too (``scorecards/helene-fournier.pdf``). Files outside it are refused.
 
     Returns
     -------
@@ -303,26 +309,34 @@ def build_manifest(
         JSON-ready: ``icpc_version``, ``code_version``, ``fingerprint``, ``created`` (UTC,
         ISO 8601), ``client``, ``slug``, ``config`` (``path``, ``sha256``), ``inputs``
         (``key``, ``path``, ``sha256``, ``bytes``), ``rows``, ``parameters``, ``as_of``,
-        ``packages``, ``files`` (``{file name: sha256}``).
+        ``packages``, ``files`` (``{file name: sha256}``; ``{path in the folder: sha256}``
+        with ``folder``).
 
     Raises
     ------
     ValueError
-        Two output files with the same name.
+        Two output files with the same name, or a file outside ``folder``.
     """
     config_sha = _config_digest(config)
     inputs = input_records(config)
     code = code_version()
     out_files: dict[str, str] = {}
     out_dirs: set[Path] = set()
+    base = Path(folder).resolve() if folder is not None else None
     for path in files.values():
         path = Path(path)
-        if path.name in out_files:
+        if base is None:
+            name = path.name
+        elif base in path.resolve().parents:
+            name = path.resolve().relative_to(base).as_posix()
+        else:
+            raise ValueError(f"output file {path} is not in the run folder {base}")
+        if name in out_files:
             raise ValueError(
-                f"two output files are named {path.name}; names must be unique in a run folder"
+                f"two output files are named {name}; names must be unique in a run folder"
             )
-        out_files[path.name] = sha256_file(path)
-        out_dirs.add(path.resolve().parent)
+        out_files[name] = sha256_file(path)
+        out_dirs.add(base if base is not None else path.resolve().parent)
     if as_of is None:
         as_of = parameters.get("as_of") or config.as_of
     if isinstance(as_of, (dt.date, dt.datetime)):
@@ -349,10 +363,23 @@ def build_manifest(
     }
 
 
+def _inside(name: str) -> bool:
+    """A listed name is a path inside the run folder: relative, no ``..``, no empty part."""
+    parts = name.split("/")
+    return (
+        bool(name)
+        and "\\" not in name
+        and not Path(name).is_absolute()
+        and all(p not in ("", ".", "..") for p in parts)
+    )
+
+
 def _intact(folder: Path, listed: Mapping[str, str]) -> bool:
     for name, digest in listed.items():
+        if not isinstance(name, str) or not _inside(name):
+            return False
         path = folder / name
-        if Path(name).name != name or not path.is_file() or sha256_file(path) != digest:
+        if not path.is_file() or sha256_file(path) != digest:
             return False
     return True
 

@@ -2,9 +2,9 @@
 
 :func:`icpc.run.runner.run_client` writes every output to a hidden staging folder beside
 the run folder ``<out or reports>/<slug>/<as_of>/`` (:func:`output_dir`), then renames
-each one into place (:func:`_publish`, and :func:`_publish_folder` for the dataset),
-the manifest last; :func:`outputs_guide` is what ``icpc run`` prints at the end. The
-names stay importable from :mod:`icpc.run.runner`.
+each one into place (:func:`_publish`, and :func:`_publish_folder` for the dataset and the
+scorecards), the manifest last; :func:`outputs_guide` is what ``icpc run`` prints at the
+end. The names stay importable from :mod:`icpc.run.runner`.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ __all__ = [
     "OUTPUT_FILES",
     "FAILED_NOTEBOOK",
     "DATASET_DIR",
+    "SCORECARDS_DIR",
     "output_dir",
     "outputs_guide",
 ]
@@ -43,6 +44,10 @@ FAILED_NOTEBOOK = "diagnostic.failed.ipynb"
 #: folder of a run folder holding the cleaned dataset the notebook reads
 #: (:func:`icpc.cleaning.save_dataset`); also the notebook's ``dataset_path``
 DATASET_DIR = "dataset"
+
+#: folder of a run folder holding one PDF per salesperson (:mod:`icpc.report.scorecard`),
+#: listed in the manifest as ``scorecards/<name>.pdf``
+SCORECARDS_DIR = "scorecards"
 
 
 def output_dir(config: Config, as_of: dt.date, out: str | Path | None = None) -> Path:
@@ -86,15 +91,18 @@ def _write_json(path: Path, obj: Any) -> None:
     )
 
 
-def _publish_folder(staged: Path, target: Path, trash: Path) -> Path:
+def _publish_folder(staged: Path, target: Path, trash: Path) -> Path | None:
     """Rename a staged folder into the run folder; an earlier one goes to ``trash`` first.
 
     Two renames (a folder cannot replace a non-empty one): for a moment the folder is
     absent, never half-written. ``trash`` (in the staging folder) is removed with it.
+    Without a staged folder, an earlier one is removed all the same and None is returned.
     """
     target.parent.mkdir(parents=True, exist_ok=True)
     if target.exists():
         os.replace(target, trash)
+    if not staged.exists():
+        return None
     os.replace(staged, target)
     return target
 
@@ -131,4 +139,7 @@ def outputs_guide(out_dir: Path, language: str = "fr") -> list[str]:
     width = max(len(OUTPUT_FILES[k]) for k in _GUIDE) + 3
     lines = [label("run.files", language).format(folder=out_dir)]
     lines += [f"  {OUTPUT_FILES[k]:<{width}}{label(f'run.file.{k}', language)}" for k in _GUIDE]
+    if (out_dir / SCORECARDS_DIR).is_dir():  # after the workbook: the sales team's
+        folder = f"{SCORECARDS_DIR}/"
+        lines.insert(3, f"  {folder:<{width}}{label('run.file.scorecards', language)}")
     return lines

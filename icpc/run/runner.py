@@ -6,7 +6,8 @@ the analysis date and compute the indicators), and saves the cleaned dataset in 
 It runs Papermill on ``notebooks/diagnostic.ipynb`` in a kernel of the current environment
 (one BLAS/OpenMP thread) with ``dataset_path="dataset"``: the kernel reads that dataset,
 never the client's exports, and only renders. While the kernel works, this process writes
-``kpis.json``, ``customers.csv`` and ``actions.xlsx`` from its
+``kpis.json``, ``customers.csv``, ``actions.xlsx`` and the salespeople's
+``scorecards/`` (:mod:`icpc.report.scorecard`) from its
 :class:`~icpc.diagnostic.Diagnostic`. Then the executed notebook becomes
 ``diagnostic.pdf`` (:mod:`icpc.report.exporter`) and ``manifest.json`` records inputs,
 parameters, versions and output hashes.
@@ -30,7 +31,7 @@ Example
 -------
 >>> result = run_client("data_samples/demo/client.yaml", out="/tmp/reports")  # doctest: +SKIP
 >>> sorted(result.files)  # doctest: +SKIP
-['actions.xlsx', 'customers.csv', 'dataset', 'diagnostic.ipynb', 'diagnostic.pdf', 'kpis.json', 'manifest.json']
+['actions.xlsx', 'customers.csv', 'dataset', 'diagnostic.ipynb', 'diagnostic.pdf', 'kpis.json', 'manifest.json', 'scorecards']
 """
 
 from __future__ import annotations
@@ -56,6 +57,7 @@ from icpc.run.outputs import (
     DATASET_DIR,
     FAILED_NOTEBOOK,
     OUTPUT_FILES,
+    SCORECARDS_DIR,
     _client_dir,
     _missing_dirs,
     _publish,
@@ -70,6 +72,7 @@ __all__ = [
     "OUTPUT_FILES",
     "FAILED_NOTEBOOK",
     "DATASET_DIR",
+    "SCORECARDS_DIR",
     "RunResult",
     "output_dir",
     "notebook_parameters",
@@ -99,16 +102,17 @@ class RunResult:
         ``<out>/<slug>/<as_of>/``.
     files : dict of str to Path
         Output file name → path (``diagnostic.ipynb``, ``diagnostic.pdf``, ``actions.xlsx``,
-        ``kpis.json``, ``customers.csv``, ``manifest.json``) and ``dataset`` → the
-        dataset folder the notebook read.
+        ``kpis.json``, ``customers.csv``, ``manifest.json``), ``dataset`` → the
+        dataset folder the notebook read, and ``scorecards`` → the folder of the
+        salespeople's scorecards (when a salesperson column is mapped).
     skipped : bool
         True when nothing was done because the outputs were up to date (batch only).
     seconds : float
         Wall time of the run.
     timings : dict of str to float
         Wall seconds per step (``load``, ``dataset`` — saving it for the notebook —,
-        ``notebook``, ``json``, ``excel``, ``pdf``, ``manifest``; the notebook overlaps the
-        JSON and Excel steps) and ``pdf_cpu``, the
+        ``notebook``, ``json``, ``excel``, ``scorecards``, ``pdf``, ``manifest``; the
+        notebook overlaps the Excel and scorecards steps) and ``pdf_cpu``, the
         CPU seconds of the PDF step. Also written to ``manifest.json`` (``timings``).
     warnings : tuple of str
         What the reader must know (the data ends well before ``as_of``), one line each;
@@ -175,7 +179,7 @@ class _Steps:
     """Step timings, shown with rich on stderr when ``progress`` is on."""
 
     LABELS = {"load": "load", "dataset": "dataset", "notebook": "notebook", "excel": "Excel", "json": "JSON",
-              "pdf": "PDF", "manifest": "manifest"}  # fmt: skip
+              "scorecards": "scorecards", "pdf": "PDF", "manifest": "manifest"}  # fmt: skip
 
     def __init__(self, progress: bool, title: str) -> None:
         self.timings: dict[str, float] = {}
@@ -387,6 +391,10 @@ def _run_steps(
         from icpc.report.exporter import warm_up
 
         exporter = warm_up()  # fonts and template ready before the notebook ends
+        with steps.step("scorecards"):  # one page per salesperson, while the kernel renders
+            from icpc.report.scorecard import write_scorecards
+
+            scorecards = write_scorecards(diag, staging / SCORECARDS_DIR)
         nb_seconds = future.result()
     except RunError:
         if staged_nb.is_file():
@@ -412,12 +420,15 @@ def _run_steps(
         from icpc.export.manifest import build_manifest
 
         order = [names[k] for k in ("notebook", "kpis", "customers", "excel", "pdf")]
+        listed = {name: staging / name for name in order}
+        listed |= {f"{SCORECARDS_DIR}/{name}": path for name, path in scorecards.items()}
         manifest = build_manifest(
             cfg,
             parameters=parameters,
             data_quality=diag.dataset.data_quality(),
-            files={name: staging / name for name in order},
+            files=listed,
             as_of=diag.as_of,
+            folder=staging,
         )
         manifest["timings"] = dict(steps.timings)  # seconds per step (wall; pdf_cpu: CPU)
         _write_json(staging / names["manifest"], manifest)
@@ -425,8 +436,16 @@ def _run_steps(
         dataset = _publish_folder(
             staging / DATASET_DIR, out_dir / DATASET_DIR, staging / ".replaced-dataset"
         )
+        # the scorecards' folder replaces an earlier one whole (a salesperson gone has
+        # no card left); a run without salespeople removes it
+        cards = _publish_folder(
+            staging / SCORECARDS_DIR, out_dir / SCORECARDS_DIR, staging / ".replaced-scorecards"
+        )
         files = _publish(staging, out_dir, [*order, names["manifest"]])
-        files[DATASET_DIR] = dataset
+        if dataset is not None:  # always staged
+            files[DATASET_DIR] = dataset
+        if cards is not None:
+            files[SCORECARDS_DIR] = cards
         stale = out_dir / FAILED_NOTEBOOK
         if stale.exists():
             stale.unlink()
