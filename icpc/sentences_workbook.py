@@ -197,9 +197,11 @@ WORKBOOK: dict[str, tuple[str, str]] = {
     ),
     "readme.how.filter": (
         "Les flèches de l'en-tête trient et filtrent chaque tableau ; chaque feuille s'imprime "
-        "sur la largeur d'une page A4 paysage.",
+        "sur la largeur d'une page A4 paysage (masquer les colonnes inutiles avant d'imprimer "
+        "agrandit le texte).",
         "The header's arrows sort and filter each table; each sheet prints on the width of "
-        "one landscape A4 page.",
+        "one landscape A4 page (hiding the columns you do not need before printing makes the "
+        "text larger).",
     ),
     "readme.how.amounts": (
         "Montants hors taxes, en {symbol}. « CA en jeu » : le CA du client sur les 12 derniers "
