@@ -71,12 +71,12 @@ WORKBOOK: dict[str, tuple[str, str]] = {
         "same address and SIRET as {others}",
     ),
     "why.created_by": (
-        "créé par {salesperson} le {date}, dans une série de {n} créations à une adresse partagée",
+        "créé par {salesperson} le {date}, dans une série de {n} créations à des adresses partagées",
         "created by {salesperson} on {date}, one of {n} creations at shared addresses",
     ),
     # --- suggested actions besides the segments' -------------------------------------------
     "do.check_first": (
-        "Vérifier la fiche avant d'appeler : client créé dans une série à une adresse partagée",
+        "Vérifier la fiche avant d'appeler : client créé en série, à une adresse partagée",
         "Check the record before calling: created in a series at a shared address",
     ),
     "do.win_back": (
@@ -109,12 +109,12 @@ WORKBOOK: dict[str, tuple[str, str]] = {
     ),
     # --- a table with nothing to list ----------------------------------------------------
     "empty.call": (
-        "Aucun client à appeler : aucun client ne décroche de son rythme habituel à la date d'analyse.",
+        "Aucun client à appeler : aucun ne décroche de son rythme habituel à la date d'analyse.",
         "No customer to call: none is slipping away from their usual rhythm at the analysis date.",
     ),
     "empty.salesperson": (
-        "Rien à traiter : aucun de ses clients n'est à appeler, à reconquérir ni en baisse.",
-        "Nothing to do: none of their customers is to call, to win back or down.",
+        "Rien à traiter : aucun de ses clients n'est ni à appeler, ni à reconquérir, ni en baisse.",
+        "Nothing to do: no customer of theirs to call, to win back or with revenue down.",
     ),
     "empty.win_back": (
         "Aucun client perdu (actif en N−1 et sans achat en N).",
@@ -144,10 +144,10 @@ WORKBOOK: dict[str, tuple[str, str]] = {
     "readme.by": ("Établi par {who}.", "Prepared by {who}."),
     "readme.purpose.call": (
         "Les clients à appeler en priorité, du plus gros enjeu au plus petit : pourquoi les "
-        "appeler, leurs coordonnées, leur dernière commande et l'action conseillée. Les "
+        "appeler, leurs coordonnées, leur dernier achat et l'action conseillée. Les "
         "créations à vérifier y sont signalées.",
         "The customers to call first, the largest amount at stake first: why to call them, "
-        "their contact details, their last order and the suggested action. Creations to "
+        "their contact details, their last purchase and the suggested action. Creations to "
         "check are marked.",
     ),
     "readme.purpose.salesperson": (
@@ -169,12 +169,12 @@ WORKBOOK: dict[str, tuple[str, str]] = {
         "column marks those one salesperson created in a series.",
     ),
     "readme.purpose.by_region": (
-        "Les chiffres de chaque secteur en N et N−1, avec ses clients à appeler.",
-        "Each region's figures in N and N−1, with its customers to call.",
+        "Les chiffres de chaque secteur en N et N−1, avec le nombre de clients à appeler et leur CA en jeu.",
+        "Each region's figures in N and N−1, with the number of customers to call and their value at stake.",
     ),
     "readme.purpose.monthly": (
-        "Le CA, les ventes, les clients actifs et le panier moyen de chaque mois.",
-        "Each month's revenue, sales, active customers and average basket.",
+        "Chaque mois : le CA, le nombre de ventes, les clients actifs, le panier moyen et le CA des 12 derniers mois.",
+        "Each month: revenue, number of sales, active customers, average basket and revenue of the last 12 months.",
     ),
     "readme.purpose.readme": ("Cette page.", "This page."),
     "readme.purpose.ledger": (
