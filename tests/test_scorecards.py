@@ -163,6 +163,23 @@ def test_priorities_are_his_own_ranked_by_the_euros_at_stake() -> None:
     assert [(p.code, p.amount) for p in chloe] == [("secure_top", 5000.0)]
 
 
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [("Q", []), ("S", [("raise_basket", 90.0)])],
+    ids=["1-percent-below", "9-percent-below"],
+)
+def test_a_gap_to_the_median_is_a_priority_only_when_material(name, expected) -> None:
+    # one sale each: baskets 1000, 980, 1100, 900; median 990. Q is 1 % below it, S 9 %:
+    # (990 − 900) × 1 sale = 90
+    rows = [(c, "2024-05-01", v, f"F{c}", c) for c, v in
+            (("P", 1000.0), ("Q", 980.0), ("R", 1100.0), ("S", 900.0))]  # fmt: skip
+    facts = scorecard_facts(diag_of(rows), name)
+    assert facts.indicator("average_basket").median == 990.0
+    assert facts.indicator("average_basket").below_par  # shaded in the table either way
+    found = [(p.code, p.amount) for p in priorities(facts) if p.code != "secure_top"]
+    assert found == expected
+
+
 # ---------------------------------------------------------------------- the pages
 def test_every_assigned_salesperson_gets_one_page_named_after_him(written) -> None:
     assert sorted(written) == ["anne.pdf", "bruno.pdf", "chloe.pdf"]

@@ -29,7 +29,7 @@ import pandas as pd
 from icpc import columns as C
 from icpc.analysis.actions import _check_creations
 from icpc.analysis.anomalies import Anomalies
-from icpc.kpi import UNASSIGNED
+from icpc.kpi import UNASSIGNED, Period
 from icpc.money import cents
 
 if TYPE_CHECKING:
@@ -141,8 +141,14 @@ class ScorecardFacts:
         His name as in the data.
     rank, team_size : int
         His rank by revenue N (1 = largest) among the ``team_size`` assigned salespeople.
+    period, previous_period : icpc.kpi.Period
+        N and N−1; ``has_previous`` False when the data do not reach N−1.
     indicators : tuple of Indicator
         :data:`INDICATORS`, in order.
+    sales_count : int
+        His sales in N.
+    revenue, revenue_previous, lost_revenue : float
+        His revenue N and N−1 (None without N−1) and the revenue N−1 of his lost customers.
     bridge : dict or None
         His revenue bridge N−1 → N by class (:data:`BRIDGE_STEPS`), None without N−1.
     months : tuple of MonthPoint
@@ -169,8 +175,8 @@ class ScorecardFacts:
     salesperson: str
     rank: int | None
     team_size: int
-    period: Any
-    previous_period: Any
+    period: Period
+    previous_period: Period
     as_of: dt.date
     has_previous: bool
     indicators: tuple[Indicator, ...]
