@@ -39,6 +39,7 @@ from icpc.analysis.activity import activity_summary
 from icpc.analysis.anomalies import Anomalies
 from icpc.analysis.backtest import Backtest, early_warning_backtest
 from icpc.analysis.bgnbd import BGNBD, alive_table
+from icpc.analysis.follow_up import HEADLINE, Earlier, FollowUp, follow_up
 from icpc.analysis.guardrails import Guardrail, evaluate_guardrails
 from icpc.analysis.no_sale import no_sale_error
 from icpc.analysis.score3d import KMeansResult, SegmentRule
@@ -77,8 +78,16 @@ class Diagnostic:
         When no sale (document with a positive total) is dated on or before ``as_of``.
     """
 
-    def __init__(self, dataset: Dataset, analyses: Mapping[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        dataset: Dataset,
+        analyses: Mapping[str, Any] | None = None,
+        *,
+        earlier: tuple[Earlier, ...] = (),
+    ) -> None:
         known = set(lazy.analysis_names(type(self)))
+        #: the client's earlier diagnostics (the runner finds them): the follow-up's input
+        self.earlier = tuple(earlier)
         self.__dict__.update({k: v for k, v in (analyses or {}).items() if k in known})
         self.dataset = dataset
         self.config: Config = dataset.config
@@ -410,6 +419,40 @@ class Diagnostic:
             clusters=self.anomalies.customers if has_master else None,
             objectives=self.config.objectives,
         )
+
+    def with_earlier(self, earlier: tuple[Earlier, ...]) -> Diagnostic:
+        """This diagnostic, following up ``earlier`` (its follow-up computed anew); returns self."""
+        self.earlier = tuple(earlier)
+        self.__dict__.pop("follow_up", None)
+        return self
+
+    @analysis
+    def follow_up(self) -> FollowUp | None:
+        """What became of the last diagnostic (:func:`icpc.analysis.follow_up.follow_up`);
+        None without an earlier diagnostic in :attr:`earlier`."""
+        if not self.earlier:
+            return None
+        return follow_up(
+            self.earlier,
+            as_of=self.as_of,
+            headline=self.headline(),
+            transactions=self.transactions,
+            documents=self.documents,
+            status=self.status,
+            flagged_now=self.early_warning["early_warning"],
+        )
+
+    def headline(self) -> dict[str, Any]:
+        """The figures followed across diagnostics (:data:`icpc.analysis.follow_up.HEADLINE`):
+        N's values, as kpis.json gives them."""
+        from icpc.export.kpis_json import BLOCKS
+
+        blocks = BLOCKS["kpis"](self)  # kpis.json's own values (not the whole file: it holds this)
+        out = {}
+        for key in HEADLINE:
+            value = blocks.get(key)
+            out[key] = value.get("current") if isinstance(value, Mapping) else value
+        return out
 
     @analysis
     def status(self) -> pd.Series:

@@ -214,4 +214,49 @@ FINDINGS: dict[str, tuple[str, str]] = {
     "objective.line": ("Objectifs : {items}.", "Objectives: {items}."),
     "objective.met": ("atteint", "met"),
     "objective.missed": ("non atteint", "missed"),
+    # --- since the last diagnostic (icpc.report.sections.follow) -----------------------
+    "section.follow_up": ("Depuis le dernier diagnostic", "Since the last diagnostic"),
+    "sub.follow_history": (
+        "Les indicateurs d'un diagnostic à l'autre",
+        "The indicators from one diagnostic to the next",
+    ),
+    "sub.follow_flagged": (
+        "Les clients signalés la dernière fois",
+        "The customers flagged last time",
+    ),
+    "follow.lead.one": (
+        "Au diagnostic du {date}, {n} client décrochait : {fate}.",
+        "At the diagnostic of {date}, {n} customer was slipping away: {fate}.",
+    ),
+    "follow.lead.other": (
+        "Au diagnostic du {date}, {n} clients décrochaient : {fate}.",
+        "At the diagnostic of {date}, {n} customers were slipping away: {fate}.",
+    ),
+    "follow.fate.recovered.one": (
+        "{n} a racheté depuis ({revenue} de CA)",
+        "{n} bought again since ({revenue} of revenue)",
+    ),
+    "follow.fate.recovered.other": (
+        "{n} ont racheté depuis ({revenue} de CA)",
+        "{n} bought again since ({revenue} of revenue)",
+    ),
+    "follow.fate.lost.one": ("{n} est perdu", "{n} is lost"),
+    "follow.fate.lost.other": ("{n} sont perdus", "{n} are lost"),
+    "follow.fate.still_flagged.one": ("{n} décroche encore", "{n} is still slipping away"),
+    "follow.fate.still_flagged.other": ("{n} décrochent encore", "{n} are still slipping away"),
+    "follow.fate.other.one": ("{n} autre", "{n} other"),
+    "follow.fate.other.other": ("{n} autres", "{n} others"),
+    "follow.and": (" et ", " and "),
+    "follow.none_flagged": (
+        "Au diagnostic du {date}, aucun client ne décrochait.",
+        "At the diagnostic of {date}, no customer was slipping away.",
+    ),
+    "follow.as_of": ("Diagnostic du", "Diagnostic of"),
+    "follow.class.recovered": ("Ont racheté depuis", "Bought again since"),
+    "follow.class.lost": ("Perdus", "Lost"),
+    "follow.class.still_flagged": ("Décrochent encore", "Still slipping away"),
+    "follow.class.other": ("Autres", "Other"),
+    "follow.header.class": ("Devenir", "What became of them"),
+    "follow.header.customers": ("Clients", "Customers"),
+    "follow.header.share": ("Part", "Share"),
 }

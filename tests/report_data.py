@@ -12,6 +12,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
+from icpc.analysis.follow_up import Earlier
 from icpc.cleaning import Dataset, Ledger
 from icpc.config import config_from_dict
 from icpc.diagnostic import Diagnostic
@@ -84,13 +85,15 @@ def make_diagnostic(
     n_customers: int = N_CUSTOMERS,
     activity_rows: int = 400,
     burst: bool = False,
+    follow_up: bool = True,
 ) -> Diagnostic:
     """A Diagnostic at 2024-12-31 on synthetic data; switch off optional inputs to test absences.
 
     ``activity_rows`` sizes the activity log (2023-2024): 400 rows give conversion rates
     above 100 % (more sales than completed calls, as on the demo), 5,000 rates below.
     ``burst`` makes the customers sharing an address Dupont's creations with small
-    baskets (a flagged salesperson anomaly).
+    baskets (a flagged salesperson anomaly). ``follow_up`` gives it an earlier diagnostic
+    (2024-06-30, the first ten customers flagged then).
     """
     tx = transactions(
         seed=seed, salesperson=salesperson, since=since, until=until, customers=n_customers
@@ -163,4 +166,12 @@ def make_diagnostic(
         ledger=ledger,
         ledgers={"transactions": ledger},
     )
-    return Diagnostic(dataset)
+    diag = Diagnostic(dataset)
+    if follow_up:
+        earlier = Earlier(
+            dt.date(2024, 6, 30),
+            {"revenue": 1000.0, "active_customers": 10, "average_basket": 100.0},
+            flagged=tuple(ids[:10]),
+        )
+        diag.with_earlier((earlier,))
+    return diag

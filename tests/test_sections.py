@@ -75,6 +75,7 @@ def test_every_section_shows_its_heading_first(diag_fr, shown, title, func):
 EXPECTED_HEADINGS = {
     "executive_summary": ("executive_summary", ["sub.findings"]),
     "action_plan": ("action_plan", []),
+    "follow_up": ("follow_up", ["sub.follow_history", "sub.follow_flagged"]),
     "revenue_explained": ("revenue", ["sub.monthly", "sub.bridge", "sub.decomposition"]),
     "customer_dynamics": ("dynamics", ["sub.lost", "sub.cohorts"]),
     "segments": ("segments", ["sub.rf_grid", "sub.segment_profiles", "sub.migration"]),

@@ -26,6 +26,7 @@ from icpc.export.goals import guardrails_block, objectives_block
 from icpc.export.values import jsonable, money, number, round_adding_up
 
 if TYPE_CHECKING:
+    from icpc.analysis.follow_up import FollowUp
     from icpc.diagnostic import Diagnostic
 
 __all__ = ["kpis_json", "BLOCKS"]
@@ -66,7 +67,7 @@ def kpis_json(diag: Diagnostic) -> dict[str, Any]:
     }
     for name, build in BLOCKS.items():
         block = build(diag)
-        if block is not None:
+        if block is not None or name in ALWAYS:
             out[name] = block
     return out
 
@@ -266,10 +267,18 @@ def _migration(diag: Diagnostic) -> dict[str, Any] | None:
     return {"from": start.isoformat(), "to": diag.as_of.isoformat(), "matrix": matrix}
 
 
+def _follow_up(diag: Diagnostic) -> dict[str, Any] | None:
+    """Since the last diagnostic (null without one)."""
+    fu: FollowUp | None = diag.follow_up
+    return None if fu is None else fu.as_dict()
+
+
 def _data_quality(diag: Diagnostic) -> dict[str, Any] | None:
     return jsonable(diag.dataset.data_quality())
 
 
+#: blocks written even when empty (null): a reader tells "no earlier diagnostic" from an old file
+ALWAYS = frozenset({"follow_up"})
 #: the blocks after the header, in the contract's order: name -> builder (None = left out)
 BLOCKS: dict[str, Callable[[Diagnostic], Any]] = {
     "kpis": _kpis,
@@ -287,5 +296,6 @@ BLOCKS: dict[str, Callable[[Diagnostic], Any]] = {
     "migration": _migration,
     "objectives": lambda diag: objectives_block(diag, _kpis(diag), _by_salesperson(diag)),
     "guardrails": guardrails_block,
+    "follow_up": _follow_up,
     "data_quality": _data_quality,
 }
