@@ -85,13 +85,24 @@ def sample(
     fec: Annotated[
         bool, typer.Option("--fec", help="Write the books as a FEC (accounting export) instead.")
     ] = False,
+    demo: Annotated[
+        bool,
+        typer.Option(
+            "--demo",
+            help="Give it the demo's own client name and slug (its reports then replace the demo's).",
+        ),
+    ] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace files of the folder even when edited.")
+    ] = False,
 ) -> None:
     """Write a synthetic demo client (config + data) to DIRECTORY."""
     from icpc.datasets.demo import write_sample
 
     config_path = write_sample(
-        directory, seed=seed, customers=customers, years=years, lines=lines, fmt=fmt, fec=fec
-    )
+        directory, seed=seed, customers=customers, years=years, lines=lines, fmt=fmt, fec=fec,
+        demo=demo, force=force,
+    )  # fmt: skip
     typer.echo(str(config_path))
 
 

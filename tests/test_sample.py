@@ -33,7 +33,7 @@ N1 = (pd.Timestamp("2023-01-01"), pd.Timestamp("2023-12-31"))
 @pytest.fixture(scope="module")
 def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("demo")
-    write_sample(out, seed=42)
+    write_sample(out, seed=42, demo=True)
     return out
 
 
@@ -114,7 +114,8 @@ def test_same_seed_gives_byte_identical_files(tmp_path: Path) -> None:
 def test_committed_demo_is_the_generator_output(demo_dir: Path) -> None:
     for name in DEMO_FILES:
         assert (DEMO / name).read_bytes() == (demo_dir / name).read_bytes(), (
-            f"data_samples/demo/{name} is stale: regenerate with write_sample('data_samples/demo', seed=42)"
+            f"data_samples/demo/{name} is stale: regenerate with "
+            "write_sample('data_samples/demo', seed=42, demo=True, force=True)"
         )
 
 
@@ -482,3 +483,62 @@ def test_the_demo_maps_contacts_products_and_quantities(tmp_path: Path, fmt: str
         master["email"].dropna().str.contains("@").sum() == master["email"].notna().sum() - warned
     )
     assert master["contact"].dropna().str.match(r"(Mme|M\.) ").all()
+
+
+# --------------------------------------------------------------------------------------
+# a sample never lands on the demo, nor on a folder someone edited
+# --------------------------------------------------------------------------------------
+def test_a_sample_is_not_the_demo_unless_asked(tmp_path: Path) -> None:
+    sample = load_config(write_sample(tmp_path / "s", seed=42, customers=150))
+    assert (sample.client, sample.slug) == ("Client échantillon 42", "client-echantillon-42")
+    demo = load_config(write_sample(tmp_path / "d", seed=42, customers=150, demo=True))
+    assert (demo.client, demo.slug) == ("Distribution Martin SAS", "distribution-martin")
+    title = pd.read_excel(tmp_path / "s" / "clients.xlsx", header=None, nrows=1).iloc[0, 0]
+    assert "Client échantillon 42" in title  # the customer file names the same company
+
+
+def test_a_rerun_replaces_its_own_files_but_not_an_edited_one(tmp_path: Path) -> None:
+    folder = tmp_path / "client"
+    write_sample(folder, seed=5, customers=150)
+    write_sample(folder, seed=6, customers=150)  # its own, unedited files: replaced
+    assert "seed 6" in (folder / "client.yaml").read_text(encoding="utf-8")
+    config = folder / "client.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "# my notes\n", encoding="utf-8")
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    with pytest.raises(ConfigError, match=r"client\.yaml: exists and was edited since.*--force"):
+        write_sample(folder, seed=7, customers=150)
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before  # nothing touched
+    write_sample(folder, seed=7, customers=150, force=True)
+    assert "seed 7" in config.read_text(encoding="utf-8")
+
+
+def test_a_file_it_did_not_write_stops_it(tmp_path: Path) -> None:
+    (tmp_path / "factures.csv").write_text("Code;Date;Montant\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="was not written by icpc sample"):
+        write_sample(tmp_path, seed=5, customers=150)
+    assert (tmp_path / "factures.csv").read_text(encoding="utf-8") == "Code;Date;Montant\n"
+
+
+def test_cli_sample_refuses_with_exit_2_and_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "client.yaml").write_text("client: Mon client\n", encoding="utf-8")
+    code = main(["sample", str(tmp_path), "--seed", "3", "--customers", "150", "--years", "2"])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and len(err.splitlines()) == 1 and "--force" in err
+    assert (
+        main(
+            [
+                "sample",
+                str(tmp_path),
+                "--seed",
+                "3",
+                "--customers",
+                "150",
+                "--years",
+                "2",
+                "--force",
+            ]
+        )
+        == 0
+    )

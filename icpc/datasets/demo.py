@@ -38,6 +38,7 @@ Example
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 from typing import Any
 
@@ -72,7 +73,7 @@ from icpc.datasets.story import (
     Sample,
 )
 from icpc.exceptions import ConfigError
-from icpc.fsutil import atomic_write_text
+from icpc.fsutil import atomic_write_text, sha256_file
 
 __all__ = ["CONFIG_TEMPLATE", "FEC_FILE", "FEC_TRANSACTIONS", "generate_sample", "write_sample"]
 
@@ -153,9 +154,25 @@ transactions:
 """
 
 
-def _config_text(*, seed: int, as_of: dt.date, fmt: str, fec: bool = False) -> str:
+def sample_identity(seed: int, *, demo: bool = False) -> tuple[str, str]:
+    """The client name and slug of a sample: the demo's own only when asked.
+
+    Example
+    -------
+    >>> sample_identity(7), sample_identity(42, demo=True)
+    (('Client échantillon 7', 'client-echantillon-7'), ('Distribution Martin SAS', 'distribution-martin'))
+    """
+    if demo:
+        return CLIENT_NAME, CLIENT_SLUG
+    return f"Client échantillon {seed}", f"client-echantillon-{seed}"
+
+
+def _config_text(
+    *, seed: int, as_of: dt.date, fmt: str, fec: bool = False, demo: bool = True
+) -> str:
+    client, slug = sample_identity(seed, demo=demo)
     text = CONFIG_TEMPLATE.format(
-        seed=seed, client=CLIENT_NAME, slug=CLIENT_SLUG, as_of=as_of.isoformat(),
+        seed=seed, client=client, slug=slug, as_of=as_of.isoformat(),
         tx_path="factures.parquet" if fmt == "parquet" else "factures.csv", firm=FIRM, consultant=CONSULTANT,
         customers_file="clients.parquet" if fmt == "parquet" else 'clients.xlsx\n  sheet: "Clients"',
     )  # fmt: skip
@@ -306,13 +323,17 @@ def write_sample(
     lines: int | None = None,
     fmt: str = "csv",
     fec: bool = False,
+    demo: bool = False,
+    force: bool = False,
 ) -> Path:
     """Write the demo client (client de démonstration): config and exports, into a folder.
 
     Parameters
     ----------
     directory : str or Path
-        Folder to write into (created if needed; files of the same names are replaced).
+        Folder to write into (created if needed). Files a sample wrote there before, and
+        nobody edited since, are replaced; any other file of the same name stops it
+        (:class:`ConfigError`) unless ``force``.
     seed, customers, years, lines
         As in :func:`generate_sample`.
     fmt : {"csv", "parquet"}
@@ -326,6 +347,12 @@ def write_sample(
         per invoice or credit note of the invoice lines used (same KPIs as the
         invoice-line export), plus payments, purchases and opening entries. ``fmt`` then
         only chooses the customer master's format.
+    demo : bool
+        Give the sample the demo's own client name and slug (``Distribution Martin SAS``,
+        ``distribution-martin``: how ``data_samples/demo`` is written). Otherwise it is
+        ``Client échantillon <seed>``, so that its reports never land in the demo's folder.
+    force : bool
+        Replace files of the same names even when edited or not written by a sample.
 
     Returns
     -------
@@ -340,8 +367,11 @@ def write_sample(
     fmt = str(fmt).lower()
     if fmt not in ("csv", "parquet"):
         raise ConfigError(f"icpc sample: --format must be csv or parquet, found {fmt!r}")
-    sample = generate_sample(seed=seed, customers=customers, years=years, lines=lines)
     out = Path(directory)
+    if not force:
+        _refuse_overwrite(out)
+    sample = generate_sample(seed=seed, customers=customers, years=years, lines=lines)
+    client, _ = sample_identity(seed, demo=demo)
     out.mkdir(parents=True, exist_ok=True)
     if fec:
         _write_fec(sample, out / FEC_FILE)
@@ -352,11 +382,11 @@ def write_sample(
     if fmt == "parquet":
         _write_customers_parquet(sample, out / "clients.parquet")
     else:
-        _write_customers_xlsx(sample, out / "clients.xlsx")
+        _write_customers_xlsx(sample, out / "clients.xlsx", client=client)
     _write_activity_csv(sample, out / "activite.csv")
     as_of = dt.date.fromisoformat(sample.truth["as_of"])
     config_path = atomic_write_text(
-        out / "client.yaml", _config_text(seed=seed, as_of=as_of, fmt=fmt, fec=fec)
+        out / "client.yaml", _config_text(seed=seed, as_of=as_of, fmt=fmt, fec=fec, demo=demo)
     )
     files = (
         ("factures.parquet", "clients.parquet")
@@ -367,4 +397,35 @@ def write_sample(
         files = (FEC_FILE, files[1])
     for name in (*files, "activite.csv", "client.yaml"):
         (out / name).chmod(0o644)  # the temporary files of atomic writes are private (0600)
+    written = {name: sha256_file(out / name) for name in (*files, "activite.csv", "client.yaml")}
+    atomic_write_text(out / SAMPLE_RECORD, json.dumps({"files": written}, indent=1) + "\n")
     return config_path
+
+
+#: what a sample wrote in its folder (file → SHA-256): a rerun replaces only these, unedited
+SAMPLE_RECORD = ".icpc-sample.json"
+#: every file a sample may write
+_SAMPLE_FILES = ("client.yaml", "factures.csv", "factures.parquet", FEC_FILE, "clients.xlsx",
+                 "clients.parquet", "activite.csv")  # fmt: skip
+
+
+def _refuse_overwrite(out: Path) -> None:
+    """Stop before a sample replaces a file it did not write, or that was edited since."""
+    existing = [name for name in _SAMPLE_FILES if (out / name).is_file()]
+    if not existing:
+        return
+    try:
+        record = json.loads((out / SAMPLE_RECORD).read_text(encoding="utf-8"))["files"]
+    except (OSError, ValueError, KeyError, TypeError):
+        record = {}
+    for name in existing:
+        if record.get(name) != sha256_file(out / name):
+            why = (
+                "was edited since the sample wrote it"
+                if name in record
+                else "was not written by icpc sample"
+            )
+            raise ConfigError(
+                f"{out / name}: exists and {why}; write the sample to another folder, or "
+                "add --force to replace it"
+            )

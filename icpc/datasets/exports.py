@@ -186,19 +186,19 @@ def _write_transactions_parquet(sample: Sample, path: Path) -> None:
         pq.write_table(table, tmp, compression="zstd")
 
 
-def _write_customers_xlsx(sample: Sample, path: Path) -> None:
+def _write_customers_xlsx(sample: Sample, path: Path, *, client: str = CLIENT_NAME) -> None:
     import xlsxwriter
 
     master = sample.customers
     with atomic_path(path) as tmp:
         wb = xlsxwriter.Workbook(str(tmp), {"constant_memory": True, "strings_to_numbers": False})
-        wb.set_properties({"title": "Fichier clients", "author": CLIENT_NAME,
+        wb.set_properties({"title": "Fichier clients", "author": client,
                            "created": dt.datetime(2025, 1, 2, 8, 0, 0)})  # fmt: skip
         ws = wb.add_worksheet("Clients")
         bold = wb.add_format({"bold": True})
         text = wb.add_format({"num_format": "@"})
         date = wb.add_format({"num_format": "dd/mm/yyyy"})
-        ws.write_string(0, 0, f"Fichier clients — {CLIENT_NAME} — extraction du 02/01/2025", bold)
+        ws.write_string(0, 0, f"Fichier clients — {client} — extraction du 02/01/2025", bold)
         for col, header in enumerate(CUSTOMER_HEADERS):
             ws.write_string(2, col, header, bold)
         columns = [master[h].to_numpy(dtype=object, na_value=None) for h in CUSTOMER_HEADERS]
