@@ -203,6 +203,9 @@ def test_json_blocks_follow_the_contract_order():
         "by_region",
         "lost_by_quarter",
         "migration",
+        "objectives",
+        "guardrails",
+        "follow_up",
         "data_quality",
     ]
     assert all(callable(build) for build in BLOCKS.values())
