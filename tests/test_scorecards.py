@@ -343,3 +343,38 @@ def test_every_scorecard_is_one_page_whatever_the_data(tmp_path: Path) -> None:
     long = next(p for n, p in written.items() if n.startswith("marie-christine"))
     assert "Marie-Christine de La Tour" in text_of(long)
     assert len(next(n for n in written if n.startswith("marie"))) <= 84  # slug cut at 80
+
+
+@pytest.mark.parametrize(
+    ("extra_css", "compact"),
+    [
+        (".sc-card:not(.sc-compact) p.sc-headline { margin-bottom: 230mm; }", True),
+        ("p.sc-headline { margin-bottom: 230mm; }", False),
+    ],
+    ids=["fits-compact", "never-fits"],
+)
+def test_a_card_too_long_for_its_page_is_laid_out_again_and_stays_one_page(
+    tmp_path: Path, monkeypatch, extra_css: str, compact: bool
+) -> None:
+    from icpc.report.scorecard import render
+
+    css = render._css()
+    monkeypatch.setattr(render, "_css", lambda: css + extra_css)
+    laid_out: list[int] = []
+    layout = render._layout
+
+    def counting(cards, language, title):
+        document = layout(cards, language, title)
+        laid_out.append(len(document.pages))
+        return document
+
+    monkeypatch.setattr(render, "_layout", counting)
+    written = write_scorecards(diag_of(), tmp_path / "scorecards")
+    assert laid_out[0] == 6  # three cards, each pushed onto a second page
+    assert len(laid_out) == (2 if compact else 3)  # compact fits; else compact, then short
+    for path in written.values():
+        assert pages(path) == 1  # never two pages, whatever happens
+    text = text_of(written["anne.pdf"])
+    assert "Anne" in text and "2e sur 3" in text
+    # compact: the whole card on its page; never fitting: its first page only
+    assert ("Vos deux priorités" in text) is compact
