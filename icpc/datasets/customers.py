@@ -273,6 +273,10 @@ def _build_customers(
     return frame
 
 
+#: the first names of :data:`FIRST_NAMES` that take « Mme »
+_WOMEN = ("Sandrine", "Nathalie", "Céline", "Aurélie", "Émilie", "Julie", "Manon", "Chloé", "Inès")
+
+
 def _contacts(
     rng: np.random.Generator, region: np.ndarray, household: np.ndarray, name: np.ndarray
 ) -> dict[str, pd.Series]:
@@ -286,7 +290,7 @@ def _contacts(
     n = len(region)
     first = _pick(FIRST_NAMES, rng.integers(0, len(FIRST_NAMES), size=n))
     last = _pick(SURNAMES, rng.integers(0, len(SURNAMES), size=n))
-    title = np.where(rng.random(n) < 0.5, "Mme", "M.")
+    title = np.where(np.isin(first, _WOMEN), "Mme", "M.")
     contact = np.array(
         [f"{t} {f} {s}" for t, f, s in zip(title, first, last, strict=True)], dtype=object
     )
