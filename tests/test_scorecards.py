@@ -13,6 +13,7 @@ from test_diagnostic import make_config
 from test_kpi import make_tx
 
 from icpc.diagnostic import Diagnostic
+from icpc.money import cents
 from icpc.report import format as fmt
 from icpc.report.scorecard import (
     file_names,
@@ -324,6 +325,31 @@ def _crowded_rows(seed: int = 7) -> list[tuple]:
     rows += [("G1", "2022-05-01", 900.0, "G1", "Gone"), ("G2", "2023-06-01", 400.0, "G2", "Gone")]
     rows += [("G2", "2023-07-01", -100.0, "G3", "Gone"), ("U9", "2024-01-01", 10.0, "U9", None)]
     return rows
+
+
+def test_every_salespersons_figures_are_his_block_of_kpis_json() -> None:
+    diag = diag_of(_crowded_rows())
+    blocks = diag.kpis_json()["by_salesperson"]
+    ew = diag.early_warning.loc[diag.early_warning["early_warning"]]
+    for name in salespeople(diag):
+        facts, block = scorecard_facts(diag, name), blocks[name]
+        assert (facts.revenue, facts.revenue_previous) == (
+            block["revenue"]["current"],
+            block["revenue"]["previous"],
+        )
+        assert facts.rank == block["rank"] and facts.customers == block["customers"]
+        assert facts.lost_revenue == block["lost_revenue"]
+        for key in ("active_customers", "average_basket"):
+            assert facts.indicator(key).current == pytest.approx(block[key]["current"])
+        for key in ("new_customers", "lost_customers"):
+            assert facts.indicator(key).current == block[key]
+        mine = ew.loc[ew["salesperson"].astype(str) == name, "value_at_stake"]
+        assert (facts.slipping_count, facts.slipping_value) == (len(mine), cents(mine.sum()))
+        assert sum(m.revenue for m in facts.months) == pytest.approx(facts.revenue, abs=0.01)
+        if facts.bridge is not None:
+            assert sum(facts.bridge.values()) == pytest.approx(
+                facts.revenue - facts.revenue_previous, abs=0.02
+            )
 
 
 def test_every_scorecard_is_one_page_whatever_the_data(tmp_path: Path) -> None:
