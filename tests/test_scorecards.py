@@ -404,3 +404,11 @@ def test_a_card_too_long_for_its_page_is_laid_out_again_and_stays_one_page(
     assert "Anne" in text and "2e sur 3" in text
     # compact: the whole card on its page; never fitting: its first page only
     assert ("Vos deux priorités" in text) is compact
+
+
+def test_the_scorecard_has_the_reports_typography(written) -> None:
+    raw = "\n".join(p.extract_text() for p in pypdf.PdfReader(written["bruno.pdf"]).pages)
+    assert "'" not in raw  # d’affaires, l’équipe
+    assert "\u202f:" in raw and "«\u202f" in raw  # narrow no-break spaces of French
+    assert "−" in raw and not any(f" -{d}" in raw for d in "0123456789")  # true minus
+    assert "31/12/2024" in raw and "2024-12-31" not in raw
