@@ -412,3 +412,10 @@ def test_the_scorecard_has_the_reports_typography(written) -> None:
     assert "\u202f:" in raw and "«\u202f" in raw  # narrow no-break spaces of French
     assert "−" in raw and not any(f" -{d}" in raw for d in "0123456789")  # true minus
     assert "31/12/2024" in raw and "2024-12-31" not in raw
+
+
+def test_a_salesperson_column_with_no_name_gives_no_scorecard(tmp_path: Path) -> None:
+    diag = diag_of([r[:4] + (None,) for r in ROWS])
+    assert list(diag.by_salesperson.index) == ["(unassigned)"]
+    assert salespeople(diag) == [] and write_scorecards(diag, tmp_path / "scorecards") == {}
+    assert not (tmp_path / "scorecards").exists()
