@@ -430,6 +430,24 @@ def test_failure_on_the_parent_side_stops_the_notebook(tmp_path: Path, demo_conf
     assert not [p for p in (tmp_path / "reports").rglob("*") if p.is_file()]
 
 
+def test_a_published_folder_replaces_the_earlier_one_whole(tmp_path: Path) -> None:
+    from icpc.run.outputs import _publish_folder
+
+    run, staging = tmp_path / "run", tmp_path / ".staging"
+    (run / SCORECARDS_DIR).mkdir(parents=True)
+    (run / SCORECARDS_DIR / "gone.pdf").write_bytes(b"a salesperson who left")
+    (staging / SCORECARDS_DIR).mkdir(parents=True)
+    (staging / SCORECARDS_DIR / "anne.pdf").write_bytes(b"anne")
+    trash = staging / ".replaced"
+    assert _publish_folder(staging / SCORECARDS_DIR, run / SCORECARDS_DIR, trash) == (
+        run / SCORECARDS_DIR
+    )
+    assert sorted(p.name for p in (run / SCORECARDS_DIR).iterdir()) == ["anne.pdf"]
+    # a later run without salespeople stages none: the earlier folder goes all the same
+    assert _publish_folder(staging / SCORECARDS_DIR, run / SCORECARDS_DIR, staging / ".r2") is None
+    assert not (run / SCORECARDS_DIR).exists()
+
+
 def test_the_outputs_guide_lists_every_file_the_pdf_first(tmp_path: Path) -> None:
     from icpc.run.runner import outputs_guide
 
@@ -522,3 +540,57 @@ def test_starting_the_kernel_leaves_this_processs_environment_alone(
     finally:
         started.stop()
     assert not set(env.written) & {*KERNEL_ENV, KEY_VARIABLE}
+
+
+@pytest.fixture(scope="module")
+def small_client(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from icpc.datasets.demo import write_sample
+
+    return write_sample(tmp_path_factory.mktemp("small"), seed=3, customers=100, years=2)
+
+
+@pytest.mark.notebook
+@pytest.mark.slow
+def test_a_rerun_never_replaces_an_earlier_diagnostic_without_force(
+    tmp_path: Path, small_client: Path
+) -> None:
+    from icpc.exceptions import InputError
+
+    quick = tmp_path / "quick.ipynb"
+    nbformat.write(_nb(new_markdown_cell("# Synthèse"), new_code_cell("1 + 1")), quick)
+    first = run_client(small_client, out=tmp_path, notebook=quick)
+    kpis = (first.out_dir / "kpis.json").read_bytes()
+    with pytest.raises(
+        InputError, match=r"a diagnostic of this client at this date exists; add --force"
+    ):
+        run_client(small_client, out=tmp_path, notebook=quick)
+    assert (first.out_dir / "kpis.json").read_bytes() == kpis  # untouched
+    assert not list(first.out_dir.parent.glob(".*.tmp"))  # no staging left behind
+    again = run_client(small_client, out=tmp_path, notebook=quick, force=True)
+    assert again.out_dir == first.out_dir and (again.out_dir / "manifest.json").is_file()
+
+
+@pytest.mark.notebook
+@pytest.mark.slow
+def test_the_next_run_follows_up_the_latest_earlier_one_of_this_client_only(
+    tmp_path: Path, small_client: Path
+) -> None:
+    import csv
+    import json
+
+    quick = tmp_path / "quick.ipynb"
+    nbformat.write(_nb(new_markdown_cell("# Synthèse"), new_code_cell("1 + 1")), quick)
+    earlier = run_client(small_client, out=tmp_path, notebook=quick, as_of="2024-06-30")
+    # another client's folder, later than the earlier run: never read
+    other = tmp_path / "another-client" / "2024-09-30"
+    other.mkdir(parents=True)
+    (other / "kpis.json").write_text(json.dumps({"slug": "another-client", "as_of": "2024-09-30"}))
+    now = run_client(small_client, out=tmp_path, notebook=quick)
+    block = json.loads((now.out_dir / "kpis.json").read_text(encoding="utf-8"))["follow_up"]
+    assert block["previous_as_of"] == "2024-06-30"
+    with open(earlier.out_dir / "customers.csv", encoding="utf-8") as fh:
+        flagged = {r["customer_id"] for r in csv.DictReader(fh) if r["early_warning"] == "true"}
+    then = block["flagged_then"]
+    assert then["customers"] == len(flagged) > 0
+    assert then["recovered"] + then["lost"] + then["still_flagged"] + then["other"] == len(flagged)
+    assert [h["as_of"] for h in block["history"]] == ["2024-06-30", "2024-12-31"]
