@@ -30,9 +30,11 @@ SCORECARD: dict[str, tuple[str, str]] = {
         "vous êtes au {rank} rang des {n} commerciaux",
         "you rank {rank} of {n} salespeople",
     ),
+    # ordinals: 1 alone, then by the last digit (21e but 21st; 11e and 11th)
     "scorecard.ordinal.1": ("{n}er", "{n}st"),
-    "scorecard.ordinal.2": ("{n}e", "{n}nd"),
-    "scorecard.ordinal.3": ("{n}e", "{n}rd"),
+    "scorecard.ordinal.x1": ("{n}e", "{n}st"),
+    "scorecard.ordinal.x2": ("{n}e", "{n}nd"),
+    "scorecard.ordinal.x3": ("{n}e", "{n}rd"),
     "scorecard.ordinal.n": ("{n}e", "{n}th"),
     "scorecard.headline": (
         "Vous avez réalisé {revenue} de chiffre d'affaires en N, {change} par rapport à N−1 : "

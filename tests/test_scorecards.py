@@ -419,3 +419,16 @@ def test_a_salesperson_column_with_no_name_gives_no_scorecard(tmp_path: Path) ->
     assert list(diag.by_salesperson.index) == ["(unassigned)"]
     assert salespeople(diag) == [] and write_scorecards(diag, tmp_path / "scorecards") == {}
     assert not (tmp_path / "scorecards").exists()
+
+
+@pytest.mark.parametrize(
+    ("n", "fr", "en"),
+    [(1, "1er", "1st"), (2, "2e", "2nd"), (3, "3e", "3rd"), (4, "4e", "4th"),
+     (11, "11e", "11th"), (12, "12e", "12th"), (21, "21e", "21st"), (22, "22e", "22nd"),
+     (101, "101e", "101st"), (111, "111e", "111th")],
+    ids=lambda v: str(v),
+)  # fmt: skip
+def test_ranks_are_ordinals_of_the_language(n: int, fr: str, en: str) -> None:
+    from icpc.report.scorecard.view import ordinal
+
+    assert (ordinal(n, "fr"), ordinal(n, "en")) == (fr, en)

@@ -37,9 +37,15 @@ def shorten(text: str, limit: int) -> str:
 
 
 def ordinal(n: int, language: str) -> str:
-    """``1er``, ``2e`` (``1st``, ``2nd``, ``11th``)."""
+    """``1er``, ``2e``, ``21e`` (``1st``, ``2nd``, ``11th``, ``21st``).
+
+    Example
+    -------
+    >>> [ordinal(n, "fr") for n in (1, 2, 21)], [ordinal(n, "en") for n in (1, 12, 23)]
+    (['1er', '2e', '21e'], ['1st', '12th', '23rd'])
+    """
     last = n % 10 if n % 100 not in (11, 12, 13) else 0
-    key = str(last) if last in (1, 2, 3) else "n"
+    key = "1" if n == 1 else (f"x{last}" if last in (1, 2, 3) else "n")
     return label(f"scorecard.ordinal.{key}", language).format(n=n)
 
 
