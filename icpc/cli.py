@@ -173,6 +173,17 @@ def run(
         Path | None, typer.Option("--out", help="Put outputs under DIR instead of reports/.")
     ] = None,
     as_of: AsOfOption = None,
+    previous: Annotated[
+        Path | None,
+        typer.Option(
+            "--previous",
+            help="The earlier diagnostic (run folder) to follow up; default the latest of the client.",
+        ),
+    ] = None,
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Replace an earlier diagnostic of the same client and date."),
+    ] = False,
 ) -> None:
     """Full diagnostic: executed notebook, PDF, Excel, kpis.json, customers.csv, manifest."""
     date = _as_of(as_of)
@@ -181,7 +192,7 @@ def run(
     prestart()  # the kernel starts while pandas, the config and the data load
     from icpc.run.runner import run_client
 
-    result = run_client(config, out=out, as_of=date, progress=True)
+    result = run_client(config, out=out, as_of=date, progress=True, previous=previous, force=force)
     typer.echo(str(result.out_dir))
 
 

@@ -99,9 +99,12 @@ def run_one(
             if previous is not None:
                 return ClientOutcome(path, slug, "skipped", previous, time.perf_counter() - start)
         if runner is None:
+            from functools import partial
+
             from icpc.run.runner import run_client
 
-            runner = run_client
+            # asked to redo: the run may replace the earlier one of the same as_of
+            runner = partial(run_client, force=force)
         result = runner(path, out=out)
         return ClientOutcome(path, slug, "done", Path(result.out_dir), time.perf_counter() - start)
     except Exception as exc:  # one client's failure must not stop the batch

@@ -50,7 +50,7 @@ from pathlib import Path
 from typing import Any
 
 from icpc.config import Config, load_config
-from icpc.exceptions import ConfigError, RunError
+from icpc.exceptions import ConfigError, InputError, RunError
 from icpc.lazy import ANALYSES_FILE, save_analyses
 from icpc.run.kernel import KernelThread, _execute, _stop_kernel, take_prestarted
 from icpc.run.outputs import (
@@ -229,6 +229,8 @@ def run_client(
     progress: bool = False,
     notebook: str | Path | None = None,
     excel_writer: Callable[[Any, Path], object] | None = None,
+    previous: str | Path | None = None,
+    force: bool = False,
 ) -> RunResult:
     """Run the full diagnostic of one client (diagnostic complet).
 
@@ -246,6 +248,13 @@ def run_client(
         Another notebook with the same parameters (tests, client-specific variants).
     excel_writer : callable, optional
         ``writer(diag, path)``; default :func:`icpc.export.excel.write_actions_xlsx`.
+    previous : path, optional
+        The earlier diagnostic to follow up (``--previous``); default the latest earlier
+        run folder of the client (:func:`icpc.run.previous.find_earlier`).
+    force : bool
+        Replace an earlier diagnostic of the same client and as_of; without it, such a run
+        folder stops the run (:class:`~icpc.exceptions.InputError`, exit 2) before the
+        notebook.
 
     Returns
     -------
@@ -303,6 +312,18 @@ def run_client(
             run_as_of: dt.date = diag.as_of
             cover_metadata(cfg, as_of=run_as_of)  # a bad logo fails now (exit 2), not in the kernel
             out_dir = output_dir(cfg, run_as_of, out)
+            if not force:
+                _refuse_overwrite(out_dir)
+            from icpc.run.previous import find_earlier
+
+            diag.with_earlier(
+                find_earlier(
+                    client_dir,
+                    as_of=run_as_of,
+                    slug=cfg.slug,
+                    previous=Path(previous) if previous is not None else None,
+                )
+            )
             parameters = notebook_parameters(
                 cfg, as_of=run_as_of, out_dir=out_dir, dataset_path=DATASET_DIR
             )
@@ -344,6 +365,15 @@ def run_client(
         timings=steps.timings,
         warnings=warnings,
     )
+
+
+def _refuse_overwrite(out_dir: Path) -> None:
+    """Stop before a run replaces an earlier diagnostic of the same client and as_of."""
+    if any((out_dir / OUTPUT_FILES[k]).exists() for k in ("manifest", "kpis", "pdf")):
+        raise InputError(
+            f"{out_dir}: a diagnostic of this client at this date exists; add --force to "
+            "replace it, or choose another folder with --out (or another --as-of)"
+        )
 
 
 def _run_steps(
