@@ -63,7 +63,7 @@ syscheck: $(STAMP)
 	@$(BIN)/python -m icpc.syscheck
 
 demo: install
-	$(BIN)/icpc run $(DEMO)
+	$(BIN)/icpc run $(DEMO) --force  # the demo is made again each time: it replaces its own report
 
 test: install
 	MPLBACKEND=Agg $(BIN)/python -m pytest -q
