@@ -13,6 +13,8 @@ OUTCOMES = ("order", "call_back", "quote", "unreachable", "no_need", "competitor
 
 #: key -> (French, English)
 WORKBOOK: dict[str, tuple[str, str]] = {
+    # --- columns ----------------------------------------------------------------------------
+    "p_alive": ("Probabilité d'être encore client", "Probability still a customer"),
     # --- sheet names (≤ 31 characters) ---------------------------------------------------
     "sheet.win_back": ("Clients à reconquérir", "Customers to win back"),
     "sheet.creations": ("Créations à vérifier", "Creations to check"),

@@ -507,3 +507,22 @@ def test_by_region_counts_the_customers_to_call_without_region(tmp_path):
     ws = _book(_diag(plan=plan), tmp_path)["Par secteur"]
     calls = dict(zip(_values(ws, "Secteur"), _values(ws, "Clients à appeler"), strict=True))
     assert calls == {"Nord": 1, "Sud": 1, "(non renseigné)": 1}
+
+
+def test_the_call_list_gives_each_customers_probability_still_a_customer(tmp_path):
+    """BG/NBD's P(alive) beside the reason, as a percentage (not on this tiny client: too few
+    customers to fit; on a generated one of 60)."""
+    small = _book(_diag(), tmp_path)
+    assert "Probabilité d’être encore client" not in _headers(small["À appeler"])  # 7 customers
+    plan = {f"K{i:02d}": (SELLERS[i % 3], "Nord", f"2022-0{1 + i % 9}-05",
+                          "2024-12-20" if i % 4 else "2024-07-31", 20 + i, 100.0 + i)
+            for i in range(60)}  # fmt: skip
+    diag = _diag(plan=plan, master=False)
+    ws = _book(diag, tmp_path)["À appeler"]
+    header = "Probabilité d’être encore client"
+    assert header in _headers(ws)
+    ids = _values(ws, "Code client")
+    cells = [r[header] for r in _records(ws)]
+    assert cells and all(c.number_format == "0.0%" for c in cells)
+    expected = diag.p_alive.reindex([str(i) for i in ids]).to_numpy()
+    assert [c.value for c in cells] == pytest.approx(list(expected))

@@ -158,6 +158,11 @@ def customer_rows(f: Facts, ids: Sequence[str], kinds: Sequence[str]) -> pd.Data
         out[C.SALESPERSON] = table[C.SALESPERSON].to_numpy(dtype=object)
     segments = diag.segments.set_axis(diag.segments.index.astype(str)).reindex(ids)
     out["segment"] = [None if pd.isna(s) else f.words.segment(s) for s in segments]
+    # BG/NBD's probability that he still buys here (icpc.analysis.bgnbd); no column when
+    # the model could not be fitted on this client
+    alive = diag.p_alive
+    if alive.notna().any():
+        out["p_alive"] = alive.reindex(ids).to_numpy(dtype=float)
     ew = diag.early_warning.reindex(ids)
     orders = diag.last_orders.reindex(ids)
     recency = (pd.Timestamp(diag.as_of) - orders["last_sale"]).dt.days

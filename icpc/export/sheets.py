@@ -106,7 +106,7 @@ def _money_columns(diag: Diagnostic, *, stake: bool = True) -> list[str]:
 def _ordered(frame: pd.DataFrame, first: Sequence[str], f: Facts, money: list[str]) -> list[str]:
     cols = [*first, C.CUSTOMER_ID, *f.contact]
     cols += [C.SALESPERSON] if f.salesperson and C.SALESPERSON not in first else []
-    cols += ["segment", "reason", *money]
+    cols += ["segment", "reason", "p_alive", *money]
     cols += [f.products_column] if f.products_column else []
     cols += ["action"] + (["creation_to_check"] if f.to_check else []) + list(FILL_IN)
     return [c for c in cols if c in frame.columns]
