@@ -13,6 +13,7 @@ from test_diagnostic import make_config
 from test_kpi import make_tx
 
 from icpc.diagnostic import Diagnostic
+from icpc.export.excel import salesperson_sheet
 from icpc.money import cents
 from icpc.report import format as fmt
 from icpc.report.scorecard import (
@@ -209,7 +210,8 @@ def test_annes_scorecard_reads_her_figures_in_french(written) -> None:
     assert "Vos deux priorités" in text
     assert "Reprenez contact avec votre client perdu : il vous avait acheté 800 € en N−1" in text
     assert "Soignez vos 2 premiers clients : " + plain(fmt.money_reading(2100)) in text
-    assert "votre feuille « Anne » dans actions.xlsx" in text
+    assert "votre feuille « Com. Anne » dans actions.xlsx" in text  # as the workbook names it
+    assert salesperson_sheet("Anne", "fr") == "Com. Anne"
     assert "(unassigned)" not in text
 
 
@@ -253,7 +255,7 @@ def test_english_scorecards(tmp_path: Path) -> None:
     assert "SALESPERSON SCORECARD" in text and "2nd of 3" in text
     assert plain(fmt.money(2100, language="en", decimals=0)) in text  # €2,100
     assert "Team median" in text and "Your two priorities" in text
-    assert "your sheet “Anne” in actions.xlsx" in text
+    assert f"your sheet “{salesperson_sheet('Anne', 'en')}” in actions.xlsx" in text
     assert "FICHE" not in text and "Médiane" not in text
 
 

@@ -14,7 +14,7 @@ from typing import Any
 from babel.dates import format_date
 
 from icpc.export.context import OutputContext
-from icpc.export.excel import sheet_name
+from icpc.export.excel import salesperson_sheet
 from icpc.labels import label, locale_for, plural
 from icpc.report import format as fmt
 from icpc.report.scorecard.facts import BRIDGE_STEPS, Indicator, ScorecardFacts
@@ -374,7 +374,7 @@ def card_view(
         headline = label("scorecard.headline_no_previous", lang).format(
             revenue=revenue, rank=phrase
         )
-    sheet = sheet_name(facts.salesperson)
+    sheet = salesperson_sheet(facts.salesperson, lang)  # his sheet, as the workbook names it
     n = len(priorities)
     note_key = (
         "scorecard.indicators_note"
