@@ -224,4 +224,5 @@ SCORECARD: dict[str, tuple[str, str]] = {
         "une fiche d'une page par commercial, à lui remettre",
         "a one-page scorecard per salesperson, to hand to each",
     ),
+    "scorecard.objectives": ("Vos objectifs : {items}.", "Your objectives: {items}."),
 }

@@ -434,3 +434,20 @@ def test_ranks_are_ordinals_of_the_language(n: int, fr: str, en: str) -> None:
     from icpc.report.scorecard.view import ordinal
 
     assert (ordinal(n, "fr"), ordinal(n, "en")) == (fr, en)
+
+
+def test_his_objectives_are_on_his_card_and_equal_kpis_json(tmp_path: Path) -> None:
+    diag = diag_of(objectives={"by_salesperson": {"Anne": {"revenue": 2000, "lost_customers": 0}}})
+    facts = scorecard_facts(diag, "Anne")
+    block = diag.kpis_json()["objectives"]["by_salesperson"]["Anne"]
+    assert facts.objectives == block
+    assert block["revenue"] == {"target": 2000.0, "actual": 2100.0, "attainment": 1.05, "met": True}
+    assert block["lost_customers"]["met"] is False  # A2 lost; lower is better
+    cards = write_scorecards(diag, tmp_path / "scorecards")
+    anne = text_of(cards["anne.pdf"])
+    assert (
+        "Vos objectifs : chiffre d’affaires 2 100 € pour 2 000 € (atteint) ; "
+        "clients perdus 1 pour 0 (non atteint)." in anne
+    )
+    assert pages(cards["anne.pdf"]) == 1
+    assert "objectifs" not in text_of(cards["bruno.pdf"])  # no target for him

@@ -200,6 +200,9 @@ class ScorecardFacts:
     others_basket: float | None
     top_customers: int
     top_revenue: float
+    #: his objectives set upfront (kpis.json's ``objectives.by_salesperson``): indicator →
+    #: ``{target, actual, attainment, met}``; empty without targets for him
+    objectives: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def indicator(self, key: str) -> Indicator:
         """The indicator ``key`` of :data:`INDICATORS`."""
@@ -476,4 +479,22 @@ def scorecard_facts(diag: Diagnostic, salesperson: str) -> ScorecardFacts:
         others_basket=basket_others,
         top_customers=top_n,
         top_revenue=top_revenue,
+        objectives=_objectives(diag, salesperson),
     )
+
+
+def _objectives(diag: Diagnostic, name: str) -> dict[str, dict[str, Any]]:
+    """His entries of kpis.json's ``objectives`` block (the same computation)."""
+    targets = diag.config.objectives.by_salesperson.get(name)
+    if not targets:
+        return {}
+    from icpc.export.goals import objective_entry
+    from icpc.export.kpis_json import BLOCKS
+
+    mine = (BLOCKS["by_salesperson"](diag) or {}).get(name) or {}
+    out = {}
+    for key, target in targets.items():
+        value = mine.get(key)
+        actual = value.get("current") if isinstance(value, dict) else value
+        out[key] = objective_entry(key, target, None if actual is None else float(actual))
+    return out

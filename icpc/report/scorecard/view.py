@@ -19,6 +19,7 @@ from icpc.labels import label, locale_for, plural
 from icpc.report import format as fmt
 from icpc.report.scorecard.facts import BRIDGE_STEPS, Indicator, ScorecardFacts
 from icpc.report.scorecard.priorities import Priority
+from icpc.report.sections.summary import objectives_line
 
 __all__ = ["card_view", "ordinal", "shorten"]
 
@@ -405,6 +406,9 @@ def card_view(
         },
         "indicators": _indicator_rows(facts, words),
         "indicators_note": label(note_key, lang).format(n=facts.team_size),
+        "objectives": objectives_line(
+            facts.objectives, set(), lang, cur, key="scorecard.objectives"
+        ),
         "bridge_title": label("scorecard.bridge", lang),
         "bridge": _bridge(facts, words),
         "bridge_note": label("scorecard.bridge_note", lang),

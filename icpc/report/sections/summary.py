@@ -127,6 +127,9 @@ def executive_summary(ctx: RenderContext, out: Out) -> None:
 
 #: formats of the indicators an objective may target outside the cards
 _OBJECTIVE_FORMATS = {
+    "revenue": "money0", "margin": "money0", "average_basket": "money0",
+    "revenue_per_customer": "money0", "sales_count": "number", "active_customers": "number",
+    "purchase_frequency": "decimal2", "margin_rate": "percent",
     "new_customers": "number", "retained_customers": "number", "reactivated_customers": "number",
     "lost_customers": "number", "lost_revenue": "money0", "churn_rate": "percent",
     "retention_rate": "percent",
@@ -146,27 +149,34 @@ def objective_text(goal: Mapping[str, Any], kind: str, lang: str, cur: str) -> s
 
 
 def objectives_line(
-    objectives: Mapping[str, Any], shown: set[str], lang: str, cur: str
+    objectives: Mapping[str, Any],
+    shown: set[str],
+    lang: str,
+    cur: str,
+    *,
+    key: str = "objective.line",
 ) -> str | None:
-    """The objectives of indicators without a card, in one line (None when there are none)."""
+    """The objectives of indicators without a card, in one line (None when there are none);
+    ``key`` is the line's words (the scorecard's say « Vos objectifs »)."""
     parts = []
-    for key, goal in objectives.items():
-        if key in shown:
+    for indicator, goal in objectives.items():
+        if indicator in shown:
             continue
-        kind = _OBJECTIVE_FORMATS.get(key, "number")
+        kind = _OBJECTIVE_FORMATS.get(indicator, "number")
         actual = format_value(goal.get("actual"), kind, language=lang, currency=cur)
         target = format_value(goal.get("target"), kind, language=lang, currency=cur)
         verdict = label("objective.met" if goal.get("met") else "objective.missed", lang)
         parts.append(
             label("objective.item", lang).format(
-                indicator=label(key, lang).lower(), actual=actual, target=target, verdict=verdict
+                indicator=label(indicator, lang).lower(),
+                actual=actual,
+                target=target,
+                verdict=verdict,
             )
         )
     if not parts:
         return None
-    return label("objective.line", lang).format(
-        items=("\u202f; " if lang == "fr" else "; ").join(parts)
-    )
+    return label(key, lang).format(items=("\u202f; " if lang == "fr" else "; ").join(parts))
 
 
 def guardrail_sentences(diag: Any, lang: str) -> list[str]:
