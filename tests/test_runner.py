@@ -549,15 +549,21 @@ def small_client(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_sample(tmp_path_factory.mktemp("small"), seed=3, customers=100, years=2)
 
 
+@pytest.fixture
+def quick(tmp_path: Path) -> Path:
+    """A notebook of one cell: the runs' outputs, not the report, are what is tested."""
+    path = tmp_path / "quick.ipynb"
+    nbformat.write(_nb(new_markdown_cell("# Synthèse"), new_code_cell("1 + 1")), path)
+    return path
+
+
 @pytest.mark.notebook
 @pytest.mark.slow
 def test_a_rerun_never_replaces_an_earlier_diagnostic_without_force(
-    tmp_path: Path, small_client: Path
+    tmp_path: Path, small_client: Path, quick: Path
 ) -> None:
     from icpc.exceptions import InputError
 
-    quick = tmp_path / "quick.ipynb"
-    nbformat.write(_nb(new_markdown_cell("# Synthèse"), new_code_cell("1 + 1")), quick)
     first = run_client(small_client, out=tmp_path, notebook=quick)
     kpis = (first.out_dir / "kpis.json").read_bytes()
     with pytest.raises(
@@ -573,13 +579,11 @@ def test_a_rerun_never_replaces_an_earlier_diagnostic_without_force(
 @pytest.mark.notebook
 @pytest.mark.slow
 def test_the_next_run_follows_up_the_latest_earlier_one_of_this_client_only(
-    tmp_path: Path, small_client: Path
+    tmp_path: Path, small_client: Path, quick: Path
 ) -> None:
     import csv
     import json
 
-    quick = tmp_path / "quick.ipynb"
-    nbformat.write(_nb(new_markdown_cell("# Synthèse"), new_code_cell("1 + 1")), quick)
     earlier = run_client(small_client, out=tmp_path, notebook=quick, as_of="2024-06-30")
     # another client's folder, later than the earlier run: never read
     other = tmp_path / "another-client" / "2024-09-30"

@@ -123,18 +123,8 @@ def _clean_transactions(
     """Body of :func:`clean_transactions`; ``worker`` runs the median date and the duplicate screen."""
     raw = parsed.raw
     n = parsed.n_rows
-    text_names = [
-        name
-        for name in (
-            C.INVOICE_ID,
-            C.SALESPERSON,
-            C.REGION,
-            C.DOCUMENT_TYPE,
-            C.PRODUCT,
-            C.PRODUCT_FAMILY,
-        )
-        if name in parsed.codes
-    ]
+    # the mapped optional columns read as codes (margin and quantity are numbers)
+    text_names = [name for name in C.TRANSACTION_OPTIONAL if name in parsed.codes]
     cust_codes, cust_dict = parsed.codes[C.CUSTOMER_ID]
     buckets, damaged = open_buckets(parsed, TRANSACTION_REASONS)
     bucket, assign = buckets.codes, buckets.assign

@@ -20,6 +20,9 @@ from icpc.report.tables import html_table
 
 __all__ = ["follow_up"]
 
+#: the table's row of a class whose key would read as a plural form (``.other``)
+_ROWS = {"other": "follow.row.rest"}
+
 
 @section("follow_up", order=17, title="Since the last diagnostic")
 def follow_up(ctx: RenderContext, out: Out) -> None:
@@ -76,7 +79,7 @@ def follow_up(ctx: RenderContext, out: Out) -> None:
         out.sub("sub.follow_flagged")
         fate = pd.DataFrame(
             {
-                "class": [label(f"follow.class.{k}", lang) for k in CLASSES],
+                "class": [label(_ROWS.get(k, f"follow.row.{k}"), lang) for k in CLASSES],
                 "customers": [then[k] for k in CLASSES],
             }
         )
