@@ -112,7 +112,7 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "top_20_share": (
         "Part des 20 % premiers clients (CA N)",
-        "Share of the top 20 % of customers (revenue N)",
+        "Share of the top 20% of customers (revenue N)",
     ),
     "revenue_without_top3": (
         "CA N sans les 3 premiers clients",

@@ -107,7 +107,7 @@ SENTENCES: dict[str, tuple[str, str]] = {
     "title.quarter": ("T{q} {year}", "Q{q} {year}"),
     "title.pareto": (
         "20 % des clients font {share} du CA N",
-        "20 % of the customers make {share} of revenue N",
+        "20% of the customers make {share} of revenue N",
     ),
     "title.cohorts": (
         "Après un an, {share} des clients d'une cohorte achètent encore (médiane)",
@@ -160,6 +160,19 @@ SENTENCES: dict[str, tuple[str, str]] = {
         "{amount}, le détail suit.",
         "Of {read} rows read, {used} are analysed; the {excluded} left out weigh {amount}, "
         "detailed below.",
+    ),
+    "quality.takeaway_later": (
+        "Sur {read} lignes lues, {used} servent à l'analyse ; les {later} autres sont datées après "
+        "la date d'analyse, hors du diagnostic : aucune n'est écartée pour un défaut.",
+        "Of {read} rows read, {used} are analysed; the other {later} are dated after the analysis "
+        "date, outside the diagnostic: none is left out for a defect.",
+    ),
+    "quality.takeaway_later_and_excluded": (
+        "Sur {read} lignes lues, {used} servent à l'analyse et {later} sont datées après la date "
+        "d'analyse, hors du diagnostic ; les {excluded} écartées pour un défaut pèsent {amount}, "
+        "le détail suit.",
+        "Of {read} rows read, {used} are analysed and {later} are dated after the analysis date, "
+        "outside the diagnostic; the {excluded} left out for a defect weigh {amount}, detailed below.",
     ),
     "quality.takeaway_all": (
         "Les {read} lignes lues servent toutes à l'analyse.",
@@ -292,9 +305,9 @@ SENTENCES: dict[str, tuple[str, str]] = {
         "a lower average basket ({amount})",
     ),
     "headline.creations": (
-        "Mais {new_among} des {new_total} nouveaux clients sont des créations à des adresses "
-        "partagées, à vérifier ; sans elles, le panier moyen évolue de {without} au lieu de {with_}.",
-        "But {new_among} of the {new_total} new customers are creations at shared addresses, "
+        "Mais {new_among} des {new_total} nouveaux clients ont été créés en série à des adresses "
+        "partagées, à vérifier ; sans eux, le panier moyen évolue de {without} au lieu de {with_}.",
+        "But {new_among} of the {new_total} new customers were created in a burst at shared addresses, "
         "to be checked; without them, the average basket changes by {without} instead of {with_}.",
     ),
     "headline.creations.some": (
@@ -314,7 +327,7 @@ SENTENCES: dict[str, tuple[str, str]] = {
     ),
     "action.call_slipping": (
         "Appeler les {n} clients qui décrochent de leur rythme d'achat, les plus gros d'abord "
-        "(dont {top_amount} chez les clients de {top_salesperson}).",
+        "(dont {top_amount} chez les clients {of_top_salesperson}).",
         "Call the {n} customers slipping away from their buying rhythm, the largest first "
         "({top_amount} of it with {top_salesperson}'s customers).",
     ),
@@ -470,7 +483,7 @@ DEFINITIONS: tuple[tuple[str, str, str], ...] = (
     ("value_at_stake", "CA des 12 derniers mois du client : ce que son départ coûterait",
      "the customer's revenue over the last 12 months: what losing them would cost"),
     ("top_20_share", "part du CA N des clients actifs réalisée par les 20 % les plus importants",
-     "share of the active customers' revenue N made by the largest 20 %"),
+     "share of the active customers' revenue N made by the largest 20%"),
     ("herfindahl", "somme des carrés des parts de CA des clients (1 = un seul client ; "
      "proche de 0 = CA très réparti)",
      "sum of the squared revenue shares of the customers (1 = a single customer; close to "
@@ -478,5 +491,5 @@ DEFINITIONS: tuple[tuple[str, str, str], ...] = (
     ("completion_rate", "appels aboutis / appels passés", "completed calls / calls made"),
     ("conversion_rate", "ventes / appels aboutis (peut dépasser 100 % : toutes les ventes ne "
      "suivent pas un appel)",
-     "sales / completed calls (can exceed 100 %: not every sale follows a call)"),
+     "sales / completed calls (can exceed 100%: not every sale follows a call)"),
 )  # fmt: skip

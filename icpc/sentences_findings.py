@@ -172,8 +172,8 @@ FINDINGS: dict[str, tuple[str, str]] = {
         "A salesperson's new customers at shared addresses",
     ),
     "guardrail.retention_below_objective": (
-        "Fidélisation sous son objectif",
-        "Retention below its objective",
+        "Fidélisation sous son objectif (ou son seuil, sans objectif)",
+        "Retention below its objective (or its threshold, without one)",
     ),
     "guardrail.top3_dependence": (
         "Dépendance aux trois premiers clients",
@@ -187,16 +187,24 @@ FINDINGS: dict[str, tuple[str, str]] = {
         "by {basket} (threshold: {threshold}); more customers do not make up for smaller orders.",
     ),
     "guardrail.breached.shared_address_creations": (
-        "Pare-feu franchi : {share} des nouveaux clients de {salesperson} ({count} sur {new}) "
+        "Pare-feu franchi : {share} des nouveaux clients {of_salesperson} ({count} sur {new}{among}) "
         "partagent une adresse ou un SIRET avec d'autres clients (seuil : {threshold}) ; "
         "à vérifier avant toute prime.",
-        "Guardrail breached: {share} of {salesperson}'s new customers ({count} of {new}) share "
+        "Guardrail breached: {share} of {salesperson}'s new customers ({count} of {new}{among}) share "
         "an address or a SIRET with other customers (threshold: {threshold}); check them before "
         "any bonus.",
     ),
     "guardrail.breached.retention_below_objective": (
         "Pare-feu franchi : le taux de fidélisation est de {value}, sous {what} de {threshold}.",
         "Guardrail breached: the retention rate is {value}, below {what} of {threshold}.",
+    ),
+    "guardrail.among_burst.one": (
+        ", dont {n} créé en série en {days} jours",
+        ", {n} of them created in a burst of {days} days",
+    ),
+    "guardrail.among_burst.other": (
+        ", dont les {n} créés en série en {days} jours",
+        ", {n} of them created in a burst of {days} days",
     ),
     "guardrail.what.objective": ("l'objectif", "the objective"),
     "guardrail.what.threshold": ("le seuil", "the threshold"),
@@ -206,10 +214,13 @@ FINDINGS: dict[str, tuple[str, str]] = {
         "Guardrail breached: the top three customers make {value} of revenue N (threshold: "
         "{threshold}); losing one of them would weigh heavily.",
     ),
-    "objective.card": ("Objectif : {target} ({attainment})", "Target: {target} ({attainment})"),
+    "objective.card": (
+        "Objectif : {target}\u00a0({attainment})",
+        "Target: {target}\u00a0({attainment})",
+    ),
     "objective.item": (
-        "{indicator} {actual} pour {target} ({verdict})",
-        "{indicator} {actual} for {target} ({verdict})",
+        "{indicator} {actual} pour un objectif de {target} ({verdict})",
+        "{indicator} {actual} against a target of {target} ({verdict})",
     ),
     "objective.line": ("Objectifs : {items}.", "Objectives: {items}."),
     "objective.met": ("atteint", "met"),

@@ -14,7 +14,9 @@ import re
 import unicodedata
 from typing import Any
 
-__all__ = ["fold", "typeset", "typeset_html", "after_colon", "NNBSP", "MINUS", "WORD_JOINER"]
+__all__ = [
+    "fold", "typeset", "typeset_html", "after_colon", "of_name", "NNBSP", "MINUS", "WORD_JOINER",
+]  # fmt: skip
 
 #: narrow no-break space (espace fine insécable): before ; : ! ? and inside « » in French
 NNBSP = "\u202f"
@@ -78,6 +80,21 @@ def typeset(text: str, language: str = "fr") -> str:
         out = _OPEN_GUILLEMET.sub("«" + NNBSP, out)
         out = _CLOSE_GUILLEMET.sub(NNBSP + "»", out)
     return out
+
+
+def of_name(name: str, language: str = "fr") -> str:
+    """``de`` before a name, elided before a vowel or an h as French writes it; English: the
+    name alone (the sentence says "of" or "'s" itself).
+
+    Example
+    -------
+    >>> of_name("Julien Marchetti"), of_name("Hélène Fournier"), of_name("Yves"), of_name("Anne", "en")
+    ('de Julien Marchetti', 'd’Hélène Fournier', 'd’Yves', 'Anne')
+    """
+    if language != "fr":
+        return name
+    first = fold(name[:1])
+    return f"d’{name}" if first and first in "aeiouyh" else f"de {name}"
 
 
 def after_colon(text: str, language: str = "fr") -> str:

@@ -236,7 +236,8 @@ def test_objectives_without_a_card_are_listed_in_one_line():
     kj = _diag(objectives={"new_customers": 5, "lost_customers": 0}).kpis_json()
     line = objectives_line(kj["objectives"]["company"], set(), "fr", "EUR")
     assert line == (
-        "Objectifs\u202f: nouveaux clients 7 pour 5 (atteint)\u202f; clients perdus 1 pour 0 (non atteint)."
+        "Objectifs\u202f: nouveaux clients 7 pour un objectif de 5 (atteint)\u202f; "
+        "clients perdus 1 pour un objectif de 0 (non atteint)."
     )
 
 
@@ -246,9 +247,30 @@ def test_a_card_shows_its_objective_and_whether_it_is_met():
 
     goal = objective_entry("revenue", 1_850_000.0, 1_775_935.97)
     text = objective_text(goal, "money0", "fr", "EUR")
-    assert text == "Objectif\u202f: 1,85\u00a0M\u00a0€ (96\u00a0%)"
+    assert (
+        text == "Objectif\u202f: 1,85\u00a0M\u00a0€\u00a0(96\u00a0%)"
+    )  # « (96 %) » never alone on a line
+    small = objective_text(objective_entry("average_basket", 1100.0, 808.35), "money0", "fr", "EUR")
+    assert small == "Objectif\u202f: 1\u202f100\u00a0€\u00a0(73\u00a0%)"  # not « 1,1 k€ »
     html = kpi_cards([KpiCard("revenue", 1_775_935.97, objective=text, objective_met=goal["met"])])
     assert '<div class="kpi-objective missed">' in html
     assert objective_text(
         objective_entry("average_basket", 0.0, 5.0), "money0", "en", "EUR"
     ).endswith("(–)")
+
+
+def test_the_guardrail_says_which_of_the_creations_are_the_burst_of_the_headline():
+    from pathlib import Path
+
+    from icpc.analysis.actions import creations_to_check
+    from icpc.config import load_config
+
+    demo = Path(__file__).resolve().parents[1] / "data_samples" / "demo" / "client.yaml"
+    diag = Diagnostic.from_config(load_config(demo))
+    g = next(g for g in diag.guardrails if g.rule == "shared_address_creations")
+    assert g.breached
+    burst = set(creations_to_check(diag.action_plan)) & set(g.detail["ids"])
+    assert 0 < len(burst) <= g.detail["customers"] <= g.detail["new_customers"]
+    text = next(s for s in guardrail_sentences(diag, "fr") if "nouveaux clients" in s)
+    count, new = g.detail["customers"], g.detail["new_customers"]
+    assert f"({count} sur {new}, dont les {len(burst)} créés en série en " in text

@@ -440,3 +440,30 @@ def test_the_call_list_marks_a_creation_to_check(shown):
     diag.__dict__["action_plan"] = ()
     S.early_warning(diag)
     assert "Création à vérifier" not in _html(shown)  # no empty column
+
+
+def test_rows_after_the_analysis_date_are_not_called_rejects():
+    from icpc.report.sections.quality import _takeaway
+
+    base = {"rows_read": 100, "rows_used": 90}
+    later = {
+        **base,
+        "rows_excluded": {"after as_of": 10},
+        "amounts_excluded": {"after as_of": 855.0},
+    }
+    text = _takeaway(later, "fr", "EUR")
+    assert "les 10 autres sont datées après la date d’analyse" in text and "écartées" not in text
+    both = {
+        **base,
+        "rows_excluded": {"after as_of": 8, "unparseable date": 2},
+        "amounts_excluded": {"after as_of": 855.0, "unparseable date": 337.0},
+    }
+    text = _takeaway(both, "fr", "EUR")
+    assert "8 sont datées après la date d’analyse" in text
+    assert "les 2 écartées pour un défaut pèsent 337\u00a0€" in text  # the later rows' 855 € apart
+    plain = {
+        **base,
+        "rows_excluded": {"unparseable date": 10},
+        "amounts_excluded": {"unparseable date": 5.0},
+    }
+    assert "les 10 écartées pèsent 5\u00a0€" in _takeaway(plain, "fr", "EUR")

@@ -51,3 +51,23 @@ def test_the_findings_hold_no_sentence_of_their_own():
     for module in folder.glob("*.py"):
         text = module.read_text()
         assert 'language == "fr"' not in text, module
+
+
+def test_english_writes_percent_signs_close_and_french_apart():
+    """ "20%" in English, « 20 % » in French (a no-break space), in every label and definition."""
+    import re
+
+    from icpc.labels import DEFINITIONS, LABELS
+
+    english = [en for _, en in LABELS.values()] + [en for _, _, en in DEFINITIONS]
+    assert not [t for t in english if re.search(r"\d[ \u00a0\u202f]%", t)]
+    french = [fr for fr, _ in LABELS.values()] + [fr for _, fr, _ in DEFINITIONS]
+    assert not [t for t in french if re.search(r"\d%", t)]
+
+
+def test_de_is_elided_before_a_vowel_or_an_h():
+    from icpc.text import of_name
+
+    assert [of_name(n) for n in ("Hélène", "Anne", "Ursule", "Marc", "Yann")] == [
+        "d’Hélène", "d’Anne", "d’Ursule", "de Marc", "d’Yann",
+    ]  # fmt: skip

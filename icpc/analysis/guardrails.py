@@ -79,10 +79,12 @@ def _creations(
         return Guardrail(rule.rule, None, rule.threshold, False)
     new = table.loc[(table["bridge_class"] == "new").to_numpy()]
     grouped = set(clusters.index[clusters["duplicate_group"].notna().to_numpy()].astype(str))
+    ids = new.index.astype(str)
     frame = pd.DataFrame(
         {
+            "customer_id": ids,
             "salesperson": new[C.SALESPERSON].astype(object).to_numpy(),
-            "clustered": new.index.astype(str).isin(list(grouped)),
+            "clustered": ids.isin(list(grouped)),
         }
     ).dropna(subset=["salesperson"])
     if frame.empty:
@@ -97,7 +99,13 @@ def _creations(
         float(per.iloc[0]["share"]),
     )
     breached = share >= rule.threshold and count >= rule.min_customers
-    detail = {"salesperson": str(top), "customers": count, "new_customers": size}
+    mine = frame.loc[(frame["salesperson"] == top).to_numpy() & frame["clustered"].to_numpy()]
+    detail = {
+        "salesperson": str(top),
+        "customers": count,
+        "new_customers": size,
+        "ids": tuple(sorted(mine["customer_id"])),
+    }
     return Guardrail(rule.rule, share, rule.threshold, breached, detail)
 
 

@@ -83,7 +83,7 @@ __all__ = [
 #: the slow analyses the machine outputs need, computed on a worker thread while the
 #: kpis.json blocks before them are built (:meth:`Diagnostic.background`); their shared
 #: inputs first, so that no analysis is computed by two threads
-BACKGROUND = ("early_warning", "anomalies")
+BACKGROUND = ("early_warning", "anomalies", "alive")
 BACKGROUND_INPUTS = ("documents", "attribution", "rfm_history")
 
 #: the diagnostic notebook executed for each client

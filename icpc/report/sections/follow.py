@@ -84,6 +84,7 @@ def follow_up(ctx: RenderContext, out: Out) -> None:
             }
         )
         fate["share"] = fate["customers"] / then["customers"]
+        fate = fate.loc[fate["customers"] > 0]  # a class nobody is in says nothing
         out.html(
             html_table(
                 fate,

@@ -16,6 +16,7 @@ from icpc.report import format as fmt
 from icpc.report.sections.common import Out
 from icpc.report.sections.registry import RenderContext, section
 from icpc.report.tables import html_table, note
+from icpc.text import of_name
 
 
 def action_sentence(action: Action, language: str, currency: str) -> str:
@@ -29,6 +30,7 @@ def action_sentence(action: Action, language: str, currency: str) -> str:
         "n": fmt.number(len(action.customers), language=language),
         "amount": money(action.amount),
         "top_salesperson": d.get("top_salesperson", ""),
+        "of_top_salesperson": of_name(d.get("top_salesperson", ""), language),
         "top_amount": money(d["top_amount"]) if "top_amount" in d else "",
         "salesperson": d.get("salesperson", ""),
         "pct": fmt.percent(abs(d.get("change_pct", 0.0)), language=language, decimals=0),

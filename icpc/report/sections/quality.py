@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from icpc.cleaning.ledger import AFTER_AS_OF
 from icpc.export.context import OutputContext
 from icpc.labels import DEFINITIONS, label, plural, reason_label
 from icpc.report import format as fmt
@@ -53,13 +54,23 @@ def _takeaway(quality: Mapping[str, Any], lang: str, cur: str) -> str:
     number = lambda n: fmt.number(n, language=lang)  # noqa: E731
     if used >= read:
         return label("quality.takeaway_all", lang).format(read=number(read))
-    amount = sum(float(v or 0) for v in (quality.get("amounts_excluded") or {}).values())
-    return label("quality.takeaway", lang).format(
-        read=number(read),
-        used=number(used),
-        excluded=number(read - used),
-        amount=fmt.money_reading(amount, language=lang, currency=cur),  # a sentence: rounded
-    )
+    amounts = quality.get("amounts_excluded") or {}
+    later = int((quality.get("rows_excluded") or {}).get(AFTER_AS_OF) or 0)
+    # rows dated after the analysis date are not lost data: said apart, not as rejects
+    rejected = read - used - later
+    amount = sum(float(v or 0) for k, v in amounts.items() if k != AFTER_AS_OF)
+    values = {
+        "read": number(read),
+        "used": number(used),
+        "excluded": number(rejected),
+        "amount": fmt.money_reading(amount, language=lang, currency=cur),  # a sentence: rounded
+        "later": number(later),
+    }
+    if not later:
+        return label("quality.takeaway", lang).format(**values)
+    if not rejected:
+        return label("quality.takeaway_later", lang).format(**values)
+    return label("quality.takeaway_later_and_excluded", lang).format(**values)
 
 
 def _reason(reason: str, lang: str) -> str:

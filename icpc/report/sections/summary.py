@@ -9,7 +9,8 @@ import html
 from collections.abc import Mapping
 from typing import Any
 
-from icpc.labels import label
+from icpc.analysis.actions import creations_to_check
+from icpc.labels import label, plural
 from icpc.report import findings as F
 from icpc.report import format as fmt
 from icpc.report.sections.common import (
@@ -22,6 +23,7 @@ from icpc.report.sections.common import (
 from icpc.report.sections.registry import RenderContext, section
 from icpc.report.story import headline
 from icpc.report.tables import KpiCard, format_value, kpi_cards, note
+from icpc.text import of_name
 
 #: the KPI cards of the summary: (kpis.json key, format, higher is better)
 CARDS = (
@@ -138,10 +140,12 @@ _OBJECTIVE_FORMATS = {
 
 def objective_text(goal: Mapping[str, Any], kind: str, lang: str, cur: str) -> str:
     """``Objectif : 2 500 000 € (96 %)``: the target and the share of it reached."""
+    value = goal.get("target")
     target = (
-        fmt.money_reading(goal.get("target"), language=lang, currency=cur)
-        if kind.startswith("money")
-        else format_value(goal.get("target"), kind, language=lang, currency=cur)
+        # a large amount read in three figures (1,85 M€); a small one as the card shows it
+        fmt.money_reading(value, language=lang, currency=cur)
+        if kind.startswith("money") and abs(float(value or 0)) >= 100_000
+        else format_value(value, kind, language=lang, currency=cur)
     )
     reached = goal.get("attainment")
     share = fmt.percent(reached, language=lang, decimals=0) if reached is not None else fmt.MISSING
@@ -196,8 +200,19 @@ def guardrail_sentences(diag: Any, lang: str) -> list[str]:
                 threshold=fmt.change(g.threshold, language=lang, decimals=0, with_arrow=False),
             )
         elif g.rule == "shared_address_creations":
+            # the creations in a burst the anomalies flag (the headline's), among these
+            burst = set(creations_to_check(diag.action_plan)) & set(g.detail.get("ids", ()))
+            flag = anomaly_finding(diag)
+            among = ""
+            if burst and flag and flag.get("salesperson") == g.detail["salesperson"]:
+                among = plural("guardrail.among_burst", len(burst), lang).format(
+                    n=fmt.number(len(burst), language=lang),
+                    days=fmt.number(flag["days"], language=lang),
+                )
             text = label(key, lang).format(
+                among=among,
                 share=pct(g.value),
+                of_salesperson=of_name(g.detail["salesperson"], lang),
                 salesperson=g.detail["salesperson"],
                 count=fmt.number(g.detail["customers"], language=lang),
                 new=fmt.number(g.detail["new_customers"], language=lang),
