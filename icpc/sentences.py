@@ -184,6 +184,8 @@ SENTENCES: dict[str, tuple[str, str]] = {
         "No customer is slipping away from their usual buying rhythm at the analysis date.",
     ),
     "note.rows_kept": ("{reason} : {rows} lignes conservées", "{reason}: {rows} rows kept"),
+    "note.file_warnings": ("Dans {file} : {warnings}.", "In {file}: {warnings}."),
+    "note.file_warning": ("{reason} ({rows})", "{reason} ({rows})"),
     "note.anomaly_groups": (
         "{groups} groupes, {customers} clients partageant une adresse ou un SIRET, dont "
         "{created} créés par {salesperson} ; la liste complète est dans le classeur Excel "

@@ -467,3 +467,25 @@ def test_rows_after_the_analysis_date_are_not_called_rejects():
         "amounts_excluded": {"unparseable date": 5.0},
     }
     assert "les 10 écartées pèsent 5\u00a0€" in _takeaway(plain, "fr", "EUR")
+
+
+def test_the_other_files_warnings_are_said_in_the_method_section():
+    from icpc.report.sections.quality import _other_files
+
+    quality = {
+        "files": {
+            "transactions": {"path": "f.csv", "warnings": {"credit notes": {"rows": 3}}},
+            "customers": {
+                "path": "clients.xlsx",
+                "warnings": {
+                    "e-mails that are not an address": {"rows": 2},
+                    "customers without transactions": {"rows": 12},
+                    "unparseable created_at": {"rows": 0},
+                },
+            },
+        }
+    }
+    assert _other_files(quality, "fr") == (
+        "Dans clients.xlsx\u202f: e-mails qui ne sont pas une adresse (2), clients sans facture (12)."
+    )
+    assert _other_files({"files": {"transactions": {"warnings": {}}}}, "fr") is None

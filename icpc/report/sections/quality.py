@@ -73,6 +73,29 @@ def _takeaway(quality: Mapping[str, Any], lang: str, cur: str) -> str:
     return label("quality.takeaway_later_and_excluded", lang).format(**values)
 
 
+def _other_files(quality: Mapping[str, Any], lang: str) -> str | None:
+    """The customer file's and the activity log's warnings, one line (None when none):
+    what someone should correct in those files."""
+    parts = []
+    for key, block in (quality.get("files") or {}).items():
+        if key == "transactions":
+            continue
+        found = [
+            label("note.file_warning", lang).format(
+                reason=_reason(name, lang), rows=fmt.number(w["rows"], language=lang)
+            )
+            for name, w in (block.get("warnings") or {}).items()
+            if w.get("rows")
+        ]
+        if found:
+            parts.append(
+                label("note.file_warnings", lang).format(
+                    file=block.get("path", key), warnings=", ".join(found)
+                )
+            )
+    return " ".join(parts) or None
+
+
 def _reason(reason: str, lang: str) -> str:
     return reason_label(reason, lang)
 
@@ -92,6 +115,9 @@ def data_quality(ctx: RenderContext, out: Out) -> None:
     if notes:
         text = (" ; " if lang == "fr" else "; ").join(notes)
         out.html(note(text[:1].upper() + text[1:]))
+    other = _other_files(quality, lang)
+    if other:
+        out.html(note(other))
     groups = anomaly_groups(diag)
     if groups is not None:
         out.sub("sub.anomalies")
