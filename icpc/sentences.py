@@ -134,8 +134,8 @@ SENTENCES: dict[str, tuple[str, str]] = {
         "{top} customers at the best score (R 5, F 5), {bottom} at the lowest (R 1, F 1)",
     ),
     "title.migration": (
-        "{share} des clients notés aux deux dates sont restés dans leur segment",
-        "{share} of the customers scored at both dates stayed in their segment",
+        "{share} des clients notés au {start} et au {end} sont restés dans leur segment",
+        "{share} of the customers scored on {start} and on {end} stayed in their segment",
     ),
     "title.salesperson": (
         "{name} en tête avec {amount} de CA N ({share})",

@@ -313,3 +313,29 @@ def test_chart_titles_say_the_message_from_the_figures():
     assert T.cohort_title({"cohorts": cohorts}, language="en") == (
         "After a year, 50% of a cohort’s customers still buy (median)"
     )
+
+
+def test_the_migration_title_names_its_two_dates():
+    import datetime as dt
+
+    from icpc.report.findings import titles as T
+
+    matrix = pd.DataFrame(
+        [[3, 1, 0], [2, 4, 1], [5, 0, 0]],
+        index=["Champions", "At risk", "(not scored)"],
+        columns=["Champions", "At risk", "(not scored)"],
+    )
+    # scored on both dates: 3 + 1 + 2 + 4 = 10, of whom 7 stayed (3 Champions, 4 At risk)
+    fr = T.migration_title(
+        matrix, language="fr", start=dt.date(2023, 12, 31), end=dt.date(2024, 12, 31)
+    )
+    assert (
+        fr
+        == "70\u00a0% des clients notés au 31/12/2023 et au 31/12/2024 sont restés dans leur segment"
+    )
+    en = T.migration_title(
+        matrix, language="en", start=dt.date(2023, 12, 31), end=dt.date(2024, 12, 31)
+    )
+    assert (
+        en == "70% of the customers scored on 31/12/2023 and on 31/12/2024 stayed in their segment"
+    )

@@ -162,15 +162,24 @@ def rf_title(scores: Any, *, language: str) -> str | None:
     )
 
 
-def migration_title(matrix: Any, *, language: str, outside: str = "(not scored)") -> str | None:
-    """« 41 % des clients notés aux deux dates sont restés dans leur segment »."""
+def migration_title(
+    matrix: Any,
+    *,
+    language: str,
+    start: Any = None,
+    end: Any = None,
+    outside: str = "(not scored)",
+) -> str | None:
+    """« 41 % des clients notés au 31/12/2023 et au 31/12/2024 sont restés dans leur segment »."""
     inside = matrix.drop(index=outside, errors="ignore").drop(columns=outside, errors="ignore")
     total = float(inside.to_numpy().sum())
     if total == 0:
         return None
     same = sum(float(inside.loc[s, s]) for s in inside.index if s in inside.columns)
     return label("title.migration", language).format(
-        share=fmt.percent(same / total, language=language, decimals=0)
+        share=fmt.percent(same / total, language=language, decimals=0),
+        start=fmt.date(start, language=language),
+        end=fmt.date(end, language=language),
     )
 
 

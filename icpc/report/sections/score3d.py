@@ -5,6 +5,8 @@ Empty when no customer is scored.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from icpc.labels import label, segment_label
 from icpc.report import findings as F
 from icpc.report import plots as P
@@ -86,5 +88,10 @@ def segments(ctx: RenderContext, out: Out) -> None:
                 P.migration_heatmap(matrix, labels=labels, language=lang),
                 title=False,
                 raster=True,
-                message=T.migration_title(matrix, language=lang),
+                message=T.migration_title(
+                    matrix,
+                    language=lang,
+                    start=diag.period.start - dt.timedelta(days=1),  # kpis.json's migration.from
+                    end=diag.as_of,
+                ),
             )
