@@ -104,6 +104,14 @@ SENTENCES: dict[str, tuple[str, str]] = {
         "{n} des {total} clients perdus ont acheté pour la dernière fois au {quarter}",
         "{n} of the {total} lost customers last bought in {quarter}",
     ),
+    "title.lost_two": (
+        "{n} des {total} clients perdus ont acheté pour la dernière fois au {first}, autant au {second}",
+        "{n} of the {total} lost customers last bought in {first}, as many in {second}",
+    ),
+    "title.lost_spread": (
+        "Les {total} clients perdus ont acheté pour la dernière fois sur {quarters} trimestres",
+        "The {total} lost customers last bought over {quarters} quarters",
+    ),
     "title.quarter": ("T{q} {year}", "Q{q} {year}"),
     "title.pareto": (
         "20 % des clients font {share} du CA N",

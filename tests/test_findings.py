@@ -339,3 +339,23 @@ def test_the_migration_title_names_its_two_dates():
     assert (
         en == "70% of the customers scored on 31/12/2023 and on 31/12/2024 stayed in their segment"
     )
+
+
+def test_the_lost_title_never_picks_one_of_tied_quarters():
+    from icpc.report.findings import titles as T
+
+    def block(*counts):
+        quarters = ["2023-Q1", "2023-Q2", "2023-Q3", "2023-Q4"]
+        return {
+            "lost_by_quarter": {q: {"customers": n} for q, n in zip(quarters, counts, strict=False)}
+        }
+
+    assert T.lost_title(block(5, 5, 3, 5), language="fr") == (
+        "Les 18 clients perdus ont acheté pour la dernière fois sur 4 trimestres"
+    )
+    assert T.lost_title(block(5, 5, 3), language="fr") == (
+        "5 des 13 clients perdus ont acheté pour la dernière fois au T1 2023, autant au T2 2023"
+    )
+    assert T.lost_title(block(2, 7, 3), language="fr") == (
+        "7 des 12 clients perdus ont acheté pour la dernière fois au T2 2023"
+    )

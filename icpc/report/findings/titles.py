@@ -73,14 +73,27 @@ def lost_title(kj: Mapping[str, Any], *, language: str) -> str | None:
     total = sum(counts.values())
     if total == 0 or len(counts) < 2:
         return None
-    top = max(counts, key=lambda q: (counts[q], q))  # the latest of the largest
-    year, quarter = top.split("-Q")
-    name = label("title.quarter", language).format(q=quarter, year=year)
-    return label("title.lost", language).format(
-        n=fmt.number(counts[top], language=language),
-        total=fmt.number(total, language=language),
-        quarter=name,
-    )
+    most = max(counts.values())
+    tied = sorted(q for q, n in counts.items() if n == most)
+
+    def name(q: str) -> str:
+        year, quarter = q.split("-Q")
+        return label("title.quarter", language).format(q=quarter, year=year)
+
+    if len(tied) > 2:  # no quarter stands out: the title says so rather than pick one
+        return label("title.lost_spread", language).format(
+            total=fmt.number(total, language=language),
+            quarters=fmt.number(len(counts), language=language),
+        )
+    words = {
+        "n": fmt.number(most, language=language),
+        "total": fmt.number(total, language=language),
+    }
+    if len(tied) == 2:
+        return label("title.lost_two", language).format(
+            first=name(tied[0]), second=name(tied[1]), **words
+        )
+    return label("title.lost", language).format(quarter=name(tied[0]), **words)
 
 
 def pareto_title(kj: Mapping[str, Any], *, language: str) -> str | None:
