@@ -125,6 +125,14 @@ SENTENCES: dict[str, tuple[str, str]] = {
         "{loss} ({loss_amount}) pèsent plus que {gain} ({gain_amount})",
         "{loss} ({loss_amount}) outweigh {gain} ({gain_amount})",
     ),
+    "title.bridge.less_partly": (
+        "{gain} ({gain_amount}) ne compensent qu'en partie les baisses ({losses_amount} en tout)",
+        "{gain} ({gain_amount}) offset only part of the falls ({losses_amount} in all)",
+    ),
+    "title.bridge.more_partly": (
+        "{loss} ({loss_amount}) pèsent moins que les hausses ({gains_amount} en tout)",
+        "{loss} ({loss_amount}) weigh less than the rises ({gains_amount} in all)",
+    ),
     "title.bridge.less": (
         "{gain} ({gain_amount}) compensent {loss} ({loss_amount})",
         "{gain} ({gain_amount}) offset {loss} ({loss_amount})",

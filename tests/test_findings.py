@@ -359,3 +359,22 @@ def test_the_lost_title_never_picks_one_of_tied_quarters():
     assert T.lost_title(block(2, 7, 3), language="fr") == (
         "7 des 12 clients perdus ont acheté pour la dernière fois au T2 2023"
     )
+
+
+def test_the_bridge_title_agrees_with_the_whole_bridge():
+    from icpc.report.findings import titles as T
+
+    def title(**bridge):
+        return T.bridge_title({"bridge": bridge}, language="fr")
+
+    # the 30/06 demo's case: new customers beat the retained's fall, but not all the falls
+    assert title(new=164_000.0, retained=-118_300.0, lost=-98_400.0) == (
+        "Les nouveaux clients (+164\u00a0k\u00a0€) ne compensent qu’en partie les baisses "
+        "(−216,7\u00a0k\u00a0€ en tout)"
+    )
+    assert title(new=164_000.0, retained=-118_300.0).startswith("Les nouveaux clients (+164")
+    assert "compensent les clients fidélisés" in title(new=164_000.0, retained=-118_300.0)
+    assert title(new=100_000.0, reactivated=90_000.0, lost=-150_000.0) == (
+        "Les clients perdus (−150\u00a0k\u00a0€) pèsent moins que les hausses (+190\u00a0k\u00a0€ en tout)"
+    )
+    assert "pèsent plus que" in title(new=100_000.0, lost=-150_000.0)

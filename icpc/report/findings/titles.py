@@ -139,12 +139,22 @@ def bridge_title(kj: Mapping[str, Any], *, language: str, currency: str = "EUR")
         return None
     gain, loss = max(gains, key=gains.__getitem__), min(losses, key=losses.__getitem__)
     more = abs(losses[loss]) > gains[gain]
+    total_gain, total_loss = sum(gains.values()), sum(losses.values())
+    # the pair's verdict must be the whole bridge's: the largest gain beats the largest loss,
+    # yet the losses together win (or the reverse) — the title says "in part"
+    key = "title.bridge.more" if more else "title.bridge.less"
+    if not more and total_gain + total_loss < 0 and len(losses) > 1:
+        key = "title.bridge.less_partly"
+    elif more and total_gain + total_loss > 0 and len(gains) > 1:
+        key = "title.bridge.more_partly"
     amount = lambda v: fmt.money_reading(v, language=language, currency=currency, signed=True)  # noqa: E731
-    text = label("title.bridge.more" if more else "title.bridge.less", language).format(
+    text = label(key, language).format(
         gain=label(f"title.who.{gain}", language),
         gain_amount=amount(gains[gain]),
         loss=label(f"title.who.{loss}", language),
         loss_amount=amount(losses[loss]),
+        gains_amount=amount(total_gain),
+        losses_amount=amount(total_loss),
     )
     return text[:1].upper() + text[1:]
 
