@@ -188,3 +188,21 @@ def test_the_waterfall_zooms_on_a_small_change_and_says_so():
     ax = bridge_waterfall(big, start=1_000_000.0, end=1_800_000.0)
     assert ax.get_ylim()[0] == 0 and ax.get_ylabel() == ""
     plt.close(ax.figure)
+
+
+def test_a_count_too_small_for_its_segment_is_written_after_the_bar():
+    import matplotlib.pyplot as plt
+
+    from icpc.report.charts.customers import customer_dynamics
+
+    counts = {"retained_customers": 229, "lost_customers": 31, "new_customers": 102,
+              "reactivated_customers": 6}  # fmt: skip
+    fig, ax = plt.subplots()
+    customer_dynamics(counts, ax=ax, language="fr")
+    six = next(t for t in ax.texts if t.get_text() == "6")
+    end = 229 + 102 + 6  # the current year's bar ends after the reactivated customers
+    assert six.get_position()[0] > end and six.get_ha() == "left"
+    assert ax.get_xlim()[1] > six.get_position()[0]  # inside the axes
+    inside = next(t for t in ax.texts if t.get_text() == "102")
+    assert inside.get_ha() == "center"
+    plt.close(fig)

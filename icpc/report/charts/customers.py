@@ -54,7 +54,13 @@ def customer_dynamics(
     ]
     x = np.array([0, 1])
     bottom = np.zeros(2)
-    for key, color, hatch, values in layers:
+    totals = np.sum([v for *_, v in layers], axis=0)
+    widest = float(totals.max()) or 1.0
+    # a count that would not fit in its segment goes after the bar when it ends the bar
+    last = [
+        max((i for i, (*_, v) in enumerate(layers) if v[row] > 0), default=-1) for row in (0, 1)
+    ]
+    for index, (key, color, hatch, values) in enumerate(layers):
         vals = np.array(values)
         bars = ax.barh(
             x,
@@ -67,19 +73,25 @@ def customer_dynamics(
             label=label(key, language),
             height=0.6,
         )
-        for bar, v, b in zip(bars, vals, bottom, strict=True):
-            if v > 0:
-                dark = color in (COLORS["current"], COLORS["positive"])
-                ax.text(
-                    b + v / 2,
-                    bar.get_y() + bar.get_height() / 2,
-                    fmt.number(v, language=language),
-                    ha="center",
-                    va="center",
-                    fontsize=7.5,
-                    color="white" if dark else "#222222",
-                )
+        for row, (bar, v, b) in enumerate(zip(bars, vals, bottom, strict=True)):
+            if v <= 0:
+                continue
+            text = fmt.number(v, language=language)
+            narrow = v / widest < 0.012 * (len(text) + 2)
+            if narrow and last[row] != index:
+                continue  # inside the bar, between two segments: the legend says it
+            dark = color in (COLORS["current"], COLORS["positive"]) and not narrow
+            ax.text(
+                b + v + widest * 0.01 if narrow else b + v / 2,
+                bar.get_y() + bar.get_height() / 2,
+                text,
+                ha="left" if narrow else "center",
+                va="center",
+                fontsize=7.5,
+                color="white" if dark else "#222222",
+            )
         bottom = bottom + vals
+    ax.set_xlim(0, widest * 1.08)  # room for a count written after its bar
     ax.set_yticks(x, [label("previous", language), label("current", language)])
     ax.invert_yaxis()
     _count_axis(ax, axis="x", language=language)
