@@ -63,23 +63,43 @@ WORKBOOK: dict[str, tuple[str, str]] = {
         "revenue N down {pct}% from N−1",
     ),
     "why.nothing_in_n": ("aucun achat en N", "no purchase in N"),
-    "why.separator": (" ; ", "; "),
-    "why.others.one": ("{n} autre client", "{n} other customer"),
-    "why.others.other": ("{n} autres clients", "{n} other customers"),
-    "why.match.address": ("même adresse que {others}", "same address as {others}"),
-    "why.match.siret": ("même SIRET que {others}", "same SIRET as {others}"),
-    "why.match.address+siret": (
-        "même adresse et même SIRET que {others}",
-        "same address and SIRET as {others}",
+    "why.rhythm_and_trend": ("{rhythm} ; {trend}", "{rhythm}, and {trend}"),
+    # what a customer of a duplicate group shares, with how many others (all of his group)
+    "why.same_address.one": (
+        "même adresse qu'un autre client",
+        "same address as one other customer",
+    ),
+    "why.same_address.other": (
+        "même adresse que {n} autres clients",
+        "same address as {n} other customers",
+    ),
+    "why.same_siret.one": ("même SIRET qu'un autre client", "same SIRET as one other customer"),
+    "why.same_siret.other": (
+        "même SIRET que {n} autres clients",
+        "same SIRET as {n} other customers",
+    ),
+    "why.and": (" et ", " and "),
+    "why.group": (
+        "{shared} (groupe de {n} clients liés)",
+        "{shared} (a group of {n} linked customers)",
     ),
     "why.created_by": (
-        "créé par {salesperson} le {date}, dans une série de {n} créations à des adresses partagées",
-        "created by {salesperson} on {date}, one of {n} creations at shared addresses",
+        "créé par {salesperson} le {date}, dans une série de {n} créations {series}",
+        "created by {salesperson} on {date}, one of {n} creations {series}",
+    ),
+    # the plan's creations to check: all share an address, none does, or some
+    "why.series.address": ("à des adresses partagées", "at shared addresses"),
+    "why.series.siret": ("à des SIRET partagés", "with shared SIRETs"),
+    "why.series.mixed": (
+        "à des adresses ou des SIRET partagés",
+        "at shared addresses or with shared SIRETs",
     ),
     # --- suggested actions besides the segments' -------------------------------------------
     "do.check_first": (
-        "Vérifier la fiche avant d'appeler : client créé en série, à une adresse partagée",
-        "Check the record before calling: created in a series at a shared address",
+        "Vérifier la fiche avant d'appeler : client créé en série, lié à d'autres par son "
+        "adresse ou son SIRET",
+        "Check the record before calling: created in a series, linked to others by their "
+        "address or SIRET",
     ),
     "do.win_back": (
         "Appeler pour comprendre son départ et proposer une offre de retour",
@@ -165,10 +185,12 @@ WORKBOOK: dict[str, tuple[str, str]] = {
         "“Priority” marks those the action plan asks to win back.",
     ),
     "readme.purpose.creations": (
-        "Les clients qui partagent une adresse ou un SIRET, par groupe ; la colonne « Création "
-        "à vérifier » signale ceux qu'un même commercial a créés en série.",
-        "The customers sharing an address or a SIRET, by group; the “Creation to check” "
-        "column marks those one salesperson created in a series.",
+        "Les clients qui partagent une adresse ou un SIRET, par groupe ; « Lien » dit ce que "
+        "chacun partage avec d'autres du groupe (son adresse, son SIRET ou les deux), la "
+        "colonne « Création à vérifier » signale ceux qu'un même commercial a créés en série.",
+        "The customers sharing an address or a SIRET, by group; “Link” says what each shares "
+        "with others of the group (their address, their SIRET or both), the “Creation to "
+        "check” column marks those one salesperson created in a series.",
     ),
     "readme.purpose.by_region": (
         "Les chiffres de chaque secteur en N et N−1, avec le nombre de clients à appeler et leur CA en jeu.",
@@ -214,5 +236,19 @@ WORKBOOK: dict[str, tuple[str, str]] = {
         "last 12 months, what losing them would cost; “Revenue N” and “Revenue N−1”: their "
         "revenue in periods N and N−1; “Average basket”: their revenue divided by their number "
         "of sales, over the whole history.",
+    ),
+    "readme.how.p_alive": (
+        "« Probabilité d'être encore client » : la chance que le client achète toujours chez "
+        "vous, et ne soit pas parti pour de bon, estimée d'après ses achats passés (combien, à "
+        "quel rythme, et depuis combien de temps il n'a rien acheté) par un modèle statistique "
+        "(BG/NBD) calculé sur vos clients. Plus elle est basse, plus son silence est long pour "
+        "un client qui achetait comme lui : il est peut-être déjà parti. Un client d'un seul "
+        "achat est à 100\u202f% : rien ne permet encore d'en juger.",
+        "“Probability still a customer”: the chance that the customer still buys from you "
+        "rather than having left for good, estimated from their past purchases (how many, how "
+        "regularly, how long since the last) by a statistical model (BG/NBD) fitted on your "
+        "customers. The lower it is, the longer their silence for a customer who bought as "
+        "they did: they may already be gone. A customer with a single purchase shows 100%: "
+        "nothing to judge from yet.",
     ),
 }

@@ -7,7 +7,7 @@ import pandas as pd
 import pandas.testing as pdt
 import pytest
 
-from icpc.analysis.call_list import last_orders, usual_products, work_lists
+from icpc.analysis.call_list import last_orders, shared_keys, usual_products, work_lists
 
 
 def _ew(flagged: dict[str, int]) -> pd.DataFrame:
@@ -109,3 +109,43 @@ def test_usual_products_falls_back_on_families_and_is_none_without_either():
     out = usual_products(tx, last)
     assert out is not None and "product_family" in out.columns and "product" not in out.columns
     assert usual_products(_lines(), last) is None
+
+
+def test_shared_keys_what_each_member_shares_not_what_links_his_group():
+    """A~B~C by address, C~D by SIRET: one group of four linked by « address+siret », yet A
+    shares only his address (with 2), D only his SIRET (with 1); E is alone, F's SIRET is
+    his own and his address unknown."""
+    customers = pd.DataFrame(
+        {
+            "address_key": ["1 rue a", "1 rue a", "1 rue a", "2 rue b", "3 rue c", None],
+            "siret_key": ["11111111100011", None, "22222222200022", "22222222200022", None,
+                          "33333333300033"],
+            "duplicate_group": ["D0001"] * 4 + [None, None],
+            "group_size": [4, 4, 4, 4, 1, 1],
+            "match": ["address+siret"] * 4 + [None, None],
+        },
+        index=pd.Index(["A", "B", "C", "D", "E", "F"], name="customer_id"),
+    )  # fmt: skip
+    expected = pd.DataFrame(
+        {
+            "duplicate_group": ["D0001"] * 4,
+            "group_size": np.array([4, 4, 4, 4], dtype=np.int64),
+            "same_address": np.array([2, 2, 2, 0], dtype=np.int64),
+            "same_siret": np.array([0, 0, 1, 1], dtype=np.int64),
+            "shares": ["address", "address", "address+siret", "siret"],
+        },
+        index=pd.Index(["A", "B", "C", "D"], name="customer_id"),
+    )
+    pdt.assert_frame_equal(shared_keys(customers), expected)
+
+
+def test_shared_keys_of_a_master_without_groups_is_empty():
+    customers = pd.DataFrame(
+        {"address_key": ["1 rue a"], "siret_key": [None], "duplicate_group": [None],
+         "group_size": [1]},
+        index=pd.Index(["A"], name="customer_id"),
+    )  # fmt: skip
+    out = shared_keys(customers)
+    assert out.empty and list(out.columns) == [
+        "duplicate_group", "group_size", "same_address", "same_siret", "shares",
+    ]  # fmt: skip

@@ -16,6 +16,7 @@ from report_data import make_diagnostic
 from test_diagnostic import make_config
 
 from icpc.diagnostic import Diagnostic
+from icpc.export.call_rows import NO_SALES_TIME
 from icpc.export.context import OutputContext
 from icpc.export.excel import (
     SPARE_ROWS,
@@ -29,6 +30,7 @@ from icpc.export.excel import (
 )
 from icpc.labels import label
 from icpc.money import cents
+from icpc.segment_rules import default_segment_rules
 from icpc.text import typeset
 
 AS_OF = "2024-12-31"
@@ -132,6 +134,10 @@ def _records(ws) -> list[dict]:
 
 def _values(ws, header: str) -> list:
     return [r[header].value for r in _records(ws)]
+
+
+def _texts(ws) -> list[str]:
+    return [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
 
 
 @pytest.fixture(scope="module")
@@ -354,9 +360,10 @@ def test_english(tmp_path):
     rules = {dv.type: dv for dv in ws.data_validations.dataValidation}
     assert rules["list"].formula1.strip('"').split(",") == outcomes("en")
     assert "Order placed" in outcomes("en")
+    # both rules: one sentence, not two glued by a semicolon (French keeps its « ; »)
     assert _values(ws, "Reason")[0] == (
-        "usually orders every 14 days, nothing for 114 days; "
-        "revenue of the last 6 months down 64% from the same months a year earlier"
+        "usually orders every 14 days, nothing for 114 days, "
+        "and revenue of the last 6 months down 64% from the same months a year earlier"
     )
     assert '"€"' in _records(ws)[0]["Value at stake"].number_format
 
@@ -423,6 +430,103 @@ def test_the_plans_creations_to_check_are_marked_with_the_reason(tmp_path):
             if r["Création à vérifier"].value:
                 assert "créé par Dupont le" in r["Création à vérifier"].value
                 assert r["Action recommandée"].value == label("do.check_first", "fr")
+
+
+#: six customers Martin created in March 2024, tiny baskets: one group linked by addresses
+#: and SIRETs — N1, N2, N3 at one address, N3 and N4 one SIRET, N4 and N5 one address, N5
+#: and N6 one SIRET; N6 stopped buying in August (on the call list)
+LINKED = {f"N{i}": ("Martin", "Nord", f"2024-03-{1 + 3 * i:02d}",
+                    "2024-08-01" if i == 6 else "2024-12-20", 30, 20.0)
+          for i in range(1, 7)}  # fmt: skip
+_ADDRESSES = {"N1": "5 rue Haute", "N2": "5, R. Haute", "N3": "5 RUE HAUTE",
+              "N4": "9 avenue Basse", "N5": "9 av. Basse"}  # fmt: skip
+_SIRETS = {"N1": "11122233300044", "N3": "123 456 789 00011", "N4": "12345678900011",
+           "N5": "98765432100022", "N6": "987 654 321 00022"}  # fmt: skip
+
+
+def _linked(language: str = "fr") -> Diagnostic:
+    plan = PLAN | LINKED
+    master = _master(plan)
+    master["address"] = [_ADDRESSES.get(c, a) for c, a in zip(master["customer_id"],
+                                                             master["address"], strict=True)]  # fmt: skip
+    master["siret"] = [_SIRETS.get(c) for c in master["customer_id"]]
+    cfg = make_config(language=language)
+    return Diagnostic.from_frames(cfg, _transactions(plan), as_of=AS_OF, customers=master)
+
+
+def test_a_creation_to_check_says_what_this_customer_shares_and_with_how_many(tmp_path):
+    """The group is linked by « adresse + SIRET », yet N1 shares only his address (with 2),
+    N6 only his SIRET (with 1): each member's « Lien » and reason are his own, exact (the
+    text names the salesperson)."""
+    diag = _linked()
+    action = next(a for a in diag.action_plan if a.code == "check_creations")
+    assert set(action.customers) == set(LINKED) and action.detail["salesperson"] == "Martin"
+    group = diag.anomalies.customers.loc[list(LINKED)]
+    assert set(group["match"]) == {"address+siret"} and set(group["group_size"]) == {6}
+    wb = _book(diag, tmp_path)
+    rows = {r["Code client"].value: r for r in _records(wb["Créations à vérifier"])}
+    one, two = "qu’un autre client", "que 2 autres clients"
+    expected = {
+        "N1": ("adresse", f"même adresse {two}"),
+        "N2": ("adresse", f"même adresse {two}"),
+        "N3": ("adresse + SIRET", f"même adresse {two} et même SIRET {one}"),
+        "N4": ("adresse + SIRET", f"même adresse {one} et même SIRET {one}"),
+        "N5": ("adresse + SIRET", f"même adresse {one} et même SIRET {one}"),
+        "N6": ("SIRET", f"même SIRET {one}"),
+    }
+    for cid, (link, shared) in expected.items():
+        created = pd.Timestamp(LINKED[cid][2]).strftime("%d/%m/%Y")  # his first sale
+        assert rows[cid]["Lien"].value == link, cid
+        assert rows[cid]["Création à vérifier"].value == (
+            f"{shared} (groupe de 6 clients liés), créé par Martin le {created}, dans une série "
+            "de 6 créations à des adresses ou des SIRET partagés"  # N6 shares no address
+        ), cid
+    # the same words where N6 is to be called
+    for name in ("À appeler", "Com. Martin"):
+        (row,) = [r for r in _records(wb[name]) if r["Code client"].value == "N6"]
+        assert row["Création à vérifier"].value == rows["N6"]["Création à vérifier"].value
+        assert row["Action recommandée"].value == label("do.check_first", "fr")
+    readme = dict(zip(_values(wb["Lisez-moi"], "Feuille"),
+                      _values(wb["Lisez-moi"], "À quoi elle sert"), strict=True))  # fmt: skip
+    assert "« Lien » dit ce que chacun partage" in readme["Créations à vérifier"].replace(
+        NNBSP, " "
+    )
+    english = actions_sheets(_linked("en"), language="en")["Creations to check"]
+    n3 = english.set_index("customer_id").loc["N3"]
+    assert n3["creation_to_check"] == (
+        "same address as 2 other customers and same SIRET as one other customer (a group of 6 "
+        "linked customers), created by Martin on 10/03/2024, one of 6 creations at shared "
+        "addresses or with shared SIRETs"
+    )
+
+
+def test_a_creation_to_check_of_a_series_all_at_shared_addresses(tmp_path):
+    diag = make_diagnostic(burst=True)
+    wb = _book(diag, tmp_path)
+    reasons = [r["Création à vérifier"].value for r in _records(wb["Créations à vérifier"])]
+    marked = [t for t in reasons if t]
+    assert marked and all(t.endswith("créations à des adresses partagées") for t in marked)
+
+
+def test_the_call_list_never_says_not_to_call(tmp_path):
+    """C08 (« En hibernation »: « … ne pas mobiliser les commerciaux ») is late: on the call
+    lists he gets the call's action, not his segment's."""
+    plan = PLAN | {"C08": ("Martin", "Nord", "2024-01-05", "2024-08-01", 30, 50.0)}
+    diag = _diag(plan=plan)
+    assert diag.segments["C08"] == "Hibernating" and diag.early_warning.loc["C08", "early_warning"]
+    # the segments not to spend sales time on are keys of the segment rules' data
+    assert NO_SALES_TIME <= {rule.name for rule in default_segment_rules()}
+    assert "Hibernating" in NO_SALES_TIME and "Lost" in NO_SALES_TIME
+    wb = _book(diag, tmp_path)
+    for name in ("À appeler", "Com. Martin"):
+        (row,) = [r for r in _records(wb[name]) if r["Code client"].value == "C08"]
+        assert row["Action recommandée"].value == label("do.call", "fr"), name
+    assert [r["Liste"].value for r in _records(wb["Com. Martin"])
+            if r["Code client"].value == "C08"] == ["À appeler"]  # fmt: skip
+    # a segment whose action is a call keeps it
+    rules = {r.name: r.text("action", "fr") for r in diag.segment_rules}
+    (c01,) = [r for r in _records(wb["À appeler"]) if r["Code client"].value == "C01"]
+    assert c01["Action recommandée"].value == typeset(rules[diag.segments["C01"]], "fr")
 
 
 @pytest.mark.parametrize(
@@ -514,6 +618,8 @@ def test_the_call_list_gives_each_customers_probability_still_a_customer(tmp_pat
     customers to fit; on a generated one of 60)."""
     small = _book(_diag(), tmp_path)
     assert "Probabilité d’être encore client" not in _headers(small["À appeler"])  # 7 customers
+    explained = label("readme.how.p_alive", "fr")
+    assert explained not in _texts(small["Lisez-moi"])  # no column, nothing to explain
     plan = {f"K{i:02d}": (SELLERS[i % 3], "Nord", f"2022-0{1 + i % 9}-05",
                           "2024-12-20" if i % 4 else "2024-07-31", 20 + i, 100.0 + i)
             for i in range(60)}  # fmt: skip
@@ -526,3 +632,10 @@ def test_the_call_list_gives_each_customers_probability_still_a_customer(tmp_pat
     assert cells and all(c.number_format == "0.0%" for c in cells)
     expected = diag.p_alive.reindex([str(i) for i in ids]).to_numpy()
     assert [c.value for c in cells] == pytest.approx(list(expected))
+    # « Lisez-moi » says what it is, under the column's own name, in words for a salesperson
+    wb = _book(diag, tmp_path / "p")
+    assert explained in _texts(wb["Lisez-moi"])
+    assert explained.startswith(f"«{NNBSP}{header}{NNBSP}»{NNBSP}: la chance que le client achète")
+    english = _book(_diag(plan=plan, master=False, language="en"), tmp_path / "en")
+    assert label("readme.how.p_alive", "en") in _texts(english["Read me"])
+    assert label("readme.how.p_alive", "en").startswith("“Probability still a customer”: ")

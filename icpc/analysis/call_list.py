@@ -11,6 +11,9 @@ Frames in, frames out, no words: the workbook (:mod:`icpc.export.sheets`) words 
   basket (panier habituel).
 - :func:`usual_products`: each customer's top products (or families) by revenue over
   the 12 months up to his last purchase.
+- :func:`shared_keys`: what each customer of a duplicate group shares with the others of
+  it — his address with how many, his SIRET with how many (a group links customers by an
+  address *or* a SIRET: a member may share only one of them, with few of the others).
 
 Example
 -------
@@ -29,12 +32,22 @@ import pandas as pd
 from icpc import columns as C
 from icpc.money import cents, exact
 
-__all__ = ["LISTS", "WORK_LIST_COLUMNS", "last_orders", "usual_products", "work_lists"]
+__all__ = [
+    "LISTS",
+    "SHARED_KEYS_COLUMNS",
+    "WORK_LIST_COLUMNS",
+    "last_orders",
+    "shared_keys",
+    "usual_products",
+    "work_lists",
+]
 
 #: the lists, in the order a salesperson works them
 LISTS = ("call", "win_back", "falling")
 #: output columns of :func:`work_lists`, in order
 WORK_LIST_COLUMNS = (C.CUSTOMER_ID, "list", "rank", C.SALESPERSON)
+#: output columns of :func:`shared_keys`, in order
+SHARED_KEYS_COLUMNS = ("duplicate_group", "group_size", "same_address", "same_siret", "shares")
 #: products shown per customer by :func:`usual_products`
 TOP_PRODUCTS = 3
 #: months of purchases :func:`usual_products` looks at, up to the customer's last purchase
@@ -213,3 +226,57 @@ def usual_products(
     sums["rank"] = sums.groupby(C.CUSTOMER_ID, sort=False).cumcount() + 1
     out = sums.loc[sums["rank"] <= top, [C.CUSTOMER_ID, "rank", column, "revenue"]]
     return out.reset_index(drop=True)
+
+
+def shared_keys(customers: pd.DataFrame) -> pd.DataFrame:
+    """What each grouped customer shares with the others of his group (ce qu'il partage).
+
+    A duplicate group links customers sharing an address key *or* a SIRET key with at
+    least one other member (:func:`icpc.analysis.anomalies.duplicate_groups`): a member
+    may share his address with some, his SIRET with others, or only one of them. Two
+    customers with one key are always in one group, so the counts are within his group.
+
+    Parameters
+    ----------
+    customers : DataFrame
+        :attr:`icpc.analysis.anomalies.Anomalies.customers`: index ``customer_id``,
+        ``address_key``, ``siret_key`` (normalised, null when unknown),
+        ``duplicate_group`` (null when alone), ``group_size``.
+
+    Returns
+    -------
+    DataFrame
+        Index ``customer_id`` (str), one row per customer in a group, in ``customers``'
+        order; columns :data:`SHARED_KEYS_COLUMNS`: ``duplicate_group``, ``group_size``,
+        ``same_address`` (other customers with his address key, 0 when none or unknown),
+        ``same_siret`` (the same for his SIRET key), ``shares`` (``address``, ``siret``
+        or ``address+siret``: what he shares, with at least one other).
+
+    Example
+    -------
+    >>> shared_keys(diag.anomalies.customers).loc["C00321"]  # doctest: +SKIP
+    duplicate_group           D0001
+    group_size                   14
+    same_address                 13
+    same_siret                    0
+    shares                  address
+    """
+    grouped = customers.loc[customers["duplicate_group"].notna().to_numpy()]
+    out = pd.DataFrame(
+        {
+            "duplicate_group": grouped["duplicate_group"].astype(str).to_numpy(dtype=object),
+            "group_size": grouped["group_size"].to_numpy(dtype=np.int64),
+        },
+        index=pd.Index(grouped.index.astype(str), name=C.CUSTOMER_ID),
+    )
+    for column, key in (("same_address", "address_key"), ("same_siret", "siret_key")):
+        # every customer of a key is counted, grouped or not (a shared key makes a group)
+        codes, _ = pd.factorize(customers[key].to_numpy(dtype=object), use_na_sentinel=True)
+        counts = np.bincount(codes[codes >= 0], minlength=int(codes.max(initial=-1)) + 1)
+        counts = np.r_[counts, 1]  # code -1 (no key) reads the last: himself alone
+        mine = codes[customers["duplicate_group"].notna().to_numpy()]
+        out[column] = (counts[mine] - 1).astype(np.int64)
+    kinds = np.array([None, "address", "siret", "address+siret"], dtype=object)
+    shares = (out["same_address"].to_numpy() > 0) + 2 * (out["same_siret"].to_numpy() > 0)
+    out["shares"] = kinds[shares]
+    return out[list(SHARED_KEYS_COLUMNS)]

@@ -3,8 +3,11 @@
 Who (name, contact, phone, e-mail), why to call in words (the early warning's rules, a
 lost customer's silence, a fall of revenue N), the last purchase and its amount, the
 average basket, the revenues, the usual products, the suggested action (the segment's
-in the segment rules, a win-back call, or a check first for a creation to check) and the
-empty columns the team fills in (:data:`FILL_IN`). Used by :mod:`icpc.export.sheets`.
+in the segment rules, a win-back call, or a check first for a creation to check; on the
+call list, the call's own action for the segments not to spend sales time on,
+:data:`NO_SALES_TIME`) and the empty columns the team fills in (:data:`FILL_IN`). A
+creation to check says what this customer shares, with how many of his group
+(:func:`icpc.analysis.call_list.shared_keys`). Used by :mod:`icpc.export.sheets`.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import pandas as pd
 
 from icpc import columns as C
 from icpc.analysis.actions import creations_to_check, find_action
+from icpc.analysis.call_list import shared_keys
 from icpc.export.context import OutputContext
 from icpc.labels import label, locale_for, plural
 from icpc.text import typeset
@@ -24,12 +28,18 @@ from icpc.text import typeset
 if TYPE_CHECKING:
     from icpc.diagnostic import Diagnostic
 
-__all__ = ["FILL_IN", "Facts", "customer_rows", "day", "facts"]
+__all__ = ["FILL_IN", "NO_SALES_TIME", "Facts", "customer_rows", "day", "facts"]
 
 #: the columns the sales team fills in (date called, outcome from a list, next step)
 FILL_IN = ("call_date", "outcome", "next_step")
 #: the master's columns a call list shows when the data has them
 _CONTACT = (C.NAME, C.CONTACT, C.PHONE, C.EMAIL)
+#: the segments whose rule in icpc/segments.yaml says to spend no sales time on them, by
+#: their key (``Lost``, « Inactifs »: « Ne pas y consacrer de temps commercial… »;
+#: ``Hibernating``, « En hibernation »: « … ne pas mobiliser les commerciaux »): on the call
+#: list, where the early warning sends a salesperson, they get the call's action
+#: (``do.call``) instead; a client's own rules of these keys alike
+NO_SALES_TIME = frozenset({"Lost", "Hibernating"})
 
 
 @dataclass(frozen=True)
@@ -106,13 +116,15 @@ def _reason_call(
     lang: str,
 ) -> str:
     """Why the early warning flags a customer: its rule(s), in words."""
-    parts = []
+    late = fall = ""
     if rhythm:
         every = plural("why.every", round(interval), lang).format(n=_num(interval, lang))
-        parts.append(label("why.rhythm", lang).format(every=every, days=_days(recency, lang)))
+        late = label("why.rhythm", lang).format(every=every, days=_days(recency, lang))
     if trend:
-        parts.append(label("why.trend", lang).format(months=months, pct=_num(-100 * change, lang)))
-    return label("why.separator", lang).join(parts)
+        fall = label("why.trend", lang).format(months=months, pct=_num(-100 * change, lang))
+    if rhythm and trend:  # one sentence, joined as the language joins two facts
+        return label("why.rhythm_and_trend", lang).format(rhythm=late, trend=fall)
+    return late or fall
 
 
 def _reason_falling(revenue: float, previous: float, lang: str) -> str:
@@ -121,25 +133,41 @@ def _reason_falling(revenue: float, previous: float, lang: str) -> str:
     return label("why.falling", lang).format(pct=_num(100 * (previous - revenue) / previous, lang))
 
 
+def _shared(row: Any, lang: str) -> str:
+    """What one grouped customer shares, with how many, and his group's size, in words."""
+    parts = [
+        plural(f"why.same_{key}", int(row[f"same_{key}"]), lang).format(
+            n=_num(int(row[f"same_{key}"]), lang)
+        )
+        for key in ("address", "siret")
+        if int(row[f"same_{key}"]) > 0
+    ]
+    shared = label("why.and", lang).join(parts)
+    return label("why.group", lang).format(shared=shared, n=_num(int(row["group_size"]), lang))
+
+
 def _creation_reasons(diag: Diagnostic, lang: str, to_check: frozenset[str]) -> dict[str, str]:
-    """The plan's creations to check → why, in words."""
+    """The plan's creations to check → why, in words: what this customer shares, with how
+    many of his group, who created him when, in a series of how many."""
     action = find_action(diag.action_plan, "check_creations")
     if action is None:
         return {}
-    members = diag.anomalies.customers
-    members = members.loc[members.index.astype(str).isin(to_check)]
+    shares = shared_keys(diag.anomalies.customers)
+    members = shares.loc[shares.index.isin(to_check)]
+    # the series: the plan's creations, all of them sharing an address, none, or some
+    by_address = (members["same_address"].to_numpy() > 0).tolist()
+    series = "address" if all(by_address) else "siret" if not any(by_address) else "mixed"
+    created = diag.anomalies.customers["created"]
+    created = pd.Series(created.to_numpy(), index=created.index.astype(str))
     out = {}
     for cid, row in members.iterrows():
-        others = plural("why.others", int(row["group_size"]) - 1, lang).format(
-            n=_num(int(row["group_size"]) - 1, lang)
-        )
-        text = label(f"why.match.{row['match']}", lang).format(others=others)
-        created = label("why.created_by", lang).format(
+        who = label("why.created_by", lang).format(
             salesperson=action.detail["salesperson"],
-            date=day(row["created"]),
+            date=day(created[str(cid)]),
             n=_num(action.detail["created"], lang),
+            series=label(f"why.series.{series}", lang),
         )
-        out[str(cid)] = f"{text}, {created}"
+        out[str(cid)] = f"{_shared(row, lang)}, {who}"
     return out
 
 
@@ -200,6 +228,8 @@ def customer_rows(f: Facts, ids: Sequence[str], kinds: Sequence[str]) -> pd.Data
         if cid in check
         else label("do.win_back", lang)
         if kind == "win_back"
+        else label("do.call", lang)
+        if kind == "call" and str(s) in NO_SALES_TIME  # not « do not call » on a call list
         else actions.get(str(s), "") or label("do.call", lang)
         for cid, kind, s in zip(ids, kinds, segments, strict=True)
     ]

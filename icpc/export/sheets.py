@@ -14,7 +14,9 @@ headers through :mod:`icpc.labels`), in workbook order:
 - « Clients à reconquérir »: every lost customer not on the call list, largest revenue
   N−1 first, the plan's ``win_back_lost`` marked ``priority``;
 - « Créations à vérifier » (with a customer master): the customers sharing an address or a
-  SIRET, the plan's ``check_creations`` marked with the reason;
+  SIRET, by group, each with what he shares (``match``: his address, his SIRET or both,
+  :func:`icpc.analysis.call_list.shared_keys`), the plan's ``check_creations`` marked with
+  the reason;
 - « Par secteur » (region mapped), « Chiffres mensuels », « Lisez-moi », the ledger.
 
 A sheet whose input is absent (no salesperson column, no customer master, no region) is
@@ -34,6 +36,7 @@ import pandas as pd
 
 from icpc import columns as C
 from icpc.analysis.actions import find_action
+from icpc.analysis.call_list import shared_keys
 from icpc.analysis.groups import UNASSIGNED
 from icpc.export.call_rows import FILL_IN, Facts, customer_rows, day, facts
 from icpc.export.context import OutputContext
@@ -185,6 +188,10 @@ def _creations_sheet(f: Facts) -> pd.DataFrame | None:
     grouped = members.loc[members["duplicate_group"].notna()]
     grouped = grouped.reset_index().sort_values(["duplicate_group", C.CUSTOMER_ID], kind="stable")
     grouped[C.CUSTOMER_ID] = grouped[C.CUSTOMER_ID].astype(str)
+    # the link is this customer's (his address, his SIRET or both), not his group's: a group
+    # links customers sharing an address or a SIRET, and one may share only one of them
+    shares = shared_keys(members)["shares"]
+    grouped["match"] = shares.reindex(grouped[C.CUSTOMER_ID]).to_numpy(dtype=object)
     master = diag.customer_master
     assert master is not None
     place = [c for c in (C.ADDRESS, C.POSTCODE, C.CITY, C.SIRET) if c in master.columns
@@ -333,4 +340,6 @@ def readme_notes(diag: Diagnostic, *, language: str | None = None) -> tuple[list
     after = [label("readme.how", lang)]
     after += [label(f"readme.how.{k}", lang) for k in ("order", "fill", "filter")]
     after.append(label("readme.how.amounts", lang).format(symbol=words.symbol))
+    if diag.p_alive.notna().any():  # the call lists show it (icpc.export.call_rows)
+        after.append(label("readme.how.p_alive", lang))
     return before, after
