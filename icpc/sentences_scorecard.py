@@ -112,13 +112,30 @@ SCORECARD: dict[str, tuple[str, str]] = {
         "{n} clients vous sont attribués (le commercial de leur dernière facture).",
         "{n} customers are attributed to you (the salesperson of their last invoice).",
     ),
+    # the health block counts and shares; the euros are in the priorities (no fact twice)
     "scorecard.slipping.one": (
-        "{n} client en décrochage : {amount} en jeu (CA des 12 derniers mois).",
-        "{n} customer slipping away: {amount} at stake (revenue of the last 12 months).",
+        "{n} client en décrochage, soit {share} de vos clients{to_check}.",
+        "{n} customer slipping away, {share} of your customers{to_check}.",
     ),
     "scorecard.slipping.other": (
-        "{n} clients en décrochage : {amount} en jeu (CA des 12 derniers mois).",
-        "{n} customers slipping away: {amount} at stake (revenue of the last 12 months).",
+        "{n} clients en décrochage, soit {share} de vos clients{to_check}.",
+        "{n} customers slipping away, {share} of your customers{to_check}.",
+    ),
+    "scorecard.slipping_to_check.one": (
+        ", dont {n} création à vérifier",
+        ", {n} of them a creation to check",
+    ),
+    "scorecard.slipping_to_check.other": (
+        ", dont {n} créations à vérifier",
+        ", {n} of them creations to check",
+    ),
+    "scorecard.slipping_all_to_check.one": (
+        " : une création à vérifier",
+        ": a creation to check",
+    ),
+    "scorecard.slipping_all_to_check.other": (
+        ", tous des créations à vérifier",
+        ", all of them creations to check",
     ),
     "scorecard.slipping_none": ("Aucun client en décrochage.", "No customer slipping away."),
     "scorecard.slipping_top.one": ("À appeler : {names}.", "To call: {names}."),
@@ -127,24 +144,21 @@ SCORECARD: dict[str, tuple[str, str]] = {
         "The first to call: {names}.",
     ),
     "scorecard.lost.one": (
-        "{n} client perdu (actif en N−1, plus en N) : {amount} de CA N−1.",
-        "{n} lost customer (active in N−1, not in N): {amount} of revenue N−1.",
+        "{n} client perdu (actif en N−1, plus en N), soit {share} de vos clients actifs en N−1.",
+        "{n} lost customer (active in N−1, not in N), {share} of your customers active in N−1.",
     ),
     "scorecard.lost.other": (
-        "{n} clients perdus (actifs en N−1, plus en N) : {amount} de CA N−1.",
-        "{n} lost customers (active in N−1, not in N): {amount} of revenue N−1.",
+        "{n} clients perdus (actifs en N−1, plus en N), soit {share} de vos clients actifs en N−1.",
+        "{n} lost customers (active in N−1, not in N), {share} of your customers active in N−1.",
     ),
     "scorecard.creations.one": (
-        "{n} création de client à une adresse partagée, à vérifier : panier moyen {basket} "
-        "contre {others} pour les clients sans adresse partagée.",
-        "{n} customer created at a shared address, to check: average basket {basket} "
-        "against {others} for the customers sharing no address.",
+        "{n} création de client à une adresse partagée, à vérifier, soit {share} de vos clients.",
+        "{n} customer created at a shared address, to check, {share} of your customers.",
     ),
     "scorecard.creations.other": (
-        "{n} créations de clients à des adresses partagées, à vérifier : panier moyen "
-        "{basket} contre {others} pour les clients sans adresse partagée.",
-        "{n} customers created at shared addresses, to check: average basket {basket} "
-        "against {others} for the customers sharing no address.",
+        "{n} créations de clients à des adresses partagées, à vérifier, soit {share} de vos "
+        "clients.",
+        "{n} customers created at shared addresses, to check, {share} of your customers.",
     ),
     "scorecard.segments": ("Vos clients par segment Score3D", "Your customers by Score3D segment"),
     "scorecard.segments_none": ("Aucun client classé.", "No customer scored."),
@@ -171,6 +185,26 @@ SCORECARD: dict[str, tuple[str, str]] = {
         "Call your {n} customers who are slipping away, the largest first: {amount} of "
         "revenue over 12 months at stake.",
     ),
+    # his creations to check are checked first, not called: the call counts the others
+    "scorecard.priority.call_slipping_except.one": (
+        "Appelez votre client en décrochage ({left_out}) : {amount} de CA sur 12 mois en jeu.",
+        "Call your customer who is slipping away ({left_out}): {amount} of revenue over 12 "
+        "months at stake.",
+    ),
+    "scorecard.priority.call_slipping_except.other": (
+        "Appelez vos {n} clients en décrochage ({left_out}), les plus gros d'abord : "
+        "{amount} de CA sur 12 mois en jeu.",
+        "Call your {n} customers who are slipping away ({left_out}), the largest first: "
+        "{amount} of revenue over 12 months at stake.",
+    ),
+    "scorecard.left_out_to_check.one": (
+        "hors votre création à vérifier",
+        "not counting your creation to check",
+    ),
+    "scorecard.left_out_to_check.other": (
+        "hors vos {n} créations à vérifier",
+        "not counting your {n} creations to check",
+    ),
     "scorecard.priority.win_back_lost.one": (
         "Reprenez contact avec votre client perdu : il vous avait acheté {amount} en N−1.",
         "Get back in touch with your lost customer: they bought {amount} from you in N−1.",
@@ -179,17 +213,45 @@ SCORECARD: dict[str, tuple[str, str]] = {
         "Reprenez contact avec vos {n} clients perdus : ils vous avaient acheté {amount} en N−1.",
         "Get back in touch with your {n} lost customers: they bought {amount} from you in N−1.",
     ),
+    "scorecard.priority.win_back_lost_except.one": (
+        "Reprenez contact avec votre client perdu ({left_out}) : il vous avait acheté "
+        "{amount} en N−1.",
+        "Get back in touch with your lost customer ({left_out}): they bought {amount} from "
+        "you in N−1.",
+    ),
+    "scorecard.priority.win_back_lost_except.other": (
+        "Reprenez contact avec vos {n} clients perdus ({left_out}) : ils vous avaient "
+        "acheté {amount} en N−1.",
+        "Get back in touch with your {n} lost customers ({left_out}): they bought {amount} "
+        "from you in N−1.",
+    ),
+    "scorecard.left_out_lost.one": (
+        "hors {n} autre, à appeler ou à vérifier",
+        "not counting {n} other, to call or to check",
+    ),
+    "scorecard.left_out_lost.other": (
+        "hors {n} autres, à appeler ou à vérifier",
+        "not counting {n} others, to call or to check",
+    ),
     "scorecard.priority.check_creations.one": (
-        "Vérifiez votre création de client à une adresse partagée avec la direction "
-        "commerciale : {amount} de CA N.",
+        "Vérifiez avec la direction commerciale votre création de client à une adresse "
+        "partagée : {amount} de CA N, {basket}.",
         "Check your customer created at a shared address with the sales director: "
-        "{amount} of revenue N.",
+        "{amount} of revenue N, {basket}.",
     ),
     "scorecard.priority.check_creations.other": (
         "Vérifiez avec la direction commerciale vos {n} créations de clients à des "
-        "adresses partagées : {amount} de CA N, un panier moyen de {basket}.",
+        "adresses partagées : {amount} de CA N, {basket}.",
         "Check your {n} customers created at shared addresses with the sales director: "
-        "{amount} of revenue N, an average basket of {basket}.",
+        "{amount} of revenue N, {basket}.",
+    ),
+    "scorecard.creations_basket": (
+        "un panier moyen de {basket} contre {others} pour les clients sans adresse partagée",
+        "an average basket of {basket} against {others} for the customers sharing no address",
+    ),
+    "scorecard.creations_basket_alone": (
+        "un panier moyen de {basket}",
+        "an average basket of {basket}",
     ),
     "scorecard.priority.raise_basket": (
         "Relevez votre panier moyen ({value}, médiane de l'équipe {median}) : au même "

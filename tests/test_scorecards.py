@@ -206,7 +206,11 @@ def test_annes_scorecard_reads_her_figures_in_french(written) -> None:
         assert plain(fmt.signed_money(amount)) in text
     # health and priorities
     assert "Aucun client en décrochage" in text
-    assert "1 client perdu (actif en N−1, plus en N) : 800 € de CA N−1" in text
+    # the health block counts and shares (lost: of her 2 customers active in N−1, the
+    # complement of her retention rate); the euros are in the priorities
+    assert f"1 client perdu (actif en N−1, plus en N), soit {plain(fmt.percent(0.5))} de vos " \
+        "clients actifs en N−1." in text  # fmt: skip
+    assert "de CA N−1" not in text and text.count("acheté 800 €") == 1
     assert "Vos deux priorités" in text
     assert "Reprenez contact avec votre client perdu : il vous avait acheté 800 € en N−1" in text
     assert "Soignez vos 2 premiers clients : " + plain(fmt.money_reading(2100)) in text
@@ -218,7 +222,9 @@ def test_annes_scorecard_reads_her_figures_in_french(written) -> None:
 def test_bruno_is_told_of_his_slipping_customer_and_his_basket(written) -> None:
     text = text_of(written["bruno.pdf"])
     assert "3e sur 3" in text
-    assert "1 client en décrochage : 300 € en jeu" in text
+    assert f"1 client en décrochage, soit {plain(fmt.percent(1 / 3))} de vos clients." in text
+    assert "300 € en jeu" not in text  # the euros once, in the call
+    assert "À appeler : B3 (300 €)." in text  # named under the call
     assert "Appelez votre client en décrochage : 300 € de CA sur 12 mois en jeu" in text
     median, basket = plain(fmt.money(1050, decimals=0)), plain(fmt.money(1100 / 6, decimals=0))
     assert f"Relevez votre panier moyen ({basket}, médiane de l’équipe {median})" in text
@@ -367,7 +373,8 @@ def test_every_scorecard_is_one_page_whatever_the_data(tmp_path: Path) -> None:
     gone = text_of(written["gone.pdf"])
     assert "Aucune vente en N" in gone and "5e sur 5" in gone
     # G1 left before N−1 (class "other"); G2 bought 400 − 100 in N−1, nothing in N: lost
-    assert "1 client perdu (actif en N−1, plus en N) : 300 € de CA N−1" in gone
+    assert "1 client perdu (actif en N−1, plus en N), soit 100,0 % de vos clients actifs" in gone
+    assert "Reprenez contact avec votre client perdu : il vous avait acheté 300 € en N−1" in gone
     long = next(p for n, p in written.items() if n.startswith("marie-christine"))
     assert "Marie-Christine de La Tour" in text_of(long)
     assert len(next(n for n in written if n.startswith("marie"))) <= 84  # slug cut at 80
@@ -446,8 +453,145 @@ def test_his_objectives_are_on_his_card_and_equal_kpis_json(tmp_path: Path) -> N
     cards = write_scorecards(diag, tmp_path / "scorecards")
     anne = text_of(cards["anne.pdf"])
     assert (
-        "Vos objectifs : chiffre d’affaires 2 100 € pour 2 000 € (atteint) ; "
-        "clients perdus 1 pour 0 (non atteint)." in anne
+        "Vos objectifs : chiffre d’affaires 2 100 € pour un objectif de 2 000 € (atteint) ; "
+        "clients perdus 1 pour un objectif de 0 (non atteint)." in anne
     )
     assert pages(cards["anne.pdf"]) == 1
     assert "objectifs" not in text_of(cards["bruno.pdf"])  # no target for him
+
+
+# ---------------------------------------------------------------------- the demo (review)
+DEMO_CONFIG = Path(__file__).resolve().parents[1] / "data_samples" / "demo" / "client.yaml"
+
+
+@pytest.fixture(scope="module")
+def demo() -> Diagnostic:
+    from icpc.config import load_config
+
+    return Diagnostic.from_config(load_config(DEMO_CONFIG))
+
+
+@pytest.fixture(scope="module")
+def demo_cards(demo, tmp_path_factory) -> dict[str, str]:
+    written = write_scorecards(demo, tmp_path_factory.mktemp("demo") / "scorecards")
+    assert all(pages(p) == 1 for p in written.values())
+    return {name: text_of(path) for name, path in written.items()}
+
+
+def test_the_call_leaves_out_the_creations_he_must_check_first(demo, demo_cards) -> None:
+    from icpc.analysis.actions import creations_to_check
+
+    to_check = creations_to_check(demo.action_plan)  # the plan's check_creations
+    ew = demo.early_warning
+    mine = ew.loc[ew["early_warning"] & (ew["salesperson"].astype(str) == "Julien Marchetti")]
+    checked = mine.index.astype(str).isin(to_check)
+    assert (len(mine), int(checked.sum())) == (34, 21)  # the reviewer's figures
+    facts = scorecard_facts(demo, "Julien Marchetti")
+    assert (facts.slipping_count, facts.slipping_to_check, facts.to_call) == (34, 21, 13)
+    assert facts.to_call_value == cents(mine.loc[~checked, "value_at_stake"].sum())
+    assert not {c.customer_id for c in facts.slipping_top} & to_check  # named to call
+    assert facts.creations == len(to_check) == 42
+    call = next(p for p in priorities(facts) if p.code == "call_slipping")
+    assert (call.count, call.amount) == (13, facts.to_call_value)
+    text = demo_cards["julien-marchetti.pdf"]
+    amount = plain(fmt.money_reading(facts.to_call_value))
+    assert (
+        f"Appelez vos 13 clients en décrochage (hors vos 21 créations à vérifier), les plus "
+        f"gros d’abord : {amount} de CA sur 12 mois en jeu." in text
+    )
+    assert "Appelez vos 34" not in text
+    share = plain(fmt.percent(34 / facts.customers))
+    assert f"34 clients en décrochage, soit {share} de vos clients, dont 21 créations à " \
+        "vérifier." in text  # fmt: skip
+    assert "Vérifiez avec la direction commerciale vos 42 créations" in text
+    # nobody else has creations to check: his colleagues' calls count all their slipping
+    helene = scorecard_facts(demo, "Hélène Fournier")
+    assert helene.slipping_to_check == 0 and helene.to_call == helene.slipping_count
+    assert "hors vos" not in demo_cards["helene-fournier.pdf"]
+
+
+def test_the_wording_when_some_or_all_slipping_customers_are_to_check() -> None:
+    from dataclasses import replace
+
+    from icpc.export.context import OutputContext
+    from icpc.report.scorecard.view import card_view
+
+    diag = diag_of()
+    bruno = scorecard_facts(diag, "Bruno")  # B3 slipping, 300 €
+    words = OutputContext.of(diag)
+    # his only slipping customer is a creation to check: no call, told in the health block
+    only = replace(bruno, slipping_to_check=1, to_call=0, to_call_value=0.0, slipping_top=())
+    assert "call_slipping" not in [p.code for p in priorities(only)]
+    card = card_view(only, priorities(only), words)
+    lines = [plain(line) for line in card["health"]["lines"]]
+    assert "1 client en décrochage, soit 33,3 % de vos clients : une création à vérifier." in lines
+    # one of his three lost customers is a creation to check, two are to win back
+    some = replace(bruno, lost_to_win_back=2, lost_to_win_back_revenue=500.0, lost_left_out=1)
+    card = card_view(some, priorities(some), words)
+    assert any(
+        "vos 2 clients perdus (hors 1 autre, à appeler ou à vérifier)" in plain(p["text"])
+        for p in card["priorities"]
+    )
+
+
+@pytest.mark.parametrize(
+    ("kind", "higher", "current", "median", "gap", "bad"),
+    [
+        ("percent", True, 0.8695652, 0.8633540, "+0,7 pts", False),  # Julien: 87,0 − 86,3
+        ("percent", True, 0.8285714, 0.8633540, "−3,4 pts", True),  # Nathalie: 82,9 − 86,3
+        ("decimal", True, 7.4444444, 7.4183007, "+0,02", False),  # Karim: 7,44 − 7,42
+        ("percent", True, 0.86301, 0.86340, "0,0 pts", False),  # both 86,3 %: not worse
+        ("decimal", True, 7.4151, 7.4183, "0,00", False),  # both 7,42
+        ("money", True, 655.5757, 861.8655, "−206 €", True),  # 656 − 862, not −206,29
+        ("count", False, 6.0, 5.5, "0", False),  # lost: 6 against a median shown as 6
+        ("count", False, 6.0, 4.5, "+2", True),  # 4,5 is shown 4 (half to even)
+    ],
+    ids=["julien-retention", "nathalie-retention", "karim-frequency", "zero-shown-percent",
+         "zero-shown-decimal", "basket", "lost-even-median", "lost-half-down"],
+)  # fmt: skip
+def test_the_gap_to_the_median_is_the_difference_of_the_figures_shown(
+    kind: str, higher: bool, current: float, median: float, gap: str, bad: bool
+) -> None:
+    from dataclasses import replace
+
+    from icpc.export.context import OutputContext
+    from icpc.report.scorecard.facts import Indicator
+    from icpc.report.scorecard.view import card_view
+
+    diag = diag_of()
+    anne = scorecard_facts(diag, "Anne")
+    key = {"percent": "retention_rate", "decimal": "purchase_frequency",
+           "money": "average_basket", "count": "lost_customers"}[kind]  # fmt: skip
+    ind = Indicator(key, kind, higher, current, None, None, median)
+    facts = replace(anne, indicators=tuple(ind if i.key == key else i for i in anne.indicators))
+    card = card_view(facts, priorities(facts), OutputContext.of(diag))
+    row = card["indicators"][[i.key for i in facts.indicators].index(key)]
+    assert (plain(row["gap"]), row["bad"]) == (gap, bad)
+
+
+def test_the_demo_gaps_add_up_on_the_page(demo_cards) -> None:
+    assert "87,0 % – – 86,3 % +0,7 pts" in demo_cards["julien-marchetti.pdf"]
+    assert "82,9 % – – 86,3 % −3,4 pts" in demo_cards["nathalie-roussel.pdf"]
+    assert "7,44 6,95 ▲ +7,1 % 7,42 +0,02" in demo_cards["karim-haddad.pdf"]
+
+
+def test_the_health_block_counts_and_the_priorities_carry_the_euros(demo, demo_cards) -> None:
+    from icpc.export.context import OutputContext
+    from icpc.report.scorecard.view import card_view
+
+    words = OutputContext.of(demo)
+    for name in salespeople(demo):
+        facts = scorecard_facts(demo, name)
+        card = card_view(facts, priorities(facts), words)
+        assert card["health"]["lines"] and not any("€" in x for x in card["health"]["lines"])
+    text = demo_cards["julien-marchetti.pdf"]
+    facts = scorecard_facts(demo, "Julien Marchetti")
+    # each fact once: the lost customers' revenue, the creations' basket, the slipping total
+    assert text.count(plain(fmt.money_reading(facts.lost_revenue))) == 1
+    assert text.count(plain(fmt.money(facts.creations_basket, decimals=0))) == 1
+    assert plain(fmt.money_reading(facts.slipping_value)) not in text  # 61,7 k €: his
+    # slipping customers are counted in the health block, the call values those to call
+    assert "6 clients perdus (actifs en N−1, plus en N), soit 13,0 % de vos clients actifs" in text
+    assert "87,0 %" in text  # 13,0 % lost + 87,0 % retained: his customers active in N−1
+    assert "42 créations de clients à des adresses partagées, à vérifier, soit" in text
+    assert "panier moyen de 166 € contre 888 € pour les clients sans adresse partagée" in text

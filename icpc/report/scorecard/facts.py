@@ -9,6 +9,10 @@ segments of the customers attributed to him, his creations to check the plan's r
 (:func:`icpc.analysis.actions.creations_to_check`'s) applied to him. The team median is
 the median over the assigned salespeople (not the customers without one).
 
+His creations to check are to be checked with the sales director before anything else:
+they are left out of the customers he is asked to call (``to_call``) and of the lost
+customers he is asked to win back, and counted apart (``slipping_to_check``).
+
 Example
 -------
 >>> facts = scorecard_facts(diag, "Hélène Fournier")  # doctest: +SKIP
@@ -78,7 +82,9 @@ class Indicator:
 
     @property
     def gap(self) -> float | None:
-        """His value minus the team median (None when either is missing)."""
+        """His value minus the team median (None when either is missing), unrounded: the
+        page's « Vous − médiane » is the difference of the figures as shown
+        (:func:`icpc.report.scorecard.view.shown_gap`), and so is its shading."""
         if self.current is None or self.median is None:
             return None
         return self.current - self.median
@@ -161,10 +167,18 @@ class ScorecardFacts:
         His scored customers by segment, in the rules' order (empty segments left out).
     slipping_count, slipping_value : int, float
         His customers flagged by the early warning, and their value at stake.
+    slipping_to_check : int
+        How many of them are creations to check (``creations``).
+    to_call, to_call_value : int, float
+        The others (slipping, not to check): the customers he is asked to call, and their
+        value at stake; ``to_call + slipping_to_check == slipping_count``.
     slipping_top : tuple of Customer
-        The largest of them.
+        The largest of those to call.
     lost_to_win_back, lost_to_win_back_revenue : int, float
-        His lost customers not on the call list, and their revenue N−1.
+        His lost customers neither slipping (on the call list) nor to check, and their
+        revenue N−1.
+    lost_left_out : int
+        His lost customers left out of ``lost_to_win_back`` (slipping or to check).
     creations, creations_revenue, creations_basket, others_basket
         His creations at shared addresses to check (his burst, when the anomalies flag
         him): how many, their revenue N, their basket against the other customers'.
@@ -191,9 +205,13 @@ class ScorecardFacts:
     segments: tuple[SegmentCount, ...]
     slipping_count: int
     slipping_value: float
+    slipping_to_check: int
+    to_call: int
+    to_call_value: float
     slipping_top: tuple[Customer, ...]
     lost_to_win_back: int
     lost_to_win_back_revenue: float
+    lost_left_out: int
     creations: int
     creations_revenue: float
     creations_basket: float | None
@@ -352,50 +370,70 @@ def _customer_name(diag: Diagnostic, customer_id: str) -> str:
     return customer_id
 
 
-def _slipping(diag: Diagnostic, name: str) -> tuple[pd.DataFrame, tuple[Customer, ...]]:
+def _slipping(
+    diag: Diagnostic, name: str, to_check: frozenset[str]
+) -> tuple[pd.DataFrame, pd.DataFrame, tuple[Customer, ...]]:
+    """His slipping customers, the largest first; those of them to call (not to check);
+    the largest of those to call, named."""
     ew = diag.early_warning
     if C.SALESPERSON not in ew.columns:
-        return ew.iloc[:0], ()
+        return ew.iloc[:0], ew.iloc[:0], ()
     mine = ew.loc[
         ew["early_warning"].to_numpy(dtype=bool)
         & (ew[C.SALESPERSON].astype(str) == name).to_numpy()
         & ew[C.SALESPERSON].notna().to_numpy()
     ].sort_values("value_at_stake", ascending=False, kind="stable")
+    to_call = mine.loc[~mine.index.astype(str).isin(to_check)]
     top = tuple(
         Customer(str(i), _customer_name(diag, str(i)), float(v))
-        for i, v in mine["value_at_stake"].head(TOP_SLIPPING).items()
+        for i, v in to_call["value_at_stake"].head(TOP_SLIPPING).items()
     )
-    return mine, top
+    return mine, to_call, top
 
 
-def _lost_to_win_back(diag: Diagnostic, name: str, called: set[str]) -> tuple[int, float]:
+def _lost_to_win_back(diag: Diagnostic, name: str, left_out: set[str]) -> tuple[int, float, int]:
+    """His lost customers not in ``left_out`` (on the call list, to check), their revenue
+    N−1, and how many of his lost customers were left out."""
     lost = diag.dynamics.lost
     if lost is None or lost.empty or C.SALESPERSON not in lost.columns:
-        return 0, 0.0
-    ids = lost.index.astype(str)
-    mine = lost.loc[
+        return 0, 0.0, 0
+    his = lost.loc[
         (lost[C.SALESPERSON].astype(str) == name).to_numpy()
         & lost[C.SALESPERSON].notna().to_numpy()
-        & ~ids.isin(called)
     ]
-    return len(mine), float(cents(mine["revenue_previous"].sum()))
+    mine = his.loc[~his.index.astype(str).isin(left_out)]
+    return len(mine), float(cents(mine["revenue_previous"].sum())), len(his) - len(mine)
 
 
-def _creations(diag: Diagnostic, name: str) -> tuple[int, float, float | None, float | None]:
-    """His creations to check: the plan's rule (:func:`_check_creations`) for him alone."""
+@dataclass(frozen=True)
+class _Creations:
+    """His creations to check (:func:`_creations`)."""
+
+    count: int = 0
+    revenue: float = 0.0
+    basket: float | None = None
+    others: float | None = None
+    customers: frozenset[str] = frozenset()
+
+
+def _creations(diag: Diagnostic, name: str) -> _Creations:
+    """His creations to check: the plan's rule (:func:`_check_creations`) for him alone,
+    the customers of :func:`icpc.analysis.actions.creations_to_check` when he is the
+    salesperson the plan names."""
     anomalies = diag.anomalies
     people = anomalies.salespeople
     if not len(people):
-        return 0, 0.0, None, None
+        return _Creations()
     his = people.loc[people["salesperson"].astype(str).to_numpy() == name]
     action = _check_creations(Anomalies(anomalies.customers, anomalies.groups, his), diag.table)
     if action is None:
-        return 0, 0.0, None, None
-    return (
+        return _Creations()
+    return _Creations(
         int(action.detail["created"]),
         float(action.amount),
         _value(action.detail.get("basket")),
         _value(action.detail.get("basket_others")),
+        frozenset(action.customers),
     )
 
 
@@ -434,9 +472,11 @@ def scorecard_facts(diag: Diagnostic, salesperson: str) -> ScorecardFacts:
     frame = frame.set_axis(frame.index.astype(str), axis=0)
     row = frame.loc[salesperson]
     has_previous = bool(diag.has_previous)
-    slipping, top_slipping = _slipping(diag, salesperson)
-    lost_n, lost_revenue = _lost_to_win_back(diag, salesperson, set(slipping.index.astype(str)))
-    created, created_revenue, basket_burst, basket_others = _creations(diag, salesperson)
+    created = _creations(diag, salesperson)
+    slipping, to_call, top_slipping = _slipping(diag, salesperson, created.customers)
+    lost_n, lost_revenue, lost_left_out = _lost_to_win_back(
+        diag, salesperson, set(slipping.index.astype(str)) | created.customers
+    )
     top_n, top_revenue = _top(diag, salesperson)
     customers = int(
         (
@@ -470,13 +510,17 @@ def scorecard_facts(diag: Diagnostic, salesperson: str) -> ScorecardFacts:
         segments=_segments(diag, salesperson),
         slipping_count=len(slipping),
         slipping_value=float(cents(slipping["value_at_stake"].sum())),
+        slipping_to_check=len(slipping) - len(to_call),
+        to_call=len(to_call),
+        to_call_value=float(cents(to_call["value_at_stake"].sum())),
         slipping_top=top_slipping,
         lost_to_win_back=lost_n,
         lost_to_win_back_revenue=lost_revenue,
-        creations=created,
-        creations_revenue=created_revenue,
-        creations_basket=basket_burst,
-        others_basket=basket_others,
+        lost_left_out=lost_left_out,
+        creations=created.count,
+        creations_revenue=created.revenue,
+        creations_basket=created.basket,
+        others_basket=created.others,
         top_customers=top_n,
         top_revenue=top_revenue,
         objectives=_objectives(diag, salesperson),

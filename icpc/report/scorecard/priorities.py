@@ -3,10 +3,11 @@
 =====================  ==========================================  ===========================
 priority               when                                        amount (€)
 =====================  ==========================================  ===========================
-``call_slipping``      customers of his the early warning flags    their value at stake
-                                                                   (revenue of the last 12
+``call_slipping``      customers of his the early warning flags,   their value at stake
+                       his creations to check left out             (revenue of the last 12
                                                                    months)
 ``win_back_lost``      his lost customers not on the call list     their revenue N−1
+                       and not creations to check
 ``check_creations``    the anomalies flag his creations at shared  their revenue N
                        addresses (the plan's rule, for him)
 ``raise_basket``       his average basket is below the team        (median − his basket) ×
@@ -19,7 +20,9 @@ priority               when                                        amount (€)
 =====================  ==========================================  ===========================
 
 The first three are customers to act on, with money he has or had: they are chosen
-first. The gaps to the median are what he could make, a reading of averages: they fill
+first. A customer is in one of them at most: his creations to check are checked with the
+sales director first, so neither called (``detail["left_out"]``: how many slipping
+customers were left out for that) nor won back. The gaps to the median are what he could make, a reading of averages: they fill
 the places left. They are ranked by their amount; ``secure_top``, which fills a list still
 short (what he keeps rather than what he can win or lose), comes last.
 
@@ -121,17 +124,30 @@ def priorities(facts: ScorecardFacts, *, limit: int = PRIORITIES) -> tuple[Prior
     Returns
     -------
     tuple of Priority
-        The largest amount first, each above zero (``secure_top``, when there, last). His customers to act on come first
-        (slipping, lost, creations to check: money he has or had); the gaps to the team
+        The largest amount first, each above zero (``secure_top``, when there, last).
+        His customers to act on come first (slipping and not to check, lost, creations
+        to check: money he has or had); the gaps to the team
         median (basket, frequency: money he could make) fill the places they leave, then
         his largest customers (``secure_top``).
     """
     concrete = []
-    if facts.slipping_count:
-        concrete.append(Priority("call_slipping", facts.slipping_value, facts.slipping_count))
+    if facts.to_call:
+        concrete.append(
+            Priority(
+                "call_slipping",
+                facts.to_call_value,
+                facts.to_call,
+                {"left_out": facts.slipping_to_check},
+            )
+        )
     if facts.lost_to_win_back:
         concrete.append(
-            Priority("win_back_lost", facts.lost_to_win_back_revenue, facts.lost_to_win_back)
+            Priority(
+                "win_back_lost",
+                facts.lost_to_win_back_revenue,
+                facts.lost_to_win_back,
+                {"left_out": facts.lost_left_out},
+            )
         )
     if facts.creations:
         concrete.append(

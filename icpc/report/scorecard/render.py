@@ -88,14 +88,14 @@ def scorecard_html(cards: list[dict[str, Any]], *, language: str, title: str = "
 
 
 def _shrink(card: dict[str, Any], step: str) -> dict[str, Any]:
-    """The card in a tighter form: ``compact`` type, then ``short`` lists."""
+    """The card in a tighter form: ``compact`` type, then ``short`` lists (six segments,
+    no customer named under the calls)."""
     out = dict(card, compact=True)
     if step == "short":
         health = dict(out["health"])
         health["segments"] = health["segments"][:6]
-        health["top"] = ""
         out["health"] = health
-        out["priorities"] = out["priorities"][:3]
+        out["priorities"] = [dict(p, sub="") for p in out["priorities"][:3]]
     return out
 
 

@@ -9,6 +9,7 @@ the bridge as floating bars and his months as a tiny SVG, both readable in grey.
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
 from babel.dates import format_date
@@ -21,7 +22,7 @@ from icpc.report.scorecard.facts import BRIDGE_STEPS, Indicator, ScorecardFacts
 from icpc.report.scorecard.priorities import Priority
 from icpc.report.sections.summary import objectives_line
 
-__all__ = ["card_view", "ordinal", "shorten"]
+__all__ = ["card_view", "ordinal", "shorten", "shown", "shown_gap", "worse_shown"]
 
 #: a name longer than this is cut on the page (the file and the metadata keep it whole)
 NAME_CHARS = 60
@@ -61,15 +62,55 @@ def _value(ind: Indicator, value: float | None, w: OutputContext) -> str:
     return fmt.percent(value, language=lang)
 
 
+#: digits after the separator of each kind of indicator as :func:`_value` shows it (the
+#: percentages in percent: ``87,0 %``)
+SHOWN_DECIMALS = {"money": 0, "count": 0, "decimal": 2, "percent": 1}
+
+
+def shown(kind: str, value: float | None) -> Decimal | None:
+    """``value`` as the table shows it (:func:`_value`), exactly: the same rounding as
+    :mod:`icpc.report.format` (a percentage in percent, ``0.8696`` → ``87.0``).
+
+    Example
+    -------
+    >>> shown("percent", 0.8695652), shown("decimal", 7.4444), shown("money", 655.58)
+    (Decimal('87.0'), Decimal('7.44'), Decimal('656'))
+    """
+    if value is None:
+        return None
+    decimals = SHOWN_DECIMALS[kind]
+    if kind == "percent":  # Babel's rounding of the percentage: half to even, of str(value)
+        return Decimal(str(value)).scaleb(2).quantize(Decimal(1).scaleb(-decimals), ROUND_HALF_EVEN)
+    return Decimal(str(round(value, decimals))).quantize(Decimal(1).scaleb(-decimals))
+
+
+def shown_gap(ind: Indicator) -> Decimal | None:
+    """His value minus the team median, both as the table shows them: the column adds up
+    for a reader (87,0 % − 86,3 % is +0,7 pts, whatever the unrounded rates say)."""
+    current, median = shown(ind.kind, ind.current), shown(ind.kind, ind.median)
+    if current is None or median is None:
+        return None
+    return current - median
+
+
+def worse_shown(ind: Indicator) -> bool:
+    """Worse than the median by the gap the table shows (a gap shown as 0 is not worse)."""
+    gap = shown_gap(ind)
+    if gap is None or gap == 0:
+        return False
+    return gap < 0 if ind.higher_is_better else gap > 0
+
+
 def _gap(ind: Indicator, w: OutputContext) -> str:
-    lang, gap = w.language, ind.gap
+    lang, exact = w.language, shown_gap(ind)
+    gap = None if exact is None else float(exact)
     if ind.kind == "money":
         return fmt.signed_money(gap, language=lang, currency=w.currency)
     if ind.kind == "count":
         return fmt.signed_number(gap, language=lang)
     if ind.kind == "decimal":
         return fmt.signed_number(gap, language=lang, decimals=2)
-    return fmt.points(gap, language=lang)
+    return fmt.points(None if gap is None else gap / 100, language=lang)
 
 
 def _indicator_rows(facts: ScorecardFacts, w: OutputContext) -> list[dict[str, Any]]:
@@ -89,7 +130,7 @@ def _indicator_rows(facts: ScorecardFacts, w: OutputContext) -> list[dict[str, A
                 "change": fmt.change(ind.change_pct, language=lang),
                 "median": _value(ind, ind.median, w),
                 "gap": _gap(ind, w),
-                "bad": ind.below_par,
+                "bad": worse_shown(ind),
             }
         )
     return rows
@@ -238,74 +279,112 @@ def _funnel(facts: ScorecardFacts, w: OutputContext) -> dict[str, Any] | None:
 
 
 def _health(facts: ScorecardFacts, w: OutputContext) -> dict[str, Any]:
-    lang, cur = w.language, w.currency
+    """The state of his portfolio: counts and shares (the euros are in the priorities)."""
+    lang = w.language
 
-    def money(v: float) -> str:
-        return fmt.money_reading(v, language=lang, currency=cur)
+    def share(n: float, of: float | None) -> str:
+        return fmt.percent(n / of if of else None, language=lang)
 
     lines = [plural("scorecard.customers", facts.customers, lang).format(n=facts.customers)]
     if facts.slipping_count:
+        n, k = facts.slipping_count, facts.slipping_to_check
+        key = "scorecard.slipping_all_to_check" if k == n else "scorecard.slipping_to_check"
         lines.append(
-            plural("scorecard.slipping", facts.slipping_count, lang).format(
-                n=facts.slipping_count, amount=money(facts.slipping_value)
+            plural("scorecard.slipping", n, lang).format(
+                n=fmt.number(n, language=lang),
+                share=share(n, facts.customers),
+                to_check=plural(key, k, lang).format(n=fmt.number(k, language=lang)) if k else "",
             )
         )
     else:
         lines.append(label("scorecard.slipping_none", lang))
-    top = ""
-    if facts.slipping_top:
-        names = ", ".join(
-            f"{shorten(c.name, CUSTOMER_CHARS)} ({money(c.amount)})" for c in facts.slipping_top
+    lost = facts.indicator("lost_customers")
+    if facts.has_previous and lost.current:
+        active = facts.indicator("active_customers").previous
+        lines.append(
+            plural("scorecard.lost", lost.current, lang).format(
+                n=fmt.number(lost.current, language=lang), share=share(lost.current, active)
+            )
         )
-        top = plural("scorecard.slipping_top", len(facts.slipping_top), lang).format(names=names)
-    ind = facts.indicator("lost_customers")
-    lost = ""
-    if facts.has_previous and ind.current:
-        lost = plural("scorecard.lost", ind.current, lang).format(
-            n=fmt.number(ind.current, language=lang), amount=money(facts.lost_revenue)
-        )
-    creations = ""
     if facts.creations:
-        creations = plural("scorecard.creations", facts.creations, lang).format(
-            n=facts.creations,
-            basket=fmt.money(facts.creations_basket, language=lang, currency=cur, decimals=0),
-            others=fmt.money(facts.others_basket, language=lang, currency=cur, decimals=0),
+        lines.append(
+            plural("scorecard.creations", facts.creations, lang).format(
+                n=fmt.number(facts.creations, language=lang),
+                share=share(facts.creations, facts.customers),
+            )
         )
     segs = list(facts.segments)
-    shown, rest = segs[:MAX_SEGMENTS], segs[MAX_SEGMENTS:]
+    listed, rest = segs[:MAX_SEGMENTS], segs[MAX_SEGMENTS:]
     most = max((s.customers for s in segs), default=0)
     segments = [
         {"label": w.segment(s.segment), "n": fmt.number(s.customers, language=lang),
          "width": round(s.customers / most * 100, 2) if most else 0.0}
-        for s in shown
+        for s in listed
     ]  # fmt: skip
     if rest:
         n = sum(s.customers for s in rest)
         segments.append({"label": label("scorecard.segments_more", lang),
                          "n": fmt.number(n, language=lang), "width": round(n / most * 100, 2)})  # fmt: skip
-    return {"lines": lines, "top": top, "lost": lost, "creations": creations,
-            "segments": segments, "segments_none": label("scorecard.segments_none", lang)}  # fmt: skip
+    return {"lines": lines, "segments": segments,
+            "segments_none": label("scorecard.segments_none", lang)}  # fmt: skip
 
 
-def _priority(p: Priority, w: OutputContext) -> str:
+def _slipping_top(facts: ScorecardFacts, w: OutputContext) -> str:
+    """The largest of the customers he is asked to call, named, with their value at stake."""
+    if not facts.slipping_top:
+        return ""
+    lang, cur = w.language, w.currency
+    names = ", ".join(
+        f"{shorten(c.name, CUSTOMER_CHARS)} ({fmt.money_reading(c.amount, language=lang, currency=cur)})"
+        for c in facts.slipping_top
+    )
+    return plural("scorecard.slipping_top", len(facts.slipping_top), lang).format(names=names)
+
+
+def _priority(p: Priority, facts: ScorecardFacts, w: OutputContext) -> dict[str, str]:
+    """One priority: its sentence (``text``) and, for the calls, the first to call (``sub``)."""
     lang, cur = w.language, w.currency
     amount = fmt.money_reading(p.amount, language=lang, currency=cur)
+
+    def money(v: Any) -> str:
+        return fmt.money(v, language=lang, currency=cur, decimals=0)
+
     if p.code in ("raise_basket", "raise_frequency"):
         if p.code == "raise_basket":
-            value = fmt.money(p.detail["value"], language=lang, currency=cur, decimals=0)
-            median = fmt.money(p.detail["median"], language=lang, currency=cur, decimals=0)
+            value, median = money(p.detail["value"]), money(p.detail["median"])
         else:
             value = fmt.number(p.detail["value"], language=lang, decimals=2)
             median = fmt.number(p.detail["median"], language=lang, decimals=2)
-        return label(f"scorecard.priority.{p.code}", lang).format(
+        text = label(f"scorecard.priority.{p.code}", lang).format(
             value=value, median=median, amount=amount
         )
+        return {"text": text, "sub": ""}
     words = {"n": fmt.number(p.count, language=lang), "amount": amount}
+    key = f"scorecard.priority.{p.code}"
+    left_out = int(p.detail.get("left_out") or 0)
+    if p.code in ("call_slipping", "win_back_lost") and left_out:
+        key += "_except"
+        phrase = (
+            "scorecard.left_out_to_check"
+            if p.code == "call_slipping"
+            else "scorecard.left_out_lost"
+        )
+        words["left_out"] = plural(phrase, left_out, lang).format(
+            n=fmt.number(left_out, language=lang)
+        )
     if p.code == "check_creations":
-        words["basket"] = fmt.money(p.detail.get("basket"), language=lang, currency=cur, decimals=0)
+        basket, others = p.detail.get("basket"), p.detail.get("others")
+        words["basket"] = (
+            label("scorecard.creations_basket", lang).format(
+                basket=money(basket), others=money(others)
+            )
+            if others is not None
+            else label("scorecard.creations_basket_alone", lang).format(basket=money(basket))
+        )
     if p.code == "secure_top":
         words["share"] = fmt.percent(p.detail.get("share"), language=lang, decimals=0)
-    return plural(f"scorecard.priority.{p.code}", p.count, lang).format(**words)
+    text = plural(key, p.count, lang).format(**words)
+    return {"text": text, "sub": _slipping_top(facts, w) if p.code == "call_slipping" else ""}
 
 
 def card_view(
@@ -327,7 +406,8 @@ def card_view(
     dict
         ``name``, ``title``, ``client_line``, ``period_line``, ``rank``, ``headline``,
         ``indicators`` (rows), ``bridge`` (rows or None), ``months`` (SVG or None),
-        ``funnel`` (or None), ``health``, ``priorities`` (sentences), ``sheet``,
+        ``funnel`` (or None), ``health`` (``lines``, ``segments``), ``priorities``
+        (``text`` and ``sub``, the first customers to call, for each), ``sheet``,
         ``footer`` and the section titles.
     """
     lang, cur = words.language, words.currency
@@ -423,7 +503,7 @@ def card_view(
         "health": _health(facts, words),
         "segments_title": label("scorecard.segments", lang),
         "priorities_title": label(f"scorecard.priorities.{min(max(n, 1), 3)}", lang),
-        "priorities": [_priority(x, words) for x in priorities],
+        "priorities": [_priority(x, facts, words) for x in priorities],
         "priorities_none": label("scorecard.priorities_none", lang),
         "sheet": label("scorecard.sheet", lang).format(sheet=sheet),
         "footer": label("scorecard.footer", lang).format(as_of=d(facts.as_of)),
