@@ -117,6 +117,8 @@ def test_kpis_json_passes_as_of_and_prints_the_contract(
             seen["background"] = names
             yield
 
+    import icpc.run.runner  # noqa: F401  (imported now: it must not keep the fake load_config)
+
     monkeypatch.setattr(
         "icpc.config.load_config", lambda path: seen.setdefault("path", path) and FakeConfig()
     )
@@ -132,7 +134,7 @@ def test_kpis_json_passes_as_of_and_prints_the_contract(
         "kpis": {"revenue": {"current": 1.5}},
     }
     assert target.read_text(encoding="utf-8") == "customer_id\nC1\n"
-    assert seen["background"] == ("early_warning", "anomalies")  # the CLI's choice
+    assert seen["background"] == ("early_warning", "anomalies", "alive")  # the CLI's choice
     assert [p.name for p in target.parent.iterdir()] == ["customers.csv"]  # no temp file left
 
 

@@ -18,7 +18,7 @@ Example
 >>> diag = sections.load_diagnostic("client.yaml")  # doctest: +SKIP
 >>> sections.executive_summary(diag)  # doctest: +SKIP
 >>> [s.key for s in sections.registered()][:3]
-['executive_summary', 'action_plan', 'revenue']
+['executive_summary', 'action_plan', 'follow_up']
 """
 
 from __future__ import annotations
