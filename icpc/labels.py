@@ -80,7 +80,10 @@ LABELS: dict[str, tuple[str, str]] = {
         "Data ledger (the whole file, not only period N)",
     ),
     "sub.exclusions": ("Lignes écartées", "Rows excluded"),
-    "sub.anomalies": ("Clients partageant une adresse", "Customers sharing an address"),
+    "sub.anomalies": (
+        "Clients partageant une adresse ou un SIRET",
+        "Customers sharing an address or a SIRET",
+    ),
     "sub.definitions": ("Glossaire", "Glossary"),
     "sub.segment_rules": ("Règles des segments Score3D", "Score3D segment rules"),
     "sub.method": ("Méthode", "Method"),
