@@ -639,3 +639,28 @@ def test_the_call_list_gives_each_customers_probability_still_a_customer(tmp_pat
     english = _book(_diag(plan=plan, master=False, language="en"), tmp_path / "en")
     assert label("readme.how.p_alive", "en") in _texts(english["Read me"])
     assert label("readme.how.p_alive", "en").startswith("“Probability still a customer”: ")
+
+
+def test_no_list_that_sends_a_salesperson_says_not_to_spend_sales_time(tmp_path):
+    """On the demo, customers whose revenue fell in segments « En hibernation » and
+    « Inactifs » sit on their salesperson's sheet: they get the call's action too."""
+    from pathlib import Path
+
+    from icpc.config import load_config
+    from icpc.labels import segment_label
+
+    demo = Path(__file__).resolve().parents[1] / "data_samples" / "demo" / "client.yaml"
+    wb = _book(Diagnostic.from_config(load_config(demo)), tmp_path)
+    idle = {segment_label(k, "fr") for k in NO_SALES_TIME}
+    rows = [
+        r
+        for name in wb.sheetnames
+        if name.startswith("Com. ")
+        for r in _records(wb[name])
+        if r["Segment"].value in idle
+    ]
+    assert any(r["Liste"].value == "CA en baisse" for r in rows)  # the case exists on the demo
+    # the call's action, or the check a creation to check needs first
+    allowed = {label("do.call", "fr"), label("do.check_first", "fr")}
+    assert all(r["Action recommandée"].value in allowed for r in rows
+               if r["Liste"].value != "À reconquérir")  # fmt: skip

@@ -37,8 +37,8 @@ _CONTACT = (C.NAME, C.CONTACT, C.PHONE, C.EMAIL)
 #: the segments whose rule in icpc/segments.yaml says to spend no sales time on them, by
 #: their key (``Lost``, « Inactifs »: « Ne pas y consacrer de temps commercial… »;
 #: ``Hibernating``, « En hibernation »: « … ne pas mobiliser les commerciaux »): on the call
-#: list, where the early warning sends a salesperson, they get the call's action
-#: (``do.call``) instead; a client's own rules of these keys alike
+#: lists, where the early warning or a falling revenue sends a salesperson, they get the
+#: call's action (``do.call``) instead; a client's own rules of these keys alike
 NO_SALES_TIME = frozenset({"Lost", "Hibernating"})
 
 
@@ -229,7 +229,8 @@ def customer_rows(f: Facts, ids: Sequence[str], kinds: Sequence[str]) -> pd.Data
         else label("do.win_back", lang)
         if kind == "win_back"
         else label("do.call", lang)
-        if kind == "call" and str(s) in NO_SALES_TIME  # not « do not call » on a call list
+        # not « do not call » on a list that sends a salesperson to the customer
+        if kind in ("call", "falling") and str(s) in NO_SALES_TIME
         else actions.get(str(s), "") or label("do.call", lang)
         for cid, kind, s in zip(ids, kinds, segments, strict=True)
     ]
