@@ -223,6 +223,14 @@ FINDINGS: dict[str, tuple[str, str]] = {
         "{indicator} {actual} against a target of {target} ({verdict})",
     ),
     "objective.line": ("Objectifs : {items}.", "Objectives: {items}."),
+    "objective.to_check.one": (
+        ", dont {n} création à vérifier",
+        ", {n} of them a creation to check",
+    ),
+    "objective.to_check.other": (
+        ", dont {n} créations à vérifier",
+        ", {n} of them creations to check",
+    ),
     "objective.met": ("atteint", "met"),
     "objective.missed": ("non atteint", "missed"),
     # --- since the last diagnostic (icpc.report.sections.follow) -----------------------

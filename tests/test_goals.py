@@ -274,3 +274,15 @@ def test_the_guardrail_says_which_of_the_creations_are_the_burst_of_the_headline
     text = next(s for s in guardrail_sentences(diag, "fr") if "nouveaux clients" in s)
     count, new = g.detail["customers"], g.detail["new_customers"]
     assert f"({count} sur {new}, dont les {len(burst)} créés en série en " in text
+
+
+def test_a_new_customers_objective_says_how_many_are_creations_to_check():
+    goals = {"new_customers": objective_entry("new_customers", 40.0, 102.0)}
+    line = objectives_line(goals, set(), "fr", "EUR", to_check=42)
+    assert line == (
+        "Objectifs\u202f: nouveaux clients 102 pour un objectif de 40 "
+        "(atteint, dont 42 créations à vérifier)."
+    )
+    assert "vérifier" not in objectives_line(goals, set(), "fr", "EUR")
+    churn = {"churn_rate": objective_entry("churn_rate", 0.08, 0.12)}
+    assert "vérifier" not in objectives_line(churn, set(), "fr", "EUR", to_check=42)

@@ -85,7 +85,9 @@ def executive_summary(ctx: RenderContext, out: Out) -> None:
     shown = {k for k, _, _ in CARDS}
     if any(g.rule == "retention_below_objective" and g.breached for g in diag.guardrails):
         shown.add("retention_rate")  # the guardrail says it, with the objective
-    others = objectives_line(objectives, shown, lang, cur)
+    # the new customers a guardrail says to check: said beside their objective
+    to_check = len(creations_to_check(diag.action_plan))
+    others = objectives_line(objectives, shown, lang, cur, to_check=to_check)
     if others:
         out.html(f'<p class="icpc-objectives">{html.escape(others)}</p>')
     line = bridge_line(kj, lang, cur)
@@ -159,9 +161,11 @@ def objectives_line(
     cur: str,
     *,
     key: str = "objective.line",
+    to_check: int = 0,
 ) -> str | None:
     """The objectives of indicators without a card, in one line (None when there are none);
-    ``key`` is the line's words (the scorecard's say « Vos objectifs »)."""
+    ``key`` is the line's words (the scorecard's say « Vos objectifs »); ``to_check``, the
+    new customers that are creations to check, said beside a new customers' objective."""
     parts = []
     for indicator, goal in objectives.items():
         if indicator in shown:
@@ -170,6 +174,10 @@ def objectives_line(
         actual = format_value(goal.get("actual"), kind, language=lang, currency=cur)
         target = format_value(goal.get("target"), kind, language=lang, currency=cur)
         verdict = label("objective.met" if goal.get("met") else "objective.missed", lang)
+        if indicator == "new_customers" and to_check:
+            verdict += plural("objective.to_check", to_check, lang).format(
+                n=fmt.number(to_check, language=lang)
+            )
         parts.append(
             label("objective.item", lang).format(
                 indicator=label(indicator, lang).lower(),
