@@ -123,3 +123,17 @@ def test_customers_csv_carries_p_alive():
     assert np.allclose(got.to_numpy(), pa.reindex(got.index).to_numpy())
     one = table.set_index("customer_id")["frequency"] == 1
     assert (got[one] == 1.0).all()  # one purchase: no repeat to judge from
+
+
+def test_the_exact_gradient_is_the_likelihoods_slope():
+    from scipy.optimize import approx_fprime
+
+    from icpc.analysis.bgnbd import log_likelihood, log_likelihood_gradient
+
+    data = pd.read_csv(CDNOW)
+    x, t_x, T = data["frequency"].to_numpy(float), data["recency"].to_numpy(), data["T"].to_numpy()
+    for params in ([0.3, 5.0, 0.7, 2.2], [1.5, 0.8, 0.1, 9.0]):
+        p = np.array(params)
+        numeric = approx_fprime(p, lambda q: log_likelihood(q, x, t_x, T).sum(), 1e-7)
+        exact = log_likelihood_gradient(p, x, t_x, T).sum(axis=1)
+        assert exact == pytest.approx(numeric, rel=1e-4)

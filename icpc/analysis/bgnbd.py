@@ -38,7 +38,10 @@ from icpc import columns as C
 from icpc.analysis.score3d import _customer_codes
 from icpc.analysis.warning import usual_intervals
 
-__all__ = ["BGNBD", "bgnbd_inputs", "fit_bgnbd", "log_likelihood", "p_alive", "alive_table"]
+__all__ = [
+    "BGNBD", "bgnbd_inputs", "fit_bgnbd", "log_likelihood", "log_likelihood_gradient", "p_alive",
+    "alive_table",
+]  # fmt: skip
 
 _DAYS_PER_WEEK = 7.0
 
@@ -72,6 +75,36 @@ def log_likelihood(params: np.ndarray, x: np.ndarray, t_x: np.ndarray, T: np.nda
     return a1 + a2 + np.logaddexp(a3, a4)
 
 
+def log_likelihood_gradient(
+    params: np.ndarray, x: np.ndarray, t_x: np.ndarray, T: np.ndarray
+) -> np.ndarray:
+    """d log-likelihood / d (r, alpha, a, b) of each customer, shape (4, n).
+
+    With L = log(e^A3 + e^A4) the last term of eq. 6, w3 = e^(A3 − L) and w4 = e^(A4 − L)
+    (w4 = 0 without repeat purchase) weigh the derivatives of A3 and A4.
+    """
+    from scipy.special import digamma
+
+    r, alpha, a, b = params
+    a3 = -(r + x) * np.log(alpha + T)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        a4 = np.where(
+            x > 0,
+            np.log(a) - np.log(np.maximum(b + x - 1, 1e-300)) - (r + x) * np.log(alpha + t_x),
+            -np.inf,
+        )
+    both = np.logaddexp(a3, a4)
+    w3, w4 = np.exp(a3 - both), np.exp(a4 - both)
+    d_r = digamma(r + x) - digamma(r) + np.log(alpha)
+    d_r -= w3 * np.log(alpha + T) + w4 * np.log(alpha + t_x)
+    d_alpha = r / alpha - (r + x) * (w3 / (alpha + T) + w4 / (alpha + t_x))
+    ab = digamma(a + b) - digamma(a + b + x)
+    d_a = ab + w4 / a
+    with np.errstate(divide="ignore", invalid="ignore"):
+        d_b = ab + digamma(b + x) - digamma(b) - np.where(x > 0, w4 / (b + x - 1), 0.0)
+    return np.vstack([d_r, d_alpha, d_a, d_b])
+
+
 def fit_bgnbd(x: np.ndarray, t_x: np.ndarray, T: np.ndarray) -> BGNBD | None:
     """Fit the four parameters by maximum likelihood.
 
@@ -99,14 +132,18 @@ def fit_bgnbd(x: np.ndarray, t_x: np.ndarray, T: np.ndarray) -> BGNBD | None:
     ux, utx, uT = triples.T
     total = float(weight.sum())
 
-    def objective(log_params: np.ndarray) -> float:
-        ll = log_likelihood(np.exp(log_params), ux, utx, uT)
+    def objective(log_params: np.ndarray) -> tuple[float, np.ndarray]:
+        params = np.exp(log_params)
+        ll = log_likelihood(params, ux, utx, uT)
+        grad = log_likelihood_gradient(params, ux, utx, uT) @ weight * params  # d / d log
         # a small ridge on the logarithms keeps degenerate data from running to infinity
-        return -float(weight @ ll) / total + 1e-6 * float(log_params @ log_params)
+        value = -float(weight @ ll) / total + 1e-6 * float(log_params @ log_params)
+        return value, -grad / total + 2e-6 * log_params
 
     best = None
     for start in (np.zeros(4), np.log([0.5, 0.5, 0.5, 2.0])):
-        res = minimize(objective, start, method="L-BFGS-B", bounds=[(-12.0, 12.0)] * 4)
+        # the exact gradient: a fifth of the likelihood's evaluations of a numerical one
+        res = minimize(objective, start, jac=True, method="L-BFGS-B", bounds=[(-12.0, 12.0)] * 4)
         if np.isfinite(res.fun) and (best is None or res.fun < best.fun):
             best = res
         if best is not None and best.success:
