@@ -242,3 +242,22 @@ def test_run_passes_the_parsed_date(monkeypatch: pytest.MonkeyPatch, tmp_path: P
     assert seen["as_of"] == dt.date(2024, 12, 31)
     assert cli.main(["run", "client.yaml"]) == 0
     assert seen["as_of"] is None
+
+
+@pytest.mark.parametrize("csv", [False, True], ids=["json-only", "with-customers-csv"])
+def test_kpis_fits_bg_nbd_only_for_customers_csv(tmp_path: Path, capsys, monkeypatch, csv) -> None:
+    from icpc.diagnostic import Diagnostic
+
+    asked: list[tuple[str, ...]] = []
+    real = Diagnostic.background
+
+    def spy(self, *names, inputs=()):
+        asked.append(names)
+        return real(self, *names, inputs=inputs)
+
+    monkeypatch.setattr(Diagnostic, "background", spy)
+    demo = Path(__file__).resolve().parents[1] / "data_samples" / "demo" / "client.yaml"
+    extra = ["--customers-csv", str(tmp_path / "c.csv")] if csv else []
+    assert cli.main(["kpis", str(demo), "--json", *extra]) == 0
+    assert json.loads(capsys.readouterr().out)["kpis"]["revenue"]["current"] > 0
+    assert ("alive" in asked[0]) is csv

@@ -83,8 +83,10 @@ __all__ = [
 #: the slow analyses the machine outputs need, computed on a worker thread while the
 #: kpis.json blocks before them are built (:meth:`Diagnostic.background`); their shared
 #: inputs first, so that no analysis is computed by two threads
-BACKGROUND = ("early_warning", "anomalies", "alive")
+BACKGROUND = ("early_warning", "anomalies")
 BACKGROUND_INPUTS = ("documents", "attribution", "rfm_history")
+#: … and customers.csv's own: BG/NBD's fit (its ``p_alive``), which kpis.json does not need
+CUSTOMERS_BACKGROUND = ("alive",)
 
 #: the diagnostic notebook executed for each client
 DEFAULT_NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "diagnostic.ipynb"
@@ -398,7 +400,10 @@ def _run_steps(
 
         # before the notebook starts: its kernel reads it (dataset_path, relative to staging)
         save_dataset(diag.dataset, staging / DATASET_DIR)
-    with steps.step("json"), diag.background(*BACKGROUND, inputs=BACKGROUND_INPUTS):
+    with (
+        steps.step("json"),
+        diag.background(*BACKGROUND, *CUSTOMERS_BACKGROUND, inputs=BACKGROUND_INPUTS),
+    ):
         _write_json(staging / names["kpis"], diag.kpis_json())
         diag.write_customers_csv(staging / names["customers"])
     with steps.step("analyses"):
