@@ -404,7 +404,10 @@ def _run_steps(
         steps.step("json"),
         diag.background(*BACKGROUND, *CUSTOMERS_BACKGROUND, inputs=BACKGROUND_INPUTS),
     ):
-        _write_json(staging / names["kpis"], diag.kpis_json())
+        from icpc.report.sections.registry import kpis_of
+
+        # computed once: the scorecards read their objectives from the same document
+        _write_json(staging / names["kpis"], kpis_of(diag))
         diag.write_customers_csv(staging / names["customers"])
     with steps.step("analyses"):
         # the kernel only renders: it reads these, signed with the key only it knows

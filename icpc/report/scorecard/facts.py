@@ -528,17 +528,11 @@ def scorecard_facts(diag: Diagnostic, salesperson: str) -> ScorecardFacts:
 
 
 def _objectives(diag: Diagnostic, name: str) -> dict[str, dict[str, Any]]:
-    """His entries of kpis.json's ``objectives`` block (the same computation)."""
-    targets = diag.config.objectives.by_salesperson.get(name)
-    if not targets:
+    """His entries of kpis.json's ``objectives`` block (kpis.json itself, computed once per
+    diagnostic for the report and the scorecards)."""
+    if name not in diag.config.objectives.by_salesperson:
         return {}
-    from icpc.export.goals import objective_entry
-    from icpc.export.kpis_json import BLOCKS
+    from icpc.report.sections.registry import kpis_of
 
-    mine = (BLOCKS["by_salesperson"](diag) or {}).get(name) or {}
-    out = {}
-    for key, target in targets.items():
-        value = mine.get(key)
-        actual = value.get("current") if isinstance(value, dict) else value
-        out[key] = objective_entry(key, target, None if actual is None else float(actual))
-    return out
+    block = (kpis_of(diag).get("objectives") or {}).get("by_salesperson") or {}
+    return dict(block.get(name) or {})
