@@ -595,3 +595,24 @@ def test_the_health_block_counts_and_the_priorities_carry_the_euros(demo, demo_c
     assert "87,0 %" in text  # 13,0 % lost + 87,0 % retained: his customers active in N−1
     assert "42 créations de clients à des adresses partagées, à vérifier, soit" in text
     assert "panier moyen de 166 € contre 888 € pour les clients sans adresse partagée" in text
+
+
+def test_the_creations_on_a_card_are_the_plans_and_the_workbooks() -> None:
+    """The scorecard names the creations to check of the plan (those the workbook marks),
+    for the salesperson the plan names, and none for the others."""
+    from report_data import make_diagnostic
+
+    from icpc.analysis.actions import creations_to_check, find_action
+
+    diag = make_diagnostic(burst=True)
+    action = find_action(diag.action_plan, "check_creations")
+    assert action is not None
+    for name in salespeople(diag):
+        facts = scorecard_facts(diag, name)
+        if name == action.detail["salesperson"]:
+            assert facts.creations == action.detail["created"]
+            assert facts.creations_new == action.detail["new_among"]
+            assert facts.creations_revenue == action.amount
+        else:
+            assert (facts.creations, facts.creations_new) == (0, 0)
+    assert set(creations_to_check(diag.action_plan)) == set(action.customers)

@@ -31,8 +31,7 @@ import numpy as np
 import pandas as pd
 
 from icpc import columns as C
-from icpc.analysis.actions import _check_creations
-from icpc.analysis.anomalies import Anomalies
+from icpc.analysis.actions import find_action
 from icpc.kpi import UNASSIGNED, Period
 from icpc.money import cents
 
@@ -213,6 +212,8 @@ class ScorecardFacts:
     lost_to_win_back_revenue: float
     lost_left_out: int
     creations: int
+    #: his creations to check that are new customers of N (said beside his new customers' objective)
+    creations_new: int
     creations_revenue: float
     creations_basket: float | None
     others_basket: float | None
@@ -414,19 +415,16 @@ class _Creations:
     basket: float | None = None
     others: float | None = None
     customers: frozenset[str] = frozenset()
+    #: those of them that are new customers of N
+    new: int = 0
 
 
 def _creations(diag: Diagnostic, name: str) -> _Creations:
-    """His creations to check: the plan's rule (:func:`_check_creations`) for him alone,
-    the customers of :func:`icpc.analysis.actions.creations_to_check` when he is the
-    salesperson the plan names."""
-    anomalies = diag.anomalies
-    people = anomalies.salespeople
-    if not len(people):
-        return _Creations()
-    his = people.loc[people["salesperson"].astype(str).to_numpy() == name]
-    action = _check_creations(Anomalies(anomalies.customers, anomalies.groups, his), diag.table)
-    if action is None:
+    """His creations to check: the plan's ``check_creations`` when he is the salesperson it
+    names (its customers are :func:`icpc.analysis.actions.creations_to_check`, those the
+    workbook marks), none otherwise: the scorecard, the plan and the workbook agree."""
+    action = find_action(diag.action_plan, "check_creations")
+    if action is None or action.detail.get("salesperson") != name:
         return _Creations()
     return _Creations(
         int(action.detail["created"]),
@@ -434,6 +432,7 @@ def _creations(diag: Diagnostic, name: str) -> _Creations:
         _value(action.detail.get("basket")),
         _value(action.detail.get("basket_others")),
         frozenset(action.customers),
+        int(action.detail.get("new_among", 0)),
     )
 
 
@@ -518,6 +517,7 @@ def scorecard_facts(diag: Diagnostic, salesperson: str) -> ScorecardFacts:
         lost_to_win_back_revenue=lost_revenue,
         lost_left_out=lost_left_out,
         creations=created.count,
+        creations_new=created.new,
         creations_revenue=created.revenue,
         creations_basket=created.basket,
         others_basket=created.others,

@@ -487,7 +487,12 @@ def card_view(
         "indicators": _indicator_rows(facts, words),
         "indicators_note": label(note_key, lang).format(n=facts.team_size),
         "objectives": objectives_line(
-            facts.objectives, set(), lang, cur, key="scorecard.objectives", to_check=facts.creations
+            facts.objectives,
+            set(),
+            lang,
+            cur,
+            key="scorecard.objectives",
+            to_check=facts.creations_new,
         ),
         "bridge_title": label("scorecard.bridge", lang),
         "bridge": _bridge(facts, words),

@@ -9,7 +9,7 @@ import html
 from collections.abc import Mapping
 from typing import Any
 
-from icpc.analysis.actions import creations_to_check
+from icpc.analysis.actions import creations_to_check, find_action
 from icpc.labels import label, plural
 from icpc.report import findings as F
 from icpc.report import format as fmt
@@ -85,8 +85,9 @@ def executive_summary(ctx: RenderContext, out: Out) -> None:
     shown = {k for k, _, _ in CARDS}
     if any(g.rule == "retention_below_objective" and g.breached for g in diag.guardrails):
         shown.add("retention_rate")  # the guardrail says it, with the objective
-    # the new customers a guardrail says to check: said beside their objective
-    to_check = len(creations_to_check(diag.action_plan))
+    # the new customers among the creations to check: said beside their objective
+    creations = find_action(diag.action_plan, "check_creations")
+    to_check = int(creations.detail.get("new_among", 0)) if creations is not None else 0
     others = objectives_line(objectives, shown, lang, cur, to_check=to_check)
     if others:
         out.html(f'<p class="icpc-objectives">{html.escape(others)}</p>')
