@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from icpc import columns as C
+from icpc.analysis.score3d import _customer_codes
 from icpc.money import cents, exact
 
 __all__ = [
@@ -94,7 +95,7 @@ def work_lists(
     ids = table.index.astype(str)
     revenue = cents(table["revenue"].to_numpy(dtype=float))
     previous = cents(np.nan_to_num(table["revenue_previous"].to_numpy(dtype=float)))
-    fell = (revenue < previous) & ~np.isin(ids, list(taken))
+    fell = (revenue < previous) & ~ids.isin(list(taken))  # a hash lookup (np.isin sorts text)
     falls = pd.DataFrame({"customer_id": ids[fell], "fall": (previous - revenue)[fell]})
     falls = falls.sort_values(["fall", "customer_id"], ascending=[False, True], kind="stable")
     falling = falls["customer_id"].tolist()
@@ -200,10 +201,11 @@ def usual_products(
     )
     if column is None:
         return None
-    ids = transactions[C.CUSTOMER_ID].astype(str).to_numpy()
+    # on the customers' integer codes: no text per line (millions of them)
+    codes, names = _customer_codes(transactions[C.CUSTOMER_ID])
     last = pd.Series(last_sale.to_numpy(dtype="datetime64[ns]"), index=last_sale.index.astype(str))
     start = last + pd.Timedelta(days=1) - pd.DateOffset(months=int(months))
-    at = last.index.get_indexer(ids)
+    at = np.append(last.index.get_indexer(names), -1)[codes]  # code −1 (none) → −1
     dates = transactions[C.DATE].to_numpy(dtype="datetime64[ns]")
     item = transactions[column]
     found = at >= 0
@@ -212,8 +214,8 @@ def usual_products(
     inside &= dates <= np.where(found, last.to_numpy()[at], np.datetime64("NaT"))
     lines = pd.DataFrame(
         {
-            C.CUSTOMER_ID: ids[inside],
-            column: item.astype(str).to_numpy(dtype=object)[inside],
+            C.CUSTOMER_ID: names.to_numpy(dtype=object)[codes[inside]],
+            column: item[inside].astype(str).to_numpy(dtype=object),
             "revenue": transactions[C.AMOUNT].to_numpy(dtype=float)[inside],
         }
     )

@@ -41,6 +41,7 @@ from icpc.analysis.groups import UNASSIGNED
 from icpc.export.call_rows import FILL_IN, Facts, customer_rows, day, facts
 from icpc.export.context import OutputContext
 from icpc.labels import label, reason_label
+from icpc.money import exact
 
 if TYPE_CHECKING:
     from icpc.diagnostic import Diagnostic
@@ -227,7 +228,7 @@ def _region_sheet(f: Facts) -> pd.DataFrame | None:
     stake = pd.Series(flagged["value_at_stake"].to_numpy(float), index=by).groupby(level=0).sum()
     key = regions.index.astype(str)
     frame["to_call"] = counts.reindex(key, fill_value=0).to_numpy(dtype=np.int64)
-    frame["value_at_stake"] = stake.reindex(key, fill_value=0.0).to_numpy()
+    frame["value_at_stake"] = exact(stake.reindex(key, fill_value=0.0).to_numpy())
     cols = [C.REGION, "revenue", "revenue_previous", "revenue_change_pct", "share",
             "active_customers", "average_basket", "purchase_frequency", "new_customers",
             "lost_customers", "lost_revenue", "to_call", "value_at_stake"]  # fmt: skip

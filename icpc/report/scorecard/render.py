@@ -25,6 +25,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from icpc.exceptions import RunError
 from icpc.export.context import OutputContext
 from icpc.labels import label
 from icpc.report.scorecard.facts import ScorecardFacts, salespeople, scorecard_facts
@@ -59,7 +60,7 @@ def _template_dir(name: str) -> Path:
     for base in dirs:
         if (base / name).is_dir():
             return base / name
-    raise FileNotFoundError(
+    raise RunError(  # an installation's problem: one line, exit 1, like a missing notebook
         f"template folder {name}/ not found in {', '.join(map(str, dirs))}; "
         "reinstall icpc or set ICPC_TEMPLATES to a folder holding it"
     )
