@@ -86,8 +86,8 @@ def executive_summary(ctx: RenderContext, out: Out) -> None:
     if any(g.rule == "retention_below_objective" and g.breached for g in diag.guardrails):
         shown.add("retention_rate")  # the guardrail says it, with the objective
     # the new customers among the creations to check: said beside their objective
-    creations = find_action(diag.action_plan, "check_creations")
-    to_check = int(creations.detail.get("new_among", 0)) if creations is not None else 0
+    check = find_action(diag.action_plan, "check_creations")
+    to_check = int(check.detail.get("new_among", 0)) if check is not None else 0
     others = objectives_line(objectives, shown, lang, cur, to_check=to_check)
     if others:
         out.html(f'<p class="icpc-objectives">{html.escape(others)}</p>')
