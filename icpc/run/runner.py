@@ -283,6 +283,8 @@ def run_client(
             raise RunError(
                 f"notebook {notebook_path} not found; reinstall icpc or pass an existing notebook"
             )
+        if not force and cfg.as_of is not None:  # known now: no load before the refusal
+            _refuse_overwrite(output_dir(cfg, cfg.as_of, out))
     except BaseException:
         if early is not None:
             early.stop()
