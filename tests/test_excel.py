@@ -664,3 +664,28 @@ def test_no_list_that_sends_a_salesperson_says_not_to_spend_sales_time(tmp_path)
     allowed = {label("do.call", "fr"), label("do.check_first", "fr")}
     assert all(r["Action recommandée"].value in allowed for r in rows
                if r["Liste"].value != "À reconquérir")  # fmt: skip
+
+
+def test_the_plan_and_the_scorecards_name_a_salespersons_sheet_as_the_workbook_does(tmp_path):
+    """« Martin » and « MARTIN » are one sheet name to Excel: the second is « Com. MARTIN (2) »,
+    and whoever points to it says so."""
+    from icpc.export.sheets import salesperson_sheets
+
+    plan = PLAN | {"C09": ("MARTIN", "Nord", "2022-01-05", "2024-12-15", 25, 70.0)}
+    diag = _diag(plan=plan)
+    names = salesperson_sheets(diag, "fr")
+    wb = _book(diag, tmp_path)
+    assert set(names.values()) <= set(wb.sheetnames)
+    pair = sorted([names["Martin"], names["MARTIN"]], key=len)
+    assert pair[0] in ("Com. Martin", "Com. MARTIN") and pair[1].endswith(" (2)")
+    his = {r["Code client"].value for r in _records(wb[names["MARTIN"]])}
+    assert his and his <= {"C09"}  # his sheet, not Martin's
+    assert "C09" not in {r["Code client"].value for r in _records(wb[names["Martin"]])}
+    from pypdf import PdfReader
+
+    from icpc.report.scorecard import write_scorecards
+
+    cards = write_scorecards(diag, tmp_path / "scorecards")
+    texts = [" ".join(PdfReader(p).pages[0].extract_text().split()) for p in cards.values()]
+    for name in ("Martin", "MARTIN"):
+        assert any(f"« {names[name]} »" in t for t in texts), name

@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     from icpc.diagnostic import Diagnostic
 
 __all__ = [
+    "salesperson_sheets",
     "FILL_IN",
     "actions_sheets",
     "readme_notes",
@@ -133,11 +134,30 @@ def _call_sheet(f: Facts) -> pd.DataFrame:
     return rows[cols] if len(rows) else _nothing(cols, label("empty.call", f.lang))
 
 
+def _salespeople(diag: Diagnostic) -> list[str]:
+    """The salespeople with a sheet, in the workbook's order (by name, case aside)."""
+    people = diag.by_salesperson
+    if people is None:
+        return []
+    return sorted((str(p) for p in people.index if str(p) != UNASSIGNED), key=str.casefold)
+
+
+def salesperson_sheets(diag: Diagnostic, language: str = "fr") -> dict[str, str]:
+    """Salesperson → the name of his sheet exactly as the workbook writes it: valid and
+    unique after « À appeler » (« Com. MARTIN (2) » when « Com. Martin » came first), for
+    the PDF's plan and the scorecards to point to it."""
+    taken: set[str] = set()
+    sheet_name(label("sheet.at_risk", language), taken)
+    prefix = label("sheet.salesperson_prefix", language)
+    return {name: sheet_name(prefix + name, taken) for name in _salespeople(diag)}
+
+
 def _salesperson_sheets(f: Facts) -> dict[str, pd.DataFrame]:
-    people = f.diag.by_salesperson
-    if people is None or not f.salesperson:
+    if not f.salesperson:
         return {}
-    names = sorted((str(p) for p in people.index if str(p) != UNASSIGNED), key=str.casefold)
+    names = _salespeople(f.diag)
+    if not names:
+        return {}
     lists = f.diag.work_lists
     rows = customer_rows(f, lists[C.CUSTOMER_ID].tolist(), lists["list"].tolist())
     rows.insert(0, "list", lists["list"].to_numpy())

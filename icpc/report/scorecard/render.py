@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from icpc.exceptions import RunError
 from icpc.export.context import OutputContext
+from icpc.export.sheets import salesperson_sheets
 from icpc.labels import label
 from icpc.report.scorecard.facts import ScorecardFacts, salespeople, scorecard_facts
 from icpc.report.scorecard.files import file_names
@@ -140,7 +141,8 @@ def render_scorecards(
     if not names:
         return []
     facts = [scorecard_facts(diag, name) for name in names]
-    cards = [card_view(f, priorities(f), words) for f in facts]
+    sheets = salesperson_sheets(diag, words.language)
+    cards = [card_view(f, priorities(f), words, sheets.get(f.salesperson)) for f in facts]
     title = label("scorecard.title", lang)
     document = _layout(cards, lang, title)
     pages = _pages_per_card(document, len(cards))

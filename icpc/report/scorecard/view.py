@@ -388,7 +388,10 @@ def _priority(p: Priority, facts: ScorecardFacts, w: OutputContext) -> dict[str,
 
 
 def card_view(
-    facts: ScorecardFacts, priorities: tuple[Priority, ...], words: OutputContext
+    facts: ScorecardFacts,
+    priorities: tuple[Priority, ...],
+    words: OutputContext,
+    sheet: str | None = None,
 ) -> dict[str, Any]:
     """What the template shows of one scorecard, every figure formatted.
 
@@ -400,6 +403,8 @@ def card_view(
         :func:`~icpc.report.scorecard.priorities.priorities` of ``facts``.
     words : OutputContext
         Language, currency, segment labels, client.
+    sheet : str, optional
+        His sheet's name in actions.xlsx (:func:`icpc.export.sheets.salesperson_sheets`).
 
     Returns
     -------
@@ -455,7 +460,8 @@ def card_view(
         headline = label("scorecard.headline_no_previous", lang).format(
             revenue=revenue, rank=phrase
         )
-    sheet = salesperson_sheet(facts.salesperson, lang)  # his sheet, as the workbook names it
+    # his sheet, as the workbook names it (given by the caller, who knows the other names)
+    sheet = sheet or salesperson_sheet(facts.salesperson, lang)
     n = len(priorities)
     note_key = (
         "scorecard.indicators_note"

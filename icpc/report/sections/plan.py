@@ -7,10 +7,12 @@ workbook sheet that lists them. Empty when no analysis finds anything to act on.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pandas as pd
 
 from icpc.analysis.actions import Action
-from icpc.export.sheets import salesperson_sheet
+from icpc.export.sheets import salesperson_sheet, salesperson_sheets
 from icpc.labels import label
 from icpc.report import format as fmt
 from icpc.report.sections.common import Out
@@ -59,12 +61,13 @@ def owner_text(action: Action, language: str) -> str:
     return text
 
 
-def sheet_text(action: Action, language: str) -> str:
+def sheet_text(action: Action, language: str, sheets: Mapping[str, str] | None = None) -> str:
     """The workbook sheet listing the action's customers (empty when none does)."""
     if not action.sheet:
         return ""
     if action.sheet == "salesperson":  # as the workbook names it
-        return salesperson_sheet(action.detail["salesperson"], language)
+        name = action.detail["salesperson"]
+        return (sheets or {}).get(name) or salesperson_sheet(name, language)
     return label(f"sheet.{action.sheet}", language)
 
 
@@ -88,7 +91,7 @@ def action_plan(ctx: RenderContext, out: Out) -> None:
             "owner": [owner_text(a, lang) for a in plan],
             "customers": [len(a.customers) for a in plan],
             "amount": [a.amount for a in plan],
-            "sheet": [sheet_text(a, lang) for a in plan],
+            "sheet": [sheet_text(a, lang, salesperson_sheets(ctx.diag, lang)) for a in plan],
         }
     )
     table = html_table(
