@@ -38,11 +38,12 @@ from icpc.analysis.actions import Action, action_plan, find_action
 from icpc.analysis.activity import activity_summary
 from icpc.analysis.anomalies import Anomalies
 from icpc.analysis.backtest import Backtest, early_warning_backtest
-from icpc.analysis.bgnbd import BGNBD, alive_table
+from icpc.analysis.bgnbd import BGNBD
 from icpc.analysis.follow_up import HEADLINE, Earlier, FollowUp, follow_up
 from icpc.analysis.guardrails import Guardrail, evaluate_guardrails
 from icpc.analysis.no_sale import no_sale_error
 from icpc.analysis.score3d import KMeansResult, SegmentRule
+from icpc.analysis.warning_model import Ranking, RankingBacktest, warning_ranking
 from icpc.lazy import analysis
 
 if TYPE_CHECKING:
@@ -126,11 +127,13 @@ class Diagnostic:
         return days if days > self.DATA_END_WARNING_DAYS else None
 
     @classmethod
-    def from_config(cls, config: Config) -> Diagnostic:
-        """Load the client's data (:func:`icpc.cleaning.load_dataset`) and wrap it."""
+    def from_config(cls, config: Config, *, cache: bool = False) -> Diagnostic:
+        """Load the client's data (:func:`icpc.cleaning.load_dataset`) and wrap it;
+        ``cache``: from the cache of cleaned datasets when it holds them
+        (:mod:`icpc.cleaning.cache`; ``icpc kpis`` and the notebooks ask for it)."""
         from icpc.cleaning import load_dataset
 
-        return cls(load_dataset(config))
+        return cls(load_dataset(config, cache=cache))
 
     @classmethod
     def from_frames(
@@ -397,10 +400,26 @@ class Diagnostic:
         )
 
     @analysis
+    def warning_ranking(self) -> tuple[Ranking, RankingBacktest | None]:
+        """The early warning's ranking (rules with P(alive), fitted on this client's history)
+        and its backtest against each signal alone
+        (:func:`icpc.analysis.warning_model.warning_ranking`)."""
+        return warning_ranking(
+            self.transactions, as_of=self.as_of, thresholds=self.config.thresholds
+        )
+
+    @property
+    def warning_score(self) -> pd.Series:
+        """``warning_score`` per eligible customer (:attr:`warning_ranking`)."""
+        return self.warning_ranking[0].scores
+
+    @analysis
     def alive(self) -> tuple[BGNBD | None, pd.Series]:
         """The BG/NBD model fitted on this client and each customer's P(alive)
         (:func:`icpc.analysis.bgnbd.alive_table`)."""
-        return alive_table(self.documents, as_of=self.as_of)
+        ranking = self.warning_ranking[0]  # its fit at as_of is this one
+        assert ranking.p_alive is not None
+        return ranking.bgnbd, ranking.p_alive
 
     @property
     def p_alive(self) -> pd.Series:

@@ -69,6 +69,32 @@ SENTENCES: dict[str, tuple[str, str]] = {
         "known that day, the warning would have flagged no customer; {base_rate} of the "
         "{eligible} customers it watched bought nothing {within}.",
     ),
+    # the same cut-off: the rules, P(alive) and their combination on as many customers
+    # (icpc.analysis.warning_model)
+    "method.ranking": (
+        "À nombre égal ({k} clients au {cutoff}), les plus à risque selon un classement qui "
+        "combine ces règles et la probabilité d'être encore client (modèle BG/NBD), appris sur "
+        "l'historique du client, n'ont rien acheté ensuite dans {combined} des cas, contre "
+        "{rules} pour les règles seules et {p_alive} pour la probabilité seule. La colonne "
+        "« {column} » des listes d'appels donne ce risque pour chaque client.",
+        "For as many customers ({k} on {cutoff}), those most at risk by a ranking that "
+        "combines these rules with the probability still a customer (BG/NBD model), learnt on "
+        "the client's history, bought nothing afterwards in {combined} of the cases, against "
+        "{rules} for the rules alone and {p_alive} for the probability alone. The call lists' "
+        "column “{column}” gives this risk for each customer.",
+    ),
+    "method.ranking.same": (
+        "À nombre égal ({k} clients au {cutoff}), les plus à risque selon un classement qui "
+        "combine ces règles et la probabilité d'être encore client (modèle BG/NBD), appris sur "
+        "l'historique du client, n'ont rien acheté ensuite dans {combined} des cas, comme avec "
+        "les règles seules ou la probabilité seule. La colonne « {column} » des listes "
+        "d'appels donne ce risque pour chaque client.",
+        "For as many customers ({k} on {cutoff}), those most at risk by a ranking that "
+        "combines these rules with the probability still a customer (BG/NBD model), learnt on "
+        "the client's history, bought nothing afterwards in {combined} of the cases, as with "
+        "the rules alone or the probability alone. The call lists' column “{column}” gives "
+        "this risk for each customer.",
+    ),
     "method.backtest.gone": ("n'a rien acheté", "bought nothing"),
     "method.backtest.back": ("a acheté de nouveau", "bought again"),
     "method.backtest.within.one": ("le mois suivant", "in the following month"),

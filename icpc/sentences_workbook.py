@@ -15,6 +15,7 @@ OUTCOMES = ("order", "call_back", "quote", "unreachable", "no_need", "competitor
 WORKBOOK: dict[str, tuple[str, str]] = {
     # --- columns ----------------------------------------------------------------------------
     "p_alive": ("Probabilité d'être encore client", "Probability still a customer"),
+    "warning_score": ("Risque de ne plus acheter", "Risk of buying no more"),
     # --- sheet names (≤ 31 characters) ---------------------------------------------------
     "sheet.win_back": ("Clients à reconquérir", "Customers to win back"),
     "sheet.creations": ("Créations à vérifier", "Creations to check"),
@@ -236,6 +237,18 @@ WORKBOOK: dict[str, tuple[str, str]] = {
         "last 12 months, what losing them would cost; “Revenue N” and “Revenue N−1”: their "
         "revenue in periods N and N−1; “Average basket”: their revenue divided by their number "
         "of sales, over the whole history.",
+    ),
+    "readme.how.warning_score": (
+        "« Risque de ne plus acheter » : la probabilité que le client n'achète rien dans les "
+        "{months} prochains mois, d'après un classement qui combine son retard sur son rythme, "
+        "la baisse de son chiffre d'affaires et sa probabilité d'être encore client, appris "
+        "sur ce qu'ont fait vos clients les {months} derniers mois. Le rapport dit, dans sa "
+        "méthode, combien ce classement s'est montré juste sur votre historique.",
+        "“Risk of buying no more”: the probability that the customer buys nothing in the next "
+        "{months} months, from a ranking that combines how late they are on their rhythm, the "
+        "fall of their revenue and their probability still a customer, learnt from what your "
+        "customers did in the last {months} months. The report's method says how right this "
+        "ranking proved on your history.",
     ),
     "readme.how.p_alive": (
         "« Probabilité d'être encore client » : la chance que le client achète toujours chez "

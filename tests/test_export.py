@@ -140,7 +140,7 @@ def test_customers_csv_holds_every_customer_and_adds_up(tmp_path):
     revenue = diag.kpis_json()["kpis"]["revenue"]["current"]
     assert float(cents(sum(float(r["revenue"]) for r in rows.values()))) == revenue
     header = list(next(iter(rows.values())))
-    assert header[-4:] == ["sale_dates", "warning_reason", "change_6m", "p_alive"]
+    assert header[-5:] == ["sale_dates", "warning_reason", "change_6m", "p_alive", "warning_score"]
     assert rows["A"]["sale_dates"] == "4" and rows["A"]["warning_reason"] == ""  # F1, F2, F3, F4
 
 

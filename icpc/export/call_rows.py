@@ -23,6 +23,7 @@ import pandas as pd
 from icpc import columns as C
 from icpc.analysis.actions import creations_to_check, find_action
 from icpc.analysis.call_list import shared_keys
+from icpc.analysis.warning_model import LOGISTIC
 from icpc.export.context import OutputContext
 from icpc.labels import label, locale_for, plural
 from icpc.text import typeset
@@ -201,6 +202,10 @@ def customer_rows(f: Facts, ids: Sequence[str], kinds: Sequence[str]) -> pd.Data
     alive = diag.p_alive
     if alive.notna().any():
         out["p_alive"] = alive.reindex(ids).to_numpy(dtype=float)
+    # the early warning's ranking (icpc.analysis.warning_model): a probability only when
+    # learnt on the client's history, so no column otherwise
+    if diag.warning_ranking[0].model == LOGISTIC:
+        out["warning_score"] = diag.warning_score.reindex(ids).to_numpy(dtype=float)
     ew = diag.early_warning.reindex(ids)
     orders = diag.last_orders.reindex(ids)
     recency = (pd.Timestamp(diag.as_of) - orders["last_sale"]).dt.days

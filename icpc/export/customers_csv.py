@@ -27,7 +27,7 @@ CUSTOMERS_CSV_COLUMNS = (
     "customer_id", "first_sale", "last_sale", "recency_days", "frequency", "monetary", "r_score", "f_score",
     "m_score", "segment", "status", "usual_interval_days", "overdue_ratio", "early_warning", "value_at_stake",
     "salesperson", "region", "duplicate_group", "revenue", "revenue_previous", "bridge_class", "sale_dates",
-    "warning_reason", "change_6m", "p_alive",
+    "warning_reason", "change_6m", "p_alive", "warning_score",
 )  # fmt: skip
 #: the statuses of the contract: new, active, lost; "no sale" for customers without one
 #: (the early warning's "slipping" customers are active, with ``early_warning`` true)
@@ -115,6 +115,7 @@ def _with_score3d(diag: Diagnostic, base: pd.DataFrame) -> pd.DataFrame:
     out["warning_reason"] = pd.array(take(ew, "reason", ""), dtype="str")
     out["change_6m"] = take(ew, "trend_change", np.nan).astype(float)
     out["p_alive"] = take(diag.p_alive, None, np.nan).astype(float)  # a probability: not rounded
+    out["warning_score"] = take(diag.warning_score, None, np.nan).astype(float)
     extras: list[str] = []
     m = diag.customer_master
     if m is not None:

@@ -74,7 +74,7 @@ COLUMN_FORMATS: dict[str, str] = {
     "usual_interval_days": "integer", "sales_count": "integer", "active_customers": "integer",
     "new_customers": "integer", "lost_customers": "integer", "to_call": "integer",
     "overdue_ratio": "decimal", "purchase_frequency": "decimal",
-    "trend_change": "percent", "share": "percent", "p_alive": "percent", "revenue_share": "percent", "revenue_change_pct": "percent",
+    "trend_change": "percent", "share": "percent", "p_alive": "percent", "warning_score": "percent", "revenue_share": "percent", "revenue_change_pct": "percent",
     "first_sale": "date", "last_sale": "date", "created_at": "date", "created": "date", "call_date": "date",
     "month": "month",
 }  # fmt: skip

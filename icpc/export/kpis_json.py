@@ -160,6 +160,10 @@ def _early_warning(diag: Diagnostic) -> dict[str, Any]:
     backtest = diag.backtest
     if backtest is not None:  # absent without history before the cut-off
         out["backtest"] = backtest.to_dict()
+    # the ranking that combines the rules with P(alive), and the three judged at the
+    # backtest's cut-off (icpc.analysis.warning_model); the backtest block stays the rules'
+    ranking, tested = diag.warning_ranking
+    out["ranking"] = {**ranking.to_dict(), "backtest": None if tested is None else tested.to_dict()}
     return out
 
 

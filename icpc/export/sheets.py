@@ -38,6 +38,7 @@ from icpc import columns as C
 from icpc.analysis.actions import find_action
 from icpc.analysis.call_list import shared_keys
 from icpc.analysis.groups import UNASSIGNED
+from icpc.analysis.warning_model import LOGISTIC
 from icpc.export.call_rows import FILL_IN, Facts, customer_rows, day, facts
 from icpc.export.context import OutputContext
 from icpc.labels import label, reason_label
@@ -111,7 +112,7 @@ def _money_columns(diag: Diagnostic, *, stake: bool = True) -> list[str]:
 def _ordered(frame: pd.DataFrame, first: Sequence[str], f: Facts, money: list[str]) -> list[str]:
     cols = [*first, C.CUSTOMER_ID, *f.contact]
     cols += [C.SALESPERSON] if f.salesperson and C.SALESPERSON not in first else []
-    cols += ["segment", "reason", "p_alive", *money]
+    cols += ["segment", "reason", "p_alive", "warning_score", *money]
     cols += [f.products_column] if f.products_column else []
     cols += ["action"] + (["creation_to_check"] if f.to_check else []) + list(FILL_IN)
     return [c for c in cols if c in frame.columns]
@@ -363,4 +364,7 @@ def readme_notes(diag: Diagnostic, *, language: str | None = None) -> tuple[list
     after.append(label("readme.how.amounts", lang).format(symbol=words.symbol))
     if diag.p_alive.notna().any():  # the call lists show it (icpc.export.call_rows)
         after.append(label("readme.how.p_alive", lang))
+    if diag.warning_ranking[0].model == LOGISTIC:  # so do they the ranking's risk
+        months = diag.config.thresholds.backtest_months
+        after.append(label("readme.how.warning_score", lang).format(months=months))
     return before, after

@@ -83,9 +83,9 @@ __all__ = [
 #: the slow analyses the machine outputs need, computed on a worker thread while the
 #: kpis.json blocks before them are built (:meth:`Diagnostic.background`); their shared
 #: inputs first, so that no analysis is computed by two threads
-BACKGROUND = ("early_warning", "anomalies")
+BACKGROUND = ("early_warning", "anomalies", "warning_ranking")
 BACKGROUND_INPUTS = ("documents", "attribution", "rfm_history")
-#: … and customers.csv's own: BG/NBD's fit (its ``p_alive``), which kpis.json does not need
+#: … and customers.csv's own: P(alive), which the ranking (kpis.json) has fitted already
 CUSTOMERS_BACKGROUND = ("alive",)
 
 #: the diagnostic notebook executed for each client

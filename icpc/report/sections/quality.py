@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from icpc.analysis.warning_model import LOGISTIC
 from icpc.cleaning.ledger import AFTER_AS_OF
 from icpc.export.context import OutputContext
 from icpc.labels import DEFINITIONS, label, plural, reason_label
@@ -182,6 +183,9 @@ def data_quality(ctx: RenderContext, out: Out) -> None:
     tested = backtest_sentence(diag, lang)
     if tested:
         lines.append(tested)
+        ranked = ranking_sentence(diag, lang)
+        if ranked:
+            lines.append(ranked)
     out.html("".join(f"<p>{html.escape(s)}</p>" for s in lines))
     out.sub("sub.segment_rules")
     rules = f"<p>{html.escape(label('method.segment_rules', lang))}</p>{_rules_table(diag, lang)}"
@@ -243,6 +247,33 @@ def backtest_sentence(diag: Diagnostic, lang: str) -> str | None:
         outcome = label("method.backtest.gone" if bt.not_returned else "method.backtest.back", lang)
         return label("method.backtest.one", lang).format(outcome=outcome, **values)
     return label("method.backtest.other", lang).format(**values)
+
+
+def ranking_sentence(diag: Diagnostic, lang: str) -> str | None:
+    """The rules, P(alive) and their combination judged on as many customers at the
+    backtest's cut-off (:attr:`Diagnostic.warning_ranking`); None when the combined ranking
+    could not be learnt then or is not given now, or the rules flagged no one."""
+    ranking, tested = diag.warning_ranking
+    bt = diag.backtest
+    if (
+        bt is None
+        or tested is None
+        or not tested.customers
+        or tested.model != LOGISTIC
+        or ranking.model != LOGISTIC
+    ):
+        return None
+    shown = {
+        key: fmt.percent(getattr(tested, key), language=lang, decimals=0)
+        for key in ("combined", "rules", "p_alive")
+    }
+    same = len(set(shown.values())) == 1
+    return label("method.ranking.same" if same else "method.ranking", lang).format(
+        k=fmt.number(tested.customers, language=lang),
+        cutoff=fmt.date(bt.cutoff, language=lang),
+        column=label("warning_score", lang),
+        **shown,
+    )
 
 
 def _created_by(diag: Diagnostic, salesperson: Any) -> int:
