@@ -33,6 +33,13 @@ AsOfOption = Annotated[
     str | None,
     typer.Option("--as-of", help="Analysis date YYYY-MM-DD (default: config, else last sale)."),
 ]
+NoCacheOption = Annotated[
+    bool,
+    typer.Option(
+        "--no-cache",
+        help="Load and clean the files even when the cache holds them (and keep nothing).",
+    ),
+]
 
 
 def _dumps(obj: Any) -> str:
@@ -113,13 +120,14 @@ def validate(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the data_quality block as JSON.")
     ] = False,
+    no_cache: NoCacheOption = False,
 ) -> None:
     """Load and clean the client's exports; print the data-quality ledger."""
     date = _as_of(as_of)
     from icpc.cleaning import load_dataset
     from icpc.config import load_config
 
-    dataset = load_dataset(load_config(config).with_as_of(date))
+    dataset = load_dataset(load_config(config).with_as_of(date), cache=not no_cache)
     quality = dataset.data_quality()
     if as_json:
         typer.echo(_dumps(quality))
@@ -138,6 +146,7 @@ def kpis(
         Path | None,
         typer.Option("--customers-csv", help="Write the per-customer table to this CSV file."),
     ] = None,
+    no_cache: NoCacheOption = False,
 ) -> None:
     """Compute the indicators (kpis.json)."""
     date = _as_of(as_of)
@@ -147,7 +156,7 @@ def kpis(
     cfg = load_config(config).with_as_of(date)
     from icpc.run.runner import BACKGROUND, BACKGROUND_INPUTS, CUSTOMERS_BACKGROUND
 
-    diag = Diagnostic.from_config(cfg)
+    diag = Diagnostic.from_config(cfg, cache=not no_cache)
     warning = diag.data_end_warning()
     if warning:
         typer.echo(f"icpc: {warning}", err=True)
@@ -187,6 +196,7 @@ def run(
         bool,
         typer.Option("--force", help="Replace an earlier diagnostic of the same client and date."),
     ] = False,
+    no_cache: NoCacheOption = False,
 ) -> None:
     """Full diagnostic: executed notebook, PDF, Excel, kpis.json, customers.csv, manifest."""
     date = _as_of(as_of)
@@ -195,7 +205,10 @@ def run(
     prestart()  # the kernel starts while pandas, the config and the data load
     from icpc.run.runner import run_client
 
-    result = run_client(config, out=out, as_of=date, progress=True, previous=previous, force=force)
+    result = run_client(
+        config, out=out, as_of=date, progress=True, previous=previous, force=force,
+        cache=not no_cache,
+    )  # fmt: skip
     typer.echo(str(result.out_dir))
 
 
@@ -219,13 +232,66 @@ def batch(
         str | None,
         typer.Option("--dask", help="Address of a Dask scheduler, e.g. tcp://host:8786."),
     ] = None,
+    no_cache: NoCacheOption = False,
 ) -> None:
     """Run many clients: progress bar, isolated failures, up-to-date clients skipped."""
     from icpc.run.batch import run_batch
 
-    summary = run_batch(configs, jobs=jobs, out=out, force=force, dask_address=dask)
+    summary = run_batch(
+        configs, jobs=jobs, out=out, force=force, dask_address=dask, cache=not no_cache
+    )
     if summary.failed:
         raise typer.Exit(1)
+
+
+cache_app = typer.Typer(
+    help="The cache of cleaned datasets (what the next command on unchanged exports reads back).",
+    no_args_is_help=True,
+)
+app.add_typer(cache_app, name="cache")
+
+
+def _size(n: int) -> str:
+    for unit, size in (("GiB", 1024**3), ("MiB", 1024**2), ("KiB", 1024)):
+        if n >= size:
+            return f"{n / size:.1f} {unit}"
+    return f"{n} bytes"
+
+
+@cache_app.command("info")
+def cache_info() -> None:
+    """Print where the cache is, its entries, their size and its limit."""
+    from icpc.cleaning.cache import usage
+
+    held = usage()
+    state = "on" if held.enabled else "off (ICPC_NO_CACHE is set)"
+    typer.echo(f"folder:  {held.folder}")
+    typer.echo(f"entries: {held.entries} ({_size(held.bytes)} of {_size(held.max_bytes)})")
+    typer.echo(f"cache:   {state}")
+
+
+@cache_app.command("clear")
+def cache_clear(
+    config: Annotated[
+        Path | None,
+        typer.Argument(
+            help="Only this client's entries (its YAML config); default every entry.",
+            metavar="[CONFIG]",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Remove the cached datasets (every client's, or one client's); print what was freed."""
+    from icpc.cleaning.cache import clear
+
+    if config is not None:
+        from icpc.config import load_config
+
+        freed = clear(load_config(config))
+    else:
+        freed = clear()
+    plural = "y" if freed.entries == 1 else "ies"
+    typer.echo(f"removed {freed.entries} entr{plural} ({_size(freed.bytes)}) from {freed.folder}")
 
 
 def main(argv: list[str] | None = None) -> int:

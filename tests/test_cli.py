@@ -99,8 +99,8 @@ def test_kpis_json_passes_as_of_and_prints_the_contract(
 
     class FakeDiagnostic:
         @classmethod
-        def from_config(cls, config: Any) -> FakeDiagnostic:
-            seen["config"] = config
+        def from_config(cls, config: Any, *, cache: bool = False) -> FakeDiagnostic:
+            seen["config"], seen["cache"] = config, cache
             return cls()
 
         def kpis_json(self) -> dict[str, Any]:
@@ -129,6 +129,7 @@ def test_kpis_json_passes_as_of_and_prints_the_contract(
     )
     assert code == 0
     assert seen["path"] == Path("c.yaml") and seen["as_of"] == dt.date(2024, 6, 30)
+    assert seen["cache"] is True  # the cache of cleaned datasets, unless --no-cache
     assert json.loads(capsys.readouterr().out) == {
         "client": "Société X",
         "kpis": {"revenue": {"current": 1.5}},
@@ -156,7 +157,10 @@ def test_batch_exits_1_when_a_client_failed(monkeypatch: pytest.MonkeyPatch) -> 
         "out": None,
         "force": True,
         "dask_address": "tcp://h:8786",
+        "cache": True,
     }
+    assert cli.main(["batch", "a.yaml", "--no-cache"]) == 1
+    assert calls["cache"] is False
 
 
 # --------------------------------------------------------------------------------------
@@ -241,7 +245,9 @@ def test_run_passes_the_parsed_date(monkeypatch: pytest.MonkeyPatch, tmp_path: P
     assert cli.main(["run", "client.yaml", "--as-of", "31/12/2024"]) == 0  # the config's formats
     assert seen["as_of"] == dt.date(2024, 12, 31)
     assert cli.main(["run", "client.yaml"]) == 0
-    assert seen["as_of"] is None
+    assert seen["as_of"] is None and seen["cache"] is True
+    assert cli.main(["run", "client.yaml", "--no-cache"]) == 0
+    assert seen["cache"] is False
 
 
 @pytest.mark.parametrize("csv", [False, True], ids=["json-only", "with-customers-csv"])

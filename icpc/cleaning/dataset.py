@@ -7,7 +7,7 @@ import json
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -41,6 +41,8 @@ _VERSION = 1
 _FRAMES = ("transactions", "customers", "activity")
 #: rows per Parquet row group (None: pyarrow's default); tests make it small
 _ROW_GROUP_ROWS: int | None = None
+#: file suffix of a saved frame, by format (:func:`save_dataset`'s ``frame_format``)
+_SUFFIXES = {"parquet": ".parquet", "arrow": ".arrow"}
 
 
 @dataclass(frozen=True)
@@ -132,13 +134,20 @@ def _config_name(config: Config) -> str:
     return config.source.name if config.source is not None else "client.yaml"
 
 
-def load_dataset(config: Config) -> Dataset:
+def load_dataset(config: Config, *, cache: bool = False) -> Dataset:
     """Load and clean every input file of a client config (chargement des données).
 
     Parameters
     ----------
     config : Config
         The validated client config.
+    cache : bool
+        Use the cache of cleaned datasets (:mod:`icpc.cleaning.cache`): when the input
+        files' content, the config's loading settings and the code are those of an
+        earlier load, its cleaned frames and ledgers are read back instead (the same
+        dataset); otherwise the files are loaded and the result kept for the next time.
+        ``ICPC_NO_CACHE=1`` turns it off. Default False: the library writes nothing
+        unless asked; the commands and the notebooks ask.
 
     Returns
     -------
@@ -149,7 +158,8 @@ def load_dataset(config: Config) -> Dataset:
     ------
     InputError
         A file cannot be used at all (see :func:`icpc.io.read_table`) or the
-        transactions file has no usable row.
+        transactions file has no usable row (with or without the cache: an error is
+        never cached).
 
     Notes
     -----
@@ -158,6 +168,10 @@ def load_dataset(config: Config) -> Dataset:
     raised in the same order as a sequential load: the customer master's first, the
     activity log's only once the transactions are clean. The thread is joined on return.
     """
+    if cache:
+        from icpc.cleaning.cache import load_cached
+
+        return load_cached(config)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="icpc-load") as worker:
         return _load_dataset(config, worker)
 
@@ -280,7 +294,9 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
-def save_dataset(dataset: Dataset, folder: str | Path) -> Path:
+def save_dataset(
+    dataset: Dataset, folder: str | Path, *, frame_format: Literal["parquet", "arrow"] = "parquet"
+) -> Path:
     """Write a cleaned dataset to a folder, to be read back by :func:`load_saved_dataset`.
 
     ``icpc run`` loads and cleans the client's exports once, saves the result in the run
@@ -295,6 +311,11 @@ def save_dataset(dataset: Dataset, folder: str | Path) -> Path:
         ``activity.parquet`` (the last two only when the dataset has them; a stale one is
         removed) and ``dataset.json``: ``as_of``, the client, its slug, the config's path
         and every ledger (:meth:`Ledger.to_dict`).
+    frame_format : {"parquet", "arrow"}
+        ``parquet`` (the run folder's: any tool reads it) or ``arrow``: Arrow IPC files
+        (``transactions.arrow``…) compressed with zstd, about five times faster to write
+        and twice as fast to read, for about half the size of Parquet's (the cache's,
+        :mod:`icpc.cleaning.cache`).
 
     Returns
     -------
@@ -308,17 +329,25 @@ def save_dataset(dataset: Dataset, folder: str | Path) -> Path:
     ``str`` — and the index; :func:`load_saved_dataset` gives back frames equal to the
     saved ones (``pandas.testing.assert_frame_equal``).
     """
+    if frame_format not in _SUFFIXES:
+        raise ValueError(f"frame_format must be parquet or arrow, not {frame_format!r}")
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     frames: dict[str, str | None] = {}
     for name in _FRAMES:
         frame: pd.DataFrame | None = getattr(dataset, name)
-        path = folder / f"{name}.parquet"
+        for suffix in _SUFFIXES.values():  # a stale one, of either format
+            (folder / f"{name}{suffix}").unlink(missing_ok=True)
         if frame is None:
-            path.unlink(missing_ok=True)
             frames[name] = None
             continue
-        frame.to_parquet(path, engine="pyarrow", row_group_size=_ROW_GROUP_ROWS)
+        path = folder / f"{name}{_SUFFIXES[frame_format]}"
+        if frame_format == "parquet":
+            frame.to_parquet(path, engine="pyarrow", row_group_size=_ROW_GROUP_ROWS)
+        else:
+            from pyarrow import feather
+
+            feather.write_feather(pa.Table.from_pandas(frame), path, compression="zstd")
         frames[name] = path.name
     config = dataset.config
     description = {
@@ -390,7 +419,7 @@ def load_saved_dataset(folder: str | Path, config: Config) -> Dataset:
     frames: dict[str, pd.DataFrame | None] = {}
     for name in _FRAMES:
         file = data["frames"].get(name)
-        frames[name] = pd.read_parquet(folder / file, engine="pyarrow") if file else None
+        frames[name] = _read_frame(folder / file) if file else None
     ledgers = {key: Ledger.from_dict(block, key=key) for key, block in data["ledgers"].items()}
     ledger = Ledger.from_dict(data["ledger"])
     if ledgers.get(ledger.key) == ledger:
@@ -407,3 +436,58 @@ def load_saved_dataset(folder: str | Path, config: Config) -> Dataset:
         ledger=ledger,
         ledgers=ledgers,
     )
+
+
+def _read_frame(path: Path) -> pd.DataFrame:
+    """A frame written by :func:`save_dataset` (``.parquet`` or ``.arrow``), dtypes intact."""
+    if path.suffix == ".arrow":
+        from pyarrow import feather
+
+        table = feather.read_table(path)
+    else:
+        import pyarrow.parquet as pq
+
+        table = pq.read_table(path)
+    return _to_pandas(table)
+
+
+def _to_pandas(table: pa.Table) -> pd.DataFrame:
+    """``table.to_pandas()``, with each text dictionary column made a Categorical from its codes.
+
+    Arrow's own conversion of a dictionary of 560 000 invoice numbers (2M lines) takes
+    0.4–0.5 s; built here from the dictionary and the codes it takes the time of pandas'
+    check that the categories are unique (0.17 s). A column whose chunks do not share one
+    dictionary, or whose values are not text, goes through Arrow's conversion; the frame
+    is the same either way (same categories in the same order, same dtypes).
+    """
+    meta = table.schema.pandas_metadata or {}
+    index_columns = {c for c in meta.get("index_columns", []) if isinstance(c, str)}
+    built: dict[int, tuple[str, pd.Categorical]] = {}
+    for i, field_ in enumerate(table.schema):
+        kind = field_.type
+        if (
+            not pa.types.is_dictionary(kind)
+            or field_.name in index_columns
+            or not (
+                pa.types.is_string(kind.value_type) or pa.types.is_large_string(kind.value_type)
+            )
+        ):
+            continue
+        column = table.column(i)
+        if column.num_chunks == 0:
+            continue
+        values = column.chunk(0).dictionary
+        if any(not chunk.dictionary.equals(values) for chunk in column.chunks[1:]):
+            continue
+        codes = np.concatenate(
+            [chunk.indices.fill_null(-1).to_numpy(zero_copy_only=False) for chunk in column.chunks]
+        )
+        dtype = pd.CategoricalDtype(pd.Index(values.to_pandas()), ordered=kind.ordered)
+        built[i] = (field_.name, pd.Categorical.from_codes(codes, dtype=dtype, validate=False))
+    if not built:
+        return table.to_pandas()
+    frame = table.drop_columns([name for name, _ in built.values()]).to_pandas()
+    for i in sorted(built):  # at its place: the index columns, if any, come after the data
+        name, values = built[i]
+        frame.insert(i, name, values)
+    return frame

@@ -154,6 +154,7 @@ def run_batch(
     dask_address: str | None = None,
     progress: bool = True,
     runner: Callable[..., Any] | None = None,
+    cache: bool = True,
 ) -> BatchSummary:
     """Run the diagnostic of many clients (traitement par lots), isolating failures.
 
@@ -175,6 +176,10 @@ def run_batch(
         Show a progress bar and print the summary table.
     runner : callable, optional
         Replaces :func:`icpc.run.runner.run_client` (tests); must be picklable by reference.
+    cache : bool
+        Each client's cleaned data from the cache of cleaned datasets when it holds it
+        (:mod:`icpc.cleaning.cache`, in the workers' user cache folder); False
+        (``--no-cache``) loads every client's files and keeps nothing.
 
     Returns
     -------
@@ -194,6 +199,12 @@ def run_batch(
     if jobs is not None and jobs < 1:
         raise ConfigError(f"--jobs must be at least 1, found {jobs}")
     paths = expand_configs(configs)
+    if not cache and runner is None:
+        from functools import partial
+
+        from icpc.run.runner import run_client
+
+        runner = partial(run_client, force=force, cache=False)  # as run_one's own, uncached
     out_root = (
         str(Path(out).expanduser().resolve()) if out is not None else str(Path("reports").resolve())
     )

@@ -233,6 +233,7 @@ def run_client(
     excel_writer: Callable[[Any, Path], object] | None = None,
     previous: str | Path | None = None,
     force: bool = False,
+    cache: bool = True,
 ) -> RunResult:
     """Run the full diagnostic of one client (diagnostic complet).
 
@@ -257,6 +258,9 @@ def run_client(
         Replace an earlier diagnostic of the same client and as_of; without it, such a run
         folder stops the run (:class:`~icpc.exceptions.InputError`, exit 2) before the
         notebook.
+    cache : bool
+        Read the cleaned data from the cache of cleaned datasets when it holds it, else
+        keep it there (:mod:`icpc.cleaning.cache`; ``--no-cache``: False).
 
     Returns
     -------
@@ -311,7 +315,7 @@ def run_client(
             from icpc.report.meta import cover_metadata
 
             # the one load of the run: the kernel reads it from dataset/
-            dataset = load_dataset(cfg)
+            dataset = load_dataset(cfg, cache=cache)
             diag = Diagnostic(dataset)
             run_as_of: dt.date = diag.as_of
             cover_metadata(cfg, as_of=run_as_of)  # a bad logo fails now (exit 2), not in the kernel

@@ -55,6 +55,7 @@ def load_diagnostic(
     as_of: Any = None,
     language: str | None = None,
     dataset_path: str | Path | None = None,
+    cache: bool = True,
 ) -> Diagnostic:
     """Build the :class:`~icpc.diagnostic.Diagnostic` of a client, with the notebook's overrides.
 
@@ -72,6 +73,10 @@ def load_diagnostic(
         ``"dataset"``, relative to the notebook's folder): the data is read from it, not
         from the client's exports. ``None`` loads and cleans the exports named by the
         config (an analyst's notebook, ``explore.ipynb``).
+    cache : bool
+        With ``dataset_path=None``: the cleaned data from the cache of cleaned datasets
+        when ``icpc validate``, ``kpis`` or ``run`` left it there on the same exports
+        (:mod:`icpc.cleaning.cache`), else loaded and kept there; False loads the files.
 
     Returns
     -------
@@ -95,7 +100,7 @@ def load_diagnostic(
             raise ConfigError(f"language must be fr or en, found {language!r}")
         config = replace(config, language=language)
     if dataset_path is None:
-        return Diagnostic.from_config(config)
+        return Diagnostic.from_config(config, cache=cache)
     from icpc.cleaning import load_saved_dataset
     from icpc.lazy import load_analyses
 
