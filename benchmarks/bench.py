@@ -23,12 +23,31 @@ The big inputs (an 8-million-line French CSV and the same data as Parquet) are g
 once with ``icpc sample DIR --lines N [--format parquet]`` and cached in ``--dir``; so is
 the demo's books as a FEC of about a million lines (``icpc sample DIR --lines N --fec``).
 
+``icpc kpis`` is measured *cold*: ``ICPC_NO_CACHE=1`` (the cache of cleaned datasets would
+otherwise be written on the first run and read on the next ones), and against a reference:
+``kpis-duckdb`` computes the same headline figures (kpis.json's ``kpis`` of N and N−1,
+``bridge``, ``decomposition``) from the same Parquet with one DuckDB SQL query
+(``benchmarks/duckdb_kpis.py``), start-up included, in a process of its own. The bench
+checks that its figures equal kpis.json's to the cent (so the comparison is honest) and
+prints ``icpc kpis`` / DuckDB as a ratio, against the target of at most 1.5.
+
+``--only scaling`` runs ``icpc kpis --json`` (cold) on about 1, 8 and 40 million lines and
+prints wall time, peak RSS, time per line and bytes per line, so that linear growth shows.
+The 40-million-line file is five copies of the 8-million-line one, each with its own
+customer ids (``C…`` → ``D…``, ``E…``…: 5 × the customers) and invoice numbers (a copy
+number in front), written row group by row group with pyarrow (seconds, little memory):
+``icpc sample --lines 40000000`` would hold the whole generation in memory (about 3.4 GB
+per 8 million lines, so some 17 GB, of this machine's 24 GiB). The customer master is
+copied the same way; the activity log is the 8-million-line client's.
+
 Usage::
 
     python benchmarks/bench.py --dir .bench              # full run (minutes)
     python benchmarks/bench.py --dir .bench --quick      # small sizes, for development
     python benchmarks/bench.py --dir .bench --only kpis-parquet --only run-demo
     python benchmarks/bench.py --dir .bench --only validate-fec
+    python benchmarks/bench.py --dir .bench --only kpis-parquet --only kpis-duckdb
+    python benchmarks/bench.py --dir .bench --only scaling
 """
 
 from __future__ import annotations
@@ -58,6 +77,12 @@ QUICK_FEC_INVOICE_LINES = 57_000
 BATCH_CLIENTS = 8
 QUICK_BATCH_CLIENTS = 4
 SAMPLE_INTERVAL = 0.05
+#: kpis / DuckDB wall time, cold, in the same run (issue 14)
+MAX_DUCKDB_RATIO = 1.5
+#: lines of the scaling table: the small one, the big files' (``--lines``), and five copies of it
+SCALE_SMALL, QUICK_SCALE_SMALL = 1_000_000, 25_000
+SCALE_COPIES = 5
+DUCKDB_SCRIPT = Path(__file__).resolve().parent / "duckdb_kpis.py"
 
 try:
     import psutil
@@ -111,20 +136,26 @@ def _tree_rss(pid: int) -> int:
 MULTI_PROCESS = {"run-demo", "batch-jobs1", "batch-jobs2"}
 
 
-def measure(name: str, command: list[str], *, env: dict[str, str]) -> Measure:
+def measure(
+    name: str, command: list[str], *, env: dict[str, str], stdout: Path | None = None
+) -> Measure:
     """Run ``command`` once; return its wall time, peak RSS (largest process and tree).
 
     The process tree is sampled only for :data:`MULTI_PROCESS` commands; for the others
-    the tree is the process itself and its peak is the exact ``ru_maxrss``.
+    the tree is the process itself and its peak is the exact ``ru_maxrss``. ``stdout``:
+    a file that receives the command's output (else it is dropped).
     """
     result = Measure(name, command)
     result.load_before = round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None
     peak = [0]
     done = threading.Event()
+    out = open(stdout, "wb") if stdout is not None else subprocess.DEVNULL  # noqa: SIM115
     start = time.perf_counter()
-    proc = subprocess.Popen(
-        command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, cwd=ROOT
-    )
+    try:
+        proc = subprocess.Popen(command, stdout=out, stderr=subprocess.PIPE, env=env, cwd=ROOT)
+    finally:
+        if stdout is not None:
+            out.close()  # type: ignore[union-attr]  # the child has its own copy
 
     def sample() -> None:
         while not done.is_set():
@@ -209,7 +240,8 @@ BENCHES = [
     Bench("validate-csv", "icpc validate, {lines} lines, French CSV", 20, 4),
     Bench("validate-parquet", "icpc validate, {lines} lines, Parquet"),
     Bench("validate-fec", "icpc validate, FEC (| separated, ISO-8859-15)"),
-    Bench("kpis-parquet", "icpc kpis --json, {lines} lines, Parquet", 6, 3),
+    Bench("kpis-parquet", "icpc kpis --json, {lines} lines, Parquet, cold", 6, 2),
+    Bench("kpis-duckdb", "DuckDB SQL of kpis.json's headline figures, same Parquet"),
     Bench("kpis-customers", "icpc kpis --json --customers-csv, Parquet", 8, 3),
     Bench("run-demo", "icpc run, demo client (notebook, PDF, Excel)", 5),
     Bench("batch-jobs1", "icpc batch, {clients} demo-size clients, --jobs 1"),
@@ -317,13 +349,162 @@ def print_table(
     )
 
 
+# --------------------------------------------------------------------------------------
+# the 40-million-line client, the DuckDB reference, the scaling table
+# --------------------------------------------------------------------------------------
+def copies(source: Path, directory: Path, n: int) -> Path:
+    """The Parquet client of config ``source`` ``n`` times over (cached); return its config.
+
+    Copy ``k`` (0 = the original) has its customer ids' first letter moved ``k`` letters on
+    (``C004488`` → ``D004488``: the same width, distinct customers) and its invoice numbers
+    prefixed with ``k-``; the customer master is copied the same way, the activity log
+    and everything else is the source's. Written row group by row group with pyarrow.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+    import yaml
+
+    marker = directory / ".config-path"
+    if marker.is_file() and Path(marker.read_text().strip()).is_file():
+        return Path(marker.read_text().strip())
+    if directory.exists():
+        shutil.rmtree(directory)
+    directory.mkdir(parents=True)
+    print(f"building {directory} ({n} copies of {source.parent.name}) ...", flush=True)
+    start = time.perf_counter()
+    config = yaml.safe_load(source.read_text(encoding="utf-8"))
+
+    def shifted(column: pa.ChunkedArray, k: int, *, invoice: bool) -> pa.ChunkedArray:
+        if k == 0:
+            return column
+        if pa.types.is_dictionary(column.type):
+            column = column.cast(column.type.value_type)
+        if invoice:
+            return pc.binary_join_element_wise(f"{k}-", column, "")
+        return pc.replace_substring_regex(column, r"^(\s*)C", rf"\1{chr(ord('C') + k)}")
+
+    for key, id_cols in (
+        ("transactions", ("customer_id", "invoice_id")),
+        ("customers", ("customer_id",)),
+    ):
+        spec = config[key]
+        headers = {spec["columns"][c]: c for c in id_cols if c in spec["columns"]}
+        src = pq.ParquetFile(source.parent / spec["path"])
+        with pq.ParquetWriter(directory / spec["path"], src.schema_arrow) as writer:
+            for k in range(n):
+                for group in range(src.num_row_groups):
+                    table = src.read_row_group(group)
+                    for header, canon in headers.items():
+                        i = table.schema.get_field_index(header)
+                        column = shifted(table.column(i), k, invoice=canon == "invoice_id")
+                        table = table.set_column(
+                            i, table.schema.field(i), column.cast(table.schema.field(i).type)
+                        )
+                    writer.write_table(table)
+    for other in source.parent.iterdir():
+        if (
+            other.is_file()
+            and not (directory / other.name).exists()
+            and other.name != ".config-path"
+        ):
+            shutil.copy2(other, directory / other.name)
+    text = source.read_text(encoding="utf-8")
+    text = re.sub(r"(?m)^slug:.*$", f"slug: {config['slug']}-x{n}", text)
+    (directory / source.name).write_text(text, encoding="utf-8")
+    marker.write_text(str(directory / source.name))
+    print(f"  done in {time.perf_counter() - start:.0f} s", flush=True)
+    return directory / source.name
+
+
+def _parquet_rows(config: Path) -> int:
+    import pyarrow.parquet as pq
+    import yaml
+
+    spec = yaml.safe_load(config.read_text(encoding="utf-8"))["transactions"]
+    return pq.ParquetFile(config.parent / spec["path"]).metadata.num_rows
+
+
+def compare_figures(reference: dict, kpis: dict) -> list[str]:
+    """The figures where DuckDB's ``reference`` and kpis.json differ (money to the cent)."""
+    out: list[str] = []
+
+    def same(name: str, ours: object, theirs: object, *, money: bool = False) -> None:
+        if isinstance(ours, float) or isinstance(theirs, float):
+            if ours is None or theirs is None:
+                ok = ours is theirs
+            elif money:  # to the cent: the same total rounded once (half a cent at most apart)
+                ok = abs(float(ours) - float(theirs)) < 0.0051
+            else:
+                ok = abs(float(ours) - float(theirs)) <= 1e-9 * max(1.0, abs(float(theirs)))
+        else:
+            ok = ours == theirs
+        if not ok:
+            out.append(f"{name}: DuckDB {ours!r}, kpis.json {theirs!r}")
+
+    k = kpis["kpis"]
+    same("period", reference["period"], kpis["period"])
+    same("previous_period", reference["previous_period"], kpis["previous_period"])
+    for name in ("revenue", "sales_count", "active_customers", "average_basket"):
+        for when in ("current", "previous"):
+            same(f"{name}.{when}", reference[name][when], k[name][when], money=name == "revenue")
+    for name in ("new_customers", "retained_customers", "reactivated_customers", "lost_customers",
+                 "churn_rate", "retention_rate"):  # fmt: skip
+        same(name, reference[name], k[name])
+    same("lost_revenue", reference["lost_revenue"], k["lost_revenue"], money=True)
+    for block in ("bridge", "decomposition"):
+        for name, value in reference[block].items():
+            same(f"{block}.{name}", value, kpis[block][name], money=True)
+    return out
+
+
+@dataclass
+class ScaleRow:
+    lines: int
+    measure: Measure
+
+
+def print_scaling(rows: list[ScaleRow]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(width=None if sys.stdout.isatty() else 160)
+    table = Table(title="icpc kpis --json (cold) as the file grows")
+    for col in ("lines", "wall s", "cpu s", "load", "peak GB", "µs / line", "bytes / line",
+                "time × smallest", "lines × smallest", ""):  # fmt: skip
+        table.add_column(col, justify="right")
+    first = rows[0] if rows else None
+    for row in rows:
+        m = row.measure
+        assert first is not None
+        table.add_row(
+            f"{row.lines:,}".replace(",", " "),
+            f"{m.seconds:.1f}",
+            f"{m.cpu_seconds:.1f}",
+            f"{m.load_before:.1f}" if m.load_before is not None else "-",
+            fmt_gb(m.max_rss),
+            f"{m.seconds / row.lines * 1e6:.2f}",
+            f"{m.max_rss / row.lines:.0f}",
+            f"{m.seconds / first.measure.seconds:.1f}" if first.measure.seconds else "-",
+            f"{row.lines / first.lines:.1f}",
+            "[red]failed[/]" if m.returncode else "",
+        )
+    console.print(table)
+    for row in rows:
+        if row.measure.error:
+            console.print(f"[red]{row.lines} lines[/]: {row.measure.error}", highlight=False)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--dir", type=Path, default=ROOT / ".bench", help="cache of generated inputs and outputs"
     )
     parser.add_argument(
-        "--only", action="append", choices=NAMES, help="run only this benchmark (repeatable)"
+        "--only",
+        action="append",
+        choices=[*NAMES, "scaling"],
+        help="run only this benchmark (repeatable); scaling: kpis on 1, 8 and 40 million lines",
     )
     parser.add_argument(
         "--quick", action="store_true", help=f"{QUICK_LINES:,} lines instead of {FULL_LINES:,}"
@@ -332,18 +513,21 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     lines = args.lines or (QUICK_LINES if args.quick else FULL_LINES)
-    selected = args.only or NAMES
+    selected = args.only or [*NAMES, "scaling"]
     n_clients = QUICK_BATCH_CLIENTS if args.quick else BATCH_CLIENTS
     base = args.dir.resolve()
     base.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, "MPLBACKEND": "Agg", "PYTHONWARNINGS": "ignore"}
+    # cold: every command loads and cleans the files (the cache of cleaned datasets off)
+    env = {**os.environ, "MPLBACKEND": "Agg", "PYTHONWARNINGS": "ignore", "ICPC_NO_CACHE": "1"}
     icpc = icpc_command()
     info = machine()
 
     csv_cfg = pq_cfg = None
     if {"validate-csv"} & set(selected):
         csv_cfg = sample(base / f"csv-{lines}", env=env, args=["--lines", str(lines)])
-    if {"validate-parquet", "kpis-parquet", "kpis-customers"} & set(selected):
+    if {"validate-parquet", "kpis-parquet", "kpis-customers", "kpis-duckdb", "scaling"} & set(
+        selected
+    ):
         pq_cfg = sample(
             base / f"parquet-{lines}", env=env, args=["--lines", str(lines), "--format", "parquet"]
         )
@@ -369,6 +553,7 @@ def main(argv: list[str] | None = None) -> int:
         "validate-parquet": lambda: [*icpc, "validate", str(pq_cfg)],
         "validate-fec": lambda: [*icpc, "validate", str(fec_cfg)],
         "kpis-parquet": lambda: [*icpc, "kpis", str(pq_cfg), "--json"],
+        "kpis-duckdb": lambda: [sys.executable, str(DUCKDB_SCRIPT), str(pq_cfg)],
         "kpis-customers": lambda: [
             *icpc,
             "kpis",
@@ -399,12 +584,19 @@ def main(argv: list[str] | None = None) -> int:
             str(fresh("batch-2")),
         ],
     }
+    #: the outputs compared: kpis.json and the DuckDB figures
+    outputs = {
+        "kpis-parquet": base / "out" / f"kpis-{lines}.json",
+        "kpis-duckdb": base / "out" / f"duckdb-{lines}.json",
+    }
+    (base / "out").mkdir(exist_ok=True)
     results: list[Measure] = []
     for bench in BENCHES:
         if bench.name not in selected:
             continue
         print(f"running {bench.name} ...", flush=True)
-        m = measure(bench.name, commands[bench.name](), env=env)
+        stdout = outputs.get(bench.name)
+        m = measure(bench.name, commands[bench.name](), env=env, stdout=stdout)
         check(bench, m)
         if bench.name == "validate-fec" and fec_cfg is not None:
             m.notes.append(
@@ -424,7 +616,49 @@ def main(argv: list[str] | None = None) -> int:
         two.passed = ratio <= 0.6 and one.returncode == 0 and two.returncode == 0
         two.notes.append(f"= {ratio:.2f} × jobs 1 (speed-up {1 / ratio:.2f}×)")
 
+    if "kpis-duckdb" in got:
+        duck = got["kpis-duckdb"]
+        duck.target = f"kpis ≤ {MAX_DUCKDB_RATIO:g} × this"
+        if duck.returncode == 0 and "kpis-parquet" in got and got["kpis-parquet"].returncode == 0:
+            ours = got["kpis-parquet"]
+            ratio = ours.seconds / duck.seconds
+            differ = compare_figures(
+                json.loads(outputs["kpis-duckdb"].read_text()),
+                json.loads(outputs["kpis-parquet"].read_text()),
+            )
+            duck.notes.append(f"= kpis / {ratio:.2f}")
+            duck.notes.append(
+                "(figures equal to kpis.json's)"
+                if not differ
+                else f"[red](figures differ: {len(differ)})[/]"
+            )
+            duck.passed = ratio <= MAX_DUCKDB_RATIO and not differ
+            for line in differ:
+                print(f"kpis-duckdb: {line}", flush=True)
+        else:
+            duck.passed = False if duck.returncode else None
+
+    scale_rows: list[ScaleRow] = []
+    if "scaling" in selected:
+        assert pq_cfg is not None
+        small = QUICK_SCALE_SMALL if args.quick and not args.lines else SCALE_SMALL
+        small_cfg = sample(
+            base / f"parquet-{small}", env=env, args=["--lines", str(small), "--format", "parquet"]
+        )
+        big_cfg = copies(pq_cfg, base / f"parquet-{lines}-x{SCALE_COPIES}", SCALE_COPIES)
+        for cfg in (small_cfg, pq_cfg, big_cfg):
+            n_rows = _parquet_rows(cfg)
+            if cfg == pq_cfg and "kpis-parquet" in got:
+                m = got["kpis-parquet"]  # the same command, measured above
+            else:
+                print(f"running scaling, {n_rows:,} lines ...".replace(",", " "), flush=True)
+                m = measure("scaling", [*icpc, "kpis", str(cfg), "--json"], env=env)
+                print(f"  {m.seconds:.1f} s, {fmt_gb(m.peak)} GB", flush=True)
+            scale_rows.append(ScaleRow(n_rows, m))
+
     print_table(results, info, lines=lines, clients=n_clients)
+    if scale_rows:
+        print_scaling(scale_rows)
     (base / "results.json").write_text(
         json.dumps(
             {
@@ -432,11 +666,13 @@ def main(argv: list[str] | None = None) -> int:
                 "lines": lines,
                 "batch_clients": n_clients,
                 "results": [asdict(m) for m in results],
+                "scaling": [{"lines": r.lines, **asdict(r.measure)} for r in scale_rows],
             },
             indent=2,
         )
     )
-    return 0 if all(m.passed is not False for m in results) else 1
+    failed = [r for r in scale_rows if r.measure.returncode]
+    return 0 if all(m.passed is not False for m in results) and not failed else 1
 
 
 if __name__ == "__main__":
