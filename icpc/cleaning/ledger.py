@@ -214,7 +214,8 @@ class Ledger:
             cents = np.zeros(k)
         else:
             # each bucket's exact total, rounded once to the cent (never a sum of rounded rows)
-            totals = np.bincount(bucket, weights=np.nan_to_num(amounts, nan=0.0), minlength=k)
+            weights = amounts if np.isfinite(amounts).all() else np.nan_to_num(amounts, nan=0.0)
+            totals = np.bincount(bucket, weights=weights, minlength=k)
             cents = np.round(money_cents(totals) * 100.0)
         extra = dict(extra_rows or {})
         rows_excluded = {
@@ -348,7 +349,7 @@ class _Buckets:
         An optional reason the file does not list (see :func:`file_reasons`) may be
         assigned an empty mask.
         """
-        if reason not in self._code and not mask.any():
+        if not mask.any():  # the usual case for most reasons: no pass over the codes
             return
         self.codes[(self.codes == 0) & mask] = self._code[reason]
 

@@ -209,15 +209,20 @@ def _clean_transactions(
         elif name in text_cols:
             codes, dictionary = text_cols[name]
             frame[name] = _categorical(codes[idx], dictionary)
-    frame[C.SOURCE_ROW] = raw.source_row[idx].astype(np.int64)
+    source_row = raw.source_row[idx].astype(np.int64, copy=False)
+    frame[C.SOURCE_ROW] = source_row if isinstance(idx, np.ndarray) else source_row.copy()
 
-    ledger_amounts = np.where(totals, 0.0, amounts)
+    ledger_amounts = np.where(totals, 0.0, amounts) if totals.any() else amounts
     warnings: dict[str, dict[str, Any]] = {}
     if dup_job is not None:
         warnings[W_DUPLICATES] = _warn(used & dup_job.result(), amounts, raw.source_row)
-    rounded = np.round(np.nan_to_num(amounts), 2)
-    warnings[W_ZERO] = _warn(used & (rounded == 0), amounts, raw.source_row)
-    warnings[W_CREDIT] = _warn(used & (rounded < 0), amounts, raw.source_row)
+    # the amount rounded to the cent is 0 / negative: the sign of round(amount × 100) (the rows
+    # used have a readable amount; np.round(amount, 2) is this number divided by 100)
+    in_cents = np.multiply(amounts, 100.0)
+    np.rint(in_cents, out=in_cents)
+    warnings[W_ZERO] = _warn(used & (in_cents == 0), amounts, raw.source_row)
+    warnings[W_CREDIT] = _warn(used & (in_cents < 0), amounts, raw.source_row)
+    del in_cents
     warnings[W_FAR] = _warn(used & far, amounts, raw.source_row)
     if C.INVOICE_ID in text_cols:
         inv_codes, inv_dict = text_cols[C.INVOICE_ID]

@@ -270,11 +270,15 @@ def repeated_header_rows(
             or pa.types.is_dictionary(col.type)
         ):
             return None
-        if pa.types.is_dictionary(col.type):
-            col = col.cast(col.type.value_type)
         # compared without case (a printed export may repeat "CODE CLIENT"), on the rows of
         # about the header's length only (one cheap pass over millions of ids)
         header = str(headers[j]).strip().lower()
+        if pa.types.is_dictionary(col.type):  # Parquet: on the distinct values, not the rows
+            same = _header_rows_of_dictionary(col, header)
+            mask = same if mask is None else mask & same
+            if not mask.any():
+                return None
+            continue
         length = np.asarray(pc.fill_null(pc.utf8_length(col), -1).to_numpy(zero_copy_only=False))
         rows = np.flatnonzero(
             (length >= len(header)) & (length <= len(header) + 8) & (True if mask is None else mask)
@@ -289,6 +293,26 @@ def repeated_header_rows(
         if not mask.any():
             return None
     return mask
+
+
+def _header_rows_of_dictionary(col: pa.ChunkedArray, header: str) -> np.ndarray:
+    """Rows of a dictionary column equal to ``header`` once stripped and lower-cased.
+
+    Tested on each chunk's dictionary (its distinct values), then mapped to the rows.
+    """
+    out = np.zeros(len(col), bool)
+    start = 0
+    for chunk in col.chunks:
+        stop = start + len(chunk)
+        texts = pc.utf8_lower(pc.utf8_trim_whitespace(chunk.dictionary))
+        hit = np.asarray(
+            pc.fill_null(pc.equal(texts, header), False).to_numpy(zero_copy_only=False), bool
+        )
+        if hit.any():
+            idx = np.asarray(pc.fill_null(chunk.indices, -1).to_numpy(zero_copy_only=False))
+            out[start:stop] = (idx >= 0) & hit[np.maximum(idx, 0)]
+        start = stop
+    return out
 
 
 def finish_table(

@@ -77,10 +77,12 @@ def parse_amounts(
         or pa.types.is_floating(col.type)
         or pa.types.is_decimal(col.type)
     ):
-        values = pc.cast(col, pa.float64()).to_numpy(zero_copy_only=False)
-        values = np.asarray(values, dtype=np.float64)
-        bad = ~np.isfinite(values) & ~np.asarray(col.is_null().to_numpy(zero_copy_only=False), bool)
-        values = np.where(np.isfinite(values), values, np.nan)
+        values = np.array(pc.cast(col, pa.float64()).to_numpy(zero_copy_only=False), np.float64)
+        finite = np.isfinite(values)
+        if finite.all():  # the usual typed column: no pass more
+            return values, np.zeros(len(values), bool)
+        bad = ~finite & ~np.asarray(col.is_null().to_numpy(zero_copy_only=False), bool)
+        values[~finite] = np.nan
         return values, bad
     if pa.types.is_null(col.type):
         return np.full(len(col), np.nan), np.zeros(len(col), bool)
