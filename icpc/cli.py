@@ -160,8 +160,8 @@ def kpis(
     warning = diag.data_end_warning()
     if warning:
         typer.echo(f"icpc: {warning}", err=True)
-    # customers.csv's own analyses only when it is asked for (the BG/NBD fit: seconds on
-    # a large client)
+    # customers.csv's own analyses only when it is asked for (its P(alive) is the
+    # early warning's ranking's fit, which kpis.json computes anyway)
     wanted = BACKGROUND + (CUSTOMERS_BACKGROUND if customers_csv is not None else ())
     with diag.background(*wanted, inputs=BACKGROUND_INPUTS):
         result = diag.kpis_json()
