@@ -37,7 +37,7 @@ from icpc.analysis import score3d as segmentation
 from icpc.analysis.actions import Action, action_plan, find_action
 from icpc.analysis.activity import activity_summary
 from icpc.analysis.anomalies import Anomalies
-from icpc.analysis.backtest import Backtest, early_warning_backtest
+from icpc.analysis.backtest import Backtest
 from icpc.analysis.bgnbd import BGNBD
 from icpc.analysis.follow_up import HEADLINE, Earlier, FollowUp, follow_up
 from icpc.analysis.guardrails import Guardrail, evaluate_guardrails
@@ -395,9 +395,10 @@ class Diagnostic:
     def backtest(self) -> Backtest | None:
         """The early warning applied ``backtest_months`` before as_of, judged on what followed
         (:func:`icpc.analysis.backtest.early_warning_backtest`); None without that history."""
-        return early_warning_backtest(
-            self.transactions, as_of=self.as_of, thresholds=self.config.thresholds
-        )
+        # the ranking rebuilt the documents, the rules and the outcome at the cut-off:
+        # the rules' backtest is read from them (early_warning_backtest's figures)
+        tested = self.warning_ranking[1]
+        return None if tested is None else tested.rules_backtest
 
     @analysis
     def warning_ranking(self) -> tuple[Ranking, RankingBacktest | None]:

@@ -13,6 +13,8 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 from test_backtest import AS_OF, ROWS
 from test_diagnostic import make_config
 from test_kpi import make_tx
@@ -219,3 +221,29 @@ def test_the_call_list_gives_each_customers_risk(tmp_path):
     assert ws.cell(top + 1, col + 1).number_format.endswith("%")
     readme = [c.value for row in wb["Lisez-moi"].iter_rows() for c in row if c.value]
     assert any("«\u202fRisque de ne plus acheter\u202f»" in str(v) for v in readme)
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 9), st.integers(0, 729), st.integers(-200, 2_000)),
+        min_size=1,
+        max_size=80,
+    ),
+    st.integers(1, 12),
+)
+def test_the_diagnostics_backtest_read_from_the_ranking_is_the_rules_own(events, months):
+    assume(any(a > 0 for _, _, a in events))  # a diagnostic needs a sale
+    start = pd.Timestamp("2023-01-01")
+    rows = [
+        (f"K{c}", (start + pd.Timedelta(days=d)).date().isoformat(), a / 10, f"I{i}", "Marie")
+        for i, (c, d, a) in enumerate(events)
+    ]
+    tx = make_tx(rows)
+    diag = Diagnostic.from_frames(
+        make_config(thresholds={"backtest_months": months}), tx, as_of=AS_OF
+    )
+    assert diag.backtest == early_warning_backtest(
+        tx, as_of=AS_OF, thresholds=Thresholds(backtest_months=months)
+    )
+    assert diag.backtest is None or diag.backtest.flagged == diag.warning_ranking[1].customers

@@ -26,6 +26,7 @@ import datetime as dt
 from dataclasses import asdict, dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from icpc import columns as C
@@ -34,7 +35,7 @@ from icpc.analysis.warning import early_warning
 from icpc.config import Thresholds
 from icpc.periods import window_start
 
-__all__ = ["Backtest", "backtest_cutoff", "early_warning_backtest"]
+__all__ = ["Backtest", "backtest_cutoff", "backtest_of", "early_warning_backtest"]
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,28 @@ def backtest_cutoff(as_of: dt.date | str | pd.Timestamp, months: int) -> dt.date
 
 def _ratio(num: int, den: int | float | None) -> float | None:
     return None if not den else num / den
+
+
+def backtest_of(cutoff: dt.date, months: int, flagged: np.ndarray, gone: np.ndarray) -> Backtest:
+    """The figures of :class:`Backtest` from the eligible customers at the cut-off: whether
+    the rule flagged each (``flagged``) and whether it bought nothing after (``gone``)."""
+    n_eligible, n_flagged = len(flagged), int(flagged.sum())
+    not_returned = int((flagged & gone).sum())
+    n_gone = int(gone.sum())
+    precision = _ratio(not_returned, n_flagged)
+    base_rate = _ratio(n_gone, n_eligible)
+    return Backtest(
+        cutoff=cutoff,
+        months=months,
+        eligible=n_eligible,
+        flagged=n_flagged,
+        not_returned=not_returned,
+        precision=precision,
+        recall=_ratio(not_returned, n_gone),
+        base_rate=base_rate,
+        lift=None if precision is None or not base_rate else precision / base_rate,
+        gone=n_gone,
+    )
 
 
 def early_warning_backtest(
@@ -118,21 +141,5 @@ def early_warning_backtest(
         after["is_sale"].to_numpy(dtype=bool) & (after[C.DATE] > pd.Timestamp(cutoff)).to_numpy()
     ]
     came_back = then.index.isin(pd.Index(later[C.CUSTOMER_ID].astype(str).unique()))
-    gone = eligible & ~came_back
-    n_eligible, n_flagged = int(eligible.sum()), int(flagged.sum())
-    not_returned = int((flagged & ~came_back).sum())
-    n_gone = int(gone.sum())
-    precision = _ratio(not_returned, n_flagged)
-    base_rate = _ratio(n_gone, n_eligible)
-    return Backtest(
-        cutoff=cutoff,
-        months=th.backtest_months,
-        eligible=n_eligible,
-        flagged=n_flagged,
-        not_returned=not_returned,
-        precision=precision,
-        recall=_ratio(not_returned, n_gone),
-        base_rate=base_rate,
-        lift=None if precision is None or not base_rate else precision / base_rate,
-        gone=n_gone,
-    )
+    # the rules flag eligible customers only
+    return backtest_of(cutoff, th.backtest_months, flagged[eligible], ~came_back[eligible])

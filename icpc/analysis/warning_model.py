@@ -47,6 +47,7 @@ import numpy as np
 import pandas as pd
 
 from icpc import columns as C
+from icpc.analysis.backtest import Backtest, backtest_of
 from icpc.analysis.bgnbd import BGNBD, alive_table
 from icpc.analysis.documents import documents
 from icpc.analysis.warning import early_warning
@@ -254,6 +255,9 @@ class RankingBacktest:
     combined: float | None
     #: the combined ranking's model at the cut-off (:data:`LOGISTIC` or :data:`FALLBACK`)
     model: str
+    #: the rules' own backtest, from the same customers and outcome
+    #: (:func:`icpc.analysis.backtest.early_warning_backtest` gives the same figures)
+    rules_backtest: Backtest | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The ``early_warning.ranking.backtest`` block of kpis.json."""
@@ -269,11 +273,12 @@ def _top(values: np.ndarray, k: int, tiebreak: np.ndarray) -> np.ndarray:
     return np.lexsort((-tiebreak, -values))[:k]
 
 
-def _judge(features: pd.DataFrame, gone: np.ndarray, ranking: Ranking) -> RankingBacktest:
+def _judge(features: pd.DataFrame, gone: np.ndarray, ranking: Ranking,
+           tested: Backtest) -> RankingBacktest:  # fmt: skip
     flagged = features["early_warning"].to_numpy(dtype=bool)
     k = int(flagged.sum())
     if k == 0:
-        return RankingBacktest(0, None, None, None, ranking.model)
+        return RankingBacktest(0, None, None, None, ranking.model, tested)
     stake = features["value_at_stake"].to_numpy(dtype=float)
     p = np.nan_to_num(features["p_alive"].to_numpy(dtype=float), nan=1.0)
     return RankingBacktest(
@@ -282,6 +287,7 @@ def _judge(features: pd.DataFrame, gone: np.ndarray, ranking: Ranking) -> Rankin
         p_alive=float(gone[_top(1 - p, k, stake)].mean()),
         combined=float(gone[_top(ranking.scores.to_numpy(dtype=float), k, stake)].mean()),
         model=ranking.model,
+        rules_backtest=tested,
     )
 
 
@@ -332,4 +338,6 @@ def warning_ranking(
         then = _ranking(at_cutoff, before, _gone(before, tx, earlier, cutoff), earlier)
     else:
         then = _ranking(at_cutoff, None, None, earlier)
-    return ranking, _judge(at_cutoff, gone_after, then)
+    flagged = at_cutoff["early_warning"].to_numpy(dtype=bool)
+    tested = backtest_of(cutoff.date(), months, flagged, gone_after)
+    return ranking, _judge(at_cutoff, gone_after, then, tested)
