@@ -43,7 +43,7 @@ from icpc.analysis.follow_up import HEADLINE, Earlier, FollowUp, follow_up
 from icpc.analysis.guardrails import Guardrail, evaluate_guardrails
 from icpc.analysis.no_sale import no_sale_error
 from icpc.analysis.score3d import KMeansResult, SegmentRule
-from icpc.analysis.warning_model import Ranking, RankingBacktest, warning_ranking
+from icpc.analysis.warning_model import Ranking, RankingBacktest, _warning_ranking
 from icpc.lazy import analysis
 
 if TYPE_CHECKING:
@@ -405,8 +405,9 @@ class Diagnostic:
         """The early warning's ranking (rules with P(alive), fitted on this client's history)
         and its backtest against each signal alone
         (:func:`icpc.analysis.warning_model.warning_ranking`)."""
-        return warning_ranking(
-            self.transactions, as_of=self.as_of, thresholds=self.config.thresholds
+        # the documents at the earlier dates come from the grouping of the lines up to as_of
+        return _warning_ranking(
+            self.prepared.history, pd.Timestamp(self.as_of), self.config.thresholds
         )
 
     @property

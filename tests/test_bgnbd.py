@@ -137,3 +137,19 @@ def test_the_exact_gradient_is_the_likelihoods_slope():
         numeric = approx_fprime(p, lambda q: log_likelihood(q, x, t_x, T).sum(), 1e-7)
         exact = log_likelihood_gradient(p, x, t_x, T).sum(axis=1)
         assert exact == pytest.approx(numeric, rel=1e-4)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_distinct_rows_are_numpy_unique(seed):
+    """The fit's grouping of customers with the same (x, t_x, T) is np.unique(axis=0)'s:
+    the same rows in the same order, the same counts."""
+    from icpc.analysis.bgnbd import _distinct
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 500))
+    x = rng.integers(0, 5, n).astype(float)
+    t_x, T = rng.integers(0, 4, n) / 7, rng.integers(1, 4, n) / 7
+    rows, counts = np.unique(np.c_[x, t_x, T], axis=0, return_counts=True)
+    *got, weight = _distinct(x, t_x, T)
+    np.testing.assert_array_equal(np.c_[tuple(got)], rows)
+    np.testing.assert_array_equal(weight, counts)

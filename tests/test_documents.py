@@ -188,3 +188,72 @@ def test_invoice_shared_by_many_customers(monkeypatch, max_passes):
     assert got["customer_id"].astype(str).tolist() == ["A", "A", "B", "B", "C", "D", "E", "F"]
     assert got["amount"].tolist() == [11.0, 5.0, 21.0, 7.0, 31.0, 41.0, 51.0, 61.0]
     assert got["date"].dt.day.tolist() == [1, 1, 2, 1, 3, 4, 5, 6]
+
+
+def _history_case(draw_rng, *, invoice, margin, shared):
+    """Lines of a few customers over 60 days; invoices whose lines straddle dates, credit
+    notes that bring a document to zero, rows without invoice number, and (``shared``)
+    invoice numbers carried by several customers."""
+    n = int(draw_rng.integers(1, 120))
+    customers = draw_rng.choice(["A", "B", "C", "D"], n)
+    n_inv = max(1, n // 3)
+    inv = draw_rng.integers(0, n_inv, n)
+    if not shared:  # an invoice number belongs to one customer
+        customers = np.array(["A", "B", "C", "D"])[inv % 4]
+    invoices = np.array([f"F{i}" for i in inv], dtype=object)
+    invoices[draw_rng.random(n) < 0.1] = None
+    day = draw_rng.integers(0, 60, n)
+    amount = np.round(
+        draw_rng.choice([-1.0, 1.0], n, p=[0.2, 0.8]) * draw_rng.integers(1, 10_000, n) / 100, 2
+    )
+    rows = [
+        (c, pd.Timestamp("2024-01-01") + pd.Timedelta(days=int(d)), a, i, m)
+        for c, d, a, i, m in zip(customers, day, amount, invoices, amount / 3, strict=True)
+    ]
+    return _tx(rows, invoice=invoice, margin=margin)
+
+
+def _sorted_documents(frame):
+    keys = [c for c in ("customer_id", "invoice_id", "date", "amount") if c in frame.columns]
+    out = frame.astype({k: "object" for k in ("customer_id", "invoice_id") if k in frame.columns})
+    return out.sort_values(keys, na_position="last").reset_index(drop=True)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_history_until_is_documents_of_the_lines_up_to_the_date(seed):
+    """DocumentHistory.until(d) gives documents(lines dated ≤ d) at every date, on generated
+    lines with straddling invoices, credit notes, missing invoice numbers, and shared ones;
+    the same rows in the same order when no invoice number is shared."""
+    from icpc.analysis.documents import DocumentHistory
+
+    rng = np.random.default_rng(seed)
+    invoice, margin, shared = bool(seed % 4), bool(seed % 3), seed % 5 == 0
+    tx = _history_case(rng, invoice=invoice, margin=margin, shared=shared)
+    history = DocumentHistory(tx)
+    pdt.assert_frame_equal(history.all, documents(tx))
+    for day in [*pd.date_range("2023-12-31", "2024-03-01", freq="3D"), pd.Timestamp("2024-02-29")]:
+        expected = documents(tx.loc[(tx["date"] <= day).to_numpy()])
+        got = history.until(day)
+        if shared:
+            pdt.assert_frame_equal(_sorted_documents(got), _sorted_documents(expected))
+        else:
+            pdt.assert_frame_equal(got, expected)
+
+
+def test_history_until_recomputes_a_straddling_invoice_and_its_sale_flag():
+    """An invoice of 100 € on 1 January and −100 € on 10 January: on the 5th it is a sale of
+    100 €, from the 10th a zero document (not a sale); its margin follows its lines."""
+    from icpc.analysis.documents import DocumentHistory
+
+    tx = _tx(
+        [("A", "2024-01-01", 100.0, "F1", 30.0), ("A", "2024-01-10", -100.0, "F1", -30.0),
+         ("B", "2024-01-03", 5.0, "F2", 1.0)],
+        margin=True,
+    )  # fmt: skip
+    history = DocumentHistory(tx)
+    on_5th = history.until("2024-01-05").set_index("invoice_id")
+    assert on_5th.loc["F1", ["amount", "margin", "is_sale"]].tolist() == [100.0, 30.0, True]
+    on_10th = history.until("2024-01-10").set_index("invoice_id")
+    assert on_10th.loc["F1", ["amount", "margin", "is_sale"]].tolist() == [0.0, 0.0, False]
+    assert list(history.until("2024-01-02")["invoice_id"]) == ["F1"]
+    assert history.until("2023-12-31").empty

@@ -133,3 +133,36 @@ def test_credit_notes_are_not_sale_dates():
     credit = buyer("c", ["2024-12-20"], amount=-50.0)
     ew = early_warning(docs_of(frame, credit), as_of=AS_OF)
     assert ew.loc["c", "recency_days"] == 91 and ew.loc["c", "sale_dates"] == 24
+
+
+def _intervals_by_pandas(codes, days, n):
+    """usual_intervals written the plain way: distinct (customer, date) pairs, then a
+    pandas groupby for the last date and the median gap."""
+    pairs = (
+        pd.DataFrame({"code": codes, "day": days}).drop_duplicates().sort_values(["code", "day"])
+    )
+    n_dates = np.bincount(pairs["code"], minlength=n)
+    last = np.full(n, np.iinfo(np.int64).min)
+    ends = pairs.groupby("code")["day"].max()
+    last[ends.index.to_numpy()] = ends.to_numpy()
+    pairs["gap"] = pairs.groupby("code")["day"].diff()
+    medians = pairs.dropna().groupby("code")["gap"].median()
+    interval = np.full(n, np.nan)
+    interval[medians.index.to_numpy()] = medians.to_numpy()
+    return n_dates, last, interval
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_usual_intervals_match_a_pandas_groupby(seed):
+    """Distinct sale dates, last sale and median gap equal a plain pandas computation on
+    generated sale days: same-day documents, customers without sales, one sale date, odd
+    and even numbers of gaps, spans of a day to a few years."""
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 40))
+    m = int(rng.integers(1, 400))
+    codes = rng.integers(0, n, m)
+    days = rng.integers(19_000, 19_000 + int(rng.choice([1, 30, 400, 2000])), m)
+    for got, want in zip(
+        usual_intervals(codes, days, n), _intervals_by_pandas(codes, days, n), strict=True
+    ):
+        np.testing.assert_array_equal(got, want)

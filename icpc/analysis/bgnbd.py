@@ -36,7 +36,7 @@ import pandas as pd
 
 from icpc import columns as C
 from icpc.analysis.score3d import _customer_codes
-from icpc.analysis.warning import usual_intervals
+from icpc.analysis.warning import sale_dates
 
 __all__ = [
     "BGNBD", "bgnbd_inputs", "fit_bgnbd", "log_likelihood", "log_likelihood_gradient", "p_alive",
@@ -141,6 +141,22 @@ def _objective_terms(
     return value, grad
 
 
+def _distinct(*columns: np.ndarray) -> tuple[np.ndarray, ...]:
+    """The distinct rows of ``columns`` in lexicographic order, and how many times each
+    occurs (as float): what ``np.unique(axis=0, return_counts=True)`` gives, from one
+    ``lexsort`` (np.unique sorts the rows as a structured array: 0.3 s on 87 000
+    customers, against milliseconds)."""
+    order = np.lexsort(columns[::-1])
+    rows = [c[order] for c in columns]
+    new = np.zeros(len(order), dtype=bool)
+    new[:1] = True
+    for c in rows:
+        new[1:] |= c[1:] != c[:-1]
+    starts = np.flatnonzero(new)
+    counts = np.diff(np.r_[starts, len(order)]).astype(float)
+    return (*(c[starts] for c in rows), counts)
+
+
 def fit_bgnbd(
     x: np.ndarray, t_x: np.ndarray, T: np.ndarray, *, start: BGNBD | None = None
 ) -> BGNBD | None:
@@ -169,9 +185,7 @@ def fit_bgnbd(
         return None
     scale = float(T.mean()) or 1.0  # fit on a unit where ages are about 1: better conditioned
     # customers with the same (x, t_x, T) count once, with their number as weight
-    triples, counts = np.unique(np.c_[x, t_x / scale, T / scale], axis=0, return_counts=True)
-    ux, utx, uT = triples.T
-    weight = counts.astype(float)
+    ux, utx, uT, weight = _distinct(x, t_x / scale, T / scale)
     xs, inv = np.unique(ux, return_inverse=True)
     total = float(weight.sum())
 
@@ -238,10 +252,12 @@ def bgnbd_inputs(documents: pd.DataFrame, *, as_of: dt.date | str | pd.Timestamp
     codes = codes[keep]
     day = documents[C.DATE].to_numpy()[keep].astype("datetime64[D]").astype(np.int64)
     n = len(ids)
-    n_dates, last, _ = usual_intervals(codes, day, n)
-    first = np.full(n, np.iinfo(np.int64).max)
-    np.minimum.at(first, codes, day)
+    _, dates, n_dates, start = sale_dates(codes, day, n)
     has = n_dates > 0
+    first = np.zeros(n, dtype=np.int64)
+    last = np.zeros(n, dtype=np.int64)
+    first[has] = dates[start[has]]
+    last[has] = dates[start[has] + n_dates[has] - 1]
     end_day = int(np.datetime64(end.date(), "D").astype(np.int64))
     return pd.DataFrame(
         {

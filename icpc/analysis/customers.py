@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from icpc import columns as C
-from icpc.analysis.documents import documents as make_documents
+from icpc.analysis.documents import DocumentHistory
 from icpc.cleaning import customer_attribution as _attribution
 from icpc.cleaning import last_rows
 from icpc.money import cents, exact
@@ -51,6 +51,8 @@ class Prepared:
     as_of: dt.date
     transactions: pd.DataFrame
     documents: pd.DataFrame
+    #: the documents at earlier dates (the early warning's ranking and backtest)
+    history: DocumentHistory
     n_customers: int
     codes: np.ndarray
     day: np.ndarray
@@ -82,7 +84,8 @@ def prepare(transactions: pd.DataFrame, *, as_of: dt.date | str) -> Prepared:
     """
     as_of = as_date(as_of)
     tx = _upto(transactions, as_of)
-    docs = make_documents(tx)
+    history = DocumentHistory(tx)
+    docs = history.all
     day = _day_numbers(tx[C.DATE])
     doc_day = _day_numbers(docs[C.DATE])
     day_min = int(day.min()) if len(day) else _day(as_of)
@@ -92,6 +95,7 @@ def prepare(transactions: pd.DataFrame, *, as_of: dt.date | str) -> Prepared:
         as_of=as_of,
         transactions=tx,
         documents=docs,
+        history=history,
         n_customers=len(tx[C.CUSTOMER_ID].cat.categories),
         codes=np.asarray(tx[C.CUSTOMER_ID].cat.codes, dtype=np.int64),
         day=day,

@@ -35,7 +35,7 @@ from icpc.analysis.score3d import _customer_codes, _ts, window_start
 from icpc.config import Thresholds
 from icpc.money import exact
 
-__all__ = ["EARLY_WARNING_COLUMNS", "early_warning", "usual_intervals"]
+__all__ = ["EARLY_WARNING_COLUMNS", "early_warning", "sale_dates", "usual_intervals"]
 
 #: output columns of :func:`early_warning`, in order
 EARLY_WARNING_COLUMNS = (
@@ -52,6 +52,40 @@ def _day(values: np.ndarray) -> np.ndarray:
 def _narrow(key: np.ndarray, bound: int) -> np.ndarray:
     """Non-negative sort keys below ``bound`` as uint32 when they fit (half the bytes to sort)."""
     return key.astype(np.uint32) if bound < 1 << 32 else key
+
+
+def sale_dates(
+    codes: np.ndarray, days: np.ndarray, n_customers: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The distinct (customer, sale date) pairs, and each customer's count of them.
+
+    Parameters
+    ----------
+    codes : ndarray of int
+        Customer code (0..n_customers-1) of each sale document.
+    days : ndarray of int
+        Day number (days since 1970-01-01) of each sale document.
+    n_customers : int
+        Number of customer codes.
+
+    Returns
+    -------
+    (ndarray, ndarray, ndarray, ndarray)
+        The pairs' customer codes and day numbers, by customer then day; per code, the
+        number of distinct sale dates and the index of its first pair (``n_dates == 0``:
+        none).
+    """
+    if len(codes) == 0:
+        none = np.zeros(n_customers, dtype=np.int64)
+        return none[:0], none[:0], none, none.copy()
+    low = int(days.min())
+    span = int(days.max()) - low + 1
+    key = codes.astype(np.int64) * span + (days - low)  # by code, then day
+    key = np.sort(_narrow(key, n_customers * span))
+    key = key[np.r_[True, key[1:] != key[:-1]]].astype(np.int64)  # distinct (customer, date) pairs
+    code = key // span
+    n_dates = np.bincount(code, minlength=n_customers)
+    return code, key % span + low, n_dates, np.cumsum(n_dates) - n_dates
 
 
 def usual_intervals(
@@ -75,24 +109,28 @@ def usual_intervals(
         when none), usual interval (intervalle habituel: median gap in days between
         consecutive distinct sale dates; NaN with fewer than two dates).
     """
-    if len(codes) == 0:
-        return (np.zeros(n_customers, dtype=np.int64), np.full(n_customers, np.iinfo(np.int64).min),
-                np.full(n_customers, np.nan))  # fmt: skip
-    span = int(days.max() - days.min()) + 1
-    key = codes.astype(np.int64) * span + (days - days.min())  # by code, then day
-    key = np.sort(_narrow(key, n_customers * span))
-    key = key[np.r_[True, key[1:] != key[:-1]]].astype(np.int64)  # distinct (customer, date) pairs
-    code = key // span
-    day = key % span
-    n_dates = np.bincount(code, minlength=n_customers)
+    code, day, n_dates, start = sale_dates(codes, days, n_customers)
+    has = n_dates > 0
     last = np.full(n_customers, np.iinfo(np.int64).min)
-    ends = np.flatnonzero(np.r_[code[1:] != code[:-1], True])  # last date of each customer
-    last[code[ends]] = day[ends] + days.min()
+    last[has] = day[start[has] + n_dates[has] - 1]
+    interval = np.full(n_customers, np.nan)
+    if len(code) < 2:
+        return n_dates, last, interval
+    # the gaps of a customer are contiguous (pairs by customer, then day): sorted within
+    # each customer by one sort of (customer, gap), the median is the middle one or two
     same = code[1:] == code[:-1]
     gaps = (day[1:] - day[:-1])[same]
-    medians = pd.Series(gaps).groupby(code[1:][same]).median()
-    interval = np.full(n_customers, np.nan)
-    interval[medians.index.to_numpy()] = medians.to_numpy()
+    owner = code[1:][same]
+    if len(gaps) == 0:
+        return n_dates, last, interval
+    width = int(gaps.max()) + 1
+    ordered = np.sort(_narrow(owner * width + gaps, n_customers * width)).astype(np.int64) % width
+    n_gaps = np.maximum(n_dates - 1, 0)
+    first_gap = np.cumsum(n_gaps) - n_gaps
+    two = n_gaps > 0
+    lo = first_gap[two] + (n_gaps[two] - 1) // 2
+    hi = first_gap[two] + n_gaps[two] // 2
+    interval[two] = (ordered[lo] + ordered[hi]) / 2
     return n_dates, last, interval
 
 

@@ -49,7 +49,7 @@ import pandas as pd
 from icpc import columns as C
 from icpc.analysis.backtest import Backtest, backtest_of
 from icpc.analysis.bgnbd import BGNBD, alive_table
-from icpc.analysis.documents import documents
+from icpc.analysis.documents import DocumentHistory
 from icpc.analysis.warning import early_warning
 from icpc.config import Thresholds
 from icpc.periods import window_start
@@ -89,15 +89,16 @@ def warning_features(
         Index ``customer_id`` (str); the columns :data:`FEATURES`, ``early_warning`` (the
         rules' flag), ``p_alive`` (NaN without a BG/NBD model) and ``value_at_stake``.
     """
-    return _features(transactions, pd.Timestamp(as_of).normalize(), thresholds, None)[0]
+    end = pd.Timestamp(as_of).normalize()
+    return _features(DocumentHistory(transactions).until(end), end, thresholds, None)[0]
 
 
 def _features(
-    transactions: pd.DataFrame, end: pd.Timestamp, thresholds: Thresholds, start: BGNBD | None
+    docs: pd.DataFrame, end: pd.Timestamp, thresholds: Thresholds, start: BGNBD | None
 ) -> tuple[pd.DataFrame, BGNBD | None, pd.Series]:
-    """:func:`warning_features`, with the BG/NBD model and every customer's P(alive); its
-    fit starts from ``start`` (the fit at a nearby date: fewer iterations)."""
-    docs = documents(transactions.loc[(transactions[C.DATE] <= end).to_numpy()])
+    """:func:`warning_features` from the documents of the lines up to ``end``, with the
+    BG/NBD model and every customer's P(alive); its fit starts from ``start`` (the fit at
+    a nearby date: fewer iterations)."""
     ew = early_warning(docs, as_of=end, thresholds=thresholds)
     eligible = (ew["sale_dates"] >= thresholds.min_purchases_for_rhythm) & (
         ew["recency_days"] <= thresholds.lost_after_days
@@ -127,11 +128,10 @@ def _features(
     return features, bgnbd, alive
 
 
-def _gone(features: pd.DataFrame, transactions: pd.DataFrame, start: pd.Timestamp,
-          end: pd.Timestamp) -> np.ndarray:  # fmt: skip
-    """For each customer of ``features``: no sale document dated in (start, end] (the
-    documents of the lines up to ``end``, as the backtest counts them)."""
-    docs = documents(transactions.loc[(transactions[C.DATE] <= end).to_numpy()])
+def _gone(features: pd.DataFrame, docs: pd.DataFrame, start: pd.Timestamp) -> np.ndarray:
+    """For each customer of ``features``: no sale document dated after ``start`` among
+    ``docs`` (the documents of the lines up to the outcome's end, as the backtest counts
+    them)."""
     later = docs["is_sale"].to_numpy(dtype=bool) & (docs[C.DATE] > start).to_numpy()
     ids = docs[C.CUSTOMER_ID]
     bought = np.zeros(len(ids.cat.categories), dtype=bool)
@@ -316,26 +316,39 @@ def warning_ranking(
         ``as_of``), and the three signals judged at the cut-off (the model fitted
         ``backtest_months`` earlier); None without a line on or before the cut-off.
     """
-    th = thresholds if thresholds is not None else Thresholds()
     end = pd.Timestamp(as_of).normalize()
-    tx = transactions.loc[(transactions[C.DATE] <= end).to_numpy()]
+    dates = np.asarray(transactions[C.DATE], dtype="datetime64[ns]")
+    known = dates <= np.datetime64(end)
+    tx = transactions if known.all() else transactions.loc[known]
+    return _warning_ranking(DocumentHistory(tx), end, thresholds)
+
+
+def _warning_ranking(
+    history: DocumentHistory, end: pd.Timestamp, thresholds: Thresholds | None
+) -> tuple[Ranking, RankingBacktest | None]:
+    """:func:`warning_ranking` from the documents of the lines up to ``end`` (the
+    Diagnostic's :attr:`icpc.analysis.customers.Prepared.history`): the earlier dates'
+    documents are read from it, not grouped again."""
+    th = thresholds if thresholds is not None else Thresholds()
     months = th.backtest_months
     cutoff = _cutoff(end, months)
-    now, bgnbd, alive = _features(tx, end, th, None)
-    dates = tx[C.DATE]
+    docs = history.until(end)
+    now, bgnbd, alive = _features(docs, end, th, None)
+    dates = docs[C.DATE]
 
     def done(ranking: Ranking) -> Ranking:
         return replace(ranking, p_alive=alive, bgnbd=bgnbd)
 
     if not (dates <= cutoff).any():
         return done(_ranking(now, None, None, cutoff)), None
-    at_cutoff, then_bgnbd, _ = _features(tx, cutoff, th, bgnbd)
-    gone_after = _gone(at_cutoff, tx, cutoff, end)
+    docs_then = history.until(cutoff)
+    at_cutoff, then_bgnbd, _ = _features(docs_then, cutoff, th, bgnbd)
+    gone_after = _gone(at_cutoff, docs, cutoff)
     ranking = done(_ranking(now, at_cutoff, gone_after, cutoff))
     earlier = _cutoff(cutoff, months)
     if (dates <= earlier).any():
-        before, _, _ = _features(tx, earlier, th, then_bgnbd or bgnbd)
-        then = _ranking(at_cutoff, before, _gone(before, tx, earlier, cutoff), earlier)
+        before, _, _ = _features(history.until(earlier), earlier, th, then_bgnbd or bgnbd)
+        then = _ranking(at_cutoff, before, _gone(before, docs_then, earlier), earlier)
     else:
         then = _ranking(at_cutoff, None, None, earlier)
     flagged = at_cutoff["early_warning"].to_numpy(dtype=bool)
