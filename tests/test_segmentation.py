@@ -349,6 +349,54 @@ def test_migration_by_hand():
     assert a_row["revenue_previous"] == 100.0 and a_row["revenue_current"] == 100.0
 
 
+def _migration_by_joining_ids(docs, as_of, rules):
+    """Migration the plain way: the segments at both dates joined on the customer ids,
+    period revenues reindexed on them, a pandas groupby."""
+    segmented = {}
+    for day in ("2023-12-31", as_of):
+        scored = score(rfm(docs, as_of=day))
+        segmented[day] = assign_segments(scored, rules).astype(str)
+    both = pd.DataFrame({"from_segment": segmented["2023-12-31"], "to_segment": segmented[as_of]})
+    both = both.fillna(NOT_SCORED)
+    ids = docs["customer_id"].astype(str)
+    for name, (start, end) in {
+        "revenue_previous": ("2023-01-01", "2023-12-31"),
+        "revenue_current": ("2024-01-01", as_of),
+    }.items():
+        inside = (docs["date"] >= start) & (docs["date"] <= end)
+        both[name] = (
+            docs.loc[inside, "amount"]
+            .groupby(ids[inside])
+            .sum()
+            .reindex(both.index, fill_value=0.0)
+        )
+    out = both.groupby(["from_segment", "to_segment"]).agg(
+        customers=("revenue_current", "size"),
+        revenue_previous=("revenue_previous", "sum"),
+        revenue_current=("revenue_current", "sum"),
+    )
+    return {k: (row.customers, round(row.revenue_previous, 2), round(row.revenue_current, 2))
+            for k, row in zip(out.index, out.itertuples(), strict=True)}  # fmt: skip
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_migration_equals_a_join_on_the_customer_ids(seed):
+    """On generated portfolios (customers scored at one date only, credit notes, customers
+    with nothing in a period), every move's customers and revenues equal the plain join."""
+    docs = random_docs(int(np.random.default_rng(seed).integers(5, 400)), seed=seed)
+    rules = default_segment_rules()
+    mig = migration(docs, as_of=AS_OF, period_months=12)
+    got = {
+        (r.from_segment, r.to_segment): (r.customers, r.revenue_previous, r.revenue_current)
+        for r in mig.itertuples()
+    }
+    assert got == _migration_by_joining_ids(docs, AS_OF, rules)
+    order = [NOT_SCORED, *(r.name for r in rules)]
+    assert list(mig["from_segment"].cat.categories) == order
+    keys = list(zip(mig["from_segment"].cat.codes, mig["to_segment"].cat.codes, strict=True))
+    assert keys == sorted(keys)
+
+
 def test_customer_status():
     customers = pd.DataFrame(
         {"first_sale": pd.to_datetime(["2024-12-01", "2020-01-01", "2020-01-01", "2020-01-01"]),

@@ -31,16 +31,6 @@ def _segmented(
     return scored
 
 
-def _period_revenue(documents: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> pd.Series:
-    dates = documents[C.DATE]
-    inside = ((dates >= start) & (dates <= end)).to_numpy()
-    codes, ids = _customer_codes(documents[C.CUSTOMER_ID])
-    total = np.bincount(
-        codes[inside], weights=documents[C.AMOUNT].to_numpy(dtype=float)[inside], minlength=len(ids)
-    )
-    return pd.Series(exact(total), index=pd.Index(ids, name=C.CUSTOMER_ID))
-
-
 def migration(
     documents: pd.DataFrame,
     *,
@@ -115,30 +105,46 @@ def _migration(
     )
     before = _segmented(documents, prev_end, rules, basis, window_months)
     order = [NOT_SCORED] + [r.name for r in rules]
-    both = pd.DataFrame(
+    codes, ids = _customer_codes(documents[C.CUSTOMER_ID])
+    amount = documents[C.AMOUNT].to_numpy(dtype=float)
+    day = documents[C.DATE].to_numpy()
+
+    def segment_codes(frame: pd.DataFrame) -> np.ndarray:
+        """Each customer's segment (its position in ``order``; NOT_SCORED when none), -1
+        when the frame does not hold him: on the customers' positions, not their ids."""
+        out = np.full(len(ids), -1, dtype=np.int64)
+        where = ids.get_indexer(frame.index)
+        if (where < 0).any():  # scored from other documents: a caller's mistake
+            raise ValueError("migration: segmented customers not in the documents")
+        segment = pd.Categorical(frame["segment"].astype(str), categories=order).codes
+        out[where] = np.maximum(segment, 0)  # a customer without segment is NOT_SCORED
+        return out
+
+    def revenue(start: pd.Timestamp, stop: pd.Timestamp) -> np.ndarray:
+        inside = (day >= np.datetime64(start)) & (day <= np.datetime64(stop))
+        return exact(np.bincount(codes[inside], weights=amount[inside], minlength=len(ids)))
+
+    came, went = segment_codes(before), segment_codes(now)
+    held = (came >= 0) | (went >= 0)
+    pair = np.maximum(came, 0)[held] * len(order) + np.maximum(went, 0)[held]
+    size = len(order) ** 2
+    customers = np.bincount(pair, minlength=size)
+    moved = np.flatnonzero(customers)  # by from, then to: the segments' order
+    sums = {
+        name: np.round(np.bincount(pair, weights=values[held], minlength=size)[moved], 2)
+        for name, values in (
+            ("revenue_previous", revenue(start_prev, prev_end)),
+            ("revenue_current", revenue(start_n, end)),
+        )
+    }
+    return pd.DataFrame(
         {
-            "from_segment": before["segment"].astype(str),
-            "to_segment": now["segment"].astype(str),
+            "from_segment": pd.Categorical.from_codes(moved // len(order), categories=order),
+            "to_segment": pd.Categorical.from_codes(moved % len(order), categories=order),
+            "customers": customers[moved].astype(np.int64),
+            **sums,
         }
-    ).fillna(NOT_SCORED)
-    both["revenue_previous"] = _period_revenue(documents, start_prev, prev_end).reindex(
-        both.index, fill_value=0.0
     )
-    both["revenue_current"] = _period_revenue(documents, start_n, end).reindex(
-        both.index, fill_value=0.0
-    )
-    out = (
-        both.groupby(["from_segment", "to_segment"], sort=False)
-        .agg(customers=("revenue_current", "size"), revenue_previous=("revenue_previous", "sum"),
-             revenue_current=("revenue_current", "sum"))
-        .reset_index()
-    )  # fmt: skip
-    for col in ("from_segment", "to_segment"):
-        out[col] = pd.Categorical(out[col], categories=order)
-    out[["revenue_previous", "revenue_current"]] = out[
-        ["revenue_previous", "revenue_current"]
-    ].round(2)
-    return out.sort_values(["from_segment", "to_segment"]).reset_index(drop=True)
 
 
 def migration_matrix(migration_frame: pd.DataFrame, value: str = "customers") -> pd.DataFrame:
