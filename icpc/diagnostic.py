@@ -406,8 +406,12 @@ class Diagnostic:
         and its backtest against each signal alone
         (:func:`icpc.analysis.warning_model.warning_ranking`)."""
         # the documents at the earlier dates come from the grouping of the lines up to as_of
+        # and the rules at as_of are the early warning's (its background worker runs it first)
         return _warning_ranking(
-            self.prepared.history, pd.Timestamp(self.as_of), self.config.thresholds
+            self.prepared.history,
+            pd.Timestamp(self.as_of),
+            self.config.thresholds,
+            self.early_warning,
         )
 
     @property

@@ -247,3 +247,45 @@ def test_the_diagnostics_backtest_read_from_the_ranking_is_the_rules_own(events,
         tx, as_of=AS_OF, thresholds=Thresholds(backtest_months=months)
     )
     assert diag.backtest is None or diag.backtest.flagged == diag.warning_ranking[1].customers
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 14), st.integers(0, 729), st.integers(-200, 2_000), st.integers(0, 60)
+        ),
+        min_size=1,
+        max_size=120,
+    ),
+)
+def test_the_diagnostics_ranking_is_the_public_functions(events):
+    """The Diagnostic's ranking (documents at the earlier dates from its grouping of the
+    lines, the rules at as_of from its early warning) equals warning_ranking on the lines,
+    with invoices whose lines straddle the cut-offs (an invoice number is reused by one
+    customer over several dates)."""
+    assume(any(a > 0 for _, _, a, _ in events))
+    start = pd.Timestamp("2023-01-01")
+    rows = [
+        (f"K{c}", (start + pd.Timedelta(days=d)).date().isoformat(), a / 10, f"I{c}-{k}", "Marie")
+        for c, d, a, k in events
+    ]
+    tx = make_tx(rows)
+    diag = Diagnostic.from_frames(make_config(), tx, as_of=AS_OF)
+    ranking, tested = diag.warning_ranking
+    expected, expected_tested = warning_ranking(tx, as_of=AS_OF, thresholds=Thresholds())
+    pd.testing.assert_series_equal(ranking.scores, expected.scores)
+    assert ranking.model == expected.model and ranking.coefficients == expected.coefficients
+    assert tested == expected_tested
+
+
+def test_the_diagnostics_fitted_ranking_is_the_public_functions():
+    """On the generated client whose ranking is fitted (logistic), the Diagnostic's scores,
+    coefficients and backtest equal warning_ranking's on the same lines."""
+    tx = _generated()
+    diag = Diagnostic.from_frames(make_config(), tx, as_of=AS_OF)
+    ranking, tested = diag.warning_ranking
+    expected, expected_tested = warning_ranking(tx, as_of=AS_OF, thresholds=Thresholds())
+    assert ranking.model == LOGISTIC
+    pd.testing.assert_series_equal(ranking.scores, expected.scores)
+    assert ranking.coefficients == expected.coefficients and tested == expected_tested

@@ -94,12 +94,17 @@ def warning_features(
 
 
 def _features(
-    docs: pd.DataFrame, end: pd.Timestamp, thresholds: Thresholds, start: BGNBD | None
+    docs: pd.DataFrame,
+    end: pd.Timestamp,
+    thresholds: Thresholds,
+    start: BGNBD | None,
+    rules: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame, BGNBD | None, pd.Series]:
     """:func:`warning_features` from the documents of the lines up to ``end``, with the
     BG/NBD model and every customer's P(alive); its fit starts from ``start`` (the fit at
-    a nearby date: fewer iterations)."""
-    ew = early_warning(docs, as_of=end, thresholds=thresholds)
+    a nearby date: fewer iterations). ``rules``: the early warning of these documents at
+    ``end`` when already computed (the Diagnostic's), else None."""
+    ew = early_warning(docs, as_of=end, thresholds=thresholds) if rules is None else rules
     eligible = (ew["sale_dates"] >= thresholds.min_purchases_for_rhythm) & (
         ew["recency_days"] <= thresholds.lost_after_days
     )
@@ -324,16 +329,21 @@ def warning_ranking(
 
 
 def _warning_ranking(
-    history: DocumentHistory, end: pd.Timestamp, thresholds: Thresholds | None
+    history: DocumentHistory,
+    end: pd.Timestamp,
+    thresholds: Thresholds | None,
+    rules: pd.DataFrame | None = None,
 ) -> tuple[Ranking, RankingBacktest | None]:
     """:func:`warning_ranking` from the documents of the lines up to ``end`` (the
     Diagnostic's :attr:`icpc.analysis.customers.Prepared.history`): the earlier dates'
-    documents are read from it, not grouped again."""
+    documents are read from it, not grouped again. ``rules``: the early warning at
+    ``end`` (:func:`icpc.analysis.warning.early_warning` of those documents, with the
+    same thresholds) when already computed, else None."""
     th = thresholds if thresholds is not None else Thresholds()
     months = th.backtest_months
     cutoff = _cutoff(end, months)
     docs = history.until(end)
-    now, bgnbd, alive = _features(docs, end, th, None)
+    now, bgnbd, alive = _features(docs, end, th, None, rules)
     dates = docs[C.DATE]
 
     def done(ranking: Ranking) -> Ranking:
