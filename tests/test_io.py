@@ -326,6 +326,52 @@ def test_parquet_keeps_types(tmp_path):
     assert parse_text(raw.columns["customer_id"]).to_pylist() == ["007", "008"]
 
 
+def _dictionary_read(path: Path, name: str) -> pa.ChunkedArray:
+    """A text column read as Parquet's dictionaries, unified (the reader's reference)."""
+    return pq.ParquetFile(path, read_dictionary=[name]).read(columns=[name]).column(0)
+
+
+@pytest.mark.parametrize("overflow", [True, False], ids=["overflowed", "dictionary"])
+def test_parquet_text_codes_do_not_depend_on_how_the_column_is_read(
+    tmp_path, monkeypatch, overflow
+):
+    from icpc.io import encode_text
+    from icpc.io import parquet as parquet_reader
+
+    n = 30_000
+    rng = np.random.default_rng(3)
+    numbers = [f"FA2024-{i:07d}" for i in rng.integers(0, 12_000, n)]  # repeated across groups
+    numbers[5], numbers[17], numbers[20_001] = None, "  ", " FA2024-0000042 "
+    customers = [f"C{i % 97:03d}" for i in range(n)]
+    customers[7] = None
+    table = pa.table(
+        {
+            "Code client": customers,
+            "Date facture": pa.array([dt.date(2024, 1, 1)] * n, pa.date32()),
+            "Montant HT": np.ones(n),
+            "N° facture": numbers,
+        }
+    )
+    path = tmp_path / "f.parquet"
+    pq.write_table(table, path, row_group_size=10_000, dictionary_pagesize_limit=4096)
+    if overflow:  # the file is small: any plain page counts as an overflow
+        monkeypatch.setattr(parquet_reader, "_DICTIONARY_PAGE_LIMIT", 0)
+    plain = parquet_reader._overflowed(pq.ParquetFile(path), ["Code client", "N° facture"])
+    assert plain == (["N° facture"] if overflow else [])
+    mapping = {"customer_id": "Code client", "date": "Date facture", "amount": "Montant HT"}
+    raw = read_table(_spec(path, {**mapping, "invoice_id": "N° facture"}))
+    for canon, header in (("invoice_id", "N° facture"), ("customer_id", "Code client")):
+        col = raw.columns[canon]
+        assert pa.types.is_dictionary(col.type) and col.num_chunks == 1
+        reference = _dictionary_read(path, header)
+        assert reference.num_chunks == 3
+        codes, values = encode_text(col, n)
+        ref_codes, ref_values = encode_text(reference, n)
+        assert values.equals(ref_values), canon
+        assert np.array_equal(codes, ref_codes), canon
+        assert col.to_pylist() == reference.to_pylist()
+
+
 def test_late_cp1252_byte_in_utf8_looking_file(tmp_path):
     path = tmp_path / "f.csv"
     head = "Code client;Date facture;Montant HT;Commercial\n" + "C1;02/01/2024;1,00;Luc\n" * 70000
