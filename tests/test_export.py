@@ -147,3 +147,13 @@ def test_customers_csv_holds_every_customer_and_adds_up(tmp_path):
 def test_kpis_json_stays_strict_json(demo):
     text = json.dumps(demo.kpis_json(), allow_nan=False)
     assert json.loads(text)["monthly"]
+
+
+def test_the_late_blocks_are_blocks_and_the_document_keeps_the_contracts_order(demo):
+    """The blocks built last (they wait for the background analyses) are kpis.json blocks;
+    building them last leaves the document in BLOCKS' order."""
+    from icpc.export.kpis_json import BLOCKS, LATE
+
+    assert set(LATE) <= set(BLOCKS) and len(set(LATE)) == len(LATE)
+    keys = [k for k in demo.kpis_json() if k in BLOCKS]
+    assert keys == [k for k in BLOCKS if k in keys]

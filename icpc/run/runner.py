@@ -82,8 +82,10 @@ __all__ = [
 
 #: the slow analyses the machine outputs need, computed on a worker thread while the
 #: kpis.json blocks before them are built (:meth:`Diagnostic.background`); their shared
-#: inputs first, so that no analysis is computed by two threads
-BACKGROUND = ("early_warning", "anomalies", "warning_ranking")
+#: inputs first, so that no analysis is computed by two threads. The anomalies are the
+#: main thread's, once its other blocks are built (:data:`icpc.export.kpis_json.LATE`):
+#: on one worker after the ranking they made the longest chain (8M lines)
+BACKGROUND = ("early_warning", "warning_ranking")
 BACKGROUND_INPUTS = ("documents", "attribution", "rfm_history")
 #: … and customers.csv's own: P(alive), which the ranking (kpis.json) has fitted already
 CUSTOMERS_BACKGROUND = ("alive",)
