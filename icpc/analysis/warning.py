@@ -93,14 +93,7 @@ def usual_intervals(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Distinct sale dates, last sale day and median gap per customer (vectorised).
 
-    Parameters
-    ----------
-    codes : ndarray of int
-        Customer code (0..n_customers-1) of each sale document.
-    days : ndarray of int
-        Day number (days since 1970-01-01) of each sale document.
-    n_customers : int
-        Number of customer codes.
+    The sale documents' ``codes`` and ``days`` as :func:`sale_dates` takes them.
 
     Returns
     -------
