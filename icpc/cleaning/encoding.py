@@ -14,9 +14,20 @@ from icpc.text import fold
 
 def _is_in(values: pd.Index, wanted: pd.Index) -> np.ndarray:
     """Which of ``values`` (text) occur in ``wanted`` (text), as a bool array."""
-    arr = pa.array(values.to_numpy(dtype=object), pa.string())
-    hit = pc.is_in(arr, value_set=pa.array(wanted.to_numpy(dtype=object), pa.string()))
+    arr, value_set = _text_array(values), _text_array(wanted)
+    if arr.type != value_set.type:
+        arr, value_set = arr.cast(pa.large_string()), value_set.cast(pa.large_string())
+    hit = pc.is_in(arr, value_set=value_set)
     return np.asarray(pc.fill_null(hit, False).to_numpy(zero_copy_only=False), bool)
+
+
+def _text_array(values: pd.Index) -> pa.Array:
+    """The Arrow array of a text index: its own buffers when pandas keeps it in Arrow
+    (``str``), no Python string made (0.2 s for two indexes of 170 000 customer ids)."""
+    dtype = values.dtype
+    if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
+        return pa.array(values.array)
+    return pa.array(values.to_numpy(dtype=object), pa.string())
 
 
 def _categorical(codes: np.ndarray, dictionary: pa.Array) -> pd.Categorical:
@@ -40,7 +51,7 @@ def _categorical(codes: np.ndarray, dictionary: pa.Array) -> pd.Categorical:
 
 def _rows(codes: np.ndarray, hit: np.ndarray) -> np.ndarray:
     """Rows whose code points at a dictionary entry flagged in ``hit`` (null codes: no)."""
-    if not len(hit):
+    if not hit.any():  # the usual case (no damaged id, no rule hit): no pass over the rows
         return np.zeros(len(codes), bool)
     return (codes >= 0) & hit[np.maximum(codes, 0)]
 

@@ -183,7 +183,8 @@ def _clean_transactions(
     median = median_job.result()
     if median is not None:
         span = np.timedelta64(FAR_DAYS, "D")
-        far = readable & ((dates < FAR_BEFORE) | (dates < median - span) | (dates > median + span))
+        # before 1990 or the median - span, after the median + span: two comparisons (NaT: neither)
+        far = (dates < max(FAR_BEFORE, median - span)) | (dates > median + span)
     if as_of is None:
         pool = (bucket == 0) & ~far
         if not pool.any():
@@ -269,6 +270,8 @@ def _mixed_invoices(
     first = np.full(max(n_inv, 1), -1, np.int64)
     first[inv_r[::-1]] = cust_r[::-1]  # the last write wins: the first line's customer
     differs = cust_r != first[inv_r]
+    if not differs.any():  # the usual case: every invoice has one customer
+        return np.zeros(len(inv), bool)
     bad_invoice = np.zeros(max(n_inv, 1), bool)
     bad_invoice[inv_r[differs]] = True
     return rows & bad_invoice[np.maximum(inv, 0)]

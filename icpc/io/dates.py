@@ -27,6 +27,13 @@ from icpc.text import fold
 
 __all__ = ["parse_dates"]
 
+_NS_PER_DAY = 86_400_000_000_000
+#: the days since 1970-01-01 that datetime64[ns] holds, in whole years (_MIN_YEAR–_MAX_YEAR)
+_DAY_RANGE = (
+    int(np.datetime64(f"{_MIN_YEAR}-01-01", "D").astype(np.int64)),
+    int(np.datetime64(f"{_MAX_YEAR}-12-31", "D").astype(np.int64)),
+)
+
 
 def parse_dates(
     col: pa.ChunkedArray, *, formats: Sequence[str] = DAYFIRST_FORMATS
@@ -50,12 +57,9 @@ def parse_dates(
     """
     col = _as_chunked(col)
     n = len(col)
-    nulls = np.asarray(col.is_null().to_numpy(zero_copy_only=False), bool)
     if pa.types.is_date32(col.type):  # days since 1970 already: no conversion through seconds
-        days = np.asarray(
-            pc.fill_null(col.cast(pa.int32()), 0).to_numpy(zero_copy_only=False), np.int64
-        )
-        return _finish_days(days, nulls, np.zeros(n, bool))
+        return _date32_days(col)
+    nulls = np.asarray(col.is_null().to_numpy(zero_copy_only=False), bool)
     if pa.types.is_timestamp(col.type) and col.type.tz is not None:
         col = pc.local_timestamp(col)  # midnight in Paris is that day, not the UTC day before
     if pa.types.is_timestamp(col.type) or pa.types.is_date(col.type):
@@ -346,6 +350,32 @@ def _rolled_over(
     return out
 
 
+def _date32_days(col: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_finish_days` of a ``date32`` column, in one pass when every day is in range.
+
+    The usual typed column: its days are read in place (no 64-bit copy), two reductions
+    tell that none is out of range, and one multiplication writes the result; empty cells
+    are NaT, nothing is bad. A day out of range goes through :func:`_finish_days`.
+    """
+    n = len(col)
+    days = col.cast(pa.int32())
+    if col.null_count:
+        days = pc.fill_null(days, 0)  # day 0 (1970) is in range: the test below stands
+    days32 = np.asarray(days.to_numpy(zero_copy_only=False))
+    nulls = (
+        np.asarray(col.is_null().to_numpy(zero_copy_only=False), bool)
+        if col.null_count
+        else np.zeros(n, bool)
+    )
+    lo, hi = _DAY_RANGE
+    if n and (int(days32.min()) < lo or int(days32.max()) > hi):
+        return _finish_days(days32.astype(np.int64), nulls, np.zeros(n, bool))
+    values = np.multiply(days32, _NS_PER_DAY, dtype=np.int64)
+    if col.null_count:
+        values[nulls] = np.iinfo(np.int64).min  # NaT
+    return values.view("datetime64[ns]"), np.zeros(n, bool)
+
+
 def _finish_dates(
     secs: np.ndarray, missing: np.ndarray, bad: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -356,15 +386,10 @@ def _finish_days(
     days: np.ndarray, missing: np.ndarray, bad: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """Days since 1970 (int64) -> datetime64[ns] at midnight, NaT where missing, bad or out of range."""
-    lo = (np.datetime64(f"{_MIN_YEAR}-01-01", "D") - np.datetime64("1970-01-01", "D")).astype(
-        np.int64
-    )
-    hi = (np.datetime64(f"{_MAX_YEAR}-12-31", "D") - np.datetime64("1970-01-01", "D")).astype(
-        np.int64
-    )
+    lo, hi = _DAY_RANGE
     out_of_range = ~missing & ~bad & ((days < lo) | (days > hi))
     bad = bad | out_of_range
     invalid = missing | bad
-    values = np.multiply(days, 86_400_000_000_000, dtype=np.int64)  # in range: no overflow
+    values = np.multiply(days, _NS_PER_DAY, dtype=np.int64)  # in range: no overflow
     values[invalid] = np.iinfo(np.int64).min  # NaT
     return values.view("datetime64[ns]"), bad
