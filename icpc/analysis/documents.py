@@ -201,9 +201,10 @@ class DocumentHistory:
     def __init__(self, transactions: pd.DataFrame) -> None:
         self._tx = transactions
         doc, n_docs = document_index(transactions)
-        self._doc = doc
         #: the documents of all the lines
         self.all = _assemble(transactions, doc, n_docs)
+        # kept for the whole diagnostic: half the bytes when the numbers fit (they do)
+        self._doc = doc.astype(np.int32) if n_docs < 2**31 else doc
         self._first = np.asarray(self.all[C.DATE], dtype="datetime64[ns]").view(np.int64)
         self._ns = np.asarray(transactions[C.DATE], dtype="datetime64[ns]").view(np.int64)
 
