@@ -429,6 +429,62 @@ def test_ledger_from_buckets_counts_cents_exactly():
     assert led.examples == {"a": [2], "b": [4, 5]}
 
 
+def test_bucket_totals_are_nan_as_zero_sums_to_the_bit():
+    from icpc.cleaning.ledger import _bucket_totals
+
+    rng = np.random.default_rng(0)
+    for _ in range(200):
+        n, k = int(rng.integers(0, 500)), int(rng.integers(1, 9))
+        bucket = rng.integers(0, k, n).astype(np.int8)
+        amounts = np.round(rng.normal(0, 100, n), 2)
+        for value in (np.nan, np.inf, -np.inf, -0.0):
+            if n and rng.random() < 0.4:
+                amounts[rng.integers(0, n, 3)] = value
+        expected = np.bincount(bucket, weights=np.nan_to_num(amounts, nan=0.0), minlength=k)
+        got = _bucket_totals(bucket, amounts, k)
+        assert np.array_equal(got.view(np.int64), expected.view(np.int64))
+
+
+def test_duplicate_screen_and_cent_signs_do_not_depend_on_the_block_size(monkeypatch):
+    from icpc.cleaning import transactions as T
+
+    rng = np.random.default_rng(1)
+    n = 5_000
+    cust = rng.integers(-1, 50, n).astype(np.int32)
+    dates = rng.integers(19_000, 19_030, n).astype("datetime64[D]").astype("datetime64[ns]")
+    amounts = np.round(rng.normal(0, 10, n), 2)
+    amounts[[3, 99]] = np.nan
+    amounts[[4, 5]] = [-0.0, 0.004]
+    invoice = rng.integers(0, 20, n).astype(np.int32)
+    columns = [cust, dates, amounts, invoice]
+    for col in columns:  # copies of earlier lines, and lines differing only by invoice
+        col[4_000:4_100] = col[100:200]
+        if col is not invoice:
+            col[4_100:4_150] = col[200:250]
+    candidates = rng.random(n) > 0.1
+    used = rng.random(n) > 0.05
+    whole = T._duplicated(columns, candidates), T._zero_and_credit(amounts, used)
+    assert whole[0].sum() > 0
+    monkeypatch.setattr(T, "_BLOCK", 7)
+    blocks = T._duplicated(columns, candidates), T._zero_and_credit(amounts, used)
+    assert np.array_equal(whole[0], blocks[0])
+    assert all(np.array_equal(a, b) for a, b in zip(whole[1], blocks[1], strict=True))
+    mixed = T._mixed_invoices(invoice, cust, used, 20, 50)
+    expected = np.zeros(n, bool)
+    rows = used & (invoice >= 0)
+    for number in range(20):  # an invoice whose used lines have more than one customer
+        lines = rows & (invoice == number)
+        if len(set(cust[lines])) > 1:
+            expected |= lines
+    assert np.array_equal(mixed, expected)
+    invoice[invoice == 3] = -1
+    one = np.where(invoice >= 0, invoice, 0).astype(np.int32)  # one customer per invoice
+    assert not T._mixed_invoices(invoice, one, used, 20, 20).any()
+    cents = np.rint(amounts * 100)
+    assert np.array_equal(blocks[1][0], used & (cents == 0))
+    assert np.array_equal(blocks[1][1], used & (cents < 0))
+
+
 def test_ids_are_stripped_and_merged_whatever_the_encoding(tmp_path):
     _write(
         tmp_path / "factures.csv",

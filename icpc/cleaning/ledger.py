@@ -214,8 +214,7 @@ class Ledger:
             cents = np.zeros(k)
         else:
             # each bucket's exact total, rounded once to the cent (never a sum of rounded rows)
-            weights = amounts if np.isfinite(amounts).all() else np.nan_to_num(amounts, nan=0.0)
-            totals = np.bincount(bucket, weights=weights, minlength=k)
+            totals = _bucket_totals(bucket, amounts, k)
             cents = np.round(money_cents(totals) * 100.0)
         extra = dict(extra_rows or {})
         rows_excluded = {
@@ -329,6 +328,21 @@ class Ledger:
             examples={str(r): [int(x) for x in v] for r, v in (data.get("examples") or {}).items()},
             details=dict(data.get("details") or {}),
         )
+
+
+def _bucket_totals(bucket: np.ndarray, amounts: np.ndarray, k: int) -> np.ndarray:
+    """``np.bincount(bucket, nan_to_num(amounts, nan=0.0), minlength=k)``, without the copy.
+
+    A bucket holds a NaN (or an infinity) exactly when its sum is not finite: only those
+    buckets are summed again, on their own rows, NaN as 0. Each bucket's sum adds its rows
+    in row order from 0.0 either way, so the totals are the same to the bit.
+    """
+    totals = np.bincount(bucket, weights=amounts, minlength=k)
+    for b in np.flatnonzero(~np.isfinite(totals)):
+        rows = np.flatnonzero(bucket == b)
+        weights = np.nan_to_num(amounts[rows], nan=0.0)
+        totals[b] = np.bincount(np.zeros(len(rows), np.intp), weights=weights, minlength=1)[0]
+    return totals
 
 
 class _Buckets:
