@@ -485,6 +485,21 @@ def test_duplicate_screen_and_cent_signs_do_not_depend_on_the_block_size(monkeyp
     assert np.array_equal(blocks[1][1], used & (cents < 0))
 
 
+@pytest.mark.parametrize("block", [3, 1 << 16], ids=["small-blocks", "one-block"])
+def test_categorical_keeps_the_entries_used_in_order(monkeypatch, block):
+    from icpc.cleaning import encoding
+
+    monkeypatch.setattr(encoding, "_BLOCK", block)
+    values = pa.array(["a", "b", "c", "d", "e"])
+    codes = np.array([1, 1, -1, 1, 1, 1, 0, 4, 1, 4, 1], np.int32)  # c, d unused; a, e late
+    cat = encoding._categorical(codes, values)
+    assert list(cat.categories) == ["a", "b", "e"]
+    assert cat.codes.tolist() == [1, 1, -1, 1, 1, 1, 0, 2, 1, 2, 1]
+    every = encoding._categorical(np.array([4, 3, 2, 1, 0, 0], np.int32), values)
+    assert list(every.categories) == ["a", "b", "c", "d", "e"]
+    assert every.codes.tolist() == [4, 3, 2, 1, 0, 0]
+
+
 def test_ids_are_stripped_and_merged_whatever_the_encoding(tmp_path):
     _write(
         tmp_path / "factures.csv",

@@ -32,12 +32,14 @@ def _text_array(values: pd.Index) -> pa.Array:
 
 def _categorical(codes: np.ndarray, dictionary: pa.Array) -> pd.Categorical:
     """A pandas Categorical with only the values used (``str`` categories)."""
-    seen = np.zeros(len(dictionary) + 1, bool)
-    seen[codes] = True  # code -1 (null) lands in the extra last slot
-    present = seen[:-1]
+    present = _used_entries(codes, len(dictionary))
     if not present.all():
-        new = np.cumsum(present) - 1
-        codes = np.where(codes >= 0, new[np.maximum(codes, 0)], -1)
+        # old code -> new code, in one gather: the extra last slot maps -1 (null) to -1
+        table = np.empty(len(present) + 1, np.int32)
+        np.cumsum(present, out=table[:-1])
+        table[:-1] -= 1
+        table[-1] = -1
+        codes = table[codes]
         dictionary = dictionary.filter(pa.array(present))
     categories = pd.Index(dictionary.to_pandas(), dtype="str")
     # the values of an arrow dictionary are distinct: skip pandas' uniqueness check, which
@@ -47,6 +49,27 @@ def _categorical(codes: np.ndarray, dictionary: pa.Array) -> pd.Categorical:
     return pd.Categorical.from_codes(
         codes.astype(np.int32, copy=False), dtype=dtype, validate=False
     )
+
+
+#: rows at a time of :func:`_used_entries`, and the dictionaries it stops early for
+_BLOCK, _EARLY_STOP_ENTRIES = 1 << 16, 1 << 16
+
+
+def _used_entries(codes: np.ndarray, k: int) -> np.ndarray:
+    """Which of the ``k`` dictionary entries ``codes`` (-1 = null) use, as a bool array.
+
+    A small dictionary (salespeople, regions…) is usually all used within the first
+    rows: its codes are looked at block by block until every entry is seen.
+    """
+    seen = np.zeros(k + 1, bool)  # code -1 (null) lands in the extra last slot
+    if k > _EARLY_STOP_ENTRIES:
+        seen[codes] = True
+        return seen[:-1]
+    for start in range(0, len(codes), _BLOCK):
+        seen[codes[start : start + _BLOCK]] = True
+        if seen[:-1].all():
+            break
+    return seen[:-1]
 
 
 def _rows(codes: np.ndarray, hit: np.ndarray) -> np.ndarray:
