@@ -49,7 +49,7 @@ import pandas as pd
 from icpc import columns as C
 from icpc.analysis.backtest import Backtest, backtest_of
 from icpc.analysis.bgnbd import BGNBD, alive_table
-from icpc.analysis.documents import DocumentHistory
+from icpc.analysis.documents import DocumentHistory, documents
 from icpc.analysis.warning import early_warning
 from icpc.config import Thresholds
 from icpc.periods import window_start
@@ -90,7 +90,8 @@ def warning_features(
         rules' flag), ``p_alive`` (NaN without a BG/NBD model) and ``value_at_stake``.
     """
     end = pd.Timestamp(as_of).normalize()
-    return _features(DocumentHistory(transactions).until(end), end, thresholds, None)[0]
+    known = (transactions[C.DATE] <= end).to_numpy()
+    return _features(documents(transactions.loc[known]), end, thresholds, None)[0]
 
 
 def _features(
