@@ -297,10 +297,11 @@ def cache_clear(
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``icpc`` console script; returns the exit code."""
     from icpc.io import keep_freed_memory
-    from icpc.run.kernel import skip_iri_grammar
+    from icpc.run.kernel import serialise_ast_parse, skip_iri_grammar
 
     keep_freed_memory()  # this process loads big files: reuse freed memory (see its docstring)
     skip_iri_grammar()  # ~0.85 s of imports no run needs (see its docstring)
+    serialise_ast_parse()  # one thread at a time in ast.parse (CPython 3.11, see its docstring)
     try:
         code = app(args=argv, standalone_mode=False)
     except IcpcError as exc:

@@ -598,3 +598,46 @@ def test_the_next_run_follows_up_the_latest_earlier_one_of_this_client_only(
     assert then["customers"] == len(flagged) > 0
     assert then["recovered"] + then["lost"] + then["still_flagged"] + then["other"] == len(flagged)
     assert [h["as_of"] for h in block["history"]] == ["2024-06-30", "2024-12-31"]
+
+
+def test_ast_parse_is_one_thread_at_a_time(monkeypatch):
+    """CPython 3.11 fails ("AST constructor recursion depth mismatch") when two threads are
+    inside ast.parse at once, as the notebook's thread and the scorecards' matplotlib were
+    in a Dask batch: once serialised, eight threads parsing never overlap, ast.literal_eval
+    goes through the lock too, and a second call wraps nothing again."""
+    import ast
+    import threading
+    import time as time_
+
+    from icpc.run.kernel import serialise_ast_parse
+
+    inside, most = [0], [0]
+    count = threading.Lock()
+    real = ast.parse
+
+    def slow_parse(*args, **kwargs):
+        with count:
+            inside[0] += 1
+            most[0] = max(most[0], inside[0])
+        time_.sleep(0.01)  # gives the other threads every chance to come in
+        with count:
+            inside[0] -= 1
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(ast, "parse", slow_parse)
+    serialise_ast_parse()
+    wrapped = ast.parse
+    serialise_ast_parse()
+    assert ast.parse is wrapped and wrapped is not slow_parse
+
+    results = []
+    threads = [
+        threading.Thread(target=lambda: results.append(ast.literal_eval("[1, (2, 3)]")))
+        for _ in range(8)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == [[1, (2, 3)]] * 8
+    assert most[0] == 1

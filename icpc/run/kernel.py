@@ -6,6 +6,7 @@ import contextlib
 import os
 import shutil
 import tempfile
+import threading
 import time
 from collections.abc import Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -16,7 +17,10 @@ from typing import Any
 from icpc.exceptions import RunError
 from icpc.run.failure import _one_line, failure_section
 
-__all__ = ["KERNEL_ENV", "WARM_UP_CODE", "prestart", "skip_iri_grammar", "take_prestarted"]
+__all__ = [
+    "KERNEL_ENV", "WARM_UP_CODE", "prestart", "serialise_ast_parse", "skip_iri_grammar",
+    "take_prestarted",
+]  # fmt: skip
 
 
 def skip_iri_grammar() -> None:
@@ -34,6 +38,41 @@ def skip_iri_grammar() -> None:
     import sys
 
     sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+
+
+#: held while a thread parses source into an AST (:func:`serialise_ast_parse`); re-entrant:
+#: a finaliser run by the garbage collector inside a parse may parse too
+_AST_LOCK = threading.RLock()
+
+
+def serialise_ast_parse() -> None:
+    """Let one thread at a time turn source into an AST (``ast.parse``, ``ast.literal_eval``).
+
+    CPython 3.11 keeps the AST constructor's recursion depth in state shared by the
+    threads; a garbage collection inside one thread's ``ast.parse`` can hand over to another
+    thread parsing too, and one of them fails with ``SystemError: AST constructor recursion
+    depth mismatch (before=…, after=…)`` (CPython gh-106905). A run has two such threads:
+    the notebook's (``inspect`` parses built-in signatures) and the main one (matplotlib
+    checks the style's colour cycle each time a scorecard's chart is drawn); the run, or a
+    batch's client, failed with it now and then. This wraps ``ast.parse`` in a lock, once
+    per process; parsing is rare and short, so nobody waits long.
+
+    Called by :func:`icpc.run.runner.run_client` (the threads are its own) and the
+    ``icpc`` command.
+    """
+    import ast
+
+    if getattr(ast.parse, "_icpc_serialised", False):
+        return
+    parse = ast.parse
+
+    def serialised(*args: Any, **kwargs: Any) -> Any:
+        with _AST_LOCK:
+            return parse(*args, **kwargs)
+
+    serialised._icpc_serialised = True  # type: ignore[attr-defined]
+    serialised.__doc__ = parse.__doc__
+    ast.parse = serialised  # ast.literal_eval looks it up there too
 
 
 #: environment of the notebook's kernel: one BLAS/OpenMP thread (runs go in parallel),

@@ -52,7 +52,13 @@ from typing import Any
 from icpc.config import Config, load_config
 from icpc.exceptions import ConfigError, InputError, RunError
 from icpc.lazy import ANALYSES_FILE, save_analyses
-from icpc.run.kernel import KernelThread, _execute, _stop_kernel, take_prestarted
+from icpc.run.kernel import (
+    KernelThread,
+    _execute,
+    _stop_kernel,
+    serialise_ast_parse,
+    take_prestarted,
+)
 from icpc.run.outputs import (
     DATASET_DIR,
     FAILED_NOTEBOOK,
@@ -279,6 +285,7 @@ def run_client(
         ``diagnostic.failed.ipynb`` in the run folder.
     """
     t0 = time.perf_counter()
+    serialise_ast_parse()  # this run's threads parse source side by side (see its docstring)
     early = take_prestarted()  # the kernel icpc run started before the imports, if any
     try:
         cfg = config if isinstance(config, Config) else load_config(config)
