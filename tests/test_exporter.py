@@ -578,3 +578,29 @@ def test_long_table_repeats_its_header_on_every_page() -> None:
     assert (
         sum(text.count("234,56") for text in pages) == 120 * 4
     )  # every cell once: no row lost or cut
+
+
+@pytest.mark.parametrize("enabled", [True, False], ids=["collector-on", "collector-off"])
+def test_garbage_collector_paused_while_drawing_then_as_it_was(enabled: bool) -> None:
+    import gc
+
+    from icpc.report.exporter import _gc_paused
+
+    was = gc.isenabled()
+    try:
+        gc.enable() if enabled else gc.disable()
+        with pytest.raises(RuntimeError, match="drawing failed"), _gc_paused():
+            assert not gc.isenabled()
+            raise RuntimeError("drawing failed")
+        assert gc.isenabled() is enabled
+    finally:
+        gc.enable() if was else gc.disable()
+
+
+def test_warm_up_renders_a_notebook_then_the_report_as_usual(tmp_path: Path) -> None:
+    from icpc.report.exporter import warm_up
+
+    exporter = warm_up()
+    nb = new_notebook(cells=[new_markdown_cell("# Synthèse\n\nTexte.")])
+    pdf = notebook_to_pdf(nb, tmp_path / "r.pdf", exporter=exporter)
+    assert "Synthèse" in "".join(page.extract_text() for page in PdfReader(pdf).pages)

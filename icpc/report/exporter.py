@@ -29,6 +29,7 @@ can ship it.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import datetime as dt
 import gc
@@ -377,12 +378,27 @@ class IcpcPDFExporter(HTMLExporter):
         return pdf, resources
 
 
+#: a chart's parts for the warm-up: SVG text, path, hatch pattern; a 1-pixel PNG
+_WARM_UP_SVG = base64.b64encode(
+    b'<svg xmlns="http://www.w3.org/2000/svg" width="20pt" height="10pt" viewBox="0 0 20 10">'
+    b'<defs><pattern id="h" patternUnits="userSpaceOnUse" width="72" height="72">'
+    b'<path d="M 0 72 L 72 0" style="stroke: #333333"/></pattern></defs>'
+    b'<path d="M 0 0 L 5 5 z" style="fill: url(#h)"/>'
+    b'<text x="10" y="8" style="font-size: 8px; font-family: \'DejaVu Sans\'; '
+    b'text-anchor: middle">a</text></svg>'
+).decode("ascii")
+_WARM_UP_PNG = (
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGNg+M8AAAICAQB7CYF4AAAAAElFTkSuQmCC"
+)
+
+
 def warm_up(exporter: IcpcPDFExporter | None = None) -> IcpcPDFExporter:
-    """Prepare an exporter: compile the template, load Pango and the report fonts.
+    """Prepare an exporter: compile the templates, load Pango and the report fonts.
 
     The first WeasyPrint document of a process pays ~1 s of set-up (fontconfig, Pango,
-    font files); the runner calls this while the notebook's kernel works, so the PDF step
-    itself only lays out and draws.
+    font files), and the first notebook ~0.15 s more (the notebook schema's validator, the
+    ``lab`` templates the report's template extends, the preprocessors); the runner calls this
+    while the notebook's kernel works, so the PDF step itself only lays out and draws.
 
     Parameters
     ----------
@@ -398,10 +414,26 @@ def warm_up(exporter: IcpcPDFExporter | None = None) -> IcpcPDFExporter:
 
     exporter = exporter or IcpcPDFExporter()
     exporter.template  # noqa: B018 (compiles the Jinja template)
+    # a two-cell notebook, read back (schema validation) and rendered to HTML, not to PDF
+    tiny = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_markdown_cell("# a"),
+            nbformat.v4.new_code_cell(
+                outputs=[nbformat.v4.new_output("display_data", data={"text/html": "<p>a</p>"})]
+            ),
+        ]
+    )
+    tiny = nbformat.reads(nbformat.writes(tiny), as_version=4)
+    html_text, resources = exporter._render_html(
+        tiny, {"metadata": {"path": os.getcwd(), "name": "warm-up"}}
+    )
+    exporter.postprocess_html(html_text, resources["icpc_labels"], resources["icpc"]["language"])
     sample = (
         f"<html><head><style>{exporter._css()}</style></head><body><p class='icpc-cover-client'>Aé €</p>"
         "<table class='icpc-table icpc-wide-14'><tr><th>a</th><td class='num'>1 234,56 €</td></tr>"
-        "</table><h1>Synthèse <b>b</b> <i>i</i></h1></body></html>"
+        "</table><h1>Synthèse <b>b</b> <i>i</i></h1>"
+        f'<img src="data:image/svg+xml;base64,{_WARM_UP_SVG}"><img src="data:image/png;base64,{_WARM_UP_PNG}">'
+        "</body></html>"
     )
     HTML(string=sample).write_pdf()
     return exporter
