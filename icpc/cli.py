@@ -151,12 +151,38 @@ def kpis(
     """Compute the indicators (kpis.json)."""
     date = _as_of(as_of)
     from icpc.config import load_config
-    from icpc.diagnostic import Diagnostic
 
     cfg = load_config(config).with_as_of(date)
+    from icpc.export import outputs_cache
+
+    # the same files and config as an earlier icpc kpis: its outputs, kept in the cache
+    kept = None if no_cache else outputs_cache.lookup(cfg, customers=customers_csv is not None)
+    if kept is not None:
+        if kept.warning:
+            typer.echo(f"icpc: {kept.warning}", err=True)
+        if customers_csv is not None:
+            kept.copy_customers(customers_csv)
+        result = kept.kpis
+    else:
+        result = _compute_kpis(cfg, customers_csv, cache=not no_cache)
+    if as_json:
+        typer.echo(_dumps(result))
+        return
+    from icpc.report.console import print_kpis
+
+    print_kpis(result, language=cfg.language)
+
+
+def _compute_kpis(cfg: Any, customers_csv: Path | None, *, cache: bool) -> dict[str, Any]:
+    """``icpc kpis`` without kept outputs: load, compute, write, keep for the next one."""
+    from icpc.cleaning import load_dataset
+    from icpc.cleaning.cache import load_cached_entry
+    from icpc.diagnostic import Diagnostic
+    from icpc.export import outputs_cache
     from icpc.run.runner import BACKGROUND, BACKGROUND_INPUTS, CUSTOMERS_BACKGROUND
 
-    diag = Diagnostic.from_config(cfg, cache=not no_cache)
+    dataset, entry = load_cached_entry(cfg) if cache else (load_dataset(cfg), None)
+    diag = Diagnostic(dataset)
     warning = diag.data_end_warning()
     if warning:
         typer.echo(f"icpc: {warning}", err=True)
@@ -170,12 +196,8 @@ def kpis(
 
             with atomic_path(customers_csv) as tmp:
                 diag.write_customers_csv(tmp)
-    if as_json:
-        typer.echo(_dumps(result))
-        return
-    from icpc.report.console import print_kpis
-
-    print_kpis(result, language=cfg.language)
+    outputs_cache.keep(entry, cfg, result, warning=warning, customers=customers_csv)
+    return result
 
 
 @app.command()

@@ -97,11 +97,13 @@ def test_kpis_json_passes_as_of_and_prints_the_contract(
             seen["as_of"] = as_of
             return self
 
+    def load_cached_entry(config: Any) -> tuple[str, None]:
+        seen["config"], seen["cache"] = config, True
+        return "the dataset", None
+
     class FakeDiagnostic:
-        @classmethod
-        def from_config(cls, config: Any, *, cache: bool = False) -> FakeDiagnostic:
-            seen["config"], seen["cache"] = config, cache
-            return cls()
+        def __init__(self, dataset: Any) -> None:
+            seen["dataset"] = dataset
 
         def kpis_json(self) -> dict[str, Any]:
             return {"client": "Société X", "kpis": {"revenue": {"current": 1.5}}}
@@ -123,6 +125,8 @@ def test_kpis_json_passes_as_of_and_prints_the_contract(
         "icpc.config.load_config", lambda path: seen.setdefault("path", path) and FakeConfig()
     )
     fake_module(monkeypatch, "icpc.diagnostic", Diagnostic=FakeDiagnostic)
+    monkeypatch.setattr("icpc.cleaning.cache.load_cached_entry", load_cached_entry)
+    monkeypatch.setattr("icpc.export.outputs_cache.lookup", lambda config, customers: None)
     target = tmp_path / "out" / "customers.csv"
     code = cli.main(
         ["kpis", "c.yaml", "--as-of", "2024-06-30", "--json", "--customers-csv", str(target)]
@@ -130,6 +134,7 @@ def test_kpis_json_passes_as_of_and_prints_the_contract(
     assert code == 0
     assert seen["path"] == Path("c.yaml") and seen["as_of"] == dt.date(2024, 6, 30)
     assert seen["cache"] is True  # the cache of cleaned datasets, unless --no-cache
+    assert seen["dataset"] == "the dataset" and isinstance(seen["config"], FakeConfig)
     assert json.loads(capsys.readouterr().out) == {
         "client": "Société X",
         "kpis": {"revenue": {"current": 1.5}},

@@ -11,7 +11,9 @@ Where: ``$ICPC_CACHE_DIR``, else ``$XDG_CACHE_HOME/icpc``, else ``~/.cache/icpc`
 ``CACHEDIR.TAG`` so that backup tools leave it out::
 
     <cache>/datasets/<client>/<key>/   transactions.arrow, customers.arrow, activity.arrow,
-                                       dataset.json, used (its time: the last use)
+                                       dataset.json, used (its time: the last use),
+                                       kpis-*.json, customers-*.csv (what ``icpc kpis``
+                                       computed from it: :mod:`icpc.export.outputs_cache`)
 
 ``<client>`` is a hash of the client's slug and its config file's resolved path: two clients
 never share an entry, even with identical files, and no client's name appears in a file
@@ -67,8 +69,11 @@ __all__ = [
     "cache_enabled",
     "clear",
     "dataset_key",
+    "entry_folder",
     "load_cached",
+    "load_cached_entry",
     "max_bytes",
+    "trim",
     "usage",
 ]
 
@@ -302,26 +307,57 @@ def load_cached(config: Config) -> Dataset:
     they were read is not kept. The cache failing to write (a full disk, a read-only
     folder) prints one warning line; the command goes on.
     """
+    return load_cached_entry(config)[0]
+
+
+def load_cached_entry(config: Config) -> tuple[Dataset, Path | None]:
+    """:func:`load_cached`, with the entry that holds the dataset now (None: not kept).
+
+    The entry's name is the :func:`dataset_key` of the very files the dataset was cleaned
+    from, so what is computed from the dataset can be kept beside it
+    (:mod:`icpc.export.outputs_cache`) without hashing the files again.
+    """
     if not cache_enabled() or config.source is None:
-        return _dataset.load_dataset(config)
+        return _dataset.load_dataset(config), None
     limit = max_bytes()  # a bad value stops the command before the load
     try:
         before = _stats(config)
         key = dataset_key(config)
     except OSError:  # a missing or unreadable file: the loader's own message
-        return _dataset.load_dataset(config)
+        return _dataset.load_dataset(config), None
     folder = _client_folder(config)
-    dataset = _read_entry(folder / key, config)
+    entry = folder / key
+    dataset = _read_entry(entry, config)
     if dataset is not None:
-        return dataset
+        return dataset, entry
     dataset = _dataset.load_dataset(config)
     try:
         unchanged = _stats(config) == before
     except OSError:
         unchanged = False
-    if unchanged:
-        _store(dataset, folder, key, limit)
-    return dataset
+    if unchanged and _store(dataset, folder, key, limit):
+        return dataset, entry
+    return dataset, None
+
+
+def entry_folder(config: Config) -> Path | None:
+    """The folder of the entry of a config's cleaned dataset, when the cache holds it.
+
+    None when the cache is off (``ICPC_NO_CACHE``), the config was not read from a file,
+    an input file cannot be read, or there is no such entry. Hashes the input files
+    (:func:`dataset_key`); marks the entry as just used.
+    """
+    if not cache_enabled() or config.source is None:
+        return None
+    try:
+        entry = _client_folder(config) / dataset_key(config)
+    except OSError:
+        return None
+    if not (entry / DATASET_FILE).is_file():
+        return None
+    with contextlib.suppress(OSError):
+        (entry / _STAMP).touch()
+    return entry
 
 
 def _read_entry(entry: Path, config: Config) -> Dataset | None:
@@ -349,8 +385,9 @@ def _ensure_root(root: Path) -> None:
     (root / _DATASETS).mkdir(mode=0o700, exist_ok=True)
 
 
-def _store(dataset: Dataset, folder: Path, key: str, limit: int) -> None:
-    """Write an entry atomically (temporary folder, then rename), then keep the cache under ``limit``."""
+def _store(dataset: Dataset, folder: Path, key: str, limit: int) -> bool:
+    """Write an entry atomically (temporary folder, then rename), then keep the cache under
+    ``limit``; True when the entry is in the cache afterwards."""
     entry = folder / key
     try:
         _ensure_root(cache_dir())
@@ -368,6 +405,7 @@ def _store(dataset: Dataset, folder: Path, key: str, limit: int) -> None:
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
         _evict(limit, keep=entry)
+        return (entry / DATASET_FILE).is_file()
     except Exception as exc:  # the command goes on without the cache
         _log.warning(
             "icpc: warning: the cleaned data could not be kept in the cache (%s: %s); "
@@ -375,6 +413,7 @@ def _store(dataset: Dataset, folder: Path, key: str, limit: int) -> None:
             type(exc).__name__,
             exc,
         )
+        return False
 
 
 # --------------------------------------------------------------------------------------
@@ -451,6 +490,12 @@ def _evict(limit: int, *, keep: Path) -> None:
         total -= size
     if total > limit:
         _remove(keep)
+
+
+def trim(keep: Path) -> None:
+    """Keep the cache under its size limit after files were added to the entry ``keep``
+    (which goes last, as after a store)."""
+    _evict(max_bytes(), keep=keep)
 
 
 def usage() -> CacheUsage:
