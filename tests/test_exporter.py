@@ -584,12 +584,12 @@ def test_long_table_repeats_its_header_on_every_page() -> None:
 def test_garbage_collector_paused_while_drawing_then_as_it_was(enabled: bool) -> None:
     import gc
 
-    from icpc.report.exporter import _gc_paused
+    from icpc.report.gcpause import gc_paused
 
     was = gc.isenabled()
     try:
         gc.enable() if enabled else gc.disable()
-        with pytest.raises(RuntimeError, match="drawing failed"), _gc_paused():
+        with pytest.raises(RuntimeError, match="drawing failed"), gc_paused():
             assert not gc.isenabled()
             raise RuntimeError("drawing failed")
         assert gc.isenabled() is enabled

@@ -616,3 +616,29 @@ def test_the_creations_on_a_card_are_the_plans_and_the_workbooks() -> None:
         else:
             assert (facts.creations, facts.creations_new) == (0, 0)
     assert set(creations_to_check(diag.action_plan)) == set(action.customers)
+
+
+def test_scorecards_are_drawn_with_the_collector_paused_then_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+    import types
+
+    from icpc.report.scorecard import render
+
+    states: list[bool] = []
+
+    class Doc:
+        def write_pdf(self, path: Path) -> None:
+            states.append(gc.isenabled())
+            Path(path).write_bytes(b"%PDF-")
+
+    def fake_render(diag: object, *, language: str | None = None) -> list[object]:
+        states.append(gc.isenabled())
+        return [(types.SimpleNamespace(salesperson=n), Doc()) for n in ("Amélie", "Luc")]
+
+    monkeypatch.setattr(render, "render_scorecards", fake_render)
+    diag = types.SimpleNamespace(config=types.SimpleNamespace(language="fr"))
+    assert gc.isenabled()
+    out = render.write_scorecards(diag, tmp_path / "cards")  # type: ignore[arg-type]
+    assert states == [False, False, False] and gc.isenabled() and len(out) == 2

@@ -30,11 +30,9 @@ can ship it.
 from __future__ import annotations
 
 import base64
-import contextlib
 import datetime as dt
-import gc
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +42,7 @@ from traitlets import Bool, Int, default
 from traitlets.config import Config as TraitletsConfig
 
 from icpc.labels import label
+from icpc.report.gcpause import gc_paused
 from icpc.report.html_layout import (
     headings_with_ids,
     mark_trailing_headings,
@@ -113,25 +112,6 @@ def _date_text(iso: str | None, language: str) -> str:
         return ""
     d = dt.date.fromisoformat(str(iso)[:10])
     return f"{d.day:02d}/{d.month:02d}/{d.year}"  # day-first in both report languages
-
-
-@contextlib.contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while WeasyPrint lays out and draws.
-
-    WeasyPrint makes hundreds of thousands of short-lived objects; each automatic
-    collection of the oldest generation walks the whole heap of the process (in ``icpc
-    run``: the diagnostic's frames too), which cost the demo's PDF ~10-20 % of its time.
-    The garbage of one report (a few MB) is collected later, as usual. A collector already
-    disabled by the caller stays disabled.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 class IcpcPDFExporter(HTMLExporter):
@@ -372,7 +352,7 @@ class IcpcPDFExporter(HTMLExporter):
         if self.keep_html:
             resources["icpc_html"] = html_text
         base_url = (resources.get("metadata") or {}).get("path") or os.getcwd()
-        with _gc_paused():
+        with gc_paused():
             pdf = HTML(string=html_text, base_url=str(base_url)).write_pdf()
         resources["output_extension"] = ".pdf"
         return pdf, resources

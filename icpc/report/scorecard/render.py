@@ -29,6 +29,7 @@ from icpc.exceptions import RunError
 from icpc.export.context import OutputContext
 from icpc.export.sheets import salesperson_sheets
 from icpc.labels import label
+from icpc.report.gcpause import gc_paused
 from icpc.report.scorecard.facts import ScorecardFacts, salespeople, scorecard_facts
 from icpc.report.scorecard.files import file_names
 from icpc.report.scorecard.priorities import priorities
@@ -187,18 +188,19 @@ def write_scorecards(
     dict
         File name → path, by rank.
     """
-    rendered = render_scorecards(diag, language=language)
-    if not rendered:
-        return {}
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    names = file_names([f.salesperson for f, _ in rendered], language or diag.config.language)
-    mask = os.umask(0)
-    os.umask(mask)
-    out: dict[str, Path] = {}
-    for f, doc in rendered:
-        path = folder / names[f.salesperson]
-        doc.write_pdf(path)
-        os.chmod(path, 0o666 & ~mask)
-        out[path.name] = path
+    with gc_paused():  # WeasyPrint's many short-lived objects (see gc_paused)
+        rendered = render_scorecards(diag, language=language)
+        if not rendered:
+            return {}
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        names = file_names([f.salesperson for f, _ in rendered], language or diag.config.language)
+        mask = os.umask(0)
+        os.umask(mask)
+        out: dict[str, Path] = {}
+        for f, doc in rendered:
+            path = folder / names[f.salesperson]
+            doc.write_pdf(path)
+            os.chmod(path, 0o666 & ~mask)
+            out[path.name] = path
     return out
