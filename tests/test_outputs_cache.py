@@ -370,3 +370,13 @@ def test_the_size_limit_counts_the_kept_files(
     monkeypatch.setenv("ICPC_CACHE_MAX_BYTES", "1G")
     again, _ = _kpis(capsys, str(client_yaml), "--json")
     assert again == out and entry.exists() and len(_kept_files()) == 1
+
+
+def test_a_bad_size_limit_stops_the_command_even_when_outputs_are_kept(
+    client_yaml: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _kpis(capsys, str(client_yaml), "--json")
+    monkeypatch.setenv("ICPC_CACHE_MAX_BYTES", "lots")
+    assert cli.main(["kpis", str(client_yaml), "--json"]) == 2
+    err = capsys.readouterr().err
+    assert "ICPC_CACHE_MAX_BYTES='lots' is not a size" in err and len(err.strip().splitlines()) == 1

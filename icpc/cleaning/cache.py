@@ -346,9 +346,16 @@ def entry_folder(config: Config) -> Path | None:
     None when the cache is off (``ICPC_NO_CACHE``), the config was not read from a file,
     an input file cannot be read, or there is no such entry. Hashes the input files
     (:func:`dataset_key`); marks the entry as just used.
+
+    Raises
+    ------
+    ConfigError
+        ``ICPC_CACHE_MAX_BYTES`` is not a size (as :func:`load_cached`: a bad value stops
+        the command whether or not the cache holds the entry).
     """
     if not cache_enabled() or config.source is None:
         return None
+    max_bytes()
     try:
         entry = _client_folder(config) / dataset_key(config)
     except OSError:
