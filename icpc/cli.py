@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -137,6 +138,30 @@ def validate(
     print_ledger(dataset)
 
 
+def _output_file(path: Path | None, option: str) -> Path | None:
+    """``path`` when a file can be written there (its folder created), checked before any
+    work; else :class:`ArgumentError` naming the option, the file and why."""
+    if path is None:
+        return None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ArgumentError(_unwritable(option, path, exc)) from None
+    if path.is_dir() or not os.access(path.parent, os.W_OK):
+        why = "it is a folder" if path.is_dir() else "its folder is not writable"
+        raise ArgumentError(
+            f"{option} {path}: cannot write the file ({why}); give a file path in a folder you can write to"
+        )
+    return path
+
+
+def _unwritable(option: str, path: Path, exc: OSError) -> str:
+    return (
+        f"{option} {path}: cannot write the file ({exc.strerror or type(exc).__name__}); "
+        "give a file path in a folder you can write to"
+    )
+
+
 @app.command()
 def kpis(
     config: ConfigArg,
@@ -153,6 +178,7 @@ def kpis(
     from icpc.config import load_config
 
     cfg = load_config(config).with_as_of(date)
+    customers_csv = _output_file(customers_csv, "--customers-csv")  # before any work
     from icpc.export import outputs_cache
 
     # the same files and config as an earlier icpc kpis: its outputs, kept in the cache
@@ -161,7 +187,10 @@ def kpis(
         if kept.warning:
             typer.echo(f"icpc: {kept.warning}", err=True)
         if customers_csv is not None:
-            kept.copy_customers(customers_csv)
+            try:
+                kept.copy_customers(customers_csv)
+            except OSError as exc:  # a full disk, the folder removed meanwhile
+                raise ArgumentError(_unwritable("--customers-csv", customers_csv, exc)) from None
         result = kept.kpis
     else:
         result = _compute_kpis(cfg, customers_csv, cache=not no_cache)
@@ -194,8 +223,11 @@ def _compute_kpis(cfg: Any, customers_csv: Path | None, *, cache: bool) -> dict[
         if customers_csv is not None:
             from icpc.fsutil import atomic_path
 
-            with atomic_path(customers_csv) as tmp:
-                diag.write_customers_csv(tmp)
+            try:
+                with atomic_path(customers_csv) as tmp:
+                    diag.write_customers_csv(tmp)
+            except OSError as exc:  # a full disk, the folder removed meanwhile
+                raise ArgumentError(_unwritable("--customers-csv", customers_csv, exc)) from None
     outputs_cache.keep(entry, cfg, result, warning=warning, customers=customers_csv)
     return result
 

@@ -380,3 +380,27 @@ def test_a_bad_size_limit_stops_the_command_even_when_outputs_are_kept(
     assert cli.main(["kpis", str(client_yaml), "--json"]) == 2
     err = capsys.readouterr().err
     assert "ICPC_CACHE_MAX_BYTES='lots' is not a size" in err and len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("kept", [False, True], ids=["computing", "kept"])
+@pytest.mark.parametrize("target", ["a-folder", "under-a-file"])
+def test_an_unwritable_customers_csv_says_so_in_one_line_before_any_work(
+    client_yaml: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    computed: list[str],
+    kept: bool,
+    target: str,
+) -> None:
+    if kept:
+        _kpis(capsys, str(client_yaml), "--json", "--customers-csv", str(tmp_path / "ok.csv"))
+    computed.clear()
+    (tmp_path / "plain.txt").write_text("x", encoding="utf-8")
+    path = tmp_path if target == "a-folder" else tmp_path / "plain.txt" / "customers.csv"
+    capsys.readouterr()
+    assert cli.main(["kpis", str(client_yaml), "--json", "--customers-csv", str(path)]) == 2
+    got = capsys.readouterr()
+    assert got.out == "" and computed == []  # refused before loading or computing
+    (line,) = got.err.strip().splitlines()
+    assert line.startswith(f"icpc: --customers-csv {path}: cannot write the file (")
+    assert line.endswith("give a file path in a folder you can write to")
