@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from test_cache import _write_client as write_cache_client
 
 import icpc.cleaning.dataset as dataset_mod
 from icpc import cli
@@ -27,43 +28,22 @@ from icpc.config import load_config
 from icpc.diagnostic import Diagnostic
 from icpc.export import outputs_cache
 
-YAML = """\
-client: "Société Alpha"
-slug: alpha
-as_of: {as_of}
-language: {language}
-transactions:
-  path: factures.csv
-  columns: {{customer_id: "Code", date: "Date", amount: "Montant", invoice_id: "Facture",
-            salesperson: "Commercial"}}
-customers:
-  path: clients.csv
-  columns: {{customer_id: "Code", name: "Nom", city: "Ville"}}
-thresholds:
-  lost_after_days: {lost}
-"""
-
-FACTURES = [
-    "Code;Date;Facture;Montant;Commercial",
-    "0042;03/01/2023;F1;1 234,56;Amélie",
-    "0043;05/02/2023;F2;-50,00;Luc",
-    "0044;06/03/2024;F3;20,00;Luc",
-    "0042;08/05/2024;F5;99,99;Amélie",
-    "0045;09/06/2024;F6;abc;Luc",
-    "0046;10/07/2024;F7;310,00;Amélie",
-    "0043;11/11/2024;F8;45,10;Luc",
-]
-CLIENTS = ["Code;Nom;Ville", "0042;Alpha SARL;Bourg", "0043;Beta;Lyon", "0044;Gamma;Paris"]
-
 
 def _write_client(
     folder: Path, *, as_of: str = "2024-12-31", language: str = "fr", lost: int = 365
 ) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, lines in (("factures.csv", FACTURES), ("clients.csv", CLIENTS)):
-        (folder / name).write_bytes(("\r\n".join(lines) + "\r\n").encode("cp1252"))
-    path = folder / "client.yaml"
-    path.write_text(YAML.format(as_of=as_of, language=language, lost=lost), encoding="utf-8")
+    """tests/test_cache.py's client (invoices, customer master, activity log), with the
+    settings these tests change."""
+    path = write_cache_client(folder)
+    text = path.read_text(encoding="utf-8")
+    for old, new in (
+        ("as_of: 2024-12-31", f"as_of: {as_of}"),
+        ("language: fr", f"language: {language}"),
+        ("lost_after_days: 365", f"lost_after_days: {lost}"),
+    ):
+        assert old in text, old
+        text = text.replace(old, new)
+    path.write_text(text, encoding="utf-8")
     return path
 
 
@@ -167,11 +147,11 @@ def test_customers_csv_asked_after_a_kpis_without_it_is_computed_then_kept(
 def test_the_warning_is_printed_again_with_kept_outputs(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], computed: list[str]
 ) -> None:
-    config = _write_client(tmp_path / "late", as_of="2025-09-30")  # 4 months past the data
+    config = _write_client(tmp_path / "late", as_of="2025-09-30")  # a year past the data
     out1, err1 = _kpis(capsys, str(config), "--json")
     out2, err2 = _kpis(capsys, str(config), "--json")
     assert computed.count("kpis") == 1
-    assert "the data ends on 2024-11-11" in err1 and err2 == err1 and out2 == out1
+    assert "the data ends on 2024-07-10" in err1 and err2 == err1 and out2 == out1
 
 
 # ------------------------------------------------------------------ what misses
@@ -195,7 +175,7 @@ def test_whatever_can_shape_a_figure_computes_again(
         args += ["--as-of", "2024-10-31"]
     else:
         factures = tmp_path / "alpha" / "factures.csv"
-        factures.write_bytes(factures.read_bytes().replace(b"45,10", b"45,20"))
+        factures.write_bytes(factures.read_bytes().replace(b"310,00", b"310,50"))
     computed.clear()
     got, _ = _kpis(capsys, *args)
     assert computed == ["kpis"] or computed == ["load", "kpis"]
