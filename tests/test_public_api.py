@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 import icpc
 
 
@@ -20,3 +22,31 @@ def test_import_is_light():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout.split()
     assert out == ["False", "False"]
+
+
+def test_kpis_side_of_a_run_does_not_import_matplotlib():
+    """``icpc run``'s own process writes kpis.json, the workbook and the scorecards while
+    its kernel draws: importing what it uses must not import matplotlib (0.7 s of CPU)."""
+    code = (
+        "import sys, icpc.run.runner, icpc.report.sections, icpc.report.sections.registry, "
+        "icpc.report.scorecard, icpc.export.excel, icpc.report.exporter; "
+        "print('matplotlib' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False"]
+
+
+def test_charts_load_on_first_use():
+    import importlib
+
+    from icpc.report import charts, plots
+
+    assert plots.__all__ == charts.__all__
+    for name in charts.__all__:
+        value = getattr(plots, name)
+        module = importlib.import_module(f"icpc.report.charts.{charts._MODULES[name]}")
+        assert value is getattr(module, name) is getattr(charts, name), name
+    assert set(charts.__all__) <= set(dir(plots))
+    for module in (charts, plots):
+        with pytest.raises(AttributeError, match="no_such_chart"):
+            module.no_such_chart  # noqa: B018

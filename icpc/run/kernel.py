@@ -101,15 +101,18 @@ def _environ(values: Mapping[str, str]) -> Iterator[None]:
 
 
 #: run in the kernel while this process loads the data (no output, no history, no name
-#: left in the notebook's namespace): the notebook's imports (matplotlib, the charts';
-#: pyarrow.parquet: the saved dataset's) and one figure drawn to SVG off pyplot (fonts,
+#: left in the notebook's namespace): the notebook's imports (matplotlib and the charts,
+#: which load on first use; pyarrow.parquet: the saved dataset's) and one figure drawn to SVG off pyplot (fonts,
 #: text layout), so that the notebook only renders
 WARM_UP_CODE = """\
 def _icpc_warm_up():
     import io
 
     import icpc.cleaning, icpc.diagnostic, icpc.report.meta, icpc.report.plots, icpc.report.sections
-    import pandas.io.parquet, pyarrow.parquet
+    import matplotlib.pyplot, pandas.io.parquet, pyarrow.parquet
+
+    for name in icpc.report.plots.__all__:  # the charts are loaded on first use
+        getattr(icpc.report.plots, name)
     from matplotlib.figure import Figure
 
     fig = Figure(figsize=(2, 1), layout="constrained")

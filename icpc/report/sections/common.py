@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import html
 import io
+import sys
 import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeGuard
 
-import matplotlib.pyplot as plt
 import pandas as pd
 
 from icpc.analysis.actions import find_action
@@ -29,6 +29,8 @@ from icpc.report.tables import findings_list
 from icpc.text import typeset, typeset_html
 
 if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
     from icpc.diagnostic import Diagnostic
 
 __all__ = [
@@ -116,7 +118,20 @@ def emit(obj: Any) -> None:
     from IPython.display import display
 
     display(obj)
-    if isinstance(obj, plt.Figure):
+    _close(obj)
+
+
+def _close(obj: Any) -> None:
+    """Close ``obj`` if it is a matplotlib figure.
+
+    matplotlib is imported by the charts only: a process that builds no chart (``icpc run``
+    computing kpis.json while its kernel renders) does not pay for importing pyplot, and
+    an object cannot be a figure while matplotlib is not imported.
+    """
+    figure = sys.modules.get("matplotlib.figure")
+    if figure is not None and isinstance(obj, figure.Figure):
+        import matplotlib.pyplot as plt
+
         plt.close(obj)
 
 
@@ -212,8 +227,7 @@ class Out:
     def done(self) -> list[Any]:
         if not self.content:
             for item in self.items:
-                if isinstance(item, plt.Figure):
-                    plt.close(item)
+                _close(item)
             return []
         # a sub-heading with nothing after it is dropped
         items = [it for i, it in enumerate(self.items)
@@ -230,7 +244,7 @@ class Out:
 RASTER_DPI = 200
 
 
-def png(fig: plt.Figure) -> Any:
+def png(fig: Figure) -> Any:
     """The figure as a PNG at its printed size (the figure is closed).
 
     An ``<img>`` whose width is said in millimetres: WeasyPrint leaves HTML's ``width``
@@ -243,7 +257,7 @@ def png(fig: plt.Figure) -> Any:
 
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=RASTER_DPI)  # the report style crops it ("tight")
-    plt.close(fig)
+    _close(fig)
     data = buffer.getvalue()
     pixels = int.from_bytes(data[16:20], "big")  # PNG header: width of the cropped image
     width_mm = round(pixels / RASTER_DPI * 25.4, 1)
