@@ -350,7 +350,7 @@ def cache_clear(
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``icpc`` console script; returns the exit code."""
-    from icpc.io import keep_freed_memory
+    from icpc.memory import keep_freed_memory
     from icpc.run.kernel import serialise_ast_parse, skip_iri_grammar
 
     keep_freed_memory()  # this process loads big files: reuse freed memory (see its docstring)

@@ -34,6 +34,7 @@ LAYERS = [
         "labels",
         "sentences",
         "lazy",
+        "memory",
         "sentences_findings",
         "sentences_workbook",
         "sentences_scorecard",

@@ -45,10 +45,10 @@ from __future__ import annotations
 from icpc.io.common import DAYFIRST_FORMATS, RawTable, normalize_header
 from icpc.io.dates import parse_dates
 from icpc.io.ids import harmonise_ids
-from icpc.io.memory import keep_freed_memory
 from icpc.io.parsed import ParsedTable, encode_text, parse_table
 from icpc.io.readers import READERS, read_table
 from icpc.io.values import parse_amounts, parse_text, totals_labels, totals_mask
+from icpc.memory import keep_freed_memory
 
 __all__ = [
     "RawTable",

@@ -51,7 +51,7 @@ def _worker_init(started: Any = None, threads: int | None = None) -> None:
     """
     global _STARTED
     _STARTED = started
-    from icpc.io import keep_freed_memory
+    from icpc.memory import keep_freed_memory
     from icpc.run.kernel import skip_iri_grammar
 
     keep_freed_memory()  # a worker process loads client after client (see its docstring)

@@ -32,7 +32,7 @@ def skip_iri_grammar() -> None:
     uses. Marking the module absent makes jsonschema skip that one check.
 
     A process-wide setting, so the library never calls it by itself: the ``icpc`` command
-    and the batch's worker processes opt in (as for :func:`icpc.io.keep_freed_memory`).
+    and the batch's worker processes opt in (as for :func:`icpc.memory.keep_freed_memory`).
     Does nothing once the module is imported.
     """
     import sys

@@ -1,4 +1,8 @@
-"""Process-wide memory setting for loading big exports (opt-in by the process owner)."""
+"""Process-wide memory setting for loading big exports (opt-in by the process owner).
+
+A base module, not part of :mod:`icpc.io`: the ``icpc`` command calls it first thing, before
+the kernel of ``icpc run`` is started, and importing ``icpc.io`` would import pandas first.
+"""
 
 from __future__ import annotations
 
