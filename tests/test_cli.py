@@ -272,3 +272,64 @@ def test_kpis_fits_bg_nbd_only_for_customers_csv(tmp_path: Path, capsys, monkeyp
     assert cli.main(["kpis", str(demo), "--json", *extra]) == 0
     assert json.loads(capsys.readouterr().out)["kpis"]["revenue"]["current"] > 0
     assert ("alive" in asked[0]) is csv
+
+
+def _console(code: str, tmp_path: Path) -> Any:
+    """Run ``code`` then :func:`icpc.cli.console` in a fresh interpreter."""
+    import os
+    import subprocess
+
+    script = f"import sys\n{code}\nfrom icpc.cli import console\nconsole()\n"
+    # buffered output, as from a terminal's shell (PYTHONUNBUFFERED would hide a lost buffer)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    return subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, cwd=tmp_path,
+        env=env, timeout=120,
+    )  # fmt: skip
+
+
+def test_console_keeps_the_exit_code_and_runs_the_exit_handlers(tmp_path: Path) -> None:
+    # the fast exit skips the interpreter's teardown, not what was registered to run at exit
+    done = _console(
+        "import atexit, pathlib\n"
+        "atexit.register(lambda: pathlib.Path('handler-ran').write_text('yes'))\n"
+        "sys.argv = ['icpc', 'kpis', 'missing.yaml']",
+        tmp_path,
+    )
+    assert done.returncode == 2
+    assert "missing.yaml" in done.stderr and "Traceback" not in done.stderr
+    assert (tmp_path / "handler-ran").read_text() == "yes"
+
+
+def test_console_flushes_buffered_output_before_ending(tmp_path: Path) -> None:
+    # printed but still in the buffer when the command returns: it reaches the pipe whole
+    done = _console(
+        "import icpc.cli\n"
+        "def main():\n"
+        "    sys.stdout.write('x' * 300_000)\n"
+        "    sys.stdout.write('end')\n"
+        "    sys.stderr.write('done')\n"
+        "    return 0\n"
+        "icpc.cli.main = main",
+        tmp_path,
+    )
+    assert done.returncode == 0
+    assert done.stdout == "x" * 300_000 + "end" and done.stderr == "done"
+
+
+def test_console_waits_for_a_thread_still_working(tmp_path: Path) -> None:
+    # a thread left running by a command (none is today) finishes its work, as without
+    # the fast exit
+    done = _console(
+        "import icpc.cli, pathlib, threading, time\n"
+        "def late():\n"
+        "    time.sleep(0.5)\n"
+        "    pathlib.Path('thread-done').write_text('yes')\n"
+        "def main():\n"
+        "    threading.Thread(target=late).start()\n"
+        "    return 3\n"
+        "icpc.cli.main = main",
+        tmp_path,
+    )
+    assert done.returncode == 3
+    assert (tmp_path / "thread-done").read_text() == "yes"
