@@ -256,7 +256,7 @@ def run(
     date = _as_of(as_of)
     from icpc.run.kernel import prestart
 
-    prestart()  # the kernel starts while pandas, the config and the data load
+    prestart()  # started by main() already, unless called otherwise (then: now)
     from icpc.run.runner import run_client
 
     result = run_client(
@@ -350,6 +350,25 @@ def cache_clear(
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``icpc`` console script; returns the exit code."""
+    from icpc.run import kernel
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    if _starts_a_run(args):
+        # first thing: the notebook's kernel boots (~2 s) while the command line is parsed
+        # and the data loads; the run takes it, a usage error stops it (discard_prestarted)
+        kernel.prestart()
+    try:
+        return _main(args)
+    finally:
+        kernel.discard_prestarted()
+
+
+def _starts_a_run(args: list[str]) -> bool:
+    """Whether the command line asks for ``icpc run`` (its help aside)."""
+    return bool(args) and args[0] == "run" and not {"--help", "-h"} & set(args)
+
+
+def _main(argv: list[str]) -> int:
     from icpc.memory import keep_freed_memory
     from icpc.run.kernel import serialise_ast_parse, skip_iri_grammar
 

@@ -333,3 +333,38 @@ def test_console_waits_for_a_thread_still_working(tmp_path: Path) -> None:
     )
     assert done.returncode == 3
     assert (tmp_path / "thread-done").read_text() == "yes"
+
+
+def test_only_a_run_starts_the_kernel_before_parsing(monkeypatch: pytest.MonkeyPatch) -> None:
+    from icpc.run import kernel
+
+    started: list[bool] = []
+    monkeypatch.setattr(kernel, "prestart", lambda: started.append(True))
+    monkeypatch.setattr(kernel, "discard_prestarted", lambda: None)
+    for args in (["run", "--help"], ["run", "a.yaml", "-h"], ["kpis", "--help"], ["--help"], []):
+        cli.main(args)
+        assert not started, args
+    assert cli._starts_a_run(["run", "a.yaml"]) and cli._starts_a_run(["run"])
+
+
+@pytest.mark.notebook
+def test_a_usage_error_stops_the_kernel_started_for_the_run(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``icpc run`` starts its kernel before it reads its command line: when that line is
+    wrong, the kernel is stopped and its folder removed (no process left behind)."""
+    from jupyter_core.utils import run_sync
+
+    from icpc.run import kernel
+
+    threads: list[Any] = []
+    start = kernel.KernelThread.start.__func__  # type: ignore[attr-defined]
+    monkeypatch.setattr(
+        kernel.KernelThread, "start",
+        classmethod(lambda cls, folder: threads.append(start(cls, folder)) or threads[-1]),
+    )  # fmt: skip
+    assert cli.main(["run", "client.yaml", "--no-such-option"]) == 2
+    assert "--no-such-option" in capsys.readouterr().err
+    assert len(threads) == 1 and kernel.take_prestarted() is None
+    assert not threads[0].folder.exists()
+    assert not run_sync(threads[0].kernel.result().is_alive)()
