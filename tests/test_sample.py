@@ -493,7 +493,9 @@ def test_a_sample_is_not_the_demo_unless_asked(tmp_path: Path) -> None:
     assert (sample.client, sample.slug) == ("Client échantillon 42", "client-echantillon-42")
     demo = load_config(write_sample(tmp_path / "d", seed=42, customers=150, demo=True))
     assert (demo.client, demo.slug) == ("Distribution Martin SAS", "distribution-martin")
-    title = pd.read_excel(tmp_path / "s" / "clients.xlsx", header=None, nrows=1).iloc[0, 0]
+    title = pd.read_excel(
+        tmp_path / "s" / "clients.xlsx", header=None, nrows=1, engine="openpyxl"
+    ).iloc[0, 0]
     assert "Client échantillon 42" in title  # the customer file names the same company
 
 
