@@ -238,10 +238,12 @@ def prestart() -> None:
 
     The ``icpc`` command calls it first thing when its command line is an ``icpc run``,
     before it parses that line and before pyarrow, pandas and the config are imported
-    (~0.4 s): the kernel is ready sooner, and the notebook waits for it less. It starts in a private
-    temporary folder; :func:`icpc.run.run_client` takes it (:func:`take_prestarted`), moves
-    it to its staging folder and removes that first folder. Without a pre-started kernel
-    the run starts its own. Idempotent.
+    (~0.4 s): the kernel is ready sooner, and the notebook waits for it less. It starts
+    in a private temporary folder; :func:`icpc.run.run_client` takes it
+    (:func:`take_prestarted`), moves it to its staging folder and removes that first
+    folder; a command line that does not end in a run stops it
+    (:func:`discard_prestarted`). Without a pre-started kernel the run starts its own.
+    Idempotent.
     """
     global _PRESTARTED
     if _PRESTARTED is None:
