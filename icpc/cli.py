@@ -421,17 +421,12 @@ def console() -> None:
     ]  # fmt: skip
     if others:
         raise SystemExit(code)
+    atexit._run_exitfuncs()  # then cleared: the usual exit below would not run them twice
     try:
         sys.stdout.flush()
         sys.stderr.flush()
     except Exception:
         raise SystemExit(code) from None  # the interpreter reports it, as without this
-    atexit._run_exitfuncs()
-    try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except Exception:
-        raise SystemExit(code) from None
     os._exit(code)
 
 
