@@ -208,8 +208,15 @@ def _compute_kpis(cfg: Any, customers_csv: Path | None, *, cache: bool) -> dict[
     from icpc.cleaning.cache import load_cached_entry
     from icpc.diagnostic import Diagnostic
     from icpc.export import outputs_cache
-    from icpc.run.runner import BACKGROUND, BACKGROUND_INPUTS, CUSTOMERS_BACKGROUND
+    from icpc.lazy import import_in_background
+    from icpc.run.runner import (
+        BACKGROUND,
+        BACKGROUND_IMPORTS,
+        BACKGROUND_INPUTS,
+        CUSTOMERS_BACKGROUND,
+    )
 
+    import_in_background(*BACKGROUND_IMPORTS)
     dataset, entry = load_cached_entry(cfg) if cache else (load_dataset(cfg), None)
     diag = Diagnostic(dataset)
     warning = diag.data_end_warning()

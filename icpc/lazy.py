@@ -3,7 +3,8 @@
 - :class:`analysis`, the cached property every analysis of
   :class:`~icpc.diagnostic.Diagnostic` is;
 - :func:`background`, behind :meth:`Diagnostic.background`: analyses computed on one
-  worker thread while the caller goes on;
+  worker thread while the caller goes on; :func:`import_in_background` for the modules
+  those analyses import late;
 - :func:`save_analyses` and :func:`load_analyses`: ``icpc run`` computes the analyses once,
   in its own process, and hands them to the notebook's kernel, which only renders them.
   The file is signed with a key only that run's kernel knows (:data:`KEY_VARIABLE` in its
@@ -16,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import hmac
+import importlib
 import os
 import pickle
 import threading
@@ -30,6 +32,7 @@ __all__ = [
     "analysis",
     "analysis_names",
     "background",
+    "import_in_background",
     "load_analyses",
     "save_analyses",
 ]
@@ -117,6 +120,27 @@ def background(obj: Any, names: tuple[str, ...], inputs: tuple[str, ...] = ()) -
             finally:
                 for name in todo:
                     pending.pop(name, None)
+
+
+def import_in_background(*modules: str) -> threading.Thread:
+    """Import ``modules`` on a daemon thread while the caller goes on (loads the data).
+
+    For the modules an analysis imports when it first runs and that take long to import:
+    ``scipy.optimize`` takes about 0.5 s, on the worker that fits the early warning's
+    model, at the end of ``icpc kpis``, when both cores are busy, while the loading
+    leaves one core idle at times. Importing is thread-safe (a thread that imports the
+    same module meanwhile waits for it); a module that fails to import is left to fail
+    again, with its error, where the analysis imports it. Returns the started thread.
+    """
+
+    def load() -> None:
+        for name in modules:
+            with contextlib.suppress(Exception):
+                importlib.import_module(name)
+
+    thread = threading.Thread(target=load, name="icpc-imports", daemon=True)
+    thread.start()
+    return thread
 
 
 # ----------------------------------------------------------------------------------------

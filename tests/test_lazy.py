@@ -119,3 +119,16 @@ def test_the_runs_kernel_renders_the_runs_own_analyses(tmp_path: Path, demo_conf
     outside = Diagnostic(saved, analyses=load_analyses(result.out_dir / DATASET_DIR))
     assert "anomalies" not in outside.__dict__
     assert float(outside.kpis.loc["revenue", "current"]) == seen["revenue"]
+
+
+def test_modules_imported_in_the_background_are_imported_and_failures_left() -> None:
+    import sys
+
+    from icpc.lazy import import_in_background
+
+    sys.modules.pop("colorsys", None)
+    thread = import_in_background("no_such_module_for_icpc", "colorsys")
+    thread.join(timeout=30)
+    assert not thread.is_alive() and thread.daemon  # never holds the process at exit
+    assert "colorsys" in sys.modules  # imported, after a module that fails to import
+    assert "no_such_module_for_icpc" not in sys.modules

@@ -30,6 +30,7 @@ import pandas as pd
 
 from icpc import columns as C
 from icpc.analysis.addresses import ABBREVIATIONS, normalise_address, normalise_siret
+from icpc.analysis.positions import positions
 
 __all__ = [
     "ABBREVIATIONS",
@@ -358,7 +359,7 @@ def _anomalies(
     out = duplicate_groups(master, siren=siren)  # same row order as master
     stats = stats if stats is not None else rfm(documents, as_of=as_of)
     # one positional indexer per source frame (string-index reindexing is the slow part)
-    at = stats.index.get_indexer(out.index)
+    at = positions(out.index, stats.index)
     found = at >= 0
     revenue = np.where(found, stats["revenue"].to_numpy()[at], 0.0)
     sales = np.where(found, stats["frequency"].to_numpy()[at], 0)
@@ -371,7 +372,7 @@ def _anomalies(
     created = np.where(np.isnat(created), first_sale, created)
     salesperson = np.full(len(out), None, dtype=object)
     if attribution is not None and C.SALESPERSON in attribution.columns:
-        pos = attribution.index.astype(str).get_indexer(out.index)
+        pos = positions(out.index, attribution.index.astype(str))
         values = attribution[C.SALESPERSON].to_numpy(dtype=object)
         salesperson = np.asarray(np.where(pos >= 0, values[pos], None), dtype=object)
     if C.SALESPERSON in master.columns:

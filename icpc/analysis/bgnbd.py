@@ -283,8 +283,8 @@ def alive_table(
     """
     inputs = bgnbd_inputs(documents, as_of=as_of)
     aged = inputs["T"].to_numpy() > 0
-    model = fit_bgnbd(*(inputs.loc[aged, k].to_numpy() for k in ("x", "t_x", "T")), start=start)
-    out = pd.Series(np.nan, index=inputs.index, name="p_alive")
+    model = fit_bgnbd(*(inputs[k].to_numpy()[aged] for k in ("x", "t_x", "T")), start=start)
+    values = np.full(len(inputs), np.nan)
     if model is not None:
-        out[aged] = p_alive(model, *(inputs.loc[aged, k].to_numpy() for k in ("x", "t_x", "T")))
-    return model, out
+        values[aged] = p_alive(model, *(inputs[k].to_numpy()[aged] for k in ("x", "t_x", "T")))
+    return model, pd.Series(values, index=inputs.index, name="p_alive")

@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 from icpc import columns as C
+from icpc.analysis.positions import positions
 from icpc.config_goals import GuardrailRule, Objectives
 
 __all__ = ["Guardrail", "evaluate_guardrails"]
@@ -78,13 +79,13 @@ def _creations(
     ):
         return Guardrail(rule.rule, None, rule.threshold, False)
     new = table.loc[(table["bridge_class"] == "new").to_numpy()]
-    grouped = set(clusters.index[clusters["duplicate_group"].notna().to_numpy()].astype(str))
+    grouped = clusters.index[clusters["duplicate_group"].notna().to_numpy()].astype(str)
     ids = new.index.astype(str)
     frame = pd.DataFrame(
         {
             "customer_id": ids,
             "salesperson": new[C.SALESPERSON].astype(object).to_numpy(),
-            "clustered": ids.isin(list(grouped)),
+            "clustered": positions(ids, grouped) >= 0,
         }
     ).dropna(subset=["salesperson"])
     if frame.empty:

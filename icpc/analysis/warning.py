@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from icpc import columns as C
+from icpc.analysis.positions import positions, take
 from icpc.analysis.score3d import _customer_codes, _ts, window_start
 from icpc.config import Thresholds
 from icpc.money import exact
@@ -243,11 +244,9 @@ def early_warning(
     ).loc[has_sale]
     for col in (C.SALESPERSON, C.REGION):
         if attribution is not None and col in attribution.columns:
-            values = pd.Series(
-                attribution[col].to_numpy(dtype=object), index=attribution.index.astype(str)
-            )
-            values = values.reindex(out.index)
-            out[col] = values.where(values.notna(), None)
+            at = positions(out.index, attribution.index.astype(str))
+            picked = take(attribution[col].to_numpy(dtype=object), at, None)
+            out[col] = np.where(pd.isna(picked), None, picked)
         else:
             out[col] = None
     out = out.sort_values(

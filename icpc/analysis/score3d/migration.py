@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from icpc import columns as C
+from icpc.analysis.positions import positions
 from icpc.analysis.score3d.rfm import _customer_codes, rfm
 from icpc.analysis.score3d.scores import NOT_SCORED, score
 from icpc.analysis.score3d.segments import assign_segments
@@ -113,7 +114,7 @@ def _migration(
         """Each customer's segment (its position in ``order``; NOT_SCORED when none), -1
         when the frame does not hold him: on the customers' positions, not their ids."""
         out = np.full(len(ids), -1, dtype=np.int64)
-        where = ids.get_indexer(frame.index)
+        where = positions(frame.index, ids)
         if (where < 0).any():  # scored from other documents: a caller's mistake
             raise ValueError("migration: segmented customers not in the documents")
         segment = pd.Categorical(frame["segment"].astype(str), categories=order).codes
