@@ -812,3 +812,52 @@ def test_an_extra_filled_column_without_header_is_not_taken_for_a_trailing_delim
     _balanced(ds)
     assert ds.ledger.rows_excluded["malformed line"] == len(SALES) - 1
     assert ds.ledger.rows_used == 1
+
+
+@pytest.mark.parametrize("mark", ["'", "\u2019"], ids=["apostrophe", "typographic"])
+@pytest.mark.parametrize("decimal", [",", "."])
+def test_apostrophes_group_thousands(tmp_path, mark, decimal):
+    """Swiss exports group thousands with an apostrophe: 1'234,56 is 1 234,56; one that
+    does not group by three is not a number, and is counted."""
+    written = iter(
+        [
+            f"1{mark}234{decimal}56",
+            f"0{decimal}45",
+            f"1{mark}250{mark}000{decimal}50",
+            f"12{mark}34{decimal}5",
+        ]
+    )
+    _write(tmp_path / "factures.csv", _lines(_sale_cells(amount=lambda v: next(written))))
+    ds = _load(tmp_path)
+    np.testing.assert_array_equal(ds.transactions["amount"].to_numpy(), [1234.56, 0.45, 1250000.5])
+    assert ds.ledger.rows_excluded["unparseable amount"] == 1
+    assert ds.ledger.examples["unparseable amount"] == [4]  # the fourth row
+    _balanced(ds)
+
+
+@pytest.mark.parametrize(
+    "amounts",
+    [
+        ["1,234.56", "12,50", "3,20", "7.5"],  # two each way
+        ["1.234,56", "1,234.56", "3", "4"],  # one each way, both with two marks
+        ["1 234,56", "12.5", "0.45", "3,5"],  # two each way, one mark each
+    ],
+    ids=["two-each", "tie-of-two-marks", "one-mark-each"],
+)
+def test_a_file_mixing_decimal_marks_is_refused_with_the_fix(tmp_path, amounts):
+    it = iter(amounts)
+    _write(tmp_path / "factures.csv", _lines(_sale_cells(amount=lambda v: next(it))))
+    with pytest.raises(InputError, match="use both marks as a decimal mark") as err:
+        _load(tmp_path)
+    assert 'set decimal: "." or decimal: ","' in str(err.value)
+    assert str(err.value).startswith("factures.csv: ")
+
+
+def test_one_value_against_the_others_is_a_damaged_cell_not_a_refusal(tmp_path):
+    """The mark most values say decides; the one value that says the other is counted."""
+    it = iter(["1,234.56", "0.45", "12.5", "3,5"])
+    _write(tmp_path / "factures.csv", _lines(_sale_cells(amount=lambda v: next(it))))
+    ds = _load(tmp_path)
+    np.testing.assert_array_equal(ds.transactions["amount"].to_numpy(), [1234.56, 0.45, 12.5])
+    assert ds.ledger.rows_excluded["unparseable amount"] == 1
+    _balanced(ds)

@@ -272,3 +272,71 @@ def test_a_sheet_named_like_a_number(tmp_path):
         load_dataset(_config(tmp_path, "g.xlsx", sheet=1))
     ds = load_dataset(_config(tmp_path, "g.xlsx", sheet="1"))
     assert ds.transactions["customer_id"].astype(str).tolist() == ["C1"]
+
+
+@pytest.mark.parametrize("kind", ["parquet-int64", "parquet-double", "parquet-int32", "xlsx"])
+def test_dates_stored_as_eight_digit_numbers_are_read(tmp_path, kind):
+    """AAAAMMJJ as a number (ERPs, the FEC): the day it spells; a day that does not exist,
+    or a number that is neither such a date nor an Excel day, is an unparseable date."""
+    written = [20240131, 20231231, 20240229, 20230229, 45292, 123456789]
+    amounts = [1.0, 2.0, 4.0, 8.0, 16.0, 32.0]
+    ids = ["C1", "C2", "C3", "C4", "C5", "C6"]
+    if kind == "xlsx":
+        rows = [list(COLUMNS.values())] + [list(r) for r in zip(ids, written, amounts, strict=True)]
+        _xlsx(tmp_path / "f.xlsx", {"Factures": rows})
+        name = "f.xlsx"
+    else:
+        types = {
+            "parquet-int64": pa.int64(),
+            "parquet-double": pa.float64(),
+            "parquet-int32": pa.int32(),
+        }
+        table = pa.table(
+            {
+                "Code client": ids,
+                "Date facture": pa.array(written, types[kind]),
+                "Montant HT": amounts,
+            }
+        )
+        pq.write_table(table, tmp_path / "f.parquet")
+        name = "f.parquet"
+    ds = load_dataset(_config(tmp_path, name))
+    assert ds.transactions["date"].dt.date.tolist() == [
+        dt.date(2024, 1, 31),
+        dt.date(2023, 12, 31),
+        dt.date(2024, 2, 29),
+        dt.date(2024, 1, 1),  # 45292: an Excel day number
+    ]
+    assert ds.ledger.rows_excluded["unparseable date"] == 2  # 29 February 2023, 123456789
+    np.testing.assert_array_equal(ds.transactions["amount"].to_numpy(), [1.0, 2.0, 4.0, 16.0])
+    _balanced(ds.ledger)
+
+
+@pytest.mark.parametrize(
+    ("column", "values", "kind"),
+    [
+        ("Code client", pa.array([["C1"], ["C2"]]), "lists"),
+        ("Montant HT", pa.array([{"v": 1.0}, {"v": 2.0}]), "records"),
+        (
+            "Date facture",
+            pa.array([[("a", 1)], [("b", 2)]], pa.map_(pa.string(), pa.int64())),
+            "maps",
+        ),
+        ("Montant HT", pa.array([[1.0, 2.0], [3.0, 4.0]], pa.list_(pa.float64(), 2)), "lists"),
+    ],
+    ids=["list-ids", "struct-amounts", "map-dates", "fixed-size-list"],
+)
+def test_parquet_columns_of_nested_values_are_refused_in_one_line(tmp_path, column, values, kind):
+    plain = {
+        "Code client": pa.array(["C1", "C2"]),
+        "Date facture": pa.array([dt.date(2024, 1, 2), dt.date(2024, 1, 3)]),
+        "Montant HT": pa.array([1.0, 2.0]),
+    }
+    plain[column] = values
+    pq.write_table(pa.table(plain), tmp_path / "f.parquet")
+    with pytest.raises(InputError) as err:
+        load_dataset(_config(tmp_path, "f.parquet"))
+    message = str(err.value)
+    assert message.startswith(f'f.parquet: column "{column}"')
+    assert f"holds {kind}" in message and "export it as plain text" in message
+    assert "\n" not in message

@@ -25,7 +25,9 @@ def _index(values: list[str], dtype: str) -> pd.Index:
     st.sampled_from(["str", "string[pyarrow]", object]),
     st.sampled_from(["str", "string[pyarrow]", object]),
 )
-def test_positions_are_get_indexers(of: list[str], labels: list[str], of_dtype, labels_dtype) -> None:
+def test_positions_are_get_indexers(
+    of: list[str], labels: list[str], of_dtype, labels_dtype
+) -> None:
     haystack, needles = _index(of, of_dtype), _index(labels, labels_dtype)
     got = positions(needles, haystack)
     assert got.dtype == np.intp

@@ -70,6 +70,16 @@ def parse_dates(
         serial = np.asarray(pc.cast(col, pa.float64()).to_numpy(zero_copy_only=False), np.float64)
         ok = np.isfinite(serial) & (serial > 0) & (serial < 2958466)  # Excel serial days
         secs = np.where(ok, np.floor(np.nan_to_num(serial)) - 25569, 0).astype(np.int64) * 86400
+        # 20240131 stored as a number (AAAAMMJJ, as ERPs and the FEC write dates): eight
+        # digits, far above any Excel day number
+        digits = np.isfinite(serial) & (serial >= 10000101) & (serial <= 99991231)
+        digits &= serial == np.floor(np.nan_to_num(serial))
+        if digits.any():
+            ymd = np.where(digits, np.nan_to_num(serial), 0).astype(np.int64)
+            day_secs, real = _civil_secs(ymd // 10000, ymd // 100 % 100, ymd % 100)
+            real &= digits
+            secs = np.where(real, day_secs, secs)
+            ok |= real
         return _finish_dates(secs, nulls, ~ok & ~nulls)
     if pa.types.is_null(col.type):
         return np.full(n, np.datetime64("NaT"), "datetime64[ns]"), np.zeros(n, bool)

@@ -19,6 +19,8 @@ _BARE = re.compile(r"[\s\u00a0\u202f\u2009€]|EUR|^[+(-]+|[)-]+$")
 #: a dot (or comma) that can only be a decimal mark: followed by 1-2 or 4+ digits at the
 #: end, or after a lone 0 (a thousands group is exactly three digits, never after "0")
 _DOT_DECIMAL = re.compile(r"(^0\.\d+$)|(\.\d{1,2}$)|(\.\d{4,}$)")
+#: apostrophes that group thousands in Swiss exports (typewriter and typographic)
+_APOSTROPHES = ("'", "\u2019")
 _COMMA_DECIMAL = re.compile(r"(^0,\d+$)|(,\d{1,2}$)|(,\d{4,}$)")
 
 
@@ -34,10 +36,12 @@ def _detect_number_format(
 ) -> tuple[str, tuple[str, ...]]:
     """Decimal mark and thousands separators of amounts written as text.
 
-    The mark that comes last when both ``,`` and ``.`` occur is the decimal mark. With
+    The mark that comes last when both ``,`` and ``.`` occur is the decimal mark; values
+    read only one way (``1,234.56``, ``12.5``; ``1.234,56``, ``12,5``) vote, a single
+    dissenting one being a damaged cell and more (or a tie) a mix of formats. With
     one mark only, a dot (or comma) followed by one, two or four and more digits, or
     after a lone ``0``, is a decimal mark; several marks in one value (``1.234.567``)
-    are thousands separators. ``12.500`` alone (a dot and three digits) could be 12.5 or
+    are thousands separators, and so is an apostrophe (``1'234.50``). ``12.500`` alone (a dot and three digits) could be 12.5 or
     12 500: it is read as a decimal dot when other amounts of 1 000 or more are written
     without separator, else the evidence is ambiguous. A configured ``decimal`` that the
     values contradict (``decimal: ","`` on ``1234.56``) is refused too.
@@ -57,7 +61,6 @@ def _detect_number_format(
     comma_says_decimal = next(
         (v for v in commas if _COMMA_DECIMAL.search(v) and v.count(",") == 1), None
     )
-    last_comma = sum(v.rfind(",") > v.rfind(".") for v in both)
     decimal = spec_decimal
     if decimal == "auto":
         if dot_says_decimal is not None and comma_says_decimal is not None and not both:
@@ -66,7 +69,22 @@ def _detect_number_format(
                 'set decimal: "." or decimal: ","'
             )
         if both:  # 1.234,56: the last mark is the decimal mark
-            decimal = "," if last_comma * 2 >= len(both) else "."
+            # every value that can only be read one way votes (1,234.56 and 12.5 for the
+            # dot; 1.234,56 and 12,5 for the comma): one dissenting value is a damaged
+            # cell (counted), more, or a tie, is an export that mixes the two formats
+            dot_votes = [v for v in both if v.rfind(".") > v.rfind(",")] + [
+                v for v in dots if _DOT_DECIMAL.search(v) and v.count(".") == 1
+            ]
+            comma_votes = [v for v in both if v.rfind(",") > v.rfind(".")] + [
+                v for v in commas if _COMMA_DECIMAL.search(v) and v.count(",") == 1
+            ]
+            fewer = min(len(dot_votes), len(comma_votes))
+            if fewer >= 2 or (fewer == 1 and len(dot_votes) == len(comma_votes)):
+                raise AmbiguousNumbers(
+                    f'amounts use both marks as a decimal mark ("{dot_votes[0]}" and "{comma_votes[0]}"); '
+                    'set decimal: "." or decimal: ","'
+                )
+            decimal = "," if len(comma_votes) > len(dot_votes) else "."
         elif dot_says_decimal is not None:
             decimal = "."  # 12.5: a decimal dot; any comma groups thousands (1,000)
         elif comma_says_decimal is not None:
@@ -115,6 +133,9 @@ def _detect_number_format(
         )
     thousands: list[str] = list(_SPACES)
     if spec_thousands == "auto":
+        # an apostrophe between digits is a thousands mark only (Swiss: 1'234.50, 1’234,50);
+        # removed only where it groups digits by three, like the other marks
+        thousands += _APOSTROPHES
         if decimal == "," and (dots or both):
             thousands.append(".")
         elif decimal == "." and (commas or both):

@@ -78,6 +78,13 @@ def read_parquet(spec: FileSpec, path: Path, config_name: str) -> RawTable:
         return c
 
     cols = {canon: col(j) for canon, j in found.items()}
+    for canon, j in found.items():
+        kind = _nested_kind(cols[canon].type)
+        if kind is not None:
+            raise InputError(
+                f'{name}: column "{headers[j]}" ({canon}) holds {kind} ({cols[canon].type}), not '
+                f"one value per row; export it as plain text, numbers or dates"
+            )
 
     def is_text(c: pa.ChunkedArray) -> bool:
         t = c.type.value_type if pa.types.is_dictionary(c.type) else c.type
@@ -116,6 +123,21 @@ def read_parquet(spec: FileSpec, path: Path, config_name: str) -> RawTable:
         details={"format": "parquet"},
         numeric_cells=numeric_cells,
     )
+
+
+def _nested_kind(t: pa.DataType) -> str | None:
+    """What a nested Parquet type holds ("lists", "records", "maps"), None for a plain one."""
+    if pa.types.is_dictionary(t):
+        t = t.value_type
+    if pa.types.is_list(t) or pa.types.is_large_list(t) or pa.types.is_fixed_size_list(t):
+        return "lists"
+    if pa.types.is_map(t):
+        return "maps"
+    if pa.types.is_struct(t):
+        return "records"
+    if pa.types.is_union(t):
+        return "mixed types"
+    return None
 
 
 def _read_columns(
