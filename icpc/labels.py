@@ -302,6 +302,7 @@ LEDGER_REASONS: dict[str, tuple[str, str]] = {
         "invoices whose lines disagree on customer",
     ),
     "unparseable margin": ("marge illisible", "unparseable margin"),
+    "lines without margin": ("lignes sans marge", "lines without margin"),
     "unparseable quantity": ("quantité illisible", "unparseable quantity"),
     "unparseable created_at": ("date de création illisible", "unparseable creation date"),
     "e-mails that are not an address": (

@@ -567,3 +567,44 @@ def test_load_errors_keep_the_sequential_order(tmp_path, files, named):
     )
     with pytest.raises(InputError, match=rf"^{re.escape(named)}"):
         load_dataset(cfg)
+
+
+def test_lines_without_margin_are_listed_and_count_zero(tmp_path):
+    """An empty margin cell on a used line: its margin counts 0, and the ledger lists it
+    (rows, their amount, examples); an unreadable one stays 'unparseable margin'."""
+    _write(
+        tmp_path / "factures.csv",
+        [
+            HEADER,
+            "0042;03/01/2024;F1;100,00;40,00;Amélie;Nord",
+            "0043;04/01/2024;F2;200,00;;Luc;Sud",  # no margin
+            "0044;05/01/2024;F3;300,00;n/a;Luc;Sud",  # unreadable margin
+            "0045;06/01/2024;F4;400,00;   ;Luc;Sud",  # blanks: no margin
+            "0046;07/01/2024;F5;500,00;-10,00;Luc;Sud",
+        ],
+    )
+    ds = load_dataset(_config(tmp_path))
+    w = ds.ledger.warnings
+    assert (w["lines without margin"]["rows"], w["lines without margin"]["amount"]) == (2, 600.0)
+    assert w["lines without margin"]["examples"] == [2, 4]
+    assert w["unparseable margin"]["rows"] == 1
+    assert ds.ledger.rows_used == 5
+    assert round(float(np.nansum(ds.transactions["margin"].to_numpy())), 2) == 30.0
+    from icpc.diagnostic import Diagnostic
+
+    assert Diagnostic(ds).kpis_json()["kpis"]["margin"]["current"] == 30.0
+
+
+def test_no_lines_without_margin_no_such_warning(dirty):
+    assert "lines without margin" not in load_dataset(_config(dirty)).ledger.warnings
+
+
+@pytest.mark.parametrize("cells", [["", "", ""], ["x", " ", "-"]], ids=["empty", "unreadable"])
+def test_a_margin_column_empty_on_every_row_is_refused_with_the_fix(tmp_path, cells):
+    rows = [f"004{i};0{i + 3}/01/2024;F{i};100,00;{m};Luc;Sud" for i, m in enumerate(cells)]
+    _write(tmp_path / "factures.csv", [HEADER, *rows])
+    with pytest.raises(InputError) as err:
+        load_dataset(_config(tmp_path))
+    message = str(err.value)
+    assert message.startswith("factures.csv: the margin column is empty or unreadable")
+    assert "remove margin from transactions.columns" in message and "\n" not in message

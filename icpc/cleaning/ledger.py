@@ -64,6 +64,8 @@ W_CREDIT = "credit notes"
 W_FAR = "dates far from the rest"
 W_INVOICE = "invoices whose lines disagree on customer"
 W_MARGIN = "unparseable margin"
+#: listed only when some used lines have an empty margin cell (their margin counts 0)
+W_NO_MARGIN = "lines without margin"
 W_QUANTITY = "unparseable quantity"
 W_CREATED = "unparseable created_at"
 W_EMAIL = "e-mails that are not an address"

@@ -36,6 +36,7 @@ from icpc.cleaning.ledger import (
     W_FAR,
     W_INVOICE,
     W_MARGIN,
+    W_NO_MARGIN,
     W_QUANTITY,
     W_ZERO,
     Ledger,
@@ -45,6 +46,7 @@ from icpc.cleaning.ledger import (
     reader_warnings,
 )
 from icpc.config import Exclusions
+from icpc.exceptions import InputError
 from icpc.io import ParsedTable, RawTable, parse_table
 
 __all__ = ["clean_transactions"]
@@ -233,6 +235,17 @@ def _clean_transactions(
         warnings[W_INVOICE] = _warn(mixed, amounts, raw.source_row)
     if bad_margin is not None:
         warnings[W_MARGIN] = _warn(used & bad_margin, amounts, raw.source_row)
+    if margin is not None and used.any():
+        blank = used & np.isnan(margin)
+        if not (used & ~blank).any():
+            raise InputError(
+                f"{raw.path.name}: the margin column is empty or unreadable on every row used "
+                f"({int(used.sum())} rows); export it with the margin figures, or remove "
+                f"margin from {raw.key}.columns (and basis: margin, if set) in {config_name}"
+            )
+        blank &= ~bad_margin
+        if blank.any():  # an empty cell: the line's margin counts 0, and is listed
+            warnings[W_NO_MARGIN] = _warn(blank, amounts, raw.source_row)
     if bad_quantity is not None:
         warnings[W_QUANTITY] = _warn(used & bad_quantity, amounts, raw.source_row)
     warnings.update(reader_warnings(parsed, used, amounts))
