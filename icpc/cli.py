@@ -67,11 +67,18 @@ def _as_of(value: str | None) -> dt.date | None:
     if value is None:
         return None
     from icpc.config import parse_date
+    from icpc.config_values import AS_OF_RANGE
 
     date = parse_date(value)
     if date is None:
         raise ArgumentError(
             f"--as-of {shorten(value, 40)} is not a valid date; write it as YYYY-MM-DD (e.g. 2024-12-31)"
+        )
+    low, high = AS_OF_RANGE
+    if not low <= date <= high:
+        raise ArgumentError(
+            f"--as-of {date.isoformat()} is out of range; give a date between "
+            f"{low.isoformat()} and {high.isoformat()}"
         )
     return date
 

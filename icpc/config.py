@@ -38,6 +38,8 @@ from icpc.config_types import (
     Thresholds,
 )
 from icpc.config_values import (
+    MAX_DAYS,
+    MAX_MONTHS,
     SUPPORTED_SUFFIXES,
     date_value,
     ids,
@@ -211,6 +213,7 @@ def config_from_dict(
             th_raw.get("lost_after_days", defaults.lost_after_days),
             "thresholds.lost_after_days",
             source,
+            maximum=MAX_DAYS,
         ),
         overdue_ratio=positive_number(
             th_raw.get("overdue_ratio", defaults.overdue_ratio), "thresholds.overdue_ratio", source
@@ -222,7 +225,10 @@ def config_from_dict(
             minimum=2,
         ),
         trend_months=whole_number(
-            th_raw.get("trend_months", defaults.trend_months), "thresholds.trend_months", source
+            th_raw.get("trend_months", defaults.trend_months),
+            "thresholds.trend_months",
+            source,
+            maximum=MAX_MONTHS,
         ),
         trend_fall=positive_number(
             th_raw.get("trend_fall", defaults.trend_fall), "thresholds.trend_fall", source
@@ -231,12 +237,14 @@ def config_from_dict(
             th_raw.get("new_within_days", defaults.new_within_days),
             "thresholds.new_within_days",
             source,
+            maximum=MAX_DAYS,
         ),
         backtest_months=whole_number(
             th_raw.get("backtest_months", defaults.backtest_months),
             "thresholds.backtest_months",
             source,
             minimum=1,
+            maximum=MAX_MONTHS,
         ),
     )
 
@@ -266,7 +274,7 @@ def config_from_dict(
         confidentiality=br_raw.get("confidentiality"),
     )
     window = raw.get("rfm_window_months")
-    months = whole_number(raw.get("period_months", 12), "period_months", source)
+    months = whole_number(raw.get("period_months", 12), "period_months", source, maximum=MAX_MONTHS)
     if compare == "previous_year" and months > 12:
         raise ConfigError(
             f'{where_name(source)}: "compare: previous_year" needs "period_months" of 12 or less '
@@ -287,7 +295,7 @@ def config_from_dict(
         exclude=exclude,
         thresholds=thresholds,
         segments=segments,
-        rfm_window_months=whole_number(window, "rfm_window_months", source)
+        rfm_window_months=whole_number(window, "rfm_window_months", source, maximum=MAX_MONTHS)
         if window is not None
         else None,
         branding=branding,

@@ -210,13 +210,24 @@ def ids(values: Any, key: str, source: Path | None, *, what: str = "code") -> tu
     return tuple(out)
 
 
-def whole_number(value: Any, key: str, source: Path | None, *, minimum: int = 1) -> int:
-    """``value`` as an int of at least ``minimum`` (``12`` or ``12.0``).
+#: the most months a period, window or horizon may span (ten years): more reaches back
+#: before any sales ledger, and past the dates the analyses can count
+MAX_MONTHS = 120
+#: the most days a threshold in days may be (a century)
+MAX_DAYS = 36_525
+#: the analysis dates (as_of) the config and the command line accept
+AS_OF_RANGE = (dt.date(1900, 1, 1), dt.date(2199, 12, 31))
+
+
+def whole_number(
+    value: Any, key: str, source: Path | None, *, minimum: int = 1, maximum: int | None = None
+) -> int:
+    """``value`` as an int of at least ``minimum`` and at most ``maximum`` (``12`` or ``12.0``).
 
     Raises
     ------
     ConfigError
-        Text, a yes/no value, a fraction, an infinite number, or less than ``minimum``.
+        Text, a yes/no value, a fraction, an infinite number, or out of bounds.
     """
     if (
         isinstance(value, bool)
@@ -230,6 +241,11 @@ def whole_number(value: Any, key: str, source: Path | None, *, minimum: int = 1)
     if value < minimum:
         raise ConfigError(
             f'{where_name(source)}: "{key}" must be at least {minimum}, found {show(value)}'
+        )
+    if maximum is not None and value > maximum:
+        unit = {MAX_MONTHS: " (ten years)", MAX_DAYS: " (a century)"}.get(maximum, "")
+        raise ConfigError(
+            f'{where_name(source)}: "{key}" must be at most {maximum}{unit}, found {show(value)}'
         )
     return int(value)
 
@@ -297,6 +313,12 @@ def date_value(value: Any, key: str, source: Path | None) -> dt.date:
         raise ConfigError(
             f'{where_name(source)}: "{key}" is not a valid date, found {show(value)}; '
             "write it as YYYY-MM-DD (e.g. 2024-12-31)"
+        )
+    low, high = AS_OF_RANGE
+    if not low <= date <= high:
+        raise ConfigError(
+            f'{where_name(source)}: "{key}" must be between {low.isoformat()} and '
+            f"{high.isoformat()}, found {date.isoformat()}"
         )
     return date
 

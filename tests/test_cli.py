@@ -206,6 +206,36 @@ def test_a_bad_as_of_names_the_option_not_the_config(
     assert captured.out == ""
 
 
+@pytest.mark.parametrize("command", ["kpis", "validate"])
+@pytest.mark.parametrize("value", ["1600-01-01", "2262-04-12"])
+def test_an_as_of_out_of_range_names_the_option_and_the_range(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str, value: str
+) -> None:
+    config = write_client(tmp_path)
+    assert cli.main([command, str(config), "--as-of", value]) == 2
+    assert capsys.readouterr().err == (
+        f"icpc: --as-of {value} is out of range; give a date between 1900-01-01 and 2199-12-31\n"
+    )
+
+
+def test_the_last_as_of_of_the_range_runs_every_window(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The widest windows at the range's ends: no date arithmetic overflows."""
+    config = write_client(tmp_path)
+    config.write_text(
+        CONFIG + "period_months: 120\nrfm_window_months: 120\n"
+        "thresholds: {lost_after_days: 36525, new_within_days: 36525, trend_months: 120, "
+        "backtest_months: 120}\n",
+        encoding="utf-8",
+    )
+    assert cli.main(["kpis", str(config), "--as-of", "2199-12-31", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["kpis"]["revenue"]["current"] == 0.0  # N: 2190-2199, no sale then
+    assert cli.main(["kpis", str(config), "--as-of", "2024-12-31", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["kpis"]["revenue"]["current"] == 600.0
+
+
 def test_a_huge_as_of_is_cut_in_the_message(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

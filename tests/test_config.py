@@ -161,6 +161,46 @@ BAD = [
         MINIMAL + "period_months: 0\n", r'"period_months" must be at least 1', id="zero-period"
     ),
     pytest.param(
+        MINIMAL + "period_months: 24300\n",
+        r'"period_months" must be at most 120 \(ten years\), found 24300',
+        id="huge-period",
+    ),
+    pytest.param(
+        MINIMAL + "rfm_window_months: 121\n",
+        r'"rfm_window_months" must be at most 120',
+        id="huge-window",
+    ),
+    pytest.param(
+        MINIMAL + "thresholds: {trend_months: 100000}\n",
+        r'"thresholds.trend_months" must be at most 120',
+        id="huge-trend",
+    ),
+    pytest.param(
+        MINIMAL + "thresholds: {backtest_months: 500}\n",
+        r'"thresholds.backtest_months" must be at most 120',
+        id="huge-backtest",
+    ),
+    pytest.param(
+        MINIMAL + "thresholds: {lost_after_days: 100000000}\n",
+        r'"thresholds.lost_after_days" must be at most 36525 \(a century\)',
+        id="huge-lost-after",
+    ),
+    pytest.param(
+        MINIMAL + "thresholds: {new_within_days: 40000}\n",
+        r'"thresholds.new_within_days" must be at most 36525',
+        id="huge-new-within",
+    ),
+    pytest.param(
+        MINIMAL + "as_of: 1600-01-01\n",
+        r'"as_of" must be between 1900-01-01 and 2199-12-31, found 1600-01-01',
+        id="as-of-too-early",
+    ),
+    pytest.param(
+        MINIMAL + "as_of: 2300-06-30\n",
+        r'"as_of" must be between 1900-01-01 and 2199-12-31, found 2300-06-30',
+        id="as-of-too-late",
+    ),
+    pytest.param(
         MINIMAL + "basis: margin\n",
         r"basis: margin.*needs a margin column",
         id="margin-without-column",
