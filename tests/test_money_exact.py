@@ -115,3 +115,30 @@ def test_ledger_amounts_are_exact_sums_rounded_once(tmp_path):
     ledger = diag.dataset.ledger
     assert ledger.amount_used == 1125.0 == diag.kpis_json()["kpis"]["revenue"]["current"]
     assert ledger.balanced
+
+
+@pytest.mark.parametrize("seed", [7, 8, 9])
+def test_a_large_customers_sums_are_written_without_float_noise(tmp_path, seed):
+    """Ten million over a few hundred lines: customers.csv says 10942433.9, never
+    10942433.899999997 (the noise of adding floats, which rounding to 1e-9 kept)."""
+    rng = random.Random(seed)
+    lines = [
+        (
+            "C001",
+            N1_START + dt.timedelta(days=rng.randrange(730)),
+            f"F{k:05d}",
+            Decimal(rng.randint(-2_000_000, 20_000_000)) / 100,
+            Decimal(0),
+        )
+        for k in range(300)
+    ]
+    diag = Diagnostic.from_config(_write(tmp_path, lines))
+    target = tmp_path / "customers.csv"
+    diag.write_customers_csv(target)
+    with open(target, encoding="utf-8") as fh:
+        row = next(csv.DictReader(fh))
+    in_n = sum((a for _, d, _, a, _ in lines if N_START <= d <= AS_OF), Decimal(0))
+    in_n1 = sum((a for _, d, _, a, _ in lines if N1_START <= d < N_START), Decimal(0))
+    assert Decimal(row["revenue"]) == in_n
+    assert Decimal(row["revenue_previous"]) == in_n1
+    assert Decimal(row["monetary"]) == in_n + in_n1
