@@ -237,6 +237,32 @@ def test_unreadable_amount_on_a_sales_line_only(tmp_path: Path) -> None:
     assert led.rows_excluded[NOT_SALES] == 2 and led.amount_read == 100.0
 
 
+@pytest.mark.parametrize(
+    ("written", "value"),
+    [
+        ("2.520,10", 2520.10),
+        ("2,520.10", 2520.10),
+        ("1.234.567,89", 1234567.89),
+        ("2520,10", 2520.10),
+    ],
+)
+def test_thousands_marks_some_software_writes_in_a_fec_are_read(
+    tmp_path: Path, written: str, value: float
+) -> None:
+    """The law forbids them, some software writes them: a mark that groups by three before
+    the other one is a thousands mark; one that does not stays unreadable."""
+    lines = [
+        line("VE", "1", "20240115", "411000", "1,00", aux="C001", piece="FA001"),
+        line("VE", "1", "20240115", "707000", credit=written, piece="FA001"),
+        line("VE", "2", "20240116", "411000", "1,00", aux="C002", piece="FA002"),
+        line("VE", "2", "20240116", "707000", credit="25.20,10", piece="FA002"),
+    ]
+    write(tmp_path, render(lines))
+    ds = load_dataset(config(tmp_path))
+    assert ds.transactions["amount"].tolist() == [value]
+    assert ds.ledger.rows_excluded["unparseable amount"] == 1
+
+
 # --------------------------------------------------------------------------------------
 # one FEC, written many ways
 # --------------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ and only their distinct values are decoded, stripped and matched.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -451,7 +452,19 @@ def _amounts(
         text = _decode_column(table.column(names[wanted[field]]), encoding)[0]
         if pa.types.is_dictionary(text.type):
             text = text.cast(pa.string())
-        # a FEC has no thousands separator (the law says so): a dot or a comma is the decimal mark
+        # a FEC has no thousands separator (the law says so): a dot or a comma is the
+        # decimal mark. Some software writes them anyway (2.520,10, 2,520.10): in a value
+        # with both marks, the first one groups digits by three and goes
+        for mark, last in ((".", ","), (",", ".")):
+            m, d = re.escape(mark), re.escape(last)
+            grouped = pc.fill_null(
+                pc.match_substring_regex(
+                    text, rf"^\s*[+-]?[0-9]{{1,3}}({m}[0-9]{{3}})+{d}[0-9]*\s*$"
+                ),
+                False,
+            )
+            if pc.any(grouped).as_py():
+                text = pc.if_else(grouped, pc.replace_substring(text, mark, ""), text)
         decimal = "." if spec.decimal == "." else ","
         text = pc.replace_substring(text, "," if decimal == "." else ".", decimal)
         return parse_amounts(text, decimal=decimal, thousands=_SPACES)
