@@ -861,3 +861,28 @@ def test_one_value_against_the_others_is_a_damaged_cell_not_a_refusal(tmp_path):
     np.testing.assert_array_equal(ds.transactions["amount"].to_numpy(), [1234.56, 0.45, 12.5])
     assert ds.ledger.rows_excluded["unparseable amount"] == 1
     _balanced(ds)
+
+
+@pytest.mark.parametrize(
+    ("amounts", "expected"),
+    [
+        (["1,234,567", "2,345", "12,000", "3"], [1234567.0, 2345.0, 12000.0, 3.0]),
+        (["1.234.567", "2.345", "12.000", "3"], [1234567.0, 2345.0, 12000.0, 3.0]),
+        (["1,234,567", "2,345.5", "12,000", "0.45"], [1234567.0, 2345.5, 12000.0, 0.45]),
+    ],
+    ids=["thousands-commas", "thousands-dots", "thousands-commas-decimal-dot"],
+)
+def test_two_thousands_groups_say_which_mark_groups_thousands(tmp_path, amounts, expected):
+    """1,234,567 can only group thousands: the file's 2,345 is then 2 345, not 2.345."""
+    it = iter(amounts)
+    _write(tmp_path / "factures.csv", _lines(_sale_cells(amount=lambda v: next(it))))
+    ds = _load(tmp_path)
+    np.testing.assert_array_equal(ds.transactions["amount"].to_numpy(), expected)
+    _balanced(ds)
+
+
+def test_thousands_commas_against_decimal_commas_is_refused(tmp_path):
+    it = iter(["1,234,567", "2,345,678", "12,5", "3,25"])
+    _write(tmp_path / "factures.csv", _lines(_sale_cells(amount=lambda v: next(it))))
+    with pytest.raises(InputError, match="use both marks as a decimal mark"):
+        _load(tmp_path)

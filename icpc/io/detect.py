@@ -21,6 +21,9 @@ _BARE = re.compile(r"[\s\u00a0\u202f\u2009€]|EUR|^[+(-]+|[)-]+$")
 _DOT_DECIMAL = re.compile(r"(^0\.\d+$)|(\.\d{1,2}$)|(\.\d{4,}$)")
 #: apostrophes that group thousands in Swiss exports (typewriter and typographic)
 _APOSTROPHES = ("'", "\u2019")
+#: two thousands groups or more, no decimal part: the mark can only group thousands
+_DOT_GROUPS = re.compile(r"^\d{1,3}(\.\d{3}){2,}$")
+_COMMA_GROUPS = re.compile(r"^\d{1,3}(,\d{3}){2,}$")
 _COMMA_DECIMAL = re.compile(r"(^0,\d+$)|(,\d{1,2}$)|(,\d{4,}$)")
 
 
@@ -63,40 +66,34 @@ def _detect_number_format(
     )
     decimal = spec_decimal
     if decimal == "auto":
-        if dot_says_decimal is not None and comma_says_decimal is not None and not both:
+        # every value that can only be read one way votes: 1,234.56, 12.5 and 1,234,567
+        # (thousands commas) for the dot; 1.234,56, 12,5 and 1.234.567 for the comma. One
+        # dissenting value is a damaged cell (counted); more, or a tie, is an export that
+        # mixes the two formats
+        dot_votes = (
+            [v for v in both if v.rfind(".") > v.rfind(",")]
+            + [v for v in dots if _DOT_DECIMAL.search(v) and v.count(".") == 1]
+            + [v for v in commas if _COMMA_GROUPS.match(v)]
+        )
+        comma_votes = (
+            [v for v in both if v.rfind(",") > v.rfind(".")]
+            + [v for v in commas if _COMMA_DECIMAL.search(v) and v.count(",") == 1]
+            + [v for v in dots if _DOT_GROUPS.match(v)]
+        )
+        fewer = min(len(dot_votes), len(comma_votes))
+        if fewer >= 2 or (fewer == 1 and len(dot_votes) == len(comma_votes)):
             raise AmbiguousNumbers(
-                f'amounts use both marks as a decimal mark ("{dot_says_decimal}" and "{comma_says_decimal}"); '
+                f'amounts use both marks as a decimal mark ("{dot_votes[0]}" and "{comma_votes[0]}"); '
                 'set decimal: "." or decimal: ","'
             )
-        if both:  # 1.234,56: the last mark is the decimal mark
-            # every value that can only be read one way votes (1,234.56 and 12.5 for the
-            # dot; 1.234,56 and 12,5 for the comma): one dissenting value is a damaged
-            # cell (counted), more, or a tie, is an export that mixes the two formats
-            dot_votes = [v for v in both if v.rfind(".") > v.rfind(",")] + [
-                v for v in dots if _DOT_DECIMAL.search(v) and v.count(".") == 1
-            ]
-            comma_votes = [v for v in both if v.rfind(",") > v.rfind(".")] + [
-                v for v in commas if _COMMA_DECIMAL.search(v) and v.count(",") == 1
-            ]
-            fewer = min(len(dot_votes), len(comma_votes))
-            if fewer >= 2 or (fewer == 1 and len(dot_votes) == len(comma_votes)):
-                raise AmbiguousNumbers(
-                    f'amounts use both marks as a decimal mark ("{dot_votes[0]}" and "{comma_votes[0]}"); '
-                    'set decimal: "." or decimal: ","'
-                )
+        if dot_votes or comma_votes:
             decimal = "," if len(comma_votes) > len(dot_votes) else "."
-        elif dot_says_decimal is not None:
-            decimal = "."  # 12.5: a decimal dot; any comma groups thousands (1,000)
-        elif comma_says_decimal is not None:
-            decimal = ","
         elif commas and not dots:
             decimal = (
                 ","  # French data: "12,500" is 12.5 (a comma thousands group needs a dot decimal)
             )
         elif dots:
-            if any(v.count(".") > 1 for v in dots):
-                decimal = ","  # 1.234.567: thousands dots
-            elif any(len(v.lstrip("0")) >= 4 and v.isdigit() for v in plain):
+            if any(len(v.lstrip("0")) >= 4 and v.isdigit() for v in plain):
                 decimal = "."  # 1500 written plain: "12.500" is not a thousands group
             else:
                 example = dots[0]
