@@ -886,3 +886,41 @@ def test_thousands_commas_against_decimal_commas_is_refused(tmp_path):
     _write(tmp_path / "factures.csv", _lines(_sale_cells(amount=lambda v: next(it))))
     with pytest.raises(InputError, match="use both marks as a decimal mark"):
         _load(tmp_path)
+
+
+def _dated(tmp_path, written, **options):
+    it = iter(written)
+    cells = [[c, next(it), label, _fr(a), p] for c, _d, label, a, p in SALES]
+    _write(tmp_path / "factures.csv", _lines(cells))
+    return _load(tmp_path, **options)
+
+
+def test_a_date_format_the_dates_contradict_is_refused_not_applied(tmp_path):
+    """Month first on a day-first file read 05/03/2024 as 3 May: refused, with the fix."""
+    written = ["05/03/2024", "25/03/2024", "11/02/2024", "28/12/2024"]
+    with pytest.raises(InputError) as err:
+        _dated(tmp_path, written, date_format="%m/%d/%Y")
+    message = str(err.value)
+    assert message.startswith('factures.csv: dates such as "25/03/2024" do not read as')
+    assert 'set transactions.date_format: "%d/%m/%Y" or auto' in message
+
+
+def test_a_date_format_is_applied_when_the_dates_allow_it(tmp_path):
+    """Every day at most 12: both orders read them; the config says which."""
+    ds = _dated(
+        tmp_path, ["05/03/2024", "01/02/2024", "11/02/2024", "12/12/2024"], date_format="%m/%d/%Y"
+    )
+    assert ds.transactions["date"].dt.date.tolist() == [
+        dt.date(2024, 5, 3),
+        dt.date(2024, 1, 2),
+        dt.date(2024, 11, 2),
+        dt.date(2024, 12, 12),
+    ]
+
+
+def test_a_date_format_with_one_damaged_date_counts_it(tmp_path):
+    ds = _dated(
+        tmp_path, ["2024-01-03", "2024-02-29", "hier", "2024-12-31"], date_format="%Y-%m-%d"
+    )
+    assert ds.ledger.rows_excluded["unparseable date"] == 1
+    _balanced(ds)

@@ -142,6 +142,55 @@ def _detect_number_format(
     return decimal, tuple(thousands)
 
 
+def date_formats_of(
+    values: Sequence[str], spec: FileSpec, name: str, config_name: str
+) -> tuple[str, ...]:
+    """:func:`_detect_date_formats` for the file ``name``, with the configured format checked.
+
+    A ``date_format`` the dates contradict is refused rather than applied: when another
+    format reads more of the first rows' dates, and either reads some of them as other
+    days (``05/03/2024`` as 3 May under ``%m/%d/%Y`` when the file is day first) or the
+    configured one reads fewer than half of them.
+    """
+    formats = _detect_date_formats(values, spec.date_format)
+    if spec.date_format == "auto":
+        return formats
+    vals = [v.strip() for v in values if v is not None and v.strip()][:500]
+    if not vals:
+        return formats
+    arr = pa.array(vals, pa.string())
+
+    def read(fmt: str) -> np.ndarray:
+        parsed = pc.strptime(arr, format=fmt, unit="s", error_is_null=True)
+        floor = MIN_FOUR_DIGIT_YEAR if "%Y" in fmt else 1
+        year = pc.fill_null(pc.year(parsed), 0)
+        ok = np.asarray(pc.greater_equal(year, floor).to_numpy(zero_copy_only=False), bool)
+        secs = np.asarray(pc.fill_null(pc.cast(parsed, pa.int64()), 0).to_numpy(), np.int64)
+        return np.where(ok, secs // 86400, -(1 << 40))
+
+    given = read(spec.date_format)
+    n_given = int((given > -(1 << 40)).sum())
+    best, best_days, n_best = None, given, n_given
+    for fmt in DAYFIRST_FORMATS + _MONTHFIRST_FORMATS:
+        days = read(fmt)
+        count = int((days > -(1 << 40)).sum())
+        if count > n_best:
+            best, best_days, n_best = fmt, days, count
+    if best is None:
+        return formats
+    both = (given > -(1 << 40)) & (best_days > -(1 << 40))
+    other_days = both & (given != best_days)
+    if other_days.any() or n_given * 2 < len(vals):
+        missed = np.flatnonzero(given == -(1 << 40))
+        example = vals[int(missed[0])] if len(missed) else vals[int(np.flatnonzero(other_days)[0])]
+        raise InputError(
+            f'{name}: dates such as "{shorten(example, 40)}" do not read as {spec.key}.date_format '
+            f'"{spec.date_format}" in {config_name} ({n_given} of the first {len(vals)} dates '
+            f'do), while "{best}" reads {n_best}; set {spec.key}.date_format: "{best}" or auto'
+        )
+    return formats
+
+
 def _detect_date_formats(values: Sequence[str], spec_format: str) -> tuple[str, ...]:
     if spec_format != "auto":
         return (spec_format,)

@@ -25,7 +25,7 @@ from icpc.io.common import (
     finish_table,
     normalize_header,
 )
-from icpc.io.detect import _detect_date_formats, number_format
+from icpc.io.detect import date_formats_of, number_format
 
 __all__ = ["read_excel"]
 
@@ -128,7 +128,7 @@ def read_excel(spec: FileSpec, path: Path, kind: str, config_name: str) -> RawTa
         for v in body.iloc[:, found[canon]].head(_SAMPLE_ROWS)
         if isinstance(v, str)
     ]
-    date_formats = _detect_date_formats(date_texts, spec.date_format)
+    date_formats = date_formats_of(date_texts, spec, name, config_name)
     if spec.date_format != "auto":
         date_formats = (*date_formats, "%Y-%m-%d %H:%M:%S")
     numeric_cells: dict[str, np.ndarray] = {}

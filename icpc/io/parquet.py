@@ -21,7 +21,7 @@ from icpc.io.common import (
     duplicate_headers_error,
     finish_table,
 )
-from icpc.io.detect import _detect_date_formats, number_format
+from icpc.io.detect import date_formats_of, number_format
 
 if TYPE_CHECKING:
     import pyarrow.parquet as pq
@@ -103,7 +103,7 @@ def read_parquet(spec: FileSpec, path: Path, config_name: str) -> RawTable:
         if canon in cols and is_text(cols[canon])
         for v in cols[canon].slice(0, _SAMPLE_ROWS).to_pylist()
     ]
-    date_formats = _detect_date_formats(text_dates, spec.date_format)
+    date_formats = date_formats_of(text_dates, spec, name, config_name)
     first = col(0)
     numeric_cells: dict[str, np.ndarray] = {}
     cust = cols.get(C.CUSTOMER_ID)

@@ -41,9 +41,9 @@ from icpc.io.common import (
 )
 from icpc.io.decoding import _decode_column
 from icpc.io.detect import (
-    _detect_date_formats,
     _detect_encoding,
     _looks_binary,
+    date_formats_of,
     number_format,
 )
 from icpc.io.quotes import Repair, _find, _rows_of_lines, records_span_lines, repair_quotes
@@ -131,7 +131,7 @@ def read_text(spec: FileSpec, path: Path, head: bytes, config_name: str) -> RawT
     numbers = sample_of(C.AMOUNT) + sample_of(C.MARGIN)
     decimal, thousands = number_format(numbers, spec, delimiter, name, config_name)
     dates = sample_of(C.DATE) or sample_of(C.CREATED_AT)
-    date_formats = _detect_date_formats(dates, spec.date_format)
+    date_formats = date_formats_of(dates, spec, name, config_name)
 
     names = [f"c{i}" for i in range(len(headers))]
     wanted = sorted(set(found.values()) | {0})
