@@ -340,3 +340,36 @@ def test_parquet_columns_of_nested_values_are_refused_in_one_line(tmp_path, colu
     assert message.startswith(f'f.parquet: column "{column}"')
     assert f"holds {kind}" in message and "export it as plain text" in message
     assert "\n" not in message
+
+
+def test_parquet_text_stored_as_bytes_is_read_and_windows_1252_values_are_named(tmp_path):
+    """Bytes columns (no text type): UTF-8 read as such, other bytes as Windows-1252 and
+    counted ('bytes not UTF-8, read as Windows-1252'), never a traceback."""
+    ids = [
+        "Société A".encode("cp1252"),
+        "Société A".encode(),
+        b"C3",
+        "Élan".encode("cp1252"),
+    ]
+    table = pa.table(
+        {
+            "Code client": pa.array(ids, pa.binary()),
+            "Date facture": pa.array(
+                ["03/01/2024", "04/01/2024", "05/01/2024", "06/01/2024"], pa.binary()
+            ),
+            "Montant HT": pa.array([b"10,50", b"2,00", b"1 000,00", b"4,25"], pa.large_binary()),
+        }
+    )
+    pq.write_table(table, tmp_path / "f.parquet")
+    ds = load_dataset(_config(tmp_path, "f.parquet"))
+    assert ds.transactions["customer_id"].astype(str).tolist() == [
+        "Société A",
+        "Société A",
+        "C3",
+        "Élan",
+    ]
+    np.testing.assert_array_equal(ds.transactions["amount"].to_numpy(), [10.5, 2.0, 1000.0, 4.25])
+    assert ds.transactions["date"].dt.date.tolist()[0] == dt.date(2024, 1, 3)
+    warning = ds.ledger.warnings["bytes not UTF-8, read as Windows-1252"]
+    assert (warning["rows"], warning["examples"]) == (2, [1, 4])
+    _balanced(ds.ledger)

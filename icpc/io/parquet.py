@@ -15,12 +15,14 @@ from icpc.config import FileSpec
 from icpc.exceptions import InputError
 from icpc.io.common import (
     _SAMPLE_ROWS,
+    W_NOT_UTF8,
     RawTable,
     _match_headers,
     _missing_columns_error,
     duplicate_headers_error,
     finish_table,
 )
+from icpc.io.decoding import _decode_column
 from icpc.io.detect import date_formats_of, number_format
 
 if TYPE_CHECKING:
@@ -78,6 +80,7 @@ def read_parquet(spec: FileSpec, path: Path, config_name: str) -> RawTable:
         return c
 
     cols = {canon: col(j) for canon, j in found.items()}
+    flagged: dict[str, np.ndarray] = {}
     for canon, j in found.items():
         kind = _nested_kind(cols[canon].type)
         if kind is not None:
@@ -85,6 +88,18 @@ def read_parquet(spec: FileSpec, path: Path, config_name: str) -> RawTable:
                 f'{name}: column "{headers[j]}" ({canon}) holds {kind} ({cols[canon].type}), not '
                 f"one value per row; export it as plain text, numbers or dates"
             )
+        if _is_bytes(cols[canon].type):  # text stored as bytes: UTF-8, else Windows-1252 per value
+            raw = cols[canon]
+            if pa.types.is_dictionary(raw.type):
+                raw = raw.cast(raw.type.value_type)
+            if pa.types.is_fixed_size_binary(raw.type):
+                raw = raw.cast(pa.binary())
+            text, repaired = _decode_column(raw, "utf-8")
+            cols[canon] = text
+            if repaired is not None:
+                flagged[W_NOT_UTF8] = (
+                    flagged.get(W_NOT_UTF8, np.zeros(table.num_rows, bool)) | repaired
+                )
 
     def is_text(c: pa.ChunkedArray) -> bool:
         t = c.type.value_type if pa.types.is_dictionary(c.type) else c.type
@@ -122,7 +137,15 @@ def read_parquet(spec: FileSpec, path: Path, config_name: str) -> RawTable:
         formats=(decimal, thousands, date_formats),
         details={"format": "parquet"},
         numeric_cells=numeric_cells,
+        flagged=flagged,
     )
+
+
+def _is_bytes(t: pa.DataType) -> bool:
+    """Binary Parquet columns (bytes without a declared text type), dictionary or not."""
+    if pa.types.is_dictionary(t):
+        t = t.value_type
+    return pa.types.is_binary(t) or pa.types.is_large_binary(t) or pa.types.is_fixed_size_binary(t)
 
 
 def _nested_kind(t: pa.DataType) -> str | None:
