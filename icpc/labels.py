@@ -350,6 +350,10 @@ LEDGER_REASONS: dict[str, tuple[str, str]] = {
         "codes clients écrits comme décimaux (42,0), lus comme entiers",
         "customer codes written as decimals (42.0), read as whole numbers",
     ),
+    "amounts written in scientific notation (1,23E+05), digits maybe lost": (
+        "montants écrits en notation scientifique (1,23E+05), chiffres peut-être perdus",
+        "amounts written in scientific notation (1.23E+05), digits maybe lost",
+    ),
     "sales entries with several customers": (
         "écritures de vente à plusieurs clients",
         "sales entries with several customers",

@@ -924,3 +924,29 @@ def test_a_date_format_with_one_damaged_date_counts_it(tmp_path):
     )
     assert ds.ledger.rows_excluded["unparseable date"] == 1
     _balanced(ds)
+
+
+@pytest.mark.parametrize("written", ["1,23E+05", "1,23e5", "2E+02"])
+def test_amounts_in_scientific_notation_are_read_and_named(tmp_path, written):
+    """A spreadsheet showed 123 456,78 as 1,23E+05 and the export saved what it showed:
+    the value read is kept, and the row is listed so someone checks it."""
+    it = iter([written, "0,45", "12,50", "-15,75"])
+    _write(tmp_path / "factures.csv", _lines(_sale_cells(amount=lambda v: next(it))))
+    ds = _load(tmp_path)
+    assert ds.ledger.rows_used == 4
+    warning = ds.ledger.warnings[
+        "amounts written in scientific notation (1,23E+05), digits maybe lost"
+    ]
+    assert (warning["rows"], warning["examples"]) == (1, [1])
+    assert warning["amount"] == float(written.replace(",", "."))
+    _balanced(ds)
+
+
+def test_amounts_with_eur_are_not_taken_for_scientific_notation(tmp_path):
+    it = iter(["1 234,56 EUR", "0,45 EUR", "12,50 €", "-15,75"])
+    _write(tmp_path / "factures.csv", _lines(_sale_cells(amount=lambda v: next(it))))
+    ds = _load(tmp_path)
+    assert not any("scientific" in w for w in ds.ledger.warnings)
+    np.testing.assert_array_equal(
+        ds.transactions["amount"].to_numpy(), [1234.56, 0.45, 12.5, -15.75]
+    )

@@ -20,6 +20,7 @@ from icpc.io.common import (
     W_DECIMAL_IDS,
     W_NOT_UTF8,
     W_PADDED_IDS,
+    W_SCIENTIFIC_AMOUNTS,
     W_UNCLOSED_QUOTE,
     W_UTF8_IN_8BIT,
 )
@@ -82,6 +83,7 @@ READER_WARNINGS: tuple[str, ...] = (
     W_UNCLOSED_QUOTE,
     W_PADDED_IDS,
     W_DECIMAL_IDS,
+    W_SCIENTIFIC_AMOUNTS,
 )
 
 #: the far-date rule (see the module docstring)

@@ -20,7 +20,7 @@ parses no value.
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -29,7 +29,13 @@ import pyarrow.compute as pc
 
 from icpc import columns as C
 from icpc.exceptions import InputError
-from icpc.io.common import DATE_COLUMNS, NUMERIC_COLUMNS, RawTable
+from icpc.io.common import (
+    DATE_COLUMNS,
+    NUMERIC_COLUMNS,
+    W_SCIENTIFIC_AMOUNTS,
+    RawTable,
+    _present,
+)
 from icpc.io.dates import parse_dates
 from icpc.io.values import parse_amounts, parse_text, totals_labels, totals_mask
 
@@ -169,9 +175,36 @@ def parse_table(
         }
         if invoice is not None:
             codes[C.INVOICE_ID] = invoice.result()
+    scientific = _scientific(cols, numbers, n)
+    if scientific is not None:  # read, but Excel may have shown (and saved) rounded digits
+        raw = replace(raw, flagged={**raw.flagged, W_SCIENTIFIC_AMOUNTS: scientific})
     if release:
         cols.clear()
     return ParsedTable(raw=raw, codes=codes, text=text, numbers=numbers, dates=dates, totals=totals)
+
+
+def _scientific(
+    cols: dict[str, pa.ChunkedArray], numbers: dict[str, tuple[np.ndarray, np.ndarray]], n: int
+) -> np.ndarray | None:
+    """Rows whose amount or margin, written as text, was read from scientific notation
+    (``1,23E+05``: a spreadsheet's display, whose hidden digits the export may have lost);
+    None when there are none."""
+    out = None
+    for name in (C.AMOUNT, C.MARGIN):
+        col = cols.get(name)
+        if col is None or name not in numbers:
+            continue
+        if pa.types.is_dictionary(col.type):
+            col = col.cast(col.type.value_type)
+        if not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
+            continue
+        if not _present(col, ("e", "E")):  # one look at the bytes: most files stop here
+            continue
+        hit = pc.fill_null(pc.match_substring_regex(col, r"[0-9][eE][+-]?[0-9]"), False)
+        rows = np.asarray(hit.to_numpy(zero_copy_only=False), bool) & ~np.isnan(numbers[name][0])
+        if rows.any():
+            out = rows if out is None else out | rows
+    return out
 
 
 def _check_day_first(
