@@ -350,6 +350,10 @@ LEDGER_REASONS: dict[str, tuple[str, str]] = {
         "codes clients écrits comme décimaux (42,0), lus comme entiers",
         "customer codes written as decimals (42.0), read as whole numbers",
     ),
+    "merged cells, their value repeated on each row": (
+        "cellules fusionnées, valeur reprise sur chaque ligne",
+        "merged cells, their value repeated on each row",
+    ),
     "amounts written in scientific notation (1,23E+05), digits maybe lost": (
         "montants écrits en notation scientifique (1,23E+05), chiffres peut-être perdus",
         "amounts written in scientific notation (1.23E+05), digits maybe lost",

@@ -373,3 +373,46 @@ def test_parquet_text_stored_as_bytes_is_read_and_windows_1252_values_are_named(
     warning = ds.ledger.warnings["bytes not UTF-8, read as Windows-1252"]
     assert (warning["rows"], warning["examples"]) == (2, [1, 4])
     _balanced(ds.ledger)
+
+
+@pytest.mark.parametrize("corner", ["A1", "C5"])
+def test_customer_codes_merged_down_their_lines_are_repeated_and_named(tmp_path, corner):
+    """A code merged over its invoice lines shows on each: each line gets it, counted
+    under 'merged cells, their value repeated on each row'. A title merged across
+    columns changes nothing."""
+    book = openpyxl.Workbook()
+    ws = book.active
+    col0 = openpyxl.utils.column_index_from_string(corner[0])
+    row0 = int(corner[1:])
+    ws.cell(row0, col0, "Ventes 2024")
+    ws.merge_cells(start_row=row0, start_column=col0, end_row=row0, end_column=col0 + 2)
+    rows = [
+        ["Code client", "Date facture", "Montant HT"],
+        ["C1", dt.datetime(2024, 1, 3), 10.0],
+        [None, dt.datetime(2024, 1, 4), 20.0],
+        [None, dt.datetime(2024, 1, 5), 40.0],
+        ["C2", dt.datetime(2024, 2, 1), 80.0],
+        ["C3", dt.datetime(2024, 2, 2), 160.0],
+        [None, dt.datetime(2024, 2, 3), 320.0],
+    ]
+    for i, values in enumerate(rows, start=row0 + 1):
+        for j, v in enumerate(values):
+            if v is not None:
+                ws.cell(i, col0 + j, v)
+    first = row0 + 2  # C1's first line
+    ws.merge_cells(start_row=first, start_column=col0, end_row=first + 2, end_column=col0)
+    ws.merge_cells(start_row=first + 4, start_column=col0, end_row=first + 5, end_column=col0)
+    book.save(tmp_path / "f.xlsx")
+    ds = load_dataset(_config(tmp_path, "f.xlsx"))
+    assert ds.transactions["customer_id"].astype(str).tolist() == [
+        "C1",
+        "C1",
+        "C1",
+        "C2",
+        "C3",
+        "C3",
+    ]
+    warning = ds.ledger.warnings["merged cells, their value repeated on each row"]
+    assert (warning["rows"], warning["amount"]) == (3, 380.0)
+    assert ds.ledger.rows_used == 6
+    _balanced(ds.ledger)

@@ -18,6 +18,7 @@ from icpc.io.common import (
     NOT_SALES,
     REPEATED_HEADER,
     W_DECIMAL_IDS,
+    W_MERGED_CELLS,
     W_NOT_UTF8,
     W_PADDED_IDS,
     W_SCIENTIFIC_AMOUNTS,
@@ -84,6 +85,7 @@ READER_WARNINGS: tuple[str, ...] = (
     W_PADDED_IDS,
     W_DECIMAL_IDS,
     W_SCIENTIFIC_AMOUNTS,
+    W_MERGED_CELLS,
 )
 
 #: the far-date rule (see the module docstring)

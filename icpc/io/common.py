@@ -84,6 +84,7 @@ W_UTF8_IN_8BIT = "UTF-8 characters in a Windows-1252 file, read as UTF-8"
 W_UNCLOSED_QUOTE = "lines with an unclosed quote, read without quoting"
 W_PADDED_IDS = "customer ids stored as numbers, zero-padded"
 W_DECIMAL_IDS = "customer ids written as decimals (42.0), read as whole numbers"
+W_MERGED_CELLS = "merged cells, their value repeated on each row"
 W_SCIENTIFIC_AMOUNTS = "amounts written in scientific notation (1,23E+05), digits maybe lost"
 
 

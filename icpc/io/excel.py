@@ -18,6 +18,7 @@ from icpc.io.common import (
     _SAMPLE_ROWS,
     DATE_COLUMNS,
     NUMERIC_COLUMNS,
+    W_MERGED_CELLS,
     RawTable,
     _match_headers,
     _missing_columns_error,
@@ -82,6 +83,7 @@ def read_excel(spec: FileSpec, path: Path, kind: str, config_name: str) -> RawTa
                 f"{name}: sheet {sheet!r} cannot be read ({shorten(str(exc), 120)}); save the file again as .xlsx"
             ) from None
         sheet_name = sheets[sheet] if isinstance(sheet, int) else sheet
+        merged = _fill_merged(book, sheet_name, frame)
         if frame.empty or frame.dropna(how="all").empty:
             raise InputError(
                 f'{name}: sheet "{sheet_name}" is empty; check {spec.key}.sheet in {config_name} (sheets: {listed})'
@@ -146,6 +148,16 @@ def read_excel(spec: FileSpec, path: Path, kind: str, config_name: str) -> RawTa
         )
         if numeric.any():
             numeric_cells[C.CUSTOMER_ID] = numeric
+    flagged: dict[str, np.ndarray] = {}
+    mapped = set(found.values())
+    filled = np.zeros(len(frame), bool)
+    for first, last, column in merged:
+        if column in mapped:
+            filled[first + 1 : last + 1] = True  # the first row holds the value itself
+    if filled.any():
+        rows = filled[body.index.to_numpy()]
+        if rows.any():
+            flagged[W_MERGED_CELLS] = rows
     return finish_table(
         spec,
         path,
@@ -157,7 +169,34 @@ def read_excel(spec: FileSpec, path: Path, kind: str, config_name: str) -> RawTa
         formats=(decimal, thousands, date_formats),
         details={"format": kind, "sheet": sheet_name, "header_line": hrow + 1},
         numeric_cells=numeric_cells,
+        flagged=flagged,
     )
+
+
+def _fill_merged(book: pd.ExcelFile, sheet: str, frame: pd.DataFrame) -> list[tuple[int, int, int]]:
+    """Repeat the value of each cell merged down a column on every row it covers.
+
+    Excel stores a merged range's value in its first cell only; the sheet shows it on
+    every row (a customer code merged over its invoice lines), so every row gets it. Only
+    ranges within one column: a title merged across columns is left alone. Returns the
+    ranges filled as (first row, last row, column), rows and columns of ``frame``.
+    """
+    try:
+        ranges = book.book.get_sheet_by_name(sheet).merged_cell_ranges or []
+    except Exception:  # an engine or a format without merged ranges (.xls): nothing to fill
+        return []
+    out = []
+    for (r0, c0), (r1, c1) in ranges:
+        if c0 != c1 or r1 <= r0 or r0 >= len(frame) or c0 >= frame.shape[1]:
+            continue
+        r1 = min(r1, len(frame) - 1)
+        value = frame.iat[r0, c0]
+        if value is None or (isinstance(value, float) and value != value):
+            continue
+        block = frame.iloc[r0 + 1 : r1 + 1, c0]
+        frame.iloc[r0 + 1 : r1 + 1, c0] = block.where(block.notna(), value)
+        out.append((r0, r1, c0))
+    return out
 
 
 def _header_row(frame: pd.DataFrame, spec: FileSpec) -> tuple[int, list[str], dict[str, int]]:
