@@ -181,6 +181,8 @@ def _fill_merged(book: pd.ExcelFile, sheet: str, frame: pd.DataFrame) -> list[tu
     ranges within one column: a title merged across columns is left alone. Returns the
     ranges filled as (first row, last row, column), rows and columns of ``frame``.
     """
+    if book.engine != "calamine":  # the ranges are read from calamine's sheet
+        return []
     try:
         ranges = book.book.get_sheet_by_name(sheet).merged_cell_ranges or []
     except Exception:  # an engine or a format without merged ranges (.xls): nothing to fill
