@@ -11,6 +11,7 @@ Called by :func:`icpc.config.config_from_dict`; every problem is a
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -43,6 +44,10 @@ _REQUIRED_COLUMNS = {
     "customers": C.CUSTOMER_REQUIRED,
     "activity": C.ACTIVITY_REQUIRED,
 }
+
+
+#: a date format names the day, the month and the year with strptime directives
+_DATE_DIRECTIVES = re.compile(r"(?=.*%[dej])(?=.*%[mbB])(?=.*%[yYG])")
 
 
 def file_spec(raw: Any, key: str, base: Path, source: Path | None) -> FileSpec:
@@ -140,6 +145,12 @@ def file_spec(raw: Any, key: str, base: Path, source: Path | None) -> FileSpec:
         raise ConfigError(
             f'{where_name(source)}: "{key}.thousands" must be auto, " ", ".", "," or none, found {show(thousands)}'
         )
+    date_format = text(block.get("date_format", "auto"), f"{key}.date_format", source)
+    if date_format != "auto" and not _DATE_DIRECTIVES.search(date_format):
+        raise ConfigError(
+            f'{where_name(source)}: "{key}.date_format" must be auto or a format of %d, %m, %Y '
+            f'such as "%d/%m/%Y", found {show(date_format)}'
+        )
     drop = block.get("drop_duplicates", False)
     if not isinstance(drop, bool):
         raise ConfigError(
@@ -153,7 +164,7 @@ def file_spec(raw: Any, key: str, base: Path, source: Path | None) -> FileSpec:
         delimiter=delimiter,
         decimal=decimal,
         thousands=thousands,
-        date_format=text(block.get("date_format", "auto"), f"{key}.date_format", source),
+        date_format=date_format,
         drop_duplicates=drop,
         key=key,
     )

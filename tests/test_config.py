@@ -191,6 +191,11 @@ BAD = [
         id="huge-new-within",
     ),
     pytest.param(
+        MINIMAL.replace("transactions:\n", 'transactions:\n  date_format: "banana"\n'),
+        r'"transactions.date_format" must be auto or a format of %d, %m, %Y such as "%d/%m/%Y", found .banana.',
+        id="date-format-without-directives",
+    ),
+    pytest.param(
         MINIMAL + "as_of: 1600-01-01\n",
         r'"as_of" must be between 1900-01-01 and 2199-12-31, found 1600-01-01',
         id="as-of-too-early",
