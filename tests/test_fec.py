@@ -427,6 +427,17 @@ def test_exclude_journals(tmp_path: Path) -> None:
     assert led.rows_excluded[NOT_SALES] == 5
 
 
+def test_every_sales_journal_excluded_says_to_check_the_exclusions(tmp_path: Path) -> None:
+    """The bank and VAT lines (not sales) outnumber the sales lines excluded by the config:
+    the message points at what left no sale, exclude_journals, not at sales_accounts."""
+    write(tmp_path, render(JOURNALS))
+    with pytest.raises(InputError) as err:
+        load_dataset(config(tmp_path, exclude_journals=["VE", "VX"]))
+    message = str(err.value)
+    assert "excluded by config" in message
+    assert message.endswith("check transactions.fec.exclude_journals and exclude in client.yaml")
+
+
 def test_custom_account_prefixes(tmp_path: Path) -> None:
     lines = [
         line(

@@ -392,8 +392,15 @@ def _unusable_error(ledger: Ledger, key: str, config_name: str) -> InputError:
     parts = [
         f"{n} {r}" for r, n in sorted(ledger.rows_excluded.items(), key=lambda kv: -kv[1]) if n
     ]
-    top = max(ledger.rows_excluded, key=lambda r: ledger.rows_excluded[r])
+    counted = dict(ledger.rows_excluded)
+    if any(n for r, n in counted.items() if r != NOT_SALES):
+        # a FEC's bank, VAT and customer lines are no sales by nature: the other reasons
+        # say why its sales lines went
+        counted.pop(NOT_SALES, None)
+    top = max(counted, key=lambda r: counted[r])
     hint = _HINTS.get(top, "").format(key=key)
+    if top == EXCLUDED and ledger.details.get("format") == "fec":
+        hint = f"check {key}.fec.exclude_journals and exclude"
     examples = ledger.examples.get(top)
     where = f" (rows {', '.join(map(str, examples))})" if examples else ""
     fix = f"; {hint} in {config_name}" if hint else ""
