@@ -416,3 +416,17 @@ def test_customer_codes_merged_down_their_lines_are_repeated_and_named(tmp_path,
     assert (warning["rows"], warning["amount"]) == (3, 380.0)
     assert ds.ledger.rows_used == 6
     _balanced(ds.ledger)
+
+
+def test_amounts_that_are_formulas_never_calculated_say_to_save_the_workbook(tmp_path):
+    """A workbook written by a program (not Excel) keeps formulas without their values:
+    calamine reads them empty. The message says so instead of 'unparseable amount'."""
+    rows = [["Code client", "Date facture", "Prix", "Qté", "Montant HT"]]
+    for i in range(2, 6):
+        rows.append([f"C{i}", dt.datetime(2024, 1, i), 10.0 * i, 2, f"=C{i}*D{i}"])
+    _xlsx(tmp_path / "f.xlsx", {"Ventes": rows})
+    with pytest.raises(InputError) as err:
+        load_dataset(_config(tmp_path, "f.xlsx"))
+    message = str(err.value)
+    assert message.startswith('f.xlsx: column "Montant HT" (amount) holds formulas (=C2*D2)')
+    assert "open the workbook in Excel and save it" in message and "\n" not in message

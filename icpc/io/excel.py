@@ -114,6 +114,15 @@ def read_excel(spec: FileSpec, path: Path, kind: str, config_name: str) -> RawTa
         raise InputError(
             f'{name}: headers only, no data rows (sheet "{sheet_name}", header on row {hrow + 1}); export the {spec.key} with its rows'
         )
+    for canon, j in found.items():
+        if canon in NUMERIC_COLUMNS and body.iloc[:, j].isna().all():
+            formula = _formula_below(path, sheet_name, hrow, j) if kind != "xls" else None
+            if formula is not None:
+                raise InputError(
+                    f'{name}: column "{headers[j]}" ({canon}) holds formulas ({shorten(formula, 40)}) '
+                    f'whose values were never saved (sheet "{sheet_name}"); open the workbook in Excel '
+                    "and save it, so the values are stored, or export CSV"
+                )
     text_cells = [
         str(v)
         for canon in (C.AMOUNT, C.MARGIN, C.QUANTITY)
@@ -171,6 +180,30 @@ def read_excel(spec: FileSpec, path: Path, kind: str, config_name: str) -> RawTa
         numeric_cells=numeric_cells,
         flagged=flagged,
     )
+
+
+def _formula_below(path: Path, sheet: str, header_row: int, column: int) -> str | None:
+    """The first formula under the header of ``column`` (0-based, as in the frame), None
+    when its first cells hold none. Read with openpyxl on this error path only: calamine
+    gives a formula cell without a saved value as empty."""
+    try:
+        import openpyxl
+
+        book = openpyxl.load_workbook(path, read_only=True, data_only=False)
+        try:
+            ws = book[sheet]
+            first = header_row + 2  # 1-based, the row after the header
+            for (cell,) in ws.iter_rows(
+                min_row=first, max_row=first + 20, min_col=column + 1, max_col=column + 1
+            ):
+                value = getattr(cell, "value", None)
+                if isinstance(value, str) and value.startswith("="):
+                    return value
+        finally:
+            book.close()
+    except Exception:  # not readable by openpyxl: the usual message stands
+        return None
+    return None
 
 
 def _fill_merged(book: pd.ExcelFile, sheet: str, frame: pd.DataFrame) -> list[tuple[int, int, int]]:
