@@ -430,3 +430,27 @@ def test_amounts_that_are_formulas_never_calculated_say_to_save_the_workbook(tmp
     message = str(err.value)
     assert message.startswith('f.xlsx: column "Montant HT" (amount) holds formulas (=C2*D2)')
     assert "open the workbook in Excel and save it" in message and "\n" not in message
+
+
+def test_an_amount_merged_over_several_lines_is_refused_not_repeated(tmp_path):
+    """300 merged over three lines is one figure for the three (an invoice's total):
+    repeating it would count 900. Refused in one line with the cells and the fix."""
+    book = openpyxl.Workbook()
+    ws = book.active
+    for row in [
+        ["Code client", "Date facture", "Montant HT"],
+        ["C1", dt.datetime(2024, 1, 3), 300.0],
+        ["C1", dt.datetime(2024, 1, 3), None],
+        ["C1", dt.datetime(2024, 1, 3), None],
+        ["C2", dt.datetime(2024, 1, 4), 50.0],
+    ]:
+        ws.append(row)
+    ws.merge_cells("C2:C4")
+    book.save(tmp_path / "f.xlsx")
+    with pytest.raises(InputError) as err:
+        load_dataset(_config(tmp_path, "f.xlsx"))
+    message = str(err.value)
+    assert message.startswith(
+        'f.xlsx: column "Montant HT" (amount) has cells merged over several rows (C2:C4'
+    )
+    assert "give each line its own amount" in message and "\n" not in message

@@ -83,7 +83,7 @@ def read_excel(spec: FileSpec, path: Path, kind: str, config_name: str) -> RawTa
                 f"{name}: sheet {sheet!r} cannot be read ({shorten(str(exc), 120)}); save the file again as .xlsx"
             ) from None
         sheet_name = sheets[sheet] if isinstance(sheet, int) else sheet
-        merged = _fill_merged(book, sheet_name, frame)
+        merged = _merged_down(book, sheet_name)
         if frame.empty or frame.dropna(how="all").empty:
             raise InputError(
                 f'{name}: sheet "{sheet_name}" is empty; check {spec.key}.sheet in {config_name} (sheets: {listed})'
@@ -108,8 +108,12 @@ def read_excel(spec: FileSpec, path: Path, kind: str, config_name: str) -> RawTa
     duplicate = duplicate_headers_error(spec, headers, name, config_name)
     if duplicate is not None:
         raise duplicate
+    filled = _fill_merged(frame, merged, found, hrow, headers, name, sheet_name)
     body = frame.iloc[hrow + 1 :]
     body = body.loc[~body.isna().all(axis=1)]
+    flagged: dict[str, np.ndarray] = {}
+    if filled.any() and filled[body.index.to_numpy()].any():
+        flagged[W_MERGED_CELLS] = filled[body.index.to_numpy()]
     if body.empty:
         raise InputError(
             f'{name}: headers only, no data rows (sheet "{sheet_name}", header on row {hrow + 1}); export the {spec.key} with its rows'
@@ -157,16 +161,6 @@ def read_excel(spec: FileSpec, path: Path, kind: str, config_name: str) -> RawTa
         )
         if numeric.any():
             numeric_cells[C.CUSTOMER_ID] = numeric
-    flagged: dict[str, np.ndarray] = {}
-    mapped = set(found.values())
-    filled = np.zeros(len(frame), bool)
-    for first, last, column in merged:
-        if column in mapped:
-            filled[first + 1 : last + 1] = True  # the first row holds the value itself
-    if filled.any():
-        rows = filled[body.index.to_numpy()]
-        if rows.any():
-            flagged[W_MERGED_CELLS] = rows
     return finish_table(
         spec,
         path,
@@ -206,32 +200,78 @@ def _formula_below(path: Path, sheet: str, header_row: int, column: int) -> str 
     return None
 
 
-def _fill_merged(book: pd.ExcelFile, sheet: str, frame: pd.DataFrame) -> list[tuple[int, int, int]]:
-    """Repeat the value of each cell merged down a column on every row it covers.
-
-    Excel stores a merged range's value in its first cell only; the sheet shows it on
-    every row (a customer code merged over its invoice lines), so every row gets it. Only
-    ranges within one column: a title merged across columns is left alone. Returns the
-    ranges filled as (first row, last row, column), rows and columns of ``frame``.
-    """
+def _merged_down(book: pd.ExcelFile, sheet: str) -> list[tuple[int, int, int]]:
+    """The sheet's ranges merged down one column, as (first row, last row, column), rows
+    and columns 0-based as in the frame read (calamine reads from A1). Titles merged
+    across columns are not listed. Empty with another engine or without ranges (.xls)."""
     if book.engine != "calamine":  # the ranges are read from calamine's sheet
         return []
     try:
         ranges = book.book.get_sheet_by_name(sheet).merged_cell_ranges or []
-    except Exception:  # an engine or a format without merged ranges (.xls): nothing to fill
+    except Exception:  # a format without merged ranges: nothing to fill
         return []
-    out = []
-    for (r0, c0), (r1, c1) in ranges:
-        if c0 != c1 or r1 <= r0 or r0 >= len(frame) or c0 >= frame.shape[1]:
+    return [(r0, r1, c0) for (r0, c0), (r1, c1) in ranges if c0 == c1 and r1 > r0]
+
+
+def _fill_merged(
+    frame: pd.DataFrame,
+    merged: list[tuple[int, int, int]],
+    found: dict[str, int],
+    hrow: int,
+    headers: list[str],
+    name: str,
+    sheet: str,
+) -> np.ndarray:
+    """Give each data row of a range merged down a mapped column the range's value.
+
+    Excel keeps a merged range's value in its first cell only, and shows it on every row:
+    a customer code, a date or a salesperson merged over invoice lines belongs to each
+    line. An amount, margin or quantity merged over lines is refused: it is one figure
+    for several lines (an invoice total?), and repeating it would multiply it. Returns the
+    frame rows so filled (in place, one pass per column).
+    """
+    filled = np.zeros(len(frame), bool)
+    by_column = {j: canon for canon, j in found.items()}
+    for r0, r1, col in merged:
+        canon = by_column.get(col)
+        if canon is None or r0 <= hrow or r0 >= len(frame):  # unmapped, or the header's
             continue
-        r1 = min(r1, len(frame) - 1)
-        value = frame.iat[r0, c0]
-        if value is None or (isinstance(value, float) and value != value):
+        if canon in NUMERIC_COLUMNS:
+            letter = _column_letter(col)
+            raise InputError(
+                f'{name}: column "{headers[col]}" ({canon}) has cells merged over several rows '
+                f'({letter}{r0 + 1}:{letter}{r1 + 1}, sheet "{sheet}"): one figure for several '
+                "lines; unmerge them and give each line its own amount, or export CSV"
+            )
+    for col, canon in by_column.items():
+        spans = [
+            (r0, min(r1, len(frame) - 1))
+            for r0, r1, c in merged
+            if c == col and hrow < r0 < len(frame)
+        ]
+        if not spans or canon in NUMERIC_COLUMNS:
             continue
-        block = frame.iloc[r0 + 1 : r1 + 1, c0]
-        frame.iloc[r0 + 1 : r1 + 1, c0] = block.where(block.notna(), value)
-        out.append((r0, r1, c0))
-    return out
+        source = np.arange(len(frame))
+        for r0, r1 in spans:
+            source[r0 + 1 : r1 + 1] = r0
+        values = frame.iloc[:, col].to_numpy(dtype=object).copy()
+        empty = pd.isna(values)
+        take = empty & (source != np.arange(len(frame))) & ~pd.isna(values[source])
+        if take.any():
+            values[take] = values[source[take]]
+            frame.iloc[:, col] = values
+            filled |= take
+    return filled
+
+
+def _column_letter(index: int) -> str:
+    """Excel's letters of a 0-based column number (0 → A, 27 → AB)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
 
 
 def _header_row(frame: pd.DataFrame, spec: FileSpec) -> tuple[int, list[str], dict[str, int]]:
