@@ -454,3 +454,31 @@ def test_an_amount_merged_over_several_lines_is_refused_not_repeated(tmp_path):
         'f.xlsx: column "Montant HT" (amount) has cells merged over several rows (C2:C4'
     )
     assert "give each line its own amount" in message and "\n" not in message
+
+
+@pytest.mark.parametrize("kind", ["arrow.uuid", "binary(16)"])
+def test_parquet_uuid_ids_read_as_their_usual_text(tmp_path, kind):
+    """DuckDB and Spark write UUID ids as 16 bytes: they become 0f8c…-… text, one id per
+    customer, the row without id counted as missing."""
+    import uuid
+
+    ids = [uuid.UUID(int=(i * 0x9E3779B97F4A7C15) % (1 << 128)) for i in range(1, 5)]
+    raw = [u.bytes for u in ids[:3]] + [None, ids[0].bytes]
+    storage = pa.array(raw, pa.binary(16))
+    column = pa.ExtensionArray.from_storage(pa.uuid(), storage) if kind == "arrow.uuid" else storage
+    table = pa.table(
+        {
+            "Code client": column,
+            "Date facture": pa.array([dt.date(2024, 1, d) for d in range(2, 7)]),
+            "Montant HT": [1.0, 2.0, 4.0, 8.0, 16.0],
+        }
+    )
+    pq.write_table(table.slice(1), tmp_path / "f.parquet")  # a sliced table: offsets too
+    ds = load_dataset(_config(tmp_path, "f.parquet"))
+    assert ds.transactions["customer_id"].astype(str).tolist() == [
+        str(ids[1]),
+        str(ids[2]),
+        str(ids[0]),
+    ]
+    assert ds.ledger.rows_excluded["missing customer id"] == 1
+    _balanced(ds.ledger)

@@ -82,6 +82,7 @@ def read_parquet(spec: FileSpec, path: Path, config_name: str) -> RawTable:
     cols = {canon: col(j) for canon, j in found.items()}
     flagged: dict[str, np.ndarray] = {}
     for canon, j in found.items():
+        cols[canon] = _plain_storage(cols[canon])
         kind = _nested_kind(cols[canon].type)
         if kind is not None:
             raise InputError(
@@ -138,6 +139,40 @@ def read_parquet(spec: FileSpec, path: Path, config_name: str) -> RawTable:
         details={"format": "parquet"},
         numeric_cells=numeric_cells,
         flagged=flagged,
+    )
+
+
+def _plain_storage(col: pa.ChunkedArray) -> pa.ChunkedArray:
+    """An extension column (``arrow.uuid``, what DuckDB and Spark write for UUIDs) as its
+    storage; 16-byte values (UUIDs) as their usual text, ``0f8c…-…``; other columns as
+    they are."""
+    t = col.type
+    if isinstance(t, pa.BaseExtensionType):
+        col = pa.chunked_array([c.storage for c in col.chunks], type=t.storage_type)
+        t = t.storage_type
+    if pa.types.is_fixed_size_binary(t) and t.byte_width == 16:
+        return pa.chunked_array([_uuid_text(c) for c in col.chunks], type=pa.string())
+    return col
+
+
+def _uuid_text(chunk: pa.FixedSizeBinaryArray) -> pa.StringArray:
+    """16-byte values as UUID text (8-4-4-4-12 lowercase hex digits), vectorised."""
+    n = len(chunk)
+    raw = np.frombuffer(chunk.buffers()[1], np.uint8)[chunk.offset * 16 : (chunk.offset + n) * 16]
+    digits = np.frombuffer(b"0123456789abcdef", np.uint8)
+    pairs = raw.reshape(n, 16)
+    hexed = np.empty((n, 32), np.uint8)
+    hexed[:, 0::2] = digits[pairs >> 4]
+    hexed[:, 1::2] = digits[pairs & 15]
+    text = np.full((n, 36), ord("-"), np.uint8)
+    for start, stop, at in ((0, 8, 0), (8, 12, 9), (12, 16, 14), (16, 20, 19), (20, 32, 24)):
+        text[:, at : at + stop - start] = hexed[:, start:stop]
+    offsets = pa.py_buffer((np.arange(n + 1, dtype=np.int32) * 36).tobytes())
+    validity = chunk.buffers()[0] if chunk.null_count else None
+    if validity is not None and chunk.offset:  # a sliced chunk: its own validity bitmap
+        validity = pa.array(chunk.is_valid()).buffers()[1]
+    return pa.StringArray.from_buffers(
+        n, offsets, pa.py_buffer(text.tobytes()), validity, chunk.null_count
     )
 
 
