@@ -47,7 +47,7 @@ _REQUIRED_COLUMNS = {
 
 
 #: a date format names the day, the month and the year with strptime directives
-_DATE_DIRECTIVES = re.compile(r"(?=.*%[dej])(?=.*%[mbB])(?=.*%[yYG])")
+_DATE_DIRECTIVES = re.compile(r"(?=.*%[yYG])(?:(?=.*%[de])(?=.*%[mbB])|(?=.*%j))")
 
 
 def file_spec(raw: Any, key: str, base: Path, source: Path | None) -> FileSpec:
@@ -148,8 +148,8 @@ def file_spec(raw: Any, key: str, base: Path, source: Path | None) -> FileSpec:
     date_format = text(block.get("date_format", "auto"), f"{key}.date_format", source)
     if date_format != "auto" and not _DATE_DIRECTIVES.search(date_format):
         raise ConfigError(
-            f'{where_name(source)}: "{key}.date_format" must be auto or a format of %d, %m, %Y '
-            f'such as "%d/%m/%Y", found {show(date_format)}'
+            f'{where_name(source)}: "{key}.date_format" must be auto or a format naming the day '
+            f'(%d), the month (%m or %b) and the year (%Y or %y), such as "%d/%m/%Y", found {show(date_format)}'
         )
     drop = block.get("drop_duplicates", False)
     if not isinstance(drop, bool):

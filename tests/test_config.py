@@ -192,7 +192,7 @@ BAD = [
     ),
     pytest.param(
         MINIMAL.replace("transactions:\n", 'transactions:\n  date_format: "banana"\n'),
-        r'"transactions.date_format" must be auto or a format of %d, %m, %Y such as "%d/%m/%Y", found .banana.',
+        r'"transactions.date_format" must be auto or a format naming the day \(%d\), the month .* found .banana.',
         id="date-format-without-directives",
     ),
     pytest.param(

@@ -482,3 +482,16 @@ def test_parquet_uuid_ids_read_as_their_usual_text(tmp_path, kind):
     ]
     assert ds.ledger.rows_excluded["missing customer id"] == 1
     _balanced(ds.ledger)
+
+
+def test_a_date_format_is_checked_on_what_the_reader_applies_not_on_a_few_text_cells(tmp_path):
+    """Excel with real date cells, a date_format set, and a few text cells: a text
+    timestamp is read (as before), a damaged text date is counted, nothing is refused."""
+    rows = [list(COLUMNS.values())]
+    rows += [[f"C{i}", dt.datetime(2024, 1, i + 1), 10.0] for i in range(20)]
+    rows += [["X1", "2024-02-01 00:00:00", 1.0], ["X2", "01/02/24", 2.0]]
+    _xlsx(tmp_path / "f.xlsx", {"Ventes": rows})
+    ds = load_dataset(_config(tmp_path, "f.xlsx", date_format="%d/%m/%Y"))
+    assert ds.ledger.rows_used == 21 and ds.ledger.rows_excluded["unparseable date"] == 1
+    assert dt.date(2024, 2, 1) in ds.transactions["date"].dt.date.tolist()
+    _balanced(ds.ledger)

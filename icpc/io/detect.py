@@ -143,14 +143,20 @@ def _detect_number_format(
 
 
 def date_formats_of(
-    values: Sequence[str], spec: FileSpec, name: str, config_name: str
+    values: Sequence[str],
+    spec: FileSpec,
+    name: str,
+    config_name: str,
+    extra: tuple[str, ...] = (),
 ) -> tuple[str, ...]:
     """:func:`_detect_date_formats` for the file ``name``, with the configured format checked.
 
     A ``date_format`` the dates contradict is refused rather than applied: when another
-    format reads more of the first rows' dates, and either reads some of them as other
-    days (``05/03/2024`` as 3 May under ``%m/%d/%Y`` when the file is day first) or the
-    configured one reads fewer than half of them.
+    format reads more of the first rows' dates and reads some of those the configured one
+    reads as other days (``05/03/2024`` as 3 May under ``%m/%d/%Y`` on a day-first file).
+    Dates the configured format cannot read are only counted (``unparseable date``).
+    ``extra``: the formats the reader tries after the configured one (Excel's text
+    timestamps).
     """
     formats = _detect_date_formats(values, spec.date_format)
     if spec.date_format == "auto":
@@ -159,34 +165,38 @@ def date_formats_of(
     if not vals:
         return formats
     arr = pa.array(vals, pa.string())
+    none = -(1 << 40)
 
-    def read(fmt: str) -> np.ndarray:
-        parsed = pc.strptime(arr, format=fmt, unit="s", error_is_null=True)
-        floor = MIN_FOUR_DIGIT_YEAR if "%Y" in fmt else 1
-        year = pc.fill_null(pc.year(parsed), 0)
-        ok = np.asarray(pc.greater_equal(year, floor).to_numpy(zero_copy_only=False), bool)
-        secs = np.asarray(pc.fill_null(pc.cast(parsed, pa.int64()), 0).to_numpy(), np.int64)
-        return np.where(ok, secs // 86400, -(1 << 40))
+    def read(*fmts: str) -> np.ndarray:
+        days = np.full(len(vals), none, np.int64)
+        for fmt in fmts:
+            parsed = pc.strptime(arr, format=fmt, unit="s", error_is_null=True)
+            floor = MIN_FOUR_DIGIT_YEAR if "%Y" in fmt else 1
+            year = pc.fill_null(pc.year(parsed), 0)
+            ok = np.asarray(pc.greater_equal(year, floor).to_numpy(zero_copy_only=False), bool)
+            secs = np.asarray(pc.fill_null(pc.cast(parsed, pa.int64()), 0).to_numpy(), np.int64)
+            days = np.where((days == none) & ok, secs // 86400, days)
+        return days
 
-    given = read(spec.date_format)
-    n_given = int((given > -(1 << 40)).sum())
+    given = read(spec.date_format, *extra)
+    n_given = int((given != none).sum())
     best, best_days, n_best = None, given, n_given
     for fmt in DAYFIRST_FORMATS + _MONTHFIRST_FORMATS:
         days = read(fmt)
-        count = int((days > -(1 << 40)).sum())
+        count = int((days != none).sum())
         if count > n_best:
             best, best_days, n_best = fmt, days, count
     if best is None:
         return formats
-    both = (given > -(1 << 40)) & (best_days > -(1 << 40))
-    other_days = both & (given != best_days)
-    if other_days.any() or n_given * 2 < len(vals):
-        missed = np.flatnonzero(given == -(1 << 40))
-        example = vals[int(missed[0])] if len(missed) else vals[int(np.flatnonzero(other_days)[0])]
+    other_days = (given != none) & (best_days != none) & (given != best_days)
+    if other_days.any():
+        example = vals[int(np.flatnonzero(other_days)[0])]
+        fix = f'"{best}"' if n_best == len(vals) else "auto"
         raise InputError(
-            f'{name}: dates such as "{shorten(example, 40)}" do not read as {spec.key}.date_format '
-            f'"{spec.date_format}" in {config_name} ({n_given} of the first {len(vals)} dates '
-            f'do), while "{best}" reads {n_best}; set {spec.key}.date_format: "{best}" or auto'
+            f'{name}: dates such as "{shorten(example, 40)}" read as other days under '
+            f'{spec.key}.date_format "{spec.date_format}" in {config_name} than under "{best}", '
+            f"which reads {n_best} of the first {len(vals)} dates against {n_given}; "
+            f"set {spec.key}.date_format: {fix}"
         )
     return formats
 

@@ -143,9 +143,9 @@ def read_excel(spec: FileSpec, path: Path, kind: str, config_name: str) -> RawTa
         for v in body.iloc[:, found[canon]].head(_SAMPLE_ROWS)
         if isinstance(v, str)
     ]
-    date_formats = date_formats_of(date_texts, spec, name, config_name)
-    if spec.date_format != "auto":
-        date_formats = (*date_formats, "%Y-%m-%d %H:%M:%S")
+    # cells Excel holds as text timestamps are read too when a date_format is given
+    timestamps = ("%Y-%m-%d %H:%M:%S",) if spec.date_format != "auto" else ()
+    date_formats = (*date_formats_of(date_texts, spec, name, config_name, timestamps), *timestamps)
     numeric_cells: dict[str, np.ndarray] = {}
     if C.CUSTOMER_ID in found:  # ids Excel stores as numbers (00042 -> 42): cleaning pads them
         cells = body.iloc[:, found[C.CUSTOMER_ID]].tolist()
