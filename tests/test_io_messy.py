@@ -663,7 +663,7 @@ def test_one_mark_decides_the_other(tmp_path, amounts, expected):
 @pytest.mark.parametrize(
     ("options", "amounts", "message"),
     [
-        ({}, ["12.5", "3,5", "1", "2"], "use both marks as a decimal mark"),
+        ({}, ["12.5", "3,5", "1", "2"], "written with both decimal marks"),
         (
             {"decimal": ",", "thousands": ","},
             ["12,5", "3", "1", "2"],
@@ -847,7 +847,7 @@ def test_apostrophes_group_thousands(tmp_path, mark, decimal):
 def test_a_file_mixing_decimal_marks_is_refused_with_the_fix(tmp_path, amounts):
     it = iter(amounts)
     _write(tmp_path / "factures.csv", _lines(_sale_cells(amount=lambda v: next(it))))
-    with pytest.raises(InputError, match="use both marks as a decimal mark") as err:
+    with pytest.raises(InputError, match="written with both decimal marks") as err:
         _load(tmp_path)
     assert 'set decimal: "." or decimal: ","' in str(err.value)
     assert str(err.value).startswith("factures.csv: ")
@@ -884,7 +884,7 @@ def test_two_thousands_groups_say_which_mark_groups_thousands(tmp_path, amounts,
 def test_thousands_commas_against_decimal_commas_is_refused(tmp_path):
     it = iter(["1,234,567", "2,345,678", "12,5", "3,25"])
     _write(tmp_path / "factures.csv", _lines(_sale_cells(amount=lambda v: next(it))))
-    with pytest.raises(InputError, match="use both marks as a decimal mark"):
+    with pytest.raises(InputError, match="written with both decimal marks"):
         _load(tmp_path)
 
 
@@ -950,3 +950,27 @@ def test_amounts_with_eur_are_not_taken_for_scientific_notation(tmp_path):
     np.testing.assert_array_equal(
         ds.transactions["amount"].to_numpy(), [1234.56, 0.45, 12.5, -15.75]
     )
+
+
+@pytest.mark.parametrize(
+    ("french", "dotted", "refused"), [(30, 2, True), (100, 2, False), (100, 1, False)]
+)
+def test_a_few_values_with_the_other_mark_are_damaged_cells_many_are_a_mix(
+    tmp_path, french, dotted, refused
+):
+    """Two values or more with the other decimal mark, and 5 % of the values that say
+    one: a mix of formats, refused with the counts; fewer: damaged cells, counted."""
+    lines = [";".join(HEADER)]
+    lines += [f"C{i};03/01/2024;Vis;1.234,56;Luc" for i in range(french)]
+    lines += [f"D{i};03/01/2024;Vis;12.5;Luc" for i in range(dotted)]
+    _write(tmp_path / "factures.csv", lines)
+    if refused:
+        with pytest.raises(InputError) as err:
+            _load(tmp_path)
+        assert f"{dotted} with a decimal dot" in str(err.value)
+        assert f"{french} with a decimal comma" in str(err.value)
+        return
+    ds = _load(tmp_path)
+    assert ds.ledger.rows_used == french
+    assert ds.ledger.rows_excluded["unparseable amount"] == dotted
+    _balanced(ds)

@@ -41,7 +41,8 @@ def _detect_number_format(
 
     The mark that comes last when both ``,`` and ``.`` occur is the decimal mark; values
     read only one way (``1,234.56``, ``12.5``; ``1.234,56``, ``12,5``) vote, a single
-    dissenting one being a damaged cell and more (or a tie) a mix of formats. With
+    dissenting one being a damaged cell and more (two or more, and 5 % of the votes, or a
+    tie) a mix of formats. With
     one mark only, a dot (or comma) followed by one, two or four and more digits, or
     after a lone ``0``, is a decimal mark; several marks in one value (``1.234.567``)
     are thousands separators, and so is an apostrophe (``1'234.50``). ``12.500`` alone (a dot and three digits) could be 12.5 or
@@ -81,10 +82,13 @@ def _detect_number_format(
             + [v for v in dots if _DOT_GROUPS.match(v)]
         )
         fewer = min(len(dot_votes), len(comma_votes))
-        if fewer >= 2 or (fewer == 1 and len(dot_votes) == len(comma_votes)):
+        votes = len(dot_votes) + len(comma_votes)
+        # a tie, or a dissent of two values or more and at least 5 % of the votes
+        if (fewer and len(dot_votes) == len(comma_votes)) or (fewer >= 2 and fewer * 20 >= votes):
             raise AmbiguousNumbers(
-                f'amounts use both marks as a decimal mark ("{dot_votes[0]}" and "{comma_votes[0]}"); '
-                'set decimal: "." or decimal: ","'
+                f"amounts are written with both decimal marks: {len(dot_votes)} with a decimal dot "
+                f'(e.g. "{dot_votes[0]}") and {len(comma_votes)} with a decimal comma (e.g. '
+                f'"{comma_votes[0]}"); set decimal: "." or decimal: ","'
             )
         if dot_votes or comma_votes:
             decimal = "," if len(comma_votes) > len(dot_votes) else "."
