@@ -142,3 +142,22 @@ def test_a_large_customers_sums_are_written_without_float_noise(tmp_path, seed):
     assert Decimal(row["revenue"]) == in_n
     assert Decimal(row["revenue_previous"]) == in_n1
     assert Decimal(row["monetary"]) == in_n + in_n1
+
+
+@pytest.mark.parametrize("scale", [10**4, 10**7, 10**9, 10**11])
+def test_exact_removes_summing_noise_at_every_size_and_keeps_clean_values(scale):
+    """Sums of 300 two-decimal lines, from ten thousand to a hundred billion in total:
+    exact() gives the decimal sum's own float; a clean value is left as it is."""
+    import numpy as np
+
+    from icpc.money import exact
+
+    for seed in range(60):
+        rng = random.Random(seed)
+        lines = [Decimal(rng.randint(-scale // 2, scale)) / 100 for _ in range(300)]
+        total = 0.0
+        for d in lines:  # added one by one, as np.bincount does
+            total += float(d)
+        assert float(exact(np.array([total]))[0]) == float(sum(lines)), (scale, seed)
+        clean = float(Decimal(rng.randint(0, scale * 300)) / 100)
+        assert float(exact(np.array([clean]))[0]) == clean
