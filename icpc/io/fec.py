@@ -44,6 +44,7 @@ from icpc.io.common import (
     NOT_SALES,
     W_NOT_UTF8,
     RawTable,
+    _present,
     finish_table,
     normalize_header,
 )
@@ -455,11 +456,12 @@ def _amounts(
         # a FEC has no thousands separator (the law says so): a dot or a comma is the
         # decimal mark. Some software writes them anyway (2.520,10, 2,520.10): in a value
         # with both marks, the first one groups digits by three and goes
-        for mark, last in ((".", ","), (",", ".")):
+        both_marks = len(_present(text, (".", ","))) == 2  # one look at the bytes first
+        for mark, last in ((".", ","), (",", ".")) if both_marks else ():
             m, d = re.escape(mark), re.escape(last)
-            grouped = pc.fill_null(
+            grouped = pc.fill_null(  # a group never follows a lone 0 (0.500,00 is no number)
                 pc.match_substring_regex(
-                    text, rf"^\s*[+-]?[0-9]{{1,3}}({m}[0-9]{{3}})+{d}[0-9]*\s*$"
+                    text, rf"^\s*[+-]?[1-9][0-9]{{0,2}}({m}[0-9]{{3}})+{d}[0-9]*\s*$"
                 ),
                 False,
             )

@@ -198,9 +198,11 @@ def _scientific(
             col = col.cast(col.type.value_type)
         if not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
             continue
-        if not _present(col, ("e", "E")):  # one look at the bytes: most files stop here
+        # one look at the bytes: most files stop here (12,50 EUR too); a spreadsheet
+        # writes the exponent's sign (1,23E+05)
+        if not _present(col, ("E+", "E-", "e+", "e-")):
             continue
-        hit = pc.fill_null(pc.match_substring_regex(col, r"[0-9][eE][+-]?[0-9]"), False)
+        hit = pc.fill_null(pc.match_substring_regex(col, r"[0-9][eE][+-][0-9]"), False)
         rows = np.asarray(hit.to_numpy(zero_copy_only=False), bool) & ~np.isnan(numbers[name][0])
         if rows.any():
             out = rows if out is None else out | rows
