@@ -19,6 +19,8 @@ Example
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -55,7 +57,7 @@ def positions(labels: pd.Index | pd.Series, of: pd.Index) -> np.ndarray:
     return np.asarray(found.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.intp)
 
 
-def take(values: np.ndarray, at: np.ndarray, fill: object) -> np.ndarray:
+def take(values: np.ndarray, at: np.ndarray, fill: Any) -> np.ndarray:
     """``values[at]``, with ``fill`` where ``at`` is −1 (a label :func:`positions` did not
     find): what ``reindex`` gives, on positions. ``values`` may be empty."""
     if len(values) == 0:

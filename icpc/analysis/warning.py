@@ -246,7 +246,8 @@ def early_warning(
         if attribution is not None and col in attribution.columns:
             at = positions(out.index, attribution.index.astype(str))
             picked = take(attribution[col].to_numpy(dtype=object), at, None)
-            out[col] = np.where(pd.isna(picked), None, picked)
+            picked[pd.isna(picked)] = None
+            out[col] = picked
         else:
             out[col] = None
     out = out.sort_values(

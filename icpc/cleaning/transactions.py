@@ -243,7 +243,8 @@ def _clean_transactions(
                 f"({int(used.sum())} rows); export it with the margin figures, or remove "
                 f"margin from {raw.key}.columns (and basis: margin, if set) in {config_name}"
             )
-        blank &= ~bad_margin
+        if bad_margin is not None:
+            blank &= ~bad_margin
         if blank.any():  # an empty cell: the line's margin counts 0, and is listed
             warnings[W_NO_MARGIN] = _warn(blank, amounts, raw.source_row)
     if bad_quantity is not None:
