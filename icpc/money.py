@@ -34,11 +34,11 @@ def exact(values: np.ndarray) -> np.ndarray:
     under half of the step.
     """
     arr = np.asarray(values, dtype=np.float64)
-    out = np.round(arr, 6)
-    size = np.abs(arr)
-    big = size >= 1e6
-    if np.any(big):
-        out = np.where(big, np.where(size < 1e9, np.round(arr, 4), np.round(arr, 2)), out)
+    out = np.asarray(np.round(arr, 6))
+    big = np.abs(arr) >= 1e6
+    if big.any():  # the few large sums only
+        large = arr[big]
+        out[big] = np.where(np.abs(large) < 1e9, np.round(large, 4), np.round(large, 2))
     out = out + 0.0
     return out if np.ndim(values) else out[()]
 

@@ -28,8 +28,9 @@ Warnings keep the rows and count them with their amount: ``exact duplicate lines
 (same values in every mapped column as an earlier used row, when ``drop_duplicates`` is
 false), ``zero amounts``, ``credit notes`` (negative amounts), ``dates far from the
 rest``, ``invoices whose lines disagree on customer``, ``unparseable margin``, ``unparseable
-quantity``, ``lines without margin`` (an empty margin cell, listed only when there is one); in the customer master, ``unparseable created_at`` and ``e-mails that are not
-an address`` (kept as written).
+quantity``, ``lines without margin`` (an empty margin cell, listed only when there is
+one); in the customer master, ``unparseable created_at`` and ``e-mails that are not an
+address`` (kept as written).
 
 *Dates far from the rest*: a date before 1990-01-01, or more than 3652 days (about ten
 years) away from the median date of the readable rows, either way. When ``as_of`` is not

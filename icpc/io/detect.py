@@ -39,15 +39,14 @@ def _detect_number_format(
 ) -> tuple[str, tuple[str, ...]]:
     """Decimal mark and thousands separators of amounts written as text.
 
-    The mark that comes last when both ``,`` and ``.`` occur is the decimal mark; values
-    read only one way (``1,234.56``, ``12.5``; ``1.234,56``, ``12,5``) vote, a single
-    dissenting one being a damaged cell and more (two or more, and 5 % of the votes, or a
-    tie) a mix of formats. With
-    one mark only, a dot (or comma) followed by one, two or four and more digits, or
-    after a lone ``0``, is a decimal mark; several marks in one value (``1.234.567``)
-    are thousands separators, and so is an apostrophe (``1'234.50``). ``12.500`` alone (a dot and three digits) could be 12.5 or
-    12 500: it is read as a decimal dot when other amounts of 1 000 or more are written
-    without separator, else the evidence is ambiguous. A configured ``decimal`` that the
+    Values that can be read only one way vote: ``1,234.56``, ``12.5`` and ``1,234,567``
+    for a decimal dot; ``1.234,56``, ``12,5`` and ``1.234.567`` for a decimal comma (a
+    dot or comma followed by one, two or four and more digits, or after a lone ``0``, is
+    a decimal mark; two groups of three make thousands separators). A few dissenting
+    values are damaged cells; two or more making 5 % of the votes, or a tie, is a mix of
+    formats. An apostrophe groups thousands (``1'234.50``). ``12.500`` alone (a dot and
+    three digits) could be 12.5 or 12 500: it is read as a decimal dot when other amounts
+    of 1 000 or more are written without separator, else the evidence is ambiguous. A configured ``decimal`` that the
     values contradict (``decimal: ","`` on ``1234.56``) is refused too.
 
     Raises
@@ -68,9 +67,7 @@ def _detect_number_format(
     decimal = spec_decimal
     if decimal == "auto":
         # every value that can only be read one way votes: 1,234.56, 12.5 and 1,234,567
-        # (thousands commas) for the dot; 1.234,56, 12,5 and 1.234.567 for the comma. One
-        # dissenting value is a damaged cell (counted); more, or a tie, is an export that
-        # mixes the two formats
+        # (thousands commas) for the dot; 1.234,56, 12,5 and 1.234.567 for the comma
         dot_votes = (
             [v for v in both if v.rfind(".") > v.rfind(",")]
             + [v for v in dots if _DOT_DECIMAL.search(v) and v.count(".") == 1]
@@ -146,6 +143,24 @@ def _detect_number_format(
     return decimal, tuple(thousands)
 
 
+#: the day number :func:`_days_read` gives a value no format reads
+_UNREAD = -(1 << 40)
+
+
+def _days_read(arr: pa.Array, *formats: str) -> np.ndarray:
+    """Day numbers of the text dates ``arr`` under the first of ``formats`` that reads
+    each (a four-digit year from 1000 with ``%Y``), :data:`_UNREAD` where none does."""
+    days = np.full(len(arr), _UNREAD, np.int64)
+    for fmt in formats:
+        parsed = pc.strptime(arr, format=fmt, unit="s", error_is_null=True)
+        floor = MIN_FOUR_DIGIT_YEAR if "%Y" in fmt else 1
+        year = pc.fill_null(pc.year(parsed), 0)
+        ok = np.asarray(pc.greater_equal(year, floor).to_numpy(zero_copy_only=False), bool)
+        secs = np.asarray(pc.fill_null(pc.cast(parsed, pa.int64()), 0).to_numpy(), np.int64)
+        days = np.where((days == _UNREAD) & ok, secs // 86400, days)
+    return days
+
+
 def date_formats_of(
     values: Sequence[str],
     spec: FileSpec,
@@ -169,30 +184,17 @@ def date_formats_of(
     if not vals:
         return formats
     arr = pa.array(vals, pa.string())
-    none = -(1 << 40)
-
-    def read(*fmts: str) -> np.ndarray:
-        days = np.full(len(vals), none, np.int64)
-        for fmt in fmts:
-            parsed = pc.strptime(arr, format=fmt, unit="s", error_is_null=True)
-            floor = MIN_FOUR_DIGIT_YEAR if "%Y" in fmt else 1
-            year = pc.fill_null(pc.year(parsed), 0)
-            ok = np.asarray(pc.greater_equal(year, floor).to_numpy(zero_copy_only=False), bool)
-            secs = np.asarray(pc.fill_null(pc.cast(parsed, pa.int64()), 0).to_numpy(), np.int64)
-            days = np.where((days == none) & ok, secs // 86400, days)
-        return days
-
-    given = read(spec.date_format, *extra)
-    n_given = int((given != none).sum())
+    given = _days_read(arr, spec.date_format, *extra)
+    n_given = int((given != _UNREAD).sum())
     best, best_days, n_best = None, given, n_given
     for fmt in DAYFIRST_FORMATS + _MONTHFIRST_FORMATS:
-        days = read(fmt)
-        count = int((days != none).sum())
+        days = _days_read(arr, fmt)
+        count = int((days != _UNREAD).sum())
         if count > n_best:
             best, best_days, n_best = fmt, days, count
     if best is None:
         return formats
-    other_days = (given != none) & (best_days != none) & (given != best_days)
+    other_days = (given != _UNREAD) & (best_days != _UNREAD) & (given != best_days)
     if other_days.any():
         example = vals[int(np.flatnonzero(other_days)[0])]
         fix = f'"{best}"' if n_best == len(vals) else "auto"
@@ -213,12 +215,7 @@ def _detect_date_formats(values: Sequence[str], spec_format: str) -> tuple[str, 
         return DAYFIRST_FORMATS
     arr = pa.array(vals, pa.string())
     candidates = DAYFIRST_FORMATS + _MONTHFIRST_FORMATS
-    scores = []
-    for fmt in candidates:
-        parsed = pc.strptime(arr, format=fmt, unit="s", error_is_null=True)
-        read = pc.fill_null(pc.year(parsed), 0)
-        floor = MIN_FOUR_DIGIT_YEAR if "%Y" in fmt else 1
-        scores.append(int(pc.sum(pc.greater_equal(read, floor)).as_py() or 0))
+    scores = [int((_days_read(arr, fmt) != _UNREAD).sum()) for fmt in candidates]
     best = candidates[int(np.argmax(scores))]
     rest = [f for f in DAYFIRST_FORMATS if f != best]
     if best in _MONTHFIRST_FORMATS:  # the sample says month-first: keep day-first out
