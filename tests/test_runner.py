@@ -322,6 +322,48 @@ def test_warm_up_imports_without_leaving_names_or_outputs(tmp_path: Path) -> Non
     assert [c.execution_count for c in executed.cells if c.cell_type == "code"] == [1, 2, 3]
 
 
+def _open_descriptors() -> int:
+    import os
+
+    return len(os.listdir(f"/proc/{os.getpid()}/fd"))
+
+
+@pytest.mark.notebook
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="counts /proc/<pid>/fd (Linux)")
+def test_kernels_one_after_another_leave_no_descriptor_or_thread(tmp_path: Path) -> None:
+    """A batch worker runs client after client: each run's kernel, its sockets, the notebook
+    client's channels and their heartbeat thread go with it (they once stayed: ~10 file
+    descriptors a run, and a worker ran out of them after about 80 clients)."""
+    import gc
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    nb_path = tmp_path / "one.ipynb"
+    nbformat.write(_nb(new_code_cell("x = 1")), nb_path)
+    parameters = {"config_path": "x", "as_of": "2024-12-31", "language": "fr", "output_dir": "."}
+
+    def one_run(n: int) -> None:  # as a run does it: a thread of its own for the kernel
+        folder = tmp_path / f"run{n}"
+        folder.mkdir()
+        pool = ThreadPoolExecutor(max_workers=1)
+        km = pool.submit(_start_kernel, folder, "import json").result()
+        try:
+            pool.submit(_execute, nb_path, folder / "out.ipynb", parameters, km=km).result()
+        finally:
+            _stop_kernel(km)
+            pool.shutdown(wait=True)
+
+    one_run(0)  # the first one opens what a process keeps (its event loop)
+    gc.collect()
+    before = _open_descriptors()
+    for n in (1, 2, 3):
+        one_run(n)
+    gc.collect()
+    assert _open_descriptors() - before <= 1  # 10 a run before
+    names = [type(t).__name__ for t in threading.enumerate()]
+    assert "HBChannel" not in names
+
+
 @pytest.mark.notebook
 def test_kernel_dying_in_its_warm_up_is_not_waited_for(tmp_path: Path) -> None:
     import time

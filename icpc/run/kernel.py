@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import shutil
 import tempfile
@@ -149,19 +150,17 @@ def _start_kernel(
         The started kernel's manager, for :func:`_execute` and :func:`_stop_kernel`.
     """
     from jupyter_client.blocking import BlockingKernelClient
-    from jupyter_client.manager import AsyncKernelManager
     from jupyter_core.utils import run_sync
 
+    manager = _manager_class()
     # IPC (Unix sockets in a private folder) where available: no open TCP port, no
     # "unencrypted TCP" warning, no clash between parallel runs
     if os.name == "posix":
         sockets = tempfile.mkdtemp(prefix="icpc-kernel-")
-        km = AsyncKernelManager(
-            kernel_name="python3", transport="ipc", ip=os.path.join(sockets, "k")
-        )
+        km = manager(kernel_name="python3", transport="ipc", ip=os.path.join(sockets, "k"))
         km._icpc_sockets = sockets  # type: ignore[attr-defined]  # removed by _stop_kernel
     else:
-        km = AsyncKernelManager(kernel_name="python3")
+        km = manager(kernel_name="python3")
     try:
         # the kernel's own environment: this process's stays as it is (its other threads
         # load data and import pyarrow, which reads OMP_NUM_THREADS, meanwhile)
@@ -198,6 +197,27 @@ def _start_kernel(
         if kc is not None:
             kc.stop_channels()
     return km
+
+
+@functools.cache
+def _manager_class() -> type:
+    """The kernel manager of a run: jupyter_client's, keeping the clients it makes.
+
+    A notebook client given a kernel manager it does not own (Papermill's, given the kernel
+    started ahead of time) leaves its own client's channels open when it ends: their
+    ZeroMQ context, sockets and heartbeat thread (~10 file descriptors) stayed behind after
+    every run, and a batch worker running client after client ran out of descriptors
+    after about 80. :func:`_stop_kernel` stops the channels of every client kept here.
+    """
+    from jupyter_client.manager import AsyncKernelManager
+
+    class KernelManager(AsyncKernelManager):  # type: ignore[misc]
+        def client(self, **kwargs: Any) -> Any:
+            made = super().client(**kwargs)
+            self.__dict__.setdefault("_icpc_clients", []).append(made)
+            return made
+
+    return KernelManager
 
 
 @dataclass
@@ -313,6 +333,10 @@ def _stop_kernel(km: Any) -> None:
 
     with contextlib.suppress(Exception):
         run_sync(km.shutdown_kernel)(now=True)
+    # the channels of the clients the notebook's run left open (see _manager_class)
+    for made in km.__dict__.get("_icpc_clients", ()):
+        with contextlib.suppress(Exception):
+            made.stop_channels()
     sockets = getattr(km, "_icpc_sockets", None)
     if sockets:
         shutil.rmtree(sockets, ignore_errors=True)
