@@ -604,3 +604,65 @@ def test_warm_up_renders_a_notebook_then_the_report_as_usual(tmp_path: Path) -> 
     nb = new_notebook(cells=[new_markdown_cell("# Synthèse\n\nTexte.")])
     pdf = notebook_to_pdf(nb, tmp_path / "r.pdf", exporter=exporter)
     assert "Synthèse" in "".join(page.extract_text() for page in PdfReader(pdf).pages)
+
+
+def _fresh_python(code: str) -> subprocess.CompletedProcess[str]:
+    """``code`` in a new interpreter (WeasyPrint not imported yet), its output captured."""
+    return subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False
+    )
+
+
+_LOADED = (
+    "import os, sys\n"
+    "maps = open(f'/proc/{os.getpid()}/maps').read().split()\n"
+    "names = ('libpango', 'libgobject', 'libharfbuzz', 'libfontconfig')\n"
+    "print(sorted({p for p in maps if p.startswith('/') and os.path.basename(p).startswith(names)}))\n"
+)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the ldconfig cache is Linux's")
+def test_weasyprint_imported_without_gcc_or_ld_and_the_same_libraries() -> None:
+    """The library cache alone: no gcc nor ld run (~17 ms a name), the libraries loaded
+    those WeasyPrint's own search loads, find_library given back as it was."""
+    fast = _fresh_python(
+        "import ctypes.util as u, sys\n"
+        "whole = u.find_library\n"
+        "def refuse(name): raise AssertionError(f'gcc searched {name}')\n"
+        "u._findLib_gcc = u._findLib_ld = refuse\n"
+        "from icpc.report.weasy import import_weasyprint\n"
+        "import_weasyprint()\n"
+        "assert 'weasyprint.text.ffi' in sys.modules and u.find_library is whole\n"
+        "u._findLib_gcc = u._findLib_ld = None\n" + _LOADED
+    )
+    whole = _fresh_python("import weasyprint\n" + _LOADED)
+    assert fast.returncode == 0, fast.stderr
+    assert whole.returncode == 0, whole.stderr
+    assert fast.stdout == whole.stdout
+    assert "libpango" in fast.stdout
+
+
+def test_weasyprint_found_by_the_whole_search_when_the_cache_fails() -> None:
+    """Libraries the cache does not know: the import starts again with the whole search,
+    and WeasyPrint's installation advice from the first try is not printed."""
+    done = _fresh_python(
+        "import ctypes.util as u\n"
+        "def broken(name): raise OSError('no cache')\n"
+        "u._findSoname_ldconfig = broken\n"
+        "import cffi.api\n"
+        "real = cffi.api._load_backend_lib\n"
+        "tries = []\n"
+        "def load(backend, name, flags):\n"
+        "    tries.append(name)\n"
+        "    if u.find_library is broken: raise OSError('cache only: not found')\n"
+        "    return real(backend, name, flags)\n"
+        "cffi.api._load_backend_lib = load\n"
+        "from icpc.report.weasy import import_weasyprint\n"
+        "import_weasyprint()\n"
+        "import weasyprint.text.ffi\n"
+        "assert u.find_library is not broken\n"
+        "print('loaded after', len(tries), 'tries')\n"
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("loaded after"), done.stdout  # no advice printed
+    assert "could not import" not in done.stdout + done.stderr

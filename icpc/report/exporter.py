@@ -58,6 +58,7 @@ from icpc.report.preprocessors import (
     StripNoisePreprocessor,
     report_preprocessors,
 )
+from icpc.report.weasy import import_weasyprint
 from icpc.text import typeset_html
 
 __all__ = [
@@ -340,6 +341,7 @@ class IcpcPDFExporter(HTMLExporter):
             The PDF document and the resources (``output_extension`` ``.pdf``,
             ``icpc_meta`` the cover metadata).
         """
+        import_weasyprint()
         from weasyprint import HTML
 
         resources = dict(resources or {})
@@ -390,6 +392,7 @@ def warm_up(exporter: IcpcPDFExporter | None = None) -> IcpcPDFExporter:
     IcpcPDFExporter
         The prepared exporter, to pass to :func:`notebook_to_pdf`.
     """
+    import_weasyprint()
     from weasyprint import HTML
 
     exporter = exporter or IcpcPDFExporter()

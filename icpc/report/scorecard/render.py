@@ -114,6 +114,9 @@ def _pages_per_card(document: Document, n: int) -> list[list[Any]]:
 
 
 def _layout(cards: list[dict[str, Any]], language: str, title: str) -> Document:
+    from icpc.report.weasy import import_weasyprint
+
+    import_weasyprint()
     from weasyprint import HTML
 
     return HTML(string=scorecard_html(cards, language=language, title=title)).render()
