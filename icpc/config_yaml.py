@@ -76,7 +76,13 @@ _Loader.yaml_implicit_resolvers = {
 
 
 def _decode(raw: bytes) -> str:
-    """The config's text: UTF-8 (with or without BOM), UTF-16 (Notepad's "Unicode"), else Windows-1252."""
+    """The config's text: UTF-8 (with or without BOM), UTF-16 (Notepad's "Unicode"), UTF-32
+    with its BOM, else Windows-1252."""
+    if raw.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        try:
+            return raw.decode("utf-32")
+        except UnicodeDecodeError:
+            pass
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             return raw.decode("utf-16")

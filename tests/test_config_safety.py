@@ -622,7 +622,7 @@ def test_credit_notes_cancelling_every_invoice_name_the_invoice_column(tmp_path:
     )
 
 
-@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-8-sig"])
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-8-sig", "utf-32"])
 def test_config_saved_as_unicode_by_notepad_is_read(tmp_path, encoding):
     text = 'client: "Société Générale"\ntransactions:\n  path: f.csv\n  columns: {customer_id: a, date: b, amount: c}\n'
     data = text.encode(encoding)

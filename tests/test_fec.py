@@ -333,6 +333,8 @@ VARIANTS = {
     "iso8859-15": ({}, {"encoding": "iso8859-15"}),
     "iso8859-15-crlf-tab": ({"eol": "\r\n", "delimiter": "\t"}, {"encoding": "iso8859-15"}),
     "tab": ({"delimiter": "\t"}, {}),
+    "utf16-tab": ({"delimiter": "\t"}, {"encoding": "utf-16"}),
+    "utf32": ({}, {"encoding": "utf-32"}),
     "montant-sens-dc": ({"layout": "montant/sens"}, {}),
     "montant-sens-signs": ({"layout": "montant/sens", "sens": ("+1", "-1")}, {}),
     "montant-sens-words": (
@@ -361,9 +363,12 @@ def test_every_way_of_writing_a_fec_gives_the_same_rows(tmp_path: Path, name: st
         ds.ledger.details["encoding"]
         .replace("_", "-")
         .startswith(
-            {"cp1252": "cp1252", "iso8859-15": "iso8859-15"}.get(
-                file_options.get("encoding", ""), "utf-8"
-            )
+            {
+                "cp1252": "cp1252",
+                "iso8859-15": "iso8859-15",
+                "utf-16": "utf-16",
+                "utf-32": "utf-32",
+            }.get(file_options.get("encoding", ""), "utf-8")
         )
     )
 

@@ -83,7 +83,7 @@ def _assert_sales(ds, sales=SALES) -> None:
 # --------------------------------------------------------------------------------------
 # the matrix of new shapes: encoding x line ending x shape
 # --------------------------------------------------------------------------------------
-ENCODINGS = ["utf-8", "utf-8-sig", "cp1252", "utf-16"]
+ENCODINGS = ["utf-8", "utf-8-sig", "cp1252", "utf-16", "utf-32"]
 NEWLINES = [("\r\n", "crlf"), ("\n", "lf"), ("\r", "cr")]
 
 
@@ -127,6 +127,8 @@ def test_new_shapes_matrix(tmp_path, encoding, newline, shape):
     ds = _load(tmp_path)
     _assert_sales(ds)
     led = ds.ledger
+    # the file's encoding, though UTF-16 and UTF-32 are read through a UTF-8 copy
+    assert led.details["encoding"] == {"utf-8-sig": "utf-8-sig"}.get(encoding, encoding)
     assert led.rows_excluded.get("repeated header line", 0) == expect.get("repeated", 0)
     assert led.rows_excluded["malformed line"] == expect.get("malformed", 0)
     unclosed = led.warnings.get("lines with an unclosed quote, read without quoting")
@@ -215,7 +217,7 @@ def test_cp1252_line_with_an_extra_field_is_counted_not_fatal(tmp_path, capfd):
     ds = _load(tmp_path)
     _assert_sales(ds)
     assert ds.ledger.rows_excluded["malformed line"] == 1
-    assert ds.ledger.details["encoding"] == "utf-8"  # read through a UTF-8 copy
+    assert ds.ledger.details["encoding"] == "cp1252"  # the file's, though read through a UTF-8 copy
     assert capfd.readouterr().err == ""
 
 
@@ -523,7 +525,7 @@ def test_impossible_or_partial_dates_are_unreadable_not_moved(written):
     assert bad.all() and np.isnat(dates).all()
 
 
-@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"])
 def test_utf16_without_bom_is_read(tmp_path, encoding):
     _write(
         tmp_path / "factures.csv",

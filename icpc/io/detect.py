@@ -240,7 +240,35 @@ def _utf16_without_bom(head: bytes) -> str | None:
     return None
 
 
+def _utf32_without_bom(head: bytes) -> str | None:
+    """``utf-32-le`` / ``utf-32-be`` for UTF-32 text written without a BOM (three bytes in
+    four 0: every character of a CSV's text is below U+10000, most below U+0100)."""
+    sample = head[:8192]
+    sample = sample[: len(sample) // 4 * 4]
+    if len(sample) < 16:
+        return None
+    lanes = [sample[i::4] for i in range(4)]
+    zeros = [lane.count(0) / len(lane) for lane in lanes]
+    if zeros[3] > 0.98 and zeros[2] > 0.98 and zeros[0] < 0.02:
+        return "utf-32-le"
+    if zeros[0] > 0.98 and zeros[1] > 0.98 and zeros[3] < 0.02:
+        return "utf-32-be"
+    return None
+
+
+def _utf32(head: bytes) -> str | None:
+    """The UTF-32 encoding of ``head``, with BOM (``utf-32``) or without, else None.
+
+    Looked at before UTF-16: UTF-32's little-endian BOM begins with UTF-16's.
+    """
+    if head.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        return "utf-32"
+    return _utf32_without_bom(head)
+
+
 def _looks_binary(head: bytes) -> bool:
+    if _utf32(head) is not None:
+        return False
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or _utf16_without_bom(head):
         return False
     sample = head[:65536]
@@ -260,6 +288,9 @@ def _detect_encoding(head: bytes, spec_encoding: str, where: str = "") -> str:
             ) from None
     if head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
+    wide = _utf32(head)
+    if wide is not None:
+        return wide
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
     bomless = _utf16_without_bom(head)

@@ -244,6 +244,7 @@ def read_fec(spec: FileSpec, path: Path, head: bytes, config_name: str) -> RawTa
             f'fields: export the FEC again, or remove "format: fec" from transactions in {config_name}'
         )
     encoding = _encoding(head, spec, name)
+    file_encoding = encoding  # the ledger's: UTF-16 and UTF-32 are then read as UTF-8
     source, encoding, text_enc, lines, decoded = open_text(
         path, head, encoding, what="the FEC", config_key="transactions", config_name=config_name
     )
@@ -375,7 +376,7 @@ def read_fec(spec: FileSpec, path: Path, head: bytes, config_name: str) -> RawTa
         formats=(",", _SPACES, ("%Y%m%d",)),
         details={
             "format": "fec",
-            "encoding": encoding,
+            "encoding": file_encoding,
             "delimiter": delimiter,
             "layout": layout,
             "header_line": hline + 1,

@@ -81,7 +81,9 @@ def looks_like_fec(head: bytes) -> bool:
     -------
     bool
     """
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    if head.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        text = head[:65536].decode("utf-32", errors="ignore")
+    elif head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         text = head[:65536].decode("utf-16", errors="ignore")
     else:  # header names are ASCII in every encoding
         text = head[len(codecs.BOM_UTF8) if head.startswith(codecs.BOM_UTF8) else 0 : 65536].decode(

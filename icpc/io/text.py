@@ -85,6 +85,7 @@ def read_text(spec: FileSpec, path: Path, head: bytes, config_name: str) -> RawT
             f"{name}: not a text table (binary content); export the {spec.key} as CSV (text), Excel or Parquet"
         )
     encoding = _detect_encoding(head, spec.encoding, f"{name}: {spec.key}.encoding: ")
+    file_encoding = encoding  # the ledger's: UTF-16 and UTF-32 are then read as UTF-8
     source: Any
     source, encoding, text_enc, lines, decoded = open_text(
         path, head, encoding, what=f"the {spec.key}", config_key=spec.key, config_name=config_name
@@ -223,7 +224,7 @@ def read_text(spec: FileSpec, path: Path, head: bytes, config_name: str) -> RawT
         )
     details: dict[str, Any] = {
         "format": "csv",
-        "encoding": encoding,
+        "encoding": file_encoding,
         "delimiter": delimiter,
         "header_line": hline + 1,
     }
@@ -268,7 +269,7 @@ def open_text(
     """
     name = path.name
     source: Any = None
-    if encoding.startswith("utf-16"):
+    if encoding.startswith(("utf-16", "utf-32")):  # decoded whole, parsed as UTF-8
         try:
             source = path.read_bytes().decode(encoding).encode("utf-8")
         except UnicodeDecodeError as exc:
