@@ -965,3 +965,64 @@ def test_a_few_values_with_the_other_mark_are_damaged_cells_many_are_a_mix(
     assert ds.ledger.rows_used == french
     assert ds.ledger.rows_excluded["unparseable amount"] == dotted
     _balanced(ds)
+
+
+# --------------------------------------------------------------------------------------
+# NUL bytes in a text export: damage, refused with their line (never inside a value)
+# --------------------------------------------------------------------------------------
+@pytest.mark.parametrize("encoding", ["utf-8", "cp1252", "utf-16"])
+@pytest.mark.parametrize("where", ["head", "far"], ids=["in-the-sample", "after-the-sample"])
+@pytest.mark.parametrize("newline", ["\r\n", "\r"], ids=["crlf", "cr"])
+def test_nul_bytes_in_a_text_export_are_refused_with_their_line(tmp_path, encoding, where, newline):
+    """A customer code with an invisible NUL is another customer: never read silently,
+    wherever it is (the first MiB is the sample the formats are detected on)."""
+    cells = [list(r) for r in _sale_cells()]
+    padding = [
+        ["C009", "05/01/2024", "x" * 60, "1,00", "Léa"]
+        for _ in range(30_000 if where == "far" else 5)
+    ]
+    rows = cells[:2] + padding + cells[2:]
+    third = 2 + len(padding)  # the third sale: on line third + 2 of the file (the header first)
+    rows[third][0] = "C0\x0001"
+    rows[third][2] += "\x00\x00"
+    damaged = third + 2
+    path = _write(tmp_path / "factures.csv", _lines(rows), encoding=encoding, newline=newline)
+    with pytest.raises(InputError) as info:
+        _load(tmp_path)
+    message = str(info.value)
+    assert message.startswith(
+        f"factures.csv: 3 NUL bytes (\\x00, invisible) in the text, the first on line {damaged}:"
+    )
+    assert "tr -d '\\000' < factures.csv > fixed.csv" in message
+    assert "\n" not in message
+    assert path.stat().st_size > (1 << 20) or where == "head"
+
+
+def test_nul_bytes_in_a_fec_are_refused_with_their_line(tmp_path):
+    lines = [
+        "JournalCode|JournalLib|EcritureNum|EcritureDate|CompteNum|CompteLib|CompAuxNum|"
+        "CompAuxLib|PieceRef|PieceDate|EcritureLib|Debit|Credit|EcritureLet|DateLet|ValidDate|"
+        "Montantdevise|Idevise",
+        "VE|Ventes|1|20240115|411000|Clients|411SGH|SGH|FA1|20240115|Facture|120,00|0,00||||||",
+        "VE|Ventes|1|20240115|706000|Ventes|||FA1|20240115|Fac\x00ture|0,00|100,00||||||",
+    ]
+    _write(tmp_path / "FEC.txt", lines, newline="\n")
+    cfg = config_from_dict(
+        {"client": "T", "transactions": {"path": "FEC.txt", "format": "fec"}}, base_dir=tmp_path
+    )
+    with pytest.raises(
+        InputError,
+        match=r"^FEC\.txt: 1 NUL byte \(\\x00, invisible\) in the text, the first on line 3:",
+    ):
+        load_dataset(cfg)
+
+
+@pytest.mark.parametrize(
+    "content",
+    [bytes(range(256)) * 64, b"PK\x03\x04" + b"\x00" * 5000, b"\x00" * 10 + b"a;b\n" * 100],
+    ids=["random-bytes", "zip-like", "nul-padded"],
+)
+def test_binary_content_named_as_csv_is_still_binary(tmp_path, content):
+    (tmp_path / "factures.csv").write_bytes(content)
+    with pytest.raises(InputError, match="not a text table|NUL byte|not a CSV|Excel|binary"):
+        _load(tmp_path)

@@ -254,9 +254,10 @@ def open_text(
 ) -> tuple[Any, str, str, list[tuple[int, bytes]], list[tuple[int, str]]]:
     """The first lines of a text export, decoded, to find its header line and formats.
 
-    UTF-16 files are transcoded to UTF-8 once (their bytes are then the ``source``); other
-    files stay on disk (``source`` None) and their first MiB is extended when it holds
-    fewer than three lines (a huge first cell). The last, maybe cut, line is dropped.
+    UTF-16 and UTF-32 files are transcoded to UTF-8 once (their bytes are then the
+    ``source``); other files stay on disk (``source`` None) and their first MiB is extended
+    when it holds fewer than three lines (a huge first cell). The last, maybe cut, line is
+    dropped. A NUL byte anywhere in the text stops the reading (:func:`_refuse_nul`).
 
     Returns
     -------
@@ -292,7 +293,43 @@ def open_text(
     decoded = [(off, b.decode(text_enc, errors="replace")) for off, b in lines]
     if not any(t.strip() for _, t in decoded):
         raise InputError(f"{name}: the file is empty (no text); export {what} again")
+    _refuse_nul(path, source, what)
     return source, encoding, text_enc, lines, decoded
+
+
+def _refuse_nul(path: Path, source: bytes | None, what: str) -> None:
+    """Stop at NUL bytes (``\\x00``) in a text export, with their count and first line.
+
+    No text export writes them: they are damage (a copy cut short, a field padded by an
+    old system). Read as they are, they would end up inside a value — a customer code with
+    an invisible character is another customer — so the file is refused with the fix.
+    The whole file is searched (~0.03 s a GB); only a file that holds one is read again.
+    """
+    data: Any = source
+    if data is None:
+        with open(path, "rb") as fh:
+            data = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+    try:
+        first = data.find(b"\x00")
+        if first < 0:
+            return
+        arr = np.frombuffer(data, np.uint8)
+        count = int(np.count_nonzero(arr == 0))
+        before = arr[:first]
+        newline = 10 if np.count_nonzero(before == 10) or not np.count_nonzero(before == 13) else 13
+        line = int(np.count_nonzero(before == newline)) + 1
+        del arr, before  # the map closes only once no array looks at it
+    finally:
+        if source is None:
+            data.close()
+    name = path.name
+    plural = "s" if count > 1 else ""
+    raise InputError(
+        f"{name}: {count} NUL byte{plural} (\\x00, invisible) in the text, the first on line "
+        f"{line}: the export is damaged there (a value read with it would be another value); "
+        f"export {what} again, or remove them: tr -d '\\000' < {name} > fixed{path.suffix}, "
+        "then give that file's path in the config"
+    )
 
 
 def _unreadable(name: str, spec: FileSpec, config_name: str, exc: Exception) -> InputError:
