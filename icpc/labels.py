@@ -358,6 +358,10 @@ LEDGER_REASONS: dict[str, tuple[str, str]] = {
         "montants écrits en notation scientifique (1,23E+05), chiffres peut-être perdus",
         "amounts written in scientific notation (1.23E+05), digits maybe lost",
     ),
+    "invisible characters (zero-width space, BOM) removed from values": (
+        "caractères invisibles (espace sans chasse, BOM) retirés des valeurs",
+        "invisible characters (zero-width space, BOM) removed from values",
+    ),
     "sales entries with several customers": (
         "écritures de vente à plusieurs clients",
         "sales entries with several customers",

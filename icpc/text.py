@@ -34,10 +34,15 @@ _OPEN_GUILLEMET = re.compile(rf"«{_SPACES}*")
 _CLOSE_GUILLEMET = re.compile(rf"{_SPACES}*»")
 
 
+#: removed by :func:`fold`: BOM, zero-width space, non-joiner, joiner, direction marks, word joiner
+_INVISIBLE = dict.fromkeys(map(ord, "\ufeff\u200b\u200c\u200d\u200e\u200f\u2060"))
+
+
 def fold(text: Any) -> str:
     """Return a header (or any cell) folded for tolerant matching.
 
-    Removes a BOM, accents, case and surrounding or repeated spaces.
+    Removes a BOM and the other invisible characters (zero-width spaces, direction
+    marks, word joiner), accents, case and surrounding or repeated spaces.
 
     Example
     -------
@@ -47,7 +52,7 @@ def fold(text: Any) -> str:
     'date creation'
     """
     s = "" if text is None else str(text)
-    s = s.replace("\ufeff", "")
+    s = s.translate(_INVISIBLE)
     s = unicodedata.normalize("NFKD", s)
     s = "".join(ch for ch in s if not unicodedata.combining(ch))
     return " ".join(s.casefold().split())

@@ -1026,3 +1026,71 @@ def test_binary_content_named_as_csv_is_still_binary(tmp_path, content):
     (tmp_path / "factures.csv").write_bytes(content)
     with pytest.raises(InputError, match="not a text table|NUL byte|not a CSV|Excel|binary"):
         _load(tmp_path)
+
+
+# --------------------------------------------------------------------------------------
+# invisible characters inside values: removed, and the rows counted
+# --------------------------------------------------------------------------------------
+INVISIBLES = {
+    "zero-width-space": "\u200b",
+    "zero-width-non-joiner": "\u200c",
+    "zero-width-joiner": "\u200d",
+    "left-to-right-mark": "\u200e",
+    "right-to-left-mark": "\u200f",
+    "word-joiner": "\u2060",
+    "bom": "\ufeff",
+}
+W_INVISIBLE = "invisible characters (zero-width space, BOM) removed from values"
+
+
+def _write_as(path_csv: Path, cells: list[list[str]], kind: str) -> str:
+    """The sales as ``kind`` (csv, parquet, xlsx), all text cells; the file's name."""
+    if kind == "csv":
+        _write(path_csv, _lines(cells))
+        return path_csv.name
+    table = pa.table({h: [r[i] for r in cells] for i, h in enumerate(HEADER)})
+    if kind == "parquet":
+        import pyarrow.parquet as pq
+
+        pq.write_table(table, path_csv.with_suffix(".parquet"))
+        return path_csv.with_suffix(".parquet").name
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(HEADER)
+    for row in cells:
+        sheet.append(row)
+    book.save(path_csv.with_suffix(".xlsx"))
+    return path_csv.with_suffix(".xlsx").name
+
+
+@pytest.mark.parametrize("kind", ["csv", "parquet", "xlsx"])
+@pytest.mark.parametrize("char", list(INVISIBLES.values()), ids=list(INVISIBLES))
+def test_invisible_characters_do_not_make_another_customer(tmp_path, char, kind):
+    """``C001`` and ``C001`` + a zero-width space print the same: one customer, and the
+    ledger counts the rows that held such a character (wherever it was in the value)."""
+    cells = [list(r) for r in _sale_cells()]
+    cells[2][0] = cells[2][0] + char  # the second sale of C001
+    cells[1][0] = char + cells[1][0]
+    cells[3][4] = cells[3][4][:3] + char + cells[3][4][3:]  # inside a salesperson's name
+    name = _write_as(tmp_path / "factures.csv", cells, kind)
+    ds = _load(tmp_path, name)
+    _assert_sales(ds)  # the ids and names without the character; the ledger balanced
+    assert ds.transactions["customer_id"].nunique() == 3
+    warning = ds.ledger.warnings[W_INVISIBLE]
+    assert warning["rows"] == 3 and warning["examples"] == [2, 3, 4]  # data rows, 1-based
+    assert warning["amount"] == pytest.approx(SALES[1][3] + SALES[2][3] + SALES[3][3])
+
+
+def test_text_with_typographic_characters_is_left_as_it_is(tmp_path):
+    """Apostrophes, dashes, ellipses and narrow no-break spaces (three bytes in UTF-8,
+    like the invisible ones) are no invisible characters: no warning."""
+    cells = [list(r) for r in _sale_cells()]
+    written = "Hélène l’Ancre – équipe… 1\u202f000"
+    cells[0][4] = written
+    _write(tmp_path / "factures.csv", _lines(cells))
+    ds = _load(tmp_path)
+    assert W_INVISIBLE not in ds.ledger.warnings
+    assert ds.transactions["salesperson"].astype(str).tolist()[0] == written
+    _balanced(ds)

@@ -18,6 +18,7 @@ from icpc.io.common import (
     NOT_SALES,
     REPEATED_HEADER,
     W_DECIMAL_IDS,
+    W_INVISIBLE,
     W_MERGED_CELLS,
     W_NOT_UTF8,
     W_PADDED_IDS,
@@ -86,6 +87,7 @@ READER_WARNINGS: tuple[str, ...] = (
     W_DECIMAL_IDS,
     W_SCIENTIFIC_AMOUNTS,
     W_MERGED_CELLS,
+    W_INVISIBLE,
 )
 
 #: the far-date rule (see the module docstring)

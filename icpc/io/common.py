@@ -86,6 +86,42 @@ W_PADDED_IDS = "customer ids stored as numbers, zero-padded"
 W_DECIMAL_IDS = "customer ids written as decimals (42.0), read as whole numbers"
 W_MERGED_CELLS = "merged cells, their value repeated on each row"
 W_SCIENTIFIC_AMOUNTS = "amounts written in scientific notation (1,23E+05), digits maybe lost"
+W_INVISIBLE = "invisible characters (zero-width space, BOM) removed from values"
+
+#: characters no one sees that copy-pastes and concatenated files leave inside values
+#: (zero-width space, non-joiner, joiner, direction marks, word joiner, BOM): a customer
+#: code holding one would be another customer; text values lose them (a warning counts the rows)
+INVISIBLE = ("\u200b", "\u200c", "\u200d", "\u200e", "\u200f", "\u2060", "\ufeff")
+INVISIBLE_RE = "[" + "".join(INVISIBLE) + "]"
+
+
+def has_invisible(col: pa.ChunkedArray) -> bool:
+    """Whether a text column may hold an :data:`INVISIBLE` character.
+
+    Looks at the UTF-8 bytes with numpy (~0.1 s for 200 MB of text, nothing to do for
+    text without three-byte characters): ``E2 80 8B``-``E2 80 8F``, ``E2 81 A0``,
+    ``EF BB BF``. A dictionary column is looked at through its dictionary. May say True
+    for bytes of a buffer outside the column's slice: the callers' regex then finds none.
+    """
+    for chunk in col.chunks:
+        values = chunk.dictionary if pa.types.is_dictionary(chunk.type) else chunk
+        data = values.buffers()[2] if len(values.buffers()) > 2 else None
+        if data is None or not data.size:
+            continue
+        arr = np.frombuffer(data, np.uint8)
+        if arr.max() < 0xE2:  # ASCII, or only two-byte characters (é, à, °)
+            continue
+        lead = np.flatnonzero((arr == 0xE2) | (arr == 0xEF))
+        lead = lead[lead + 2 < len(arr)]
+        first, second, third = arr[lead], arr[lead + 1], arr[lead + 2]
+        wide = first == 0xE2
+        if (
+            (wide & (second == 0x80) & (third >= 0x8B) & (third <= 0x8F))
+            | (wide & (second == 0x81) & (third == 0xA0))
+            | (~wide & (second == 0xBB) & (third == 0xBF))
+        ).any():
+            return True
+    return False
 
 
 @dataclass(frozen=True)

@@ -31,10 +31,13 @@ from icpc import columns as C
 from icpc.exceptions import InputError
 from icpc.io.common import (
     DATE_COLUMNS,
+    INVISIBLE_RE,
     NUMERIC_COLUMNS,
+    W_INVISIBLE,
     W_SCIENTIFIC_AMOUNTS,
     RawTable,
     _present,
+    has_invisible,
 )
 from icpc.io.dates import parse_dates
 from icpc.io.values import parse_amounts, parse_text, totals_labels, totals_mask
@@ -178,6 +181,9 @@ def parse_table(
     scientific = _scientific(cols, numbers, n)
     if scientific is not None:  # read, but Excel may have shown (and saved) rounded digits
         raw = replace(raw, flagged={**raw.flagged, W_SCIENTIFIC_AMOUNTS: scientific})
+    invisible = _invisible(cols, n)
+    if invisible is not None:  # removed by parse_text: the values are read without them
+        raw = replace(raw, flagged={**raw.flagged, W_INVISIBLE: invisible})
     if release:
         cols.clear()
     return ParsedTable(raw=raw, codes=codes, text=text, numbers=numbers, dates=dates, totals=totals)
@@ -207,6 +213,32 @@ def _scientific(
         if rows.any():
             out = rows if out is None else out | rows
     return out
+
+
+def _invisible(cols: dict[str, pa.ChunkedArray], n: int) -> np.ndarray | None:
+    """Rows whose text values held invisible characters (:data:`INVISIBLE`), else None."""
+    out = None
+    for name, col in cols.items():
+        if name in NUMERIC_COLUMNS or name in DATE_COLUMNS:
+            continue
+        text = col.type.value_type if pa.types.is_dictionary(col.type) else col.type
+        if not (pa.types.is_string(text) or pa.types.is_large_string(text)):
+            continue
+        if not has_invisible(col):  # most files: one look at the bytes (a dictionary's), or none
+            continue
+        rows = np.zeros(n, bool)
+        start = 0
+        for chunk in col.chunks:  # a dictionary column: its distinct values, then their rows
+            values = chunk.dictionary if pa.types.is_dictionary(chunk.type) else chunk
+            hit = pc.fill_null(pc.match_substring_regex(values, INVISIBLE_RE), False)
+            hit = np.asarray(hit.to_numpy(zero_copy_only=False), bool)
+            if pa.types.is_dictionary(chunk.type):
+                idx = pc.fill_null(chunk.indices, -1).to_numpy(zero_copy_only=False)
+                hit = np.where(idx >= 0, hit[np.maximum(idx, 0)], False) if len(hit) else idx < -1
+            rows[start : start + len(chunk)] = hit
+            start += len(chunk)
+        out = rows if out is None else out | rows
+    return out if out is not None and out.any() else None
 
 
 def _check_day_first(

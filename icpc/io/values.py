@@ -19,11 +19,13 @@ from icpc.io.common import (
     _SPACES,
     _TOTALS_FULL,
     _TOTALS_PREFIX,
+    INVISIBLE_RE,
     RawTable,
     _as_chunked,
     _blank_to_null,
     _present,
     _to_string,
+    has_invisible,
     normalize_header,
 )
 
@@ -31,7 +33,8 @@ __all__ = ["parse_text", "parse_amounts", "totals_labels", "totals_mask"]
 
 
 def parse_text(col: pa.ChunkedArray) -> pa.ChunkedArray:
-    """Return a text column stripped of surrounding spaces, empty cells as null.
+    """Return a text column stripped of surrounding spaces and invisible characters
+    (:data:`~icpc.io.common.INVISIBLE`), empty cells as null.
 
     Parameters
     ----------
@@ -46,6 +49,8 @@ def parse_text(col: pa.ChunkedArray) -> pa.ChunkedArray:
     col = _as_chunked(col)
     if not pa.types.is_string(col.type) and not pa.types.is_large_string(col.type):
         col = _to_string(col)
+    if has_invisible(col):  # zero-width spaces, BOMs: removed (the readers count the rows)
+        col = pc.replace_substring_regex(col, INVISIBLE_RE, "")
     return _blank_to_null(pc.utf8_trim_whitespace(col))
 
 
