@@ -1074,6 +1074,8 @@ def test_invisible_characters_do_not_make_another_customer(tmp_path, char, kind)
     cells[2][0] = cells[2][0] + char  # the second sale of C001
     cells[1][0] = char + cells[1][0]
     cells[3][4] = cells[3][4][:3] + char + cells[3][4][3:]  # inside a salesperson's name
+    cells[3][3] += char  # after an amount
+    cells[1][1] = char + cells[1][1]  # before a date
     name = _write_as(tmp_path / "factures.csv", cells, kind)
     ds = _load(tmp_path, name)
     _assert_sales(ds)  # the ids and names without the character; the ledger balanced

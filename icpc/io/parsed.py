@@ -216,11 +216,9 @@ def _scientific(
 
 
 def _invisible(cols: dict[str, pa.ChunkedArray], n: int) -> np.ndarray | None:
-    """Rows whose text values held invisible characters (:data:`INVISIBLE`), else None."""
+    """Rows whose values written as text held invisible characters (:data:`INVISIBLE`), else None."""
     out = None
-    for name, col in cols.items():
-        if name in NUMERIC_COLUMNS or name in DATE_COLUMNS:
-            continue
+    for col in cols.values():  # amounts and dates written as text too: they lose them as well
         text = col.type.value_type if pa.types.is_dictionary(col.type) else col.type
         if not (pa.types.is_string(text) or pa.types.is_large_string(text)):
             continue

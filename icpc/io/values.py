@@ -93,6 +93,8 @@ def parse_amounts(
         return np.full(len(col), np.nan), np.zeros(len(col), bool)
     if not pa.types.is_string(col.type) and not pa.types.is_large_string(col.type):
         col = _to_string(col)
+    if has_invisible(col):  # "12,50" and a zero-width space: 12,50 (the reader counts the row)
+        col = pc.replace_substring_regex(col, INVISIBLE_RE, "")
     # one look at the bytes tells which passes are needed (most files need one or none)
     present = set(_present(col, (" ", "\t", *thousands, "€", "EUR", ",", "\u2212")))
     s = col
