@@ -737,3 +737,60 @@ def test_icpc_sample_fec_writes_a_fec_client(
     assert cfg.transactions.format == "fec"
     assert looks_like_fec(cfg.transactions.path.read_bytes()[:4096])
     assert load_dataset(cfg).ledger.details["format"] == "fec"
+
+
+# --------------------------------------------------------------------------------------
+# invisible characters inside FEC fields: removed, and the lines counted
+# --------------------------------------------------------------------------------------
+W_INVISIBLE = "invisible characters (zero-width space, BOM) removed from values"
+INVISIBLE = {"zero-width space": "\u200b", "left-to-right mark": "\u200e", "BOM": "\ufeff"}
+#: (line of SMALL, field) where a character is planted: the sales line of invoice FA002, its
+#: customer line, and the credit note's sales line
+PLANTED = [
+    (4, "CompteNum"),
+    (4, "EcritureNum"),
+    (4, "JournalCode"),
+    (4, "PieceDate"),
+    (4, "EcritureDate"),
+    (4, "Credit"),
+    (4, "PieceRef"),
+    (3, "CompAuxNum"),
+    (3, "CompteNum"),
+    (3, "EcritureNum"),
+    (3, "CompAuxLib"),
+    (7, "CompteNum"),
+    (8, "Debit"),
+]
+
+
+@pytest.mark.parametrize("char", list(INVISIBLE.values()), ids=list(INVISIBLE))
+@pytest.mark.parametrize(("at", "field"), PLANTED, ids=[f"{f}-{i}" for i, f in PLANTED])
+@pytest.mark.parametrize("where", ["start", "end", "middle"])
+def test_invisible_characters_in_a_fec_field_change_nothing_but_are_counted(
+    tmp_path: Path, char: str, at: int, field: str, where: str
+) -> None:
+    """A zero-width space in an account number made a sales line "not a sales line", in an
+    entry number another entry (its sales lines without customer), in a date an unreadable
+    date: the FEC reads as without it, and the ledger counts the lines that held one."""
+    lines = [dict(ln) for ln in SMALL]
+    value = lines[at][field]
+    cut = {"start": 0, "end": len(value), "middle": len(value) // 2}[where]
+    lines[at][field] = value[:cut] + char + value[cut:]
+    write(tmp_path, render(lines))
+    ds = load_dataset(config(tmp_path))
+    assert rows(ds) == SMALL_ROWS
+    names = dict(zip(ds.customers["customer_id"], ds.customers["name"], strict=True))
+    assert names == {"C001": SGH, "C002": "Dupont & Fils"}
+    led = ds.ledger
+    assert led.rows_used == 4 and led.amount_used == 330.0
+    assert {k: v for k, v in led.rows_excluded.items() if v} == {
+        NOT_SALES: 16,
+        NO_CUSTOMER_LINE: 1,
+        "unparseable date": 1,
+    }
+    assert led.warnings[W_INVISIBLE]["rows"] >= 1
+
+
+def test_a_fec_without_invisible_characters_has_no_such_warning(tmp_path: Path) -> None:
+    write(tmp_path, render(SMALL))
+    assert W_INVISIBLE not in load_dataset(config(tmp_path)).ledger.warnings

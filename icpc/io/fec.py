@@ -40,12 +40,15 @@ from icpc.io.common import (
     _SAMPLE_ROWS,
     _SPACES,
     EXCLUDED_BY_CONFIG,
+    INVISIBLE_RE,
     NO_CUSTOMER_LINE,
     NOT_SALES,
+    W_INVISIBLE,
     W_NOT_UTF8,
     RawTable,
     _present,
     finish_table,
+    has_invisible,
     normalize_header,
 )
 from icpc.io.dates import _days_from_civil
@@ -90,6 +93,8 @@ class _Coded:
     values: pa.Array
     #: rows whose bytes were not UTF-8 in a UTF-8 file (read as Windows-1252), or None
     repaired: np.ndarray | None = None
+    #: rows whose value held invisible characters (zero-width space, BOM…), removed; or None
+    invisible: np.ndarray | None = None
 
     def column(self) -> pa.ChunkedArray:
         """The column as ``dictionary<string>`` (null where empty)."""
@@ -102,7 +107,9 @@ class _Coded:
 
 
 def _coded(col: pa.ChunkedArray | None, n: int, encoding: str) -> _Coded:
-    """Dictionary-encode a column read as bytes; decode and strip its distinct values only."""
+    """Dictionary-encode a column read as bytes; decode and strip its distinct values only
+    (spaces around, and the invisible characters anywhere: an account number ``706000``
+    with a zero-width space is still a sales account)."""
     if col is None:
         return _Coded(np.full(n, -1, np.int64), pa.array([], pa.string()))
     enc = pc.dictionary_encode(col.combine_chunks())
@@ -112,6 +119,10 @@ def _coded(col: pa.ChunkedArray | None, n: int, encoding: str) -> _Coded:
     text = decoded.combine_chunks()
     if pa.types.is_dictionary(text.type):
         text = text.cast(pa.string())
+    invisible_values = None
+    if has_invisible(pa.chunked_array([text], text.type)):
+        invisible_values = _matches(text, INVISIBLE_RE)
+        text = pc.replace_substring_regex(text, INVISIBLE_RE, "")
     again = pc.dictionary_encode(pc.utf8_trim_whitespace(text))
     values = again.dictionary
     remap = np.asarray(again.indices.to_numpy(zero_copy_only=False), np.int64)
@@ -122,7 +133,14 @@ def _coded(col: pa.ChunkedArray | None, n: int, encoding: str) -> _Coded:
     indices = np.asarray(enc.indices.to_numpy(zero_copy_only=False), np.int64)
     codes = np.r_[remap, -1][indices]
     repaired = repaired_values[indices] if repaired_values is not None else None
-    return _Coded(codes, values, repaired)
+    invisible = invisible_values[indices] if invisible_values is not None else None
+    return _Coded(codes, values, repaired, invisible)
+
+
+def _matches(text: pa.Array | pa.ChunkedArray, pattern: str) -> np.ndarray:
+    """Which values match a regex (False where null), as a numpy mask."""
+    found = pc.fill_null(pc.match_substring_regex(text, pattern), False)
+    return np.asarray(found.to_numpy(zero_copy_only=False), bool)
 
 
 def _coalesce(first: _Coded, second: _Coded) -> _Coded:
@@ -342,19 +360,22 @@ def read_fec(spec: FileSpec, path: Path, head: bytes, config_name: str) -> RawTa
     excluded = _per_row(journal.codes, journal_out, False) & is_sales
     used = is_sales & has_cust & ~excluded
 
-    amount = _amounts(table, names, wanted, layout, spec, decode_as, n)
+    amount, invisible = _amounts(table, names, wanted, layout, spec, decode_as, n)
     amount[~is_sales] = 0.0
     dates = _coalesce(coded("PieceDate"), coded("EcritureDate"))
     day = _per_row(dates.codes, _dates(dates.values), -1)
     label = coded("EcritureLib")
     names_ = coded("CompAuxLib")
+    invoice = _coalesce(coded("PieceRef"), number)
     repaired = np.zeros(n, bool)
     for t in done.values():
         if t.repaired is not None:
             repaired |= t.repaired
-    repaired |= (line_first >= 0) & repaired[
-        np.maximum(line_first, 0)
-    ]  # the name a sales line takes
+        if t.invisible is not None:
+            invisible |= t.invisible
+    # the name and customer a sales line takes from its entry's customer line
+    repaired |= (line_first >= 0) & repaired[np.maximum(line_first, 0)]
+    invisible |= (line_first >= 0) & invisible[np.maximum(line_first, 0)]
     columns = {
         C.LINE_KEY: _line_key(entry, account.codes, label.codes),
         C.CUSTOMER_ID: entry_customer.column(),
@@ -362,7 +383,7 @@ def read_fec(spec: FileSpec, path: Path, head: bytes, config_name: str) -> RawTa
             [pc.cast(pa.array(day.astype(np.int32), mask=day < 0), pa.date32())]
         ),
         C.AMOUNT: pa.chunked_array([pa.array(amount, pa.float64())]),
-        C.INVOICE_ID: _coalesce(coded("PieceRef"), number).column(),
+        C.INVOICE_ID: invoice.column(),
         C.NAME: names_.take(line_first).column(),
     }
     return finish_table(
@@ -392,6 +413,7 @@ def read_fec(spec: FileSpec, path: Path, head: bytes, config_name: str) -> RawTa
         flagged={
             W_SEVERAL_CUSTOMERS: used & several[entry],
             **({W_NOT_UTF8: repaired} if repaired.any() else {}),
+            **({W_INVISIBLE: invisible} if invisible.any() else {}),
         },
     )
 
@@ -445,15 +467,21 @@ def _amounts(
     spec: FileSpec,
     encoding: str,
     n: int,
-) -> np.ndarray:
-    """``Credit − Debit`` of each line (empty cells are 0; NaN where a cell is unreadable)."""
+) -> tuple[np.ndarray, np.ndarray]:
+    """``Credit − Debit`` of each line (empty cells are 0; NaN where a cell is unreadable),
+    and the lines whose amounts held invisible characters (removed: read as without them)."""
+    invisible = np.zeros(n, bool)
 
     def number(field: str) -> tuple[np.ndarray, np.ndarray]:
+        nonlocal invisible
         if field not in wanted:
             return np.full(n, np.nan), np.zeros(n, bool)
         text = _decode_column(table.column(names[wanted[field]]), encoding)[0]
         if pa.types.is_dictionary(text.type):
             text = text.cast(pa.string())
+        if has_invisible(text):
+            invisible |= _matches(text, INVISIBLE_RE)
+            text = pc.replace_substring_regex(text, INVISIBLE_RE, "")
         # a FEC has no thousands separator (the law says so): a dot or a comma is the
         # decimal mark. Some software writes them anyway (2.520,10, 2,520.10): in a value
         # with both marks, the first one groups digits by three and goes
@@ -476,10 +504,12 @@ def _amounts(
         (debit, bad_debit), (credit, bad_credit) = number("Debit"), number("Credit")
         amount = np.nan_to_num(credit) - np.nan_to_num(debit)
         amount[bad_debit | bad_credit] = np.nan
-        return amount
+        return amount, invisible
     value, bad = number("Montant")
     sens = _coded(table.column(names[wanted["Sens"]]) if "Sens" in wanted else None, n, encoding)
     sign = _per_row(sens.codes, _sens_sign(sens.values), np.nan)
+    if sens.invisible is not None:
+        invisible |= sens.invisible
     amount = np.where(np.isnan(value) & ~bad, 0.0, value * sign)
     amount[bad] = np.nan
-    return amount
+    return amount, invisible
