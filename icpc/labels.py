@@ -362,6 +362,10 @@ LEDGER_REASONS: dict[str, tuple[str, str]] = {
         "caractères invisibles (espace sans chasse, BOM) retirés des valeurs",
         "invisible characters (zero-width space, BOM) removed from values",
     ),
+    'values written as Excel text formulas (="…"), read as their text': (
+        'valeurs écrites en formules Excel (="…"), lues comme leur texte',
+        'values written as Excel text formulas (="…"), read as their text',
+    ),
     "sales entries with several customers": (
         "écritures de vente à plusieurs clients",
         "sales entries with several customers",

@@ -1096,3 +1096,105 @@ def test_text_with_typographic_characters_is_left_as_it_is(tmp_path):
     assert W_INVISIBLE not in ds.ledger.warnings
     assert ds.transactions["salesperson"].astype(str).tolist()[0] == written
     _balanced(ds)
+
+
+# --------------------------------------------------------------------------------------
+# values written as Excel text formulas, ="00123": the text inside is the value
+# --------------------------------------------------------------------------------------
+W_FORMULA_TEXT = 'values written as Excel text formulas (="…"), read as their text'
+#: which cells an export wraps: the codes only (to keep leading zeros), or every cell
+WRAPPED = {
+    "codes": {0},
+    "codes and salespeople": {0, 4},
+    "dates": {1},
+    "amounts": {3},
+    "every cell": {0, 1, 2, 3, 4},
+}
+
+
+def _formula(value: str) -> str:
+    return '="' + value.replace('"', '""') + '"'
+
+
+def _csv_cell(value: str, delimiter: str) -> str:
+    """A cell as a spreadsheet writes it: quoted when it holds a quote or the delimiter."""
+    if '"' in value or delimiter in value:
+        return '"' + value.replace('"', '""') + '"'
+    return value
+
+
+@pytest.mark.parametrize("wrapped", list(WRAPPED), ids=list(WRAPPED))
+@pytest.mark.parametrize("delimiter", [";", ",", "\t"])
+@pytest.mark.parametrize("encoding", ["utf-8", "cp1252"])
+def test_excel_text_formulas_are_read_as_their_text(tmp_path, wrapped, delimiter, encoding):
+    rows = []
+    for cells in _sale_cells():
+        if delimiter == ",":
+            cells = [cells[0], cells[1], cells[2], cells[3].replace(",", "."), cells[4]]
+        rows.append(
+            delimiter.join(
+                _csv_cell(_formula(c) if j in WRAPPED[wrapped] else c, delimiter)
+                for j, c in enumerate(cells)
+            )
+        )
+    _write(tmp_path / "factures.csv", [delimiter.join(HEADER), *rows], encoding=encoding)
+    ds = _load(tmp_path)
+    _assert_sales(ds)
+    assert ds.ledger.warnings[W_FORMULA_TEXT]["rows"] == len(SALES)
+    assert ds.ledger.warnings[W_FORMULA_TEXT]["examples"] == [1, 2, 3, 4]
+
+
+def test_excel_text_formulas_keep_leading_zeros_and_quotes(tmp_path):
+    """``="00123"`` is the code 00123 — the customer file's, unwrapped or not — and a
+    quote doubled inside is one quote (the label Vis "inox"); only the wrapped rows count."""
+    label = _csv_cell(_formula('Vis "inox"'), ";")  # "=""Vis """"inox"""""""
+    lines = [
+        "Code client;Date facture;Désignation;Montant HT;Commercial",
+        f'="00123";03/01/2024;{label};10,00;Hélène Dupré',
+        "00123;04/01/2024;Vis;5,00;Hélène Dupré",
+        '="00045";05/01/2024;Vis;2,50;Hélène Dupré',
+    ]
+    _write(tmp_path / "factures.csv", lines)
+    _write(
+        tmp_path / "clients.csv",
+        ["Code client;Raison sociale", '="00123";Société A', "00045;Société B"],
+    )
+    cfg = config_from_dict(
+        {
+            "client": "T",
+            "transactions": {
+                "path": "factures.csv",
+                "columns": {**COLUMNS, "product": "Désignation"},
+            },
+            "customers": {
+                "path": "clients.csv",
+                "columns": {"customer_id": "Code client", "name": "Raison sociale"},
+            },
+        },
+        base_dir=tmp_path,
+    )
+    ds = load_dataset(cfg)
+    assert ds.transactions["customer_id"].astype(str).tolist() == ["00123", "00123", "00045"]
+    assert ds.transactions["product"].astype(str).tolist()[0] == 'Vis "inox"'
+    names = dict(zip(ds.customers["customer_id"], ds.customers["name"], strict=True))
+    assert names == {"00123": "Société A", "00045": "Société B"}
+    assert ds.ledger.warnings[W_FORMULA_TEXT] == {"rows": 2, "amount": 12.5, "examples": [1, 3]}
+
+
+@pytest.mark.parametrize("label", ["=A1+B1", '= "x"', '="unclosed', "x=\"1\"", "=", '=""'])
+def test_text_that_is_no_text_formula_is_left_as_written(tmp_path, label):
+    """Only a whole cell ``="…"`` is a text formula; anything else is a value as written
+    (``=""`` is the empty text: an empty label)."""
+    lines = [
+        "Code client;Date facture;Désignation;Montant HT;Commercial",
+        f"C001;03/01/2024;{_csv_cell(label, ';')};10,00;Hélène Dupré",
+    ]
+    _write(tmp_path / "factures.csv", lines)
+    ds = _load(tmp_path, columns={**COLUMNS, "product": "Désignation"})
+    product = ds.transactions["product"].astype(object).tolist()[0]
+    if label == '=""':
+        assert product is None or product != product or product == ""
+        assert ds.ledger.warnings[W_FORMULA_TEXT]["rows"] == 1
+    else:
+        assert product == label.strip()
+        assert W_FORMULA_TEXT not in ds.ledger.warnings

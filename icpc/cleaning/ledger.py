@@ -18,6 +18,7 @@ from icpc.io.common import (
     NOT_SALES,
     REPEATED_HEADER,
     W_DECIMAL_IDS,
+    W_FORMULA_TEXT,
     W_INVISIBLE,
     W_MERGED_CELLS,
     W_NOT_UTF8,
@@ -88,6 +89,7 @@ READER_WARNINGS: tuple[str, ...] = (
     W_SCIENTIFIC_AMOUNTS,
     W_MERGED_CELLS,
     W_INVISIBLE,
+    W_FORMULA_TEXT,
 )
 
 #: the far-date rule (see the module docstring)

@@ -87,12 +87,28 @@ W_DECIMAL_IDS = "customer ids written as decimals (42.0), read as whole numbers"
 W_MERGED_CELLS = "merged cells, their value repeated on each row"
 W_SCIENTIFIC_AMOUNTS = "amounts written in scientific notation (1,23E+05), digits maybe lost"
 W_INVISIBLE = "invisible characters (zero-width space, BOM) removed from values"
+W_FORMULA_TEXT = 'values written as Excel text formulas (="…"), read as their text'
 
 #: characters no one sees that copy-pastes and concatenated files leave inside values
 #: (zero-width space, non-joiner, joiner, direction marks, word joiner, BOM): a customer
 #: code holding one would be another customer; text values lose them (a warning counts the rows)
 INVISIBLE = ("\u200b", "\u200c", "\u200d", "\u200e", "\u200f", "\u2060", "\ufeff")
 INVISIBLE_RE = "[" + "".join(INVISIBLE) + "]"
+
+
+#: a value an export wrote as an Excel text formula, ``="00123"``, so that a spreadsheet
+#: keeps its leading zeros: the text inside is the value (``""`` is one quote)
+FORMULA_TEXT_RE = r'^\s*="((?:[^"]|"")*)"\s*$'
+
+
+def formula_text(values: Sequence[Any]) -> list[Any]:
+    """Sample values with ``="…"`` unwrapped (:data:`FORMULA_TEXT_RE`), for the detections."""
+    pattern = re.compile(FORMULA_TEXT_RE)
+    out = []
+    for v in values:
+        m = pattern.match(v) if isinstance(v, str) and "=" in v else None
+        out.append(m.group(1).replace('""', '"') if m else v)
+    return out
 
 
 def has_invisible(col: pa.ChunkedArray) -> bool:

@@ -12,7 +12,13 @@ import pyarrow.compute as pc
 
 from icpc.config import FileSpec
 from icpc.exceptions import InputError, shorten
-from icpc.io.common import _MONTHFIRST_FORMATS, _SPACES, DAYFIRST_FORMATS, MIN_FOUR_DIGIT_YEAR
+from icpc.io.common import (
+    _MONTHFIRST_FORMATS,
+    _SPACES,
+    DAYFIRST_FORMATS,
+    MIN_FOUR_DIGIT_YEAR,
+    formula_text,
+)
 
 #: what a number looks like once spaces, currency and signs are set aside
 _BARE = re.compile(r"[\s\u00a0\u202f\u2009€]|EUR|^[+(-]+|[)-]+$")
@@ -177,6 +183,7 @@ def date_formats_of(
     ``extra``: the formats the reader tries after the configured one (Excel's text
     timestamps).
     """
+    values = formula_text(values)  # ="15/01/2024": the date inside
     formats = _detect_date_formats(values, spec.date_format)
     if spec.date_format == "auto":
         return formats
@@ -320,6 +327,7 @@ def number_format(
     values: Sequence[str], spec: FileSpec, delimiter: str | None, name: str, config_name: str
 ) -> tuple[str, tuple[str, ...]]:
     """:func:`_detect_number_format` for the file ``name``: ambiguity becomes an InputError."""
+    values = formula_text(values)  # ="1234,56": the amount inside
     try:
         return _detect_number_format(values, spec.decimal, spec.thousands, delimiter)
     except AmbiguousNumbers as exc:

@@ -31,8 +31,10 @@ from icpc import columns as C
 from icpc.exceptions import InputError
 from icpc.io.common import (
     DATE_COLUMNS,
+    FORMULA_TEXT_RE,
     INVISIBLE_RE,
     NUMERIC_COLUMNS,
+    W_FORMULA_TEXT,
     W_INVISIBLE,
     W_SCIENTIFIC_AMOUNTS,
     RawTable,
@@ -140,6 +142,9 @@ def parse_table(
     """
     n = raw.n_rows
     cols = raw.columns
+    formulas = _formula_text(cols, n)  # ="00123": the text inside, before anything reads it
+    if formulas is not None:
+        raw = replace(raw, flagged={**raw.flagged, W_FORMULA_TEXT: formulas})
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="icpc-parse") as worker:
         invoice = (
             worker.submit(encode_text, cols[C.INVOICE_ID], n) if C.INVOICE_ID in cols else None
@@ -211,6 +216,42 @@ def _scientific(
         hit = pc.fill_null(pc.match_substring_regex(col, r"[0-9][eE][+-][0-9]"), False)
         rows = np.asarray(hit.to_numpy(zero_copy_only=False), bool) & ~np.isnan(numbers[name][0])
         if rows.any():
+            out = rows if out is None else out | rows
+    return out
+
+
+def _formula_text(cols: dict[str, pa.ChunkedArray], n: int) -> np.ndarray | None:
+    """Unwrap, in place in ``cols``, the values written as Excel text formulas (``="00123"``,
+    what some software exports so that a spreadsheet keeps leading zeros: the text inside
+    is the value, ``""`` one quote); the rows that held one, else None."""
+    out = None
+    for name, col in cols.items():
+        text = col.type.value_type if pa.types.is_dictionary(col.type) else col.type
+        if not (pa.types.is_string(text) or pa.types.is_large_string(text)):
+            continue
+        if not _present(col, ('="',)):  # most files: one look at the bytes
+            continue
+        rows = np.zeros(n, bool)
+        chunks = []
+        start = 0
+        for chunk in col.chunks:
+            values = chunk.dictionary if pa.types.is_dictionary(chunk.type) else chunk
+            hit = pc.fill_null(pc.match_substring_regex(values, FORMULA_TEXT_RE), False)
+            inner = pc.replace_substring(
+                pc.replace_substring_regex(values, FORMULA_TEXT_RE, r"\1"), '""', '"'
+            )
+            unwrapped = pc.if_else(hit, inner, values)
+            hit = np.asarray(hit.to_numpy(zero_copy_only=False), bool)
+            if pa.types.is_dictionary(chunk.type):
+                chunks.append(pa.DictionaryArray.from_arrays(chunk.indices, unwrapped))
+                idx = pc.fill_null(chunk.indices, -1).to_numpy(zero_copy_only=False)
+                hit = np.where(idx >= 0, hit[np.maximum(idx, 0)], False) if len(hit) else idx < -1
+            else:
+                chunks.append(unwrapped)
+            rows[start : start + len(chunk)] = hit
+            start += len(chunk)
+        if rows.any():
+            cols[name] = pa.chunked_array(chunks, chunks[0].type)
             out = rows if out is None else out | rows
     return out
 
