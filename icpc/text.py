@@ -34,8 +34,14 @@ _OPEN_GUILLEMET = re.compile(rf"«{_SPACES}*")
 _CLOSE_GUILLEMET = re.compile(rf"{_SPACES}*»")
 
 
-#: removed by :func:`fold`: BOM, zero-width space, non-joiner, joiner, direction marks, word joiner
-_INVISIBLE = dict.fromkeys(map(ord, "\ufeff\u200b\u200c\u200d\u200e\u200f\u2060"))
+#: removed by :func:`fold`: BOM, zero-width space, non-joiner, joiner, direction marks, word
+#: joiner, and the control characters but tab and line breaks (Ctrl-Z, form feed, DEL…)
+_INVISIBLE = dict.fromkeys(
+    [
+        *map(ord, "\ufeff\u200b\u200c\u200d\u200e\u200f\u2060\x7f"),
+        *(c for c in range(1, 32) if c not in (9, 10, 13)),
+    ]
+)
 
 
 def fold(text: Any) -> str:

@@ -743,7 +743,13 @@ def test_icpc_sample_fec_writes_a_fec_client(
 # invisible characters inside FEC fields: removed, and the lines counted
 # --------------------------------------------------------------------------------------
 W_INVISIBLE = "invisible characters (zero-width space, BOM) removed from values"
-INVISIBLE = {"zero-width space": "\u200b", "left-to-right mark": "\u200e", "BOM": "\ufeff"}
+INVISIBLE = {
+    "zero-width space": "\u200b",
+    "left-to-right mark": "\u200e",
+    "BOM": "\ufeff",
+    "ctrl-z": "\x1a",
+    "bell": "\x07",
+}
 #: (line of SMALL, field) where a character is planted: the sales line of invoice FA002, its
 #: customer line, and the credit note's sales line
 PLANTED = [
@@ -794,3 +800,14 @@ def test_invisible_characters_in_a_fec_field_change_nothing_but_are_counted(
 def test_a_fec_without_invisible_characters_has_no_such_warning(tmp_path: Path) -> None:
     write(tmp_path, render(SMALL))
     assert W_INVISIBLE not in load_dataset(config(tmp_path)).ledger.warnings
+
+
+@pytest.mark.parametrize(
+    "ending", ["\x1a", "\n\x1a", "\n\x1a\n"], ids=["no-break", "line", "line-nl"]
+)
+def test_ctrl_z_ending_a_fec_is_no_line(tmp_path: Path, ending: str) -> None:
+    """A FEC written by a DOS-era program ends with Ctrl-Z: no line, no part of the last field."""
+    write(tmp_path, render(SMALL).rstrip("\n") + ending)
+    ds = load_dataset(config(tmp_path))
+    assert rows(ds) == SMALL_ROWS
+    assert ds.ledger.rows_read == 22 and ds.ledger.rows_excluded.get("malformed line", 0) == 0

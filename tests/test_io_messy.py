@@ -1040,6 +1040,16 @@ INVISIBLES = {
     "word-joiner": "\u2060",
     "bom": "\ufeff",
 }
+#: control characters old software leaves (an xlsx cannot hold them: text files and Parquet)
+CONTROLS = {
+    "ctrl-z": "\x1a",
+    "bell": "\x07",
+    "escape": "\x1b",
+    "backspace": "\x08",
+    "del": "\x7f",
+}
+#: control characters that stand for a space or a line break: a space between words
+SPACING = {"vertical-tab": "\x0b", "form-feed": "\x0c", "unit-separator": "\x1f"}
 W_INVISIBLE = "invisible characters (zero-width space, BOM) removed from values"
 
 
@@ -1065,15 +1075,27 @@ def _write_as(path_csv: Path, cells: list[list[str]], kind: str) -> str:
     return path_csv.with_suffix(".xlsx").name
 
 
-@pytest.mark.parametrize("kind", ["csv", "parquet", "xlsx"])
-@pytest.mark.parametrize("char", list(INVISIBLES.values()), ids=list(INVISIBLES))
+@pytest.mark.parametrize(
+    ("kind", "char"),
+    [
+        *((k, c) for k in ("csv", "parquet", "xlsx") for c in INVISIBLES.values()),
+        *((k, c) for k in ("csv", "parquet") for c in [*CONTROLS.values(), *SPACING.values()]),
+    ],
+    ids=[
+        *(f"{k}-{n}" for k in ("csv", "parquet", "xlsx") for n in INVISIBLES),
+        *(f"{k}-{n}" for k in ("csv", "parquet") for n in [*CONTROLS, *SPACING]),
+    ],
+)
 def test_invisible_characters_do_not_make_another_customer(tmp_path, char, kind):
     """``C001`` and ``C001`` + a zero-width space print the same: one customer, and the
     ledger counts the rows that held such a character (wherever it was in the value)."""
     cells = [list(r) for r in _sale_cells()]
     cells[2][0] = cells[2][0] + char  # the second sale of C001
     cells[1][0] = char + cells[1][0]
-    cells[3][4] = cells[3][4][:3] + char + cells[3][4][3:]  # inside a salesperson's name
+    if char in SPACING.values():  # between the words of a salesperson's name
+        cells[3][4] = cells[3][4].replace(" ", char)
+    else:  # inside a salesperson's name
+        cells[3][4] = cells[3][4][:3] + char + cells[3][4][3:]
     cells[3][3] += char  # after an amount
     cells[1][1] = char + cells[1][1]  # before a date
     name = _write_as(tmp_path / "factures.csv", cells, kind)
@@ -1085,11 +1107,43 @@ def test_invisible_characters_do_not_make_another_customer(tmp_path, char, kind)
     assert warning["amount"] == pytest.approx(SALES[1][3] + SALES[2][3] + SALES[3][3])
 
 
+@pytest.mark.parametrize("newline", ["\r\n", "\n"])
+@pytest.mark.parametrize(
+    "ending",
+    ["\x1a", "\r\n\x1a", "\r\n\x1a\r\n", "\r\n\x1a\x1a"],
+    ids=["no-break", "line", "line-nl", "two"],
+)
+@pytest.mark.parametrize("encoding", ["utf-8", "cp1252", "utf-16"])
+def test_ctrl_z_ending_a_dos_file_is_no_line(tmp_path, ending, newline, encoding):
+    """A DOS program ends its files with Ctrl-Z: on a line of its own it is no line (like a
+    blank one: not a malformed line), after the last value it is no part of it (the last
+    salesperson was another one)."""
+    text = newline.join(_lines(_sale_cells())) + ending.replace("\r\n", newline)
+    (tmp_path / "factures.csv").write_bytes(text.encode(encoding))
+    ds = _load(tmp_path)
+    _assert_sales(ds)
+    assert ds.ledger.rows_read == len(SALES)
+    assert not any(ds.ledger.rows_excluded.values())
+
+
+def test_form_feeds_between_pages_are_no_lines(tmp_path):
+    """A report printed to a file: a form feed on its own line, or before the header
+    repeated on each page; the repeated header is counted as such, the form feed is none."""
+    rows = [";".join(r) for r in _sale_cells()]
+    header = ";".join(HEADER)
+    lines = [header, *rows[:2], "\x0c", header, rows[2], "\x0c" + header, rows[3]]
+    _write(tmp_path / "factures.csv", lines)
+    ds = _load(tmp_path)
+    _assert_sales(ds)
+    excluded = {k: v for k, v in ds.ledger.rows_excluded.items() if v}
+    assert excluded == {"repeated header line": 2}
+
+
 def test_text_with_typographic_characters_is_left_as_it_is(tmp_path):
     """Apostrophes, dashes, ellipses and narrow no-break spaces (three bytes in UTF-8,
     like the invisible ones) are no invisible characters: no warning."""
     cells = [list(r) for r in _sale_cells()]
-    written = "Hélène l’Ancre – équipe… 1\u202f000"
+    written = "Hélène l’Ancre – équipe… 1\u202f000\tx"  # a tab inside is kept
     cells[0][4] = written
     _write(tmp_path / "factures.csv", _lines(cells))
     ds = _load(tmp_path)

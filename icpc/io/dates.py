@@ -19,11 +19,11 @@ from icpc.io.common import (
     _MAX_YEAR,
     _MIN_YEAR,
     DAYFIRST_FORMATS,
-    INVISIBLE_RE,
     MIN_FOUR_DIGIT_YEAR,
     _as_chunked,
     _to_string,
     has_invisible,
+    strip_invisible,
 )
 from icpc.text import fold
 
@@ -88,7 +88,7 @@ def parse_dates(
     if not pa.types.is_string(col.type) and not pa.types.is_large_string(col.type):
         col = _to_string(col)
     if has_invisible(col):  # a zero-width space after the date: the date (the reader counts it)
-        col = pc.replace_substring_regex(col, INVISIBLE_RE, "")
+        col = strip_invisible(col)
     text = pc.utf8_trim_whitespace(col)
     empty = np.asarray(pc.fill_null(pc.equal(text, ""), True).to_numpy(zero_copy_only=False), bool)
     secs = np.zeros(n, np.int64)

@@ -50,6 +50,7 @@ from icpc.io.common import (
     finish_table,
     has_invisible,
     normalize_header,
+    strip_invisible,
 )
 from icpc.io.dates import _days_from_civil
 from icpc.io.decoding import _decode_column
@@ -122,7 +123,7 @@ def _coded(col: pa.ChunkedArray | None, n: int, encoding: str) -> _Coded:
     invisible_values = None
     if has_invisible(pa.chunked_array([text], text.type)):
         invisible_values = _matches(text, INVISIBLE_RE)
-        text = pc.replace_substring_regex(text, INVISIBLE_RE, "")
+        text = strip_invisible(text)
     again = pc.dictionary_encode(pc.utf8_trim_whitespace(text))
     values = again.dictionary
     remap = np.asarray(again.indices.to_numpy(zero_copy_only=False), np.int64)
@@ -440,7 +441,8 @@ def _parser(
     ``malformed[0]`` (else they make Arrow raise)."""
 
     def on_invalid(row: Any) -> str:
-        malformed[0] += 1
+        if normalize_header(row.text or ""):  # else nothing visible (Ctrl-Z, form feed): no line
+            malformed[0] += 1
         return "skip"
 
     def read(src: Any, offset: int, handle: bool) -> pa.Table:
@@ -481,7 +483,7 @@ def _amounts(
             text = text.cast(pa.string())
         if has_invisible(text):
             invisible |= _matches(text, INVISIBLE_RE)
-            text = pc.replace_substring_regex(text, INVISIBLE_RE, "")
+            text = strip_invisible(text)
         # a FEC has no thousands separator (the law says so): a dot or a comma is the
         # decimal mark. Some software writes them anyway (2.520,10, 2,520.10): in a value
         # with both marks, the first one groups digits by three and goes

@@ -141,6 +141,10 @@ def read_text(spec: FileSpec, path: Path, head: bytes, config_name: str) -> RawT
     has_quotes = _find(buffer, b'"', data_offset) >= 0
 
     def on_invalid(row: Any) -> str:
+        if not normalize_header(row.text or ""):
+            # nothing visible: a Ctrl-Z ending a DOS file, a form feed between pages; no
+            # line, like a blank one
+            return "skip"
         counter["malformed"] += 1
         first = _cells(row.text or "", delimiter)[:1]
         if first and _TOTALS_START.match(normalize_header(first[0])):

@@ -19,7 +19,6 @@ from icpc.io.common import (
     _SPACES,
     _TOTALS_FULL,
     _TOTALS_PREFIX,
-    INVISIBLE_RE,
     RawTable,
     _as_chunked,
     _blank_to_null,
@@ -27,6 +26,7 @@ from icpc.io.common import (
     _to_string,
     has_invisible,
     normalize_header,
+    strip_invisible,
 )
 
 __all__ = ["parse_text", "parse_amounts", "totals_labels", "totals_mask"]
@@ -50,7 +50,7 @@ def parse_text(col: pa.ChunkedArray) -> pa.ChunkedArray:
     if not pa.types.is_string(col.type) and not pa.types.is_large_string(col.type):
         col = _to_string(col)
     if has_invisible(col):  # zero-width spaces, BOMs: removed (the readers count the rows)
-        col = pc.replace_substring_regex(col, INVISIBLE_RE, "")
+        col = strip_invisible(col)
     return _blank_to_null(pc.utf8_trim_whitespace(col))
 
 
@@ -94,7 +94,7 @@ def parse_amounts(
     if not pa.types.is_string(col.type) and not pa.types.is_large_string(col.type):
         col = _to_string(col)
     if has_invisible(col):  # "12,50" and a zero-width space: 12,50 (the reader counts the row)
-        col = pc.replace_substring_regex(col, INVISIBLE_RE, "")
+        col = strip_invisible(col)
     # one look at the bytes tells which passes are needed (most files need one or none)
     present = set(_present(col, (" ", "\t", *thousands, "€", "EUR", ",", "\u2212")))
     s = col
