@@ -310,6 +310,10 @@ LEDGER_REASONS: dict[str, tuple[str, str]] = {
         "e-mails that are not an address",
     ),
     "customers without transactions": ("clients sans facture", "customers without transactions"),
+    "customer codes written otherwise than in the invoices (case, spaces, zeros), matched": (
+        "codes clients écrits autrement que sur les factures (casse, espaces, zéros), rapprochés",
+        "customer codes written otherwise than in the invoices (case, spaces, zeros), matched",
+    ),
     "transaction customers missing from master": (
         "clients facturés absents du fichier clients",
         "invoiced customers missing from the customer file",

@@ -17,6 +17,7 @@ from icpc import columns as C
 from icpc.cleaning.activity import clean_activity
 from icpc.cleaning.customers import clean_customers
 from icpc.cleaning.encoding import _is_in
+from icpc.cleaning.id_match import W_IDS_MATCHED, match_ids
 from icpc.cleaning.ledger import (
     AFTER_AS_OF,
     EXCLUDED,
@@ -213,6 +214,10 @@ def _load_dataset(config: Config, worker: ThreadPoolExecutor) -> Dataset:
     # the raw columns (~700 MB for 8M lines) go back to the heap once parsed
     tx = parse_table(raws.pop("transactions"), release=True, config_name=name)
     names = tx.text.get(C.NAME)  # a FEC's CompAuxLib: the names when no master is given
+    invoiced = pd.Index(tx.codes[C.CUSTOMER_ID][1].to_pylist(), dtype=object)
+    matched: dict[str, Any] | None = None
+    if customers is not None:  # the master's codes written otherwise (c001, 000123): as invoiced
+        customers, excluded_ids, matched = _match_master(customers, excluded_ids, invoiced)
     where_tx = {k: v for k, v in config.exclude.where.items() if tx.has(k)}
     transactions, ledger, as_of = clean_transactions(
         tx,
@@ -235,6 +240,7 @@ def _load_dataset(config: Config, worker: ThreadPoolExecutor) -> Dataset:
         missing_rows = ~known
         ledgers["customers"] = cust_ledger.with_warnings(
             {
+                **({W_IDS_MATCHED: matched} if matched else {}),
                 W_NO_TRANSACTIONS: {
                     "rows": int(without.sum()),
                     "amount": 0.0,
@@ -261,9 +267,21 @@ def _load_dataset(config: Config, worker: ThreadPoolExecutor) -> Dataset:
             raws["activity"] if "activity" in raws else act_job.result(), config_name=name
         )
         ids = set(config.exclude.customers) | set(excluded_ids)
+        act_map = (
+            match_ids(invoiced, pd.Index(act_raw.codes[C.CUSTOMER_ID][1].to_pylist(), dtype=object))
+            if C.CUSTOMER_ID in act_raw.codes
+            else {}
+        )
+        ids |= {code for code, invoiced in act_map.items() if invoiced in ids}
         activity, ledgers["activity"] = clean_activity(
             act_raw, types=spec.types, as_of=as_of, excluded_customers=ids
         )
+        if act_map:
+            activity, rows = _rewrite_ids(activity, act_map)
+            if rows:
+                ledgers["activity"] = ledgers["activity"].with_warnings(
+                    {W_IDS_MATCHED: {"rows": rows, "amount": 0.0, "customers": len(act_map)}}
+                )
         act = ledgers["activity"]
         data_reasons = {
             r for r, v in act.rows_excluded.items() if v and r not in (EXCLUDED, AFTER_AS_OF)
@@ -280,6 +298,41 @@ def _load_dataset(config: Config, worker: ThreadPoolExecutor) -> Dataset:
         ledger=ledger,
         ledgers=ledgers,
     )
+
+
+def _match_master(
+    customers: pd.DataFrame, excluded_ids: list[str], tx_ids: pd.Index
+) -> tuple[pd.DataFrame, list[str], dict[str, Any] | None]:
+    """The master with its codes written as the invoices write them where they differ only
+    by case, spaces or leading zeros (:mod:`icpc.cleaning.id_match`); the customers its
+    rules exclude, so written too; the warning (None when no code was rewritten)."""
+    # the customers its rules exclude are no longer in the master: their codes count too
+    written = pd.Index([*customers[C.CUSTOMER_ID].astype(object), *excluded_ids], dtype=object)
+    mapping = match_ids(tx_ids, written.unique())
+    if not mapping:
+        return customers, excluded_ids, None
+    ids = customers[C.CUSTOMER_ID].astype(object)
+    rewritten = ids.map(mapping)
+    hit = rewritten.notna().to_numpy()
+    customers = customers.copy()
+    customers[C.CUSTOMER_ID] = pd.array(
+        np.where(hit, rewritten.to_numpy(), ids.to_numpy()), dtype=customers[C.CUSTOMER_ID].dtype
+    )
+    excluded = sorted(mapping.get(code, code) for code in excluded_ids)
+    rows = int(hit.sum())  # one row per customer in the master
+    return customers, excluded, {"rows": rows, "amount": 0.0, "customers": rows}
+
+
+def _rewrite_ids(frame: pd.DataFrame, mapping: dict[str, str]) -> tuple[pd.DataFrame, int]:
+    """``frame``'s categorical customer codes rewritten by ``mapping``; the rows rewritten."""
+    ids = frame[C.CUSTOMER_ID]
+    rows = int(ids.isin(list(mapping)).sum())
+    if rows:
+        frame = frame.copy()
+        frame[C.CUSTOMER_ID] = (
+            ids.astype(object).map(lambda v: mapping.get(v, v)).astype("category")
+        )
+    return frame, rows
 
 
 # --------------------------------------------------------------------------------------
