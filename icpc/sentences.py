@@ -228,6 +228,18 @@ SENTENCES: dict[str, tuple[str, str]] = {
     "note.rows_kept": ("{reason} : {rows} lignes conservées", "{reason}: {rows} rows kept"),
     "note.file_warnings": ("Dans {file} : {warnings}.", "In {file}: {warnings}."),
     "note.file_warning": ("{reason} ({rows})", "{reason} ({rows})"),
+    "note.exclusions_not_found.one": (
+        "Le client à exclure {codes} (exclude.customers) ne figure dans aucun fichier : "
+        "rien n’a été exclu pour lui ; vérifiez son code.",
+        "The customer to exclude {codes} (exclude.customers) is in no file: nothing was "
+        "excluded for it; check its code.",
+    ),
+    "note.exclusions_not_found.other": (
+        "Les clients à exclure {codes} (exclude.customers) ne figurent dans aucun fichier : "
+        "rien n’a été exclu pour eux ; vérifiez leurs codes.",
+        "The customers to exclude {codes} (exclude.customers) are in no file: nothing was "
+        "excluded for them; check their codes.",
+    ),
     "note.anomaly_groups": (
         "{groups} groupes, {customers} clients partageant une adresse ou un SIRET, dont "
         "{created} créés par {salesperson} ; la liste complète est dans le classeur Excel "

@@ -175,3 +175,65 @@ def test_activity_log_codes_written_otherwise_are_the_invoiced_customers(tmp_pat
     ds = load_dataset(_client(tmp_path, MASTER, activity))
     assert ds.activity["customer_id"].astype(str).tolist() == ["C001", "C002", "C003", "C003"]
     assert ds.ledgers["activity"].warnings[W_IDS_MATCHED]["rows"] == 3
+
+
+# --------------------------------------------------------------------------------------
+# exclude.customers typed by hand: found as the files write them, or said to be in none
+# --------------------------------------------------------------------------------------
+@pytest.mark.parametrize("typed", ["c002", "C 002", "C002", " c002 "])
+def test_a_customer_to_exclude_typed_otherwise_is_excluded_everywhere(tmp_path, typed):
+    activity = [
+        "Date;Commercial;Type;Client",
+        "10/01/2024;Luc;Appel;c002",
+        "11/01/2024;Luc;Appel;C001",
+    ]
+    ds = load_dataset(_client(tmp_path, MASTER, activity, exclude={"customers": [typed.strip()]}))
+    assert "C002" not in set(ds.transactions["customer_id"].astype(str))
+    assert ds.ledger.rows_excluded["excluded by config"] == 1
+    assert ds.ledger.amounts_excluded["excluded by config"] == 50.0
+    assert set(ds.customers["customer_id"]) == {"C001", "C003"}
+    assert ds.activity["customer_id"].astype(str).tolist() == ["C001"]
+    assert "exclude_customers_not_found" not in ds.ledger.details
+
+
+def test_a_customer_to_exclude_in_no_file_is_named_not_ignored(tmp_path, capsys):
+    from icpc.cli import main
+
+    cfg = _client(tmp_path, MASTER, exclude={"customers": ["C002", "ZZ999", "Q1"]})
+    ds = load_dataset(cfg)
+    assert ds.ledger.rows_excluded["excluded by config"] == 1
+    assert ds.ledger.details["exclude_customers_not_found"] == ["ZZ999", "Q1"]
+    quality = ds.data_quality()
+    assert quality["files"]["transactions"]["details"]["exclude_customers_not_found"] == [
+        "ZZ999",
+        "Q1",
+    ]
+    (tmp_path / "client.yaml").write_text(
+        "client: T\nas_of: 2024-12-31\n"
+        "transactions:\n  path: factures.csv\n"
+        '  columns: {customer_id: "Code client", date: "Date", amount: "Montant"}\n'
+        "exclude:\n  customers: [ZZ999]\n",
+        encoding="utf-8",
+    )
+    assert main(["validate", str(tmp_path / "client.yaml")]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "exclude.customers: ZZ999 in no file, nothing excluded for it; check the code" in out
+
+
+def test_the_report_says_which_customers_to_exclude_are_in_no_file(tmp_path):
+    import html
+
+    from icpc.diagnostic import Diagnostic
+    from icpc.report import sections
+
+    ds = load_dataset(_client(tmp_path, MASTER, exclude={"customers": ["ZZ999"]}))
+    items = sections.data_quality(Diagnostic(ds), language="fr")
+    text = html.unescape(
+        " ".join(i.data for i in items if isinstance(getattr(i, "data", None), str))
+    ).replace("\u202f", " ")  # typeset: narrow no-break spaces inside the quotes
+    assert "Le client à exclure « ZZ999 » (exclude.customers) ne figure dans aucun fichier" in text
+    items = sections.data_quality(
+        Diagnostic(load_dataset(_client(tmp_path, MASTER))), language="fr"
+    )
+    text = " ".join(i.data for i in items if isinstance(getattr(i, "data", None), str))
+    assert "exclude.customers" not in text

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -207,14 +207,20 @@ def _load_dataset(config: Config, worker: ThreadPoolExecutor) -> Dataset:
         raws["activity"] = act_job.result()
     raws = harmonise_ids(raws, config_name=name)
     cust_ledger = None
-    if "customers" in raws:
-        customers, cust_ledger, excluded_ids = clean_customers(
-            parse_table(raws["customers"], config_name=name), exclude=config.exclude
-        )
+    cust_parsed = parse_table(raws["customers"], config_name=name) if "customers" in raws else None
     # the raw columns (~700 MB for 8M lines) go back to the heap once parsed
     tx = parse_table(raws.pop("transactions"), release=True, config_name=name)
     names = tx.text.get(C.NAME)  # a FEC's CompAuxLib: the names when no master is given
     invoiced = pd.Index(tx.codes[C.CUSTOMER_ID][1].to_pylist(), dtype=object)
+    # the customers to exclude as each file writes them (the config's c001: the files' C001)
+    to_exclude, not_found = _exclusions(
+        config.exclude.customers,
+        [invoiced]
+        + ([] if cust_parsed is None else [_written(cust_parsed.codes[C.CUSTOMER_ID][1])]),
+    )
+    exclude = Exclusions(customers=to_exclude, where=config.exclude.where)
+    if cust_parsed is not None:
+        customers, cust_ledger, excluded_ids = clean_customers(cust_parsed, exclude=exclude)
     matched: dict[str, Any] | None = None
     if customers is not None:  # the master's codes written otherwise (c001, 000123): as invoiced
         customers, excluded_ids, matched = _match_master(customers, excluded_ids, invoiced)
@@ -222,12 +228,14 @@ def _load_dataset(config: Config, worker: ThreadPoolExecutor) -> Dataset:
     transactions, ledger, as_of = clean_transactions(
         tx,
         as_of=config.as_of,
-        exclude=Exclusions(customers=config.exclude.customers, where=where_tx),
+        exclude=Exclusions(customers=to_exclude, where=where_tx),
         excluded_customers=excluded_ids,
         drop_duplicates=tx_spec.drop_duplicates,
         config_name=name,
     )
     del tx
+    if not_found:  # listed in the config, in no file: nothing excluded for them (said, not silent)
+        ledger = replace(ledger, details={**ledger.details, EXCLUSIONS_NOT_FOUND: not_found})
     ledgers["transactions"] = ledger
 
     if cust_ledger is not None and customers is not None:
@@ -266,9 +274,9 @@ def _load_dataset(config: Config, worker: ThreadPoolExecutor) -> Dataset:
         act_raw = parse_table(
             raws["activity"] if "activity" in raws else act_job.result(), config_name=name
         )
-        ids = set(config.exclude.customers) | set(excluded_ids)
+        ids = set(to_exclude) | set(excluded_ids)
         act_map = (
-            match_ids(invoiced, pd.Index(act_raw.codes[C.CUSTOMER_ID][1].to_pylist(), dtype=object))
+            match_ids(invoiced, _written(act_raw.codes[C.CUSTOMER_ID][1]))
             if C.CUSTOMER_ID in act_raw.codes
             else {}
         )
@@ -298,6 +306,43 @@ def _load_dataset(config: Config, worker: ThreadPoolExecutor) -> Dataset:
         ledger=ledger,
         ledgers=ledgers,
     )
+
+
+#: the ledger detail listing the ``exclude.customers`` codes found in no file
+EXCLUSIONS_NOT_FOUND = "exclude_customers_not_found"
+
+
+def _written(dictionary: pa.Array) -> pd.Index:
+    """The distinct codes of a file (a parsed column's dictionary), as an index."""
+    return pd.Index(dictionary.to_pylist(), dtype=object)
+
+
+def _exclusions(listed: list[str], files: list[pd.Index]) -> tuple[list[str], list[str]]:
+    """The codes to exclude as the files write them, and those of ``listed`` in no file.
+
+    A code of ``exclude.customers`` is looked up in each file's codes exactly, else by its
+    key when one to one (:func:`icpc.cleaning.id_match.match_ids`: ``c001`` or ``C 001``
+    for a file's ``C001``).
+
+    Example
+    -------
+    >>> _exclusions(["c001", "C002", "X9"], [pd.Index(["C001", "C002"]), pd.Index(["c001"])])
+    (['C001', 'C002', 'c001'], ['X9'])
+    """
+    if not listed:
+        return [], []
+    codes = pd.Index(listed, dtype=object)
+    out: list[str] = []
+    found: set[str] = set()
+    for written in files:
+        exact = codes[codes.isin(written)]
+        out.extend(exact)
+        found.update(exact)
+        rest = codes[~codes.isin(written)]
+        mapping = match_ids(written, rest) if len(rest) else {}
+        out.extend(mapping.values())
+        found.update(mapping)
+    return sorted(set(out)), [c for c in listed if c not in found]
 
 
 def _match_master(

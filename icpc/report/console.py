@@ -81,6 +81,13 @@ def print_ledger(dataset: Any, console: Console | None = None) -> None:
             continue
         path = block.get("path", "")
         console.print(ledger_table(block, f"{_FILE_TITLES.get(key, key)} — {path}"))
+    tx_block = (quality.get("files") or {}).get("transactions") or quality
+    missing = (tx_block.get("details") or {}).get("exclude_customers_not_found")
+    if missing:
+        console.print(
+            f"[yellow]exclude.customers: {', '.join(missing)} in no file, nothing excluded "
+            f"for {'it' if len(missing) == 1 else 'them'}; check the code{'s' * (len(missing) > 1)}[/yellow]"
+        )
     used, read = quality.get("rows_used", 0), quality.get("rows_read", 0)
     excluded = sum((quality.get("rows_excluded") or {}).values())
     console.print(

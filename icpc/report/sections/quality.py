@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from icpc.analysis.warning_model import LOGISTIC
+from icpc.cleaning.dataset import EXCLUSIONS_NOT_FOUND
 from icpc.cleaning.ledger import AFTER_AS_OF
 from icpc.export.context import OutputContext
 from icpc.labels import DEFINITIONS, label, plural, reason_label
@@ -119,6 +120,11 @@ def data_quality(ctx: RenderContext, out: Out) -> None:
     other = _other_files(quality, lang)
     if other:
         out.html(note(other))
+    tx_block = (quality.get("files") or {}).get("transactions") or quality
+    missing = (tx_block.get("details") or {}).get(EXCLUSIONS_NOT_FOUND)
+    if missing:
+        codes = ", ".join(f"« {c} »" if lang == "fr" else f"“{c}”" for c in missing)
+        out.html(note(plural("note.exclusions_not_found", len(missing), lang).format(codes=codes)))
     groups = anomaly_groups(diag)
     if groups is not None:
         out.sub("sub.anomalies")
