@@ -517,10 +517,12 @@ class Diagnostic:
     def work_lists(self) -> pd.DataFrame:
         """Customers to call, to win back, whose revenue fell (:func:`icpc.analysis.call_list.work_lists`)."""
         win_back = find_action(self.action_plan, "win_back_lost")
+        lost = self.dynamics.lost
         return call_list.work_lists(
             early_warning=self.early_warning,
             table=self.table,
             win_back=win_back.customers if win_back is not None else (),
+            lost=lost.index.astype(str).tolist() if lost is not None else (),
         )
 
     @analysis

@@ -64,6 +64,10 @@ WORKBOOK: dict[str, tuple[str, str]] = {
         "revenue N down {pct}% from N−1",
     ),
     "why.nothing_in_n": ("aucun achat en N", "no purchase in N"),
+    "why.falling_slightly": (
+        "CA N en légère baisse (moins de 1\u202f% sous N−1)",
+        "revenue N slightly down (less than 1% below N−1)",
+    ),
     "why.rhythm_and_trend": ("{rhythm} ; {trend}", "{rhythm}, and {trend}"),
     # what a customer of a duplicate group shares, with how many others (all of his group)
     "why.same_address.one": (
@@ -230,13 +234,15 @@ WORKBOOK: dict[str, tuple[str, str]] = {
     ),
     "readme.how.amounts": (
         "Montants hors taxes, en {symbol}. « CA en jeu » : le CA du client sur les 12 derniers "
-        "mois, ce que son départ coûterait ; « CA N » et « CA N−1 » : son CA des périodes N et "
-        "N−1 ; « Panier moyen » : son CA divisé par son nombre de ventes, sur tout "
-        "l'historique.",
+        "mois, ce que son départ coûterait ; pour un client à reconquérir, qui n'a plus rien "
+        "acheté, son CA N−1, ce que sa reconquête rapporterait ; « CA N » et « CA N−1 » : son "
+        "CA des périodes N et N−1 ; « Panier moyen » : son CA divisé par son nombre de ventes, "
+        "sur tout l'historique.",
         "Amounts excluding VAT, in {symbol}. “Value at stake”: the customer's revenue over the "
-        "last 12 months, what losing them would cost; “Revenue N” and “Revenue N−1”: their "
-        "revenue in periods N and N−1; “Average basket”: their revenue divided by their number "
-        "of sales, over the whole history.",
+        "last 12 months, what losing them would cost; for a customer to win back, who bought "
+        "nothing since, their revenue N−1, what winning them back would bring; “Revenue N” and "
+        "“Revenue N−1”: their revenue in periods N and N−1; “Average basket”: their revenue "
+        "divided by their number of sales, over the whole history.",
     ),
     "readme.how.warning_score": (
         "« Risque de ne plus acheter » : la probabilité que le client n'achète rien dans les "

@@ -45,6 +45,19 @@ def test_work_lists_one_list_a_customer_in_the_order_to_work_them():
     pdt.assert_frame_equal(out, expected)
 
 
+def test_every_lost_customer_is_to_win_back_the_plan_s_first():
+    """B is the plan's; D, lost too, follows on the list to win back (not among the falls),
+    then the falls; a lost customer already called stays called."""
+    out = work_lists(
+        early_warning=_ew({"A": 1}), table=TABLE, win_back=("B",), lost=("D", "B", "A")
+    )
+    assert out["customer_id"].tolist() == ["A", "B", "D", "E"]
+    assert out["list"].tolist() == ["call", "win_back", "win_back", "falling"]
+    assert out["rank"].tolist() == [1, 1, 2, 1]
+    many = work_lists(early_warning=_ew({}), table=TABLE, lost=("D", "B"))
+    assert many["customer_id"].tolist()[:2] == ["B", "D"]  # largest revenue N−1 first
+
+
 def test_work_lists_without_salesperson_column():
     out = work_lists(early_warning=_ew({}), table=TABLE.drop(columns=["salesperson"]))
     assert out["list"].tolist() == ["falling"] * 4 and out["salesperson"].isna().all()

@@ -642,8 +642,9 @@ def test_the_call_list_gives_each_customers_probability_still_a_customer(tmp_pat
 
 
 def test_no_list_that_sends_a_salesperson_says_not_to_spend_sales_time(tmp_path):
-    """On the demo, customers whose revenue fell in segments « En hibernation » and
-    « Inactifs » sit on their salesperson's sheet: they get the call's action too."""
+    """On the demo, customers of segments « En hibernation » and « Inactifs » sit on their
+    salesperson's sheet (lost ones to win back, others whose revenue fell): they get the
+    list's action (win back, or call), never the segment's « no sales time »."""
     from pathlib import Path
 
     from icpc.config import load_config
@@ -659,11 +660,15 @@ def test_no_list_that_sends_a_salesperson_says_not_to_spend_sales_time(tmp_path)
         for r in _records(wb[name])
         if r["Segment"].value in idle
     ]
-    assert any(r["Liste"].value == "CA en baisse" for r in rows)  # the case exists on the demo
-    # the call's action, or the check a creation to check needs first
-    allowed = {label("do.call", "fr"), label("do.check_first", "fr")}
-    assert all(r["Action recommandée"].value in allowed for r in rows
-               if r["Liste"].value != "À reconquérir")  # fmt: skip
+    assert rows  # the case exists on the demo
+    # the list's action, or the check a creation to check needs first
+    check = label("do.check_first", "fr")
+    for r in rows:
+        action = r["Action recommandée"].value
+        if r["Liste"].value == "À reconquérir":
+            assert action in {label("do.win_back", "fr"), check}
+        else:
+            assert action in {label("do.call", "fr"), check}
 
 
 def test_the_plan_and_the_scorecards_name_a_salespersons_sheet_as_the_workbook_does(tmp_path):
@@ -689,3 +694,43 @@ def test_the_plan_and_the_scorecards_name_a_salespersons_sheet_as_the_workbook_d
     texts = [" ".join(PdfReader(p).pages[0].extract_text().split()) for p in cards.values()]
     for name in ("Martin", "MARTIN"):
         assert any(f"« {names[name]} »" in t for t in texts), name
+
+
+def test_a_salesperson_finds_all_his_lost_customers_to_win_back_with_their_revenue_at_stake(
+    tmp_path,
+):
+    """Every lost customer of the demo not on the call list is « À reconquérir » on his
+    salesperson's sheet, as on « Clients à reconquérir », and his « CA en jeu » is his
+    revenue N−1 (what the plan counts), not the 0 of the last 12 months."""
+    from pathlib import Path
+
+    from icpc.config import load_config
+
+    demo = Path(__file__).resolve().parents[1] / "data_samples" / "demo" / "client.yaml"
+    diag = Diagnostic.from_config(load_config(demo))
+    wb = _book(diag, tmp_path)
+    rows = [r for n in wb.sheetnames if n.startswith("Com. ") for r in _records(wb[n])]
+    back = [r for r in rows if r["Liste"].value == "À reconquérir"]
+    called = set(diag.work_lists.loc[diag.work_lists["list"] == "call", "customer_id"])
+    lost = {str(c) for c in diag.dynamics.lost.index} - called
+    assigned = {str(c) for c, p in diag.table["salesperson"].items() if isinstance(p, str)}
+    assert {r["Code client"].value for r in back} == lost & assigned
+    assert not any(r["Motif"].value == "aucun achat en N" for r in rows)
+    assert all(r["CA en jeu"].value == r["CA N−1"].value > 0 for r in back)
+    assert {r["Code client"].value for r in back} <= set(
+        _values(wb["Clients à reconquérir"], "Code client")
+    )
+
+
+@pytest.mark.parametrize(
+    ("revenue", "previous", "expected"),
+    [
+        (5077.86, 5081.83, "CA N en légère baisse (moins de 1\u202f% sous N−1)"),
+        (90.0, 100.0, "CA N en baisse de 10\u202f% par rapport à N−1"),
+        (0.0, 100.0, "aucun achat en N"),
+    ],
+)
+def test_the_reason_of_a_fall_never_says_down_0_percent(revenue, previous, expected):
+    from icpc.export.call_rows import _reason_falling
+
+    assert _reason_falling(revenue, previous, "fr") == expected

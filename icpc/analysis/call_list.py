@@ -60,7 +60,11 @@ def _by_id(series: pd.Series) -> pd.Series:
 
 
 def work_lists(
-    *, early_warning: pd.DataFrame, table: pd.DataFrame, win_back: Sequence[str] = ()
+    *,
+    early_warning: pd.DataFrame,
+    table: pd.DataFrame,
+    win_back: Sequence[str] = (),
+    lost: Sequence[str] = (),
 ) -> pd.DataFrame:
     """The customers to call, to win back and whose revenue fell, one list each.
 
@@ -72,7 +76,11 @@ def work_lists(
         :func:`icpc.analysis.customers.customer_periods` (``revenue``,
         ``revenue_previous``, optional ``salesperson``).
     win_back : sequence of str
-        The lost customers to win back, in order (the plan's ``win_back_lost`` action).
+        The lost customers to win back first, in order (the plan's ``win_back_lost`` action).
+    lost : sequence of str
+        Every lost customer (:attr:`Dynamics.lost`): those not called nor in ``win_back``
+        follow on the list to win back, largest revenue N−1 first, so that a salesperson
+        finds all his lost customers there, not some among the falls.
 
     Returns
     -------
@@ -90,11 +98,17 @@ def work_lists(
     flagged = early_warning.loc[early_warning["early_warning"].to_numpy(dtype=bool)]
     call = [str(c) for c in flagged.sort_values("rank", kind="stable").index]
     called = set(call)
-    back = [str(c) for c in win_back if str(c) not in called]
-    taken = called | set(back)
+    back = list(dict.fromkeys(str(c) for c in win_back if str(c) not in called))
     ids = table.index.astype(str)
     revenue = cents(table["revenue"].to_numpy(dtype=float))
     previous = cents(np.nan_to_num(table["revenue_previous"].to_numpy(dtype=float)))
+    others = pd.Index([str(c) for c in lost]).difference(pd.Index([*called, *back]))
+    if len(others):  # the other lost customers, largest revenue N−1 first
+        was = pd.Series(previous, index=ids).reindex(others).fillna(0.0)
+        order = pd.DataFrame({"id": others, "previous": was.to_numpy()})
+        order = order.sort_values(["previous", "id"], ascending=[False, True], kind="stable")
+        back += order["id"].tolist()
+    taken = called | set(back)
     fell = (revenue < previous) & ~ids.isin(list(taken))  # a hash lookup (np.isin sorts text)
     falls = pd.DataFrame({"customer_id": ids[fell], "fall": (previous - revenue)[fell]})
     falls = falls.sort_values(["fall", "customer_id"], ascending=[False, True], kind="stable")

@@ -141,7 +141,10 @@ def _reason_call(
 def _reason_falling(revenue: float, previous: float, lang: str) -> str:
     if round(revenue, 2) <= 0:
         return label("why.nothing_in_n", lang)
-    return label("why.falling", lang).format(pct=_num(100 * (previous - revenue) / previous, lang))
+    pct = 100 * (previous - revenue) / previous
+    if round(pct) < 1:  # not « down 0 % »: a fall of a few euros on a large customer
+        return label("why.falling_slightly", lang)
+    return label("why.falling", lang).format(pct=_num(pct, lang))
 
 
 def _shared(row: Any, lang: str) -> str:
@@ -231,7 +234,12 @@ def customer_rows(f: Facts, ids: Sequence[str], kinds: Sequence[str]) -> pd.Data
     out["last_sale"] = orders["last_sale"].to_numpy()
     out["last_order"] = orders["last_order"].to_numpy()
     out["basket"] = orders["basket"].to_numpy()
-    out["value_at_stake"] = ew["value_at_stake"].to_numpy()
+    # what is at stake: the revenue of the last 12 months a customer still buying could
+    # take away; for a lost one (none in those months), the revenue N−1 winning him back
+    # would bring back, as the plan counts it
+    stake = ew["value_at_stake"].to_numpy(dtype=float)
+    back = np.array([kind == "win_back" for kind in kinds], bool)
+    out["value_at_stake"] = np.where(back, np.nan_to_num(previous), stake)
     out["revenue"] = table["revenue"].to_numpy()
     out["revenue_previous"] = table["revenue_previous"].to_numpy()
     if f.products is not None and f.products_column is not None:
