@@ -31,6 +31,8 @@ _HYPHEN_MINUS = re.compile(r"(?<![\w.,\-−])-(?=\d|[€$£]\d)")  # -12, -€80
 _SIGN_BEFORE_SYMBOL = re.compile("([+\u2212])(?=[€$£]|US\\$)")  # −€80k, +£5k, −US$3k
 _BEFORE_HIGH = re.compile(rf"(?:{_SPACES}+|(?<=[^\s\d:/;!?]))([;:!?])(?=\s|$|[<)»])")
 _OPEN_GUILLEMET = re.compile(rf"«{_SPACES}*")
+#: a plain space between a figure and ``%`` or ``€`` (« 100 % », « 12 € »): a line could break there
+_BEFORE_UNIT = re.compile(r"(?<=\d) (?=[%€])")
 _CLOSE_GUILLEMET = re.compile(rf"{_SPACES}*»")
 
 
@@ -71,12 +73,12 @@ def typeset(text: str, language: str = "fr") -> str:
     (``-12``, not ``2024-12-31``) becomes the minus sign ``−``; a sign before a currency
     symbol (``−€266.4k``) is joined to it (no line break between them). French: a narrow no-break
     space before ``; : ! ?`` (replacing a plain or no-break space, or added after a
-    word) and inside ``« »``.
+    word) and inside ``« »``; a no-break space between a figure and ``%`` or ``€``.
 
     Example
     -------
     >>> typeset("Le chiffre d'affaires : -12 % ; « à vérifier »") == (
-    ...     "Le chiffre d’affaires\u202f: −12 %\u202f; «\u202fà vérifier\u202f»")
+    ...     "Le chiffre d’affaires\u202f: −12\u00a0%\u202f; «\u202fà vérifier\u202f»")
     True
     >>> typeset("Analysis date: 31/12/2024, customer's -3", "en")
     'Analysis date: 31/12/2024, customer’s −3'
@@ -87,6 +89,7 @@ def typeset(text: str, language: str = "fr") -> str:
     # a word joiner keeps them together (a figure after the sign already does)
     out = _SIGN_BEFORE_SYMBOL.sub(r"\1" + WORD_JOINER, out)
     if language == "fr":
+        out = _BEFORE_UNIT.sub("\u00a0", out)
         out = _BEFORE_HIGH.sub(NNBSP + r"\1", out)
         out = _OPEN_GUILLEMET.sub("«" + NNBSP, out)
         out = _CLOSE_GUILLEMET.sub(NNBSP + "»", out)

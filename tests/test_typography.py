@@ -24,7 +24,13 @@ from icpc.text import MINUS, NNBSP, typeset, typeset_html
         ("Pourquoi? Action: appeler", "fr", f"Pourquoi{NNBSP}? Action{NNBSP}: appeler"),
         ("« À risque »", "fr", f"«{NNBSP}À risque{NNBSP}»"),
         ("«À risque»", "fr", f"«{NNBSP}À risque{NNBSP}»"),
-        ("baisse (-80 000 €), ▼ -3,0 %", "fr", f"baisse ({MINUS}80 000 €), ▼ {MINUS}3,0 %"),
+        # a figure keeps its unit on its line (« 100 % », « 12 € »)
+        (
+            "baisse (-80 000 €), ▼ -3,0 %",
+            "fr",
+            f"baisse ({MINUS}80 000\u00a0€), ▼ {MINUS}3,0\u00a0%",
+        ),
+        ("sous 100 % : 20 % des clients", "fr", f"sous 100\u00a0%{NNBSP}: 20\u00a0% des clients"),
         ("fell by -€80,000", "en", f"fell by {MINUS}\u2060€80,000"),  # joined: no break
         ("(−€266.4k) and +€54.2k", "en", "(−\u2060€266.4k) and +\u2060€54.2k"),
         # left alone: dates, times, ranges, N-1, English punctuation
