@@ -137,7 +137,12 @@ def _lightness(color: str) -> float:
 
 
 def test_palette_is_readable_in_grey():
-    pairs = [("current", "previous"), ("positive", "negative"), ("current", "accent")]
+    pairs = [
+        ("current", "previous"),
+        ("positive", "negative"),
+        ("current", "accent"),
+        ("current", "positive_light"),  # retained and new customers, side by side
+    ]
     for a, b in pairs:
         assert abs(_lightness(P.COLORS[a]) - _lightness(P.COLORS[b])) > 0.2, (a, b)
     seq = [_lightness(c) for c in P.SEQUENCE[:3]]
@@ -206,3 +211,26 @@ def test_a_count_too_small_for_its_segment_is_written_after_the_bar():
     inside = next(t for t in ax.texts if t.get_text() == "102")
     assert inside.get_ha() == "center"
     plt.close(fig)
+
+
+def test_the_customer_bars_tell_every_group_apart_in_grey():
+    """Retained (navy) and new customers (green) sit side by side in the bar of N: in grey
+    each segment differs from its neighbours by lightness or by hatch."""
+    import matplotlib.pyplot as plt
+
+    from icpc.report.charts.customers import customer_dynamics
+
+    counts = {"retained_customers": 200, "lost_customers": 30, "new_customers": 90,
+              "reactivated_customers": 6}  # fmt: skip
+    ax = customer_dynamics(counts)
+    try:
+        looks = [
+            (bars.patches[0].get_facecolor(), bars.patches[0].get_hatch()) for bars in ax.containers
+        ]
+        seen = [(round(_lightness(c[:3]), 1), h or "") for c, h in looks]
+        assert len(set(seen)) == len(seen) == 4, seen
+        # the two dark groups of the bar of N: one lighter by a fifth of the scale at least
+        (retained, _), _, (new, new_hatch), _ = looks
+        assert abs(_lightness(retained[:3]) - _lightness(new[:3])) > 0.2 and new_hatch
+    finally:
+        plt.close(ax.figure)

@@ -49,7 +49,8 @@ def customer_dynamics(
             (get("retained_customers"), get("retained_customers")),
         ),
         ("lost_customers", COLORS["negative"], "//", (get("lost_customers"), 0.0)),
-        ("new_customers", COLORS["positive"], "", (0.0, get("new_customers"))),
+        # beside the navy of the retained: lighter and hatched, so that grey tells them apart
+        ("new_customers", COLORS["positive_light"], "\\\\", (0.0, get("new_customers"))),
         ("reactivated_customers", COLORS["accent"], "..", (0.0, get("reactivated_customers"))),
     ]
     x = np.array([0, 1])

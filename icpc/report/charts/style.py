@@ -58,6 +58,7 @@ COLORS: dict[str, str] = {
     "previous": "#a9c4e0",  # light blue (0.53): period N−1
     "accent": "#d9822b",  # orange (0.33): rolling 12 months, highlights
     "positive": "#2f6b3b",  # dark green (0.12): gains
+    "positive_light": "#5e9e6a",  # mid green (0.28): gains beside the navy (also hatched)
     "negative": "#f0a8a0",  # light red (0.49): losses (also hatched)
     "neutral": "#8c8c8c",  # mid grey: other, reference lines
     "text": "#222222",
