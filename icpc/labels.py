@@ -220,6 +220,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "rows_read": ("Lignes lues", "Rows read"),
     "rows_used": ("Lignes retenues", "Rows used"),
     "rows_excluded": ("Lignes écartées", "Rows excluded"),
+    "rows_kept_warning": ("Lignes retenues, à signaler", "Rows used, to note"),
     "amount_read": ("Montant lu", "Amount read"),
     "amount_used": ("Montant retenu", "Amount used"),
     "group": ("Groupe", "Group"),

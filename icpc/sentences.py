@@ -248,6 +248,13 @@ SENTENCES: dict[str, tuple[str, str]] = {
         "them created by {salesperson}; the full list is in the Excel workbook (“Creations "
         "to check” sheet).",
     ),
+    "note.anomaly_groups_all": (
+        "{groups} groupes, {customers} clients partageant une adresse ou un SIRET, tous créés "
+        "par {salesperson} ; la liste complète est dans le classeur Excel (onglet « Créations "
+        "à vérifier »).",
+        "{groups} groups, {customers} customers sharing an address or a SIRET, all created by "
+        "{salesperson}; the full list is in the Excel workbook (“Creations to check” sheet).",
+    ),
     "note.anomaly_groups_plain": (
         "{groups} groupes, {customers} clients partageant une adresse ou un SIRET ; la liste "
         "complète est dans le classeur Excel (onglet « Créations à vérifier »).",

@@ -734,3 +734,26 @@ def test_the_reason_of_a_fall_never_says_down_0_percent(revenue, previous, expec
     from icpc.export.call_rows import _reason_falling
 
     assert _reason_falling(revenue, previous, "fr") == expected
+
+
+def test_the_quality_sheet_tells_kept_rows_from_excluded_ones_and_shows_no_amount_it_has_not(
+    tmp_path,
+):
+    """« Lignes écartées — montant illisible » has no amount to show (not « 0,00 € »), and
+    the warnings read « Lignes retenues, à signaler — … », not as more excluded rows."""
+    from pathlib import Path
+
+    from icpc.config import load_config
+
+    demo = Path(__file__).resolve().parents[1] / "data_samples" / "demo" / "client.yaml"
+    wb = _book(Diagnostic.from_config(load_config(demo)), tmp_path)
+    ws = wb["Qualité des données"]
+    cells = [[c.value for c in row] for row in ws.iter_rows()]
+    rows = {r[0]: r[1:] for r in cells if isinstance(r[0], str)}
+    unreadable = rows["Lignes écartées — montant illisible"]
+    assert unreadable[0] == 2 and unreadable[1] is None
+    assert rows["Lignes écartées — ligne de total"][1] is None
+    assert rows["Lignes écartées — date illisible"][1] == pytest.approx(174.72)
+    kept = [k for k in rows if k.startswith("Lignes retenues, à signaler — ")]
+    assert "Lignes retenues, à signaler — avoirs (montants négatifs)" in kept
+    assert not [k for k in rows if k[:1].islower()]

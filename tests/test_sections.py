@@ -489,3 +489,18 @@ def test_the_other_files_warnings_are_said_in_the_method_section():
         "Dans clients.xlsx\u202f: e-mails qui ne sont pas une adresse (2), clients sans facture (12)."
     )
     assert _other_files({"files": {"transactions": {"warnings": {}}}}, "fr") is None
+
+
+def test_the_quality_notes_say_all_when_one_salesperson_created_every_grouped_customer():
+    """On the demo, the 51 customers sharing an address or a SIRET were all created by one
+    salesperson: « tous créés par », not « dont 51 créés par »; the kept rows' note ends
+    with its full stop."""
+    from icpc.config import load_config
+    from icpc.diagnostic import Diagnostic
+
+    demo = Path(__file__).resolve().parents[1] / "data_samples" / "demo" / "client.yaml"
+    text = _html(S.data_quality(Diagnostic.from_config(load_config(demo)), language="fr"))
+    text = text.replace("\u202f", " ").replace("\xa0", " ")
+    assert "clients partageant une adresse ou un SIRET, tous créés par Julien Marchetti" in text
+    assert "dont 51 créés" not in text
+    assert re.search(r"lignes conservées\.</p>", text)

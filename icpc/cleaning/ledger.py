@@ -40,6 +40,9 @@ DUPLICATE = "duplicate"
 UNKNOWN_TYPE = "unknown activity type"
 EXCLUDED = EXCLUDED_BY_CONFIG
 AFTER_AS_OF = "after as_of"
+#: the reasons whose rows count 0 in the amounts by construction (no amount read, or none
+#: that is a sale): their amount is no figure to show, « — » rather than « 0,00 € »
+NO_AMOUNT = frozenset({MALFORMED, TOTALS, BAD_AMOUNT, NOT_SALES})
 DAMAGED_ID = "customer id in scientific notation"
 
 TRANSACTION_REASONS: tuple[str, ...] = (

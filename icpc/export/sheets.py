@@ -39,6 +39,7 @@ from icpc.analysis.actions import find_action
 from icpc.analysis.call_list import shared_keys
 from icpc.analysis.groups import UNASSIGNED
 from icpc.analysis.warning_model import LOGISTIC
+from icpc.cleaning.ledger import NO_AMOUNT
 from icpc.export.call_rows import FILL_IN, Facts, customer_rows, day, facts
 from icpc.export.context import OutputContext
 from icpc.labels import label, reason_label
@@ -273,11 +274,21 @@ def _ledger(quality: Mapping[str, Any], lang: str) -> pd.DataFrame:
         (label("rows_used", lang), quality.get("rows_used"), quality.get("amount_used")),
     ]
     rows += [
-        (f"{label('rows_excluded', lang)} — {reason_label(r, lang)}", n, amounts.get(r))
+        (
+            f"{label('rows_excluded', lang)} — {reason_label(r, lang)}",
+            n,
+            None if r in NO_AMOUNT else amounts.get(r),
+        )
         for r, n in excluded.items()
     ]
     for name, block in quality["warnings"].items():
-        rows.append((reason_label(name, lang), block["rows"], block.get("amount")))
+        rows.append(
+            (
+                f"{label('rows_kept_warning', lang)} — {reason_label(name, lang)}",
+                block["rows"],
+                block.get("amount"),
+            )
+        )
     return pd.DataFrame(rows, columns=["reason", "rows", "amount"])
 
 

@@ -13,7 +13,7 @@ import pandas as pd
 
 from icpc.analysis.warning_model import LOGISTIC
 from icpc.cleaning.dataset import EXCLUSIONS_NOT_FOUND
-from icpc.cleaning.ledger import AFTER_AS_OF
+from icpc.cleaning.ledger import AFTER_AS_OF, NO_AMOUNT
 from icpc.export.context import OutputContext
 from icpc.labels import DEFINITIONS, label, plural, reason_label
 from icpc.report import format as fmt
@@ -38,7 +38,11 @@ def _ledger_table(quality: Mapping[str, Any], lang: str, cur: str) -> str:
         (label("rows_read", lang), quality.get("rows_read"), quality.get("amount_read")),
         (label("rows_used", lang), quality.get("rows_used"), quality.get("amount_used")),
     ]
-    rows += [("— " + _reason(r, lang), n, amounts.get(r)) for r, n in excluded.items() if n]
+    rows += [
+        ("— " + _reason(r, lang), n, None if r in NO_AMOUNT else amounts.get(r))
+        for r, n in excluded.items()
+        if n
+    ]
     frame = pd.DataFrame(rows, columns=["item", "rows", "amount"])
     return html_table(
         frame,
@@ -116,7 +120,7 @@ def data_quality(ctx: RenderContext, out: Out) -> None:
              for name, block in quality["warnings"].items() if block["rows"]]  # fmt: skip
     if notes:
         text = (" ; " if lang == "fr" else "; ").join(notes)
-        out.html(note(text[:1].upper() + text[1:]))
+        out.html(note(text[:1].upper() + text[1:] + "."))
     other = _other_files(quality, lang)
     if other:
         out.html(note(other))
@@ -135,7 +139,14 @@ def data_quality(ctx: RenderContext, out: Out) -> None:
             "customers": fmt.number(int(groups["customers"].sum()), language=lang),
         }
         created = _created_by(diag, flag["salesperson"]) if flag else 0
-        key = "note.anomaly_groups" if created else "note.anomaly_groups_plain"
+        total = int(groups["customers"].sum())
+        key = (
+            "note.anomaly_groups_plain"
+            if not created
+            else "note.anomaly_groups_all"
+            if created >= total
+            else "note.anomaly_groups"
+        )
         out.html(
             note(
                 label(key, lang).format(
