@@ -666,3 +666,94 @@ def test_weasyprint_found_by_the_whole_search_when_the_cache_fails() -> None:
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("loaded after"), done.stdout  # no advice printed
     assert "could not import" not in done.stdout + done.stderr
+
+
+# --------------------------------------------------------------------------------------
+# a heading and the findings before their chart are not left at the foot of a page
+# --------------------------------------------------------------------------------------
+def _html_out(html: str):
+    return new_output("display_data", data={"text/html": html})
+
+
+def _chart(title: str, height_mm: int) -> str:
+    svg = (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="150mm" height="{height_mm}mm" '
+        f'viewBox="0 0 150 {height_mm}"><rect width="150" height="{height_mm}" fill="#ccc"/>'
+        f'<text x="10" y="10" style="font-size: 6px">{title}</text></svg>'
+    )
+    return base64.b64encode(svg.encode()).decode()
+
+
+def _findings(n: int) -> str:
+    items = "".join(f"<li>Constat numéro {i + 1} sur les clients.</li>" for i in range(n))
+    return f'<ul class="icpc-findings findings">{items}</ul>'
+
+
+@pytest.mark.parametrize("findings", [1, 2, 3])
+def test_a_heading_and_its_findings_go_with_the_chart_they_introduce(tmp_path, findings):
+    """A page filled to its last fifth, then a heading, two findings and a chart too tall
+    for what is left: the heading and the findings open the next page with the chart."""
+    cells = [
+        new_code_cell(
+            "sections.filler(diag)",
+            outputs=[_html_out('<div style="height: 205mm">Remplissage</div>')],
+        ),
+        new_code_cell(
+            "sections.dynamics(diag)",
+            outputs=[
+                _html_out('<h1 id="icpc-dynamics">Dynamique du portefeuille</h1>'),
+                _html_out(_findings(findings)),
+                new_output(
+                    "display_data",
+                    data={
+                        "image/svg+xml": base64.b64decode(
+                            _chart("Graphique des clients", 90)
+                        ).decode()
+                    },
+                ),  # fmt: skip
+            ],
+        ),
+    ]
+    nb = new_notebook(
+        cells=cells, metadata={"kernelspec": {"name": "python3", "display_name": "Python 3"}}
+    )
+    nb.cells.insert(
+        0,
+        new_code_cell(
+            "meta.publish(diag)",
+            metadata={"tags": ["remove_input"]},
+            outputs=[new_output("display_data", data={META_MIMETYPE: _meta("fr")})],
+        ),
+    )
+    path = tmp_path / "diagnostic.ipynb"
+    nbformat.write(nb, path)
+    pages = _pages(notebook_to_pdf(path, tmp_path / "diagnostic.pdf"))
+    heading = [i for i, p in enumerate(pages) if "Dynamique du portefeuille" in p and "page" in p]
+    chart = [i for i, p in enumerate(pages) if "Graphique des clients" in p]
+    first = [i for i, p in enumerate(pages) if "Constat numéro 1" in p]
+    assert chart and heading[-1] == chart[0] == first[0], (heading, first, chart)
+
+
+def test_only_short_findings_before_a_chart_or_table_are_kept_with_it():
+    from icpc.report.html_layout import keep_with_next
+
+    def child(html: str) -> str:
+        return (
+            '<div class="jp-OutputArea-child">\n\n<div class="jp-RenderedHTMLCommon '
+            f'jp-RenderedHTML jp-OutputArea-output " data-mime-type="text/html">\n{html}\n'
+            "</div>\n\n</div>\n"
+        )
+
+    area = '<div class="jp-OutputArea jp-Cell-outputArea">\n'
+    table = "<table><tr><td>1</td></tr></table>"
+    marked = lambda body: body.count("icpc-keep-next")  # noqa: E731
+    assert marked(keep_with_next(area + child("<h2>Titre</h2>") + child(table))) == 1
+    assert marked(keep_with_next(area + child(_findings(2)) + child(table))) == 1
+    assert "icpc-short-list" in keep_with_next(area + child(_findings(3)) + child(table))
+    assert marked(keep_with_next(area + child(_findings(4)) + child(table))) == 0  # may break
+    assert marked(keep_with_next(area + child(_findings(2)) + child("<p>Texte</p>"))) == 0
+    # the last findings of a cell: the next cell's output is no chart of theirs
+    assert marked(keep_with_next(area + child(_findings(2)) + area + child(table))) == 0
+    note = '<p class="icpc-note">6 groupes partageant une adresse.</p>'
+    assert marked(keep_with_next(area + child("<h2>T</h2>") + child(note) + child(table))) == 2
+    assert marked(keep_with_next(area + child(table) + child(note) + child(table))) == 0

@@ -45,6 +45,7 @@ from icpc.labels import label
 from icpc.report.gcpause import gc_paused
 from icpc.report.html_layout import (
     headings_with_ids,
+    keep_with_next,
     mark_trailing_headings,
     mark_wide_tables,
     toc_html,
@@ -278,6 +279,7 @@ class IcpcPDFExporter(HTMLExporter):
         body, toc = headings_with_ids(body, self.toc_depth)
         body = mark_wide_tables(body, self.wide_table_columns)
         body = mark_trailing_headings(body)
+        body = keep_with_next(body)
         head = head.replace("<!--icpc:toc-->", toc_html(toc, labels["toc"]))
         # every word the client reads gets its typography, whichever code wrote it
         return typeset_html(head + sep + body, language)

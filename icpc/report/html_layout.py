@@ -120,3 +120,47 @@ def mark_trailing_headings(body: str) -> str:
         body,
         flags=re.S,
     )
+
+
+_CHILD = '<div class="jp-OutputArea-child">'
+_AREA = '<div class="jp-OutputArea jp-Cell-outputArea">'
+_HEADING_OUT = re.compile(r'\s*<div class="jp-RenderedHTMLCommon[^>]*>\s*<h[1-4][ >]')
+_NOTE_OUT = re.compile(
+    r'\s*<div class="jp-RenderedHTMLCommon[^>]*>\s*<p class="icpc-note">[^<]*</p>\s*</div>'
+)
+_FINDINGS_OUT = re.compile(r'\s*<div class="jp-RenderedHTMLCommon[^>]*>\s*<ul class="icpc-findings')
+_FIGURE_OUT = re.compile(
+    r'\s*<div class="(?:jp-RenderedSVG|jp-RenderedImage|jp-RenderedHTMLCommon[^"]*"[^>]*>\s*'
+    r'(?:<table|<div class="icpc-table-wrap|<img))'
+)
+#: findings of at most this many items stay with the chart or table they introduce
+SHORT_FINDINGS = 3
+
+
+def keep_with_next(body: str) -> str:
+    """Keep a heading, a note right after it, and two or three findings that introduce a
+    chart or a table, on the page of what follows (``icpc-keep-next`` on their output box, where the page break is
+    decided, and the findings unbroken): not left at the foot of the page before it. A
+    longer list of findings may still continue on the next page."""
+    parts = body.split(_CHILD)
+    for i in range(1, len(parts)):
+        content = parts[i]
+        same_area_next = i + 1 < len(parts) and _AREA not in content
+        nxt = parts[i + 1] if same_area_next else ""
+        after_heading = i > 1 and _AREA not in parts[i - 1] and parts[i - 1].startswith("\x00keep")
+        if _HEADING_OUT.match(content):
+            parts[i] = "\x00keep" + content
+        elif after_heading and _NOTE_OUT.match(content) and _FIGURE_OUT.match(nxt):
+            parts[i] = "\x00keep" + content  # a heading's one-line introduction to its table
+        elif (
+            _FINDINGS_OUT.match(content)
+            and content.split("</ul>", 1)[0].count("<li") <= SHORT_FINDINGS
+            and _FIGURE_OUT.match(nxt)
+        ):
+            parts[i] = "\x00keep" + content.replace(
+                '<ul class="icpc-findings', '<ul class="icpc-short-list icpc-findings', 1
+            )
+    keep = '<div class="jp-OutputArea-child icpc-keep-next">'
+    return parts[0] + "".join(
+        keep + p[len("\x00keep") :] if p.startswith("\x00keep") else _CHILD + p for p in parts[1:]
+    )
