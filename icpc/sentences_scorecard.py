@@ -162,6 +162,14 @@ SCORECARD: dict[str, tuple[str, str]] = {
     ),
     "scorecard.segments": ("Vos clients par segment Score3D", "Your customers by Score3D segment"),
     "scorecard.segments_none": ("Aucun client classé.", "No customer scored."),
+    "scorecard.segments_unscored.one": (
+        "Et {n} client sans segment (pas d’achat net positif à classer).",
+        "And {n} customer without a segment (no positive net purchase to score).",
+    ),
+    "scorecard.segments_unscored.other": (
+        "Et {n} clients sans segment (pas d’achat net positif à classer).",
+        "And {n} customers without a segment (no positive net purchase to score).",
+    ),
     "scorecard.segments_more": ("autres segments", "other segments"),
     # --- priorities ----------------------------------------------------------------------------------
     "scorecard.priorities.1": ("Votre priorité", "Your priority"),

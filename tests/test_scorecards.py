@@ -642,3 +642,32 @@ def test_scorecards_are_drawn_with_the_collector_paused_then_as_it_was(
     assert gc.isenabled()
     out = render.write_scorecards(diag, tmp_path / "cards")  # type: ignore[arg-type]
     assert states == [False, False, False] and gc.isenabled() and len(out) == 2
+
+
+def test_the_segments_and_the_customers_attributed_add_up_on_every_scorecard():
+    """« N clients vous sont attribués »: the segments listed plus those without one (net
+    purchases not positive, not scored) make N, and the page says how many have none."""
+    from pathlib import Path
+
+    from icpc.config import load_config
+    from icpc.diagnostic import Diagnostic
+    from icpc.export.context import OutputContext
+    from icpc.report.scorecard.facts import salespeople, scorecard_facts
+    from icpc.report.scorecard.view import _health
+
+    demo = Path(__file__).resolve().parents[1] / "data_samples" / "demo" / "client.yaml"
+    diag = Diagnostic.from_config(load_config(demo))
+    seen_unscored = 0
+    words = OutputContext.of(diag, "fr")
+    for name in salespeople(diag):
+        facts = scorecard_facts(diag, name)
+        scored = sum(s.customers for s in facts.segments)
+        health = _health(facts, words)
+        note = health["segments_unscored"]
+        if scored < facts.customers:
+            seen_unscored += 1
+            n = facts.customers - scored
+            assert note.startswith(f"Et {n} client") and "sans segment" in note
+        else:
+            assert note is None
+    assert seen_unscored  # the demo has customers whose only sale a credit note cancelled

@@ -325,8 +325,13 @@ def _health(facts: ScorecardFacts, w: OutputContext) -> dict[str, Any]:
         n = sum(s.customers for s in rest)
         segments.append({"label": label("scorecard.segments_more", lang),
                          "n": fmt.number(n, language=lang), "width": round(n / most * 100, 2)})  # fmt: skip
+    # the attributed customers Score3D does not score (net revenue not positive): counted,
+    # so that the segments and « N clients vous sont attribués » add up
+    unscored = facts.customers - sum(s.customers for s in segs)
     return {"lines": lines, "segments": segments,
-            "segments_none": label("scorecard.segments_none", lang)}  # fmt: skip
+            "segments_none": label("scorecard.segments_none", lang),
+            "segments_unscored": plural("scorecard.segments_unscored", unscored, lang).format(
+                n=fmt.number(unscored, language=lang)) if segs and unscored > 0 else None}  # fmt: skip
 
 
 def _slipping_top(facts: ScorecardFacts, w: OutputContext) -> str:
