@@ -757,3 +757,17 @@ def test_the_quality_sheet_tells_kept_rows_from_excluded_ones_and_shows_no_amoun
     kept = [k for k in rows if k.startswith("Lignes retenues, à signaler — ")]
     assert "Lignes retenues, à signaler — avoirs (montants négatifs)" in kept
     assert not [k for k in rows if k[:1].islower()]
+
+
+def test_the_win_back_sheet_has_no_column_of_risk_left_empty(tmp_path):
+    """The early warning's « Risque de ne plus acheter » is for customers still buying: on
+    « Clients à reconquérir » (lost customers) it would be empty on every row."""
+    from pathlib import Path
+
+    from icpc.config import load_config
+
+    demo = Path(__file__).resolve().parents[1] / "data_samples" / "demo" / "client.yaml"
+    wb = _book(Diagnostic.from_config(load_config(demo)), tmp_path)
+    headers = _headers(wb["Clients à reconquérir"])
+    assert "Risque de ne plus acheter" not in headers
+    assert "Risque de ne plus acheter" in _headers(wb["À appeler"])  # where it is computed
