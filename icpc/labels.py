@@ -371,6 +371,10 @@ LEDGER_REASONS: dict[str, tuple[str, str]] = {
         'valeurs écrites en formules Excel (="…"), lues comme leur texte',
         'values written as Excel text formulas (="…"), read as their text',
     ),
+    "null markers and spreadsheet errors (NULL, #N/A) read as empty": (
+        "marqueurs de vide et erreurs de tableur (NULL, #N/A) lus comme vides",
+        "null markers and spreadsheet errors (NULL, #N/A) read as empty",
+    ),
     "sales entries with several customers": (
         "écritures de vente à plusieurs clients",
         "sales entries with several customers",

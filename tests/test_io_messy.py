@@ -1252,3 +1252,48 @@ def test_text_that_is_no_text_formula_is_left_as_written(tmp_path, label):
     else:
         assert product == label.strip()
         assert W_FORMULA_TEXT not in ds.ledger.warnings
+
+
+# --------------------------------------------------------------------------------------
+# null markers and spreadsheet errors in text cells: no value, counted
+# --------------------------------------------------------------------------------------
+W_NULL_MARKERS = "null markers and spreadsheet errors (NULL, #N/A) read as empty"
+MARKERS = ["NULL", "null", "(null)", "\\N", "nan", "N/A", "#N/A", "#REF!", "#VALEUR!",
+           "#VALUE!", "#NOM?", "#DIV/0!", "#NULL!", "#NOMBRE!", "Err:502", "(vide)", "(blank)"]  # fmt: skip
+
+
+@pytest.mark.parametrize("kind", ["csv", "parquet", "xlsx"])
+@pytest.mark.parametrize("marker", MARKERS)
+def test_a_null_marker_or_a_spreadsheet_error_is_no_customer_and_no_salesperson(
+    tmp_path, marker, kind
+):
+    """``#N/A`` in the customer column is no customer called « #N/A » (all such rows one
+    fake customer): a missing customer id; ``NULL`` as salesperson is none (no scorecard
+    « NULL »); the rows are counted."""
+    cells = [list(r) for r in _sale_cells()]
+    cells.insert(2, [marker, "05/03/2024", "Vis", "10,00", "Hélène Dupré"])  # no customer
+    cells[0][4] = f" {marker} "  # no salesperson
+    name = _write_as(tmp_path / "factures.csv", cells, kind)
+    ds = _load(tmp_path, name)
+    tx = ds.transactions
+    assert tx["customer_id"].astype(str).tolist() == [s[0] for s in SALES]
+    assert tx["salesperson"].isna().tolist() == [True, False, False, False]
+    led = ds.ledger
+    assert led.rows_excluded["missing customer id"] == 1
+    assert led.amounts_excluded["missing customer id"] == 10.0
+    assert led.warnings[W_NULL_MARKERS]["rows"] == 1  # the used row; the other is excluded
+    _balanced(ds)
+
+
+@pytest.mark.parametrize(
+    "value", ["Nantes", "NULLARD SA", "#8 vis", "Financement", "N/A bis", "Nan Hua", "-", "?"]
+)
+def test_values_that_merely_contain_a_marker_are_values(tmp_path, value):
+    cells = [list(r) for r in _sale_cells()]
+    cells[0][4] = value
+    cells[1][0] = value
+    _write(tmp_path / "factures.csv", _lines(cells))
+    ds = _load(tmp_path)
+    assert ds.transactions["salesperson"].astype(str).tolist()[0] == value
+    assert ds.transactions["customer_id"].astype(str).tolist()[1] == value
+    assert W_NULL_MARKERS not in ds.ledger.warnings

@@ -335,10 +335,11 @@ def _exclusions(listed: list[str], files: list[pd.Index]) -> tuple[list[str], li
     out: list[str] = []
     found: set[str] = set()
     for written in files:
-        exact = codes[codes.isin(written)]
+        inside = _is_in(codes, written)
+        exact = codes[inside]
         out.extend(exact)
         found.update(exact)
-        rest = codes[~codes.isin(written)]
+        rest = codes[~inside]
         mapping = match_ids(written, rest) if len(rest) else {}
         out.extend(mapping.values())
         found.update(mapping)
@@ -371,7 +372,7 @@ def _match_master(
 def _rewrite_ids(frame: pd.DataFrame, mapping: dict[str, str]) -> tuple[pd.DataFrame, int]:
     """``frame``'s categorical customer codes rewritten by ``mapping``; the rows rewritten."""
     ids = frame[C.CUSTOMER_ID]
-    rows = int(ids.isin(list(mapping)).sum())
+    rows = int(ids.isin(list(mapping)).sum())  # categorical: on its categories
     if rows:
         frame = frame.copy()
         frame[C.CUSTOMER_ID] = (

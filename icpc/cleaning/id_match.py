@@ -21,6 +21,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from icpc.cleaning.encoding import _is_in
+
 __all__ = ["W_IDS_MATCHED", "id_keys", "match_ids"]
 
 W_IDS_MATCHED = (
@@ -73,8 +75,8 @@ def match_ids(reference: pd.Index, other: pd.Index) -> dict[str, str]:
     other = pd.Index(other).astype(str)
     if not len(reference) or not len(other):
         return {}
-    lonely_ref = ~reference.isin(other)
-    lonely_other = ~other.isin(reference)
+    lonely_ref = ~_is_in(reference, other)  # Arrow's hash set: pandas' isin on text is slow
+    lonely_other = ~_is_in(other, reference)
     if not lonely_ref.any() or not lonely_other.any():
         return {}
     ref_keys = pd.Index(id_keys(reference).to_pylist())

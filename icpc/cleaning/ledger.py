@@ -22,6 +22,7 @@ from icpc.io.common import (
     W_INVISIBLE,
     W_MERGED_CELLS,
     W_NOT_UTF8,
+    W_NULL_MARKERS,
     W_PADDED_IDS,
     W_SCIENTIFIC_AMOUNTS,
     W_UNCLOSED_QUOTE,
@@ -93,6 +94,7 @@ READER_WARNINGS: tuple[str, ...] = (
     W_MERGED_CELLS,
     W_INVISIBLE,
     W_FORMULA_TEXT,
+    W_NULL_MARKERS,
 )
 
 #: the far-date rule (see the module docstring)

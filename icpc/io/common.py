@@ -88,6 +88,43 @@ W_MERGED_CELLS = "merged cells, their value repeated on each row"
 W_SCIENTIFIC_AMOUNTS = "amounts written in scientific notation (1,23E+05), digits maybe lost"
 W_INVISIBLE = "invisible characters (zero-width space, BOM) removed from values"
 W_FORMULA_TEXT = 'values written as Excel text formulas (="…"), read as their text'
+W_NULL_MARKERS = "null markers and spreadsheet errors (NULL, #N/A) read as empty"
+
+#: what an export writes in a cell that holds nothing: a database's null (``NULL``,
+#: MySQL's ``\\N``, pandas' ``nan``), a spreadsheet's error (``#N/A``, ``#REF!``,
+#: ``#VALEUR!``…, in French and English, LibreOffice's ``Err:502``), a pivot table's
+#: ``(vide)`` / ``(blank)``; the whole cell,
+#: whatever its case. Read as empty: ``#N/A`` is no customer, ``NULL`` no salesperson
+NULL_MARKERS_RE = (
+    r"^(?i:NULL|\(NULL\)|<NULL>|\\N|NAN|N/A|\(VIDE\)|\(BLANK\)|#N/A|#N/D|#REF!|#VALEUR!|#VALUE!|#NOM\?|"
+    r"#NAME\?|#DIV/0!|#NUL!|#NULL!|#NOMBRE!|#NUM!|#CHAMP!|#FIELD!|#CALC!|#PROPAGATION!|"
+    r"#SPILL!|#BLOQU[EÉ]!|#BLOCKED!|#CONNECT!|#BUSY!|#UNKNOWN!|#ERROR!|#ERREUR!|ERR:[0-9]{3})$"
+)
+#: the first character of a stripped marker (a cheap look before the pattern), and its
+#: longest length with spaces around
+_MARKER_FIRST = ["#", "(", "<", "\\", "N", "n", "E", "e", " ", "\t"]
+_MARKER_LONGEST = 24
+
+
+def null_markers(values: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray | None:
+    """Which text values are null markers or spreadsheet errors (:data:`NULL_MARKERS_RE`),
+    as a boolean array; None when none is. Only short values starting with a marker's first
+    character are matched against the pattern (most columns: two vectorised passes)."""
+    if not len(values):
+        return None
+    short = pc.less_equal(pc.binary_length(values), _MARKER_LONGEST)
+    first = pc.is_in(pc.utf8_slice_codeunits(values, 0, 1), value_set=pa.array(_MARKER_FIRST))
+    maybe = pc.fill_null(pc.and_(short, first), False)
+    if not pc.any(maybe).as_py():
+        return None
+    hit = pc.and_(
+        maybe,
+        pc.fill_null(
+            pc.match_substring_regex(pc.utf8_trim_whitespace(values), NULL_MARKERS_RE), False
+        ),
+    )
+    return hit if pc.any(hit).as_py() else None
+
 
 #: characters no one sees that copy-pastes and concatenated files leave inside values
 #: (zero-width space, non-joiner, joiner, direction marks, word joiner, BOM), and the

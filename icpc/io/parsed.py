@@ -36,10 +36,12 @@ from icpc.io.common import (
     NUMERIC_COLUMNS,
     W_FORMULA_TEXT,
     W_INVISIBLE,
+    W_NULL_MARKERS,
     W_SCIENTIFIC_AMOUNTS,
     RawTable,
     _present,
     has_invisible,
+    null_markers,
 )
 from icpc.io.dates import parse_dates
 from icpc.io.values import parse_amounts, parse_text, totals_labels, totals_mask
@@ -145,13 +147,12 @@ def parse_table(
     formulas = _formula_text(cols, n)  # ="00123": the text inside, before anything reads it
     if formulas is not None:
         raw = replace(raw, flagged={**raw.flagged, W_FORMULA_TEXT: formulas})
+    markers: dict[str, np.ndarray | None] = {}  # rows whose code was a null marker, by column
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="icpc-parse") as worker:
-        invoice = (
-            worker.submit(encode_text, cols[C.INVOICE_ID], n) if C.INVOICE_ID in cols else None
-        )
+        invoice = worker.submit(_encode, cols[C.INVOICE_ID], n) if C.INVOICE_ID in cols else None
         codes: dict[str, Codes] = {}
         if C.CUSTOMER_ID in cols:
-            codes[C.CUSTOMER_ID] = encode_text(cols[C.CUSTOMER_ID], n)
+            codes[C.CUSTOMER_ID], markers[C.CUSTOMER_ID] = _encode(cols[C.CUSTOMER_ID], n)
         totals = totals_mask(raw, skip_customer=True)  # the customer column: on its distinct values
         if C.CUSTOMER_ID in codes:
             cust_codes, cust_dict = codes[C.CUSTOMER_ID]
@@ -173,7 +174,7 @@ def parse_table(
         }
         for name in cols:
             if name in CODED_COLUMNS and name not in codes and name != C.INVOICE_ID:
-                codes[name] = encode_text(cols[name], n)
+                codes[name], markers[name] = _encode(cols[name], n)
         text = {
             name: parse_text(cols[name])
             for name in cols
@@ -182,13 +183,19 @@ def parse_table(
             and name not in NUMERIC_COLUMNS
         }
         if invoice is not None:
-            codes[C.INVOICE_ID] = invoice.result()
+            codes[C.INVOICE_ID], markers[C.INVOICE_ID] = invoice.result()
     scientific = _scientific(cols, numbers, n)
     if scientific is not None:  # read, but Excel may have shown (and saved) rounded digits
         raw = replace(raw, flagged={**raw.flagged, W_SCIENTIFIC_AMOUNTS: scientific})
     invisible = _invisible(cols, n)
     if invisible is not None:  # removed by parse_text: the values are read without them
         raw = replace(raw, flagged={**raw.flagged, W_INVISIBLE: invisible})
+    empty = _null_markers({k: v for k, v in cols.items() if k in text}, n)
+    for rows in markers.values():
+        if rows is not None:
+            empty = rows if empty is None else empty | rows
+    if empty is not None and empty.any():  # read as empty (parse_text, encode_text)
+        raw = replace(raw, flagged={**raw.flagged, W_NULL_MARKERS: empty})
     if release:
         cols.clear()
     return ParsedTable(raw=raw, codes=codes, text=text, numbers=numbers, dates=dates, totals=totals)
@@ -256,6 +263,32 @@ def _formula_text(cols: dict[str, pa.ChunkedArray], n: int) -> np.ndarray | None
     return out
 
 
+def _null_markers(cols: dict[str, pa.ChunkedArray], n: int) -> np.ndarray | None:
+    """Rows whose text cells (not amounts nor dates: those are unreadable; the coded
+    columns are told by :func:`_encode`) held a null marker or a spreadsheet error
+    (:data:`NULL_MARKERS_RE`), else None."""
+    out = None
+    for col in cols.values():
+        text = col.type.value_type if pa.types.is_dictionary(col.type) else col.type
+        if not (pa.types.is_string(text) or pa.types.is_large_string(text)):
+            continue
+        rows = np.zeros(n, bool)
+        start = 0
+        for chunk in col.chunks:  # a dictionary column: its distinct values, then their rows
+            values = chunk.dictionary if pa.types.is_dictionary(chunk.type) else chunk
+            hit = null_markers(values)
+            if hit is not None:
+                found = np.asarray(hit.to_numpy(zero_copy_only=False), bool)
+                if pa.types.is_dictionary(chunk.type):
+                    idx = pc.fill_null(chunk.indices, -1).to_numpy(zero_copy_only=False)
+                    found = np.where(idx >= 0, found[np.maximum(idx, 0)], False)
+                rows[start : start + len(chunk)] = found
+            start += len(chunk)
+        if rows.any():
+            out = rows if out is None else out | rows
+    return out
+
+
 def _invisible(cols: dict[str, pa.ChunkedArray], n: int) -> np.ndarray | None:
     """Rows whose values written as text held invisible characters (:data:`INVISIBLE`), else None."""
     out = None
@@ -308,16 +341,24 @@ def encode_text(col: pa.ChunkedArray | pa.Array | None, n: int) -> Codes:
     """Stripped text -> (int32 codes with -1 for null or blank, dictionary of distinct values).
 
     The raw column is dictionary-encoded first and only its distinct values are
-    stripped, so the cost of stripping does not grow with the number of rows.
+    stripped, so the cost of stripping does not grow with the number of rows. Null
+    markers and spreadsheet errors (``NULL``, ``#N/A``: :data:`NULL_MARKERS_RE`) are no
+    value.
 
     Example
     -------
-    >>> codes, values = encode_text(pa.chunked_array([[" A", "B", "A ", "", None]]), 5)
+    >>> codes, values = encode_text(pa.chunked_array([[" A", "B", "A ", "", None, "#N/A"]]), 6)
     >>> codes.tolist(), values.to_pylist()
-    ([0, 1, 0, -1, -1], ['A', 'B'])
+    ([0, 1, 0, -1, -1, -1], ['A', 'B'])
     """
+    return _encode(col, n)[0]
+
+
+def _encode(col: pa.ChunkedArray | pa.Array | None, n: int) -> tuple[Codes, np.ndarray | None]:
+    """:func:`encode_text`, and the rows that held a null marker (None when none did),
+    told from the distinct values."""
     if col is None:
-        return np.full(n, -1, np.int32), pa.array([], pa.string())
+        return (np.full(n, -1, np.int32), pa.array([], pa.string())), None
     if isinstance(col, pa.Array):
         col = pa.chunked_array([col])
     if pa.types.is_dictionary(col.type):  # already encoded (Parquet): no hashing of rows
@@ -336,16 +377,24 @@ def encode_text(col: pa.ChunkedArray | pa.Array | None, n: int) -> Codes:
             if not pa.types.is_large_string(dictionary.type)
             else dictionary.cast(pa.string())
         )
+    markers = _marker_values(dictionary)
+    rows = None if markers is None else (codes >= 0) & markers[np.maximum(codes, 0)]
     stripped = parse_text(dictionary).combine_chunks()
     if stripped.null_count == 0 and pc.all(pc.equal(stripped, dictionary)).as_py():
-        return codes, dictionary  # nothing to strip: codes stand
+        return (codes, dictionary), rows  # nothing to strip: codes stand
     again = pc.dictionary_encode(stripped)
     remap = np.asarray(pc.fill_null(again.indices, -1).to_numpy(zero_copy_only=False), np.int32)
     if len(remap) and not (
         np.array_equal(remap, np.arange(len(remap))) and len(again.dictionary) == len(remap)
     ):
         codes = np.where(codes >= 0, remap[np.maximum(codes, 0)], -1).astype(np.int32)
-    return codes, again.dictionary
+    return (codes, again.dictionary), rows
+
+
+def _marker_values(values: pa.Array) -> np.ndarray | None:
+    """Which values are null markers or spreadsheet errors once stripped (None: none is)."""
+    hit = null_markers(values)
+    return None if hit is None else np.asarray(hit.to_numpy(zero_copy_only=False), bool)
 
 
 def _indices(col: pa.ChunkedArray) -> np.ndarray:

@@ -26,6 +26,7 @@ from icpc.io.common import (
     _to_string,
     has_invisible,
     normalize_header,
+    null_markers,
     strip_invisible,
 )
 
@@ -51,7 +52,11 @@ def parse_text(col: pa.ChunkedArray) -> pa.ChunkedArray:
         col = _to_string(col)
     if has_invisible(col):  # zero-width spaces, BOMs: removed (the readers count the rows)
         col = strip_invisible(col)
-    return _blank_to_null(pc.utf8_trim_whitespace(col))
+    col = pc.utf8_trim_whitespace(col)
+    hit = null_markers(col)
+    if hit is not None:  # NULL, #N/A: no value (the readers count the rows)
+        col = pc.if_else(hit, pa.scalar(None, col.type), col)
+    return _blank_to_null(col)
 
 
 def parse_amounts(
