@@ -248,6 +248,53 @@ def test_zone_aware_timestamps_keep_their_local_day(tmp_path, zone):
     np.testing.assert_array_equal(ds.transactions["amount"].to_numpy(), [2.0])
 
 
+@pytest.mark.parametrize(
+    "zone", ["Europe/Paris", "Indian/Reunion", "Pacific/Noumea", "America/Guadeloupe"]
+)
+@pytest.mark.parametrize("unit", ["ms", "us", "ns"])
+def test_local_days_a_pipeline_wrote_as_utc_instants_are_those_days(tmp_path, zone, unit):
+    """Spark or DuckDB writes the local day 1 January 2024 (Paris) as 2023-12-31 23:00 UTC:
+    read as UTC, every invoice moved to the day before, the new year's first into the old
+    year. When every instant is a midnight of one zone (and none a UTC midnight), the days
+    are that zone's, and the ledger says so."""
+    days = pd.to_datetime(["2024-01-01", "2024-03-31", "2024-07-14", "2024-12-31"])
+    utc = days.tz_localize(zone).tz_convert("UTC")
+    table = pa.table(
+        {
+            "Code client": ["C1", "C2", "C3", "C4"],
+            "Date facture": pa.array(utc, pa.timestamp(unit, tz="UTC")),
+            "Montant HT": [1.0, 2.0, 4.0, 8.0],
+        }
+    )
+    pq.write_table(table, tmp_path / "f.parquet")
+    ds = load_dataset(_config(tmp_path, "f.parquet"))
+    assert ds.transactions["date"].dt.date.tolist() == [d.date() for d in days]
+    assert ds.ledger.details["dates_written_in_utc_of"] == zone
+    _balanced(ds.ledger)
+
+
+@pytest.mark.parametrize(
+    "times",
+    [
+        ["2024-01-01 00:00", "2024-03-31 23:00", "2024-07-14 22:00"],  # one at midnight UTC
+        ["2024-01-01 14:37", "2024-03-31 09:05", "2024-07-14 17:45"],  # times of day
+    ],
+)
+def test_utc_instants_that_are_no_local_midnights_keep_their_utc_day(tmp_path, times):
+    stamps = pd.to_datetime(times).tz_localize("UTC")
+    table = pa.table(
+        {
+            "Code client": ["C1", "C2", "C3"],
+            "Date facture": pa.array(stamps),
+            "Montant HT": [1.0, 2.0, 4.0],
+        }
+    )
+    pq.write_table(table, tmp_path / "f.parquet")
+    ds = load_dataset(_config(tmp_path, "f.parquet"))
+    assert ds.transactions["date"].dt.date.tolist() == [t.date() for t in stamps]
+    assert "dates_written_in_utc_of" not in ds.ledger.details
+
+
 def test_a_sheet_named_like_a_number(tmp_path):
     header = ["Code client", "Date facture", "Montant HT"]
     _xlsx(

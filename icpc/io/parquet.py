@@ -120,6 +120,14 @@ def read_parquet(spec: FileSpec, path: Path, config_name: str) -> RawTable:
         for v in cols[canon].slice(0, _SAMPLE_ROWS).to_pylist()
     ]
     date_formats = date_formats_of(text_dates, spec, name, config_name)
+    details: dict[str, object] = {"format": "parquet"}
+    for canon in (C.DATE, C.CREATED_AT):
+        zone = _midnight_zone(cols[canon]) if canon in cols else None
+        if zone is not None:  # local days a pipeline wrote as UTC instants: those days
+            cols[canon] = pc.cast(
+                pc.local_timestamp(cols[canon].cast(pa.timestamp("us", tz=zone))), pa.date32()
+            )
+            details["dates_written_in_utc_of"] = zone
     first = col(0)
     numeric_cells: dict[str, np.ndarray] = {}
     cust = cols.get(C.CUSTOMER_ID)
@@ -136,10 +144,55 @@ def read_parquet(spec: FileSpec, path: Path, config_name: str) -> RawTable:
         first_column=first if is_text(first) else None,
         n_rows=table.num_rows,
         formats=(decimal, thousands, date_formats),
-        details={"format": "parquet"},
+        details=details,
         numeric_cells=numeric_cells,
         flagged=flagged,
     )
+
+
+#: zones whose midnight a UTC timestamp of a local day may stand for: France and its
+#: overseas departments and territories, its neighbours (the first that fits is taken)
+_LOCAL_ZONES = (
+    "Europe/Paris",
+    "Europe/London",
+    "Europe/Lisbon",
+    "Europe/Helsinki",
+    "America/Guadeloupe",
+    "America/Cayenne",
+    "America/Miquelon",
+    "Indian/Reunion",
+    "Indian/Mayotte",
+    "Pacific/Noumea",
+    "Pacific/Tahiti",
+    "America/Montreal",
+)
+_UTC_NAMES = frozenset({"UTC", "Etc/UTC", "Z", "+00:00", "GMT", "Etc/GMT", "utc"})
+
+
+def _midnight_zone(col: pa.ChunkedArray) -> str | None:
+    """The zone whose midnight every value of a UTC timestamp column is, when none is at
+    midnight UTC: the local days of a pipeline (Spark, DuckDB, a BI tool) that wrote
+    ``2024-01-01`` in Paris as ``2023-12-31 23:00 UTC``, which read as UTC would move every
+    invoice to the day before (and the last of the year into the next period). None when
+    the column is no UTC timestamp, when a value is at midnight UTC (dates as written), or
+    when no zone puts them all at midnight (times of day: the UTC day)."""
+    if not pa.types.is_timestamp(col.type) or col.type.tz not in _UTC_NAMES:
+        return None
+    valid = col.drop_null()
+    if not len(valid):
+        return None
+
+    def at_midnight(values: pa.ChunkedArray) -> np.ndarray:
+        secs = pc.cast(pc.cast(values, pa.timestamp("s"), safe=False), pa.int64())
+        return np.asarray(secs.to_numpy(), np.int64) % 86400 == 0
+
+    if at_midnight(pc.local_timestamp(valid)).any():
+        return None
+    for zone in _LOCAL_ZONES:
+        local = pc.local_timestamp(valid.cast(pa.timestamp(col.type.unit, tz=zone)))
+        if at_midnight(local).all():
+            return zone
+    return None
 
 
 def _plain_storage(col: pa.ChunkedArray) -> pa.ChunkedArray:
