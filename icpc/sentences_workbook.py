@@ -102,17 +102,17 @@ WORKBOOK: dict[str, tuple[str, str]] = {
     # --- suggested actions besides the segments' -------------------------------------------
     "do.check_first": (
         "Vérifier la fiche avant d'appeler : client créé en série, lié à d'autres par son "
-        "adresse ou son SIRET",
+        "adresse ou son SIRET.",
         "Check the record before calling: created in a series, linked to others by their "
-        "address or SIRET",
+        "address or SIRET.",
     ),
     "do.win_back": (
-        "Appeler pour comprendre son départ et proposer une offre de retour",
-        "Call to understand why they left and make a win-back offer",
+        "Appeler pour comprendre son départ et proposer une offre de retour.",
+        "Call to understand why they left and make a win-back offer.",
     ),
     "do.call": (
-        "Appeler pour comprendre le changement et proposer une offre",
-        "Call to understand the change and make an offer",
+        "Appeler pour comprendre le changement et proposer une offre.",
+        "Call to understand the change and make an offer.",
     ),
     "do.check_group": (
         "Vérifier s'il s'agit d'un seul et même client (fiches à fusionner ?)",
@@ -178,10 +178,12 @@ WORKBOOK: dict[str, tuple[str, str]] = {
         "check are marked.",
     ),
     "readme.purpose.salesperson": (
-        "{salesperson} : ses clients à appeler, à reconquérir (gros clients perdus), puis ceux "
-        "dont le CA N est en baisse ; la colonne « Liste » les sépare.",
-        "{salesperson}: their customers to call, to win back (large lost customers), then "
-        "those whose revenue N is down; the “List” column tells them apart.",
+        "{salesperson} : ses clients à appeler, à reconquérir (tous ses clients perdus, ceux du "
+        "plan d'action d'abord, puis du plus gros CA N−1 au plus petit), puis ceux dont le CA N "
+        "est en baisse ; la colonne « Liste » les sépare.",
+        "{salesperson}: their customers to call, to win back (all their lost customers, the "
+        "action plan's first, then the largest revenue N−1 first), then those whose revenue N "
+        "is down; the “List” column tells them apart.",
     ),
     "readme.purpose.win_back": (
         "Les clients perdus (actifs en N−1, sans achat en N), du plus gros CA N−1 au plus "
@@ -262,12 +264,14 @@ WORKBOOK: dict[str, tuple[str, str]] = {
         "quel rythme, et depuis combien de temps il n'a rien acheté) par un modèle statistique "
         "(BG/NBD) calculé sur vos clients. Plus elle est basse, plus son silence est long pour "
         "un client qui achetait comme lui : il est peut-être déjà parti. Un client d'un seul "
-        "achat est à 100\u202f% : rien ne permet encore d'en juger.",
+        "achat est à 100\u202f% : rien ne permet encore d'en juger. Vide pour un client à "
+        "reconquérir : il n'a rien acheté en N, il est parti.",
         "“Probability still a customer”: the chance that the customer still buys from you "
         "rather than having left for good, estimated from their past purchases (how many, how "
         "regularly, how long since the last) by a statistical model (BG/NBD) fitted on your "
         "customers. The lower it is, the longer their silence for a customer who bought as "
         "they did: they may already be gone. A customer with a single purchase shows 100%: "
-        "nothing to judge from yet.",
+        "nothing to judge from yet. Empty for a customer to win back: they bought nothing in "
+        "N, they are gone.",
     ),
 }

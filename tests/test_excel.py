@@ -768,6 +768,18 @@ def test_the_win_back_sheet_has_no_column_of_risk_left_empty(tmp_path):
 
     demo = Path(__file__).resolve().parents[1] / "data_samples" / "demo" / "client.yaml"
     wb = _book(Diagnostic.from_config(load_config(demo)), tmp_path)
-    headers = _headers(wb["Clients à reconquérir"])
+    ws = wb["Clients à reconquérir"]
+    headers = _headers(ws)
     assert "Risque de ne plus acheter" not in headers
     assert "Risque de ne plus acheter" in _headers(wb["À appeler"])  # where it is computed
+    # BG/NBD's 100 % for a customer who bought once, long ago, is not shown to be won back
+    assert label("p_alive", "fr") not in headers
+    from icpc.export.call_rows import FILL_IN
+
+    fill_in = {label(c, "fr") for c in FILL_IN}  # the team fills these in
+    for header in headers:  # and no other column is left empty on every row
+        if header not in fill_in:
+            assert any(v not in (None, "") for v in _values(ws, header)), header
+    rows = [r for n in wb.sheetnames if n.startswith("Com. ") for r in _records(wb[n])]
+    back = [r for r in rows if r["Liste"].value == "À reconquérir"]
+    assert back and all(r[label("p_alive", "fr")].value is None for r in back)

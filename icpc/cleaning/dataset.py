@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -317,7 +318,7 @@ def _written(dictionary: pa.Array) -> pd.Index:
     return pd.Index(dictionary.to_pylist(), dtype=object)
 
 
-def _exclusions(listed: list[str], files: list[pd.Index]) -> tuple[list[str], list[str]]:
+def _exclusions(listed: Sequence[str], files: list[pd.Index]) -> tuple[tuple[str, ...], list[str]]:
     """The codes to exclude as the files write them, and those of ``listed`` in no file.
 
     A code of ``exclude.customers`` is looked up in each file's codes exactly, else by its
@@ -327,10 +328,10 @@ def _exclusions(listed: list[str], files: list[pd.Index]) -> tuple[list[str], li
     Example
     -------
     >>> _exclusions(["c001", "C002", "X9"], [pd.Index(["C001", "C002"]), pd.Index(["c001"])])
-    (['C001', 'C002', 'c001'], ['X9'])
+    (('C001', 'C002', 'c001'), ['X9'])
     """
     if not listed:
-        return [], []
+        return (), []
     codes = pd.Index(listed, dtype=object)
     out: list[str] = []
     found: set[str] = set()
@@ -343,7 +344,7 @@ def _exclusions(listed: list[str], files: list[pd.Index]) -> tuple[list[str], li
         mapping = match_ids(written, rest) if len(rest) else {}
         out.extend(mapping.values())
         found.update(mapping)
-    return sorted(set(out)), [c for c in listed if c not in found]
+    return tuple(sorted(set(out))), [c for c in listed if c not in found]
 
 
 def _match_master(

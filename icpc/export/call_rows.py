@@ -204,7 +204,10 @@ def customer_rows(f: Facts, ids: Sequence[str], kinds: Sequence[str]) -> pd.Data
     # the model could not be fitted on this client
     alive = diag.p_alive
     if alive.notna().any():
-        out["p_alive"] = alive.reindex(ids).to_numpy(dtype=float)
+        # not on a customer to win back: BG/NBD gives 100 % to one who bought once, long
+        # ago, which would contradict the list he is on (the report's lost customers)
+        lost = np.array([kind == "win_back" for kind in kinds], bool)
+        out["p_alive"] = np.where(lost, np.nan, alive.reindex(ids).to_numpy(dtype=float))
     # the early warning's ranking (icpc.analysis.warning_model): a probability only when
     # learnt on the client's history, so no column otherwise
     if diag.warning_ranking[0].model == LOGISTIC:

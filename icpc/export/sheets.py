@@ -200,8 +200,11 @@ def _win_back_sheet(f: Facts) -> pd.DataFrame:
     rows.insert(1, "priority", [cid in priority for cid in ids])
     # no value at stake nor revenue N: a lost customer has none
     cols = _ordered(rows, ["rank", "priority"], f, _money_columns(f.diag, stake=False))
-    # the early warning's risk is for customers still buying: none for a lost one
-    cols = [c for c in cols if c != "warning_score" or rows[c].notna().any()]
+    # the early warning's risk and BG/NBD's probability are for customers still buying
+    # (none for a lost one); a creation to check may concern none of them: no column left
+    # empty on every row
+    optional = ("warning_score", "p_alive", "creation_to_check")
+    cols = [c for c in cols if c not in optional or rows[c].notna().any()]
     return rows[cols] if len(rows) else _nothing(cols, label("empty.win_back", f.lang))
 
 
