@@ -375,6 +375,18 @@ LEDGER_REASONS: dict[str, tuple[str, str]] = {
         "marqueurs de vide et erreurs de tableur (NULL, #N/A) lus comme vides",
         "null markers and spreadsheet errors (NULL, #N/A) read as empty",
     ),
+    "not an invoice (order, quote, delivery note)": (
+        "pièce qui n’est pas une facture (commande, devis, bon de livraison)",
+        "not an invoice (order, quote, delivery note)",
+    ),
+    "credit notes written as positive amounts, counted negative": (
+        "avoirs écrits en montants positifs, comptés en négatif",
+        "credit notes written as positive amounts, counted negative",
+    ),
+    "credit notes with a positive amount, kept as written": (
+        "avoirs au montant positif, gardés tels quels",
+        "credit notes with a positive amount, kept as written",
+    ),
     "sales entries with several customers": (
         "écritures de vente à plusieurs clients",
         "sales entries with several customers",

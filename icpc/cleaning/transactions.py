@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -12,6 +13,14 @@ import pandas as pd
 import pyarrow as pa
 
 from icpc import columns as C
+from icpc.cleaning.documents import (
+    CREDIT,
+    NOT_INVOICE,
+    OTHER,
+    W_CREDIT_POSITIVE,
+    W_CREDIT_WRITTEN_POSITIVE,
+    document_kinds,
+)
 from icpc.cleaning.encoding import (
     _categorical,
     _exact_match,
@@ -131,6 +140,15 @@ def _clean_transactions(
     # the mapped optional columns read as codes (margin and quantity are numbers)
     text_names = [name for name in C.TRANSACTION_OPTIONAL if name in parsed.codes]
     cust_codes, cust_dict = parsed.codes[C.CUSTOMER_ID]
+    # orders, quotes, delivery notes: no sale (icpc.cleaning.documents), a reason of their own
+    kinds, doc_details = None, {}
+    if C.DOCUMENT_TYPE in parsed.codes:
+        kinds, found = document_kinds(*parsed.codes[C.DOCUMENT_TYPE])
+        doc_details = {"document_types": found}
+        no_sale = kinds == OTHER
+        if no_sale.any():
+            raw = replace(raw, excluded={**raw.excluded, NOT_INVOICE: no_sale})
+            parsed = replace(parsed, raw=raw)
     buckets, damaged = open_buckets(parsed, TRANSACTION_REASONS)
     bucket, assign = buckets.codes, buckets.assign
     totals = parsed.totals
@@ -146,6 +164,11 @@ def _clean_transactions(
     margin = bad_margin = None
     if C.MARGIN in parsed.numbers:
         margin, bad_margin = parsed.numbers[C.MARGIN]
+    signed = positive_credits = None
+    if (
+        kinds is not None
+    ):  # credit notes are negative amounts; an export may write them all positive
+        amounts, margin, signed, positive_credits = _credit_signs(kinds, amounts, margin)
     quantity = bad_quantity = None
     if C.QUANTITY in parsed.numbers:
         quantity, bad_quantity = parsed.numbers[C.QUANTITY]
@@ -249,6 +272,10 @@ def _clean_transactions(
             warnings[W_NO_MARGIN] = _warn(blank, amounts, raw.source_row)
     if bad_quantity is not None:
         warnings[W_QUANTITY] = _warn(used & bad_quantity, amounts, raw.source_row)
+    if signed is not None:
+        warnings[W_CREDIT_WRITTEN_POSITIVE] = _warn(used & signed, amounts, raw.source_row)
+    if positive_credits is not None:
+        warnings[W_CREDIT_POSITIVE] = _warn(used & positive_credits, amounts, raw.source_row)
     warnings.update(reader_warnings(parsed, used, amounts))
     stated = float(np.round(np.nansum(amounts[totals]), 2)) if totals.any() else 0.0
     ledger = Ledger.from_buckets(
@@ -260,12 +287,33 @@ def _clean_transactions(
         source_row=raw.source_row,
         extra_rows={MALFORMED: raw.malformed - raw.malformed_totals, TOTALS: raw.malformed_totals},
         warnings=warnings,
-        details={**raw.details, "totals_stated": stated},
+        details={**raw.details, "totals_stated": stated, **doc_details},
     )
     if ledger.rows_used == 0:
         raise _unusable_error(ledger, raw.key, config_name)
     assert as_of is not None
     return pd.DataFrame(frame, copy=False), ledger, as_of
+
+
+def _credit_signs(
+    kinds: np.ndarray, amounts: np.ndarray, margin: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None, np.ndarray | None]:
+    """Amounts and margins with the sign of credit notes an export wrote all positive
+    restored; the rows so changed (None: none), or else the credit notes whose amount is
+    positive among negative ones (None: none), kept as written."""
+    credit = kinds == CREDIT
+    if not credit.any():
+        return amounts, margin, None, None
+    cents = np.rint(np.nan_to_num(amounts) * 100.0)
+    positive, negative = credit & (cents > 0), credit & (cents < 0)
+    if not positive.any():
+        return amounts, margin, None, None
+    if negative.any():  # some written each way: no sign to restore, the positive ones named
+        return amounts, margin, None, positive
+    amounts = np.where(positive, -amounts, amounts)
+    if margin is not None:  # the margin of such a credit note, written positive too
+        margin = np.where(positive & (margin > 0), -margin, margin)
+    return amounts, margin, positive, None
 
 
 def _zero_and_credit(amounts: np.ndarray, used: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
