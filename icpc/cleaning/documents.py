@@ -27,6 +27,7 @@ from icpc.text import fold
 __all__ = [
     "CREDIT",
     "INVOICE",
+    "KIND_CODES",
     "NOT_INVOICE",
     "OTHER",
     "W_CREDIT_WRITTEN_POSITIVE",
@@ -72,8 +73,13 @@ def kind_of(value: str) -> str:
     return UNKNOWN
 
 
+#: the kinds as small integers, for the rows (millions of them: no text per row)
+KIND_CODES = {"": 0, INVOICE: 1, CREDIT: 2, OTHER: 3, UNKNOWN: 4}
+
+
 def document_kinds(codes: np.ndarray, dictionary: pa.Array) -> tuple[np.ndarray, dict[str, str]]:
-    """The kind of each row (``""`` where the cell is empty) and of each distinct value.
+    """The kind of each row, as :data:`KIND_CODES` (0 where the cell is empty), and of each
+    distinct value.
 
     Parameters
     ----------
@@ -84,13 +90,13 @@ def document_kinds(codes: np.ndarray, dictionary: pa.Array) -> tuple[np.ndarray,
 
     Returns
     -------
-    kinds : numpy.ndarray of str
-        :data:`INVOICE`, :data:`CREDIT`, :data:`OTHER`, ``"unknown"`` or ``""`` per row.
+    kinds : numpy.ndarray of int8
+        The :data:`KIND_CODES` of each row's kind.
     found : dict of str to str
         Each distinct value and its kind (the ledger's details).
     """
     values = [str(v) for v in dictionary.to_pylist()]
     per_value = [kind_of(v) for v in values]
-    lookup = np.array([*per_value, ""], dtype=object)
+    lookup = np.array([*(KIND_CODES[k] for k in per_value), 0], dtype=np.int8)
     kinds = lookup[np.where(codes >= 0, codes, len(per_value))]
     return kinds, dict(zip(values, per_value, strict=True))

@@ -15,6 +15,7 @@ import pyarrow as pa
 from icpc import columns as C
 from icpc.cleaning.documents import (
     CREDIT,
+    KIND_CODES,
     NOT_INVOICE,
     OTHER,
     W_CREDIT_POSITIVE,
@@ -145,7 +146,7 @@ def _clean_transactions(
     if C.DOCUMENT_TYPE in parsed.codes:
         kinds, found = document_kinds(*parsed.codes[C.DOCUMENT_TYPE])
         doc_details = {"document_types": found}
-        no_sale = kinds == OTHER
+        no_sale = kinds == KIND_CODES[OTHER]
         if no_sale.any():
             raw = replace(raw, excluded={**raw.excluded, NOT_INVOICE: no_sale})
             parsed = replace(parsed, raw=raw)
@@ -301,7 +302,7 @@ def _credit_signs(
     """Amounts and margins with the sign of credit notes an export wrote all positive
     restored; the rows so changed (None: none), or else the credit notes whose amount is
     positive among negative ones (None: none), kept as written."""
-    credit = kinds == CREDIT
+    credit = kinds == KIND_CODES[CREDIT]
     if not credit.any():
         return amounts, margin, None, None
     cents = np.rint(np.nan_to_num(amounts) * 100.0)
