@@ -302,18 +302,22 @@ def _credit_signs(
     """Amounts and margins with the sign of credit notes an export wrote all positive
     restored; the rows so changed (None: none), or else the credit notes whose amount is
     positive among negative ones (None: none), kept as written."""
-    credit = kinds == KIND_CODES[CREDIT]
-    if not credit.any():
+    rows = np.flatnonzero(kinds == KIND_CODES[CREDIT])  # a few per cent of the rows
+    if not len(rows):
         return amounts, margin, None, None
-    cents = np.rint(np.nan_to_num(amounts) * 100.0)
-    positive, negative = credit & (cents > 0), credit & (cents < 0)
-    if not positive.any():
+    cents = np.rint(np.nan_to_num(amounts[rows]) * 100.0)
+    up = rows[cents > 0]
+    if not len(up):
         return amounts, margin, None, None
-    if negative.any():  # some written each way: no sign to restore, the positive ones named
+    positive = np.zeros(len(amounts), bool)
+    positive[up] = True
+    if (cents < 0).any():  # some written each way: no sign to restore, the positive ones named
         return amounts, margin, None, positive
-    amounts = np.where(positive, -amounts, amounts)
+    amounts = amounts.copy()
+    amounts[up] = -amounts[up]
     if margin is not None:  # the margin of such a credit note, written positive too
-        margin = np.where(positive & (margin > 0), -margin, margin)
+        margin = margin.copy()
+        margin[up] = np.where(margin[up] > 0, -margin[up], margin[up])
     return amounts, margin, positive, None
 
 
