@@ -181,7 +181,12 @@ def test_sales_team_without_activity_log_has_no_funnel(shown):
 
 def test_activity_funnel_when_a_log_is_given(diag_fr, shown):
     S.sales_team(diag_fr)
-    assert "Des contacts aux ventes" in _html(shown)
+    text = _html(shown)
+    assert "Des contacts aux ventes" in text
+    # the calls made beside the completed ones: the completion rate can be checked
+    i = text.index("Des contacts aux ventes")
+    headers = re.findall(r"<th[^>]*>([^<]*)</th>", text[i:])[:5]
+    assert headers[1:4] == ["Contacts reçus", "Appels passés", "Appels aboutis"], headers
 
 
 @pytest.mark.parametrize(

@@ -118,7 +118,8 @@ def sales_team(ctx: RenderContext, out: Out) -> None:
         out.findings([F.conversion_above_100(act["conversion_rate"], language=lang)])
         # the stages are not nested (sales without a call, calls without a contact): a table,
         # not a funnel chart
-        cols = ["salesperson", "contacts_received", "calls_completed", "completion_rate"]
+        # the calls made beside the completed ones: the completion rate is theirs to check
+        cols = ["salesperson", "contacts_received", "calls", "calls_completed", "completion_rate"]
         if act["sales_count"].notna().any():  # NaN when the transactions have no salesperson column
             cols += ["sales_count", "conversion_rate", "revenue_per_completed_call"]
         out.html(
@@ -132,6 +133,7 @@ def sales_team(ctx: RenderContext, out: Out) -> None:
                     "conversion_rate": "percent",
                     "revenue_per_completed_call": "money0",
                     "contacts_received": "number",
+                    "calls": "number",
                     "calls_completed": "number",
                     "sales_count": "number",
                 },
