@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -18,7 +17,15 @@ from icpc import columns as C
 from icpc.cleaning.activity import clean_activity
 from icpc.cleaning.customers import clean_customers
 from icpc.cleaning.encoding import _is_in
-from icpc.cleaning.id_match import W_IDS_MATCHED, match_ids
+from icpc.cleaning.id_match import (
+    EXCLUSIONS_NOT_FOUND,
+    W_IDS_MATCHED,
+    match_ids,
+    match_master,
+    resolve_exclusions,
+    rewrite_ids,
+    written_codes,
+)
 from icpc.cleaning.ledger import (
     AFTER_AS_OF,
     EXCLUDED,
@@ -214,17 +221,17 @@ def _load_dataset(config: Config, worker: ThreadPoolExecutor) -> Dataset:
     names = tx.text.get(C.NAME)  # a FEC's CompAuxLib: the names when no master is given
     invoiced = pd.Index(tx.codes[C.CUSTOMER_ID][1].to_pylist(), dtype=object)
     # the customers to exclude as each file writes them (the config's c001: the files' C001)
-    to_exclude, not_found = _exclusions(
+    to_exclude, not_found = resolve_exclusions(
         config.exclude.customers,
         [invoiced]
-        + ([] if cust_parsed is None else [_written(cust_parsed.codes[C.CUSTOMER_ID][1])]),
+        + ([] if cust_parsed is None else [written_codes(cust_parsed.codes[C.CUSTOMER_ID][1])]),
     )
     exclude = Exclusions(customers=to_exclude, where=config.exclude.where)
     if cust_parsed is not None:
         customers, cust_ledger, excluded_ids = clean_customers(cust_parsed, exclude=exclude)
     matched: dict[str, Any] | None = None
     if customers is not None:  # the master's codes written otherwise (c001, 000123): as invoiced
-        customers, excluded_ids, matched = _match_master(customers, excluded_ids, invoiced)
+        customers, excluded_ids, matched = match_master(customers, excluded_ids, invoiced)
     where_tx = {k: v for k, v in config.exclude.where.items() if tx.has(k)}
     transactions, ledger, as_of = clean_transactions(
         tx,
@@ -277,7 +284,7 @@ def _load_dataset(config: Config, worker: ThreadPoolExecutor) -> Dataset:
         )
         ids = set(to_exclude) | set(excluded_ids)
         act_map = (
-            match_ids(invoiced, _written(act_raw.codes[C.CUSTOMER_ID][1]))
+            match_ids(invoiced, written_codes(act_raw.codes[C.CUSTOMER_ID][1]))
             if C.CUSTOMER_ID in act_raw.codes
             else {}
         )
@@ -286,7 +293,7 @@ def _load_dataset(config: Config, worker: ThreadPoolExecutor) -> Dataset:
             act_raw, types=spec.types, as_of=as_of, excluded_customers=ids
         )
         if act_map:
-            activity, rows = _rewrite_ids(activity, act_map)
+            activity, rows = rewrite_ids(activity, act_map)
             if rows:
                 ledgers["activity"] = ledgers["activity"].with_warnings(
                     {W_IDS_MATCHED: {"rows": rows, "amount": 0.0, "customers": len(act_map)}}
@@ -307,79 +314,6 @@ def _load_dataset(config: Config, worker: ThreadPoolExecutor) -> Dataset:
         ledger=ledger,
         ledgers=ledgers,
     )
-
-
-#: the ledger detail listing the ``exclude.customers`` codes found in no file
-EXCLUSIONS_NOT_FOUND = "exclude_customers_not_found"
-
-
-def _written(dictionary: pa.Array) -> pd.Index:
-    """The distinct codes of a file (a parsed column's dictionary), as an index."""
-    return pd.Index(dictionary.to_pylist(), dtype=object)
-
-
-def _exclusions(listed: Sequence[str], files: list[pd.Index]) -> tuple[tuple[str, ...], list[str]]:
-    """The codes to exclude as the files write them, and those of ``listed`` in no file.
-
-    A code of ``exclude.customers`` is looked up in each file's codes exactly, else by its
-    key when one to one (:func:`icpc.cleaning.id_match.match_ids`: ``c001`` or ``C 001``
-    for a file's ``C001``).
-
-    Example
-    -------
-    >>> _exclusions(["c001", "C002", "X9"], [pd.Index(["C001", "C002"]), pd.Index(["c001"])])
-    (('C001', 'C002', 'c001'), ['X9'])
-    """
-    if not listed:
-        return (), []
-    codes = pd.Index(listed, dtype=object)
-    out: list[str] = []
-    found: set[str] = set()
-    for written in files:
-        inside = _is_in(codes, written)
-        exact = codes[inside]
-        out.extend(exact)
-        found.update(exact)
-        rest = codes[~inside]
-        mapping = match_ids(written, rest) if len(rest) else {}
-        out.extend(mapping.values())
-        found.update(mapping)
-    return tuple(sorted(set(out))), [c for c in listed if c not in found]
-
-
-def _match_master(
-    customers: pd.DataFrame, excluded_ids: list[str], tx_ids: pd.Index
-) -> tuple[pd.DataFrame, list[str], dict[str, Any] | None]:
-    """The master with its codes written as the invoices write them where they differ only
-    by case, spaces or leading zeros (:mod:`icpc.cleaning.id_match`); the customers its
-    rules exclude, so written too; the warning (None when no code was rewritten)."""
-    # the customers its rules exclude are no longer in the master: their codes count too
-    written = pd.Index([*customers[C.CUSTOMER_ID].astype(object), *excluded_ids], dtype=object)
-    mapping = match_ids(tx_ids, written.unique())
-    if not mapping:
-        return customers, excluded_ids, None
-    ids = customers[C.CUSTOMER_ID].astype(object)
-    rewritten = ids.map(mapping)
-    hit = rewritten.notna().to_numpy()
-    customers = customers.copy()
-    customers[C.CUSTOMER_ID] = pd.array(
-        np.where(hit, rewritten.to_numpy(), ids.to_numpy()), dtype=customers[C.CUSTOMER_ID].dtype
-    )
-    excluded = sorted(mapping.get(code, code) for code in excluded_ids)
-    rows = int(hit.sum())  # one row per customer in the master
-    return customers, excluded, {"rows": rows, "amount": 0.0, "customers": rows}
-
-
-def _rewrite_ids(frame: pd.DataFrame, mapping: dict[str, str]) -> tuple[pd.DataFrame, int]:
-    """``frame``'s categorical customer codes rewritten by ``mapping``; the rows rewritten."""
-    ids = frame[C.CUSTOMER_ID]
-    rows = int(ids.isin(list(mapping)).sum())  # categorical: on its categories
-    if rows:
-        frame = frame.copy()
-        frame[C.CUSTOMER_ID] = (
-            ids.astype(object).map(lambda v: mapping.get(v, v)).astype("category")
-        )
-    return frame, rows
 
 
 # --------------------------------------------------------------------------------------

@@ -16,14 +16,27 @@ warnings that follow: customers missing from the master, customers without trans
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from icpc import columns as C
 from icpc.cleaning.encoding import _is_in
 
-__all__ = ["W_IDS_MATCHED", "id_keys", "match_ids"]
+__all__ = [
+    "EXCLUSIONS_NOT_FOUND",
+    "W_IDS_MATCHED",
+    "id_keys",
+    "match_ids",
+    "match_master",
+    "resolve_exclusions",
+    "rewrite_ids",
+    "written_codes",
+]
 
 W_IDS_MATCHED = (
     "customer codes written otherwise than in the invoices (case, spaces, zeros), matched"
@@ -90,3 +103,82 @@ def match_ids(reference: pd.Index, other: pd.Index) -> dict[str, str]:
     codes = other[lonely_other & other_once]
     hit = found.notna().to_numpy()
     return dict(zip(codes[hit], found.to_numpy()[hit], strict=True))
+
+
+#: the ledger detail listing the ``exclude.customers`` codes found in no file
+EXCLUSIONS_NOT_FOUND = "exclude_customers_not_found"
+
+
+def written_codes(dictionary: pa.Array) -> pd.Index:
+    """The distinct codes of a file (a parsed column's dictionary), as an index."""
+    return pd.Index(dictionary.to_pylist(), dtype=object)
+
+
+def resolve_exclusions(
+    listed: Sequence[str], files: list[pd.Index]
+) -> tuple[tuple[str, ...], list[str]]:
+    """The codes to exclude as the files write them, and those of ``listed`` in no file.
+
+    A code of ``exclude.customers`` is looked up in each file's codes exactly, else by its
+    key when one to one (:func:`icpc.cleaning.id_match.match_ids`: ``c001`` or ``C 001``
+    for a file's ``C001``).
+
+    Example
+    -------
+    >>> resolve_exclusions(["c001", "C002", "X9"], [pd.Index(["C001", "C002"]), pd.Index(["c001"])])
+    (('C001', 'C002', 'c001'), ['X9'])
+    """
+    if not listed:
+        return (), []
+    codes = pd.Index(listed, dtype=object)
+    out: list[str] = []
+    found: set[str] = set()
+    for written in files:
+        inside = _is_in(codes, written)
+        exact = codes[inside]
+        out.extend(exact)
+        found.update(exact)
+        rest = codes[~inside]
+        mapping = match_ids(written, rest) if len(rest) else {}
+        out.extend(mapping.values())
+        found.update(mapping)
+    return tuple(sorted(set(out))), [c for c in listed if c not in found]
+
+
+def match_master(
+    customers: pd.DataFrame, excluded_ids: list[str], tx_ids: pd.Index
+) -> tuple[pd.DataFrame, list[str], dict[str, Any] | None]:
+    """The master with its codes written as the invoices write them where they differ only
+    by case, spaces or leading zeros (:mod:`icpc.cleaning.id_match`); the customers its
+    rules exclude, so written too; the warning (None when no code was rewritten)."""
+    # the customers its rules exclude are no longer in the master: their codes count too
+    written = pd.Index([*customers[C.CUSTOMER_ID].astype(object), *excluded_ids], dtype=object)
+    mapping = match_ids(tx_ids, written.unique())
+    if not mapping:
+        return customers, excluded_ids, None
+    ids = customers[C.CUSTOMER_ID].astype(object)
+    rewritten = ids.map(mapping)
+    hit = rewritten.notna().to_numpy()
+    customers = customers.copy()
+    customers[C.CUSTOMER_ID] = pd.array(
+        np.where(hit, rewritten.to_numpy(), ids.to_numpy()), dtype=customers[C.CUSTOMER_ID].dtype
+    )
+    excluded = sorted(mapping.get(code, code) for code in excluded_ids)
+    rows = int(hit.sum())  # one row per customer in the master
+    return customers, excluded, {"rows": rows, "amount": 0.0, "customers": rows}
+
+
+def rewrite_ids(frame: pd.DataFrame, mapping: dict[str, str]) -> tuple[pd.DataFrame, int]:
+    """``frame``'s categorical customer codes rewritten by ``mapping`` (on the categories,
+    then the codes: no Python call per row); the rows rewritten."""
+    ids = frame[C.CUSTOMER_ID]
+    rows = int(ids.isin(list(mapping)).sum())  # categorical: on its categories
+    if rows:
+        renamed = [mapping.get(c, c) for c in ids.cat.categories.astype(object)]
+        index, categories = pd.factorize(np.asarray(renamed, dtype=object))
+        codes = ids.cat.codes.to_numpy()
+        frame = frame.copy()
+        frame[C.CUSTOMER_ID] = pd.Categorical.from_codes(
+            np.where(codes >= 0, index[np.maximum(codes, 0)], -1), categories
+        )
+    return frame, rows

@@ -11,6 +11,8 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from icpc.cleaning.id_match import EXCLUSIONS_NOT_FOUND
+
 __all__ = ["ledger_table", "print_ledger", "kpis_table", "print_kpis"]
 
 _FILE_TITLES = {
@@ -82,7 +84,7 @@ def print_ledger(dataset: Any, console: Console | None = None) -> None:
         path = block.get("path", "")
         console.print(ledger_table(block, f"{_FILE_TITLES.get(key, key)} — {path}"))
     tx_block = (quality.get("files") or {}).get("transactions") or quality
-    missing = (tx_block.get("details") or {}).get("exclude_customers_not_found")
+    missing = (tx_block.get("details") or {}).get(EXCLUSIONS_NOT_FOUND)
     if missing:
         console.print(
             f"[yellow]exclude.customers: {', '.join(missing)} in no file, nothing excluded "

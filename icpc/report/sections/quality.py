@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from icpc.analysis.warning_model import LOGISTIC
-from icpc.cleaning.dataset import EXCLUSIONS_NOT_FOUND
+from icpc.cleaning.id_match import EXCLUSIONS_NOT_FOUND
 from icpc.cleaning.ledger import AFTER_AS_OF, NO_AMOUNT
 from icpc.export.context import OutputContext
 from icpc.labels import DEFINITIONS, label, plural, reason_label
