@@ -19,6 +19,7 @@ parses no value.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -227,90 +228,94 @@ def _scientific(
     return out
 
 
+def _is_text(col: pa.ChunkedArray) -> bool:
+    """Whether a column holds text (plain or as a dictionary)."""
+    t = col.type.value_type if pa.types.is_dictionary(col.type) else col.type
+    return pa.types.is_string(t) or pa.types.is_large_string(t)
+
+
+def _values_of(chunk: pa.Array) -> pa.Array:
+    """The values to look at: a dictionary chunk's distinct values, else the chunk."""
+    return chunk.dictionary if pa.types.is_dictionary(chunk.type) else chunk
+
+
+def _rows_of(chunk: pa.Array, hit: np.ndarray) -> np.ndarray:
+    """The rows of ``chunk`` whose value is flagged in ``hit`` (per distinct value for a
+    dictionary chunk, per row otherwise; null: not flagged)."""
+    if not pa.types.is_dictionary(chunk.type):
+        return hit
+    idx = pc.fill_null(chunk.indices, -1).to_numpy(zero_copy_only=False)
+    return np.where(idx >= 0, hit[np.maximum(idx, 0)], False) if len(hit) else idx < -1
+
+
+def _flagged_rows(
+    cols: Iterable[pa.ChunkedArray], n: int, flag: Callable[[pa.Array], np.ndarray | None]
+) -> np.ndarray | None:
+    """Rows of any of the text ``cols`` whose value ``flag`` flags (it looks at each chunk's
+    distinct values when the column is a dictionary); None when none is."""
+    out = None
+    for col in cols:
+        if not _is_text(col):
+            continue
+        rows = np.zeros(n, bool)
+        start = 0
+        for chunk in col.chunks:
+            hit = flag(_values_of(chunk))
+            if hit is not None:
+                rows[start : start + len(chunk)] = _rows_of(chunk, hit)
+            start += len(chunk)
+        if rows.any():
+            out = rows if out is None else out | rows
+    return out
+
+
+def _matching(pattern: str) -> Callable[[pa.Array], np.ndarray]:
+    """A ``flag`` of :func:`_flagged_rows`: the values matching a regex."""
+
+    def flag(values: pa.Array) -> np.ndarray:
+        hit = pc.fill_null(pc.match_substring_regex(values, pattern), False)
+        return np.asarray(hit.to_numpy(zero_copy_only=False), bool)
+
+    return flag
+
+
 def _formula_text(cols: dict[str, pa.ChunkedArray], n: int) -> np.ndarray | None:
     """Unwrap, in place in ``cols``, the values written as Excel text formulas (``="00123"``,
     what some software exports so that a spreadsheet keeps leading zeros: the text inside
     is the value, ``""`` one quote); the rows that held one, else None."""
-    out = None
-    for name, col in cols.items():
-        text = col.type.value_type if pa.types.is_dictionary(col.type) else col.type
-        if not (pa.types.is_string(text) or pa.types.is_large_string(text)):
-            continue
-        if not _present(col, ('="',)):  # most files: one look at the bytes
-            continue
-        rows = np.zeros(n, bool)
+    found = [
+        name for name, col in cols.items() if _is_text(col) and _present(col, ('="',))
+    ]  # most files: one look at the bytes
+    rows = _flagged_rows((cols[name] for name in found), n, _matching(FORMULA_TEXT_RE))
+    for name in found:
         chunks = []
-        start = 0
-        for chunk in col.chunks:
-            values = chunk.dictionary if pa.types.is_dictionary(chunk.type) else chunk
-            hit = pc.fill_null(pc.match_substring_regex(values, FORMULA_TEXT_RE), False)
+        for chunk in cols[name].chunks:
+            values = _values_of(chunk)
             inner = pc.replace_substring(
                 pc.replace_substring_regex(values, FORMULA_TEXT_RE, r"\1"), '""', '"'
             )
+            hit = pc.fill_null(pc.match_substring_regex(values, FORMULA_TEXT_RE), False)
             unwrapped = pc.if_else(hit, inner, values)
-            hit = np.asarray(hit.to_numpy(zero_copy_only=False), bool)
             if pa.types.is_dictionary(chunk.type):
-                chunks.append(pa.DictionaryArray.from_arrays(chunk.indices, unwrapped))
-                idx = pc.fill_null(chunk.indices, -1).to_numpy(zero_copy_only=False)
-                hit = np.where(idx >= 0, hit[np.maximum(idx, 0)], False) if len(hit) else idx < -1
-            else:
-                chunks.append(unwrapped)
-            rows[start : start + len(chunk)] = hit
-            start += len(chunk)
-        if rows.any():
-            cols[name] = pa.chunked_array(chunks, chunks[0].type)
-            out = rows if out is None else out | rows
-    return out
+                unwrapped = pa.DictionaryArray.from_arrays(chunk.indices, unwrapped)
+            chunks.append(unwrapped)
+        cols[name] = pa.chunked_array(chunks, chunks[0].type)
+    return rows
 
 
 def _null_markers(cols: dict[str, pa.ChunkedArray], n: int) -> np.ndarray | None:
     """Rows whose text cells (not amounts nor dates: those are unreadable; the coded
     columns are told by :func:`_encode`) held a null marker or a spreadsheet error
     (:data:`NULL_MARKERS_RE`), else None."""
-    out = None
-    for col in cols.values():
-        text = col.type.value_type if pa.types.is_dictionary(col.type) else col.type
-        if not (pa.types.is_string(text) or pa.types.is_large_string(text)):
-            continue
-        rows = np.zeros(n, bool)
-        start = 0
-        for chunk in col.chunks:  # a dictionary column: its distinct values, then their rows
-            values = chunk.dictionary if pa.types.is_dictionary(chunk.type) else chunk
-            hit = null_markers(values)
-            if hit is not None:
-                found = np.asarray(hit.to_numpy(zero_copy_only=False), bool)
-                if pa.types.is_dictionary(chunk.type):
-                    idx = pc.fill_null(chunk.indices, -1).to_numpy(zero_copy_only=False)
-                    found = np.where(idx >= 0, found[np.maximum(idx, 0)], False)
-                rows[start : start + len(chunk)] = found
-            start += len(chunk)
-        if rows.any():
-            out = rows if out is None else out | rows
-    return out
+    return _flagged_rows(cols.values(), n, _marker_values)
 
 
 def _invisible(cols: dict[str, pa.ChunkedArray], n: int) -> np.ndarray | None:
-    """Rows whose values written as text held invisible characters (:data:`INVISIBLE`), else None."""
-    out = None
-    for col in cols.values():  # amounts and dates written as text too: they lose them as well
-        text = col.type.value_type if pa.types.is_dictionary(col.type) else col.type
-        if not (pa.types.is_string(text) or pa.types.is_large_string(text)):
-            continue
-        if not has_invisible(col):  # most files: one look at the bytes (a dictionary's), or none
-            continue
-        rows = np.zeros(n, bool)
-        start = 0
-        for chunk in col.chunks:  # a dictionary column: its distinct values, then their rows
-            values = chunk.dictionary if pa.types.is_dictionary(chunk.type) else chunk
-            hit = pc.fill_null(pc.match_substring_regex(values, INVISIBLE_RE), False)
-            hit = np.asarray(hit.to_numpy(zero_copy_only=False), bool)
-            if pa.types.is_dictionary(chunk.type):
-                idx = pc.fill_null(chunk.indices, -1).to_numpy(zero_copy_only=False)
-                hit = np.where(idx >= 0, hit[np.maximum(idx, 0)], False) if len(hit) else idx < -1
-            rows[start : start + len(chunk)] = hit
-            start += len(chunk)
-        out = rows if out is None else out | rows
-    return out if out is not None and out.any() else None
+    """Rows whose values written as text held invisible characters (:data:`INVISIBLE`), else
+    None; amounts and dates written as text too: they lose them as well."""
+    # most files: one look at the bytes (a dictionary's), or none
+    suspect = (col for col in cols.values() if _is_text(col) and has_invisible(col))
+    return _flagged_rows(suspect, n, _matching(INVISIBLE_RE))
 
 
 def _check_day_first(
