@@ -288,7 +288,7 @@ def _load_dataset(config: Config, worker: ThreadPoolExecutor) -> Dataset:
             if C.CUSTOMER_ID in act_raw.codes
             else {}
         )
-        ids |= {code for code, invoiced in act_map.items() if invoiced in ids}
+        ids |= {code for code, target in act_map.items() if target in ids}
         activity, ledgers["activity"] = clean_activity(
             act_raw, types=spec.types, as_of=as_of, excluded_customers=ids
         )

@@ -166,9 +166,8 @@ def _clean_transactions(
     if C.MARGIN in parsed.numbers:
         margin, bad_margin = parsed.numbers[C.MARGIN]
     signed = positive_credits = None
-    if (
-        kinds is not None
-    ):  # credit notes are negative amounts; an export may write them all positive
+    # credit notes are negative amounts; an export may write them all positive
+    if kinds is not None:
         amounts, margin, signed, positive_credits = _credit_signs(kinds, amounts, margin)
     quantity = bad_quantity = None
     if C.QUANTITY in parsed.numbers:
