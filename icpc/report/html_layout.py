@@ -139,28 +139,36 @@ SHORT_FINDINGS = 3
 
 def keep_with_next(body: str) -> str:
     """Keep a heading, a note right after it, and two or three findings that introduce a
-    chart or a table, on the page of what follows (``icpc-keep-next`` on their output box, where the page break is
-    decided, and the findings unbroken): not left at the foot of the page before it. A
-    longer list of findings may still continue on the next page."""
-    parts = body.split(_CHILD)
+    chart or a table, on the page of what follows (``icpc-keep-next`` on their output box,
+    where the page break is decided, and the findings unbroken): not left at the foot of
+    the page before it. A longer list of findings may still continue on the next page."""
+    parts = body.split(_CHILD)  # parts[i], i >= 1: an output, up to the next one
+    # an output's next one is in its cell unless a new output area opens in between
+    nexts = [
+        parts[i + 1] if i + 1 < len(parts) and _AREA not in parts[i] else ""
+        for i in range(len(parts))
+    ]
+    heading = [i > 0 and bool(_HEADING_OUT.match(p)) for i, p in enumerate(parts)]
+    out = [parts[0]]
     for i in range(1, len(parts)):
-        content = parts[i]
-        same_area_next = i + 1 < len(parts) and _AREA not in content
-        nxt = parts[i + 1] if same_area_next else ""
-        after_heading = i > 1 and _AREA not in parts[i - 1] and parts[i - 1].startswith("\x00keep")
-        if _HEADING_OUT.match(content):
-            parts[i] = "\x00keep" + content
-        elif after_heading and _NOTE_OUT.match(content) and _FIGURE_OUT.match(nxt):
-            parts[i] = "\x00keep" + content  # a heading's one-line introduction to its table
-        elif (
+        content, nxt = parts[i], nexts[i]
+        after_heading = heading[i - 1] and nexts[i - 1] is content
+        short = (
             _FINDINGS_OUT.match(content)
             and content.split("</ul>", 1)[0].count("<li") <= SHORT_FINDINGS
             and _FIGURE_OUT.match(nxt)
-        ):
-            parts[i] = "\x00keep" + content.replace(
+        )
+        if short:
+            content = content.replace(
                 '<ul class="icpc-findings', '<ul class="icpc-short-list icpc-findings', 1
             )
-    keep = '<div class="jp-OutputArea-child icpc-keep-next">'
-    return parts[0] + "".join(
-        keep + p[len("\x00keep") :] if p.startswith("\x00keep") else _CHILD + p for p in parts[1:]
-    )
+        keep = (
+            heading[i]
+            or short
+            or (after_heading and _NOTE_OUT.match(content) and _FIGURE_OUT.match(nxt))
+        )
+        out.append((_KEEP if keep else _CHILD) + content)
+    return "".join(out)
+
+
+_KEEP = '<div class="jp-OutputArea-child icpc-keep-next">'
