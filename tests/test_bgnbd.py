@@ -153,3 +153,18 @@ def test_distinct_rows_are_numpy_unique(seed):
     *got, weight = _distinct(x, t_x, T)
     np.testing.assert_array_equal(np.c_[tuple(got)], rows)
     np.testing.assert_array_equal(weight, counts)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_inputs_from_the_warnings_sale_dates_are_the_documents_inputs(seed):
+    """The ranking reads the BG/NBD inputs from the sale dates the early warning found
+    (one grouping for both): they equal :func:`bgnbd_inputs` of the same documents."""
+    from test_warning import _random_documents
+
+    from icpc.analysis.bgnbd import inputs_of
+    from icpc.analysis.warning import _early_warning
+
+    docs = _random_documents(np.random.default_rng(seed))
+    end = pd.Timestamp("2024-12-31")
+    pairs = _early_warning(docs, end, None, None)[1]
+    pd.testing.assert_frame_equal(inputs_of(pairs, as_of=end), bgnbd_inputs(docs, as_of=end))

@@ -9,6 +9,7 @@ import pytest
 from icpc.analysis.documents import documents
 from icpc.analysis.warning import EARLY_WARNING_COLUMNS, early_warning, usual_intervals
 from icpc.config import Thresholds
+from icpc.periods import window_start
 
 AS_OF = pd.Timestamp("2024-12-31")
 
@@ -166,3 +167,38 @@ def test_usual_intervals_match_a_pandas_groupby(seed):
         usual_intervals(codes, days, n), _intervals_by_pandas(codes, days, n), strict=True
     ):
         np.testing.assert_array_equal(got, want)
+
+
+def _random_documents(rng: np.random.Generator) -> pd.DataFrame:
+    """Documents of a few customers over three years: same-day documents, credit notes
+    (not sales), zero totals, documents after as_of."""
+    n = int(rng.integers(1, 30))
+    m = int(rng.integers(1, 600))
+    ids = [f"c{i:02d}" for i in range(n)]
+    day = pd.Timestamp("2022-01-01") + pd.to_timedelta(rng.integers(0, 3 * 365 + 40, m), "D")
+    amount = rng.choice([-40.0, 0.0, 25.0, 80.0, 310.5], m)
+    return pd.DataFrame(
+        {
+            "customer_id": pd.Categorical(rng.choice(ids, m), categories=ids),
+            "date": day,
+            "amount": amount,
+            "is_sale": np.round(amount, 2) > 0,
+        }
+    )
+
+
+@pytest.mark.parametrize("seed", range(25))
+def test_sale_dates_a_year_before_count_the_distinct_sale_days_of_those_months(seed):
+    """``sale_dates_year_before`` is the number of distinct days with a sale document in
+    the trend months a year before as_of, as a plain pandas count gives it."""
+    rng = np.random.default_rng(seed)
+    docs = _random_documents(rng)
+    th = Thresholds(trend_months=int(rng.choice([3, 6, 12])))
+    as_of = pd.Timestamp("2024-12-31")
+    ew = early_warning(docs, as_of=as_of, thresholds=th)
+    stop = as_of - pd.DateOffset(years=1)
+    start = window_start(stop, th.trend_months)
+    then = docs[docs["is_sale"] & (docs["date"] >= start) & (docs["date"] <= stop)]
+    want = then.groupby("customer_id", observed=True)["date"].nunique()
+    got = ew["sale_dates_year_before"]
+    assert got[got > 0].sort_index().to_dict() == want.sort_index().to_dict()

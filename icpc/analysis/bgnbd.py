@@ -36,7 +36,7 @@ import pandas as pd
 
 from icpc import columns as C
 from icpc.analysis.score3d import _customer_codes
-from icpc.analysis.warning import sale_dates
+from icpc.analysis.warning import SaleDates, sale_dates
 
 __all__ = [
     "BGNBD", "bgnbd_inputs", "fit_bgnbd", "log_likelihood", "log_likelihood_gradient", "p_alive",
@@ -251,21 +251,27 @@ def bgnbd_inputs(documents: pd.DataFrame, *, as_of: dt.date | str | pd.Timestamp
     codes, ids = _customer_codes(documents[C.CUSTOMER_ID])
     codes = codes[keep]
     day = documents[C.DATE].to_numpy()[keep].astype("datetime64[D]").astype(np.int64)
-    n = len(ids)
-    _, dates, n_dates, start = sale_dates(codes, day, n)
+    return inputs_of(SaleDates(*sale_dates(codes, day, len(ids)), ids=ids), as_of=end)
+
+
+def inputs_of(pairs: SaleDates, *, as_of: pd.Timestamp) -> pd.DataFrame:
+    """:func:`bgnbd_inputs` from the documents' distinct sale dates up to ``as_of``
+    (:func:`icpc.analysis.warning.sale_dates`)."""
+    n_dates, start, dates = pairs.n_dates, pairs.start, pairs.day
+    n = len(n_dates)
     has = n_dates > 0
     first = np.zeros(n, dtype=np.int64)
     last = np.zeros(n, dtype=np.int64)
     first[has] = dates[start[has]]
     last[has] = dates[start[has] + n_dates[has] - 1]
-    end_day = int(np.datetime64(end.date(), "D").astype(np.int64))
+    end_day = int(np.datetime64(as_of.date(), "D").astype(np.int64))
     return pd.DataFrame(
         {
             "x": (n_dates[has] - 1).astype(np.float64),
             "t_x": (last[has] - first[has]) / _DAYS_PER_WEEK,
             "T": (end_day - first[has]) / _DAYS_PER_WEEK,
         },
-        index=pd.Index(ids[has], name=C.CUSTOMER_ID),
+        index=pd.Index(pairs.ids[has], name=C.CUSTOMER_ID),
     )
 
 
@@ -281,7 +287,13 @@ def alive_table(
         customer when the model cannot be fitted. Customers first seen on ``as_of`` (age
         0) get NaN: there is nothing to judge yet.
     """
-    inputs = bgnbd_inputs(documents, as_of=as_of)
+    return fit_alive(bgnbd_inputs(documents, as_of=as_of), start=start)
+
+
+def fit_alive(
+    inputs: pd.DataFrame, *, start: BGNBD | None = None
+) -> tuple[BGNBD | None, pd.Series]:
+    """:func:`alive_table` from the customers' :func:`bgnbd_inputs`."""
     aged = inputs["T"].to_numpy() > 0
     model = fit_bgnbd(*(inputs[k].to_numpy()[aged] for k in ("x", "t_x", "T")), start=start)
     values = np.full(len(inputs), np.nan)

@@ -26,6 +26,7 @@ Example
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -44,6 +45,18 @@ EARLY_WARNING_COLUMNS = (
     "revenue_recent", "revenue_year_before", "trend_change", "sale_dates_year_before", "rhythm_flag", "trend_flag",
     "early_warning", "reason", "value_at_stake", C.SALESPERSON, C.REGION, "rank",
 )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class SaleDates:
+    """The distinct (customer, sale date) pairs of some documents (:func:`sale_dates`'
+    four arrays) and the customer ids their codes number."""
+
+    code: np.ndarray
+    day: np.ndarray
+    n_dates: np.ndarray
+    start: np.ndarray
+    ids: pd.Index
 
 
 def _day(values: np.ndarray) -> np.ndarray:
@@ -103,7 +116,14 @@ def usual_intervals(
         when none), usual interval (intervalle habituel: median gap in days between
         consecutive distinct sale dates; NaN with fewer than two dates).
     """
-    code, day, n_dates, start = sale_dates(codes, days, n_customers)
+    return _intervals(*sale_dates(codes, days, n_customers))
+
+
+def _intervals(
+    code: np.ndarray, day: np.ndarray, n_dates: np.ndarray, start: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`usual_intervals` from what :func:`sale_dates` returns."""
+    n_customers = len(n_dates)
     has = n_dates > 0
     last = np.full(n_customers, np.iinfo(np.int64).min)
     last[has] = day[start[has] + n_dates[has] - 1]
@@ -168,8 +188,18 @@ def early_warning(
         ``salesperson``, ``region`` (null when unknown), ``rank`` (1 = the first
         customer to call; null when not flagged).
     """
+    return _early_warning(documents, _ts(as_of), thresholds, attribution)[0]
+
+
+def _early_warning(
+    documents: pd.DataFrame,
+    end: pd.Timestamp,
+    thresholds: Thresholds | None,
+    attribution: pd.DataFrame | None,
+) -> tuple[pd.DataFrame, SaleDates]:
+    """:func:`early_warning` at ``end``, and the distinct sale dates it read (the same
+    documents' BG/NBD inputs come from them: :func:`icpc.analysis.bgnbd.inputs_of`)."""
     th = thresholds if thresholds is not None else Thresholds()
-    end = _ts(as_of)
     dates = documents[C.DATE]
     keep = (dates <= end).to_numpy()
     codes_all, ids = _customer_codes(documents[C.CUSTOMER_ID])
@@ -178,7 +208,8 @@ def early_warning(
     day = _day(dates.to_numpy()[keep])
     amount = documents[C.AMOUNT].to_numpy(dtype=float)[keep]
     sale = documents["is_sale"].to_numpy(dtype=bool)[keep]
-    n_dates, last, interval = usual_intervals(codes[sale], day[sale], n)
+    pairs = sale_dates(codes[sale], day[sale], n)
+    n_dates, last, interval = _intervals(*pairs)
     end_day = int(np.datetime64(end.date(), "D").astype(np.int64))
 
     def revenue(start: pd.Timestamp, stop: pd.Timestamp) -> np.ndarray:
@@ -195,10 +226,9 @@ def early_warning(
     # regularly then (a fall from one or two orders is noise, not a trend)
     lo = int(np.datetime64(year_before_start.date(), "D").astype(np.int64))
     hi = int(np.datetime64(year_before_end.date(), "D").astype(np.int64))
-    then = sale & (day >= lo) & (day <= hi)
-    pairs = np.sort(_narrow(codes[then] * (hi - lo + 1) + (day[then] - lo), n * (hi - lo + 1)))
-    pairs = (pairs[np.r_[True, pairs[1:] != pairs[:-1]]] if len(pairs) else pairs).astype(np.int64)
-    then_dates = np.bincount(pairs // (hi - lo + 1), minlength=n)
+    # (the distinct sale dates of those months: the distinct pairs dated then)
+    pair_code, pair_day = pairs[0], pairs[1]
+    then_dates = np.bincount(pair_code[(pair_day >= lo) & (pair_day <= hi)], minlength=n)
     stake = revenue(window_start(end, 12), end)
 
     has_sale = n_dates > 0
@@ -256,4 +286,4 @@ def early_warning(
     flagged = out["early_warning"].to_numpy()
     out["rank"] = pd.array(np.where(flagged, np.cumsum(flagged), 0), dtype="Int64")
     out.loc[~flagged, "rank"] = pd.NA
-    return out[list(EARLY_WARNING_COLUMNS)]
+    return out[list(EARLY_WARNING_COLUMNS)], SaleDates(*pairs, ids=ids)

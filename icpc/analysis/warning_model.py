@@ -48,10 +48,10 @@ import pandas as pd
 
 from icpc import columns as C
 from icpc.analysis.backtest import Backtest, backtest_of
-from icpc.analysis.bgnbd import BGNBD, alive_table
+from icpc.analysis.bgnbd import BGNBD, alive_table, fit_alive, inputs_of
 from icpc.analysis.documents import DocumentHistory, documents
 from icpc.analysis.positions import positions, take
-from icpc.analysis.warning import early_warning
+from icpc.analysis.warning import _early_warning
 from icpc.config import Thresholds
 from icpc.periods import window_start
 
@@ -106,12 +106,16 @@ def _features(
     BG/NBD model and every customer's P(alive); its fit starts from ``start`` (the fit at
     a nearby date: fewer iterations). ``rules``: the early warning of these documents at
     ``end`` when already computed (the Diagnostic's), else None."""
-    ew = early_warning(docs, as_of=end, thresholds=thresholds) if rules is None else rules
+    if rules is None:  # the BG/NBD inputs from the sale dates the rules read
+        ew, pairs = _early_warning(docs, end, thresholds, None)
+        bgnbd, alive = fit_alive(inputs_of(pairs, as_of=end), start=start)
+    else:
+        ew = rules
+        bgnbd, alive = alive_table(docs, as_of=end, start=start)
     eligible = (ew["sale_dates"] >= thresholds.min_purchases_for_rhythm) & (
         ew["recency_days"] <= thresholds.lost_after_days
     )
     ew = ew.loc[eligible.to_numpy(dtype=bool)]
-    bgnbd, alive = alive_table(docs, as_of=end, start=start)
     at = positions(ew.index, alive.index)
     p = take(alive.to_numpy(dtype=float), at, np.nan)
     clipped = np.clip(p, _EPS, 1 - _EPS)
