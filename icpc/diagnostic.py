@@ -375,7 +375,7 @@ class Diagnostic:
 
     @analysis
     def attribution(self) -> pd.DataFrame:
-        """Salesperson and region of each customer (most recent row), from :attr:`table`."""
+        """Salesperson and region of each customer (most recent invoice), from :attr:`table`."""
         cols = [c for c in (C.SALESPERSON, C.REGION) if c in self.table.columns]
         out = self.table[cols].copy()
         out.index = out.index.astype("str")

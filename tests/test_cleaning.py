@@ -608,3 +608,71 @@ def test_a_margin_column_empty_on_every_row_is_refused_with_the_fix(tmp_path, ce
     message = str(err.value)
     assert message.startswith("factures.csv: the margin column is empty or unreadable")
     assert "remove margin from transactions.columns" in message and "\n" not in message
+
+
+def _attribution_by_pandas(tx: pd.DataFrame) -> dict:
+    """The attribution rule written the plain way: documents by (customer, invoice) (a
+    row without invoice number is its own), invoices = documents whose total rounded to
+    the cent is > 0; a customer's salesperson is that of the latest line of its invoices
+    (latest date, then highest source row), else of its latest line of any kind."""
+    df = tx.assign(
+        cust=tx["customer_id"].astype(str),
+        doc=tx["invoice_id"]
+        .astype(object)
+        .where(tx["invoice_id"].notna(), "row" + tx["source_row"].astype(str)),
+    )
+    total = df.groupby(["cust", "doc"])["amount"].transform("sum")
+    df["invoice"] = np.round(total, 2) > 0
+    out = {}
+    for cust, rows in df.groupby("cust"):
+        pool = rows[rows["invoice"]] if rows["invoice"].any() else rows
+        last = pool.sort_values(["date", "source_row"]).iloc[-1]
+        out[cust] = None if pd.isna(last["salesperson"]) else last["salesperson"]
+    return out
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_attribution_follows_the_most_recent_invoice(seed):
+    """On generated lines — credit notes later than the last invoice and by another
+    salesperson, invoices cancelled within themselves, customers with credit notes only,
+    lines without invoice number or without salesperson, same-day lines — the attribution
+    (``customer_attribution`` and the customer table's) is the plain computation's."""
+    rng = np.random.default_rng(seed)
+    m = int(rng.integers(1, 80))
+    cust = rng.choice(["A", "B", "C", "D", "E"], m)
+    day = pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 60, m), "D")
+    amount = rng.choice([-50.0, -0.3, 0.1, 0.2, 40.0, 120.0], m)
+    invoice = rng.choice(["F1", "F2", "F3", "AV1", "AV2", None], m)
+    sp = rng.choice(["Luc", "Amélie", "Éric", None], m)
+    tx = pd.DataFrame(
+        {
+            "customer_id": pd.Categorical(cust),
+            "date": day.astype("datetime64[ns]"),
+            "amount": amount,
+            "invoice_id": pd.Categorical(invoice),
+            "salesperson": pd.Categorical(sp),
+            "source_row": rng.permutation(m) + 1,
+        }
+    )
+    want = _attribution_by_pandas(tx)
+    got = customer_attribution(tx)["salesperson"]
+    assert {k: (None if pd.isna(v) else v) for k, v in got.items()} == want
+    from icpc import kpi
+
+    table = kpi.customer_periods(tx, as_of="2024-12-31", months=12)["salesperson"]
+    assert {str(k): (None if pd.isna(v) else v) for k, v in table.items()} == want
+
+
+def test_a_customer_with_credit_notes_only_takes_its_latest_line():
+    tx = pd.DataFrame(
+        {
+            "customer_id": pd.Categorical(["A", "A", "B", "B"]),
+            "date": pd.to_datetime(["2024-01-01", "2024-02-01", "2024-01-01", "2024-03-01"]),
+            "amount": [-10.0, -5.0, 30.0, -30.0],
+            "salesperson": pd.Categorical(["Luc", "Amélie", "Luc", "Éric"]),
+            "source_row": [1, 2, 3, 4],
+        }
+    )
+    out = customer_attribution(tx)
+    assert out.loc["A", "salesperson"] == "Amélie"  # no invoice: its latest line
+    assert out.loc["B", "salesperson"] == "Luc"  # the credit note of March does not move it

@@ -7,6 +7,7 @@ import pandas as pd
 import pandas.testing as pdt
 import pytest
 
+import icpc.cleaning.documents as cleaning_documents
 from icpc.analysis.documents import documents
 
 
@@ -176,9 +177,7 @@ def test_matches_a_pandas_groupby(seed):
 
 @pytest.mark.parametrize("max_passes", [1, 2, 100], ids=["hash-early", "two-passes", "passes-only"])
 def test_invoice_shared_by_many_customers(monkeypatch, max_passes):
-    import icpc.analysis.documents as mod
-
-    monkeypatch.setattr(mod, "_MAX_PASSES", max_passes)
+    monkeypatch.setattr(cleaning_documents, "_MAX_PASSES", max_passes)
     customers = ["A", "B", "C", "D", "E", "F"]
     rows = [(c, f"2024-01-0{i + 1}", 10.0 * (i + 1), "F1") for i, c in enumerate(customers)]
     rows += [(c, "2024-02-01", 1.0, "F1") for c in customers]  # a second line of each

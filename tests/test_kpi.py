@@ -39,13 +39,14 @@ def make_tx(rows, *, margin=False):
 #   B lost: 200 on 2023-06-15 (Paul).
 #   C new: 300 on 2024-03-10 (Marie) + 100 on 2024-04-10 (Paul) -> Paul; a row after
 #     as_of (999, Zoé) is ignored.
-#   D cancelled: 0.1 + 0.2 (invoice F8, a sale of 0.30) then credit note -0.3: net 0,
-#     not active; its last row has no salesperson -> unassigned.
+#   D cancelled: 0.1 + 0.2 (invoice F8, a sale of 0.30, no salesperson) then credit
+#     note -0.3 (Paul): net 0, not active; its last invoice, F8, has no salesperson ->
+#     unassigned (a credit note does not move a customer).
 #   E reactivated: 70 in 2022, 30 on 2024-07-01 (Marie).
 #   F retained through an invoice spanning N-1/N: 20 on 2023-12-31 + 10 on 2024-01-02,
 #     one document dated 2023-12-31 (Marie then Paul -> Paul).
-#   G lost by a credit note: 50 in 2023, credit note -30 -20 on 2024-02-01 (same date:
-#     Marie then Paul; highest source row wins -> Paul).
+#   G lost by a credit note: 50 in 2023 (Paul), credit note -30 -20 on 2024-02-01
+#     (Paul then Marie): its last invoice is F12 -> Paul, not the credit note's Marie.
 ROWS = [
     ("A", "2023-01-01", 60.0, "F1", "Paul"),
     ("A", "2023-01-01", 40.0, "F1", "Paul"),
@@ -56,16 +57,16 @@ ROWS = [
     ("C", "2024-03-10", 300.0, "F6", "Marie"),
     ("C", "2024-04-10", 100.0, "F7", "Paul"),
     ("C", "2025-01-05", 999.0, "F99", "Zoé"),
-    ("D", "2024-05-01", 0.1, "F8", "Paul"),
-    ("D", "2024-05-01", 0.2, "F8", "Paul"),
-    ("D", "2024-05-02", -0.3, "AV1", None),
+    ("D", "2024-05-01", 0.1, "F8", None),
+    ("D", "2024-05-01", 0.2, "F8", None),
+    ("D", "2024-05-02", -0.3, "AV1", "Paul"),
     ("E", "2022-02-01", 70.0, "F9", "Marie"),
     ("E", "2024-07-01", 30.0, "F10", "Marie"),
     ("F", "2023-12-31", 20.0, "F11", "Marie"),
     ("F", "2024-01-02", 10.0, "F11", "Paul"),
     ("G", "2023-03-01", 50.0, "F12", "Paul"),
-    ("G", "2024-02-01", -30.0, "AV2", "Marie"),
-    ("G", "2024-02-01", -20.0, "AV2", "Paul"),
+    ("G", "2024-02-01", -30.0, "AV2", "Paul"),
+    ("G", "2024-02-01", -20.0, "AV2", "Marie"),
 ]
 
 

@@ -157,9 +157,9 @@ def _round(values: np.ndarray) -> np.ndarray:
 def customer_attribution(transactions: pd.DataFrame) -> pd.DataFrame:
     """Salesperson and region of each customer (attribution commerciale).
 
-    The rule of docs/definitions.md: the values of the customer's most recent row (latest date; ties:
-    highest ``source_row``, else the latest position), so reorganisations don't split a
-    customer. The one implementation is :func:`icpc.cleaning.customer_attribution`
+    The rule of docs/definitions.md: the values of the most recent line of the customer's
+    invoices (latest date; ties: highest ``source_row``, else the latest position), of its
+    most recent line when it has no invoice, so reorganisations don't split a customer. The one implementation is :func:`icpc.cleaning.customer_attribution`
     (vectorised); this name is kept for the KPI API.
 
     Parameters
@@ -174,11 +174,6 @@ def customer_attribution(transactions: pd.DataFrame) -> pd.DataFrame:
         and ``region`` (those present in the input; category, may be null).
     """
     return _attribution(transactions)
-
-
-def _last_rows(tx: pd.DataFrame, codes: np.ndarray, day: np.ndarray, n: int) -> np.ndarray:
-    """Position of each customer's most recent row (:func:`icpc.cleaning.last_rows`)."""
-    return last_rows(tx, codes, day, n)
 
 
 def customer_periods(
@@ -292,7 +287,7 @@ def _customer_periods(pr: Prepared, *, months: int, compare: str) -> pd.DataFram
     table = pd.DataFrame(cols, index=index)
     attr_cols = [c for c in (C.SALESPERSON, C.REGION) if c in tx.columns]
     if attr_cols:
-        last_row = _last_rows(tx, codes, pr.day, n)
+        last_row = last_rows(tx, codes, pr.day, n, among=pr.history.sale_rows())
         for col in attr_cols:
             cc = np.asarray(tx[col].cat.codes, dtype=np.int64)
             vals = np.full(n, -1, dtype=np.int64)

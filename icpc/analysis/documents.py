@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from icpc import columns as C
+from icpc.cleaning.documents import document_index
 from icpc.money import cents, exact
 
 __all__ = ["documents", "DocumentHistory", "DOCUMENT_COLUMNS"]
@@ -36,80 +37,6 @@ __all__ = ["documents", "DocumentHistory", "DOCUMENT_COLUMNS"]
 #: Output columns of :func:`documents`, in order (``invoice_id`` and ``margin`` only when
 #: present in the input).
 DOCUMENT_COLUMNS = (C.CUSTOMER_ID, C.INVOICE_ID, C.DATE, C.AMOUNT, C.MARGIN, "is_sale")
-
-
-def _int_codes(series: pd.Series) -> np.ndarray:
-    """Category codes as int64 (-1 for null)."""
-    return np.asarray(series.cat.codes, dtype=np.int64)
-
-
-#: an invoice number carried by more customers than this is split with a hash (rare)
-_MAX_PASSES = 4
-
-
-def document_index(transactions: pd.DataFrame) -> tuple[np.ndarray, int]:
-    """Document number of each row (0..n_documents-1).
-
-    A document is an (invoice number, customer) pair; rows without invoice number are a
-    document each. Without ``invoice_id``, a row is a document. Vectorised without
-    hashing (pairs): each pass gives every invoice number one "owner" customer among the
-    rows not yet placed (a scatter), and places the rows of that customer; an invoice
-    number of one customer — the usual case — needs a single pass. Numbering: by pass,
-    then invoice category; then pairs left after :data:`_MAX_PASSES` passes; then rows
-    without invoice number.
-
-    Parameters
-    ----------
-    transactions : DataFrame
-        Canonical transactions (``customer_id`` category, optional ``invoice_id`` category).
-
-    Returns
-    -------
-    (ndarray of int64, int)
-        The document number of each row and the number of documents.
-    """
-    n_rows = len(transactions)
-    if C.INVOICE_ID not in transactions.columns:
-        return np.arange(n_rows, dtype=np.int64), n_rows
-    cust = _int_codes(transactions[C.CUSTOMER_ID])
-    inv = _int_codes(transactions[C.INVOICE_ID])
-    n_inv = max(len(transactions[C.INVOICE_ID].cat.categories), 1)
-    missing = inv < 0
-    owner = np.empty(n_inv, dtype=np.int64)
-    if not missing.any():
-        owner[inv] = cust
-        if (cust == owner[inv]).all():  # the usual case: one customer per invoice number
-            used = np.zeros(n_inv, dtype=bool)
-            used[inv] = True
-            remap = np.cumsum(used) - 1
-            return remap[inv], int(remap[-1]) + 1 if n_rows else 0
-    # dense key: pass * n_inv + invoice, for the rows placed in that pass
-    key = np.full(n_rows, -1, dtype=np.int64)
-    remaining = np.flatnonzero(~missing)
-    passes = 0
-    while len(remaining) and passes < _MAX_PASSES:
-        inv_r, cust_r = inv[remaining], cust[remaining]
-        owner[inv_r] = cust_r  # one of the customers of each invoice number
-        mine = cust_r == owner[inv_r]
-        key[remaining[mine]] = passes * n_inv + inv_r[mine]
-        remaining = remaining[~mine]
-        passes += 1
-    placed = key >= 0
-    used = np.zeros(passes * n_inv, dtype=bool)
-    used[key[placed]] = True
-    remap = np.cumsum(used) - 1
-    n_docs = int(used.sum())
-    doc = np.empty(n_rows, dtype=np.int64)
-    doc[placed] = remap[key[placed]]
-    if len(remaining):  # invoice numbers shared by many customers
-        codes, uniques = pd.factorize(cust[remaining] * n_inv + inv[remaining], sort=False)
-        doc[remaining] = n_docs + codes
-        n_docs += len(uniques)
-    n_missing = int(missing.sum())
-    if n_missing:
-        doc[missing] = n_docs + np.arange(n_missing, dtype=np.int64)
-        n_docs += n_missing
-    return doc, n_docs
 
 
 def documents(transactions: pd.DataFrame) -> pd.DataFrame:
@@ -207,6 +134,11 @@ class DocumentHistory:
         self._doc = doc.astype(np.int32) if n_docs < 2**31 else doc
         self._first = np.asarray(self.all[C.DATE], dtype="datetime64[ns]").view(np.int64)
         self._ns = np.asarray(transactions[C.DATE], dtype="datetime64[ns]").view(np.int64)
+
+    def sale_rows(self) -> np.ndarray:
+        """Which lines belong to a sale document (an invoice), as a bool array: what
+        :func:`icpc.cleaning.documents.invoice_rows` gives, from this grouping."""
+        return np.asarray(self.all["is_sale"], dtype=bool)[self._doc]
 
     def until(self, day: object) -> pd.DataFrame:
         """The documents of the lines dated up to ``day`` (RangeIndex)."""

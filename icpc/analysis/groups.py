@@ -22,7 +22,7 @@ def by_group(table: pd.DataFrame, column: str, *, has_previous: bool = True) -> 
     """Period indicators and revenue bridge per salesperson or region (par commercial, secteur).
 
     Customers are attributed by the rule of docs/definitions.md (the ``salesperson`` / ``region`` column
-    of :func:`customer_periods`: those of their most recent row).
+    of :func:`customer_periods`: those of their most recent invoice).
 
     Parameters
     ----------

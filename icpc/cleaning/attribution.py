@@ -1,4 +1,4 @@
-"""Salesperson and region of each customer: those of its most recent row."""
+"""Salesperson and region of each customer: those of its most recent invoice."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from icpc import columns as C
+from icpc.cleaning.documents import invoice_rows
 
 __all__ = ["customer_attribution", "last_rows"]
 
@@ -13,8 +14,11 @@ __all__ = ["customer_attribution", "last_rows"]
 def customer_attribution(transactions: pd.DataFrame) -> pd.DataFrame:
     """Salesperson and region of each customer (attribution commerciale).
 
-    A customer's salesperson and region are those of its **most recent row** (latest
-    date; ties: highest ``source_row``), so a reorganisation does not split a customer.
+    A customer's salesperson and region are those of its **most recent invoice**: the
+    most recent line (latest date; ties: highest ``source_row``) of its invoices — the
+    documents whose total is > 0 (:func:`icpc.cleaning.documents.invoice_rows`); a credit
+    note does not move a customer. A customer without any invoice takes those of its most
+    recent line of any kind. So a reorganisation does not split a customer.
 
     Parameters
     ----------
@@ -41,14 +45,20 @@ def customer_attribution(transactions: pd.DataFrame) -> pd.DataFrame:
         np.asarray(transactions[C.DATE], dtype="datetime64[ns]").view(np.int64)
         // 86_400_000_000_000
     )
-    last = last_rows(transactions, codes, day, len(ids))
+    last = last_rows(transactions, codes, day, len(ids), among=invoice_rows(transactions))
     present = last >= 0
     out = transactions.iloc[last[present]][cols].reset_index(drop=True)
     out.index = pd.Index(np.asarray(ids, dtype=object)[present], name=C.CUSTOMER_ID, dtype="str")
     return out
 
 
-def last_rows(transactions: pd.DataFrame, codes: np.ndarray, day: np.ndarray, n: int) -> np.ndarray:
+def last_rows(
+    transactions: pd.DataFrame,
+    codes: np.ndarray,
+    day: np.ndarray,
+    n: int,
+    among: np.ndarray | None = None,
+) -> np.ndarray:
     """Position of each customer's most recent row (-1 when it has none), vectorised.
 
     The attribution rule (docs/definitions.md): latest date first; among rows of that date, the
@@ -64,23 +74,41 @@ def last_rows(transactions: pd.DataFrame, codes: np.ndarray, day: np.ndarray, n:
         Day number of each row.
     n : int
         Number of customer codes.
+    among : numpy.ndarray of bool, optional
+        The rows to choose from (a customer's invoices, :func:`invoice_rows`); a customer
+        with none of them gets its most recent row of any kind. None: every row.
 
     Returns
     -------
     numpy.ndarray of int64
         Row position per customer code.
     """
+    if C.SOURCE_ROW in transactions.columns:
+        tie = np.asarray(transactions[C.SOURCE_ROW], dtype=np.int64)
+    else:
+        tie = np.arange(len(codes), dtype=np.int64)
+    if among is None:
+        return _latest(codes, day, tie, np.arange(len(codes)), n)
+    rows = np.flatnonzero(among)
+    last = _latest(codes[rows], day[rows], tie[rows], rows, n)
+    none = last < 0
+    if none.any():  # their lines only (customers with lines, none of them an invoice)
+        rows = np.flatnonzero(none[codes])
+        last[none] = _latest(codes[rows], day[rows], tie[rows], rows, n)[none]
+    return last
+
+
+def _latest(
+    codes: np.ndarray, day: np.ndarray, tie: np.ndarray, at: np.ndarray, n: int
+) -> np.ndarray:
+    """:func:`last_rows` of the rows ``at`` (their codes, days and tie-breaks given)."""
     latest = np.full(n, np.iinfo(np.int64).min, dtype=np.int64)
     np.maximum.at(latest, codes, day)
     rows = np.flatnonzero(day == latest[codes])
-    if C.SOURCE_ROW in transactions.columns:
-        tie = np.asarray(transactions[C.SOURCE_ROW], dtype=np.int64)[rows]
-    else:
-        tie = rows
     cand = codes[rows]
     best = np.full(n, np.iinfo(np.int64).min, dtype=np.int64)
-    np.maximum.at(best, cand, tie)
-    keep = tie == best[cand]  # one row per customer unless source_row repeats
+    np.maximum.at(best, cand, tie[rows])
+    keep = tie[rows] == best[cand]  # one row per customer unless source_row repeats
     last = np.full(n, -1, dtype=np.int64)
-    last[cand[keep]] = rows[keep]
+    last[cand[keep]] = at[rows[keep]]
     return last
