@@ -707,6 +707,23 @@ def test_month_first_dates_past_the_sample_are_refused_with_the_fix(tmp_path):
     )
 
 
+@pytest.mark.parametrize("placeholder", ["01/01/2500", "31/12/9999", "01/01/9999", "12/11/3000"])
+@pytest.mark.parametrize("rows", [3, 2100], ids=["small", "past-the-sample"])
+def test_far_future_day_first_dates_are_no_month_first_evidence(tmp_path, placeholder, rows):
+    """A placeholder date beyond the dates that can be held (31/12/9999), day and month
+    both at most 12 or not, is a day-first date: no refusal telling to read the file
+    month first (which would break 15/02/2024); its row is set aside, counted."""
+    lines = ["Code client;Date facture;Montant HT"]
+    lines += [f"C{i};{(i % 28) + 1:02d}/{(i % 12) + 1:02d}/2024;10,00" for i in range(rows)]
+    lines += ["C0;15/02/2024;10,00", f"X1;{placeholder};7,00"]
+    (tmp_path / "factures.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    ds = _load(tmp_path, columns=THREE)
+    led = ds.ledger
+    assert led.rows_used == rows + 1 and led.rows_read == rows + 2
+    assert sum(led.rows_excluded.values()) == 1 and led.balanced
+    assert ds.transactions["date"].max() <= np.datetime64("2024-12-31", "ns")
+
+
 def test_utf8_lines_in_a_cp1252_file_are_read_as_utf8(tmp_path):
     cells = [list(r) for r in _sale_cells()]
     body = [";".join(r).encode("cp1252") for r in cells]

@@ -331,7 +331,11 @@ def _check_day_first(
     values = pc.unique(parse_text(col).filter(pa.array(bad))).drop_null().slice(0, 1000)
     if not len(values):
         return
+    # a value that is a day-first date (01/01/2500, 31/12/9999: beyond the dates that can
+    # be held, a placeholder) is no evidence of month-first writing, even if it reads so too
     read = pc.strptime(values, format=swapped, unit="s", error_is_null=True)
+    day_first = pc.strptime(values, format=first, unit="s", error_is_null=True)
+    read = pc.if_else(day_first.is_valid(), pa.scalar(None, read.type), read)
     if read.null_count == len(values):
         return
     example = values.filter(read.is_valid())[0].as_py()
