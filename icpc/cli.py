@@ -405,13 +405,28 @@ def _main(argv: list[str]) -> int:
         # their own message and exit code (2)
         exit_code = getattr(exc, "exit_code", None)
         if hasattr(exc, "show") and isinstance(exit_code, int):
-            exc.show()
+            print(f"icpc: {_usage_line(exc)}", file=sys.stderr)
             return exit_code
         if type(exc).__name__ == "Abort":
             print("icpc: aborted", file=sys.stderr)
             return 130
         raise
     return code if isinstance(code, int) else 0
+
+
+def _usage_line(exc: Exception) -> str:
+    """A usage error of the parser in one line: its message, and where the help is."""
+    format_message = getattr(exc, "format_message", None)
+    message = str(format_message() if callable(format_message) else exc)
+    message = " ".join(message.split())  # the parser may wrap a long message
+    names = []  # the subcommand's name: the program's own may be "python -m ..."
+    ctx = getattr(exc, "ctx", None)
+    while ctx is not None and getattr(ctx, "parent", None) is not None:
+        names.append(str(ctx.info_name))
+        ctx = ctx.parent
+    command = " ".join(["icpc", *reversed(names)])
+    message = message[:1].lower() + message[1:] if message[1:2].islower() else message
+    return f"{message.rstrip('.')} (see {command} --help)"
 
 
 def console() -> None:

@@ -36,9 +36,24 @@ def test_help_lists_every_command(capsys: pytest.CaptureFixture[str]) -> None:
         assert command in out
 
 
-def test_unknown_option_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
-    assert cli.main(["kpis", "client.yaml", "--nope"]) == 2
-    assert "--nope" in capsys.readouterr().err
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        (["kpis", "client.yaml", "--nope"], "no such option: --nope"),
+        (["kpis"], "missing argument 'CONFIG' (see icpc kpis --help)"),
+        (["sample", "out", "--seed", "abc"], "(see icpc sample --help)"),
+        (["nope"], "no such command 'nope' (see icpc --help)"),
+        (["kpis", "client.yaml", "extra"], "unexpected extra argument"),
+    ],
+    ids=["unknown-option", "missing-argument", "bad-value", "unknown-command", "extra-argument"],
+)
+def test_a_usage_error_is_one_line_and_exit_2(
+    capsys: pytest.CaptureFixture[str], argv: list[str], said: str
+) -> None:
+    assert cli.main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("icpc: ") and said in err
+    assert err.rstrip().endswith("--help)")
 
 
 @pytest.mark.parametrize(
