@@ -321,6 +321,38 @@ def test_ambiguous_thousands_dot_is_refused_with_the_fix(tmp_path):
     )
 
 
+def test_ambiguous_thousands_comma_is_refused_with_the_fix(tmp_path):
+    """Whole amounts with thousands commas ("21,231" beside "876") read as well with three
+    decimals: refused, not read as 21.231 (a French default would divide them by 1 000)."""
+    amounts = ["21,231", "3,904", "876", "1,250"]
+    it = iter(amounts)
+    _write(tmp_path / "factures.csv", _lines(_sale_cells(amount=lambda v: next(it))))
+    with pytest.raises(
+        InputError,
+        match=r'factures\.csv: amounts such as "21,231" can be read two ways \(21231 with a '
+        r'thousands comma, or 21\.231 with three decimals\).*decimal: ",".*decimal: "\."',
+    ):
+        _load(tmp_path)
+    it = iter(amounts)
+    _write(tmp_path / "factures.csv", _lines(_sale_cells(amount=lambda v: next(it))))
+    ds = _load(tmp_path, decimal=".")
+    np.testing.assert_array_equal(
+        ds.transactions["amount"].to_numpy(), [21231.0, 3904.0, 876.0, 1250.0]
+    )
+    ds = _load(tmp_path, decimal=",")
+    np.testing.assert_array_equal(
+        ds.transactions["amount"].to_numpy(), [21.231, 3.904, 876.0, 1.25]
+    )
+
+
+def test_three_decimals_with_a_comma_beside_plain_thousands_are_decimals(tmp_path):
+    """ "12,500" beside an amount of 1 000 or more written plain: not a thousands group."""
+    it = iter(["12,500", "1500", "2,250", "7"])
+    _write(tmp_path / "factures.csv", _lines(_sale_cells(amount=lambda v: next(it))))
+    ds = _load(tmp_path)
+    np.testing.assert_array_equal(ds.transactions["amount"].to_numpy(), [12.5, 1500.0, 2.25, 7.0])
+
+
 @pytest.mark.parametrize(
     ("decimal", "amounts", "found"),
     [

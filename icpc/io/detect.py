@@ -50,8 +50,8 @@ def _detect_number_format(
     dot or comma followed by one, two or four and more digits, or after a lone ``0``, is
     a decimal mark; two groups of three make thousands separators). A few dissenting
     values are damaged cells; two or more making 5 % of the votes, or a tie, is a mix of
-    formats. An apostrophe groups thousands (``1'234.50``). ``12.500`` alone (a dot and
-    three digits) could be 12.5 or 12 500: it is read as a decimal dot when other amounts
+    formats. An apostrophe groups thousands (``1'234.50``). ``12.500`` or ``12,500`` alone
+    (a mark and three digits) could be 12.5 or 12 500: it is read as a decimal mark when other amounts
     of 1 000 or more are written without separator, else the evidence is ambiguous. A configured ``decimal`` that the
     values contradict (``decimal: ","`` on ``1234.56``) is refused too.
 
@@ -96,9 +96,15 @@ def _detect_number_format(
         if dot_votes or comma_votes:
             decimal = "," if len(comma_votes) > len(dot_votes) else "."
         elif commas and not dots:
-            decimal = (
-                ","  # French data: "12,500" is 12.5 (a comma thousands group needs a dot decimal)
-            )
+            if any(len(v.lstrip("0")) >= 4 and v.isdigit() for v in plain):
+                decimal = ","  # 1500 written plain: "12,500" is not a thousands group
+            else:  # "21,231" among "876": 21 231 with a thousands comma, or 21.231?
+                example = commas[0]
+                raise AmbiguousNumbers(
+                    f'amounts such as "{example}" can be read two ways ({example.replace(",", "")} with a '
+                    f"thousands comma, or {float(example.replace(',', '.')):g} with three decimals); set "
+                    'decimal: "," (decimal comma) or decimal: "." (thousands comma, decimal dot)'
+                )
         elif dots:
             if any(len(v.lstrip("0")) >= 4 and v.isdigit() for v in plain):
                 decimal = "."  # 1500 written plain: "12.500" is not a thousands group
