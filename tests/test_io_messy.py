@@ -1346,3 +1346,34 @@ def test_values_that_merely_contain_a_marker_are_values(tmp_path, value):
     assert ds.transactions["salesperson"].astype(str).tolist()[0] == value
     assert ds.transactions["customer_id"].astype(str).tolist()[1] == value
     assert W_NULL_MARKERS not in ds.ledger.warnings
+
+
+@pytest.mark.parametrize("kind", ["csv", "parquet", "xlsx", "typed-parquet"])
+@pytest.mark.parametrize("huge", ["1e308", "9e15", "1,5E+300", "-1e13", "1e400"])
+def test_an_amount_no_invoice_line_can_have_is_set_aside_not_summed(tmp_path, kind, huge):
+    """1e308 (an overflow once summed), 9e15, −1e13: a damaged cell, not an amount. The
+    row is counted as an unparseable amount, the totals stay finite and exact, and the
+    ledger (JSON without infinities) adds up."""
+    import json
+
+    from icpc.cleaning.ledger import BAD_AMOUNT
+
+    cells = _sale_cells()
+    cells[1][3] = huge
+    if kind == "typed-parquet":
+        import pyarrow.parquet as pq
+
+        value = float(huge.replace(",", "."))
+        amounts = [1234.56, value, 12.5, -15.75]
+        table = pa.table({h: [r[i] for r in cells] for i, h in enumerate(HEADER)})
+        table = table.set_column(3, HEADER[3], pa.array(amounts, pa.float64()))
+        pq.write_table(table, tmp_path / "factures.parquet")
+        name = "factures.parquet"
+    else:
+        name = _write_as(tmp_path / "factures.csv", cells, kind)
+    ds = _load(tmp_path, name=name, decimal=",")
+    led = ds.ledger
+    assert led.rows_excluded.get(BAD_AMOUNT) == 1 and led.rows_used == len(SALES) - 1
+    assert led.amount_used == pytest.approx(1234.56 + 12.5 - 15.75)
+    _balanced(ds)
+    json.dumps(ds.data_quality(), allow_nan=False)

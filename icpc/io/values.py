@@ -79,7 +79,8 @@ def parse_amounts(
     values : numpy.ndarray of float64
         NaN where the cell is empty or unreadable.
     bad : numpy.ndarray of bool
-        True where the cell is not empty but cannot be read as a finite number.
+        True where the cell is not empty but cannot be read as a finite number, or reads
+        as one of :data:`MAX_AMOUNT` or more in size.
     """
     col = _as_chunked(col)
     if (
@@ -88,7 +89,7 @@ def parse_amounts(
         or pa.types.is_decimal(col.type)
     ):
         values = np.array(pc.cast(col, pa.float64()).to_numpy(zero_copy_only=False), np.float64)
-        finite = np.isfinite(values)
+        finite = _held(values)
         if finite.all():  # the usual typed column: no pass more
             return values, np.zeros(len(values), bool)
         bad = ~finite & ~np.asarray(col.is_null().to_numpy(zero_copy_only=False), bool)
@@ -140,9 +141,21 @@ def parse_amounts(
         ok = pc.fill_null(pc.match_substring_regex(s, _NUMBER_RE), False)
         values = pc.cast(pc.if_else(ok, s, pa.scalar(None, pa.string())), pa.float64())
     out = np.asarray(values.to_numpy(zero_copy_only=False), dtype=np.float64)
-    finite = np.isfinite(out)
+    finite = _held(out)
     bad = ~finite & ~empty
     return np.where(finite, out, np.nan), bad
+
+
+#: amounts from ten thousand billion on (1e308, 9e15: a damaged cell, an id pasted in the
+#: column) are no amount: no invoice line is that large, and sums of such values lose the
+#: cent in 64-bit floats, or overflow
+MAX_AMOUNT = 1e13
+
+
+def _held(values: np.ndarray) -> np.ndarray:
+    """Which values are amounts: finite and below :data:`MAX_AMOUNT` in size."""
+    with np.errstate(invalid="ignore"):
+        return np.abs(values) < MAX_AMOUNT
 
 
 def _drop_thousands(s: pa.ChunkedArray, mark: str, decimal: str) -> pa.ChunkedArray:
