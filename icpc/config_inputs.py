@@ -20,6 +20,7 @@ from icpc import columns as C
 from icpc.config_types import ActivitySpec, FecOptions, FileSpec
 from icpc.config_values import ids, input_path, mapping, show, text, unknown_keys, where_name
 from icpc.exceptions import ConfigError, shorten
+from icpc.text import fold
 
 __all__ = ["FORMATS", "file_spec"]
 
@@ -186,6 +187,7 @@ def file_spec(raw: Any, key: str, base: Path, source: Path | None) -> FileSpec:
             if values is not None
             else ()
         )
+    _one_type_each(types, source)
     if not any(types.values()):
         raise ConfigError(
             f'{where_name(source)}: "activity.types" is empty; list the values of the type column, '
@@ -213,3 +215,24 @@ def _fec_options(raw: Any, source: Path | None) -> FecOptions:
                 f'e.g. ["{getattr(defaults, name)[0]}"]'
             )
     return FecOptions(**values)
+
+
+def _one_type_each(types: dict[str, tuple[str, ...]], source: Any) -> None:
+    """Refuse a value listed under two types (compared as the log is read: case and
+    accents aside): a row would be counted as one of them, silently."""
+
+    seen: dict[str, tuple[str, str]] = {}
+    for kind, values in types.items():
+        for value in values:
+            first = seen.setdefault(fold(value), (kind, value))
+            if first[0] != kind:
+                also = (
+                    " (a completed call counts as a call made too: list it under call_completed only)"
+                    if {first[0], kind} == {"call", "call_completed"}
+                    else ""
+                )
+                raise ConfigError(
+                    f'{where_name(source)}: "{value}" is listed under activity.types.{first[0]} and '
+                    f"activity.types.{kind}; a value of the type column is one type{also}, remove it "
+                    "from one of them"
+                )

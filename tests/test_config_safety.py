@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -658,3 +659,31 @@ def test_transactions_without_columns_suggest_the_fec(tmp_path):
         r'add "format: fec" if the file is the accounting FEC',
     ):
         load_config(tmp_path / "client.yaml")
+
+
+@pytest.mark.parametrize(
+    ("types", "said"),
+    [
+        (
+            '{contact_received: ["Contact entrant"], call: ["Contact entrant"]}',
+            "activity.types.contact_received and activity.types.call",
+        ),
+        (
+            '{call: ["Appel abouti"], call_completed: ["APPEL ABOUTI"]}',
+            "list it under call_completed only",
+        ),
+        (
+            '{call: ["Appel sortant"], call_completed: ["Appel abouti", "appel sortant"]}',
+            '"appel sortant" is listed',
+        ),
+    ],
+    ids=["two-types", "call-and-completed-case", "accents-and-case"],
+)
+def test_a_value_under_two_activity_types_is_refused(tmp_path: Path, types: str, said: str) -> None:
+    """The log's rows would silently count as one of the two types: refused, with the fix."""
+    text = (
+        BASE
+        + f"activity:\n  path: a.csv\n  columns: {{date: D, salesperson: S, type: T}}\n  types: {types}\n"
+    )
+    with pytest.raises(ConfigError, match=re.escape(said)):
+        load_config(write(tmp_path, text))
