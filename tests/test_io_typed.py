@@ -165,6 +165,28 @@ def test_data_on_another_sheet_is_named_in_the_message(tmp_path):
     assert ds.transactions["amount"].tolist() == [150.0]
 
 
+def test_two_sheets_with_the_mapped_columns_are_refused_not_half_read(tmp_path):
+    """A sheet a year, both with the mapped columns, and no sheet set: reading the first
+    alone would leave the other year out without a word."""
+    header = ["Code client", "Date facture", "Montant HT"]
+    _xlsx(
+        tmp_path / "factures.xlsx",
+        {
+            "2023": [header, ["C1", dt.datetime(2023, 5, 3), 100.0]],
+            "Notes": [["Export du 2 janvier"]],
+            "2024": [["Ventes 2024"], header, ["C1", dt.datetime(2024, 1, 3), 150.0]],
+        },
+    )
+    with pytest.raises(
+        InputError,
+        match=r'factures\.xlsx: sheets "2023", "2024" all hold the mapped columns, and only one '
+        r"sheet is read; put the lines on one sheet.*set transactions\.sheet",
+    ):
+        load_dataset(_config(tmp_path, "factures.xlsx"))
+    ds = load_dataset(_config(tmp_path, "factures.xlsx", sheet="2024"))
+    assert ds.transactions["amount"].tolist() == [150.0]
+
+
 def test_missing_columns_on_every_sheet_lists_the_sheets(tmp_path):
     _xlsx(tmp_path / "factures.xlsx", {"A": [["x", "y"], [1, 2]], "B": [["z"], [3]]})
     with pytest.raises(

@@ -89,10 +89,20 @@ def read_excel(spec: FileSpec, path: Path, kind: str, config_name: str) -> RawTa
                 f'{name}: sheet "{sheet_name}" is empty; check {spec.key}.sheet in {config_name} (sheets: {listed})'
             )
         hrow, headers, found = _header_row(frame, spec)
+        if len(found) == len(spec.columns) and spec.sheet is None and len(sheets) > 1:
+            # the first sheet read by default: another one with the same columns (a sheet a
+            # year, a month) would be left out without a word
+            also = _sheets_with_headers(book, sheets, sheet_name, spec)
+            if also:
+                both = ", ".join(f'"{s}"' for s in [sheet_name, *also])
+                raise InputError(
+                    f"{name}: sheets {both} all hold the mapped columns, and only one sheet is "
+                    f"read; put the lines on one sheet (one export), or set {spec.key}.sheet to "
+                    f"the sheet to read, in {config_name}"
+                )
         if len(found) < len(spec.columns):
-            elsewhere = (
-                _sheet_with_headers(book, sheets, sheet_name, spec) if len(sheets) > 1 else None
-            )
+            others = _sheets_with_headers(book, sheets, sheet_name, spec) if len(sheets) > 1 else []
+            elsewhere = others[0] if others else None
             if elsewhere is not None:
                 raise InputError(
                     f'{name}: the mapped columns are not on sheet "{sheet_name}" but on sheet "{elsewhere}"; '
@@ -292,10 +302,11 @@ def _header_row(frame: pd.DataFrame, spec: FileSpec) -> tuple[int, list[str], di
     return hrow, headers, _match_headers(headers, spec.columns)
 
 
-def _sheet_with_headers(
+def _sheets_with_headers(
     book: pd.ExcelFile, sheets: list[str], current: str, spec: FileSpec
-) -> str | None:
-    """The first other sheet whose top rows hold every mapped header, if any."""
+) -> list[str]:
+    """The other sheets whose top rows hold every mapped header, in the book's order."""
+    out = []
     for other in sheets:
         if other == current:
             continue
@@ -306,8 +317,8 @@ def _sheet_with_headers(
         except Exception:  # an unreadable other sheet says nothing about this one
             continue
         if not top.empty and len(_header_row(top, spec)[2]) == len(spec.columns):
-            return str(other)
-    return None
+            out.append(str(other))
+    return out
 
 
 def _excel_column(values: pd.Series, canon: str, decimal: str) -> pa.ChunkedArray:
