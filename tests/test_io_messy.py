@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import re
 from pathlib import Path
 
 import numpy as np
@@ -864,12 +865,101 @@ def test_a_row_without_the_trailing_delimiter_of_the_others_is_a_malformed_line(
 
 
 def test_an_extra_filled_column_without_header_is_not_taken_for_a_trailing_delimiter(tmp_path):
-    rows = [";".join(r) + (";x" if i != 1 else "") for i, r in enumerate(_sale_cells())]
+    rows = [";".join(r) + (";x" if i == 1 else "") for i, r in enumerate(_sale_cells())]
     _write(tmp_path / "factures.csv", [";".join(HEADER), *rows])
     ds = _load(tmp_path)
     _balanced(ds)
-    assert ds.ledger.rows_excluded["malformed line"] == len(SALES) - 1
-    assert ds.ledger.rows_used == 1
+    assert ds.ledger.rows_excluded["malformed line"] == 1
+    assert ds.ledger.rows_used == len(SALES) - 1
+
+
+def test_lines_mostly_malformed_are_refused_not_counted(tmp_path):
+    """Most lines with a field more than the header: not a few damaged lines but an export
+    whose header lacks a column; refused with the counts, not read as a few rows."""
+    rows = [";".join(r) + (";x" if i != 1 else "") for i, r in enumerate(_sale_cells())]
+    _write(tmp_path / "factures.csv", [";".join(HEADER), *rows])
+    with pytest.raises(
+        InputError,
+        match=r"factures\.csv: 3 lines do not split into the header's 5 fields with the "
+        r'delimiter ";", against 1 that do \(the first has 6\); export the file again',
+    ):
+        _load(tmp_path)
+
+
+@pytest.mark.parametrize("other", ["\t", ",", "|"], ids=["tab", "comma", "pipe"])
+def test_an_export_that_changes_delimiter_half_way_is_refused(tmp_path, other):
+    """The first lines with ";", the rest with another delimiter: more lines malformed than
+    read. Refused, naming the other delimiter, instead of a diagnostic on a third of the data."""
+    body = [r for _ in range(5) for r in _sale_cells()]
+    third = len(body) // 3
+    lines = [";".join(HEADER)] + [";".join(r) for r in body[:third]]
+    lines += [other.join(r) for r in body[third:]]
+    _write(tmp_path / "factures.csv", lines)
+    named = {"\t": "tab"}.get(other, other)
+    # a comma file's decimal commas split its amounts too: the other delimiter is not named
+    said = (
+        r"\(the first has 1\)" if other == "," else rf'they split with "{re.escape(named)}" instead'
+    )
+    with pytest.raises(InputError, match=r"lines do not split into the header's 5 fields.*" + said):
+        _load(tmp_path)
+
+
+FEC_FIELDS = (
+    "JournalCode|JournalLib|EcritureNum|EcritureDate|CompteNum|CompteLib|CompAuxNum|"
+    "CompAuxLib|PieceRef|PieceDate|EcritureLib|Debit|Credit|EcritureLet|DateLet|ValidDate|"
+    "Montantdevise|Idevise"
+).split("|")
+
+
+def _fec_entry(k: int) -> list[list[str]]:
+    """One balanced sales entry: the customer's debit, the sale and the VAT credits."""
+    day = f"202401{(k % 28) + 1:02d}"
+    head = ["VE", "Ventes", str(k), day]
+    tail = [f"FA{k}", day, f"Facture {k}"]
+    return [
+        [
+            *head,
+            "411000",
+            "Clients",
+            f"C{k % 7}",
+            f"Client {k % 7}",
+            *tail,
+            "120,00",
+            "0,00",
+            "",
+            "",
+            "",
+            "",
+            "",
+        ],
+        [*head, "706000", "Ventes", "", "", *tail, "0,00", "100,00", "", "", "", "", ""],
+        [*head, "445710", "TVA", "", "", *tail, "0,00", "20,00", "", "", "", "", ""],
+    ]
+
+
+@pytest.mark.parametrize(
+    ("first", "then"), [("|", "\t"), ("\t", "|")], ids=["pipe-then-tab", "tab-then-pipe"]
+)
+def test_a_fec_that_changes_delimiter_half_way_is_refused(tmp_path, first, then):
+    """Half the FEC's lines with one delimiter, half with the other: its sales lines would
+    lose their customer line, the revenue a large part. Refused, naming the delimiter."""
+    rows = [r for k in range(1, 101) for r in _fec_entry(k)]
+    lines = [first.join(FEC_FIELDS)] + [first.join(r) for r in rows[:261]]
+    lines += [then.join(r) for r in rows[261:]]
+    _write(tmp_path / "FEC.txt", lines, newline="\n")
+    cfg = config_from_dict(
+        {"client": "T", "transactions": {"path": "FEC.txt", "format": "fec"}}, base_dir=tmp_path
+    )
+    named = {"\t": "tab"}.get(then, then)
+    with pytest.raises(
+        InputError,
+        match=rf'FEC\.txt: 39 lines do not split.*they split with "{re.escape(named)}" instead',
+    ):
+        load_dataset(cfg)
+    _write(
+        tmp_path / "FEC.txt", [first.join(FEC_FIELDS)] + [first.join(r) for r in rows], newline="\n"
+    )
+    assert load_dataset(cfg).ledger.rows_read == len(rows)
 
 
 @pytest.mark.parametrize("mark", ["'", "\u2019"], ids=["apostrophe", "typographic"])
@@ -1377,3 +1467,15 @@ def test_an_amount_no_invoice_line_can_have_is_set_aside_not_summed(tmp_path, ki
     assert led.amount_used == pytest.approx(1234.56 + 12.5 - 15.75)
     _balanced(ds)
     json.dumps(ds.data_quality(), allow_nan=False)
+
+
+def test_a_few_lines_with_another_delimiter_are_counted_not_refused(tmp_path):
+    """Two lines in a thousand written with tabs: damaged lines, counted in the ledger."""
+    body = [r for _ in range(250) for r in _sale_cells()]
+    lines = [";".join(HEADER)] + [
+        ("\t" if i in (10, 500) else ";").join(r) for i, r in enumerate(body)
+    ]
+    _write(tmp_path / "factures.csv", lines)
+    ds = _load(tmp_path)
+    assert ds.ledger.rows_excluded["malformed line"] == 2
+    _balanced(ds)

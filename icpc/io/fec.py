@@ -67,7 +67,7 @@ from icpc.io.fec_layout import (
     fec_refusal,
     looks_like_fec,
 )
-from icpc.io.text import _cells, open_text
+from icpc.io.text import _cells, malformed_refusal, open_text
 from icpc.io.values import parse_amounts
 
 __all__ = ["read_fec", "looks_like_fec", "fec_refusal", "FEC_FIELDS"]
@@ -294,7 +294,10 @@ def read_fec(spec: FileSpec, path: Path, head: bytes, config_name: str) -> RawTa
     malformed = [0]
     offset = lines[hline + 1][0]
     decode_as = encoding
-    read = _parser(names, [names[i] for i in wanted.values()], delimiter, quoted, malformed)
+    examples: list[str] = []  # the first malformed line's text
+    read = _parser(
+        names, [names[i] for i in wanted.values()], delimiter, quoted, malformed, examples
+    )
     try:
         try:  # no row handler first: Arrow hands a bad line to it as UTF-8 text, which may fail
             table = read(
@@ -319,6 +322,11 @@ def read_fec(spec: FileSpec, path: Path, head: bytes, config_name: str) -> RawTa
     if n == 0:
         raise InputError(f"{name}: no line splits into the header's {n_fields} fields ({malformed[0]} lines); "
                          f"check transactions.delimiter in {config_name}")  # fmt: skip
+    refusal = malformed_refusal(
+        name, malformed[0], n, n_fields, delimiter, examples, "transactions", config_name
+    )
+    if refusal is not None:
+        raise refusal
 
     done: dict[str, _Coded] = {}
 
@@ -434,7 +442,12 @@ def _line_key(entry: np.ndarray, account: np.ndarray, label: np.ndarray) -> pa.C
 
 
 def _parser(
-    names: list[str], columns: list[str], delimiter: str, quoted: bool, malformed: list[int]
+    names: list[str],
+    columns: list[str],
+    delimiter: str,
+    quoted: bool,
+    malformed: list[int],
+    examples: list[str] | None = None,
 ) -> Any:
     """A function reading the FEC lines from a source and an offset: ``columns`` as bytes;
     with ``handle``, lines with another number of fields are skipped and counted in
@@ -443,6 +456,8 @@ def _parser(
     def on_invalid(row: Any) -> str:
         if normalize_header(row.text or ""):  # else nothing visible (Ctrl-Z, form feed): no line
             malformed[0] += 1
+            if examples is not None and not examples:
+                examples.append(row.text or "")
         return "skip"
 
     def read(src: Any, offset: int, handle: bool) -> pa.Table:

@@ -137,6 +137,7 @@ def read_text(spec: FileSpec, path: Path, head: bytes, config_name: str) -> RawT
     names = [f"c{i}" for i in range(len(headers))]
     wanted = sorted(set(found.values()) | {0})
     counter = {"malformed": 0, "totals": 0}
+    examples: list[str] = []  # the first malformed line's text
     buffer: Any = source if source is not None else _map(path)
     has_quotes = _find(buffer, b'"', data_offset) >= 0
 
@@ -146,6 +147,8 @@ def read_text(spec: FileSpec, path: Path, head: bytes, config_name: str) -> RawT
             # line, like a blank one
             return "skip"
         counter["malformed"] += 1
+        if not examples:
+            examples.append(row.text or "")
         first = _cells(row.text or "", delimiter)[:1]
         if first and _TOTALS_START.match(normalize_header(first[0])):
             counter["totals"] += 1
@@ -213,6 +216,18 @@ def read_text(spec: FileSpec, path: Path, head: bytes, config_name: str) -> RawT
         raise InputError(
             f"{name}: headers only, no data rows (header on line {hline + 1}); export the {spec.key} with its rows"
         )
+    refusal = malformed_refusal(
+        name,
+        counter["malformed"] - counter["totals"],
+        table.num_rows,
+        len(headers),
+        delimiter,
+        examples,
+        spec.key,
+        config_name,
+    )
+    if refusal is not None:
+        raise refusal
     decoded_cols: dict[str, pa.ChunkedArray] = {}
     stray = np.zeros(table.num_rows, bool)
     for i in wanted:
@@ -250,6 +265,42 @@ def read_text(spec: FileSpec, path: Path, head: bytes, config_name: str) -> RawT
         malformed=counter["malformed"],
         malformed_totals=counter["totals"],
         flagged=flagged,
+    )
+
+
+def malformed_refusal(
+    name: str,
+    broken: int,
+    read: int,
+    n_fields: int,
+    delimiter: str,
+    examples: list[str],
+    key: str,
+    config_name: str,
+) -> InputError | None:
+    """The refusal of a file whose malformed lines (not splitting into the header's fields)
+    are no damaged lines but a wrong delimiter or an export that changes delimiter, else
+    None (they are counted). Refused: more such lines than lines read; or at least 1 % of
+    them (two or more), the first splitting into the header's fields with another
+    delimiter."""
+    if broken < 2:
+        return None
+    shown = {"\t": "tab", " ": "space"}
+    fits = [
+        d
+        for d in (";", "\t", ",", "|")
+        if examples and d != delimiter and len(_cells(examples[0], d)) == n_fields
+    ]
+    if broken <= read and not (fits and broken * 100 >= broken + read):
+        return None
+    if fits:
+        other = f'; they split with "{shown.get(fits[0], fits[0])}" instead'
+    else:
+        other = f" (the first has {len(_cells(examples[0], delimiter))})" if examples else ""
+    return InputError(
+        f"{name}: {broken} lines do not split into the header's {n_fields} fields with the "
+        f'delimiter "{shown.get(delimiter, delimiter)}", against {read} that do{other}; export '
+        f"the file again with one delimiter, or set {key}.delimiter in {config_name}"
     )
 
 
