@@ -252,7 +252,7 @@ def test_thousands_marks_some_software_writes_in_a_fec_are_read(
     """The law forbids them, some software writes them: a mark that groups by three before
     the other one is a thousands mark; one that does not stays unreadable."""
     lines = [
-        line("VE", "1", "20240115", "411000", "1,00", aux="C001", piece="FA001"),
+        line("VE", "1", "20240115", "411000", written, aux="C001", piece="FA001"),
         line("VE", "1", "20240115", "707000", credit=written, piece="FA001"),
         line("VE", "2", "20240116", "411000", "1,00", aux="C002", piece="FA002"),
         line("VE", "2", "20240116", "707000", credit="25.20,10", piece="FA002"),
@@ -811,3 +811,73 @@ def test_ctrl_z_ending_a_fec_is_no_line(tmp_path: Path, ending: str) -> None:
     ds = load_dataset(config(tmp_path))
     assert rows(ds) == SMALL_ROWS
     assert ds.ledger.rows_read == 22 and ds.ledger.rows_excluded.get("malformed line", 0) == 0
+
+
+def test_an_entry_whose_debits_and_credits_differ_is_set_aside(tmp_path: Path) -> None:
+    """A sales credit mistyped (99 999,99 for 200,00): the entry no longer balances, and
+    its sales line is no revenue to trust; set aside, counted, named."""
+    from icpc.io.common import UNBALANCED_ENTRY
+
+    lines = [
+        line("VE", "1", "20240115", "411000", "240,00", aux="C001", aux_name="A", piece="FA1"),
+        line("VE", "1", "20240115", "707000", credit="200,00", piece="FA1"),
+        line("VE", "1", "20240115", "445710", credit="40,00", piece="FA1"),
+        line("VE", "2", "20240116", "411000", "240,00", aux="C002", aux_name="B", piece="FA2"),
+        line("VE", "2", "20240116", "707000", credit="99999,99", piece="FA2"),
+        line("VE", "2", "20240116", "445710", credit="40,00", piece="FA2"),
+        line("VE", "3", "20240117", "411000", "120,01", aux="C002", aux_name="B", piece="FA3"),
+        line("VE", "3", "20240117", "707000", credit="100,00", piece="FA3"),
+        line("VE", "3", "20240117", "445710", credit="20,00", piece="FA3"),  # one cent off
+    ]
+    write(tmp_path, render(lines))
+    ds = load_dataset(config(tmp_path))
+    led = ds.ledger
+    assert ds.transactions["amount"].tolist() == [200.0]
+    assert led.rows_excluded[UNBALANCED_ENTRY] == 2
+    assert led.amounts_excluded[UNBALANCED_ENTRY] == pytest.approx(99999.99 + 100.0)
+    assert led.examples[UNBALANCED_ENTRY] == [5, 8] and led.balanced
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_damaged_entry_of_a_generated_fec_takes_only_its_own_lines_out(
+    tmp_path: Path, seed: int
+) -> None:
+    """In the demo's books, one sales line's credit changed: that entry's sales lines, and
+    only they, leave the revenue; the rest of the FEC reads as before."""
+    import numpy as np
+
+    from icpc.io.common import UNBALANCED_ENTRY
+
+    cfg = load_config(write_sample_fec(tmp_path / "fec"))
+    path = cfg.transactions.path
+    before = load_dataset(cfg)
+    text = path.read_bytes().decode("latin-1")  # every byte kept as it is
+    rows_ = text.split("\n")
+    sep = "|" if "|" in rows_[0] else "\t"
+    head = rows_[0].split(sep)
+    at = {name: head.index(name) for name in ("JournalCode", "EcritureNum", "CompteNum", "Credit")}
+    sales = [
+        i
+        for i, r in enumerate(rows_[1:], 1)
+        if r and r.split(sep)[at["CompteNum"]].startswith("70")
+    ]
+    pick = sales[np.random.default_rng(seed).integers(len(sales))]
+    cells = rows_[pick].split(sep)
+    entry = (cells[at["JournalCode"]], cells[at["EcritureNum"]])
+    cells[at["Credit"]] = "99999,99"
+    rows_[pick] = sep.join(cells)
+    path.write_bytes("\n".join(rows_).encode("latin-1"))
+    after = load_dataset(cfg)
+    tx = before.transactions
+    mine = [
+        r
+        for r, line_ in enumerate(rows_[1:], 1)
+        if line_ and tuple(line_.split(sep)[at[k]] for k in ("JournalCode", "EcritureNum")) == entry
+    ]
+    lost = tx["source_row"].isin(mine)
+    assert after.ledger.rows_excluded[UNBALANCED_ENTRY] == int(lost.sum()) > 0
+    assert after.ledger.rows_used == before.ledger.rows_used - int(lost.sum())
+    assert after.ledger.amount_used == pytest.approx(
+        before.ledger.amount_used - float(tx.loc[lost, "amount"].sum()), abs=0.005
+    )
+    assert after.ledger.balanced

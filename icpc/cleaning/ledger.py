@@ -17,6 +17,7 @@ from icpc.io.common import (
     NO_CUSTOMER_LINE,
     NOT_SALES,
     REPEATED_HEADER,
+    UNBALANCED_ENTRY,
     W_DECIMAL_IDS,
     W_FORMULA_TEXT,
     W_INVISIBLE,
@@ -82,7 +83,9 @@ W_NOT_IN_MASTER = "transaction customers missing from master"
 
 #: reasons a file has only when they apply (a reader's own, damaged ids), in the order they
 #: are tested, right after totals lines; listed in the ledger only for such files
-OPTIONAL_REASONS: tuple[str, ...] = (REPEATED_HEADER, NOT_SALES, NO_CUSTOMER_LINE, DAMAGED_ID)
+OPTIONAL_REASONS: tuple[str, ...] = (
+    REPEATED_HEADER, NOT_SALES, NO_CUSTOMER_LINE, UNBALANCED_ENTRY, DAMAGED_ID,
+)  # fmt: skip
 #: warnings readers set (re-exported for the docs and tests)
 READER_WARNINGS: tuple[str, ...] = (
     W_NOT_UTF8,
@@ -114,6 +117,8 @@ _HINTS = {
     REPEATED_HEADER: "",
     NOT_SALES: "check transactions.fec.sales_accounts",
     NO_CUSTOMER_LINE: "check transactions.fec.customer_accounts",
+    UNBALANCED_ENTRY: "export the FEC again from the accounting software (an entry whose "
+    "debits and credits differ is damaged)",
     DAMAGED_ID: "export the customer codes as text (Excel wrote them as numbers in scientific notation, "
     "e.g. 4,00123E+11)",
 }

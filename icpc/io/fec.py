@@ -43,6 +43,7 @@ from icpc.io.common import (
     INVISIBLE_RE,
     NO_CUSTOMER_LINE,
     NOT_SALES,
+    UNBALANCED_ENTRY,
     W_INVISIBLE,
     W_NOT_UTF8,
     RawTable,
@@ -69,6 +70,7 @@ from icpc.io.fec_layout import (
 )
 from icpc.io.text import _cells, malformed_refusal, open_text
 from icpc.io.values import parse_amounts
+from icpc.money import cents, exact
 
 __all__ = ["read_fec", "looks_like_fec", "fec_refusal", "FEC_FIELDS"]
 
@@ -370,6 +372,7 @@ def read_fec(spec: FileSpec, path: Path, head: bytes, config_name: str) -> RawTa
     used = is_sales & has_cust & ~excluded
 
     amount, invisible = _amounts(table, names, wanted, layout, spec, decode_as, n)
+    unbalanced = _unbalanced(amount, entry, n_entries)
     amount[~is_sales] = 0.0
     dates = _coalesce(coded("PieceDate"), coded("EcritureDate"))
     day = _per_row(dates.codes, _dates(dates.values), -1)
@@ -417,6 +420,7 @@ def read_fec(spec: FileSpec, path: Path, head: bytes, config_name: str) -> RawTa
         excluded={
             NOT_SALES: ~is_sales,
             NO_CUSTOMER_LINE: is_sales & ~has_cust & ~excluded,
+            UNBALANCED_ENTRY: is_sales & unbalanced[entry] & ~excluded,
             EXCLUDED_BY_CONFIG: excluded,
         },
         flagged={
@@ -425,6 +429,17 @@ def read_fec(spec: FileSpec, path: Path, head: bytes, config_name: str) -> RawTa
             **({W_INVISIBLE: invisible} if invisible.any() else {}),
         },
     )
+
+
+def _unbalanced(amount: np.ndarray, entry: np.ndarray, n_entries: int) -> np.ndarray:
+    """The entries whose lines' credits minus debits do not add up to 0 at the cent: an
+    entry of the books always balances, so one that does not is damaged (a figure mistyped,
+    a line lost), and its sales lines are no revenue to trust. An entry with an unreadable
+    amount is not judged (that line is counted as such)."""
+    readable = ~np.isnan(amount)
+    total = np.bincount(entry[readable], weights=amount[readable], minlength=n_entries)
+    unreadable = np.bincount(entry[~readable], minlength=n_entries) > 0
+    return (cents(exact(total)) != 0) & ~unreadable
 
 
 def _line_key(entry: np.ndarray, account: np.ndarray, label: np.ndarray) -> pa.ChunkedArray:
