@@ -331,6 +331,10 @@ LEDGER_REASONS: dict[str, tuple[str, str]] = {
         "écriture de vente sans compte client",
         "sales entry without a customer account",
     ),
+    "unbalanced entry (debits differ from credits)": (
+        "écriture déséquilibrée (débits différents des crédits)",
+        "unbalanced entry (debits differ from credits)",
+    ),
     "customer id in scientific notation": (
         "code client abîmé par Excel (notation scientifique)",
         "customer code damaged by Excel (scientific notation)",
