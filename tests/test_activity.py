@@ -40,8 +40,9 @@ def make_log(rows):
     )
 
 
-# Sales: Paul 3 sales in 2024 (600), 1 in 2023 (100); Marie 1 sale in 2024 (50), and
+# Sales: Paul 3 sales in 2024 (600), 1 in 2023 (100); Marie 2 sales in 2024 (50 and 40), and
 # customer M2 moved from Paul to Marie (its most recent invoice is Marie's).
+# A credit note alone moves no one: only an invoice (a document whose total is > 0) does.
 TX = [
     ("P1", "2024-02-01", 200.0, "F1", "Paul"),
     ("P1", "2024-03-01", 300.0, "F2", "Paul"),
@@ -49,7 +50,7 @@ TX = [
     ("P2", "2023-06-01", 100.0, "F4", "Paul"),
     ("M1", "2024-05-01", 50.0, "F5", "Marie"),
     ("M2", "2023-02-01", 80.0, "F6", "Paul"),
-    ("M2", "2024-01-01", -80.0, "AV1", "Marie"),
+    ("M2", "2024-01-01", 40.0, "F7", "Marie"),
 ]
 # Log: Paul 2024: 2 contacts, 4 calls of which 2 completed (call_completed counts as a
 # call); 2023: 1 completed call. Marie 2024: 1 call, none completed. Jean: only in the
@@ -111,10 +112,22 @@ def test_attribution_moves_customer_to_most_recent_salesperson(summary):
     marie = summary.loc[("Marie", "previous")]
     assert marie["revenue"] == 80.0 and marie["sales_count"] == 1
     cur = summary.loc[("Marie", "current")]
-    assert cur["revenue"] == -30.0  # M1 50, M2's credit note -80
+    assert cur["revenue"] == 90.0 and cur["sales_count"] == 2  # M1 50, M2 40
     assert cur["calls"] == 1 and cur["calls_completed"] == 0
     assert math.isnan(cur["conversion_rate"]) and math.isnan(cur["revenue_per_completed_call"])
     assert cur["completion_rate"] == 0.0
+
+
+def test_a_later_credit_note_does_not_move_the_customer():
+    tx = TX + [
+        ("P3", "2023-07-01", 60.0, "F8", "Paul"),
+        ("P3", "2024-04-01", -60.0, "AV1", "Marie"),
+    ]
+    table = kpi.customer_periods(make_tx(tx), as_of=AS_OF, months=12)
+    out = activity_summary(make_log(LOG), table, as_of=AS_OF, months=12)
+    assert out.loc[("Paul", "previous"), "revenue"] == 160.0  # P2 100, P3 60
+    assert out.loc[("Paul", "current"), "revenue"] == 540.0  # 600 and P3's credit note -60
+    assert out.loc[("Marie", "current"), "revenue"] == 90.0
 
 
 def test_salesperson_only_in_log_has_zero_sales(summary):
