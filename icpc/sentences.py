@@ -240,6 +240,18 @@ SENTENCES: dict[str, tuple[str, str]] = {
         "The customers to exclude {codes} (exclude.customers) are in no file: nothing was "
         "excluded for them; check their codes.",
     ),
+    "note.where_not_found.one": (
+        "La valeur à exclure {values} ({rule}) ne figure dans aucun fichier : rien n’a été "
+        "exclu pour elle ; vérifiez son orthographe.",
+        "The value to exclude {values} ({rule}) is in no file: nothing was excluded for it; "
+        "check its spelling.",
+    ),
+    "note.where_not_found.other": (
+        "Les valeurs à exclure {values} ({rule}) ne figurent dans aucun fichier : rien n’a "
+        "été exclu pour elles ; vérifiez leur orthographe.",
+        "The values to exclude {values} ({rule}) are in no file: nothing was excluded for "
+        "them; check their spelling.",
+    ),
     "note.anomaly_groups": (
         "{groups} groupes, {customers} clients partageant une adresse ou un SIRET, dont "
         "{created} créés par {salesperson} ; la liste complète est dans le classeur Excel "

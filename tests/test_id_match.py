@@ -11,7 +11,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from icpc.cleaning import load_dataset
-from icpc.cleaning.id_match import W_IDS_MATCHED, id_keys, match_ids
+from icpc.cleaning.id_match import (
+    W_IDS_MATCHED,
+    WHERE_NOT_FOUND,
+    id_keys,
+    match_ids,
+    where_not_found,
+)
 from icpc.config import config_from_dict
 
 W_MISSING = "transaction customers missing from master"
@@ -237,3 +243,111 @@ def test_the_report_says_which_customers_to_exclude_are_in_no_file(tmp_path):
     )
     text = " ".join(i.data for i in items if isinstance(getattr(i, "data", None), str))
     assert "exclude.customers" not in text
+
+
+# --------------------------------------------------------------------------------------
+# exclude.where values that no file holds: named, not silently excluding nothing
+# --------------------------------------------------------------------------------------
+def test_where_values_in_no_file_are_named_by_column(tmp_path):
+    where = {"region": ["sud", "Nrod", "Est"], "customer_id": ["c003", "ZZ9"]}
+    ds = load_dataset(_client(tmp_path, MASTER, exclude={"where": {"region": ["sud", "Nrod"]}}))
+    assert ds.transactions["customer_id"].astype(str).tolist() == ["C001", "C001", "C003"]
+    assert ds.ledger.details[WHERE_NOT_FOUND] == {"region": ["Nrod"]}
+    assert ds.data_quality()["files"]["transactions"]["details"][WHERE_NOT_FOUND] == {
+        "region": ["Nrod"]
+    }
+    ds = load_dataset(_client(tmp_path, MASTER, exclude={"where": where}))
+    assert ds.transactions["customer_id"].astype(str).tolist() == ["C001", "C001"]
+    assert ds.ledger.details[WHERE_NOT_FOUND] == {"region": ["Nrod", "Est"], "customer_id": ["ZZ9"]}
+    ds = load_dataset(_client(tmp_path, MASTER, exclude={"where": {"region": [" sUD "]}}))
+    assert WHERE_NOT_FOUND not in ds.ledger.details
+    assert ds.ledger.rows_excluded["excluded by config"] == 1
+
+
+def test_a_where_value_found_in_the_invoices_only_is_found(tmp_path):
+    _client(tmp_path, MASTER)  # writes clients.csv
+    (tmp_path / "factures.csv").write_text(
+        "Code client;Date;Montant;Agence\n"
+        "C001;03/01/2024;100,00;Lyon\n"
+        "C002;04/01/2024;50,00;Paris\n"
+        "C004;05/01/2024;20,00;Lyon\n",
+        encoding="utf-8",
+    )
+    raw = {
+        "client": "T",
+        "as_of": "2024-12-31",
+        "transactions": {
+            "path": str(tmp_path / "factures.csv"),
+            "columns": {
+                "customer_id": "Code client",
+                "date": "Date",
+                "amount": "Montant",
+                "region": "Agence",
+            },
+        },
+        "customers": {
+            "path": str(tmp_path / "clients.csv"),
+            "columns": {"customer_id": "Code", "name": "Nom", "region": "Secteur"},
+        },
+        "exclude": {"where": {"region": ["paris", "Nord", "Marseille"]}},
+    }
+    ds = load_dataset(config_from_dict(raw, source=tmp_path / "client.yaml"))
+    assert ds.ledger.details[WHERE_NOT_FOUND] == {"region": ["Marseille"]}
+    assert ds.ledger.rows_excluded["excluded by config"] == 2  # C002 (Paris), C001 (Nord)
+
+
+@given(
+    held=st.lists(st.sampled_from(["Nord", "Sud", "Île-de-France", "EST", "ouest"]), max_size=5),
+    wanted=st.lists(
+        st.sampled_from(["nord", "SUD", "ile de france", "Est", "Centre", "Ouest ", "Nrod"]),
+        min_size=1,
+        max_size=6,
+    ),
+)
+def test_where_not_found_is_the_values_no_file_holds_folded(held, wanted):
+    import pyarrow as pa
+
+    from icpc.text import fold
+
+    out = where_not_found({"region": wanted}, {"region": [pa.array(held, pa.string())]})
+    missing = [v for v in wanted if all(fold(v) != fold(h) for h in held)]
+    assert out == ({"region": missing} if missing else {})
+
+
+def test_the_console_and_the_report_name_the_where_values_in_no_file(tmp_path, capsys):
+    import html
+
+    from icpc.cli import main
+    from icpc.diagnostic import Diagnostic
+    from icpc.report import sections
+
+    (tmp_path / "factures.csv").write_text(
+        "Code client;Date;Montant;Secteur\nC001;03/01/2024;100,00;Nord\n", encoding="utf-8"
+    )
+    (tmp_path / "client.yaml").write_text(
+        "client: T\nas_of: 2024-12-31\n"
+        "transactions:\n  path: factures.csv\n"
+        '  columns: {customer_id: "Code client", date: "Date", amount: "Montant", region: Secteur}\n'
+        "exclude:\n  where: {region: [Nrod, Sdu]}\n",
+        encoding="utf-8",
+    )
+    assert main(["validate", str(tmp_path / "client.yaml")]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert (
+        "exclude.where.region: Nrod, Sdu in no file, nothing excluded for them; "
+        "check the spelling of each" in out
+    )
+    ds = load_dataset(_client(tmp_path, MASTER, exclude={"where": {"region": ["Nrod"]}}))
+    items = sections.data_quality(Diagnostic(ds), language="fr")
+    text = html.unescape(
+        " ".join(i.data for i in items if isinstance(getattr(i, "data", None), str))
+    ).replace("\u202f", " ")
+    assert (
+        "La valeur à exclure « Nrod » (exclude.where.region) ne figure dans aucun fichier : "
+        "rien n’a été exclu pour elle" in text
+    )
+    items = sections.data_quality(Diagnostic(ds), language="en")
+    text = html.unescape(
+        " ".join(i.data for i in items if isinstance(getattr(i, "data", None), str))
+    )
+    assert "The value to exclude “Nrod” (exclude.where.region) is in no file" in text

@@ -12,6 +12,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from icpc import columns as C
 from icpc.cleaning.activity import clean_activity
@@ -20,10 +21,12 @@ from icpc.cleaning.encoding import _is_in
 from icpc.cleaning.id_match import (
     EXCLUSIONS_NOT_FOUND,
     W_IDS_MATCHED,
+    WHERE_NOT_FOUND,
     match_ids,
     match_master,
     resolve_exclusions,
     rewrite_ids,
+    where_not_found,
     written_codes,
 )
 from icpc.cleaning.ledger import (
@@ -37,7 +40,7 @@ from icpc.cleaning.ledger import (
 from icpc.cleaning.transactions import clean_transactions
 from icpc.config import ActivitySpec, Config, Exclusions, FileSpec
 from icpc.exceptions import ConfigError, InputError
-from icpc.io import RawTable, harmonise_ids, parse_table, read_table
+from icpc.io import ParsedTable, RawTable, harmonise_ids, parse_table, read_table
 from icpc.money import cents
 
 __all__ = ["DATASET_FILE", "Dataset", "load_dataset", "load_saved_dataset", "save_dataset"]
@@ -113,6 +116,18 @@ class Dataset:
             for key in ("transactions", "customers", "activity")
         }
         return out
+
+
+def _where_values(exclude: Exclusions, *files: ParsedTable | None) -> dict[str, list[pa.Array]]:
+    """The distinct values of each ``exclude.where`` column, in each file mapping it."""
+    out: dict[str, list[pa.Array]] = {}
+    for col in exclude.where:
+        for parsed in files:
+            if parsed is not None and col in parsed.codes:
+                out.setdefault(col, []).append(parsed.codes[col][1])
+            elif parsed is not None and col in parsed.text:
+                out.setdefault(col, []).append(pc.unique(parsed.text[col]))
+    return out
 
 
 def _names_of(transactions: pd.DataFrame, names: pa.ChunkedArray) -> pd.DataFrame:
@@ -233,6 +248,9 @@ def _load_dataset(config: Config, worker: ThreadPoolExecutor) -> Dataset:
     if customers is not None:  # the master's codes written otherwise (c001, 000123): as invoiced
         customers, excluded_ids, matched = match_master(customers, excluded_ids, invoiced)
     where_tx = {k: v for k, v in config.exclude.where.items() if tx.has(k)}
+    where_missing = where_not_found(
+        config.exclude.where, _where_values(config.exclude, tx, cust_parsed)
+    )
     transactions, ledger, as_of = clean_transactions(
         tx,
         as_of=config.as_of,
@@ -244,6 +262,8 @@ def _load_dataset(config: Config, worker: ThreadPoolExecutor) -> Dataset:
     del tx
     if not_found:  # listed in the config, in no file: nothing excluded for them (said, not silent)
         ledger = replace(ledger, details={**ledger.details, EXCLUSIONS_NOT_FOUND: not_found})
+    if where_missing:  # the same for a value of exclude.where (a region written "Nrod")
+        ledger = replace(ledger, details={**ledger.details, WHERE_NOT_FOUND: where_missing})
     ledgers["transactions"] = ledger
 
     if cust_ledger is not None and customers is not None:

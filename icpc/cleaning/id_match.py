@@ -16,7 +16,7 @@ warnings that follow: customers missing from the master, customers without trans
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -26,15 +26,18 @@ import pyarrow.compute as pc
 
 from icpc import columns as C
 from icpc.cleaning.encoding import _is_in
+from icpc.text import fold
 
 __all__ = [
     "EXCLUSIONS_NOT_FOUND",
+    "WHERE_NOT_FOUND",
     "W_IDS_MATCHED",
     "id_keys",
     "match_ids",
     "match_master",
     "resolve_exclusions",
     "rewrite_ids",
+    "where_not_found",
     "written_codes",
 ]
 
@@ -107,6 +110,8 @@ def match_ids(reference: pd.Index, other: pd.Index) -> dict[str, str]:
 
 #: the ledger detail listing the ``exclude.customers`` codes found in no file
 EXCLUSIONS_NOT_FOUND = "exclude_customers_not_found"
+#: the ledger detail listing, by column, the ``exclude.where`` values found in no file
+WHERE_NOT_FOUND = "exclude_where_not_found"
 
 
 def written_codes(dictionary: pa.Array) -> pd.Index:
@@ -143,6 +148,29 @@ def resolve_exclusions(
         out.extend(mapping.values())
         found.update(mapping)
     return tuple(sorted(set(out))), [c for c in listed if c not in found]
+
+
+def where_not_found(
+    where: Mapping[str, Sequence[str]], files: Mapping[str, list[pa.Array]]
+) -> dict[str, list[str]]:
+    """The values of ``exclude.where`` that no file's column holds, by column (as written).
+
+    A value is found as the exclusion finds it: without regard to case, accents and spaces
+    (:func:`icpc.text.fold`); ``files`` gives each column's distinct values in each file
+    that maps it.
+
+    Example
+    -------
+    >>> where_not_found({"region": ["nord", "Sdu"]}, {"region": [pa.array(["Nord", "Sud"])]})
+    {'region': ['Sdu']}
+    """
+    out: dict[str, list[str]] = {}
+    for col, values in where.items():
+        seen = {fold(v) for values_of in files.get(col, []) for v in values_of.to_pylist() if v}
+        missing = [v for v in values if fold(v) not in seen]
+        if missing:
+            out[col] = missing
+    return out
 
 
 def match_master(

@@ -11,7 +11,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from icpc.cleaning.id_match import EXCLUSIONS_NOT_FOUND
+from icpc.cleaning.id_match import EXCLUSIONS_NOT_FOUND, WHERE_NOT_FOUND
 
 __all__ = ["ledger_table", "print_ledger", "kpis_table", "print_kpis"]
 
@@ -89,6 +89,12 @@ def print_ledger(dataset: Any, console: Console | None = None) -> None:
         console.print(
             f"[yellow]exclude.customers: {', '.join(missing)} in no file, nothing excluded "
             f"for {'it' if len(missing) == 1 else 'them'}; check the code{'s' * (len(missing) > 1)}[/yellow]"
+        )
+    for col, values in ((tx_block.get("details") or {}).get(WHERE_NOT_FOUND) or {}).items():
+        many = len(values) > 1
+        console.print(
+            f"[yellow]exclude.where.{col}: {', '.join(values)} in no file, nothing excluded "
+            f"for {'them' if many else 'it'}; check the spelling{' of each' * many}[/yellow]"
         )
     used, read = quality.get("rows_used", 0), quality.get("rows_read", 0)
     excluded = sum((quality.get("rows_excluded") or {}).values())

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from icpc.analysis.warning_model import LOGISTIC
-from icpc.cleaning.id_match import EXCLUSIONS_NOT_FOUND
+from icpc.cleaning.id_match import EXCLUSIONS_NOT_FOUND, WHERE_NOT_FOUND
 from icpc.cleaning.ledger import AFTER_AS_OF, NO_AMOUNT
 from icpc.export.context import OutputContext
 from icpc.labels import DEFINITIONS, label, plural, reason_label
@@ -129,6 +129,10 @@ def data_quality(ctx: RenderContext, out: Out) -> None:
     if missing:
         codes = ", ".join(f"« {c} »" if lang == "fr" else f"“{c}”" for c in missing)
         out.html(note(plural("note.exclusions_not_found", len(missing), lang).format(codes=codes)))
+    for col, values in ((tx_block.get("details") or {}).get(WHERE_NOT_FOUND) or {}).items():
+        quoted = ", ".join(f"« {v} »" if lang == "fr" else f"“{v}”" for v in values)
+        text = plural("note.where_not_found", len(values), lang)
+        out.html(note(text.format(values=quoted, rule=f"exclude.where.{col}")))
     groups = anomaly_groups(diag)
     if groups is not None:
         out.sub("sub.anomalies")
