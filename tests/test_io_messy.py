@@ -1479,3 +1479,65 @@ def test_a_few_lines_with_another_delimiter_are_counted_not_refused(tmp_path):
     ds = _load(tmp_path)
     assert ds.ledger.rows_excluded["malformed line"] == 2
     _balanced(ds)
+
+
+# --------------------------------------------------------------------------------------
+# two exports pasted one below the other, the second with its columns in another order
+# --------------------------------------------------------------------------------------
+#: every other order of the header (the mapped columns moved, or an unmapped one among them)
+OTHER_ORDERS = [list(p) for p in itertools.permutations(HEADER) if list(p) != HEADER]
+
+
+@pytest.mark.parametrize("writing", [str, str.upper, str.lower], ids=["as-is", "upper", "lower"])
+@pytest.mark.parametrize("k", range(0, len(OTHER_ORDERS), 7))
+def test_a_second_header_in_another_order_is_refused_with_the_fix(tmp_path, k, writing):
+    order = OTHER_ORDERS[k]
+    at = 1 + k % 3  # after 1, 2 or 3 sales
+    cells = _sale_cells()
+    moved = [[dict(zip(HEADER, r, strict=True))[h] for h in order] for r in cells[at:]]
+    lines = _lines(cells[:at]) + [";".join(map(writing, order))] + [";".join(r) for r in moved]
+    _write(tmp_path / "factures.csv", lines)
+    with pytest.raises(InputError) as err:
+        _load(tmp_path)
+    msg = str(err.value)
+    assert msg.startswith(
+        f"factures.csv: row {at + 1} repeats the header with its columns in another order"
+    )
+    assert "two exports pasted" in msg and "\n" not in msg
+
+
+@pytest.mark.parametrize("k", range(0, len(OTHER_ORDERS), 29))
+def test_a_second_header_in_another_order_is_refused_in_a_workbook(tmp_path, k):
+    import openpyxl
+
+    order = OTHER_ORDERS[k]
+    cells = _sale_cells()
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(HEADER)
+    sheet.append(cells[0])
+    sheet.append(order)
+    for r in cells[1:]:
+        sheet.append([dict(zip(HEADER, r, strict=True))[h] for h in order])
+    book.save(tmp_path / "factures.xlsx")
+    with pytest.raises(InputError, match=r"^factures\.xlsx: row 2 repeats the header"):
+        _load(tmp_path, name="factures.xlsx")
+
+
+def test_a_second_header_in_the_same_order_is_still_a_repeated_header_line(tmp_path):
+    cells = _sale_cells()
+    lines = (
+        _lines(cells[:2]) + [";".join(h.upper() for h in HEADER)] + [";".join(r) for r in cells[2:]]
+    )
+    _write(tmp_path / "factures.csv", lines)
+    ds = _load(tmp_path)
+    _assert_sales(ds)
+    assert ds.ledger.rows_excluded["repeated header line"] == 1
+
+
+def test_a_sale_whose_cells_happen_to_be_header_words_is_not_refused(tmp_path):
+    header = ["Code", "Date", "Montant", "Libellé"]
+    lines = [";".join(header), "C001;03/01/2024;10,00;Montant", "C002;04/01/2024;5,00;Date"]
+    _write(tmp_path / "factures.csv", lines)
+    ds = _load(tmp_path, columns={"customer_id": "Code", "date": "Date", "amount": "Montant"})
+    assert ds.ledger.rows_used == 2

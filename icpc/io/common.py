@@ -424,6 +424,47 @@ def repeated_header_rows(
     return mask
 
 
+def header_in_other_order(
+    columns: Mapping[str, pa.ChunkedArray], headers: Sequence[Any], found: Mapping[str, int]
+) -> int | None:
+    """The first row (0-based) whose mapped cells all hold header names, not each its own: the
+    header of a second export pasted below the first with its columns in another order (the
+    rows after it would be read in the wrong columns), or None.
+
+    Example
+    -------
+    >>> cols = {"a": pa.chunked_array([["1", "Date", "x"]]), "b": pa.chunked_array([["2", "Code", "y"]])}
+    >>> header_in_other_order(cols, ["Code", "Date"], {"a": 0, "b": 1})
+    1
+    """
+    if len(found) < 2 or not all(pa.types.is_string(columns[c].type) for c in found):
+        return None
+    names = {canon: str(headers[j]).strip().lower() for canon, j in found.items()}
+    every = {str(h).strip().lower() for h in headers if h is not None and str(h).strip()}
+    value_set = pa.array(sorted(every), pa.string())
+    # one cheap pass over the first column: its cells written as a header is written (as is,
+    # in capitals, lower case, capitalised); the other columns on those rows only
+    written = {str(h).strip() for h in headers if h is not None and str(h).strip()}
+    variants = {v for h in written for v in (h, h.upper(), h.lower(), h.capitalize(), h.title())}
+    first = columns[next(iter(found))]
+    hit = pc.is_in(first, value_set=pa.array(sorted(variants), pa.string()))
+    rows = np.flatnonzero(np.asarray(pc.fill_null(hit, False).to_numpy(zero_copy_only=False)))
+    if not len(rows):
+        return None
+    own = np.ones(len(rows), bool)
+    some = np.ones(len(rows), bool)
+    for canon in found:
+        texts = pc.utf8_lower(pc.utf8_trim_whitespace(columns[canon].take(pa.array(rows))))
+        some &= np.asarray(pc.is_in(texts, value_set=value_set).to_numpy(zero_copy_only=False))
+        if not some.any():
+            return None
+        own &= np.asarray(
+            pc.fill_null(pc.equal(texts, names[canon]), False).to_numpy(zero_copy_only=False), bool
+        )
+    other = rows[some & ~own]
+    return int(other[0]) if len(other) else None
+
+
 def _header_rows_of_dictionary(col: pa.ChunkedArray, header: str) -> np.ndarray:
     """Rows of a dictionary column equal to ``header`` once stripped and lower-cased.
 
@@ -490,6 +531,17 @@ def finish_table(
     RawTable
     """
     decimal, thousands, date_formats = formats
+    pasted = header_in_other_order(columns, headers, found)
+    if pasted is not None:
+        cells = [str(columns[canon][pasted].as_py()).strip() for canon in found]
+        raise InputError(
+            f"{path.name}: row {pasted + 1} repeats the header with its columns in another "
+            f"order ({', '.join(cells)}, where the header has "
+            f"{', '.join(str(headers[j]).strip() for j in found.values())}): two exports pasted "
+            "one below the other, whose rows after it would be read in the wrong columns; "
+            "export the data again as one file, or put the second part's columns in the "
+            "first part's order"
+        )
     excluded = dict(extra.pop("excluded", {}))
     repeated = repeated_header_rows(columns, headers, found)
     if repeated is not None:
