@@ -42,6 +42,7 @@ from icpc.config_values import (
     MAX_MONTHS,
     SUPPORTED_SUFFIXES,
     date_value,
+    fraction,
     ids,
     mapping,
     parse_date,
@@ -230,7 +231,7 @@ def config_from_dict(
             source,
             maximum=MAX_MONTHS,
         ),
-        trend_fall=positive_number(
+        trend_fall=fraction(
             th_raw.get("trend_fall", defaults.trend_fall), "thresholds.trend_fall", source
         ),
         new_within_days=whole_number(

@@ -28,6 +28,7 @@ __all__ = [
     "text",
     "ids",
     "whole_number",
+    "fraction",
     "positive_number",
     "parse_date",
     "date_value",
@@ -263,6 +264,26 @@ def positive_number(value: Any, key: str, source: Path | None) -> float:
     if value <= 0:
         raise ConfigError(f'{where_name(source)}: "{key}" must be positive, found {show(value)}')
     return float(value)
+
+
+def fraction(value: Any, key: str, source: Path | None) -> float:
+    """``value`` as a share above 0 and at most 1 (0.5: a half).
+
+    Raises
+    ------
+    ConfigError
+        What :func:`positive_number` refuses, or more than 1; a percentage written as a
+        whole number (``50``) gets the fraction to write instead (``0.5``).
+    """
+    number = positive_number(value, key, source)
+    if number > 1:
+        whole = number <= 100 and number.is_integer()  # a percentage: 50 for a half
+        hint = f"; for {show(value)} %, write {number / 100:g}" if whole else ""
+        raise ConfigError(
+            f'{where_name(source)}: "{key}" must be a fraction between 0 and 1 '
+            f"(0.5 for a half), found {show(value)}{hint}"
+        )
+    return number
 
 
 def parse_date(value: Any) -> dt.date | None:

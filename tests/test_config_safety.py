@@ -687,3 +687,27 @@ def test_a_value_under_two_activity_types_is_refused(tmp_path: Path, types: str,
     )
     with pytest.raises(ConfigError, match=re.escape(said)):
         load_config(write(tmp_path, text))
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (
+            "50",
+            r'"thresholds.trend_fall" must be a fraction between 0 and 1 \(0.5 for a half\), found 50; for 50 %, write 0.5$',
+        ),
+        ("1.5", r"found 1.5$"),
+        ("250", r"found 250$"),
+        ("0", r'"thresholds.trend_fall" must be positive, found 0'),
+        ("-0.2", r"must be positive"),
+    ],
+)
+def test_trend_fall_is_a_fraction(tmp_path: Path, value: str, message: str) -> None:
+    assert re.search(message, refused(tmp_path, BASE + f"thresholds: {{trend_fall: {value}}}\n"))
+
+
+@pytest.mark.parametrize("value", ["1", "0.999", "0.01"])
+def test_trend_fall_up_to_one_is_accepted(tmp_path: Path, value: str) -> None:
+    assert load_config(
+        write(tmp_path, BASE + f"thresholds: {{trend_fall: {value}}}\n")
+    ).thresholds.trend_fall == float(value)
