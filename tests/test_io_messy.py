@@ -1541,3 +1541,22 @@ def test_a_sale_whose_cells_happen_to_be_header_words_is_not_refused(tmp_path):
     _write(tmp_path / "factures.csv", lines)
     ds = _load(tmp_path, columns={"customer_id": "Code", "date": "Date", "amount": "Montant"})
     assert ds.ledger.rows_used == 2
+
+
+@pytest.mark.parametrize("as_of", ["2023-06-30", "2023-12-31"])
+def test_every_row_after_as_of_says_which_date_to_move(tmp_path, as_of):
+    _write(tmp_path / "factures.csv", _lines(_sale_cells()))
+    cfg = config_from_dict(
+        {
+            "client": "T",
+            "as_of": as_of,
+            "transactions": {"path": "factures.csv", "columns": COLUMNS},
+        },
+        base_dir=tmp_path,
+    )
+    with pytest.raises(InputError) as err:
+        load_dataset(cfg)
+    assert str(err.value) == (
+        "factures.csv: no usable rows (of 4 read: 4 after as_of) (rows 1, 2, 3, 4); "
+        "set a later as_of in client.yaml, or pass a later --as-of"
+    )

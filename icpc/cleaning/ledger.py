@@ -113,7 +113,7 @@ _HINTS = {
     DUPLICATE: "check {key}.drop_duplicates",
     UNKNOWN_TYPE: "check activity.types",
     EXCLUDED: "check exclude",
-    AFTER_AS_OF: "check as_of",
+    AFTER_AS_OF: "",  # see _unusable_error
     REPEATED_HEADER: "",
     NOT_SALES: "check transactions.fec.sales_accounts",
     NO_CUSTOMER_LINE: "check transactions.fec.customer_accounts",
@@ -418,6 +418,8 @@ def _unusable_error(ledger: Ledger, key: str, config_name: str) -> InputError:
     examples = ledger.examples.get(top)
     where = f" (rows {', '.join(map(str, examples))})" if examples else ""
     fix = f"; {hint} in {config_name}" if hint else ""
+    if top == AFTER_AS_OF:  # the date may come from the config or from the command line
+        fix = f"; set a later as_of in {config_name}, or pass a later --as-of"
     return InputError(
         f"{ledger.path}: no usable rows (of {ledger.rows_read} read: {', '.join(parts)}){where}{fix}"
     )
