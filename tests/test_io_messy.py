@@ -1560,3 +1560,21 @@ def test_every_row_after_as_of_says_which_date_to_move(tmp_path, as_of):
         "factures.csv: no usable rows (of 4 read: 4 after as_of) (rows 1, 2, 3, 4); "
         "set a later as_of in client.yaml, or pass a later --as-of"
     )
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16"])
+def test_a_second_export_pasted_with_its_byte_order_mark(tmp_path, encoding):
+    cells = _sale_cells()
+    lines = _lines(cells[:2]) + ["\ufeff" + ";".join(HEADER)] + [";".join(r) for r in cells[2:]]
+    _write(tmp_path / "factures.csv", lines, encoding=encoding)
+    ds = _load(tmp_path)
+    _assert_sales(ds)
+    assert ds.ledger.rows_excluded["repeated header line"] == 1
+    order = HEADER[::-1]
+    moved = [[dict(zip(HEADER, r, strict=True))[h] for h in order] for r in cells[2:]]
+    lines = _lines(cells[:2]) + ["\ufeff" + ";".join(order)] + [";".join(r) for r in moved]
+    _write(tmp_path / "factures.csv", lines, encoding=encoding)
+    with pytest.raises(
+        InputError, match=r"^factures\.csv: row 3 repeats the header with its columns"
+    ):
+        _load(tmp_path)

@@ -382,6 +382,11 @@ def duplicate_headers_error(
     return None
 
 
+def _header_trim(values: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
+    """Cells stripped of spaces and of a byte-order mark (a second export pasted with its own)."""
+    return pc.utf8_trim_whitespace(pc.utf8_ltrim(values, characters="\ufeff"))
+
+
 def repeated_header_rows(
     columns: Mapping[str, pa.ChunkedArray], headers: Sequence[Any], found: Mapping[str, int]
 ) -> np.ndarray | None:
@@ -414,7 +419,7 @@ def repeated_header_rows(
         )
         same = np.zeros(len(col), bool)
         if len(rows):
-            texts = pc.utf8_lower(pc.utf8_trim_whitespace(col.take(pa.array(rows))))
+            texts = pc.utf8_lower(_header_trim(col.take(pa.array(rows))))
             same[rows] = np.asarray(
                 pc.fill_null(pc.equal(texts, header), False).to_numpy(zero_copy_only=False), bool
             )
@@ -446,6 +451,7 @@ def header_in_other_order(
     # in capitals, lower case, capitalised); the other columns on those rows only
     written = {str(h).strip() for h in headers if h is not None and str(h).strip()}
     variants = {v for h in written for v in (h, h.upper(), h.lower(), h.capitalize(), h.title())}
+    variants |= {"\ufeff" + v for v in variants}
     first = columns[next(iter(found))]
     hit = pc.is_in(first, value_set=pa.array(sorted(variants), pa.string()))
     rows = np.flatnonzero(np.asarray(pc.fill_null(hit, False).to_numpy(zero_copy_only=False)))
@@ -454,7 +460,7 @@ def header_in_other_order(
     own = np.ones(len(rows), bool)
     some = np.ones(len(rows), bool)
     for canon in found:
-        texts = pc.utf8_lower(pc.utf8_trim_whitespace(columns[canon].take(pa.array(rows))))
+        texts = pc.utf8_lower(_header_trim(columns[canon].take(pa.array(rows))))
         some &= np.asarray(pc.is_in(texts, value_set=value_set).to_numpy(zero_copy_only=False))
         if not some.any():
             return None
@@ -474,7 +480,7 @@ def _header_rows_of_dictionary(col: pa.ChunkedArray, header: str) -> np.ndarray:
     start = 0
     for chunk in col.chunks:
         stop = start + len(chunk)
-        texts = pc.utf8_lower(pc.utf8_trim_whitespace(chunk.dictionary))
+        texts = pc.utf8_lower(_header_trim(chunk.dictionary))
         hit = np.asarray(
             pc.fill_null(pc.equal(texts, header), False).to_numpy(zero_copy_only=False), bool
         )
