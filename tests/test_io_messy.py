@@ -1578,3 +1578,41 @@ def test_a_second_export_pasted_with_its_byte_order_mark(tmp_path, encoding):
         InputError, match=r"^factures\.csv: row 3 repeats the header with its columns"
     ):
         _load(tmp_path)
+
+
+# --------------------------------------------------------------------------------------
+# an old Mac's "CSV (Macintosh)": Mac Roman, recognised by where its accents fall
+# --------------------------------------------------------------------------------------
+MAC_HEADER = ["Code client", "Date facture", "Désignation", "Montant HT", "Commercial"]
+MAC_SALES = [
+    ["C001", "03/01/2024", "Vis à bois", "1234,56", "Hélène Dupré"],
+    ["C002", "29/02/2024", "Équerre", "0,45", "Éric Müller"],
+    ["C001", "15/03/2024", "Cheville", "12,50", "Hélène Dupré"],
+    ["C003", "31/12/2024", "Rondelle • lot", "-15,75", "Chloé Bérard"],
+]
+
+
+@pytest.mark.parametrize("newline", ["\r", "\r\n"])
+@pytest.mark.parametrize("encoding", ["mac_roman", "cp1252"])
+def test_mac_roman_and_windows_files_read_their_accents(tmp_path, encoding, newline):
+    lines = [";".join(MAC_HEADER)] + [";".join(r) for r in MAC_SALES]
+    _write(tmp_path / "factures.csv", lines, encoding=encoding, newline=newline)
+    columns = {**COLUMNS, "product": "Désignation"}
+    ds = _load(tmp_path, columns=columns)
+    assert ds.transactions["salesperson"].astype(str).tolist() == [r[4] for r in MAC_SALES]
+    assert ds.transactions["product"].astype(str).tolist() == [r[2] for r in MAC_SALES]
+    assert ds.ledger.details["encoding"] == encoding
+    _balanced(ds)
+
+
+@pytest.mark.parametrize(
+    "label",
+    ["Prix 12 € – l’unité", "Škoda Žilina", "“Offre” … ‰ — ™", "Ž", "Ouvrage ŽŽ"],
+)
+def test_windows_text_without_french_accents_is_not_taken_for_mac_roman(tmp_path, label):
+    rows = [[c, d, label, a, "Luc"] for c, d, _, a, _ in MAC_SALES]
+    lines = [";".join(MAC_HEADER)] + [";".join(r) for r in rows]
+    _write(tmp_path / "factures.csv", lines, encoding="cp1252")
+    ds = _load(tmp_path, columns={**COLUMNS, "product": "Désignation"})
+    assert ds.ledger.details["encoding"] == "cp1252"
+    assert set(ds.transactions["product"].astype(str)) == {label}

@@ -81,7 +81,8 @@ def _byte_table(encoding: str) -> tuple[np.ndarray, np.ndarray] | None:
 
 #: encodings whose bytes each stand for one character, with their byte -> UTF-8 table
 _UTF8_OF_BYTE: dict[str, tuple[np.ndarray, np.ndarray] | None] = {
-    name: _byte_table(name) for name in ("cp1252", "latin-1", "iso8859-15", "iso8859-1")
+    name: _byte_table(name)
+    for name in ("cp1252", "latin-1", "iso8859-15", "iso8859-1", "mac-roman")
 }
 
 

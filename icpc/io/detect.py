@@ -34,6 +34,12 @@ _COMMA_DECIMAL = re.compile(r"(^0,\d+$)|(,\d{1,2}$)|(,\d{4,}$)")
 
 
 _NON_ASCII = re.compile("[^\x00-\x7f\ufffd]")
+#: bytes that are French letters in Mac Roman (ç é è ê ù: an old Mac's "CSV (Macintosh)"),
+#: in Windows-1252 unused or a rare Ž
+_MAC_LETTERS = (0x8D, 0x8E, 0x8F, 0x90, 0x9D)
+_MAC_ONLY = (0x8D, 0x8F, 0x90, 0x9D)  # not a character at all in Windows-1252
+#: the same letters in Windows-1252
+_WINDOWS_LETTERS = (0xE7, 0xE9, 0xE8, 0xEA, 0xF9)
 
 
 class AmbiguousNumbers(ValueError):
@@ -292,13 +298,33 @@ def _looks_binary(head: bytes) -> bool:
     return controls > max(8, len(sample) // 100)
 
 
+def _mac_roman(head: bytes) -> bool:
+    """Whether a text that is not UTF-8 writes its accented letters as Mac Roman does.
+
+    French text written in Mac Roman has its é, è, ç in ``0x8D-0x9D``, bytes that
+    Windows-1252 leaves unused (or reads Ž); written in Windows-1252, in ``0xE7-0xF9``.
+
+    Example
+    -------
+    >>> _mac_roman("Désignation;Quantité;Reçu".encode("mac_roman"))
+    True
+    >>> _mac_roman("Désignation;Quantité;Reçu".encode("cp1252"))
+    False
+    """
+    arr = np.frombuffer(head, np.uint8)
+    mac = int(np.isin(arr, _MAC_LETTERS).sum())
+    windows = int(np.isin(arr, _WINDOWS_LETTERS).sum())
+    only_mac = bool(np.isin(arr, _MAC_ONLY).any())
+    return mac >= 3 and mac > 4 * windows and (only_mac or mac >= 10)
+
+
 def _detect_encoding(head: bytes, spec_encoding: str, where: str = "") -> str:
     if spec_encoding.lower() not in ("auto", ""):
         try:
             return codecs.lookup(spec_encoding).name
         except LookupError:
             raise InputError(
-                f'{where}unknown encoding "{spec_encoding}"; use auto, utf-8, utf-8-sig, cp1252 or latin-1'
+                f'{where}unknown encoding "{spec_encoding}"; use auto, utf-8, utf-8-sig, cp1252, latin-1 or mac_roman'
             ) from None
     if head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
@@ -322,6 +348,8 @@ def _detect_encoding(head: bytes, spec_encoding: str, where: str = "") -> str:
     multibyte = len(_NON_ASCII.findall(text))
     if multibyte > stray:
         return "utf-8"
+    if _mac_roman(head):
+        return "mac_roman"
     try:
         head.decode("cp1252")
         return "cp1252"
