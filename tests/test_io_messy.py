@@ -1616,3 +1616,34 @@ def test_windows_text_without_french_accents_is_not_taken_for_mac_roman(tmp_path
     ds = _load(tmp_path, columns={**COLUMNS, "product": "Désignation"})
     assert ds.ledger.details["encoding"] == "cp1252"
     assert set(ds.transactions["product"].astype(str)) == {label}
+
+
+# --------------------------------------------------------------------------------------
+# a totals line labelled in another column than the customer's or the first
+# --------------------------------------------------------------------------------------
+@pytest.mark.parametrize("label", ["Total", "TOTAL GÉNÉRAL :", "Sous-total client C001", "total"])
+@pytest.mark.parametrize("column", [1, 2, 4], ids=["date", "label", "salesperson"])
+def test_a_totals_line_labelled_in_another_column_is_a_totals_line(tmp_path, label, column):
+    cells = _sale_cells()
+    total = ["", "", "", _fr(sum(s[3] for s in SALES)), ""]
+    total[column] = label
+    lines = _lines(cells[:2]) + [";".join(total)] + [";".join(r) for r in cells[2:]]
+    _write(tmp_path / "factures.csv", lines)
+    ds = _load(tmp_path, columns={**COLUMNS, "product": "Désignation"})
+    _assert_sales(ds)
+    assert ds.ledger.rows_excluded["totals line"] == 1
+    assert ds.ledger.rows_excluded["missing customer id"] == 0
+    assert ds.ledger.details["totals_stated"] == round(sum(s[3] for s in SALES), 2)
+
+
+def test_a_customer_or_product_named_total_stays_a_sale(tmp_path):
+    cells = _sale_cells()
+    cells[1][2] = "Total"  # a product, with its customer
+    cells[2][4] = "TOTAL"  # a salesperson so named, with the customer
+    _write(tmp_path / "factures.csv", _lines(cells))
+    ds = _load(tmp_path, columns={**COLUMNS, "product": "Désignation"})
+    assert ds.ledger.rows_used == 4 and ds.ledger.rows_excluded["totals line"] == 0
+    lines = _lines(cells) + [";;Vis;10,00;Luc"]  # no customer, no totals label: missing id
+    _write(tmp_path / "factures.csv", lines)
+    ds = _load(tmp_path, columns={**COLUMNS, "product": "Désignation"})
+    assert ds.ledger.rows_excluded["missing customer id"] == 1

@@ -113,6 +113,23 @@ class ParsedTable:
         return name in self.codes or name in self.text or name in self.numbers or name in self.dates
 
 
+def _labelled_elsewhere(cols: dict[str, pa.ChunkedArray], rows: np.ndarray, n: int) -> np.ndarray:
+    """Which of ``rows`` (lines without a customer code) hold a totals label in another text
+    column: ``;31/12/2024;Total général;12 345,67`` is a totals line, not a sale without
+    customer. A customer's own line never qualifies (its code is there), so a product or a
+    company named "Total" stays a sale."""
+    out = np.zeros(n, bool)
+    if not len(rows):
+        return out
+    taken = pa.array(rows)
+    for name, col in cols.items():
+        if name == C.CUSTOMER_ID or name in NUMERIC_COLUMNS:
+            continue
+        if pa.types.is_string(col.type) or pa.types.is_dictionary(col.type):
+            out[rows] |= totals_labels(col.take(taken))
+    return out
+
+
 def parse_table(
     raw: RawTable, *, release: bool = False, config_name: str = "client.yaml"
 ) -> ParsedTable:
@@ -160,6 +177,8 @@ def parse_table(
             label = totals_labels(cust_dict)
             if label.any():
                 totals |= (cust_codes >= 0) & label[np.maximum(cust_codes, 0)]
+            # without a customer, "Total" in another text column (the label, the date)
+            totals |= _labelled_elsewhere(cols, np.flatnonzero((cust_codes < 0) & ~totals), n)
         dates = {
             name: parse_dates(cols[name], formats=raw.date_formats)
             for name in cols
