@@ -319,6 +319,10 @@ LEDGER_REASONS: dict[str, tuple[str, str]] = {
         "clients facturés absents du fichier clients",
         "invoiced customers missing from the customer file",
     ),
+    "empty line (nothing in the columns read)": (
+        "ligne vide (rien dans les colonnes lues)",
+        "empty line (nothing in the columns read)",
+    ),
     "repeated header line": (
         "ligne d’en-tête répétée (saut de page)",
         "repeated header line (page break)",

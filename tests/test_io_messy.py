@@ -1647,3 +1647,60 @@ def test_a_customer_or_product_named_total_stays_a_sale(tmp_path):
     _write(tmp_path / "factures.csv", lines)
     ds = _load(tmp_path, columns={**COLUMNS, "product": "Désignation"})
     assert ds.ledger.rows_excluded["missing customer id"] == 1
+
+
+# --------------------------------------------------------------------------------------
+# blank rows a spreadsheet saved as ';;;;': empty lines, not sales without customer
+# --------------------------------------------------------------------------------------
+EMPTY = "empty line (nothing in the columns read)"
+
+
+#: (delimiter, what an empty cell holds): never the delimiter itself
+BLANKS = [(d, b) for d in (";", ",", "\t", "|") for b in ("", " ", "  \t") if d not in b]
+
+
+@pytest.mark.parametrize(("delimiter", "blank"), BLANKS)
+def test_rows_of_empty_cells_are_empty_lines(tmp_path, delimiter, blank):
+    cells = _sale_cells(amount=lambda v: f"{v:.2f}") if delimiter == "," else _sale_cells()
+    empty = delimiter.join([blank] * len(HEADER))
+    rows = [delimiter.join(r) for r in cells]
+    lines = [delimiter.join(HEADER), empty, rows[0], rows[1], empty, empty, rows[2], rows[3], empty]
+    _write(tmp_path / "factures.csv", lines)
+    ds = _load(tmp_path)
+    _assert_sales(ds)
+    assert ds.ledger.rows_excluded[EMPTY] == 4
+    assert ds.ledger.rows_excluded["missing customer id"] == 0
+    assert ds.ledger.examples[EMPTY] == [1, 4, 5, 8]
+
+
+def test_a_row_with_a_value_is_not_an_empty_line(tmp_path):
+    cells = _sale_cells()
+    lines = _lines(cells) + [";;;12,00;", ";;;;Luc", ";01/02/2024;;;"]
+    _write(tmp_path / "factures.csv", lines)
+    ds = _load(tmp_path)
+    assert EMPTY not in ds.ledger.rows_excluded
+    assert ds.ledger.rows_excluded["missing customer id"] == 3
+    _balanced(ds)
+
+
+def test_empty_rows_of_a_workbook_are_no_rows(tmp_path):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(HEADER)
+    for i, (c, d, label, a, p) in enumerate(SALES):
+        sheet.append([c, d, label, a, p])
+        if i == 1:
+            sheet.append(["", None, "   ", None, ""])  # cells typed empty, or spaces
+    book.save(tmp_path / "factures.xlsx")
+    ds = _load(tmp_path, name="factures.xlsx")
+    _assert_sales(ds)
+    # a workbook's blank row is no row at all (as a blank line of a text file)
+    assert ds.ledger.rows_read == 4 and ds.ledger.rows_excluded["missing customer id"] == 0
+
+
+def test_a_file_of_empty_lines_only_says_so(tmp_path):
+    _write(tmp_path / "factures.csv", [";".join(HEADER), ";;;;", ";;;;"])
+    with pytest.raises(InputError, match=r"no usable rows \(of 2 read: 2 empty line"):
+        _load(tmp_path)

@@ -13,6 +13,7 @@ from icpc.cleaning.encoding import _rows, _scientific
 from icpc.exceptions import InputError
 from icpc.io import ParsedTable
 from icpc.io.common import (
+    EMPTY_LINE,
     EXCLUDED_BY_CONFIG,
     NO_CUSTOMER_LINE,
     NOT_SALES,
@@ -84,7 +85,7 @@ W_NOT_IN_MASTER = "transaction customers missing from master"
 #: reasons a file has only when they apply (a reader's own, damaged ids), in the order they
 #: are tested, right after totals lines; listed in the ledger only for such files
 OPTIONAL_REASONS: tuple[str, ...] = (
-    REPEATED_HEADER, NOT_SALES, NO_CUSTOMER_LINE, UNBALANCED_ENTRY, DAMAGED_ID,
+    EMPTY_LINE, REPEATED_HEADER, NOT_SALES, NO_CUSTOMER_LINE, UNBALANCED_ENTRY, DAMAGED_ID,
 )  # fmt: skip
 #: warnings readers set (re-exported for the docs and tests)
 READER_WARNINGS: tuple[str, ...] = (
@@ -115,6 +116,7 @@ _HINTS = {
     EXCLUDED: "check exclude",
     AFTER_AS_OF: "",  # see _unusable_error
     REPEATED_HEADER: "",
+    EMPTY_LINE: "",
     NOT_SALES: "check transactions.fec.sales_accounts",
     NO_CUSTOMER_LINE: "check transactions.fec.customer_accounts",
     UNBALANCED_ENTRY: "export the FEC again from the accounting software (an entry whose "

@@ -76,6 +76,7 @@ _MIN_YEAR, _MAX_YEAR = 1678, 2261  # the range of datetime64[ns]
 
 #: ledger reasons and warnings that readers assign (icpc.cleaning lists them with its own)
 REPEATED_HEADER = "repeated header line"
+EMPTY_LINE = "empty line (nothing in the columns read)"
 NOT_SALES = "not a sales line"
 EXCLUDED_BY_CONFIG = "excluded by config"
 NO_CUSTOMER_LINE = "sales entry without customer"
@@ -382,6 +383,51 @@ def duplicate_headers_error(
     return None
 
 
+def _blank(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """Which cells are empty: null, or nothing but spaces."""
+    if pa.types.is_dictionary(values.type):
+        values = values.cast(values.type.value_type)
+    if not (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)):
+        return np.asarray(pc.is_null(values).to_numpy(zero_copy_only=False), bool)
+    length = pc.utf8_length(pc.utf8_trim_whitespace(values))
+    return np.asarray(pc.fill_null(pc.equal(length, 0), True).to_numpy(zero_copy_only=False), bool)
+
+
+def empty_rows(
+    columns: Mapping[str, pa.ChunkedArray], first_column: pa.ChunkedArray | None, n_rows: int
+) -> np.ndarray | None:
+    """Rows whose every cell read is empty (``;;;;``: a blank row a spreadsheet saved), or
+    None when there is none. Screened on one column, the others tested on those rows only.
+
+    Example
+    -------
+    >>> cols = {"a": pa.chunked_array([["1", "", " "]]), "b": pa.chunked_array([["x", None, "y"]])}
+    >>> empty_rows(cols, None, 3)
+    array([False,  True, False])
+    """
+    cols = [*columns.values(), *([] if first_column is None else [first_column])]
+    if not cols or not n_rows:
+        return None
+    first = cols[0]
+    if pa.types.is_string(first.type) or pa.types.is_large_string(first.type):
+        screen = pc.or_kleene(pc.is_null(first), pc.equal(pc.utf8_length(first), 0))
+        screen = pc.or_kleene(screen, pc.utf8_is_space(first))
+        rows = np.flatnonzero(np.asarray(pc.fill_null(screen, True).to_numpy(zero_copy_only=False)))
+    else:
+        rows = np.flatnonzero(_blank(first))
+    if not len(rows):
+        return None
+    taken = pa.array(rows)
+    blank = np.ones(len(rows), bool)
+    for col in cols[1:]:
+        blank &= _blank(col.take(taken))
+        if not blank.any():
+            return None
+    out = np.zeros(n_rows, bool)
+    out[rows[blank]] = True
+    return out
+
+
 def _header_trim(values: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
     """Cells stripped of spaces and of a byte-order mark (a second export pasted with its own)."""
     return pc.utf8_trim_whitespace(pc.utf8_ltrim(values, characters="\ufeff"))
@@ -549,6 +595,9 @@ def finish_table(
             "first part's order"
         )
     excluded = dict(extra.pop("excluded", {}))
+    empty = empty_rows(columns, first_column, n_rows)
+    if empty is not None:
+        excluded[EMPTY_LINE] = empty
     repeated = repeated_header_rows(columns, headers, found)
     if repeated is not None:
         excluded[REPEATED_HEADER] = repeated
