@@ -1704,3 +1704,49 @@ def test_a_file_of_empty_lines_only_says_so(tmp_path):
     _write(tmp_path / "factures.csv", [";".join(HEADER), ";;;;", ";;;;"])
     with pytest.raises(InputError, match=r"no usable rows \(of 2 read: 2 empty line"):
         _load(tmp_path)
+
+
+# --------------------------------------------------------------------------------------
+# a long preamble: the header further down than the first 60 lines
+# --------------------------------------------------------------------------------------
+def _preamble(n: int) -> list[str]:
+    return ["Rapport des ventes"] + [f"Paramètre {i};valeur {i};" for i in range(n - 1)]
+
+
+@pytest.mark.parametrize("above", [59, 60, 61, 200, 999])
+def test_a_header_under_a_long_preamble_is_found(tmp_path, above):
+    _write(tmp_path / "factures.csv", _preamble(above) + _lines(_sale_cells()))
+    ds = _load(tmp_path)
+    _assert_sales(ds)
+    assert ds.ledger.details["header_line"] == above + 1
+
+
+def test_a_partial_header_far_down_is_not_taken(tmp_path):
+    partial = "Code client;Date facture;Montant"  # "Montant HT" missing: not the header
+    lines = _preamble(80) + [partial] + _lines(_sale_cells())[1:]
+    _write(tmp_path / "factures.csv", lines)
+    with pytest.raises(InputError, match=r'column "Code client" not found'):
+        _load(tmp_path)
+
+
+def test_a_header_beyond_the_search_is_not_found(tmp_path):
+    _write(tmp_path / "factures.csv", _preamble(1000) + _lines(_sale_cells()))
+    with pytest.raises(InputError, match=r"not found"):
+        _load(tmp_path)
+
+
+@pytest.mark.parametrize("above", [10, 75, 400])
+def test_a_workbook_header_under_a_long_preamble_is_found(tmp_path, above):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Rapport des ventes"])
+    for i in range(above - 1):
+        sheet.append([f"Paramètre {i}", f"valeur {i}"])
+    sheet.append(HEADER)
+    for row in SALES:
+        sheet.append(list(row))
+    book.save(tmp_path / "factures.xlsx")
+    ds = _load(tmp_path, name="factures.xlsx")
+    _assert_sales(ds)

@@ -55,6 +55,8 @@ _DELIMITERS = (";", ",", "\t", "|")
 _SPACES = (" ", "\u00a0", "\u202f", "\u2009")
 _SAMPLE_BYTES = 1 << 20
 _HEADER_SEARCH_LINES = 60
+#: how far down a header naming every mapped column is still looked for (a long preamble)
+_LATE_HEADER_LINES = 1000
 _SAMPLE_ROWS = 2000
 _MAGIC = {
     b"PK\x03\x04": "xlsx",

@@ -15,6 +15,7 @@ from icpc.config import FileSpec
 from icpc.exceptions import InputError, shorten
 from icpc.io.common import (
     _HEADER_SEARCH_LINES,
+    _LATE_HEADER_LINES,
     _SAMPLE_ROWS,
     DATE_COLUMNS,
     NUMERIC_COLUMNS,
@@ -285,9 +286,10 @@ def _column_letter(index: int) -> str:
 
 
 def _header_row(frame: pd.DataFrame, spec: FileSpec) -> tuple[int, list[str], dict[str, int]]:
-    """The row (of the first 60) holding the most mapped headers, its cells and the matches."""
+    """The row (of the first 60) holding the most mapped headers, its cells and the matches;
+    further down (to :data:`_LATE_HEADER_LINES`), the first row naming them all."""
     best = (-1, 0)
-    for i in range(min(_HEADER_SEARCH_LINES, len(frame))):
+    for i in range(min(_LATE_HEADER_LINES, len(frame))):
         cells = frame.iloc[i].tolist()
         n = len(
             _match_headers(
@@ -295,8 +297,10 @@ def _header_row(frame: pd.DataFrame, spec: FileSpec) -> tuple[int, list[str], di
                 spec.columns,
             )
         )
-        if n > best[0]:
-            best = (n, i)
+        if n > best[0] and (i < _HEADER_SEARCH_LINES or n == len(spec.columns)):
+            best = (n, i)  # below the first rows, only a row naming every column counts
+        if best[0] == len(spec.columns):
+            break
     hrow = best[1]
     headers = ["" if pd.isna(c) else str(c) for c in frame.iloc[hrow].tolist()]
     return hrow, headers, _match_headers(headers, spec.columns)

@@ -26,6 +26,7 @@ from icpc.exceptions import InputError, shorten
 from icpc.io.common import (
     _DELIMITERS,
     _HEADER_SEARCH_LINES,
+    _LATE_HEADER_LINES,
     _SAMPLE_BYTES,
     _SAMPLE_ROWS,
     _TOTALS_START,
@@ -102,6 +103,8 @@ def read_text(spec: FileSpec, path: Path, head: bytes, config_name: str) -> RawT
             if best is None or n > best[0]:
                 best = (n, i, delim, cells)
     assert best is not None
+    if best[0] < len(spec.columns):  # a long preamble: a line further down naming them all
+        best = _late_header(decoded, delimiters, spec) or best
     n_found, hline, delimiter, headers = best
     if n_found < len(spec.columns):
         if n_found == 0:  # show the first line, split the way that gives most fields
@@ -302,6 +305,24 @@ def malformed_refusal(
         f'delimiter "{shown.get(delimiter, delimiter)}", against {read} that do{other}; export '
         f"the file again with one delimiter, or set {key}.delimiter in {config_name}"
     )
+
+
+def _late_header(
+    decoded: list[tuple[int, str]], delimiters: tuple[str, ...], spec: FileSpec
+) -> tuple[int, int, str, list[str]] | None:
+    """The first line after the first :data:`_HEADER_SEARCH_LINES` (up to
+    :data:`_LATE_HEADER_LINES`) naming every mapped column: the header under a long title
+    block (a report's parameters, a legend). Only a complete match counts so far down."""
+    wanted = len(spec.columns)
+    for i in range(_HEADER_SEARCH_LINES, min(len(decoded), _LATE_HEADER_LINES)):
+        text = decoded[i][1]
+        if not text.strip():
+            continue
+        for delim in delimiters:
+            cells = _cells(text, delim)
+            if len(cells) >= wanted and len(_match_headers(cells, spec.columns)) == wanted:
+                return (wanted, i, delim, cells)
+    return None
 
 
 def open_text(
