@@ -1750,3 +1750,90 @@ def test_a_workbook_header_under_a_long_preamble_is_found(tmp_path, above):
     book.save(tmp_path / "factures.xlsx")
     ds = _load(tmp_path, name="factures.xlsx")
     _assert_sales(ds)
+
+
+# --------------------------------------------------------------------------------------
+# amounts written with their currency: read when it is the config's, else refused
+# --------------------------------------------------------------------------------------
+#: (mark, a currency it can be)
+MARKS = [("€", "EUR"), ("EUR", "EUR"), ("$", "USD"), ("$", "CAD"), ("USD", "USD"), ("£", "GBP"), ("GBP", "GBP"), ("CHF", "CHF")]  # fmt: skip
+WRITINGS_OF = {
+    "suffix": lambda n, m: f"{n} {m}",
+    "suffix glued": lambda n, m: f"{n}{m}",
+    "prefix": lambda n, m: f"{m} {n}",
+    "prefix glued": lambda n, m: f"{m}{n}",
+}
+
+
+def _currency_config(tmp_path, currency):
+    return config_from_dict(
+        {
+            "client": "T",
+            "currency": currency,
+            "transactions": {"path": "factures.csv", "columns": COLUMNS},
+        },
+        base_dir=tmp_path,
+    )
+
+
+@pytest.mark.parametrize("decimal", [",", "."])
+@pytest.mark.parametrize("writing", list(WRITINGS_OF))
+@pytest.mark.parametrize(("mark", "currency"), MARKS)
+def test_amounts_with_the_configs_currency_are_read(tmp_path, mark, currency, writing, decimal):
+    group = "\u202f" if decimal == "," else ","
+
+    def text(v: float) -> str:
+        whole, cents = f"{abs(v):.2f}".split(".")
+        number = f"{int(whole):,}".replace(",", group) + decimal + cents
+        return ("-" if v < 0 else "") + WRITINGS_OF[writing](number, mark)
+
+    cells = _sale_cells(amount=text)
+    _write(tmp_path / "factures.csv", _lines(cells, delimiter=";"))
+    ds = load_dataset(_currency_config(tmp_path, currency))
+    _assert_sales(ds)
+    assert ds.ledger.details["currency_written"] == [
+        {"€": "EUR", "$": "$", "£": "GBP"}.get(mark, mark)
+    ]
+
+
+@pytest.mark.parametrize(("mark", "currency"), [("$", "EUR"), ("USD", "EUR"), ("£", "EUR"), ("€", "USD"), ("$", "GBP"), ("CHF", "EUR")])  # fmt: skip
+def test_amounts_in_another_currency_than_the_configs_are_refused(tmp_path, mark, currency):
+    _write(tmp_path / "factures.csv", _lines(_sale_cells(amount=lambda v: f"{_fr(v)} {mark}")))
+    with pytest.raises(InputError) as err:
+        load_dataset(_currency_config(tmp_path, currency))
+    msg = str(err.value)
+    assert msg.startswith("factures.csv: the amounts are written in ")
+    assert f"client.yaml says currency: {currency}; set currency: " in msg and "\n" not in msg
+
+
+@pytest.mark.parametrize("pair", [("€", "$"), ("EUR", "£"), ("$", "CHF"), ("GBP", "USD")])
+def test_amounts_in_two_currencies_are_refused(tmp_path, pair):
+    marks = [pair[i % 2] for i in range(len(SALES))]
+    cells = _sale_cells()
+    for row, mark in zip(cells, marks, strict=True):
+        row[3] = f"{row[3]} {mark}"
+    _write(tmp_path / "factures.csv", _lines(cells))
+    with pytest.raises(
+        InputError, match=r"^factures\.csv: the amounts are written in several currencies"
+    ):
+        _load(tmp_path)
+
+
+def test_a_dollar_sign_and_usd_are_one_currency(tmp_path):
+    cells = _sale_cells()
+    cells[0][3], cells[1][3] = f"$ {cells[0][3]}", f"{cells[1][3]} USD"
+    _write(tmp_path / "factures.csv", _lines(cells))
+    ds = load_dataset(_currency_config(tmp_path, "USD"))
+    _assert_sales(ds)
+
+
+@pytest.mark.parametrize("mark", ["$", "€", "CHF"])
+def test_whole_amounts_with_a_comma_and_a_currency_are_refused_not_a_traceback(tmp_path, mark):
+    lines = [
+        "Code client;Date facture;Montant HT",
+        f"C001;03/01/2024;21,231 {mark}",
+        f"C002;04/01/2024;876 {mark}",
+    ]
+    _write(tmp_path / "factures.csv", lines)
+    with pytest.raises(InputError, match=r"can be read two ways .*21\.231 with three decimals"):
+        _load(tmp_path, columns=THREE)

@@ -41,6 +41,7 @@ from icpc.cleaning.transactions import clean_transactions
 from icpc.config import ActivitySpec, Config, Exclusions, FileSpec
 from icpc.exceptions import ConfigError, InputError
 from icpc.io import ParsedTable, RawTable, harmonise_ids, parse_table, read_table
+from icpc.io.common import same_currency
 from icpc.money import cents
 
 __all__ = ["DATASET_FILE", "Dataset", "load_dataset", "load_saved_dataset", "save_dataset"]
@@ -116,6 +117,18 @@ class Dataset:
             for key in ("transactions", "customers", "activity")
         }
         return out
+
+
+def _check_currency(raw: RawTable, currency: str, config_name: str) -> None:
+    """Refuse amounts written in another currency than the config's (``$`` beside
+    ``currency: EUR``): the report would call dollars euros."""
+    for written in raw.details.get("currency_written", []):
+        if not same_currency(written, currency):
+            fix = "USD (or CAD, AUD…)" if written == "$" else written
+            raise InputError(
+                f"{raw.path.name}: the amounts are written in {written} but {config_name} says "
+                f"currency: {currency}; set currency: {fix} in {config_name}, or convert the amounts"
+            )
 
 
 def _where_values(exclude: Exclusions, *files: ParsedTable | None) -> dict[str, list[pa.Array]]:
@@ -223,6 +236,7 @@ def _load_dataset(config: Config, worker: ThreadPoolExecutor) -> Dataset:
         if cust_job is not None:
             cust_job.result()  # read first when sequential: its error, if any, comes first
         raise
+    _check_currency(tx_raw, config.currency, name)
     raws: dict[str, RawTable] = {"transactions": tx_raw}
     if cust_job is not None:
         raws["customers"] = cust_job.result()

@@ -24,6 +24,30 @@ from icpc.text import fold
 
 #: canonical columns read as numbers / dates; every other column is text
 NUMERIC_COLUMNS = frozenset({C.AMOUNT, C.MARGIN, C.QUANTITY})
+#: currency marks written beside amounts ("12,50 €", "$1,234.56", "1 234,56 CHF"): the
+#: currency each names ("$" any dollar: USD, CAD, AUD…)
+CURRENCY_MARKS = {
+    "€": "EUR", "EUR": "EUR", "$": "$", "USD": "USD", "£": "GBP", "GBP": "GBP",
+    "CHF": "CHF", "CAD": "CAD",
+}  # fmt: skip
+
+
+def same_currency(a: str, b: str) -> bool:
+    """Whether two currencies (ISO codes, or "$" for any dollar) can be the same one."""
+    if "$" in (a, b):
+        other = b if a == "$" else a
+        return other == "$" or other.endswith("D")
+    return a == b
+
+
+def currencies_written(col: pa.ChunkedArray | None) -> list[str]:
+    """The currencies an amount column writes beside its numbers (sorted, as
+    :data:`CURRENCY_MARKS` names them); empty for a typed column or bare numbers."""
+    if col is None or not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
+        return []
+    return sorted({CURRENCY_MARKS[m] for m in _present(col, list(CURRENCY_MARKS))})
+
+
 DATE_COLUMNS = frozenset({C.DATE, C.CREATED_AT})
 
 #: date formats tried when ``date_format: auto``, in this order (day-first: French data)
@@ -585,6 +609,15 @@ def finish_table(
     RawTable
     """
     decimal, thousands, date_formats = formats
+    currencies = currencies_written(columns.get(C.AMOUNT))
+    if any(not same_currency(a, b) for a in currencies for b in currencies):
+        raise InputError(
+            f"{path.name}: the amounts are written in several currencies "
+            f"({', '.join(currencies)}): summed, they would mean nothing; export the lines of "
+            "one currency, or convert them to one before the diagnostic"
+        )
+    if currencies:
+        details = {**details, "currency_written": currencies}
     pasted = header_in_other_order(columns, headers, found)
     if pasted is not None:
         cells = [str(columns[canon][pasted].as_py()).strip() for canon in found]

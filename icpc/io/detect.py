@@ -21,7 +21,7 @@ from icpc.io.common import (
 )
 
 #: what a number looks like once spaces, currency and signs are set aside
-_BARE = re.compile(r"[\s\u00a0\u202f\u2009€]|EUR|^[+(-]+|[)-]+$")
+_BARE = re.compile(r"[\s\u00a0\u202f\u2009€$£]|EUR|USD|GBP|CHF|CAD|^[+(-]+|[)-]+$")
 #: a dot (or comma) that can only be a decimal mark: followed by 1-2 or 4+ digits at the
 #: end, or after a lone 0 (a thousands group is exactly three digits, never after "0")
 _DOT_DECIMAL = re.compile(r"(^0\.\d+$)|(\.\d{1,2}$)|(\.\d{4,}$)")
@@ -108,7 +108,7 @@ def _detect_number_format(
                 example = commas[0]
                 raise AmbiguousNumbers(
                     f'amounts such as "{example}" can be read two ways ({example.replace(",", "")} with a '
-                    f"thousands comma, or {float(example.replace(',', '.')):g} with three decimals); set "
+                    f"thousands comma, or {example.replace(',', '.')} with three decimals); set "
                     'decimal: "," (decimal comma) or decimal: "." (thousands comma, decimal dot)'
                 )
         elif dots:
@@ -118,7 +118,7 @@ def _detect_number_format(
                 example = dots[0]
                 raise AmbiguousNumbers(
                     f'amounts such as "{example}" can be read two ways ({example.replace(".", "")} with a '
-                    f'thousands dot, or {float(example):g} with three decimals); set decimal: "." (decimal dot) '
+                    f'thousands dot, or {example} with three decimals); set decimal: "." (decimal dot) '
                     'or decimal: "," (thousands dot, decimal comma)'
                 )
         else:

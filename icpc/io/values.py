@@ -19,6 +19,7 @@ from icpc.io.common import (
     _SPACES,
     _TOTALS_FULL,
     _TOTALS_PREFIX,
+    CURRENCY_MARKS,
     RawTable,
     _as_chunked,
     _blank_to_null,
@@ -102,12 +103,13 @@ def parse_amounts(
     if has_invisible(col):  # "12,50" and a zero-width space: 12,50 (the reader counts the row)
         col = strip_invisible(col)
     # one look at the bytes tells which passes are needed (most files need one or none)
-    present = set(_present(col, (" ", "\t", *thousands, "€", "EUR", ",", "\u2212")))
+    present = set(_present(col, (" ", "\t", *thousands, *CURRENCY_MARKS, ",", "\u2212")))
     s = col
-    for ch, by in (("€", ""), ("EUR", ""), ("\u2212", "-")):  # U+2212: the typographer's minus
+    # the currency's mark ("12 €", "$1,234.56", "CHF 12.50"), the typographer's minus U+2212
+    for ch, by in (*((m, "") for m in CURRENCY_MARKS), ("\u2212", "-")):
         if ch in present:
             s = pc.replace_substring(s, ch, by)
-    if present & {" ", "\t", "€", "EUR", *thousands}:
+    if present & {" ", "\t", *CURRENCY_MARKS, *thousands}:
         s = pc.utf8_trim_whitespace(s)
     if present & {
         " ",
