@@ -1837,3 +1837,15 @@ def test_whole_amounts_with_a_comma_and_a_currency_are_refused_not_a_traceback(t
     _write(tmp_path / "factures.csv", lines)
     with pytest.raises(InputError, match=r"can be read two ways .*21\.231 with three decimals"):
         _load(tmp_path, columns=THREE)
+
+
+@pytest.mark.parametrize("currency", ["USD", "EUR"])
+def test_a_spreadsheet_error_naming_no_currency_is_no_currency(tmp_path, currency):
+    cells = _sale_cells(amount=lambda v: f"{v:.2f}")
+    cells[1][3] = "#VALEUR!"  # holds "EUR", names no currency: an unparseable amount
+    cells[2][3] = "#CADRE"  # and "CAD"
+    _write(tmp_path / "factures.csv", _lines(cells))
+    ds = load_dataset(_currency_config(tmp_path, currency))
+    assert "currency_written" not in ds.ledger.details
+    assert ds.ledger.rows_excluded["unparseable amount"] == 2
+    _balanced(ds)

@@ -45,7 +45,13 @@ def currencies_written(col: pa.ChunkedArray | None) -> list[str]:
     :data:`CURRENCY_MARKS` names them); empty for a typed column or bare numbers."""
     if col is None or not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
         return []
-    return sorted({CURRENCY_MARKS[m] for m in _present(col, list(CURRENCY_MARKS))})
+    found = set()
+    for mark in _present(col, list(CURRENCY_MARKS)):  # a cheap look first, then the cells:
+        # the mark beside a number, no other letter in the cell ("#VALEUR!" names no euro)
+        beside = rf"^[^A-Za-z]*{re.escape(mark)}[^A-Za-z]*$"
+        if pc.any(pc.match_substring_regex(col, beside)).as_py():
+            found.add(CURRENCY_MARKS[mark])
+    return sorted(found)
 
 
 DATE_COLUMNS = frozenset({C.DATE, C.CREATED_AT})
