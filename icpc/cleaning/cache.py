@@ -84,7 +84,15 @@ DEFAULT_MAX_BYTES = 2 * 1024**3
 #: reads (tests/test_cache.py checks the list): the others (language, thresholds,
 #: segments, objectives, branding…) only shape the outputs, and changing them keeps the
 #: entry; ``source`` is in the key through the client's folder and the config's path
-CLEANING_FIELDS = ("transactions", "customers", "activity", "exclude", "as_of", "currency", "source")
+CLEANING_FIELDS = (
+    "transactions",
+    "customers",
+    "activity",
+    "exclude",
+    "as_of",
+    "currency",
+    "source",
+)
 #: the layout of an entry; another value makes every earlier entry a miss
 _FORMAT, _VERSION = "icpc-dataset-cache", 1
 _DATASETS = "datasets"
