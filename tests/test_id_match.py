@@ -183,6 +183,20 @@ def test_activity_log_codes_written_otherwise_are_the_invoiced_customers(tmp_pat
     assert ds.ledgers["activity"].warnings[W_IDS_MATCHED]["rows"] == 3
 
 
+def _validate_says(tmp_path, capsys, columns: str, exclude: str) -> str:
+    """What ``icpc validate`` prints (spaces folded) for factures.csv with ``columns`` mapped
+    and the ``exclude`` block."""
+    from icpc.cli import main
+
+    (tmp_path / "client.yaml").write_text(
+        "client: T\nas_of: 2024-12-31\n"
+        f"transactions:\n  path: factures.csv\n  columns: {columns}\nexclude:\n  {exclude}\n",
+        encoding="utf-8",
+    )
+    assert main(["validate", str(tmp_path / "client.yaml")]) == 0
+    return " ".join(capsys.readouterr().out.split())
+
+
 # --------------------------------------------------------------------------------------
 # exclude.customers typed by hand: found as the files write them, or said to be in none
 # --------------------------------------------------------------------------------------
@@ -203,7 +217,6 @@ def test_a_customer_to_exclude_typed_otherwise_is_excluded_everywhere(tmp_path, 
 
 
 def test_a_customer_to_exclude_in_no_file_is_named_not_ignored(tmp_path, capsys):
-    from icpc.cli import main
 
     cfg = _client(tmp_path, MASTER, exclude={"customers": ["C002", "ZZ999", "Q1"]})
     ds = load_dataset(cfg)
@@ -214,15 +227,12 @@ def test_a_customer_to_exclude_in_no_file_is_named_not_ignored(tmp_path, capsys)
         "ZZ999",
         "Q1",
     ]
-    (tmp_path / "client.yaml").write_text(
-        "client: T\nas_of: 2024-12-31\n"
-        "transactions:\n  path: factures.csv\n"
-        '  columns: {customer_id: "Code client", date: "Date", amount: "Montant"}\n'
-        "exclude:\n  customers: [ZZ999]\n",
-        encoding="utf-8",
+    out = _validate_says(
+        tmp_path,
+        capsys,
+        '{customer_id: "Code client", date: "Date", amount: "Montant"}',
+        "customers: [ZZ999]",
     )
-    assert main(["validate", str(tmp_path / "client.yaml")]) == 0
-    out = " ".join(capsys.readouterr().out.split())
     assert "exclude.customers: ZZ999 in no file, nothing excluded for it; check the code" in out
 
 
@@ -317,22 +327,18 @@ def test_where_not_found_is_the_values_no_file_holds_folded(held, wanted):
 def test_the_console_and_the_report_name_the_where_values_in_no_file(tmp_path, capsys):
     import html
 
-    from icpc.cli import main
     from icpc.diagnostic import Diagnostic
     from icpc.report import sections
 
     (tmp_path / "factures.csv").write_text(
         "Code client;Date;Montant;Secteur\nC001;03/01/2024;100,00;Nord\n", encoding="utf-8"
     )
-    (tmp_path / "client.yaml").write_text(
-        "client: T\nas_of: 2024-12-31\n"
-        "transactions:\n  path: factures.csv\n"
-        '  columns: {customer_id: "Code client", date: "Date", amount: "Montant", region: Secteur}\n'
-        "exclude:\n  where: {region: [Nrod, Sdu]}\n",
-        encoding="utf-8",
+    out = _validate_says(
+        tmp_path,
+        capsys,
+        '{customer_id: "Code client", date: "Date", amount: "Montant", region: Secteur}',
+        "where: {region: [Nrod, Sdu]}",
     )
-    assert main(["validate", str(tmp_path / "client.yaml")]) == 0
-    out = " ".join(capsys.readouterr().out.split())
     assert (
         "exclude.where.region: Nrod, Sdu in no file, nothing excluded for them; "
         "check the spelling of each" in out
