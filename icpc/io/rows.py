@@ -34,6 +34,9 @@ def empty_rows(
     >>> cols = {"a": pa.chunked_array([["1", "", " "]]), "b": pa.chunked_array([["x", None, "y"]])}
     >>> empty_rows(cols, None, 3)
     array([False,  True, False])
+    >>> coded = {"a": pa.chunked_array([pa.array(["1", "", None]).dictionary_encode()]), "b": pa.chunked_array([["x", None, None]])}
+    >>> empty_rows(coded, None, 3)
+    array([False,  True,  True])
     """
     cols = [*columns.values(), *([] if first_column is None else [first_column])]
     if not cols or not n_rows:
@@ -43,6 +46,14 @@ def empty_rows(
         screen = pc.or_kleene(pc.is_null(first), pc.equal(pc.utf8_length(first), 0))
         screen = pc.or_kleene(screen, pc.utf8_is_space(first))
         rows = np.flatnonzero(np.asarray(pc.fill_null(screen, True).to_numpy(zero_copy_only=False)))
+    elif pa.types.is_dictionary(first.type):  # Parquet: on the distinct values, not the rows
+        parts, start = [], 0
+        for chunk in first.chunks:
+            hit = np.append(_blank(chunk.dictionary), True)  # the last: a null index
+            idx = np.asarray(pc.fill_null(chunk.indices, -1).to_numpy(zero_copy_only=False))
+            parts.append(start + np.flatnonzero(hit[np.where(idx < 0, len(hit) - 1, idx)]))
+            start += len(chunk)
+        rows = np.concatenate(parts) if parts else np.zeros(0, np.int64)
     else:
         rows = np.flatnonzero(_blank(first))
     if not len(rows):
