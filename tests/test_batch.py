@@ -398,6 +398,35 @@ def test_a_dying_worker_fails_only_its_client(tmp_path: Path) -> None:
     assert (summary.done, summary.failed) == (3, 1)
 
 
+def finish_then_crash_runner(config_path, *, out=None):
+    """ "c" publishes its outputs, then its worker process dies before the result is sent
+    back (killed just after the run): the batch loses the result with the pool."""
+    result = fake_runner(config_path, out=out)
+    if load_config(config_path).slug == "c":
+        os.kill(os.getpid(), signal.SIGKILL)
+    return result
+
+
+def test_a_client_whose_result_was_lost_with_its_pool_is_done_not_skipped(tmp_path: Path) -> None:
+    clients = [make_client(tmp_path, name) for name in ("a", "c", "old", "b")]
+    out = tmp_path / "reports"
+    B.run_batch([clients[2]], jobs=1, out=out, progress=False, runner=fake_runner)
+    earlier = (out / "old" / "2024-12-31" / "manifest.json").stat().st_mtime_ns
+    time.sleep(0.05)
+    summary = B.run_batch(clients, jobs=1, out=out, progress=False, runner=finish_then_crash_runner)
+    got = by_slug(summary)
+    # "c" ran in this batch (its retry found its own outputs); "old" was up to date before
+    # the batch (lost with the broken pool too, retried, still an earlier run's outputs)
+    assert {k: r.status for k, r in got.items()} == {
+        "a": "done",
+        "c": "done",
+        "old": "skipped",
+        "b": "done",
+    }
+    assert (summary.done, summary.skipped, summary.failed) == (3, 1, 0)
+    assert (out / "old" / "2024-12-31" / "manifest.json").stat().st_mtime_ns == earlier
+
+
 def slow_and_crashing_runner(config_path, *, out=None):
     """ "a" is slow (it is still running when "crash" kills its worker process)."""
     slug = load_config(config_path).slug

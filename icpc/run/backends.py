@@ -124,13 +124,15 @@ def _run_local(
     client cannot take the others down.
     """
     crashes: dict[Path, int] = {}
+    began = time.time()  # a retried client's outputs written since then are this batch's
     remaining = list(todo)
     alone: list[Path] = []  # suspects of a broken pool, each run in a pool of its own
+    first = True
     while remaining or alone:
         if alone:  # alone, a client that breaks its pool is certainly the one that crashed
             path = alone.pop(0)
             lost, _ = _pool_round([path], todo, jobs=1, out=out, force=force, runner=runner,
-                                  display=display, outcomes=outcomes)  # fmt: skip
+                                  display=display, outcomes=outcomes, since=began)  # fmt: skip
             if lost:
                 crashes[path] = crashes.get(path, 0) + 1
                 if crashes[path] >= MAX_CRASHES:
@@ -139,7 +141,9 @@ def _run_local(
                     alone.append(path)
             continue
         lost, running = _pool_round(remaining, todo, jobs=jobs, out=out, force=force, runner=runner,
-                                    display=display, outcomes=outcomes)  # fmt: skip
+                                    display=display, outcomes=outcomes,
+                                    since=None if first else began)  # fmt: skip
+        first = False
         suspects = [path for path in lost if path in running] or list(lost)  # always progress
         if len(suspects) == 1:  # the only client running when the pool broke
             path = suspects[0]
@@ -173,8 +177,15 @@ def _pool_round(
     runner: Callable[..., Any] | None,
     display: _Display,
     outcomes: dict[Path, ClientOutcome],
+    since: float | None = None,
 ) -> tuple[list[Path], set[Path]]:
-    """One process pool over ``paths``; return the clients lost to a broken pool, and those started."""
+    """One process pool over ``paths``; return the clients lost to a broken pool, and those started.
+
+    ``since``: these clients are retries of a pool that broke, whose batch began then. A
+    client may have finished in the broken pool, its result lost with the pool: its retry
+    finds those outputs up to date, and reports them ``done`` (:func:`_own_outputs`), not
+    ``skipped``.
+    """
     context = multiprocessing.get_context("spawn")
     started = (
         context.SimpleQueue()
@@ -211,6 +222,8 @@ def _pool_round(
                     continue
                 except Exception as exc:  # e.g. a result that cannot be sent back
                     outcome = ClientOutcome(path, todo[path], "failed", error=_one_line(exc))
+                if since is not None:
+                    outcome = _own_outputs(outcome, since)
                 outcomes[path] = outcome
                 display.finished(outcome)
         drain()
@@ -221,6 +234,23 @@ def _pool_round(
         started.close()
     executor.shutdown(wait=True)
     return lost, running
+
+
+def _own_outputs(outcome: ClientOutcome, since: float) -> ClientOutcome:
+    """A ``skipped`` outcome whose run folder's manifest was written at ``since`` or later
+    becomes ``done``: the outputs are this batch's own work (a retried client that had
+    finished before its pool broke), not an earlier run's."""
+    from dataclasses import replace
+
+    from icpc.export.manifest import MANIFEST_NAME
+
+    if outcome.status != "skipped" or outcome.out_dir is None:
+        return outcome
+    try:
+        written = (Path(outcome.out_dir) / MANIFEST_NAME).stat().st_mtime
+    except OSError:
+        return outcome
+    return replace(outcome, status="done") if written >= since else outcome
 
 
 def _run_dask(
