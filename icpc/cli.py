@@ -26,6 +26,29 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
+def _print_version(value: bool) -> None:
+    if value:
+        from icpc import __version__
+
+        typer.echo(f"icpc {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            help="Print the version of icpc and exit.",
+            callback=_print_version,
+            is_eager=True,
+        ),
+    ] = False,
+) -> None:
+    """Commercial diagnostic kit: ICPC indicators, Score3D segments, French PDF report."""
+
+
 ConfigArg = Annotated[
     Path,
     typer.Argument(help="The client's YAML config file.", metavar="CONFIG", show_default=False),

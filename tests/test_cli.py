@@ -36,6 +36,13 @@ def test_help_lists_every_command(capsys: pytest.CaptureFixture[str]) -> None:
         assert command in out
 
 
+def test_version_prints_the_installed_version(capsys: pytest.CaptureFixture[str]) -> None:
+    from importlib.metadata import version
+
+    assert cli.main(["--version"]) == 0
+    assert capsys.readouterr().out == f"icpc {version('icpc')}\n"
+
+
 @pytest.mark.parametrize(
     ("argv", "said"),
     [
