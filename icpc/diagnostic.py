@@ -384,11 +384,17 @@ class Diagnostic:
     @analysis
     def early_warning(self) -> pd.DataFrame:
         """Early-warning table, flagged first by value at stake (:func:`icpc.analysis.warning.early_warning`)."""
-        return warning.early_warning(
+        return self.warning_rules[0]
+
+    @analysis
+    def warning_rules(self) -> tuple[pd.DataFrame, warning.SaleDates]:
+        """:attr:`early_warning` and the distinct sale dates it read, from which the
+        ranking's BG/NBD inputs at as_of come (not sorted out of the documents again)."""
+        return warning._early_warning(
             self.documents,
-            as_of=self.as_of,
-            thresholds=self.config.thresholds,
-            attribution=self.attribution,
+            pd.Timestamp(self.as_of).normalize(),
+            self.config.thresholds,
+            self.attribution,
         )
 
     @analysis
@@ -412,6 +418,7 @@ class Diagnostic:
             pd.Timestamp(self.as_of),
             self.config.thresholds,
             self.early_warning,
+            self.warning_rules[1],
         )
 
     @property

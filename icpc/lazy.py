@@ -154,7 +154,7 @@ ANALYSES_FILE = "analyses.pickle"
 KEY_VARIABLE = "ICPC_ANALYSES_KEY"
 
 #: line-sized analyses, not handed over: the kernel never needs them once the others are
-_LINE_SIZED = ("prepared", "documents")
+_LINE_SIZED = ("prepared", "documents", "warning_rules")
 
 
 def _signature(key: bytes, payload: bytes) -> bytes:

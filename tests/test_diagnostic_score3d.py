@@ -218,7 +218,7 @@ def test_margin_basis_and_rfm_window(demo):
 @pytest.mark.parametrize(
     ("target", "call"),
     [
-        ("icpc.analysis.warning.early_warning", "kpis_json"),
+        ("icpc.analysis.warning._early_warning", "kpis_json"),  # the Diagnostic's call
         ("icpc.analysis.anomalies._anomalies", "customers_table"),  # the Diagnostic's call
     ],
     ids=["early-warning-in-kpis-json", "anomalies-in-customers-table"],

@@ -51,7 +51,7 @@ from icpc.analysis.backtest import Backtest, backtest_of
 from icpc.analysis.bgnbd import BGNBD, alive_table, fit_alive, inputs_of
 from icpc.analysis.documents import DocumentHistory, documents
 from icpc.analysis.positions import positions, take
-from icpc.analysis.warning import _early_warning
+from icpc.analysis.warning import SaleDates, _early_warning
 from icpc.config import Thresholds
 from icpc.periods import window_start
 
@@ -101,13 +101,18 @@ def _features(
     thresholds: Thresholds,
     start: BGNBD | None,
     rules: pd.DataFrame | None = None,
+    pairs: SaleDates | None = None,
 ) -> tuple[pd.DataFrame, BGNBD | None, pd.Series]:
     """:func:`warning_features` from the documents of the lines up to ``end``, with the
     BG/NBD model and every customer's P(alive); its fit starts from ``start`` (the fit at
     a nearby date: fewer iterations). ``rules``: the early warning of these documents at
-    ``end`` when already computed (the Diagnostic's), else None."""
+    ``end`` when already computed (the Diagnostic's), else None; ``pairs``: the distinct
+    sale dates it read (:func:`icpc.analysis.warning._early_warning`), when known."""
     if rules is None:  # the BG/NBD inputs from the sale dates the rules read
         ew, pairs = _early_warning(docs, end, thresholds, None)
+        bgnbd, alive = fit_alive(inputs_of(pairs, as_of=end), start=start)
+    elif pairs is not None:
+        ew = rules
         bgnbd, alive = fit_alive(inputs_of(pairs, as_of=end), start=start)
     else:
         ew = rules
@@ -340,17 +345,19 @@ def _warning_ranking(
     end: pd.Timestamp,
     thresholds: Thresholds | None,
     rules: pd.DataFrame | None = None,
+    pairs: SaleDates | None = None,
 ) -> tuple[Ranking, RankingBacktest | None]:
     """:func:`warning_ranking` from the documents of the lines up to ``end`` (the
     Diagnostic's :attr:`icpc.analysis.customers.Prepared.history`): the earlier dates'
     documents are read from it, not grouped again. ``rules``: the early warning at
     ``end`` (:func:`icpc.analysis.warning.early_warning` of those documents, with the
-    same thresholds) when already computed, else None."""
+    same thresholds) when already computed, else None; ``pairs``: the distinct sale dates
+    those rules read, when known (the BG/NBD inputs at ``end`` come from them)."""
     th = thresholds if thresholds is not None else Thresholds()
     months = th.backtest_months
     cutoff = _cutoff(end, months)
     docs = history.until(end)
-    now, bgnbd, alive = _features(docs, end, th, None, rules)
+    now, bgnbd, alive = _features(docs, end, th, None, rules, pairs if rules is not None else None)
     dates = docs[C.DATE]
 
     def done(ranking: Ranking) -> Ranking:
