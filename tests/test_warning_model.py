@@ -20,11 +20,13 @@ from test_diagnostic import make_config
 from test_kpi import make_tx
 
 from icpc.analysis.backtest import early_warning_backtest
-from icpc.analysis.documents import documents
+from icpc.analysis.documents import DocumentHistory, documents
+from icpc.analysis.warning import _early_warning, sale_dates
 from icpc.analysis.warning_model import (
     FALLBACK,
     FEATURES,
     LOGISTIC,
+    _sale_dates_until,
     warning_features,
     warning_ranking,
 )
@@ -289,3 +291,69 @@ def test_the_diagnostics_fitted_ranking_is_the_public_functions():
     assert ranking.model == LOGISTIC
     pd.testing.assert_series_equal(ranking.scores, expected.scores)
     assert ranking.coefficients == expected.coefficients and tested == expected_tested
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 9), st.integers(0, 729), st.integers(-300, 1_000), st.integers(0, 30)
+        ),
+        min_size=1,
+        max_size=100,
+    ),
+    st.integers(0, 729),
+)
+def test_sale_dates_at_an_earlier_date_are_those_of_its_documents(events, cut):
+    """The ranking takes the sale dates at its earlier dates from those at as_of: they
+    equal the sale dates sorted out of that date's documents, unless a document of lines
+    on both sides of the date is a sale in one and not in the other (then None: sorted
+    again). Invoice numbers reused over several dates make such documents."""
+    start = pd.Timestamp("2023-01-01")
+    rows = [
+        (f"K{c}", (start + pd.Timedelta(days=d)).date().isoformat(), a / 10, f"I{c}-{k}", "Marie")
+        for c, d, a, k in events
+    ]
+    history = DocumentHistory(make_tx(rows))
+    day = start + pd.Timedelta(days=cut)
+    _, known = _early_warning(history.all, pd.Timestamp("2024-12-31"), Thresholds(), None)
+    docs = history.until(day)
+    got = _sale_dates_until(known, history, docs, day)
+    keep = history.kept(day)
+    flipped = not np.array_equal(
+        docs["is_sale"].to_numpy(bool), history.all["is_sale"].to_numpy(bool)[keep]
+    )
+    assert (got is None) == flipped
+    if got is not None:
+        sale = docs["is_sale"].to_numpy(bool)
+        codes = docs["customer_id"].cat.codes.to_numpy().astype(np.int64)[sale]
+        days = docs["date"].to_numpy()[sale].astype("datetime64[D]").astype(np.int64)
+        expected = sale_dates(codes, days, len(docs["customer_id"].cat.categories))
+        for a, b in zip((got.code, got.day, got.n_dates, got.start), expected, strict=True):
+            np.testing.assert_array_equal(a, b)
+            assert a.dtype == b.dtype
+
+
+def test_a_document_that_changes_sign_at_the_date_is_sorted_again():
+    """K1's invoice I1 has 100 on 2024-01-10 and -150 on 2024-03-01: a sale up to
+    2024-02-01, a credit note with all its lines; the sale dates at 2024-02-01 cannot come
+    from as_of's (where I1 is no sale date)."""
+    tx = make_tx(
+        [
+            ("K1", "2024-01-10", 100.0, "I1", "Marie"),
+            ("K1", "2024-03-01", -150.0, "I1", "Marie"),
+            ("K1", "2024-01-20", 40.0, "I2", "Marie"),
+        ]
+    )
+    history = DocumentHistory(tx)
+    _, known = _early_warning(history.all, pd.Timestamp("2024-12-31"), Thresholds(), None)
+    day = pd.Timestamp("2024-02-01")
+    assert _sale_dates_until(known, history, history.until(day), day) is None
+    assert known.n_dates.tolist() == [1]  # only I2 at as_of
+    _, then = _early_warning(history.until(day), day, Thresholds(), None)
+    assert then.n_dates.tolist() == [2]  # I1 and I2 up to the date
+    later = pd.Timestamp("2024-02-15")  # I1 still straddles the date: the same, before I2's day too
+    assert _sale_dates_until(known, history, history.until(later), later) is None
+    after = pd.Timestamp("2024-03-01")  # every line of I1 up to the date: as at as_of
+    got = _sale_dates_until(known, history, history.until(after), after)
+    assert got is not None and got.n_dates.tolist() == [1]

@@ -140,10 +140,15 @@ class DocumentHistory:
         :func:`icpc.cleaning.documents.invoice_rows` gives, from this grouping."""
         return np.asarray(self.all["is_sale"], dtype=bool)[self._doc]
 
+    def kept(self, day: object) -> np.ndarray:
+        """Which documents of :attr:`all` :meth:`until` keeps for ``day``, in its order
+        (those whose first line is dated up to ``day``)."""
+        return self._first <= int(pd.Timestamp(day).value)
+
     def until(self, day: object) -> pd.DataFrame:
         """The documents of the lines dated up to ``day`` (RangeIndex)."""
         limit = int(pd.Timestamp(day).value)
-        keep = self._first <= limit
+        keep = self.kept(day)
         late = self._ns > limit
         late_docs = self._doc[late]
         straddle = np.unique(late_docs[self._first[late_docs] <= limit])

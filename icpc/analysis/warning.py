@@ -58,6 +58,14 @@ class SaleDates:
     start: np.ndarray
     ids: pd.Index
 
+    def until(self, day: int) -> SaleDates:
+        """The pairs dated up to ``day`` (a day number), as :func:`sale_dates` gives them
+        for those documents: a subset of pairs by customer then day stays so ordered."""
+        kept = self.day <= day
+        code = self.code[kept]
+        n_dates = np.bincount(code, minlength=len(self.n_dates)).astype(self.n_dates.dtype)
+        return SaleDates(code, self.day[kept], n_dates, np.cumsum(n_dates) - n_dates, self.ids)
+
 
 def _day(values: np.ndarray) -> np.ndarray:
     return values.astype("datetime64[ns]").astype("datetime64[D]").astype(np.int64)
@@ -196,9 +204,12 @@ def _early_warning(
     end: pd.Timestamp,
     thresholds: Thresholds | None,
     attribution: pd.DataFrame | None,
+    known: SaleDates | None = None,
 ) -> tuple[pd.DataFrame, SaleDates]:
     """:func:`early_warning` at ``end``, and the distinct sale dates it read (the same
-    documents' BG/NBD inputs come from them: :func:`icpc.analysis.bgnbd.inputs_of`)."""
+    documents' BG/NBD inputs come from them: :func:`icpc.analysis.bgnbd.inputs_of`).
+    ``known``: those sale dates when already known (:meth:`SaleDates.until` of a later
+    date's), else they are sorted out of the documents."""
     th = thresholds if thresholds is not None else Thresholds()
     dates = documents[C.DATE]
     keep = (dates <= end).to_numpy()
@@ -208,7 +219,15 @@ def _early_warning(
     day = _day(dates.to_numpy()[keep])
     amount = documents[C.AMOUNT].to_numpy(dtype=float)[keep]
     sale = documents["is_sale"].to_numpy(dtype=bool)[keep]
-    pairs = sale_dates(codes[sale], day[sale], n)
+    if known is not None and len(known.ids) == n:
+        pairs: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] = (
+            known.code,
+            known.day,
+            known.n_dates,
+            known.start,
+        )
+    else:
+        pairs = sale_dates(codes[sale], day[sale], n)
     n_dates, last, interval = _intervals(*pairs)
     end_day = int(np.datetime64(end.date(), "D").astype(np.int64))
 

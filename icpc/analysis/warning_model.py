@@ -109,7 +109,7 @@ def _features(
     ``end`` when already computed (the Diagnostic's), else None; ``pairs``: the distinct
     sale dates it read (:func:`icpc.analysis.warning._early_warning`), when known."""
     if rules is None:  # the BG/NBD inputs from the sale dates the rules read
-        ew, pairs = _early_warning(docs, end, thresholds, None)
+        ew, pairs = _early_warning(docs, end, thresholds, None, pairs)
         bgnbd, alive = fit_alive(inputs_of(pairs, as_of=end), start=start)
     elif pairs is not None:
         ew = rules
@@ -143,6 +143,25 @@ def _features(
         index=ew.index,
     )
     return features, bgnbd, alive
+
+
+def _sale_dates_until(
+    known: SaleDates | None, history: DocumentHistory, docs: pd.DataFrame, day: pd.Timestamp
+) -> SaleDates | None:
+    """The distinct sale dates of ``docs`` (``history.until(day)``) taken from ``known``,
+    those of every document of ``history`` — or None, and they are sorted out of ``docs``
+    again, when a document of lines on both sides of ``day`` is a sale in one and not in
+    the other (its lines up to ``day`` total another sign), or without ``known``."""
+    if known is None:
+        return None
+    ids = docs[C.CUSTOMER_ID]
+    if not isinstance(ids.dtype, pd.CategoricalDtype) or len(ids.cat.categories) != len(known.ids):
+        return None
+    sale_then = docs["is_sale"].to_numpy(dtype=bool)
+    sale_all = history.all["is_sale"].to_numpy(dtype=bool)[history.kept(day)]
+    if not np.array_equal(sale_then, sale_all):
+        return None
+    return known.until(int(np.datetime64(day.date(), "D").astype(np.int64)))
 
 
 def _gone(features: pd.DataFrame, docs: pd.DataFrame, start: pd.Timestamp) -> np.ndarray:
@@ -365,13 +384,24 @@ def _warning_ranking(
 
     if not (dates <= cutoff).any():
         return done(_ranking(now, None, None, cutoff)), None
+    known = pairs if rules is not None else None  # the sale dates at end, when given
     docs_then = history.until(cutoff)
-    at_cutoff, then_bgnbd, _ = _features(docs_then, cutoff, th, bgnbd)
+    at_cutoff, then_bgnbd, _ = _features(
+        docs_then, cutoff, th, bgnbd, None, _sale_dates_until(known, history, docs_then, cutoff)
+    )
     gone_after = _gone(at_cutoff, docs, cutoff)
     ranking = done(_ranking(now, at_cutoff, gone_after, cutoff))
     earlier = _cutoff(cutoff, months)
     if (dates <= earlier).any():
-        before, _, _ = _features(history.until(earlier), earlier, th, then_bgnbd or bgnbd)
+        docs_before = history.until(earlier)
+        before, _, _ = _features(
+            docs_before,
+            earlier,
+            th,
+            then_bgnbd or bgnbd,
+            None,
+            _sale_dates_until(known, history, docs_before, earlier),
+        )
         then = _ranking(at_cutoff, before, _gone(before, docs_then, earlier), earlier)
     else:
         then = _ranking(at_cutoff, None, None, earlier)
