@@ -97,7 +97,15 @@ class Diagnostic:
         self.period, self.previous_period = kpi.period_bounds(
             self.as_of, self.months, self.config.compare
         )
-        if not self.table["first_sale"].notna().any():
+        # no sale document up to as_of (a customer's first sale is his first one): from
+        # the customer table when given, else from the documents (the table is then
+        # computed while the early warning's worker starts, see BACKGROUND in icpc.run)
+        sold = (
+            self.table["first_sale"].notna().any()
+            if "table" in self.__dict__
+            else bool(np.asarray(self.prepared.doc_sale).any())
+        )
+        if not sold:
             raise no_sale_error(self.dataset)
 
     @property
@@ -384,17 +392,16 @@ class Diagnostic:
     @analysis
     def early_warning(self) -> pd.DataFrame:
         """Early-warning table, flagged first by value at stake (:func:`icpc.analysis.warning.early_warning`)."""
-        return self.warning_rules[0]
+        return warning.with_attribution(self.warning_rules[0], self.attribution)
 
     @analysis
     def warning_rules(self) -> tuple[pd.DataFrame, warning.SaleDates]:
-        """:attr:`early_warning` and the distinct sale dates it read, from which the
-        ranking's BG/NBD inputs at as_of come (not sorted out of the documents again)."""
+        """:attr:`early_warning` without its salesperson and region (the rules and the
+        ranking do not read them: computed on the documents alone, before the customer
+        table), and the distinct sale dates it read, from which the ranking's BG/NBD
+        inputs at as_of come (not sorted out of the documents again)."""
         return warning._early_warning(
-            self.documents,
-            pd.Timestamp(self.as_of).normalize(),
-            self.config.thresholds,
-            self.attribution,
+            self.documents, pd.Timestamp(self.as_of).normalize(), self.config.thresholds, None
         )
 
     @analysis
@@ -417,8 +424,7 @@ class Diagnostic:
             self.prepared.history,
             pd.Timestamp(self.as_of),
             self.config.thresholds,
-            self.early_warning,
-            self.warning_rules[1],
+            *self.warning_rules,
         )
 
     @property

@@ -162,7 +162,7 @@ def test_kpis_json_passes_as_of_and_prints_the_contract(
         "kpis": {"revenue": {"current": 1.5}},
     }
     assert target.read_text(encoding="utf-8") == "customer_id\nC1\n"
-    assert seen["background"] == ("early_warning", "warning_ranking", "alive")
+    assert seen["background"] == ("warning_rules", "warning_ranking", "alive")
     assert [p.name for p in target.parent.iterdir()] == ["customers.csv"]  # no temp file left
 
 

@@ -237,3 +237,40 @@ def test_worker_thread_errors_reach_the_caller(demo, monkeypatch, target, call):
         getattr(diag, call)()
     monkeypatch.undo()
     assert getattr(diag, call)() is not None  # computed for real once the error is gone
+
+
+def test_the_runs_worker_computes_each_analysis_once_and_the_same_figures(
+    demo, monkeypatch, tmp_path
+):
+    """As icpc kpis and icpc run do: the early warning's rules and ranking on the worker,
+    started before the customer table (BACKGROUND_INPUTS: the documents only). No analysis
+    is computed twice by the two threads, and kpis.json and customers.csv are those of a
+    Diagnostic computed on one thread."""
+    from icpc import lazy
+    from icpc.run.runner import BACKGROUND, BACKGROUND_INPUTS, CUSTOMERS_BACKGROUND
+
+    sample, _ = demo
+    expected = canonical_diagnostic(sample)
+    expected_json = expected.kpis_json()
+    expected.write_customers_csv(tmp_path / "expected.csv")
+
+    calls: dict[str, int] = {}
+    for name in lazy.analysis_names(Diagnostic):
+        descriptor = vars(Diagnostic).get(name)
+        if descriptor is None:
+            continue
+
+        def counted(self, _func=descriptor.func, _name=name):
+            calls[_name] = calls.get(_name, 0) + 1
+            return _func(self)
+
+        monkeypatch.setattr(descriptor, "func", counted)
+    diag = canonical_diagnostic(sample)
+    assert "table" not in calls  # not before the worker starts
+    with diag.background(*BACKGROUND, *CUSTOMERS_BACKGROUND, inputs=BACKGROUND_INPUTS):
+        got = diag.kpis_json()
+        diag.write_customers_csv(tmp_path / "got.csv")
+    assert got == expected_json
+    assert (tmp_path / "got.csv").read_bytes() == (tmp_path / "expected.csv").read_bytes()
+    assert {name for name, n in calls.items() if n > 1} == set()
+    assert {"warning_rules", "warning_ranking", "early_warning", "table"} <= set(calls)

@@ -291,6 +291,21 @@ def _early_warning(
         },
         index=pd.Index(ids, name=C.CUSTOMER_ID),
     ).loc[has_sale]
+    out = out.sort_values(
+        ["early_warning", "value_at_stake"], ascending=[False, False], kind="stable"
+    )
+    flagged = out["early_warning"].to_numpy()
+    out["rank"] = pd.array(np.where(flagged, np.cumsum(flagged), 0), dtype="Int64")
+    out.loc[~flagged, "rank"] = pd.NA
+    return with_attribution(out, attribution), SaleDates(*pairs, ids=ids)
+
+
+def with_attribution(table: pd.DataFrame, attribution: pd.DataFrame | None) -> pd.DataFrame:
+    """The early-warning ``table`` with each customer's ``salesperson`` and ``region``
+    (null when unknown, or without ``attribution``), in :data:`EARLY_WARNING_COLUMNS`'
+    order. The rules do not read them: :attr:`icpc.diagnostic.Diagnostic.warning_rules`
+    computes the table without them, before the customer table is known."""
+    out = table.copy()
     for col in (C.SALESPERSON, C.REGION):
         if attribution is not None and col in attribution.columns:
             at = positions(out.index, attribution.index.astype(str))
@@ -299,10 +314,4 @@ def _early_warning(
             out[col] = picked
         else:
             out[col] = None
-    out = out.sort_values(
-        ["early_warning", "value_at_stake"], ascending=[False, False], kind="stable"
-    )
-    flagged = out["early_warning"].to_numpy()
-    out["rank"] = pd.array(np.where(flagged, np.cumsum(flagged), 0), dtype="Int64")
-    out.loc[~flagged, "rank"] = pd.NA
-    return out[list(EARLY_WARNING_COLUMNS)], SaleDates(*pairs, ids=ids)
+    return out[list(EARLY_WARNING_COLUMNS)]

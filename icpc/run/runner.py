@@ -87,12 +87,15 @@ __all__ = [
 
 
 #: the slow analyses the machine outputs need, computed on a worker thread while the
-#: kpis.json blocks before them are built (:meth:`Diagnostic.background`); their shared
-#: inputs first, so that no analysis is computed by two threads. The anomalies are the
+#: kpis.json blocks before them are built (:meth:`Diagnostic.background`): the early
+#: warning's rules (without the salespeople, added by the main thread) and its ranking;
+#: their shared inputs first, so that no analysis is computed by two threads. The anomalies are the
 #: main thread's, once its other blocks are built (:data:`icpc.export.kpis_json.LATE`):
 #: on one worker after the ranking they made the longest chain (8M lines)
-BACKGROUND = ("early_warning", "warning_ranking")
-BACKGROUND_INPUTS = ("documents", "attribution", "rfm_history")
+BACKGROUND = ("warning_rules", "warning_ranking")
+#: the rules and the ranking read the documents only: the worker starts before the
+#: customer table is computed (the main thread's first analysis)
+BACKGROUND_INPUTS = ("documents",)
 #: … and customers.csv's own: P(alive), which the ranking (kpis.json) has fitted already
 CUSTOMERS_BACKGROUND = ("alive",)
 #: the modules the ranking's fit imports late (0.5 s): imported while the data loads
