@@ -29,14 +29,14 @@ def test_background_gives_the_same_outputs_as_sequential():
 
 def test_an_analysis_read_while_the_worker_computes_it_is_computed_once(monkeypatch):
     calls: list[str] = []
-    original = warning.early_warning
+    original = warning._early_warning  # the Diagnostic's call (its rules)
 
     def slow(*args, **kwargs):
         calls.append(threading.current_thread().name)
         time.sleep(0.2)  # the caller reads it meanwhile
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(warning, "early_warning", slow)
+    monkeypatch.setattr(warning, "_early_warning", slow)
     diag = make_diag()
     with diag.background("early_warning", inputs=("documents", "attribution")):
         value = diag.early_warning  # waits for the worker, does not compute it again
@@ -56,7 +56,7 @@ def test_an_error_on_the_worker_is_raised_when_the_block_ends(monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("planted")
 
-    monkeypatch.setattr(warning, "early_warning", broken)
+    monkeypatch.setattr(warning, "_early_warning", broken)
     diag = make_diag()
     with pytest.raises(RuntimeError, match="planted"):
         with diag.background("early_warning"):
