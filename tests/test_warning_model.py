@@ -251,28 +251,50 @@ def test_the_diagnostics_backtest_read_from_the_ranking_is_the_rules_own(events,
     assert diag.backtest is None or diag.backtest.flagged == diag.warning_ranking[1].customers
 
 
-@settings(max_examples=25, deadline=None)
-@given(
-    st.lists(
+#: the year of events the hypothesis tests draw lines from
+EVENTS_START = pd.Timestamp("2023-01-01")
+
+
+def _events(customers: int, low: int, high: int, invoices: int, most: int) -> st.SearchStrategy:
+    """Lines as (customer, day of two years, amount in tenths, invoice of that customer):
+    an invoice number reused over several days makes a document straddling dates."""
+    return st.lists(
         st.tuples(
-            st.integers(0, 14), st.integers(0, 729), st.integers(-200, 2_000), st.integers(0, 60)
+            st.integers(0, customers),
+            st.integers(0, 729),
+            st.integers(low, high),
+            st.integers(0, invoices),
         ),
         min_size=1,
-        max_size=120,
-    ),
-)
+        max_size=most,
+    )
+
+
+def _events_tx(events: list[tuple[int, int, int, int]]) -> pd.DataFrame:
+    """The canonical transactions of :func:`_events`' lines."""
+    return make_tx(
+        [
+            (
+                f"K{c}",
+                (EVENTS_START + pd.Timedelta(days=d)).date().isoformat(),
+                a / 10,
+                f"I{c}-{k}",
+                "Marie",
+            )
+            for c, d, a, k in events
+        ]
+    )
+
+
+@settings(max_examples=25, deadline=None)
+@given(_events(14, -200, 2_000, 60, 120))
 def test_the_diagnostics_ranking_is_the_public_functions(events):
     """The Diagnostic's ranking (documents at the earlier dates from its grouping of the
     lines, the rules at as_of from its early warning) equals warning_ranking on the lines,
     with invoices whose lines straddle the cut-offs (an invoice number is reused by one
     customer over several dates)."""
     assume(any(a > 0 for _, _, a, _ in events))
-    start = pd.Timestamp("2023-01-01")
-    rows = [
-        (f"K{c}", (start + pd.Timedelta(days=d)).date().isoformat(), a / 10, f"I{c}-{k}", "Marie")
-        for c, d, a, k in events
-    ]
-    tx = make_tx(rows)
+    tx = _events_tx(events)
     diag = Diagnostic.from_frames(make_config(), tx, as_of=AS_OF)
     ranking, tested = diag.warning_ranking
     expected, expected_tested = warning_ranking(tx, as_of=AS_OF, thresholds=Thresholds())
@@ -294,28 +316,14 @@ def test_the_diagnostics_fitted_ranking_is_the_public_functions():
 
 
 @settings(max_examples=40, deadline=None)
-@given(
-    st.lists(
-        st.tuples(
-            st.integers(0, 9), st.integers(0, 729), st.integers(-300, 1_000), st.integers(0, 30)
-        ),
-        min_size=1,
-        max_size=100,
-    ),
-    st.integers(0, 729),
-)
+@given(_events(9, -300, 1_000, 30, 100), st.integers(0, 729))
 def test_sale_dates_at_an_earlier_date_are_those_of_its_documents(events, cut):
     """The ranking takes the sale dates at its earlier dates from those at as_of: they
     equal the sale dates sorted out of that date's documents, unless a document of lines
     on both sides of the date is a sale in one and not in the other (then None: sorted
     again). Invoice numbers reused over several dates make such documents."""
-    start = pd.Timestamp("2023-01-01")
-    rows = [
-        (f"K{c}", (start + pd.Timedelta(days=d)).date().isoformat(), a / 10, f"I{c}-{k}", "Marie")
-        for c, d, a, k in events
-    ]
-    history = DocumentHistory(make_tx(rows))
-    day = start + pd.Timedelta(days=cut)
+    history = DocumentHistory(_events_tx(events))
+    day = EVENTS_START + pd.Timedelta(days=cut)
     _, known = _early_warning(history.all, pd.Timestamp("2024-12-31"), Thresholds(), None)
     docs = history.until(day)
     got = _sale_dates_until(known, history, docs, day)
