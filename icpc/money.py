@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["exact", "cents"]
+__all__ = ["exact", "cents", "positive_cents"]
 
 
 def exact(values: np.ndarray) -> np.ndarray:
@@ -53,3 +53,13 @@ def cents(values: np.ndarray | float) -> np.ndarray:
     micros = np.round(np.asarray(values, dtype=np.float64) * 1e6)
     whole = np.floor((np.abs(micros) + 5000) / 10000)
     return np.copysign(whole, micros) / 100 + 0.0
+
+
+def positive_cents(values: np.ndarray | float) -> np.ndarray:
+    """``cents(values) > 0`` (a sale, an active customer), in two passes instead of eight.
+
+    A value is more than zero once rounded to the cent exactly when its micro-units, as
+    :func:`cents` takes them, reach half a cent (5 000): ``0.005`` is a sale, ``0.00499``
+    is not, a negative value never is, NaN is not.
+    """
+    return np.asarray(np.round(np.asarray(values, dtype=np.float64) * 1e6) >= 5000)

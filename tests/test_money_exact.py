@@ -14,11 +14,14 @@ import random
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
+import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from icpc.config import config_from_dict
 from icpc.diagnostic import Diagnostic
-from icpc.money import cents
+from icpc.money import cents, positive_cents
 
 AS_OF = dt.date(2024, 12, 31)
 N_START = dt.date(2024, 1, 1)
@@ -161,3 +164,28 @@ def test_exact_removes_summing_noise_at_every_size_and_keeps_clean_values(scale)
         assert float(exact(np.array([total]))[0]) == float(sum(lines)), (scale, seed)
         clean = float(Decimal(rng.randint(0, scale * 300)) / 100)
         assert float(exact(np.array([clean]))[0]) == clean
+
+
+@given(
+    st.lists(
+        st.one_of(
+            st.floats(allow_nan=True, allow_infinity=True, width=64),
+            # around half a cent and the noise of sums: where the rule decides
+            st.floats(-0.02, 0.02),
+            st.integers(-10_000, 10_000).map(lambda k: k / 1000 + 0.0005),
+            st.integers(-(10**9), 10**9).map(lambda k: k / 10_000),
+            st.sampled_from([0.005, 0.00499999, 0.0050000001, -0.005, 0.1 + 0.2 - 0.3, 1e300]),
+        ),
+        max_size=60,
+    )
+)
+def test_positive_cents_is_cents_above_zero(values):
+    """The decisions (a sale, an active customer) read positive_cents: the same answer as
+    rounding to the cent and comparing with zero, for every float, NaN and infinities
+    included."""
+    arr = np.array(values, dtype=np.float64)
+    with np.errstate(invalid="ignore", over="ignore"):
+        expected = cents(arr) > 0
+        got = positive_cents(arr)
+    np.testing.assert_array_equal(got, expected)
+    assert got.dtype == bool

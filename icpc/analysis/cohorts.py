@@ -7,8 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from icpc.analysis.customers import _round
 from icpc.analysis.monthly import CustomerMonths, _changes, _month_numbers
+from icpc.money import positive_cents
 
 __all__ = ["Cohorts", "cohort_table"]
 
@@ -71,7 +71,7 @@ def cohort_table(table: pd.DataFrame, months: CustomerMonths) -> Cohorts:
         starts = np.flatnonzero(_changes(key))
         qsum = np.add.reduceat(months.revenue, starts)
         qcust, qq = months.customer[starts], q[starts]
-        act = _round(qsum) > 0
+        act = positive_cents(qsum)
         qcust, qq = qcust[act], qq[act]
         coh = first_q[qcust]
         keep = coh >= 0

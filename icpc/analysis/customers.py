@@ -20,7 +20,7 @@ from icpc import columns as C
 from icpc.analysis.documents import DocumentHistory
 from icpc.cleaning import customer_attribution as _attribution
 from icpc.cleaning import last_rows
-from icpc.money import cents, exact
+from icpc.money import cents, exact, positive_cents
 from icpc.periods import _day, _day_numbers, as_date, period_bounds
 
 __all__ = [
@@ -250,7 +250,7 @@ def _customer_periods(pr: Prepared, *, months: int, compare: str) -> pd.DataFram
     has_sale = first != big
 
     revenue, revenue_prev = exact(rev[:, 2]), exact(rev[:, 1])
-    active, active_prev = cents(revenue) > 0, cents(revenue_prev) > 0
+    active, active_prev = positive_cents(revenue), positive_cents(revenue_prev)
     new = active & ~active_prev & has_sale & (first >= _day(current.start))
     retained = active & active_prev
     reactivated = active & ~active_prev & ~new

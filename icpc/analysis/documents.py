@@ -30,7 +30,7 @@ import pandas as pd
 
 from icpc import columns as C
 from icpc.cleaning.documents import document_index
-from icpc.money import cents, exact
+from icpc.money import exact, positive_cents
 
 __all__ = ["documents", "DocumentHistory", "DOCUMENT_COLUMNS"]
 
@@ -94,7 +94,7 @@ def _assemble(tx: pd.DataFrame, doc: np.ndarray, n_docs: int) -> pd.DataFrame:
     if C.MARGIN in tx.columns:
         margin = np.nan_to_num(np.asarray(tx[C.MARGIN], dtype=np.float64), nan=0.0)
         out[C.MARGIN] = exact(np.bincount(doc, weights=margin, minlength=n_docs))
-    out["is_sale"] = cents(amount) > 0
+    out["is_sale"] = positive_cents(amount)
     return pd.DataFrame(out)
 
 
@@ -171,7 +171,7 @@ class DocumentHistory:
             out[C.AMOUNT] = upto(C.AMOUNT)
             if C.MARGIN in out.columns:
                 out[C.MARGIN] = upto(C.MARGIN)
-            out["is_sale"] = cents(out[C.AMOUNT].to_numpy()) > 0
+            out["is_sale"] = positive_cents(out[C.AMOUNT].to_numpy())
         if keep.all():
             return out
         return out.loc[keep].reset_index(drop=True)

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from icpc.analysis.customers import Prepared, _round, prepare
+from icpc.money import positive_cents
 from icpc.periods import add_months, as_date
 
 __all__ = ["CustomerMonths", "customer_months", "monthly_series"]
@@ -142,7 +143,7 @@ def _rolling_active(cm: CustomerMonths, window: int, *, dense: bool | None = Non
             sums = grid[:, 1:].copy()
             if width > window:
                 sums[:, window:] -= grid[:, 1 : width + 1 - window]
-            counts += (_round(sums) > 0).sum(axis=0)
+            counts += positive_cents(sums).sum(axis=0)
         return counts
     span = width + window
     # +revenue when a month enters the window, -revenue when it leaves; both halves are
@@ -160,7 +161,7 @@ def _rolling_active(cm: CustomerMonths, window: int, *, dense: bool | None = Non
     first_of_cust = _changes(cust)
     group_start = np.maximum.accumulate(np.where(first_of_cust, np.arange(len(val)), 0))
     running = total - (total - val)[group_start]  # window sum until the customer's next event
-    is_active = _round(running) > 0
+    is_active = positive_cents(running)
     nxt = np.empty_like(t)
     nxt[:-1] = t[1:]
     nxt[np.flatnonzero(first_of_cust)[1:] - 1] = span
@@ -209,7 +210,7 @@ def _monthly_series(pr: Prepared, cm: CustomerMonths, *, window: int = 12) -> pd
     width = cm.last_month - cm.first_month + 1
     rel = cm.month - cm.first_month
     revenue = _round(np.bincount(rel, weights=cm.revenue, minlength=width))
-    active = np.bincount(rel[_round(cm.revenue) > 0], minlength=width)
+    active = np.bincount(rel[positive_cents(cm.revenue)], minlength=width)
     smonth = pr.month(pr.doc_day[pr.doc_sale]) - cm.first_month
     sales = np.bincount(smonth, minlength=width).astype(np.int64)
     frame = pd.DataFrame(

@@ -24,7 +24,7 @@ import pandas as pd
 import pyarrow as pa
 
 from icpc import columns as C
-from icpc.money import cents, exact
+from icpc.money import exact, positive_cents
 from icpc.text import fold
 
 __all__ = [
@@ -188,4 +188,4 @@ def invoice_rows(transactions: pd.DataFrame) -> np.ndarray:
     documents that cancel out are not invoices."""
     doc, n_docs = document_index(transactions)
     amounts = np.asarray(transactions[C.AMOUNT], dtype=np.float64)
-    return (cents(exact(np.bincount(doc, weights=amounts, minlength=n_docs))) > 0)[doc]
+    return positive_cents(exact(np.bincount(doc, weights=amounts, minlength=n_docs)))[doc]
