@@ -87,6 +87,48 @@ def last_rows(
         tie = np.asarray(transactions[C.SOURCE_ROW], dtype=np.int64)
     else:
         tie = np.arange(len(codes), dtype=np.int64)
+    packed = _packed_last_rows(codes, day, tie, n, among)
+    if packed is not None:
+        return packed
+    return _last_rows(codes, day, tie, n, among)
+
+
+#: bits of the packed key (:func:`_packed_last_rows`): the tie-break, then the day
+_TIE_BITS, _DAY_BITS = 40, 21
+
+
+def _packed_last_rows(
+    codes: np.ndarray, day: np.ndarray, tie: np.ndarray, n: int, among: np.ndarray | None
+) -> np.ndarray | None:
+    """:func:`last_rows` in one pass: each row's (among, day, tie) packed in one int64 whose
+    largest value per customer is its row (rows of ``among`` first, then the latest day,
+    then the highest tie-break; equal keys: the latest position, as :func:`_last_rows`).
+    None when the days span or the tie-breaks do not fit (then :func:`_last_rows`)."""
+    last = np.full(n, -1, dtype=np.int64)
+    if len(codes) == 0:
+        return last
+    low = int(day.min())
+    if (
+        int(day.max()) - low >= 1 << _DAY_BITS
+        or int(tie.min()) < 0
+        or int(tie.max()) >= 1 << _TIE_BITS
+    ):
+        return None
+    key = (np.asarray(day, dtype=np.int64) - low) << _TIE_BITS
+    key |= tie
+    if among is not None:
+        key |= np.asarray(among, dtype=np.int64) << (_TIE_BITS + _DAY_BITS)
+    best = np.full(n, -1, dtype=np.int64)
+    np.maximum.at(best, codes, key)
+    rows = np.flatnonzero(key == best[codes])
+    last[codes[rows]] = rows  # equal keys: the latest position is written last
+    return last
+
+
+def _last_rows(
+    codes: np.ndarray, day: np.ndarray, tie: np.ndarray, n: int, among: np.ndarray | None
+) -> np.ndarray:
+    """:func:`last_rows` for any days and tie-breaks (those :func:`_packed_last_rows` cannot pack)."""
     if among is None:
         return _latest(codes, day, tie, np.arange(len(codes)), n)
     rows = np.flatnonzero(among)
