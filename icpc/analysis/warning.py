@@ -306,9 +306,11 @@ def with_attribution(table: pd.DataFrame, attribution: pd.DataFrame | None) -> p
     order. The rules do not read them: :attr:`icpc.diagnostic.Diagnostic.warning_rules`
     computes the table without them, before the customer table is known."""
     out = table.copy()
+    at = None
     for col in (C.SALESPERSON, C.REGION):
         if attribution is not None and col in attribution.columns:
-            at = positions(out.index, attribution.index.astype(str))
+            if at is None:  # where each customer sits in the attribution: once for both
+                at = positions(out.index, attribution.index.astype(str))
             picked = take(attribution[col].to_numpy(dtype=object), at, None)
             picked[pd.isna(picked)] = None
             out[col] = picked
