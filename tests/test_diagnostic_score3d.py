@@ -13,6 +13,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from icpc.analysis.score3d import default_segment_rules
 from icpc.config import config_from_dict
@@ -274,3 +276,23 @@ def test_the_runs_worker_computes_each_analysis_once_and_the_same_figures(
     assert (tmp_path / "got.csv").read_bytes() == (tmp_path / "expected.csv").read_bytes()
     assert {name for name, n in calls.items() if n > 1} == set()
     assert {"warning_rules", "warning_ranking", "early_warning", "table"} <= set(calls)
+
+
+@given(
+    st.lists(st.sampled_from(["A", "B", "C", "Z", None]), max_size=30),
+    st.permutations(["Z", "A", "B", "C"]),
+)
+def test_a_segment_position_is_read_on_the_categories(values, categories):
+    """The migration numbers each customer's segment by its place in the rules' order
+    (-1: not there, or missing), from a categorical's categories or from plain text."""
+    import warnings
+
+    from icpc.analysis.score3d.migration import _positions_in
+
+    order = ["not scored", "A", "B", "C"]
+    as_category = pd.Series(pd.Categorical(values, categories=categories))
+    with warnings.catch_warnings():  # values outside the categories: pandas warns
+        warnings.simplefilter("ignore")
+        expected = pd.Categorical(as_category.astype(str), categories=order).codes
+    np.testing.assert_array_equal(_positions_in(as_category, order), expected)
+    np.testing.assert_array_equal(_positions_in(pd.Series(values, dtype=object), order), expected)

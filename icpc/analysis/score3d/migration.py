@@ -117,7 +117,7 @@ def _migration(
         where = positions(frame.index, ids)
         if (where < 0).any():  # scored from other documents: a caller's mistake
             raise ValueError("migration: segmented customers not in the documents")
-        segment = pd.Categorical(frame["segment"].astype(str), categories=order).codes
+        segment = _positions_in(frame["segment"], order)
         out[where] = np.maximum(segment, 0)  # a customer without segment is NOT_SCORED
         return out
 
@@ -169,3 +169,15 @@ def migration_matrix(migration_frame: pd.DataFrame, value: str = "customers") ->
                                     aggfunc="sum", fill_value=0, observed=False)
         .reindex(index=cats, columns=cats, fill_value=0)
     )  # fmt: skip
+
+
+def _positions_in(values: pd.Series, order: list[str]) -> np.ndarray:
+    """Each value's position in ``order``, -1 when it is not there (or missing): what
+    ``pd.Categorical(values.astype(str), categories=order).codes`` gives, read on a
+    categorical's few categories rather than on its text, row by row."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        lut = pd.Index(order).get_indexer(values.cat.categories.astype(str))
+        codes = values.cat.codes.to_numpy()
+        return np.where(codes >= 0, lut[np.maximum(codes, 0)], -1).astype(np.int64)
+    return np.asarray(pd.Index(order).get_indexer(values.astype(str)), dtype=np.int64)
+
