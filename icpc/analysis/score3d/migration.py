@@ -180,4 +180,3 @@ def _positions_in(values: pd.Series, order: list[str]) -> np.ndarray:
         codes = values.cat.codes.to_numpy()
         return np.where(codes >= 0, lut[np.maximum(codes, 0)], -1).astype(np.int64)
     return np.asarray(pd.Index(order).get_indexer(values.astype(str)), dtype=np.int64)
-
