@@ -68,7 +68,9 @@ class SaleDates:
 
 
 def _day(values: np.ndarray) -> np.ndarray:
-    return values.astype("datetime64[ns]").astype("datetime64[D]").astype(np.int64)
+    """Day numbers (days since 1970-01-01) of datetimes, one array made (the day unit's)."""
+    days = values.astype("datetime64[ns]", copy=False).astype("datetime64[D]")
+    return days.view(np.int64)
 
 
 def _narrow(key: np.ndarray, bound: int) -> np.ndarray:
@@ -213,12 +215,17 @@ def _early_warning(
     th = thresholds if thresholds is not None else Thresholds()
     dates = documents[C.DATE]
     keep = (dates <= end).to_numpy()
+    every = bool(keep.all())  # the documents of a date's lines: no copy of the columns
+
+    def kept(values: np.ndarray) -> np.ndarray:
+        return values if every else values[keep]
+
     codes_all, ids = _customer_codes(documents[C.CUSTOMER_ID])
-    codes = codes_all[keep]
+    codes = kept(codes_all)
     n = len(ids)
-    day = _day(dates.to_numpy()[keep])
-    amount = documents[C.AMOUNT].to_numpy(dtype=float)[keep]
-    sale = documents["is_sale"].to_numpy(dtype=bool)[keep]
+    day = _day(kept(dates.to_numpy()))
+    amount = kept(documents[C.AMOUNT].to_numpy(dtype=float))
+    sale = kept(documents["is_sale"].to_numpy(dtype=bool))
     if known is not None and len(known.ids) == n:
         pairs: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] = (
             known.code,
