@@ -104,6 +104,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "churn_rate": ("Taux d'attrition", "Churn rate"),
     "retention_rate": ("Taux de fidélisation", "Retention rate"),
     "value_at_stake": ("CA en jeu", "Value at stake"),
+    "guardrail": ("Pare-feu", "Guardrail"),
     "top1_share": ("Part du premier client (CA N)", "Share of the first customer (revenue N)"),
     "top5_share": (
         "Part des 5 premiers clients (CA N)",
@@ -173,7 +174,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "segment": ("Segment", "Segment"),
     "status": ("Statut", "Status"),
     "usual_interval_days": ("Rythme habituel (jours)", "Usual interval (days)"),
-    "overdue_ratio": ("Retard (× rythme)", "Overdue (× interval)"),
+    "overdue_ratio": ("Retard (×\u00a0rythme)", "Overdue (×\u00a0interval)"),  # one line
     "early_warning": ("Décrochage", "Early warning"),
     "reason": ("Motif", "Reason"),
     "duplicate_group": ("Groupe de clients liés", "Group of linked customers"),
@@ -307,7 +308,7 @@ LEDGER_REASONS: dict[str, tuple[str, str]] = {
     "unparseable quantity": ("quantité illisible", "unparseable quantity"),
     "unparseable created_at": ("date de création illisible", "unparseable creation date"),
     "e-mails that are not an address": (
-        "e-mails qui ne sont pas une adresse",
+        "courriels qui ne sont pas une adresse",
         "e-mails that are not an address",
     ),
     "customers without transactions": ("clients sans facture", "customers without transactions"),

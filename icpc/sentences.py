@@ -44,28 +44,28 @@ SENTENCES: dict[str, tuple[str, str]] = {
     ),
     # the early warning put to the test on the client's history (icpc.analysis.backtest)
     "method.backtest.other": (
-        "Mise à l'épreuve sur l'historique du client : appliquée au {cutoff} avec les seules "
+        "Mise à l'épreuve sur l'historique de l'entreprise : appliquée au {cutoff} avec les seules "
         "données connues ce jour-là, l'alerte aurait signalé {flagged} clients ; {not_returned} "
         "d'entre eux ({precision}) n'ont rien acheté {within}, contre {base_rate} de l'ensemble "
         "des {eligible} clients qu'elle surveillait.",
-        "Put to the test on this client's history: applied on {cutoff} with only the data "
+        "Put to the test on the company's history: applied on {cutoff} with only the data "
         "known that day, the warning would have flagged {flagged} customers; {not_returned} of "
         "them ({precision}) bought nothing {within}, against {base_rate} of all the {eligible} "
         "customers it watched.",
     ),
     "method.backtest.one": (
-        "Mise à l'épreuve sur l'historique du client : appliquée au {cutoff} avec les seules "
+        "Mise à l'épreuve sur l'historique de l'entreprise : appliquée au {cutoff} avec les seules "
         "données connues ce jour-là, l'alerte aurait signalé un client, qui {outcome} {within} ; "
         "{base_rate} de l'ensemble des {eligible} clients qu'elle surveillait n'ont rien acheté.",
-        "Put to the test on this client's history: applied on {cutoff} with only the data "
+        "Put to the test on the company's history: applied on {cutoff} with only the data "
         "known that day, the warning would have flagged one customer, who {outcome} {within}; "
         "{base_rate} of all the {eligible} customers it watched bought nothing.",
     ),
     "method.backtest.none": (
-        "Mise à l'épreuve sur l'historique du client : appliquée au {cutoff} avec les seules "
+        "Mise à l'épreuve sur l'historique de l'entreprise : appliquée au {cutoff} avec les seules "
         "données connues ce jour-là, l'alerte n'aurait signalé aucun client ; {base_rate} des "
         "{eligible} clients qu'elle surveillait n'ont rien acheté {within}.",
-        "Put to the test on this client's history: applied on {cutoff} with only the data "
+        "Put to the test on the company's history: applied on {cutoff} with only the data "
         "known that day, the warning would have flagged no customer; {base_rate} of the "
         "{eligible} customers it watched bought nothing {within}.",
     ),
@@ -74,7 +74,7 @@ SENTENCES: dict[str, tuple[str, str]] = {
     "method.ranking": (
         "À nombre égal ({k} clients au {cutoff}), les plus à risque selon un classement qui "
         "combine ces règles et la probabilité d'être encore client (modèle BG/NBD), appris sur "
-        "l'historique du client, n'ont rien acheté ensuite dans {combined} des cas, contre "
+        "l'historique de l'entreprise, n'ont rien acheté ensuite dans {combined} des cas, contre "
         "{rules} pour les règles seules et {p_alive} pour la probabilité seule. La colonne "
         "« {column} » des listes d'appels donne ce risque pour chaque client.",
         "For as many customers ({k} on {cutoff}), those most at risk by a ranking that "
@@ -86,7 +86,7 @@ SENTENCES: dict[str, tuple[str, str]] = {
     "method.ranking.same": (
         "À nombre égal ({k} clients au {cutoff}), les plus à risque selon un classement qui "
         "combine ces règles et la probabilité d'être encore client (modèle BG/NBD), appris sur "
-        "l'historique du client, n'ont rien acheté ensuite dans {combined} des cas, comme avec "
+        "l'historique de l'entreprise, n'ont rien acheté ensuite dans {combined} des cas, comme avec "
         "les règles seules ou la probabilité seule. La colonne « {column} » des listes "
         "d'appels donne ce risque pour chaque client.",
         "For as many customers ({k} on {cutoff}), those most at risk by a ranking that "
@@ -419,10 +419,12 @@ SENTENCES: dict[str, tuple[str, str]] = {
     "action.check_creations": (
         "À vérifier : {n} clients créés par {salesperson} à des adresses partagées "
         "({new_among} des {new_total} nouveaux clients ; panier moyen {basket} contre "
-        "{basket_others}) ; une prime de prospection pourrait l'expliquer.",
+        "{basket_others} pour les autres clients, sur tout l'historique) ; une prime de "
+        "prospection pourrait l'expliquer.",
         "To be checked: {n} customers created by {salesperson} at shared addresses "
         "({new_among} of the {new_total} new customers; average basket {basket} against "
-        "{basket_others}); a prospecting bonus might explain it.",
+        "{basket_others} for the other customers, over the whole history); a prospecting "
+        "bonus might explain it.",
     ),
     "action.salesperson_gap": (
         "Faire le point avec {salesperson} : son CA recule de {pct} ; {n} de ses clients "
@@ -557,6 +559,10 @@ DEFINITIONS: tuple[tuple[str, str, str], ...] = (
      "days since the last purchase / usual interval between two purchases"),
     ("value_at_stake", "CA des 12 derniers mois du client : ce que son départ coûterait",
      "the customer's revenue over the last 12 months: what losing them would cost"),
+    ("guardrail", "seuil fixé à l'avance sur un indicateur ; quand il est franchi, la synthèse "
+     "le signale (« Pare-feu franchi ») pour que l'on réagisse vite",
+     "a threshold on an indicator set in advance; when it is crossed, the summary says so "
+     "(\"Guardrail breached\") so that one reacts fast"),
     ("top_20_share", "part du CA N des clients actifs réalisée par les 20 % les plus importants",
      "share of the active customers' revenue N made by the largest 20%"),
     ("herfindahl", "somme des carrés des parts de CA des clients (1 = un seul client ; "

@@ -138,8 +138,10 @@ FINDINGS: dict[str, tuple[str, str]] = {
     "finding.anomaly.days": (" en {days}{span}", " within {days}{span}"),
     "finding.anomaly.span": (" (du {start} au {end})", " ({start} to {end})"),
     "finding.anomaly.basket": (
-        " : leur panier moyen est de {basket}, contre {others} pour les autres clients",
-        "; their average basket is {basket}, against {others} for the others",
+        " : leur panier moyen est de {basket}, contre {others} pour les autres clients "
+        "(sur tout l'historique)",
+        "; their average basket is {basket}, against {others} for the others (over the whole "
+        "history)",
     ),
     "finding.anomaly.revenue": (
         ", pour {amount} de CA N en tout",
@@ -181,10 +183,10 @@ FINDINGS: dict[str, tuple[str, str]] = {
     ),
     "guardrail.breached.customers_up_basket_down": (
         "Pare-feu franchi : le nombre de clients actifs progresse ({customers}) mais le panier "
-        "moyen recule de {basket} (seuil : {threshold}) ; plus de clients ne compense pas des "
-        "commandes plus petites.",
+        "moyen recule de {basket} (seuil : {threshold}) ; des commandes plus petites freinent "
+        "la croissance du portefeuille.",
         "Guardrail breached: active customers are up ({customers}) but the average basket fell "
-        "by {basket} (threshold: {threshold}); more customers do not make up for smaller orders.",
+        "by {basket} (threshold: {threshold}); smaller orders hold back the portfolio's growth.",
     ),
     "guardrail.breached.shared_address_creations": (
         "Pare-feu franchi : {share} des nouveaux clients {of_salesperson} ({count} sur {new}{among}) "

@@ -13,7 +13,7 @@ __all__ = ["SCORECARD"]
 #: key -> (French, English)
 SCORECARD: dict[str, tuple[str, str]] = {
     # --- the page ------------------------------------------------------------------------
-    "scorecard.title": ("Fiche commercial", "Salesperson scorecard"),
+    "scorecard.title": ("Fiche du commercial", "Salesperson scorecard"),
     "scorecard.client_line": (
         "{client} — diagnostic au {as_of}",
         "{client} — diagnostic at {as_of}",
@@ -254,8 +254,10 @@ SCORECARD: dict[str, tuple[str, str]] = {
         "{amount} of revenue N, {basket}.",
     ),
     "scorecard.creations_basket": (
-        "un panier moyen de {basket} contre {others} pour les clients sans adresse partagée",
-        "an average basket of {basket} against {others} for the customers sharing no address",
+        "un panier moyen de {basket} contre {others} pour les clients sans adresse partagée, "
+        "sur tout l'historique",
+        "an average basket of {basket} against {others} for the customers sharing no address, "
+        "over the whole history",
     ),
     "scorecard.creations_basket_alone": (
         "un panier moyen de {basket}",

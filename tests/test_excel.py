@@ -589,7 +589,7 @@ def test_the_call_lists_headers_are_the_reports_call_list_headers(full, monkeypa
     assert {"Code client", "Raison sociale", "Motif", "CA en jeu"} <= pdf
     # every header of the report's call list that the workbook shows is worded alike
     workbook = set(_headers(wb["À appeler"]))
-    assert pdf - workbook <= {"Rythme habituel (jours)", "Retard (× rythme)"}
+    assert pdf - workbook <= {"Rythme habituel (jours)", "Retard (×\u00a0rythme)"}
 
 
 def test_a_six_month_period_shows_revenue_n_beside_the_value_at_stake(tmp_path):

@@ -185,7 +185,8 @@ def test_salesperson_anomaly():
     }
     assert F.salesperson_anomaly(flag, language="en") == (
         "Durand created 14 customers sharing an address with other customers within 90 days; "
-        "their average basket is €120, against €840 for the others — to be checked (a "
+        "their average basket is €120, against €840 for the others (over the whole history) "
+        "— to be checked (a "
         "prospecting bonus might explain it)."
     )
     assert F.salesperson_anomaly(flag, language="fr").endswith(

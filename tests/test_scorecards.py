@@ -192,7 +192,7 @@ def test_every_assigned_salesperson_gets_one_page_named_after_him(written) -> No
 
 def test_annes_scorecard_reads_her_figures_in_french(written) -> None:
     text = text_of(written["anne.pdf"])
-    assert "FICHE COMMERCIAL" in text and "Anne" in text  # the kicker is set in capitals
+    assert "FICHE DU COMMERCIAL" in text and "Anne" in text  # the kicker is set in capitals
     assert "2e sur 3" in text and "au 2e rang des 3 commerciaux" in text
     assert plain(fmt.money(2100, decimals=0)) in text  # revenue N, and the team median
     assert plain(fmt.money(1800, decimals=0)) in text  # revenue N−1

@@ -491,7 +491,7 @@ def test_the_other_files_warnings_are_said_in_the_method_section():
         }
     }
     assert _other_files(quality, "fr") == (
-        "Dans clients.xlsx\u202f: e-mails qui ne sont pas une adresse (2), clients sans facture (12)."
+        "Dans clients.xlsx\u202f: courriels qui ne sont pas une adresse (2), clients sans facture (12)."
     )
     assert _other_files({"files": {"transactions": {"warnings": {}}}}, "fr") is None
 

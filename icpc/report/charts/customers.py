@@ -12,7 +12,17 @@ from matplotlib.axes import Axes
 
 from icpc.labels import label
 from icpc.report import format as fmt
-from icpc.report.charts.style import COLORS, _annotated_heatmap, _axes, _count_axis, _title
+from icpc.report.charts.style import (
+    COLORS,
+    SEQUENCE,
+    _annotated_heatmap,
+    _axes,
+    _count_axis,
+    _title,
+)
+
+#: behind a count written on a hatched segment
+_LABEL_PATCH = {"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": "none"}
 
 __all__ = ["customer_dynamics", "lost_since", "cohort_heatmap"]
 
@@ -51,7 +61,8 @@ def customer_dynamics(
         ("lost_customers", COLORS["negative"], "//", (get("lost_customers"), 0.0)),
         # beside the navy of the retained: lighter and hatched, so that grey tells them apart
         ("new_customers", COLORS["positive_light"], "\\\\", (0.0, get("new_customers"))),
-        ("reactivated_customers", COLORS["accent"], "..", (0.0, get("reactivated_customers"))),
+        # light orange, dotted: lighter than the new customers' green in grey too
+        ("reactivated_customers", SEQUENCE[4], "..", (0.0, get("reactivated_customers"))),
     ]
     x = np.array([0, 1])
     bottom = np.zeros(2)
@@ -90,6 +101,8 @@ def customer_dynamics(
                 va="center",
                 fontsize=7.5,
                 color="white" if dark else "#222222",
+                # a count on a hatched segment sits on a white patch: the hatch does not cross it
+                bbox=None if dark or narrow or not hatch else _LABEL_PATCH,
             )
         bottom = bottom + vals
     ax.set_xlim(0, widest * 1.08)  # room for a count written after its bar
