@@ -110,6 +110,18 @@ WORKBOOK: dict[str, tuple[str, str]] = {
         "Appeler pour comprendre son départ et proposer une offre de retour.",
         "Call to understand why they left and make a win-back offer.",
     ),
+    "do.win_back_priority": (
+        "Client prioritaire du plan d'action : visite avec le directeur commercial pour "
+        "comprendre son départ, puis offre de retour.",
+        "A priority of the action plan: a visit with the sales director to understand why "
+        "they left, then a win-back offer.",
+    ),
+    "do.check_group_first": (
+        "Vérifier d'abord s'il s'agit d'un seul et même client que ses fiches liées (onglet "
+        "« {sheet} »), puis appeler.",
+        "First check whether they are one and the same customer as their linked records "
+        "(“{sheet}” sheet), then call.",
+    ),
     "do.call": (
         "Appeler pour comprendre le changement et proposer une offre.",
         "Call to understand the change and make an offer.",
@@ -172,18 +184,20 @@ WORKBOOK: dict[str, tuple[str, str]] = {
     "readme.purpose.call": (
         "Les clients à appeler en priorité, du plus gros enjeu au plus petit : pourquoi les "
         "appeler, leurs coordonnées, leur dernier achat et l'action conseillée. Les "
-        "créations à vérifier y sont signalées.",
+        "créations à vérifier et les clients liés à d'autres fiches y sont signalés.",
         "The customers to call first, the largest amount at stake first: why to call them, "
         "their contact details, their last purchase and the suggested action. Creations to "
-        "check are marked.",
+        "check and customers linked to other records are marked.",
     ),
     "readme.purpose.salesperson": (
         "{salesperson} : ses clients à appeler, à reconquérir (tous ses clients perdus, ceux du "
-        "plan d'action d'abord, puis du plus gros CA N−1 au plus petit), puis ceux dont le CA N "
-        "est en baisse ; la colonne « Liste » les sépare.",
+        "plan d'action d'abord, marqués « Prioritaire », puis du plus gros CA N−1 au plus "
+        "petit), puis ceux dont le CA N est en baisse, de la plus forte baisse à la plus "
+        "faible ; la colonne « Liste » les sépare.",
         "{salesperson}: their customers to call, to win back (all their lost customers, the "
-        "action plan's first, then the largest revenue N−1 first), then those whose revenue N "
-        "is down; the “List” column tells them apart.",
+        "action plan's first, marked “Priority”, then the largest revenue N−1 first), then "
+        "those whose revenue N is down, the largest fall first; the “List” column tells them "
+        "apart.",
     ),
     "readme.purpose.win_back": (
         "Les clients perdus (actifs en N−1, sans achat en N), du plus gros CA N−1 au plus "
@@ -214,8 +228,10 @@ WORKBOOK: dict[str, tuple[str, str]] = {
     ),
     "readme.how": ("Comment s'en servir", "How to use it"),
     "readme.how.order": (
-        "Appelez dans l'ordre du rang : le rang 1 est le client qui pèse le plus.",
-        "Call in the order of the rank: rank 1 is the customer who weighs most.",
+        "Appelez dans l'ordre du rang : le rang 1 est le client qui pèse le plus (parmi les "
+        "clients en baisse, celui dont le CA a le plus baissé).",
+        "Call in the order of the rank: rank 1 is the customer who weighs most (among the "
+        "customers buying less, the one whose revenue fell most).",
     ),
     "readme.how.fill": (
         "Dans les feuilles d'appel (« À appeler », celles des commerciaux, « Clients à "

@@ -661,14 +661,18 @@ def test_no_list_that_sends_a_salesperson_says_not_to_spend_sales_time(tmp_path)
         if r["Segment"].value in idle
     ]
     assert rows  # the case exists on the demo
-    # the list's action, or the check a creation to check needs first
-    check = label("do.check_first", "fr")
+    # the list's action, or the check a creation to check (or a linked record) needs first
+    check = {
+        label("do.check_first", "fr"),
+        label("do.check_group_first", "fr").format(sheet=label("sheet.creations", "fr")),
+    }
+    back = {label("do.win_back", "fr"), label("do.win_back_priority", "fr")}
     for r in rows:
         action = r["Action recommandée"].value
         if r["Liste"].value == "À reconquérir":
-            assert action in {label("do.win_back", "fr"), check}
+            assert action in back | check
         else:
-            assert action in {label("do.call", "fr"), check}
+            assert action in {label("do.call", "fr")} | check
 
 
 def test_the_plan_and_the_scorecards_name_a_salespersons_sheet_as_the_workbook_does(tmp_path):
@@ -783,3 +787,98 @@ def test_the_win_back_sheet_has_no_column_of_risk_left_empty(tmp_path):
     rows = [r for n in wb.sheetnames if n.startswith("Com. ") for r in _records(wb[n])]
     back = [r for r in rows if r["Liste"].value == "À reconquérir"]
     assert back and all(r[label("p_alive", "fr")].value is None for r in back)
+
+
+@pytest.fixture(scope="module")
+def demo_book(tmp_path_factory):
+    """The demo client's workbook (French) and its diagnostic."""
+    from pathlib import Path
+
+    from icpc.config import load_config
+
+    demo = Path(__file__).resolve().parents[1] / "data_samples" / "demo" / "client.yaml"
+    diag = Diagnostic.from_config(load_config(demo))
+    return diag, _book(diag, tmp_path_factory.mktemp("demo_book"))
+
+
+def _call_sheets(wb) -> list[str]:
+    return [n for n in wb.sheetnames if n == "À appeler" or n.startswith("Com. ")]
+
+
+def test_a_linked_customer_is_checked_first_on_every_list(demo_book):
+    """A customer of « Créations à vérifier » (a record linked to others by its address or
+    its SIRET) is told to check it first wherever a list sends a salesperson to him: never a
+    plain call beside « fiches à fusionner ? » on the creations' sheet."""
+    from icpc.export.call_rows import facts
+
+    diag, wb = demo_book
+    linked = {str(r["Code client"].value) for r in _records(wb["Créations à vérifier"])}
+    assert facts(diag, "fr").grouped == linked and linked  # the case exists on the demo
+    first = {
+        label("do.check_first", "fr"),
+        label("do.check_group_first", "fr").format(sheet="Créations à vérifier"),
+    }
+    seen = 0
+    for name in _call_sheets(wb) + ["Clients à reconquérir"]:
+        for r in _records(wb[name]):
+            code = str(r["Code client"].value)
+            if code in linked:
+                seen += 1
+                assert r["Action recommandée"].value in first, (name, code)
+            else:
+                assert r["Action recommandée"].value not in first, (name, code)
+    assert seen  # some are on a list
+
+
+def test_a_customer_slipping_away_or_buying_less_is_not_thanked(demo_book):
+    """On the lists that send a salesperson to a customer who slips away or buys less, a
+    Champion is not told « Les remercier… » nor a Loyal one « montée en gamme »: the
+    segments whose action assumes a customer buying well get the call's action."""
+    from icpc.export.call_rows import BUYING_WELL
+    from icpc.labels import segment_label
+
+    diag, wb = demo_book
+    assert BUYING_WELL <= {rule.name for rule in default_segment_rules()}
+    own = {
+        segment_label(rule.name, "fr"): typeset(rule.text("action", "fr"), "fr")
+        for rule in diag.segment_rules
+        if rule.name in BUYING_WELL
+    }
+    rows = [
+        r
+        for name in _call_sheets(wb)
+        for r in _records(wb[name])
+        if r["Segment"].value in own and r.get("Liste", r["Segment"]).value != "À reconquérir"
+    ]
+    assert rows  # Champions buying less exist on the demo
+    for r in rows:
+        assert r["Action recommandée"].value != own[r["Segment"].value]
+
+
+def test_the_plans_lost_customers_are_marked_priority_on_the_salespeoples_sheets(demo_book):
+    """The lost customers the plan asks the sales director to win back are « Prioritaire »
+    on their salesperson's sheet as on « Clients à reconquérir », with the visit the plan
+    says; the other lost customers are not."""
+    from icpc.analysis.actions import find_action
+
+    diag, wb = demo_book
+    plan = {str(c) for c in find_action(diag.action_plan, "win_back_lost").customers}
+    assert plan
+    visit = label("do.win_back_priority", "fr")
+    marked: set[str] = set()
+    for name in [n for n in wb.sheetnames if n.startswith("Com. ")] + ["Clients à reconquérir"]:
+        for r in _records(wb[name]):
+            if name != "Clients à reconquérir" and r["Liste"].value != "À reconquérir":
+                assert r["Prioritaire (plan d’action)"].value in (None, False, "non")
+                continue
+            code = str(r["Code client"].value)
+            priority = r["Prioritaire (plan d’action)"].value in (True, "oui")
+            assert priority == (code in plan), (name, code)
+            if priority and name != "Clients à reconquérir":
+                marked.add(code)
+            if priority and r["Action recommandée"].value != label("do.check_first", "fr"):
+                assert r["Action recommandée"].value in (
+                    visit,
+                    label("do.check_group_first", "fr").format(sheet="Créations à vérifier"),
+                )
+    assert marked == plan  # each on his salesperson's sheet

@@ -43,6 +43,10 @@ _CONTACT = (C.NAME, C.CONTACT, C.PHONE, C.EMAIL)
 #: lists, where the early warning or a falling revenue sends a salesperson, they get the
 #: call's action (``do.call``) instead; a client's own rules of these keys alike
 NO_SALES_TIME = frozenset({"Lost", "Hibernating"})
+#: the segments whose action assumes a customer buying well (thank him, sell him more,
+#: welcome him): on a call list, where he slips away or buys less, he gets the call's
+#: action instead, not one his list contradicts
+BUYING_WELL = frozenset({"Champions", "Loyal", "Potential loyalists", "New", "Promising"})
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,8 @@ class Facts:
     lang: str
     words: OutputContext
     to_check: frozenset[str]  # the plan's creations to check
+    grouped: frozenset[str]  # the customers sharing an address or a SIRET with others
+    win_back: frozenset[str]  # the plan's lost customers to win back (priority)
     creations: Mapping[str, str]  # … and why, in words
     products: pd.Series | None  # id -> "A, B, C"
     products_column: str | None  # usual_products | usual_families
@@ -99,11 +105,18 @@ def facts(diag: Diagnostic, lang: str) -> Facts:
         column = "usual_products" if item == C.PRODUCT else "usual_families"
         joined = products.groupby(C.CUSTOMER_ID, sort=False)[item].agg(", ".join)
     to_check = creations_to_check(diag.action_plan)
+    grouped: frozenset[str] = frozenset()
+    if diag.dataset.customers is not None:  # no address to compare without a master
+        members = diag.anomalies.customers
+        grouped = frozenset(members.index[members["duplicate_group"].notna()].astype(str))
+    win_back = find_action(diag.action_plan, "win_back_lost")
     return Facts(
         diag=diag,
         lang=lang,
         words=OutputContext.of(diag, lang),
         to_check=to_check,
+        grouped=grouped,
+        win_back=frozenset(win_back.customers) if win_back is not None else frozenset(),
         creations=_creation_reasons(diag, lang, to_check),
         products=joined,
         products_column=column,
@@ -249,14 +262,19 @@ def customer_rows(f: Facts, ids: Sequence[str], kinds: Sequence[str]) -> pd.Data
         out[f.products_column] = f.products.reindex(ids).to_numpy(dtype=object)
     actions = _segment_actions(diag, lang)
     check = f.creations
+    linked = label("do.check_group_first", lang).format(sheet=label("sheet.creations", lang))
     out["action"] = [
         label("do.check_first", lang)
         if cid in check
-        else label("do.win_back", lang)
+        # linked to other records (the creations' sheet says to check them): first that
+        else linked
+        if cid in f.grouped
+        else label("do.win_back_priority" if cid in f.win_back else "do.win_back", lang)
         if kind == "win_back"
         else label("do.call", lang)
-        # not « do not call » on a list that sends a salesperson to the customer
-        if kind in ("call", "falling") and str(s) in NO_SALES_TIME
+        # not « do not call » nor « thank them » on a list that sends a salesperson to a
+        # customer slipping away or buying less
+        if kind in ("call", "falling") and str(s) in NO_SALES_TIME | BUYING_WELL
         else actions.get(str(s), "") or label("do.call", lang)
         for cid, kind, s in zip(ids, kinds, segments, strict=True)
     ]

@@ -35,7 +35,6 @@ import numpy as np
 import pandas as pd
 
 from icpc import columns as C
-from icpc.analysis.actions import find_action
 from icpc.analysis.call_list import shared_keys
 from icpc.analysis.groups import UNASSIGNED
 from icpc.analysis.warning_model import LOGISTIC
@@ -164,8 +163,18 @@ def _salesperson_sheets(f: Facts) -> dict[str, pd.DataFrame]:
     rows = customer_rows(f, lists[C.CUSTOMER_ID].tolist(), lists["list"].tolist())
     rows.insert(0, "list", lists["list"].to_numpy())
     rows.insert(1, "rank", lists["rank"].to_numpy())
+    first = ["list", "rank"]
+    if f.win_back:  # the plan's lost customers to win back, marked as on « Clients à reconquérir »
+        kinds = lists["list"].to_numpy()
+        ids = lists[C.CUSTOMER_ID].astype(str).to_numpy()
+        rows.insert(
+            2,
+            "priority",
+            [k == "win_back" and c in f.win_back for k, c in zip(kinds, ids, strict=True)],
+        )
+        first.append("priority")
     owner = lists[C.SALESPERSON].astype(str).to_numpy()
-    cols = [c for c in _ordered(rows, ["list", "rank"], f, _money_columns(f.diag))
+    cols = [c for c in _ordered(rows, first, f, _money_columns(f.diag))
             if c != C.SALESPERSON]  # fmt: skip
     sheets = {}
     for name in names:
@@ -195,9 +204,7 @@ def _win_back_sheet(f: Facts) -> pd.DataFrame:
     ids = frame[C.CUSTOMER_ID].tolist()
     rows = customer_rows(f, ids, ["win_back"] * len(ids))
     rows.insert(0, "rank", np.arange(1, len(rows) + 1))
-    action = find_action(f.diag.action_plan, "win_back_lost")
-    priority = set(action.customers) if action is not None else set()
-    rows.insert(1, "priority", [cid in priority for cid in ids])
+    rows.insert(1, "priority", [cid in f.win_back for cid in ids])
     # no value at stake nor revenue N: a lost customer has none
     cols = _ordered(rows, ["rank", "priority"], f, _money_columns(f.diag, stake=False))
     # the early warning's risk and BG/NBD's probability are for customers still buying
