@@ -47,6 +47,8 @@ NO_SALES_TIME = frozenset({"Lost", "Hibernating"})
 #: welcome him): on a call list, where he slips away or buys less, he gets the call's
 #: action instead, not one his list contradicts
 BUYING_WELL = frozenset({"Champions", "Loyal", "Potential loyalists", "New", "Promising"})
+#: … both get the call's action there
+_CALL_INSTEAD = NO_SALES_TIME | BUYING_WELL
 
 
 @dataclass(frozen=True)
@@ -274,7 +276,7 @@ def customer_rows(f: Facts, ids: Sequence[str], kinds: Sequence[str]) -> pd.Data
         else label("do.call", lang)
         # not « do not call » nor « thank them » on a list that sends a salesperson to a
         # customer slipping away or buying less
-        if kind in ("call", "falling") and str(s) in NO_SALES_TIME | BUYING_WELL
+        if kind in ("call", "falling") and str(s) in _CALL_INSTEAD
         else actions.get(str(s), "") or label("do.call", lang)
         for cid, kind, s in zip(ids, kinds, segments, strict=True)
     ]
